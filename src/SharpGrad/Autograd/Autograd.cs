@@ -1,0 +1,148 @@
+namespace SharpGrad;
+
+/// <summary>
+/// Entry points of reverse-mode differentiation: the no-grad scope, the functional gradient
+/// <c>Grad</c> (with <c>createGraph</c> for higher-order derivatives), and the hook by
+/// which ops record themselves. The graph is recorded while the forward pass runs, as in
+/// PyTorch: what you compute is what gets differentiated.
+/// </summary>
+public static class Autograd
+{
+    [ThreadStatic]
+    private static bool gradDisabled;
+
+    /// <summary>Whether ops currently record the graph (false inside <see cref="NoGrad"/>).</summary>
+    public static bool IsGradEnabled => !gradDisabled;
+
+    /// <summary>
+    /// Opens a scope in which no op records the graph (inference, optimiser updates). Dispose it
+    /// to restore the previous mode: <c>using (Autograd.NoGrad()) { ... }</c>.
+    /// </summary>
+    public static IDisposable NoGrad() => new GradModeScope(enabled: false);
+
+    /// <summary>Opens a scope that records the graph even inside a <see cref="NoGrad"/> scope.</summary>
+    public static IDisposable EnableGrad() => new GradModeScope(enabled: true);
+
+    /// <summary>
+    /// Computes the gradients of <paramref name="outputs"/> with respect to <paramref name="inputs"/>
+    /// and returns them, without touching any <see cref="Tensor.Grad"/>. Each output needs a
+    /// matching entry in <paramref name="gradOutputs"/> unless it is a scalar (then 1 is used).
+    /// With <paramref name="createGraph"/> the backward pass is itself recorded, so the results
+    /// can be differentiated again (second derivatives, Hessian-vector products). An input that
+    /// the outputs do not depend on gets a zero gradient when <paramref name="allowUnused"/> is
+    /// true and is an error otherwise.
+    /// </summary>
+    public static Tensor[] Grad(
+        IReadOnlyList<Tensor> outputs,
+        IReadOnlyList<Tensor> inputs,
+        IReadOnlyList<Tensor?>? gradOutputs = null,
+        bool createGraph = false,
+        bool? retainGraph = null,
+        bool allowUnused = false)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        ArgumentNullException.ThrowIfNull(inputs);
+        for (int i = 0; i < inputs.Count; i++)
+            if (!inputs[i].RequiresGrad)
+                throw new ArgumentException($"Input {i} (shape {ShapeMath.Format(inputs[i].ShapeArray)}) does not require gradients, so no gradient can be computed for it.", nameof(inputs));
+        var seeds = SeedGradients(outputs, gradOutputs, "Autograd.Grad");
+        var found = BackwardEngine.Run(outputs, seeds, retainGraph ?? createGraph, createGraph, inputs);
+        var result = new Tensor[inputs.Count];
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            if (found[i] is Tensor g)
+                result[i] = g;
+            else if (allowUnused)
+                result[i] = Tensor.ZerosLike(inputs[i]);
+            else
+                throw new InvalidOperationException(
+                    $"Input {i} (shape {ShapeMath.Format(inputs[i].ShapeArray)}) was not used to compute the outputs, so it has no gradient. Pass allowUnused: true to get zeros instead.");
+        }
+        return result;
+    }
+
+    /// <summary>Shorthand for one output and one input.</summary>
+    public static Tensor Grad(Tensor output, Tensor input, Tensor? gradOutput = null, bool createGraph = false, bool? retainGraph = null, bool allowUnused = false)
+        => Grad([output], [input], gradOutput is null ? null : [gradOutput], createGraph, retainGraph, allowUnused)[0];
+
+    /// <summary>Runs the backward pass from <paramref name="root"/>, accumulating into the leaves' <see cref="Tensor.Grad"/>.</summary>
+    internal static void Backward(Tensor root, Tensor? gradient, bool retainGraph, bool createGraph)
+    {
+        var seeds = SeedGradients([root], gradient is null ? null : [gradient], "Backward()");
+        BackwardEngine.Run([root], seeds, retainGraph, createGraph, inputs: null);
+    }
+
+    /// <summary>
+    /// Records <paramref name="result"/> as produced by an op with the given inputs and backward
+    /// rule, when gradients are enabled and some input requires them. <paramref name="saved"/>
+    /// lists the tensors whose values the rule reads, for in-place modification checks.
+    /// </summary>
+    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, params Tensor[] saved)
+    {
+        if (!NeedsGrad(inputs))
+            return result;
+        var tracked = new Tensor?[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+            tracked[i] = inputs[i].RequiresGrad ? inputs[i] : null;
+        result.MarkRequiresGrad(new Node(name + "Backward", tracked, backward, saved));
+        return result;
+    }
+
+    /// <summary>True when an op on these inputs must be recorded.</summary>
+    internal static bool NeedsGrad(params ReadOnlySpan<Tensor> inputs)
+    {
+        if (gradDisabled) return false;
+        foreach (var t in inputs)
+            if (t.RequiresGrad) return true;
+        return false;
+    }
+
+    private static Tensor[] SeedGradients(IReadOnlyList<Tensor> outputs, IReadOnlyList<Tensor?>? gradOutputs, string caller)
+    {
+        if (gradOutputs is not null && gradOutputs.Count != outputs.Count)
+            throw new ArgumentException($"{caller}: got {gradOutputs.Count} output gradients for {outputs.Count} outputs.");
+        var seeds = new Tensor[outputs.Count];
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            var output = outputs[i];
+            if (!output.RequiresGrad)
+                throw new InvalidOperationException(
+                    $"{caller} was called on a tensor (shape {ShapeMath.Format(output.ShapeArray)}) that does not require gradients: none of the tensors it was computed from has RequiresGrad = true, or it was computed inside Autograd.NoGrad().");
+            var g = gradOutputs?[i];
+            if (g is null)
+            {
+                if (output.Count != 1)
+                    throw new InvalidOperationException(
+                        $"{caller} without a gradient argument needs a scalar output, but this tensor has shape {ShapeMath.Format(output.ShapeArray)}. " +
+                        "Pass a gradient of the same shape (for example Tensor.OnesLike(output)), or reduce the output to a scalar first.");
+                g = Tensor.OnesLike(output);
+            }
+            else if (!ShapeMath.SameShape(g.ShapeArray, output.ShapeArray))
+                throw new ArgumentException(
+                    $"{caller}: the gradient has shape {ShapeMath.Format(g.ShapeArray)} but the output has shape {ShapeMath.Format(output.ShapeArray)}; they must match.");
+            else if (g.DType != output.DType)
+                g = g.To(output.DType);
+            seeds[i] = g;
+        }
+        return seeds;
+    }
+
+    private sealed class GradModeScope : IDisposable
+    {
+        private readonly bool previousDisabled;
+        private bool disposed;
+
+        public GradModeScope(bool enabled)
+        {
+            previousDisabled = gradDisabled;
+            gradDisabled = !enabled;
+        }
+
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            gradDisabled = previousDisabled;
+        }
+    }
+}

@@ -1,0 +1,68 @@
+namespace SharpGrad;
+
+/// <summary>
+/// One recorded operation in the autograd graph: the op's name, the inputs that need
+/// gradients, and its backward rule, a function from the gradient of the op's output to the
+/// gradients of its inputs (micrograd's <c>_backward</c>, PyTorch's <c>grad_fn</c>). Values the
+/// rule needs are captured when the op runs; their version numbers are recorded so that an
+/// in-place write to one of them before the backward pass is caught instead of silently
+/// producing a wrong gradient. After a backward pass without <c>retainGraph</c> the node is
+/// released: its captured values are dropped and a second pass through it is an error.
+/// </summary>
+public sealed class Node
+{
+    private Tensor?[] inputs;
+    private Func<Tensor, Tensor?[]>? backward;
+    private Tensor[] saved;
+    private readonly int[] savedVersions;
+
+    internal Node(string name, Tensor?[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved)
+    {
+        Name = name;
+        this.inputs = inputs;
+        this.backward = backward;
+        this.saved = saved;
+        savedVersions = new int[saved.Length];
+        for (int i = 0; i < saved.Length; i++) savedVersions[i] = saved[i].Version;
+    }
+
+    /// <summary>The op's name with a "Backward" suffix, as PyTorch prints grad_fn (e.g. "MulBackward").</summary>
+    public string Name { get; }
+
+    /// <summary>The op's inputs in order; null where an input does not require gradients.</summary>
+    public IReadOnlyList<Tensor?> Inputs => inputs;
+
+    /// <summary>True once a backward pass has freed this node's saved values.</summary>
+    public bool IsReleased => backward is null;
+
+    internal Tensor?[] InputArray => inputs;
+
+    internal Tensor?[] Apply(Tensor gradOutput)
+    {
+        if (backward is null)
+            throw new InvalidOperationException(
+                $"Trying to backward through {Name} a second time, but its saved values were freed by the first backward pass. " +
+                "Pass retainGraph: true to the first Backward() (or Autograd.Grad) call if you need to go through the graph again.");
+        for (int i = 0; i < saved.Length; i++)
+        {
+            if (saved[i].Version != savedVersions[i])
+                throw new InvalidOperationException(
+                    $"A tensor of shape {ShapeMath.Format(saved[i].ShapeArray)} that {Name} saved for the backward pass was modified by an in-place operation " +
+                    $"(its version is {saved[i].Version}, expected {savedVersions[i]}). Use an out-of-place op or Clone() the value before changing it.");
+        }
+        var grads = backward(gradOutput);
+        if (grads.Length != inputs.Length)
+            throw new InvalidOperationException($"{Name} returned {grads.Length} gradients for {inputs.Length} inputs.");
+        return grads;
+    }
+
+    internal void Release()
+    {
+        backward = null;
+        saved = [];
+        inputs = new Tensor?[inputs.Length];
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"<{Name}>";
+}

@@ -1,0 +1,745 @@
+using System.Buffers;
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace SharpGrad.Kernels;
+
+// General matrix multiply, C = A·B or C += A·B, in the BLIS / GotoBLAS style.
+//
+// Letters: A is M×K, B is K×N, C is M×N. The work is cut three ways, from the outside in:
+//
+//   for jc in steps of NC over N           -- a column block of B and C
+//     for pc in steps of KC over K         -- pack B[pc:pc+KC, jc:jc+NC] into NR-wide micro-panels (~L3)
+//       for ic in steps of MC over M       -- pack A[ic:ic+MC, pc:pc+KC] into MR-tall micro-panels (~L2)
+//         for jr in steps of NR over NC    -- one micro-panel of B (KC×NR) stays in L1 ...
+//           for ir in steps of MR over MC  -- ... while the micro-panels of A stream past it from L2
+//             micro-kernel: C[MR×NR tile] += Apanel(MR×KC) · Bpanel(KC×NR), in registers
+//
+// The micro-kernel keeps the whole MR×NR tile of C in vector registers (float: 6×16 = 12 Vector256<float>;
+// double: 6×8 = 12 Vector256<double>), and per step of k loads two vectors of B and broadcasts MR values of A,
+// so every load feeds 2 to 6 FMAs. It only works on packed data: packing copies A and B into the exact order
+// the micro-kernel reads them, contiguous, which (1) makes the inner loop independent of how the operands
+// are laid out — any (rowStride, colStride), so transposed, column-major, padded and broadcast (stride 0)
+// operands cost one packing pass and nothing more — and (2) zero-pads ragged edges so the micro-kernel
+// always computes a full tile; only the valid part of an edge tile is written back.
+//
+// KC sizes the packed B micro-panel to L1 (KC·NR·sizeof(T) = 16 KiB), MC the packed A block to L2
+// (MC·KC·sizeof(T) = 144 KiB), and NC the packed B block to a share of L3.
+//
+// Parallelism goes through Partitioner only: packing B is split across micro-panels, then the (ic, part-of-jr)
+// work items are split across cores, each core packing its own A block into its own buffer and all reading
+// the one shared packed B. With few rows (M small) the jr loop is split instead, so the cores still share work.
+//
+// Small problems skip packing altogether, and matrix-vector shapes (M = 1 or N = 1) with a unit-stride
+// operand run as dot products or axpys, where a padded MR×NR tile would waste most of its arithmetic.
+
+/// <summary>
+/// Dense matrix multiply on spans addressed through (rowStride, colStride) pairs: a cache-blocked, packed,
+/// register-tiled fast path (<see cref="Multiply{T}"/>) and the plain triple loop it is tested against
+/// (<see cref="MultiplyNaive{T}"/>).
+/// </summary>
+internal static unsafe class Gemm
+{
+    // Register tile and cache blocks per element type. typeof(T) tests fold at JIT time, so these are constants.
+    private static int Mr<T>() => 6;
+    private static int Nr<T>() => typeof(T) == typeof(float) ? 16 : 8;
+    private static int Mc<T>() => typeof(T) == typeof(float) ? 144 : 72;
+    private static int Kc<T>() => 256;
+    private static int Nc<T>() => typeof(T) == typeof(float) ? 4080 : 4080;
+
+    /// <summary>Below this many multiply-adds (M·N·K), packing costs more than it saves.</summary>
+    private const long SmallProblem = 4096;
+
+    /// <summary>Rows of y computed per work item by the column-oriented matrix-vector path (y stays in L1).</summary>
+    private const int AxpyChunk = 512;
+
+    /// <summary>
+    /// C = A·B, or C += A·B when <paramref name="accumulate"/>; A is <paramref name="m"/>×<paramref name="k"/>,
+    /// B is <paramref name="k"/>×<paramref name="n"/>, C is <paramref name="m"/>×<paramref name="n"/>, each
+    /// element (i, j) of an operand at span index i·rowStride + j·colStride. Strides may be 0 (broadcast) for A and
+    /// B; C's elements must be distinct and C must not share memory with A or B. Only float and double.
+    /// </summary>
+    public static void Multiply<T>(int m, int n, int k,
+        ReadOnlySpan<T> a, int aRowStride, int aColStride,
+        ReadOnlySpan<T> b, int bRowStride, int bColStride,
+        Span<T> c, int cRowStride, int cColStride, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowIfUnsupported<T>();
+        Validate(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, cRowStride, cColStride);
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0 || (long)m * n * k <= SmallProblem)
+        {
+            NaiveCore(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, cRowStride, cColStride, accumulate);
+            return;
+        }
+
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+        {
+            if (!TryMatrixVector(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate))
+                Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate);
+        }
+    }
+
+    /// <summary>
+    /// Same contract as <see cref="Multiply{T}"/>, but always through the packed, blocked path (no small-problem or
+    /// matrix-vector shortcut), so tests can drive every edge tile of it with small sizes.
+    /// </summary>
+    public static void MultiplyBlocked<T>(int m, int n, int k,
+        ReadOnlySpan<T> a, int aRowStride, int aColStride,
+        ReadOnlySpan<T> b, int bRowStride, int bColStride,
+        Span<T> c, int cRowStride, int cColStride, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowIfUnsupported<T>();
+        Validate(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, cRowStride, cColStride);
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0)
+        {
+            NaiveCore(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, cRowStride, cColStride, accumulate);
+            return;
+        }
+
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+            Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate);
+    }
+
+    /// <summary>
+    /// The test oracle: the plain triple loop, each dot product summed in T in order of k. Same contract as
+    /// <see cref="Multiply{T}"/> (any IEEE floating-point T).
+    /// </summary>
+    public static void MultiplyNaive<T>(int m, int n, int k,
+        ReadOnlySpan<T> a, int aRowStride, int aColStride,
+        ReadOnlySpan<T> b, int bRowStride, int bColStride,
+        Span<T> c, int cRowStride, int cColStride, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Validate(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, cRowStride, cColStride);
+        NaiveCore(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, cRowStride, cColStride, accumulate);
+    }
+
+    private static void NaiveCore<T>(int m, int n, int k,
+        ReadOnlySpan<T> a, int ars, int acs, ReadOnlySpan<T> b, int brs, int bcs, Span<T> c, int crs, int ccs, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                T sum = T.Zero;
+                for (int p = 0; p < k; p++)
+                    sum += a[i * ars + p * acs] * b[p * brs + j * bcs];
+                ref T cij = ref c[i * crs + j * ccs];
+                cij = accumulate ? cij + sum : sum;
+            }
+        }
+    }
+
+    private static void ThrowIfUnsupported<T>()
+    {
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new NotSupportedException($"Gemm.Multiply supports float and double, not {typeof(T).Name}.");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Argument checks
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static void Validate<T>(int m, int n, int k,
+        ReadOnlySpan<T> a, int ars, int acs, ReadOnlySpan<T> b, int brs, int bcs, ReadOnlySpan<T> c, int crs, int ccs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(ars, "aRowStride");
+        ArgumentOutOfRangeException.ThrowIfNegative(acs, "aColStride");
+        ArgumentOutOfRangeException.ThrowIfNegative(brs, "bRowStride");
+        ArgumentOutOfRangeException.ThrowIfNegative(bcs, "bColStride");
+        ArgumentOutOfRangeException.ThrowIfNegative(crs, "cRowStride");
+        ArgumentOutOfRangeException.ThrowIfNegative(ccs, "cColStride");
+
+        long needA = CheckLength("a", "A", m, k, ars, acs, a.Length);
+        long needB = CheckLength("b", "B", k, n, brs, bcs, b.Length);
+        long needC = CheckLength("c", "C", m, n, crs, ccs, c.Length);
+
+        // Two (i, j) mapping to one element of C would make the result depend on write order, and race when the
+        // rows are split across cores; the usual layouts (row- or column-major, padded, views) all pass.
+        if (!Distinct(m, n, crs, ccs))
+            throw new ArgumentException(
+                $"Operand c ({m}×{n}, strides ({crs}, {ccs})) maps distinct elements to the same memory; C must not be a broadcast or overlapping view.", "c");
+
+        // C is written while A and B are still being read (and packed blocks of them reused), so sharing memory
+        // would silently give wrong results.
+        ReadOnlySpan<T> cUsed = c[..(int)needC];
+        if (cUsed.Overlaps(a[..(int)needA]))
+            throw new ArgumentException("Operand c must not share memory with operand a.", "c");
+        if (cUsed.Overlaps(b[..(int)needB]))
+            throw new ArgumentException("Operand c must not share memory with operand b.", "c");
+    }
+
+    private static long CheckLength(string paramName, string letter, int rows, int cols, int rowStride, int colStride, int actual)
+    {
+        long need = rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * rowStride + (long)(cols - 1) * colStride + 1;
+        if (need > actual)
+            throw new ArgumentException(
+                $"Operand {paramName} ({letter}, {rows}×{cols} with strides ({rowStride}, {colStride})) needs a span of at least {need} elements, but its span has {actual}.",
+                paramName);
+        return need;
+    }
+
+    private static bool Distinct(int rows, int cols, int rowStride, int colStride)
+    {
+        if (rows <= 1 && cols <= 1)
+            return true;
+        if (rows <= 1)
+            return colStride > 0;
+        if (cols <= 1)
+            return rowStride > 0;
+        // The inner (smaller) stride's whole extent must fit inside one step of the outer stride.
+        (long inner, long innerCount, long outer) = rowStride <= colStride
+            ? ((long)rowStride, (long)rows, (long)colStride)
+            : ((long)colStride, (long)cols, (long)rowStride);
+        return inner > 0 && inner * (innerCount - 1) < outer;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Matrix-vector shapes
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static bool TryMatrixVector<T>(int m, int n, int k,
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (n == 1)
+            return MatrixVector(m, k, a, ars, acs, b, brs, c, crs, accumulate);
+        // A row vector times B is the transposed problem Cᵀ = Bᵀ·Aᵀ, which is a matrix-vector product again.
+        if (m == 1)
+            return MatrixVector(n, k, b, bcs, brs, a, acs, c, ccs, accumulate);
+        return false;
+    }
+
+    /// <summary>y = M·x (or y += M·x) for an r×k matrix M; false when neither of M's strides is 1.</summary>
+    private static bool MatrixVector<T>(int rows, int k, T* mat, nint rs, nint cs, T* x, nint xs, T* y, nint ys, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (cs == 1)
+        {
+            // Rows of M are contiguous: one dot product per row. A strided x is gathered once so every dot is unit-stride.
+            T[]? rented = null;
+            try
+            {
+                if (xs != 1)
+                {
+                    rented = ArrayPool<T>.Shared.Rent(k);
+                    for (int p = 0; p < k; p++)
+                        rented[p] = x[p * xs];
+                }
+                fixed (T* xc = rented)
+                    Partitioner.For(rows, 2L * k, new DotRowsBody<T>(mat, rs, xs == 1 ? x : xc, k, y, ys, accumulate));
+            }
+            finally
+            {
+                if (rented != null)
+                    ArrayPool<T>.Shared.Return(rented);
+            }
+            return true;
+        }
+        if (rs == 1)
+        {
+            // Columns of M are contiguous: y is built as a sum of scaled columns, a chunk of y at a time so that
+            // the partial sums stay in L1 across all k columns.
+            int chunks = (rows + AxpyChunk - 1) / AxpyChunk;
+            Partitioner.For(chunks, 2L * k * Math.Min(rows, AxpyChunk), new AxpyColumnsBody<T>(rows, mat, cs, x, xs, k, y, ys, accumulate));
+            return true;
+        }
+        return false;
+    }
+
+    private readonly struct DotRowsBody<T>(T* mat, nint rs, T* x, int k, T* y, nint ys, bool accumulate) : IPartitionBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Invoke(int start, int end)
+        {
+            var xs = new ReadOnlySpan<T>(x, k);
+            for (int i = start; i < end; i++)
+            {
+                T s = TensorPrimitives.Dot(new ReadOnlySpan<T>(mat + i * rs, k), xs);
+                ref T yi = ref y[i * ys];
+                yi = accumulate ? yi + s : s;
+            }
+        }
+    }
+
+    private readonly struct AxpyColumnsBody<T>(int rows, T* mat, nint cs, T* x, nint xs, int k, T* y, nint ys, bool accumulate) : IPartitionBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Invoke(int start, int end)
+        {
+            T* buffer = stackalloc T[AxpyChunk];
+            for (int chunk = start; chunk < end; chunk++)
+            {
+                int r0 = chunk * AxpyChunk, len = Math.Min(AxpyChunk, rows - r0);
+                var acc = new Span<T>(buffer, len);
+                acc.Clear();
+                for (int p = 0; p < k; p++)
+                    TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(mat + r0 + p * cs, len), x[p * xs], acc, acc);
+                T* yr = y + r0 * ys;
+                for (int i = 0; i < len; i++)
+                    yr[i * ys] = accumulate ? yr[i * ys] + acc[i] : acc[i];
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Blocked, packed path
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static void Blocked<T>(int m, int n, int k,
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = Mr<T>(), nr = Nr<T>();
+
+        // Blocks of K and N are evened out (300 = 150 + 150, not 256 + 44) so no pass is mostly overhead.
+        int kBlocks = CeilDiv(k, Kc<T>()), kcMax = CeilDiv(k, kBlocks);
+        int nBlocks = CeilDiv(n, Nc<T>()), ncMax = RoundUp(CeilDiv(n, nBlocks), nr);
+
+        // Shape the work items so the Partitioner's chunks come out even: with enough rows, a multiple of the
+        // core count of MC-ish row blocks; with few rows, one row block and the jr loop split between cores.
+        long tiles = (long)CeilDiv(m, mr) * CeilDiv(n, nr);
+        int cores = Partitioner.ChunkCount((int)Math.Min(tiles, int.MaxValue), 2L * mr * nr * k);
+        int mBlocks = CeilDiv(m, Mc<T>()), nSplit = 1;
+        if (cores > 1)
+        {
+            if (m >= cores * mr * 2)
+                mBlocks = RoundUp(mBlocks, cores);
+            else
+                nSplit = cores;
+        }
+        int mc = RoundUp(CeilDiv(m, mBlocks), mr);
+        mBlocks = CeilDiv(m, mc);
+
+        T[] packedB = ArrayPool<T>.Shared.Rent(kcMax * ncMax);
+        try
+        {
+            fixed (T* pb = packedB)
+            {
+                for (int jc = 0; jc < n; jc += ncMax)
+                {
+                    int nc = Math.Min(ncMax, n - jc);
+                    int nPanels = CeilDiv(nc, nr);
+                    for (int pc = 0; pc < k; pc += kcMax)
+                    {
+                        int kc = Math.Min(kcMax, k - pc);
+                        Partitioner.For(nPanels, (long)kc * nr,
+                            new PackBBody<T>(b + pc * brs + jc * bcs, brs, bcs, kc, nc, pb));
+
+                        // Only the first K block may overwrite C; the others add to what it left.
+                        bool overwrite = !accumulate && pc == 0;
+                        int parts = Math.Min(nSplit, nPanels);
+                        Partitioner.For(mBlocks * parts, 2L * mc * kc * nc / parts,
+                            new MacroBody<T>(m, mc, parts, nPanels, kc, nc, a + pc * acs, ars, acs, pb, c + jc * ccs, crs, ccs, overwrite));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(packedB);
+        }
+    }
+
+    private static int CeilDiv(int x, int y) => (x + y - 1) / y;
+
+    private static int RoundUp(int x, int multiple) => CeilDiv(x, multiple) * multiple;
+
+    /// <summary>Packs the NR-column micro-panels [start, end) of a KC×NC block of B.</summary>
+    private readonly struct PackBBody<T>(T* src, nint rs, nint cs, int kc, int nc, T* dst) : IPartitionBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Invoke(int start, int end)
+        {
+            int nr = Nr<T>();
+            for (int panel = start; panel < end; panel++)
+            {
+                int j0 = panel * nr;
+                PackBPanel(src + j0 * cs, rs, cs, kc, Math.Min(nr, nc - j0), dst + (nint)panel * nr * kc);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Work items are (row block of MC, share of the jr loop). Each chunk packs A into its own buffer, once per
+    /// row block, and reuses it across its share of the packed B micro-panels.
+    /// </summary>
+    private readonly struct MacroBody<T>(int m, int mc, int parts, int nPanels, int kc, int nc,
+        T* a, nint ars, nint acs, T* packedB, T* c, nint crs, nint ccs, bool overwrite) : IPartitionBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Invoke(int start, int end)
+        {
+            int mr = Mr<T>(), nr = Nr<T>();
+            T[] packedA = ArrayPool<T>.Shared.Rent(mc * kc);
+            try
+            {
+                fixed (T* pa = packedA)
+                {
+                    int packedBlock = -1;
+                    for (int item = start; item < end; item++)
+                    {
+                        int block = item / parts, part = item % parts;
+                        int i0 = block * mc, mcb = Math.Min(mc, m - i0);
+                        if (block != packedBlock)
+                        {
+                            PackA(a + i0 * ars, ars, acs, mcb, kc, pa);
+                            packedBlock = block;
+                        }
+
+                        int firstPanel = (int)((long)nPanels * part / parts), endPanel = (int)((long)nPanels * (part + 1) / parts);
+                        for (int jp = firstPanel; jp < endPanel; jp++)
+                        {
+                            int j0 = jp * nr, nrb = Math.Min(nr, nc - j0);
+                            T* bPanel = packedB + (nint)jp * nr * kc;
+                            T* cColumn = c + i0 * crs + j0 * ccs;
+                            for (int ir = 0; ir < mcb; ir += mr)
+                                MicroKernel(kc, pa + (nint)ir * kc, bPanel, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(packedA);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs an mcb×kc block of A into MR-row micro-panels: panel r holds, for each p, the MR values
+    /// A[r·MR + 0..MR, p] contiguously — the order the micro-kernel broadcasts them. Missing rows are zeros.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA<T>(T* src, nint rs, nint cs, int mcb, int kc, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int mr = Mr<T>();
+        for (int r0 = 0; r0 < mcb; r0 += mr, dst += (nint)mr * kc)
+        {
+            int rows = Math.Min(mr, mcb - r0);
+            T* s = src + r0 * rs;
+            if (rows == 6 && mr == 6)
+            {
+                // Full panel: six independent read streams (row-major A reads each row sequentially).
+                T* s0 = s, s1 = s + rs, s2 = s + 2 * rs, s3 = s + 3 * rs, s4 = s + 4 * rs, s5 = s + 5 * rs;
+                T* d = dst;
+                for (nint p = 0, o = 0; p < kc; p++, o += cs, d += 6)
+                {
+                    d[0] = s0[o]; d[1] = s1[o]; d[2] = s2[o];
+                    d[3] = s3[o]; d[4] = s4[o]; d[5] = s5[o];
+                }
+            }
+            else
+            {
+                T* d = dst;
+                for (nint p = 0; p < kc; p++, d += mr)
+                {
+                    T* sp = s + p * cs;
+                    int i = 0;
+                    for (; i < rows; i++)
+                        d[i] = sp[i * rs];
+                    for (; i < mr; i++)
+                        d[i] = T.Zero;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs one kc×cols slice of B into an NR-column micro-panel: for each p, the NR values B[p, j0..j0+NR]
+    /// contiguously — the order the micro-kernel loads them as vectors. Missing columns are zeros.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackBPanel<T>(T* src, nint rs, nint cs, int kc, int cols, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = Nr<T>();
+        if (cols == nr && cs == 1 && Vector256.IsHardwareAccelerated)
+        {
+            // Row-major B: each row of the panel is NR contiguous values, i.e. two vectors.
+            int w = Vector256<T>.Count;
+            for (nint p = 0; p < kc; p++, src += rs, dst += nr)
+                for (int j = 0; j < nr; j += w)
+                    Vector256.Store(Vector256.Load(src + j), dst + j);
+        }
+        else if (rs == 1)
+        {
+            // Column-major (transposed) B: read each column sequentially, scatter it down the panel.
+            for (int j = 0; j < cols; j++)
+            {
+                T* sj = src + j * cs;
+                T* d = dst + j;
+                for (int p = 0; p < kc; p++, d += nr)
+                    *d = sj[p];
+            }
+            for (int j = cols; j < nr; j++)
+            {
+                T* d = dst + j;
+                for (int p = 0; p < kc; p++, d += nr)
+                    *d = T.Zero;
+            }
+        }
+        else
+        {
+            for (nint p = 0; p < kc; p++, src += rs, dst += nr)
+            {
+                int j = 0;
+                for (; j < cols; j++)
+                    dst[j] = src[j * cs];
+                for (; j < nr; j++)
+                    dst[j] = T.Zero;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Micro-kernels: C[mr×nr tile] (=|+=) Apanel · Bpanel, with mr ≤ MR, nr ≤ NR
+    // ---------------------------------------------------------------------------------------------------------
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MicroKernel<T>(int kc, T* a, T* b, T* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!Vector256.IsHardwareAccelerated)
+            KernelScalar(kc, a, b, c, rsc, csc, mr, nr, overwrite);
+        else if (typeof(T) == typeof(float))
+            KernelF32(kc, (float*)a, (float*)b, (float*)c, rsc, csc, mr, nr, overwrite);
+        else
+            KernelF64(kc, (double*)a, (double*)b, (double*)c, rsc, csc, mr, nr, overwrite);
+    }
+
+    // Fma.IsSupported folds at JIT time; without FMA (or off x86) the multiply and add are separate roundings.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Mad(Vector256<float> x, Vector256<float> y, Vector256<float> acc)
+        => Fma.IsSupported ? Fma.MultiplyAdd(x, y, acc) : x * y + acc;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Mad(Vector256<double> x, Vector256<double> y, Vector256<double> acc)
+        => Fma.IsSupported ? Fma.MultiplyAdd(x, y, acc) : x * y + acc;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Update<T>(T* c, Vector256<T> lo, Vector256<T> hi, bool overwrite) where T : unmanaged
+    {
+        int w = Vector256<T>.Count;
+        if (!overwrite)
+        {
+            lo += Vector256.Load(c);
+            hi += Vector256.Load(c + w);
+        }
+        Vector256.Store(lo, c);
+        Vector256.Store(hi, c + w);
+    }
+
+    private static void WriteTile<T>(T* tile, int ldt, T* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < mr; i++, tile += ldt, c += rsc)
+        {
+            for (int j = 0; j < nr; j++)
+            {
+                ref T cij = ref c[j * csc];
+                cij = overwrite ? tile[j] : cij + tile[j];
+            }
+        }
+    }
+
+    /// <summary>The micro-kernel for hardware without 256-bit vectors: same packed layout, scalar arithmetic.</summary>
+    private static void KernelScalar<T>(int kc, T* a, T* b, T* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        const int MaxTile = 6 * 16;
+        int mrFull = Mr<T>(), nrFull = Nr<T>();
+        T* acc = stackalloc T[MaxTile];
+        new Span<T>(acc, mrFull * nrFull).Clear();
+        for (int p = 0; p < kc; p++, a += mrFull, b += nrFull)
+        {
+            for (int i = 0; i < mrFull; i++)
+            {
+                T ai = a[i];
+                T* row = acc + i * nrFull;
+                for (int j = 0; j < nrFull; j++)
+                    row[j] += ai * b[j];
+            }
+        }
+        WriteTile(acc, nrFull, c, rsc, csc, mr, nr, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelF32(int kc, float* a, float* b, float* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector256<float> b0, b1, ai;
+        int p = 0;
+        // Unrolled so the loop overhead hides behind the 48 FMAs of each trip.
+        for (; p <= kc - 4; p += 4)
+        {
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 8);
+            ai = Vector256.Create(a[0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[4]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[5]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 16);
+            b1 = Vector256.Load(b + 24);
+            ai = Vector256.Create(a[6]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[7]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[8]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[9]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[10]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[11]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 32);
+            b1 = Vector256.Load(b + 40);
+            ai = Vector256.Create(a[12]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[13]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[14]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[15]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[16]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[17]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 48);
+            b1 = Vector256.Load(b + 56);
+            ai = Vector256.Create(a[18]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[19]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[20]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[21]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[22]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[23]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            a += 24;
+            b += 64;
+        }
+        for (; p < kc; p++)
+        {
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 8);
+            ai = Vector256.Create(a[0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[4]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[5]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            a += 6;
+            b += 16;
+        }
+
+        if (mr == 6 && nr == 16 && csc == 1)
+        {
+            Update(c + 0 * rsc, c00, c01, overwrite);
+            Update(c + 1 * rsc, c10, c11, overwrite);
+            Update(c + 2 * rsc, c20, c21, overwrite);
+            Update(c + 3 * rsc, c30, c31, overwrite);
+            Update(c + 4 * rsc, c40, c41, overwrite);
+            Update(c + 5 * rsc, c50, c51, overwrite);
+        }
+        else
+        {
+            // Edge tile or strided C: spill the whole tile, then write back only the valid part element by element.
+            float* t = stackalloc float[96];
+            c00.Store(t + 0); c01.Store(t + 8);
+            c10.Store(t + 16); c11.Store(t + 24);
+            c20.Store(t + 32); c21.Store(t + 40);
+            c30.Store(t + 48); c31.Store(t + 56);
+            c40.Store(t + 64); c41.Store(t + 72);
+            c50.Store(t + 80); c51.Store(t + 88);
+            WriteTile(t, 16, c, rsc, csc, mr, nr, overwrite);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelF64(int kc, double* a, double* b, double* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
+    {
+        Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector256<double> b0, b1, ai;
+        int p = 0;
+        // Unrolled so the loop overhead hides behind the 48 FMAs of each trip.
+        for (; p <= kc - 4; p += 4)
+        {
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 4);
+            ai = Vector256.Create(a[0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[4]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[5]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 8);
+            b1 = Vector256.Load(b + 12);
+            ai = Vector256.Create(a[6]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[7]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[8]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[9]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[10]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[11]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 16);
+            b1 = Vector256.Load(b + 20);
+            ai = Vector256.Create(a[12]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[13]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[14]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[15]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[16]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[17]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 24);
+            b1 = Vector256.Load(b + 28);
+            ai = Vector256.Create(a[18]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[19]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[20]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[21]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[22]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[23]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            a += 24;
+            b += 32;
+        }
+        for (; p < kc; p++)
+        {
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 4);
+            ai = Vector256.Create(a[0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a[1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a[2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a[3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a[4]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a[5]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            a += 6;
+            b += 8;
+        }
+
+        if (mr == 6 && nr == 8 && csc == 1)
+        {
+            Update(c + 0 * rsc, c00, c01, overwrite);
+            Update(c + 1 * rsc, c10, c11, overwrite);
+            Update(c + 2 * rsc, c20, c21, overwrite);
+            Update(c + 3 * rsc, c30, c31, overwrite);
+            Update(c + 4 * rsc, c40, c41, overwrite);
+            Update(c + 5 * rsc, c50, c51, overwrite);
+        }
+        else
+        {
+            // Edge tile or strided C: spill the whole tile, then write back only the valid part element by element.
+            double* t = stackalloc double[48];
+            c00.Store(t + 0); c01.Store(t + 4);
+            c10.Store(t + 8); c11.Store(t + 12);
+            c20.Store(t + 16); c21.Store(t + 20);
+            c30.Store(t + 24); c31.Store(t + 28);
+            c40.Store(t + 32); c41.Store(t + 36);
+            c50.Store(t + 40); c51.Store(t + 44);
+            WriteTile(t, 8, c, rsc, csc, mr, nr, overwrite);
+        }
+    }}

@@ -1,0 +1,245 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace SharpGrad.Kernels;
+
+/// <summary>
+/// A binary elementwise operator: a scalar and a 256-bit vector form of the same function.
+/// One shared loop (<see cref="Elementwise"/>) handles widths, tails, broadcasting and strides,
+/// so a new binary op is a few lines here (the habit of dotnet/runtime's TensorPrimitives).
+/// </summary>
+internal interface IBinaryOp<T> where T : unmanaged
+{
+    T Invoke(T a, T b);
+    Vector256<T> Invoke(Vector256<T> a, Vector256<T> b);
+}
+
+/// <summary>A unary elementwise operator over a contiguous span, usually one TensorPrimitives call.</summary>
+internal interface IUnaryOp<T> where T : unmanaged
+{
+    void Invoke(ReadOnlySpan<T> x, Span<T> y);
+}
+
+internal readonly struct AddOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a + b;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => a + b;
+}
+
+internal readonly struct SubOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a - b;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => a - b;
+}
+
+internal readonly struct MulOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a * b;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => a * b;
+}
+
+internal readonly struct DivOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a / b;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => a / b;
+}
+
+internal readonly struct MaxOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => T.Max(a, b);
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
+}
+
+internal readonly struct MinOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => T.Min(a, b);
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.Min(a, b);
+}
+
+internal readonly struct PowOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public T Invoke(T a, T b) => T.Pow(a, b);
+
+    // There is no vector pow; lanes are computed one by one so that negative bases with
+    // integral exponents keep their scalar meaning.
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b)
+    {
+        Span<T> lanes = stackalloc T[Vector256<T>.Count];
+        for (int i = 0; i < lanes.Length; i++) lanes[i] = T.Pow(a.GetElement(i), b.GetElement(i));
+        return Vector256.Create<T>(lanes);
+    }
+}
+
+internal readonly struct EqOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a == b ? T.One : T.Zero;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.Equals(a, b) & Vector256<T>.One;
+}
+
+internal readonly struct NeOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a != b ? T.One : T.Zero;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.AndNot(Vector256<T>.One, Vector256.Equals(a, b));
+}
+
+internal readonly struct LtOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a < b ? T.One : T.Zero;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b) & Vector256<T>.One;
+}
+
+internal readonly struct LeOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a <= b ? T.One : T.Zero;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.LessThanOrEqual(a, b) & Vector256<T>.One;
+}
+
+internal readonly struct GtOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a > b ? T.One : T.Zero;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThan(a, b) & Vector256<T>.One;
+}
+
+internal readonly struct GeOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
+{
+    public T Invoke(T a, T b) => a >= b ? T.One : T.Zero;
+    public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThanOrEqual(a, b) & Vector256<T>.One;
+}
+
+internal readonly struct NegOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Negate(x, y);
+}
+
+internal readonly struct ExpOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Exp(x, y);
+}
+
+internal readonly struct LogOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Log(x, y);
+}
+
+internal readonly struct SqrtOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sqrt(x, y);
+}
+
+internal readonly struct AbsOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Abs(x, y);
+}
+
+internal readonly struct SinOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sin(x, y);
+}
+
+internal readonly struct CosOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Cos(x, y);
+}
+
+internal readonly struct TanhOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Tanh(x, y);
+}
+
+internal readonly struct SigmoidOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Sigmoid(x, y);
+}
+
+internal readonly struct ReluOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Max(x, T.Zero, y);
+}
+
+/// <summary>Sign: −1, 0 or +1 (NaN stays NaN).</summary>
+internal readonly struct SignOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            T v = x[i];
+            y[i] = T.IsNaN(v) ? v : v > T.Zero ? T.One : v < T.Zero ? T.NegativeOne : T.Zero;
+        }
+    }
+}
+
+internal readonly struct LeakyReluOp<T>(T slope) : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var s = Vector256.Create(slope);
+            for (; i <= x.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var v = Vector256.Create(x.Slice(i, Vector256<T>.Count));
+                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<T>.Zero), v, v * s).CopyTo(y.Slice(i));
+            }
+        }
+        for (; i < x.Length; i++) y[i] = x[i] > T.Zero ? x[i] : slope * x[i];
+    }
+}
+
+internal readonly struct ClampOp<T>(T min, T max) : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y)
+    {
+        TensorPrimitives.Max(x, min, y);
+        TensorPrimitives.Min(y, max, y);
+    }
+}
+
+internal readonly struct PowScalarOp<T>(T exponent) : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y)
+    {
+        // Common exponents get exact, faster forms; T.Pow keeps negative bases right for integral exponents.
+        if (exponent == T.CreateTruncating(2)) TensorPrimitives.Multiply(x, x, y);
+        else if (exponent == T.One) x.CopyTo(y);
+        else if (exponent == T.CreateTruncating(0.5)) TensorPrimitives.Sqrt(x, y);
+        else
+            for (int i = 0; i < x.Length; i++) y[i] = T.Pow(x[i], exponent);
+    }
+}
+
+/// <summary>Softplus log(1 + eˣ), written as max(x, 0) + log(1 + e^−|x|) so it never overflows.</summary>
+internal readonly struct SoftplusOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            T v = x[i];
+            y[i] = T.Max(v, T.Zero) + T.LogP1(T.Exp(-T.Abs(v)));
+        }
+    }
+}
+
+internal readonly struct ErfOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x[i])));
+    }
+}
+
+/// <summary>Exact GELU, x·Φ(x) with Φ the standard normal CDF (PyTorch's default, not the tanh approximation).</summary>
+internal readonly struct GeluOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = double.CreateTruncating(x[i]);
+            y[i] = T.CreateTruncating(v * SpecialFunctions.NormalCdf(v));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>A tensor sharing this one's storage but cut from the graph: a leaf that does not require gradients.</summary>
+    public Tensor Detach() => AsStrided(ShapeArray, StrideArray, Offset);
+
+    /// <summary>A contiguous copy with its own storage. ∂/∂x = 1.</summary>
+    public Tensor Clone() => Autograd.Record(Dispatch.Copy(this), "Clone", [this], g => [g]);
+
+    /// <summary>This tensor if its elements are already contiguous, otherwise a contiguous copy. ∂/∂x = 1.</summary>
+    public Tensor Contiguous() =>
+        IsContiguous ? this : Autograd.Record(Dispatch.Copy(this), "Contiguous", [this], g => [g]);
+
+    /// <summary>This tensor converted to <paramref name="dtype"/> (itself when it already has it). Gradients are converted back.</summary>
+    public Tensor To(DType dtype)
+    {
+        if (dtype == DType) return this;
+        var source = DType;
+        var result = Dispatch.Cast(this, dtype);
+        return dtype.IsFloatingPoint() ? Autograd.Record(result, "To", [this], g => [g.To(source)]) : result;
+    }
+
+    /// <summary>A contiguous copy outside the graph.</summary>
+    internal Tensor DetachedCopy() => Dispatch.Copy(this);
+
+    /// <summary>Adds <paramref name="alpha"/>·<paramref name="other"/> (broadcast to this shape) into this tensor.</summary>
+    public Tensor AddInPlace(Tensor other, double alpha = 1)
+    {
+        CheckInPlace("AddInPlace");
+        var src = alpha == 1 ? other : other.Mul(alpha);
+        if (src.DType != DType) src = src.To(DType);
+        var srcStrides = BroadcastSourceStrides(src, "AddInPlace");
+        var layout = StridedLayout.Create(ShapeArray, StrideArray, srcStrides, StrideArray);
+        switch (DType)
+        {
+            case DType.Float32: Elementwise.Binary(default(AddOp<float>), layout, Data<float>(), Offset, src.Data<float>(), src.Offset, Data<float>(), Offset); break;
+            case DType.Float64: Elementwise.Binary(default(AddOp<double>), layout, Data<double>(), Offset, src.Data<double>(), src.Offset, Data<double>(), Offset); break;
+            default: Elementwise.Binary(default(AddOp<int>), layout, Data<int>(), Offset, src.Data<int>(), src.Offset, Data<int>(), Offset); break;
+        }
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>Multiplies this tensor by a constant in place.</summary>
+    public Tensor MulInPlace(double factor)
+    {
+        CheckInPlace("MulInPlace");
+        var scaled = Dispatch.Binary<MulOp<float>, MulOp<double>, MulOp<int>>(this, Scalar(factor, DType), "MulInPlace");
+        Dispatch.CopyInto(scaled, this);
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>Copies <paramref name="source"/> (broadcast to this shape, converted to this dtype) into this tensor.</summary>
+    public Tensor CopyFrom(Tensor source)
+    {
+        CheckInPlace("CopyFrom");
+        BroadcastSourceStrides(source, "CopyFrom");
+        Dispatch.CopyInto(source, this);
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    public Tensor Fill(double value)
+    {
+        CheckInPlace("Fill");
+        Dispatch.CopyInto(Scalar(value, DType), this);
+        Storage.BumpVersion();
+        return this;
+    }
+
+    /// <summary>Sets every element to zero.</summary>
+    public Tensor Zero() => Fill(0);
+
+    /// <summary>
+    /// In-place writes are not recorded, so they are refused on tensors that take part in
+    /// gradient computation unless gradients are off (as in an optimiser step).
+    /// </summary>
+    private void CheckInPlace(string op)
+    {
+        if (requiresGrad && Autograd.IsGradEnabled)
+            throw new InvalidOperationException(
+                $"{op}: a tensor that requires gradients cannot be modified in place while gradients are recorded" +
+                (IsLeaf ? "; wrap the update in `using (Autograd.NoGrad())` (as optimisers do)." : $" (it was produced by {GradFn!.Name}); use the out-of-place op instead."));
+    }
+
+    private int[] BroadcastSourceStrides(Tensor src, string op)
+    {
+        var shape = ShapeMath.Broadcast(ShapeArray, src.ShapeArray, op);
+        if (!ShapeMath.SameShape(shape, ShapeArray))
+            throw new ArgumentException($"{op}: a tensor of shape {ShapeMath.Format(src.ShapeArray)} cannot be written into one of shape {ShapeMath.Format(ShapeArray)}.");
+        return ShapeMath.BroadcastStrides(src.ShapeArray, src.StrideArray, ShapeArray);
+    }
+}

@@ -1,0 +1,73 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>
+    /// The matrix product, with PyTorch's rules: 1-D·1-D is the dot product, a 1-D operand is
+    /// treated as a row (left) or column (right) vector and that dimension removed afterwards,
+    /// and operands of rank &gt; 2 are stacks of matrices whose batch dimensions broadcast.
+    /// ∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G (summed over broadcast batch dimensions). Transposed operands
+    /// are read through their strides by the GEMM kernel, never copied first.
+    /// </summary>
+    public Tensor MatMul(Tensor other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (Rank == 0 || other.Rank == 0)
+            throw new ArgumentException($"MatMul: both operands need at least one dimension, got shapes {ShapeMath.Format(ShapeArray)} and {ShapeMath.Format(other.ShapeArray)}; use Mul for scalars.");
+        if (Rank == 1 && other.Rank == 1)
+            return Unsqueeze(0).MatMul(other.Unsqueeze(1)).Reshape();
+        if (Rank == 1)
+            return Unsqueeze(0).MatMul(other).Squeeze(-2);
+        if (other.Rank == 1)
+            return MatMul(other.Unsqueeze(1)).Squeeze(-1);
+
+        var (a, b) = Promote(this, other);
+        Dispatch.RequireFloat(a, "MatMul");
+        int k = a.ShapeArray[^1];
+        if (b.ShapeArray[^2] != k)
+            throw new ArgumentException(
+                $"MatMul: shapes {ShapeMath.Format(ShapeArray)} and {ShapeMath.Format(other.ShapeArray)} are not aligned: the first has {k} columns but the second has {b.ShapeArray[^2]} rows.");
+        var result = BatchedMatMul(a, b);
+        return Autograd.Record(result, "MatMul", [a, b],
+            g => [a.RequiresGrad ? g.MatMul(b.Transpose(-1, -2)).SumToShape(a.ShapeArray) : null,
+                  b.RequiresGrad ? a.Transpose(-1, -2).MatMul(g).SumToShape(b.ShapeArray) : null],
+            a, b);
+    }
+
+    private static Tensor BatchedMatMul(Tensor a, Tensor b)
+    {
+        int m = a.ShapeArray[^2], k = a.ShapeArray[^1], n = b.ShapeArray[^1];
+        var batchShape = ShapeMath.Broadcast(a.ShapeArray.AsSpan(0, a.Rank - 2), b.ShapeArray.AsSpan(0, b.Rank - 2), "MatMul");
+        var outShape = new int[batchShape.Length + 2];
+        batchShape.CopyTo(outShape, 0);
+        outShape[^2] = m;
+        outShape[^1] = n;
+        var result = new Tensor(outShape, a.DType);
+        var aBatch = ShapeMath.BroadcastStrides(a.ShapeArray.AsSpan(0, a.Rank - 2), a.StrideArray.AsSpan(0, a.Rank - 2), batchShape);
+        var bBatch = ShapeMath.BroadcastStrides(b.ShapeArray.AsSpan(0, b.Rank - 2), b.StrideArray.AsSpan(0, b.Rank - 2), batchShape);
+        int batches = ShapeMath.Count(batchShape);
+        for (int bi = 0; bi < batches; bi++)
+        {
+            int rem = bi, aOff = a.Offset, bOff = b.Offset;
+            for (int d = batchShape.Length - 1; d >= 0; d--)
+            {
+                int i = rem % batchShape[d];
+                rem /= batchShape[d];
+                aOff += i * aBatch[d];
+                bOff += i * bBatch[d];
+            }
+            int cOff = bi * m * n;
+            if (a.DType == DType.Float32)
+                Gemm.Multiply(m, n, k, a.Data<float>().AsSpan(aOff), a.StrideArray[^2], a.StrideArray[^1],
+                    b.Data<float>().AsSpan(bOff), b.StrideArray[^2], b.StrideArray[^1],
+                    result.Data<float>().AsSpan(cOff, m * n), n, 1, accumulate: false);
+            else
+                Gemm.Multiply(m, n, k, a.Data<double>().AsSpan(aOff), a.StrideArray[^2], a.StrideArray[^1],
+                    b.Data<double>().AsSpan(bOff), b.StrideArray[^2], b.StrideArray[^1],
+                    result.Data<double>().AsSpan(cOff, m * n), n, 1, accumulate: false);
+        }
+        return result;
+    }
+}

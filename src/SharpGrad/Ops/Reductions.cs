@@ -1,0 +1,183 @@
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>The sum of all elements, as a 0-d tensor.</summary>
+    public Tensor Sum() => Sum([], keepDim: false);
+
+    /// <summary>The sum over one dimension.</summary>
+    public Tensor Sum(int dim, bool keepDim = false) => Sum([dim], keepDim);
+
+    /// <summary>The sum over several dimensions (all when empty). ∂/∂x = 1, so the gradient is broadcast back.</summary>
+    public Tensor Sum(int[] dims, bool keepDim = false)
+    {
+        var d = NormalizeDims(dims, "Sum");
+        var result = Dispatch.Reduce(this, d, keepDim, ReduceKind.Sum, "Sum");
+        var inputShape = ShapeArray;
+        return Autograd.Record(result, "Sum", [this], g => [g.UnreduceLike(inputShape, d, keepDim).Expand(inputShape)]);
+    }
+
+    /// <summary>The mean of all elements.</summary>
+    public Tensor Mean() => Mean([], keepDim: false);
+
+    /// <summary>The mean over one dimension.</summary>
+    public Tensor Mean(int dim, bool keepDim = false) => Mean([dim], keepDim);
+
+    /// <summary>The mean over several dimensions (all when empty).</summary>
+    public Tensor Mean(int[] dims, bool keepDim = false)
+    {
+        Dispatch.RequireFloat(this, "Mean");
+        var d = NormalizeDims(dims, "Mean");
+        return Sum(d, keepDim).Div(ReducedCount(d));
+    }
+
+    /// <summary>The variance of all elements; <paramref name="correction"/> 1 is the unbiased estimate (divide by n − 1), 0 the biased one (divide by n).</summary>
+    public Tensor Var(int correction = 1) => Var([], correction, keepDim: false);
+
+    /// <summary>The variance over one dimension.</summary>
+    public Tensor Var(int dim, int correction = 1, bool keepDim = false) => Var([dim], correction, keepDim);
+
+    /// <summary>
+    /// The variance Σ(x − mean)²/(n − correction) over several dimensions (all when empty),
+    /// computed in two passes for accuracy and differentiated through its definition.
+    /// </summary>
+    public Tensor Var(int[] dims, int correction = 1, bool keepDim = false)
+    {
+        Dispatch.RequireFloat(this, "Var");
+        if (correction < 0)
+            throw new ArgumentOutOfRangeException(nameof(correction), correction, "Var: the correction must not be negative.");
+        var d = NormalizeDims(dims, "Var");
+        var centered = Sub(Mean(d, keepDim: true));
+        return centered.Mul(centered).Sum(d, keepDim).Div(ReducedCount(d) - correction);
+    }
+
+    /// <summary>The standard deviation of all elements (√Var).</summary>
+    public Tensor Std(int correction = 1) => Var(correction).Sqrt();
+
+    /// <summary>The standard deviation over one dimension.</summary>
+    public Tensor Std(int dim, int correction = 1, bool keepDim = false) => Var([dim], correction, keepDim).Sqrt();
+
+    /// <summary>The standard deviation over several dimensions.</summary>
+    public Tensor Std(int[] dims, int correction = 1, bool keepDim = false) => Var(dims, correction, keepDim).Sqrt();
+
+    /// <summary>The largest element.</summary>
+    public Tensor Max() => Max([], keepDim: false);
+
+    /// <summary>The largest element along one dimension.</summary>
+    public Tensor Max(int dim, bool keepDim = false) => Max([dim], keepDim);
+
+    /// <summary>
+    /// The largest element over several dimensions (all when empty). Ties: the gradient is
+    /// divided equally among all elements equal to the maximum (PyTorch's <c>amax</c> rule), so
+    /// it sums to the incoming gradient whichever element a tie-break would have picked.
+    /// </summary>
+    public Tensor Max(int[] dims, bool keepDim = false) => Extreme(dims, keepDim, ReduceKind.Max, "Max");
+
+    /// <summary>The smallest element.</summary>
+    public Tensor Min() => Min([], keepDim: false);
+
+    /// <summary>The smallest element along one dimension.</summary>
+    public Tensor Min(int dim, bool keepDim = false) => Min([dim], keepDim);
+
+    /// <summary>The smallest element over several dimensions; ties share the gradient as in <see cref="Max(int[], bool)"/>.</summary>
+    public Tensor Min(int[] dims, bool keepDim = false) => Extreme(dims, keepDim, ReduceKind.Min, "Min");
+
+    /// <summary>log Σ eˣ over all elements.</summary>
+    public Tensor LogSumExp() => LogSumExp([], keepDim: false);
+
+    /// <summary>log Σ eˣ over one dimension.</summary>
+    public Tensor LogSumExp(int dim, bool keepDim = false) => LogSumExp([dim], keepDim);
+
+    /// <summary>
+    /// log Σ eˣ over several dimensions, computed as m + log Σ e^(x − m) with m the (constant)
+    /// maximum so that logits of ±1e4 neither overflow nor vanish. Its gradient is the softmax.
+    /// </summary>
+    public Tensor LogSumExp(int[] dims, bool keepDim = false)
+    {
+        Dispatch.RequireFloat(this, "LogSumExp");
+        var d = NormalizeDims(dims, "LogSumExp");
+        Tensor shift;
+        using (Autograd.NoGrad())
+        {
+            var m = Dispatch.Reduce(this, d, keepDim: true, ReduceKind.Max, "LogSumExp");
+            // An all −∞ (or +∞) slice would give ∞ − ∞; shifting it by 0 leaves the right answer.
+            shift = Where(m.Abs().Eq(double.PositiveInfinity), ZerosLike(m), m);
+        }
+        var result = Sub(shift).Exp().Sum(d, keepDim: true).Log().Add(shift);
+        return keepDim ? result : result.Reshape(ReducedShape(d));
+    }
+
+    /// <summary>The flat index (row-major) of the first largest element, as an int32 scalar.</summary>
+    public Tensor ArgMax() => Reshape(-1).ArgMax(0);
+
+    /// <summary>The index of the first largest element along <paramref name="dim"/> (int32; not differentiable).</summary>
+    public Tensor ArgMax(int dim, bool keepDim = false) =>
+        Dispatch.ArgReduce(this, ShapeMath.WrapDim(dim, Rank, "ArgMax"), keepDim && Rank > 0, max: true, "ArgMax");
+
+    /// <summary>The flat index of the first smallest element.</summary>
+    public Tensor ArgMin() => Reshape(-1).ArgMin(0);
+
+    /// <summary>The index of the first smallest element along <paramref name="dim"/>.</summary>
+    public Tensor ArgMin(int dim, bool keepDim = false) =>
+        Dispatch.ArgReduce(this, ShapeMath.WrapDim(dim, Rank, "ArgMin"), keepDim && Rank > 0, max: false, "ArgMin");
+
+    private Tensor Extreme(int[] dims, bool keepDim, ReduceKind kind, string op)
+    {
+        var d = NormalizeDims(dims, op);
+        var result = Dispatch.Reduce(this, d, keepDim, kind, op);
+        var inputShape = ShapeArray;
+        return Autograd.Record(result, op, [this], g =>
+        {
+            var winners = Eq(result.UnreduceLike(inputShape, d, keepDim));
+            var share = winners.Div(winners.Sum(d, keepDim: true));
+            return [g.UnreduceLike(inputShape, d, keepDim).Mul(share)];
+        }, this, result);
+    }
+
+    /// <summary>Reinserts reduced dimensions as size 1 so that a reduced tensor broadcasts against the input.</summary>
+    private Tensor UnreduceLike(int[] inputShape, int[] dims, bool keptDims)
+    {
+        if (keptDims) return this;
+        var shape = (int[])inputShape.Clone();
+        foreach (int d in dims) shape[d] = 1;
+        return Reshape(shape);
+    }
+
+    private int[] ReducedShape(int[] dims)
+    {
+        var shape = new List<int>();
+        for (int i = 0; i < Rank; i++)
+            if (Array.IndexOf(dims, i) < 0) shape.Add(ShapeArray[i]);
+        return [.. shape];
+    }
+
+    private int ReducedCount(int[] dims)
+    {
+        int n = 1;
+        foreach (int d in dims) n *= ShapeArray[d];
+        return n;
+    }
+
+    /// <summary>Wraps, checks and sorts reduction dimensions; an empty list means every dimension.</summary>
+    private int[] NormalizeDims(int[] dims, string op)
+    {
+        ArgumentNullException.ThrowIfNull(dims);
+        if (dims.Length == 0)
+        {
+            var all = new int[Rank];
+            for (int i = 0; i < Rank; i++) all[i] = i;
+            return all;
+        }
+        var result = new int[dims.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            result[i] = ShapeMath.WrapDim(dims[i], Rank, op);
+            for (int j = 0; j < i; j++)
+                if (result[j] == result[i])
+                    throw new ArgumentException($"{op}: dimension {result[i]} appears more than once in {ShapeMath.Format(dims)}.");
+        }
+        if (Rank == 0) return [];
+        Array.Sort(result);
+        return result;
+    }
+}

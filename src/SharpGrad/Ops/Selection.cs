@@ -1,0 +1,114 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+public sealed partial class Tensor
+{
+    /// <summary>1 where this == other, else 0 (a mask of the operands' dtype; never differentiable).</summary>
+    public Tensor Eq(Tensor other) => Compare<EqOp<float>, EqOp<double>, EqOp<int>>(other, "Eq");
+
+    /// <summary>1 where this ≠ other, else 0.</summary>
+    public Tensor Ne(Tensor other) => Compare<NeOp<float>, NeOp<double>, NeOp<int>>(other, "Ne");
+
+    /// <summary>1 where this &lt; other, else 0.</summary>
+    public Tensor Lt(Tensor other) => Compare<LtOp<float>, LtOp<double>, LtOp<int>>(other, "Lt");
+
+    /// <summary>1 where this ≤ other, else 0.</summary>
+    public Tensor Le(Tensor other) => Compare<LeOp<float>, LeOp<double>, LeOp<int>>(other, "Le");
+
+    /// <summary>1 where this &gt; other, else 0.</summary>
+    public Tensor Gt(Tensor other) => Compare<GtOp<float>, GtOp<double>, GtOp<int>>(other, "Gt");
+
+    /// <summary>1 where this ≥ other, else 0.</summary>
+    public Tensor Ge(Tensor other) => Compare<GeOp<float>, GeOp<double>, GeOp<int>>(other, "Ge");
+
+    /// <summary>1 where this == c, else 0.</summary>
+    public Tensor Eq(double c) => Eq(ScalarLike(c));
+
+    /// <summary>1 where this ≠ c, else 0.</summary>
+    public Tensor Ne(double c) => Ne(ScalarLike(c));
+
+    /// <summary>1 where this &lt; c, else 0.</summary>
+    public Tensor Lt(double c) => Lt(ScalarLike(c));
+
+    /// <summary>1 where this ≤ c, else 0.</summary>
+    public Tensor Le(double c) => Le(ScalarLike(c));
+
+    /// <summary>1 where this &gt; c, else 0.</summary>
+    public Tensor Gt(double c) => Gt(ScalarLike(c));
+
+    /// <summary>1 where this ≥ c, else 0.</summary>
+    public Tensor Ge(double c) => Ge(ScalarLike(c));
+
+    /// <summary>
+    /// Elementwise maximum, broadcast. At ties the gradient is split equally between the two
+    /// operands (PyTorch's convention), so max(a, b) + min(a, b) = a + b has gradient 1 for both.
+    /// </summary>
+    public static Tensor Maximum(Tensor a, Tensor b) => MinMax(a, b, max: true);
+
+    /// <summary>Elementwise minimum, broadcast; ties split the gradient equally, as in <see cref="Maximum"/>.</summary>
+    public static Tensor Minimum(Tensor a, Tensor b) => MinMax(a, b, max: false);
+
+    /// <summary>
+    /// Limits every element to [min, max] (either bound may be null). ∂/∂x = 1 inside the
+    /// closed interval and 0 outside, as in PyTorch.
+    /// </summary>
+    public Tensor Clamp(double? min = null, double? max = null)
+    {
+        if (min is null && max is null)
+            throw new ArgumentException("Clamp needs at least one of min and max.");
+        if (min > max)
+            throw new ArgumentException($"Clamp: min ({min}) is greater than max ({max}).");
+        var y = Dispatch.Unary(this,
+            new ClampOp<float>((float)(min ?? double.NegativeInfinity), (float)(max ?? double.PositiveInfinity)),
+            new ClampOp<double>(min ?? double.NegativeInfinity, max ?? double.PositiveInfinity), "Clamp");
+        return Autograd.Record(y, "Clamp", [this], g =>
+        {
+            var inside = min is null ? Le(max!.Value) : max is null ? Ge(min.Value) : Ge(min.Value).Mul(Le(max.Value));
+            return [g.Mul(inside)];
+        }, this);
+    }
+
+    /// <summary>
+    /// Picks <paramref name="a"/> where <paramref name="condition"/> is nonzero and
+    /// <paramref name="b"/> elsewhere, all three broadcast. The gradient goes to the operand that was picked.
+    /// </summary>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var (x, y) = Promote(a, b);
+        var result = Dispatch.Where(condition, x, y);
+        return Autograd.Record(result, "Where", [x, y], g =>
+        {
+            var zero = ZerosLike(g);
+            return [x.RequiresGrad ? Where(condition, g, zero).SumToShape(x.ShapeArray) : null,
+                    y.RequiresGrad ? Where(condition, zero, g).SumToShape(y.ShapeArray) : null];
+        }, condition);
+    }
+
+    private Tensor Compare<TF, TD, TI>(Tensor other, string op)
+        where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double> where TI : struct, IBinaryOp<int>
+    {
+        var (a, b) = Promote(this, other);
+        return Dispatch.Binary<TF, TD, TI>(a, b, op);
+    }
+
+    private static Tensor MinMax(Tensor a, Tensor b, bool max)
+    {
+        var (x, y) = Promote(a, b);
+        string name = max ? "Maximum" : "Minimum";
+        Dispatch.RequireFloat(x, name);
+        var result = max
+            ? Dispatch.BinaryFloat<MaxOp<float>, MaxOp<double>>(x, y, name)
+            : Dispatch.BinaryFloat<MinOp<float>, MinOp<double>>(x, y, name);
+        return Autograd.Record(result, name, [x, y], g =>
+        {
+            // Share of the gradient each side receives: 1 where it won, ½ at a tie, 0 where it lost.
+            var tie = x.Eq(y).Mul(0.5);
+            var xWins = (max ? x.Gt(y) : x.Lt(y)).Add(tie);
+            var yWins = (max ? y.Gt(x) : y.Lt(x)).Add(tie);
+            return [x.RequiresGrad ? g.Mul(xWins).SumToShape(x.ShapeArray) : null,
+                    y.RequiresGrad ? g.Mul(yWins).SumToShape(y.ShapeArray) : null];
+        }, x, y);
+    }
+}

@@ -1,0 +1,245 @@
+using System.Numerics;
+using SharpGrad.Kernels;
+
+namespace SharpGrad;
+
+/// <summary>
+/// The bridge from tensors to kernels: picks the kernel instantiation for the element type,
+/// allocates the result and passes arrays, offsets and strides down. Nothing here records a
+/// graph; the ops in <c>Ops/</c> do that around these calls.
+/// </summary>
+internal static class Dispatch
+{
+    /// <summary>An op on two tensors of the same dtype, broadcast; int32 allowed.</summary>
+    public static Tensor Binary<TF, TD, TI>(Tensor a, Tensor b, string op)
+        where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double> where TI : struct, IBinaryOp<int>
+    {
+        var (result, layout) = PrepareBinary(a, b, op);
+        switch (result.DType)
+        {
+            case DType.Float32: Elementwise.Binary(default(TF), layout, a.Data<float>(), a.Offset, b.Data<float>(), b.Offset, result.Data<float>(), 0); break;
+            case DType.Float64: Elementwise.Binary(default(TD), layout, a.Data<double>(), a.Offset, b.Data<double>(), b.Offset, result.Data<double>(), 0); break;
+            default: Elementwise.Binary(default(TI), layout, a.Data<int>(), a.Offset, b.Data<int>(), b.Offset, result.Data<int>(), 0); break;
+        }
+        return result;
+    }
+
+    /// <summary>An op on two floating-point tensors of the same dtype, broadcast.</summary>
+    public static Tensor BinaryFloat<TF, TD>(Tensor a, Tensor b, string op)
+        where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double>
+    {
+        RequireFloat(a, op);
+        var (result, layout) = PrepareBinary(a, b, op);
+        if (result.DType == DType.Float32)
+            Elementwise.Binary(default(TF), layout, a.Data<float>(), a.Offset, b.Data<float>(), b.Offset, result.Data<float>(), 0);
+        else
+            Elementwise.Binary(default(TD), layout, a.Data<double>(), a.Offset, b.Data<double>(), b.Offset, result.Data<double>(), 0);
+        return result;
+    }
+
+    /// <summary>A unary op on a floating-point tensor; the result is contiguous with the input's shape.</summary>
+    public static Tensor Unary<TF, TD>(Tensor x, TF f, TD d, string op)
+        where TF : struct, IUnaryOp<float> where TD : struct, IUnaryOp<double>
+    {
+        RequireFloat(x, op);
+        var src = Contiguous(x);
+        var result = new Tensor((int[])x.ShapeArray.Clone(), x.DType);
+        if (x.DType == DType.Float32)
+            Elementwise.Unary(f, src.Data<float>(), src.Offset, result.Data<float>(), 0, x.Count);
+        else
+            Elementwise.Unary(d, src.Data<double>(), src.Offset, result.Data<double>(), 0, x.Count);
+        return result;
+    }
+
+    /// <summary><paramref name="x"/> itself when contiguous, otherwise a contiguous copy (not recorded).</summary>
+    public static Tensor Contiguous(Tensor x) => x.IsContiguous ? x : Copy(x);
+
+    /// <summary>A contiguous copy with a fresh storage (not recorded).</summary>
+    public static Tensor Copy(Tensor x)
+    {
+        var result = new Tensor((int[])x.ShapeArray.Clone(), x.DType);
+        CopyInto(x, result);
+        return result;
+    }
+
+    /// <summary>Writes <paramref name="src"/>, broadcast to the shape of <paramref name="dst"/>, into dst's elements (any strides).</summary>
+    public static void CopyInto(Tensor src, Tensor dst)
+    {
+        if (src.DType != dst.DType)
+            src = Cast(src, dst.DType);
+        var srcStrides = ShapeMath.BroadcastStrides(src.ShapeArray, src.StrideArray, dst.ShapeArray);
+        var layout = StridedLayout.Create(dst.ShapeArray, srcStrides, dst.StrideArray);
+        switch (dst.DType)
+        {
+            case DType.Float32: Elementwise.Copy(layout, src.Data<float>(), src.Offset, dst.Data<float>(), dst.Offset); break;
+            case DType.Float64: Elementwise.Copy(layout, src.Data<double>(), src.Offset, dst.Data<double>(), dst.Offset); break;
+            default: Elementwise.Copy(layout, src.Data<int>(), src.Offset, dst.Data<int>(), dst.Offset); break;
+        }
+    }
+
+    /// <summary>A contiguous copy converted to <paramref name="dtype"/> (not recorded).</summary>
+    public static Tensor Cast(Tensor x, DType dtype)
+    {
+        var src = Contiguous(x);
+        var result = new Tensor((int[])x.ShapeArray.Clone(), dtype);
+        switch (x.DType, dtype)
+        {
+            case (DType.Float32, DType.Float64): Elementwise.Convert<float, double>(src.Span<float>(), result.Span<double>()); break;
+            case (DType.Float64, DType.Float32): Elementwise.Convert<double, float>(src.Span<double>(), result.Span<float>()); break;
+            case (DType.Int32, DType.Float32): Elementwise.Convert<int, float>(src.Span<int>(), result.Span<float>()); break;
+            case (DType.Int32, DType.Float64): Elementwise.Convert<int, double>(src.Span<int>(), result.Span<double>()); break;
+            case (DType.Float32, DType.Int32): Elementwise.Convert<float, int>(src.Span<float>(), result.Span<int>()); break;
+            case (DType.Float64, DType.Int32): Elementwise.Convert<double, int>(src.Span<double>(), result.Span<int>()); break;
+            default: src.Span<int>().CopyTo(result.Span<int>()); break;
+        }
+        return result;
+    }
+
+    /// <summary>cond ≠ 0 ? a : b with broadcasting over all three (a and b share a dtype).</summary>
+    public static Tensor Where(Tensor cond, Tensor a, Tensor b)
+    {
+        var shape = ShapeMath.Broadcast(ShapeMath.Broadcast(cond.ShapeArray, a.ShapeArray, "Where"), b.ShapeArray, "Where");
+        var result = new Tensor(shape, a.DType);
+        var layout = StridedLayout.Create(shape,
+            ShapeMath.BroadcastStrides(cond.ShapeArray, cond.StrideArray, shape),
+            ShapeMath.BroadcastStrides(a.ShapeArray, a.StrideArray, shape),
+            ShapeMath.BroadcastStrides(b.ShapeArray, b.StrideArray, shape),
+            result.StrideArray);
+        switch (cond.DType)
+        {
+            case DType.Float32: WhereTyped(layout, cond.Data<float>(), cond.Offset, a, b, result); break;
+            case DType.Float64: WhereTyped(layout, cond.Data<double>(), cond.Offset, a, b, result); break;
+            default: WhereTyped(layout, cond.Data<int>(), cond.Offset, a, b, result); break;
+        }
+        return result;
+    }
+
+    public static void RequireFloat(Tensor x, string op)
+    {
+        if (!x.DType.IsFloatingPoint())
+            throw new NotSupportedException($"{op} needs a floating-point tensor; this one is {x.DType.Name()}. Convert it with To(DType.Float32) first.");
+    }
+
+    private static void WhereTyped<TC>(StridedLayout layout, TC[] cond, int cOffset, Tensor a, Tensor b, Tensor result) where TC : unmanaged, INumber<TC>
+    {
+        switch (a.DType)
+        {
+            case DType.Float32: Elementwise.Where(layout, cond, cOffset, a.Data<float>(), a.Offset, b.Data<float>(), b.Offset, result.Data<float>(), 0); break;
+            case DType.Float64: Elementwise.Where(layout, cond, cOffset, a.Data<double>(), a.Offset, b.Data<double>(), b.Offset, result.Data<double>(), 0); break;
+            default: Elementwise.Where(layout, cond, cOffset, a.Data<int>(), a.Offset, b.Data<int>(), b.Offset, result.Data<int>(), 0); break;
+        }
+    }
+
+    private static (Tensor Result, StridedLayout Layout) PrepareBinary(Tensor a, Tensor b, string op)
+    {
+        if (a.DType != b.DType)
+            throw new InvalidOperationException($"{op}: operands have different dtypes ({a.DType.Name()} and {b.DType.Name()}).");
+        var shape = ShapeMath.Broadcast(a.ShapeArray, b.ShapeArray, op);
+        var result = new Tensor(shape, a.DType);
+        var layout = StridedLayout.Create(shape,
+            ShapeMath.BroadcastStrides(a.ShapeArray, a.StrideArray, shape),
+            ShapeMath.BroadcastStrides(b.ShapeArray, b.StrideArray, shape),
+            result.StrideArray);
+        return (result, layout);
+    }
+
+    /// <summary>
+    /// Reduces over <paramref name="dims"/> (sorted, distinct, already wrapped). The data is
+    /// brought to a [kept, reduced] layout: read in place when the strides already have it,
+    /// summed down columns when the reduced dimensions lead a contiguous tensor, copied otherwise.
+    /// </summary>
+    public static Tensor Reduce(Tensor x, int[] dims, bool keepDim, ReduceKind kind, string op)
+    {
+        var (permuted, outShape, rows, length) = ReductionLayout(x, dims, keepDim);
+        if (length == 0 && kind != ReduceKind.Sum)
+            throw new ArgumentException($"{op}: cannot reduce over an empty dimension (shape {ShapeMath.Format(x.ShapeArray)}).");
+        var result = new Tensor(outShape, x.DType);
+        if (length == 0 || rows == 0)
+            return result;
+        bool leading = kind == ReduceKind.Sum && dims.Length > 0 && x.IsContiguous && dims[^1] == dims.Length - 1 && !permuted.IsContiguous;
+        var src = leading ? x : Contiguous(permuted);
+        switch (x.DType)
+        {
+            case DType.Float32: ReduceTyped(src, rows, length, kind, leading, result.Data<float>()); break;
+            case DType.Float64: ReduceTyped(src, rows, length, kind, leading, result.Data<double>()); break;
+            default: ReduceTyped(src, rows, length, kind, leading, result.Data<int>()); break;
+        }
+        return result;
+    }
+
+    /// <summary>Index of the first maximum (or minimum) along one dimension, as int32.</summary>
+    public static Tensor ArgReduce(Tensor x, int dim, bool keepDim, bool max, string op)
+    {
+        var (permuted, outShape, rows, length) = ReductionLayout(x, [dim], keepDim);
+        if (length == 0)
+            throw new ArgumentException($"{op}: cannot reduce over an empty dimension (shape {ShapeMath.Format(x.ShapeArray)}).");
+        var result = new Tensor(outShape, DType.Int32);
+        var src = Contiguous(permuted);
+        switch (x.DType)
+        {
+            case DType.Float32: Reduction.ArgRows(src.Data<float>(), src.Offset, rows, length, result.Data<int>(), 0, max); break;
+            case DType.Float64: Reduction.ArgRows(src.Data<double>(), src.Offset, rows, length, result.Data<int>(), 0, max); break;
+            default: Reduction.ArgRows(src.Data<int>(), src.Offset, rows, length, result.Data<int>(), 0, max); break;
+        }
+        return result;
+    }
+
+    private static (Tensor Permuted, int[] OutShape, int Rows, int Length) ReductionLayout(Tensor x, int[] dims, bool keepDim)
+    {
+        int rank = x.Rank;
+        var reduced = new bool[rank];
+        foreach (int d in dims) reduced[d] = true;
+        var perm = new int[rank];
+        var outShape = new List<int>();
+        int k = 0, rows = 1, length = 1;
+        for (int i = 0; i < rank; i++)
+        {
+            if (reduced[i])
+            {
+                if (keepDim) outShape.Add(1);
+                continue;
+            }
+            perm[k++] = i;
+            outShape.Add(x.ShapeArray[i]);
+            rows *= x.ShapeArray[i];
+        }
+        foreach (int d in dims)
+        {
+            perm[k++] = d;
+            length *= x.ShapeArray[d];
+        }
+        var shape = new int[rank];
+        var strides = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            shape[i] = x.ShapeArray[perm[i]];
+            strides[i] = x.StrideArray[perm[i]];
+        }
+        return (x.AsStrided(shape, strides, x.Offset), [.. outShape], rows, length);
+    }
+
+    private static void ReduceTyped<T>(Tensor src, int rows, int length, ReduceKind kind, bool leading, T[] dst)
+        where T : unmanaged, System.Numerics.INumber<T>
+    {
+        var data = src.Data<T>();
+        if (leading)
+        {
+            Reduction.SumColumns(data, src.Offset, length, rows, dst, 0);
+            return;
+        }
+        switch (kind)
+        {
+            case ReduceKind.Sum: Reduction.Rows(default(SumReduce<T>), data, src.Offset, rows, length, dst, 0); break;
+            case ReduceKind.Max: Reduction.Rows(default(MaxReduce<T>), data, src.Offset, rows, length, dst, 0); break;
+            default: Reduction.Rows(default(MinReduce<T>), data, src.Offset, rows, length, dst, 0); break;
+        }
+    }
+}
+
+/// <summary>The reductions the kernel layer provides directly.</summary>
+internal enum ReduceKind
+{
+    Sum,
+    Max,
+    Min,
+}

@@ -1,0 +1,210 @@
+namespace SharpGrad;
+
+/// <summary>
+/// An n-dimensional array of float32, float64 or int32 elements that records the operations
+/// applied to it so that gradients can be computed by reverse-mode differentiation. A tensor
+/// is a view: a shape, strides and an offset into a shared <see cref="Storage"/>, so reshape,
+/// transpose, slicing, expand and squeeze never copy. Set <see cref="RequiresGrad"/> on the
+/// leaves you want gradients for, compute, call <see cref="Backward(bool, bool)"/>, and read
+/// <see cref="Grad"/>. Operations live in the <c>Ops</c> folder, each beside its backward rule.
+/// </summary>
+public sealed partial class Tensor
+{
+    private bool requiresGrad;
+    private Tensor? grad;
+
+    internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
+    {
+        Storage = storage;
+        ShapeArray = shape;
+        StrideArray = strides;
+        Offset = offset;
+        Count = ShapeMath.Count(shape);
+    }
+
+    /// <summary>A fresh contiguous tensor of the given shape, filled with zeros.</summary>
+    internal Tensor(int[] shape, DType dtype)
+        : this(Storage.Allocate(dtype, ShapeMath.Count(shape)), shape, ShapeMath.ContiguousStrides(shape), 0)
+    {
+    }
+
+    internal Storage Storage { get; }
+
+    internal int[] ShapeArray { get; }
+
+    internal int[] StrideArray { get; }
+
+    /// <summary>The size of each dimension.</summary>
+    public ReadOnlySpan<int> Shape => ShapeArray;
+
+    /// <summary>How many storage elements to step to move one index along each dimension.</summary>
+    public ReadOnlySpan<int> Strides => StrideArray;
+
+    /// <summary>The position of element [0, 0, ...] in the storage.</summary>
+    public int Offset { get; }
+
+    /// <summary>The number of dimensions (0 for a scalar).</summary>
+    public int Rank => ShapeArray.Length;
+
+    /// <summary>The number of elements.</summary>
+    public int Count { get; }
+
+    /// <summary>The element type.</summary>
+    public DType DType => Storage.DType;
+
+    /// <summary>True when the elements lie in row-major order without gaps, so kernels can read them as one span.</summary>
+    public bool IsContiguous => ShapeMath.IsContiguous(ShapeArray, StrideArray);
+
+    /// <summary>The in-place modification counter of the underlying storage (shared by all views).</summary>
+    public int Version => Storage.Version;
+
+    /// <summary>An optional name, shown by the explain tools and in error messages.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The size of one dimension; negative indices count from the end.</summary>
+    public int Size(int dim) => ShapeArray[ShapeMath.WrapDim(dim, Rank, nameof(Size))];
+
+    /// <summary>
+    /// Whether gradients are computed for this tensor. Only leaves (tensors created by the user,
+    /// not by an op) can have it changed, and only floating-point tensors can require gradients.
+    /// </summary>
+    public bool RequiresGrad
+    {
+        get => requiresGrad;
+        set
+        {
+            if (GradFn is not null)
+                throw new InvalidOperationException(
+                    $"RequiresGrad can only be changed on leaf tensors; this tensor was produced by {GradFn.Name}. Use Detach() to get a leaf.");
+            if (value && !DType.IsFloatingPoint())
+                throw new InvalidOperationException($"Only floating-point tensors can require gradients; this tensor is {DType.Name()}.");
+            requiresGrad = value;
+        }
+    }
+
+    /// <summary>Sets <see cref="RequiresGrad"/> and returns this tensor, for fluent construction.</summary>
+    public Tensor RequireGrad(bool value = true)
+    {
+        RequiresGrad = value;
+        return this;
+    }
+
+    /// <summary>
+    /// The accumulated gradient of the last backward passes with respect to this tensor; null
+    /// until one reaches it. Leaves get it always; intermediates only after <see cref="RetainGrad"/>.
+    /// </summary>
+    public Tensor? Grad
+    {
+        get => grad;
+        set
+        {
+            if (value is not null && (!ShapeMath.SameShape(value.ShapeArray, ShapeArray) || value.DType != DType))
+                throw new ArgumentException(
+                    $"A gradient must match its tensor: expected {DType.Name()} {ShapeMath.Format(ShapeArray)}, got {value.DType.Name()} {ShapeMath.Format(value.ShapeArray)}.");
+            grad = value;
+        }
+    }
+
+    /// <summary>The op that produced this tensor, or null for a leaf.</summary>
+    public Node? GradFn { get; internal set; }
+
+    /// <summary>True for tensors not produced by a recorded op (user-created tensors and results computed without gradients).</summary>
+    public bool IsLeaf => GradFn is null;
+
+    internal bool RetainsGrad { get; private set; }
+
+    internal List<Func<Tensor, Tensor?>>? Hooks { get; private set; }
+
+    /// <summary>
+    /// Computes the gradient of this scalar with respect to every leaf it depends on, adding it
+    /// to their <see cref="Grad"/>. The graph is released afterwards unless
+    /// <paramref name="retainGraph"/>; with <paramref name="createGraph"/> the gradients are
+    /// themselves differentiable.
+    /// </summary>
+    public void Backward(bool retainGraph = false, bool createGraph = false) =>
+        Autograd.Backward(this, null, retainGraph, createGraph);
+
+    /// <summary>
+    /// Backpropagates <paramref name="gradient"/> (∂L/∂this, same shape as this tensor) from a
+    /// tensor of any shape, computing vector-Jacobian products.
+    /// </summary>
+    public void Backward(Tensor gradient, bool retainGraph = false, bool createGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        Autograd.Backward(this, gradient, retainGraph, createGraph);
+    }
+
+    /// <summary>Asks the backward pass to store this non-leaf tensor's gradient in <see cref="Grad"/>.</summary>
+    public Tensor RetainGrad()
+    {
+        if (!requiresGrad)
+            throw new InvalidOperationException("RetainGrad() was called on a tensor that does not require gradients.");
+        RetainsGrad = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a function called with this tensor's gradient when the backward pass has summed
+    /// it over every path. It may return a replacement gradient, or null to keep it unchanged.
+    /// Dispose the returned handle to remove the hook.
+    /// </summary>
+    public IDisposable RegisterHook(Func<Tensor, Tensor?> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        if (!requiresGrad)
+            throw new InvalidOperationException("Cannot register a hook on a tensor that does not require gradients.");
+        Hooks ??= [];
+        Hooks.Add(hook);
+        return new HookHandle(this, hook);
+    }
+
+    internal void MarkRequiresGrad(Node node)
+    {
+        GradFn = node;
+        requiresGrad = true;
+    }
+
+    /// <summary>The storage array when the element type is <typeparamref name="T"/>.</summary>
+    internal T[] Data<T>() => Storage.As<T>();
+
+    /// <summary>The elements as one span; only valid when <see cref="IsContiguous"/>.</summary>
+    internal Span<T> Span<T>() => Storage.As<T>().AsSpan(Offset, Count);
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public double Item()
+    {
+        if (Count != 1)
+            throw new InvalidOperationException($"Item() needs a tensor with exactly one element; this one has shape {ShapeMath.Format(ShapeArray)} ({Count} elements).");
+        return DType switch
+        {
+            DType.Float32 => Data<float>()[Offset],
+            DType.Float64 => Data<double>()[Offset],
+            _ => Data<int>()[Offset],
+        };
+    }
+
+    /// <summary>The elements in row-major order, converted to <typeparamref name="T"/> (float, double or int).</summary>
+    public T[] ToArray<T>() where T : unmanaged
+    {
+        var target = DTypeExtensions.Of<T>();
+        using (Autograd.NoGrad())
+        {
+            var t = (target == DType ? this : To(target)).Contiguous();
+            return t.Span<T>().ToArray();
+        }
+    }
+
+    /// <summary>Shorthand for <c>ToArray&lt;double&gt;()</c>.</summary>
+    public double[] ToDoubleArray() => ToArray<double>();
+
+    /// <summary>Shorthand for <c>ToArray&lt;float&gt;()</c>.</summary>
+    public float[] ToFloatArray() => ToArray<float>();
+
+    /// <inheritdoc/>
+    public override string ToString() => TensorFormatter.Format(this);
+
+    private sealed class HookHandle(Tensor owner, Func<Tensor, Tensor?> hook) : IDisposable
+    {
+        public void Dispose() => owner.Hooks?.Remove(hook);
+    }
+}
