@@ -129,9 +129,17 @@ internal static class BackwardEngine
         foreach (var input in inputs) reaches.Add(input);
         foreach (var t in postOrder)
         {
-            var children = t.GradFn?.InputArray;
-            if (children is null) continue;
-            foreach (var c in children)
+            var node = t.GradFn;
+            if (node is null) continue;
+            if (node.IsReleased)
+            {
+                // Its inputs are forgotten, so whether it leads to an input is unknown; running
+                // it reports the released graph instead of silently dropping those paths.
+                reaches.Add(t);
+                propagate.Add(t);
+                continue;
+            }
+            foreach (var c in node.InputArray)
             {
                 if (c is not null && reaches.Contains(c))
                 {

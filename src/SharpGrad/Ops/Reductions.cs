@@ -96,13 +96,7 @@ public sealed partial class Tensor
     {
         Dispatch.RequireFloat(this, "LogSumExp");
         var d = NormalizeDims(dims, "LogSumExp");
-        Tensor shift;
-        using (Autograd.NoGrad())
-        {
-            var m = Dispatch.Reduce(this, d, keepDim: true, ReduceKind.Max, "LogSumExp");
-            // An all −∞ (or +∞) slice would give ∞ − ∞; shifting it by 0 leaves the right answer.
-            shift = Where(m.Abs().Eq(double.PositiveInfinity), ZerosLike(m), m);
-        }
+        var shift = StableShift(d);
         var result = Sub(shift).Exp().Sum(d, keepDim: true).Log().Add(shift);
         return keepDim ? result : result.Reshape(ReducedShape(d));
     }
@@ -120,6 +114,20 @@ public sealed partial class Tensor
     /// <summary>The index of the first smallest element along <paramref name="dim"/>.</summary>
     public Tensor ArgMin(int dim, bool keepDim = false) =>
         Dispatch.ArgReduce(this, ShapeMath.WrapDim(dim, Rank, "ArgMin"), keepDim && Rank > 0, max: false, "ArgMin");
+
+    /// <summary>
+    /// The maximum over <paramref name="dims"/> (kept as size 1), outside the graph, with ±∞ replaced
+    /// by 0: subtracting it makes every exponent ≤ 0, and an all −∞ slice stays −∞ instead of NaN.
+    /// Being a constant, it changes no gradient: logsumexp's derivative does not depend on the shift.
+    /// </summary>
+    private Tensor StableShift(int[] dims)
+    {
+        using (Autograd.NoGrad())
+        {
+            var m = Dispatch.Reduce(this, dims, keepDim: true, ReduceKind.Max, "LogSumExp");
+            return Where(m.Abs().Eq(double.PositiveInfinity), ZerosLike(m), m);
+        }
+    }
 
     private Tensor Extreme(int[] dims, bool keepDim, ReduceKind kind, string op)
     {

@@ -3,10 +3,17 @@ namespace SharpGrad;
 public sealed partial class Tensor
 {
     /// <summary>
-    /// log softmax along <paramref name="dim"/>: x − logsumexp(x). Stable for logits of any
-    /// magnitude (±1e4 included) because logsumexp subtracts the maximum first.
+    /// log softmax along <paramref name="dim"/>: x − logsumexp(x), evaluated as
+    /// (x − m) − log Σ e^(x − m) with m the maximum, so that logits of any magnitude (±1e4
+    /// included) neither overflow nor lose their small differences to rounding in float32.
     /// </summary>
-    public Tensor LogSoftmax(int dim = -1) => Sub(LogSumExp(dim, keepDim: true));
+    public Tensor LogSoftmax(int dim = -1)
+    {
+        Dispatch.RequireFloat(this, "LogSoftmax");
+        var d = NormalizeDims([dim], "LogSoftmax");
+        var shifted = Sub(StableShift(d));
+        return shifted.Sub(shifted.Exp().Sum(d, keepDim: true).Log());
+    }
 
     /// <summary>softmax along <paramref name="dim"/>: e^(x − logsumexp(x)), so no intermediate overflows.</summary>
     public Tensor Softmax(int dim = -1) => LogSoftmax(dim).Exp();

@@ -5,7 +5,7 @@ namespace SharpGrad;
 /// applied to it so that gradients can be computed by reverse-mode differentiation. A tensor
 /// is a view: a shape, strides and an offset into a shared <see cref="Storage"/>, so reshape,
 /// transpose, slicing, expand and squeeze never copy. Set <see cref="RequiresGrad"/> on the
-/// leaves you want gradients for, compute, call <see cref="Backward(bool, bool)"/>, and read
+/// leaves you want gradients for, compute, call <see cref="Backward(bool?, bool)"/>, and read
 /// <see cref="Grad"/>. Operations live in the <c>Ops</c> folder, each beside its backward rule.
 /// </summary>
 public sealed partial class Tensor
@@ -118,20 +118,21 @@ public sealed partial class Tensor
     /// <summary>
     /// Computes the gradient of this scalar with respect to every leaf it depends on, adding it
     /// to their <see cref="Grad"/>. The graph is released afterwards unless
-    /// <paramref name="retainGraph"/>; with <paramref name="createGraph"/> the gradients are
-    /// themselves differentiable.
+    /// <paramref name="retainGraph"/> (which defaults to <paramref name="createGraph"/>, because
+    /// differentiable gradients still refer to the forward graph); with
+    /// <paramref name="createGraph"/> the gradients are themselves differentiable.
     /// </summary>
-    public void Backward(bool retainGraph = false, bool createGraph = false) =>
-        Autograd.Backward(this, null, retainGraph, createGraph);
+    public void Backward(bool? retainGraph = null, bool createGraph = false) =>
+        Autograd.Backward(this, null, retainGraph ?? createGraph, createGraph);
 
     /// <summary>
     /// Backpropagates <paramref name="gradient"/> (∂L/∂this, same shape as this tensor) from a
     /// tensor of any shape, computing vector-Jacobian products.
     /// </summary>
-    public void Backward(Tensor gradient, bool retainGraph = false, bool createGraph = false)
+    public void Backward(Tensor gradient, bool? retainGraph = null, bool createGraph = false)
     {
         ArgumentNullException.ThrowIfNull(gradient);
-        Autograd.Backward(this, gradient, retainGraph, createGraph);
+        Autograd.Backward(this, gradient, retainGraph ?? createGraph, createGraph);
     }
 
     /// <summary>Asks the backward pass to store this non-leaf tensor's gradient in <see cref="Grad"/>.</summary>
