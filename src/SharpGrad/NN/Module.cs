@@ -1,0 +1,262 @@
+namespace SharpGrad.NN;
+
+/// <summary>
+/// The base of every layer and model, as PyTorch's <c>nn.Module</c>: a module owns named
+/// parameters (tensors that require gradients), named buffers (state such as batch-norm
+/// running statistics that is saved but not trained) and named child modules, and computes
+/// <see cref="Forward"/>. Names nest with dots ("features.0.weight"), which is how
+/// <see cref="StateDict"/> and <see cref="LoadStateDict"/> address tensors, so a state dict
+/// saved from one instance loads into any structurally identical one. Containers call their
+/// children through <see cref="Call"/>, so forward hooks (used by <see cref="Summarize"/>)
+/// see every layer.
+/// </summary>
+public abstract class Module
+{
+    private readonly List<KeyValuePair<string, Tensor>> parameters = [];
+    private readonly List<KeyValuePair<string, Tensor>> buffers = [];
+    private readonly List<KeyValuePair<string, Module>> children = [];
+    private List<Action<Module, Tensor, Tensor>>? forwardHooks;
+
+    /// <summary>True in training mode (the default); false after <see cref="Eval"/>. Dropout and batch norm behave differently in each.</summary>
+    public bool Training { get; private set; } = true;
+
+    /// <summary>Computes the module's output.</summary>
+    public abstract Tensor Forward(Tensor input);
+
+    /// <summary>Runs <see cref="Forward"/> and then any forward hooks; containers call children this way.</summary>
+    public Tensor Call(Tensor input)
+    {
+        var output = Forward(input);
+        if (forwardHooks is { Count: > 0 } hooks)
+            foreach (var hook in hooks.ToArray()) hook(this, input, output);
+        return output;
+    }
+
+    /// <summary>Registers a function called after every <see cref="Call"/> with the module, its input and its output; dispose the handle to remove it.</summary>
+    public IDisposable RegisterForwardHook(Action<Module, Tensor, Tensor> hook)
+    {
+        ArgumentNullException.ThrowIfNull(hook);
+        forwardHooks ??= [];
+        forwardHooks.Add(hook);
+        return new HookHandle(() => forwardHooks.Remove(hook));
+    }
+
+    /// <summary>The module's own parameters followed by its children's, with dotted names, in registration order.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedParameters() => Walk(m => m.parameters);
+
+    /// <summary>The module's own buffers followed by its children's, with dotted names.</summary>
+    public IEnumerable<KeyValuePair<string, Tensor>> NamedBuffers() => Walk(m => m.buffers);
+
+    /// <summary>All parameters, recursively.</summary>
+    public IEnumerable<Tensor> Parameters() => NamedParameters().Select(p => p.Value);
+
+    /// <summary>The direct children with their names.</summary>
+    public IReadOnlyList<KeyValuePair<string, Module>> NamedChildren() => children;
+
+    /// <summary>This module and all its descendants with dotted names ("" for this one), depth first.</summary>
+    public IEnumerable<KeyValuePair<string, Module>> NamedModules()
+    {
+        var stack = new Stack<KeyValuePair<string, Module>>();
+        stack.Push(new("", this));
+        while (stack.Count > 0)
+        {
+            var (prefix, module) = stack.Pop();
+            yield return new(prefix, module);
+            for (int i = module.children.Count - 1; i >= 0; i--)
+                stack.Push(new(Join(prefix, module.children[i].Key), module.children[i].Value));
+        }
+    }
+
+    /// <summary>The number of parameter elements (weights and biases), recursively.</summary>
+    public long ParameterCount => Parameters().Sum(p => (long)p.Count);
+
+    /// <summary>Switches this module and its descendants to training mode (or evaluation mode when <paramref name="mode"/> is false).</summary>
+    public Module Train(bool mode = true)
+    {
+        foreach (var (_, m) in NamedModules()) m.Training = mode;
+        return this;
+    }
+
+    /// <summary>Switches to evaluation mode: dropout off, batch norm uses running statistics.</summary>
+    public Module Eval() => Train(false);
+
+    /// <summary>Clears every parameter's gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in Parameters()) p.Grad = null;
+    }
+
+    /// <summary>Parameters and buffers by dotted name: everything needed to restore the model.</summary>
+    public IReadOnlyDictionary<string, Tensor> StateDict()
+    {
+        var state = new Dictionary<string, Tensor>();
+        foreach (var (name, t) in NamedParameters().Concat(NamedBuffers())) state[name] = t;
+        return state;
+    }
+
+    /// <summary>
+    /// Copies values from a state dict into this module's parameters and buffers (converting the
+    /// dtype if needed). With <paramref name="strict"/>, missing and unexpected names are errors;
+    /// a shape mismatch always is. Nothing is changed unless everything matches.
+    /// </summary>
+    public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var own = StateDict();
+        var problems = new List<string>();
+        if (strict)
+        {
+            var missing = own.Keys.Where(k => !state.ContainsKey(k)).ToList();
+            var unexpected = state.Keys.Where(k => !own.ContainsKey(k)).ToList();
+            if (missing.Count > 0) problems.Add("missing: " + string.Join(", ", missing));
+            if (unexpected.Count > 0) problems.Add("unexpected: " + string.Join(", ", unexpected));
+        }
+        foreach (var (name, target) in own)
+        {
+            if (state.TryGetValue(name, out var source) && !ShapeMath.SameShape(source.ShapeArray, target.ShapeArray))
+                problems.Add($"{name} has shape {ShapeMath.Format(source.ShapeArray)} in the state dict but {ShapeMath.Format(target.ShapeArray)} in the model");
+        }
+        if (problems.Count > 0)
+            throw new ArgumentException($"The state dict does not fit this {GetType().Name}: " + string.Join("; ", problems) + ".");
+        using (Autograd.NoGrad())
+            foreach (var (name, target) in own)
+                if (state.TryGetValue(name, out var source))
+                    target.CopyFrom(source);
+    }
+
+    /// <summary>Converts every parameter and buffer to <paramref name="dtype"/> (integer buffers are left alone).</summary>
+    public Module To(DType dtype)
+    {
+        foreach (var (_, m) in NamedModules())
+        {
+            Convert(m.parameters, dtype, requiresGrad: true);
+            Convert(m.buffers, dtype, requiresGrad: false);
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// Runs a zero input of <paramref name="inputShape"/> through the model in evaluation mode and
+    /// lists every leaf layer with its output shape and parameter count, as torchinfo does.
+    /// </summary>
+    public ModuleSummary Summarize(params int[] inputShape)
+    {
+        var rows = new List<ModuleSummary.Row>();
+        var handles = new List<IDisposable>();
+        foreach (var (name, m) in NamedModules())
+        {
+            if (m.children.Count > 0) continue;
+            string label = name.Length == 0 ? m.GetType().Name : name;
+            handles.Add(m.RegisterForwardHook((module, _, output) =>
+                rows.Add(new ModuleSummary.Row(label, module.GetType().Name, output.Shape.ToArray(), module.parameters.Sum(p => (long)p.Value.Count)))));
+        }
+        bool wasTraining = Training;
+        try
+        {
+            Eval();
+            var dtype = Parameters().FirstOrDefault()?.DType ?? DType.Float32;
+            using (Autograd.NoGrad())
+                Call(Tensor.Zeros(inputShape, dtype));
+        }
+        finally
+        {
+            foreach (var h in handles) h.Dispose();
+            Train(wasTraining);
+        }
+        long trainable = Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Count);
+        return new ModuleSummary(GetType().Name, inputShape, rows, ParameterCount, trainable);
+    }
+
+    /// <summary>Adds a parameter; it is made a leaf that requires gradients.</summary>
+    protected Tensor RegisterParameter(string name, Tensor value)
+    {
+        CheckName(name);
+        ArgumentNullException.ThrowIfNull(value);
+        if (!value.IsLeaf) value = value.Detach();
+        value.RequiresGrad = true;
+        parameters.Add(new(name, value));
+        return value;
+    }
+
+    /// <summary>Adds a buffer: state that is saved and loaded but not trained.</summary>
+    protected Tensor RegisterBuffer(string name, Tensor value)
+    {
+        CheckName(name);
+        ArgumentNullException.ThrowIfNull(value);
+        buffers.Add(new(name, value));
+        return value;
+    }
+
+    /// <summary>Adds a child module.</summary>
+    protected T RegisterModule<T>(string name, T module) where T : Module
+    {
+        CheckName(name);
+        ArgumentNullException.ThrowIfNull(module);
+        children.Add(new(name, module));
+        return module;
+    }
+
+    /// <summary>The parameter registered under <paramref name="name"/> on this module.</summary>
+    protected Tensor Parameter(string name) => Find(parameters, name, "parameter");
+
+    /// <summary>The parameter registered under <paramref name="name"/>, or null when there is none (an optional bias).</summary>
+    protected Tensor? OptionalParameter(string name)
+    {
+        foreach (var (n, t) in parameters) if (n == name) return t;
+        return null;
+    }
+
+    /// <summary>The buffer registered under <paramref name="name"/> on this module.</summary>
+    protected Tensor Buffer(string name) => Find(buffers, name, "buffer");
+
+    /// <summary>Checks the input's rank (and optionally one dimension), naming the layer on failure.</summary>
+    protected void ExpectInput(Tensor input, int[] ranks, int? dim = null, int? size = null, string? what = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (Array.IndexOf(ranks, input.Rank) < 0)
+            throw new ArgumentException($"{GetType().Name} expects an input of rank {string.Join(" or ", ranks)}, got shape {ShapeMath.Format(input.ShapeArray)}.");
+        if (dim is int d && size is int s && input.Size(d) != s)
+            throw new ArgumentException($"{GetType().Name} expects {what ?? $"size {s} in dimension {d}"} ({s}), got shape {ShapeMath.Format(input.ShapeArray)}.");
+    }
+
+    private IEnumerable<KeyValuePair<string, Tensor>> Walk(Func<Module, List<KeyValuePair<string, Tensor>>> select)
+    {
+        foreach (var (prefix, module) in NamedModules())
+            foreach (var (name, t) in select(module))
+                yield return new(Join(prefix, name), t);
+    }
+
+    private void CheckName(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Contains('.'))
+            throw new ArgumentException($"Invalid name \"{name}\": names must be non-empty and contain no dots.");
+        if (parameters.Any(p => p.Key == name) || buffers.Any(p => p.Key == name) || children.Any(p => p.Key == name))
+            throw new ArgumentException($"{GetType().Name} already has a member named \"{name}\".");
+    }
+
+    private static Tensor Find(List<KeyValuePair<string, Tensor>> list, string name, string kind)
+    {
+        foreach (var (n, t) in list) if (n == name) return t;
+        throw new KeyNotFoundException($"No {kind} named \"{name}\".");
+    }
+
+    private static void Convert(List<KeyValuePair<string, Tensor>> list, DType dtype, bool requiresGrad)
+    {
+        for (int i = 0; i < list.Count; i++)
+        {
+            var t = list[i].Value;
+            if (t.DType == dtype || !t.DType.IsFloatingPoint()) continue;
+            Tensor converted;
+            using (Autograd.NoGrad()) converted = t.To(dtype);
+            if (requiresGrad) converted.RequiresGrad = t.RequiresGrad;
+            list[i] = new(list[i].Key, converted);
+        }
+    }
+
+    private static string Join(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+    private sealed class HookHandle(Action remove) : IDisposable
+    {
+        public void Dispose() => remove();
+    }
+}
