@@ -48,10 +48,20 @@ internal static unsafe class Gemm
     private static int Nr<T>() => typeof(T) == typeof(float) ? 16 : 8;
     private static int Mc<T>() => typeof(T) == typeof(float) ? 144 : 72;
     private static int Kc<T>() => 256;
-    private static int Nc<T>() => typeof(T) == typeof(float) ? 4080 : 4080;
+    private static int Nc<T>() => 4080;
 
-    /// <summary>Below this many multiply-adds (M·N·K), packing costs more than it saves.</summary>
-    private const long SmallProblem = 4096;
+    /// <summary>
+    /// Up to this many multiply-adds (M·N·K) the plain loop wins: packing and renting buffers cost about 100 ns,
+    /// and the packed path is already twice as fast at 8×8×8.
+    /// </summary>
+    private const long SmallProblem = 256;
+
+    /// <summary>
+    /// Partitioner's work units are about one element of a memory-bound loop (the matrix-vector paths count them so);
+    /// the micro-kernel gets through this many multiply-adds in that time, so a 64³ product stays on one core and
+    /// 128³ is split.
+    /// </summary>
+    private const int MultiplyAddsPerWorkUnit = 8;
 
     /// <summary>Rows of y computed per work item by the column-oriented matrix-vector path (y stays in L1).</summary>
     private const int AxpyChunk = 512;
@@ -244,7 +254,7 @@ internal static unsafe class Gemm
                         rented[p] = x[p * xs];
                 }
                 fixed (T* xc = rented)
-                    Partitioner.For(rows, 2L * k, new DotRowsBody<T>(mat, rs, xs == 1 ? x : xc, k, y, ys, accumulate));
+                    Partitioner.For(rows, k, new DotRowsBody<T>(mat, rs, xs == 1 ? x : xc, k, y, ys, accumulate));
             }
             finally
             {
@@ -258,7 +268,7 @@ internal static unsafe class Gemm
             // Columns of M are contiguous: y is built as a sum of scaled columns, a chunk of y at a time so that
             // the partial sums stay in L1 across all k columns.
             int chunks = (rows + AxpyChunk - 1) / AxpyChunk;
-            Partitioner.For(chunks, 2L * k * Math.Min(rows, AxpyChunk), new AxpyColumnsBody<T>(rows, mat, cs, x, xs, k, y, ys, accumulate));
+            Partitioner.For(chunks, (long)k * Math.Min(rows, AxpyChunk), new AxpyColumnsBody<T>(rows, mat, cs, x, xs, k, y, ys, accumulate));
             return true;
         }
         return false;
@@ -316,7 +326,7 @@ internal static unsafe class Gemm
         // Shape the work items so the Partitioner's chunks come out even: with enough rows, a multiple of the
         // core count of MC-ish row blocks; with few rows, one row block and the jr loop split between cores.
         long tiles = (long)CeilDiv(m, mr) * CeilDiv(n, nr);
-        int cores = Partitioner.ChunkCount((int)Math.Min(tiles, int.MaxValue), 2L * mr * nr * k);
+        int cores = Partitioner.ChunkCount((int)Math.Min(tiles, int.MaxValue), (long)mr * nr * k / MultiplyAddsPerWorkUnit);
         int mBlocks = CeilDiv(m, Mc<T>()), nSplit = 1;
         if (cores > 1)
         {
@@ -346,7 +356,7 @@ internal static unsafe class Gemm
                         // Only the first K block may overwrite C; the others add to what it left.
                         bool overwrite = !accumulate && pc == 0;
                         int parts = Math.Min(nSplit, nPanels);
-                        Partitioner.For(mBlocks * parts, 2L * mc * kc * nc / parts,
+                        Partitioner.For(mBlocks * parts, (long)mc * kc * nc / parts / MultiplyAddsPerWorkUnit,
                             new MacroBody<T>(m, mc, parts, nPanels, kc, nc, a + pc * acs, ars, acs, pb, c + jc * ccs, crs, ccs, overwrite));
                     }
                 }
@@ -436,9 +446,10 @@ internal static unsafe class Gemm
         {
             int rows = Math.Min(mr, mcb - r0);
             T* s = src + r0 * rs;
-            if (rows == 6 && mr == 6)
+            if (rows == mr && mr == 6)
             {
-                // Full panel: six independent read streams (row-major A reads each row sequentially).
+                // Full panel (MR is 6 for both types): six independent read streams, each row of a row-major A
+                // read sequentially.
                 T* s0 = s, s1 = s + rs, s2 = s + 2 * rs, s3 = s + 3 * rs, s4 = s + 4 * rs, s5 = s + 5 * rs;
                 T* d = dst;
                 for (nint p = 0, o = 0; p < kc; p++, o += cs, d += 6)
@@ -587,6 +598,16 @@ internal static unsafe class Gemm
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector256<float> b0, b1, ai;
+        if (Sse.IsSupported && csc == 1)
+        {
+            // Start fetching the C tile now so the write-back after the k loop does not stall on it; a row of
+            // the tile may straddle two cache lines, so touch its first and last element.
+            for (int i = 0; i < mr; i++)
+            {
+                Sse.Prefetch0(c + i * rsc);
+                Sse.Prefetch0(c + i * rsc + 15);
+            }
+        }
         int p = 0;
         // Unrolled so the loop overhead hides behind the 48 FMAs of each trip.
         for (; p <= kc - 4; p += 4)
@@ -668,6 +689,16 @@ internal static unsafe class Gemm
     {
         Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector256<double> b0, b1, ai;
+        if (Sse.IsSupported && csc == 1)
+        {
+            // Start fetching the C tile now so the write-back after the k loop does not stall on it; a row of
+            // the tile may straddle two cache lines, so touch its first and last element.
+            for (int i = 0; i < mr; i++)
+            {
+                Sse.Prefetch0(c + i * rsc);
+                Sse.Prefetch0(c + i * rsc + 7);
+            }
+        }
         int p = 0;
         // Unrolled so the loop overhead hides behind the 48 FMAs of each trip.
         for (; p <= kc - 4; p += 4)
