@@ -32,6 +32,8 @@ public sealed partial class Tensor
         CheckInPlace("AddInPlace");
         var src = alpha == 1 ? other : other.Mul(alpha);
         if (src.DType != DType) src = src.To(DType);
+        // Reading a view of this very storage while writing it (x.AddInPlace(x.T)) must see the old values.
+        if (ReferenceEquals(src.Storage, Storage)) src = Dispatch.Copy(src);
         var srcStrides = BroadcastSourceStrides(src, "AddInPlace");
         var layout = StridedLayout.Create(ShapeArray, StrideArray, srcStrides, StrideArray);
         switch (DType)
@@ -48,7 +50,11 @@ public sealed partial class Tensor
     public Tensor MulInPlace(double factor)
     {
         CheckInPlace("MulInPlace");
-        var scaled = Dispatch.Binary<MulOp<float>, MulOp<double>, MulOp<int>>(this, Scalar(factor, DType), "MulInPlace");
+        // An int32 tensor times a fractional factor is computed in float64 and truncated back, as
+        // AddInPlace does; a Scalar(factor, Int32) would have truncated the factor itself (0.5 → 0).
+        var scaled = DType == DType.Int32 && factor != Math.Floor(factor)
+            ? Dispatch.Binary<MulOp<float>, MulOp<double>, MulOp<int>>(Dispatch.Cast(this, DType.Float64), Scalar(factor, DType.Float64), "MulInPlace")
+            : Dispatch.Binary<MulOp<float>, MulOp<double>, MulOp<int>>(this, Scalar(factor, DType), "MulInPlace");
         Dispatch.CopyInto(scaled, this);
         Storage.BumpVersion();
         return this;
@@ -59,6 +65,8 @@ public sealed partial class Tensor
     {
         CheckInPlace("CopyFrom");
         BroadcastSourceStrides(source, "CopyFrom");
+        // An overlapping view of this storage (x[1..] = x[..^1]) is copied first, so every read sees the old values.
+        if (ReferenceEquals(source.Storage, Storage)) source = Dispatch.Copy(source);
         Dispatch.CopyInto(source, this);
         Storage.BumpVersion();
         return this;

@@ -31,8 +31,8 @@ public sealed partial class Tensor
         return Sum(d, keepDim).Div(ReducedCount(d));
     }
 
-    /// <summary>The variance of all elements; <paramref name="correction"/> 1 is the unbiased estimate (divide by n − 1), 0 the biased one (divide by n).</summary>
-    public Tensor Var(int correction = 1) => Var([], correction, keepDim: false);
+    /// <summary>The unbiased variance of all elements (divide by n − 1); use <c>Var([], correction: 0)</c> for the biased one.</summary>
+    public Tensor Var() => Var([], 1, keepDim: false);
 
     /// <summary>The variance over one dimension.</summary>
     public Tensor Var(int dim, int correction = 1, bool keepDim = false) => Var([dim], correction, keepDim);
@@ -51,8 +51,8 @@ public sealed partial class Tensor
         return centered.Mul(centered).Sum(d, keepDim).Div(ReducedCount(d) - correction);
     }
 
-    /// <summary>The standard deviation of all elements (√Var).</summary>
-    public Tensor Std(int correction = 1) => Var(correction).Sqrt();
+    /// <summary>The unbiased standard deviation of all elements (√Var).</summary>
+    public Tensor Std() => Var().Sqrt();
 
     /// <summary>The standard deviation over one dimension.</summary>
     public Tensor Std(int dim, int correction = 1, bool keepDim = false) => Var([dim], correction, keepDim).Sqrt();

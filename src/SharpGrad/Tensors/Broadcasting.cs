@@ -16,6 +16,9 @@ public sealed partial class Tensor
         for (int i = 0; i < target.Length; i++)
         {
             if (target[i] == -1 && i >= lead) target[i] = ShapeArray[i - lead];
+            if (target[i] < 0)
+                throw new ArgumentException($"Expand: size {target[i]} in {ShapeMath.Format(shape)} is invalid for dimension {i}" +
+                    (i < lead ? " (−1 cannot be used for a new leading dimension)." : "."));
             int own = i < lead ? 1 : ShapeArray[i - lead];
             if (own != target[i] && own != 1)
                 throw new ArgumentException($"Expand: cannot expand shape {ShapeMath.Format(ShapeArray)} to {ShapeMath.Format(shape)}: dimension {i} has size {own}, which is neither 1 nor {target[i]}.");

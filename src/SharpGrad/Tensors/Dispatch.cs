@@ -80,6 +80,8 @@ internal static class Dispatch
     /// <summary>A contiguous copy converted to <paramref name="dtype"/> (not recorded).</summary>
     public static Tensor Cast(Tensor x, DType dtype)
     {
+        if (x.DType == dtype)
+            return Copy(x);
         var src = Contiguous(x);
         var result = new Tensor((int[])x.ShapeArray.Clone(), dtype);
         switch (x.DType, dtype)

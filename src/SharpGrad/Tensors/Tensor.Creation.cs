@@ -79,7 +79,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>Values 0, 1, ..., end − 1.</summary>
-    public static Tensor Arange(double end, DType dtype = DType.Float32) => Arange(0, end, 1, dtype);
+    public static Tensor Arange(double end) => Arange(0, end, 1);
 
     /// <summary><paramref name="steps"/> evenly spaced values from start to end inclusive.</summary>
     public static Tensor Linspace(double start, double end, int steps, DType dtype = DType.Float32)
@@ -88,7 +88,7 @@ public sealed partial class Tensor
             throw new ArgumentOutOfRangeException(nameof(steps), steps, "Linspace: the number of steps must not be negative.");
         var data = new double[steps];
         double step = steps > 1 ? (end - start) / (steps - 1) : 0;
-        for (int i = 0; i < steps; i++) data[i] = i == steps - 1 ? end : start + i * step;
+        for (int i = 0; i < steps; i++) data[i] = i == steps - 1 && steps > 1 ? end : start + i * step;
         return FromArray(data).To(dtype);
     }
 
@@ -97,7 +97,7 @@ public sealed partial class Tensor
     {
         int cols = m ?? n;
         var t = Zeros([n, cols], dtype);
-        for (int i = 0; i < Math.Min(n, cols); i++) t.SetRaw(i * cols, 1.0);
+        for (int i = 0; i < Math.Min(n, cols); i++) t.SetRaw(i * cols + i, 1.0);
         return t;
     }
 

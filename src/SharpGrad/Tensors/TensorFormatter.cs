@@ -24,7 +24,8 @@ internal static class TensorFormatter
         var shown = summarize ? CollectShown(t.ShapeArray, values) : values;
         var fmt = ChooseFormat(shown, t.DType);
         int width = 0;
-        foreach (var v in shown) width = Math.Max(width, fmt(v).Length);
+        // As PyTorch, only finite values set the width: "inf" and "nan" never widen the columns.
+        foreach (var v in shown) if (double.IsFinite(v)) width = Math.Max(width, fmt(v).Length);
 
         var sb = new StringBuilder("tensor(");
         if (t.Rank == 0)
@@ -34,7 +35,7 @@ internal static class TensorFormatter
         else
             AppendDim(sb, t.ShapeArray, ShapeMath.ContiguousStrides(t.ShapeArray), values, 0, 0, fmt, width, summarize, indent: 7);
 
-        if (t.Count == 0 && t.Rank > 1) sb.Append(", size=").Append(ShapeMath.Format(t.ShapeArray));
+        if (t.Count == 0 && t.Rank > 1) sb.Append(", size=(").Append(string.Join(", ", t.ShapeArray)).Append(')');
         if (t.DType != DType.Float32)
             sb.Append(", dtype=").Append(t.DType.Name());
         if (t.GradFn is not null) sb.Append(", grad_fn=<").Append(t.GradFn.Name).Append('>');
@@ -52,7 +53,7 @@ internal static class TensorFormatter
         {
             if (summarize && n > 2 * EdgeItems && i == EdgeItems)
             {
-                sb.Append(last ? "..., " : "...,\n" + new string('\n', shape.Length - dim - 2) + new string(' ', indent + dim + 1));
+                sb.Append(last ? " ..., " : "...,\n" + new string('\n', shape.Length - dim - 2) + new string(' ', indent + dim + 1));
                 i = n - EdgeItems - 1;
                 continue;
             }
@@ -100,10 +101,14 @@ internal static class TensorFormatter
             if (a > 0) minAbs = Math.Min(minAbs, a);
             if (v != Math.Floor(v)) allIntegral = false;
         }
-        if (allIntegral && maxAbs < 1e8)
-            return v => double.IsFinite(v) ? v.ToString("0", inv) + "." : Special(v);
-        if (maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs != double.PositiveInfinity) || (minAbs != double.PositiveInfinity && maxAbs / minAbs > 1e3 && maxAbs >= 1e3))
+        // PyTorch's rule (torch/_tensor_str.py): scientific when the non-zero finite magnitudes span
+        // more than a factor 1000, exceed 1e8, or (for non-integral values) go below 1e-4.
+        bool anyNonZero = minAbs != double.PositiveInfinity;
+        bool scientific = anyNonZero && (maxAbs / minAbs > 1e3 || maxAbs > 1e8 || (!allIntegral && minAbs < 1e-4));
+        if (scientific)
             return v => double.IsFinite(v) ? v.ToString("0.0000e+00", inv) : Special(v);
+        if (allIntegral)
+            return v => double.IsFinite(v) ? v.ToString("0", inv) + "." : Special(v);
         return v => double.IsFinite(v) ? v.ToString("0.0000", inv) : Special(v);
     }
 

@@ -61,12 +61,19 @@ public readonly struct TensorIndex
     public static implicit operator TensorIndex(int index) => new(IndexKind.Single, index);
 
     /// <summary>One position, possibly from the end (<c>^1</c> is the last).</summary>
-    public static implicit operator TensorIndex(Index index) => new(IndexKind.Single, index.IsFromEnd ? -index.Value : index.Value);
+    public static implicit operator TensorIndex(Index index)
+    {
+        // ^0 is one past the last position (as for arrays); no position can be read there.
+        if (index.IsFromEnd && index.Value == 0)
+            throw new ArgumentOutOfRangeException(nameof(index), "^0 is one past the last position and cannot be indexed; the last position is ^1.");
+        return new(IndexKind.Single, index.IsFromEnd ? -index.Value : index.Value);
+    }
 
     /// <summary>A contiguous range of positions (<c>1..3</c>, <c>..^1</c>, <c>..</c>).</summary>
     public static implicit operator TensorIndex(Range range) =>
         new(IndexKind.Slice,
-            range.Start.IsFromEnd ? -range.Start.Value : range.Start.Value,
+            // A start of ^0 is the end itself (an empty range); int.MaxValue is clamped to the size.
+            range.Start.IsFromEnd ? (range.Start.Value == 0 ? int.MaxValue : -range.Start.Value) : range.Start.Value,
             range.End.IsFromEnd ? -range.End.Value : range.End.Value,
             1,
             hasStart: true,
