@@ -1,0 +1,17 @@
+namespace SharpGrad.NN;
+
+/// <summary>Average pooling to a fixed output size, whatever the input's spatial size (bins as PyTorch computes them).</summary>
+public sealed class AdaptiveAvgPool2d(int outputHeight, int outputWidth) : Module
+{
+    /// <summary>Pools to a square output.</summary>
+    public AdaptiveAvgPool2d(int outputSize) : this(outputSize, outputSize)
+    {
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        ExpectInput(input, [4]);
+        return Functional.AdaptiveAvgPool2d(input, [outputHeight, outputWidth]);
+    }
+}
