@@ -1,0 +1,88 @@
+namespace SharpGrad.Optim;
+
+/// <summary>
+/// Adam (Kingma and Ba, 2015) with PyTorch's update. For each parameter w with gradient g, at
+/// step t = 1, 2, ...:
+/// <code>
+/// g = g + λ·w                                  (L2 weight decay λ, added to the gradient)
+/// m = β₁·m + (1 − β₁)·g                        ("exp_avg")
+/// v = β₂·v + (1 − β₂)·g²                       ("exp_avg_sq")
+/// v̂ = max(v̂, v) with AMSGrad, else v̂ = v      ("max_exp_avg_sq")
+/// w = w − lr/(1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
+/// </code>
+/// The division by 1 − βᵗ corrects the bias of moments that start at zero. State per parameter:
+/// "step" (a 0-d float64 count), "exp_avg", "exp_avg_sq" and, with AMSGrad, "max_exp_avg_sq".
+/// Weight decay here is L2 regularisation, which Adam's normalisation weakens for parameters
+/// with large gradients; <see cref="AdamW"/> decouples it.
+/// </summary>
+public class Adam : Optimizer
+{
+    private static readonly string[] PlainState = ["step", "exp_avg", "exp_avg_sq"];
+    private static readonly string[] AmsGradState = ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"];
+    private readonly bool decoupledWeightDecay;
+
+    /// <summary>Creates the optimiser over <paramref name="parameters"/> with PyTorch's defaults.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative learning rate, ε or weight decay, or a β outside [0, 1).</exception>
+    public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weightDecay = 0, bool amsgrad = false)
+        : this(parameters, learningRate, beta1, beta2, eps, weightDecay, amsgrad, decoupledWeightDecay: false)
+    {
+    }
+
+    private protected Adam(IEnumerable<Tensor> parameters, double learningRate, double beta1, double beta2,
+        double eps, double weightDecay, bool amsgrad, bool decoupledWeightDecay)
+        : base(parameters, learningRate, weightDecay)
+    {
+        Beta1 = RequireUnitInterval(beta1, nameof(beta1));
+        Beta2 = RequireUnitInterval(beta2, nameof(beta2));
+        Eps = RequireNonNegative(eps, nameof(eps));
+        AmsGrad = amsgrad;
+        this.decoupledWeightDecay = decoupledWeightDecay;
+    }
+
+    /// <summary>β₁, the decay rate of the first-moment (mean) estimate.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>β₂, the decay rate of the second-moment (uncentred variance) estimate.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>ε, added to the denominator so that parameters with vanishing gradients take bounded steps.</summary>
+    public double Eps { get; }
+
+    /// <summary>Whether the denominator uses the running maximum of the second moment (AMSGrad), so step sizes never grow.</summary>
+    public bool AmsGrad { get; }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyCollection<string> StateNames => AmsGrad ? AmsGradState : PlainState;
+
+    /// <inheritdoc/>
+    protected override void UpdateParameter(Tensor parameter, Tensor grad, ParameterGroup group, IDictionary<string, Tensor> state)
+    {
+        double step = IncrementStep(state);
+        double lr = group.LearningRate, wd = group.WeightDecay;
+        if (wd != 0)
+        {
+            if (decoupledWeightDecay)
+                parameter.MulInPlace(1 - lr * wd);
+            else
+                grad = grad.Add(parameter.Mul(wd));
+        }
+        var m = StateBuffer(state, "exp_avg", parameter);
+        var v = StateBuffer(state, "exp_avg_sq", parameter);
+        m.AddInPlace(grad.Sub(m), 1 - Beta1); // m + (1 − β₁)(g − m) = β₁·m + (1 − β₁)·g, PyTorch's lerp
+        v.MulInPlace(Beta2).AddInPlace(grad.Mul(grad), 1 - Beta2);
+        var second = v;
+        if (AmsGrad)
+        {
+            var vMax = StateBuffer(state, "max_exp_avg_sq", parameter);
+            vMax.CopyFrom(Tensor.Maximum(vMax, v));
+            second = vMax;
+        }
+        double bias1 = 1 - Math.Pow(Beta1, step);
+        double bias2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, step));
+        // √v̂/√c₂ + ε = (√v̂ + ε·√c₂)/√c₂, so the √c₂ moves into the scalar step size and the
+        // denominator is built with one allocation (the paper's own "efficient" ordering).
+        var denominator = second.Sqrt().AddInPlace(Tensor.Scalar(Eps * bias2Sqrt, parameter.DType));
+        parameter.AddInPlace(m.Div(denominator), -lr * bias2Sqrt / bias1);
+    }
+}
