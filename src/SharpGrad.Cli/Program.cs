@@ -10,7 +10,18 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("SharpGrad: tensors, reverse-mode autograd and neural networks in pure managed .NET.");
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(SummaryCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
-        return CliErrors.Run(() => root.Parse(args).Invoke());
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // System.CommandLine would print help and exit 1; a usage mistake is exit code 2 everywhere in sharpgrad.
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            Console.Error.WriteLine("Run 'sharpgrad --help' for usage.");
+            return CliErrors.UsageError;
+        }
+        return CliErrors.Run(() => parse.Invoke());
     }
 }

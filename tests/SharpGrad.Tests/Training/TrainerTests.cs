@@ -1,0 +1,58 @@
+using SharpGrad.Data;
+using SharpGrad.IO;
+using SharpGrad.NN;
+using SharpGrad.Optim;
+using SharpGrad.Training;
+
+namespace SharpGrad.Tests.Training;
+
+/// <summary>Short real training runs on the bundled digits: the loss must fall and accuracy pass a stated bar.</summary>
+public class TrainerTests
+{
+    private static (TensorDataset Train, TensorDataset Test) Digits() => Mnist.Load(SharpGrad.Tests.IO.Repository.DataDirectory, normalize: true);
+
+    [Fact]
+    public void Mlp_OneEpochOnBundledDigits_LossFallsAndTestAccuracyExceeds90Percent()
+    {
+        var (train, test) = Digits();
+        var model = MnistModels.Mlp(new Generator(1));
+        var trainer = new Trainer(model, new Adam(model.Parameters(), 1e-3), classes: 10);
+        var before = trainer.Evaluate(new DataLoader(test, 500));
+        var losses = new List<double>();
+        var (loss, accuracy, _) = trainer.TrainEpoch(new DataLoader(train, 32, shuffle: true, generator: new Generator(2)), p => losses.Add(p.Loss));
+        var after = trainer.Evaluate(new DataLoader(test, 500));
+
+        Assert.Equal(250, losses.Count); // 8 000 digits in batches of 32
+        Assert.InRange(before.Loss, 2.0, 2.7);   // ≈ ln 10 for an untrained classifier
+        Assert.True(after.Loss < 0.5 * before.Loss, $"test loss {before.Loss} → {after.Loss}");
+        Assert.True(after.Accuracy > 0.90, $"test accuracy {after.Accuracy:P2}");
+        Assert.True(accuracy > 0.8 && loss < 0.7, $"train accuracy {accuracy:P2}, loss {loss}");
+        Assert.Equal(2000, after.Count);
+    }
+
+    [Fact]
+    public void Cnn_200Steps_LearnsDigits_AndAugmentationKeepsItLearning()
+    {
+        var (train, test) = Digits();
+        var model = MnistModels.Cnn(new Generator(3));
+        var trainer = new Trainer(model, new Adam(model.Parameters(), 2e-3), classes: 10);
+        var subset = new TensorDataset(train.Inputs.Narrow(0, 0, 6400), train.Targets.Narrow(0, 0, 6400));
+        var g = new Generator(4);
+        var (loss, _, _) = trainer.TrainEpoch(new DataLoader(subset, 32, shuffle: true, generator: g, transform: new RandomShift(2, g).Apply));
+        var after = trainer.Evaluate(new DataLoader(test, 500));
+        Assert.True(after.Accuracy > 0.90, $"test accuracy {after.Accuracy:P2} after 200 steps (train loss {loss})");
+    }
+
+    [Fact]
+    public void Evaluation_ConfusionMatrix_CountsActualAgainstPredicted()
+    {
+        var confusion = new long[3, 3];
+        confusion[0, 0] = 5;
+        confusion[1, 2] = 2;
+        confusion[2, 2] = 3;
+        var e = new Evaluation(0.5, confusion);
+        Assert.Equal(10, e.Count);
+        Assert.Equal(0.8, e.Accuracy, 12);
+        Assert.Equal(2, e[1, 2]);
+    }
+}
