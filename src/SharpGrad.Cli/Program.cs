@@ -14,6 +14,8 @@ public static class Program
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(GradCommand.Create());
+        root.Subcommands.Add(StepCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using SharpGrad.Explain;
+using GradProgram = SharpGrad.Explain.Program;
+
+namespace SharpGrad.Cli;
+
+/// <summary>
+/// What the explain commands (<c>grad</c>, <c>step</c>, and later <c>explain</c>, <c>check</c>, ...)
+/// share: loading a program, parsing <c>--set NAME=VALUE</c>, and an action that turns every
+/// mistake into one line on stderr and exit code 2: a program error as <c>FILE:LINE:COLUMN: message</c>,
+/// a bad flag as <c>error: message</c>. A user never sees a stack trace.
+/// </summary>
+internal static class ExplainCli
+{
+    /// <summary>The exit code for a mistake in the program, its values or the flags.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>The exit code for an unexpected failure (a bug), reported without a stack trace.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>The <c>--set NAME=VALUE</c> option, repeatable.</summary>
+    public static Option<string[]> SetOption() => new("--set")
+    {
+        Description = "Give a declaration a value, e.g. --set x=3 or --set \"W1=[[1], [-1]]\" (repeatable; replaces a value written in the program).",
+        AllowMultipleArgumentsPerToken = false,
+        DefaultValueFactory = _ => [],
+    };
+
+    /// <summary>The <c>--of NAME</c> option: the objective, by default the last assignment.</summary>
+    public static Option<string?> OfOption() => new("--of")
+    {
+        Description = "The objective to differentiate (default: the program's last assignment).",
+    };
+
+    /// <summary>The FILE argument.</summary>
+    public static Argument<string> FileArgument() => new("file")
+    {
+        Description = "The .grad program (see docs/grad-format.md).",
+    };
+
+    /// <summary>Parses each <c>NAME=VALUE</c> (VALUE a number or an array literal) into a float64 tensor.</summary>
+    public static Dictionary<string, Tensor> ParseSets(IEnumerable<string>? sets)
+    {
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var item in sets ?? [])
+        {
+            int eq = item.IndexOf('=');
+            if (eq <= 0)
+                throw new ArgumentException($"--set expects NAME=VALUE, got '{item}'.");
+            var name = item[..eq].Trim();
+            var text = item[(eq + 1)..];
+            if (result.ContainsKey(name))
+                throw new ArgumentException($"--set gives '{name}' twice.");
+            try
+            {
+                result[name] = GradProgram.ParseValue(text);
+            }
+            catch (GradProgramException e)
+            {
+                throw new ArgumentException($"--set {name}: {e.Reason} (at character {e.Column} of '{text}').");
+            }
+        }
+        return result;
+    }
+
+    /// <summary>An action that reports flag errors itself (exit 2) and runs <paramref name="body"/> otherwise.</summary>
+    public static CommandLineAction Action(Func<ParseResult, int> body) => new CommandAction(body);
+
+    /// <summary>
+    /// Runs a command body, mapping errors to messages and exit codes: a program error prints its
+    /// diagnostic (FILE:LINE:COLUMN: message), an input or I/O error prints "error: message".
+    /// </summary>
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (GradProgramException e)
+        {
+            Console.Error.WriteLine(e.Diagnostic);
+            return UsageError;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"internal error ({e.GetType().Name}): {e.Message}");
+            return InternalError;
+        }
+    }
+
+    /// <summary>
+    /// System.CommandLine reports parse errors with exit code 1 and ignores unknown options of a
+    /// subcommand; this action takes over both (it clears the parser's errors, so it always runs),
+    /// so every bad flag gives exit code 2 as the explain commands promise.
+    /// </summary>
+    private sealed class CommandAction(Func<ParseResult, int> body) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var problems = parseResult.Errors.Select(e => e.Message)
+                .Concat(parseResult.UnmatchedTokens.Select(t => t.StartsWith('-') ? $"Unknown option '{t}'." : $"Unexpected argument '{t}'."))
+                .ToArray();
+            if (problems.Length > 0)
+            {
+                foreach (var p in problems)
+                    Console.Error.WriteLine($"error: {p}");
+                Console.Error.WriteLine($"Run 'sharpgrad {parseResult.CommandResult.Command.Name} --help' for usage.");
+                return UsageError;
+            }
+            return Run(() => body(parseResult));
+        }
+    }
+}

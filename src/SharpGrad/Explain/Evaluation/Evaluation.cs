@@ -1,0 +1,65 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// The numbers of one evaluation of a <see cref="Program"/>: each node's value and the gradient
+/// of the objective with respect to it, all float64 and computed by the tensor ops and the
+/// autograd engine (never by a second evaluator). Named nodes always have a gradient (zero
+/// where the objective does not depend on them; 1 for the objective itself); unnamed parts of
+/// expressions have one when they depend on a declaration.
+/// </summary>
+public sealed class Evaluation
+{
+    private readonly Tensor[] values;
+    private readonly Tensor?[] gradients;
+
+    internal Evaluation(Program program, GraphNode objective, Tensor[] values, Tensor?[] gradients, IReadOnlyDictionary<string, int> sizes)
+    {
+        Program = program;
+        Objective = objective;
+        this.values = values;
+        this.gradients = gradients;
+        Sizes = sizes;
+        Names = program.Graph.NamedNodes.Select(n => n.Name!).ToArray();
+    }
+
+    /// <summary>The program evaluated.</summary>
+    public Program Program { get; }
+
+    /// <summary>The graph evaluated.</summary>
+    public ComputationGraph Graph => Program.Graph;
+
+    /// <summary>The node differentiated.</summary>
+    public GraphNode Objective { get; }
+
+    /// <summary>The objective's name.</summary>
+    public string ObjectiveName => Objective.Name!;
+
+    /// <summary>The objective's value.</summary>
+    public double ObjectiveValue => values[Objective.Index].Item();
+
+    /// <summary>Every named node in program order (declarations and assignments).</summary>
+    public IReadOnlyList<string> Names { get; }
+
+    /// <summary>The value of every symbolic size (static ones and those bound by the values given).</summary>
+    public IReadOnlyDictionary<string, int> Sizes { get; }
+
+    /// <summary>The value of a node.</summary>
+    public Tensor ValueOf(GraphNode node) => values[Check(node).Index];
+
+    /// <summary>∂objective/∂node, with the node's shape; null for literals and parts computed from literals only.</summary>
+    public Tensor? GradientOf(GraphNode node) => gradients[Check(node).Index];
+
+    /// <summary>The value of the node called <paramref name="name"/>.</summary>
+    public Tensor Value(string name) => ValueOf(Graph[name]);
+
+    /// <summary>∂objective/∂<paramref name="name"/>.</summary>
+    public Tensor Gradient(string name) => GradientOf(Graph[name])!;
+
+    private GraphNode Check(GraphNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node.Index >= values.Length || !ReferenceEquals(Graph.Nodes[node.Index], node))
+            throw new ArgumentException("The node belongs to another program.", nameof(node));
+        return node;
+    }
+}

@@ -1,0 +1,133 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// Runs a checked program on tensors: binds the declarations' values (checking them against
+/// the declared shapes and binding symbolic sizes), applies each op through
+/// <see cref="OpInfo.Apply"/> in graph order with gradient recording on, and asks
+/// <see cref="Autograd.Grad(IReadOnlyList{Tensor}, IReadOnlyList{Tensor}, IReadOnlyList{Tensor?}?, bool, bool?, bool)"/>
+/// for the gradient of the objective with respect to every node at once, intermediates included.
+/// </summary>
+internal static class Evaluator
+{
+    public static Evaluation Run(Program program, IReadOnlyDictionary<string, Tensor>? overrides, string? objectiveName)
+    {
+        var graph = program.Graph;
+        var objective = ResolveObjective(program, objectiveName);
+        CheckOverrides(program, overrides);
+        var sizes = new Dictionary<string, int>(graph.StaticSizes, StringComparer.Ordinal);
+
+        var tensors = new Tensor[graph.Nodes.Count];
+        using (Autograd.EnableGrad())
+        {
+            foreach (var node in graph.Nodes)
+                tensors[node.Index] = Compute(node, tensors, overrides, sizes);
+        }
+
+        var result = tensors[objective.Index];
+        if (result.Count != 1)
+            throw NotScalar(objective, $"[{string.Join(", ", result.Shape.ToArray())}]");
+
+        var differentiable = graph.Nodes.Where(n => tensors[n.Index].RequiresGrad).ToArray();
+        var grads = Autograd.Grad([result], differentiable.Select(n => tensors[n.Index]).ToArray(), allowUnused: true);
+        var gradients = new Tensor?[graph.Nodes.Count];
+        for (int i = 0; i < differentiable.Length; i++)
+            gradients[differentiable[i].Index] = grads[i];
+        var values = tensors.Select(t => t.Detach()).ToArray();
+        return new Evaluation(program, objective, values, gradients, sizes);
+    }
+
+    private static GraphNode ResolveObjective(Program program, string? name)
+    {
+        GraphNode node;
+        if (name is null)
+            node = program.Graph[program.DefaultObjective.Name];
+        else if (!program.Graph.TryGetNode(name, out node))
+            throw new GradProgramException(
+                $"the objective '{name}' is not defined; the program defines {string.Join(", ", program.Statements.Select(s => s.Name))}");
+        if (node.Shape.IsSurelyMultiElement)
+            throw NotScalar(node, node.Shape.ToString());
+        return node;
+    }
+
+    private static GradProgramException NotScalar(GraphNode node, string shape) => new(
+        $"the objective '{node.Name}' has shape {shape}, but an objective must be a single number; " +
+        "reduce it with sum(...) or mean(...), or choose another with --of", node.Statement?.NamePosition ?? node.Position);
+
+    private static void CheckOverrides(Program program, IReadOnlyDictionary<string, Tensor>? overrides)
+    {
+        if (overrides is null) return;
+        foreach (var (name, value) in overrides)
+        {
+            ArgumentNullException.ThrowIfNull(value, $"overrides[{name}]");
+            if (!program.Graph.TryGetNode(name, out var node))
+                throw new GradProgramException(
+                    $"cannot set '{name}': the program declares no such name (its declarations are {string.Join(", ", program.Declarations.Select(d => d.Name))})");
+            if (!node.IsDeclaration)
+                throw new GradProgramException(
+                    $"cannot set '{name}': it is computed by the program (line {node.Statement!.Line}); only param, input and target declarations take values");
+        }
+    }
+
+    private static Tensor Compute(GraphNode node, Tensor[] tensors, IReadOnlyDictionary<string, Tensor>? overrides, Dictionary<string, int> sizes)
+    {
+        switch (node.Kind)
+        {
+            case GraphNodeKind.Constant:
+            {
+                var c = Tensor.Scalar(node.ConstantValue!.Value, DType.Float64);
+                return node.IsNamed ? c.RequireGrad() : c;
+            }
+            case GraphNodeKind.Operation:
+            {
+                var args = node.Operands.Select(o => tensors[o.Index]).ToArray();
+                Tensor t;
+                try
+                {
+                    t = node.Op!.Apply(args);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                {
+                    throw new GradProgramException($"evaluating {node.Label} failed: {e.Message}", node.Position);
+                }
+                // A named node computed from literals only still gets a gradient: it becomes a leaf.
+                return node.IsNamed && !t.RequiresGrad ? t.Detach().RequireGrad() : t;
+            }
+            default:
+                return Bind(node.Declaration!, overrides, sizes);
+        }
+    }
+
+    /// <summary>The declaration's value (given, or written in the program) as a float64 leaf of the declared shape.</summary>
+    private static Tensor Bind(Declaration d, IReadOnlyDictionary<string, Tensor>? overrides, Dictionary<string, int> sizes)
+    {
+        Tensor? value = null;
+        if (overrides is null || !overrides.TryGetValue(d.Name, out value))
+        {
+            if (d.Value is null)
+                throw new GradProgramException(
+                    $"{d.Keyword} {d.Name} has no value; give one with --set {d.Name}=... (or write {d.Keyword} {d.Name} = ... in the program)", d.NamePosition);
+            value = d.Value.ToTensor();
+        }
+        var declared = d.Size is not null ? new SymbolicShape(d.Size)
+            : d.Value is not null ? SymbolicShape.FromSizes(d.Value.Shape)
+            : SymbolicShape.Scalar;
+        var actual = value.Shape.ToArray();
+        var shape = ShapeInference.Fit(declared, actual, sizes, out _, out var conflict);
+        if (conflict is { } c)
+            throw new GradProgramException(
+                $"the value given for '{d.Name}' makes {c.Symbol} = {c.Given}, but another value already made {c.Symbol} = {c.Bound}", d.NamePosition);
+        if (shape is null)
+        {
+            var declaredText = d.Size is null && d.Value is null
+                ? $"as a scalar (it has no size and no value in the program; declare a size such as {d.Name}[3] for a vector)"
+                : declared.IsScalar ? "as a scalar" : $"with shape {declared}";
+            throw new GradProgramException(
+                $"'{d.Name}' is declared {declaredText}, but the value given has shape {SymbolicShape.FromSizes(actual)}", d.NamePosition);
+        }
+        using (Autograd.NoGrad())
+        {
+            var leaf = value.To(DType.Float64).Reshape(shape).Contiguous().Clone();
+            return leaf.Detach().RequireGrad();
+        }
+    }
+}

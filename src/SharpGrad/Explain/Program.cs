@@ -1,0 +1,106 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// A parsed and checked <c>.grad</c> program: declarations (param, input, target) and
+/// assignments, in order, with the computation graph and every node's static shape. Parsing
+/// checks syntax, names (undefined, defined twice, used before defined, cycles) and shapes,
+/// so a program that parses can be evaluated as soon as every declaration has a value.
+/// <code>
+/// var program = Program.Load("examples/e9.grad");
+/// var result = program.Evaluate();                  // objective: the last assignment, J
+/// Console.WriteLine(result.Gradient("W1"));         // ∂J/∂W1 by the autograd engine
+/// </code>
+/// </summary>
+public sealed class Program
+{
+    private Program(string source, string? fileName, IReadOnlyList<Statement> statements, ComputationGraph graph)
+    {
+        Source = source;
+        FileName = fileName;
+        Statements = statements;
+        Graph = graph;
+        Declarations = statements.OfType<Declaration>().ToArray();
+        Assignments = statements.OfType<Assignment>().ToArray();
+    }
+
+    /// <summary>The program text.</summary>
+    public string Source { get; }
+
+    /// <summary>The file it came from, or the name given to <see cref="Parse"/>; used in error messages.</summary>
+    public string? FileName { get; }
+
+    /// <summary>Every statement in program order.</summary>
+    public IReadOnlyList<Statement> Statements { get; }
+
+    /// <summary>The param, input and target declarations in program order.</summary>
+    public IReadOnlyList<Declaration> Declarations { get; }
+
+    /// <summary>The assignments in program order.</summary>
+    public IReadOnlyList<Assignment> Assignments { get; }
+
+    /// <summary>The objective used when none is named: the last assignment.</summary>
+    public Assignment DefaultObjective => Assignments[^1];
+
+    /// <summary>The computation graph, with static shapes.</summary>
+    public ComputationGraph Graph { get; }
+
+    /// <summary>
+    /// Parses and checks a program. Throws <see cref="GradProgramException"/> with the line and
+    /// column of the first mistake (syntax, names, cycles, ragged literals, shapes).
+    /// </summary>
+    public static Program Parse(string text, string? fileName = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            var statements = Parser.ParseProgram(text);
+            if (!statements.OfType<Assignment>().Any())
+                throw new GradProgramException("the program has no assignment; its objective is the last line of the form NAME = expression");
+            var graph = GraphBuilder.Build(statements);
+            return new Program(text, fileName, statements, graph);
+        }
+        catch (GradProgramException e)
+        {
+            throw e.WithFile(fileName);
+        }
+    }
+
+    /// <summary>Reads and parses the program in <paramref name="path"/>.</summary>
+    public static Program Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// Parses a value as written after <c>=</c> in a declaration or given to <c>--set</c>: a number
+    /// (<c>3</c>, <c>-1e-3</c>) or a rectangular array literal (<c>[[1], [-1]]</c>), as a float64 tensor.
+    /// </summary>
+    public static Tensor ParseValue(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Parser.ParseValue(text).ToTensor();
+    }
+
+    /// <summary>
+    /// Evaluates the program and differentiates the objective with the autograd engine: values of
+    /// every node and ∂objective/∂node for every param, input, target and intermediate.
+    /// <paramref name="overrides"/> gives (or replaces) values of declarations by name; a
+    /// declaration without a value in the program must be given one here. The objective is
+    /// <paramref name="objective"/>, or the last assignment; it must hold a single number.
+    /// </summary>
+    public Evaluation Evaluate(IReadOnlyDictionary<string, Tensor>? overrides = null, string? objective = null)
+    {
+        try
+        {
+            return Evaluator.Run(this, overrides, objective);
+        }
+        catch (GradProgramException e)
+        {
+            throw e.WithFile(FileName);
+        }
+    }
+
+    /// <summary>The program text.</summary>
+    public override string ToString() => Source;
+}

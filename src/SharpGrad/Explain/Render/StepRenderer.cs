@@ -1,0 +1,130 @@
+using System.Text;
+
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// Renders a <see cref="StepReport"/> as text (box tables), Markdown (pipe tables) or LaTeX
+/// (tabular and align*). Each backward line reads left to right as a teacher writes it: the
+/// chain rule in symbols, the same with the local derivatives written out, the same with
+/// numbers, and the value. Output is deterministic, so golden tests can compare it whole.
+/// </summary>
+public static class StepRenderer
+{
+    /// <summary>The report in the given format.</summary>
+    public static string Render(StepReport report, OutputFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return format switch
+        {
+            OutputFormat.Markdown => Markdown(report),
+            OutputFormat.Latex => Latex(report),
+            _ => Text(report),
+        };
+    }
+
+    private static string Title(StepReport r) =>
+        $"objective {r.Evaluation.ObjectiveName}, learning rate η = {ValueFormat.Number(r.LearningRate)}";
+
+    private static string Text(StepReport r)
+    {
+        var f = new ChainFormatter(Notation.Text, r.Evaluation.Objective, r.Evaluation);
+        var sb = new StringBuilder();
+        var j = r.Evaluation.ObjectiveName;
+        sb.Append("Worked example: ").Append(Title(r)).Append("\n\n");
+
+        sb.Append("Forward pass (program order)\n");
+        var forward = new TextTable("node", "formula", "value");
+        foreach (var n in r.Forward)
+            forward.Add(f.Label(n), f.Definition(n), ValueFormat.Tensor(r.Evaluation.ValueOf(n)));
+        sb.Append(forward).Append('\n');
+
+        sb.Append($"Backward pass (reverse order; each gradient is the sum over the uses of the node of ∂{j}/∂use · ∂use/∂node)\n");
+        var backward = new TextTable("gradient", "chain rule", "local derivatives", "numbers", "value");
+        foreach (var row in r.Backward)
+        {
+            var (chain, formula, numbers) = Cells(row, f, Notation.Text);
+            backward.Add(f.Gradient(row.Node), chain, formula, numbers, ValueFormat.Tensor(row.Gradient));
+        }
+        sb.Append(backward).Append('\n');
+
+        sb.Append($"SGD step: new = old − η · ∂{j}/∂param, η = {ValueFormat.Number(r.LearningRate)}\n");
+        var update = new TextTable("param", "old", $"∂{j}/∂param", "new");
+        foreach (var u in r.Updates)
+            update.Add(f.Label(u.Parameter), ValueFormat.Tensor(u.Old), ValueFormat.Tensor(u.Gradient), ValueFormat.Tensor(u.New));
+        sb.Append(update);
+        return sb.ToString();
+    }
+
+    private static string Markdown(StepReport r)
+    {
+        var f = new ChainFormatter(Notation.Text, r.Evaluation.Objective, r.Evaluation);
+        var sb = new StringBuilder();
+        var j = r.Evaluation.ObjectiveName;
+        sb.Append("## Worked example: ").Append(Title(r)).Append("\n\n");
+
+        sb.Append("### Forward pass\n\n| node | formula | value |\n|---|---|---|\n");
+        foreach (var n in r.Forward)
+            sb.Append($"| {Code(f.Label(n))} | {Code(f.Definition(n))} | {Cell(ValueFormat.Tensor(r.Evaluation.ValueOf(n)))} |\n");
+
+        sb.Append($"\n### Backward pass\n\nReverse order; each gradient is the sum over the uses of the node of `∂{j}/∂use · ∂use/∂node`.\n\n");
+        sb.Append("| gradient | chain rule | local derivatives | numbers | value |\n|---|---|---|---|---|\n");
+        foreach (var row in r.Backward)
+        {
+            var (chain, formula, numbers) = Cells(row, f, Notation.Text);
+            sb.Append($"| {Code(f.Gradient(row.Node))} | {Code(chain)} | {Code(formula)} | {Code(numbers)} | {Cell(ValueFormat.Tensor(row.Gradient))} |\n");
+        }
+
+        sb.Append($"\n### SGD step\n\n`new = old − η · ∂{j}/∂param`, η = {ValueFormat.Number(r.LearningRate)}.\n\n");
+        sb.Append($"| param | old | ∂{j}/∂param | new |\n|---|---|---|---|\n");
+        foreach (var u in r.Updates)
+            sb.Append($"| {Code(f.Label(u.Parameter))} | {Cell(ValueFormat.Tensor(u.Old))} | {Cell(ValueFormat.Tensor(u.Gradient))} | {Cell(ValueFormat.Tensor(u.New))} |\n");
+        return sb.ToString();
+
+        static string Cell(string s) => s.Replace("|", "\\|");
+        static string Code(string s) => s.Length == 0 ? "" : $"`{Cell(s)}`";
+    }
+
+    private static string Latex(StepReport r)
+    {
+        var f = new ChainFormatter(Notation.Latex, r.Evaluation.Objective, r.Evaluation);
+        var sb = new StringBuilder();
+        var j = ExprPrinter.Name(r.Evaluation.ObjectiveName, Notation.Latex);
+        sb.Append($"% Worked example: objective {r.Evaluation.ObjectiveName}, learning rate {ValueFormat.Number(r.LearningRate, Notation.Latex)}\n");
+
+        sb.Append("\\paragraph{Forward pass}\n\\begin{tabular}{lll}\n\\hline\nnode & formula & value \\\\\n\\hline\n");
+        foreach (var n in r.Forward)
+        {
+            var definition = n.IsDeclaration ? $"\\text{{{f.Definition(n)}}}" : f.Definition(n);
+            sb.Append($"${f.Label(n)}$ & ${definition}$ & ${ValueFormat.Tensor(r.Evaluation.ValueOf(n), Notation.Latex)}$ \\\\\n");
+        }
+        sb.Append("\\hline\n\\end{tabular}\n\n");
+
+        sb.Append("\\paragraph{Backward pass}\n\\begin{align*}\n");
+        foreach (var row in r.Backward)
+        {
+            var (chain, formula, numbers) = Cells(row, f, Notation.Latex);
+            var parts = new List<string>();
+            foreach (var p in new[] { chain, formula, numbers, ValueFormat.Tensor(row.Gradient, Notation.Latex) })
+                if (p.Length > 0 && (parts.Count == 0 || parts[^1] != p)) parts.Add(p);
+            sb.Append($"{f.Gradient(row.Node)} &= {string.Join(" = ", parts)} \\\\\n");
+        }
+        sb.Append("\\end{align*}\n\n");
+
+        sb.Append($"\\paragraph{{SGD step}} $\\text{{new}} = \\text{{old}} - \\eta \\, \\frac{{\\partial {j}}}{{\\partial \\text{{param}}}}$, $\\eta = {ValueFormat.Number(r.LearningRate, Notation.Latex)}$\n\n");
+        sb.Append($"\\begin{{tabular}}{{llll}}\n\\hline\nparam & old & $\\frac{{\\partial {j}}}{{\\partial \\text{{param}}}}$ & new \\\\\n\\hline\n");
+        foreach (var u in r.Updates)
+            sb.Append($"${f.Label(u.Parameter)}$ & ${ValueFormat.Tensor(u.Old, Notation.Latex)}$ & ${ValueFormat.Tensor(u.Gradient, Notation.Latex)}$ & ${ValueFormat.Tensor(u.New, Notation.Latex)}$ \\\\\n");
+        sb.Append("\\hline\n\\end{tabular}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>The chain, formula and numbers cells of a backward row (terms joined by +).</summary>
+    private static (string Chain, string Formula, string Numbers) Cells(BackwardRow row, ChainFormatter f, Notation notation)
+    {
+        if (row.IsObjective) return ("1", "", "");
+        if (!row.AffectsObjective)
+            return (notation == Notation.Latex ? "0" : "0 (not on any path to the objective)", "", "");
+        var terms = row.Terms.Select(f.Term).ToArray();
+        return (string.Join(" + ", terms.Select(t => t.Chain)), string.Join(" + ", terms.Select(t => t.Formula)), string.Join(" + ", terms.Select(t => t.Numbers)));
+    }
+}

@@ -1,0 +1,50 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// A worked forward and backward pass with one SGD step, as a teacher writes it out (spec E9):
+/// the forward table in program order, the backward table in reverse order with the chain-rule
+/// terms behind each gradient, and the update of every parameter. Every number comes from the
+/// tensor ops and the autograd engine. Render it with <see cref="StepRenderer"/>.
+/// </summary>
+public sealed class StepReport
+{
+    internal StepReport(Evaluation evaluation, double learningRate, IReadOnlyList<GraphNode> forward,
+        IReadOnlyList<BackwardRow> backward, IReadOnlyList<UpdateRow> updates)
+    {
+        Evaluation = evaluation;
+        LearningRate = learningRate;
+        Forward = forward;
+        Backward = backward;
+        Updates = updates;
+    }
+
+    /// <summary>The evaluation walked through.</summary>
+    public Evaluation Evaluation { get; }
+
+    /// <summary>The SGD learning rate η.</summary>
+    public double LearningRate { get; }
+
+    /// <summary>
+    /// The nodes of the forward table in program order: declarations, assignments, and the unnamed
+    /// parts of expressions that depend on a declaration (literals are left out).
+    /// </summary>
+    public IReadOnlyList<GraphNode> Forward { get; }
+
+    /// <summary>The backward table, starting from the objective.</summary>
+    public IReadOnlyList<BackwardRow> Backward { get; }
+
+    /// <summary>The SGD update of every parameter, in program order.</summary>
+    public IReadOnlyList<UpdateRow> Updates { get; }
+
+    /// <summary>
+    /// Walks an evaluation: takes each local derivative by re-running one op on copies of its
+    /// arguments through autograd, and applies one SGD step, new = old − η·∂J/∂param.
+    /// </summary>
+    public static StepReport Create(Evaluation evaluation, double learningRate)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        if (!double.IsFinite(learningRate) || learningRate <= 0)
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a positive number.");
+        return StepWalker.Walk(evaluation, learningRate);
+    }
+}

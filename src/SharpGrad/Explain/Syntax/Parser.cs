@@ -1,0 +1,324 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// Recursive descent over the tokens of <see cref="Lexer"/>, one method per precedence level
+/// (see docs/grad-format.md for the grammar):
+/// <code>
+/// statement := ("param" | "input" | "target") NAME ["[" size {"," size} "]"] ["=" value]
+///            | NAME "=" expr
+/// expr      := term {("+" | "-") term}          term  := matmul {("*" | "/") matmul}
+/// matmul    := unary {"@" unary}                 unary := "-" unary | power
+/// power     := primary ["^" unary]               (right-associative)
+/// primary   := NUMBER | NAME | NAME "(" expr {"," expr} ")" | "(" expr ")"
+/// value     := ["-"] NUMBER | "[" value {"," value} [","] "]"   (rectangular)
+/// </code>
+/// It checks syntax, function names and arities; names and shapes are checked afterwards by
+/// <see cref="GraphBuilder"/>.
+/// </summary>
+internal sealed class Parser
+{
+    private static readonly string[] Keywords = ["param", "input", "target"];
+
+    private readonly List<Token> tokens;
+    private int index;
+
+    private Parser(List<Token> tokens) => this.tokens = tokens;
+
+    private Token Current => tokens[index];
+
+    private Token Previous => tokens[Math.Max(0, index - 1)];
+
+    /// <summary>True for the declaration keywords, which cannot be used as names.</summary>
+    public static bool IsKeyword(string name) => Keywords.Contains(name);
+
+    /// <summary>Parses a whole program into its statements, in order.</summary>
+    public static List<Statement> ParseProgram(string text)
+    {
+        var parser = new Parser(Lexer.Tokenize(text));
+        var statements = new List<Statement>();
+        while (true)
+        {
+            while (parser.Current.Kind == TokenKind.Newline) parser.index++;
+            if (parser.Current.Kind == TokenKind.End) break;
+            statements.Add(parser.ParseStatement());
+            if (parser.Current.Kind is not (TokenKind.Newline or TokenKind.End))
+                throw parser.Error($"expected the end of the line after the statement, found {parser.Current.Describe()}");
+        }
+        return statements;
+    }
+
+    /// <summary>Parses a value as given to <c>--set</c>: a number or a rectangular array literal, nothing else.</summary>
+    public static ArrayLiteral ParseValue(string text)
+    {
+        var parser = new Parser(Lexer.Tokenize(text));
+        while (parser.Current.Kind == TokenKind.Newline) parser.index++;
+        var value = parser.ParseValueLiteral("a value");
+        while (parser.Current.Kind == TokenKind.Newline) parser.index++;
+        if (parser.Current.Kind != TokenKind.End)
+            throw parser.Error($"expected the end of the value, found {parser.Current.Describe()}");
+        return value;
+    }
+
+    private GradProgramException Error(string message, SourcePosition? at = null) => new(message, at ?? Current.Position);
+
+    private Token Expect(TokenKind kind, string what)
+    {
+        if (Current.Kind != kind)
+            throw Error($"expected {what}, found {Current.Describe()}");
+        return tokens[index++];
+    }
+
+    private Statement ParseStatement()
+    {
+        var first = Current;
+        if (first.Kind != TokenKind.Identifier)
+            throw Error($"expected a declaration (param, input or target) or an assignment NAME = ..., found {first.Describe()}");
+        if (IsKeyword(first.Text))
+            return ParseDeclaration();
+        index++;
+        if (Current.Kind != TokenKind.Equals)
+        {
+            var hint = Current.Kind == TokenKind.Identifier && first.Text is "parameter" or "params" or "inputs" or "targets" or "const"
+                ? " (declarations start with param, input or target)"
+                : "";
+            throw Error($"expected '=' after '{first.Text}', found {Current.Describe()}{hint}");
+        }
+        index++;
+        var expr = ParseExpression();
+        return new Assignment(first.Text, first.Position, expr);
+    }
+
+    private Declaration ParseDeclaration()
+    {
+        var keyword = tokens[index++];
+        var kind = keyword.Text switch
+        {
+            "param" => DeclarationKind.Param,
+            "input" => DeclarationKind.Input,
+            _ => DeclarationKind.Target,
+        };
+        if (Current.Kind != TokenKind.Identifier || IsKeyword(Current.Text))
+            throw Error($"expected a name after '{keyword.Text}', found {Current.Describe()}");
+        var name = tokens[index++];
+
+        List<Dim>? size = null;
+        List<SourcePosition>? sizePositions = null;
+        if (Current.Kind == TokenKind.LeftBracket)
+        {
+            index++;
+            size = [];
+            sizePositions = [];
+            do
+            {
+                if (size.Count > 0) index++;
+                var t = Current;
+                if (t.Kind == TokenKind.Number)
+                {
+                    if (t.Number != Math.Floor(t.Number) || t.Number < 1 || t.Number > int.MaxValue)
+                        throw Error($"a size must be a positive whole number or a name such as D, found {t.Text}");
+                    size.Add(Dim.Known((int)t.Number));
+                }
+                else if (t.Kind == TokenKind.Identifier)
+                    size.Add(Dim.Of(t.Text));
+                else
+                    throw Error($"expected a size (a positive whole number or a name such as D) in '{name.Text}[...]', found {t.Describe()}");
+                sizePositions.Add(t.Position);
+                index++;
+            }
+            while (Current.Kind == TokenKind.Comma);
+            Expect(TokenKind.RightBracket, $"',' or ']' in the size of '{name.Text}'");
+        }
+
+        ArrayLiteral? value = null;
+        if (Current.Kind == TokenKind.Equals)
+        {
+            index++;
+            value = ParseValueLiteral($"a value after '=' (a number or an array literal such as [[1], [-1]])");
+        }
+        return new Declaration(kind, name.Text, name.Position, keyword.Position, size, sizePositions, value);
+    }
+
+    private ArrayLiteral ParseValueLiteral(string what)
+    {
+        var start = Current.Position;
+        var values = new List<double>();
+        ParseValueInto(what, values, out var shape);
+        return new ArrayLiteral(values, shape, start);
+    }
+
+    /// <summary>
+    /// Parses one element of a literal, appending its numbers to <paramref name="values"/> and
+    /// returning its shape. The first element of a list fixes the shape of the others; a later
+    /// element with another shape makes the literal ragged, and the error points at it.
+    /// </summary>
+    private void ParseValueInto(string what, List<double> values, out int[] elementShape)
+    {
+        if (Current.Kind is TokenKind.Minus or TokenKind.Plus or TokenKind.Number)
+        {
+            double sign = 1;
+            var signToken = Current;
+            if (Current.Kind is TokenKind.Minus or TokenKind.Plus)
+            {
+                sign = Current.Kind == TokenKind.Minus ? -1 : 1;
+                index++;
+                if (Current.Kind != TokenKind.Number)
+                    throw Error($"expected a number after '{signToken.Text}', found {Current.Describe()}");
+            }
+            values.Add(sign * tokens[index++].Number);
+            elementShape = [];
+            return;
+        }
+        if (Current.Kind != TokenKind.LeftBracket)
+        {
+            var extra = Current.Kind == TokenKind.Identifier ? " (a value cannot refer to names or call functions)" : "";
+            throw Error($"expected {what}, found {Current.Describe()}{extra}");
+        }
+        var open = tokens[index++];
+        if (Current.Kind == TokenKind.RightBracket)
+            throw Error("an array literal needs at least one element; '[]' is empty");
+        int count = 0;
+        int[]? first = null;
+        while (true)
+        {
+            var elementStart = Current.Position;
+            ParseValueInto("a number or '['", values, out var inner);
+            count++;
+            if (first is null)
+                first = inner;
+            else if (!first.AsSpan().SequenceEqual(inner))
+                throw new GradProgramException(
+                    $"ragged array literal: element {count} has shape {FormatShape(inner)} but element 1 has shape {FormatShape(first)}; every row must have the same length",
+                    elementStart);
+            if (Current.Kind == TokenKind.Comma)
+            {
+                index++;
+                if (Current.Kind == TokenKind.RightBracket) break;
+                continue;
+            }
+            if (Current.Kind == TokenKind.RightBracket) break;
+            throw Error($"expected ',' or ']' in the array literal opened at line {open.Position.Line}, column {open.Position.Column}, found {Current.Describe()}");
+        }
+        index++;
+        elementShape = [count, .. first!];
+    }
+
+    private static string FormatShape(int[] shape) => shape.Length == 0 ? "scalar (a number)" : "[" + string.Join(", ", shape) + "]";
+
+    private Expr ParseExpression()
+    {
+        var left = ParseTerm();
+        while (Current.Kind is TokenKind.Plus or TokenKind.Minus)
+        {
+            var op = tokens[index++];
+            var right = ParseTerm();
+            left = new BinaryExpr(op.Kind == TokenKind.Plus ? BinaryOperator.Add : BinaryOperator.Subtract, left, right, op.Position);
+        }
+        return left;
+    }
+
+    private Expr ParseTerm()
+    {
+        var left = ParseMatMul();
+        while (Current.Kind is TokenKind.Star or TokenKind.Slash)
+        {
+            var op = tokens[index++];
+            var right = ParseMatMul();
+            left = new BinaryExpr(op.Kind == TokenKind.Star ? BinaryOperator.Multiply : BinaryOperator.Divide, left, right, op.Position);
+        }
+        return left;
+    }
+
+    private Expr ParseMatMul()
+    {
+        var left = ParseUnary();
+        while (Current.Kind == TokenKind.At)
+        {
+            var op = tokens[index++];
+            var right = ParseUnary();
+            left = new BinaryExpr(BinaryOperator.MatMul, left, right, op.Position);
+        }
+        return left;
+    }
+
+    private Expr ParseUnary()
+    {
+        if (Current.Kind == TokenKind.Minus)
+        {
+            var minus = tokens[index++];
+            var operand = ParseUnary();
+            // A negative literal is one number, so "-1" prints and evaluates as the constant −1.
+            return operand is NumberExpr n ? new NumberExpr(-n.Value, minus.Position) : new NegateExpr(operand, minus.Position);
+        }
+        if (Current.Kind == TokenKind.Plus)
+            throw Error("unary '+' is not supported; write the operand alone");
+        return ParsePower();
+    }
+
+    private Expr ParsePower()
+    {
+        var baseExpr = ParsePrimary();
+        if (Current.Kind != TokenKind.Caret)
+            return baseExpr;
+        var op = tokens[index++];
+        var exponent = ParseUnary();
+        return new BinaryExpr(BinaryOperator.Power, baseExpr, exponent, op.Position);
+    }
+
+    private Expr ParsePrimary()
+    {
+        var t = Current;
+        switch (t.Kind)
+        {
+            case TokenKind.Number:
+                index++;
+                return new NumberExpr(t.Number, t.Position);
+            case TokenKind.Identifier when Peek(1).Kind == TokenKind.LeftParen:
+                return ParseCall();
+            case TokenKind.Identifier:
+                if (IsKeyword(t.Text))
+                    throw Error($"'{t.Text}' is a keyword and starts a declaration on its own line; it cannot be used in an expression");
+                index++;
+                return new NameExpr(t.Text, t.Position);
+            case TokenKind.LeftParen:
+                index++;
+                var inner = ParseExpression();
+                Expect(TokenKind.RightParen, $"')' to close the '(' at line {t.Position.Line}, column {t.Position.Column}");
+                return inner;
+            case TokenKind.LeftBracket:
+                throw Error("array literals can only be values of param, input or target declarations; declare the array and use its name");
+            default:
+                throw Error($"expected an expression after {DescribeBefore()}, found {t.Describe()}");
+        }
+    }
+
+    private Expr ParseCall()
+    {
+        var nameToken = tokens[index];
+        index += 2;
+        var args = new List<Expr>();
+        if (Current.Kind != TokenKind.RightParen)
+        {
+            args.Add(ParseExpression());
+            while (Current.Kind == TokenKind.Comma)
+            {
+                index++;
+                args.Add(ParseExpression());
+            }
+        }
+        Expect(TokenKind.RightParen, $"',' or ')' in the call of '{nameToken.Text}'");
+        if (!OpTable.IsFunction(nameToken.Text))
+            throw new GradProgramException(
+                $"unknown function '{nameToken.Text}'; the functions are {string.Join(", ", OpTable.FunctionNames)}", nameToken.Position);
+        if (!OpTable.TryGetFunction(nameToken.Text, args.Count, out var op))
+        {
+            var arities = OpTable.AritiesOf(nameToken.Text);
+            var expected = string.Join(" or ", arities.Select(a => a == 1 ? "1 argument" : $"{a} arguments"));
+            throw new GradProgramException($"'{nameToken.Text}' takes {expected}, got {args.Count}", nameToken.Position);
+        }
+        return new CallExpr(op, args, nameToken.Position);
+    }
+
+    private Token Peek(int offset) => tokens[Math.Min(tokens.Count - 1, index + offset)];
+
+    private string DescribeBefore() => index == 0 ? "the start" : $"'{Previous.Text}'";
+}

@@ -1,0 +1,96 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// One row of the op vocabulary (<see cref="OpTable"/>): the name and arity, how shapes map,
+/// how to evaluate it with the library's own tensor ops (so values and gradients come from
+/// the real autograd engine), and how to print it and its local derivative. The derivative
+/// templates are for display only (the numbers beside them come from autograd); they use
+/// <c>$a</c> and <c>$b</c> for the first and second argument.
+/// </summary>
+public sealed class OpInfo
+{
+    private readonly Func<Tensor[], Tensor> evaluate;
+
+    internal OpInfo(string name, int arity, OpKind kind, Func<Tensor[], Tensor> evaluate, string description,
+        string textTemplate, string latexTemplate, string[] derivativeText, string[] derivativeLatex,
+        bool isFunction = true, bool isAbstract = false, BinaryOperator? binaryOperator = null, int precedence = AtomPrecedence)
+    {
+        Precedence = precedence;
+        Name = name;
+        Arity = arity;
+        Kind = kind;
+        this.evaluate = evaluate;
+        Description = description;
+        TextTemplate = textTemplate;
+        LatexTemplate = latexTemplate;
+        DerivativeText = derivativeText;
+        DerivativeLatex = derivativeLatex;
+        IsFunction = isFunction;
+        IsAbstract = isAbstract;
+        BinaryOperator = binaryOperator;
+    }
+
+    /// <summary>The function name as called in programs ("relu", "max"), or an internal name for operators ("add", "neg").</summary>
+    public string Name { get; }
+
+    /// <summary>The number of arguments.</summary>
+    public int Arity { get; }
+
+    /// <summary>How the op maps shapes.</summary>
+    public OpKind Kind { get; }
+
+    /// <summary>True for functions called by name; false for the infix operators, negation and identity.</summary>
+    public bool IsFunction { get; }
+
+    /// <summary>
+    /// True for the abstract activation <c>g</c>: printed as g, its derivative as g′, and evaluated
+    /// numerically through a concrete stand-in (tanh) so that programs using it still run.
+    /// </summary>
+    public bool IsAbstract { get; }
+
+    /// <summary>The precedence of atoms and function calls, which never need parentheses.</summary>
+    public const int AtomPrecedence = 6;
+
+    /// <summary>
+    /// How tightly the op binds when printed: + − 1, · / 2, @ 3, unary − 4, ^ 5 (right-associative),
+    /// calls and atoms 6. The parser uses the same order.
+    /// </summary>
+    public int Precedence { get; }
+
+    /// <summary>The infix operator this row evaluates, or null for functions.</summary>
+    public BinaryOperator? BinaryOperator { get; }
+
+    /// <summary>One line for help and error messages.</summary>
+    public string Description { get; }
+
+    /// <summary>How an application prints in text ("relu($a)", "$a − $b", "$a · $b"; Unicode minus and dot).</summary>
+    public string TextTemplate { get; }
+
+    /// <summary>How an application prints in LaTeX ("\mathrm{ReLU}($a)").</summary>
+    public string LatexTemplate { get; }
+
+    /// <summary>
+    /// The local partial derivative with respect to each argument, in text ("I[$a > 0]"); for
+    /// elementwise ops it is the diagonal of the Jacobian, for reductions the factor each
+    /// element receives. Empty for the matrix product, whose factor is a transpose.
+    /// </summary>
+    public IReadOnlyList<string> DerivativeText { get; }
+
+    /// <summary>The same derivatives in LaTeX.</summary>
+    public IReadOnlyList<string> DerivativeLatex { get; }
+
+    /// <summary>
+    /// Applies the op to float64 tensors with the library's tensor ops, recording the autograd
+    /// graph when the arguments require gradients.
+    /// </summary>
+    public Tensor Apply(params Tensor[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        if (arguments.Length != Arity)
+            throw new ArgumentException($"{Name} takes {Arity} argument(s), got {arguments.Length}.", nameof(arguments));
+        return evaluate(arguments);
+    }
+
+    /// <summary>"relu/1".</summary>
+    public override string ToString() => $"{Name}/{Arity}";
+}

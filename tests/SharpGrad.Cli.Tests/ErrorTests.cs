@@ -1,0 +1,95 @@
+namespace SharpGrad.Cli.Tests;
+
+/// <summary>Exit codes and messages: 0 when it works, 2 for any mistake in the program, its values or the flags, never a stack trace.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class ErrorTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("sharpgrad-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(dir, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("grad")]
+    [InlineData("step")]
+    public void ParseError_PrintsFileLineColumnAndExits2(string command)
+    {
+        var path = Write("bad.grad", "input x = 3\ntarget y = 6\na = )\n");
+        string[] args = command == "step" ? [command, path, "--lr", "0.1"] : [command, path];
+        var (code, stdout, stderr) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal($"{path}:3:5: expected an expression after '=', found ')'\n", stderr);
+    }
+
+    [Fact]
+    public void ShapeError_PrintsTheOperatorPosition()
+    {
+        var path = Write("shape.grad", "param W2[3, 2]\nparam h1[3]\na = W2 @ h1\n");
+        var (code, _, stderr) = CliRunner.Run("grad", path);
+        Assert.Equal(2, code);
+        Assert.Equal($"{path}:3:8: shapes do not match for '@': W2 has shape [3, 2] and h1 has shape [3] (W2 has 2 columns but h1 has length 3)\n", stderr);
+    }
+
+    [Fact]
+    public void MissingValue_NamesTheDeclarationAndTheFlag()
+    {
+        var path = Write("novalue.grad", "input x\ny = x * 2\n");
+        var (code, _, stderr) = CliRunner.Run("grad", path);
+        Assert.Equal(2, code);
+        Assert.Equal($"{path}:1:7: input x has no value; give one with --set x=... (or write input x = ... in the program)\n", stderr);
+        var (ok, stdout, _) = CliRunner.Run("grad", path, "--set", "x=4", "--json");
+        Assert.Equal(0, ok);
+        Assert.Contains("\"y\": 8", stdout);
+    }
+
+    [Fact]
+    public void ObjectiveThatIsNotANumber_Exits2()
+    {
+        var (code, _, stderr) = CliRunner.Run("grad", CliRunner.Example("e9.grad"), "--of", "a1");
+        Assert.Equal(2, code);
+        Assert.EndsWith("e9.grad:7:1: the objective 'a1' has shape [2], but an objective must be a single number; reduce it with sum(...) or mean(...), or choose another with --of\n", stderr);
+    }
+
+    [Theory]
+    [InlineData("grad", "--bogus")]
+    [InlineData("grad", "extra-argument")]
+    [InlineData("step")]                             // --lr is required
+    [InlineData("step", "--lr", "fast")]
+    [InlineData("step", "--lr", "-1")]
+    [InlineData("step", "--lr", "0.1", "--format", "pdf")]
+    [InlineData("grad", "--set", "x")]
+    [InlineData("grad", "--set", "x=[1,")]
+    [InlineData("grad", "--set", "q=1")]
+    [InlineData("grad", "--set", "a1=1")]
+    public void BadFlags_Exit2WithAMessageAndNoStackTrace(string command, params string[] flags)
+    {
+        var (code, stdout, stderr) = CliRunner.Run([command, CliRunner.Example("e9.grad"), .. flags]);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.NotEqual("", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void MissingFile_Exits2()
+    {
+        var (code, _, stderr) = CliRunner.Run("grad", Path.Combine(dir, "nope.grad"));
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void Success_Exits0()
+    {
+        Assert.Equal(0, CliRunner.Run("grad", CliRunner.Example("e7.grad")).ExitCode);
+        Assert.Equal(0, CliRunner.Run("step", CliRunner.Example("e8.grad"), "--lr", "0.1", "--format", "markdown").ExitCode);
+    }
+}

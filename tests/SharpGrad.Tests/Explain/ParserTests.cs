@@ -1,0 +1,145 @@
+using SharpGrad.Explain;
+
+namespace SharpGrad.Tests.Explain;
+
+public class ParserTests
+{
+    private static GradProgramException ParseError(string text) =>
+        Assert.Throws<GradProgramException>(() => Program.Parse(text, "t.grad"));
+
+    [Theory]
+    [InlineData("input x = 3\ntarget y = 6\na = )\n", 3, 5, "expected an expression after '=', found ')'")]
+    [InlineData("input x = 1\ny = x +\n", 2, 8, "expected an expression after '+', found the end of the line")]
+    [InlineData("input x = 1\ny = foo(x)", 2, 5, "unknown function 'foo'; the functions are abs, cos, exp, g, log, max, mean, min, relu, sigmoid, sin, sqrt, sum, tanh")]
+    [InlineData("input x = 1\ny = relu(x, x)", 2, 5, "'relu' takes 1 argument, got 2")]
+    [InlineData("input x = 1\ny = max(x, x, x)", 2, 5, "'max' takes 1 argument or 2 arguments, got 3")]
+    [InlineData("input x = 1\ny = x $ 2", 2, 7, "unexpected character '$'")]
+    [InlineData("input x = 1\ny = (x + 1", 2, 11, "expected ')' to close the '(' at line 2, column 5, found the end of the file")]
+    [InlineData("param = 3", 1, 7, "expected a name after 'param', found '='")]
+    [InlineData("param W = [[1, 2], [3]]", 1, 20, "ragged array literal: element 2 has shape [1] but element 1 has shape [2]; every row must have the same length")]
+    [InlineData("param W = [[1, 2], 3]", 1, 20, "ragged array literal: element 2 has shape scalar (a number) but element 1 has shape [2]; every row must have the same length")]
+    [InlineData("param W = []", 1, 12, "an array literal needs at least one element; '[]' is empty")]
+    [InlineData("input x = 1e", 1, 12, "malformed number '1e': an exponent needs digits, as in 1e-3")]
+    [InlineData("input x = 1\ny x", 2, 3, "expected '=' after 'y', found name 'x'")]
+    [InlineData("input x = 1 2", 1, 13, "expected the end of the line after the statement, found number 2")]
+    [InlineData("input x[0]", 1, 9, "a size must be a positive whole number or a name such as D, found 0")]
+    [InlineData("input x = 1\ny = input + 1", 2, 5, "'input' is a keyword and starts a declaration on its own line; it cannot be used in an expression")]
+    [InlineData("input x = y", 1, 11, "expected a value after '=' (a number or an array literal such as [[1], [-1]]), found name 'y' (a value cannot refer to names or call functions)")]
+    [InlineData("= 3", 1, 1, "expected a declaration (param, input or target) or an assignment NAME = ..., found '='")]
+    public void SyntaxErrors_ReportLineColumnAndWhatWasExpected(string text, int line, int column, string reason)
+    {
+        var e = ParseError(text);
+        Assert.Equal(reason, e.Reason);
+        Assert.Equal((line, column), (e.Line, e.Column));
+        Assert.Equal($"line {line}, column {column}: {reason}", e.Message);
+        Assert.Equal($"t.grad:{line}:{column}: {reason}", e.Diagnostic);
+    }
+
+    [Fact]
+    public void SpecE9Text_ParsesIntoDeclarationsAndAssignmentsInOrder()
+    {
+        var p = ExplainFiles.Load("e9.grad");
+        Assert.Equal(["x", "y", "W1", "W2", "W3"], p.Declarations.Select(d => d.Name));
+        Assert.Equal([DeclarationKind.Input, DeclarationKind.Target, DeclarationKind.Param, DeclarationKind.Param, DeclarationKind.Param],
+            p.Declarations.Select(d => d.Kind));
+        Assert.Equal(["a1", "h1", "a2", "h2", "yhat", "J"], p.Assignments.Select(a => a.Name));
+        Assert.Equal("J", p.DefaultObjective.Name);
+        Assert.Equal([2, 1], p.Declarations[2].Value!.Shape);
+        Assert.Equal([1.0, -1.0], p.Declarations[2].Value!.Values);
+        Assert.Equal(new SourcePosition(12, 1), p.DefaultObjective.NamePosition);
+        var power = Assert.IsType<BinaryExpr>(p.DefaultObjective.Expression);
+        Assert.Equal(BinaryOperator.Power, power.Operator);
+        Assert.Equal(new SourcePosition(12, 15), power.Position);
+    }
+
+    [Theory]
+    [InlineData("a - b - c", "a - b - c")]
+    [InlineData("a - (b - c)", "a - (b - c)")]
+    [InlineData("-x^2", "-x^2")]
+    [InlineData("(-x)^2", "(-x)^2")]
+    [InlineData("x^y^z", "x^y^z")]
+    [InlineData("(x^y)^z", "(x^y)^z")]
+    [InlineData("x^-1", "x^(-1)")]
+    [InlineData("-(a @ b)", "-(a @ b)")]
+    [InlineData("a @ -b", "a @ -b")]
+    [InlineData("a * b @ c", "a * b @ c")]
+    [InlineData("(a * b) @ c", "(a * b) @ c")]
+    [InlineData("a + b * c / x", "a + b * c / x")]
+    [InlineData("(a + b) * c", "(a + b) * c")]
+    [InlineData("2 * -3", "2 * -3")]
+    [InlineData("max(a, b) + min(a)", "max(a, b) + min(a)")]
+    [InlineData("g(b + sum(a * c))", "g(b + sum(a * c))")]
+    [InlineData("1e-3 * a", "0.001 * a")]
+    public void Precedence_PrintsBackWithMinimalParentheses(string expr, string printed)
+    {
+        var p = Program.Parse($"input a = 1\ninput b = 2\ninput c = 3\ninput x = 4\ninput y = 5\ninput z = 6\nr = {expr}");
+        var source = p.DefaultObjective.Expression.ToString();
+        Assert.Equal(printed, source);
+        var again = Program.Parse($"input a = 1\ninput b = 2\ninput c = 3\ninput x = 4\ninput y = 5\ninput z = 6\nr = {source}");
+        Assert.Equal(source, again.DefaultObjective.Expression.ToString());
+    }
+
+    [Fact]
+    public void Precedence_PowerAboveUnaryMinusAboveMatMulAboveTimesAbovePlus()
+    {
+        var e = Program.Parse("input a = 1\ninput b = 1\nr = a + -a^b @ b * a").DefaultObjective.Expression;
+        var plus = Assert.IsType<BinaryExpr>(e);
+        Assert.Equal(BinaryOperator.Add, plus.Operator);
+        var times = Assert.IsType<BinaryExpr>(plus.Right);
+        Assert.Equal(BinaryOperator.Multiply, times.Operator);
+        var matmul = Assert.IsType<BinaryExpr>(times.Left);
+        Assert.Equal(BinaryOperator.MatMul, matmul.Operator);
+        var negate = Assert.IsType<NegateExpr>(matmul.Left);
+        Assert.Equal(BinaryOperator.Power, Assert.IsType<BinaryExpr>(negate.Operand).Operator);
+    }
+
+    [Fact]
+    public void CommentsBlankLinesMultiLineLiteralsAndUnicodeOperators_AreAccepted()
+    {
+        var p = Program.Parse("""
+            # a comment line
+
+            param W = [[1, 2],   # first row
+                       [3, 4]]   # second row
+            param θ1 = 0.5
+            input x_2_5 = [1, -2]
+            h = θ1 · (W @ x_2_5) − 1   # Unicode dot and minus, as the text renderer prints
+            """);
+        Assert.Equal([2, 2], p.Declarations[0].Value!.Shape);
+        Assert.Equal([1.0, 2, 3, 4], p.Declarations[0].Value!.Values);
+        Assert.Equal("θ1 * W @ x_2_5 - 1", p.DefaultObjective.Expression.ToString());
+    }
+
+    [Fact]
+    public void NegativeLiteral_IsOneNumber()
+    {
+        var e = Program.Parse("input x = 1\ny = x * -2").DefaultObjective.Expression;
+        var n = Assert.IsType<NumberExpr>(Assert.IsType<BinaryExpr>(e).Right);
+        Assert.Equal(-2, n.Value);
+    }
+
+    [Theory]
+    [InlineData("3", new int[0], new[] { 3.0 })]
+    [InlineData("-1e-3", new int[0], new[] { -0.001 })]
+    [InlineData("[1, -2]", new[] { 2 }, new[] { 1.0, -2 })]
+    [InlineData("[[1], [-1]]", new[] { 2, 1 }, new[] { 1.0, -1 })]
+    [InlineData("[[1, 2,], [3, 4],]", new[] { 2, 2 }, new[] { 1.0, 2, 3, 4 })]
+    public void ParseValue_ReadsNumbersAndRectangularArrays(string text, int[] shape, double[] values)
+    {
+        var t = Program.ParseValue(text);
+        Assert.Equal(shape, t.Shape.ToArray());
+        Assert.Equal(values, t.ToDoubleArray());
+        Assert.Equal(DType.Float64, t.DType);
+    }
+
+    [Theory]
+    [InlineData("[1, 2", 6)]
+    [InlineData("[[1], [2, 3]]", 7)]
+    [InlineData("x", 1)]
+    [InlineData("1 + 2", 3)]
+    public void ParseValue_RejectsAnythingElseWithAColumn(string text, int column)
+    {
+        var e = Assert.Throws<GradProgramException>(() => Program.ParseValue(text));
+        Assert.Equal(column, e.Column);
+    }
+}

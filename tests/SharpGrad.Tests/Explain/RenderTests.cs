@@ -1,0 +1,118 @@
+using System.Text.Json;
+using SharpGrad.Explain;
+
+namespace SharpGrad.Tests.Explain;
+
+public class RenderTests
+{
+    [Theory]
+    [InlineData("w_2_5", "w_{2,5}", "w_{2,5}")]
+    [InlineData("v_1_1", "v_{1,1}", "v_{1,1}")]
+    [InlineData("w25", "w_{25}", "w_{25}")]
+    [InlineData("x1", "x_{1}", "x_1")]
+    [InlineData("theta01", "\\theta_{01}", "θ_{01}")]
+    [InlineData("yhat", "\\hat{y}", "ŷ")]
+    [InlineData("xhat_3", "\\hat{x}_{3}", "x̂_3")]
+    [InlineData("Sigma", "\\Sigma", "Σ")]
+    [InlineData("eps", "\\epsilon", "ε")]
+    [InlineData("var", "\\mathrm{var}", "var")]
+    [InlineData("W", "W", "W")]
+    [InlineData("a_", "\\mathrm{a\\_}", "a_")]
+    public void SymbolName_ReadsIndicesGreekAndAccents(string name, string latex, string unicode)
+    {
+        var s = SymbolName.Parse(name);
+        Assert.Equal(latex, s.ToLatex());
+        Assert.Equal(unicode, s.ToUnicode());
+    }
+
+    [Fact]
+    public void SymbolName_SplitsIndices()
+    {
+        Assert.Equal(["2", "5"], SymbolName.Parse("w_2_5").Indices);
+        Assert.Equal("w", SymbolName.Parse("w_2_5").Stem);
+        Assert.Equal(["01"], SymbolName.Parse("theta01").Indices);
+        Assert.Equal("hat", SymbolName.Parse("yhat").Accent);
+    }
+
+    [Theory]
+    [InlineData(3.0, "3")]
+    [InlineData(-6.0, "−6")]
+    [InlineData(1.1800000000000002, "1.18")]
+    [InlineData(-0.53738654, "−0.537387")]
+    [InlineData(5.6e-17, "0")]
+    [InlineData(-0.0, "0")]
+    [InlineData(1e-5, "1e-5")]
+    [InlineData(2.5e20, "2.5e20")]
+    [InlineData(double.NaN, "NaN")]
+    public void Numbers_PrintWithSixSignificantDigits(double value, string text) =>
+        Assert.Equal(text, ValueFormat.Number(value));
+
+    [Fact]
+    public void Tensors_PrintAsTheSeedsWriteThem()
+    {
+        Assert.Equal("3", ValueFormat.Tensor(Tensor.FromArray([3.0], 1, 1)));
+        Assert.Equal("(0, −6)", ValueFormat.Tensor(Tensor.FromArray([0.0, -6])));
+        Assert.Equal("[[0, 0], [−18, 0]]", ValueFormat.Tensor(Tensor.FromArray([0.0, 0, -18, 0], 2, 2)));
+        Assert.Equal("\\begin{bmatrix} 0 & 0 \\\\ -18 & 0 \\end{bmatrix}", ValueFormat.Tensor(Tensor.FromArray([0.0, 0, -18, 0], 2, 2), Notation.Latex));
+        Assert.Equal("(−6)", ValueFormat.Factor(Tensor.Scalar(-6, DType.Float64)));
+        Assert.Equal("[[[1], [2]]]", ValueFormat.Tensor(Tensor.FromArray([1.0, 2], 1, 2, 1)));
+    }
+
+    [Fact]
+    public void Expressions_PrintInTextAndLatex()
+    {
+        var p = Program.Parse("input x = 1\ninput yhat = 2\nparam W1 = 1\nparam theta01 = 1\nJ = (x - yhat)^2 / sqrt(W1 @ x) + sigmoid(-theta01 * x)");
+        var e = p.DefaultObjective.Expression;
+        Assert.Equal("(x - yhat)^2 / sqrt(W1 @ x) + sigmoid(-theta01 * x)", ExprPrinter.Source(e));
+        Assert.Equal("(x − yhat)^2 / sqrt(W1 @ x) + sigmoid(−theta01 · x)", ExprPrinter.Text(e));
+        Assert.Equal("\\frac{{\\left(x - \\hat{y}\\right)}^{2}}{\\sqrt{W_{1}\\,x}} + \\sigma(-\\theta_{01} \\cdot x)", ExprPrinter.Latex(e));
+    }
+
+    [Fact]
+    public void OpTable_HasOneRowPerFunctionArityAndEveryOperator()
+    {
+        Assert.Equal(["abs", "cos", "exp", "g", "log", "max", "mean", "min", "relu", "sigmoid", "sin", "sqrt", "sum", "tanh"], OpTable.FunctionNames);
+        Assert.Equal([1, 2], OpTable.AritiesOf("max"));
+        foreach (var op in Enum.GetValues<BinaryOperator>())
+            Assert.Equal(op, OpTable.Binary(op).BinaryOperator);
+        Assert.True(OpTable.TryGetFunction("g", 1, out var g) && g.IsAbstract);
+        Assert.Equal("g′(z)", g.DerivativeText[0].Replace("$a", "z"));
+        // Every elementwise and reduction row says how to print its local derivative for each argument.
+        foreach (var op in OpTable.All.Where(o => o.Kind != OpKind.MatMul))
+        {
+            Assert.Equal(op.Arity, op.DerivativeText.Count);
+            Assert.Equal(op.Arity, op.DerivativeLatex.Count);
+        }
+    }
+
+    [Fact]
+    public void Json_E9HasTheContractShape()
+    {
+        var json = EvaluationJson.Write(ExplainFiles.Load("e9.grad").Evaluate());
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.Equal(["objective", "values", "gradients", "shapes"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("J", root.GetProperty("objective").GetString());
+        Assert.Equal(9, root.GetProperty("values").GetProperty("J").GetDouble());
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("values").GetProperty("yhat").ValueKind);
+        Assert.Equal("[[0, 0], [-18, 0]]", root.GetProperty("gradients").GetProperty("W2").GetRawText());
+        Assert.Equal("[-6, 0]", root.GetProperty("gradients").GetProperty("a1").GetRawText());
+        Assert.Equal(1, root.GetProperty("gradients").GetProperty("J").GetDouble());
+        Assert.Equal("[2, 1]", root.GetProperty("shapes").GetProperty("W1").GetRawText());
+        Assert.Equal("[1]", root.GetProperty("shapes").GetProperty("yhat").GetRawText());
+        Assert.Equal("[]", root.GetProperty("shapes").GetProperty("x").GetRawText());
+        Assert.Equal(["x", "y", "W1", "W2", "W3", "a1", "h1", "a2", "h2", "yhat", "J"],
+            root.GetProperty("gradients").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Json_KeepsFullPrecisionAndSpellsOutNonFiniteNumbers()
+    {
+        var r = Program.Parse("input z = -1\ny = log(z)").Evaluate();
+        using var doc = JsonDocument.Parse(EvaluationJson.Write(r));
+        Assert.Equal("NaN", doc.RootElement.GetProperty("values").GetProperty("y").GetString());
+        var precise = Program.Parse("input x = 0.1\ny = x * 3").Evaluate();
+        using var doc2 = JsonDocument.Parse(EvaluationJson.Write(precise));
+        Assert.Equal("0.30000000000000004", doc2.RootElement.GetProperty("values").GetProperty("y").GetRawText());
+    }
+}

@@ -1,0 +1,118 @@
+using SharpGrad.Explain;
+
+namespace SharpGrad.Tests.Explain;
+
+/// <summary>The worked example (sharpgrad step) of spec E9, and its invariants on every example.</summary>
+public class StepTests
+{
+    private static StepReport E9(double lr = 0.01) => StepReport.Create(ExplainFiles.Load("e9.grad").Evaluate(), lr);
+
+    [Fact]
+    public void E9_SgdStepGives118InThreePlacesAndLeavesTheRestUnchanged()
+    {
+        var report = E9();
+        var updated = report.Updates.ToDictionary(u => u.Parameter.Name!, u => u.New.ToDoubleArray());
+        Assert.Equal(["W1", "W2", "W3"], report.Updates.Select(u => u.Parameter.Name));
+        Assert.Equal([1.18, -1], updated["W1"], new Tolerance(1e-15));
+        Assert.Equal([-1, 1, 1.18, -1], updated["W2"], new Tolerance(1e-15));
+        Assert.Equal([-1, 1.18], updated["W3"], new Tolerance(1e-15));
+        Assert.Equal([2, 1], report.Updates[0].New.Shape.ToArray());
+    }
+
+    [Fact]
+    public void E9_BackwardRowsRunInReverseAndListEachWeightAfterItsLastUse()
+    {
+        var report = E9();
+        Assert.Equal(["J", "y - yhat", "y", "yhat", "W3", "h2", "a2", "W2", "h1", "a1", "W1", "x"], report.Backward.Select(r => r.Node.Label));
+        Assert.True(report.Backward[0].IsObjective);
+        var a2 = report.Backward.Single(r => r.Node.Name == "a2");
+        var term = Assert.Single(a2.Terms);
+        Assert.Equal("h2", term.Consumer.Name);
+        Assert.Equal([6.0, -6], term.Upstream.ToDoubleArray());
+        Assert.Equal([0.0, 1], term.LocalDerivative!.ToDoubleArray());   // I[a2 > 0]
+        Assert.Equal([0.0, -6], term.Contribution.ToDoubleArray());
+        Assert.Equal(["x", "y", "W1", "W2", "W3", "a1", "h1", "a2", "h2", "yhat", "y - yhat", "J"], report.Forward.Select(n => n.Label));
+    }
+
+    [Theory]
+    [InlineData("e1.grad")]
+    [InlineData("e2.grad")]
+    [InlineData("e5.grad")]
+    [InlineData("e6.grad")]
+    [InlineData("e7.grad")]
+    [InlineData("e8.grad")]
+    [InlineData("e9.grad")]
+    public void EveryBackwardRow_IsTheSumOfItsChainTerms(string file)
+    {
+        var report = StepReport.Create(ExplainFiles.Load(file).Evaluate(), 0.1);
+        var graph = report.Evaluation.Graph;
+        Assert.Equal(graph.Nodes.Count(n => n.HasGradient && graph.AncestorsAndSelf(report.Evaluation.Objective).Contains(n)),
+            report.Backward.Count(r => r.AffectsObjective));
+        foreach (var row in report.Backward.Where(r => !r.IsObjective && r.AffectsObjective))
+        {
+            var sum = new double[row.Gradient.Count];
+            foreach (var t in row.Terms)
+            {
+                var c = t.Contribution.ToDoubleArray();
+                for (int i = 0; i < sum.Length; i++) sum[i] += c[i];
+            }
+            Assert.Equal(row.Gradient.ToDoubleArray(), sum, new Tolerance(1e-12));
+        }
+        var rendered = StepRenderer.Render(report, OutputFormat.Text);
+        Assert.Contains("SGD step", rendered);
+    }
+
+    [Fact]
+    public void ParameterOffThePath_GetsAZeroRowAndIsNotMoved()
+    {
+        var report = StepReport.Create(Program.Parse("param w = 2\nparam unused = 5\ninput x = 3\ny = (w * x)^2").Evaluate(), 0.5);
+        var row = report.Backward.Single(r => r.Node.Name == "unused");
+        Assert.False(row.AffectsObjective);
+        Assert.Empty(row.Terms);
+        Assert.Equal(5, report.Updates.Single(u => u.Parameter.Name == "unused").New.Item());
+        Assert.Equal(2 - 0.5 * 2 * 6 * 3, report.Updates.Single(u => u.Parameter.Name == "w").New.Item());
+        Assert.Contains("0 (not on any path to the objective)", StepRenderer.Render(report, OutputFormat.Text));
+    }
+
+    [Fact]
+    public void NodeUsedTwiceByOneOp_HasATermPerArgument()
+    {
+        var report = StepReport.Create(Program.Parse("param x = 3\ny = x * x").Evaluate(), 0.1);
+        var row = report.Backward.Single(r => r.Node.Name == "x");
+        Assert.Equal([0, 1], row.Terms.Select(t => t.ArgumentIndex));
+        Assert.Equal(6, row.Gradient.Item());
+        var text = StepRenderer.Render(report, OutputFormat.Text);
+        Assert.Contains("∂y/∂y · ∂y/∂x + ∂y/∂y · ∂y/∂x", text);
+        Assert.Contains("1 · 3 + 1 · 3", text);
+    }
+
+    [Fact]
+    public void BroadcastOperand_IsSummedBackToItsShape()
+    {
+        var report = StepReport.Create(Program.Parse("param b = 0.5\ninput x = [1, 2, 3]\ny = sum(relu(x - 2) * b)").Evaluate(), 0.1);
+        var term = Assert.Single(report.Backward.Single(r => r.Node.Name == "b").Terms);
+        Assert.True(term.Summed);
+        Assert.Equal(1, report.Backward.Single(r => r.Node.Name == "b").Gradient.Item());
+        Assert.Contains("Σ(∂y/∂(relu(x − 2) · b) ⊙ relu(x − 2))", StepRenderer.Render(report, OutputFormat.Text));
+    }
+
+    [Fact]
+    public void LearningRate_MustBePositive()
+    {
+        var evaluation = ExplainFiles.Load("e9.grad").Evaluate();
+        Assert.Throws<ArgumentOutOfRangeException>(() => StepReport.Create(evaluation, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => StepReport.Create(evaluation, double.NaN));
+    }
+
+    // The golden files were checked by hand against spec E9: forward a1 = (3, −3), h1 = (3, 0),
+    // a2 = (−3, 3), h2 = (0, 3), ŷ = 3, J = 9; backward ∂J/∂ŷ = −6, ∂J/∂W3 = (0, −18),
+    // ∂J/∂h2 = W3ᵀ·(−6) = (6, −6), ∂J/∂a2 = (6, −6) ⊙ (0, 1) = (0, −6), ∂J/∂W2 = [[0, 0], [−18, 0]],
+    // ∂J/∂h1 = W2ᵀ·(0, −6) = (−6, 6), ∂J/∂a1 = (−6, 0), ∂J/∂W1 = (−18, 0); SGD with η = 0.01 gives
+    // 1.18 in W3[0,1], W2[1,0], W1[0,0] and leaves every other weight unchanged.
+    [Theory]
+    [InlineData(OutputFormat.Text, "e9-step.txt")]
+    [InlineData(OutputFormat.Markdown, "e9-step.md")]
+    [InlineData(OutputFormat.Latex, "e9-step.tex")]
+    public void E9_StepRendersAsTheGoldenFile(OutputFormat format, string golden) =>
+        ExplainFiles.AssertGolden(golden, StepRenderer.Render(E9(), format));
+}
