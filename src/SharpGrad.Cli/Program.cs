@@ -24,6 +24,7 @@ public static class Program
             Console.Error.WriteLine("Run 'sharpgrad --help' for usage.");
             return CliErrors.UsageError;
         }
-        return CliErrors.Run(() => parse.Invoke());
+        // Exceptions must reach CliErrors, which maps them to one-line messages and exit codes.
+        return CliErrors.Run(() => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
     }
 }

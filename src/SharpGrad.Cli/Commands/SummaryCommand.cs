@@ -23,10 +23,10 @@ internal static class SummaryCommand
         if (batch <= 0) throw new ArgumentException($"--batch-size must be positive, got {batch}.");
         var summary = MnistModels.Create(name).Summarize(batch, 1, 28, 28);
         var inv = CultureInfo.InvariantCulture;
-        var table = new Table().Title($"{name} (input [{batch}, 1, 28, 28])").AddColumns("layer", "type", "output shape", "parameters");
+        var table = new Table().Title(Markup.Escape($"{name} (input [{batch}, 1, 28, 28])")).AddColumns("layer", "type", "output shape", "parameters");
         table.Columns[3].RightAligned();
         foreach (var row in summary.Rows)
-            table.AddRow(row.Name, row.Type, "[" + string.Join(", ", row.OutputShape) + "]", row.Parameters.ToString("N0", inv));
+            table.AddRow(Markup.Escape(row.Name), row.Type, Markup.Escape("[" + string.Join(", ", row.OutputShape) + "]"), row.Parameters.ToString("N0", inv));
         table.AddEmptyRow();
         table.AddRow("[bold]total[/]", "", "", $"[bold]{summary.TotalParameters.ToString("N0", inv)}[/]");
         table.AddRow("trainable", "", "", summary.TrainableParameters.ToString("N0", inv));
