@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(GradCommand.Create());
         root.Subcommands.Add(StepCommand.Create());
+        root.Subcommands.Add(ExplainCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

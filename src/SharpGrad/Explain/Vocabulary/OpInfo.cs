@@ -10,11 +10,14 @@ namespace SharpGrad.Explain;
 public sealed class OpInfo
 {
     private readonly Func<Tensor[], Tensor> evaluate;
+    private Func<IReadOnlyList<Sym>, int, Sym>? derivative;
 
     internal OpInfo(string name, int arity, OpKind kind, Func<Tensor[], Tensor> evaluate, string description,
         string textTemplate, string latexTemplate, string[] derivativeText, string[] derivativeLatex,
-        bool isFunction = true, bool isAbstract = false, BinaryOperator? binaryOperator = null, int precedence = AtomPrecedence)
+        bool isFunction = true, bool isAbstract = false, BinaryOperator? binaryOperator = null, int precedence = AtomPrecedence,
+        Func<IReadOnlyList<Sym>, int, Sym>? derivative = null)
     {
+        this.derivative = derivative;
         Precedence = precedence;
         Name = name;
         Arity = arity;
@@ -89,6 +92,30 @@ public sealed class OpInfo
         if (arguments.Length != Arity)
             throw new ArgumentException($"{Name} takes {Arity} argument(s), got {arguments.Length}.", nameof(arguments));
         return evaluate(arguments);
+    }
+
+    /// <summary>True when the op has a scalar symbolic derivative (every op but the matrix product).</summary>
+    public bool HasDerivative => derivative is not null;
+
+    /// <summary>
+    /// The symbolic local partial ∂op(args)/∂args[k] (for elementwise ops the diagonal of the
+    /// Jacobian, for reductions the factor each element receives): relu′ = I[z &gt; 0],
+    /// σ′ = σ(1 − σ), tanh′ = 1 − tanh², g′ abstract, max/min an indicator of which argument wins.
+    /// A test compares every rule with the autograd backward rule at random points.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The op has none (<see cref="HasDerivative"/> is false).</exception>
+    public Sym Derivative(IReadOnlyList<Sym> args, int k)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (derivative is null) throw new NotSupportedException($"{Name} has no scalar symbolic derivative.");
+        if (k < 0 || k >= Arity) throw new ArgumentOutOfRangeException(nameof(k));
+        return derivative(args, k);
+    }
+
+    internal OpInfo WithDerivative(Func<IReadOnlyList<Sym>, int, Sym> rule)
+    {
+        derivative = rule;
+        return this;
     }
 
     /// <summary>"relu/1".</summary>

@@ -82,8 +82,45 @@ public static class OpTable
             new("sum", 1, OpKind.Reduction, a => a[0].Sum(), "sum of all elements", "sum($a)", "\\sum $a", ["1"], ["1"]),
             Unary("tanh", t => t.Tanh(), "hyperbolic tangent", "\\tanh($a)", "1 − tanh($a)^2", "1 - \\tanh^{2}($a)"),
         };
+        var rules = SymbolicDerivatives();
+        foreach (var row in rows)
+            if (rules.TryGetValue(row.ToString(), out var rule)) row.WithDerivative(rule);
         return [.. rows];
     }
+
+    /// <summary>
+    /// The symbolic local partial of every op but the matrix product, keyed "name/arity"; a and b
+    /// are the arguments, k the argument differentiated. Printed by <see cref="SymPrinter"/>,
+    /// checked against autograd's backward rules by a test.
+    /// </summary>
+    private static Dictionary<string, Func<IReadOnlyList<Sym>, int, Sym>> SymbolicDerivatives() => new()
+    {
+        ["add/2"] = (a, k) => Sym.One,
+        ["sub/2"] = (a, k) => k == 0 ? Sym.One : Sym.Num(-1),
+        ["mul/2"] = (a, k) => a[1 - k],
+        ["div/2"] = (a, k) => k == 0 ? Sym.Pow(a[1], Sym.Num(-1)) : Sym.Neg(Sym.Div(a[0], Sym.Pow(a[1], Sym.Num(2)))),
+        ["pow/2"] = (a, k) => k == 0
+            ? Sym.Mul(a[1], Sym.Pow(a[0], Sym.Add(a[1], Sym.Num(-1))))
+            : Sym.Mul(Sym.Pow(a[0], a[1]), Sym.Call("log", a[0])),
+        ["neg/1"] = (a, k) => Sym.Num(-1),
+        ["identity/1"] = (a, k) => Sym.One,
+        ["abs/1"] = (a, k) => Sym.Sign(a[0]),
+        ["cos/1"] = (a, k) => Sym.Neg(Sym.Call("sin", a[0])),
+        ["exp/1"] = (a, k) => Sym.Call("exp", a[0]),
+        ["g/1"] = (a, k) => Sym.Prime(Rows.Single(r => r.IsAbstract), a[0]),
+        ["log/1"] = (a, k) => Sym.Pow(a[0], Sym.Num(-1)),
+        ["max/1"] = (a, k) => Sym.Indicator(a[0], "=", Sym.Call("max", a[0])),
+        ["max/2"] = (a, k) => Sym.Indicator(a[k], ">", a[1 - k]),
+        ["mean/1"] = (a, k) => Sym.Pow(Sym.Var("n"), Sym.Num(-1)),
+        ["min/1"] = (a, k) => Sym.Indicator(a[0], "=", Sym.Call("min", a[0])),
+        ["min/2"] = (a, k) => Sym.Indicator(a[k], "<", a[1 - k]),
+        ["relu/1"] = (a, k) => Sym.Indicator(a[0], ">", Sym.Zero),
+        ["sigmoid/1"] = (a, k) => Sym.Mul(Sym.Call("sigmoid", a[0]), Sym.Sub(Sym.One, Sym.Call("sigmoid", a[0]))),
+        ["sin/1"] = (a, k) => Sym.Call("cos", a[0]),
+        ["sqrt/1"] = (a, k) => Sym.Div(Sym.Num(0.5), Sym.Call("sqrt", a[0])),
+        ["sum/1"] = (a, k) => Sym.One,
+        ["tanh/1"] = (a, k) => Sym.Sub(Sym.One, Sym.Pow(Sym.Call("tanh", a[0]), Sym.Num(2))),
+    };
 
     private static OpInfo Operator(BinaryOperator op, string name, int precedence, Func<Tensor[], Tensor> evaluate, string description,
         string text, string latex, string[] dText, string[] dLatex) =>

@@ -1,0 +1,225 @@
+using System.Numerics;
+
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// The chain rule for ∂objective/∂wrt written out between the program's NAMED nodes (unnamed parts
+/// of expressions are contracted into the local partial of the named node that contains them):
+/// the sum over every path (<see cref="Paths"/>), the factored form backpropagation computes
+/// (<see cref="Factored"/>), and the closed form with every local partial replaced by its formula
+/// (<see cref="Closed"/>). Path counts come from dynamic programming with big integers, so graphs
+/// with astronomically many paths are counted and factored without enumerating them.
+/// </summary>
+public sealed class ChainDerivation
+{
+    /// <summary>Above this many partial symbols the factored form is written as a recurrence (one line per node).</summary>
+    public const int InlineLimit = 400;
+
+    private readonly Program program;
+    private readonly Dictionary<string, List<string>> consumers = new(StringComparer.Ordinal);
+    private readonly HashSet<string> relevant = new(StringComparer.Ordinal);
+    private readonly List<string> order = [];
+    private readonly Dictionary<string, BigInteger> pathCount = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<int, BigInteger>> lengths = new(StringComparer.Ordinal);
+
+    private ChainDerivation(Program program, GraphNode objective, GraphNode wrt)
+    {
+        this.program = program;
+        Objective = objective.Name!;
+        Wrt = wrt.Name!;
+        IsComponent = !wrt.Shape.IsScalar && !wrt.Shape.IsSingleElement;
+        var graph = program.Graph;
+        var ancestors = graph.AncestorsAndSelf(objective);
+        foreach (var node in graph.NamedNodes)
+        {
+            if (!ancestors.Contains(node) || node.Kind != GraphNodeKind.Operation) continue;
+            foreach (var input in NamedInputs(node))
+            {
+                if (!consumers.TryGetValue(input.Name!, out var list)) consumers[input.Name!] = list = [];
+                list.Add(node.Name!);
+            }
+        }
+        // The named nodes between wrt and the objective, in program (topological) order.
+        var stack = new Stack<string>([Wrt]);
+        relevant.Add(Wrt);
+        while (stack.Count > 0)
+            foreach (var c in consumers.GetValueOrDefault(stack.Pop()) ?? [])
+                if (relevant.Add(c)) stack.Push(c);
+        var reaches = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in graph.NamedNodes.Reverse())
+        {
+            var n = node.Name!;
+            if (!relevant.Contains(n)) continue;
+            if (n == Objective || (consumers.GetValueOrDefault(n) ?? []).Any(reaches.Contains)) reaches.Add(n);
+        }
+        relevant.IntersectWith(reaches);
+        order.AddRange(graph.NamedNodes.Select(n => n.Name!).Where(relevant.Contains));
+        foreach (var n in Enumerable.Reverse(order))
+        {
+            if (n == Objective) { pathCount[n] = 1; lengths[n] = new() { [0] = 1 }; continue; }
+            BigInteger count = 0;
+            var byLength = new Dictionary<int, BigInteger>();
+            foreach (var c in Consumers(n))
+            {
+                count += pathCount[c];
+                foreach (var (len, k) in lengths[c])
+                    byLength[len + 1] = byLength.GetValueOrDefault(len + 1) + k;
+            }
+            pathCount[n] = count;
+            lengths[n] = byLength;
+        }
+    }
+
+    /// <summary>Sets up the derivation of ∂objective/∂wrt (objective: the program's default unless named).</summary>
+    public static ChainDerivation Create(Program program, string wrt, string? objective = null)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var graph = program.Graph;
+        var of = objective ?? program.DefaultObjective.Name;
+        if (!graph.TryGetNode(of, out var o)) throw new ArgumentException($"--of: the program defines no '{of}'.");
+        if (!graph.TryGetNode(wrt, out var w)) throw new ArgumentException($"--wrt: the program defines no '{wrt}'.");
+        return new ChainDerivation(program, o, w);
+    }
+
+    /// <summary>The node differentiated.</summary>
+    public string Objective { get; }
+
+    /// <summary>The node differentiated with respect to.</summary>
+    public string Wrt { get; }
+
+    /// <summary>True when wrt is a vector or matrix, so the last factor is with respect to one component ((v)_d).</summary>
+    public bool IsComponent { get; }
+
+    /// <summary>The number of paths from the objective down to wrt through named nodes.</summary>
+    public BigInteger PathCount => pathCount.GetValueOrDefault(Wrt);
+
+    /// <summary>How many paths have each number of factors.</summary>
+    public IReadOnlyDictionary<int, BigInteger> PathsByFactorCount => lengths.GetValueOrDefault(Wrt) ?? new();
+
+    /// <summary>The named nodes on some path, in program order (wrt first, the objective last).</summary>
+    public IReadOnlyList<string> NodesOnPaths => order;
+
+    /// <summary>The named nodes that use <paramref name="name"/> directly and lie on a path to the objective.</summary>
+    public IReadOnlyList<string> Consumers(string name) =>
+        (consumers.GetValueOrDefault(name) ?? []).Where(relevant.Contains).ToArray();
+
+    /// <summary>The left-hand side ∂objective/∂wrt (∂E/∂(v)_d for a vector wrt).</summary>
+    public Sym Left => Sym.Partial(Objective, Wrt, IsComponent);
+
+    /// <summary>The local partial ∂of/∂x as a symbol.</summary>
+    public Sym LocalPartial(string of, string x) => Sym.Partial(of, x, x == Wrt && IsComponent);
+
+    /// <summary>The sum over every path of the product of local partials; refuses beyond <paramref name="limit"/> paths.</summary>
+    /// <exception cref="ArgumentException">There are more than <paramref name="limit"/> paths.</exception>
+    public Sym Paths(int limit = 10_000)
+    {
+        if (PathCount > limit)
+            throw new ArgumentException($"∂{Objective}/∂{Wrt} has {PathCount} paths, more than the limit of {limit} for --form paths; use --form factored, which writes it as backpropagation computes it.");
+        if (Wrt == Objective) return Sym.One;
+        var terms = new List<Sym>();
+        var path = new List<string> { Wrt };
+        void Walk(string n)
+        {
+            if (n == Objective)
+            {
+                var factors = new List<Sym>();
+                for (int i = path.Count - 1; i > 0; i--) factors.Add(LocalPartial(path[i], path[i - 1]));
+                terms.Add(Sym.Mul(factors));
+                return;
+            }
+            foreach (var c in Consumers(n))
+            {
+                path.Add(c);
+                Walk(c);
+                path.RemoveAt(path.Count - 1);
+            }
+        }
+        Walk(Wrt);
+        return Sym.Add(terms);
+    }
+
+    /// <summary>
+    /// The factored form: ∂E/∂x = Σ over the consumers c of x of (∂E/∂c written out) · ∂c/∂x, which
+    /// pulls common factors out as backpropagation computes them; null when it would have more
+    /// than <see cref="InlineLimit"/> symbols (then use <see cref="Recurrence"/>).
+    /// </summary>
+    public Sym? Factored()
+    {
+        if (Wrt == Objective) return Sym.One;
+        var size = new Dictionary<string, BigInteger>(StringComparer.Ordinal);
+        foreach (var n in Enumerable.Reverse(order))
+            size[n] = n == Objective ? 0 : Consumers(n).Aggregate(BigInteger.Zero, (s, c) => s + (c == Objective ? 1 : size[c] + 1));
+        if (size.GetValueOrDefault(Wrt) > InlineLimit) return null;
+        var memo = new Dictionary<string, Sym>(StringComparer.Ordinal);
+        Sym F(string x)
+        {
+            if (memo.TryGetValue(x, out var done)) return done;
+            var terms = Consumers(x).Select(c => c == Objective ? LocalPartial(Objective, x) : Sym.Mul(F(c), LocalPartial(c, x)));
+            return memo[x] = Sym.Add(terms);
+        }
+        return F(Wrt);
+    }
+
+    /// <summary>
+    /// Backpropagation's recurrence, one line per named node on a path from the objective down to
+    /// wrt: ∂E/∂x = Σ_c ∂E/∂c · ∂c/∂x. Linear in the number of edges, whatever the number of paths.
+    /// </summary>
+    public IReadOnlyList<(Sym Left, Sym Right)> Recurrence() =>
+        order.Where(n => n != Objective).Reverse()
+            .Select(n => (Sym.Partial(Objective, n, n == Wrt && IsComponent),
+                Sym.Add(Consumers(n).Select(c => c == Objective ? LocalPartial(Objective, n) : Sym.Mul(Sym.Partial(Objective, c), LocalPartial(c, n))))))
+            .ToArray();
+
+    /// <summary>
+    /// <paramref name="form"/> with every local partial ∂c/∂x replaced by its formula (the symbolic
+    /// derivative of c's expression, other named nodes kept as names), simplified. A partial through
+    /// an op without a scalar formula (the matrix product, a vector wrt) stays a symbol.
+    /// </summary>
+    public Sym Closed(Sym form)
+    {
+        ArgumentNullException.ThrowIfNull(form);
+        return form.Substitute(s => s.Kind == SymKind.Partial ? LocalFormula(s.Name!, s.Wrt!) : null);
+    }
+
+    /// <summary>The formula of the local partial ∂of/∂x, or null when there is no scalar one.</summary>
+    public Sym? LocalFormula(string of, string x)
+    {
+        var graph = program.Graph;
+        if (!graph.TryGetNode(of, out var node) || node.Kind != GraphNodeKind.Operation) return null;
+        if (!graph[x].Shape.IsScalar && !graph[x].Shape.IsSingleElement) return null;
+        try
+        {
+            return ToSym(node, root: true).Differentiate(x);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A node's expression as a symbolic expression, named operands as variables.</summary>
+    public static Sym ToSym(GraphNode node, bool root = false)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (node.IsNamed && !root || node.IsDeclaration) return Sym.Var(node.Name!);
+        if (node.Kind == GraphNodeKind.Constant) return Sym.Num(node.ConstantValue!.Value);
+        return Sym.Call(node.Op!, node.Operands.Select(o => ToSym(o)).ToArray());
+    }
+
+    private static IEnumerable<GraphNode> NamedInputs(GraphNode node)
+    {
+        var seen = new HashSet<GraphNode>();
+        var result = new List<GraphNode>();
+        void Visit(GraphNode n)
+        {
+            foreach (var o in n.Operands)
+            {
+                if (!seen.Add(o)) continue;
+                if (o.IsNamed) result.Add(o);
+                else Visit(o);
+            }
+        }
+        Visit(node);
+        return result;
+    }
+}

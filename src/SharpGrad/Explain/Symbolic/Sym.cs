@@ -1,0 +1,315 @@
+using System.Globalization;
+
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// An immutable symbolic expression. Every factory simplifies as it builds: sums and products are
+/// flattened, numbers are folded, <c>x + 0</c>, <c>1·x</c>, <c>x^1</c> disappear, <c>0·x</c> is 0,
+/// like terms and equal factors are collected (x + x = 2·x, x·x = x^2). Derivatives of calls come
+/// from the <see cref="OpInfo.Derivative"/> rules of <see cref="OpTable"/>, the one op vocabulary.
+/// </summary>
+public sealed class Sym
+{
+    private const string ConstantSlot = "\u0000constant";
+    private string? key;
+
+    private Sym(SymKind kind, double value = 0, string? name = null, IReadOnlyList<Sym>? args = null, OpInfo? op = null, string? relation = null, string? wrt = null, bool component = false)
+    {
+        Kind = kind;
+        Value = value;
+        Name = name;
+        Args = args ?? [];
+        Op = op;
+        Relation = relation;
+        Wrt = wrt;
+        Component = component;
+    }
+
+    /// <summary>What the expression is.</summary>
+    public SymKind Kind { get; }
+
+    /// <summary>The value of a <see cref="SymKind.Number"/>.</summary>
+    public double Value { get; }
+
+    /// <summary>The variable's name, or the numerator's name of a <see cref="SymKind.Partial"/>.</summary>
+    public string? Name { get; }
+
+    /// <summary>Terms, factors, base and exponent, call arguments or the two sides of an indicator.</summary>
+    public IReadOnlyList<Sym> Args { get; }
+
+    /// <summary>The function of a <see cref="SymKind.Call"/> or <see cref="SymKind.Prime"/>.</summary>
+    public OpInfo? Op { get; }
+
+    /// <summary>"&gt;", "&lt;" or "=" for an indicator.</summary>
+    public string? Relation { get; }
+
+    /// <summary>The denominator's name of a <see cref="SymKind.Partial"/>.</summary>
+    public string? Wrt { get; }
+
+    /// <summary>True when a <see cref="SymKind.Partial"/> is with respect to one component (∂n1/∂(v)_d).</summary>
+    public bool Component { get; }
+
+    /// <summary>True for a number.</summary>
+    public bool IsNumber => Kind == SymKind.Number;
+
+    /// <summary>The number 0.</summary>
+    public static Sym Zero { get; } = new(SymKind.Number, 0);
+
+    /// <summary>The number 1.</summary>
+    public static Sym One { get; } = new(SymKind.Number, 1);
+
+    /// <summary>A number.</summary>
+    public static Sym Num(double value) => value == 0 ? Zero : value == 1 ? One : new(SymKind.Number, value);
+
+    /// <summary>A variable.</summary>
+    public static Sym Var(string name) => new(SymKind.Variable, name: name);
+
+    /// <summary>The abstract partial ∂of/∂wrt (of one component of wrt when <paramref name="component"/>).</summary>
+    public static Sym Partial(string of, string wrt, bool component = false) => new(SymKind.Partial, name: of, wrt: wrt, component: component);
+
+    /// <summary>−x.</summary>
+    public static Sym Neg(Sym x) => Mul(Num(-1), x);
+
+    /// <summary>a − b.</summary>
+    public static Sym Sub(Sym a, Sym b) => Add(a, Neg(b));
+
+    /// <summary>a / b.</summary>
+    public static Sym Div(Sym a, Sym b) => Mul(a, Pow(b, Num(-1)));
+
+    /// <summary>The sum of <paramref name="terms"/>, simplified.</summary>
+    public static Sym Add(params IEnumerable<Sym> terms)
+    {
+        double constant = 0;
+        var order = new List<string>();
+        var groups = new Dictionary<string, (double Coefficient, Sym Core)>(StringComparer.Ordinal);
+        foreach (var t in terms.SelectMany(t => t.Kind == SymKind.Sum ? t.Args : [t]))
+        {
+            if (t.IsNumber)
+            {
+                if (!order.Contains(ConstantSlot)) order.Add(ConstantSlot);
+                constant += t.Value;
+                continue;
+            }
+            var (c, core) = SplitCoefficient(t);
+            var k = core.Key;
+            if (groups.TryGetValue(k, out var g)) groups[k] = (g.Coefficient + c, g.Core);
+            else { groups[k] = (c, core); order.Add(k); }
+        }
+        var list = new List<Sym>();
+        foreach (var k in order)
+        {
+            if (k == ConstantSlot)
+            {
+                if (constant != 0) list.Add(Num(constant));
+                continue;
+            }
+            var (c, core) = groups[k];
+            if (c != 0) list.Add(c == 1 ? core : Mul(Num(c), core));
+        }
+        return list.Count switch { 0 => Zero, 1 => list[0], _ => new(SymKind.Sum, args: list) };
+    }
+
+    /// <summary>The product of <paramref name="factors"/>, simplified.</summary>
+    public static Sym Mul(params IEnumerable<Sym> factors)
+    {
+        double coefficient = 1;
+        var order = new List<string>();
+        var groups = new Dictionary<string, (Sym Base, List<Sym> Exponents)>(StringComparer.Ordinal);
+        foreach (var f in factors.SelectMany(f => f.Kind == SymKind.Product ? f.Args : [f]))
+        {
+            if (f.IsNumber) { coefficient *= f.Value; continue; }
+            var (b, e) = f.Kind == SymKind.Power ? (f.Args[0], f.Args[1]) : (f, One);
+            var k = b.Key;
+            if (groups.TryGetValue(k, out var g))
+            {
+                // An indicator is idempotent: I·I = I.
+                if (b.Kind != SymKind.Indicator) g.Exponents.Add(e);
+            }
+            else { groups[k] = (b, [e]); order.Add(k); }
+        }
+        if (coefficient == 0) return Zero;
+        var list = new List<Sym>();
+        foreach (var k in order)
+        {
+            var (b, es) = groups[k];
+            var p = Pow(b, es.Count == 1 ? es[0] : Add(es));
+            if (p.IsNumber) coefficient *= p.Value;
+            else list.AddRange(p.Kind == SymKind.Product ? p.Args : [p]);
+        }
+        if (coefficient != 1) list.Insert(0, Num(coefficient));
+        return list.Count switch { 0 => Num(coefficient), 1 => list[0], _ => new(SymKind.Product, args: list) };
+    }
+
+    /// <summary>base^exponent, simplified.</summary>
+    public static Sym Pow(Sym @base, Sym exponent)
+    {
+        if (exponent.IsNumber && exponent.Value == 0) return One;
+        if (exponent.IsNumber && exponent.Value == 1) return @base;
+        if (@base.IsNumber && exponent.IsNumber) return Num(Math.Pow(@base.Value, exponent.Value));
+        if (@base.IsNumber && @base.Value == 1) return One;
+        if (@base.Kind == SymKind.Power && exponent.IsNumber && @base.Args[1].IsNumber)
+            return Pow(@base.Args[0], Num(@base.Args[1].Value * exponent.Value));
+        if (@base.Kind == SymKind.Product && exponent.IsNumber)
+            return Mul(@base.Args.Select(f => Pow(f, exponent)));
+        return new(SymKind.Power, args: [@base, exponent]);
+    }
+
+    /// <summary>A call of the <see cref="OpTable"/> function <paramref name="name"/>; folded when every argument is a number.</summary>
+    public static Sym Call(string name, params Sym[] args)
+    {
+        if (!OpTable.TryGetFunction(name, args.Length, out var op))
+            throw new ArgumentException($"No function {name}/{args.Length}.", nameof(name));
+        return Call(op, args);
+    }
+
+    /// <summary>An application of <paramref name="op"/>: operators become sums, products and powers; functions become calls.</summary>
+    public static Sym Call(OpInfo op, params Sym[] args)
+    {
+        switch (op.Name)
+        {
+            case "add": return Add(args[0], args[1]);
+            case "sub": return Sub(args[0], args[1]);
+            case "mul": return Mul(args[0], args[1]);
+            case "div": return Div(args[0], args[1]);
+            case "pow": return Pow(args[0], args[1]);
+            case "neg": return Neg(args[0]);
+            case "identity": return args[0];
+        }
+        var call = new Sym(SymKind.Call, args: args, op: op, name: op.Name);
+        return args.All(a => a.IsNumber) && op.Kind == OpKind.Elementwise ? Num(call.Evaluate(_ => 0)) : call;
+    }
+
+    /// <summary>g′(z), the derivative of the abstract activation <paramref name="op"/>.</summary>
+    public static Sym Prime(OpInfo op, Sym argument) => new(SymKind.Prime, args: [argument], op: op, name: op.Name);
+
+    /// <summary>I[a relation b] (relation "&gt;", "&lt;" or "="), folded when both sides are numbers.</summary>
+    public static Sym Indicator(Sym a, string relation, Sym b)
+    {
+        var i = new Sym(SymKind.Indicator, args: [a, b], relation: relation);
+        return a.IsNumber && b.IsNumber ? Num(i.Evaluate(_ => 0)) : i;
+    }
+
+    /// <summary>sign(a).</summary>
+    public static Sym Sign(Sym a) => a.IsNumber ? Num(Math.Sign(a.Value)) : new(SymKind.Sign, args: [a]);
+
+    /// <summary>A canonical string: equal keys mean equal expressions (the order of terms and factors matters).</summary>
+    public string Key => key ??= BuildKey();
+
+    private string BuildKey() => Kind switch
+    {
+        SymKind.Number => Value.ToString("R", CultureInfo.InvariantCulture),
+        SymKind.Variable => Name!,
+        SymKind.Partial => $"∂{Name}/∂{Wrt}{(Component ? "_d" : "")}",
+        SymKind.Indicator => $"I[{Args[0].Key}{Relation}{Args[1].Key}]",
+        _ => $"{Kind}{(Name is null ? "" : ":" + Name)}({string.Join(",", Args.Select(a => a.Key))})",
+    };
+
+    private static (double Coefficient, Sym Core) SplitCoefficient(Sym t) =>
+        t.Kind == SymKind.Product && t.Args[0].IsNumber
+            ? (t.Args[0].Value, t.Args.Count == 2 ? t.Args[1] : new Sym(SymKind.Product, args: t.Args.Skip(1).ToArray()))
+            : (1, t);
+
+    /// <summary>
+    /// The value at a point: <paramref name="lookup"/> gives each variable (and each abstract partial,
+    /// by its <see cref="Key"/>). Calls evaluate through the op's tensor implementation; g′ is the
+    /// derivative of g's numeric stand-in (tanh).
+    /// </summary>
+    public double Evaluate(Func<string, double> lookup)
+    {
+        switch (Kind)
+        {
+            case SymKind.Number: return Value;
+            case SymKind.Variable: return lookup(Name!);
+            case SymKind.Partial: return lookup(Key);
+            case SymKind.Sum: return Args.Sum(a => a.Evaluate(lookup));
+            case SymKind.Product:
+                double p = 1;
+                foreach (var a in Args) p *= a.Evaluate(lookup);
+                return p;
+            case SymKind.Power: return Math.Pow(Args[0].Evaluate(lookup), Args[1].Evaluate(lookup));
+            case SymKind.Sign: return Math.Sign(Args[0].Evaluate(lookup));
+            case SymKind.Prime:
+                double t = Math.Tanh(Args[0].Evaluate(lookup));
+                return 1 - t * t;
+            case SymKind.Indicator:
+                double l = Args[0].Evaluate(lookup), r = Args[1].Evaluate(lookup);
+                return (Relation switch { ">" => l > r, "<" => l < r, _ => l == r }) ? 1 : 0;
+            case SymKind.Call:
+                var tensors = Args.Select(a => Tensor.Scalar(a.Evaluate(lookup), DType.Float64)).ToArray();
+                using (Autograd.NoGrad()) return Op!.Apply(tensors).Item();
+            default: throw new InvalidOperationException(Kind.ToString());
+        }
+    }
+
+    /// <summary>The derivative with respect to the variable <paramref name="variable"/>, simplified.</summary>
+    /// <exception cref="NotSupportedException">An op without a scalar symbolic derivative (the matrix product) depends on the variable.</exception>
+    public Sym Differentiate(string variable)
+    {
+        switch (Kind)
+        {
+            case SymKind.Number: return Zero;
+            case SymKind.Variable: return Name == variable ? One : Zero;
+            case SymKind.Partial: return Zero;
+            case SymKind.Sum: return Add(Args.Select(a => a.Differentiate(variable)));
+            case SymKind.Product:
+                var terms = new List<Sym>();
+                for (int i = 0; i < Args.Count; i++)
+                {
+                    var d = Args[i].Differentiate(variable);
+                    if (d.IsNumber && d.Value == 0) continue;
+                    terms.Add(Mul(Args.Select((a, j) => j == i ? d : a)));
+                }
+                return Add(terms);
+            case SymKind.Power:
+                var (b, e) = (Args[0], Args[1]);
+                var db = b.Differentiate(variable);
+                var de = e.Differentiate(variable);
+                var pow = OpTable.Binary(BinaryOperator.Power);
+                return Add(Mul(pow.Derivative([b, e], 0), db), de.IsNumber && de.Value == 0 ? Zero : Mul(pow.Derivative([b, e], 1), de));
+            case SymKind.Indicator or SymKind.Sign: return Zero;
+            case SymKind.Prime:
+                var inner = Args[0].Differentiate(variable);
+                return inner.IsNumber && inner.Value == 0 ? Zero : throw new NotSupportedException("g″ is not defined.");
+            case SymKind.Call:
+                var parts = new List<Sym>();
+                for (int i = 0; i < Args.Count; i++)
+                {
+                    var d = Args[i].Differentiate(variable);
+                    if (d.IsNumber && d.Value == 0) continue;
+                    if (!Op!.HasDerivative) throw new NotSupportedException($"{Op.Name} has no scalar symbolic derivative.");
+                    parts.Add(Mul(Op.Derivative(Args, i), d));
+                }
+                return Add(parts);
+            default: throw new InvalidOperationException(Kind.ToString());
+        }
+    }
+
+    /// <summary>Replaces variables and abstract partials (by <see cref="Key"/>) for which <paramref name="replace"/> returns an expression, re-simplifying.</summary>
+    public Sym Substitute(Func<Sym, Sym?> replace)
+    {
+        if (Kind is SymKind.Variable or SymKind.Partial) return replace(this) ?? this;
+        if (Args.Count == 0) return this;
+        var args = Args.Select(a => a.Substitute(replace)).ToArray();
+        return Kind switch
+        {
+            SymKind.Sum => Add(args),
+            SymKind.Product => Mul(args),
+            SymKind.Power => Pow(args[0], args[1]),
+            SymKind.Call => Call(Op!, args),
+            SymKind.Prime => Prime(Op!, args[0]),
+            SymKind.Indicator => Indicator(args[0], Relation!, args[1]),
+            SymKind.Sign => Sign(args[0]),
+            _ => this,
+        };
+    }
+
+    /// <summary>Every variable name the expression uses.</summary>
+    public IEnumerable<string> Variables() =>
+        Kind == SymKind.Variable ? [Name!] : Args.SelectMany(a => a.Variables()).Distinct();
+
+    /// <summary>Prints the expression (see <see cref="SymPrinter"/>).</summary>
+    public string ToString(Notation notation) => SymPrinter.Print(this, notation);
+
+    /// <inheritdoc/>
+    public override string ToString() => ToString(Notation.Text);
+}

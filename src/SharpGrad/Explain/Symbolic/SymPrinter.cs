@@ -1,0 +1,127 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// Prints a <see cref="Sym"/> in text (Unicode: ·, −, ∂, σ, I[z &gt; 0], g′) or LaTeX, with only the
+/// parentheses precedence needs; factors with negative exponents go into a denominator.
+/// Names with underscores read as indices (w_2_5 is w_{2,5}) in both notations.
+/// </summary>
+public static class SymPrinter
+{
+    /// <summary>Prints <paramref name="e"/>.</summary>
+    public static string Print(Sym e, Notation notation) => Write(e, notation == Notation.Latex).Text;
+
+    /// <summary>A program name as explanations write it: w_2_5 as w_{2,5} in text, <see cref="SymbolName.ToLatex"/> in LaTeX.</summary>
+    public static string Name(string name, Notation notation) =>
+        notation == Notation.Latex ? SymbolName.Parse(name).ToLatex() : name.Contains('_') ? SymbolName.Parse(name).ToUnicode() : name;
+
+    /// <summary>∂of/∂wrt, or ∂of/∂(wrt)_d for one component.</summary>
+    public static string Partial(string of, string wrt, bool component, Notation notation)
+    {
+        bool latex = notation == Notation.Latex;
+        string w = Name(wrt, notation);
+        if (component) w = latex ? $"({w})_d" : $"({w})_d";
+        return latex ? $"\\frac{{\\partial {Name(of, notation)}}}{{\\partial {w}}}" : $"∂{Name(of, notation)}/∂{w}";
+    }
+
+    private const int SumP = 1, ProductP = 2, NegP = 3, PowerP = 5, Atom = 6;
+
+    private static (string Text, int P) Write(Sym e, bool latex)
+    {
+        string Wrap(Sym a, int min)
+        {
+            var (t, p) = Write(a, latex);
+            return p < min ? (latex ? $"\\left({t}\\right)" : $"({t})") : t;
+        }
+
+        switch (e.Kind)
+        {
+            case SymKind.Number:
+                return (ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text), e.Value < 0 ? NegP : Atom);
+            case SymKind.Variable:
+                return (Name(e.Name!, latex ? Notation.Latex : Notation.Text), Atom);
+            case SymKind.Partial:
+                return (Partial(e.Name!, e.Wrt!, e.Component, latex ? Notation.Latex : Notation.Text), Atom);
+            case SymKind.Sum:
+            {
+                var sb = new System.Text.StringBuilder();
+                for (int i = 0; i < e.Args.Count; i++)
+                {
+                    var t = e.Args[i];
+                    bool negative = t.Kind == SymKind.Product && t.Args[0].IsNumber && t.Args[0].Value < 0
+                        || t.IsNumber && t.Value < 0;
+                    if (i > 0 && negative)
+                    {
+                        var positive = Sym.Mul(Sym.Num(-1), t);
+                        sb.Append(latex ? " - " : " − ").Append(Wrap(positive, ProductP));
+                    }
+                    else
+                    {
+                        if (i > 0) sb.Append(" + ");
+                        sb.Append(Wrap(t, SumP));
+                    }
+                }
+                return (sb.ToString(), SumP);
+            }
+            case SymKind.Product:
+            {
+                var numerator = new List<Sym>();
+                var denominator = new List<Sym>();
+                double c = 1;
+                foreach (var f in e.Args)
+                {
+                    if (f.IsNumber) c *= f.Value;
+                    else if (f.Kind == SymKind.Power && f.Args[1].IsNumber && f.Args[1].Value < 0)
+                        denominator.Add(Sym.Pow(f.Args[0], Sym.Num(-f.Args[1].Value)));
+                    else numerator.Add(f);
+                }
+                bool negative = c < 0;
+                c = Math.Abs(c);
+                if (c != 1 || numerator.Count == 0) numerator.Insert(0, Sym.Num(c));
+                string dot = latex ? " \\cdot " : e.Args.Any(f => f.Kind == SymKind.Partial) ? " · " : "·";
+                string num = string.Join(dot, numerator.Select(f => Wrap(f, ProductP + 1)));
+                string text;
+                if (denominator.Count == 0) text = num;
+                else if (latex)
+                    text = $"\\frac{{{num}}}{{{string.Join(dot, denominator.Select(f => Wrap(f, ProductP + 1)))}}}";
+                else
+                {
+                    string den = denominator.Count == 1 ? Wrap(denominator[0], PowerP) : "(" + string.Join("·", denominator.Select(f => Wrap(f, ProductP + 1))) + ")";
+                    text = $"{(numerator.Count > 1 ? $"({num})" : num)}/{den}";
+                }
+                return negative ? ((latex ? "-" : "−") + text, NegP) : (text, ProductP);
+            }
+            case SymKind.Power:
+            {
+                var (b, x) = (e.Args[0], e.Args[1]);
+                if (x.IsNumber && x.Value == 0.5)
+                    return latex ? ($"\\sqrt{{{Write(b, latex).Text}}}", Atom) : ($"√{Wrap(b, Atom)}", Atom);
+                if (x.IsNumber && x.Value < 0)
+                    return (latex ? $"\\frac{{1}}{{{Write(Sym.Pow(b, Sym.Num(-x.Value)), latex).Text}}}" : $"1/{Wrap(Sym.Pow(b, Sym.Num(-x.Value)), PowerP)}", ProductP);
+                return latex ? ($"{{{Wrap(b, Atom)}}}^{{{Write(x, latex).Text}}}", PowerP) : ($"{Wrap(b, Atom)}^{Wrap(x, Atom)}", PowerP);
+            }
+            case SymKind.Call:
+            {
+                string name = e.Op!.Name;
+                var args = string.Join(", ", e.Args.Select(a => Write(a, latex).Text));
+                if (latex)
+                {
+                    var template = e.Op.LatexTemplate.Replace("$a", Write(e.Args[0], latex).Text);
+                    if (e.Args.Count > 1) template = template.Replace("$b", Write(e.Args[1], latex).Text);
+                    return (template, Atom);
+                }
+                return (name == "sigmoid" ? $"σ({args})" : $"{name}({args})", Atom);
+            }
+            case SymKind.Prime:
+                return (latex ? $"{e.Name}'({Write(e.Args[0], latex).Text})" : $"{e.Name}′({Write(e.Args[0], latex).Text})", Atom);
+            case SymKind.Sign:
+                return (latex ? $"\\operatorname{{sign}}({Write(e.Args[0], latex).Text})" : $"sign({Write(e.Args[0], latex).Text})", Atom);
+            case SymKind.Indicator:
+            {
+                string rel = e.Relation!;
+                string body = $"{Write(e.Args[0], latex).Text} {rel} {Write(e.Args[1], latex).Text}";
+                return (latex ? $"\\mathbb{{I}}[{body}]" : $"I[{body}]", Atom);
+            }
+            default: throw new InvalidOperationException(e.Kind.ToString());
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Text;
+using SharpGrad.Explain;
+
+namespace SharpGrad.Tests.Explain;
+
+/// <summary>The chain rule written out (paths, factored, closed) for the seed exercises, and the 12×12 graph.</summary>
+public class DerivationTests
+{
+    private static string Explain(string file, string wrt, string form, OutputFormat format = OutputFormat.Text, string? of = null) =>
+        DerivationRenderer.Render(ChainDerivation.Create(ExplainFiles.Load(file), wrt, of), form, format);
+
+    private static string Formula(string file, string wrt, string form) => Explain(file, wrt, form).Split('\n')[1];
+
+    [Theory]
+    [InlineData("e1.grad", "n4", "factored", "∂E/∂n4 = ∂E/∂n6 · ∂n6/∂n4")]
+    [InlineData("e1.grad", "w_2_5", "paths", "∂E/∂w_{2,5} = ∂E/∂n7 · ∂n7/∂n5 · ∂n5/∂w_{2,5}")]
+    [InlineData("e1.grad", "v_1_1", "factored", "∂E/∂(v_{1,1})_d = (∂E/∂n6 · ∂n6/∂n3 · ∂n3/∂n1 + ∂E/∂n6 · ∂n6/∂n4 · ∂n4/∂n1) · ∂n1/∂(v_{1,1})_d")]
+    [InlineData("e1.grad", "x2", "factored", "∂E/∂(x2)_d = (∂E/∂n6 · ∂n6/∂n4 · ∂n4/∂n2 + ∂E/∂n7 · ∂n7/∂n5 · ∂n5/∂n2) · ∂n2/∂(x2)_d")]
+    [InlineData("e2.grad", "v_2_2", "factored", "∂E/∂(v_{2,2})_d = (∂E/∂n6 · ∂n6/∂n4 + ∂E/∂n8 · ∂n8/∂n4) · ∂n4/∂n2 · ∂n2/∂(v_{2,2})_d")]
+    [InlineData("e2.grad", "w_2_4", "factored", "∂E/∂w_{2,4} = (∂E/∂n6 · ∂n6/∂n4 + ∂E/∂n8 · ∂n8/∂n4) · ∂n4/∂w_{2,4}")]
+    [InlineData("e2.grad", "n1", "factored", "∂E/∂n1 = (∂E/∂n6 · ∂n6/∂n3 + ∂E/∂n8 · ∂n8/∂n3) · ∂n3/∂n1 + ∂E/∂n7 · ∂n7/∂n5 · ∂n5/∂n1")]
+    [InlineData("e2.grad", "n1", "paths", "∂E/∂n1 = ∂E/∂n6 · ∂n6/∂n3 · ∂n3/∂n1 + ∂E/∂n8 · ∂n8/∂n3 · ∂n3/∂n1 + ∂E/∂n7 · ∂n7/∂n5 · ∂n5/∂n1")]
+    [InlineData("e5.grad", "phi1", "closed", "∂y/∂phi1 = relu(g1)")]
+    [InlineData("e5.grad", "psi11", "closed", "∂y/∂psi11 = phi1·I[g1 > 0]·h1")]
+    [InlineData("e5.grad", "theta01", "closed", "∂y/∂theta01 = (phi1·I[g1 > 0]·psi11 + phi2·I[g2 > 0]·psi12)·I[theta01 + theta11·x > 0]")]
+    [InlineData("e5.grad", "theta12", "closed", "∂y/∂theta12 = (phi1·I[g1 > 0]·psi21 + phi2·I[g2 > 0]·psi22)·I[theta02 + theta12·x > 0]·x")]
+    [InlineData("e6.grad", "beta0", "closed", "∂loss/∂beta0 = −2·(f3 − y)·omega3·sin(f2)·omega2·exp(f1)·omega1·cos(f0)")]
+    [InlineData("e7.grad", "x1", "closed", "∂y/∂x1 = (I[i1 > i2] + I[i1 < i2])·σ(x1)·(1 − σ(x1))")]
+    public void SeedExercises_MatchTheSpec(string file, string wrt, string form, string expected) =>
+        Assert.Equal(expected, Formula(file, wrt, form));
+
+    [Fact]
+    public void PathCountsAndFactors_AreReported()
+    {
+        var text = Explain("e2.grad", "n1", "paths");
+        Assert.Contains("paths: 3; factors per path: 3 (3 paths)", text);
+        Assert.Contains("paths: 0;", Explain("e1.grad", "y6", "factored", of: "n7"));
+    }
+
+    [Fact]
+    public void Golden_E1ToE7_TextAndLatex()
+    {
+        var cases = new (string File, string Wrt, string Form)[]
+        {
+            ("e1.grad", "n4", "paths"), ("e1.grad", "w_2_5", "paths"), ("e1.grad", "v_1_1", "factored"), ("e1.grad", "x2", "factored"),
+            ("e2.grad", "v_2_2", "factored"), ("e2.grad", "w_2_4", "factored"), ("e2.grad", "n1", "factored"), ("e2.grad", "n1", "paths"),
+            ("e5.grad", "theta01", "closed"), ("e5.grad", "theta11", "closed"), ("e5.grad", "psi21", "closed"),
+            ("e6.grad", "beta0", "factored"), ("e6.grad", "beta0", "closed"), ("e7.grad", "x1", "closed"),
+        };
+        foreach (var format in new[] { OutputFormat.Text, OutputFormat.Latex })
+        {
+            var sb = new StringBuilder();
+            foreach (var (file, wrt, form) in cases) sb.Append($"# {file} --wrt {wrt} --form {form}\n").Append(Explain(file, wrt, form, format)).Append('\n');
+            ExplainFiles.AssertGolden(format == OutputFormat.Text ? "explain-e1-e7.txt" : "explain-e1-e7.tex", sb.ToString());
+        }
+    }
+
+    /// <summary>A fully connected stack of 12 layers of 12 neurons: 12¹¹ paths from a first-layer neuron.</summary>
+    public static string FullyConnected(int layers, int width)
+    {
+        var sb = new StringBuilder("input x = 0.5\n");
+        for (int j = 1; j <= width; j++) sb.Append($"n_1_{j} = g({0.1 * j} * x)\n");
+        for (int l = 2; l <= layers; l++)
+            for (int j = 1; j <= width; j++)
+                sb.Append($"n_{l}_{j} = g(").Append(string.Join(" + ", Enumerable.Range(1, width).Select(k => $"n_{l - 1}_{k}"))).Append(")\n");
+        sb.Append("E = ").Append(string.Join(" + ", Enumerable.Range(1, width).Select(k => $"n_{layers}_{k}"))).Append('\n');
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void TwelveByTwelve_FactoredInUnderASecond_PathsRefused()
+    {
+        var program = Program.Parse(FullyConnected(12, 12));
+        var watch = Stopwatch.StartNew();
+        var derivation = ChainDerivation.Create(program, "n_1_1");
+        var text = DerivationRenderer.Render(derivation, "factored", OutputFormat.Text);
+        watch.Stop();
+        Assert.Equal(BigInteger.Pow(12, 11), derivation.PathCount);
+        Assert.Contains($"paths: {BigInteger.Pow(12, 11)}; factors per path: 12 ({BigInteger.Pow(12, 11)} paths)", text);
+        Assert.Contains("recurrence", text);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+        var e = Assert.Throws<ArgumentException>(() => DerivationRenderer.Render(derivation, "paths", OutputFormat.Text));
+        Assert.Contains("more than the limit", e.Message);
+    }
+
+    [Fact]
+    public void ClosedForm_AgreesWithAutograd_OnE5AndE6()
+    {
+        foreach (var (file, wrts) in new[] { ("e5.grad", new[] { "theta01", "theta12", "psi21", "phi2" }), ("e6.grad", new[] { "beta0", "omega1", "beta3" }) })
+        {
+            var program = ExplainFiles.Load(file);
+            var evaluation = program.Evaluate();
+            foreach (var wrt in wrts)
+            {
+                var d = ChainDerivation.Create(program, wrt);
+                var closed = d.Closed(d.Factored()!);
+                double value = closed.Evaluate(n => evaluation.Value(n).Item());
+                double expected = evaluation.Gradient(wrt).Item();
+                Assert.True(Math.Abs(value - expected) < 1e-9, $"{file} {wrt}: closed {closed} = {value}, autograd {expected}");
+            }
+        }
+    }
+}
