@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(GradCommand.Create());
         root.Subcommands.Add(StepCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

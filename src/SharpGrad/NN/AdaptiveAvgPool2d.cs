@@ -8,10 +8,16 @@ public sealed class AdaptiveAvgPool2d(int outputHeight, int outputWidth) : Modul
     {
     }
 
+    /// <summary>The output height.</summary>
+    public int OutputHeight { get; } = outputHeight;
+
+    /// <summary>The output width.</summary>
+    public int OutputWidth { get; } = outputWidth;
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
         ExpectInput(input, [4]);
-        return Functional.AdaptiveAvgPool2d(input, [outputHeight, outputWidth]);
+        return Functional.AdaptiveAvgPool2d(input, [OutputHeight, OutputWidth]);
     }
 }

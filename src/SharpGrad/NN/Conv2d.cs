@@ -63,6 +63,18 @@ public sealed class Conv2d : Module
     /// <summary>Channel groups.</summary>
     public int Groups { get; }
 
+    /// <summary>The stride (height, width). Exposed read-only so exporters such as ONNX can describe the layer.</summary>
+    public IReadOnlyList<int> Stride => stride;
+
+    /// <summary>The explicit zero padding (height, width), applied on both sides; ignored when <see cref="PaddingMode"/> is set.</summary>
+    public IReadOnlyList<int> Padding => padding;
+
+    /// <summary>The dilation (height, width).</summary>
+    public IReadOnlyList<int> Dilation => dilation;
+
+    /// <summary>"same" or "valid" when the layer was created with named padding, otherwise null (explicit <see cref="Padding"/>).</summary>
+    public string? PaddingMode => paddingMode;
+
     /// <summary>The filters, [out, in/groups, kH, kW].</summary>
     public Tensor Weight => Parameter("weight");
 

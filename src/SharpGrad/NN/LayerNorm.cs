@@ -18,6 +18,9 @@ public sealed class LayerNorm : Module
         }
     }
 
+    /// <summary>The trailing dimensions normalised over.</summary>
+    public IReadOnlyList<int> NormalizedShape => normalizedShape;
+
     /// <summary>The constant added to the variance.</summary>
     public double Eps { get; }
 
