@@ -18,6 +18,11 @@ public static class Program
         root.Subcommands.Add(StepCommand.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(CostCommand.Create());
+        root.Subcommands.Add(WhyCommand.Create());
+        root.Subcommands.Add(DotCommand.Create());
+        root.Subcommands.Add(ShapesCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using SharpGrad.Explain;
+using GradProgram = SharpGrad.Explain.Program;
+
+namespace SharpGrad.Cli.Commands;
+
+/// <summary>
+/// <c>sharpgrad cost FILE [--of NAME]</c>: spec E12, the multiplications needed to get every
+/// parameter's gradient path by path against one backward sweep (see <see cref="GradientCost"/>).
+/// </summary>
+internal static class CostCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var file = ExplainCli.FileArgument();
+        var of = ExplainCli.OfOption();
+        var command = new Command("cost", "Count the multiplications of every parameter's gradient path by path against one backward sweep (spec E12).");
+        command.Arguments.Add(file);
+        command.Options.Add(of);
+        command.Action = ExplainCli.Action(parse =>
+        {
+            var program = GradProgram.Load(parse.GetValue(file)!);
+            Console.Out.Write(GradientCost.Create(program, parse.GetValue(of)).Render());
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,81 @@
+namespace SharpGrad.Explain;
+
+/// <summary>One node of a hand-derived expression given to <see cref="DerivativeChecker"/>.</summary>
+internal sealed class CheckExpr
+{
+    /// <summary>What a node is.</summary>
+    public enum Kinds
+    {
+        Number,
+        Name,
+        Partial,
+        Binary,
+        Negate,
+        Call,
+        Prime,
+        Indicator,
+    }
+
+    public CheckExpr(Kinds kind, int start, int end, string source, IReadOnlyList<CheckExpr>? args = null)
+    {
+        Kind = kind;
+        Start = start;
+        End = end;
+        Text = source[start..end].Trim();
+        Args = args ?? [];
+    }
+
+    public Kinds Kind { get; }
+
+    /// <summary>0-based start of the node's text in the expression.</summary>
+    public int Start { get; }
+
+    /// <summary>0-based end (exclusive).</summary>
+    public int End { get; }
+
+    /// <summary>The node's text as the student wrote it.</summary>
+    public string Text { get; }
+
+    public IReadOnlyList<CheckExpr> Args { get; }
+
+    public double Value { get; init; }
+
+    /// <summary>A name, a function name, or a partial's numerator.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>A partial's denominator.</summary>
+    public string? Wrt { get; init; }
+
+    /// <summary>'+', '-', '*', '/', '^', '@' or '⊗' for a binary node.</summary>
+    public char Operator { get; init; }
+
+    /// <summary>"&gt;", "&lt;" or "=" for an indicator.</summary>
+    public string? Relation { get; init; }
+
+    /// <summary>The OpTable function of a call (null for the extra functions outer and transpose).</summary>
+    public OpInfo? Op { get; init; }
+
+    /// <summary>The terms of a sum (with their signs folded into Negate nodes are not needed: sign +1 or −1).</summary>
+    public IEnumerable<(int Sign, CheckExpr Term)> Terms(int sign = 1)
+    {
+        if (Kind == Kinds.Binary && Operator is '+' or '-')
+        {
+            foreach (var t in Args[0].Terms(sign)) yield return t;
+            foreach (var t in Args[1].Terms(Operator == '-' ? -sign : sign)) yield return t;
+        }
+        else if (Kind == Kinds.Negate)
+            foreach (var t in Args[0].Terms(-sign)) yield return t;
+        else
+            yield return (sign, this);
+    }
+
+    /// <summary>The factors of a product (a single factor otherwise).</summary>
+    public IEnumerable<CheckExpr> Factors()
+    {
+        if (Kind == Kinds.Binary && Operator == '*')
+            return Args[0].Factors().Concat(Args[1].Factors());
+        return [this];
+    }
+
+    public override string ToString() => Text;
+}

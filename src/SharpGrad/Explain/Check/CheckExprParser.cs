@@ -1,0 +1,290 @@
+using System.Globalization;
+
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// Parses the expression of <c>sharpgrad check --expr</c>: the program's expression syntax plus
+/// derivative notation (<c>dE/dn6</c>, <c>d(E)/d(n6)</c>, <c>∂E/∂n6</c>, <c>∂n1/∂(v)_d</c>), derivative
+/// functions (<c>relu'(z)</c>, <c>σ′(z)</c>, <c>g'(z)</c>), indicators <c>I[z &gt; 0]</c> and <c>step(z)</c>,
+/// the outer product <c>a ⊗ b</c> (or <c>outer(a, b)</c>), <c>transpose(M)</c>, and juxtaposition as a
+/// product (<c>σ(x1)(1 − σ(x1))</c>). Errors are <see cref="ArgumentException"/>s reading
+/// "--expr column N: ...".
+/// </summary>
+internal sealed class CheckExprParser
+{
+    private enum T { Number, Ident, Op, Partial, Prime, End }
+
+    private readonly record struct Tok(T Kind, string Text, int Start, int End, double Number = 0);
+
+    private static readonly string[] PrimeFunctions = ["relu", "sigmoid", "tanh", "g", "sin", "cos", "exp", "log", "sqrt", "abs"];
+
+    private readonly string source;
+    private readonly ComputationGraph graph;
+    private readonly List<Tok> tokens;
+    private int index;
+
+    private CheckExprParser(string source, ComputationGraph graph)
+    {
+        this.source = source;
+        this.graph = graph;
+        tokens = Tokenize(source);
+    }
+
+    /// <summary>Parses <paramref name="text"/>; names must be nodes of <paramref name="graph"/>.</summary>
+    public static CheckExpr Parse(string text, ComputationGraph graph)
+    {
+        var p = new CheckExprParser(text, graph);
+        if (p.Current.Kind == T.End) throw Error(1, "the expression is empty");
+        var e = p.ParseSum();
+        if (p.Current.Kind != T.End) throw p.Fail($"expected an operator or the end of the expression, found {Describe(p.Current)}");
+        return e;
+    }
+
+    private Tok Current => tokens[index];
+
+    private Tok Peek(int k) => tokens[Math.Min(tokens.Count - 1, index + k)];
+
+    private static ArgumentException Error(int column, string message) => new($"--expr column {column}: {message}");
+
+    private ArgumentException Fail(string message, Tok? at = null) => Error((at ?? Current).Start + 1, message);
+
+    private static string Describe(Tok t) => t.Kind == T.End ? "the end of the expression" : $"'{t.Text}'";
+
+    private bool IsOp(string text) => Current.Kind == T.Op && Current.Text == text;
+
+    private void Expect(string text, string what)
+    {
+        if (!IsOp(text)) throw Fail($"expected {what}, found {Describe(Current)}");
+        index++;
+    }
+
+    private CheckExpr Node(CheckExpr.Kinds kind, int start, IReadOnlyList<CheckExpr>? args = null, double value = 0, string? name = null,
+        string? wrt = null, char op = '\0', string? relation = null, OpInfo? info = null) =>
+        new(kind, start, tokens[Math.Max(0, index - 1)].End, source, args)
+        {
+            Value = value, Name = name, Wrt = wrt, Operator = op, Relation = relation, Op = info,
+        };
+
+    private CheckExpr ParseSum()
+    {
+        int start = Current.Start;
+        var left = ParseProduct();
+        while (IsOp("+") || IsOp("-"))
+        {
+            char op = Current.Text[0];
+            index++;
+            var right = ParseProduct();
+            left = Node(CheckExpr.Kinds.Binary, start, [left, right], op: op);
+        }
+        return left;
+    }
+
+    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(");
+
+    private CheckExpr ParseProduct()
+    {
+        int start = Current.Start;
+        var left = ParseMatMul();
+        while (true)
+        {
+            char op;
+            if (IsOp("*") || IsOp("/")) { op = Current.Text[0]; index++; }
+            else if (StartsPrimary) op = '*';   // juxtaposition: σ(x1)(1 − σ(x1))
+            else break;
+            var right = ParseMatMul();
+            left = Node(CheckExpr.Kinds.Binary, start, [left, right], op: op);
+        }
+        return left;
+    }
+
+    private CheckExpr ParseMatMul()
+    {
+        int start = Current.Start;
+        var left = ParseUnary();
+        while (IsOp("@") || IsOp("⊗"))
+        {
+            char op = Current.Text[0];
+            index++;
+            var right = ParseUnary();
+            left = Node(CheckExpr.Kinds.Binary, start, [left, right], op: op);
+        }
+        return left;
+    }
+
+    private CheckExpr ParseUnary()
+    {
+        int start = Current.Start;
+        if (IsOp("-"))
+        {
+            index++;
+            var operand = ParseUnary();
+            return Node(CheckExpr.Kinds.Negate, start, [operand]);
+        }
+        if (IsOp("+")) { index++; return ParseUnary(); }
+        var b = ParsePrimary();
+        if (!IsOp("^")) return b;
+        index++;
+        var exponent = ParseUnary();
+        return Node(CheckExpr.Kinds.Binary, start, [b, exponent], op: '^');
+    }
+
+    private CheckExpr ParsePrimary()
+    {
+        var t = Current;
+        int start = t.Start;
+        if (t.Kind == T.Number) { index++; return Node(CheckExpr.Kinds.Number, start, value: t.Number); }
+        if (IsOp("("))
+        {
+            index++;
+            var inner = ParseSum();
+            Expect(")", $"')' to close the '(' at column {start + 1}");
+            return inner;
+        }
+        if (t.Kind == T.Partial || (t.Kind == T.Ident && t.Text == "d" && Peek(1) is { Kind: T.Op, Text: "(" }) || IsPlainPartial())
+            return ParsePartial();
+        if (t.Kind != T.Ident) throw Fail($"expected a name, a number, a derivative or '(', found {Describe(t)}");
+        index++;
+        var name = t.Text is "σ" ? "sigmoid" : t.Text;
+        if (name == "I" && IsOp("["))
+        {
+            index++;
+            var a = ParseSum();
+            string relation;
+            if (IsOp(">") || IsOp("≥")) relation = ">";
+            else if (IsOp("<") || IsOp("≤")) relation = "<";
+            else if (IsOp("=")) relation = "=";
+            else throw Fail($"expected '>', '<' or '=' in the indicator I[...], found {Describe(Current)}");
+            index++;
+            if (IsOp("=")) index++;   // >= reads as >: the two differ only on a kink
+            var b = ParseSum();
+            Expect("]", "']' to close the indicator I[...]");
+            return Node(CheckExpr.Kinds.Indicator, start, [a, b], relation: relation);
+        }
+        bool prime = false;
+        if (Current.Kind == T.Prime) { prime = true; index++; }
+        if (IsOp("("))
+        {
+            index++;
+            var args = new List<CheckExpr> { ParseSum() };
+            while (IsOp(",")) { index++; args.Add(ParseSum()); }
+            Expect(")", $"',' or ')' in the call of '{t.Text}'");
+            if (prime)
+            {
+                if (!PrimeFunctions.Contains(name) || args.Count != 1)
+                    throw Fail($"'{t.Text}′' is not a derivative the checker knows; it knows {string.Join(", ", PrimeFunctions.Select(f => f + "′"))}, each of one argument", t);
+                return Node(CheckExpr.Kinds.Prime, start, args, name: name);
+            }
+            if (name is "step" && args.Count == 1)
+                return Node(CheckExpr.Kinds.Indicator, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source)], relation: ">");
+            if ((name is "outer" && args.Count == 2) || (name is "transpose" or "sign" && args.Count == 1))
+                return Node(CheckExpr.Kinds.Call, start, args, name: name);
+            if (!OpTable.TryGetFunction(name, args.Count, out var op))
+                throw Fail(OpTable.IsFunction(name)
+                    ? $"'{name}' takes {string.Join(" or ", OpTable.AritiesOf(name))} argument(s), got {args.Count}"
+                    : $"unknown function '{t.Text}'; the functions are {string.Join(", ", OpTable.FunctionNames)}, step, sign, outer, transpose", t);
+            return Node(CheckExpr.Kinds.Call, start, args, name: name, info: op);
+        }
+        if (prime) throw Fail($"expected '(' after '{t.Text}′'");
+        if (!graph.TryGetNode(t.Text, out _)) throw Fail($"unknown name '{t.Text}'; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
+        return Node(CheckExpr.Kinds.Name, start, name: t.Text);
+    }
+
+    /// <summary>dE/dn6: an identifier d+NAME (not itself a program name) followed by '/' and d+NAME.</summary>
+    private bool IsPlainPartial()
+    {
+        var t = Current;
+        return t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd' && !graph.TryGetNode(t.Text, out _)
+            && graph.TryGetNode(t.Text[1..], out _) && Peek(1) is { Kind: T.Op, Text: "/" };
+    }
+
+    private CheckExpr ParsePartial()
+    {
+        int start = Current.Start;
+        var of = ParsePartialName(numerator: true);
+        Expect("/", "'/' in the derivative d(numerator)/d(denominator)");
+        var wrt = ParsePartialName(numerator: false);
+        return Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt);
+    }
+
+    private string ParsePartialName(bool numerator)
+    {
+        var t = Current;
+        string what = numerator ? "numerator" : "denominator";
+        if (t.Kind == T.Partial || (t.Kind == T.Ident && t.Text == "d" && Peek(1) is { Kind: T.Op, Text: "(" }))
+        {
+            index++;
+            if (IsOp("("))
+            {
+                index++;
+                var inner = Current;
+                if (inner.Kind != T.Ident) throw Fail($"expected a name in the {what} of the derivative, found {Describe(inner)}");
+                index++;
+                Expect(")", $"')' after '{inner.Text}' in the derivative");
+                if (Current.Kind == T.Ident && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;   // (v)_d
+                return Known(inner);
+            }
+            if (Current.Kind != T.Ident) throw Fail($"expected a name after '{t.Text}' in the {what} of the derivative, found {Describe(Current)}");
+            return Known(tokens[index++]);
+        }
+        if (t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd')
+        {
+            index++;
+            var name = t.Text[1..];
+            if (!graph.TryGetNode(name, out _) && name.EndsWith("_d", StringComparison.Ordinal) && graph.TryGetNode(name[..^2], out _))
+                name = name[..^2];
+            if (!graph.TryGetNode(name, out _)) throw Fail($"unknown name '{name}' in the {what} of the derivative", t);
+            return name;
+        }
+        throw Fail($"expected d or ∂ and a name in the {what} of the derivative, found {Describe(t)}");
+    }
+
+    private string Known(Tok t)
+    {
+        if (!graph.TryGetNode(t.Text, out _)) throw Fail($"unknown name '{t.Text}' in a derivative; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
+        return t.Text;
+    }
+
+    private static List<Tok> Tokenize(string s)
+    {
+        var list = new List<Tok>();
+        int i = 0;
+        while (i < s.Length)
+        {
+            char c = s[i];
+            if (char.IsWhiteSpace(c)) { i++; continue; }
+            int start = i;
+            if (char.IsDigit(c) || (c == '.' && i + 1 < s.Length && char.IsDigit(s[i + 1])))
+            {
+                while (i < s.Length && (char.IsDigit(s[i]) || s[i] == '.')) i++;
+                if (i < s.Length && (s[i] is 'e' or 'E') && i + 1 < s.Length && (char.IsDigit(s[i + 1]) || (s[i + 1] is '-' or '+' && i + 2 < s.Length && char.IsDigit(s[i + 2]))))
+                {
+                    i += 2;
+                    while (i < s.Length && char.IsDigit(s[i])) i++;
+                }
+                if (!double.TryParse(s[start..i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
+                    throw Error(start + 1, $"malformed number '{s[start..i]}'");
+                list.Add(new Tok(T.Number, s[start..i], start, i, v));
+                continue;
+            }
+            if (c == '∂') { list.Add(new Tok(T.Partial, "∂", start, ++i)); continue; }
+            if (char.IsLetter(c) || c == '_')
+            {
+                while (i < s.Length && (char.IsLetterOrDigit(s[i]) || s[i] == '_')) i++;
+                list.Add(new Tok(T.Ident, s[start..i], start, i));
+                continue;
+            }
+            if (c is '\'' or '′') { list.Add(new Tok(T.Prime, "′", start, ++i)); continue; }
+            string op = c switch
+            {
+                '−' => "-",
+                '·' or '×' or '⋅' => "*",
+                _ => c.ToString(),
+            };
+            if (!"+-*/^@⊗()[],<>=≥≤".Contains(op))
+                throw Error(start + 1, $"unexpected character '{c}'");
+            list.Add(new Tok(T.Op, op, start, ++i));
+        }
+        list.Add(new Tok(T.End, "", s.Length, s.Length));
+        return list;
+    }
+}

@@ -1,0 +1,196 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// The symbolic side of the checker: a hand-derived expression as a <see cref="Sym"/> (null where it
+/// has no scalar symbolic meaning), and diagnostics from comparing its sum of products of ∂-terms
+/// with the true path terms of <see cref="ChainDerivation.Paths"/>.
+/// </summary>
+internal static class CheckSymbolic
+{
+    /// <summary>The expression as a symbolic expression; null when it uses @, ⊗, outer, transpose or a non-local partial.</summary>
+    public static Sym? ToSym(CheckExpr e, Program program, ChainDerivation derivation)
+    {
+        try
+        {
+            return Convert(e, program, derivation);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static Sym? Convert(CheckExpr e, Program program, ChainDerivation d)
+    {
+        Sym? C(int i) => Convert(e.Args[i], program, d);
+        switch (e.Kind)
+        {
+            case CheckExpr.Kinds.Number: return Sym.Num(e.Value);
+            case CheckExpr.Kinds.Name: return Sym.Var(e.Name!);
+            case CheckExpr.Kinds.Partial:
+            {
+                var node = program.Graph[e.Name!];
+                if (node.Kind != GraphNodeKind.Operation || !CheckExprEvaluator.NamedInputs(node).Any(n => n.Name == e.Wrt)) return null;
+                return d.LocalPartial(e.Name!, e.Wrt!);
+            }
+            case CheckExpr.Kinds.Negate: return C(0) is { } x ? Sym.Neg(x) : null;
+            case CheckExpr.Kinds.Binary:
+            {
+                if (e.Operator is '@' or '⊗') return null;
+                if (C(0) is not { } a || C(1) is not { } b) return null;
+                return e.Operator switch
+                {
+                    '+' => Sym.Add(a, b),
+                    '-' => Sym.Sub(a, b),
+                    '*' => Sym.Mul(a, b),
+                    '/' => Sym.Div(a, b),
+                    _ => Sym.Pow(a, b),
+                };
+            }
+            case CheckExpr.Kinds.Indicator:
+                return C(0) is { } l && C(1) is { } r ? Sym.Indicator(l, e.Relation!, r) : null;
+            case CheckExpr.Kinds.Prime:
+            {
+                if (C(0) is not { } z) return null;
+                var op = e.Name == "g" ? OpTable.All.Single(o => o.IsAbstract) : OpTable.All.Single(o => o.IsFunction && o.Name == e.Name && o.Arity == 1);
+                return op.Derivative([z], 0);
+            }
+            case CheckExpr.Kinds.Call:
+            {
+                if (e.Op is null) return e.Name == "sign" && C(0) is { } s ? Sym.Sign(s) : null;
+                var args = new Sym[e.Args.Count];
+                for (int i = 0; i < args.Length; i++)
+                    if (C(i) is { } a) args[i] = a;
+                    else return null;
+                return Sym.Call(e.Op, args);
+            }
+            default: return null;
+        }
+    }
+
+    /// <summary>A sum of products of partials as (coefficient, factors) terms; null when something else appears.</summary>
+    public static List<(double Coefficient, List<Sym> Factors)>? Expand(Sym s)
+    {
+        switch (s.Kind)
+        {
+            case SymKind.Number: return [(s.Value, [])];
+            case SymKind.Partial: return [(1, [s])];
+            case SymKind.Sum:
+            {
+                var all = new List<(double, List<Sym>)>();
+                foreach (var a in s.Args)
+                {
+                    if (Expand(a) is not { } part) return null;
+                    all.AddRange(part);
+                }
+                return all;
+            }
+            case SymKind.Product:
+            {
+                var acc = new List<(double Coefficient, List<Sym> Factors)> { (1, []) };
+                foreach (var a in s.Args)
+                {
+                    if (Expand(a) is not { } part) return null;
+                    acc = [.. acc.SelectMany(x => part.Select(y => (x.Coefficient * y.Item1, x.Factors.Concat(y.Item2).ToList())))];
+                    if (acc.Count > 5000) return null;
+                }
+                return acc;
+            }
+            default: return null;
+        }
+    }
+
+    /// <summary>Compares the student's path terms with the true ones: missing or extra paths and factors.</summary>
+    public static List<string> PathDiagnostics(Sym student, ChainDerivation derivation)
+    {
+        var result = new List<string>();
+        var mine = Expand(student);
+        if (mine is null || mine.All(t => t.Factors.Count == 0)) return result;
+        List<(double Coefficient, List<Sym> Factors)>? truth;
+        try
+        {
+            truth = Expand(derivation.Paths(1000));
+        }
+        catch (ArgumentException)
+        {
+            return result;
+        }
+        if (truth is null) return result;
+        static string Key(IEnumerable<Sym> fs) => string.Join("|", fs.Select(f => f.Key).Order(StringComparer.Ordinal));
+        string Through(List<Sym> path)
+        {
+            var mids = path.Take(path.Count - 1).Select(f => f.Wrt!).ToArray();
+            return mids.Length == 0 ? "the direct path" : "the path through " + string.Join(", ", mids);
+        }
+        var unmatchedTrue = truth.Where(t => t.Factors.Count > 0).ToList();
+        var unmatchedMine = new List<(double Coefficient, List<Sym> Factors)>();
+        // Collect like student terms.
+        foreach (var group in mine.Where(t => t.Factors.Count > 0).GroupBy(t => Key(t.Factors)))
+            unmatchedMine.Add((group.Sum(g => g.Coefficient), group.First().Factors));
+        foreach (var m in unmatchedMine.ToArray())
+        {
+            var match = unmatchedTrue.FindIndex(t => Key(t.Factors) == Key(m.Factors));
+            if (match < 0) continue;
+            if (Math.Abs(m.Coefficient - 1) > 1e-12)
+                result.Add($"{Through(unmatchedTrue[match].Factors)} is counted {m.Coefficient:0.###} times instead of once");
+            unmatchedTrue.RemoveAt(match);
+            unmatchedMine.Remove(m);
+        }
+        foreach (var m in unmatchedMine.ToArray())
+        {
+            var mk = m.Factors.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+            var shorter = unmatchedTrue.FindIndex(t => t.Factors.Count == m.Factors.Count + 1 && mk.All(k => t.Factors.Any(f => f.Key == k)));
+            if (shorter >= 0)
+            {
+                var t = unmatchedTrue[shorter];
+                var missing = t.Factors.First(f => !mk.Contains(f.Key));
+                result.Add($"factor {missing} is missing in {Through(t.Factors)}");
+                unmatchedTrue.RemoveAt(shorter);
+                unmatchedMine.Remove(m);
+                continue;
+            }
+            var longer = unmatchedTrue.FindIndex(t => t.Factors.Count + 1 == m.Factors.Count && t.Factors.All(f => mk.Contains(f.Key)));
+            if (longer >= 0)
+            {
+                var t = unmatchedTrue[longer];
+                var tk = t.Factors.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+                var extra = m.Factors.First(f => !tk.Contains(f.Key));
+                result.Add($"factor {extra} is extra in {Through(t.Factors)}");
+                unmatchedTrue.RemoveAt(longer);
+                unmatchedMine.Remove(m);
+            }
+        }
+        foreach (var t in unmatchedTrue)
+            result.Add($"{Through(t.Factors)} is missing: {Sym.Mul(t.Factors)}");
+        foreach (var m in unmatchedMine)
+            result.Add($"the term {Sym.Mul(m.Factors)} is extra: it is not a path from {derivation.Objective} to {derivation.Wrt}");
+        return result;
+    }
+
+    /// <summary>Local derivative formulas that a closed form could have dropped: the derivative of every function call on a path.</summary>
+    public static IEnumerable<Sym> CandidateFactors(Program program, ChainDerivation derivation)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var found = new List<Sym>();
+        void Walk(Sym s)
+        {
+            foreach (var a in s.Args) Walk(a);
+            if (s.Kind != SymKind.Call || s.Op is null || !s.Op.HasDerivative || s.Op.Kind != OpKind.Elementwise || s.Args.Count != 1) return;
+            var f = s.Op.Derivative(s.Args, 0);
+            if (!f.IsNumber && seen.Add(f.Key)) found.Add(f);
+        }
+        foreach (var name in derivation.NodesOnPaths)
+        {
+            var node = program.Graph[name];
+            if (node.Kind != GraphNodeKind.Operation) continue;
+            try
+            {
+                Walk(ChainDerivation.ToSym(node, root: true));
+            }
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
+            {
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text;
+
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// <c>sharpgrad why</c>: when ∂objective/∂wrt is zero, or has zero components, says why. Every zero
+/// component is traced from wrt up towards the objective through the ops that use it: where the
+/// gradient arriving at an op is not zero but the op's local derivative is, that op is the reason
+/// (a ReLU whose pre-activation is ≤ 0, a max/min that passed the gradient to its other argument, a
+/// multiplication or matrix product by a zero value, any other local derivative that is 0); where
+/// the arriving gradient is zero too, the trace goes on above it. When the objective does not use
+/// wrt at all, the reason is that there is no path. The numbers come from the real autograd engine
+/// (<see cref="Program.Evaluate"/>; local derivatives by re-running one op on copies of its arguments).
+/// </summary>
+public sealed class ZeroGradientExplanation
+{
+    private ZeroGradientExplanation(Evaluation evaluation, GraphNode wrt, bool hasPath, Tensor gradient,
+        IReadOnlyList<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)> groups)
+    {
+        Evaluation = evaluation;
+        WrtNode = wrt;
+        HasPath = hasPath;
+        Gradient = gradient;
+        Groups = groups;
+    }
+
+    /// <summary>The evaluation the numbers come from.</summary>
+    public Evaluation Evaluation { get; }
+
+    private GraphNode WrtNode { get; }
+
+    /// <summary>The node differentiated with respect to.</summary>
+    public string Wrt => WrtNode.Name!;
+
+    /// <summary>The objective.</summary>
+    public string Objective => Evaluation.ObjectiveName;
+
+    /// <summary>False when the objective is not computed from wrt at all (the gradient is 0 because no path exists).</summary>
+    public bool HasPath { get; }
+
+    /// <summary>∂objective/∂wrt.</summary>
+    public Tensor Gradient { get; }
+
+    /// <summary>True when every component of the gradient is 0.</summary>
+    public bool IsZero => Gradient.ToDoubleArray().All(v => v == 0);
+
+    /// <summary>The zero components (as "W1[1, 0]", or the name for a single number), grouped by the reasons they share.</summary>
+    public IReadOnlyList<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)> Groups { get; }
+
+    /// <summary>Every reason found, each once, in the order found.</summary>
+    public IReadOnlyList<string> Reasons => Groups.SelectMany(g => g.Reasons).Distinct().ToArray();
+
+    /// <summary>Evaluates the program and explains the zero components of ∂objective/∂<paramref name="wrt"/>.</summary>
+    /// <exception cref="ArgumentException">wrt or the objective is not defined.</exception>
+    public static ZeroGradientExplanation Create(Program program, string wrt, string? objective = null,
+        IReadOnlyDictionary<string, Tensor>? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var graph = program.Graph;
+        var of = objective ?? program.DefaultObjective.Name;
+        if (!graph.TryGetNode(of, out var objectiveNode)) throw new ArgumentException($"--of: the program defines no '{of}'.");
+        if (!graph.TryGetNode(wrt, out var wrtNode)) throw new ArgumentException($"--wrt: the program defines no '{wrt}'.");
+        var evaluation = program.Evaluate(overrides, of);
+        var ancestors = graph.AncestorsAndSelf(objectiveNode);
+        var value = evaluation.ValueOf(wrtNode);
+        var gradient = evaluation.GradientOf(wrtNode) ?? Tensor.ZerosLike(value);
+        if (!ancestors.Contains(wrtNode))
+        {
+            var reason = $"there is no path from {of} to {wrt}: {of} is not computed from {wrt}"
+                + (wrtNode.Index > objectiveNode.Index ? $" ({wrt} is defined at line {wrtNode.Position.Line}, after {of} at line {objectiveNode.Position.Line})" : "");
+            return new ZeroGradientExplanation(evaluation, wrtNode, false, gradient, [([wrt], [reason])]);
+        }
+        var tracer = new ZeroGradientTracer(evaluation, ancestors);
+        var data = gradient.ToDoubleArray();
+        var groups = new List<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)>();
+        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int k = 0; k < data.Length; k++)
+        {
+            if (data[k] != 0) continue;
+            var reasons = tracer.Explain(wrtNode, k);
+            if (reasons.Count == 0) reasons = ["no reason was found (the local derivatives are not zero; the contributions of several paths cancel)"];
+            var key = string.Join("\n", reasons);
+            var component = ZeroGradientTracer.Component(wrtNode, value, k);
+            if (byKey.TryGetValue(key, out var at)) ((List<string>)groups[at].Components).Add(component);
+            else
+            {
+                byKey[key] = groups.Count;
+                groups.Add((new List<string> { component }, reasons));
+            }
+        }
+        return new ZeroGradientExplanation(evaluation, wrtNode, true, gradient, groups);
+    }
+
+    /// <summary>The report: the gradient, whether (and which components of) it is zero, and why.</summary>
+    public string Render()
+    {
+        var sb = new StringBuilder();
+        var value = Evaluation.ValueOf(WrtNode);
+        sb.Append($"∂{Objective}/∂{Wrt} = {ValueFormat.Tensor(Gradient)}\n");
+        if (Groups.Count == 0)
+        {
+            sb.Append($"The gradient is not zero{(value.Count > 1 ? " in any component" : "")}.\n");
+            return sb.ToString();
+        }
+        int zeros = Groups.Sum(g => g.Components.Count);
+        sb.Append(value.Count == 1 || IsZero && value.Count > 1 && zeros == value.Count
+            ? $"The gradient is zero{(value.Count > 1 ? " in every component" : "")}.\n"
+            : $"{zeros} of {value.Count} components {(zeros == 1 ? "is" : "are")} zero.\n");
+        foreach (var (components, reasons) in Groups)
+        {
+            sb.Append(string.Join(", ", components)).Append(components.Count == 1 ? " is 0 because:\n" : " are 0 because:\n");
+            foreach (var r in reasons) sb.Append("  - ").Append(r).Append('\n');
+        }
+        return sb.ToString();
+    }
+}

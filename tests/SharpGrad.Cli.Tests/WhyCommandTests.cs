@@ -1,0 +1,30 @@
+namespace SharpGrad.Cli.Tests;
+
+[Collection(ConsoleCollection.Name)]
+public class WhyCommandTests
+{
+    [Fact]
+    public void Why_E9_W1()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("why", CliRunner.Example("e9.grad"), "--wrt", "W1");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Contains("∂J/∂W1 = [[−18], [0]]", stdout);
+        Assert.Contains("relu(a1) at line 8: a1[1] = −3 ≤ 0, so ∂h1[1]/∂a1[1] = 0", stdout);
+    }
+
+    [Fact]
+    public void Why_Set_ChangesTheAnswer()
+    {
+        var (code, stdout, _) = CliRunner.Run("why", CliRunner.Example("e9.grad"), "--wrt", "W1", "--set", "x=-3");
+        Assert.Equal(0, code);
+        Assert.Contains("a1[0] = −3 ≤ 0", stdout);
+    }
+
+    [Fact]
+    public void Why_MissingWrt_IsExit2()
+    {
+        var (code, _, _) = CliRunner.Run("why", CliRunner.Example("e9.grad"));
+        Assert.Equal(2, code);
+    }
+}

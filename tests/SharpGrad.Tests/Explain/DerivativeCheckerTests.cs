@@ -1,0 +1,141 @@
+using SharpGrad.Explain;
+
+namespace SharpGrad.Tests.Explain;
+
+/// <summary>The derivative checker: right answers of E1, E2, E5, E7, E8 accepted; wrong ones rejected with diagnostics.</summary>
+public class DerivativeCheckerTests
+{
+    private static CheckResult Check(string file, string wrt, string expr) =>
+        DerivativeChecker.Check(ExplainFiles.Load(file), wrt, expr);
+
+    [Theory]
+    // E1 items 1-4.
+    [InlineData("e1.grad", "n4", "dE/dn6 * dn6/dn4")]
+    [InlineData("e1.grad", "w_2_5", "∂E/∂n7 · ∂n7/∂n5 · ∂n5/∂w_2_5")]
+    [InlineData("e1.grad", "v_1_1", "(dE/dn6 * dn6/dn3 * dn3/dn1 + dE/dn6 * dn6/dn4 * dn4/dn1) * dn1/d(v_1_1)_d")]
+    [InlineData("e1.grad", "x2", "(dE/dn6 * dn6/dn4 * dn4/dn2 + dE/dn7 * dn7/dn5 * dn5/dn2) * d(n2)/d(x2)")]
+    // E2 items 1-3, factored and expanded.
+    [InlineData("e2.grad", "v_2_2", "(dE/dn6 * dn6/dn4 + dE/dn8 * dn8/dn4) * dn4/dn2 * dn2/dv_2_2")]
+    [InlineData("e2.grad", "w_2_4", "(dE/dn6 * dn6/dn4 + dE/dn8 * dn8/dn4) * dn4/dw_2_4")]
+    [InlineData("e2.grad", "n1", "(∂E/∂n6 · ∂n6/∂n3 + ∂E/∂n8 · ∂n8/∂n3) · ∂n3/∂n1 + ∂E/∂n7 · ∂n7/∂n5 · ∂n5/∂n1")]
+    [InlineData("e2.grad", "n1", "dE/dn6*dn6/dn3*dn3/dn1 + dE/dn8*dn8/dn3*dn3/dn1 + dE/dn7*dn7/dn5*dn5/dn1")]
+    // E2 item 1 with closed-form local partials (g′ evaluated as tanh′).
+    [InlineData("e2.grad", "w_2_4", "(dE/dn6 * g'(b_6 + w_3_6*n3 + w_4_6*n4) * w_4_6 + dE/dn8 * g′(b_8 + w_3_8*n3 + w_4_8*n4) * w_4_8) * g'(b_4 + w_2_4*n2) * n2")]
+    // E5.
+    [InlineData("e5.grad", "phi1", "relu(g1)")]
+    [InlineData("e5.grad", "psi11", "phi1*I[g1>0]*h1")]
+    [InlineData("e5.grad", "psi22", "phi2 * relu'(g2) * h2")]
+    [InlineData("e5.grad", "theta01", "(phi1*I[g1>0]*psi11 + phi2*I[g2>0]*psi12)*I[theta01+theta11*x>0]")]
+    [InlineData("e5.grad", "theta12", "(phi1*step(g1)*psi21 + phi2*step(g2)*psi22)*I[theta02+theta12*x>0]*x")]
+    // E7.
+    [InlineData("e7.grad", "x1", "dy/domax * σ(x1)(1 − σ(x1))")]
+    [InlineData("e7.grad", "x2", "sigmoid'(x2)")]
+    // E8: the correct batch-norm input gradient (g_i = r_i).
+    [InlineData("e8.grad", "x", "(1/sqrt(var + 1e-5)) * (r - mean(r) - xhat * mean(r * xhat))")]
+    [InlineData("e8.grad", "x", "(1/sqrt(var + 1e-5)) * (dE/dy - mean(dE/dy) - xhat * mean(dE/dy * xhat))")]
+    [InlineData("e8.grad", "beta", "sum(r)")]
+    // E9.
+    [InlineData("e9.grad", "W2", "dJ/da2 ⊗ h1")]
+    public void AcceptsCorrectAnswers(string file, string wrt, string expr)
+    {
+        var r = Check(file, wrt, expr);
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Equal(CheckVerdict.Correct, r.Verdict);
+    }
+
+    [Fact]
+    public void MissingPath_IsNamed()
+    {
+        var r = Check("e2.grad", "n1", "(dE/dn6 * dn6/dn3 + dE/dn8 * dn8/dn3) * dn3/dn1");
+        Assert.Equal(CheckVerdict.Incorrect, r.Verdict);
+        Assert.Contains(r.Diagnostics, d => d.Contains("path through n7, n5 is missing"));
+        Assert.NotNull(r.Point);
+        Assert.NotEqual(r.StudentValue!.Item(), r.TrueValue!.Item(), 6);
+    }
+
+    [Fact]
+    public void MissingFactorInPath_IsNamed()
+    {
+        var r = Check("e2.grad", "n1", "(dE/dn6 * dn6/dn3 + dE/dn8 * dn8/dn3) + dE/dn7 * dn7/dn5 * dn5/dn1");
+        Assert.False(r.IsCorrect);
+        Assert.Contains(r.Diagnostics, d => d.Contains("factor ∂n3/∂n1 is missing in the path through n6, n3")
+            || d.Contains("factor ∂n3/∂n1 is missing in the path through n8, n3"));
+    }
+
+    [Fact]
+    public void ExtraTerm_IsNamed()
+    {
+        var r = Check("e1.grad", "n4", "dE/dn6 * dn6/dn4 + dE/dn7 * dn7/dn5");
+        Assert.False(r.IsCorrect);
+        Assert.Contains(r.Diagnostics, d => d.Contains("is extra"));
+    }
+
+    [Fact]
+    public void MissingClosedFormFactor_IsNamed()
+    {
+        var r = Check("e5.grad", "theta01", "phi1*I[g1>0]*psi11 + phi2*I[g2>0]*psi12");
+        Assert.False(r.IsCorrect);
+        Assert.Contains("factor I[theta01 + theta11·x > 0] is missing", r.Diagnostics);
+    }
+
+    [Fact]
+    public void MissingSigmoidFactor_IsNamed()
+    {
+        var r = Check("e7.grad", "x1", "1");
+        Assert.False(r.IsCorrect);
+        Assert.Contains(r.Diagnostics, d => d.StartsWith("factor σ(x1)", StringComparison.Ordinal) && d.EndsWith("is missing", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TransposedMatrix_IsRejectedWithCounterexample()
+    {
+        var r = Check("e9.grad", "W2", "h1 ⊗ dJ/da2");
+        Assert.False(r.IsCorrect);
+        Assert.Equal(new double[] { 0, -18, 0, 0 }, r.StudentValue!.ToDoubleArray());
+        Assert.Equal(new double[] { 0, 0, -18, 0 }, r.TrueValue!.ToDoubleArray());
+        Assert.Equal(3, r.Point!["x"].Item());
+    }
+
+    [Fact]
+    public void SeedBatchNormFormula_IsRejected()
+    {
+        var r = Check("e8.grad", "x",
+            "r / sqrt(var + 1e-5) + sum(r * d * (-0.5) * (var + 1e-5)^(-1.5)) * (2/4) * sum(x - mu) + (-sum(r) / sqrt(var + 1e-5)) / 4");
+        Assert.False(r.IsCorrect);
+        Assert.Contains(r.Diagnostics, d => d.Contains("identically zero") && d.Contains("sum(x - mu)"));
+    }
+
+    [Fact]
+    public void WrongShape_IsReported()
+    {
+        var r = Check("e9.grad", "W2", "dJ/da2");
+        Assert.False(r.IsCorrect);
+        Assert.Contains(r.Diagnostics, d => d.Contains("shape"));
+    }
+
+    [Theory]
+    [InlineData("dE/dn6 *", "--expr column 9")]
+    [InlineData("nope * 2", "--expr column 1: unknown name 'nope'")]
+    [InlineData("foo(n1)", "--expr column 1: unknown function 'foo'")]
+    [InlineData("I[n1 n2]", "--expr column 8: expected '>'")]
+    public void BadExpressions_NameTheColumn(string expr, string expected)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Check("e1.grad", "n4", expr));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void Golden_SeedAnswers()
+    {
+        var sb = new System.Text.StringBuilder();
+        void Add(string file, string wrt, string expr) => sb.Append("$ check ").Append(file).Append(" --wrt ").Append(wrt).Append('\n')
+            .Append(Check(file, wrt, expr).ToText()).Append('\n');
+        Add("e2.grad", "n1", "(dE/dn6 * dn6/dn3 + dE/dn8 * dn8/dn3) * dn3/dn1");
+        Add("e5.grad", "theta11", "(phi1*I[g1>0]*psi11 + phi2*I[g2>0]*psi12)*I[theta01+theta11*x>0]*x");
+        Add("e5.grad", "theta01", "phi1*I[g1>0]*psi11 + phi2*I[g2>0]*psi12");
+        Add("e7.grad", "x1", "sigmoid(x1)(1-sigmoid(x1))");
+        Add("e8.grad", "x", "r / sqrt(var + 1e-5) + sum(r * d * (-0.5) * (var + 1e-5)^(-1.5)) * (2/4) * sum(x - mu) + (-sum(r) / sqrt(var + 1e-5)) / 4");
+        Add("e9.grad", "W2", "h1 ⊗ dJ/da2");
+        ExplainFiles.AssertGolden("check-seeds.txt", sb.ToString());
+    }
+}

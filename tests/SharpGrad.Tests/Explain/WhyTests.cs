@@ -1,0 +1,65 @@
+using SharpGrad.Explain;
+
+namespace SharpGrad.Tests.Explain;
+
+/// <summary><c>why</c>: the reasons behind zero gradients (spec E9, E7, and a name without a path).</summary>
+public class WhyTests
+{
+    [Fact]
+    public void E9_W1_InactiveRelu()
+    {
+        var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "W1");
+        Assert.True(why.HasPath);
+        Assert.False(why.IsZero);
+        var group = Assert.Single(why.Groups);
+        Assert.Equal(["W1[1, 0]"], group.Components);
+        Assert.Equal(["relu(a1) at line 8: a1[1] = −3 ≤ 0, so ∂h1[1]/∂a1[1] = 0"], group.Reasons);
+    }
+
+    [Fact]
+    public void E9_W2_InactiveReluAndZeroFactor()
+    {
+        var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "W2");
+        Assert.Equal(2, why.Groups.Count);
+        Assert.Equal(["W2[0, 0]", "W2[0, 1]"], why.Groups[0].Components);
+        Assert.Equal(["relu(a2) at line 10: a2[0] = −3 ≤ 0, so ∂h2[0]/∂a2[0] = 0"], why.Groups[0].Reasons);
+        Assert.Equal(["W2[1, 1]"], why.Groups[1].Components);
+        Assert.Equal(["W2 @ h1 at line 9: h1[1] = 0, so ∂a2[1]/∂W2[1, 1] = h1[1] = 0"], why.Groups[1].Reasons);
+        Assert.Contains("3 of 4 components are zero.", why.Render());
+    }
+
+    [Fact]
+    public void E9_X_NotZero()
+    {
+        var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "x");
+        Assert.Empty(why.Groups);
+        Assert.Equal("∂J/∂x = −6\nThe gradient is not zero.\n", why.Render());
+    }
+
+    [Fact]
+    public void E7_MaxRoutesElsewhere()
+    {
+        var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e7.grad"), "x2", "omax");
+        Assert.True(why.IsZero);
+        var reason = Assert.Single(why.Reasons);
+        Assert.StartsWith("max(i1, i2) at line 9: i1 = 0.622459 > i2 = 0.268941, so max passes the gradient to i1", reason);
+        var min = ZeroGradientExplanation.Create(ExplainFiles.Load("e7.grad"), "i1", "omin");
+        Assert.StartsWith("min(i1, i2) at line 10: i2 = 0.268941 < i1 = 0.622459", Assert.Single(min.Reasons));
+    }
+
+    [Fact]
+    public void NoPath()
+    {
+        var program = Program.Parse("input x = 2\ninput z = 1\na = x * 3\nb = z + 1\n");
+        var why = ZeroGradientExplanation.Create(program, "z", "a");
+        Assert.False(why.HasPath);
+        Assert.Equal(["there is no path from a to z: a is not computed from z"], why.Reasons);
+    }
+
+    [Fact]
+    public void MultiplicationByZero()
+    {
+        var why = ZeroGradientExplanation.Create(Program.Parse("param w = 2\ninput x = 0\ny = w * x\n"), "w");
+        Assert.Equal(["w * x at line 3: a multiplication by x = 0, so ∂y/∂w = x = 0"], why.Reasons);
+    }
+}
