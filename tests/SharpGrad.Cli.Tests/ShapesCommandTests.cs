@@ -25,4 +25,76 @@ public class ShapesCommandTests
         var (code, _, stderr) = CliRunner.Run("grad", CliRunner.Example(example));
         Assert.True(code == 0, stderr);
     }
+
+    [Fact]
+    public void Shapes_E4_ListsTheThreeConvLayers()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("shapes", CliRunner.Example("e4.grad"));
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Contains("f²·d·c + c = 64²·2·96 + 96 = 786432 + 96 = 786528", stdout);
+        Assert.Contains("f²·d·c + c = 6²·2·96 + 96 = 6912 + 96 = 7008", stdout);
+        Assert.Contains("f²·d·c + c = 1²·2·96 + 96 = 192 + 96 = 288", stdout);
+        Assert.Contains("│ conv64 │ 786528     │", stdout);
+        Assert.DoesNotContain("Jacobian", stdout);
+    }
+
+    [Fact]
+    public void Shapes_E10_OutputSizes()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("shapes", CliRunner.Example("e10.grad"));
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Contains("output height: ⌊(4 + 2·0 − 2)/1⌋ + 1 = 3", stdout);
+        Assert.Contains("output: 1×4×4 → 2×3×3", stdout);
+        Assert.Contains("output height: ⌊(4 + 2·0 − 2)/2⌋ + 1 = 2", stdout);
+        Assert.Contains("output: 1×4×4 → 2×2×2", stdout);
+        Assert.Contains("│ stride1 │ 10         │ 2×3×3  │", stdout);
+        Assert.Contains("│ stride2 │ 10         │ 2×2×2  │", stdout);
+    }
+
+    [Fact]
+    public void Shapes_E10_WithWrt_AlsoListsTheJacobians()
+    {
+        var (code, stdout, _) = CliRunner.Run("shapes", CliRunner.Example("e10.grad"), "--wrt", "o_1_1");
+        Assert.Equal(0, code);
+        Assert.Contains("2×2×2", stdout);
+        Assert.Contains("denominator", stdout);
+    }
+
+    [Fact]
+    public void Shapes_MalformedConv_ReportsLineAndColumn()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sharpgrad-conv-{Guid.NewGuid():N}.grad");
+        File.WriteAllText(path, "input x = 1\nconv c1: in 2, out 3, kernal 4\ny = x\n");
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("shapes", path);
+            Assert.Equal(2, code);
+            Assert.Equal("", stdout);
+            Assert.Contains($"{path}:2:23: expected one of in, out, kernel, stride, padding, input", stderr);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    // The same golden files as the library's SeedExerciseGoldenTests (checked by hand against spec E4 and E10).
+    [Fact]
+    public void Shapes_E4_MatchesTheGoldenFile()
+    {
+        var (code, stdout, _) = CliRunner.Run("shapes", CliRunner.Example("e4.grad"));
+        Assert.Equal(0, code);
+        Assert.Equal(File.ReadAllText(CliRunner.Golden("seed-e4-shapes.txt")).ReplaceLineEndings("\n"), stdout.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void Shapes_E10_StartsWithTheGoldenConvLayers()
+    {
+        var (code, stdout, _) = CliRunner.Run("shapes", CliRunner.Example("e10.grad"));
+        Assert.Equal(0, code);
+        var golden = File.ReadAllText(CliRunner.Golden("seed-e10.txt")).ReplaceLineEndings("\n");
+        Assert.Equal(golden[..golden.IndexOf("\n$ grad", StringComparison.Ordinal)], stdout.ReplaceLineEndings("\n"));
+    }
 }

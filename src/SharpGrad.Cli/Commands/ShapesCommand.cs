@@ -5,8 +5,10 @@ using GradProgram = SharpGrad.Explain.Program;
 namespace SharpGrad.Cli.Commands;
 
 /// <summary>
-/// <c>sharpgrad shapes FILE [--wrt NAME] [--of NAME]</c>: the Jacobian size of every factor of
-/// ∂objective/∂NAME in the denominator layout of spec E6 (see <see cref="JacobianShapes"/>).
+/// <c>sharpgrad shapes FILE [--wrt NAME] [--of NAME]</c>: parameter counts and output sizes of the
+/// declared conv layers (spec E4, E10; see <see cref="ConvShapes"/>), and the Jacobian size of every
+/// factor of ∂objective/∂NAME in the denominator layout of spec E6 (see <see cref="JacobianShapes"/>).
+/// When the program declares conv layers and --wrt is not given, only the conv layers are listed.
 /// </summary>
 internal static class ShapesCommand
 {
@@ -15,15 +17,22 @@ internal static class ShapesCommand
     {
         var file = ExplainCli.FileArgument();
         var of = ExplainCli.OfOption();
-        var wrt = new Option<string?>("--wrt") { Description = "The variable at the start of the chain (default: the first assignment)." };
-        var command = new Command("shapes", "List the Jacobian size of every factor of a chain, in the denominator layout (spec E6).");
+        var wrt = new Option<string?>("--wrt") { Description = "The variable at the start of the chain (default: the first assignment; with conv layers and no --wrt only the layers are listed)." };
+        var command = new Command("shapes", "List conv layers' parameter counts and output sizes (spec E4, E10) and the Jacobian size of every factor of a chain, in the denominator layout (spec E6).");
         command.Arguments.Add(file);
         command.Options.Add(wrt);
         command.Options.Add(of);
         command.Action = ExplainCli.Action(parse =>
         {
             var program = GradProgram.Load(parse.GetValue(file)!);
-            Console.Out.Write(JacobianShapes.Create(program, parse.GetValue(wrt), parse.GetValue(of)).Render());
+            var w = parse.GetValue(wrt);
+            if (program.ConvLayers.Count > 0)
+            {
+                Console.Out.Write(ConvShapes.Render(program));
+                if (w is null) return 0;
+                Console.Out.Write("\n");
+            }
+            Console.Out.Write(JacobianShapes.Create(program, w, parse.GetValue(of)).Render());
             return 0;
         });
         return command;

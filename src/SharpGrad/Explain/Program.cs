@@ -13,8 +13,9 @@ namespace SharpGrad.Explain;
 /// </summary>
 public sealed class Program
 {
-    private Program(string source, string? fileName, IReadOnlyList<Statement> statements, ComputationGraph graph)
+    private Program(string source, string? fileName, IReadOnlyList<Statement> statements, ComputationGraph graph, IReadOnlyList<ConvLayer>? convLayers = null)
     {
+        ConvLayers = convLayers ?? [];
         Source = source;
         FileName = fileName;
         Statements = statements;
@@ -35,6 +36,12 @@ public sealed class Program
     /// <summary>The param, input and target declarations in program order.</summary>
     public IReadOnlyList<Declaration> Declarations { get; }
 
+    /// <summary>
+    /// The declared convolutional layers (<c>conv NAME: in D, out C, kernel F, ...</c>), in program
+    /// order: metadata for <c>sharpgrad shapes</c> (spec E4, E10), not nodes of the graph.
+    /// </summary>
+    public IReadOnlyList<ConvLayer> ConvLayers { get; }
+
     /// <summary>The assignments in program order.</summary>
     public IReadOnlyList<Assignment> Assignments { get; }
 
@@ -53,11 +60,14 @@ public sealed class Program
         ArgumentNullException.ThrowIfNull(text);
         try
         {
-            var statements = Parser.ParseProgram(text);
+            var statements = Parser.ParseProgram(text, out var convLayers);
             if (!statements.OfType<Assignment>().Any())
                 throw new GradProgramException("the program has no assignment; its objective is the last line of the form NAME = expression");
             var graph = GraphBuilder.Build(statements);
-            return new Program(text, fileName, statements, graph);
+            foreach (var layer in convLayers)
+                if (statements.Any(s => s.Name == layer.Name))
+                    throw new GradProgramException($"'{layer.Name}' is both a conv layer and a name of the program; give the layer another name", layer.Position);
+            return new Program(text, fileName, statements, graph, convLayers);
         }
         catch (GradProgramException e)
         {

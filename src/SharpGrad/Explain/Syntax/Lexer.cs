@@ -84,6 +84,8 @@ internal sealed class Lexer
             case '@': kind = TokenKind.At; break;
             case ',': kind = TokenKind.Comma; break;
             case '=': kind = TokenKind.Equals; break;
+            case ':': kind = TokenKind.Colon; break;
+            case '\u00D7': kind = TokenKind.Times; break;
             case '(': kind = TokenKind.LeftParen; depth++; break;
             case '[': kind = TokenKind.LeftBracket; depth++; break;
             case ')': kind = TokenKind.RightParen; depth = Math.Max(0, depth - 1); break;

@@ -11,6 +11,8 @@ namespace SharpGrad.Explain;
 /// power     := primary ["^" unary]               (right-associative)
 /// primary   := NUMBER | NAME | NAME "(" expr {"," expr} ")" | "(" expr ")"
 /// value     := ["-"] NUMBER | "[" value {"," value} [","] "]"   (rectangular)
+/// conv      := "conv" NAME ":" option {"," option}      (metadata for shapes, not a statement)
+/// option    := ("in" | "out" | "kernel" | "stride" | "padding") NUMBER | "input" NUMBER ["×" NUMBER]
 /// </code>
 /// It checks syntax, function names and arities; names and shapes are checked afterwards by
 /// <see cref="GraphBuilder"/>.
@@ -32,15 +34,30 @@ internal sealed class Parser
     public static bool IsKeyword(string name) => Keywords.Contains(name);
 
     /// <summary>Parses a whole program into its statements, in order.</summary>
-    public static List<Statement> ParseProgram(string text)
+    public static List<Statement> ParseProgram(string text) => ParseProgram(text, out _);
+
+    /// <summary>
+    /// Parses a whole program into its statements, in order, and the conv layer declarations
+    /// (<c>conv NAME: ...</c>), which are metadata and not statements of the graph.
+    /// </summary>
+    public static List<Statement> ParseProgram(string text, out List<ConvLayer> convLayers)
     {
         var parser = new Parser(Lexer.Tokenize(text));
         var statements = new List<Statement>();
+        convLayers = [];
         while (true)
         {
             while (parser.Current.Kind == TokenKind.Newline) parser.index++;
             if (parser.Current.Kind == TokenKind.End) break;
-            statements.Add(parser.ParseStatement());
+            if (parser.IsConvStart())
+            {
+                var layer = parser.ParseConv();
+                if (convLayers.Any(c => c.Name == layer.Name))
+                    throw parser.Error($"conv layer '{layer.Name}' is declared twice", layer.Position);
+                convLayers.Add(layer);
+            }
+            else
+                statements.Add(parser.ParseStatement());
             if (parser.Current.Kind is not (TokenKind.Newline or TokenKind.End))
                 throw parser.Error($"expected the end of the line after the statement, found {parser.Current.Describe()}");
         }
@@ -86,6 +103,68 @@ internal sealed class Parser
         index++;
         var expr = ParseExpression();
         return new Assignment(first.Text, first.Position, expr);
+    }
+
+    /// <summary><c>conv NAME ...</c>; <c>conv = ...</c> stays an assignment to a name <c>conv</c>.</summary>
+    private bool IsConvStart() =>
+        Current.Kind == TokenKind.Identifier && Current.Text == "conv" && Peek(1).Kind == TokenKind.Identifier;
+
+    private static readonly string[] ConvOptions = ["in", "out", "kernel", "stride", "padding", "input"];
+
+    private ConvLayer ParseConv()
+    {
+        var keyword = tokens[index++];
+        var name = tokens[index++];
+        if (IsKeyword(name.Text))
+            throw Error($"expected a name after 'conv', found {name.Describe()}", name.Position);
+        Expect(TokenKind.Colon, $"':' after 'conv {name.Text}' (conv NAME: in D, out C, kernel F [, stride S] [, padding P] [, input H×W])");
+        var seen = new Dictionary<string, int>();
+        int? height = null, width = null;
+        SourcePosition inputAt = default;
+        do
+        {
+            if (seen.Count > 0) index++;
+            var key = Current;
+            if (key.Kind != TokenKind.Identifier || !ConvOptions.Contains(key.Text))
+                throw Error($"expected one of {string.Join(", ", ConvOptions)} in the conv layer '{name.Text}', found {key.Describe()}");
+            if (seen.ContainsKey(key.Text))
+                throw Error($"'{key.Text}' is given twice in the conv layer '{name.Text}'");
+            index++;
+            var min = key.Text == "padding" ? 0 : 1;
+            var value = ConvNumber(key.Text, min);
+            seen[key.Text] = value;
+            if (key.Text == "input")
+            {
+                inputAt = key.Position;
+                height = value;
+                width = value;
+                if (Current.Kind == TokenKind.Times)
+                {
+                    index++;
+                    width = ConvNumber("input", 1);
+                }
+            }
+        }
+        while (Current.Kind == TokenKind.Comma);
+        if (Current.Kind is not (TokenKind.Newline or TokenKind.End))
+            throw Error($"expected ',' or the end of the line in the conv layer '{name.Text}', found {Current.Describe()}");
+        foreach (var required in new[] { "in", "out", "kernel" })
+            if (!seen.ContainsKey(required))
+                throw Error($"the conv layer '{name.Text}' needs '{required}' (conv NAME: in D, out C, kernel F [, stride S] [, padding P] [, input H×W])", keyword.Position);
+        var layer = new ConvLayer(name.Text, keyword.Position, seen["in"], seen["out"], seen["kernel"],
+            seen.GetValueOrDefault("stride", 1), seen.GetValueOrDefault("padding", 0), height, width);
+        if (height is int h && width is int w && (layer.OutputSize(h) < 1 || layer.OutputSize(w) < 1))
+            throw Error($"the kernel of the conv layer '{name.Text}' ({layer.Kernel}×{layer.Kernel}) is larger than its padded input ({h + 2 * layer.Padding}×{w + 2 * layer.Padding})", inputAt);
+        return layer;
+    }
+
+    private int ConvNumber(string what, int min)
+    {
+        var t = Current;
+        if (t.Kind != TokenKind.Number || t.Number != Math.Floor(t.Number) || t.Number < min || t.Number > int.MaxValue)
+            throw Error($"expected a {(min == 0 ? "whole number (0 or more)" : "positive whole number")} after '{what}', found {t.Describe()}");
+        index++;
+        return (int)t.Number;
     }
 
     private Declaration ParseDeclaration()

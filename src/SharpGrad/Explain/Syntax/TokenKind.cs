@@ -17,6 +17,8 @@ internal enum TokenKind
     RightBracket,
     Comma,
     Equals,
+    Colon,
+    Times,
     Newline,
     End,
 }
