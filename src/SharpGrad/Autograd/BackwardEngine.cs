@@ -41,7 +41,7 @@ internal static class BackwardEngine
             }
             else if (t.IsLeaf || t.RetainsGrad)
             {
-                t.Grad = t.Grad is null ? (createGraph ? g : g.DetachedCopy()) : t.Grad.Add(g);
+                t.Grad = AccumulateGrad(t.Grad, g, createGraph);
             }
 
             var node = t.GradFn;
@@ -66,6 +66,21 @@ internal static class BackwardEngine
                 node.Release();
         }
         return results;
+    }
+
+    /// <summary>
+    /// The leaf's new gradient: a private copy the first time; later passes add into that tensor
+    /// in place (as PyTorch does), so repeated steps reuse one buffer per parameter. With
+    /// <paramref name="createGraph"/> the sum is recorded instead, because the gradient is itself
+    /// part of a graph.
+    /// </summary>
+    private static Tensor AccumulateGrad(Tensor? existing, Tensor g, bool createGraph)
+    {
+        if (existing is null)
+            return createGraph ? g : g.DetachedCopy();
+        if (createGraph || existing.RequiresGrad)
+            return existing.Add(g);
+        return existing.AddInPlace(g);
     }
 
     private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g)

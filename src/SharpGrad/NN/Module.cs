@@ -174,6 +174,7 @@ public abstract class Module
         ArgumentNullException.ThrowIfNull(value);
         if (!value.IsLeaf) value = value.Detach();
         value.RequiresGrad = true;
+        MemoryScope.Keep(value);
         parameters.Add(new(name, value));
         return value;
     }
@@ -183,6 +184,7 @@ public abstract class Module
     {
         CheckName(name);
         ArgumentNullException.ThrowIfNull(value);
+        MemoryScope.Keep(value);
         buffers.Add(new(name, value));
         return value;
     }
@@ -249,7 +251,7 @@ public abstract class Module
             Tensor converted;
             using (Autograd.NoGrad()) converted = t.To(dtype);
             if (requiresGrad) converted.RequiresGrad = t.RequiresGrad;
-            list[i] = new(list[i].Key, converted);
+            list[i] = new(list[i].Key, MemoryScope.Keep(converted));
         }
     }
 

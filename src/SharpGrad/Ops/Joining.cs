@@ -30,7 +30,7 @@ public sealed partial class Tensor
         for (int i = 0; i < inputs.Length; i++) inputs[i] = tensors[i].To(dtype);
         var outShape = (int[])first.ShapeArray.Clone();
         outShape[d] = total;
-        var result = new Tensor(outShape, dtype);
+        var result = Uninitialized(outShape, dtype);
         var starts = new int[inputs.Length];
         int offset = 0;
         for (int i = 0; i < inputs.Length; i++)

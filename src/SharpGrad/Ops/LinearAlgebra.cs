@@ -44,7 +44,8 @@ public sealed partial class Tensor
         batchShape.CopyTo(outShape, 0);
         outShape[^2] = m;
         outShape[^1] = n;
-        var result = new Tensor(outShape, a.DType);
+        // Every element is written unless the inner dimension is empty, where the product is zeros.
+        var result = k == 0 ? new Tensor(outShape, a.DType) : Uninitialized(outShape, a.DType);
         var aBatch = ShapeMath.BroadcastStrides(a.ShapeArray.AsSpan(0, a.Rank - 2), a.StrideArray.AsSpan(0, a.Rank - 2), batchShape);
         var bBatch = ShapeMath.BroadcastStrides(b.ShapeArray.AsSpan(0, b.Rank - 2), b.StrideArray.AsSpan(0, b.Rank - 2), batchShape);
         int batches = ShapeMath.Count(batchShape);

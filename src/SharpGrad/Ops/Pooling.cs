@@ -32,12 +32,14 @@ public static partial class Functional
         var s = new MaxPool2dShape(planes, h, w, k[0], k[1], st[0], st[1], pad[0], pad[1], dil[0], dil[1], oh, ow);
 
         var x = Dispatch.Contiguous(input);
-        var y = new Tensor(PooledShape(input, oh, ow), input.DType);
-        var argmax = new int[planes * oh * ow];
+        var y = Tensor.Uninitialized(PooledShape(input, oh, ow), input.DType);
+        // The winners live in a tensor, so that they share the step's pooled memory, and a backward
+        // pass after its memory scope has ended fails on them instead of reading reused memory.
+        var argmax = Tensor.Uninitialized([planes * oh * ow], DType.Int32);
         if (input.DType == DType.Float32)
-            Kernels.Pooling.MaxPool2d(s, x.Data<float>(), x.Offset, y.Data<float>(), argmax);
+            Kernels.Pooling.MaxPool2d(s, x.Data<float>(), x.Offset, y.Data<float>(), argmax.Data<int>());
         else
-            Kernels.Pooling.MaxPool2d(s, x.Data<double>(), x.Offset, y.Data<double>(), argmax);
+            Kernels.Pooling.MaxPool2d(s, x.Data<double>(), x.Offset, y.Data<double>(), argmax.Data<int>());
         var inputShape = input.ShapeArray;
         return Autograd.Record(y, "MaxPool2d", [input], g => [ScatterArgmax(g, argmax, planes, inputShape)]);
     }
@@ -108,29 +110,29 @@ public static partial class Functional
     }
 
     /// <summary>Adds each output gradient into the position its window's maximum came from; recorded with the gather as its backward.</summary>
-    private static Tensor ScatterArgmax(Tensor g, int[] argmax, int planes, int[] inputShape)
+    private static Tensor ScatterArgmax(Tensor g, Tensor argmax, int planes, int[] inputShape)
     {
         int inPlane = inputShape[^1] * inputShape[^2], outPlane = g.ShapeArray[^1] * g.ShapeArray[^2];
         var gc = Dispatch.Contiguous(g);
         var gx = new Tensor((int[])inputShape.Clone(), g.DType);
         if (g.DType == DType.Float32)
-            Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<float>(), gc.Offset, argmax, gx.Data<float>());
+            Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<float>(), gc.Offset, argmax.Data<int>(), gx.Data<float>());
         else
-            Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<double>(), gc.Offset, argmax, gx.Data<double>());
+            Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<double>(), gc.Offset, argmax.Data<int>(), gx.Data<double>());
         var outputShape = g.ShapeArray;
         return Autograd.Record(gx, "MaxPool2dGrad", [g], h => [GatherArgmax(h, argmax, planes, outputShape)]);
     }
 
     /// <summary>Reads each window's maximum position out of a tensor of the input's shape; the adjoint of <see cref="ScatterArgmax"/>.</summary>
-    private static Tensor GatherArgmax(Tensor x, int[] argmax, int planes, int[] outputShape)
+    private static Tensor GatherArgmax(Tensor x, Tensor argmax, int planes, int[] outputShape)
     {
         int inPlane = x.ShapeArray[^1] * x.ShapeArray[^2], outPlane = outputShape[^1] * outputShape[^2];
         var xc = Dispatch.Contiguous(x);
         var y = new Tensor((int[])outputShape.Clone(), x.DType);
         if (x.DType == DType.Float32)
-            Kernels.Pooling.GatherArgmax(planes, inPlane, outPlane, xc.Data<float>(), xc.Offset, argmax, y.Data<float>());
+            Kernels.Pooling.GatherArgmax(planes, inPlane, outPlane, xc.Data<float>(), xc.Offset, argmax.Data<int>(), y.Data<float>());
         else
-            Kernels.Pooling.GatherArgmax(planes, inPlane, outPlane, xc.Data<double>(), xc.Offset, argmax, y.Data<double>());
+            Kernels.Pooling.GatherArgmax(planes, inPlane, outPlane, xc.Data<double>(), xc.Offset, argmax.Data<int>(), y.Data<double>());
         var inputShape = x.ShapeArray;
         return Autograd.Record(y, "MaxPool2dGather", [x], h => [ScatterArgmax(h, argmax, planes, inputShape)]);
     }

@@ -1,3 +1,5 @@
+using SharpGrad.Kernels;
+
 namespace SharpGrad.Optim;
 
 /// <summary>
@@ -60,29 +62,23 @@ public class Adam : Optimizer
     {
         double step = IncrementStep(state);
         double lr = group.LearningRate, wd = group.WeightDecay;
-        if (wd != 0)
-        {
-            if (decoupledWeightDecay)
-                parameter.MulInPlace(1 - lr * wd);
-            else
-                grad = grad.Add(parameter.Mul(wd));
-        }
         var m = StateBuffer(state, "exp_avg", parameter);
         var v = StateBuffer(state, "exp_avg_sq", parameter);
-        m.AddInPlace(grad.Sub(m), 1 - Beta1); // m + (1 − β₁)(g − m) = β₁·m + (1 − β₁)·g, PyTorch's lerp
-        v.MulInPlace(Beta2).AddInPlace(grad.Mul(grad), 1 - Beta2);
-        var second = v;
-        if (AmsGrad)
-        {
-            var vMax = StateBuffer(state, "max_exp_avg_sq", parameter);
-            vMax.CopyFrom(Tensor.Maximum(vMax, v));
-            second = vMax;
-        }
+        var vMax = AmsGrad ? StateBuffer(state, "max_exp_avg_sq", parameter) : null;
         double bias1 = 1 - Math.Pow(Beta1, step);
         double bias2Sqrt = Math.Sqrt(1 - Math.Pow(Beta2, step));
-        // √v̂/√c₂ + ε = (√v̂ + ε·√c₂)/√c₂, so the √c₂ moves into the scalar step size and the
-        // denominator is built with one allocation (the paper's own "efficient" ordering).
-        var denominator = second.Sqrt().AddInPlace(Tensor.Scalar(Eps * bias2Sqrt, parameter.DType));
-        parameter.AddInPlace(m.Div(denominator), -lr * bias2Sqrt / bias1);
+        // √v̂/√c₂ + ε = (√v̂ + ε·√c₂)/√c₂, so the √c₂ moves into the scalar step size (the paper's
+        // "efficient" ordering) and the kernel needs no division by the bias correction per element.
+        double stepSize = lr * bias2Sqrt / bias1, epsHat = Eps * bias2Sqrt;
+        double l2 = decoupledWeightDecay ? 0 : wd, decay = decoupledWeightDecay ? 1 - lr * wd : 1;
+        var p = WritableContiguous(parameter);
+        var g = grad.Contiguous();
+        if (p.DType == DType.Float32)
+            OptimizerUpdates.Adam(p.Data<float>(), p.Offset, g.Data<float>(), g.Offset, m.Data<float>(), m.Offset, v.Data<float>(), v.Offset,
+                vMax?.Data<float>(), vMax?.Offset ?? 0, p.Count, Beta1, Beta2, l2, decay, stepSize, epsHat);
+        else
+            OptimizerUpdates.Adam(p.Data<double>(), p.Offset, g.Data<double>(), g.Offset, m.Data<double>(), m.Offset, v.Data<double>(), v.Offset,
+                vMax?.Data<double>(), vMax?.Offset ?? 0, p.Count, Beta1, Beta2, l2, decay, stepSize, epsHat);
+        CommitUpdate(parameter, p);
     }
 }

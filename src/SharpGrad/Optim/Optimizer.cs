@@ -88,10 +88,23 @@ public abstract class Optimizer
         return group;
     }
 
-    /// <summary>Sets every parameter's <see cref="Tensor.Grad"/> to null, so the next backward pass starts afresh.</summary>
-    public void ZeroGrad()
+    /// <summary>
+    /// Clears every parameter's <see cref="Tensor.Grad"/> so the next backward pass starts afresh.
+    /// By default the gradient tensors are filled with zeros and kept, so that the next backward
+    /// pass accumulates into the same memory and a training loop allocates no new gradient
+    /// buffers; with <paramref name="setToNone"/> they are set to null instead (PyTorch's
+    /// <c>set_to_none</c>), which frees them and tells "no gradient" apart from "zero gradient".
+    /// </summary>
+    public void ZeroGrad(bool setToNone = false)
     {
-        foreach (var p in parameters) p.Grad = null;
+        using var _ = Autograd.NoGrad();
+        foreach (var p in parameters)
+        {
+            if (setToNone || p.Grad is not { } grad || grad.RequiresGrad)
+                p.Grad = null;
+            else
+                grad.Zero();
+        }
     }
 
     /// <summary>
@@ -232,10 +245,26 @@ public abstract class Optimizer
     {
         ArgumentNullException.ThrowIfNull(state);
         if (!state.TryGetValue("step", out var step))
-            state["step"] = step = Tensor.Zeros([], DType.Float64);
+            state["step"] = step = MemoryScope.Keep(Tensor.Zeros([], DType.Float64));
         double next = step.Item() + 1;
         step.Fill(next);
         return next;
+    }
+
+    /// <summary>
+    /// The parameter itself when its elements are contiguous (so a fused kernel can update it in
+    /// place), otherwise a contiguous copy to update and hand to <see cref="CommitUpdate"/>.
+    /// </summary>
+    private protected static Tensor WritableContiguous(Tensor parameter) =>
+        parameter.IsContiguous ? parameter : parameter.DetachedCopy();
+
+    /// <summary>Finishes an in-place kernel update: copies a detour copy back, and bumps the version autograd checks.</summary>
+    private protected static void CommitUpdate(Tensor parameter, Tensor updated)
+    {
+        if (ReferenceEquals(parameter, updated))
+            parameter.Storage.BumpVersion();
+        else
+            parameter.CopyFrom(updated);
     }
 
     /// <summary>The state entry <paramref name="name"/>, created as zeros shaped like <paramref name="parameter"/> when absent.</summary>
@@ -244,7 +273,7 @@ public abstract class Optimizer
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(parameter);
         if (!state.TryGetValue(name, out var buffer))
-            state[name] = buffer = Tensor.Zeros(parameter.ShapeArray, parameter.DType);
+            state[name] = buffer = MemoryScope.Keep(Tensor.Zeros(parameter.ShapeArray, parameter.DType));
         return buffer;
     }
 

@@ -1,3 +1,5 @@
+using SharpGrad.Kernels;
+
 namespace SharpGrad.Optim;
 
 /// <summary>
@@ -46,15 +48,24 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void UpdateParameter(Tensor parameter, Tensor grad, ParameterGroup group, IDictionary<string, Tensor> state)
     {
-        var d = group.WeightDecay != 0 ? grad.Add(parameter.Mul(group.WeightDecay)) : grad;
-        if (Momentum != 0)
+        double lr = group.LearningRate, wd = group.WeightDecay;
+        Tensor? buffer = null;
+        if (Momentum != 0 && !state.TryGetValue("momentum_buffer", out buffer))
         {
-            if (state.TryGetValue("momentum_buffer", out var buffer))
-                buffer.MulInPlace(Momentum).AddInPlace(d, 1 - Dampening);
-            else
-                state["momentum_buffer"] = buffer = d.Clone();
-            d = Nesterov ? d.Add(buffer.Mul(Momentum)) : buffer;
+            // The first step starts the buffer at d itself, undamped, as PyTorch does.
+            var d = wd != 0 ? grad.Add(parameter.Mul(wd)) : grad;
+            state["momentum_buffer"] = MemoryScope.Keep(d.Clone());
+            parameter.AddInPlace(Nesterov ? d.Add(d.Mul(Momentum)) : d, -lr);
+            return;
         }
-        parameter.AddInPlace(d, -group.LearningRate);
+        var p = WritableContiguous(parameter);
+        var g = grad.Contiguous();
+        if (p.DType == DType.Float32)
+            OptimizerUpdates.Sgd(p.Data<float>(), p.Offset, g.Data<float>(), g.Offset, buffer?.Data<float>(), buffer?.Offset ?? 0, p.Count,
+                lr, wd, Momentum, Dampening, Nesterov);
+        else
+            OptimizerUpdates.Sgd(p.Data<double>(), p.Offset, g.Data<double>(), g.Offset, buffer?.Data<double>(), buffer?.Offset ?? 0, p.Count,
+                lr, wd, Momentum, Dampening, Nesterov);
+        CommitUpdate(parameter, p);
     }
 }

@@ -27,6 +27,9 @@ internal static class DTypeExtensions
         _ => "int32",
     };
 
+    /// <summary>Bytes per element.</summary>
+    public static int ElementSize(this DType dtype) => dtype == DType.Float64 ? 8 : 4;
+
     public static DType Of<T>() =>
         typeof(T) == typeof(float) ? DType.Float32 :
         typeof(T) == typeof(double) ? DType.Float64 :

@@ -43,7 +43,7 @@ internal static class Dispatch
     {
         RequireFloat(x, op);
         var src = Contiguous(x);
-        var result = new Tensor((int[])x.ShapeArray.Clone(), x.DType);
+        var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType);
         if (x.DType == DType.Float32)
             Elementwise.Unary(f, src.Data<float>(), src.Offset, result.Data<float>(), 0, x.Count);
         else
@@ -57,7 +57,7 @@ internal static class Dispatch
     /// <summary>A contiguous copy with a fresh storage (not recorded).</summary>
     public static Tensor Copy(Tensor x)
     {
-        var result = new Tensor((int[])x.ShapeArray.Clone(), x.DType);
+        var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType);
         CopyInto(x, result);
         return result;
     }
@@ -83,7 +83,7 @@ internal static class Dispatch
         if (x.DType == dtype)
             return Copy(x);
         var src = Contiguous(x);
-        var result = new Tensor((int[])x.ShapeArray.Clone(), dtype);
+        var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), dtype);
         switch (x.DType, dtype)
         {
             case (DType.Float32, DType.Float64): Elementwise.Convert<float, double>(src.Span<float>(), result.Span<double>()); break;
@@ -101,7 +101,7 @@ internal static class Dispatch
     public static Tensor Where(Tensor cond, Tensor a, Tensor b)
     {
         var shape = ShapeMath.Broadcast(ShapeMath.Broadcast(cond.ShapeArray, a.ShapeArray, "Where"), b.ShapeArray, "Where");
-        var result = new Tensor(shape, a.DType);
+        var result = Tensor.Uninitialized(shape, a.DType);
         var layout = StridedLayout.Create(shape,
             ShapeMath.BroadcastStrides(cond.ShapeArray, cond.StrideArray, shape),
             ShapeMath.BroadcastStrides(a.ShapeArray, a.StrideArray, shape),
@@ -137,7 +137,7 @@ internal static class Dispatch
         if (a.DType != b.DType)
             throw new InvalidOperationException($"{op}: operands have different dtypes ({a.DType.Name()} and {b.DType.Name()}).");
         var shape = ShapeMath.Broadcast(a.ShapeArray, b.ShapeArray, op);
-        var result = new Tensor(shape, a.DType);
+        var result = Tensor.Uninitialized(shape, a.DType);
         var layout = StridedLayout.Create(shape,
             ShapeMath.BroadcastStrides(a.ShapeArray, a.StrideArray, shape),
             ShapeMath.BroadcastStrides(b.ShapeArray, b.StrideArray, shape),
@@ -155,7 +155,8 @@ internal static class Dispatch
         var (permuted, outShape, rows, length) = ReductionLayout(x, dims, keepDim);
         if (length == 0 && kind != ReduceKind.Sum)
             throw new ArgumentException($"{op}: cannot reduce over an empty dimension (shape {ShapeMath.Format(x.ShapeArray)}).");
-        var result = new Tensor(outShape, x.DType);
+        // An empty reduction is a tensor of zeros; otherwise every element is written.
+        var result = length == 0 ? new Tensor(outShape, x.DType) : Tensor.Uninitialized(outShape, x.DType);
         if (length == 0 || rows == 0)
             return result;
         bool leading = kind == ReduceKind.Sum && dims.Length > 0 && x.IsContiguous && dims[^1] == dims.Length - 1 && !permuted.IsContiguous;
@@ -175,7 +176,7 @@ internal static class Dispatch
         var (permuted, outShape, rows, length) = ReductionLayout(x, [dim], keepDim);
         if (length == 0)
             throw new ArgumentException($"{op}: cannot reduce over an empty dimension (shape {ShapeMath.Format(x.ShapeArray)}).");
-        var result = new Tensor(outShape, DType.Int32);
+        var result = Tensor.Uninitialized(outShape, DType.Int32);
         var src = Contiguous(permuted);
         switch (x.DType)
         {

@@ -4,17 +4,21 @@ namespace SharpGrad;
 /// The flat array behind one or more tensors. Views (reshape, transpose, slices, expand)
 /// share a storage and differ only in shape, strides and offset. The version counter is
 /// bumped by every in-place write so that autograd can tell when a value it saved for the
-/// backward pass has been overwritten.
+/// backward pass has been overwritten. A storage allocated inside a <see cref="MemoryScope"/>
+/// borrows its array from the scope's pool and gives it back when the scope ends, unless it
+/// was kept; after that every access fails loudly instead of reading reused memory.
 /// </summary>
 internal sealed class Storage
 {
+    private Array? data;
+
     public Storage(Array data, DType dtype)
     {
-        Data = data;
+        this.data = data;
         DType = dtype;
     }
 
-    public Array Data { get; }
+    public Array Data => data ?? throw Released();
 
     public DType DType { get; }
 
@@ -22,14 +26,47 @@ internal sealed class Storage
 
     public int Version { get; private set; }
 
+    /// <summary>True when the array was borrowed from a scope's pool (and so goes back when the scope ends).</summary>
+    public bool IsPooled { get; private set; }
+
+    /// <summary>Set by <see cref="MemoryScope.Keep"/>: the array outlives its scope and is not returned.</summary>
+    public bool IsKept { get; set; }
+
     public void BumpVersion() => Version++;
 
     public T[] As<T>() => (T[])Data;
 
-    public static Storage Allocate(DType dtype, int length) => dtype switch
+    /// <summary>
+    /// A storage of <paramref name="length"/> elements: borrowed from the current memory scope's
+    /// pool when one is active, fresh otherwise. Zero-filled when <paramref name="zeroed"/>; kernels
+    /// that overwrite every element ask for uninitialised memory and skip the clearing pass.
+    /// </summary>
+    public static Storage Allocate(DType dtype, int length, bool zeroed = true)
     {
-        DType.Float32 => new Storage(new float[length], dtype),
-        DType.Float64 => new Storage(new double[length], dtype),
-        _ => new Storage(new int[length], dtype),
-    };
+        var scope = MemoryScope.Current;
+        if (scope is not null && length > 0)
+        {
+            var storage = new Storage(scope.Rent(dtype, length, zeroed), dtype) { IsPooled = true };
+            scope.Track(storage);
+            return storage;
+        }
+        return dtype switch
+        {
+            DType.Float32 => new Storage(zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length), dtype),
+            DType.Float64 => new Storage(zeroed ? new double[length] : GC.AllocateUninitializedArray<double>(length), dtype),
+            _ => new Storage(zeroed ? new int[length] : GC.AllocateUninitializedArray<int>(length), dtype),
+        };
+    }
+
+    /// <summary>Takes the array away (for the pool); later accesses throw.</summary>
+    internal Array? TakeArray()
+    {
+        var array = data;
+        data = null;
+        return array;
+    }
+
+    private static ObjectDisposedException Released() => new(nameof(Tensor),
+        "This tensor's memory went back to the pool when the MemoryScope it was created in ended. " +
+        "Read what you need inside the scope, or call MemoryScope.Keep(tensor) there to keep it.");
 }

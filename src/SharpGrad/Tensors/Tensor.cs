@@ -28,6 +28,13 @@ public sealed partial class Tensor
     {
     }
 
+    /// <summary>
+    /// A fresh contiguous tensor whose elements are garbage, for kernels that overwrite every
+    /// element anyway (elementwise ops, copies, matrix products): it skips the clearing pass.
+    /// </summary>
+    internal static Tensor Uninitialized(int[] shape, DType dtype) =>
+        new(Storage.Allocate(dtype, ShapeMath.Count(shape), zeroed: false), shape, ShapeMath.ContiguousStrides(shape), 0);
+
     internal Storage Storage { get; }
 
     internal int[] ShapeArray { get; }
@@ -101,6 +108,9 @@ public sealed partial class Tensor
             if (value is not null && (!ShapeMath.SameShape(value.ShapeArray, ShapeArray) || value.DType != DType))
                 throw new ArgumentException(
                     $"A gradient must match its tensor: expected {DType.Name()} {ShapeMath.Format(ShapeArray)}, got {value.DType.Name()} {ShapeMath.Format(value.ShapeArray)}.");
+            // A gradient outlives the step that computed it, so its memory must not go back to a pool.
+            if (value is not null)
+                value.Storage.IsKept = true;
             grad = value;
         }
     }

@@ -42,8 +42,15 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0, seen = 0;
-        foreach (var (inputs, targets) in loader)
+        // Each step runs in a memory scope opened before the batch is drawn, so the batch, the
+        // activations and the backward pass's temporaries all reuse the previous step's memory.
+        using var batches = loader.GetEnumerator();
+        while (true)
         {
+            using var step = MemoryScope.Begin();
+            if (!batches.MoveNext())
+                break;
+            var (inputs, targets) = batches.Current;
             var logits = model.Call(inputs);
             var loss = Functional.CrossEntropy(logits, targets);
             optimizer.ZeroGrad();
@@ -80,8 +87,13 @@ public sealed class Trainer
         {
             using (Autograd.NoGrad())
             {
-                foreach (var (inputs, targets) in loader)
+                using var batches = loader.GetEnumerator();
+                while (true)
                 {
+                    using var step = MemoryScope.Begin();
+                    if (!batches.MoveNext())
+                        break;
+                    var (inputs, targets) = batches.Current;
                     var logits = model.Call(inputs);
                     lossSum += Functional.CrossEntropy(logits, targets, reduction: Reduction.Sum).Item();
                     var predicted = logits.ArgMax(1).ToArray<int>();

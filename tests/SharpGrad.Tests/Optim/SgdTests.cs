@@ -109,9 +109,13 @@ public class SgdTests
         Close([3], b);
         Assert.True(a.Version > version);
         Assert.DoesNotContain(opt.StateDict().Keys, k => k.StartsWith("param.1.", StringComparison.Ordinal));
+        var kept = a.Grad;
         opt.ZeroGrad();
-        Assert.Null(a.Grad);
+        Assert.Same(kept, a.Grad); // zeroed in place, so the next backward pass reuses the buffer
+        Assert.Equal([0.0, 0.0], a.Grad!.ToArray<double>());
         Assert.Null(b.Grad);
+        opt.ZeroGrad(setToNone: true);
+        Assert.Null(a.Grad);
     }
 
     [Fact]
