@@ -81,10 +81,17 @@ public static class Autograd
     {
         if (!NeedsGrad(inputs))
             return result;
-        var tracked = new Tensor?[inputs.Length];
+        // The caller's array serves as is when every input is tracked (the rules never write to it).
+        Tensor?[] tracked = inputs;
         for (int i = 0; i < inputs.Length; i++)
-            tracked[i] = inputs[i].RequiresGrad ? inputs[i] : null;
-        result.MarkRequiresGrad(new Node(name + "Backward", tracked, backward, saved));
+        {
+            if (inputs[i].RequiresGrad) continue;
+            tracked = new Tensor?[inputs.Length];
+            for (int j = 0; j < inputs.Length; j++)
+                tracked[j] = inputs[j].RequiresGrad ? inputs[j] : null;
+            break;
+        }
+        result.MarkRequiresGrad(new Node(name, tracked, backward, saved));
         return result;
     }
 

@@ -17,22 +17,27 @@ internal static class BackwardEngine
     /// </summary>
     public static Tensor?[] Run(IReadOnlyList<Tensor> roots, Tensor[] seeds, bool retainGraph, bool createGraph, IReadOnlyList<Tensor>? inputs)
     {
-        var order = TopologicalOrder(roots);
+        using var index = WalkIndex.Begin();
+        var order = TopologicalOrder(roots, index);
         // With explicit inputs, only the backward rules whose results lead to an input run.
-        HashSet<Tensor>? reaches = null, propagate = null;
+        bool[]? reaches = null, propagate = null;
         if (inputs is not null)
-            (reaches, propagate) = ReachingInputs(order, inputs);
-        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+            (reaches, propagate) = ReachingInputs(order, inputs, index);
+        // pending[k] is the gradient summed so far for order[k]; it is complete when the walk,
+        // going backwards through the order, reaches k.
+        var pending = new Tensor?[order.Count];
         for (int i = 0; i < roots.Count; i++)
-            Accumulate(grads, roots[i], seeds[i]);
+            Accumulate(pending, index.PositionOf(roots[i]), seeds[i]);
 
         var results = new Tensor?[inputs?.Count ?? 0];
         using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
         for (int k = order.Count - 1; k >= 0; k--)
         {
-            var t = order[k];
-            if (!grads.Remove(t, out var g))
+            var g = pending[k];
+            if (g is null)
                 continue;
+            pending[k] = null;
+            var t = order[k];
             g = RunHooks(t, g);
             if (inputs is not null)
             {
@@ -45,7 +50,7 @@ internal static class BackwardEngine
             }
 
             var node = t.GradFn;
-            if (node is null || (propagate is not null && !propagate.Contains(t)))
+            if (node is null || (propagate is not null && !propagate[k]))
                 continue;
             var inputGrads = node.Apply(g);
             var nodeInputs = node.InputArray;
@@ -53,19 +58,27 @@ internal static class BackwardEngine
             {
                 var input = nodeInputs[j];
                 var gj = inputGrads[j];
-                if (input is null || gj is null || (reaches is not null && !reaches.Contains(input)))
+                if (input is null || gj is null)
+                    continue;
+                int position = index.PositionOf(input);
+                if (reaches is not null && !reaches[position])
                     continue;
                 if (!ShapeMath.SameShape(gj.ShapeArray, input.ShapeArray))
                     throw new InvalidOperationException(
                         $"{node.Name} produced a gradient of shape {ShapeMath.Format(gj.ShapeArray)} for input {j}, whose shape is {ShapeMath.Format(input.ShapeArray)}.");
                 if (gj.DType != input.DType)
                     gj = gj.To(input.DType);
-                Accumulate(grads, input, gj);
+                Accumulate(pending, position, gj);
             }
             if (!retainGraph)
                 node.Release();
         }
         return results;
+    }
+
+    private static void Accumulate(Tensor?[] pending, int position, Tensor g)
+    {
+        pending[position] = pending[position] is { } existing ? existing.Add(g) : g;
     }
 
     /// <summary>
@@ -81,11 +94,6 @@ internal static class BackwardEngine
         if (createGraph || existing.RequiresGrad)
             return existing.Add(g);
         return existing.AddInPlace(g);
-    }
-
-    private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor t, Tensor g)
-    {
-        grads[t] = grads.TryGetValue(t, out var existing) ? existing.Add(g) : g;
     }
 
     private static Tensor RunHooks(Tensor t, Tensor g)
@@ -106,14 +114,13 @@ internal static class BackwardEngine
     }
 
     /// <summary>Post-order (inputs before the tensors computed from them) of everything reachable from the roots.</summary>
-    private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> roots)
+    private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> roots, WalkIndex index)
     {
         var order = new List<Tensor>();
-        var visited = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<(Tensor Tensor, int Next)>();
         foreach (var root in roots)
         {
-            if (!visited.Add(root)) continue;
+            if (!index.Discover(root)) continue;
             stack.Push((root, 0));
             while (stack.Count > 0)
             {
@@ -123,10 +130,11 @@ internal static class BackwardEngine
                 {
                     stack.Push((t, next + 1));
                     var child = children[next];
-                    if (child is not null && visited.Add(child))
+                    if (child is not null && index.Discover(child))
                         stack.Push((child, 0));
                     continue;
                 }
+                index.Place(t, order.Count);
                 order.Add(t);
             }
         }
@@ -134,36 +142,85 @@ internal static class BackwardEngine
     }
 
     /// <summary>
-    /// <c>reaches</c>: tensors that are an input or lead to one; <c>propagate</c>: tensors with a
-    /// graph input that reaches an input, i.e. whose backward rule is worth running.
+    /// <c>reaches[k]</c>: order[k] is an input or leads to one; <c>propagate[k]</c>: order[k] has
+    /// a graph input that reaches an input, i.e. its backward rule is worth running.
     /// </summary>
-    private static (HashSet<Tensor> Reaches, HashSet<Tensor> Propagate) ReachingInputs(List<Tensor> postOrder, IReadOnlyList<Tensor> inputs)
+    private static (bool[] Reaches, bool[] Propagate) ReachingInputs(List<Tensor> postOrder, IReadOnlyList<Tensor> inputs, WalkIndex index)
     {
-        var reaches = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var propagate = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        foreach (var input in inputs) reaches.Add(input);
-        foreach (var t in postOrder)
+        var reaches = new bool[postOrder.Count];
+        var propagate = new bool[postOrder.Count];
+        foreach (var input in inputs)
+            if (index.PositionOf(input) is int p and >= 0) reaches[p] = true;
+        for (int k = 0; k < postOrder.Count; k++)
         {
-            var node = t.GradFn;
+            var node = postOrder[k].GradFn;
             if (node is null) continue;
             if (node.IsReleased)
             {
                 // Its inputs are forgotten, so whether it leads to an input is unknown; running
                 // it reports the released graph instead of silently dropping those paths.
-                reaches.Add(t);
-                propagate.Add(t);
+                reaches[k] = propagate[k] = true;
                 continue;
             }
             foreach (var c in node.InputArray)
             {
-                if (c is not null && reaches.Contains(c))
+                if (c is not null && reaches[index.PositionOf(c)])
                 {
-                    reaches.Add(t);
-                    propagate.Add(t);
+                    reaches[k] = propagate[k] = true;
                     break;
                 }
             }
         }
         return (reaches, propagate);
+    }
+
+    /// <summary>
+    /// Where each tensor of one walk sits in its order. The walk that runs alone stamps the
+    /// tensors themselves (<see cref="Tensor.WalkOwner"/>), which costs no hashing; a walk that
+    /// starts while another is under way, nested in a backward rule or on another thread, keeps
+    /// its positions in a dictionary instead, so that only one walk ever writes stamps. A stamp
+    /// names its walk by reference, so a stale one can never be mistaken for a current one.
+    /// </summary>
+    private sealed class WalkIndex : IDisposable
+    {
+        private const int Discovered = -1;
+        private static int activeWalks;
+
+        private readonly Dictionary<Tensor, int>? positions;
+
+        private WalkIndex(Dictionary<Tensor, int>? positions) => this.positions = positions;
+
+        public static WalkIndex Begin() =>
+            Interlocked.Increment(ref activeWalks) == 1 ? new WalkIndex(null) : new WalkIndex(new(ReferenceEqualityComparer.Instance));
+
+        /// <summary>Marks <paramref name="t"/> as seen; false when it already was.</summary>
+        public bool Discover(Tensor t)
+        {
+            if (positions is not null)
+                return positions.TryAdd(t, Discovered);
+            if (ReferenceEquals(t.WalkOwner, this))
+                return false;
+            t.WalkOwner = this;
+            t.WalkPosition = Discovered;
+            return true;
+        }
+
+        public void Place(Tensor t, int position)
+        {
+            if (positions is not null)
+                positions[t] = position;
+            else
+                t.WalkPosition = position;
+        }
+
+        /// <summary>The tensor's position in the order, or −1 when the walk never reached it.</summary>
+        public int PositionOf(Tensor t)
+        {
+            if (positions is not null)
+                return positions.TryGetValue(t, out int p) ? p : -1;
+            return ReferenceEquals(t.WalkOwner, this) ? t.WalkPosition : -1;
+        }
+
+        public void Dispose() => Interlocked.Decrement(ref activeWalks);
     }
 }

@@ -11,23 +11,26 @@ namespace SharpGrad;
 /// </summary>
 public sealed class Node
 {
+    private readonly string op;
     private Tensor?[] inputs;
     private Func<Tensor, Tensor?[]>? backward;
     private Tensor[] saved;
     private readonly int[] savedVersions;
+    private string? name;
 
-    internal Node(string name, Tensor?[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved)
+    internal Node(string op, Tensor?[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved)
     {
-        Name = name;
+        this.op = op;
         this.inputs = inputs;
         this.backward = backward;
         this.saved = saved;
-        savedVersions = new int[saved.Length];
+        savedVersions = saved.Length == 0 ? [] : new int[saved.Length];
         for (int i = 0; i < saved.Length; i++) savedVersions[i] = saved[i].Version;
     }
 
     /// <summary>The op's name with a "Backward" suffix, as PyTorch prints grad_fn (e.g. "MulBackward").</summary>
-    public string Name { get; }
+    // Built on first use: recording an op is on the hot path of small graphs, printing it is not.
+    public string Name => name ??= op + "Backward";
 
     /// <summary>The op's inputs in order; null where an input does not require gradients.</summary>
     public IReadOnlyList<Tensor?> Inputs => inputs;
@@ -60,7 +63,7 @@ public sealed class Node
     {
         backward = null;
         saved = [];
-        inputs = new Tensor?[inputs.Length];
+        inputs = inputs.Length == 0 ? inputs : new Tensor?[inputs.Length];
     }
 
     /// <inheritdoc/>

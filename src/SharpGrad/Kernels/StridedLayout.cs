@@ -30,6 +30,20 @@ internal sealed class StridedLayout
     /// <summary>The stride of each operand along the row.</summary>
     public int[] InnerStrides { get; }
 
+    // The inner strides of one-row layouts over (a, b, dst): full-size operands step by 1, single
+    // elements by 0. Shared because layouts never write them.
+    private static readonly int[][] RowStrides = [[0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]];
+    private static readonly int[][] NoOuterStrides = [[], [], []];
+
+    /// <summary>
+    /// The layout of a binary op whose operands are each contiguous and full-size
+    /// (<paramref name="aFull"/>, <paramref name="bFull"/>) or a single broadcast element, over a
+    /// contiguous result of <paramref name="length"/> elements: one row, built without merging
+    /// dimensions, which is most of the cost of an op on small tensors.
+    /// </summary>
+    public static StridedLayout BinaryRow(int length, bool aFull, bool bFull) =>
+        new([], NoOuterStrides, length, RowStrides[(aFull ? 1 : 0) + (bFull ? 2 : 0)]);
+
     /// <summary>Builds the merged layout; each element of <paramref name="strides"/> has one stride per dimension of <paramref name="shape"/>.</summary>
     public static StridedLayout Create(ReadOnlySpan<int> shape, params int[][] strides)
     {

@@ -67,6 +67,17 @@ internal static class Dispatch
     {
         if (src.DType != dst.DType)
             src = Cast(src, dst.DType);
+        if (dst.IsContiguous && (src.Count == 1 || (src.Count == dst.Count && src.IsContiguous)))
+        {
+            // Same order on both sides (see PrepareBinary), or one value to repeat.
+            switch (dst.DType)
+            {
+                case DType.Float32: CopyFlat(src.Data<float>(), src.Offset, src.Count, dst.Data<float>(), dst.Offset, dst.Count); break;
+                case DType.Float64: CopyFlat(src.Data<double>(), src.Offset, src.Count, dst.Data<double>(), dst.Offset, dst.Count); break;
+                default: CopyFlat(src.Data<int>(), src.Offset, src.Count, dst.Data<int>(), dst.Offset, dst.Count); break;
+            }
+            return;
+        }
         var srcStrides = ShapeMath.BroadcastStrides(src.ShapeArray, src.StrideArray, dst.ShapeArray);
         var layout = StridedLayout.Create(dst.ShapeArray, srcStrides, dst.StrideArray);
         switch (dst.DType)
@@ -75,6 +86,14 @@ internal static class Dispatch
             case DType.Float64: Elementwise.Copy(layout, src.Data<double>(), src.Offset, dst.Data<double>(), dst.Offset); break;
             default: Elementwise.Copy(layout, src.Data<int>(), src.Offset, dst.Data<int>(), dst.Offset); break;
         }
+    }
+
+    private static void CopyFlat<T>(T[] src, int srcOffset, int srcCount, T[] dst, int dstOffset, int dstCount)
+    {
+        if (srcCount == dstCount)
+            src.AsSpan(srcOffset, srcCount).CopyTo(dst.AsSpan(dstOffset, dstCount));
+        else
+            dst.AsSpan(dstOffset, dstCount).Fill(src[srcOffset]);
     }
 
     /// <summary>A contiguous copy converted to <paramref name="dtype"/> (not recorded).</summary>
@@ -138,12 +157,20 @@ internal static class Dispatch
             throw new InvalidOperationException($"{op}: operands have different dtypes ({a.DType.Name()} and {b.DType.Name()}).");
         var shape = ShapeMath.Broadcast(a.ShapeArray, b.ShapeArray, op);
         var result = Tensor.Uninitialized(shape, a.DType);
+        int n = result.Count;
+        // An operand with as many elements as the result (and broadcastable to it) has its shape
+        // up to leading 1s, so when contiguous it reads in the result's order; a single element
+        // is broadcast. Both together are the common case, and need no dimension merging.
+        if (n > 0 && IsFlatOperand(a, n) && IsFlatOperand(b, n))
+            return (result, StridedLayout.BinaryRow(n, a.Count == n && n > 1, b.Count == n && n > 1));
         var layout = StridedLayout.Create(shape,
             ShapeMath.BroadcastStrides(a.ShapeArray, a.StrideArray, shape),
             ShapeMath.BroadcastStrides(b.ShapeArray, b.StrideArray, shape),
             result.StrideArray);
         return (result, layout);
     }
+
+    private static bool IsFlatOperand(Tensor x, int n) => x.Count == 1 || (x.Count == n && x.IsContiguous);
 
     /// <summary>
     /// Reduces over <paramref name="dims"/> (sorted, distinct, already wrapped). The data is

@@ -23,6 +23,9 @@ internal static class ShapeMath
 
     public static int[] ContiguousStrides(ReadOnlySpan<int> shape)
     {
+        // Empty arrays cannot be written, so scalars can all share one.
+        if (shape.Length == 0)
+            return [];
         var strides = new int[shape.Length];
         int s = 1;
         for (int i = shape.Length - 1; i >= 0; i--)
@@ -53,6 +56,8 @@ internal static class ShapeMath
     public static int[] Broadcast(ReadOnlySpan<int> a, ReadOnlySpan<int> b, string op)
     {
         int rank = Math.Max(a.Length, b.Length);
+        if (rank == 0)
+            return [];
         var result = new int[rank];
         for (int i = 0; i < rank; i++)
         {
@@ -73,6 +78,8 @@ internal static class ShapeMath
     /// </summary>
     public static int[] BroadcastStrides(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides, ReadOnlySpan<int> target)
     {
+        if (target.Length == 0)
+            return [];
         var result = new int[target.Length];
         int lead = target.Length - shape.Length;
         for (int i = 0; i < target.Length; i++)

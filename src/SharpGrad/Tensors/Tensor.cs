@@ -13,6 +13,10 @@ public sealed partial class Tensor
     private bool requiresGrad;
     private Tensor? grad;
 
+    // The backward walk's stamp: which walk last ordered this tensor, and where (see BackwardEngine).
+    internal object? WalkOwner;
+    internal int WalkPosition;
+
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset)
     {
         Storage = storage;
