@@ -475,6 +475,61 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
+    /// Packs a KC×16 panel of a column-major B (column j at <paramref name="src"/> + j·<paramref name="cs"/>, its
+    /// rows contiguous) into 16-wide panel rows: each 8×8 block is loaded as 8 column vectors and transposed with
+    /// unpack / shuffle / lane-permute steps into 8 row vectors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackTransposedPanelF32(float* src, nint cs, int kc, float* dst)
+    {
+        const int nr = 16;
+        int p = 0;
+        for (; p <= kc - 8; p += 8)
+        {
+            for (int half = 0; half < nr; half += 8)
+            {
+                float* s0 = src + half * cs + p;
+                var r0 = Avx.LoadVector256(s0);
+                var r1 = Avx.LoadVector256(s0 + cs);
+                var r2 = Avx.LoadVector256(s0 + 2 * cs);
+                var r3 = Avx.LoadVector256(s0 + 3 * cs);
+                var r4 = Avx.LoadVector256(s0 + 4 * cs);
+                var r5 = Avx.LoadVector256(s0 + 5 * cs);
+                var r6 = Avx.LoadVector256(s0 + 6 * cs);
+                var r7 = Avx.LoadVector256(s0 + 7 * cs);
+                var t0 = Avx.UnpackLow(r0, r1);
+                var t1 = Avx.UnpackHigh(r0, r1);
+                var t2 = Avx.UnpackLow(r2, r3);
+                var t3 = Avx.UnpackHigh(r2, r3);
+                var t4 = Avx.UnpackLow(r4, r5);
+                var t5 = Avx.UnpackHigh(r4, r5);
+                var t6 = Avx.UnpackLow(r6, r7);
+                var t7 = Avx.UnpackHigh(r6, r7);
+                var u0 = Avx.Shuffle(t0, t2, 0x44);
+                var u1 = Avx.Shuffle(t0, t2, 0xEE);
+                var u2 = Avx.Shuffle(t1, t3, 0x44);
+                var u3 = Avx.Shuffle(t1, t3, 0xEE);
+                var u4 = Avx.Shuffle(t4, t6, 0x44);
+                var u5 = Avx.Shuffle(t4, t6, 0xEE);
+                var u6 = Avx.Shuffle(t5, t7, 0x44);
+                var u7 = Avx.Shuffle(t5, t7, 0xEE);
+                float* d = dst + p * nr + half;
+                Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(d + nr, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(d + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(d + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(d + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(d + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(d + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(d + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
+            }
+        }
+        for (; p < kc; p++)
+            for (int j = 0; j < nr; j++)
+                dst[p * nr + j] = src[j * cs + p];
+    }
+
+    /// <summary>
     /// Packs one kc×cols slice of B into an NR-column micro-panel: for each p, the NR values B[p, j0..j0+NR]
     /// contiguously — the order the micro-kernel loads them as vectors. Missing columns are zeros.
     /// </summary>
@@ -490,6 +545,12 @@ internal static unsafe class Gemm
             for (nint p = 0; p < kc; p++, src += rs, dst += nr)
                 for (int j = 0; j < nr; j += w)
                     Vector256.Store(Vector256.Load(src + j), dst + j);
+        }
+        else if (rs == 1 && cols == nr && typeof(T) == typeof(float) && Avx.IsSupported)
+        {
+            // Column-major (transposed) B, the weight of every Linear layer: 8×8 blocks transposed in registers,
+            // reading 8 columns and writing 8 panel rows at a time instead of one scalar at a time.
+            PackTransposedPanelF32((float*)src, cs, kc, (float*)dst);
         }
         else if (rs == 1)
         {
