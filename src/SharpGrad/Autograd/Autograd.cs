@@ -81,18 +81,36 @@ public static class Autograd
     {
         if (!NeedsGrad(inputs))
             return result;
-        // The caller's array serves as is when every input is tracked (the rules never write to it).
-        Tensor?[] tracked = inputs;
+        result.MarkRequiresGrad(new Node(name, Tracked(inputs), backward, saved));
+        return result;
+    }
+
+    /// <summary>
+    /// Records an op whose backward rule is a static function of the output gradient and the op's
+    /// <paramref name="inputs"/> (all of them, tracked or not), without allocating a closure. With
+    /// <paramref name="savesInputs"/> the rule reads the inputs' values, so in-place writes to
+    /// them are checked; otherwise it only uses their shapes.
+    /// </summary>
+    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, Tensor[], Tensor?[]> backward, bool savesInputs)
+    {
+        if (!NeedsGrad(inputs))
+            return result;
+        result.MarkRequiresGrad(new Node(name, Tracked(inputs), backward, inputs, savesInputs ? inputs : []));
+        return result;
+    }
+
+    // The caller's array serves as is when every input is tracked (the rules never write to it).
+    private static Tensor?[] Tracked(Tensor[] inputs)
+    {
         for (int i = 0; i < inputs.Length; i++)
         {
             if (inputs[i].RequiresGrad) continue;
-            tracked = new Tensor?[inputs.Length];
+            var tracked = new Tensor?[inputs.Length];
             for (int j = 0; j < inputs.Length; j++)
                 tracked[j] = inputs[j].RequiresGrad ? inputs[j] : null;
-            break;
+            return tracked;
         }
-        result.MarkRequiresGrad(new Node(name, tracked, backward, saved));
-        return result;
+        return inputs;
     }
 
     /// <summary>True when an op on these inputs must be recorded.</summary>

@@ -13,16 +13,31 @@ public sealed class Node
 {
     private readonly string op;
     private Tensor?[] inputs;
-    private Func<Tensor, Tensor?[]>? backward;
+    // Either a closure over what the rule needs, Func<Tensor, Tensor?[]>, or a static rule that is
+    // handed the op's operands, Func<Tensor, Tensor[], Tensor?[]>: the second costs no closure and
+    // no delegate per op, which matters for the arithmetic ops on small tensors.
+    private Delegate? backward;
+    private Tensor[] operands;
     private Tensor[] saved;
     private readonly int[] savedVersions;
     private string? name;
 
     internal Node(string op, Tensor?[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved)
+        : this(op, inputs, (Delegate)backward, [], saved)
+    {
+    }
+
+    internal Node(string op, Tensor?[] inputs, Func<Tensor, Tensor[], Tensor?[]> backward, Tensor[] operands, Tensor[] saved)
+        : this(op, inputs, (Delegate)backward, operands, saved)
+    {
+    }
+
+    private Node(string op, Tensor?[] inputs, Delegate backward, Tensor[] operands, Tensor[] saved)
     {
         this.op = op;
         this.inputs = inputs;
         this.backward = backward;
+        this.operands = operands;
         this.saved = saved;
         savedVersions = saved.Length == 0 ? [] : new int[saved.Length];
         for (int i = 0; i < saved.Length; i++) savedVersions[i] = saved[i].Version;
@@ -53,7 +68,9 @@ public sealed class Node
                     $"A tensor of shape {ShapeMath.Format(saved[i].ShapeArray)} that {Name} saved for the backward pass was modified by an in-place operation " +
                     $"(its version is {saved[i].Version}, expected {savedVersions[i]}). Use an out-of-place op or Clone() the value before changing it.");
         }
-        var grads = backward(gradOutput);
+        var grads = backward is Func<Tensor, Tensor?[]> closure
+            ? closure(gradOutput)
+            : ((Func<Tensor, Tensor[], Tensor?[]>)backward)(gradOutput, operands);
         if (grads.Length != inputs.Length)
             throw new InvalidOperationException($"{Name} returned {grads.Length} gradients for {inputs.Length} inputs.");
         return grads;
@@ -62,10 +79,17 @@ public sealed class Node
     internal void Release()
     {
         backward = null;
+        operands = [];
         saved = [];
-        inputs = inputs.Length == 0 ? inputs : new Tensor?[inputs.Length];
+        inputs = Forgotten(inputs.Length);
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"<{Name}>";
+
+    // Released nodes keep their arity but no inputs. Arrays of nulls that nobody writes can be
+    // shared, which spares the backward pass an allocation per node.
+    private static readonly Tensor?[][] ForgottenInputs = [[], new Tensor?[1], new Tensor?[2], new Tensor?[3], new Tensor?[4]];
+
+    private static Tensor?[] Forgotten(int arity) => arity < ForgottenInputs.Length ? ForgottenInputs[arity] : new Tensor?[arity];
 }

@@ -7,7 +7,7 @@ namespace SharpGrad.Kernels;
 /// row with stride 0, so the inner loop can run on spans. Rows are addressed by index, which
 /// lets the partitioner hand any range of rows to any thread.
 /// </summary>
-internal sealed class StridedLayout
+internal readonly struct StridedLayout
 {
     private readonly int[] outerShape;
     private readonly int[][] outerStrides;

@@ -9,7 +9,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<AddOp<float>, AddOp<double>, AddOp<int>>(a, b, "Add");
-        return Autograd.Record(result, "Add", [a, b], g => [g.SumToShape(a.ShapeArray), g.SumToShape(b.ShapeArray)]);
+        return Autograd.Record(result, "Add", [a, b], static (g, x) => [g.SumToShape(x[0].ShapeArray), g.SumToShape(x[1].ShapeArray)], savesInputs: false);
     }
 
     /// <summary>this − other, broadcast. ∂/∂a = 1, ∂/∂b = −1.</summary>
@@ -17,7 +17,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<SubOp<float>, SubOp<double>, SubOp<int>>(a, b, "Sub");
-        return Autograd.Record(result, "Sub", [a, b], g => [g.SumToShape(a.ShapeArray), g.Neg().SumToShape(b.ShapeArray)]);
+        return Autograd.Record(result, "Sub", [a, b], static (g, x) => [g.SumToShape(x[0].ShapeArray), g.Neg().SumToShape(x[1].ShapeArray)], savesInputs: false);
     }
 
     /// <summary>this · other elementwise, broadcast. ∂/∂a = b, ∂/∂b = a.</summary>
@@ -26,8 +26,8 @@ public sealed partial class Tensor
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<MulOp<float>, MulOp<double>, MulOp<int>>(a, b, "Mul");
         return Autograd.Record(result, "Mul", [a, b],
-            g => [a.RequiresGrad ? g.Mul(b).SumToShape(a.ShapeArray) : null, b.RequiresGrad ? g.Mul(a).SumToShape(b.ShapeArray) : null],
-            a, b);
+            static (g, x) => [x[0].RequiresGrad ? g.Mul(x[1]).SumToShape(x[0].ShapeArray) : null, x[1].RequiresGrad ? g.Mul(x[0]).SumToShape(x[1].ShapeArray) : null],
+            savesInputs: true);
     }
 
     /// <summary>this / other elementwise, broadcast. ∂/∂a = 1/b, ∂/∂b = −a/b².</summary>
@@ -37,9 +37,9 @@ public sealed partial class Tensor
         Dispatch.RequireFloat(a, "Div");
         var result = Dispatch.BinaryFloat<DivOp<float>, DivOp<double>>(a, b, "Div");
         return Autograd.Record(result, "Div", [a, b],
-            g => [a.RequiresGrad ? g.Div(b).SumToShape(a.ShapeArray) : null,
-                  b.RequiresGrad ? g.Neg().Mul(a).Div(b.Mul(b)).SumToShape(b.ShapeArray) : null],
-            a, b);
+            static (g, x) => [x[0].RequiresGrad ? g.Div(x[1]).SumToShape(x[0].ShapeArray) : null,
+                              x[1].RequiresGrad ? g.Neg().Mul(x[0]).Div(x[1].Mul(x[1])).SumToShape(x[1].ShapeArray) : null],
+            savesInputs: true);
     }
 
     /// <summary>−this. ∂/∂x = −1.</summary>
