@@ -26,8 +26,11 @@ internal static class BackwardEngine
         // pending[k] is the gradient summed so far for order[k]; it is complete when the walk,
         // going backwards through the order, reaches k.
         var pending = new Tensor?[order.Count];
+        // owned[k]: pending[k] is a sum this walk created, referenced nowhere else, so further
+        // contributions may be added into it in place (not when the sums must be differentiable).
+        var owned = createGraph ? null : new bool[order.Count];
         for (int i = 0; i < roots.Count; i++)
-            Accumulate(pending, index.PositionOf(roots[i]), seeds[i]);
+            Accumulate(pending, owned, index.PositionOf(roots[i]), seeds[i]);
 
         var results = new Tensor?[inputs?.Count ?? 0];
         using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
@@ -37,6 +40,7 @@ internal static class BackwardEngine
             if (g is null)
                 continue;
             pending[k] = null;
+            if (owned is not null) owned[k] = false;
             var t = order[k];
             g = RunHooks(t, g);
             if (inputs is not null)
@@ -68,7 +72,7 @@ internal static class BackwardEngine
                         $"{node.Name} produced a gradient of shape {ShapeMath.Format(gj.ShapeArray)} for input {j}, whose shape is {ShapeMath.Format(input.ShapeArray)}.");
                 if (gj.DType != input.DType)
                     gj = gj.To(input.DType);
-                Accumulate(pending, position, gj);
+                Accumulate(pending, owned, position, gj);
             }
             if (!retainGraph)
                 node.Release();
@@ -76,9 +80,18 @@ internal static class BackwardEngine
         return results;
     }
 
-    private static void Accumulate(Tensor?[] pending, int position, Tensor g)
+    private static void Accumulate(Tensor?[] pending, bool[]? owned, int position, Tensor g)
     {
-        pending[position] = pending[position] is { } existing ? existing.Add(g) : g;
+        var existing = pending[position];
+        if (existing is null)
+            pending[position] = g;
+        else if (owned is not null && owned[position])
+            existing.AddInPlace(g);
+        else
+        {
+            pending[position] = existing.Add(g);
+            if (owned is not null) owned[position] = true;
+        }
     }
 
     /// <summary>
