@@ -1,39 +1,64 @@
 #!/usr/bin/env python3
-"""PyTorch reference for SharpGrad's benchmark (issue 6).
+"""PyTorch reference for SharpGrad's benchmark (`sharpgrad bench`, issue 6).
 
-Runs the same workloads as bench/SharpGrad.Bench with Debian's python3-torch (PyTorch 1.13):
+Runs the same workloads as `sharpgrad bench` and bench/SharpGrad.Bench with Debian's python3-torch
+(PyTorch 1.13). `sharpgrad bench` carries a copy of this script and runs it by itself; to run it by hand:
 
     apt-get install python3-torch
     /usr/bin/python3 bench/torch_reference.py --threads 1
+    /usr/bin/python3 bench/torch_reference.py --threads 2 --quick --only sgemm,mlp_train
 
-and prints one JSON object per line: {"name", "threads", "value", "unit"}. Times are the median
-over --repeats timed runs after --warmup untimed ones; SGEMM is also reported in GFLOP/s.
-Workloads: SGEMM N x N x N (float32) for N in 256/512/1024/2048; a training step (forward,
-softmax cross-entropy, zero_grad, backward, Adam 1e-3) of the MLP 784-256-10 and of the LeNet-like
-CNN, batch 64 of 1x28x28; MLP inference, batch 64, under torch.no_grad().
+It prints one JSON object per line on stdout, {"name", "threads", "value", "unit"} (threads as
+torch.get_num_threads() reports them), and one line "torch_reference: PyTorch VERSION from PATH" on
+stderr. Rows (the names of `sharpgrad bench`):
+
+    sgemm_256 .. sgemm_2048   torch.mm of N x N float32 matrices into a preallocated output, GFLOP/s = 2 N^3 / time
+                              (sgemm_2048 is left out with --quick)
+    mlp_inference_b64         MLP 784-256-10 forward, batch 64 of 1x28x28, eval mode, under torch.no_grad(), us
+    mlp_train_step_b64        one training step of the MLP: forward, cross-entropy, zero_grad, backward,
+                              torch.optim.SGD(lr=0.01).step(), us
+    cnn_train_step_b64        the same for the LeNet-like CNN of SharpGrad.NN.MnistModels.Cnn, us
+    scalar_graph_1e6          per-op overhead: y = x; y = y * w + c repeated 5e5 times on 0-d tensors, then
+                              y.backward(); nodes/s = 1e6 / time (scalar_graph_1e5 with --quick)
+
+Timing mirrors SharpGrad.Cli's Bench/Timing.cs: warm-up runs (at least 2 and 0.3 s; --quick 1 and 0.1 s),
+then timed runs (at least 5 and 1 s, at most 200; --quick 3 and 0.25 s, at most 100), and the median
+time is reported; the scalar chain is one warm-up and one timed run. Without torch it prints how to
+install it and exits with 2.
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
 
+FULL = dict(min_warmups=2, warmup_seconds=0.3, min_repeats=5, timed_seconds=1.0, max_repeats=200)
+QUICK = dict(min_warmups=1, warmup_seconds=0.1, min_repeats=3, timed_seconds=0.25, max_repeats=100)
+ONCE = dict(min_warmups=1, warmup_seconds=0.0, min_repeats=1, timed_seconds=0.0, max_repeats=1)
+
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (default 1)")
-    p.add_argument("--repeats", type=int, default=20, help="timed runs per workload (default 20)")
-    p.add_argument("--warmup", type=int, default=5, help="untimed runs first (default 5)")
-    p.add_argument("--quick", action="store_true", help="few repeats, skip SGEMM 2048")
-    return p.parse_args()
+    p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads and the BLAS/OpenMP thread count (default 1)")
+    p.add_argument("--quick", action="store_true", help="shorter timing, no sgemm_2048, a scalar chain of 1e5 nodes")
+    p.add_argument("--only", default="", help="comma-separated row-name prefixes to run, as sharpgrad bench --only: "
+                   "a prefix of the name or of a part after an underscore, e.g. sgemm,mlp_train,scalar (default: every row)")
+    args = p.parse_args()
+    if args.threads < 1:
+        p.error("--threads must be at least 1")
+    return args
 
 
-def median_seconds(fn, repeats, warmup):
-    for _ in range(warmup):
+def median_seconds(fn, budget):
+    clock = time.perf_counter()
+    done = 0
+    while done < budget["min_warmups"] or time.perf_counter() - clock < budget["warmup_seconds"]:
         fn()
+        done += 1
     times = []
-    for _ in range(repeats):
+    while len(times) < budget["max_repeats"] and (len(times) < budget["min_repeats"] or sum(times) < budget["timed_seconds"]):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
@@ -45,11 +70,12 @@ def emit(name, threads, value, unit):
 
 
 def mlp(nn):
+    # SharpGrad.NN.MnistModels.Mlp.
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))
 
 
 def cnn(nn):
-    # The same architecture as SharpGrad.NN.MnistModels.Cnn.
+    # SharpGrad.NN.MnistModels.Cnn.
     return nn.Sequential(
         nn.Conv2d(1, 8, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
@@ -60,35 +86,60 @@ def cnn(nn):
 
 def main():
     args = parse_args()
+    # Must be set before torch loads its OpenMP and BLAS runtimes: torch.set_num_threads alone does not
+    # always reach the BLAS that torch.mm calls. `sharpgrad bench` sets them too; setdefault keeps its values.
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, str(args.threads))
     try:
         import torch
         from torch import nn
         import torch.nn.functional as F
     except ImportError:
-        print("PyTorch not found: apt-get install python3-torch (run with /usr/bin/python3)", file=sys.stderr)
+        print("PyTorch not found: apt-get install python3-torch (runs with /usr/bin/python3)", file=sys.stderr)
         return 2
 
     torch.set_num_threads(args.threads)
+    try:
+        torch.set_num_interop_threads(1)  # as ONNX Runtime's InterOpNumThreads = 1; only allowed before any parallel work
+    except RuntimeError:
+        pass
     torch.manual_seed(42)
     threads = torch.get_num_threads()
-    repeats = 3 if args.quick else args.repeats
-    warmup = 1 if args.quick else args.warmup
+    print(f"torch_reference: PyTorch {torch.__version__} from {os.path.dirname(torch.__file__)}", file=sys.stderr, flush=True)
+    budget = QUICK if args.quick else FULL
+    prefixes = [p for p in args.only.split(",") if p]
 
-    sizes = [256, 512, 1024] if args.quick else [256, 512, 1024, 2048]
-    for n in sizes:
+    def wanted(name):
+        return not prefixes or any(name.startswith(p) or "_" + p in name for p in prefixes)
+
+    for n in ([256, 512, 1024] if args.quick else [256, 512, 1024, 2048]):
+        if not wanted(f"sgemm_{n}"):
+            continue
         a = torch.rand(n, n, dtype=torch.float32) * 2 - 1
         b = torch.rand(n, n, dtype=torch.float32) * 2 - 1
         c = torch.empty(n, n, dtype=torch.float32)
-        s = median_seconds(lambda: torch.mm(a, b, out=c), repeats, warmup)
-        emit(f"sgemm_{n}", threads, s * 1e6, "us")
-        emit(f"sgemm_{n}_gflops", threads, 2.0 * n ** 3 / s / 1e9, "GFLOP/s")
+        s = median_seconds(lambda: torch.mm(a, b, out=c), budget)
+        emit(f"sgemm_{n}", threads, 2.0 * n ** 3 / s / 1e9, "GFLOP/s")
 
     images = torch.rand(64, 1, 28, 28) * 2 - 1
     labels = torch.randint(0, 10, (64,))
+
+    if wanted("mlp_inference_b64"):
+        model = mlp(nn)
+        model.eval()
+
+        def infer():
+            with torch.no_grad():
+                model(images)
+
+        emit("mlp_inference_b64", threads, median_seconds(infer, budget) * 1e6, "us")
+
     for name, build in (("mlp", mlp), ("cnn", cnn)):
+        if not wanted(f"{name}_train_step_b64"):
+            continue
         model = build(nn)
         model.train()
-        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
 
         def step():
             loss = F.cross_entropy(model(images), labels)
@@ -96,16 +147,21 @@ def main():
             loss.backward()
             optimizer.step()
 
-        emit(f"{name}_train_step_b64", threads, median_seconds(step, repeats, warmup) * 1e6, "us")
+        emit(f"{name}_train_step_b64", threads, median_seconds(step, budget) * 1e6, "us")
 
-    model = mlp(nn)
-    model.eval()
+    nodes = 100_000 if args.quick else 1_000_000
+    name = "scalar_graph_1e5" if args.quick else "scalar_graph_1e6"
+    if wanted(name):
+        def chain():
+            x = torch.tensor(1.0, requires_grad=True)
+            w = torch.tensor(0.5, requires_grad=True)
+            c = torch.tensor(0.25)
+            y = x
+            for _ in range(nodes // 2):
+                y = y * w + c
+            y.backward()
 
-    def infer():
-        with torch.no_grad():
-            model(images)
-
-    emit("mlp_inference_b64", threads, median_seconds(infer, repeats, warmup) * 1e6, "us")
+        emit(name, threads, nodes / median_seconds(chain, ONCE), "nodes/s")
     return 0
 
 

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using SharpGrad.Cli.Bench;
 using SharpGrad.Kernels;
 
 namespace SharpGrad.Bench;
@@ -24,7 +25,7 @@ public class GemmBenchmarks
     [Benchmark]
     public float SharpGrad()
     {
-        Gemm.Multiply<float>(N, N, N, a, N, 1, b, N, 1, c, N, 1, accumulate: false);
+        Workloads.Sgemm(N, a, b, c);
         return c[0];
     }
 }
@@ -60,7 +61,7 @@ public class GemmVsNaiveBenchmarks
     [Benchmark]
     public float SharpGrad()
     {
-        Gemm.Multiply<float>(N, N, N, a, N, 1, b, N, 1, c, N, 1, accumulate: false);
+        Workloads.Sgemm(N, a, b, c);
         return c[0];
     }
 }

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using SharpGrad.Kernels;
+using SharpGrad.Cli.Bench;
 
 namespace SharpGrad.Bench;
 
@@ -29,14 +29,14 @@ public class OpenBlasGemmBenchmarks
             throw new InvalidOperationException(OpenBlas.InstallHint);
         if (!OpenBlas.SetThreads(Threads))
             Console.WriteLine("// openblas_set_num_threads is not exported; OpenBLAS uses OPENBLAS_NUM_THREADS or all cores");
-        Partitioner.MaxDegreeOfParallelism = Threads;
+        Parallelism.MaxDegreeOfParallelism = Threads;
         a = Workloads.RandomFloats(N * N, 1);
         b = Workloads.RandomFloats(N * N, 2);
         c = new float[N * N];
     }
 
     [GlobalCleanup]
-    public void Cleanup() => Partitioner.MaxDegreeOfParallelism = Environment.ProcessorCount;
+    public void Cleanup() => Parallelism.MaxDegreeOfParallelism = Environment.ProcessorCount;
 
     [Benchmark(Baseline = true)]
     public float OpenBLAS()
@@ -48,7 +48,7 @@ public class OpenBlasGemmBenchmarks
     [Benchmark]
     public float SharpGrad()
     {
-        Gemm.Multiply<float>(N, N, N, a, N, 1, b, N, 1, c, N, 1, accumulate: false);
+        Workloads.Sgemm(N, a, b, c);
         return c[0];
     }
 }

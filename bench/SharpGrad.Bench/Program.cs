@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Running;
+using SharpGrad.Cli.Bench;
 
 namespace SharpGrad.Bench;
 

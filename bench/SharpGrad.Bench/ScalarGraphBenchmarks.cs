@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using SharpGrad.Cli.Bench;
 
 namespace SharpGrad.Bench;
 
@@ -11,28 +12,9 @@ namespace SharpGrad.Bench;
 [Config(typeof(NodesConfig))]
 public class ScalarGraphBenchmarks
 {
-    private Tensor x = null!, w = null!, c = null!;
-
     [Params(10_000, 100_000, 1_000_000)]
     public int Nodes { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        x = Tensor.Scalar(1.0).RequireGrad();
-        w = Tensor.Scalar(0.5).RequireGrad();
-        c = Tensor.Scalar(0.25);
-    }
-
     [Benchmark]
-    public double ForwardBackward()
-    {
-        x.Grad = null;
-        w.Grad = null;
-        var y = x;
-        for (int i = 0; i < Nodes / 2; i++)
-            y = y * w + c;
-        y.Backward();
-        return x.Grad!.Item();
-    }
+    public double ForwardBackward() => Workloads.ScalarChain(Nodes);
 }

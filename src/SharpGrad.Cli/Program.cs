@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(DotCommand.Create());
         root.Subcommands.Add(ShapesCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 
-namespace SharpGrad.Bench;
+namespace SharpGrad.Cli.Bench;
 
 /// <summary>
 /// The OpenBLAS reference: <c>cblas_sgemm</c> from Debian's <c>libopenblas.so.0</c> (package
 /// <c>libopenblas0-pthread</c>), loaded at run time with <see cref="NativeLibrary.TryLoad(string, out IntPtr)"/>
 /// so that a machine without it only gets a one-line <see cref="Note"/>. Thread count is set through
 /// <c>openblas_set_num_threads</c> when the library exports it (the <c>OPENBLAS_NUM_THREADS</c> environment
-/// variable is read by the library at load time, before the benchmark could set it).
+/// variable is read by the library at load time, before the benchmark could set it). Used by
+/// <c>sharpgrad bench</c> and, compiled in as a linked file, by the BenchmarkDotNet project bench/SharpGrad.Bench.
 /// </summary>
 internal static unsafe class OpenBlas
 {
@@ -27,6 +28,8 @@ internal static unsafe class OpenBlas
 
     private static readonly delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> sgemm;
     private static readonly delegate* unmanaged[Cdecl]<int, void> setNumThreads;
+    private static readonly delegate* unmanaged[Cdecl]<int> getNumThreads;
+    private static readonly delegate* unmanaged[Cdecl]<byte*> getConfig;
 
     static OpenBlas()
     {
@@ -39,6 +42,10 @@ internal static unsafe class OpenBlas
                 sgemm = (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)f;
                 if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out var t))
                     setNumThreads = (delegate* unmanaged[Cdecl]<int, void>)t;
+                if (NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out var g))
+                    getNumThreads = (delegate* unmanaged[Cdecl]<int>)g;
+                if (NativeLibrary.TryGetExport(handle, "openblas_get_config", out var c))
+                    getConfig = (delegate* unmanaged[Cdecl]<byte*>)c;
                 LoadedFrom = name;
                 return;
             }
@@ -54,6 +61,12 @@ internal static unsafe class OpenBlas
 
     /// <summary>One line for the console: where OpenBLAS was found, or how to install it.</summary>
     public static string Note => Available ? $"OpenBLAS: {LoadedFrom}" : InstallHint;
+
+    /// <summary>OpenBLAS's build description ("OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64"), or null when not exported.</summary>
+    public static string? Config => getConfig == null ? null : Marshal.PtrToStringUTF8((IntPtr)getConfig())?.Trim();
+
+    /// <summary>OpenBLAS's current thread count, or null when the library does not export the getter.</summary>
+    public static int? Threads => getNumThreads == null ? null : getNumThreads();
 
     /// <summary>Sets OpenBLAS's thread count; returns false when the library does not export the setter.</summary>
     public static bool SetThreads(int threads)
