@@ -9,8 +9,11 @@ namespace SharpGrad.NN;
 public static partial class Functional
 {
     /// <summary>
-    /// y = x·Wᵀ + b for x of shape [..., in], W of shape [out, in] and b of shape [out]. Wᵀ is read
-    /// through its strides by the matrix kernel, so nothing is transposed in memory.
+    /// y = x·Wᵀ + b for x of shape [..., in], W of shape [out, in] and b of shape [out]. One op, as
+    /// PyTorch's addmm: the bias is written into the output first and the matrix product added onto
+    /// it, and Wᵀ is read through its strides by the matrix kernel, so nothing is transposed in
+    /// memory. Backward: ∂/∂x = G·W, ∂/∂W = Gᵀ·x (computed in W's own [out, in] layout, so it adds
+    /// into W's gradient as one contiguous pass), ∂/∂b = Σ over rows of G.
     /// </summary>
     public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
     {
@@ -20,8 +23,51 @@ public static partial class Functional
             throw new ArgumentException($"Linear: the weight must be [out, in], got shape {ShapeMath.Format(weight.ShapeArray)}.");
         if (input.Rank == 0 || input.Size(-1) != weight.Size(1))
             throw new ArgumentException($"Linear: input of shape {ShapeMath.Format(input.ShapeArray)} does not end in {weight.Size(1)} features, as the weight {ShapeMath.Format(weight.ShapeArray)} requires.");
-        var y = input.MatMul(weight.T);
-        return bias is null ? y : y.Add(bias);
+        if (bias is not null && (bias.Rank != 1 || bias.Size(0) != weight.Size(0)))
+            throw new ArgumentException($"Linear: the bias must be [{weight.Size(0)}] for a weight of shape {ShapeMath.Format(weight.ShapeArray)}, got {ShapeMath.Format(bias.ShapeArray)}.");
+        if (input.DType != weight.DType || (bias is not null && bias.DType != weight.DType) || !weight.DType.IsFloatingPoint())
+        {
+            // Mixed element types promote like any arithmetic, through the general ops.
+            var product = input.MatMul(weight.T);
+            return bias is null ? product : product.Add(bias);
+        }
+
+        int inFeatures = weight.Size(1), outFeatures = weight.Size(0);
+        var outShape = (int[])input.ShapeArray.Clone();
+        outShape[^1] = outFeatures;
+        // The bias or the product overwrites every element, except an empty product without bias: zeros.
+        var y = inFeatures == 0 && bias is null ? Tensor.Zeros(outShape, weight.DType) : Tensor.Uninitialized(outShape, weight.DType);
+        int rows = y.Count / Math.Max(outFeatures, 1);
+        Tensor rowsView;
+        using (Autograd.NoGrad())
+            rowsView = input.Reshape(rows, inFeatures);
+        if (bias is not null)
+            Dispatch.CopyInto(bias, y);
+        if (y.Count > 0 && inFeatures > 0)
+        {
+            if (y.DType == DType.Float32)
+                Kernels.Gemm.Multiply(rows, outFeatures, inFeatures,
+                    rowsView.Data<float>().AsSpan(rowsView.Offset), rowsView.StrideArray[0], rowsView.StrideArray[1],
+                    weight.Data<float>().AsSpan(weight.Offset), weight.StrideArray[1], weight.StrideArray[0],
+                    y.Span<float>(), outFeatures, 1, accumulate: bias is not null);
+            else
+                Kernels.Gemm.Multiply(rows, outFeatures, inFeatures,
+                    rowsView.Data<double>().AsSpan(rowsView.Offset), rowsView.StrideArray[0], rowsView.StrideArray[1],
+                    weight.Data<double>().AsSpan(weight.Offset), weight.StrideArray[1], weight.StrideArray[0],
+                    y.Span<double>(), outFeatures, 1, accumulate: bias is not null);
+        }
+        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        return Autograd.Record(y, "Linear", inputs, g =>
+        {
+            // Views are taken again here, so that with createGraph they are part of the graph.
+            var g2 = g.Reshape(rows, outFeatures);
+            return
+            [
+                input.RequiresGrad ? g2.MatMul(weight).Reshape(input.ShapeArray) : null,
+                weight.RequiresGrad ? g2.T.MatMul(input.Reshape(rows, inFeatures)) : null,
+                .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? g2.Sum(0) : null],
+            ];
+        }, input, weight);
     }
 
     /// <summary>

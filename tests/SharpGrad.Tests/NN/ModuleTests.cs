@@ -121,6 +121,33 @@ public class ModuleTests
     }
 
     [Fact]
+    public void Linear_Rank3AndNonContiguousInputs_AndSecondOrder_MatchFiniteDifferences()
+    {
+        // [2, 3, 4] input (a leading batch of rows), a transposed weight view, no bias.
+        var x = TestData.Leaf([2, 3, 4], 8);
+        var wT = TestData.TransposedLeaf(5, 4, 9); // a [5, 4] view of a [4, 5] buffer
+        TestData.AssertGradients(t => Functional.Linear(t[0], t[1]), x, wT);
+        // A step-sliced input and a bias, and derivatives of the gradients themselves.
+        var stepped = TestData.SteppedLeaf(3, 4, 10);
+        var w = TestData.Leaf([2, 4], 11);
+        var b = TestData.Leaf([2], 12);
+        TestData.AssertGradients(t => Functional.Linear(t[0], t[1], t[2]), stepped, w, b);
+        TestData.AssertSecondOrder(t => Functional.Linear(t[0], t[1], t[2]).Tanh(), TestData.Leaf([3, 4], 13), w, b);
+    }
+
+    [Fact]
+    public void Linear_VectorInput_AndFloat32_MatchHandValues()
+    {
+        var w = Tensor.FromArray(new float[] { 1, 2, 3, 4, 5, 6 }, 2, 3);
+        var b = Tensor.FromArray(new float[] { 0.5f, -1 });
+        Assert.Equal(new float[] { 1 + 4 + 9 + 0.5f, 4 + 10 + 18 - 1 }, Functional.Linear(Tensor.FromArray(new float[] { 1, 2, 3 }), w, b).ToFloatArray());
+        Assert.Equal([2], Functional.Linear(Tensor.FromArray(new float[] { 1, 2, 3 }), w).Shape.ToArray());
+        // No input features: the output is the bias alone (or zeros).
+        Assert.Equal(new float[] { 0.5f, -1, 0.5f, -1 }, Functional.Linear(Tensor.Zeros(2, 0), Tensor.Zeros(2, 0), b).ToFloatArray());
+        Assert.Equal(new float[] { 0, 0 }, Functional.Linear(Tensor.Zeros(1, 0), Tensor.Zeros(2, 0)).ToFloatArray());
+    }
+
+    [Fact]
     public void Linear_WrongInputWidth_NamesTheShapes()
     {
         var e = Assert.Throws<ArgumentException>(() => new Linear(4, 2).Forward(Tensor.Zeros(3, 5)));
