@@ -41,7 +41,11 @@ public static partial class Functional
         else
             Kernels.Pooling.MaxPool2d(s, x.Data<double>(), x.Offset, y.Data<double>(), argmax.Data<int>());
         var inputShape = input.ShapeArray;
-        return Autograd.Record(y, "MaxPool2d", [input], g => [ScatterArgmax(g, argmax, planes, inputShape)]);
+        // 2×2 windows at stride 2 that tile the planes exactly (LeNet's) cover every input position once, which
+        // lets the backward pass write its result outright instead of clearing it and scattering into it.
+        bool pairs = k[0] == 2 && k[1] == 2 && st[0] == 2 && st[1] == 2 && pad[0] == 0 && pad[1] == 0 && dil[0] == 1 && dil[1] == 1
+            && h == 2 * oh && w == 2 * ow;
+        return Autograd.Record(y, "MaxPool2d", [input], g => [ScatterArgmax(g, argmax, planes, inputShape, pairs)]);
     }
 
     /// <summary>
@@ -109,32 +113,49 @@ public static partial class Functional
         return Autograd.Record(gx, op + "Grad", [g], hh => [WindowAverage(hh, planes, rows, cols, op)]);
     }
 
-    /// <summary>Adds each output gradient into the position its window's maximum came from; recorded with the gather as its backward.</summary>
-    private static Tensor ScatterArgmax(Tensor g, Tensor argmax, int planes, int[] inputShape)
+    /// <summary>
+    /// Adds each output gradient into the position its window's maximum came from; recorded with the gather as its
+    /// backward. <paramref name="pairs"/>: the windows are 2×2 at stride 2 and tile the planes exactly.
+    /// </summary>
+    private static Tensor ScatterArgmax(Tensor g, Tensor argmax, int planes, int[] inputShape, bool pairs)
     {
         int inPlane = inputShape[^1] * inputShape[^2], outPlane = g.ShapeArray[^1] * g.ShapeArray[^2];
+        int oh = g.ShapeArray[^2], ow = g.ShapeArray[^1];
         var gc = Dispatch.Contiguous(g);
-        var gx = new Tensor((int[])inputShape.Clone(), g.DType);
-        if (g.DType == DType.Float32)
-            Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<float>(), gc.Offset, argmax.Data<int>(), gx.Data<float>());
+        Tensor gx;
+        if (pairs)
+        {
+            // Every element is written, so no clearing pass.
+            gx = Tensor.Uninitialized((int[])inputShape.Clone(), g.DType);
+            if (g.DType == DType.Float32)
+                Kernels.Pooling.ScatterArgmaxPairs(planes, oh, ow, gc.Data<float>(), gc.Offset, argmax.Data<int>(), gx.Data<float>());
+            else
+                Kernels.Pooling.ScatterArgmaxPairs(planes, oh, ow, gc.Data<double>(), gc.Offset, argmax.Data<int>(), gx.Data<double>());
+        }
         else
-            Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<double>(), gc.Offset, argmax.Data<int>(), gx.Data<double>());
+        {
+            gx = new Tensor((int[])inputShape.Clone(), g.DType);
+            if (g.DType == DType.Float32)
+                Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<float>(), gc.Offset, argmax.Data<int>(), gx.Data<float>());
+            else
+                Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<double>(), gc.Offset, argmax.Data<int>(), gx.Data<double>());
+        }
         var outputShape = g.ShapeArray;
-        return Autograd.Record(gx, "MaxPool2dGrad", [g], h => [GatherArgmax(h, argmax, planes, outputShape)]);
+        return Autograd.Record(gx, "MaxPool2dGrad", [g], h => [GatherArgmax(h, argmax, planes, outputShape, pairs)]);
     }
 
     /// <summary>Reads each window's maximum position out of a tensor of the input's shape; the adjoint of <see cref="ScatterArgmax"/>.</summary>
-    private static Tensor GatherArgmax(Tensor x, Tensor argmax, int planes, int[] outputShape)
+    private static Tensor GatherArgmax(Tensor x, Tensor argmax, int planes, int[] outputShape, bool pairs)
     {
         int inPlane = x.ShapeArray[^1] * x.ShapeArray[^2], outPlane = outputShape[^1] * outputShape[^2];
         var xc = Dispatch.Contiguous(x);
-        var y = new Tensor((int[])outputShape.Clone(), x.DType);
+        var y = Tensor.Uninitialized((int[])outputShape.Clone(), x.DType);
         if (x.DType == DType.Float32)
             Kernels.Pooling.GatherArgmax(planes, inPlane, outPlane, xc.Data<float>(), xc.Offset, argmax.Data<int>(), y.Data<float>());
         else
             Kernels.Pooling.GatherArgmax(planes, inPlane, outPlane, xc.Data<double>(), xc.Offset, argmax.Data<int>(), y.Data<double>());
         var inputShape = x.ShapeArray;
-        return Autograd.Record(y, "MaxPool2dGather", [x], h => [ScatterArgmax(h, argmax, planes, inputShape)]);
+        return Autograd.Record(y, "MaxPool2dGather", [x], h => [ScatterArgmax(h, argmax, planes, inputShape, pairs)]);
     }
 
     /// <summary>Checks the rank (3 or 4) and dtype and returns how many planes are pooled and their size.</summary>
