@@ -332,6 +332,15 @@ internal static unsafe class Gemm
         {
             if (m >= cores * mr * 2)
                 mBlocks = RoundUp(mBlocks, cores);
+            else if (n >= cores * nr * 2)
+            {
+                // Few rows (a Linear layer's batch): each core takes its own columns and runs the whole blocked
+                // loop on them, packing its own part of B. One hand-off per product instead of two per block of K,
+                // which on small products cost more than the second core saves.
+                Partitioner.For(cores, (long)m * n * k / cores / MultiplyAddsPerWorkUnit,
+                    new ColumnSplitBody<T>(m, n, k, cores, a, ars, acs, b, brs, bcs, c, crs, ccs, accumulate));
+                return;
+            }
             else
                 nSplit = cores;
         }
@@ -365,6 +374,24 @@ internal static unsafe class Gemm
         finally
         {
             ArrayPool<T>.Shared.Return(packedB);
+        }
+    }
+
+    /// <summary>Part i of <c>parts</c> computes the columns [j0, j1) of C (j0 a multiple of NR) through <see cref="Blocked"/>, serially.</summary>
+    private readonly struct ColumnSplitBody<T>(int m, int n, int k, int parts,
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate) : IPartitionBody
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        public void Invoke(int start, int end)
+        {
+            int panels = CeilDiv(n, Nr<T>());
+            for (int part = start; part < end; part++)
+            {
+                int j0 = (int)((long)panels * part / parts) * Nr<T>();
+                int j1 = Math.Min(n, (int)((long)panels * (part + 1) / parts) * Nr<T>());
+                if (j1 > j0)
+                    Blocked(m, j1 - j0, k, a, ars, acs, b + j0 * bcs, brs, bcs, c + j0 * ccs, crs, ccs, accumulate);
+            }
         }
     }
 

@@ -47,7 +47,7 @@ public class GemmTests
     private static readonly (int M, int N, int K)[] LayoutSizes =
     [
         (1, 1, 1), (5, 7, 6), (6, 16, 17), (7, 17, 33), (15, 33, 16), (33, 15, 7), (17, 6, 100),
-        (1, 40, 130), (40, 1, 130), (1, 1, 5000), (64, 48, 70), (130, 70, 300),
+        (1, 40, 130), (40, 1, 130), (1, 1, 5000), (64, 48, 70), (130, 70, 300), (20, 300, 200),
     ];
 
     private static readonly GemmFn<float> MultiplyF = Gemm.Multiply<float>;
