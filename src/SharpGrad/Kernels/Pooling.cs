@@ -376,41 +376,40 @@ internal static class Pooling
     {
         public void Invoke(int start, int end)
         {
-            ref T g0 = ref MemoryMarshal.GetArrayDataReference(gy);
-            ref int a0 = ref MemoryMarshal.GetArrayDataReference(argmax);
-            ref T x0 = ref MemoryMarshal.GetArrayDataReference(gx);
             int w = 2 * ow, outPlane = oh * ow;
-            bool vector = typeof(T) == typeof(float) && Avx2.IsSupported && ow >= 8;
+            if (!(typeof(T) == typeof(float) && Avx2.IsSupported && ow >= 8))
+            {
+                // Short rows or double: clear the chunk's planes in one pass (a call per small plane costs more
+                // than the clearing), then store each gradient at its argmax; the windows are disjoint, so no
+                // position is written twice. Comparing every position with the argmax would mispredict on random data.
+                gx.AsSpan(4 * start * outPlane, 4 * (end - start) * outPlane).Clear();
+                for (int plane = start; plane < end; plane++)
+                {
+                    int yp = plane * outPlane, xp = 4 * plane * outPlane;
+                    for (int i = 0; i < outPlane; i++)
+                        gx[xp + argmax[yp + i]] = gy[gyOffset + yp + i];
+                }
+                return;
+            }
             for (int plane = start; plane < end; plane++)
             {
                 int yp = plane * outPlane, xp = 4 * plane * outPlane;
+                ref T g0 = ref MemoryMarshal.GetArrayDataReference(gy);
+                ref int a0 = ref MemoryMarshal.GetArrayDataReference(argmax);
+                ref T x0 = ref MemoryMarshal.GetArrayDataReference(gx);
                 for (int i = 0; i < oh; i++)
                 {
-                    int top = 2 * i * w, j = 0;
-                    if (vector)
+                    // As in the forward pass, the last group of eight overlaps the one before and rewrites the same values.
+                    int top = 2 * i * w;
+                    for (int j = 0; ; j += 8)
                     {
-                        // As in the forward pass, the last group of eight overlaps the one before and rewrites the same values.
-                        for (; ; j += 8)
-                        {
-                            if (j > ow - 8)
-                                j = ow - 8;
-                            UnpoolPairs8(ref Unsafe.As<T, float>(ref Unsafe.Add(ref g0, gyOffset + yp + i * ow + j)),
-                                ref Unsafe.Add(ref a0, yp + i * ow + j), top + 2 * j, w,
-                                ref Unsafe.As<T, float>(ref Unsafe.Add(ref x0, xp + top + 2 * j)));
-                            if (j == ow - 8)
-                                break;
-                        }
-                        continue;
-                    }
-                    for (; j < ow; j++)
-                    {
-                        T g = Unsafe.Add(ref g0, gyOffset + yp + i * ow + j);
-                        int at = Unsafe.Add(ref a0, yp + i * ow + j), pos = top + 2 * j;
-                        ref T d = ref Unsafe.Add(ref x0, xp + pos);
-                        d = at == pos ? g : T.Zero;
-                        Unsafe.Add(ref d, 1) = at == pos + 1 ? g : T.Zero;
-                        Unsafe.Add(ref d, w) = at == pos + w ? g : T.Zero;
-                        Unsafe.Add(ref d, w + 1) = at == pos + w + 1 ? g : T.Zero;
+                        if (j > ow - 8)
+                            j = ow - 8;
+                        UnpoolPairs8(ref Unsafe.As<T, float>(ref Unsafe.Add(ref g0, gyOffset + yp + i * ow + j)),
+                            ref Unsafe.Add(ref a0, yp + i * ow + j), top + 2 * j, w,
+                            ref Unsafe.As<T, float>(ref Unsafe.Add(ref x0, xp + top + 2 * j)));
+                        if (j == ow - 8)
+                            break;
                     }
                 }
             }

@@ -111,10 +111,12 @@ public static partial class Functional
         return Conv2dCore(input, weight, bias, shape);
     }
 
-    /// <summary>The recorded forward op. Backward: ∂/∂x = InputGrad(g, w), ∂/∂w = WeightGrad(x, g), ∂/∂b = Σ_{n,i,j} g.</summary>
+    /// <summary>The recorded forward op. Backward: ∂/∂x = InputGrad(g, w), ∂/∂w = WeightGrad(x, g), ∂/∂b = BiasGrad(g).</summary>
     internal static Tensor Conv2dCore(Tensor x, Tensor w, Tensor? bias, Conv2dShape s)
     {
-        var y = new Tensor([s.N, s.O, s.OH, s.OW], x.DType);
+        // The kernel writes every element of y (and the gradient kernels below every element of theirs), so no
+        // result needs clearing first.
+        var y = Tensor.Uninitialized([s.N, s.O, s.OH, s.OW], x.DType);
         var xc = Dispatch.Contiguous(x);
         var wc = Dispatch.Contiguous(w);
         var bc = bias is null ? null : Dispatch.Contiguous(bias);
@@ -129,7 +131,7 @@ public static partial class Functional
             var gw = w.RequiresGrad ? Conv2dWeightGrad(x, g, s) : null;
             if (bias is null)
                 return [gx, gw];
-            return [gx, gw, bias.RequiresGrad ? g.Sum([0, 2, 3]) : null];
+            return [gx, gw, bias.RequiresGrad ? Conv2dBiasGrad(g, s) : null];
         }, x, w);
     }
 
@@ -139,7 +141,7 @@ public static partial class Functional
     /// </summary>
     internal static Tensor Conv2dInputGrad(Tensor g, Tensor w, Conv2dShape s)
     {
-        var gx = new Tensor([s.N, s.C, s.H, s.W], g.DType);
+        var gx = Tensor.Uninitialized([s.N, s.C, s.H, s.W], g.DType);
         var gc = Dispatch.Contiguous(g);
         var wc = Dispatch.Contiguous(w);
         if (g.DType == DType.Float32)
@@ -158,7 +160,7 @@ public static partial class Functional
     /// </summary>
     internal static Tensor Conv2dWeightGrad(Tensor x, Tensor g, Conv2dShape s)
     {
-        var gw = new Tensor([s.O, s.Cg, s.KH, s.KW], g.DType);
+        var gw = Tensor.Uninitialized([s.O, s.Cg, s.KH, s.KW], g.DType);
         var xc = Dispatch.Contiguous(x);
         var gc = Dispatch.Contiguous(g);
         if (g.DType == DType.Float32)
@@ -169,6 +171,21 @@ public static partial class Functional
             [x.RequiresGrad ? Conv2dInputGrad(g, h, s) : null,
              g.RequiresGrad ? Conv2dCore(x, h, null, s) : null],
             x, g);
+    }
+
+    /// <summary>
+    /// The bias gradient of a convolution, Σ_{n,i,j} g[n, o, i, j] (what g.Sum([0, 2, 3]) gives, without the general
+    /// strided reduction), as a recorded op: its backward spreads h[o] over every image and position.
+    /// </summary>
+    internal static Tensor Conv2dBiasGrad(Tensor g, Conv2dShape s)
+    {
+        var gb = Tensor.Uninitialized([s.O], g.DType);
+        var gc = Dispatch.Contiguous(g);
+        if (g.DType == DType.Float32)
+            Kernels.Convolution.BiasGrad(s, gc.Data<float>(), gc.Offset, gb.Data<float>());
+        else
+            Kernels.Convolution.BiasGrad(s, gc.Data<double>(), gc.Offset, gb.Data<double>());
+        return Autograd.Record(gb, "Conv2dBiasGrad", [g], h => [h.Reshape(1, s.O, 1, 1).Expand(s.N, s.O, s.OH, s.OW)]);
     }
 
     /// <summary>
