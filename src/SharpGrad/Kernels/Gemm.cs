@@ -330,17 +330,18 @@ internal static unsafe class Gemm
         int mBlocks = CeilDiv(m, Mc<T>()), nSplit = 1;
         if (cores > 1)
         {
-            if (m >= cores * mr * 2)
-                mBlocks = RoundUp(mBlocks, cores);
-            else if (n >= cores * nr * 2)
+            if (m <= cores * Mc<T>() && n >= cores * nr * 2)
             {
-                // Few rows (a Linear layer's batch): each core takes its own columns and runs the whole blocked
-                // loop on them, packing its own part of B. One hand-off per product instead of two per block of K,
-                // which on small products cost more than the second core saves.
+                // At most one row block per core (a Linear layer's batch, say): each core takes its own columns and
+                // runs the whole blocked loop on them, packing its own part of B and all of the few rows of A. One
+                // hand-off per product instead of two per block of K, which on small products cost more than the
+                // second core saves.
                 Partitioner.For(cores, (long)m * n * k / cores / MultiplyAddsPerWorkUnit,
                     new ColumnSplitBody<T>(m, n, k, cores, a, ars, acs, b, brs, bcs, c, crs, ccs, accumulate));
                 return;
             }
+            if (m >= cores * mr * 2)
+                mBlocks = RoundUp(mBlocks, cores);
             else
                 nSplit = cores;
         }
