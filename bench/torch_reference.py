@@ -21,7 +21,7 @@ stderr. Rows (the names of `sharpgrad bench`):
     scalar_graph_1e6          per-op overhead: y = x; y = y * w + c repeated 5e5 times on 0-d tensors, then
                               y.backward(); nodes/s = 1e6 / time (scalar_graph_1e5 with --quick)
 
-Timing mirrors SharpGrad.Cli's Bench/Timing.cs: warm-up runs (at least 2 and 1 s; --quick 1 and 0.5 s),
+Timing mirrors SharpGrad.Cli's Bench/Timing.cs: warm-up runs (at least 2 and 1 s; --quick 1 and 1 s),
 then timed runs (at least 5 and 1 s, at most 200; --quick 3 and 0.25 s, at most 100), and the median
 time is reported; the scalar chain is one warm-up and one timed run. Without torch it prints how to
 install it and exits with 2.
@@ -35,7 +35,7 @@ import sys
 import time
 
 FULL = dict(min_warmups=2, warmup_seconds=1.0, min_repeats=5, timed_seconds=1.0, max_repeats=200)
-QUICK = dict(min_warmups=1, warmup_seconds=0.5, min_repeats=3, timed_seconds=0.25, max_repeats=100)
+QUICK = dict(min_warmups=1, warmup_seconds=1.0, min_repeats=3, timed_seconds=0.25, max_repeats=100)
 ONCE = dict(min_warmups=1, warmup_seconds=0.0, min_repeats=1, timed_seconds=0.0, max_repeats=1)
 
 

@@ -13,7 +13,7 @@ internal sealed record TimingBudget(int MinWarmups, double WarmupSeconds, int Mi
     public static TimingBudget Full { get; } = new(2, 1.0, 5, 1.0, 200);
 
     /// <summary><c>--quick</c>: a rough number in a quarter of the time.</summary>
-    public static TimingBudget Quick { get; } = new(1, 0.5, 3, 0.25, 100);
+    public static TimingBudget Quick { get; } = new(1, 1.0, 3, 0.25, 100);
 
     /// <summary>One warm-up and one timed run, for workloads that take seconds each (the scalar chain).</summary>
     public static TimingBudget Once { get; } = new(1, 0, 1, 0, 1);
