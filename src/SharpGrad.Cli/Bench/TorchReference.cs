@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -56,15 +55,7 @@ internal static class TorchReference
             foreach (var variable in ThreadVariables)
                 info.Environment[variable] = threads.ToString(CultureInfo.InvariantCulture);
 
-            Process? process;
-            try
-            {
-                process = Process.Start(info);
-            }
-            catch (Exception e) when (e is Win32Exception or FileNotFoundException)
-            {
-                process = null;
-            }
+            var process = ExternalTools.TryStart(info);
             if (process is null)
             {
                 notes.Add($"{NotFound}; {python} could not be started");

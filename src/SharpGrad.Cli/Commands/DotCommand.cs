@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.ComponentModel;
 using System.Diagnostics;
 using SharpGrad.Explain;
 using GradProgram = SharpGrad.Explain.Program;
@@ -60,15 +59,7 @@ internal static class DotCommand
         info.ArgumentList.Add("-Tpng");
         info.ArgumentList.Add("-o");
         info.ArgumentList.Add(temp);
-        Process? process;
-        try
-        {
-            process = Process.Start(info);
-        }
-        catch (Exception e) when (e is Win32Exception or FileNotFoundException)
-        {
-            process = null;
-        }
+        var process = ExternalTools.TryStart(info);
         if (process is null)
         {
             Console.Error.WriteLine(NotFound);

@@ -42,15 +42,8 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0, seen = 0;
-        // Each step runs in a memory scope opened before the batch is drawn, so the batch, the
-        // activations and the backward pass's temporaries all reuse the previous step's memory.
-        using var batches = loader.GetEnumerator();
-        while (true)
+        foreach (var (inputs, targets) in InScopes(loader))
         {
-            using var step = MemoryScope.Begin();
-            if (!batches.MoveNext())
-                break;
-            var (inputs, targets) = batches.Current;
             var logits = model.Call(inputs);
             var loss = Functional.CrossEntropy(logits, targets);
             optimizer.ZeroGrad();
@@ -87,13 +80,8 @@ public sealed class Trainer
         {
             using (Autograd.NoGrad())
             {
-                using var batches = loader.GetEnumerator();
-                while (true)
+                foreach (var (inputs, targets) in InScopes(loader))
                 {
-                    using var step = MemoryScope.Begin();
-                    if (!batches.MoveNext())
-                        break;
-                    var (inputs, targets) = batches.Current;
                     var logits = model.Call(inputs);
                     lossSum += Functional.CrossEntropy(logits, targets, reduction: Reduction.Sum).Item();
                     var predicted = logits.ArgMax(1).ToArray<int>();
@@ -108,6 +96,23 @@ public sealed class Trainer
             model.Train(wasTraining);
         }
         return new Evaluation(seen == 0 ? double.NaN : lossSum / seen, confusion);
+    }
+
+    /// <summary>
+    /// The loader's batches, each drawn inside a fresh memory scope that stays open until the next
+    /// batch is asked for: the batch, the activations and the backward pass's temporaries of one step
+    /// all reuse the previous step's memory.
+    /// </summary>
+    private static IEnumerable<(Tensor Inputs, Tensor Targets)> InScopes(DataLoader loader)
+    {
+        using var batches = loader.GetEnumerator();
+        while (true)
+        {
+            using var step = MemoryScope.Begin();
+            if (!batches.MoveNext())
+                yield break;
+            yield return batches.Current;
+        }
     }
 
     private static long CountCorrect(Tensor logits, Tensor targets)

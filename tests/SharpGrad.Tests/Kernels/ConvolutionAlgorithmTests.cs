@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.Intrinsics;
 using SharpGrad.Kernels;
 using SharpGrad.NN;
+using static SharpGrad.Tests.Kernels.ConvolutionOracle;
 
 namespace SharpGrad.Tests.Kernels;
 
@@ -218,80 +219,12 @@ public class ConvolutionAlgorithmTests
     /// Compares the three kernels of <paramref name="algorithm"/> (and, for the row-extended one, both tilings of the
     /// forward pass and the weight gradient) with their oracles, serially, at the machine's default degree and at degree 4.
     /// </summary>
-    private static void CheckAll<T>(Conv2dShape s, T tolerance, ConvolutionAlgorithm algorithm) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (algorithm == ConvolutionAlgorithm.ExtendedRows && !HasVectors)
-            return;
-        var rng = new Random(s.N * 1000 + s.C * 100 + s.KH * 10 + s.Groups);
-        int xLen = s.N * s.C * s.H * s.W, wLen = s.O * s.K, yLen = s.N * s.O * s.P;
-        var x = Random<T>(rng, xLen);
-        var w = Random<T>(rng, wLen);
-        var bias = Random<T>(rng, s.O);
-        var gy = Random<T>(rng, yLen);
-        var y = new T[yLen];
-        var gx = new T[xLen];
-        var gw = new T[wLen];
-        Convolution.Conv2dNaive(s, x, 0, w, 0, bias, 0, y);
-        Convolution.Conv2dInputGradNaive(s, gy, 0, w, 0, gx);
-        Convolution.Conv2dWeightGradNaive(s, x, 0, gy, 0, gw);
-        // Each result is a sum of this many products of values in [−1, 1]; the rounding grows with it.
-        T forwardTerms = T.CreateChecked(s.K + 1), inputTerms = T.CreateChecked(s.Og * s.KH * s.KW + 1), weightTerms = T.CreateChecked(s.N * s.P + 1);
-        var tilings = algorithm == ConvolutionAlgorithm.ExtendedRows
-            ? new[] { ExtendedTiling.AlongPositions, ExtendedTiling.AlongChannels }
-            : new[] { ExtendedTiling.Auto };
-
-        int saved = Partitioner.MaxDegreeOfParallelism;
-        try
-        {
-            foreach (int degree in new[] { 1, saved, 4 })
-            {
-                Partitioner.MaxDegreeOfParallelism = degree;
-                foreach (var tiling in tilings)
-                {
-                    var actualY = new T[yLen];
-                    Convolution.Conv2d(s, x, 0, w, 0, bias, 0, actualY, algorithm, tiling);
-                    AssertClose(y, actualY, tolerance * forwardTerms);
-                }
-                var actualGx = new T[xLen];
-                Convolution.Conv2dInputGrad(s, gy, 0, w, 0, actualGx, algorithm);
-                AssertClose(gx, actualGx, tolerance * inputTerms);
-                foreach (var tiling in tilings)
-                {
-                    var actualGw = new T[wLen];
-                    Convolution.Conv2dWeightGrad(s, x, 0, gy, 0, actualGw, algorithm, tiling);
-                    AssertClose(gw, actualGw, tolerance * weightTerms);
-                }
-            }
-        }
-        finally
-        {
-            Partitioner.MaxDegreeOfParallelism = saved;
-        }
-    }
 
     private static double[] Filled(int length)
     {
         var a = new double[length];
         Array.Fill(a, 12345.0);
         return a;
-    }
-
-    private static T[] Random<T>(Random rng, int length) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var a = new T[length];
-        for (int i = 0; i < length; i++) a[i] = T.CreateChecked(rng.NextDouble() * 2 - 1);
-        return a;
-    }
-
-    private static void AssertClose<T>(T[] expected, T[] actual, T tolerance) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            T err = T.Abs(expected[i] - actual[i]);
-            Assert.True(err <= tolerance * (T.One + T.Abs(expected[i])),
-                $"element {i}: expected {expected[i]}, got {actual[i]} (|error| {err}, tolerance {tolerance})");
-        }
     }
 
     /// <summary>The same elements are infinite (with the same sign) or NaN, and the finite ones agree.</summary>

@@ -1,5 +1,6 @@
 using System.Numerics;
 using SharpGrad.Kernels;
+using static SharpGrad.Tests.Kernels.ConvolutionOracle;
 
 namespace SharpGrad.Tests.Kernels;
 
@@ -124,63 +125,6 @@ public class ConvolutionKernelTests
     /// Compares all three fast kernels with their oracles, running the fast ones serially, at the machine's default
     /// degree and at degree 4 (so the chunked paths run on any machine).
     /// </summary>
-    private static void CheckAll<T>(Conv2dShape s, T tolerance) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var rng = new Random(s.N * 1000 + s.C * 100 + s.KH * 10 + s.Groups);
-        int xLen = s.N * s.C * s.H * s.W, wLen = s.O * s.K, yLen = s.N * s.O * s.P;
-        var x = Random<T>(rng, xLen);
-        var w = Random<T>(rng, wLen);
-        var bias = Random<T>(rng, s.O);
-        var gy = Random<T>(rng, yLen);
-        var y = new T[yLen];
-        var gx = new T[xLen];
-        var gw = new T[wLen];
-        Convolution.Conv2dNaive(s, x, 0, w, 0, bias, 0, y);
-        Convolution.Conv2dInputGradNaive(s, gy, 0, w, 0, gx);
-        Convolution.Conv2dWeightGradNaive(s, x, 0, gy, 0, gw);
-        // Each result is a sum of this many products of values in [−1, 1]; the rounding grows with it.
-        T forwardTerms = T.CreateChecked(s.K + 1), inputTerms = T.CreateChecked(s.Og * s.KH * s.KW + 1), weightTerms = T.CreateChecked(s.N * s.P + 1);
-
-        int saved = Partitioner.MaxDegreeOfParallelism;
-        try
-        {
-            foreach (int degree in new[] { 1, saved, 4 })
-            {
-                Partitioner.MaxDegreeOfParallelism = degree;
-                var actualY = new T[yLen];
-                Convolution.Conv2d(s, x, 0, w, 0, bias, 0, actualY);
-                AssertClose(y, actualY, tolerance * forwardTerms);
-                var actualGx = new T[xLen];
-                Convolution.Conv2dInputGrad(s, gy, 0, w, 0, actualGx);
-                AssertClose(gx, actualGx, tolerance * inputTerms);
-                var actualGw = new T[wLen];
-                Convolution.Conv2dWeightGrad(s, x, 0, gy, 0, actualGw);
-                AssertClose(gw, actualGw, tolerance * weightTerms);
-            }
-        }
-        finally
-        {
-            Partitioner.MaxDegreeOfParallelism = saved;
-        }
-    }
-
-    private static T[] Random<T>(Random rng, int length) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var a = new T[length];
-        for (int i = 0; i < length; i++) a[i] = T.CreateChecked(rng.NextDouble() * 2 - 1);
-        return a;
-    }
-
-    private static void AssertClose<T>(T[] expected, T[] actual, T tolerance) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            T err = T.Abs(expected[i] - actual[i]);
-            Assert.True(err <= tolerance * (T.One + T.Abs(expected[i])),
-                $"element {i}: expected {expected[i]}, got {actual[i]} (|error| {err}, tolerance {tolerance})");
-        }
-    }
 
     private static double Dot(double[] a, double[] b)
     {
