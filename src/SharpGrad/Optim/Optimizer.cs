@@ -234,7 +234,7 @@ public abstract class Optimizer
             foreach (var (name, source) in entries)
             {
                 var target = IsScalarState(name) ? Tensor.Zeros([], DType.Float64) : Tensor.ZerosLike(parameters[i]);
-                restored[name] = target.CopyFrom(source);
+                restored[name] = MemoryScope.Keep(target.CopyFrom(source)); // state outlives any step's scope
             }
             state[i] = restored;
         }

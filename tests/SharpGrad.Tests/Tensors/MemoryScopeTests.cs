@@ -75,6 +75,24 @@ public class MemoryScopeTests
     }
 
     [Fact]
+    public void StateCreatedInsideAScope_ByModulesAndOptimisers_SurvivesIt()
+    {
+        var (model, x, y) = SmallProblem();
+        var adam = new Adam(model.Parameters(), 0.01);
+        using (MemoryScope.Begin())
+        {
+            Step(model, adam, x, y);                       // creates gradients and Adam's moments
+            adam.LoadStateDict(adam.StateDict());          // and replaces the moments with copies
+            model.To(DType.Float64);                       // and replaces every parameter
+        }
+        var adam64 = new Adam(model.Parameters(), 0.01);
+        using (MemoryScope.Begin())
+            Step(model, adam64, x.To(DType.Float64), y);
+        Assert.All(adam.StateDict().Values, t => Assert.True(double.IsFinite(t.Sum().Item())));
+        Assert.All(model.Parameters(), p => Assert.True(double.IsFinite(p.Sum().Item())));
+    }
+
+    [Fact]
     public void TensorFromAnEndedScope_ThrowsInsteadOfReadingReusedMemory()
     {
         Tensor inside;
