@@ -75,6 +75,8 @@ public static partial class Functional
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "CrossEntropy: labelSmoothing must lie in [0, 1].");
         var batch = PrepareClassification(logits, target, weight, ignoreIndex, op, "logits");
+        if (labelSmoothing == 0 && batch.Weight is null && batch.Input.Rank == 2 && reduction is Reduction.Mean or Reduction.Sum)
+            return FusedCrossEntropy(batch, reduction);
         var logProbs = batch.Input.LogSoftmax(1);
         var nll = NllPerElement(logProbs, batch);
         if (labelSmoothing == 0)
@@ -92,6 +94,45 @@ public static partial class Functional
             _ => throw UnknownReduction(reduction, op),
         };
         return batch.Unbatched && reduction == Reduction.None ? mixed.Reshape() : mixed;
+    }
+
+    /// <summary>
+    /// The plain classification loss as one op: [N, C] logits, no class weights, no smoothing, a
+    /// mean or a sum. It gives what the general composition below gives, without its dozen small
+    /// ops forward and backward. The backward rule uses the fused kernel when the gradient itself
+    /// is not recorded, and the differentiable composition (softmax − one-hot) when it is, so
+    /// higher derivatives still follow.
+    /// </summary>
+    private static Tensor FusedCrossEntropy(ClassificationBatch batch, Reduction reduction)
+    {
+        var x = Dispatch.Contiguous(batch.Input);
+        int n = x.Size(0), c = x.Size(1);
+        var target = batch.SafeTarget;
+        var keep = batch.Keep;
+        double kept = keep.Sum().Item();
+        // The weighted mean divides by the number of kept samples; 0/0 = NaN when all are ignored, as in PyTorch.
+        double scale = reduction == Reduction.Mean ? 1 / kept : 1;
+        double total = x.DType == DType.Float32
+            ? Kernels.Classification.CrossEntropySum(x.Data<float>(), x.Offset, n, c, target.Data<int>(), target.Offset, keep.Data<float>(), keep.Offset)
+            : Kernels.Classification.CrossEntropySum(x.Data<double>(), x.Offset, n, c, target.Data<int>(), target.Offset, keep.Data<double>(), keep.Offset);
+        var loss = Tensor.Scalar(total * scale, x.DType);
+        var input = batch.Input;
+        return Autograd.Record(loss, "CrossEntropy", [input], g =>
+        {
+            if (Autograd.IsGradEnabled)
+            {
+                var oneHot = Tensor.Eye(c, dtype: input.DType).IndexSelect(0, target);
+                return [input.Softmax(1).Sub(oneHot).Mul(keep.Unsqueeze(1)).Mul(g.Mul(scale))];
+            }
+            var gx = Tensor.Uninitialized([n, c], input.DType);
+            double factor = g.Item() * scale;
+            var xs = Dispatch.Contiguous(input);
+            if (xs.DType == DType.Float32)
+                Kernels.Classification.CrossEntropyGrad(xs.Data<float>(), xs.Offset, n, c, target.Data<int>(), target.Offset, keep.Data<float>(), keep.Offset, factor, gx.Data<float>());
+            else
+                Kernels.Classification.CrossEntropyGrad(xs.Data<double>(), xs.Offset, n, c, target.Data<int>(), target.Offset, keep.Data<double>(), keep.Offset, factor, gx.Data<double>());
+            return [gx];
+        }, input);
     }
 
     /// <summary>

@@ -139,6 +139,42 @@ public class LossTests
         Assert.Equal(0.40760596444438, Loss0, 12);
     }
 
+    [Theory]
+    [InlineData(DType.Float64, Reduction.Mean)]
+    [InlineData(DType.Float64, Reduction.Sum)]
+    [InlineData(DType.Float32, Reduction.Mean)]
+    public void CrossEntropy_FusedOp_MatchesLogSoftmaxThenNll_ValuesAndGradients(DType dtype, Reduction reduction)
+    {
+        // [N, C] logits without class weights or smoothing take the one-op path; NllLoss over LogSoftmax is the
+        // general composition. Row 2 is ignored and row 3 holds logits of ±1e4.
+        var data = new double[] { 0.5, -1, 2, 0.1, 3, -2, 1, 1, 0, 0.3, -0.7, 4, 1e4, -1e4, 0, 5, 2.5, 2.5, 2.5, 2.5 };
+        var target = Labels(2, 0, -100, 1, 3);
+        var a = Tensor.FromArray(data, 5, 4).To(dtype).RequireGrad();
+        var b = Tensor.FromArray(data, 5, 4).To(dtype).RequireGrad();
+        var fused = Functional.CrossEntropy(a, target, reduction: reduction);
+        var composed = Functional.NllLoss(b.LogSoftmax(1), target, reduction: reduction);
+        Assert.Equal("CrossEntropyBackward", fused.GradFn!.Name);
+        double tol = dtype == DType.Float64 ? 1e-12 : 1e-5;
+        Assert.Equal(composed.Item(), fused.Item(), tol);
+        fused.Backward();
+        composed.Backward();
+        var ga = a.Grad!.ToDoubleArray();
+        var gb = b.Grad!.ToDoubleArray();
+        for (int i = 0; i < ga.Length; i++)
+            Assert.Equal(gb[i], ga[i], tol);
+        Assert.All(ga.AsSpan(8, 4).ToArray(), g => Assert.Equal(0.0, g)); // the ignored row
+    }
+
+    [Fact]
+    public void CrossEntropy_FusedOp_FirstAndSecondDerivatives_MatchFiniteDifferences()
+    {
+        var x = TestData.Leaf([4, 3], 21);
+        var target = Labels(2, -100, 0, 1);
+        TestData.AssertGradients(t => Functional.CrossEntropy(t[0], target), x);
+        TestData.AssertGradients(t => Functional.CrossEntropy(t[0], target, reduction: Reduction.Sum), x);
+        TestData.AssertSecondOrder(t => Functional.CrossEntropy(t[0], target), x);
+    }
+
     [Fact]
     public void CrossEntropy_ClassWeights_MeanDividesByTheTargetsWeights()
     {
