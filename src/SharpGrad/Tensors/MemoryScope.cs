@@ -115,27 +115,10 @@ public sealed class MemoryScope : IDisposable
 
     internal void Track(Storage storage) => tracked!.Add(storage);
 
-    /// <summary>
-    /// Lets code that creates long-lived tensors (state that must survive the step) allocate
-    /// outside any scope for a moment.
-    /// </summary>
-    internal static SuspendToken Suspend()
-    {
-        var token = new SuspendToken(current);
-        current = null;
-        return token;
-    }
-
     private bool IsAncestorOfCurrent()
     {
         for (var s = current; s is not null; s = s.parent)
             if (ReferenceEquals(s, this)) return true;
         return false;
-    }
-
-    /// <summary>Restores the scope that <see cref="Suspend"/> set aside.</summary>
-    internal readonly struct SuspendToken(MemoryScope? saved) : IDisposable
-    {
-        public void Dispose() => current = saved;
     }
 }
