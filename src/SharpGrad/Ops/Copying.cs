@@ -35,7 +35,7 @@ public sealed partial class Tensor
         // Reading a view of this very storage while writing it (x.AddInPlace(x.T)) must see the old values.
         if (ReferenceEquals(src.Storage, Storage)) src = Dispatch.Copy(src);
         var srcStrides = BroadcastSourceStrides(src, "AddInPlace");
-        var layout = Count > 0 && IsContiguous && (src.Count == 1 || (src.Count == Count && src.IsContiguous))
+        var layout = Count > 0 && IsContiguous && Dispatch.IsFlatOperand(src, Count)
             ? StridedLayout.BinaryRow(Count, Count > 1, src.Count == Count && Count > 1)
             : StridedLayout.Create(ShapeArray, StrideArray, srcStrides, StrideArray);
         switch (DType)

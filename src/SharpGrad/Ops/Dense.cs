@@ -37,7 +37,7 @@ public static partial class Functional
         outShape[^1] = outFeatures;
         // The bias or the product overwrites every element, except an empty product without bias: zeros.
         var y = inFeatures == 0 && bias is null ? Tensor.Zeros(outShape, weight.DType) : Tensor.Uninitialized(outShape, weight.DType);
-        int rows = y.Count / Math.Max(outFeatures, 1);
+        int rows = ShapeMath.Count(input.ShapeArray.AsSpan(0, input.Rank - 1));
         Tensor rowsView;
         using (Autograd.NoGrad())
             rowsView = input.Reshape(rows, inFeatures);

@@ -170,7 +170,8 @@ internal static class Dispatch
         return (result, layout);
     }
 
-    private static bool IsFlatOperand(Tensor x, int n) => x.Count == 1 || (x.Count == n && x.IsContiguous);
+    /// <summary>Whether <paramref name="x"/> reads as one row against a contiguous result of <paramref name="n"/> elements (see PrepareBinary).</summary>
+    public static bool IsFlatOperand(Tensor x, int n) => x.Count == 1 || (x.Count == n && x.IsContiguous);
 
     /// <summary>
     /// Reduces over <paramref name="dims"/> (sorted, distinct, already wrapped). The data is

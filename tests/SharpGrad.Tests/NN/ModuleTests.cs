@@ -145,6 +145,16 @@ public class ModuleTests
         // No input features: the output is the bias alone (or zeros).
         Assert.Equal(new float[] { 0.5f, -1, 0.5f, -1 }, Functional.Linear(Tensor.Zeros(2, 0), Tensor.Zeros(2, 0), b).ToFloatArray());
         Assert.Equal(new float[] { 0, 0 }, Functional.Linear(Tensor.Zeros(1, 0), Tensor.Zeros(2, 0)).ToFloatArray());
+        // No output features: an empty [2, 0] result, as PyTorch gives.
+        Assert.Equal([2, 0], Functional.Linear(Tensor.Ones(2, 3), Tensor.Zeros(0, 3)).Shape.ToArray());
+    }
+
+    [Fact]
+    public void Linear_WrongBiasShape_NamesTheShapes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Functional.Linear(Tensor.Ones(2, 3), Tensor.Zeros(4, 3), Tensor.Zeros(3)));
+        Assert.Contains("[4]", e.Message);
+        Assert.Contains("[3]", e.Message);
     }
 
     [Fact]
