@@ -8,15 +8,19 @@ namespace SharpGrad;
 /// </summary>
 public static class Autograd
 {
-    [ThreadStatic]
-    private static bool gradDisabled;
+    // The mode flows with the async context, not the thread: a scope opened before an await is
+    // still in force after it (on whatever thread resumes), work started inside it with Task.Run or
+    // Parallel.For inherits it, and it never leaks to unrelated work that later runs on the same thread.
+    private static readonly AsyncLocal<bool> gradDisabled = new();
 
     /// <summary>Whether ops currently record the graph (false inside <see cref="NoGrad"/>).</summary>
-    public static bool IsGradEnabled => !gradDisabled;
+    public static bool IsGradEnabled => !gradDisabled.Value;
 
     /// <summary>
     /// Opens a scope in which no op records the graph (inference, optimiser updates). Dispose it
-    /// to restore the previous mode: <c>using (Autograd.NoGrad()) { ... }</c>.
+    /// to restore the previous mode: <c>using (Autograd.NoGrad()) { ... }</c>. The scope belongs to
+    /// the async flow that opened it: it holds across <c>await</c>, is inherited by tasks and
+    /// parallel loops started inside it, and does not affect other work on the same threads.
     /// </summary>
     public static IDisposable NoGrad() => new GradModeScope(enabled: false);
 
@@ -116,7 +120,7 @@ public static class Autograd
     /// <summary>True when an op on these inputs must be recorded.</summary>
     internal static bool NeedsGrad(params ReadOnlySpan<Tensor> inputs)
     {
-        if (gradDisabled) return false;
+        if (gradDisabled.Value) return false;
         foreach (var t in inputs)
             if (t.RequiresGrad) return true;
         return false;
@@ -159,15 +163,18 @@ public static class Autograd
 
         public GradModeScope(bool enabled)
         {
-            previousDisabled = gradDisabled;
-            gradDisabled = !enabled;
+            previousDisabled = gradDisabled.Value;
+            if (previousDisabled != !enabled)
+                gradDisabled.Value = !enabled;
         }
 
         public void Dispose()
         {
             if (disposed) return;
             disposed = true;
-            gradDisabled = previousDisabled;
+            // Only writes when the mode differs, so the common nested no-op scope costs no context copy.
+            if (gradDisabled.Value != previousDisabled)
+                gradDisabled.Value = previousDisabled;
         }
     }
 }

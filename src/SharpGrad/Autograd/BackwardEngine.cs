@@ -102,8 +102,11 @@ internal static class BackwardEngine
     /// </summary>
     private static Tensor AccumulateGrad(Tensor? existing, Tensor g, bool createGraph)
     {
+        // Never store the incoming tensor itself: it may be the caller's seed, a broadcast view or
+        // a value another rule still holds, and a later in-place accumulation or ZeroGrad would
+        // write through it. A recorded copy keeps the gradient differentiable under createGraph.
         if (existing is null)
-            return createGraph ? g : g.DetachedCopy();
+            return createGraph ? g.Clone() : g.DetachedCopy();
         if (createGraph || existing.RequiresGrad)
             return existing.Add(g);
         return existing.AddInPlace(g);

@@ -51,14 +51,18 @@ public sealed partial class Tensor
         return Autograd.Record(result, "Neg", [this], g => [g.Neg()]);
     }
 
-    /// <summary>this raised to <paramref name="exponent"/> elementwise. ∂/∂a = b·a^(b−1), ∂/∂b = a^b·ln a (0 where a = 0).</summary>
+    /// <summary>
+    /// this raised to <paramref name="exponent"/> elementwise. ∂/∂a = b·a^(b−1), taken as 0 where
+    /// b = 0 (the derivative of the constant a⁰ = 1, which the formula would make 0·∞ at a = 0);
+    /// ∂/∂b = a^b·ln a, taken as 0 where a = 0 and b ≥ 0 (the limit from a → 0⁺). Both as PyTorch.
+    /// </summary>
     public Tensor Pow(Tensor exponent)
     {
         var (a, b) = Promote(this, exponent);
         var result = Dispatch.BinaryFloat<PowOp<float>, PowOp<double>>(a, b, "Pow");
         return Autograd.Record(result, "Pow", [a, b],
-            g => [a.RequiresGrad ? g.Mul(b).Mul(a.Pow(b.Sub(1))).SumToShape(a.ShapeArray) : null,
-                  b.RequiresGrad ? g.Mul(result).Mul(Where(a.Eq(0), ZerosLike(a), a.Log())).SumToShape(b.ShapeArray) : null],
+            g => [a.RequiresGrad ? Where(b.Eq(0), ZerosLike(g), g.Mul(b).Mul(a.Pow(b.Sub(1)))).SumToShape(a.ShapeArray) : null,
+                  b.RequiresGrad ? Where(a.Eq(0).Mul(b.Ge(0)), ZerosLike(g), g.Mul(result).Mul(a.Log())).SumToShape(b.ShapeArray) : null],
             a, b, result);
     }
 

@@ -46,6 +46,10 @@ public sealed partial class Tensor
         outShape[^1] = n;
         // Every element is written unless the inner dimension is empty, where the product is zeros.
         var result = k == 0 ? new Tensor(outShape, a.DType) : Uninitialized(outShape, a.DType);
+        // An empty result has nothing to compute, and an empty inner dimension sums nothing (zeros
+        // above); the GEMM kernel is only ever given non-degenerate operands.
+        if (k == 0 || result.Count == 0)
+            return result;
         var aBatch = ShapeMath.BroadcastStrides(a.ShapeArray.AsSpan(0, a.Rank - 2), a.StrideArray.AsSpan(0, a.Rank - 2), batchShape);
         var bBatch = ShapeMath.BroadcastStrides(b.ShapeArray.AsSpan(0, b.Rank - 2), b.StrideArray.AsSpan(0, b.Rank - 2), batchShape);
         int batches = ShapeMath.Count(batchShape);

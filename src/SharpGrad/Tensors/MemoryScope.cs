@@ -9,8 +9,9 @@ namespace SharpGrad;
 /// invalid after it, and touching one throws an <see cref="ObjectDisposedException"/> rather than
 /// reading memory another step now uses. Parameters, gradients accumulated into leaves, optimiser
 /// state and module buffers are kept automatically; call <see cref="Keep"/> for anything else that
-/// must outlive the step. Create models and optimisers outside the scope. Scopes nest and belong to
-/// the thread that began them; the pool is per thread.
+/// must outlive the step. Create models and optimisers outside the scope. Scopes nest and flow with
+/// the async context (as <see cref="Autograd.NoGrad"/> does): they hold across <c>await</c>, and
+/// tasks or parallel loops started inside a scope allocate from it too.
 /// </summary>
 /// <example>
 /// <code>
@@ -27,16 +28,21 @@ namespace SharpGrad;
 /// </example>
 public sealed class MemoryScope : IDisposable
 {
-    [ThreadStatic]
-    private static MemoryScope? current;
+    // The innermost scope flows with the async context, like Autograd.NoGrad: it holds across
+    // await, tasks and parallel loops started inside it allocate from it, and work that merely
+    // runs later on the same thread does not. Several threads may therefore allocate from one
+    // scope at once, so its list and its pool are locked (uncontended in the common loop).
+    private static readonly AsyncLocal<MemoryScope?> current = new();
 
+    // The pool that scopes begun on this thread borrow from; a scope keeps its pool even when it
+    // is used or disposed on other threads.
     [ThreadStatic]
     private static BufferPool? pool;
 
     private readonly MemoryScope? parent;
     private readonly BufferPool buffers;
+    private readonly Lock sync = new();
     private List<Storage>? tracked;
-    private bool disposed;
 
     private MemoryScope(MemoryScope? parent, BufferPool buffers)
     {
@@ -45,19 +51,31 @@ public sealed class MemoryScope : IDisposable
         tracked = buffers.TakeList();
     }
 
-    /// <summary>The innermost active scope on this thread, or null.</summary>
-    internal static MemoryScope? Current => current;
+    /// <summary>
+    /// The innermost active scope of this async flow, or null. Scopes disposed elsewhere (by
+    /// another thread or flow) are skipped, so a flow never allocates from an ended scope.
+    /// </summary>
+    internal static MemoryScope? Current
+    {
+        get
+        {
+            var scope = current.Value;
+            while (scope is not null && scope.tracked is null)
+                scope = scope.parent;
+            return scope;
+        }
+    }
 
-    /// <summary>Starts a scope on the calling thread; dispose it to give its tensors' memory back.</summary>
+    /// <summary>Starts a scope in the calling async flow; dispose it to give its tensors' memory back.</summary>
     public static MemoryScope Begin()
     {
-        var scope = new MemoryScope(current, pool ??= new BufferPool());
-        current = scope;
+        var scope = new MemoryScope(Current, pool ??= new BufferPool());
+        current.Value = scope;
         return scope;
     }
 
-    /// <summary>Whether a scope is active on the calling thread.</summary>
-    public static bool IsActive => current is not null;
+    /// <summary>Whether a scope is active in the calling async flow.</summary>
+    public static bool IsActive => Current is not null;
 
     /// <summary>
     /// Makes <paramref name="tensor"/> (and every view of its storage) outlive the scope it was
@@ -89,17 +107,27 @@ public sealed class MemoryScope : IDisposable
 
     /// <summary>
     /// Gives every tensor created in this scope (and not kept) back to the pool; they are invalid
-    /// afterwards. Ends the scope even when inner scopes were left undisposed.
+    /// afterwards. Ends the scope even when inner scopes were left undisposed. Disposing on
+    /// another thread or in another async flow is allowed: the scope ends everywhere, and only the
+    /// flow that sees it as its innermost scope (or an ancestor of that) goes back to its parent.
     /// </summary>
     public void Dispose()
     {
-        if (disposed)
+        List<Storage>? list;
+        lock (sync)
+        {
+            list = tracked;
+            tracked = null;
+        }
+        if (list is null)
             return;
-        disposed = true;
-        if (ReferenceEquals(current, this) || IsAncestorOfCurrent())
-            current = parent;
-        var list = tracked!;
-        tracked = null;
+        if (IsInCurrentChain())
+        {
+            var outer = parent;
+            while (outer is not null && outer.tracked is null)
+                outer = outer.parent;
+            current.Value = outer;
+        }
         foreach (var storage in list)
         {
             if (storage.IsKept)
@@ -111,13 +139,25 @@ public sealed class MemoryScope : IDisposable
         buffers.GiveList(list);
     }
 
-    internal Array Rent(DType dtype, int length, bool zeroed) => buffers.Rent(dtype, length, zeroed);
-
-    internal void Track(Storage storage) => tracked!.Add(storage);
-
-    private bool IsAncestorOfCurrent()
+    /// <summary>
+    /// A pooled storage tracked by this scope, or null when the scope ended meanwhile (disposed by
+    /// another flow), in which case the caller allocates ordinary memory.
+    /// </summary>
+    internal Storage? TryAllocate(DType dtype, int length, bool zeroed)
     {
-        for (var s = current; s is not null; s = s.parent)
+        lock (sync)
+        {
+            if (tracked is null)
+                return null;
+            var storage = new Storage(buffers.Rent(dtype, length, zeroed), dtype) { IsPooled = true };
+            tracked.Add(storage);
+            return storage;
+        }
+    }
+
+    private bool IsInCurrentChain()
+    {
+        for (var s = current.Value; s is not null; s = s.parent)
             if (ReferenceEquals(s, this)) return true;
         return false;
     }

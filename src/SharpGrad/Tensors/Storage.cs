@@ -27,7 +27,7 @@ internal sealed class Storage
     public int Version { get; private set; }
 
     /// <summary>True when the array was borrowed from a scope's pool (and so goes back when the scope ends).</summary>
-    public bool IsPooled { get; private set; }
+    public bool IsPooled { get; init; }
 
     /// <summary>Set by <see cref="MemoryScope.Keep"/>: the array outlives its scope and is not returned.</summary>
     public bool IsKept { get; set; }
@@ -43,13 +43,8 @@ internal sealed class Storage
     /// </summary>
     public static Storage Allocate(DType dtype, int length, bool zeroed = true)
     {
-        var scope = MemoryScope.Current;
-        if (scope is not null && length > 0)
-        {
-            var storage = new Storage(scope.Rent(dtype, length, zeroed), dtype) { IsPooled = true };
-            scope.Track(storage);
-            return storage;
-        }
+        if (length > 0 && MemoryScope.Current?.TryAllocate(dtype, length, zeroed) is { } pooled)
+            return pooled;
         return dtype switch
         {
             DType.Float32 => new Storage(zeroed ? new float[length] : GC.AllocateUninitializedArray<float>(length), dtype),
