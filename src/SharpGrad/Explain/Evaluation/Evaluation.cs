@@ -12,8 +12,9 @@ public sealed class Evaluation
     private readonly Tensor[] values;
     private readonly Tensor?[] gradients;
 
-    internal Evaluation(Program program, GraphNode objective, Tensor[] values, Tensor?[] gradients, IReadOnlyDictionary<string, int> sizes)
+    internal Evaluation(Program program, GraphNode objective, Tensor[] values, Tensor?[] gradients, IReadOnlyDictionary<string, int> sizes, Tensor[]? recorded = null)
     {
+        Recorded = recorded ?? values;
         Program = program;
         Objective = objective;
         this.values = values;
@@ -54,6 +55,12 @@ public sealed class Evaluation
 
     /// <summary>∂objective/∂<paramref name="name"/>.</summary>
     public Tensor Gradient(string name) => GradientOf(Graph[name])!;
+
+    /// <summary>
+    /// The engine's tensors of every graph node as the forward pass recorded them (with their
+    /// autograd nodes, kept after the gradients were taken): what matrix derivations walk.
+    /// </summary>
+    internal IReadOnlyList<Tensor> Recorded { get; }
 
     private GraphNode Check(GraphNode node)
     {

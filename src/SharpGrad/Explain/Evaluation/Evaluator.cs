@@ -28,12 +28,12 @@ internal static class Evaluator
             throw NotScalar(objective, $"[{string.Join(", ", result.Shape.ToArray())}]");
 
         var differentiable = graph.Nodes.Where(n => tensors[n.Index].RequiresGrad).ToArray();
-        var grads = Autograd.Grad([result], differentiable.Select(n => tensors[n.Index]).ToArray(), allowUnused: true);
+        var grads = Autograd.Grad([result], differentiable.Select(n => tensors[n.Index]).ToArray(), retainGraph: true, allowUnused: true);
         var gradients = new Tensor?[graph.Nodes.Count];
         for (int i = 0; i < differentiable.Length; i++)
             gradients[differentiable[i].Index] = grads[i];
         var values = tensors.Select(t => t.Detach()).ToArray();
-        return new Evaluation(program, objective, values, gradients, sizes);
+        return new Evaluation(program, objective, values, gradients, sizes, tensors);
     }
 
     private static GraphNode ResolveObjective(Program program, string? name)
