@@ -151,4 +151,60 @@ public class CheckpointTests
         Assert.Contains(path, e.Message);
         Assert.Contains($"\"epoch\" is \"{epoch}\"", e.Message);
     }
+
+    [Fact]
+    public void Load_OfADamagedCheckpoint_AtManyByteOffsets_IsInvalidDataNamingTheFileOrLoads()
+    {
+        using var dir = new TempDirectory();
+        var good = dir.File("good.safetensors");
+        var (model, opt) = Fresh(1);
+        var schedule = new CosineAnnealingLR(opt, tMax: 5);
+        TrainSteps(model, opt, new Generator(3), 2);
+        schedule.Step();
+        Checkpoint.Save(good, model, opt, 1, new Generator(4), new Dictionary<string, string> { ["history"] = "1,0.5,0.25" }, schedule);
+        var bytes = File.ReadAllBytes(good);
+        var path = dir.File("damaged.safetensors");
+        int failures = 0;
+
+        void LoadDamaged(byte[] damaged, string how)
+        {
+            File.WriteAllBytes(path, damaged);
+            var (m, o) = Fresh(7);
+            try
+            {
+                Checkpoint.Load(path, m, o, new Generator(5), new CosineAnnealingLR(o, tMax: 5));
+            }
+            catch (InvalidDataException e)
+            {
+                Assert.True(e.Message.StartsWith(path, StringComparison.Ordinal), $"{how}: {e.Message}");
+                failures++;
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"{how}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        // Every other offset, with masks that make invalid UTF-8, other ASCII and off-by-one numbers; a truncation every fifth.
+        byte[] masks = [0xFF, 0x80, 0x01];
+        int truncations = 0, attempts = 0;
+        for (int offset = 0; offset < bytes.Length; offset++)
+        {
+            if (offset % 5 == 0)
+            {
+                LoadDamaged(bytes[..offset], $"truncated to {offset} bytes");
+                truncations++;
+            }
+            if (offset % 2 == 0)
+            {
+                var flipped = (byte[])bytes.Clone();
+                byte mask = masks[offset / 2 % masks.Length];
+                flipped[offset] ^= mask;
+                LoadDamaged(flipped, $"byte {offset} xor 0x{mask:X2}");
+                attempts++;
+            }
+        }
+        // Every truncation fails; flips of tensor data (weights, moments) load as other numbers.
+        Assert.True(failures > truncations + attempts / 2, $"{failures} of {truncations + attempts} damaged files were refused");
+    }
 }
