@@ -59,7 +59,9 @@ public sealed class Trainer
             onBatch?.Invoke(new BatchProgress(seen, lossSum / seen, (double)correct / seen, clock.Elapsed.TotalSeconds));
         }
         if (seen == 0)
-            throw new InvalidOperationException("The training data produced no batches (is the dataset smaller than one batch with dropLast?).");
+            throw new InvalidOperationException(loader.Dataset.Count == 0
+                ? "The training data set is empty."
+                : $"The training data produced no batches: its {loader.Dataset.Count} samples are fewer than one batch of {loader.BatchSize}, and the loader drops an incomplete last batch.");
         return (lossSum / seen, (double)correct / seen, clock.Elapsed.TotalSeconds);
     }
 
