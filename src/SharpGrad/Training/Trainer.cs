@@ -42,7 +42,7 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0, seen = 0;
-        foreach (var (inputs, targets) in InScopes(loader))
+        foreach (var (inputs, targets) in loader.InMemoryScopes())
         {
             var logits = model.Call(inputs);
             var loss = Functional.CrossEntropy(logits, targets);
@@ -82,7 +82,7 @@ public sealed class Trainer
         {
             using (Autograd.NoGrad())
             {
-                foreach (var (inputs, targets) in InScopes(loader))
+                foreach (var (inputs, targets) in loader.InMemoryScopes())
                 {
                     var logits = model.Call(inputs);
                     lossSum += Functional.CrossEntropy(logits, targets, reduction: Reduction.Sum).Item();
@@ -98,23 +98,6 @@ public sealed class Trainer
             model.Train(wasTraining);
         }
         return new Evaluation(seen == 0 ? double.NaN : lossSum / seen, confusion);
-    }
-
-    /// <summary>
-    /// The loader's batches, each drawn inside a fresh memory scope that stays open until the next
-    /// batch is asked for: the batch, the activations and the backward pass's temporaries of one step
-    /// all reuse the previous step's memory.
-    /// </summary>
-    private static IEnumerable<(Tensor Inputs, Tensor Targets)> InScopes(DataLoader loader)
-    {
-        using var batches = loader.GetEnumerator();
-        while (true)
-        {
-            using var step = MemoryScope.Begin();
-            if (!batches.MoveNext())
-                yield break;
-            yield return batches.Current;
-        }
     }
 
     private static long CountCorrect(Tensor logits, Tensor targets)
