@@ -7,6 +7,9 @@ namespace SharpGrad;
 /// transpose, slicing, expand and squeeze never copy. Set <see cref="RequiresGrad"/> on the
 /// leaves you want gradients for, compute, call <see cref="Backward(bool?, bool)"/>, and read
 /// <see cref="Grad"/>. Operations live in the <c>Ops</c> folder, each beside its backward rule.
+/// A file that also imports <c>System.Numerics.Tensors</c> (for <c>TensorPrimitives</c>) sees two
+/// types called <c>Tensor</c>; add <c>using Tensor = SharpGrad.Tensor;</c> there, which keeps
+/// <c>Tensor&lt;T&gt;</c> and the rest of that namespace reachable.
 /// </summary>
 public sealed partial class Tensor
 {
@@ -45,8 +48,8 @@ public sealed partial class Tensor
 
     internal int[] StrideArray { get; }
 
-    /// <summary>The size of each dimension.</summary>
-    public ReadOnlySpan<int> Shape => ShapeArray;
+    /// <summary>The size of each dimension, printed as <c>[2, 3]</c>; a view of the tensor's own sizes, so reading it allocates nothing.</summary>
+    public Shape Shape => new(ShapeArray);
 
     /// <summary>How many storage elements to step to move one index along each dimension.</summary>
     public ReadOnlySpan<int> Strides => StrideArray;
