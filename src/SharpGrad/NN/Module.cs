@@ -12,9 +12,11 @@ namespace SharpGrad.NN;
 /// saved from one instance loads into any structurally identical one. Containers call their
 /// children through <see cref="Call"/>, so forward hooks (used by <see cref="Summarize"/>)
 /// see every layer; the built-in layers also run their hooks when a parent calls their
-/// <see cref="Forward"/> directly.
-/// <para>
-/// As PyTorch does on attribute assignment, a subclass's instance fields registers themselves:
+/// <see cref="Forward"/> directly. Fields of a subclass that hold modules or parameters
+/// register themselves (see the remarks).
+/// </summary>
+/// <remarks>
+/// As PyTorch does on attribute assignment, a subclass's instance fields register themselves:
 /// a field declared as a <see cref="Module"/> type becomes a child, and a field declared as
 /// <see cref="Tensor"/> that holds a leaf requiring gradients becomes a parameter, named after
 /// the field (an auto-property's backing field after the property: <c>Fc1</c> gives
@@ -27,8 +29,7 @@ namespace SharpGrad.NN;
 /// keep their manual name; buffers are never inferred, and collections (lists or arrays of
 /// modules) are left alone: register their elements explicitly, as <see cref="Sequential"/> does.
 /// Reassigning a field after first use does not replace what was registered.
-/// </para>
-/// </summary>
+/// </remarks>
 public abstract class Module
 {
     private readonly List<KeyValuePair<string, Tensor>> parameters = [];
@@ -83,7 +84,11 @@ public abstract class Module
         return output;
     }
 
-    /// <summary>Registers a function called after every <see cref="Call"/> with the module, its input and its output; dispose the handle to remove it.</summary>
+    /// <summary>
+    /// Registers a function called after every <see cref="Call"/> with the module, its input and
+    /// its output (and after a direct <see cref="Forward"/> of a layer that ends with
+    /// <see cref="Observed"/>, as the built-in layers do); dispose the handle to remove it.
+    /// </summary>
     public IDisposable RegisterForwardHook(Action<Module, Tensor, Tensor> hook)
     {
         ArgumentNullException.ThrowIfNull(hook);
@@ -203,7 +208,9 @@ public abstract class Module
 
     /// <summary>
     /// Runs a zero input of <paramref name="inputShape"/> through the model in evaluation mode and
-    /// lists every leaf layer with its output shape and parameter count, as torchinfo does.
+    /// lists every leaf layer with its output shape and parameter count, as torchinfo does. A layer
+    /// is seen whether its parent runs it with <see cref="Call"/> or with <see cref="Forward"/>
+    /// (a custom leaf module run with <see cref="Forward"/> needs to end with <see cref="Observed"/>).
     /// </summary>
     public ModuleSummary Summarize(params int[] inputShape)
     {
