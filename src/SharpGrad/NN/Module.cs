@@ -28,7 +28,8 @@ namespace SharpGrad.NN;
 /// by hand (<see cref="RegisterModule"/>, <see cref="RegisterParameter"/>, <see cref="RegisterBuffer"/>)
 /// keep their manual name; buffers are never inferred, and collections (lists or arrays of
 /// modules) are left alone: register their elements explicitly, as <see cref="Sequential"/> does.
-/// Reassigning a field after first use does not replace what was registered.
+/// A field that refers back up the tree (a parent link) is not registered. Reassigning a field
+/// after first use does not replace what was registered.
 /// </remarks>
 public abstract class Module
 {
@@ -116,15 +117,21 @@ public abstract class Module
     /// <summary>This module and all its descendants with dotted names ("" for this one), depth first.</summary>
     public IEnumerable<KeyValuePair<string, Module>> NamedModules()
     {
-        var stack = new Stack<KeyValuePair<string, Module>>();
-        stack.Push(new("", this));
+        var stack = new Stack<(string Prefix, Module Module, int Depth)>();
+        var path = new List<Module>();
+        stack.Push(("", this, 0));
         while (stack.Count > 0)
         {
-            var (prefix, module) = stack.Pop();
+            var (prefix, module, depth) = stack.Pop();
+            path.RemoveRange(depth, path.Count - depth);
+            if (path.Contains(module))
+                throw new InvalidOperationException(
+                    $"{GetType().Name}: the {module.GetType().Name} at '{prefix}' contains itself, so the module tree is a cycle; a module must not register one of its ancestors as a child.");
+            path.Add(module);
             module.EnsureFieldsRegistered();
             yield return new(prefix, module);
             for (int i = module.children.Count - 1; i >= 0; i--)
-                stack.Push(new(Join(prefix, module.children[i].Key), module.children[i].Value));
+                stack.Push((Join(prefix, module.children[i].Key), module.children[i].Value, depth + 1));
         }
     }
 
@@ -331,12 +338,31 @@ public abstract class Module
             var value = field.GetValue(this);
             if (value is null) continue;
             pending.RemoveAt(i--);
-            if (value is Module module && !ReferenceEquals(module, this) && !children.Any(c => ReferenceEquals(c.Value, module)))
+            if (value is Module module && !children.Any(c => ReferenceEquals(c.Value, module)) && !Reaches(module, this))
                 RegisterModule(FreeFieldName(field, "module"), module);
             else if (value is Tensor { RequiresGrad: true, IsLeaf: true } tensor
                      && !parameters.Any(p => ReferenceEquals(p.Value, tensor)) && !buffers.Any(b => ReferenceEquals(b.Value, tensor)))
                 RegisterParameter(FreeFieldName(field, "parameter"), tensor);
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="target"/> is <paramref name="root"/> or among its registered
+    /// descendants: a field holding such a module is a link back up the tree (to a parent), not a child.
+    /// </summary>
+    private static bool Reaches(Module root, Module target)
+    {
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<Module>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            var m = pending.Pop();
+            if (ReferenceEquals(m, target)) return true;
+            if (!seen.Add(m)) continue;
+            foreach (var (_, child) in m.children) pending.Push(child);
+        }
+        return false;
     }
 
     private string FreeFieldName(FieldInfo field, string kind)

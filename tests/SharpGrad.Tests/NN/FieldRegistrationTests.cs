@@ -177,6 +177,50 @@ public class FieldRegistrationTests
         Assert.Equal("Clash: field 'weight' holds a parameter that would be registered as \"weight\", but another member already has that name; register it by hand under another name.", e.Message);
     }
 
+    private sealed class Child : Module
+    {
+        private readonly Linear fc = new(2, 2);
+
+        public Module? Owner { get; set; }
+
+        public override Tensor Forward(Tensor input) => fc.Call(input);
+    }
+
+    private sealed class Parent : Module
+    {
+        private readonly Child child = new();
+
+        public Parent() => child.Owner = this;
+
+        public override Tensor Forward(Tensor input) => child.Call(input);
+    }
+
+    [Fact]
+    public void FieldLinkingBackToAParent_IsNotAChild()
+    {
+        var parent = new Parent();
+        Assert.Equal(["", "child", "child.fc"], parent.NamedModules().Select(m => m.Key));
+        Assert.Equal(["child.fc.weight", "child.fc.bias"], parent.NamedParameters().Select(p => p.Key));
+    }
+
+    private sealed class Loop : Module
+    {
+        public Loop() => RegisterModule("inner", new Sequential());
+
+        public void Close() => ((Sequential)NamedChildren()[0].Value).Add(this, "outer");
+
+        public override Tensor Forward(Tensor input) => input;
+    }
+
+    [Fact]
+    public void ACycleInTheTree_IsAClearError()
+    {
+        var loop = new Loop();
+        loop.Close();
+        var e = Assert.Throws<InvalidOperationException>(() => loop.NamedParameters().ToList());
+        Assert.Equal("Loop: the Loop at 'inner.outer' contains itself, so the module tree is a cycle; a module must not register one of its ancestors as a child.", e.Message);
+    }
+
     [Fact]
     public void BuiltInLayers_KeepTheirStateDictNames()
     {
