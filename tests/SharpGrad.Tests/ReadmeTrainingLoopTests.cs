@@ -63,6 +63,7 @@ public class ReadmeTrainingLoopTests
         var (unscopedBatch, _) = ReadmeLoop(MnistModels.Create(name, new Generator(1)), scopeInsideTheBody: true);
         Assert.InRange(loss, 0.1, 2.5);
         Assert.True(bytes < bound, $"{name}: {bytes} B per step in the README's loop ({unscopedBatch} B with the batch drawn outside the scope)");
-        Assert.True(unscopedBatch > bytes + 32 * 784 * 4, $"{name}: {unscopedBatch} B per step with the batch drawn outside the scope, {bytes} B inside");
+        // Half the batch's pixels as the margin: thread-pool bookkeeping on this thread varies by a few KB per step.
+        Assert.True(unscopedBatch > bytes + 32 * 784 * 4 / 2, $"{name}: {unscopedBatch} B per step with the batch drawn outside the scope, {bytes} B inside");
     }
 }

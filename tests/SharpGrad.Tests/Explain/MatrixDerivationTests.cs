@@ -18,14 +18,14 @@ public class MatrixDerivationTests
         L = mean(-(y * log(p) + (1 - y) * log(1 - p)))
         """;
 
-    private static Tensor EvaluateFormula(Sym formula, Evaluation evaluation) =>
+    private static Tensor EvaluateFormula(Sym formula, ProgramEvaluation evaluation) =>
         formula.EvaluateTensor(s => s.Kind == SymKind.Variable && evaluation.Graph.TryGetNode(s.Name!, out var node)
             ? evaluation.ValueOf(node)
             : Tensor.Scalar(evaluation.Sizes[s.Name!], DType.Float64));
 
     private static void AssertEqualsEngine(string program, string wrt, out string formula)
     {
-        var evaluation = SharpGrad.Explain.Program.Parse(program).Evaluate();
+        var evaluation = GradProgram.Parse(program).Evaluate();
         var gradient = MatrixDerivation.Gradient(evaluation, wrt);
         formula = gradient.ToString();
         var expected = evaluation.Gradient(wrt).ToDoubleArray();

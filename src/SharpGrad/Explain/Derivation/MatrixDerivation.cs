@@ -13,7 +13,7 @@ public static class MatrixDerivation
 {
     /// <summary>∂objective/∂<paramref name="wrt"/> for the evaluated program, simplified.</summary>
     /// <exception cref="NotSupportedException">The path goes through an op without a matrix formula (convolution, pooling).</exception>
-    public static Sym Gradient(Evaluation evaluation, string wrt)
+    public static Sym Gradient(ProgramEvaluation evaluation, string wrt)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         var graph = evaluation.Graph;
@@ -81,7 +81,7 @@ public static class MatrixDerivation
     }
 
     /// <summary>The expression of an engine tensor: the program's name where it has one, otherwise its op applied to its operands.</summary>
-    private static Sym Build(Tensor t, Dictionary<Tensor, GraphNode> names, Func<Tensor, Sym> expr, Evaluation evaluation)
+    private static Sym Build(Tensor t, Dictionary<Tensor, GraphNode> names, Func<Tensor, Sym> expr, ProgramEvaluation evaluation)
     {
         var shape = t.Shape.ToArray();
         if (names.TryGetValue(t, out var node))
@@ -142,7 +142,7 @@ public static class MatrixDerivation
     }
 
     /// <summary>A constant that equals exactly one of the program's size symbols is written as that symbol (1/n, not 1/4).</summary>
-    private static Sym SizeOrNumber(double value, Evaluation evaluation)
+    private static Sym SizeOrNumber(double value, ProgramEvaluation evaluation)
     {
         var matches = evaluation.Sizes.Where(kv => kv.Value == value && value > 1).Select(kv => kv.Key).ToArray();
         return matches.Length == 1 ? Sym.Var(matches[0]) : Sym.Num(value);
