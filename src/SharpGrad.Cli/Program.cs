@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using SharpGrad.Cli.Commands;
+using Spectre.Console;
 
 namespace SharpGrad.Cli;
 
@@ -10,6 +11,7 @@ public static class Program
     /// <summary>Parses the arguments and runs the chosen subcommand; returns the process exit code.</summary>
     public static int Main(string[] args)
     {
+        CliConsole.Configure(AnsiConsole.Console);
         var root = CreateRoot();
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
