@@ -21,14 +21,14 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model to train: cnn or mlp.", DefaultValueFactory = _ => "cnn" };
-        model.AcceptOnlyFromAmong([.. MnistModels.Names]);
-        var epochs = new Option<int>("--epochs") { Description = "Number of passes over the training data.", DefaultValueFactory = _ => 15 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per optimisation step.", DefaultValueFactory = _ => 32 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.002 };
-        var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => "adam" };
-        optimizer.AcceptOnlyFromAmong("adam", "adamw", "sgd", "rmsprop");
-        var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 1 };
+        var model = new Option<string>("--model") { Description = "Model to train: cnn or mlp.", DefaultValueFactory = _ => "cnn" }.OneOf([.. MnistModels.Names]);
+        var epochs = CliOptions.Integer("--epochs", "Number of passes over the training data.", 15);
+        var batchSize = CliOptions.Integer("--batch-size", "Samples per optimisation step.", 32);
+        var lr = CliOptions.Number("--lr", "Learning rate.");
+        lr.DefaultValueFactory = _ => 0.002;
+        var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => "adam" }
+            .OneOf("adam", "adamw", "sgd", "rmsprop");
+        var seed = CliOptions.Integer("--seed", "Seed for initialisation and shuffling.", 1UL);
         var data = CliPaths.DataOption();
         var output = new Option<string>("--out") { Description = "Folder for metrics.csv, curves.png, model.safetensors and the checkpoint.", DefaultValueFactory = _ => "out" };
         var resume = new Option<bool>("--resume")
@@ -60,6 +60,7 @@ internal static class TrainCommand
         if (s.BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {s.BatchSize}.");
         if (!double.IsFinite(s.LearningRate) || s.LearningRate <= 0) throw new ArgumentException($"--lr must be a positive number, got {s.LearningRate.ToString(CultureInfo.InvariantCulture)}.");
 
+        CliPaths.CheckFolder("--out", s.Output);
         Directory.CreateDirectory(s.Output);
         AtomicFile.RemoveAbandoned(s.Output);
         string checkpointPath = Path.Combine(s.Output, CheckpointFile);
@@ -88,7 +89,7 @@ internal static class TrainCommand
             history.AddRange(ParseHistory(checkpointPath, saved.GetValueOrDefault("history", ""), done));
             AnsiConsole.MarkupLine($"Resuming after epoch {done} of {s.Epochs} from [blue]{Markup.Escape(checkpointPath)}[/].");
         }
-        var (train, test) = Mnist.Load(s.Data, normalize: true);
+        var (train, test) = Mnist.Load(CliPaths.CheckFolder("--data", s.Data), normalize: true);
 
         // Digits shifted by up to two pixels: 8 000 images are few enough that the network memorises them otherwise.
         var augment = new RandomShift(2, shuffle);
