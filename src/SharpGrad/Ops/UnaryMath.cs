@@ -55,4 +55,7 @@ public sealed partial class Tensor
 
     /// <summary>−1, 0 or +1 by the sign of each element; not differentiable (its gradient is zero), so never recorded.</summary>
     public Tensor Sign() => Dispatch.Unary(this, default(SignOp<float>), default(SignOp<double>), "Sign");
+
+    /// <summary>⌊x⌋, the largest whole number not above x; piecewise constant (its gradient is zero, as in PyTorch), so never recorded.</summary>
+    public Tensor Floor() => Dispatch.Unary(this, default(FloorOp<float>), default(FloorOp<double>), "Floor");
 }

@@ -19,6 +19,7 @@ internal enum TokenKind
     Equals,
     Colon,
     Times,
+    Transpose,
     Newline,
     End,
 }

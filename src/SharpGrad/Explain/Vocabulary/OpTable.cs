@@ -8,7 +8,7 @@ namespace SharpGrad.Explain;
 /// local factor that autograd computes. Later phases (symbolic derivation) extend these rows
 /// rather than keeping a second list.
 /// </summary>
-public static class OpTable
+public static partial class OpTable
 {
     private static readonly OpInfo[] Rows = BuildRows();
 
@@ -17,7 +17,7 @@ public static class OpTable
 
     /// <summary>The names callable as functions, alphabetically (each once, even when several arities exist).</summary>
     public static IReadOnlyList<string> FunctionNames { get; } =
-        Rows.Where(r => r.IsFunction).Select(r => r.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
+        Rows.Where(r => r.IsFunction).Select(r => r.Name).Concat(Spellings).Distinct().Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Unary minus.</summary>
     public static OpInfo Negate { get; } = Rows.Single(r => r.Name == "neg");
@@ -29,7 +29,7 @@ public static class OpTable
     public static OpInfo Binary(BinaryOperator op) => Rows.Single(r => r.BinaryOperator == op);
 
     /// <summary>True when <paramref name="name"/> is callable with some number of arguments.</summary>
-    public static bool IsFunction(string name) => Rows.Any(r => r.IsFunction && r.Name == name);
+    public static bool IsFunction(string name) => FunctionNames.Contains(name);
 
     /// <summary>The function called <paramref name="name"/> taking <paramref name="arity"/> arguments, if any.</summary>
     public static bool TryGetFunction(string name, int arity, out OpInfo op)
@@ -65,6 +65,12 @@ public static class OpTable
             new("g", 1, OpKind.Elementwise, a => a[0].Tanh(),
                 "abstract activation g (printed as g, derivative g′; evaluated numerically as tanh)",
                 "g($a)", "g($a)", ["g′($a)"], ["g'($a)"], isAbstract: true),
+            new("cross_entropy", 2, OpKind.Structural, a => CrossEntropy(a[0], a[1]),
+                "cross-entropy of logits z against a one-hot (or probability) target y: −Σ y·log_softmax(z), averaged over the rows of a batch",
+                "cross_entropy($a, $b)", "\\operatorname{CE}($a, $b)", ["softmax($a) − $b", "−log_softmax($a)"], ["\\operatorname{softmax}($a) - $b", "-\\log\\operatorname{softmax}($a)"],
+                shape: CrossEntropyShape),
+            new("floor", 1, OpKind.Elementwise, a => a[0].Floor(), "floor ⌊x⌋, the largest whole number not above x (gradient 0)",
+                "floor($a)", "\\lfloor $a \\rfloor", ["0"], ["0"]),
             Unary("log", OpCode.Log, t => t.Log(), "natural logarithm", "\\log($a)", "1/$a", "\\frac{1}{$a}"),
             new("max", 1, OpKind.Reduction, a => a[0].Max(), "largest element of a vector (ties share the gradient)",
                 "max($a)", "\\max($a)", ["I[$a = max($a)]"], ["\\mathbb{I}[$a = \\max $a]"], code: OpCode.Max),
@@ -76,8 +82,12 @@ public static class OpTable
                 "min($a)", "\\min($a)", ["I[$a = min($a)]"], ["\\mathbb{I}[$a = \\min $a]"], code: OpCode.Min),
             new("min", 2, OpKind.Elementwise, a => Tensor.Minimum(a[0], a[1]), "elementwise minimum (ties share the gradient)",
                 "min($a, $b)", "\\min($a, $b)", ["I[$a < $b]", "I[$b < $a]"], ["\\mathbb{I}[$a < $b]", "\\mathbb{I}[$b < $a]"], code: OpCode.Minimum),
+            new("log_softmax", 1, OpKind.Structural, a => a[0].LogSoftmax(-1), "log of the softmax along the last axis: z − log Σ e^z",
+                "log_softmax($a)", "\\log\\operatorname{softmax}($a)", ["I − softmax($a)"], ["I - \\operatorname{softmax}($a)"], shape: SameShape),
             Unary("relu", OpCode.Relu, t => t.Relu(), "rectified linear unit max(x, 0) (derivative 0 at 0)", "\\mathrm{ReLU}($a)", "I[$a > 0]", "\\mathbb{I}[$a > 0]"),
             Unary("sigmoid", OpCode.Sigmoid, t => t.Sigmoid(), "logistic sigmoid σ(x) = 1/(1 + e^−x)", "\\sigma($a)", "σ($a)(1 − σ($a))", "\\sigma($a)(1 - \\sigma($a))"),
+            new("softmax", 1, OpKind.Structural, a => a[0].Softmax(-1), "softmax along the last axis: e^z / Σ e^z",
+                "softmax($a)", "\\operatorname{softmax}($a)", ["diag(s) − s sᵀ"], ["\\operatorname{diag}(s) - s s^{\\top}"], shape: SameShape),
             Unary("sin", OpCode.Sin, t => t.Sin(), "sine", "\\sin($a)", "cos($a)", "\\cos($a)"),
             Unary("sqrt", OpCode.Sqrt, t => t.Sqrt(), "square root", "\\sqrt{$a}", "1/(2·sqrt($a))", "\\frac{1}{2\\sqrt{$a}}"),
             new("sum", 1, OpKind.Reduction, a => a[0].Sum(), "sum of all elements", "sum($a)", "\\sum $a", ["1"], ["1"], code: OpCode.Sum),
