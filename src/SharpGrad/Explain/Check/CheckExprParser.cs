@@ -156,7 +156,7 @@ internal sealed class CheckExprParser
             int rightStart = Current.Start;
             var right = ParseMatMul();
             var previous = run.Count > 0 ? run[^1] : new Operand(left, start, tokens[index - 1].End);
-            if (juxtaposed && (IsTransposed(previous.Expr) || IsTransposed(right)))
+            if (juxtaposed && previous.Expr.Kind != CheckExpr.Kinds.Number && right.Kind != CheckExpr.Kinds.Number && (IsTransposed(previous.Expr) || IsTransposed(right)))
             {
                 // Matrix notation as explain prints it: Xᵀ(p − y) is Xᵀ @ (p − y), (W2ᵀo) xᵀ an outer product.
                 var product = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '@');

@@ -78,8 +78,11 @@ internal sealed class ChainFormatter(Notation notation, GraphNode objective, Pro
                 : (chain, symbol + Dot + upstream, number + Dot + u);
         }
 
+        // A structural op (softmax, a transpose, an index) has no single local factor: show the product autograd formed.
+        if (term.LocalDerivative is null)
+            return (chain, upstream + Dot + Partial(c, m), ValueFormat.Tensor(term.Contribution, notation));
         string factor = LocalFactor(term);
-        string d = ValueFormat.Factor(term.LocalDerivative!, notation);
+        string d = ValueFormat.Factor(term.LocalDerivative, notation);
         if (op.Kind == OpKind.Reduction)
             return (chain, upstream + Dot + factor, u + Dot + d);
 
