@@ -119,7 +119,7 @@ public class VocabularyTests
     {
         OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div or OpCode.Pow or OpCode.Maximum or OpCode.Minimum => 2,
         OpCode.Where => 3,
-        OpCode.Neg or OpCode.PowScalar or OpCode.Exp or OpCode.Log or OpCode.Sqrt or OpCode.Abs or OpCode.Sin or OpCode.Cos
+        OpCode.Neg or OpCode.PowScalar or OpCode.Exp or OpCode.Log or OpCode.Sqrt or OpCode.Abs or OpCode.Sin or OpCode.Cos or OpCode.Floor
             or OpCode.Erf or OpCode.Tanh or OpCode.Sigmoid or OpCode.Relu or OpCode.LeakyRelu or OpCode.Gelu or OpCode.Softplus
             or OpCode.Clamp or OpCode.Clone => 1,
         _ => 0,
@@ -146,6 +146,7 @@ public class VocabularyTests
         OpCode.Sin => (x[0].Sin(), null),
         OpCode.Cos => (x[0].Cos(), null),
         OpCode.Erf => (x[0].Erf(), null),
+        OpCode.Floor => (x[0].Floor(), null),
         OpCode.Tanh => (x[0].Tanh(), null),
         OpCode.Sigmoid => (x[0].Sigmoid(), null),
         OpCode.Relu => (x[0].Relu(), null),

@@ -91,9 +91,11 @@ public static partial class OpTable
                 "conv2d" => ["conv2d(X, K)", "conv2d(X, K, b)", "with stride= and padding="],
                 "maxpool" or "avgpool" => [$"{name}(X, size)", "with stride="],
                 "dot" => ["dot(a, b)"],
-                _ => [string.Join(" or ", AritiesOf(name).Select(n => n == 1 ? "1 argument" : $"{n} arguments"))],
+                _ => [],
             };
-            error = $"'{name}' is written {string.Join(", ", forms)}; got {count} argument{(count == 1 ? "" : "s")}";
+            var arities = string.Join(" or ", AritiesOf(name).Select(n => n == 1 ? "1 argument" : $"{n} arguments"));
+            error = forms.Length == 0 ? $"'{name}' takes {arities}, got {count}"
+                : $"'{name}' is written {string.Join(", ", forms)}; got {count} argument{(count == 1 ? "" : "s")}";
         }
         return null;
     }

@@ -70,7 +70,7 @@ public static partial class OpTable
                 "cross_entropy($a, $b)", "\\operatorname{CE}($a, $b)", ["softmax($a) − $b", "−log_softmax($a)"], ["\\operatorname{softmax}($a) - $b", "-\\log\\operatorname{softmax}($a)"],
                 shape: CrossEntropyShape),
             new("floor", 1, OpKind.Elementwise, a => a[0].Floor(), "floor ⌊x⌋, the largest whole number not above x (gradient 0)",
-                "floor($a)", "\\lfloor $a \\rfloor", ["0"], ["0"]),
+                "floor($a)", "\\lfloor $a \\rfloor", ["0"], ["0"], code: OpCode.Floor),
             Unary("log", OpCode.Log, t => t.Log(), "natural logarithm", "\\log($a)", "1/$a", "\\frac{1}{$a}"),
             new("max", 1, OpKind.Reduction, a => a[0].Max(), "largest element of a vector (ties share the gradient)",
                 "max($a)", "\\max($a)", ["I[$a = max($a)]"], ["\\mathbb{I}[$a = \\max $a]"], code: OpCode.Max),
