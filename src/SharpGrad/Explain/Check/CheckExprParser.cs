@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace SharpGrad.Explain;
 
 /// <summary>
@@ -427,73 +425,27 @@ internal sealed class CheckExprParser
         _ => null,
     };
 
-    private static bool IsNamePart(char c) => c != 'ᵀ' && (char.IsLetterOrDigit(c) || c == '_');
-
+    /// <summary>The program lexer's tokens (in its formula mode), with 0-based character offsets.</summary>
     private static List<Tok> Tokenize(string s)
     {
-        var list = new List<Tok>();
-        int i = 0;
-        while (i < s.Length)
+        List<Token> tokens;
+        try
         {
-            char c = s[i];
-            if (char.IsWhiteSpace(c)) { i++; continue; }
-            int start = i;
-            if (char.IsDigit(c) || (c == '.' && i + 1 < s.Length && char.IsDigit(s[i + 1])))
-            {
-                while (i < s.Length && (char.IsDigit(s[i]) || s[i] == '.')) i++;
-                if (i < s.Length && (s[i] is 'e' or 'E') && i + 1 < s.Length && (char.IsDigit(s[i + 1]) || (s[i + 1] is '-' or '+' && i + 2 < s.Length && char.IsDigit(s[i + 2]))))
-                {
-                    i += 2;
-                    while (i < s.Length && char.IsDigit(s[i])) i++;
-                }
-                if (!double.TryParse(s[start..i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-                    throw Error(start + 1, $"malformed number '{s[start..i]}'");
-                list.Add(new Tok(T.Number, s[start..i], start, i, v));
-                continue;
-            }
-            if (c == '∂') { list.Add(new Tok(T.Partial, "∂", start, ++i)); continue; }
-            if (c == '.' && i + 1 < s.Length && s[i + 1] == 'T' && (i + 2 >= s.Length || !IsNamePart(s[i + 2])))
-            {
-                i += 2;
-                list.Add(new Tok(T.Op, "ᵀ", start, i));
-                continue;
-            }
-            if (c == '*' && i + 1 < s.Length && s[i + 1] == '*')
-            {
-                i += 2;
-                list.Add(new Tok(T.Op, "^", start, i));
-                continue;
-            }
-            if (c != 'ᵀ' && (char.IsLetter(c) || c == '_'))
-            {
-                // w_{2,5}, as explain prints w_2_5, is that name.
-                var name = new System.Text.StringBuilder();
-                while (i < s.Length)
-                {
-                    if (IsNamePart(s[i])) name.Append(s[i++]);
-                    else if (s[i] == '{' && name.Length > 0 && name[^1] == '_' && s.IndexOf('}', i) is int close and > 0
-                        && s[(i + 1)..close].Replace(" ", "", StringComparison.Ordinal) is { Length: > 0 } inner && inner.All(ch => IsNamePart(ch) || ch == ','))
-                    {
-                        name.Append(inner.Replace(',', '_'));
-                        i = close + 1;
-                    }
-                    else break;
-                }
-                list.Add(new Tok(T.Ident, name.ToString(), start, i));
-                continue;
-            }
-            if (c is '\'' or '′') { list.Add(new Tok(T.Prime, "′", start, ++i)); continue; }
-            string op = c switch
-            {
-                '−' => "-",
-                '·' or '×' or '⋅' or '⊙' => "*",
-                _ => c.ToString(),
-            };
-            if (!"+-*/^@⊗()[],<>=≥≤:ᵀ".Contains(op))
-                throw Error(start + 1, $"unexpected character '{c}'");
-            list.Add(new Tok(T.Op, op, start, ++i));
+            tokens = Lexer.Tokenize(s, formula: true);
         }
-        list.Add(new Tok(T.End, "", s.Length, s.Length));
-        return list;
+        catch (GradProgramException e)
+        {
+            throw Error(e.Column, e.Reason);
+        }
+        return tokens.ConvertAll(t => new Tok(
+            t.Kind switch
+            {
+                TokenKind.Number => T.Number,
+                TokenKind.Identifier => T.Ident,
+                TokenKind.End => T.End,
+                TokenKind.Symbol when t.Text == "∂" => T.Partial,
+                TokenKind.Symbol when t.Text == "′" => T.Prime,
+                _ => T.Op,
+            }, t.Text, t.Position.Column - 1, t.End - 1, t.Number));
     }
 }

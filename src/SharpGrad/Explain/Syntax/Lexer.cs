@@ -13,22 +13,31 @@ namespace SharpGrad.Explain;
 internal sealed class Lexer
 {
     private readonly string text;
+    private readonly bool formula;
     private int index;
     private int line = 1;
     private int lineStart;
     private int depth;
 
-    private Lexer(string text) => this.text = text;
-
-    /// <summary>All tokens of <paramref name="text"/>, ending with one <see cref="TokenKind.End"/>.</summary>
-    public static List<Token> Tokenize(string text)
+    private Lexer(string text, bool formula)
     {
-        var lexer = new Lexer(text);
+        this.text = text;
+        this.formula = formula;
+    }
+
+    /// <summary>
+    /// All tokens of <paramref name="text"/>, ending with one <see cref="TokenKind.End"/>. A
+    /// <paramref name="formula"/> (a check expression) may also hold ∂, primes, ⊗ and relations, and a
+    /// number directly followed by a name (<c>2w</c>, a product).
+    /// </summary>
+    public static List<Token> Tokenize(string text, bool formula = false)
+    {
+        var lexer = new Lexer(text, formula);
         var tokens = new List<Token>();
         Token token;
         do
         {
-            token = lexer.Next();
+            token = lexer.Next() with { End = lexer.Here.Column };
             tokens.Add(token);
         }
         while (token.Kind != TokenKind.End);
@@ -69,7 +78,7 @@ internal sealed class Lexer
         if (char.IsDigit(ch) || (ch == '.' && index + 1 < text.Length && char.IsDigit(text[index + 1])))
             return ReadNumber(position);
         // The × of a size written 5x5: an x between two digits.
-        if (ch == 'x' && index > 0 && char.IsDigit(text[index - 1]) && index + 1 < text.Length && char.IsDigit(text[index + 1]))
+        if (!formula && ch == 'x' && index > 0 && char.IsDigit(text[index - 1]) && index + 1 < text.Length && char.IsDigit(text[index + 1]))
         {
             index++;
             return new Token(TokenKind.Times, "×", position);
@@ -92,7 +101,9 @@ internal sealed class Lexer
         {
             case '+': kind = TokenKind.Plus; break;
             case '-' or '\u2212': kind = TokenKind.Minus; break;
-            case '*' or '\u00B7' or '\u2299': kind = TokenKind.Star; break;
+            case '*' or '\u00B7' or '\u2299' or '\u22C5': kind = TokenKind.Star; break;
+            case '\u00D7' when formula: kind = TokenKind.Star; break;
+            case '\u2202' or '\'' or '\u2032' or '\u2297' or '<' or '>' or '\u2265' or '\u2264' when formula: kind = TokenKind.Symbol; break;
             case Transposed: kind = TokenKind.Transpose; break;
             case '/': kind = TokenKind.Slash; break;
             case '^': kind = TokenKind.Caret; break;
@@ -108,7 +119,7 @@ internal sealed class Lexer
             default:
                 throw new GradProgramException($"unexpected character '{ch}'", position);
         }
-        var text1 = ch switch { '\u2212' => "-", '\u00B7' or '\u2299' => "*", _ => ch.ToString() };
+        var text1 = kind == TokenKind.Star ? "*" : ch switch { '\u2212' => "-", '\'' => "′", _ => ch.ToString() };
         return new Token(kind, text1, position);
     }
 
@@ -169,7 +180,7 @@ internal sealed class Lexer
                 throw new GradProgramException($"malformed number '{text[start..index]}': an exponent needs digits, as in 1e-3", new SourcePosition(position.Line, position.Column + save - start));
         }
         bool times = index + 1 < text.Length && text[index] == 'x' && char.IsDigit(text[index + 1]);
-        if (index < text.Length && IsNamePart(text[index]) && !times)
+        if (index < text.Length && IsNamePart(text[index]) && !times && !formula)
             throw new GradProgramException($"malformed number: '{text[start..index]}' is followed by '{text[index]}'; a name cannot start with a digit", position);
         var literal = text[start..index];
         return new Token(TokenKind.Number, literal, position, double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture));

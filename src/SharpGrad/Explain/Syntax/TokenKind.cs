@@ -20,6 +20,9 @@ internal enum TokenKind
     Colon,
     Times,
     Transpose,
+
+    /// <summary>A symbol of check expressions only: ∂, ′, ⊗, &lt;, &gt;, ≥, ≤.</summary>
+    Symbol,
     Newline,
     End,
 }
