@@ -77,29 +77,47 @@ public static class Autograd
     }
 
     /// <summary>
-    /// Records <paramref name="result"/> as produced by an op with the given inputs and backward
-    /// rule, when gradients are enabled and some input requires them. <paramref name="saved"/>
-    /// lists the tensors whose values the rule reads, for in-place modification checks.
+    /// Records <paramref name="result"/> as produced by a structural or fused op with the given
+    /// inputs and backward rule, when gradients are enabled and some input requires them.
+    /// <paramref name="saved"/> lists the tensors whose values the rule reads, for in-place
+    /// modification checks. The math primitives record through the other overload instead, so
+    /// that their one rule is the shared one.
     /// </summary>
-    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, params Tensor[] saved)
+    internal static Tensor Record(Tensor result, OpCode op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, params Tensor[] saved)
+    {
+        // One rule per primitive: an op of the shared table never gets a second, private rule.
+        if (Derivatives.Covers(op))
+            throw new InvalidOperationException($"{op} has its rule in the shared derivative table; record it without a closure.");
+        if (!NeedsGrad(inputs))
+            return result;
+        result.MarkRequiresGrad(new Node(op, Tracked(inputs), backward, saved));
+        return result;
+    }
+
+    /// <summary>Records a user-defined function under its own name.</summary>
+    internal static Tensor RecordCustom(Tensor result, string name, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved)
     {
         if (!NeedsGrad(inputs))
             return result;
-        result.MarkRequiresGrad(new Node(name, Tracked(inputs), backward, saved));
+        result.MarkRequiresGrad(new Node(OpCode.Custom, Tracked(inputs), backward, saved, name));
         return result;
     }
 
     /// <summary>
-    /// Records an op whose backward rule is a static function of the output gradient and the op's
-    /// <paramref name="inputs"/> (all of them, tracked or not), without allocating a closure. With
-    /// <paramref name="savesInputs"/> the rule reads the inputs' values, so in-place writes to
-    /// them are checked; otherwise it only uses their shapes.
+    /// Records a math primitive, whose backward rule is the shared one of <see cref="Derivatives"/>
+    /// applied to its <paramref name="operands"/> (all of them, tracked or not), its output and
+    /// <paramref name="attributes"/>; no closure is allocated. The values the rule reads are
+    /// protected against in-place changes.
     /// </summary>
-    internal static Tensor Record(Tensor result, string name, Tensor[] inputs, Func<Tensor, Tensor[], Tensor?[]> backward, bool savesInputs)
+    internal static Tensor Record(Tensor result, OpCode op, Tensor[] operands, OpAttributes? attributes = null)
     {
-        if (!NeedsGrad(inputs))
+        if (!Derivatives.Covers(op))
+            throw new InvalidOperationException($"{op} has no rule in the shared derivative table.");
+        if (!NeedsGrad(operands))
             return result;
-        result.MarkRequiresGrad(new Node(name, Tracked(inputs), backward, inputs, savesInputs ? inputs : []));
+        bool usesOutput = Derivatives.UsesOutput(op), usesOperands = Derivatives.UsesOperandValues(op);
+        Tensor[] saved = usesOperands && usesOutput ? [.. operands, result] : usesOperands ? operands : usesOutput ? [result] : [];
+        result.MarkRequiresGrad(new Node(op, Tracked(operands), operands, usesOutput ? result : null, attributes, saved));
         return result;
     }
 

@@ -22,7 +22,7 @@ public abstract class AutogradFunction
         // A fresh view, so that recording never changes a tensor the forward returned as is.
         output = output.Detach();
         var name = GetType().Name;
-        return Autograd.Record(output, name, [.. inputs], g =>
+        return Autograd.RecordCustom(output, name, [.. inputs], g =>
         {
             var grads = Backward(context, g);
             if (grads.Length != inputs.Length)

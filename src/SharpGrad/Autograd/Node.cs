@@ -1,9 +1,11 @@
 namespace SharpGrad;
 
 /// <summary>
-/// One recorded operation in the autograd graph: the op's name, the inputs that need
-/// gradients, and its backward rule, a function from the gradient of the op's output to the
-/// gradients of its inputs (micrograd's <c>_backward</c>, PyTorch's <c>grad_fn</c>). Values the
+/// One recorded operation in the autograd graph: the op's identity (<see cref="OpCode"/>), the
+/// inputs that need gradients, and its backward rule, a function from the gradient of the op's
+/// output to the gradients of its inputs (micrograd's <c>_backward</c>, PyTorch's <c>grad_fn</c>):
+/// for the math primitives the shared rule of <see cref="Derivatives"/> applied to the recorded
+/// operands, for structural and fused ops a closure written beside their forward. Values the
 /// rule needs are captured when the op runs; their version numbers are recorded so that an
 /// in-place write to one of them before the backward pass is caught instead of silently
 /// producing a wrong gradient. After a backward pass without <c>retainGraph</c> the node is
@@ -11,53 +13,69 @@ namespace SharpGrad;
 /// </summary>
 public sealed class Node
 {
-    private readonly string op;
+    private readonly string? customName;
     private Tensor?[] inputs;
-    // Either a closure over what the rule needs, Func<Tensor, Tensor?[]>, or a static rule that is
-    // handed the op's operands, Func<Tensor, Tensor[], Tensor?[]>: the second costs no closure and
-    // no delegate per op, which matters for the arithmetic ops on small tensors.
-    private Delegate? backward;
+    // A closure over what a structural or fused op's rule needs, Func<Tensor, Tensor?[]>; null for
+    // the math primitives, whose rule is the shared one in Derivatives, applied to the operands.
+    private Func<Tensor, Tensor?[]>? closure;
+    private bool released;
     private Tensor[] operands;
+    private Tensor? output;
     private Tensor[] saved;
     private readonly int[] savedVersions;
     private string? name;
 
-    internal Node(string op, Tensor?[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved)
-        : this(op, inputs, (Delegate)backward, [], saved)
+    internal Node(OpCode op, Tensor?[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved, string? customName = null)
+        : this(op, inputs, backward, [], null, null, saved)
+    {
+        this.customName = customName;
+    }
+
+    internal Node(OpCode op, Tensor?[] inputs, Tensor[] operands, Tensor? output, OpAttributes? attributes, Tensor[] saved)
+        : this(op, inputs, null, operands, output, attributes, saved)
     {
     }
 
-    internal Node(string op, Tensor?[] inputs, Func<Tensor, Tensor[], Tensor?[]> backward, Tensor[] operands, Tensor[] saved)
-        : this(op, inputs, (Delegate)backward, operands, saved)
+    private Node(OpCode op, Tensor?[] inputs, Func<Tensor, Tensor?[]>? closure, Tensor[] operands, Tensor? output, OpAttributes? attributes, Tensor[] saved)
     {
-    }
-
-    private Node(string op, Tensor?[] inputs, Delegate backward, Tensor[] operands, Tensor[] saved)
-    {
-        this.op = op;
+        Op = op;
+        Attributes = attributes;
         this.inputs = inputs;
-        this.backward = backward;
+        this.closure = closure;
         this.operands = operands;
+        this.output = output;
         this.saved = saved;
         savedVersions = saved.Length == 0 ? [] : new int[saved.Length];
         for (int i = 0; i < saved.Length; i++) savedVersions[i] = saved[i].Version;
     }
 
+    /// <summary>The operation that produced this node's tensor.</summary>
+    public OpCode Op { get; }
+
+    /// <summary>The constants the op was applied with (exponent, bounds, dimensions), or null.</summary>
+    public OpAttributes? Attributes { get; }
+
     /// <summary>The op's name with a "Backward" suffix, as PyTorch prints grad_fn (e.g. "MulBackward").</summary>
     // Built on first use: recording an op is on the hot path of small graphs, printing it is not.
-    public string Name => name ??= op + "Backward";
+    public string Name => name ??= (customName ?? Op.ToString()) + "Backward";
 
     /// <summary>The op's inputs in order; null where an input does not require gradients.</summary>
     public IReadOnlyList<Tensor?> Inputs => inputs;
 
+    /// <summary>
+    /// Every operand of a math primitive in order, whether or not it requires gradients (empty
+    /// for structural ops and after release): what Explain reads to rebuild the formula.
+    /// </summary>
+    public IReadOnlyList<Tensor> Operands => operands;
+
     /// <summary>True once a backward pass has freed this node's saved values.</summary>
-    public bool IsReleased => backward is null;
+    public bool IsReleased => released;
 
     internal Tensor?[] InputArray => inputs;
 
     internal Tensor?[] Apply(Tensor gradOutput)
     {
-        if (backward is null)
+        if (released)
             throw new InvalidOperationException(
                 $"Trying to backward through {Name} a second time, but its saved values were freed by the first backward pass. " +
                 "Pass retainGraph: true to the first Backward() (or Autograd.Grad) call if you need to go through the graph again.");
@@ -68,9 +86,16 @@ public sealed class Node
                     $"A tensor of shape {ShapeMath.Format(saved[i].ShapeArray)} that {Name} saved for the backward pass was modified by an in-place operation " +
                     $"(its version is {saved[i].Version}, expected {savedVersions[i]}). Use an out-of-place op or Clone() the value before changing it.");
         }
-        var grads = backward is Func<Tensor, Tensor?[]> closure
-            ? closure(gradOutput)
-            : ((Func<Tensor, Tensor[], Tensor?[]>)backward)(gradOutput, operands);
+        Tensor?[] grads;
+        if (closure is not null)
+            grads = closure(gradOutput);
+        else
+        {
+            grads = new Tensor?[inputs.Length];
+            for (int k = 0; k < inputs.Length; k++)
+                if (inputs[k] is not null)
+                    grads[k] = Derivatives.Backward(Op, k, gradOutput, operands, output!, Attributes);
+        }
         if (grads.Length != inputs.Length)
             throw new InvalidOperationException($"{Name} returned {grads.Length} gradients for {inputs.Length} inputs.");
         return grads;
@@ -78,8 +103,10 @@ public sealed class Node
 
     internal void Release()
     {
-        backward = null;
+        released = true;
+        closure = null;
         operands = [];
+        output = null;
         saved = [];
         inputs = Forgotten(inputs.Length);
     }

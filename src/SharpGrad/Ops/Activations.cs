@@ -8,28 +8,28 @@ public sealed partial class Tensor
     public Tensor Tanh()
     {
         var y = Dispatch.Unary(this, default(TanhOp<float>), default(TanhOp<double>), "Tanh");
-        return Autograd.Record(y, "Tanh", [this], g => [g.Mul(1 - y.Mul(y))], y);
+        return Autograd.Record(y, OpCode.Tanh, [this]);
     }
 
     /// <summary>σ(x) = 1/(1 + e^(−x)). ∂/∂x = σ(x)(1 − σ(x)).</summary>
     public Tensor Sigmoid()
     {
         var y = Dispatch.Unary(this, default(SigmoidOp<float>), default(SigmoidOp<double>), "Sigmoid");
-        return Autograd.Record(y, "Sigmoid", [this], g => [g.Mul(y.Mul(1 - y))], y);
+        return Autograd.Record(y, OpCode.Sigmoid, [this]);
     }
 
     /// <summary>max(x, 0). ∂/∂x = I[x &gt; 0] (0 at x = 0, as in PyTorch).</summary>
     public Tensor Relu()
     {
         var y = Dispatch.Unary(this, default(ReluOp<float>), default(ReluOp<double>), "Relu");
-        return Autograd.Record(y, "Relu", [this], g => [g.Mul(y.Gt(0))], y);
+        return Autograd.Record(y, OpCode.Relu, [this]);
     }
 
     /// <summary>x for x &gt; 0, slope·x otherwise. ∂/∂x = 1 or slope.</summary>
     public Tensor LeakyRelu(double negativeSlope = 0.01)
     {
         var y = Dispatch.Unary(this, new LeakyReluOp<float>((float)negativeSlope), new LeakyReluOp<double>(negativeSlope), "LeakyRelu");
-        return Autograd.Record(y, "LeakyRelu", [this], g => [g.Mul(Where(Gt(0), OnesLike(this), FullLike(this, negativeSlope)))], this);
+        return Autograd.Record(y, OpCode.LeakyRelu, [this], new OpAttributes { Scalar = negativeSlope });
     }
 
     /// <summary>
@@ -39,18 +39,13 @@ public sealed partial class Tensor
     public Tensor Gelu()
     {
         var y = Dispatch.Unary(this, default(GeluOp<float>), default(GeluOp<double>), "Gelu");
-        return Autograd.Record(y, "Gelu", [this], g =>
-        {
-            var cdf = Mul(1 / Math.Sqrt(2)).Erf().Add(1).Mul(0.5);
-            var pdf = Mul(this).Mul(-0.5).Exp().Mul(1 / Math.Sqrt(2 * Math.PI));
-            return [g.Mul(cdf.Add(Mul(pdf)))];
-        }, this);
+        return Autograd.Record(y, OpCode.Gelu, [this]);
     }
 
     /// <summary>log(1 + eˣ), computed without overflow. ∂/∂x = σ(x).</summary>
     public Tensor Softplus()
     {
         var y = Dispatch.Unary(this, default(SoftplusOp<float>), default(SoftplusOp<double>), "Softplus");
-        return Autograd.Record(y, "Softplus", [this], g => [g.Mul(Sigmoid())], this);
+        return Autograd.Record(y, OpCode.Softplus, [this]);
     }
 }

@@ -9,7 +9,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<AddOp<float>, AddOp<double>, AddOp<int>>(a, b, "Add");
-        return Autograd.Record(result, "Add", [a, b], static (g, x) => [g.SumToShape(x[0].ShapeArray), g.SumToShape(x[1].ShapeArray)], savesInputs: false);
+        return Autograd.Record(result, OpCode.Add, [a, b]);
     }
 
     /// <summary>this − other, broadcast. ∂/∂a = 1, ∂/∂b = −1.</summary>
@@ -17,7 +17,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<SubOp<float>, SubOp<double>, SubOp<int>>(a, b, "Sub");
-        return Autograd.Record(result, "Sub", [a, b], static (g, x) => [g.SumToShape(x[0].ShapeArray), g.Neg().SumToShape(x[1].ShapeArray)], savesInputs: false);
+        return Autograd.Record(result, OpCode.Sub, [a, b]);
     }
 
     /// <summary>this · other elementwise, broadcast. ∂/∂a = b, ∂/∂b = a.</summary>
@@ -25,9 +25,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<MulOp<float>, MulOp<double>, MulOp<int>>(a, b, "Mul");
-        return Autograd.Record(result, "Mul", [a, b],
-            static (g, x) => [x[0].RequiresGrad ? g.Mul(x[1]).SumToShape(x[0].ShapeArray) : null, x[1].RequiresGrad ? g.Mul(x[0]).SumToShape(x[1].ShapeArray) : null],
-            savesInputs: true);
+        return Autograd.Record(result, OpCode.Mul, [a, b]);
     }
 
     /// <summary>this / other elementwise, broadcast. ∂/∂a = 1/b, ∂/∂b = −a/b².</summary>
@@ -36,10 +34,7 @@ public sealed partial class Tensor
         var (a, b) = Promote(this, other);
         Dispatch.RequireFloat(a, "Div");
         var result = Dispatch.BinaryFloat<DivOp<float>, DivOp<double>>(a, b, "Div");
-        return Autograd.Record(result, "Div", [a, b],
-            static (g, x) => [x[0].RequiresGrad ? g.Div(x[1]).SumToShape(x[0].ShapeArray) : null,
-                              x[1].RequiresGrad ? g.Neg().Mul(x[0]).Div(x[1].Mul(x[1])).SumToShape(x[1].ShapeArray) : null],
-            savesInputs: true);
+        return Autograd.Record(result, OpCode.Div, [a, b]);
     }
 
     /// <summary>−this. ∂/∂x = −1.</summary>
@@ -48,7 +43,7 @@ public sealed partial class Tensor
         var result = DType == DType.Int32
             ? Dispatch.Binary<SubOp<float>, SubOp<double>, SubOp<int>>(Scalar(0, DType), this, "Neg")
             : Dispatch.Unary(this, default(NegOp<float>), default(NegOp<double>), "Neg");
-        return Autograd.Record(result, "Neg", [this], g => [g.Neg()]);
+        return Autograd.Record(result, OpCode.Neg, [this]);
     }
 
     /// <summary>
@@ -60,19 +55,14 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, exponent);
         var result = Dispatch.BinaryFloat<PowOp<float>, PowOp<double>>(a, b, "Pow");
-        return Autograd.Record(result, "Pow", [a, b],
-            g => [a.RequiresGrad ? Where(b.Eq(0), ZerosLike(g), g.Mul(b).Mul(a.Pow(b.Sub(1)))).SumToShape(a.ShapeArray) : null,
-                  b.RequiresGrad ? Where(a.Eq(0).Mul(b.Ge(0)), ZerosLike(g), g.Mul(result).Mul(a.Log())).SumToShape(b.ShapeArray) : null],
-            a, b, result);
+        return Autograd.Record(result, OpCode.Pow, [a, b]);
     }
 
     /// <summary>this raised to a constant power. ∂/∂x = p·x^(p−1).</summary>
     public Tensor Pow(double exponent)
     {
         var result = Dispatch.Unary(this, new PowScalarOp<float>((float)exponent), new PowScalarOp<double>(exponent), "Pow");
-        return Autograd.Record(result, "Pow", [this],
-            g => [exponent == 0 ? ZerosLike(g) : g.Mul(this.Pow(exponent - 1).Mul(exponent))],
-            this);
+        return Autograd.Record(result, OpCode.PowScalar, [this], new OpAttributes { Scalar = exponent });
     }
 
     /// <summary>this + c.</summary>

@@ -125,7 +125,7 @@ public static partial class Functional
         else
             Kernels.Convolution.Conv2d(s, xc.Data<double>(), xc.Offset, wc.Data<double>(), wc.Offset, bc?.Data<double>(), bc?.Offset ?? 0, y.Data<double>());
         Tensor[] inputs = bias is null ? [x, w] : [x, w, bias];
-        return Autograd.Record(y, "Conv2d", inputs, g =>
+        return Autograd.Record(y, OpCode.Conv2d, inputs, g =>
         {
             var gx = x.RequiresGrad ? Conv2dInputGrad(g, w, s) : null;
             var gw = w.RequiresGrad ? Conv2dWeightGrad(x, g, s) : null;
@@ -148,7 +148,7 @@ public static partial class Functional
             Kernels.Convolution.Conv2dInputGrad(s, gc.Data<float>(), gc.Offset, wc.Data<float>(), wc.Offset, gx.Data<float>());
         else
             Kernels.Convolution.Conv2dInputGrad(s, gc.Data<double>(), gc.Offset, wc.Data<double>(), wc.Offset, gx.Data<double>());
-        return Autograd.Record(gx, "Conv2dInputGrad", [g, w], h =>
+        return Autograd.Record(gx, OpCode.Conv2dInputGrad, [g, w], h =>
             [g.RequiresGrad ? Conv2dCore(h, w, null, s) : null,
              w.RequiresGrad ? Conv2dWeightGrad(h, g, s) : null],
             g, w);
@@ -167,7 +167,7 @@ public static partial class Functional
             Kernels.Convolution.Conv2dWeightGrad(s, xc.Data<float>(), xc.Offset, gc.Data<float>(), gc.Offset, gw.Data<float>());
         else
             Kernels.Convolution.Conv2dWeightGrad(s, xc.Data<double>(), xc.Offset, gc.Data<double>(), gc.Offset, gw.Data<double>());
-        return Autograd.Record(gw, "Conv2dWeightGrad", [x, g], h =>
+        return Autograd.Record(gw, OpCode.Conv2dWeightGrad, [x, g], h =>
             [x.RequiresGrad ? Conv2dInputGrad(g, h, s) : null,
              g.RequiresGrad ? Conv2dCore(x, h, null, s) : null],
             x, g);
@@ -185,7 +185,7 @@ public static partial class Functional
             Kernels.Convolution.BiasGrad(s, gc.Data<float>(), gc.Offset, gb.Data<float>());
         else
             Kernels.Convolution.BiasGrad(s, gc.Data<double>(), gc.Offset, gb.Data<double>());
-        return Autograd.Record(gb, "Conv2dBiasGrad", [g], h => [h.Reshape(1, s.O, 1, 1).Expand(s.N, s.O, s.OH, s.OW)]);
+        return Autograd.Record(gb, OpCode.Conv2dBiasGrad, [g], h => [h.Reshape(1, s.O, 1, 1).Expand(s.N, s.O, s.OH, s.OW)]);
     }
 
     /// <summary>

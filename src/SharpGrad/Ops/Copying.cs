@@ -8,11 +8,11 @@ public sealed partial class Tensor
     public Tensor Detach() => AsStrided(ShapeArray, StrideArray, Offset);
 
     /// <summary>A contiguous copy with its own storage. ∂/∂x = 1.</summary>
-    public Tensor Clone() => Autograd.Record(Dispatch.Copy(this), "Clone", [this], g => [g]);
+    public Tensor Clone() => Autograd.Record(Dispatch.Copy(this), OpCode.Clone, [this]);
 
     /// <summary>This tensor if its elements are already contiguous, otherwise a contiguous copy. ∂/∂x = 1.</summary>
     public Tensor Contiguous() =>
-        IsContiguous ? this : Autograd.Record(Dispatch.Copy(this), "Contiguous", [this], g => [g]);
+        IsContiguous ? this : Autograd.Record(Dispatch.Copy(this), OpCode.Contiguous, [this], g => [g]);
 
     /// <summary>This tensor converted to <paramref name="dtype"/> (itself when it already has it). Gradients are converted back.</summary>
     public Tensor To(DType dtype)
@@ -20,7 +20,7 @@ public sealed partial class Tensor
         if (dtype == DType) return this;
         var source = DType;
         var result = Dispatch.Cast(this, dtype);
-        return dtype.IsFloatingPoint() ? Autograd.Record(result, "To", [this], g => [g.To(source)]) : result;
+        return dtype.IsFloatingPoint() ? Autograd.Record(result, OpCode.Cast, [this], g => [g.To(source)]) : result;
     }
 
     /// <summary>A contiguous copy outside the graph.</summary>

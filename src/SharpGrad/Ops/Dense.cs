@@ -57,7 +57,7 @@ public static partial class Functional
                     y.Span<double>(), outFeatures, 1, accumulate: bias is not null);
         }
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
-        return Autograd.Record(y, "Linear", inputs, g =>
+        return Autograd.Record(y, OpCode.Linear, inputs, g =>
         {
             // Views are taken again here, so that with createGraph they are part of the graph.
             var g2 = g.Reshape(rows, outFeatures);

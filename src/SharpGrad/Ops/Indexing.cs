@@ -14,7 +14,7 @@ public sealed partial class Tensor
         {
             var view = IndexRaw(indices);
             var inputShape = ShapeArray;
-            return Autograd.Record(view, "Index", [this], g => [EmbedIndexed(g, inputShape, indices)]);
+            return Autograd.Record(view, OpCode.Index, [this], g => [EmbedIndexed(g, inputShape, indices)]);
         }
         set
         {
@@ -57,7 +57,7 @@ public sealed partial class Tensor
             Dispatch.CopyInto(SelectRaw(d, p < 0 ? p + ShapeArray[d] : p), result.SelectRaw(d, i));
         }
         var inputShape = ShapeArray;
-        return Autograd.Record(result, "IndexSelect", [this], g => [IndexAddIntoZeros(g, inputShape, d, positions)]);
+        return Autograd.Record(result, OpCode.IndexSelect, [this], g => [IndexAddIntoZeros(g, inputShape, d, positions)]);
     }
 
     /// <summary>
@@ -81,7 +81,7 @@ public sealed partial class Tensor
             default: Kernels.Gather.Forward(result.ShapeArray, d, idx.Data<int>(), idx.Offset, Data<int>(), Offset, StrideArray, ShapeArray[d], result.Data<int>()); break;
         }
         var inputShape = ShapeArray;
-        return Autograd.Record(result, "Gather", [this], g => [ScatterAddIntoZeros(g, inputShape, d, idx)], idx);
+        return Autograd.Record(result, OpCode.Gather, [this], g => [ScatterAddIntoZeros(g, inputShape, d, idx)], idx);
     }
 
     /// <summary>
@@ -108,7 +108,7 @@ public sealed partial class Tensor
         }
         var result = Full(outShape, value, DType);
         Dispatch.CopyInto(this, result.IndexRaw(interior));
-        return Autograd.Record(result, "Pad", [this], g => [g[interior]]);
+        return Autograd.Record(result, OpCode.Pad, [this], g => [g[interior]]);
     }
 
     /// <summary>The view that <paramref name="indices"/> select (not recorded).</summary>
@@ -196,7 +196,7 @@ public sealed partial class Tensor
     {
         var z = Zeros(shape, g.DType);
         Dispatch.CopyInto(g, z.IndexRaw(indices));
-        return Autograd.Record(z, "IndexBackward", [g], gg => [gg[indices]]);
+        return Autograd.Record(z, OpCode.IndexBackward, [g], gg => [gg[indices]]);
     }
 
     private static Tensor IndexAddIntoZeros(Tensor g, int[] shape, int dim, int[] positions)
@@ -211,7 +211,7 @@ public sealed partial class Tensor
             Dispatch.CopyInto(sum, slot);
         }
         var positionTensor = FromArray(positions);
-        return Autograd.Record(z, "IndexSelectBackward", [g], gg => [gg.IndexSelect(dim, positionTensor)]);
+        return Autograd.Record(z, OpCode.IndexSelectBackward, [g], gg => [gg.IndexSelect(dim, positionTensor)]);
     }
 
     private static Tensor ScatterAddIntoZeros(Tensor g, int[] shape, int dim, Tensor index)
@@ -223,7 +223,7 @@ public sealed partial class Tensor
             case DType.Float32: Kernels.Gather.ScatterAdd(index.ShapeArray, dim, index.Data<int>(), index.Offset, src.Data<float>(), z.Data<float>(), shape); break;
             default: Kernels.Gather.ScatterAdd(index.ShapeArray, dim, index.Data<int>(), index.Offset, src.Data<double>(), z.Data<double>(), shape); break;
         }
-        return Autograd.Record(z, "GatherBackward", [g], gg => [gg.Gather(dim, index)]);
+        return Autograd.Record(z, OpCode.GatherBackward, [g], gg => [gg.Gather(dim, index)]);
     }
 
     private static int[] IndexArray(Tensor index, string op, int requireRank)

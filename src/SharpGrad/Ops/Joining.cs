@@ -39,7 +39,7 @@ public sealed partial class Tensor
             Dispatch.CopyInto(inputs[i], result.NarrowRaw(d, offset, inputs[i].ShapeArray[d]));
             offset += inputs[i].ShapeArray[d];
         }
-        return Autograd.Record(result, "Cat", inputs, g =>
+        return Autograd.Record(result, OpCode.Cat, inputs, g =>
         {
             var grads = new Tensor?[inputs.Length];
             for (int i = 0; i < inputs.Length; i++)

@@ -30,10 +30,7 @@ public sealed partial class Tensor
             throw new ArgumentException(
                 $"MatMul: shapes {ShapeMath.Format(ShapeArray)} and {ShapeMath.Format(other.ShapeArray)} are not aligned: the first has {k} columns but the second has {b.ShapeArray[^2]} rows.");
         var result = BatchedMatMul(a, b);
-        return Autograd.Record(result, "MatMul", [a, b],
-            g => [a.RequiresGrad ? g.MatMul(b.Transpose(-1, -2)).SumToShape(a.ShapeArray) : null,
-                  b.RequiresGrad ? a.Transpose(-1, -2).MatMul(g).SumToShape(b.ShapeArray) : null],
-            a, b);
+        return Autograd.Record(result, OpCode.MatMul, [a, b]);
     }
 
     private static Tensor BatchedMatMul(Tensor a, Tensor b)

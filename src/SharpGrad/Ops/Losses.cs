@@ -117,7 +117,7 @@ public static partial class Functional
             : Kernels.Classification.CrossEntropySum(x.Data<double>(), x.Offset, n, c, target.Data<int>(), target.Offset, keep.Data<double>(), keep.Offset);
         var loss = Tensor.Scalar(total * scale, x.DType);
         var input = batch.Input;
-        return Autograd.Record(loss, "CrossEntropy", [input], g =>
+        return Autograd.Record(loss, OpCode.CrossEntropy, [input], g =>
         {
             if (Autograd.IsGradEnabled)
             {
@@ -165,7 +165,7 @@ public static partial class Functional
         Tensor loss;
         using (Autograd.NoGrad())
             loss = y.Mul(ClampedLog(p)).Add(y.Neg().Add(1).Mul(ClampedLog(p.Neg().Add(1)))).Neg();
-        loss = Autograd.Record(loss, "BinaryCrossEntropy", [p, y], g =>
+        loss = Autograd.Record(loss, OpCode.BinaryCrossEntropy, [p, y], g =>
         [
             p.RequiresGrad ? g.Mul(p.Sub(y)).Div(Tensor.Maximum(p.Mul(p.Neg().Add(1)), Tensor.Scalar(BceGradientEpsilon, p.DType))) : null,
             y.RequiresGrad ? g.Mul(ClampedLog(p.Neg().Add(1)).Sub(ClampedLog(p))) : null,

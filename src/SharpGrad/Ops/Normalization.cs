@@ -90,7 +90,7 @@ public static partial class Functional
         var inputs = new List<Tensor> { input };
         if (weight is not null) inputs.Add(weight);
         if (bias is not null) inputs.Add(bias);
-        return Autograd.Record(result, "BatchNorm", [.. inputs], g =>
+        return Autograd.Record(result, OpCode.BatchNorm, [.. inputs], g =>
         {
             var (gx, gGamma, gBeta) = Autograd.IsGradEnabled
                 ? BatchNormBackwardRecorded(input, g, weight, channelShape, eps)

@@ -45,7 +45,7 @@ public static partial class Functional
         // lets the backward pass write its result outright instead of clearing it and scattering into it.
         bool pairs = k[0] == 2 && k[1] == 2 && st[0] == 2 && st[1] == 2 && pad[0] == 0 && pad[1] == 0 && dil[0] == 1 && dil[1] == 1
             && h == 2 * oh && w == 2 * ow;
-        return Autograd.Record(y, "MaxPool2d", [input], g => [ScatterArgmax(g, argmax, planes, inputShape, pairs)]);
+        return Autograd.Record(y, OpCode.MaxPool2d, [input], g => [ScatterArgmax(g, argmax, planes, inputShape, pairs)]);
     }
 
     /// <summary>
@@ -97,7 +97,7 @@ public static partial class Functional
         else
             Kernels.Pooling.Average(planes, h, w, rows, cols, x.Data<double>(), x.Offset, y.Data<double>());
         var inputShape = input.ShapeArray;
-        return Autograd.Record(y, op, [input], g => [WindowAverageBackward(g, planes, inputShape, rows, cols, op)]);
+        return Autograd.Record(y, op == "AvgPool2d" ? OpCode.AvgPool2d : OpCode.AdaptiveAvgPool2d, [input], g => [WindowAverageBackward(g, planes, inputShape, rows, cols, op)]);
     }
 
     /// <summary>The adjoint of <see cref="WindowAverage"/>, recorded with <see cref="WindowAverage"/> as its own backward.</summary>
@@ -110,7 +110,7 @@ public static partial class Functional
             Kernels.Pooling.AverageBackward(planes, h, w, rows, cols, gc.Data<float>(), gc.Offset, gx.Data<float>());
         else
             Kernels.Pooling.AverageBackward(planes, h, w, rows, cols, gc.Data<double>(), gc.Offset, gx.Data<double>());
-        return Autograd.Record(gx, op + "Grad", [g], hh => [WindowAverage(hh, planes, rows, cols, op)]);
+        return Autograd.Record(gx, op == "AvgPool2d" ? OpCode.AvgPool2dGrad : OpCode.AdaptiveAvgPool2dGrad, [g], hh => [WindowAverage(hh, planes, rows, cols, op)]);
     }
 
     /// <summary>
@@ -141,7 +141,7 @@ public static partial class Functional
                 Kernels.Pooling.ScatterArgmax(planes, inPlane, outPlane, gc.Data<double>(), gc.Offset, argmax.Data<int>(), gx.Data<double>());
         }
         var outputShape = g.ShapeArray;
-        return Autograd.Record(gx, "MaxPool2dGrad", [g], h => [GatherArgmax(h, argmax, planes, outputShape, pairs)]);
+        return Autograd.Record(gx, OpCode.MaxPool2dGrad, [g], h => [GatherArgmax(h, argmax, planes, outputShape, pairs)]);
     }
 
     /// <summary>Reads each window's maximum position out of a tensor of the input's shape; the adjoint of <see cref="ScatterArgmax"/>.</summary>
@@ -155,7 +155,7 @@ public static partial class Functional
         else
             Kernels.Pooling.GatherArgmax(planes, inPlane, outPlane, xc.Data<double>(), xc.Offset, argmax.Data<int>(), y.Data<double>());
         var inputShape = x.ShapeArray;
-        return Autograd.Record(y, "MaxPool2dGather", [x], h => [ScatterArgmax(h, argmax, planes, inputShape, pairs)]);
+        return Autograd.Record(y, OpCode.MaxPool2dGather, [x], h => [ScatterArgmax(h, argmax, planes, inputShape, pairs)]);
     }
 
     /// <summary>Checks the rank (3 or 4) and dtype and returns how many planes are pooled and their size.</summary>

@@ -14,7 +14,7 @@ public sealed partial class Tensor
         var d = NormalizeDims(dims, "Sum");
         var result = Dispatch.Reduce(this, d, keepDim, ReduceKind.Sum, "Sum");
         var inputShape = ShapeArray;
-        return Autograd.Record(result, "Sum", [this], g => [g.UnreduceLike(inputShape, d, keepDim).Expand(inputShape)]);
+        return Autograd.Record(result, OpCode.Sum, [this], new OpAttributes { Dims = d, KeepDim = keepDim });
     }
 
     /// <summary>The mean of all elements.</summary>
@@ -134,12 +134,7 @@ public sealed partial class Tensor
         var d = NormalizeDims(dims, op);
         var result = Dispatch.Reduce(this, d, keepDim, kind, op);
         var inputShape = ShapeArray;
-        return Autograd.Record(result, op, [this], g =>
-        {
-            var winners = Eq(result.UnreduceLike(inputShape, d, keepDim));
-            var share = winners.Div(winners.Sum(d, keepDim: true));
-            return [g.UnreduceLike(inputShape, d, keepDim).Mul(share)];
-        }, this, result);
+        return Autograd.Record(result, kind == ReduceKind.Max ? OpCode.Max : OpCode.Min, [this], new OpAttributes { Dims = d, KeepDim = keepDim });
     }
 
     /// <summary>Reinserts reduced dimensions as size 1 so that a reduced tensor broadcasts against the input.</summary>

@@ -62,11 +62,7 @@ public sealed partial class Tensor
         var y = Dispatch.Unary(this,
             new ClampOp<float>((float)(min ?? double.NegativeInfinity), (float)(max ?? double.PositiveInfinity)),
             new ClampOp<double>(min ?? double.NegativeInfinity, max ?? double.PositiveInfinity), "Clamp");
-        return Autograd.Record(y, "Clamp", [this], g =>
-        {
-            var inside = min is null ? Le(max!.Value) : max is null ? Ge(min.Value) : Ge(min.Value).Mul(Le(max.Value));
-            return [g.Mul(inside)];
-        }, this);
+        return Autograd.Record(y, OpCode.Clamp, [this], new OpAttributes { Low = min, High = max });
     }
 
     /// <summary>
@@ -78,12 +74,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(condition);
         var (x, y) = Promote(a, b);
         var result = Dispatch.Where(condition, x, y);
-        return Autograd.Record(result, "Where", [x, y], g =>
-        {
-            var zero = ZerosLike(g);
-            return [x.RequiresGrad ? Where(condition, g, zero).SumToShape(x.ShapeArray) : null,
-                    y.RequiresGrad ? Where(condition, zero, g).SumToShape(y.ShapeArray) : null];
-        }, condition);
+        return Autograd.Record(result, OpCode.Where, [condition, x, y]);
     }
 
     private Tensor Compare<TF, TD, TI>(Tensor other, string op)
@@ -101,14 +92,6 @@ public sealed partial class Tensor
         var result = max
             ? Dispatch.BinaryFloat<MaxOp<float>, MaxOp<double>>(x, y, name)
             : Dispatch.BinaryFloat<MinOp<float>, MinOp<double>>(x, y, name);
-        return Autograd.Record(result, name, [x, y], g =>
-        {
-            // Share of the gradient each side receives: 1 where it won, ½ at a tie, 0 where it lost.
-            var tie = x.Eq(y).Mul(0.5);
-            var xWins = (max ? x.Gt(y) : x.Lt(y)).Add(tie);
-            var yWins = (max ? y.Gt(x) : y.Lt(x)).Add(tie);
-            return [x.RequiresGrad ? g.Mul(xWins).SumToShape(x.ShapeArray) : null,
-                    y.RequiresGrad ? g.Mul(yWins).SumToShape(y.ShapeArray) : null];
-        }, x, y);
+        return Autograd.Record(result, max ? OpCode.Maximum : OpCode.Minimum, [x, y]);
     }
 }

@@ -15,8 +15,7 @@ public sealed partial class Tensor
         Tensor result = strides is not null
             ? AsStrided(target, strides, Offset)
             : Dispatch.Copy(this).AsStrided(target, ShapeMath.ContiguousStrides(target), 0);
-        var inputShape = ShapeArray;
-        return Autograd.Record(result, "Reshape", [this], g => [g.Reshape(inputShape)]);
+        return Autograd.Record(result, OpCode.Reshape, [this]);
     }
 
     /// <summary>Like <see cref="Reshape"/> but never copies: an error when the strides do not allow a view.</summary>
@@ -68,7 +67,7 @@ public sealed partial class Tensor
             strides[i] = StrideArray[perm[i]];
             inverse[perm[i]] = i;
         }
-        return Autograd.Record(AsStrided(shape, strides, Offset), "Permute", [this], g => [g.Permute(inverse)]);
+        return Autograd.Record(AsStrided(shape, strides, Offset), OpCode.Permute, [this], new OpAttributes { Dims = (int[])perm.Clone() });
     }
 
     /// <summary>Swaps two dimensions. A view.</summary>

@@ -26,8 +26,7 @@ public sealed partial class Tensor
         if (ShapeMath.SameShape(target, ShapeArray))
             return this;
         var view = AsStrided(target, ShapeMath.BroadcastStrides(ShapeArray, StrideArray, target), Offset);
-        var inputShape = ShapeArray;
-        return Autograd.Record(view, "Expand", [this], g => [g.SumToShape(inputShape)]);
+        return Autograd.Record(view, OpCode.Expand, [this]);
     }
 
     /// <summary>The same as <see cref="Expand"/> to the shape of <paramref name="other"/>.</summary>
