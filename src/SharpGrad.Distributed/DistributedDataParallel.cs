@@ -3,6 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SharpGrad.NN;
+using SharpGrad.Training;
 
 namespace SharpGrad.Distributed;
 
@@ -21,9 +22,9 @@ namespace SharpGrad.Distributed;
 /// <see cref="BeginStep"/> brackets a forward pass: it re-broadcasts buffers from rank 0 (batch-norm
 /// statistics, which each rank would otherwise update from its own samples) and declares the
 /// batch's rows in the global batch (<see cref="SampleShard"/>) so that dropout draws as one
-/// process would.
+/// process would. A <see cref="Trainer"/> given this object as its hooks does both around every step.
 /// </summary>
-public sealed class DistributedDataParallel : IDisposable
+public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
 {
     /// <summary>The default bucket size, PyTorch's: large enough to amortise each all-reduce's latency, small enough to start early.</summary>
     public const long DefaultBucketBytes = 25L * 1024 * 1024;
@@ -134,6 +135,9 @@ public sealed class DistributedDataParallel : IDisposable
         }
         launched = 0;
     }
+
+    /// <inheritdoc/>
+    void ITrainingStepHooks.AfterBackward() => SynchronizeGradients();
 
     /// <summary>Removes the gradient hooks.</summary>
     public void Dispose()
