@@ -10,7 +10,7 @@ public class ParserTests
     [Theory]
     [InlineData("input x = 3\ntarget y = 6\na = )\n", 3, 5, "expected an expression after '=', found ')'")]
     [InlineData("input x = 1\ny = x +\n", 2, 8, "expected an expression after '+', found the end of the line")]
-    [InlineData("input x = 1\ny = foo(x)", 2, 5, "unknown function 'foo'; the functions are abs, cos, exp, g, log, max, mean, min, relu, sigmoid, sin, sqrt, sum, tanh")]
+    [InlineData("input x = 1\ny = foo(x)", 2, 5, "unknown function 'foo'; the functions are abs, cos, erf, exp, g, log, max, mean, min, relu, sigmoid, sin, sqrt, sum, tanh")]
     [InlineData("input x = 1\ny = relu(x, x)", 2, 5, "'relu' takes 1 argument, got 2")]
     [InlineData("input x = 1\ny = max(x, x, x)", 2, 5, "'max' takes 1 argument or 2 arguments, got 3")]
     [InlineData("input x = 1\ny = x $ 2", 2, 7, "unexpected character '$'")]

@@ -8,7 +8,7 @@ namespace SharpGrad.Explain;
 /// like terms and equal factors are collected (x + x = 2·x, x·x = x^2). Derivatives of calls come
 /// from the <see cref="OpInfo.Derivative"/> rules of <see cref="OpTable"/>, the one op vocabulary.
 /// </summary>
-public sealed class Sym
+public sealed partial class Sym
 {
     private const string ConstantSlot = "\u0000constant";
     private string? key;
@@ -58,6 +58,9 @@ public sealed class Sym
     /// <summary>The number 1.</summary>
     public static Sym One { get; } = new(SymKind.Number, 1);
 
+    /// <summary>True for an indicator, or a sum or product built only from indicators and numbers (a 0/1-valued mask).</summary>
+    public bool IsMask => Kind == SymKind.Indicator || (Kind is SymKind.Sum or SymKind.Product && Args.All(a => a.IsNumber || a.IsMask) && Args.Any(a => a.IsMask));
+
     /// <summary>A number.</summary>
     public static Sym Num(double value) => value == 0 ? Zero : value == 1 ? One : new(SymKind.Number, value);
 
@@ -95,6 +98,8 @@ public sealed class Sym
             if (groups.TryGetValue(k, out var g)) groups[k] = (g.Coefficient + c, g.Core);
             else { groups[k] = (c, core); order.Add(k); }
         }
+        constant += MergeComplementaryIndicators(groups, order);
+        if (constant != 0 && !order.Contains(ConstantSlot)) order.Add(ConstantSlot);
         var list = new List<Sym>();
         foreach (var k in order)
         {
@@ -105,6 +110,12 @@ public sealed class Sym
             }
             var (c, core) = groups[k];
             if (c != 0) list.Add(c == 1 ? core : Mul(Num(c), core));
+        }
+        // "1 − σ(x)" rather than "−σ(x) + 1": a positive constant leads a sum that would open with a minus.
+        if (list.Count > 1 && list[0] is var first && !first.IsNumber && SplitCoefficient(first).Coefficient < 0)
+        {
+            int c = list.FindIndex(t => t.IsNumber && t.Value > 0);
+            if (c > 0) { var constantTerm = list[c]; list.RemoveAt(c); list.Insert(0, constantTerm); }
         }
         return list.Count switch { 0 => Zero, 1 => list[0], _ => new(SymKind.Sum, args: list) };
     }
@@ -204,6 +215,33 @@ public sealed class Sym
         _ => $"{Kind}{(Name is null ? "" : ":" + Name)}({string.Join(",", Args.Select(a => a.Key))})",
     };
 
+    /// <summary>
+    /// c·I[a &gt; b] + c·I[a &lt; b] + c·I[a = b] is c: exactly one of the three holds. Such triples
+    /// arise where max and min share a tie, and replacing them by their constant keeps a result
+    /// such as e7's ∂y/∂x1 = σ(x1)(1 − σ(x1)) readable. Returns the constant removed.
+    /// </summary>
+    private static double MergeComplementaryIndicators(Dictionary<string, (double Coefficient, Sym Core)> groups, List<string> order)
+    {
+        double removed = 0;
+        foreach (var k in order.ToArray())
+        {
+            if (!groups.TryGetValue(k, out var gt) || gt.Core.Kind != SymKind.Indicator || gt.Core.Relation != ">") continue;
+            Sym a = gt.Core.Args[0], b = gt.Core.Args[1];
+            var lt = FindIndicator(groups, a, "<", b, gt.Coefficient) ?? FindIndicator(groups, b, ">", a, gt.Coefficient);
+            var eq = FindIndicator(groups, a, "=", b, gt.Coefficient) ?? FindIndicator(groups, b, "=", a, gt.Coefficient);
+            if (lt is null || eq is null || lt == k || eq == k) continue;
+            foreach (var key in new[] { k, lt, eq }) { groups.Remove(key); order.Remove(key); }
+            removed += gt.Coefficient;
+        }
+        return removed;
+    }
+
+    private static string? FindIndicator(Dictionary<string, (double Coefficient, Sym Core)> groups, Sym a, string relation, Sym b, double coefficient)
+    {
+        var key = new Sym(SymKind.Indicator, args: [a, b], relation: relation).Key;
+        return groups.TryGetValue(key, out var g) && g.Coefficient == coefficient ? key : null;
+    }
+
     private static (double Coefficient, Sym Core) SplitCoefficient(Sym t) =>
         t.Kind == SymKind.Product && t.Args[0].IsNumber
             ? (t.Args[0].Value, t.Args.Count == 2 ? t.Args[1] : new Sym(SymKind.Product, args: t.Args.Skip(1).ToArray()))
@@ -224,7 +262,15 @@ public sealed class Sym
             case SymKind.Sum: return Args.Sum(a => a.Evaluate(lookup));
             case SymKind.Product:
                 double p = 1;
-                foreach (var a in Args) p *= a.Evaluate(lookup);
+                foreach (var a in Args)
+                {
+                    double v = a.Evaluate(lookup);
+                    // Iverson's convention: a mask that is 0 makes the product 0 even where another
+                    // factor is infinite, which is how the derivative table states its conventions
+                    // (0^b masks the 0·∞ of b·a^(b−1)), so formulas agree with the engine there.
+                    if (v == 0 && a.IsMask) return 0;
+                    p *= v;
+                }
                 return p;
             case SymKind.Power: return Math.Pow(Args[0].Evaluate(lookup), Args[1].Evaluate(lookup));
             case SymKind.Sign: return Math.Sign(Args[0].Evaluate(lookup));
@@ -233,7 +279,7 @@ public sealed class Sym
                 return 1 - t * t;
             case SymKind.Indicator:
                 double l = Args[0].Evaluate(lookup), r = Args[1].Evaluate(lookup);
-                return (Relation switch { ">" => l > r, "<" => l < r, _ => l == r }) ? 1 : 0;
+                return (Relation switch { ">" => l > r, "<" => l < r, "≥" => l >= r, "≤" => l <= r, _ => l == r }) ? 1 : 0;
             case SymKind.Call:
                 var tensors = Args.Select(a => Tensor.Scalar(a.Evaluate(lookup), DType.Float64)).ToArray();
                 using (Autograd.NoGrad()) return Op!.Apply(tensors).Item();

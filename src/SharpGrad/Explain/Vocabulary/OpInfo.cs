@@ -10,14 +10,13 @@ namespace SharpGrad.Explain;
 public sealed class OpInfo
 {
     private readonly Func<Tensor[], Tensor> evaluate;
-    private Func<IReadOnlyList<Sym>, int, Sym>? derivative;
 
     internal OpInfo(string name, int arity, OpKind kind, Func<Tensor[], Tensor> evaluate, string description,
         string textTemplate, string latexTemplate, string[] derivativeText, string[] derivativeLatex,
         bool isFunction = true, bool isAbstract = false, BinaryOperator? binaryOperator = null, int precedence = AtomPrecedence,
-        Func<IReadOnlyList<Sym>, int, Sym>? derivative = null)
+        OpCode? code = null)
     {
-        this.derivative = derivative;
+        Code = code;
         Precedence = precedence;
         Name = name;
         Arity = arity;
@@ -32,6 +31,12 @@ public sealed class OpInfo
         IsAbstract = isAbstract;
         BinaryOperator = binaryOperator;
     }
+
+    /// <summary>
+    /// The engine primitive this row applies, whose rule in <see cref="Derivatives"/> gives the
+    /// symbolic derivative; null for <c>mean</c> (a sum divided by n) and the abstract <c>g</c>.
+    /// </summary>
+    public OpCode? Code { get; }
 
     /// <summary>The function name as called in programs ("relu", "max"), or an internal name for operators ("add", "neg").</summary>
     public string Name { get; }
@@ -95,27 +100,26 @@ public sealed class OpInfo
     }
 
     /// <summary>True when the op has a scalar symbolic derivative (every op but the matrix product).</summary>
-    public bool HasDerivative => derivative is not null;
+    public bool HasDerivative => IsAbstract || Name == "mean" || (Code is { } c && c != OpCode.MatMul && Derivatives.Covers(c));
 
     /// <summary>
     /// The symbolic local partial ∂op(args)/∂args[k] (for elementwise ops the diagonal of the
-    /// Jacobian, for reductions the factor each element receives): relu′ = I[z &gt; 0],
-    /// σ′ = σ(1 − σ), tanh′ = 1 − tanh², g′ abstract, max/min an indicator of which argument wins.
-    /// A test compares every rule with the autograd backward rule at random points.
+    /// Jacobian, for reductions the factor each element receives), evaluated from the same rule
+    /// of <see cref="Derivatives"/> that the backward pass runs, with an output gradient of 1:
+    /// relu′ = I[z &gt; 0], σ′ = σ(1 − σ), tanh′ = 1 − tanh², max/min an indicator of which
+    /// argument wins with ties sharing equally; g′ stays abstract.
     /// </summary>
     /// <exception cref="NotSupportedException">The op has none (<see cref="HasDerivative"/> is false).</exception>
     public Sym Derivative(IReadOnlyList<Sym> args, int k)
     {
         ArgumentNullException.ThrowIfNull(args);
-        if (derivative is null) throw new NotSupportedException($"{Name} has no scalar symbolic derivative.");
+        if (!HasDerivative) throw new NotSupportedException($"{Name} has no scalar symbolic derivative.");
         if (k < 0 || k >= Arity) throw new ArgumentOutOfRangeException(nameof(k));
-        return derivative(args, k);
-    }
-
-    internal OpInfo WithDerivative(Func<IReadOnlyList<Sym>, int, Sym> rule)
-    {
-        derivative = rule;
-        return this;
+        if (IsAbstract) return Sym.Prime(this, args[0]);
+        // mean(x) = sum(x)/n: the sum's rule, scaled.
+        if (Name == "mean") return Sym.Mul(Derivatives.Backward(OpCode.Sum, 0, Sym.One, args, Sym.Call("sum", args[0]), null)!, Sym.Pow(Sym.Var("n"), Sym.Num(-1)));
+        var output = Sym.Call(this, [.. args]);
+        return Derivatives.Backward(Code!.Value, k, Sym.One, args, output, null) ?? Sym.Zero;
     }
 
     /// <summary>"relu/1".</summary>

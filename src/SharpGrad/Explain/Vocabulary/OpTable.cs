@@ -46,89 +46,53 @@ public static class OpTable
     {
         var rows = new List<OpInfo>
         {
-            Operator(BinaryOperator.Add, "add", 1, a => a[0].Add(a[1]), "addition", "$a + $b", "$a + $b", ["1", "1"], ["1", "1"]),
-            Operator(BinaryOperator.Subtract, "sub", 1, a => a[0].Sub(a[1]), "subtraction", "$a − $b", "$a - $b", ["1", "−1"], ["1", "-1"]),
-            Operator(BinaryOperator.Multiply, "mul", 2, a => a[0].Mul(a[1]), "elementwise product", "$a · $b", "$a \\cdot $b", ["$b", "$a"], ["$b", "$a"]),
-            Operator(BinaryOperator.Divide, "div", 2, a => a[0].Div(a[1]), "elementwise quotient", "$a / $b", "\\frac{$a}{$b}",
+            Operator(BinaryOperator.Add, OpCode.Add, "add", 1, a => a[0].Add(a[1]), "addition", "$a + $b", "$a + $b", ["1", "1"], ["1", "1"]),
+            Operator(BinaryOperator.Subtract, OpCode.Sub, "sub", 1, a => a[0].Sub(a[1]), "subtraction", "$a − $b", "$a - $b", ["1", "−1"], ["1", "-1"]),
+            Operator(BinaryOperator.Multiply, OpCode.Mul, "mul", 2, a => a[0].Mul(a[1]), "elementwise product", "$a · $b", "$a \\cdot $b", ["$b", "$a"], ["$b", "$a"]),
+            Operator(BinaryOperator.Divide, OpCode.Div, "div", 2, a => a[0].Div(a[1]), "elementwise quotient", "$a / $b", "\\frac{$a}{$b}",
                 ["1/$b", "−$a/$b^2"], ["\\frac{1}{$b}", "-\\frac{$a}{$b^{2}}"]),
-            Operator(BinaryOperator.Power, "pow", 5, a => a[0].Pow(a[1]), "elementwise power", "$a^$b", "{$a}^{$b}",
+            Operator(BinaryOperator.Power, OpCode.Pow, "pow", 5, a => a[0].Pow(a[1]), "elementwise power", "$a^$b", "{$a}^{$b}",
                 ["$b·$a^($b − 1)", "$a^$b·log($a)"], ["$b\\,$a^{$b - 1}", "$a^{$b}\\ln $a"]),
             new("matmul", 2, OpKind.MatMul, a => MatMul(a[0], a[1]), "matrix product (dot product of two vectors)",
-                "$a @ $b", "$a\\,$b", [], [], isFunction: false, binaryOperator: BinaryOperator.MatMul, precedence: 3),
-            new("neg", 1, OpKind.Elementwise, a => a[0].Neg(), "negation", "−$a", "-$a", ["−1"], ["-1"], isFunction: false, precedence: 4),
-            new("identity", 1, OpKind.Identity, a => a[0].Clone(), "identity", "$a", "$a", ["1"], ["1"], isFunction: false),
+                "$a @ $b", "$a\\,$b", [], [], isFunction: false, binaryOperator: BinaryOperator.MatMul, precedence: 3, code: OpCode.MatMul),
+            new("neg", 1, OpKind.Elementwise, a => a[0].Neg(), "negation", "−$a", "-$a", ["−1"], ["-1"], isFunction: false, precedence: 4, code: OpCode.Neg),
+            new("identity", 1, OpKind.Identity, a => a[0].Clone(), "identity", "$a", "$a", ["1"], ["1"], isFunction: false, code: OpCode.Clone),
 
-            Unary("abs", t => t.Abs(), "absolute value |x|", "\\left|$a\\right|", "sign($a)", "\\operatorname{sign}($a)"),
-            Unary("cos", t => t.Cos(), "cosine", "\\cos($a)", "−sin($a)", "-\\sin($a)"),
-            Unary("exp", t => t.Exp(), "exponential", "\\exp($a)", "exp($a)", "\\exp($a)"),
+            Unary("abs", OpCode.Abs, t => t.Abs(), "absolute value |x|", "\\left|$a\\right|", "sign($a)", "\\operatorname{sign}($a)"),
+            Unary("cos", OpCode.Cos, t => t.Cos(), "cosine", "\\cos($a)", "−sin($a)", "-\\sin($a)"),
+            Unary("erf", OpCode.Erf, t => t.Erf(), "error function", "\\operatorname{erf}($a)", "2/sqrt(π)·exp(−$a^2)", "\\frac{2}{\\sqrt{\\pi}} e^{-$a^{2}}"),
+            Unary("exp", OpCode.Exp, t => t.Exp(), "exponential", "\\exp($a)", "exp($a)", "\\exp($a)"),
             new("g", 1, OpKind.Elementwise, a => a[0].Tanh(),
                 "abstract activation g (printed as g, derivative g′; evaluated numerically as tanh)",
                 "g($a)", "g($a)", ["g′($a)"], ["g'($a)"], isAbstract: true),
-            Unary("log", t => t.Log(), "natural logarithm", "\\log($a)", "1/$a", "\\frac{1}{$a}"),
+            Unary("log", OpCode.Log, t => t.Log(), "natural logarithm", "\\log($a)", "1/$a", "\\frac{1}{$a}"),
             new("max", 1, OpKind.Reduction, a => a[0].Max(), "largest element of a vector (ties share the gradient)",
-                "max($a)", "\\max($a)", ["I[$a = max($a)]"], ["\\mathbb{I}[$a = \\max $a]"]),
+                "max($a)", "\\max($a)", ["I[$a = max($a)]"], ["\\mathbb{I}[$a = \\max $a]"], code: OpCode.Max),
             new("max", 2, OpKind.Elementwise, a => Tensor.Maximum(a[0], a[1]), "elementwise maximum (ties share the gradient)",
-                "max($a, $b)", "\\max($a, $b)", ["I[$a > $b]", "I[$b > $a]"], ["\\mathbb{I}[$a > $b]", "\\mathbb{I}[$b > $a]"]),
+                "max($a, $b)", "\\max($a, $b)", ["I[$a > $b]", "I[$b > $a]"], ["\\mathbb{I}[$a > $b]", "\\mathbb{I}[$b > $a]"], code: OpCode.Maximum),
             new("mean", 1, OpKind.Reduction, a => a[0].Mean(), "mean of all elements",
                 "mean($a)", "\\operatorname{mean}($a)", ["1/n"], ["\\frac{1}{n}"]),
             new("min", 1, OpKind.Reduction, a => a[0].Min(), "smallest element of a vector (ties share the gradient)",
-                "min($a)", "\\min($a)", ["I[$a = min($a)]"], ["\\mathbb{I}[$a = \\min $a]"]),
+                "min($a)", "\\min($a)", ["I[$a = min($a)]"], ["\\mathbb{I}[$a = \\min $a]"], code: OpCode.Min),
             new("min", 2, OpKind.Elementwise, a => Tensor.Minimum(a[0], a[1]), "elementwise minimum (ties share the gradient)",
-                "min($a, $b)", "\\min($a, $b)", ["I[$a < $b]", "I[$b < $a]"], ["\\mathbb{I}[$a < $b]", "\\mathbb{I}[$b < $a]"]),
-            Unary("relu", t => t.Relu(), "rectified linear unit max(x, 0) (derivative 0 at 0)", "\\mathrm{ReLU}($a)", "I[$a > 0]", "\\mathbb{I}[$a > 0]"),
-            Unary("sigmoid", t => t.Sigmoid(), "logistic sigmoid σ(x) = 1/(1 + e^−x)", "\\sigma($a)", "σ($a)(1 − σ($a))", "\\sigma($a)(1 - \\sigma($a))"),
-            Unary("sin", t => t.Sin(), "sine", "\\sin($a)", "cos($a)", "\\cos($a)"),
-            Unary("sqrt", t => t.Sqrt(), "square root", "\\sqrt{$a}", "1/(2·sqrt($a))", "\\frac{1}{2\\sqrt{$a}}"),
-            new("sum", 1, OpKind.Reduction, a => a[0].Sum(), "sum of all elements", "sum($a)", "\\sum $a", ["1"], ["1"]),
-            Unary("tanh", t => t.Tanh(), "hyperbolic tangent", "\\tanh($a)", "1 − tanh($a)^2", "1 - \\tanh^{2}($a)"),
+                "min($a, $b)", "\\min($a, $b)", ["I[$a < $b]", "I[$b < $a]"], ["\\mathbb{I}[$a < $b]", "\\mathbb{I}[$b < $a]"], code: OpCode.Minimum),
+            Unary("relu", OpCode.Relu, t => t.Relu(), "rectified linear unit max(x, 0) (derivative 0 at 0)", "\\mathrm{ReLU}($a)", "I[$a > 0]", "\\mathbb{I}[$a > 0]"),
+            Unary("sigmoid", OpCode.Sigmoid, t => t.Sigmoid(), "logistic sigmoid σ(x) = 1/(1 + e^−x)", "\\sigma($a)", "σ($a)(1 − σ($a))", "\\sigma($a)(1 - \\sigma($a))"),
+            Unary("sin", OpCode.Sin, t => t.Sin(), "sine", "\\sin($a)", "cos($a)", "\\cos($a)"),
+            Unary("sqrt", OpCode.Sqrt, t => t.Sqrt(), "square root", "\\sqrt{$a}", "1/(2·sqrt($a))", "\\frac{1}{2\\sqrt{$a}}"),
+            new("sum", 1, OpKind.Reduction, a => a[0].Sum(), "sum of all elements", "sum($a)", "\\sum $a", ["1"], ["1"], code: OpCode.Sum),
+            Unary("tanh", OpCode.Tanh, t => t.Tanh(), "hyperbolic tangent", "\\tanh($a)", "1 − tanh($a)^2", "1 - \\tanh^{2}($a)"),
         };
-        var rules = SymbolicDerivatives();
-        foreach (var row in rows)
-            if (rules.TryGetValue(row.ToString(), out var rule)) row.WithDerivative(rule);
         return [.. rows];
     }
 
-    /// <summary>
-    /// The symbolic local partial of every op but the matrix product, keyed "name/arity"; a and b
-    /// are the arguments, k the argument differentiated. Printed by <see cref="SymPrinter"/>,
-    /// checked against autograd's backward rules by a test.
-    /// </summary>
-    private static Dictionary<string, Func<IReadOnlyList<Sym>, int, Sym>> SymbolicDerivatives() => new()
-    {
-        ["add/2"] = (a, k) => Sym.One,
-        ["sub/2"] = (a, k) => k == 0 ? Sym.One : Sym.Num(-1),
-        ["mul/2"] = (a, k) => a[1 - k],
-        ["div/2"] = (a, k) => k == 0 ? Sym.Pow(a[1], Sym.Num(-1)) : Sym.Neg(Sym.Div(a[0], Sym.Pow(a[1], Sym.Num(2)))),
-        ["pow/2"] = (a, k) => k == 0
-            ? Sym.Mul(a[1], Sym.Pow(a[0], Sym.Add(a[1], Sym.Num(-1))))
-            : Sym.Mul(Sym.Pow(a[0], a[1]), Sym.Call("log", a[0])),
-        ["neg/1"] = (a, k) => Sym.Num(-1),
-        ["identity/1"] = (a, k) => Sym.One,
-        ["abs/1"] = (a, k) => Sym.Sign(a[0]),
-        ["cos/1"] = (a, k) => Sym.Neg(Sym.Call("sin", a[0])),
-        ["exp/1"] = (a, k) => Sym.Call("exp", a[0]),
-        ["g/1"] = (a, k) => Sym.Prime(Rows.Single(r => r.IsAbstract), a[0]),
-        ["log/1"] = (a, k) => Sym.Pow(a[0], Sym.Num(-1)),
-        ["max/1"] = (a, k) => Sym.Indicator(a[0], "=", Sym.Call("max", a[0])),
-        ["max/2"] = (a, k) => Sym.Indicator(a[k], ">", a[1 - k]),
-        ["mean/1"] = (a, k) => Sym.Pow(Sym.Var("n"), Sym.Num(-1)),
-        ["min/1"] = (a, k) => Sym.Indicator(a[0], "=", Sym.Call("min", a[0])),
-        ["min/2"] = (a, k) => Sym.Indicator(a[k], "<", a[1 - k]),
-        ["relu/1"] = (a, k) => Sym.Indicator(a[0], ">", Sym.Zero),
-        ["sigmoid/1"] = (a, k) => Sym.Mul(Sym.Call("sigmoid", a[0]), Sym.Sub(Sym.One, Sym.Call("sigmoid", a[0]))),
-        ["sin/1"] = (a, k) => Sym.Call("cos", a[0]),
-        ["sqrt/1"] = (a, k) => Sym.Div(Sym.Num(0.5), Sym.Call("sqrt", a[0])),
-        ["sum/1"] = (a, k) => Sym.One,
-        ["tanh/1"] = (a, k) => Sym.Sub(Sym.One, Sym.Pow(Sym.Call("tanh", a[0]), Sym.Num(2))),
-    };
-
-    private static OpInfo Operator(BinaryOperator op, string name, int precedence, Func<Tensor[], Tensor> evaluate, string description,
+    private static OpInfo Operator(BinaryOperator op, OpCode code, string name, int precedence, Func<Tensor[], Tensor> evaluate, string description,
         string text, string latex, string[] dText, string[] dLatex) =>
         new(name, 2, OpKind.Elementwise, evaluate, description, text, latex, dText, dLatex,
-            isFunction: false, binaryOperator: op, precedence: precedence);
+            isFunction: false, binaryOperator: op, precedence: precedence, code: code);
 
-    private static OpInfo Unary(string name, Func<Tensor, Tensor> f, string description, string latex, string dText, string dLatex) =>
-        new(name, 1, OpKind.Elementwise, a => f(a[0]), description, name + "($a)", latex, [dText], [dLatex]);
+    private static OpInfo Unary(string name, OpCode code, Func<Tensor, Tensor> f, string description, string latex, string dText, string dLatex) =>
+        new(name, 1, OpKind.Elementwise, a => f(a[0]), description, name + "($a)", latex, [dText], [dLatex], code: code);
 
     /// <summary>
     /// <c>@</c> with the library's MatMul rules (vector·vector is the dot product, a vector on the
