@@ -1,4 +1,5 @@
 using SharpGrad.Data;
+using SharpGrad.NN;
 
 namespace SharpGrad.Tests.Data;
 
@@ -57,8 +58,10 @@ public class DistributedSamplerTests
         Assert.Equal(whole.Count, rank1.Count);
         for (int b = 0; b < whole.Count; b++)
         {
-            Assert.Equal(whole[b].Targets.ToArray<int>(), [.. rank0[b].Targets.ToArray<int>(), .. rank1[b].Targets.ToArray<int>()]);
-            Assert.Equal(whole[b].Inputs.ToFloatArray(), [.. rank0[b].Inputs.ToFloatArray(), .. rank1[b].Inputs.ToFloatArray()]);
+            int[] targets = [.. rank0[b].Targets.ToArray<int>(), .. rank1[b].Targets.ToArray<int>()];
+            Assert.Equal(whole[b].Targets.ToArray<int>(), targets);
+            float[] inputs = [.. rank0[b].Inputs.ToFloatArray(), .. rank1[b].Inputs.ToFloatArray()];
+            Assert.Equal(whole[b].Inputs.ToFloatArray(), inputs);
         }
     }
 
