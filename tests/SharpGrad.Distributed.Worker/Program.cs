@@ -16,7 +16,6 @@ try
         case "collectives": Collectives(group); break;
         case "hang": Hang(group); break;
         case "die": Die(group); break;
-        case "ddp-cnn": DdpCnn(group); break;
         case "ddp": Ddp(group, args.Length > 2 ? long.Parse(args[2], CultureInfo.InvariantCulture) : DistributedDataParallel.DefaultBucketBytes); break;
         default: Console.Error.WriteLine($"unknown scenario {scenario}"); return 2;
     }
@@ -112,29 +111,3 @@ static void Ddp(ProcessGroup group, long bucketBytes)
     }
 }
 
-static void DdpCnn(ProcessGroup group)
-{
-    var model = MnistModels.Cnn(new Generator(3));
-    var x = Tensor.Uniform([32, 1, 28, 28], generator: new Generator(4));
-    var y = Tensor.FromArray(Enumerable.Range(0, 32).Select(i => i * 7 % 10).ToArray(), 32);
-    model.ZeroGrad();
-    Functional.CrossEntropy(model.Call(x), y).Backward();
-    var whole = model.Parameters().Select(p => p.Grad!.ToDoubleArray()).ToArray();
-    using var ddp = new DistributedDataParallel(model, group);
-    int lo = 16 * group.Rank;
-    model.ZeroGrad();
-    Tensor loss;
-    using (ddp.BeginStep(16))
-        loss = Functional.CrossEntropy(model.Call(x[lo..(lo + 16)]), y[lo..(lo + 16)]);
-    loss.Backward();
-    ddp.SynchronizeGradients();
-    int k = 0;
-    foreach (var (name, p) in model.NamedParameters())
-    {
-        var g = p.Grad!.ToDoubleArray();
-        double worst = 0;
-        for (int i = 0; i < g.Length; i++) worst = Math.Max(worst, Math.Abs(g[i] - whole[k][i]) / (1e-3 + Math.Abs(whole[k][i])));
-        Print(group, "diff " + name, worst.ToString("R", CultureInfo.InvariantCulture));
-        k++;
-    }
-}
