@@ -39,7 +39,7 @@ public sealed class TrainCommandTests : IDisposable
         var ranks = Train(2, tcp: true, "two", "--model", "cnn", "--epochs", "1", "--batch-size", "16", "--seed", "3");
         // Each step's gradient agrees to float32 rounding (DataParallelTests, PremiseTests), but over 250
         // Adam steps max-pooling and ReLU decisions flip on rounding-level differences and the runs drift
-        // apart: one process alone moves by 4e-4 when it uses one thread instead of two.
+        // apart: one process alone moves by 4e-4 after one epoch when it uses one thread instead of two.
         AssertSameEpochs(single, ranks, lossTolerance: 2e-3, accuracyTolerance: 0.005);
     }
 
