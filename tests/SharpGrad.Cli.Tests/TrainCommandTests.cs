@@ -14,7 +14,7 @@ public sealed class TrainCommandTests : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     [Fact]
-    public void Train_Mlp_WritesMetricsCurvesAndWeights_ThenEvalAgreesAndResumeContinues()
+    public void Train_Mlp_WritesMetricsCurvesAndWeights_ThenEvalAgrees_AndAFinishedRunCannotBeResumed()
     {
         var (code, output, error) = CliRunner.Run("train", "--model", "mlp", "--epochs", "2", "--batch-size", "64", "--data", Data, "--out", dir);
         Assert.True(code == 0, error);
@@ -37,14 +37,145 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains(testAccuracy.ToString("P2", CultureInfo.InvariantCulture), output);
         Assert.Contains("Confusion matrix", output);
 
-        // --resume continues after epoch 2 and keeps the earlier rows.
-        (code, output, error) = CliRunner.Run("train", "--model", "mlp", "--epochs", "3", "--batch-size", "64", "--data", Data, "--out", dir, "--resume");
+        // The run is finished: resuming it has nothing left to do, and it cannot be lengthened.
+        (code, _, error) = CliRunner.Run("train", "--data", Data, "--out", dir, "--resume");
+        Assert.Equal(2, code);
+        Assert.Contains("already finished all 2 epochs", error);
+        (code, _, error) = CliRunner.Run("train", "--epochs", "3", "--data", Data, "--out", dir, "--resume");
+        Assert.Equal(2, code);
+        Assert.Contains("--epochs 3 differs from the 2 of the run in", error);
+        Assert.DoesNotContain('\n', error.Trim());
+    }
+
+    [Fact]
+    public async Task Resume_FromACheckpointOfAnInterruptedRun_EndsWhereTheUninterruptedRunEnds()
+    {
+        // The uninterrupted run; its checkpoint after epoch 1 is copied away while epoch 2 trains,
+        // which is what a run killed during epoch 2 leaves behind.
+        string full = Path.Combine(dir, "full"), resumed = Path.Combine(dir, "resumed");
+        Directory.CreateDirectory(resumed);
+        string abandoned = Path.Combine(resumed, ".checkpoint.safetensors.0123456789abcdef0123456789abcdef.tmp");
+        File.WriteAllBytes(abandoned, [8, 0, 0]); // and the temporary file of a checkpoint save it interrupted
+        var run = Task.Run(() => CliRunner.Run("train", "--model", "mlp", "--epochs", "2", "--batch-size", "128", "--data", Data, "--out", full));
+        string fullCheckpoint = Path.Combine(full, "checkpoint.safetensors"), copy = Path.Combine(resumed, "checkpoint.safetensors");
+        while (!File.Exists(fullCheckpoint) && !run.IsCompleted) await Task.Delay(5);
+        File.Copy(fullCheckpoint, copy);
+        var (code, _, error) = await run;
         Assert.True(code == 0, error);
-        Assert.Contains("Resuming after epoch 2", output);
-        var resumed = File.ReadAllLines(Path.Combine(dir, "metrics.csv"));
-        Assert.Equal(4, resumed.Length);
-        Assert.Equal(rows[1].Split(',')[..5], resumed[1].Split(',')[..5]);
-        Assert.StartsWith("3,", resumed[3]);
+        Assert.Equal(1, Checkpoint.ReadInfo(copy).Epoch);
+
+        // Only --resume and the folder: everything else comes from the checkpoint.
+        (code, var output, error) = CliRunner.Run("train", "--resume", "--data", Data, "--out", resumed);
+        Assert.True(code == 0, error);
+        Assert.Contains("Resuming after epoch 1 of 2", output);
+        Assert.False(File.Exists(abandoned));
+        var expected = SafeTensors.Load(Path.Combine(full, "model.safetensors")).Tensors;
+        var actual = SafeTensors.Load(Path.Combine(resumed, "model.safetensors")).Tensors;
+        foreach (var (name, t) in expected)
+            Assert.True(t.ToArray<float>().SequenceEqual(actual[name].ToArray<float>()), $"{name} differs from the uninterrupted run");
+        var expectedRows = File.ReadAllLines(Path.Combine(full, "metrics.csv"));
+        var actualRows = File.ReadAllLines(Path.Combine(resumed, "metrics.csv"));
+        Assert.Equal(3, actualRows.Length);
+        for (int i = 1; i < 3; i++) Assert.Equal(expectedRows[i].Split(',')[..5], actualRows[i].Split(',')[..5]);
+
+    }
+
+    [Theory]
+    [InlineData("--lr", "0.01", "--lr 0.01 differs from the 0.002 of the run in")]
+    [InlineData("--optimizer", "sgd", "--optimizer sgd differs from the adam of the run in")]
+    [InlineData("--model", "cnn", "--model cnn differs from the mlp of the run in")]
+    [InlineData("--batch-size", "64", "--batch-size 64 differs from the 128 of the run in")]
+    public void Resume_WithAnotherRunDefiningOption_IsRefusedInOneLine(string option, string value, string message)
+    {
+        WriteCheckpoint(done: 1, epochs: 3);
+        var (code, _, error) = CliRunner.Run("train", option, value, "--data", Data, "--out", dir, "--resume");
+        Assert.Equal(2, code);
+        Assert.Contains(message, error);
+        Assert.DoesNotContain('\n', error.Trim());
+    }
+
+    [Theory]
+    [InlineData(5, 3, "says 5 epochs are done, more than the 3")]
+    [InlineData(3, 3, "already finished all 3 epochs")]
+    public void Resume_OfACheckpointBeyondOrAtItsLastEpoch_IsAClearError(int done, int epochs, string message)
+    {
+        WriteCheckpoint(done, epochs);
+        var (code, _, error) = CliRunner.Run("train", "--data", Data, "--out", dir, "--resume");
+        Assert.Equal(2, code);
+        Assert.Contains(message, error);
+    }
+
+    [Fact]
+    public void Resume_OfACheckpointOfAnotherModel_NamesTheFile()
+    {
+        WriteCheckpoint(done: 1, epochs: 3, tensorsOf: "cnn");
+        var (code, _, error) = CliRunner.Run("train", "--data", Data, "--out", dir, "--resume");
+        Assert.Equal(2, code);
+        Assert.Contains(Path.Combine(dir, "checkpoint.safetensors"), error);
+        Assert.Contains("does not fit", error);
+    }
+
+    [Fact]
+    public void Resume_OfADamagedCheckpoint_IsALocatedErrorWithExitCode2AtEveryOffset()
+    {
+        WriteCheckpoint(done: 1, epochs: 3);
+        string path = Path.Combine(dir, "checkpoint.safetensors");
+        var bytes = File.ReadAllBytes(path);
+        // Damage to the header (the 8-byte length and the JSON, with the metadata) or truncation anywhere.
+        long headerEnd = 8 + BitConverter.ToInt64(bytes, 0);
+        for (int offset = 0; offset < headerEnd; offset += 37)
+        {
+            foreach (var damaged in new[] { bytes[..offset], Flip(bytes, offset) })
+            {
+                File.WriteAllBytes(path, damaged);
+                var (code, _, error) = CliRunner.Run("train", "--data", Data, "--out", dir, "--resume");
+                Assert.True(code == 2, $"offset {offset}: exit {code}: {error}");
+                Assert.Contains(path, error);
+                Assert.DoesNotContain('\n', error.Trim());
+            }
+        }
+
+        static byte[] Flip(byte[] bytes, int offset)
+        {
+            var copy = (byte[])bytes.Clone();
+            copy[offset] ^= 0xA5;
+            return copy;
+        }
+    }
+
+    [Fact]
+    public void Train_WhenTheLossDiverges_StopsWithExitCode2AndKeepsTheEarlierFiles()
+    {
+        WriteCheckpoint(done: 1, epochs: 3);
+        string checkpoint = Path.Combine(dir, "checkpoint.safetensors");
+        var before = File.ReadAllBytes(checkpoint);
+        var (code, output, error) = CliRunner.Run("train", "--model", "mlp", "--epochs", "2", "--lr", "1e6", "--data", Data, "--out", dir);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: epoch 1: Training diverged after 352 samples of the epoch", error);
+        Assert.Contains("no model weights were written", error);
+        Assert.DoesNotContain('\n', error.Trim());
+        Assert.Equal(before, File.ReadAllBytes(checkpoint));
+        Assert.False(File.Exists(Path.Combine(dir, "model.safetensors")));
+        Assert.DoesNotContain("epoch  1/2  train loss", output);
+    }
+
+    /// <summary>
+    /// A checkpoint as an interrupted mlp run of <paramref name="epochs"/> epochs (adam, lr 0.002, batch 128,
+    /// seed 1) would leave after <paramref name="done"/>, its tensors those of <paramref name="tensorsOf"/>.
+    /// </summary>
+    private void WriteCheckpoint(int done, int epochs, string tensorsOf = "mlp")
+    {
+        var model = SharpGrad.NN.MnistModels.Create(tensorsOf, new Generator(1));
+        var optimizer = new SharpGrad.Optim.Adam(model.Parameters(), 0.002);
+        var schedule = new SharpGrad.Optim.CosineAnnealingLR(optimizer, epochs);
+        for (int i = 0; i < done; i++) schedule.Step();
+        var history = string.Join(";", Enumerable.Range(1, done).Select(e => $"{e},0.5,0.9,0.4,0.9,1,8000"));
+        Checkpoint.Save(Path.Combine(dir, "checkpoint.safetensors"), model, optimizer, done, new Generator(2),
+            new Dictionary<string, string>
+            {
+                ["model"] = "mlp", ["optimizer"] = "adam", ["lr"] = "0.002", ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
+                ["batch_size"] = "128", ["seed"] = "1", ["history"] = history,
+            }, schedule);
     }
 
     [Fact]

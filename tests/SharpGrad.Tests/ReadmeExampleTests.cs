@@ -39,4 +39,28 @@ public class ReadmeExampleTests
         Assert.Equal(6, report.EntriesCompared);
         Assert.StartsWith("passed: 6 Jacobian entries", report.ToString());
     }
+
+    private sealed class TwoLayer : SharpGrad.NN.Module
+    {
+        private readonly SharpGrad.NN.Linear fc1 = new(784, 128), fc2 = new(128, 10);
+        public override Tensor Forward(Tensor x) => fc2.Forward(fc1.Forward(x.Flatten(1)).Relu());
+    }
+
+    [Fact]
+    public void OwnModuleExample_RegistersItsFields()
+    {
+        var model = new TwoLayer();
+        Assert.Equal(["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"], model.StateDict().Keys);
+        Assert.Equal(["fc1", "fc2"], model.Summarize(1, 1, 28, 28).Rows.Select(r => r.Name));
+    }
+
+    [Fact]
+    public void ComparisonExample_MasksAndAllClose()
+    {
+        var x = Tensor.FromArray([0.2f, 0.7f]);
+        Assert.Equal([0f, 1f], (x >= 0.5).ToFloatArray());
+        Assert.Equal([1f, 0f], (0.5 > x).ToFloatArray());
+        Assert.True(x.AllClose(Tensor.FromArray([0.2f, 0.7f])));
+        Assert.Equal("[2, 3]", Tensor.Zeros(2, 3).Shape.ToString());
+    }
 }

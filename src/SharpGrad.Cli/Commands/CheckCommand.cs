@@ -1,6 +1,5 @@
 using System.CommandLine;
 using SharpGrad.Explain;
-using GradProgram = SharpGrad.Explain.Program;
 
 namespace SharpGrad.Cli.Commands;
 

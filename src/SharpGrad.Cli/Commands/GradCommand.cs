@@ -1,7 +1,6 @@
 using System.CommandLine;
 using SharpGrad.Explain;
 using Spectre.Console;
-using GradProgram = SharpGrad.Explain.Program;
 
 namespace SharpGrad.Cli.Commands;
 

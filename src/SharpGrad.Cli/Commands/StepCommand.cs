@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using SharpGrad.Explain;
-using GradProgram = SharpGrad.Explain.Program;
 
 namespace SharpGrad.Cli.Commands;
 

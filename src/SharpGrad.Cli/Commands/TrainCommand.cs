@@ -35,7 +35,12 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 1 };
         var data = new Option<string>("--data") { Description = "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...).", DefaultValueFactory = _ => CliPaths.DefaultDataFolder() };
         var output = new Option<string>("--out") { Description = "Folder for metrics.csv, curves.png, model.safetensors and the checkpoint.", DefaultValueFactory = _ => "out" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in the output folder." };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue the run whose checkpoint is in the output folder, exactly as if it had not stopped: --model, --optimizer, --lr, " +
+                "--epochs, --batch-size and --seed are taken from the checkpoint, and giving one with another value is an error (the cosine " +
+                "schedule is planned over the whole run, so a finished run cannot be lengthened; start a new run instead).",
+        };
         var distTimeout = new Option<double>("--dist-timeout") { Description = "Under mpirun: seconds a rank waits for the others before stopping with an error.", DefaultValueFactory = _ => ProcessGroup.DefaultTimeout.TotalSeconds };
         var command = new Command("train", "Train a digit classifier and report its test accuracy.")
         {
@@ -43,11 +48,15 @@ internal static class TrainCommand
         };
         command.SetAction(parse => Run(new Settings(
             parse.GetValue(model)!, parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr),
-            parse.GetValue(optimizer)!, parse.GetValue(seed), parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(resume)), parse.GetValue(distTimeout)));
+            parse.GetValue(optimizer)!, parse.GetValue(seed), parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(resume),
+            [.. new Option[] { model, epochs, batchSize, lr, optimizer, seed }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)]),
+            parse.GetValue(distTimeout)));
         return command;
     }
 
-    private sealed record Settings(string Model, int Epochs, int BatchSize, double LearningRate, string Optimizer, ulong Seed, string Data, string Output, bool Resume);
+    /// <summary>The command line; <see cref="Given"/> names the run-defining options typed on it (the others have their defaults).</summary>
+    private sealed record Settings(string Model, int Epochs, int BatchSize, double LearningRate, string Optimizer, ulong Seed, string Data, string Output, bool Resume,
+        IReadOnlyCollection<string> Given);
 
     private sealed record EpochRow(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Seconds, double SamplesPerSecond);
 
@@ -62,7 +71,7 @@ internal static class TrainCommand
         catch (Exception e) when (group.Size > 1)
         {
             // One rank giving up must end the others now, not after their timeout.
-            return DistributedTraining.Fail(group, e, e is DistributedException or ArgumentException or IOException or InvalidDataException
+            return DistributedTraining.Fail(group, e, e is DistributedException or ArgumentException or IOException or InvalidDataException or InvalidOperationException
                 ? CliErrors.UsageError : CliErrors.InternalError);
         }
     }
@@ -78,39 +87,46 @@ internal static class TrainCommand
             new("--optimizer", s.Optimizer), new("--seed", s.Seed.ToString(CultureInfo.InvariantCulture)), new("--resume", s.Resume ? "yes" : "no"),
             new("--dist-timeout", group.Timeout.TotalSeconds.ToString("R", CultureInfo.InvariantCulture))]);
 
-        var (train, test) = Mnist.Load(s.Data, normalize: true);
+        if (group.IsRoot)
+        {
+            Directory.CreateDirectory(s.Output);
+            AtomicFile.RemoveAbandoned(s.Output);
+        }
+        string checkpointPath = Path.Combine(s.Output, CheckpointFile);
+        int done = 0;
+        IReadOnlyDictionary<string, string>? saved = null;
+        // Rank 0's checkpoint, copied to the other ranks (their output folder need not be shared).
+        (string Path, bool Temporary)? resumeFrom = null;
+        if (s.Resume)
+        {
+            resumeFrom = DistributedTraining.ShareCheckpoint(group, checkpointPath)
+                ?? throw new FileNotFoundException($"--resume: there is no checkpoint at {checkpointPath}.");
+            (done, saved) = Checkpoint.ReadInfo(resumeFrom.Value.Path);
+            s = ResumedSettings(s, checkpointPath, done, saved);
+        }
+
         var model = MnistModels.Create(s.Model, new Generator(s.Seed));
         var optimizer = CreateOptimizer(s.Optimizer, model.Parameters(), s.LearningRate);
-        // Created before a resume restores the optimiser, so that it anneals from the base rate.
         var schedule = new CosineAnnealingLR(optimizer, s.Epochs);
         // One stream for shuffling and augmentation, saved in the checkpoint, so a resumed run sees the same batches.
         var shuffle = new Generator(s.Seed + 1);
-        if (group.IsRoot) Directory.CreateDirectory(s.Output);
-        string checkpointPath = Path.Combine(s.Output, CheckpointFile);
-
         var history = new List<EpochRow>();
-        int startEpoch = 1;
-        if (s.Resume)
+        if (saved is not null)
         {
-            var shared = DistributedTraining.ShareCheckpoint(group, checkpointPath)
-                ?? throw new FileNotFoundException($"--resume: there is no checkpoint at {checkpointPath}.");
-            int epoch;
-            IReadOnlyDictionary<string, string> meta;
             try
             {
-                (epoch, meta) = Checkpoint.Load(shared.Path, model, optimizer, shuffle);
+                Checkpoint.Load(resumeFrom!.Value.Path, model, optimizer, shuffle, schedule);
             }
             finally
             {
-                if (shared.Temporary) File.Delete(shared.Path);
+                if (resumeFrom!.Value.Temporary) File.Delete(resumeFrom.Value.Path);
             }
-            if (meta.TryGetValue("model", out var savedModel) && savedModel != s.Model)
-                throw new ArgumentException($"--resume: the checkpoint is of model \"{savedModel}\", not \"{s.Model}\".");
-            history.AddRange(ParseHistory(meta.GetValueOrDefault("history", "")));
-            startEpoch = epoch + 1;
-            for (int i = 0; i < epoch; i++) schedule.Step();
-            AnsiConsole.MarkupLine($"Resuming after epoch {epoch} from [blue]{Markup.Escape(checkpointPath)}[/].");
+            if (schedule.StepCount != done)
+                throw new InvalidDataException($"{checkpointPath}: the learning-rate schedule is at epoch {schedule.StepCount} but the checkpoint says {done} epochs are done; the file is damaged.");
+            history.AddRange(ParseHistory(checkpointPath, saved.GetValueOrDefault("history", ""), done));
+            AnsiConsole.MarkupLine($"Resuming after epoch {done} of {s.Epochs} from [blue]{Markup.Escape(checkpointPath)}[/].");
         }
+        var (train, test) = Mnist.Load(s.Data, normalize: true);
 
         // Digits shifted by up to two pixels: 8 000 images are few enough that the network memorises them otherwise.
         var augment = new RandomShift(2, shuffle);
@@ -126,9 +142,20 @@ internal static class TrainCommand
         AnsiConsole.MarkupLine($"Training [bold]{s.Model}[/] ({model.ParameterCount:N0} parameters) on {train.Count:N0} digits, testing on {test.Count:N0}; " +
             $"{s.Optimizer} lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)} (cosine), batch {DistributedTraining.BatchDescription(group, s.BatchSize)}, seed {s.Seed}.");
 
-        for (int epoch = startEpoch; epoch <= s.Epochs; epoch++)
+        for (int epoch = done + 1; epoch <= s.Epochs; epoch++)
         {
-            var (loss, accuracy, seconds) = DistributedTraining.Combine(group, RunEpoch(trainer, trainLoader, epoch, s.Epochs, train.Count / group.Size));
+            double loss, accuracy, seconds;
+            try
+            {
+                (loss, accuracy, seconds) = DistributedTraining.Combine(group, RunEpoch(trainer, trainLoader, epoch, s.Epochs, train.Count / group.Size));
+            }
+            catch (TrainingDivergedException e)
+            {
+                // Nothing of this epoch is saved: the checkpoint stays at the last epoch that ended well.
+                string kept = epoch > 1 ? $"the checkpoint of epoch {epoch - 1} is kept" : "no checkpoint was written";
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {epoch}: {e.Message.TrimEnd('.')} (--lr {s.LearningRate}); {kept} and no model weights were written."), e);
+            }
             schedule.Step();
             var eval = DistributedTraining.Combine(group, trainer.Evaluate(testLoader));
             var row = new EpochRow(epoch, loss, accuracy, eval.Loss, eval.Accuracy, seconds, train.Count / seconds);
@@ -136,18 +163,20 @@ internal static class TrainCommand
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
                 "epoch {0,2}/{1}  train loss {2:F4}  train acc {3:P2}  test loss {4:F4}  [bold]test acc {5:P2}[/]  {6:F1} s  {7:N0} samples/s",
                 epoch, s.Epochs, row.TrainLoss, row.TrainAccuracy, row.TestLoss, row.TestAccuracy, row.Seconds, row.SamplesPerSecond);
-            if (group.IsRoot)
+            if (!group.IsRoot)
+                continue;
+            Checkpoint.Save(checkpointPath, model, optimizer, epoch, shuffle, new Dictionary<string, string>
             {
-                Checkpoint.Save(checkpointPath, model, optimizer, epoch, shuffle, new Dictionary<string, string>
-                {
-                    ["model"] = s.Model,
-                    ["history"] = FormatHistory(history),
-                });
-            }
+                ["model"] = s.Model,
+                ["optimizer"] = s.Optimizer,
+                ["lr"] = s.LearningRate.ToString("R", CultureInfo.InvariantCulture),
+                ["epochs"] = s.Epochs.ToString(CultureInfo.InvariantCulture),
+                ["batch_size"] = s.BatchSize.ToString(CultureInfo.InvariantCulture),
+                ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
+                ["history"] = FormatHistory(history),
+            }, schedule);
         }
 
-        if (history.Count == 0)
-            throw new ArgumentException($"Nothing to do: the checkpoint already covers {startEpoch - 1} epochs and --epochs is {s.Epochs}.");
         if (!group.IsRoot)
             return 0;
         SafeTensors.Save(Path.Combine(s.Output, "model.safetensors"), model.StateDict(), new Dictionary<string, string> { ["model"] = s.Model });
@@ -162,6 +191,48 @@ internal static class TrainCommand
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"Wrote metrics.csv, curves.png and model.safetensors to [blue]{Markup.Escape(Path.GetFullPath(s.Output))}[/].");
         return 0;
+    }
+
+    /// <summary>
+    /// The settings of the run a checkpoint continues: each run-defining option comes from the
+    /// checkpoint, and one typed with another value is refused, since the resumed run must be the
+    /// run that was interrupted (same schedule, same batches).
+    /// </summary>
+    private static Settings ResumedSettings(Settings s, string path, int done, IReadOnlyDictionary<string, string> meta)
+    {
+        string Entry(string key) => meta.TryGetValue(key, out var value)
+            ? value
+            : throw new InvalidDataException($"{path}: the checkpoint does not record its run's {key} (metadata entry \"{key}\"); it was written by an older sharpgrad or is damaged. Start a new run without --resume.");
+        InvalidDataException Damaged(string key, string value, string what) =>
+            new($"{path}: the checkpoint's metadata entry \"{key}\" is \"{value}\", not {what}; the file is damaged.");
+
+        string model = Entry("model");
+        if (!MnistModels.Names.Contains(model)) throw Damaged("model", model, "a model name");
+        string optimizer = Entry("optimizer");
+        if (optimizer is not ("adam" or "adamw" or "sgd" or "rmsprop")) throw Damaged("optimizer", optimizer, "an optimiser name");
+        string lrText = Entry("lr"), epochsText = Entry("epochs"), batchText = Entry("batch_size"), seedText = Entry("seed");
+        if (!double.TryParse(lrText, NumberStyles.Float, CultureInfo.InvariantCulture, out double lr) || !double.IsFinite(lr) || lr <= 0) throw Damaged("lr", lrText, "a positive number");
+        if (!int.TryParse(epochsText, NumberStyles.None, CultureInfo.InvariantCulture, out int epochs) || epochs <= 0) throw Damaged("epochs", epochsText, "a positive whole number");
+        if (!int.TryParse(batchText, NumberStyles.None, CultureInfo.InvariantCulture, out int batch) || batch <= 0) throw Damaged("batch_size", batchText, "a positive whole number");
+        if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed)) throw Damaged("seed", seedText, "a seed");
+
+        void Same<T>(string option, T given, T recorded, string why = "")
+        {
+            if (s.Given.Contains(option) && !EqualityComparer<T>.Default.Equals(given, recorded))
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"--resume: {option} {given} differs from the {recorded} of the run in {path}; a resumed run continues that run, so leave {option} out or give the same value{why}."));
+        }
+        Same("--model", s.Model, model);
+        Same("--optimizer", s.Optimizer, optimizer);
+        Same("--lr", s.LearningRate, lr);
+        Same("--epochs", s.Epochs, epochs, " (its cosine schedule was planned over that many epochs; to train longer, start a new run)");
+        Same("--batch-size", s.BatchSize, batch);
+        Same("--seed", s.Seed, seed);
+        if (done > epochs)
+            throw new InvalidDataException($"{path}: the checkpoint says {done} epochs are done, more than the {epochs} its run was planned with; the file is damaged.");
+        if (done == epochs)
+            throw new ArgumentException($"--resume: the run in {path} already finished all {epochs} epochs; nothing is left to resume (to train again or longer, start a new run without --resume).");
+        return s with { Model = model, Optimizer = optimizer, LearningRate = lr, Epochs = epochs, BatchSize = batch, Seed = seed };
     }
 
     private static (double Loss, double Accuracy, double Seconds) RunEpoch(Trainer trainer, DataLoader loader, int epoch, int epochs, int samples)
@@ -206,15 +277,23 @@ internal static class TrainCommand
     private static string FormatHistory(IEnumerable<EpochRow> history) => string.Join(";", history.Select(h => string.Create(CultureInfo.InvariantCulture,
         $"{h.Epoch},{h.TrainLoss:R},{h.TrainAccuracy:R},{h.TestLoss:R},{h.TestAccuracy:R},{h.Seconds:R},{h.SamplesPerSecond:R}")));
 
-    private static IEnumerable<EpochRow> ParseHistory(string text)
+    /// <summary>The rows of a checkpoint's history, which must be epochs 1 to <paramref name="done"/> in order.</summary>
+    private static List<EpochRow> ParseHistory(string path, string text, int done)
     {
+        var rows = new List<EpochRow>();
         foreach (var entry in text.Split(';', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = entry.Split(',');
-            if (f.Length != 7)
-                throw new InvalidDataException($"The checkpoint's training history is damaged near \"{entry}\".");
-            double D(int i) => double.Parse(f[i], CultureInfo.InvariantCulture);
-            yield return new EpochRow(int.Parse(f[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(6));
+            var values = new double[7];
+            bool ok = f.Length == 7 && int.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out int epoch) && epoch == rows.Count + 1;
+            for (int i = 1; ok && i < 7; i++)
+                ok = double.TryParse(f[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]);
+            if (!ok)
+                throw new InvalidDataException($"{path}: row {rows.Count + 1} of the checkpoint's training history (metadata entry \"history\") is damaged: \"{entry}\".");
+            rows.Add(new EpochRow(rows.Count + 1, values[1], values[2], values[3], values[4], values[5], values[6]));
         }
+        if (rows.Count != done)
+            throw new InvalidDataException($"{path}: the checkpoint's training history (metadata entry \"history\") has {rows.Count} rows but {done} epochs are done; the file is damaged.");
+        return rows;
     }
 }

@@ -87,6 +87,29 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>
+    /// The batches of one epoch, each drawn inside a fresh <see cref="MemoryScope"/> that stays
+    /// open while the caller works on the batch and ends when the next batch is asked for (or the
+    /// loop ends): a training step written as the body of <c>foreach (var (x, y) in
+    /// loader.InMemoryScopes())</c> then reuses the previous step's memory for everything it
+    /// creates, the batch included. A <c>using var step = MemoryScope.Begin()</c> inside the loop
+    /// body comes too late for the batch, which the loader has already made by then, and a batch
+    /// that allocates afresh every step costs more than the rest of a small model's step. Tensors
+    /// of a batch are invalid once the next one is drawn; read values inside the loop or
+    /// <see cref="MemoryScope.Keep"/> them.
+    /// </summary>
+    public IEnumerable<(Tensor Inputs, Tensor Targets)> InMemoryScopes()
+    {
+        using var batches = GetEnumerator();
+        while (true)
+        {
+            using var step = MemoryScope.Begin();
+            if (!batches.MoveNext())
+                yield break;
+            yield return batches.Current;
+        }
+    }
+
     private IEnumerator<(Tensor Inputs, Tensor Targets)> Batches(int[] order, int batchCount)
     {
         for (int b = 0; b < batchCount; b++)

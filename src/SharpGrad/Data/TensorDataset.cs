@@ -2,9 +2,9 @@ namespace SharpGrad.Data;
 
 /// <summary>
 /// A dataset whose samples are the rows (dimension 0) of an inputs tensor and a targets
-/// tensor, like PyTorch's <c>TensorDataset</c>: sample i is (inputs[i], targets[i]). A batch is
-/// made with one <see cref="Tensor.IndexSelect"/> per tensor, so loading costs one copy of the
-/// batch's elements and no per-sample tensors.
+/// tensor, like PyTorch's <c>TensorDataset</c>: sample i is (inputs[i], targets[i]). A batch
+/// copies the chosen rows into one new tensor per side, so loading costs one copy of the batch's
+/// elements and no per-sample tensors (in a <see cref="MemoryScope"/>, not even new arrays).
 /// </summary>
 public sealed class TensorDataset : IDataset
 {
@@ -52,8 +52,26 @@ public sealed class TensorDataset : IDataset
             throw new ArgumentException("GetBatch: a batch needs at least one index.", nameof(indices));
         // IndexSelect would accept negative positions; a dataset index never counts from the end.
         for (int i = 0; i < indices.Length; i++) CheckIndex(indices[i], i);
-        var rows = Tensor.FromArray(indices);
-        return (Inputs.IndexSelect(0, rows), Targets.IndexSelect(0, rows));
+        return (Rows(Inputs, indices), Rows(Targets, indices));
+    }
+
+    /// <summary>
+    /// The rows <paramref name="indices"/> of <paramref name="source"/>, copied row by row when its
+    /// rows lie back to back; <see cref="Tensor.IndexSelect"/> makes two view tensors per row,
+    /// which for a batch of images costs more garbage than a whole training step of a small model.
+    /// </summary>
+    private static Tensor Rows(Tensor source, int[] indices)
+    {
+        if (source.RequiresGrad || !source.IsContiguous)
+            return source.IndexSelect(0, Tensor.FromArray(indices));
+        var shape = (int[])source.ShapeArray.Clone();
+        shape[0] = indices.Length;
+        var batch = Tensor.Uninitialized(shape, source.DType);
+        int row = source.Count / source.ShapeArray[0];
+        Array from = source.Storage.Data, to = batch.Storage.Data;
+        for (int i = 0; i < indices.Length; i++)
+            Array.Copy(from, source.Offset + (long)indices[i] * row, to, batch.Offset + (long)i * row, row);
+        return batch;
     }
 
     private void CheckIndex(int index, int position)

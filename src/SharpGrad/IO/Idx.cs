@@ -19,7 +19,8 @@ public static class Idx
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
     /// The file is not valid IDX (bad magic number, unknown type code, truncated data, or data
-    /// longer than the dimensions say); the message names the file, the byte offset and what was
+    /// longer than the dimensions say), or a gzip file is truncated or damaged (its trailer's
+    /// CRC-32 and length are checked); the message names the file, the byte offset and what was
     /// expected there.
     /// </exception>
     public static Tensor Read(string path)
@@ -136,8 +137,38 @@ public static class Idx
         file.Position = 0;
         if (!gzip)
             return Parse(file, path, file.Length, "file");
-        using var inflated = new GZipStream(file, CompressionMode.Decompress);
-        return Parse(inflated, path, null, "decompressed data");
+        IdxData result;
+        using (var inflated = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true))
+            result = Parse(inflated, path, null, "decompressed data");
+        CheckGzipTrailer(file, path, result);
+        return result;
+    }
+
+    /// <summary>
+    /// GZipStream stops quietly where a truncated file ends, trailer or not, so the last 8 bytes
+    /// are checked here: the CRC-32 and the length (mod 2³²) of the decompressed bytes, as RFC 1952
+    /// stores them. Files of several concatenated gzip members are not supported by this check.
+    /// </summary>
+    private static void CheckGzipTrailer(FileStream file, string path, IdxData data)
+    {
+        var header = new byte[4 + 4 * data.Shape.Length];
+        header[2] = (byte)data.Type;
+        header[3] = (byte)data.Shape.Length;
+        for (int d = 0; d < data.Shape.Length; d++)
+            BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * d), data.Shape[d]);
+        uint crc = Crc32.Append(Crc32.Append(0, header), data.Data);
+        uint size = unchecked((uint)(header.Length + (long)data.Data.Length));
+        long length = file.Length;
+        Span<byte> trailer = stackalloc byte[8];
+        if (length >= 18)
+        {
+            file.Position = length - 8;
+            file.ReadExactly(trailer);
+        }
+        uint storedCrc = BinaryPrimitives.ReadUInt32LittleEndian(trailer), storedSize = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
+        if (length < 18 || storedCrc != crc || storedSize != size)
+            throw Invalid(path, Math.Max(0, length - 8),
+                $"the gzip trailer does not match the decompressed data (it stores CRC-32 {storedCrc:X8} and length {storedSize}; the data has {crc:X8} and {size}): the file is truncated or damaged");
     }
 
     /// <summary>Parses one IDX stream; <paramref name="length"/> is known for plain files, so truncation is caught before allocating.</summary>

@@ -13,6 +13,9 @@ namespace SharpGrad.IO;
 /// </summary>
 public static class Mnist
 {
+    /// <summary>The number of classes, the digits 0 to 9; every label is checked to be one of them.</summary>
+    public const int Classes = 10;
+
     /// <summary>The mean pixel value of the MNIST training set (after scaling to [0, 1]), used by <c>normalize</c>.</summary>
     public const float Mean = 0.1307f;
 
@@ -26,7 +29,7 @@ public static class Mnist
     /// </summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
     /// <exception cref="FileNotFoundException">One of the four files is missing; the message says which and where it was looked for.</exception>
-    /// <exception cref="InvalidDataException">A file is not valid IDX, has the wrong type or rank, or the numbers of images and labels differ.</exception>
+    /// <exception cref="InvalidDataException">A file is not valid IDX or a truncated gzip file, has the wrong type or rank, holds no images or a label outside 0 to 9, or the numbers of images and labels differ.</exception>
     public static (TensorDataset Train, TensorDataset Test) Load(string directory, bool normalize = false) =>
         (LoadSplit(directory, train: true, normalize), LoadSplit(directory, train: false, normalize));
 
@@ -36,7 +39,7 @@ public static class Mnist
     /// </summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="directory"/> does not exist.</exception>
     /// <exception cref="FileNotFoundException">The split's images or labels file is missing.</exception>
-    /// <exception cref="InvalidDataException">A file is not valid IDX, has the wrong type or rank, or the numbers of images and labels differ.</exception>
+    /// <exception cref="InvalidDataException">A file is not valid IDX or a truncated gzip file, has the wrong type or rank, holds no images or a label outside 0 to 9, or the numbers of images and labels differ.</exception>
     public static TensorDataset LoadSplit(string directory, bool train, bool normalize = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -47,6 +50,8 @@ public static class Mnist
         string imagesPath = Find(full, prefix, "images", 3);
         string labelsPath = Find(full, prefix, "labels", 1);
         var images = ReadImages(imagesPath, normalize);
+        if (images.Shape[0] == 0)
+            throw new InvalidDataException($"{imagesPath}: the MNIST {(train ? "training" : "test")} set is empty (the file holds 0 images); a data set needs at least one.");
         var labels = ReadLabels(labelsPath);
         if (images.Shape[0] != labels.Shape[0])
             throw new InvalidDataException(
@@ -93,6 +98,11 @@ public static class Mnist
         if (labels.DType != DType.Int32 || labels.Rank != 1)
             throw new InvalidDataException(
                 $"{path}: expected MNIST labels, an IDX integer vector [N]; found {labels.DType.Name()} of shape {ShapeMath.Format(labels.ShapeArray)}.");
+        // A label outside the classes would otherwise surface much later, as an index error deep in the loss.
+        var values = labels.Data<int>();
+        for (int i = 0; i < values.Length; i++)
+            if ((uint)values[i] >= Classes)
+                throw new InvalidDataException($"{path}: label {i} is {values[i]}, outside the {Classes} digit classes 0 to {Classes - 1}.");
         return labels;
     }
 }

@@ -81,7 +81,8 @@ public static class SafeTensors
     /// The file is malformed (header length beyond the file or the limit, JSON not well formed,
     /// missing or mistyped fields, offsets outside the buffer, overlapping, leaving gaps or
     /// disagreeing with dtype × shape), has a dtype SharpGrad cannot read, or holds an integer
-    /// that does not fit int32. The message names the file, the tensor and the problem.
+    /// that does not fit int32. The message names the file, the byte offset where the problem lies
+    /// (for a header entry, where its name starts), the tensor and the problem.
     /// </exception>
     public static SafeTensorsContent Load(string path)
     {
@@ -89,29 +90,33 @@ public static class SafeTensors
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         long fileLength = file.Length;
         if (fileLength < 8)
-            throw Invalid(path, $"the file is {fileLength} bytes long, too short for the 8-byte header length");
+            throw Invalid(path, 0, $"the file is {fileLength} bytes long, too short for the 8-byte header length");
         Span<byte> lengthField = stackalloc byte[8];
         file.ReadExactly(lengthField);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthField);
         if (headerLength > MaxHeaderLength)
-            throw Invalid(path, $"the header length at byte offset 0 is {headerLength}, above the limit of {MaxHeaderLength} bytes");
+            throw Invalid(path, 0, $"the header length is {headerLength}, above the limit of {MaxHeaderLength} bytes");
         if (headerLength > (ulong)(fileLength - 8))
-            throw Invalid(path, $"the header length at byte offset 0 is {headerLength}, but only {fileLength - 8} bytes follow it in the file");
+            throw Invalid(path, 0, $"the header length is {headerLength}, but only {fileLength - 8} bytes follow it in the file");
         var header = new byte[headerLength];
         file.ReadExactly(header);
         if (header.Length == 0 || header[0] != (byte)'{')
-            throw Invalid(path, $"expected the JSON header at byte offset 8 to start with '{{', found {(header.Length == 0 ? "an empty header" : $"byte 0x{header[0]:X2}")}");
+            throw Invalid(path, 8, $"expected the JSON header to start with '{{', found {(header.Length == 0 ? "an empty header" : $"byte 0x{header[0]:X2}")}");
+
+        int invalidUtf8 = InvalidUtf8Index(header);
+        if (invalidUtf8 >= 0)
+            throw Invalid(path, 8 + invalidUtf8, $"the JSON header holds byte 0x{header[invalidUtf8]:X2}, which is not valid UTF-8 there");
 
         var (entries, metadata) = ParseHeader(path, header);
         long dataStart = 8 + (long)headerLength;
         ulong dataLength = (ulong)(fileLength - dataStart);
-        Validate(path, entries, dataLength);
+        Validate(path, entries, dataStart, dataLength);
 
         var tensors = new OrderedDictionary<string, Tensor>(entries.Count);
         foreach (var entry in entries)
         {
             file.Position = dataStart + (long)entry.Begin;
-            tensors.Add(entry.Name, ReadTensor(path, file, entry));
+            tensors.Add(entry.Name, ReadTensor(path, file, entry, dataStart));
         }
         return new SafeTensorsContent(tensors, metadata);
     }
@@ -214,25 +219,28 @@ public static class SafeTensors
         }
         catch (JsonException e)
         {
-            throw Invalid(path, $"the JSON header (bytes 8 to {8 + header.Length}) is not well formed: {e.Message.TrimEnd('.')}");
+            throw Invalid(path, 8 + ErrorIndex(header, e), $"the JSON header (bytes 8 to {8 + header.Length}) is not well formed: {e.Message.TrimEnd('.')}");
         }
         using (document)
         {
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-                throw Invalid(path, $"the JSON header must be an object, found {root.ValueKind}");
+                throw Invalid(path, 8, $"the JSON header must be an object, found {root.ValueKind}");
+            var (names, metadataNames) = PropertyPositions(header);
             var entries = new List<Entry>();
             var metadata = new Dictionary<string, string>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
+            int index = 0;
             foreach (var property in root.EnumerateObject())
             {
                 string name = property.Name;
+                long at = 8 + names[index++];
                 if (!seen.Add(name))
-                    throw Invalid(path, $"the header names '{name}' twice");
+                    throw Invalid(path, at, $"the header names '{name}' twice");
                 if (name == MetadataKey)
-                    ReadMetadata(path, property.Value, metadata);
+                    ReadMetadata(path, at, property.Value, metadata, metadataNames);
                 else
-                    entries.Add(ReadEntry(path, name, property.Value));
+                    entries.Add(ReadEntry(path, at, name, property.Value));
             }
             // The data is read, and checked for gaps and overlaps, in file order.
             entries.Sort((a, b) => a.Begin != b.Begin ? a.Begin.CompareTo(b.Begin) : a.End.CompareTo(b.End));
@@ -240,87 +248,141 @@ public static class SafeTensors
         }
     }
 
-    private static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
+    /// <summary>
+    /// Where each property name of the header object starts, and each name inside its
+    /// "__metadata__" object, in document order (the order <see cref="JsonElement.EnumerateObject"/>
+    /// gives), so errors found in the parsed document can name their byte offset.
+    /// </summary>
+    private static (List<int> Names, List<int> MetadataNames) PropertyPositions(byte[] header)
+    {
+        var names = new List<int>();
+        var metadataNames = new List<int>();
+        var reader = new Utf8JsonReader(header);
+        bool inMetadata = false;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName)
+                continue;
+            if (reader.CurrentDepth == 1)
+            {
+                names.Add((int)reader.TokenStartIndex);
+                inMetadata = reader.ValueTextEquals(MetadataKey);
+            }
+            else if (reader.CurrentDepth == 2 && inMetadata)
+            {
+                metadataNames.Add((int)reader.TokenStartIndex);
+            }
+        }
+        return (names, metadataNames);
+    }
+
+    /// <summary>The index of the first byte that is not part of valid UTF-8, or −1.</summary>
+    private static int InvalidUtf8Index(ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes))
+            return -1;
+        for (int i = 0; i < bytes.Length;)
+        {
+            if (Rune.DecodeFromUtf8(bytes[i..], out _, out int consumed) != OperationStatus.Done)
+                return i;
+            i += consumed;
+        }
+        return -1;
+    }
+
+    /// <summary>The header index a JSON error refers to, from its line number and byte position in that line.</summary>
+    private static long ErrorIndex(byte[] header, JsonException e)
+    {
+        long line = e.LineNumber ?? 0, index = 0;
+        for (; line > 0 && index < header.Length; index++)
+            if (header[index] == (byte)'\n')
+                line--;
+        return Math.Min(header.Length, index + (e.BytePositionInLine ?? 0));
+    }
+
+    private static void ReadMetadata(string path, long at, JsonElement value, Dictionary<string, string> metadata, List<int> names)
     {
         if (value.ValueKind == JsonValueKind.Null)
             return;
         if (value.ValueKind != JsonValueKind.Object)
-            throw Invalid(path, $"\"{MetadataKey}\" must be an object of strings, found {value.ValueKind}");
+            throw Invalid(path, at, $"\"{MetadataKey}\" must be an object of strings, found {value.ValueKind}");
+        int index = 0;
         foreach (var item in value.EnumerateObject())
         {
+            long itemAt = 8 + names[index++];
             if (item.Value.ValueKind != JsonValueKind.String)
-                throw Invalid(path, $"metadata entry '{item.Name}' must be a string, found {item.Value.ValueKind}");
+                throw Invalid(path, itemAt, $"metadata entry '{item.Name}' must be a string, found {item.Value.ValueKind}");
             if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
-                throw Invalid(path, $"metadata entry '{item.Name}' appears twice");
+                throw Invalid(path, itemAt, $"metadata entry '{item.Name}' appears twice");
         }
     }
 
-    private static Entry ReadEntry(string path, string name, JsonElement value)
+    private static Entry ReadEntry(string path, long at, string name, JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Object)
-            throw Invalid(path, $"tensor '{name}': expected an object with dtype, shape and data_offsets, found {value.ValueKind}");
+            throw Invalid(path, at, $"tensor '{name}': expected an object with dtype, shape and data_offsets, found {value.ValueKind}");
         if (!value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
-            throw Invalid(path, $"tensor '{name}': \"dtype\" is missing or not a string");
+            throw Invalid(path, at, $"tensor '{name}': \"dtype\" is missing or not a string");
         string dtypeName = dtypeElement.GetString()!;
         var dtype = SafeTensorsDType.Parse(dtypeName)
-            ?? throw Invalid(path, $"tensor '{name}' has dtype \"{dtypeName}\", which SharpGrad cannot read (readable: {SafeTensorsDType.ReadableNames})");
-        var shape = UnsignedArray(path, name, value, "shape");
-        var offsets = UnsignedArray(path, name, value, "data_offsets");
+            ?? throw Invalid(path, at, $"tensor '{name}' has dtype \"{dtypeName}\", which SharpGrad cannot read (readable: {SafeTensorsDType.ReadableNames})");
+        var shape = UnsignedArray(path, at, name, value, "shape");
+        var offsets = UnsignedArray(path, at, name, value, "data_offsets");
         if (offsets.Length != 2)
-            throw Invalid(path, $"tensor '{name}': \"data_offsets\" must hold two numbers [begin, end], found {offsets.Length}");
-        return new Entry(name, dtype, shape, offsets[0], offsets[1]);
+            throw Invalid(path, at, $"tensor '{name}': \"data_offsets\" must hold two numbers [begin, end], found {offsets.Length}");
+        return new Entry(name, dtype, shape, offsets[0], offsets[1], at);
     }
 
-    private static ulong[] UnsignedArray(string path, string name, JsonElement value, string field)
+    private static ulong[] UnsignedArray(string path, long at, string name, JsonElement value, string field)
     {
         if (!value.TryGetProperty(field, out var array) || array.ValueKind != JsonValueKind.Array)
-            throw Invalid(path, $"tensor '{name}': \"{field}\" is missing or not an array");
+            throw Invalid(path, at, $"tensor '{name}': \"{field}\" is missing or not an array");
         var result = new ulong[array.GetArrayLength()];
         int i = 0;
         foreach (var item in array.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetUInt64(out result[i]))
-                throw Invalid(path, $"tensor '{name}': \"{field}\"[{i}] must be a non-negative integer, found {item.GetRawText()}");
+                throw Invalid(path, at, $"tensor '{name}': \"{field}\"[{i}] must be a non-negative integer, found {item.GetRawText()}");
             i++;
         }
         return result;
     }
 
     /// <summary>Checks that the tensors, in offset order, tile the data buffer exactly and that each one's size is dtype × shape.</summary>
-    private static void Validate(string path, List<Entry> entries, ulong dataLength)
+    private static void Validate(string path, List<Entry> entries, long dataStart, ulong dataLength)
     {
         ulong expected = 0;
         Entry? previous = null;
         foreach (var e in entries)
         {
             if (e.End < e.Begin)
-                throw Invalid(path, $"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] end before they begin");
+                throw Invalid(path, e.HeaderOffset, $"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] end before they begin");
             if (e.Begin < expected)
-                throw Invalid(path, $"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] overlap those of tensor '{previous!.Name}' [{previous.Begin}, {previous.End}]");
+                throw Invalid(path, e.HeaderOffset, $"tensor '{e.Name}': data_offsets [{e.Begin}, {e.End}] overlap those of tensor '{previous!.Name}' [{previous.Begin}, {previous.End}]");
             if (e.Begin > expected)
-                throw Invalid(path, previous is null
+                throw Invalid(path, e.HeaderOffset, previous is null
                     ? $"tensor '{e.Name}', the first in the data buffer, starts at offset {e.Begin} instead of 0"
                     : $"tensor '{e.Name}' starts at data offset {e.Begin} but tensor '{previous.Name}' ends at {expected}, leaving a gap of {e.Begin - expected} bytes");
             ulong elements = 1;
             foreach (ulong size in e.Shape)
             {
                 if (size > int.MaxValue || (elements = elements * size) > (ulong)Array.MaxLength)
-                    throw Invalid(path, $"tensor '{e.Name}': shape [{string.Join(", ", e.Shape)}] has more elements than a tensor can hold ({Array.MaxLength})");
+                    throw Invalid(path, e.HeaderOffset, $"tensor '{e.Name}': shape [{string.Join(", ", e.Shape)}] has more elements than a tensor can hold ({Array.MaxLength})");
             }
             ulong bytes = elements * (ulong)e.DType.Size;
             if (e.End - e.Begin != bytes)
-                throw Invalid(path,
+                throw Invalid(path, e.HeaderOffset,
                     $"tensor '{e.Name}': dtype {e.DType.Name} and shape [{string.Join(", ", e.Shape)}] need {bytes} bytes, but data_offsets [{e.Begin}, {e.End}] span {e.End - e.Begin}");
             expected = e.End;
             previous = e;
         }
         if (expected != dataLength)
-            throw Invalid(path, expected > dataLength
+            throw Invalid(path, dataStart + (long)Math.Min(expected, dataLength), expected > dataLength
                 ? $"the file is truncated: the tensors need {expected} bytes of data after the header, but the file holds {dataLength}"
                 : $"the file holds {dataLength} bytes of data after the header, but the tensors account for only {expected}; {dataLength - expected} bytes are unaccounted for");
     }
 
-    private static Tensor ReadTensor(string path, FileStream file, Entry entry)
+    private static Tensor ReadTensor(string path, FileStream file, Entry entry, long dataStart)
     {
         var shape = new int[entry.Shape.Length];
         for (int i = 0; i < shape.Length; i++) shape[i] = (int)entry.Shape[i];
@@ -340,12 +402,14 @@ public static class SafeTensors
             var bytes = chunk.AsSpan(0, n * dtype.Size);
             file.ReadExactly(bytes);
             if (!dtype.Decode(bytes, data, start, out int bad, out string badValue))
-                throw Invalid(path, $"tensor '{entry.Name}' ({dtype.Name}): element {start + bad} is {badValue}, outside the int32 range it is loaded into");
+                throw Invalid(path, dataStart + (long)entry.Begin + (long)(start + bad) * dtype.Size, $"tensor '{entry.Name}' ({dtype.Name}): element {start + bad} is {badValue}, outside the int32 range it is loaded into");
         }
         return new Tensor(new Storage(data, dtype.Target), shape, ShapeMath.ContiguousStrides(shape), 0);
     }
 
-    private static InvalidDataException Invalid(string path, string problem) => new($"{path}: invalid safetensors file: {problem}.");
+    private static InvalidDataException Invalid(string path, long offset, string problem) =>
+        new($"{path}: invalid safetensors file at byte offset {offset}: {problem}.");
 
-    private sealed record Entry(string Name, SafeTensorsDType DType, ulong[] Shape, ulong Begin, ulong End);
+    /// <summary>A tensor's header entry; <see cref="HeaderOffset"/> is where its name starts in the file, for error messages.</summary>
+    private sealed record Entry(string Name, SafeTensorsDType DType, ulong[] Shape, ulong Begin, ulong End, long HeaderOffset);
 }

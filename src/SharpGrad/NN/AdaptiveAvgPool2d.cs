@@ -18,6 +18,6 @@ public sealed class AdaptiveAvgPool2d(int outputHeight, int outputWidth) : Modul
     public override Tensor Forward(Tensor input)
     {
         ExpectInput(input, [4]);
-        return Functional.AdaptiveAvgPool2d(input, [OutputHeight, OutputWidth]);
+        return Observed(input, Functional.AdaptiveAvgPool2d(input, [OutputHeight, OutputWidth]));
     }
 }

@@ -22,6 +22,6 @@ public sealed class AvgPool2d(int kernelSize, int? stride = null, int padding = 
     public override Tensor Forward(Tensor input)
     {
         ExpectInput(input, [4]);
-        return Functional.AvgPool2d(input, [KernelSize, KernelSize], [Stride, Stride], [Padding, Padding], CountIncludePad, CeilMode);
+        return Observed(input, Functional.AvgPool2d(input, [KernelSize, KernelSize], [Stride, Stride], [Padding, Padding], CountIncludePad, CeilMode));
     }
 }

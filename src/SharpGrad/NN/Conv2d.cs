@@ -85,8 +85,8 @@ public sealed class Conv2d : Module
     public override Tensor Forward(Tensor input)
     {
         ExpectInput(input, [4], 1, InChannels, $"{InChannels} input channels in dimension 1");
-        return paddingMode is null
+        return Observed(input, paddingMode is null
             ? Functional.Conv2d(input, Weight, Bias, stride, padding, dilation, Groups)
-            : Functional.Conv2d(input, Weight, Bias, paddingMode, stride, dilation, Groups);
+            : Functional.Conv2d(input, Weight, Bias, paddingMode, stride, dilation, Groups));
     }
 }

@@ -22,5 +22,5 @@ public sealed class Dropout : Module
     public double P { get; }
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => Functional.Dropout(input, P, Training, generator);
+    public override Tensor Forward(Tensor input) => Observed(input, Functional.Dropout(input, P, Training, generator));
 }

@@ -15,5 +15,5 @@ public sealed class Embedding : Module
     public Tensor Weight => Parameter("weight");
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => Functional.Embedding(input, Weight);
+    public override Tensor Forward(Tensor input) => Observed(input, Functional.Embedding(input, Weight));
 }

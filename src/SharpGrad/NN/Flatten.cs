@@ -10,5 +10,5 @@ public sealed class Flatten(int startDim = 1, int endDim = -1) : Module
     public int EndDim { get; } = endDim;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Flatten(StartDim, EndDim);
+    public override Tensor Forward(Tensor input) => Observed(input, input.Flatten(StartDim, EndDim));
 }

@@ -4,5 +4,5 @@ namespace SharpGrad.NN;
 public sealed class GELU : Module
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Gelu();
+    public override Tensor Forward(Tensor input) => Observed(input, input.Gelu());
 }

@@ -26,5 +26,5 @@ public sealed class LayerNorm : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) =>
-        Functional.LayerNorm(input, normalizedShape, OptionalParameter("weight"), OptionalParameter("bias"), Eps);
+        Observed(input, Functional.LayerNorm(input, normalizedShape, OptionalParameter("weight"), OptionalParameter("bias"), Eps));
 }

@@ -7,5 +7,5 @@ public sealed class LeakyReLU(double negativeSlope = 0.01) : Module
     public double NegativeSlope { get; } = negativeSlope;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.LeakyRelu(NegativeSlope);
+    public override Tensor Forward(Tensor input) => Observed(input, input.LeakyRelu(NegativeSlope));
 }

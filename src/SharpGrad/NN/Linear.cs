@@ -32,5 +32,5 @@ public sealed class Linear : Module
     public Tensor? Bias => OptionalParameter("bias");
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
+    public override Tensor Forward(Tensor input) => Observed(input, Functional.Linear(input, Weight, Bias));
 }

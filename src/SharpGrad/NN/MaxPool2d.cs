@@ -22,6 +22,6 @@ public sealed class MaxPool2d(int kernelSize, int? stride = null, int padding = 
     public override Tensor Forward(Tensor input)
     {
         ExpectInput(input, [4]);
-        return Functional.MaxPool2d(input, [KernelSize, KernelSize], [Stride, Stride], [Padding, Padding], [Dilation, Dilation], CeilMode);
+        return Observed(input, Functional.MaxPool2d(input, [KernelSize, KernelSize], [Stride, Stride], [Padding, Padding], [Dilation, Dilation], CeilMode));
     }
 }

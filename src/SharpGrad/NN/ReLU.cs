@@ -4,5 +4,5 @@ namespace SharpGrad.NN;
 public sealed class ReLU : Module
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Relu();
+    public override Tensor Forward(Tensor input) => Observed(input, input.Relu());
 }

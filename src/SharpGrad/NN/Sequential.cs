@@ -26,6 +26,6 @@ public sealed class Sequential : Module
     {
         var x = input;
         foreach (var layer in layers) x = layer.Call(x);
-        return x;
+        return Observed(input, x);
     }
 }

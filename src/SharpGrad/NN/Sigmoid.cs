@@ -4,5 +4,5 @@ namespace SharpGrad.NN;
 public sealed class Sigmoid : Module
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Sigmoid();
+    public override Tensor Forward(Tensor input) => Observed(input, input.Sigmoid());
 }

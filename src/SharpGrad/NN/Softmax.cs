@@ -7,5 +7,5 @@ public sealed class Softmax(int dim = -1) : Module
     public int Dim { get; } = dim;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Softmax(Dim);
+    public override Tensor Forward(Tensor input) => Observed(input, input.Softmax(Dim));
 }

@@ -4,5 +4,5 @@ namespace SharpGrad.NN;
 public sealed class Tanh : Module
 {
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input) => input.Tanh();
+    public override Tensor Forward(Tensor input) => Observed(input, input.Tanh());
 }

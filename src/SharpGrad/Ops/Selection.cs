@@ -40,6 +40,81 @@ public sealed partial class Tensor
     /// <summary>1 where this ≥ c, else 0.</summary>
     public Tensor Ge(double c) => Ge(ScalarLike(c));
 
+    // The comparison operators give the same 0/1 masks as Lt/Le/Gt/Ge, as PyTorch's do. == and !=
+    // are deliberately not overloaded: on a reference type they mean identity, which null checks,
+    // dictionaries and every `tensor == null` rely on; use Eq/Ne for masks and AllClose for a verdict.
+
+    /// <summary>1 where a &lt; b, else 0 (broadcast); the same as <c>a.Lt(b)</c>.</summary>
+    public static Tensor operator <(Tensor a, Tensor b) => a.Lt(b);
+
+    /// <summary>1 where a &gt; b, else 0 (broadcast); the same as <c>a.Gt(b)</c>.</summary>
+    public static Tensor operator >(Tensor a, Tensor b) => a.Gt(b);
+
+    /// <summary>1 where a ≤ b, else 0 (broadcast); the same as <c>a.Le(b)</c>.</summary>
+    public static Tensor operator <=(Tensor a, Tensor b) => a.Le(b);
+
+    /// <summary>1 where a ≥ b, else 0 (broadcast); the same as <c>a.Ge(b)</c>.</summary>
+    public static Tensor operator >=(Tensor a, Tensor b) => a.Ge(b);
+
+    /// <summary>1 where a &lt; c, else 0.</summary>
+    public static Tensor operator <(Tensor a, double c) => a.Lt(c);
+
+    /// <summary>1 where a &gt; c, else 0.</summary>
+    public static Tensor operator >(Tensor a, double c) => a.Gt(c);
+
+    /// <summary>1 where a ≤ c, else 0.</summary>
+    public static Tensor operator <=(Tensor a, double c) => a.Le(c);
+
+    /// <summary>1 where a ≥ c, else 0.</summary>
+    public static Tensor operator >=(Tensor a, double c) => a.Ge(c);
+
+    /// <summary>1 where c &lt; a, else 0.</summary>
+    public static Tensor operator <(double c, Tensor a) => a.Gt(c);
+
+    /// <summary>1 where c &gt; a, else 0.</summary>
+    public static Tensor operator >(double c, Tensor a) => a.Lt(c);
+
+    /// <summary>1 where c ≤ a, else 0.</summary>
+    public static Tensor operator <=(double c, Tensor a) => a.Ge(c);
+
+    /// <summary>1 where c ≥ a, else 0.</summary>
+    public static Tensor operator >=(double c, Tensor a) => a.Le(c);
+
+    /// <summary>
+    /// True when every element satisfies |this − other| ≤ atol + rtol·|other|, the two broadcast
+    /// against each other, as PyTorch's <c>allclose</c> (note the asymmetry: the tolerance scales
+    /// with <paramref name="other"/>). Equal infinities are close; NaN is close to nothing unless
+    /// <paramref name="equalNan"/>, and then only to NaN. Values are compared in float64.
+    /// </summary>
+    public bool AllClose(Tensor other, double rtol = 1e-5, double atol = 1e-8, bool equalNan = false)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (!(rtol >= 0) || !(atol >= 0))
+            throw new ArgumentOutOfRangeException(rtol >= 0 ? nameof(atol) : nameof(rtol), $"AllClose: tolerances must be non-negative, got rtol = {rtol.ToString(System.Globalization.CultureInfo.InvariantCulture)}, atol = {atol.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        var shape = ShapeMath.Broadcast(ShapeArray, other.ShapeArray, "AllClose");
+        double[] a, b;
+        using (Autograd.NoGrad())
+        {
+            a = Expand(shape).ToDoubleArray();
+            b = other.Expand(shape).ToDoubleArray();
+        }
+        for (int i = 0; i < a.Length; i++)
+        {
+            double x = a[i], y = b[i];
+            if (x == y) continue;
+            if (double.IsNaN(x) || double.IsNaN(y))
+            {
+                if (equalNan && double.IsNaN(x) && double.IsNaN(y)) continue;
+                return false;
+            }
+            // An infinite error (one side infinite, the other not) is never within tolerance, even
+            // though atol + rtol·|∞| is infinite too.
+            double error = Math.Abs(x - y);
+            if (!double.IsFinite(error) || !(error <= atol + rtol * Math.Abs(y))) return false;
+        }
+        return true;
+    }
+
     /// <summary>
     /// Elementwise maximum, broadcast. At ties the gradient is split equally between the two
     /// operands (PyTorch's convention), so max(a, b) + min(a, b) = a + b has gradient 1 for both.

@@ -27,6 +27,9 @@ public sealed class CosineAnnealingLR : LearningRateScheduler
     public double EtaMin { get; }
 
     /// <inheritdoc/>
+    protected internal override IEnumerable<KeyValuePair<string, double>> Settings() => [new("t_max", TMax), new("eta_min", EtaMin)];
+
+    /// <inheritdoc/>
     public override double LearningRateAt(int step, double baseLearningRate) =>
         EtaMin + (baseLearningRate - EtaMin) * (1 + Math.Cos(Math.PI * step / TMax)) / 2;
 }

@@ -39,6 +39,17 @@ public sealed class LinearWarmup : LearningRateScheduler
     public LearningRateScheduler? After { get; }
 
     /// <inheritdoc/>
+    protected internal override IEnumerable<KeyValuePair<string, double>> Settings()
+    {
+        yield return new("warmup_steps", WarmupSteps);
+        yield return new("start_factor", StartFactor);
+        if (After is null) yield break;
+        // The follower's own step count and base rates are not used (this scheduler passes its own); its settings are.
+        foreach (var (key, value) in After.Settings())
+            yield return new("after." + key, value);
+    }
+
+    /// <inheritdoc/>
     public override double LearningRateAt(int step, double baseLearningRate)
     {
         if (step < WarmupSteps)

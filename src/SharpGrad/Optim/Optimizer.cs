@@ -208,6 +208,8 @@ public abstract class Optimizer
                 problems.Add($"{key} has shape {ShapeMath.Format(tensor.ShapeArray)} but {ShapeMath.Format(expected)} is needed");
             else if (!tensor.DType.IsFloatingPoint())
                 problems.Add($"{key} is {tensor.DType.Name()}; state must be floating point");
+            else if (IsScalarState(name) && !IsCount(tensor.Item()))
+                problems.Add($"{key} is {tensor.Item().ToString("R", CultureInfo.InvariantCulture)}, not a whole number ≥ 0");
             else
             {
                 if (!perParam.TryGetValue(index, out var entries)) perParam[index] = entries = [];
@@ -239,6 +241,8 @@ public abstract class Optimizer
             state[i] = restored;
         }
     }
+
+    private static bool IsCount(double value) => value >= 0 && value <= 1L << 53 && value == Math.Floor(value);
 
     /// <summary>Adds one to the parameter's step count (a 0-d float64 state entry "step", created at 0) and returns the new count.</summary>
     protected static double IncrementStep(IDictionary<string, Tensor> state)

@@ -25,6 +25,9 @@ public sealed class StepLR : LearningRateScheduler
     public double Gamma { get; }
 
     /// <inheritdoc/>
+    protected internal override IEnumerable<KeyValuePair<string, double>> Settings() => [new("step_size", StepSize), new("gamma", Gamma)];
+
+    /// <inheritdoc/>
     public override double LearningRateAt(int step, double baseLearningRate) =>
         baseLearningRate * Math.Pow(Gamma, step / StepSize);
 }

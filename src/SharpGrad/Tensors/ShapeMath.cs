@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace SharpGrad;
@@ -111,7 +112,7 @@ internal static class ShapeMath
         for (int i = 0; i < shape.Length; i++)
         {
             if (i > 0) sb.Append(", ");
-            sb.Append(shape[i]);
+            sb.Append(shape[i].ToString(CultureInfo.InvariantCulture));
         }
         return sb.Append(']').ToString();
     }

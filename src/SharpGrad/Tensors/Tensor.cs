@@ -7,6 +7,9 @@ namespace SharpGrad;
 /// transpose, slicing, expand and squeeze never copy. Set <see cref="RequiresGrad"/> on the
 /// leaves you want gradients for, compute, call <see cref="Backward(bool?, bool)"/>, and read
 /// <see cref="Grad"/>. Operations live in the <c>Ops</c> folder, each beside its backward rule.
+/// A file that also imports <c>System.Numerics.Tensors</c> (for <c>TensorPrimitives</c>) sees two
+/// types called <c>Tensor</c>; add <c>using Tensor = SharpGrad.Tensor;</c> there, which keeps
+/// <c>Tensor&lt;T&gt;</c> and the rest of that namespace reachable.
 /// </summary>
 public sealed partial class Tensor
 {
@@ -39,20 +42,21 @@ public sealed partial class Tensor
     internal static Tensor Uninitialized(int[] shape, DType dtype) =>
         new(Storage.Allocate(dtype, ShapeMath.Count(shape), zeroed: false), shape, ShapeMath.ContiguousStrides(shape), 0);
 
-    internal Storage Storage { get; }
+    // Storage, strides and offset change only in ConvertInPlace; the shape never does.
+    internal Storage Storage { get; private set; }
 
     internal int[] ShapeArray { get; }
 
-    internal int[] StrideArray { get; }
+    internal int[] StrideArray { get; private set; }
 
-    /// <summary>The size of each dimension.</summary>
-    public ReadOnlySpan<int> Shape => ShapeArray;
+    /// <summary>The size of each dimension, printed as <c>[2, 3]</c>; a view of the tensor's own sizes, so reading it allocates nothing.</summary>
+    public Shape Shape => new(ShapeArray);
 
     /// <summary>How many storage elements to step to move one index along each dimension.</summary>
     public ReadOnlySpan<int> Strides => StrideArray;
 
     /// <summary>The position of element [0, 0, ...] in the storage.</summary>
-    public int Offset { get; }
+    public int Offset { get; private set; }
 
     /// <summary>The number of dimensions (0 for a scalar).</summary>
     public int Rank => ShapeArray.Length;
@@ -177,6 +181,27 @@ public sealed partial class Tensor
     {
         GradFn = node;
         requiresGrad = true;
+    }
+
+    /// <summary>
+    /// Gives this tensor object new contiguous storage holding its elements converted to
+    /// <paramref name="dtype"/> (and its gradient converted too), so that every holder of this
+    /// object (a module's field, an optimiser's parameter list) sees the new dtype: what
+    /// <c>Module.To</c> does to parameters and buffers, as PyTorch's <c>module.to</c> swaps
+    /// <c>param.data</c>. Views taken earlier keep the old storage.
+    /// </summary>
+    internal void ConvertInPlace(DType dtype)
+    {
+        if (dtype == DType) return;
+        Tensor converted;
+        using (Autograd.NoGrad())
+        {
+            converted = MemoryScope.Keep(Dispatch.Cast(this, dtype).Contiguous());
+            if (grad is not null) grad = MemoryScope.Keep(Dispatch.Cast(grad, dtype).Contiguous());
+        }
+        Storage = converted.Storage;
+        StrideArray = converted.StrideArray;
+        Offset = converted.Offset;
     }
 
     /// <summary>The storage array when the element type is <typeparamref name="T"/>.</summary>

@@ -16,6 +16,7 @@ public sealed class Trainer
     private readonly Module model;
     private readonly Optimizer optimizer;
     private readonly ITrainingStepHooks? hooks;
+    private DivergenceDetector? divergence;
 
     /// <summary>Creates a trainer for <paramref name="model"/> (which maps inputs to [N, classes] logits).</summary>
     /// <param name="model">The model.</param>
@@ -38,17 +39,34 @@ public sealed class Trainer
     public int Classes { get; }
 
     /// <summary>
+    /// How many times its starting value (at least ln <see cref="Classes"/>, an untrained
+    /// classifier's loss) the batch loss must exceed, <see cref="DivergencePatience"/> batches in a
+    /// row, for <see cref="TrainEpoch"/> to stop with a <see cref="TrainingDivergedException"/>.
+    /// Default 100; <see cref="double.PositiveInfinity"/> stops only on a non-finite loss.
+    /// </summary>
+    public double DivergenceFactor { get; init; } = 100;
+
+    /// <summary>The number of consecutive batches the loss must stay above the divergence threshold. Default 10.</summary>
+    public int DivergencePatience { get; init; } = 10;
+
+    /// <summary>
     /// One pass over <paramref name="loader"/> in training mode. <paramref name="onBatch"/> is
     /// called after every step with the number of samples seen so far and the running means.
     /// </summary>
+    /// <exception cref="TrainingDivergedException">
+    /// A batch loss was not finite, or stayed above <see cref="DivergenceFactor"/> times its
+    /// starting value for <see cref="DivergencePatience"/> batches; the model's weights are then
+    /// not worth saving. The starting value is that of this trainer's first batch.
+    /// </exception>
     public (double Loss, double Accuracy, double Seconds) TrainEpoch(DataLoader loader, Action<BatchProgress>? onBatch = null)
     {
         ArgumentNullException.ThrowIfNull(loader);
+        divergence ??= new DivergenceDetector(DivergenceFactor, DivergencePatience, Classes);
         model.Train();
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0, seen = 0;
-        foreach (var (inputs, targets) in InScopes(loader))
+        foreach (var (inputs, targets) in loader.InMemoryScopes())
         {
             Tensor logits;
             using (hooks?.BeginStep(inputs.Size(0)))
@@ -59,8 +77,9 @@ public sealed class Trainer
             hooks?.AfterBackward();
             optimizer.Step();
             double batchLoss = loss.Item();
-            if (!double.IsFinite(batchLoss))
-                throw new InvalidOperationException($"The training loss became {batchLoss} after {seen} samples; lower the learning rate.");
+            if (divergence.Observe(batchLoss) is { } reason)
+                throw new TrainingDivergedException($"Training diverged after {seen + targets.Size(0)} samples of the epoch: {reason}; lower the learning rate.",
+                    seen + targets.Size(0), batchLoss);
             int n = targets.Size(0);
             lossSum += batchLoss * n;
             correct += CountCorrect(logits, targets);
@@ -68,7 +87,9 @@ public sealed class Trainer
             onBatch?.Invoke(new BatchProgress(seen, lossSum / seen, (double)correct / seen, clock.Elapsed.TotalSeconds));
         }
         if (seen == 0)
-            throw new InvalidOperationException("The training data produced no batches (is the dataset smaller than one batch with dropLast?).");
+            throw new InvalidOperationException(loader.Dataset.Count == 0
+                ? "The training data set is empty."
+                : $"The training data produced no batches: its {loader.Dataset.Count} samples are fewer than one batch of {loader.BatchSize}, and the loader drops an incomplete last batch.");
         return (lossSum / seen, (double)correct / seen, clock.Elapsed.TotalSeconds);
     }
 
@@ -89,7 +110,7 @@ public sealed class Trainer
         {
             using (Autograd.NoGrad())
             {
-                foreach (var (inputs, targets) in InScopes(loader))
+                foreach (var (inputs, targets) in loader.InMemoryScopes())
                 {
                     var logits = model.Call(inputs);
                     lossSum += Functional.CrossEntropy(logits, targets, reduction: Reduction.Sum).Item();
@@ -105,23 +126,6 @@ public sealed class Trainer
             model.Train(wasTraining);
         }
         return new Evaluation(seen == 0 ? double.NaN : lossSum / seen, confusion);
-    }
-
-    /// <summary>
-    /// The loader's batches, each drawn inside a fresh memory scope that stays open until the next
-    /// batch is asked for: the batch, the activations and the backward pass's temporaries of one step
-    /// all reuse the previous step's memory.
-    /// </summary>
-    private static IEnumerable<(Tensor Inputs, Tensor Targets)> InScopes(DataLoader loader)
-    {
-        using var batches = loader.GetEnumerator();
-        while (true)
-        {
-            using var step = MemoryScope.Begin();
-            if (!batches.MoveNext())
-                yield break;
-            yield return batches.Current;
-        }
     }
 
     private static long CountCorrect(Tensor logits, Tensor targets)

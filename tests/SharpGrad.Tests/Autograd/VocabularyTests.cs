@@ -217,7 +217,7 @@ public class VocabularyTests
     public void SeedE7_ClosedFormAtATie_EqualsTheEngine()
     {
         // At x1 = x2, max and min tie; both share the gradient, and the closed form must say what grad computes.
-        var program = SharpGrad.Explain.Program.Parse("input x1 = 0.5\ninput x2 = 0.5\ni1 = sigmoid(x1)\ni2 = sigmoid(x2)\nomax = max(i1, i2)\nomin = min(i1, i2)\ny = omax + omin");
+        var program = GradProgram.Parse("input x1 = 0.5\ninput x2 = 0.5\ni1 = sigmoid(x1)\ni2 = sigmoid(x2)\nomax = max(i1, i2)\nomin = min(i1, i2)\ny = omax + omin");
         var evaluation = program.Evaluate();
         double engine = evaluation.Gradient("x1").Item();
         var derivation = ChainDerivation.Create(program, "x1");

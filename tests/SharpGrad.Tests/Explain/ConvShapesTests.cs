@@ -49,14 +49,14 @@ public class ConvShapesTests
     [Fact]
     public void Options_AnyOrderPaddingAndRectangularInput()
     {
-        var p = Program.Parse("conv c: input 5×7, kernel 3, padding 1, stride 2, out 4, in 3\nx = 1");
+        var p = GradProgram.Parse("conv c: input 5×7, kernel 3, padding 1, stride 2, out 4, in 3\nx = 1");
         var c = p.ConvLayers[0];
         Assert.Equal(3 * 3 * 3 * 4 + 4, c.ParameterCount);
         Assert.Equal(3, c.OutputSize(5)); // ⌊(5 + 2 − 3)/2⌋ + 1
         Assert.Equal(4, c.OutputSize(7)); // ⌊(7 + 2 − 3)/2⌋ + 1
         Assert.Contains("4×3×4", ConvShapes.Render(p));
         // conv followed by '=' stays an ordinary assignment.
-        Assert.Equal(2, Program.Parse("input x = 1\nconv = 2 * x").Evaluate().ObjectiveValue);
+        Assert.Equal(2, GradProgram.Parse("input x = 1\nconv = 2 * x").Evaluate().ObjectiveValue);
     }
 
     [Theory]
@@ -71,7 +71,7 @@ public class ConvShapesTests
     [InlineData("conv y: in 1, out 1, kernel 1\ny = 1", 1, 1, "both a conv layer and a name")]
     public void MalformedConv_NamesLineAndColumn(string text, int line, int column, string message)
     {
-        var e = Assert.Throws<GradProgramException>(() => Program.Parse(text, "c.grad"));
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse(text, "c.grad"));
         Assert.Equal((line, column), (e.Line, e.Column));
         Assert.Contains(message, e.Message);
         Assert.StartsWith($"c.grad:{line}:{column}: ", e.Diagnostic);

@@ -59,7 +59,7 @@ public class CostTests
     [Fact]
     public void FullyConnected12x12_PathByPathIsAstronomical_AndFast()
     {
-        var program = Program.Parse(FullyConnected(12, 12));
+        var program = GradProgram.Parse(FullyConnected(12, 12));
         var watch = Stopwatch.StartNew();
         var cost = GradientCost.Create(program);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
@@ -82,7 +82,7 @@ public class CostTests
     [Fact]
     public void NoParams_CountsDeclarations()
     {
-        var cost = GradientCost.Create(Program.Parse("input x = 2\ny = x * x\nz = y + x\n"));
+        var cost = GradientCost.Create(GradProgram.Parse("input x = 2\ny = x * x\nz = y + x\n"));
         Assert.False(cost.ParametersOnly);
         // x: paths z→x (1 factor) and z→y→x (2 factors): 0 + 1 multiplications; sweep: edge y→x.
         Assert.Equal(new BigInteger(2), cost.PathCount);

@@ -72,7 +72,7 @@ public class DerivationTests
     [Fact]
     public void TwelveByTwelve_FactoredInUnderASecond_PathsRefused()
     {
-        var program = Program.Parse(FullyConnected(12, 12));
+        var program = GradProgram.Parse(FullyConnected(12, 12));
         var watch = Stopwatch.StartNew();
         var derivation = ChainDerivation.Create(program, "n_1_1");
         var text = DerivationRenderer.Render(derivation, "factored", OutputFormat.Text);

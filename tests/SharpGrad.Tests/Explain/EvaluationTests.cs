@@ -137,7 +137,7 @@ public class EvaluationTests
         foreach (var op in OpTable.All.Where(o => o.IsFunction))
         {
             var call = op.Arity == 1 ? $"{op.Name}(a)" : $"{op.Name}(a, b)";
-            var program = Program.Parse($"input a = [0.7, 1.9, 0.4]\ninput b = [1.2, 0.3, 0.5]\ninput w = [2, -1, 3]\ny = sum({call} * w)");
+            var program = GradProgram.Parse($"input a = [0.7, 1.9, 0.4]\ninput b = [1.2, 0.3, 0.5]\ninput w = [2, -1, 3]\ny = sum({call} * w)");
             var r = program.Evaluate();
             foreach (var name in op.Arity == 1 ? new[] { "a" } : ["a", "b"])
             {
@@ -159,7 +159,7 @@ public class EvaluationTests
     [Fact]
     public void GradientsOfUnusedNodes_AreZeroAndTheObjectiveCanBeChosen()
     {
-        var p = Program.Parse("input x = 2\nparam w = 3\nparam unused = 1\na = w * x\nb = a^2\nc = a + 1");
+        var p = GradProgram.Parse("input x = 2\nparam w = 3\nparam unused = 1\na = w * x\nb = a^2\nc = a + 1");
         var r = p.Evaluate(objective: "b");
         Assert.Equal("b", r.ObjectiveName);
         Assert.Equal(36, r.ObjectiveValue);
@@ -174,7 +174,7 @@ public class EvaluationTests
     [Fact]
     public void Overrides_ReplaceValuesBindSizesAndAcceptDroppedUnitDimensions()
     {
-        var p = Program.Parse("input x1[D]\nparam v11[D]\nparam W[2, 1]\nn = v11 @ x1\nE = n + sum(W)");
+        var p = GradProgram.Parse("input x1[D]\nparam v11[D]\nparam W[2, 1]\nn = v11 @ x1\nE = n + sum(W)");
         var r = p.Evaluate(new Dictionary<string, Tensor>
         {
             ["x1"] = Tensor.FromArray([1.0, 2, 3]),
@@ -201,8 +201,8 @@ public class EvaluationTests
     [InlineData("input x = 1\ny = x * 2", "q=3", 0, 0, "cannot set 'q': the program declares no such name (its declarations are x)")]
     public void ValueErrors_NameTheDeclaration(string text, string? sets, int line, int column, string reason)
     {
-        var overrides = sets?.Split(';').Select(s => s.Split('=')).ToDictionary(kv => kv[0], kv => Program.ParseValue(kv[1]));
-        var p = Program.Parse(text, "t.grad");
+        var overrides = sets?.Split(';').Select(s => s.Split('=')).ToDictionary(kv => kv[0], kv => GradProgram.ParseValue(kv[1]));
+        var p = GradProgram.Parse(text, "t.grad");
         var e = Assert.Throws<GradProgramException>(() => p.Evaluate(overrides));
         Assert.Equal(reason, e.Reason);
         Assert.Equal((line, column), (e.Line, e.Column));
@@ -221,7 +221,7 @@ public class EvaluationTests
         Assert.False(unknown.Position.IsKnown);
 
         // A symbolic size is only known at run time; the check happens then.
-        var symbolic = Program.Parse("input x[D]\ny = x * 2");
+        var symbolic = GradProgram.Parse("input x[D]\ny = x * 2");
         var late = Assert.Throws<GradProgramException>(() => symbolic.Evaluate(new Dictionary<string, Tensor> { ["x"] = Tensor.FromArray([1.0, 2]) }));
         Assert.StartsWith("the objective 'y' has shape [2]", late.Reason);
         Assert.Equal(1.5 * 2, symbolic.Evaluate(new Dictionary<string, Tensor> { ["x"] = Tensor.FromArray([1.5]) }).ObjectiveValue);
@@ -230,7 +230,7 @@ public class EvaluationTests
     [Fact]
     public void ConstantAssignmentsAndAliases_HaveGradients()
     {
-        var r = Program.Parse("input x = 3\nc = 2\nk = 2 * 5\nalias = x\ny = c * k * alias^2").Evaluate();
+        var r = GradProgram.Parse("input x = 3\nc = 2\nk = 2 * 5\nalias = x\ny = c * k * alias^2").Evaluate();
         Assert.Equal(2 * 10 * 9, r.ObjectiveValue);
         Assert.Equal(10 * 9, r.Gradient("c").Item());
         Assert.Equal(2 * 9, r.Gradient("k").Item());

@@ -23,7 +23,7 @@ internal static class ExplainFiles
     public static string Golden(string name) => Path.Combine(RepoRoot, "tests", "SharpGrad.Tests", "Explain", "Golden", name);
 
     /// <summary>Loads examples/NAME.</summary>
-    public static Program Load(string name) => Program.Load(Example(name));
+    public static GradProgram Load(string name) => GradProgram.Load(Example(name));
 
     /// <summary>
     /// Compares <paramref name="actual"/> with a golden file. With SHARPGRAD_UPDATE_GOLDEN=1 the file

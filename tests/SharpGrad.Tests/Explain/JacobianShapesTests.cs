@@ -30,7 +30,7 @@ public class JacobianShapesTests
     [Fact]
     public void NoPath_IsAnError()
     {
-        var program = Program.Parse("input x = 1\ninput z = 2\na = x * 2\nb = z + 1\n");
+        var program = GradProgram.Parse("input x = 1\ninput z = 2\na = x * 2\nb = z + 1\n");
         Assert.Throws<ArgumentException>(() => JacobianShapes.Create(program, "z", "a"));
     }
 }

@@ -5,7 +5,7 @@ namespace SharpGrad.Tests.Explain;
 public class ParserTests
 {
     private static GradProgramException ParseError(string text) =>
-        Assert.Throws<GradProgramException>(() => Program.Parse(text, "t.grad"));
+        Assert.Throws<GradProgramException>(() => GradProgram.Parse(text, "t.grad"));
 
     [Theory]
     [InlineData("input x = 3\ntarget y = 6\na = )\n", 3, 5, "expected an expression after '=', found ')'")]
@@ -72,17 +72,17 @@ public class ParserTests
     [InlineData("1e-3 * a", "0.001 * a")]
     public void Precedence_PrintsBackWithMinimalParentheses(string expr, string printed)
     {
-        var p = Program.Parse($"input a = 1\ninput b = 2\ninput c = 3\ninput x = 4\ninput y = 5\ninput z = 6\nr = {expr}");
+        var p = GradProgram.Parse($"input a = 1\ninput b = 2\ninput c = 3\ninput x = 4\ninput y = 5\ninput z = 6\nr = {expr}");
         var source = p.DefaultObjective.Expression.ToString();
         Assert.Equal(printed, source);
-        var again = Program.Parse($"input a = 1\ninput b = 2\ninput c = 3\ninput x = 4\ninput y = 5\ninput z = 6\nr = {source}");
+        var again = GradProgram.Parse($"input a = 1\ninput b = 2\ninput c = 3\ninput x = 4\ninput y = 5\ninput z = 6\nr = {source}");
         Assert.Equal(source, again.DefaultObjective.Expression.ToString());
     }
 
     [Fact]
     public void Precedence_PowerAboveUnaryMinusAboveMatMulAboveTimesAbovePlus()
     {
-        var e = Program.Parse("input a = 1\ninput b = 1\nr = a + -a^b @ b * a").DefaultObjective.Expression;
+        var e = GradProgram.Parse("input a = 1\ninput b = 1\nr = a + -a^b @ b * a").DefaultObjective.Expression;
         var plus = Assert.IsType<BinaryExpr>(e);
         Assert.Equal(BinaryOperator.Add, plus.Operator);
         var times = Assert.IsType<BinaryExpr>(plus.Right);
@@ -96,7 +96,7 @@ public class ParserTests
     [Fact]
     public void CommentsBlankLinesMultiLineLiteralsAndUnicodeOperators_AreAccepted()
     {
-        var p = Program.Parse("""
+        var p = GradProgram.Parse("""
             # a comment line
 
             param W = [[1, 2],   # first row
@@ -113,7 +113,7 @@ public class ParserTests
     [Fact]
     public void NegativeLiteral_IsOneNumber()
     {
-        var e = Program.Parse("input x = 1\ny = x * -2").DefaultObjective.Expression;
+        var e = GradProgram.Parse("input x = 1\ny = x * -2").DefaultObjective.Expression;
         var n = Assert.IsType<NumberExpr>(Assert.IsType<BinaryExpr>(e).Right);
         Assert.Equal(-2, n.Value);
     }
@@ -126,7 +126,7 @@ public class ParserTests
     [InlineData("[[1, 2,], [3, 4],]", new[] { 2, 2 }, new[] { 1.0, 2, 3, 4 })]
     public void ParseValue_ReadsNumbersAndRectangularArrays(string text, int[] shape, double[] values)
     {
-        var t = Program.ParseValue(text);
+        var t = GradProgram.ParseValue(text);
         Assert.Equal(shape, t.Shape.ToArray());
         Assert.Equal(values, t.ToDoubleArray());
         Assert.Equal(DType.Float64, t.DType);
@@ -139,7 +139,7 @@ public class ParserTests
     [InlineData("1 + 2", 3)]
     public void ParseValue_RejectsAnythingElseWithAColumn(string text, int column)
     {
-        var e = Assert.Throws<GradProgramException>(() => Program.ParseValue(text));
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.ParseValue(text));
         Assert.Equal(column, e.Column);
     }
 }

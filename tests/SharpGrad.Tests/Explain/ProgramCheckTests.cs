@@ -2,11 +2,11 @@ using SharpGrad.Explain;
 
 namespace SharpGrad.Tests.Explain;
 
-/// <summary>Names and shapes are checked by Program.Parse, before any value is needed or computed.</summary>
+/// <summary>Names and shapes are checked by GradProgram.Parse, before any value is needed or computed.</summary>
 public class ProgramCheckTests
 {
     private static GradProgramException ParseError(string text) =>
-        Assert.Throws<GradProgramException>(() => Program.Parse(text, "t.grad"));
+        Assert.Throws<GradProgramException>(() => GradProgram.Parse(text, "t.grad"));
 
     [Theory]
     [InlineData("input x = 1\ny = x + z", 2, 9, "undefined name 'z'")]
@@ -62,20 +62,20 @@ public class ProgramCheckTests
     [Fact]
     public void SymbolicSizes_MatchByNameAndBindFromValues()
     {
-        var p = Program.Parse("input x1[D]\nparam v11[D]\nparam W[2, D]\nparam b1 = 0.5\nn1 = g(b1 + sum(v11 * x1))\nn2 = v11 @ x1\nh = W @ x1\nE = n1 + n2 + sum(h)");
+        var p = GradProgram.Parse("input x1[D]\nparam v11[D]\nparam W[2, D]\nparam b1 = 0.5\nn1 = g(b1 + sum(v11 * x1))\nn2 = v11 @ x1\nh = W @ x1\nE = n1 + n2 + sum(h)");
         Assert.Equal("scalar", p.Graph["n1"].Shape.ToString());
         Assert.Equal("scalar", p.Graph["n2"].Shape.ToString());
         Assert.Equal("[2]", p.Graph["h"].Shape.ToString());
         Assert.Equal("[2, D]", p.Graph["W"].Shape.ToString());
 
-        var bound = Program.Parse("input x[D] = [1, 2, 3]\nparam W[2, 3]\nh = sum(W @ x)");
+        var bound = GradProgram.Parse("input x[D] = [1, 2, 3]\nparam W[2, 3]\nh = sum(W @ x)");
         Assert.Equal(3, bound.Graph.StaticSizes["D"]);
     }
 
     [Fact]
     public void Broadcasting_FollowsTensorRules()
     {
-        var p = Program.Parse("input a[2, 1]\ninput b[3]\ninput s = 2\nc = a + b\nd = c * s\nE = sum(d)");
+        var p = GradProgram.Parse("input a[2, 1]\ninput b[3]\ninput s = 2\nc = a + b\nd = c * s\nE = sum(d)");
         Assert.Equal("[2, 3]", p.Graph["c"].Shape.ToString());
         Assert.Equal("[2, 3]", p.Graph["d"].Shape.ToString());
     }

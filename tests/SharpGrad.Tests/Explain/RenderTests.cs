@@ -61,7 +61,7 @@ public class RenderTests
     [Fact]
     public void Expressions_PrintInTextAndLatex()
     {
-        var p = Program.Parse("input x = 1\ninput yhat = 2\nparam W1 = 1\nparam theta01 = 1\nJ = (x - yhat)^2 / sqrt(W1 @ x) + sigmoid(-theta01 * x)");
+        var p = GradProgram.Parse("input x = 1\ninput yhat = 2\nparam W1 = 1\nparam theta01 = 1\nJ = (x - yhat)^2 / sqrt(W1 @ x) + sigmoid(-theta01 * x)");
         var e = p.DefaultObjective.Expression;
         Assert.Equal("(x - yhat)^2 / sqrt(W1 @ x) + sigmoid(-theta01 * x)", ExprPrinter.Source(e));
         Assert.Equal("(x − yhat)^2 / sqrt(W1 @ x) + sigmoid(−theta01 · x)", ExprPrinter.Text(e));
@@ -108,10 +108,10 @@ public class RenderTests
     [Fact]
     public void Json_KeepsFullPrecisionAndSpellsOutNonFiniteNumbers()
     {
-        var r = Program.Parse("input z = -1\ny = log(z)").Evaluate();
+        var r = GradProgram.Parse("input z = -1\ny = log(z)").Evaluate();
         using var doc = JsonDocument.Parse(EvaluationJson.Write(r));
         Assert.Equal("NaN", doc.RootElement.GetProperty("values").GetProperty("y").GetString());
-        var precise = Program.Parse("input x = 0.1\ny = x * 3").Evaluate();
+        var precise = GradProgram.Parse("input x = 0.1\ny = x * 3").Evaluate();
         using var doc2 = JsonDocument.Parse(EvaluationJson.Write(precise));
         Assert.Equal("0.30000000000000004", doc2.RootElement.GetProperty("values").GetProperty("y").GetRawText());
     }

@@ -65,7 +65,7 @@ public class StepTests
     [Fact]
     public void ParameterOffThePath_GetsAZeroRowAndIsNotMoved()
     {
-        var report = StepReport.Create(Program.Parse("param w = 2\nparam unused = 5\ninput x = 3\ny = (w * x)^2").Evaluate(), 0.5);
+        var report = StepReport.Create(GradProgram.Parse("param w = 2\nparam unused = 5\ninput x = 3\ny = (w * x)^2").Evaluate(), 0.5);
         var row = report.Backward.Single(r => r.Node.Name == "unused");
         Assert.False(row.AffectsObjective);
         Assert.Empty(row.Terms);
@@ -77,7 +77,7 @@ public class StepTests
     [Fact]
     public void NodeUsedTwiceByOneOp_HasATermPerArgument()
     {
-        var report = StepReport.Create(Program.Parse("param x = 3\ny = x * x").Evaluate(), 0.1);
+        var report = StepReport.Create(GradProgram.Parse("param x = 3\ny = x * x").Evaluate(), 0.1);
         var row = report.Backward.Single(r => r.Node.Name == "x");
         Assert.Equal([0, 1], row.Terms.Select(t => t.ArgumentIndex));
         Assert.Equal(6, row.Gradient.Item());
@@ -89,7 +89,7 @@ public class StepTests
     [Fact]
     public void BroadcastOperand_IsSummedBackToItsShape()
     {
-        var report = StepReport.Create(Program.Parse("param b = 0.5\ninput x = [1, 2, 3]\ny = sum(relu(x - 2) * b)").Evaluate(), 0.1);
+        var report = StepReport.Create(GradProgram.Parse("param b = 0.5\ninput x = [1, 2, 3]\ny = sum(relu(x - 2) * b)").Evaluate(), 0.1);
         var term = Assert.Single(report.Backward.Single(r => r.Node.Name == "b").Terms);
         Assert.True(term.Summed);
         Assert.Equal(1, report.Backward.Single(r => r.Node.Name == "b").Gradient.Item());

@@ -50,7 +50,7 @@ public class WhyTests
     [Fact]
     public void NoPath()
     {
-        var program = Program.Parse("input x = 2\ninput z = 1\na = x * 3\nb = z + 1\n");
+        var program = GradProgram.Parse("input x = 2\ninput z = 1\na = x * 3\nb = z + 1\n");
         var why = ZeroGradientExplanation.Create(program, "z", "a");
         Assert.False(why.HasPath);
         Assert.Equal(["there is no path from a to z: a is not computed from z"], why.Reasons);
@@ -59,7 +59,7 @@ public class WhyTests
     [Fact]
     public void MultiplicationByZero()
     {
-        var why = ZeroGradientExplanation.Create(Program.Parse("param w = 2\ninput x = 0\ny = w * x\n"), "w");
+        var why = ZeroGradientExplanation.Create(GradProgram.Parse("param w = 2\ninput x = 0\ny = w * x\n"), "w");
         Assert.Equal(["w * x at line 3: a multiplication by x = 0, so ∂y/∂w = x = 0"], why.Reasons);
     }
 }

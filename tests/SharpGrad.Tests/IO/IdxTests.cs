@@ -260,6 +260,31 @@ public class IdxTests
         Assert.Contains(path, e.Message);
     }
 
+    [Theory]
+    [InlineData(8)] // the whole trailer, as when a download stops just before the end
+    [InlineData(4)] // the length, half the trailer
+    [InlineData(1)]
+    public void Read_GzipMissingTheEndOfItsTrailer_IsAnErrorNotASilentLoad(int cut)
+    {
+        using var dir = new TempDirectory();
+        var gz = Gzip(UbyteMatrix);
+        string path = dir.File("m.idx.gz");
+        File.WriteAllBytes(path, gz[..^cut]);
+        var e = Assert.Throws<InvalidDataException>(() => Idx.Read(path));
+        Assert.StartsWith($"{path}: invalid IDX data at byte offset {gz.Length - cut - 8}: ", e.Message);
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
+    public void Read_GzipTrailer_IsTheCrc32AndLengthOfTheDecompressedBytes()
+    {
+        // CRC-32 of "123456789" is CBF43926 (the standard check value); Gzip writes it little-endian before the length.
+        Assert.Equal(0xCBF43926u, Crc32.Append(0, "123456789"u8));
+        var gz = Gzip(UbyteMatrix);
+        Assert.Equal(Crc32.Append(0, UbyteMatrix), BitConverter.ToUInt32(gz, gz.Length - 8));
+        Assert.Equal((uint)UbyteMatrix.Length, BitConverter.ToUInt32(gz, gz.Length - 4));
+    }
+
     [Fact]
     public void RoundTrip_ZeroSizedAndScalar()
     {

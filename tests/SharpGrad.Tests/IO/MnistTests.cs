@@ -185,4 +185,37 @@ public class MnistTests
         Idx.Write(dir.File("t10k-images-idx3-ubyte"), Tensor.Zeros(2, 28, 28), IdxType.Float32);
         Assert.Throws<InvalidDataException>(() => Mnist.LoadSplit(dir.Path, train: false));
     }
+
+    [Fact]
+    public void Load_LabelOutsideTheTenDigits_NamesTheFileAndTheLabelIndex()
+    {
+        using var dir = new TempDirectory();
+        WriteTiny(dir.Path, "t10k", 4, 4, compress: true);
+        string labels = dir.File("t10k-labels-idx1-ubyte.gz");
+        Idx.Write(labels, Tensor.FromArray([3, 9, 200, 1]), IdxType.UnsignedByte, compress: true);
+        var e = Assert.Throws<InvalidDataException>(() => Mnist.LoadSplit(dir.Path, train: false));
+        Assert.Equal($"{labels}: label 2 is 200, outside the 10 digit classes 0 to 9.", e.Message);
+    }
+
+    [Fact]
+    public void Load_EmptySet_SaysItIsEmpty()
+    {
+        using var dir = new TempDirectory();
+        WriteTiny(dir.Path, "train", 0, 0, compress: false);
+        var e = Assert.Throws<InvalidDataException>(() => Mnist.LoadSplit(dir.Path, train: true));
+        Assert.Equal($"{dir.File("train-images-idx3-ubyte")}: the MNIST training set is empty (the file holds 0 images); a data set needs at least one.", e.Message);
+    }
+
+    [Fact]
+    public void Load_TruncatedGzippedFile_IsAnError()
+    {
+        using var dir = new TempDirectory();
+        WriteTiny(dir.Path, "t10k", 2, 2, compress: true);
+        string images = dir.File("t10k-images-idx3-ubyte.gz");
+        var bytes = File.ReadAllBytes(images);
+        File.WriteAllBytes(images, bytes[..^8]);
+        var e = Assert.Throws<InvalidDataException>(() => Mnist.LoadSplit(dir.Path, train: false));
+        Assert.StartsWith(images + ":", e.Message);
+        Assert.Contains("gzip trailer", e.Message);
+    }
 }

@@ -21,6 +21,13 @@ public class SafeTensorsTests
         return bytes.ToArray();
     }
 
+    /// <summary>Rewrites the length field of <paramref name="file"/> to cover everything after it as header.</summary>
+    private static byte[] Relength(byte[] file)
+    {
+        BinaryPrimitives.WriteUInt64LittleEndian(file, (ulong)(file.Length - 8));
+        return file;
+    }
+
     private static byte[] F32(params float[] values)
     {
         var b = new byte[4 * values.Length];
@@ -247,7 +254,7 @@ public class SafeTensorsTests
             Assert.Equal(value.ToArray<float>(), target.StateDict()[name].ToArray<float>());
     }
 
-    public static TheoryData<string, byte[], string[]> Malformed()
+    public static TheoryData<string, byte[], long, string[]> Malformed()
     {
         const string Ok = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
         var tooLong = FileBytes(Ok, F32(1, 2));
@@ -255,49 +262,52 @@ public class SafeTensorsTests
         var overLimit = FileBytes(Ok, F32(1, 2));
         BinaryPrimitives.WriteUInt64LittleEndian(overLimit, 200_000_000);
         var full = FileBytes(Ok, F32(1, 2));
-        return new TheoryData<string, byte[], string[]>
+        return new TheoryData<string, byte[], long, string[]>
         {
-            { "shorter than the length field", [1, 2, 3], ["too short"] },
-            { "truncated data", full[..^3], ["truncated", "need 8 bytes", "holds 5"] },
-            { "header length beyond the file", tooLong, ["header length", "1000", "only"] },
-            { "header length over the limit", overLimit, ["header length", "200000000", "limit"] },
-            { "trailing bytes", FileBytes(Ok, F32(1, 2), [9, 9]), ["2 bytes are unaccounted"] },
-            { "not JSON", FileBytes("{\"a\": [1, 2", F32(1, 2)), ["not well formed"] },
-            { "not starting with a brace", FileBytes("  {}", []), ["start with '{'"] },
-            { "unknown dtype", FileBytes("{\"a\":{\"dtype\":\"F128\",\"shape\":[2],\"data_offsets\":[0,8]}}", F32(1, 2)), ["'a'", "F128"] },
-            { "unsupported dtype", FileBytes("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", [1, 2]), ["'a'", "F8_E4M3"] },
+            { "shorter than the length field", [1, 2, 3], 0, ["too short"] },
+            { "truncated data", full[..^3], 67, ["truncated", "need 8 bytes", "holds 5"] },
+            { "header length beyond the file", tooLong, 0, ["header length", "1000", "only"] },
+            { "header length over the limit", overLimit, 0, ["header length", "200000000", "limit"] },
+            { "trailing bytes", FileBytes(Ok, F32(1, 2), [9, 9]), 70, ["2 bytes are unaccounted"] },
+            { "not JSON", FileBytes("{\"a\": [1, 2", F32(1, 2)), 19, ["not well formed"] },
+            { "not starting with a brace", FileBytes("  {}", []), 8, ["start with '{'"] },
+            { "unknown dtype", FileBytes("{\"a\":{\"dtype\":\"F128\",\"shape\":[2],\"data_offsets\":[0,8]}}", F32(1, 2)), 9, ["'a'", "F128"] },
+            { "unsupported dtype", FileBytes("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", [1, 2]), 9, ["'a'", "F8_E4M3"] },
             {
                 "overlapping offsets",
-                FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", F32(1, 2, 3)),
+                FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", F32(1, 2, 3)), 62,
                 ["'b'", "overlap", "'a'"]
             },
             {
                 "gap between tensors",
-                FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", F32(1, 2, 3)),
+                FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", F32(1, 2, 3)), 62,
                 ["'b'", "gap of 4 bytes"]
             },
-            { "first tensor not at 0", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", F32(1, 2)), ["'a'", "instead of 0"] },
-            { "size disagrees with shape", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", F32(1, 2)), ["'a'", "need 12 bytes", "span 8"] },
-            { "end before begin", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", F32(1, 2)), ["'b'", "end before they begin"] },
-            { "missing shape", FileBytes("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", F32(1, 2)), ["'a'", "\"shape\""] },
-            { "negative dimension", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", F32(1, 2)), ["'a'", "non-negative integer"] },
-            { "three offsets", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4,8]}}", F32(1, 2)), ["'a'", "two numbers"] },
-            { "duplicate name", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", F32(1, 2)), ["'a'", "twice"] },
-            { "metadata not strings", FileBytes("{\"__metadata__\":{\"n\":3}}", []), ["'n'", "must be a string"] },
-            { "int64 out of int32 range", FileBytes("{\"a\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}", I64(1, 1L << 40)), ["'a'", "element 1", "1099511627776"] },
-            { "tensor entry not an object", FileBytes("{\"a\":[1,2]}", []), ["'a'", "expected an object"] },
+            { "first tensor not at 0", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", F32(1, 2)), 9, ["'a'", "instead of 0"] },
+            { "size disagrees with shape", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", F32(1, 2)), 9, ["'a'", "need 12 bytes", "span 8"] },
+            { "end before begin", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", F32(1, 2)), 62, ["'b'", "end before they begin"] },
+            { "missing shape", FileBytes("{\"a\":{\"dtype\":\"F32\",\"data_offsets\":[0,8]}}", F32(1, 2)), 9, ["'a'", "\"shape\""] },
+            { "negative dimension", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", F32(1, 2)), 9, ["'a'", "non-negative integer"] },
+            { "three offsets", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4,8]}}", F32(1, 2)), 9, ["'a'", "two numbers"] },
+            { "duplicate name", FileBytes("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", F32(1, 2)), 62, ["'a'", "twice"] },
+            { "metadata not strings", FileBytes("{\"__metadata__\":{\"n\":3}}", []), 25, ["'n'", "must be a string"] },
+            { "int64 out of int32 range", FileBytes("{\"a\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}", I64(1, 1L << 40)), 71, ["'a'", "element 1", "1099511627776"] },
+            { "invalid UTF-8 in a name", Relength([.. FileBytes("{\"a"), 0xFF, .. Encoding.UTF8.GetBytes("\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}")]), 11, ["0xFF", "not valid UTF-8"] },
+            { "truncated UTF-8 sequence in metadata", Relength([.. FileBytes("{\"__metadata__\":{\"k\":\"v"), 0xC3, .. "\"}}"u8]), 31, ["0xC3", "not valid UTF-8"] },
+            { "JSON error on a later line", FileBytes("{\n  \"a\": x}", []), 17, ["not well formed"] },
+            { "tensor entry not an object", FileBytes("{\"a\":[1,2]}", []), 9, ["'a'", "expected an object"] },
         };
     }
 
     [Theory]
     [MemberData(nameof(Malformed))]
-    public void Load_MalformedFile_ThrowsInvalidDataNamingTheProblem(string what, byte[] bytes, string[] fragments)
+    public void Load_MalformedFile_ThrowsInvalidDataNamingTheProblemAndItsByteOffset(string what, byte[] bytes, long offset, string[] fragments)
     {
         using var dir = new TempDirectory();
         string path = dir.File("bad.safetensors");
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
-        Assert.StartsWith(path + ":", e.Message);
+        Assert.StartsWith($"{path}: invalid safetensors file at byte offset {offset}: ", e.Message);
         foreach (var fragment in fragments)
             Assert.True(e.Message.Contains(fragment, StringComparison.Ordinal), $"{what}: expected \"{fragment}\" in: {e.Message}");
     }

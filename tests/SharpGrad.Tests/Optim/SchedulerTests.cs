@@ -84,4 +84,56 @@ public class SchedulerTests
         Assert.Equal("startFactor", Assert.Throws<ArgumentOutOfRangeException>(() => new LinearWarmup(Optimizer(), 2, 1.5)).ParamName);
         Assert.Equal("after", Assert.Throws<ArgumentException>(() => new LinearWarmup(Optimizer(), 2, 0.5, new StepLR(Optimizer(), 1))).ParamName);
     }
+
+    [Fact]
+    public void StateDict_RestoredIntoAFreshScheduler_ContinuesTheSchedule()
+    {
+        // Warm-up over 2 steps from 0.5·lr₀, then cosine over 4 steps: lr₀ = 0.8.
+        double Expected(int t) => t < 2 ? 0.8 * (0.5 + 0.5 * t / 2) : 0.8 * (1 + Math.Cos(Math.PI * (t - 2) / 4)) / 2;
+        var opt = Optimizer(0.8);
+        var first = new LinearWarmup(opt, 2, 0.5, new CosineAnnealingLR(opt, tMax: 4));
+        for (int i = 0; i < 3; i++) first.Step();
+        var state = first.StateDict();
+
+        // A fresh optimiser, as after a restart, holds the rate reached (step 3), not the base rate.
+        var restartedOpt = Optimizer(Expected(3));
+        var restarted = new LinearWarmup(restartedOpt, 2, 0.5, new CosineAnnealingLR(restartedOpt, tMax: 4));
+        restarted.LoadStateDict(state);
+        Assert.Equal(3, restarted.StepCount);
+        Assert.Equal([0.8], restarted.BaseLearningRates);
+        Close(Expected(3), restartedOpt.LearningRate);
+        for (int t = 4; t <= 6; t++)
+        {
+            restarted.Step();
+            Close(Expected(t), restartedOpt.LearningRate);
+        }
+    }
+
+    [Fact]
+    public void LoadStateDict_OfAnotherScheduleOrDamagedState_ListsEveryProblemAndChangesNothing()
+    {
+        var opt = Optimizer(1.0);
+        var saved = new CosineAnnealingLR(opt, tMax: 10, etaMin: 0.01);
+        saved.Step();
+        var state = saved.StateDict();
+
+        var longer = new CosineAnnealingLR(Optimizer(1.0), tMax: 20, etaMin: 0.01);
+        var e = Assert.Throws<ArgumentException>(() => longer.LoadStateDict(state));
+        Assert.Contains("t_max is 10 in the state dict but 20 in this scheduler", e.Message);
+        Assert.Equal(0, longer.StepCount);
+
+        var step = new StepLR(Optimizer(1.0), stepSize: 2);
+        e = Assert.Throws<ArgumentException>(() => step.LoadStateDict(state));
+        Assert.Contains("unexpected key t_max", e.Message);
+        Assert.Contains("missing key step_size", e.Message);
+
+        var damaged = new Dictionary<string, Tensor>(state)
+        {
+            ["last_epoch"] = Tensor.Scalar(-3.0, DType.Float64),
+            ["base_lr.0"] = Tensor.Scalar(double.NaN, DType.Float64),
+        };
+        e = Assert.Throws<ArgumentException>(() => new CosineAnnealingLR(Optimizer(1.0), tMax: 10, etaMin: 0.01).LoadStateDict(damaged));
+        Assert.Contains("last_epoch is -3, not a whole number of steps ≥ 0", e.Message);
+        Assert.Contains("base_lr.0 is NaN, not a finite learning rate ≥ 0", e.Message);
+    }
 }

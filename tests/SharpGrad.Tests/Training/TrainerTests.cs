@@ -55,4 +55,53 @@ public class TrainerTests
         Assert.Equal(0.8, e.Accuracy, 12);
         Assert.Equal(2, e[1, 2]);
     }
+
+    [Fact]
+    public void DivergenceDetector_NeedsPatienceBatchesAboveTheFactor_OrOneNonFiniteLoss()
+    {
+        // Reference max(2.0, ln 10 = 2.3026); threshold 10 × 2.3026 = 23.026.
+        var d = new DivergenceDetector(factor: 10, patience: 3, classes: 10);
+        Assert.Null(d.Observe(2.0));
+        Assert.Equal(10 * Math.Log(10), d.Threshold, 12);
+        Assert.Null(d.Observe(50));   // one spike
+        Assert.Null(d.Observe(50));   // two
+        Assert.Null(d.Observe(23.0)); // back under the threshold: the count starts again
+        Assert.Null(d.Observe(24));
+        Assert.Null(d.Observe(1e6));
+        Assert.Contains("reaching 1E+29", d.Observe(1e29));
+        Assert.Contains("NaN", new DivergenceDetector(100, 10, 10).Observe(double.NaN));
+        Assert.Contains("Infinity", new DivergenceDetector(100, 10, 10).Observe(double.PositiveInfinity));
+
+        // A run that starts high is measured against its own start, not ln C.
+        var high = new DivergenceDetector(factor: 2, patience: 1, classes: 2);
+        Assert.Null(high.Observe(5));
+        Assert.Null(high.Observe(10));
+        Assert.NotNull(high.Observe(10.5));
+    }
+
+    [Fact]
+    public void TrainEpoch_WithAHugeLearningRate_StopsWithTrainingDiverged()
+    {
+        var (train, _) = Digits();
+        var model = MnistModels.Mlp(new Generator(1));
+        var trainer = new Trainer(model, new Adam(model.Parameters(), 1e6), classes: 10);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.TrainEpoch(new DataLoader(train, 32, shuffle: true, generator: new Generator(2))));
+        // The first batch sets the reference (≈ ln 10); the next ten exceed 100 times it.
+        Assert.Equal(11 * 32, e.Samples);
+        Assert.True(e.Loss > 100 * Math.Log(10), $"loss {e.Loss}");
+        Assert.StartsWith("Training diverged after 352 samples of the epoch: the loss stayed above", e.Message);
+        Assert.EndsWith("lower the learning rate.", e.Message);
+    }
+
+    [Fact]
+    public void TrainEpoch_WithANonFiniteInput_StopsAtTheFirstBatch()
+    {
+        var inputs = Tensor.Full([8, 4], double.NaN);
+        var targets = Tensor.FromArray(new int[8]);
+        var model = new Sequential(new Linear(4, 3, generator: new Generator(1)));
+        var trainer = new Trainer(model, new Sgd(model.Parameters(), 0.1), classes: 3);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.TrainEpoch(new DataLoader(new TensorDataset(inputs, targets), 4)));
+        Assert.Equal(4, e.Samples);
+        Assert.True(double.IsNaN(e.Loss));
+    }
 }

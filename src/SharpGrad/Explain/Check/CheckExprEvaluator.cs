@@ -10,12 +10,12 @@ namespace SharpGrad.Explain;
 /// </summary>
 internal sealed class CheckExprEvaluator
 {
-    private readonly Program program;
-    private readonly Evaluation evaluation;
+    private readonly GradProgram program;
+    private readonly ProgramEvaluation evaluation;
     private readonly IReadOnlyDictionary<string, Tensor> point;
     private readonly Dictionary<(string, string), Tensor> partials = [];
 
-    public CheckExprEvaluator(Program program, Evaluation evaluation, IReadOnlyDictionary<string, Tensor> point)
+    public CheckExprEvaluator(GradProgram program, ProgramEvaluation evaluation, IReadOnlyDictionary<string, Tensor> point)
     {
         this.program = program;
         this.evaluation = evaluation;
@@ -25,7 +25,7 @@ internal sealed class CheckExprEvaluator
     /// <summary>The smallest relative distance to a kink met while evaluating.</summary>
     public double KinkDistance { get; private set; } = double.PositiveInfinity;
 
-    public Evaluation Evaluation => evaluation;
+    public ProgramEvaluation Evaluation => evaluation;
 
     public Tensor Evaluate(CheckExpr e)
     {

@@ -8,7 +8,7 @@ namespace SharpGrad.Explain;
 internal static class CheckSymbolic
 {
     /// <summary>The expression as a symbolic expression; null when it uses @, ⊗, outer, transpose or a non-local partial.</summary>
-    public static Sym? ToSym(CheckExpr e, Program program, ChainDerivation derivation)
+    public static Sym? ToSym(CheckExpr e, GradProgram program, ChainDerivation derivation)
     {
         try
         {
@@ -20,7 +20,7 @@ internal static class CheckSymbolic
         }
     }
 
-    private static Sym? Convert(CheckExpr e, Program program, ChainDerivation d)
+    private static Sym? Convert(CheckExpr e, GradProgram program, ChainDerivation d)
     {
         Sym? C(int i) => Convert(e.Args[i], program, d);
         switch (e.Kind)
@@ -168,7 +168,7 @@ internal static class CheckSymbolic
     }
 
     /// <summary>Local derivative formulas that a closed form could have dropped: the derivative of every function call on a path.</summary>
-    public static IEnumerable<Sym> CandidateFactors(Program program, ChainDerivation derivation)
+    public static IEnumerable<Sym> CandidateFactors(GradProgram program, ChainDerivation derivation)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var found = new List<Sym>();

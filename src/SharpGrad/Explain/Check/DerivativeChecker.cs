@@ -10,7 +10,7 @@ namespace SharpGrad.Explain;
 /// declarations resampled from a seeded <see cref="Generator"/> at the scale of their values),
 /// rejecting points near kinks of relu, abs, max, min and indicators.
 /// <code>
-/// var r = DerivativeChecker.Check(Program.Load("examples/e2.grad"), "n1", "(dE/dn6*dn6/dn3 + dE/dn8*dn8/dn3)*dn3/dn1");
+/// var r = DerivativeChecker.Check(GradProgram.Load("examples/e2.grad"), "n1", "(dE/dn6*dn6/dn3 + dE/dn8*dn8/dn3)*dn3/dn1");
 /// Console.Write(r.ToText());   // incorrect ... the path through n5, n7 is missing
 /// </code>
 /// </summary>
@@ -27,7 +27,7 @@ public static class DerivativeChecker
     /// </summary>
     /// <exception cref="ArgumentException">The expression does not parse ("--expr column N: ...") or a name is unknown.</exception>
     /// <exception cref="GradProgramException">The program cannot be evaluated (a missing value, a bad --set).</exception>
-    public static CheckResult Check(Program program, string wrt, string expression, string? objective = null,
+    public static CheckResult Check(GradProgram program, string wrt, string expression, string? objective = null,
         IReadOnlyDictionary<string, Tensor>? overrides = null, int points = 40, ulong seed = 0x5EED)
     {
         ArgumentNullException.ThrowIfNull(program);
@@ -64,7 +64,7 @@ public static class DerivativeChecker
         return new CheckResult(CheckVerdict.Incorrect, "numeric", derivation.Objective, wrt, expression, c.Point, c.Student, c.True, diagnostics, samples.Count);
     }
 
-    private sealed record Sample(Dictionary<string, Tensor> Point, Evaluation Evaluation, Tensor Student, Tensor True, string? Problem);
+    private sealed record Sample(Dictionary<string, Tensor> Point, ProgramEvaluation Evaluation, Tensor Student, Tensor True, string? Problem);
 
     private static bool SymbolicallyEqual(Sym student, ChainDerivation derivation)
     {
@@ -81,10 +81,10 @@ public static class DerivativeChecker
         }
     }
 
-    private static (Tensor Student, Tensor True) Values(Program program, Evaluation evaluation, Dictionary<string, Tensor> point, CheckExpr expr, string wrt) =>
+    private static (Tensor Student, Tensor True) Values(GradProgram program, ProgramEvaluation evaluation, Dictionary<string, Tensor> point, CheckExpr expr, string wrt) =>
         (new CheckExprEvaluator(program, evaluation, point).Evaluate(expr), evaluation.Gradient(wrt));
 
-    private static List<Sample> Collect(Program program, string objective, string wrt, CheckExpr expr, Dictionary<string, Tensor> basePoint, int points, ulong seed)
+    private static List<Sample> Collect(GradProgram program, string objective, string wrt, CheckExpr expr, Dictionary<string, Tensor> basePoint, int points, ulong seed)
     {
         var generator = new Generator(seed);
         var scales = basePoint.ToDictionary(kv => kv.Key, kv =>
@@ -101,7 +101,7 @@ public static class DerivativeChecker
                 for (int i = 0; i < data.Length; i++) data[i] = scales[kv.Key] * (2 * generator.NextDouble() - 1) * 1.5;
                 return Tensor.FromArray(data, kv.Value.Shape.ToArray());
             }, StringComparer.Ordinal);
-            Evaluation evaluation;
+            ProgramEvaluation evaluation;
             try
             {
                 evaluation = program.Evaluate(point, objective);
@@ -139,7 +139,7 @@ public static class DerivativeChecker
         return null;
     }
 
-    private static double ProgramKinkDistance(Evaluation evaluation)
+    private static double ProgramKinkDistance(ProgramEvaluation evaluation)
     {
         double best = double.PositiveInfinity;
         static double Rel(double u, double v) => Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v));
@@ -166,7 +166,7 @@ public static class DerivativeChecker
     }
 
     /// <summary>"factor σ′(x1) is missing": the expression times a local derivative (or divided by one) is right at every point.</summary>
-    private static IEnumerable<string> FactorDiagnostics(Program program, ChainDerivation derivation, List<Sample> samples)
+    private static IEnumerable<string> FactorDiagnostics(GradProgram program, ChainDerivation derivation, List<Sample> samples)
     {
         if (samples.Any(s => s.Student.Count != 1 || s.True.Count != 1)) yield break;
         foreach (var f in CheckSymbolic.CandidateFactors(program, derivation))
@@ -191,7 +191,7 @@ public static class DerivativeChecker
     }
 
     /// <summary>"the term … is identically zero": a term (or a factor of one) that is 0 at every point tried.</summary>
-    private static IEnumerable<string> ZeroTermDiagnostics(Program program, CheckExpr expr, List<Sample> samples)
+    private static IEnumerable<string> ZeroTermDiagnostics(GradProgram program, CheckExpr expr, List<Sample> samples)
     {
         var terms = expr.Terms().ToArray();
         if (terms.Length < 2) yield break;

@@ -15,14 +15,14 @@ public sealed class ChainDerivation
     /// <summary>Above this many partial symbols the factored form is written as a recurrence (one line per node).</summary>
     public const int InlineLimit = 400;
 
-    private readonly Program program;
+    private readonly GradProgram program;
     private readonly Dictionary<string, List<string>> consumers = new(StringComparer.Ordinal);
     private readonly HashSet<string> relevant = new(StringComparer.Ordinal);
     private readonly List<string> order = [];
     private readonly Dictionary<string, BigInteger> pathCount = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<int, BigInteger>> lengths = new(StringComparer.Ordinal);
 
-    private ChainDerivation(Program program, GraphNode objective, GraphNode wrt)
+    private ChainDerivation(GradProgram program, GraphNode objective, GraphNode wrt)
     {
         this.program = program;
         Objective = objective.Name!;
@@ -71,7 +71,7 @@ public sealed class ChainDerivation
     }
 
     /// <summary>Sets up the derivation of ∂objective/∂wrt (objective: the program's default unless named).</summary>
-    public static ChainDerivation Create(Program program, string wrt, string? objective = null)
+    public static ChainDerivation Create(GradProgram program, string wrt, string? objective = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;

@@ -60,7 +60,7 @@ public sealed class GradientCost
 
     /// <summary>Counts both costs for the gradient of <paramref name="objective"/> (default: the last assignment).</summary>
     /// <exception cref="ArgumentException">The objective is not defined.</exception>
-    public static GradientCost Create(Program program, string? objective = null)
+    public static GradientCost Create(GradProgram program, string? objective = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;

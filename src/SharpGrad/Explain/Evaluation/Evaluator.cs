@@ -9,7 +9,7 @@ namespace SharpGrad.Explain;
 /// </summary>
 internal static class Evaluator
 {
-    public static Evaluation Run(Program program, IReadOnlyDictionary<string, Tensor>? overrides, string? objectiveName)
+    public static ProgramEvaluation Run(GradProgram program, IReadOnlyDictionary<string, Tensor>? overrides, string? objectiveName)
     {
         var graph = program.Graph;
         var objective = ResolveObjective(program, objectiveName);
@@ -28,15 +28,15 @@ internal static class Evaluator
             throw NotScalar(objective, $"[{string.Join(", ", result.Shape.ToArray())}]");
 
         var differentiable = graph.Nodes.Where(n => tensors[n.Index].RequiresGrad).ToArray();
-        var grads = Autograd.Grad([result], differentiable.Select(n => tensors[n.Index]).ToArray(), allowUnused: true);
+        var grads = Autograd.Grad([result], differentiable.Select(n => tensors[n.Index]).ToArray(), retainGraph: true, allowUnused: true);
         var gradients = new Tensor?[graph.Nodes.Count];
         for (int i = 0; i < differentiable.Length; i++)
             gradients[differentiable[i].Index] = grads[i];
         var values = tensors.Select(t => t.Detach()).ToArray();
-        return new Evaluation(program, objective, values, gradients, sizes);
+        return new ProgramEvaluation(program, objective, values, gradients, sizes, tensors);
     }
 
-    private static GraphNode ResolveObjective(Program program, string? name)
+    private static GraphNode ResolveObjective(GradProgram program, string? name)
     {
         GraphNode node;
         if (name is null)
@@ -53,7 +53,7 @@ internal static class Evaluator
         $"the objective '{node.Name}' has shape {shape}, but an objective must be a single number; " +
         "reduce it with sum(...) or mean(...), or choose another with --of", node.Statement?.NamePosition ?? node.Position);
 
-    private static void CheckOverrides(Program program, IReadOnlyDictionary<string, Tensor>? overrides)
+    private static void CheckOverrides(GradProgram program, IReadOnlyDictionary<string, Tensor>? overrides)
     {
         if (overrides is null) return;
         foreach (var (name, value) in overrides)

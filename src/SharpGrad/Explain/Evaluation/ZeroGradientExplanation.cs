@@ -10,11 +10,11 @@ namespace SharpGrad.Explain;
 /// multiplication or matrix product by a zero value, any other local derivative that is 0); where
 /// the arriving gradient is zero too, the trace goes on above it. When the objective does not use
 /// wrt at all, the reason is that there is no path. The numbers come from the real autograd engine
-/// (<see cref="Program.Evaluate"/>; local derivatives by re-running one op on copies of its arguments).
+/// (<see cref="GradProgram.Evaluate"/>; local derivatives by re-running one op on copies of its arguments).
 /// </summary>
 public sealed class ZeroGradientExplanation
 {
-    private ZeroGradientExplanation(Evaluation evaluation, GraphNode wrt, bool hasPath, Tensor gradient,
+    private ZeroGradientExplanation(ProgramEvaluation evaluation, GraphNode wrt, bool hasPath, Tensor gradient,
         IReadOnlyList<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)> groups)
     {
         Evaluation = evaluation;
@@ -25,7 +25,7 @@ public sealed class ZeroGradientExplanation
     }
 
     /// <summary>The evaluation the numbers come from.</summary>
-    public Evaluation Evaluation { get; }
+    public ProgramEvaluation Evaluation { get; }
 
     private GraphNode WrtNode { get; }
 
@@ -52,7 +52,7 @@ public sealed class ZeroGradientExplanation
 
     /// <summary>Evaluates the program and explains the zero components of ∂objective/∂<paramref name="wrt"/>.</summary>
     /// <exception cref="ArgumentException">wrt or the objective is not defined.</exception>
-    public static ZeroGradientExplanation Create(Program program, string wrt, string? objective = null,
+    public static ZeroGradientExplanation Create(GradProgram program, string wrt, string? objective = null,
         IReadOnlyDictionary<string, Tensor>? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(program);

@@ -6,7 +6,7 @@ namespace SharpGrad.Explain;
 /// component k of n feeds, either the gradient arriving at c[s] is 0 (trace on from c[s]) or the
 /// local derivative ∂c[s]/∂n[k] is 0 (a reason, in words).
 /// </summary>
-internal sealed class ZeroGradientTracer(Evaluation evaluation, IReadOnlySet<GraphNode> onPath)
+internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnlySet<GraphNode> onPath)
 {
     private readonly Dictionary<(GraphNode, int), List<string>> memo = [];
     private readonly Dictionary<(GraphNode, GraphNode), (List<int>[] Feeds, double[,] Local)> jacobians = [];

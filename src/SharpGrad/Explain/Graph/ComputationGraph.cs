@@ -3,7 +3,7 @@ namespace SharpGrad.Explain;
 /// <summary>
 /// The computation graph of a program: every leaf, constant and op application as a
 /// <see cref="GraphNode"/>, in program order (which is topological, because names are defined
-/// before they are used), with static shapes. Built once by <see cref="Program.Parse"/>; the
+/// before they are used), with static shapes. Built once by <see cref="GradProgram.Parse"/>; the
 /// evaluator, the step walker and the explain tools all walk this one structure.
 /// </summary>
 public sealed class ComputationGraph

@@ -8,7 +8,7 @@ namespace SharpGrad.Explain;
 /// transposed (∂J/∂A = ∂J/∂C · Bᵀ, ∂J/∂B = Aᵀ · ∂J/∂C, vectors on the left of @ read as rows
 /// and on the right as columns).
 /// </summary>
-internal sealed class ChainFormatter(Notation notation, GraphNode objective, Evaluation evaluation)
+internal sealed class ChainFormatter(Notation notation, GraphNode objective, ProgramEvaluation evaluation)
 {
     private bool Latex => notation == Notation.Latex;
 

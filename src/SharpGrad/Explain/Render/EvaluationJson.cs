@@ -17,7 +17,7 @@ namespace SharpGrad.Explain;
 public static class EvaluationJson
 {
     /// <summary>The evaluation as an indented JSON object.</summary>
-    public static string Write(Evaluation evaluation)
+    public static string Write(ProgramEvaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         using var stream = new MemoryStream();

@@ -16,7 +16,7 @@ public static class GraphDot
     public const int MaxElements = 6;
 
     /// <summary>The DOT text of the graph of <paramref name="evaluation"/> (left to right).</summary>
-    public static string Write(Evaluation evaluation)
+    public static string Write(ProgramEvaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         var sb = new StringBuilder();

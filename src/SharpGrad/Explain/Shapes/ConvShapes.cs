@@ -10,7 +10,7 @@ namespace SharpGrad.Explain;
 public static class ConvShapes
 {
     /// <summary>The report for every conv layer of <paramref name="program"/>; empty when it declares none.</summary>
-    public static string Render(Program program)
+    public static string Render(GradProgram program)
     {
         ArgumentNullException.ThrowIfNull(program);
         return Render(program.ConvLayers);

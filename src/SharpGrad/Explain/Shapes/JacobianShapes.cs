@@ -44,7 +44,7 @@ public sealed class JacobianShapes
     /// assignment (the start of a chain such as f0 in spec E6).
     /// </summary>
     /// <exception cref="ArgumentException">A name is not defined, or there is no path.</exception>
-    public static JacobianShapes Create(Program program, string? wrt = null, string? objective = null)
+    public static JacobianShapes Create(GradProgram program, string? wrt = null, string? objective = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         var of = objective ?? program.DefaultObjective.Name;

@@ -8,7 +8,7 @@ namespace SharpGrad.Explain;
 /// </summary>
 public sealed class StepReport
 {
-    internal StepReport(Evaluation evaluation, double learningRate, IReadOnlyList<GraphNode> forward,
+    internal StepReport(ProgramEvaluation evaluation, double learningRate, IReadOnlyList<GraphNode> forward,
         IReadOnlyList<BackwardRow> backward, IReadOnlyList<UpdateRow> updates)
     {
         Evaluation = evaluation;
@@ -19,7 +19,7 @@ public sealed class StepReport
     }
 
     /// <summary>The evaluation walked through.</summary>
-    public Evaluation Evaluation { get; }
+    public ProgramEvaluation Evaluation { get; }
 
     /// <summary>The SGD learning rate η.</summary>
     public double LearningRate { get; }
@@ -40,7 +40,7 @@ public sealed class StepReport
     /// Walks an evaluation: takes each local derivative by re-running one op on copies of its
     /// arguments through autograd, and applies one SGD step, new = old − η·∂J/∂param.
     /// </summary>
-    public static StepReport Create(Evaluation evaluation, double learningRate)
+    public static StepReport Create(ProgramEvaluation evaluation, double learningRate)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         if (!double.IsFinite(learningRate) || learningRate <= 0)

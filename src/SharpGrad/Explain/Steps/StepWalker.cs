@@ -7,7 +7,7 @@ namespace SharpGrad.Explain;
 /// </summary>
 internal static class StepWalker
 {
-    public static StepReport Walk(Evaluation evaluation, double learningRate)
+    public static StepReport Walk(ProgramEvaluation evaluation, double learningRate)
     {
         var graph = evaluation.Graph;
         var objective = evaluation.Objective;
@@ -61,7 +61,7 @@ internal static class StepWalker
     /// vector-Jacobian product with the upstream gradient, and for elementwise ops and reductions
     /// the local derivative itself.
     /// </summary>
-    private static ChainTerm Term(Evaluation evaluation, GraphNode consumer, int k)
+    private static ChainTerm Term(ProgramEvaluation evaluation, GraphNode consumer, int k)
     {
         var op = consumer.Op!;
         var upstream = evaluation.GradientOf(consumer)!;

@@ -1,9 +1,11 @@
 namespace SharpGrad.Explain;
 
 // Sym is the symbolic implementation of the derivative algebra: evaluating a rule of Derivatives
-// with symbols gives the formula of the very function the backward pass runs. Sym values are
-// scalar (one component of a tensor), so the shape bookkeeping of broadcasting and reductions is
-// the identity and a sum over a reduced vector is written as a call of sum.
+// with symbols gives the formula of the very function the backward pass runs. An unshaped Sym is
+// one component of a tensor, for which the shape bookkeeping of broadcasting and reductions is the
+// identity and a sum over a reduced vector is written as a call of sum; a shaped Sym is a whole
+// vector or matrix, and the same rules then give matrix-calculus results (Σ over broadcast axes,
+// transposes, matrix products).
 public sealed partial class Sym : IGradientAlgebra<Sym>
 {
     Sym IGradientAlgebra<Sym>.Add(Sym other) => Add(this, other);
@@ -67,21 +69,64 @@ public sealed partial class Sym : IGradientAlgebra<Sym>
         return Add(taken, other);
     }
 
-    Sym IGradientAlgebra<Sym>.Sum(int[] dims, bool keepDim) => Call("sum", this);
+    Sym IGradientAlgebra<Sym>.Sum(int[] dims, bool keepDim)
+    {
+        if (!IsShaped) return Call("sum", this);
+        var shape = Shape!;
+        var axes = dims.Length == 0 ? Enumerable.Range(0, shape.Count).ToArray() : dims;
+        if (axes.Length == shape.Count && !keepDim) return Call("sum", this);
+        var result = new List<int>();
+        for (int i = 0; i < shape.Count; i++)
+            if (Array.IndexOf(axes, i) < 0) result.Add(shape[i]);
+            else if (keepDim) result.Add(1);
+        return SumOver(this, axes, [.. result]);
+    }
 
-    Sym IGradientAlgebra<Sym>.SumToShapeOf(Sym input) => this;
+    Sym IGradientAlgebra<Sym>.SumToShapeOf(Sym input)
+    {
+        if (!IsShaped) return this;
+        var shape = Shape!;
+        var target = input.Shape ?? [];
+        if (shape.SequenceEqual(target)) return this;
+        // The same number of elements is a reshape (a vector read as a column), not a broadcast.
+        if (shape.Aggregate(1, (a, b) => a * b) == target.Aggregate(1, (a, b) => a * b)) return WithShape([.. target]);
+        // The axes broadcasting added in front, or stretched from size 1: their sum is the gradient.
+        int lead = shape.Count - target.Count;
+        var axes = new List<int>();
+        for (int i = 0; i < shape.Count; i++)
+            if (i < lead || (target[i - lead] == 1 && shape[i] != 1)) axes.Add(i);
+        if (axes.Count == shape.Count) return Call("sum", this).WithShape([.. target]);
+        return SumOver(this, [.. axes], [.. target]);
+    }
 
-    Sym IGradientAlgebra<Sym>.Unreduce(Sym input, int[] dims, bool keptDims) => this;
+    Sym IGradientAlgebra<Sym>.Unreduce(Sym input, int[] dims, bool keptDims)
+    {
+        if (!IsShaped || keptDims || input.Shape is not { } inputShape) return this;
+        // Reinsert the reduced axes with size 1 so the gradient broadcasts against the input.
+        var shape = inputShape.ToArray();
+        foreach (int d in dims) shape[d] = 1;
+        return WithShape(shape);
+    }
 
-    Sym IGradientAlgebra<Sym>.MatMul(Sym other) =>
-        throw new NotSupportedException("A matrix product has no scalar (per-component) formula.");
+    Sym IGradientAlgebra<Sym>.MatMul(Sym other)
+    {
+        if (!IsShaped && !other.IsShaped)
+            throw new NotSupportedException("A matrix product has no scalar (per-component) formula.");
+        return MatMul(this, other);
+    }
 
-    Sym IGradientAlgebra<Sym>.MT() =>
-        throw new NotSupportedException("A transpose has no scalar (per-component) formula.");
+    Sym IGradientAlgebra<Sym>.MT() => Transpose(this);
 
-    Sym IGradientAlgebra<Sym>.ReshapeAs(Sym input) => this;
+    Sym IGradientAlgebra<Sym>.ReshapeAs(Sym input) => WithShape(input.Shape?.ToArray());
 
-    Sym IGradientAlgebra<Sym>.Permute(int[] dims) => this;
+    Sym IGradientAlgebra<Sym>.Permute(int[] dims)
+    {
+        bool identity = true;
+        for (int i = 0; i < dims.Length; i++) identity &= dims[i] == i;
+        if (identity || !IsShaped) return this;
+        if (dims.Length == 2) return Transpose(this);
+        throw new NotSupportedException("Only the transpose of a matrix has a matrix-notation formula.");
+    }
 
     private static bool IsZero(Sym s) => s.IsNumber && s.Value == 0;
 }

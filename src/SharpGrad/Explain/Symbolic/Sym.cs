@@ -13,8 +13,11 @@ public sealed partial class Sym
     private const string ConstantSlot = "\u0000constant";
     private string? key;
 
-    private Sym(SymKind kind, double value = 0, string? name = null, IReadOnlyList<Sym>? args = null, OpInfo? op = null, string? relation = null, string? wrt = null, bool component = false)
+    private Sym(SymKind kind, double value = 0, string? name = null, IReadOnlyList<Sym>? args = null, OpInfo? op = null, string? relation = null, string? wrt = null, bool component = false,
+        int[]? shape = null, int[]? axes = null)
     {
+        explicitShape = shape is { Length: > 0 } ? shape : null;
+        Axes = axes ?? [];
         Kind = kind;
         Value = value;
         Name = name;
@@ -111,11 +114,12 @@ public sealed partial class Sym
             var (c, core) = groups[k];
             if (c != 0) list.Add(c == 1 ? core : Mul(Num(c), core));
         }
-        // "1 − σ(x)" rather than "−σ(x) + 1": a positive constant leads a sum that would open with a minus.
-        if (list.Count > 1 && list[0] is var first && !first.IsNumber && SplitCoefficient(first).Coefficient < 0)
+        // "1 − σ(x)" and "p − y" rather than "−σ(x) + 1" and "−y + p": a positive term leads a sum
+        // that would otherwise open with a minus.
+        if (list.Count > 1 && (list[0].IsNumber ? list[0].Value < 0 : SplitCoefficient(list[0]).Coefficient < 0))
         {
-            int c = list.FindIndex(t => t.IsNumber && t.Value > 0);
-            if (c > 0) { var constantTerm = list[c]; list.RemoveAt(c); list.Insert(0, constantTerm); }
+            int c = list.FindIndex(t => t.IsNumber ? t.Value > 0 : SplitCoefficient(t).Coefficient > 0);
+            if (c > 0) { var positive = list[c]; list.RemoveAt(c); list.Insert(0, positive); }
         }
         return list.Count switch { 0 => Zero, 1 => list[0], _ => new(SymKind.Sum, args: list) };
     }
@@ -212,6 +216,9 @@ public sealed partial class Sym
         SymKind.Variable => Name!,
         SymKind.Partial => $"∂{Name}/∂{Wrt}{(Component ? "_d" : "")}",
         SymKind.Indicator => $"I[{Args[0].Key}{Relation}{Args[1].Key}]",
+        // Sums and products commute, so their keys do not depend on the order terms were written in.
+        SymKind.Sum or SymKind.Product => $"{Kind}({string.Join(",", Args.Select(a => a.Key).Order(StringComparer.Ordinal))})",
+        SymKind.SumOver => $"SumOver[{string.Join(",", Axes)}]({Args[0].Key})",
         _ => $"{Kind}{(Name is null ? "" : ":" + Name)}({string.Join(",", Args.Select(a => a.Key))})",
     };
 

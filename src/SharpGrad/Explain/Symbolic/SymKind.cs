@@ -32,4 +32,13 @@ public enum SymKind
 
     /// <summary>A partial-derivative symbol ∂of/∂wrt kept abstract (optionally of one component, ∂n1/∂(v)_d).</summary>
     Partial,
+
+    /// <summary>The matrix product of two shaped expressions (Args[0] Args[1]).</summary>
+    MatMul,
+
+    /// <summary>The transpose of a matrix (Args[0]ᵀ).</summary>
+    Transpose,
+
+    /// <summary>A sum over some axes of a shaped expression (the Σ of broadcasting and per-axis reductions).</summary>
+    SumOver,
 }

@@ -76,9 +76,27 @@ public static class SymPrinter
                 }
                 bool negative = c < 0;
                 c = Math.Abs(c);
+                // A coefficient 1/k with k a whole number is a division by k: (p − y)/4, not 0.25·(p − y).
+                if (c < 1 && c > 0 && numerator.Count > 0 && Math.Abs(1 / c - Math.Round(1 / c)) < 1e-9 * (1 / c))
+                {
+                    denominator.Insert(0, Sym.Num(Math.Round(1 / c)));
+                    c = 1;
+                }
                 if (c != 1 || numerator.Count == 0) numerator.Insert(0, Sym.Num(c));
                 string dot = latex ? " \\cdot " : e.Args.Any(f => f.Kind == SymKind.Partial) ? " · " : "·";
-                string num = string.Join(dot, numerator.Select(f => Wrap(f, ProductP + 1)));
+                // Two or more whole vectors or matrices multiply elementwise: the Hadamard product ⊙.
+                var shaped = numerator.Where(f => f.IsShaped).ToList();
+                string num;
+                if (shaped.Count >= 2)
+                {
+                    string odot = latex ? " \\odot " : " ⊙ ";
+                    var scalars = numerator.Where(f => !f.IsShaped).Select(f => Wrap(f, ProductP + 1));
+                    var hadamard = string.Join(odot, shaped.Select(f => f.Kind == SymKind.MatMul || f.Kind == SymKind.Product
+                        ? (latex ? $"\\left({Write(f, latex).Text}\\right)" : $"({Write(f, latex).Text})") : Wrap(f, ProductP + 1)));
+                    num = string.Join(dot, scalars.Append(scalars.Any() ? $"({hadamard})" : hadamard));
+                }
+                else
+                    num = string.Join(dot, numerator.Select(f => Wrap(f, ProductP + 1)));
                 string text;
                 if (denominator.Count == 0) text = num;
                 else if (latex)
@@ -115,6 +133,24 @@ public static class SymPrinter
                 return (latex ? $"{e.Name}'({Write(e.Args[0], latex).Text})" : $"{e.Name}′({Write(e.Args[0], latex).Text})", Atom);
             case SymKind.Sign:
                 return (latex ? $"\\operatorname{{sign}}({Write(e.Args[0], latex).Text})" : $"sign({Write(e.Args[0], latex).Text})", Atom);
+            case SymKind.MatMul:
+            {
+                // Juxtaposition, as on the board: Xᵀ(p − y), W2ᵀδ.
+                var left = e.Args[0];
+                var right = e.Args[1];
+                string l = left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul ? Write(left, latex).Text : Wrap(left, Atom);
+                string r = right.Kind is SymKind.Variable or SymKind.Transpose ? Write(right, latex).Text : Wrap(right, Atom);
+                string gap = latex ? "\\," : l.EndsWith('ᵀ') || r.StartsWith('(') ? "" : " ";
+                // Juxtaposition binds tighter than · and /: Xᵀ(p − y)/n.
+                return (l + gap + r, NegP + 1);
+            }
+            case SymKind.Transpose:
+                return latex ? ($"{{{Wrap(e.Args[0], Atom)}}}^{{\\top}}", PowerP) : ($"{Wrap(e.Args[0], Atom)}ᵀ", PowerP);
+            case SymKind.SumOver:
+            {
+                string axes = string.Join(", ", e.Axes);
+                return latex ? ($"\\sum_{{\\text{{axis }} {axes}}} {Wrap(e.Args[0], Atom)}", ProductP) : ($"sum({Write(e.Args[0], latex).Text}, {axes})", Atom);
+            }
             case SymKind.Indicator:
             {
                 string rel = e.Relation!;

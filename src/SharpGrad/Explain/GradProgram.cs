@@ -6,14 +6,14 @@ namespace SharpGrad.Explain;
 /// checks syntax, names (undefined, defined twice, used before defined, cycles) and shapes,
 /// so a program that parses can be evaluated as soon as every declaration has a value.
 /// <code>
-/// var program = Program.Load("examples/e9.grad");
+/// var program = GradProgram.Load("examples/e9.grad");
 /// var result = program.Evaluate();                  // objective: the last assignment, J
 /// Console.WriteLine(result.Gradient("W1"));         // ∂J/∂W1 by the autograd engine
 /// </code>
 /// </summary>
-public sealed class Program
+public sealed class GradProgram
 {
-    private Program(string source, string? fileName, IReadOnlyList<Statement> statements, ComputationGraph graph, IReadOnlyList<ConvLayer>? convLayers = null)
+    private GradProgram(string source, string? fileName, IReadOnlyList<Statement> statements, ComputationGraph graph, IReadOnlyList<ConvLayer>? convLayers = null)
     {
         ConvLayers = convLayers ?? [];
         Source = source;
@@ -55,7 +55,7 @@ public sealed class Program
     /// Parses and checks a program. Throws <see cref="GradProgramException"/> with the line and
     /// column of the first mistake (syntax, names, cycles, ragged literals, shapes).
     /// </summary>
-    public static Program Parse(string text, string? fileName = null)
+    public static GradProgram Parse(string text, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         try
@@ -67,7 +67,7 @@ public sealed class Program
             foreach (var layer in convLayers)
                 if (statements.Any(s => s.Name == layer.Name))
                     throw new GradProgramException($"'{layer.Name}' is both a conv layer and a name of the program; give the layer another name", layer.Position);
-            return new Program(text, fileName, statements, graph, convLayers);
+            return new GradProgram(text, fileName, statements, graph, convLayers);
         }
         catch (GradProgramException e)
         {
@@ -76,7 +76,7 @@ public sealed class Program
     }
 
     /// <summary>Reads and parses the program in <paramref name="path"/>.</summary>
-    public static Program Load(string path)
+    public static GradProgram Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return Parse(File.ReadAllText(path), path);
@@ -99,7 +99,7 @@ public sealed class Program
     /// declaration without a value in the program must be given one here. The objective is
     /// <paramref name="objective"/>, or the last assignment; it must hold a single number.
     /// </summary>
-    public Evaluation Evaluate(IReadOnlyDictionary<string, Tensor>? overrides = null, string? objective = null)
+    public ProgramEvaluation Evaluate(IReadOnlyDictionary<string, Tensor>? overrides = null, string? objective = null)
     {
         try
         {

@@ -1,19 +1,20 @@
 namespace SharpGrad.Explain;
 
 /// <summary>
-/// The numbers of one evaluation of a <see cref="Program"/>: each node's value and the gradient
+/// The numbers of one evaluation of a <see cref="GradProgram"/>: each node's value and the gradient
 /// of the objective with respect to it, all float64 and computed by the tensor ops and the
 /// autograd engine (never by a second evaluator). Named nodes always have a gradient (zero
 /// where the objective does not depend on them; 1 for the objective itself); unnamed parts of
 /// expressions have one when they depend on a declaration.
 /// </summary>
-public sealed class Evaluation
+public sealed class ProgramEvaluation
 {
     private readonly Tensor[] values;
     private readonly Tensor?[] gradients;
 
-    internal Evaluation(Program program, GraphNode objective, Tensor[] values, Tensor?[] gradients, IReadOnlyDictionary<string, int> sizes)
+    internal ProgramEvaluation(GradProgram program, GraphNode objective, Tensor[] values, Tensor?[] gradients, IReadOnlyDictionary<string, int> sizes, Tensor[]? recorded = null)
     {
+        Recorded = recorded ?? values;
         Program = program;
         Objective = objective;
         this.values = values;
@@ -23,7 +24,7 @@ public sealed class Evaluation
     }
 
     /// <summary>The program evaluated.</summary>
-    public Program Program { get; }
+    public GradProgram Program { get; }
 
     /// <summary>The graph evaluated.</summary>
     public ComputationGraph Graph => Program.Graph;
@@ -54,6 +55,12 @@ public sealed class Evaluation
 
     /// <summary>∂objective/∂<paramref name="name"/>.</summary>
     public Tensor Gradient(string name) => GradientOf(Graph[name])!;
+
+    /// <summary>
+    /// The engine's tensors of every graph node as the forward pass recorded them (with their
+    /// autograd nodes, kept after the gradients were taken): what matrix derivations walk.
+    /// </summary>
+    internal IReadOnlyList<Tensor> Recorded { get; }
 
     private GraphNode Check(GraphNode node)
     {

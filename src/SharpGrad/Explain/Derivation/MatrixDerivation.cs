@@ -1,0 +1,150 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// The gradient of a program's objective with respect to a whole vector or matrix, in matrix
+/// notation (Xᵀ(p − y)/n, (W2ᵀδ) ⊙ (1 − h²), Σ over broadcast axes), in the layout where the
+/// gradient has the parameter's shape. It is derived by running reverse mode symbolically over the
+/// engine graph that evaluating the program recorded: each node's local rule is the one of
+/// <see cref="Derivatives"/> that the backward pass runs, evaluated on symbols, with the program's
+/// named values (p, h) standing for themselves. So the formula is the gradient autograd computes,
+/// written out; <see cref="Sym.EvaluateTensor"/> gives it back as numbers.
+/// </summary>
+public static class MatrixDerivation
+{
+    /// <summary>∂objective/∂<paramref name="wrt"/> for the evaluated program, simplified.</summary>
+    /// <exception cref="NotSupportedException">The path goes through an op without a matrix formula (convolution, pooling).</exception>
+    public static Sym Gradient(ProgramEvaluation evaluation, string wrt)
+    {
+        ArgumentNullException.ThrowIfNull(evaluation);
+        var graph = evaluation.Graph;
+        if (!graph.TryGetNode(wrt, out var wrtNode))
+            throw new ArgumentException($"--wrt: the program defines no '{wrt}'.");
+        var recorded = evaluation.Recorded;
+        var names = new Dictionary<Tensor, GraphNode>(ReferenceEqualityComparer.Instance);
+        foreach (var node in graph.Nodes)
+            if (node.IsNamed || node.IsDeclaration) names.TryAdd(recorded[node.Index], node);
+        var root = recorded[evaluation.Objective.Index];
+        var target = recorded[wrtNode.Index];
+
+        var order = TopologicalOrder(root);
+        var reaches = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { target };
+        foreach (var t in order)
+            if (t.GradFn is { } fn && fn.Inputs.Any(i => i is not null && reaches.Contains(i)))
+                reaches.Add(t);
+        if (!reaches.Contains(root)) return Sym.Zero.WithShape(target.Shape.ToArray());
+
+        var expressions = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance);
+        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, Expr, evaluation);
+
+        var gradients = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance) { [root] = Sym.One };
+        for (int i = order.Count - 1; i >= 0; i--)
+        {
+            var t = order[i];
+            if (ReferenceEquals(t, target) || !gradients.TryGetValue(t, out var g) || t.GradFn is not { } fn) continue;
+            if (!Derivatives.Covers(fn.Op) || fn.Operands.Count == 0)
+                throw new NotSupportedException($"{fn.Op} has no matrix formula; use --form factored.");
+            var operands = fn.Operands.Select(Expr).ToArray();
+            var output = Expr(t);
+            for (int k = 0; k < fn.Inputs.Count; k++)
+            {
+                var input = fn.Inputs[k];
+                if (input is null || !reaches.Contains(input)) continue;
+                var contribution = Derivatives.Backward(fn.Op, k, g, operands, output, fn.Attributes);
+                if (contribution is null) continue;
+                gradients[input] = gradients.TryGetValue(input, out var previous) ? Sym.Add(previous, contribution) : contribution;
+            }
+        }
+        var result = gradients.TryGetValue(target, out var r) ? r : Sym.Zero;
+        return result.Simplified();
+    }
+
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = new List<Tensor>();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<(Tensor T, int Next)>();
+        stack.Push((root, 0));
+        seen.Add(root);
+        while (stack.Count > 0)
+        {
+            var (t, next) = stack.Pop();
+            var inputs = t.GradFn?.Inputs ?? [];
+            if (next < inputs.Count)
+            {
+                stack.Push((t, next + 1));
+                if (inputs[next] is { } child && seen.Add(child)) stack.Push((child, 0));
+                continue;
+            }
+            order.Add(t);
+        }
+        return order;
+    }
+
+    /// <summary>The expression of an engine tensor: the program's name where it has one, otherwise its op applied to its operands.</summary>
+    private static Sym Build(Tensor t, Dictionary<Tensor, GraphNode> names, Func<Tensor, Sym> expr, ProgramEvaluation evaluation)
+    {
+        var shape = t.Shape.ToArray();
+        if (names.TryGetValue(t, out var node))
+            return Sym.Var(node.Name!, shape);
+        if (t.GradFn is not { } fn || fn.Operands.Count == 0)
+        {
+            var values = t.ToDoubleArray();
+            if (values.Length > 0 && values.All(v => v == values[0])) return SizeOrNumber(values[0], evaluation);
+            throw new NotSupportedException("a constant tensor inside the program has no name to print it by.");
+        }
+        var x = fn.Operands.Select(expr).ToArray();
+        var a = fn.Attributes ?? new OpAttributes();
+        IGradientAlgebra<Sym> x0 = x[0];
+        return fn.Op switch
+        {
+            OpCode.Add => Sym.Add(x[0], x[1]),
+            OpCode.Sub => Sym.Sub(x[0], x[1]),
+            OpCode.Mul => Sym.Mul(x[0], x[1]),
+            OpCode.Div => MeanOrQuotient(x[0], x[1]),
+            OpCode.Neg => Sym.Neg(x[0]),
+            OpCode.Pow => Sym.Pow(x[0], x[1]),
+            OpCode.PowScalar => Sym.Pow(x[0], Sym.Num(a.Scalar)),
+            OpCode.Exp => x0.Exp(),
+            OpCode.Log => x0.Log(),
+            OpCode.Sqrt => x0.Sqrt(),
+            OpCode.Sin => x0.Sin(),
+            OpCode.Cos => x0.Cos(),
+            OpCode.Erf => x0.Erf(),
+            OpCode.Tanh => x0.Tanh(),
+            OpCode.Sigmoid => x0.Sigmoid(),
+            OpCode.Relu => Sym.Call("relu", x[0]),
+            OpCode.Abs => Sym.Call("abs", x[0]),
+            OpCode.Maximum => Sym.Call("max", x[0], x[1]),
+            OpCode.Minimum => Sym.Call("min", x[0], x[1]),
+            OpCode.Sum => x0.Sum([.. a.Dims], a.KeepDim),
+            OpCode.Max => Sym.Call("max", x[0]),
+            OpCode.Min => Sym.Call("min", x[0]),
+            OpCode.MatMul => Sym.MatMul(x[0], x[1]),
+            OpCode.Reshape => x[0].WithShape(shape),
+            OpCode.Expand or OpCode.Clone => x[0],
+            OpCode.Permute => x0.Permute([.. a.Dims]),
+            OpCode.Where => Where(x[0], x[1], x[2]),
+            _ => throw new NotSupportedException($"{fn.Op} has no matrix formula; use --form factored."),
+        };
+
+        static Sym Where(Sym c, Sym p, Sym q) => SymWhere<Sym>(c, p, q);
+    }
+
+    private static T SymWhere<T>(T c, T a, T b) where T : class, IGradientAlgebra<T> => T.Where(c, a, b);
+
+    /// <summary>sum(x)/n, as the engine computes a mean, is printed as mean(x).</summary>
+    private static Sym MeanOrQuotient(Sym numerator, Sym denominator)
+    {
+        if (numerator.Kind == SymKind.Call && numerator.Op?.Name == "sum" && denominator.IsNumber
+            && numerator.Args[0].Shape is { } s && s.Aggregate(1, (p, d) => p * d) == (int)denominator.Value)
+            return Sym.Call("mean", numerator.Args[0]);
+        return Sym.Div(numerator, denominator);
+    }
+
+    /// <summary>A constant that equals exactly one of the program's size symbols is written as that symbol (1/n, not 1/4).</summary>
+    private static Sym SizeOrNumber(double value, ProgramEvaluation evaluation)
+    {
+        var matches = evaluation.Sizes.Where(kv => kv.Value == value && value > 1).Select(kv => kv.Key).ToArray();
+        return matches.Length == 1 ? Sym.Var(matches[0]) : Sym.Num(value);
+    }
+}

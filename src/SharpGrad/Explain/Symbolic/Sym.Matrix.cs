@@ -1,0 +1,202 @@
+namespace SharpGrad.Explain;
+
+// Shapes and matrix calculus. A Sym without a shape is a scalar (or one component of a tensor, in
+// the per-component derivations); a shaped Sym is a whole vector or matrix, combined elementwise
+// with broadcasting, by matrix products and transposes, and summed over axes. The derivative rules
+// of Derivatives then produce matrix-notation gradients such as Xᵀ(p − y)/n directly.
+public sealed partial class Sym
+{
+    private readonly int[]? explicitShape;
+    private int[]? inferredShape;
+    private bool shapeInferred;
+
+    /// <summary>The axes a <see cref="SymKind.SumOver"/> sums over.</summary>
+    public IReadOnlyList<int> Axes { get; }
+
+    /// <summary>The shape of the value, or null for a scalar.</summary>
+    public IReadOnlyList<int>? Shape
+    {
+        get
+        {
+            if (explicitShape is not null) return explicitShape;
+            if (!shapeInferred)
+            {
+                inferredShape = InferShape();
+                shapeInferred = true;
+            }
+            return inferredShape;
+        }
+    }
+
+    /// <summary>True when the value is a vector or matrix rather than a single number.</summary>
+    public bool IsShaped => Shape is { } s && s.Count > 0 && !(s.Count == 1 && s[0] == 1 && Kind == SymKind.Number);
+
+    /// <summary>A named vector or matrix of the given shape (a scalar when the shape is empty).</summary>
+    public static Sym Var(string name, int[] shape) => new(SymKind.Variable, name: name, shape: shape);
+
+    /// <summary>The matrix product a b; scalar factors of either side move in front of it.</summary>
+    public static Sym MatMul(Sym a, Sym b)
+    {
+        var (ca, ma) = SplitScalars(a);
+        var (cb, mb) = SplitScalars(b);
+        if (ma is null || mb is null)
+            return Mul(ca, cb, ma ?? One, mb ?? One);
+        var product = new Sym(SymKind.MatMul, args: [ma, mb]);
+        return Mul(ca, cb, product);
+    }
+
+    /// <summary>The transpose; (aᵀ)ᵀ = a, and a vector's transpose is itself (as in NumPy).</summary>
+    public static Sym Transpose(Sym a)
+    {
+        if (a.Kind == SymKind.Transpose) return a.Args[0];
+        if (a.Shape is not { Count: >= 2 }) return a;
+        if (a.Kind == SymKind.Product && a.Args.All(f => !f.IsShaped || f.Shape!.Count >= 2))
+            return Mul(a.Args.Select(Transpose));
+        return new Sym(SymKind.Transpose, args: [a]);
+    }
+
+    /// <summary>The sum of <paramref name="a"/> over <paramref name="axes"/>, giving <paramref name="shape"/>.</summary>
+    public static Sym SumOver(Sym a, int[] axes, int[] shape)
+    {
+        if (axes.Length == 0) return a;
+        if (!a.IsShaped) return a;
+        // A factor that does not vary along the summed axes comes out of the sum.
+        return new Sym(SymKind.SumOver, args: [a], axes: axes, shape: shape.Length == 0 ? null : shape);
+    }
+
+    /// <summary>This expression read with another shape of the same elements (reshape).</summary>
+    public Sym WithShape(int[]? shape)
+    {
+        var target = shape is { Length: > 0 } && !(shape.Length == 1 && shape[0] == 1 && !IsShaped) ? shape : null;
+        if (Shape is { } own ? target is not null && own.SequenceEqual(target) : target is null) return this;
+        return new Sym(Kind, Value, Name, Args, Op, Relation, Wrt, Component, target ?? [], [.. Axes]);
+    }
+
+    private int[]? InferShape()
+    {
+        switch (Kind)
+        {
+            case SymKind.Number or SymKind.Variable or SymKind.Partial:
+                return null;
+            case SymKind.Call when Op is { Kind: OpKind.Reduction }:
+                return null;
+            case SymKind.MatMul:
+            {
+                var a = Args[0].Shape;
+                var b = Args[1].Shape;
+                if (a is null || b is null) return a?.ToArray() ?? b?.ToArray();
+                if (a.Count == 1 && b.Count == 1) return null;
+                if (a.Count == 1) return [.. b.Take(b.Count - 2), b[^1]];
+                if (b.Count == 1) return [.. a.Take(a.Count - 1)];
+                return [.. a.Take(a.Count - 1), b[^1]];
+            }
+            case SymKind.Transpose:
+            {
+                var a = Args[0].Shape!.ToArray();
+                (a[^1], a[^2]) = (a[^2], a[^1]);
+                return a;
+            }
+            default:
+            {
+                int[]? shape = null;
+                foreach (var arg in Args)
+                {
+                    if (arg.Shape is not { Count: > 0 } s) continue;
+                    shape = shape is null ? [.. s] : ShapeMath.Broadcast(shape, s.ToArray(), "a symbolic expression");
+                }
+                return shape;
+            }
+        }
+    }
+
+    /// <summary>The scalar factors of a product (or 1) and the rest (null when nothing shaped is left).</summary>
+    private static (Sym Scalars, Sym? Shaped) SplitScalars(Sym a)
+    {
+        if (!a.IsShaped) return (a, null);
+        if (a.Kind != SymKind.Product || a.explicitShape is not null) return (One, a);
+        var scalars = a.Args.Where(f => !f.IsShaped).ToList();
+        if (scalars.Count == 0) return (One, a);
+        var shaped = a.Args.Where(f => f.IsShaped).ToList();
+        return (Mul(scalars), shaped.Count == 1 ? shaped[0] : new Sym(SymKind.Product, args: shaped));
+    }
+
+    /// <summary>
+    /// Evaluates the expression on tensors: variables and partials come from <paramref name="leaf"/>,
+    /// everything else runs through the engine's own ops, so a formula can be compared with the
+    /// gradient autograd computes, element by element.
+    /// </summary>
+    public Tensor EvaluateTensor(Func<Sym, Tensor> leaf)
+    {
+        ArgumentNullException.ThrowIfNull(leaf);
+        using var _ = Autograd.NoGrad();
+        return Eval(this, leaf);
+
+        // Every value takes the shape the expression states (a vector read as a column stays a column).
+        static Tensor Eval(Sym e, Func<Sym, Tensor> leaf) => Compute(e, leaf).WithShapeOf(e);
+
+        static Tensor Compute(Sym e, Func<Sym, Tensor> leaf)
+        {
+            switch (e.Kind)
+            {
+                case SymKind.Number: return Tensor.Scalar(e.Value, DType.Float64);
+                case SymKind.Variable or SymKind.Partial: return leaf(e).To(DType.Float64).WithShapeOf(e);
+                case SymKind.Sum:
+                {
+                    var t = Eval(e.Args[0], leaf);
+                    for (int i = 1; i < e.Args.Count; i++) t = t.Add(Eval(e.Args[i], leaf));
+                    return t;
+                }
+                case SymKind.Product:
+                {
+                    Tensor? value = null, masks = null;
+                    foreach (var f in e.Args)
+                    {
+                        var t = Eval(f, leaf);
+                        value = value is null ? t : value.Mul(t);
+                        if (f.IsMask) masks = masks is null ? t : masks.Mul(t);
+                    }
+                    // Iverson's convention, as in Evaluate: where a mask is 0 the product is 0.
+                    return masks is null ? value! : Tensor.Where(masks.Eq(0), Tensor.ZerosLike(value!), value!);
+                }
+                case SymKind.Power: return Eval(e.Args[0], leaf).Pow(Eval(e.Args[1], leaf));
+                case SymKind.Call: return e.Op!.Apply([.. e.Args.Select(a => Eval(a, leaf))]);
+                case SymKind.Prime:
+                {
+                    var t = Eval(e.Args[0], leaf).Tanh();
+                    return t.Mul(t).Neg().Add(1);
+                }
+                case SymKind.Sign: return Eval(e.Args[0], leaf).Sign();
+                case SymKind.Indicator:
+                {
+                    var l = Eval(e.Args[0], leaf);
+                    var r = Eval(e.Args[1], leaf);
+                    return e.Relation switch { ">" => l.Gt(r), "<" => l.Lt(r), "≥" => l.Ge(r), "≤" => l.Le(r), _ => l.Eq(r) };
+                }
+                case SymKind.MatMul: return OpTable.Binary(BinaryOperator.MatMul).Apply(Eval(e.Args[0], leaf), Eval(e.Args[1], leaf));
+                case SymKind.Transpose:
+                {
+                    var t = Eval(e.Args[0], leaf);
+                    return t.Rank >= 2 ? t.Transpose(-1, -2) : t;
+                }
+                case SymKind.SumOver:
+                {
+                    var t = Eval(e.Args[0], leaf);
+                    return t.Sum([.. e.Axes], keepDim: false).WithShapeOf(e);
+                }
+                default: throw new InvalidOperationException(e.Kind.ToString());
+            }
+        }
+    }
+}
+
+internal static class SymTensorExtensions
+{
+    /// <summary>The tensor reshaped to the expression's declared shape where the element counts agree.</summary>
+    public static Tensor WithShapeOf(this Tensor t, Sym e)
+    {
+        if (e.Shape is not { } shape) return t.Count == 1 && t.Rank > 0 ? t.Reshape() : t;
+        int n = 1;
+        foreach (int d in shape) n *= d;
+        return n == t.Count && !t.Shape.ToArray().SequenceEqual(shape) ? t.Reshape([.. shape]) : t;
+    }
+}
