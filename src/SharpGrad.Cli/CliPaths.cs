@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using SharpGrad.IO;
 
@@ -7,20 +8,16 @@ namespace SharpGrad.Cli;
 internal static class CliPaths
 {
     /// <summary>
-    /// The bundled digits: <c>data/</c> in the current directory if present, otherwise the
-    /// <c>data/</c> folder of the repository the command was built from.
+    /// The MNIST folder a command reads: <paramref name="given"/> (the <c>--data</c> option) when set,
+    /// otherwise the bundled digits, which the build copies into <c>data/</c> beside the assembly so that
+    /// an installed tool finds them from any working directory.
     /// </summary>
-    public static string DefaultDataFolder()
-    {
-        if (Directory.Exists("data")) return "data";
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "data");
-            if (File.Exists(Path.Combine(dir.FullName, "SharpGrad.sln")) && Directory.Exists(candidate))
-                return candidate;
-        }
-        return "data";
-    }
+    public static string DataFolder(string? given) =>
+        given ?? Path.Combine(AppContext.BaseDirectory, "data");
+
+    /// <summary>The <c>--data</c> option of the commands that read digits; unset means the bundled ones.</summary>
+    public static Option<string?> DataOption() =>
+        new("--data") { Description = "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...); default: the bundled 8 000/2 000 digits." };
 
     /// <summary>Writes text atomically, so readers never see half a file.</summary>
     public static void WriteText(string path, string contents, string caller) =>

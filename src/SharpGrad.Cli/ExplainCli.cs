@@ -35,7 +35,7 @@ internal static class ExplainCli
     /// <summary>The FILE argument.</summary>
     public static Argument<string> FileArgument() => new("file")
     {
-        Description = "The .grad program (see docs/grad-format.md).",
+        Description = "The .grad program: named assignments such as \"y = relu(W @ x + b)\", one per line.",
     };
 
     /// <summary>Parses each <c>NAME=VALUE</c> (VALUE a number or an array literal) into a float64 tensor.</summary>

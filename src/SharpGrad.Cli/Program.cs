@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using SharpGrad.Cli.Commands;
+using Spectre.Console;
 
 namespace SharpGrad.Cli;
 
@@ -9,7 +11,8 @@ public static class Program
     /// <summary>Parses the arguments and runs the chosen subcommand; returns the process exit code.</summary>
     public static int Main(string[] args)
     {
-        var root = new RootCommand("SharpGrad: tensors, reverse-mode autograd and neural networks in pure managed .NET.");
+        CliConsole.Configure(AnsiConsole.Console);
+        var root = CreateRoot();
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
@@ -35,4 +38,17 @@ public static class Program
         // Exceptions must reach CliErrors, which maps them to one-line messages and exit codes.
         return CliErrors.Run(() => parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
     }
+
+    /// <summary>
+    /// The root command, named <c>sharpgrad</c> whatever the executable is called: a RootCommand takes
+    /// its name from the running executable, which is SharpGrad.Cli under <c>dotnet run</c> and the test host
+    /// in tests, and usage lines must show the command a user types. Help and version are what a
+    /// RootCommand would add; its directives (shell-completion plumbing) are left out.
+    /// </summary>
+    private static Command CreateRoot() =>
+        new("sharpgrad", "SharpGrad: tensors, reverse-mode autograd and neural networks in pure managed .NET.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
 }

@@ -9,6 +9,10 @@ namespace SharpGrad.Cli.Tests;
 /// </summary>
 internal static class CliRunner
 {
+    /// <summary>
+    /// Runs the command with its output going to strings, as to a file or pipe: the console is not a
+    /// terminal, so the command sees what redirected output looks like.
+    /// </summary>
     public static (int ExitCode, string Out, string Error) Run(params string[] args)
     {
         var originalOut = Console.Out;
@@ -27,7 +31,6 @@ internal static class CliRunner
                 ColorSystem = ColorSystemSupport.NoColors,
                 Interactive = InteractionSupport.No,
             });
-            console.Profile.Width = 200;
             AnsiConsole.Console = console;
             int code = Program.Main(args);
             return (code, stdout.ToString(), stderr.ToString());

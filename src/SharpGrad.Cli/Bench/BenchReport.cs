@@ -60,10 +60,6 @@ internal static class BenchReport
     /// <summary>The table, with the ratio's meaning and the notes under it.</summary>
     public static void WriteTable(IReadOnlyList<BenchResult> results, BenchNotes notes)
     {
-        // A file or pipe has no width to wrap for, but Spectre then assumes 80 columns, which would break every
-        // row in two; redirected output gets the table at its natural width instead.
-        if (!AnsiConsole.Profile.Out.IsTerminal)
-            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 120);
         var table = new Table().Title("sharpgrad bench").AddColumns("row", "threads", "SharpGrad", "reference", "engine", "ratio", "unit");
         foreach (int i in new[] { 1, 2, 3, 5 })
             table.Columns[i].RightAligned();

@@ -17,7 +17,7 @@ internal static class CheckCommand
         var of = ExplainCli.OfOption();
         var set = ExplainCli.SetOption();
         var wrt = new Option<string>("--wrt") { Description = "The node the derivative is with respect to.", Required = true };
-        var expr = new Option<string>("--expr") { Description = "The hand-derived derivative, e.g. \"dE/dn6 * dn6/dn4\" (see docs/grad-format.md).", Required = true };
+        var expr = new Option<string>("--expr") { Description = "The hand-derived derivative, in the program's names, e.g. \"dE/dn6 * dn6/dn4\" or \"relu'(g1) * x\".", Required = true };
         var command = new Command("check", "Decide whether a hand-derived derivative equals the true one.");
         command.Arguments.Add(file);
         command.Options.Add(wrt);

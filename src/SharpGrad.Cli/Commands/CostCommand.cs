@@ -14,7 +14,7 @@ internal static class CostCommand
     {
         var file = ExplainCli.FileArgument();
         var of = ExplainCli.OfOption();
-        var command = new Command("cost", "Count the multiplications of every parameter's gradient path by path against one backward sweep (spec E12).");
+        var command = new Command("cost", "Count the multiplications of every parameter's gradient path by path against one backward sweep.");
         command.Arguments.Add(file);
         command.Options.Add(of);
         command.Action = ExplainCli.Action(parse =>

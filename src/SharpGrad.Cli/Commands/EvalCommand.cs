@@ -15,9 +15,9 @@ internal static class EvalCommand
     {
         var weights = new Option<string>("--weights") { Description = "A model.safetensors written by sharpgrad train.", DefaultValueFactory = _ => Path.Combine("out", "model.safetensors") };
         var model = new Option<string?>("--model") { Description = "cnn or mlp; read from the file's metadata when omitted." };
-        var data = new Option<string>("--data") { Description = "Folder with MNIST IDX files.", DefaultValueFactory = _ => CliPaths.DefaultDataFolder() };
+        var data = CliPaths.DataOption();
         var command = new Command("eval", "Evaluate saved weights on the test digits: accuracy and confusion matrix.") { weights, model, data };
-        command.SetAction(parse => Run(parse.GetValue(weights)!, parse.GetValue(model), parse.GetValue(data)!));
+        command.SetAction(parse => Run(parse.GetValue(weights)!, parse.GetValue(model), CliPaths.DataFolder(parse.GetValue(data))));
         return command;
     }
 

@@ -17,7 +17,7 @@ internal static class ShapesCommand
         var file = ExplainCli.FileArgument();
         var of = ExplainCli.OfOption();
         var wrt = new Option<string?>("--wrt") { Description = "The variable at the start of the chain (default: the first assignment; with conv layers and no --wrt only the layers are listed)." };
-        var command = new Command("shapes", "List conv layers' parameter counts and output sizes (spec E4, E10) and the Jacobian size of every factor of a chain, in the denominator layout (spec E6).");
+        var command = new Command("shapes", "List conv layers' parameter counts and output sizes, and the Jacobian size of every factor of a chain in the denominator layout.");
         command.Arguments.Add(file);
         command.Options.Add(wrt);
         command.Options.Add(of);

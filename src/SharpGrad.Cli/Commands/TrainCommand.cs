@@ -33,7 +33,7 @@ internal static class TrainCommand
         var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => "adam" };
         optimizer.AcceptOnlyFromAmong("adam", "adamw", "sgd", "rmsprop");
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 1 };
-        var data = new Option<string>("--data") { Description = "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...).", DefaultValueFactory = _ => CliPaths.DefaultDataFolder() };
+        var data = CliPaths.DataOption();
         var output = new Option<string>("--out") { Description = "Folder for metrics.csv, curves.png, model.safetensors and the checkpoint.", DefaultValueFactory = _ => "out" };
         var resume = new Option<bool>("--resume")
         {
@@ -48,7 +48,7 @@ internal static class TrainCommand
         };
         command.SetAction(parse => Run(new Settings(
             parse.GetValue(model)!, parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr),
-            parse.GetValue(optimizer)!, parse.GetValue(seed), parse.GetValue(data)!, parse.GetValue(output)!, parse.GetValue(resume),
+            parse.GetValue(optimizer)!, parse.GetValue(seed), CliPaths.DataFolder(parse.GetValue(data)), parse.GetValue(output)!, parse.GetValue(resume),
             [.. new Option[] { model, epochs, batchSize, lr, optimizer, seed }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)]),
             parse.GetValue(distTimeout)));
         return command;

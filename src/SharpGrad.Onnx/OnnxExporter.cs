@@ -57,7 +57,7 @@ public static class OnnxExporter
         if (inputName == outputName)
             throw new ArgumentException($"The ONNX input and output need different names, both are \"{inputName}\".", nameof(outputName));
         if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
-            throw new ArgumentException($"The input shape must list positive sizes, batch first, got {ShapeMath.Format(inputShape)}.", nameof(inputShape));
+            throw new ArgumentException($"The input shape must list positive sizes, batch first, got [{string.Join(", ", inputShape)}].", nameof(inputShape));
 
         var graph = new OnnxGraph();
         graph.UniqueName(inputName);
