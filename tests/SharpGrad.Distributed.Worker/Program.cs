@@ -30,8 +30,15 @@ catch (DistributedException e)
 
 static string Format(Tensor t) => string.Join(" ", t.ToDoubleArray().Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
 
-// One write per line, so that the ranks' lines never interleave in mpirun's merged output.
-static void Print(ProcessGroup group, string key, string value) => Console.Out.Write($"rank {group.Rank} {key}: {value}\n");
+// One write system call per line (Console's writer splits long lines into 256-byte writes), so that the
+// ranks' lines never interleave in mpirun's merged output; a pipe keeps writes below 4 KB whole.
+static void Print(ProcessGroup group, string key, string value)
+{
+    var bytes = System.Text.Encoding.UTF8.GetBytes($"rank {group.Rank} {key}: {value}\n");
+    using var stdout = Console.OpenStandardOutput();
+    stdout.Write(bytes, 0, bytes.Length);
+    stdout.Flush();
+}
 
 static void Collectives(ProcessGroup group)
 {
