@@ -35,15 +35,19 @@ internal static class DistributedTraining
         if (group.Size == 1) return;
         string mine = string.Join("\n", arguments.Select(a => a.Key + "=" + a.Value));
         string root = group.Broadcast(mine, 0, "comparison of the arguments");
-        Span<int> differs = [root == mine ? 0 : 1];
-        group.AllReduce(differs, ReduceOp.Max, "comparison of the arguments");
-        if (differs[0] == 0) return;
-        if (root == mine)
-            throw new DistributedException($"rank {group.Rank} of {group.Size}: another rank was started with arguments different from rank 0's; every rank must run the same command.");
-        var rootValues = root.Split('\n').Select(l => l.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "");
-        var first = arguments.First(a => !rootValues.TryGetValue(a.Key, out var v) || v != a.Value);
-        throw new DistributedException(
-            $"rank {group.Rank} of {group.Size} was started with {first.Key} {first.Value} but rank 0 with {first.Key} {rootValues.GetValueOrDefault(first.Key, "(none)")}; every rank must run the same command.");
+        // The lowest rank that differs explains the difference to all, so that whichever rank ends the
+        // job first prints the same complete message.
+        Span<int> first = [root == mine ? int.MaxValue : group.Rank];
+        group.AllReduce(first, ReduceOp.Min, "comparison of the arguments");
+        if (first[0] == int.MaxValue) return;
+        string explanation = "";
+        if (group.Rank == first[0])
+        {
+            var rootValues = root.Split('\n').Select(l => l.Split('=', 2)).ToDictionary(f => f[0], f => f.Length > 1 ? f[1] : "");
+            var differing = arguments.First(a => !rootValues.TryGetValue(a.Key, out var v) || v != a.Value);
+            explanation = $"rank {group.Rank} of {group.Size} was started with {differing.Key} {differing.Value} but rank 0 with {differing.Key} {rootValues.GetValueOrDefault(differing.Key, "(none)")}; every rank must run the same command.";
+        }
+        throw new DistributedException(group.Broadcast(explanation, first[0], "comparison of the arguments"));
     }
 
     /// <summary>
