@@ -19,10 +19,12 @@ namespace SharpGrad.Distributed;
 /// <see cref="Tensor.Grad"/> the average over the ranks of this pass's gradients (added to what
 /// the gradient held before, so accumulation over several passes works as in one process). With
 /// the same optimiser on every rank the replicas then stay equal without ever sending parameters.
-/// <see cref="BeginStep"/> brackets a forward pass: it re-broadcasts buffers from rank 0 (batch-norm
-/// statistics, which each rank would otherwise update from its own samples) and declares the
-/// batch's rows in the global batch (<see cref="SampleShard"/>) so that dropout draws as one
-/// process would. A <see cref="Trainer"/> given this object as its hooks does both around every step.
+/// Buffers that each rank updates from its own samples (batch-norm running statistics) are made
+/// equal again at every synchronisation: floating-point ones averaged over the ranks (for the
+/// running mean that is exactly the update of the global batch, whose mean is the mean of the ranks'
+/// equal-sized batch means), integer ones (batch counts) taken from rank 0.
+/// <see cref="BeginStep"/> brackets a forward pass and declares the batch's rows in the global batch
+/// (<see cref="SampleShard"/>) so that dropout draws as one process would. A <see cref="Trainer"/> given this object as its hooks does both around every step.
 /// </summary>
 public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
 {
@@ -33,7 +35,7 @@ public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
     private readonly Bucket[] buckets;
     private readonly (int Bucket, int Slot)[] place;
     private readonly List<IDisposable> hooks = [];
-    private readonly bool broadcastBuffers;
+    private readonly bool syncBuffers;
     private int launched;
     private int suspended;
 
@@ -41,14 +43,14 @@ public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
     /// <param name="model">The model; the same architecture on every rank.</param>
     /// <param name="group">The ranks that train together.</param>
     /// <param name="bucketBytes">The largest bucket, in bytes.</param>
-    /// <param name="broadcastBuffers">Copy rank 0's buffers to every rank before each forward pass.</param>
-    public DistributedDataParallel(Module model, ProcessGroup group, long bucketBytes = DefaultBucketBytes, bool broadcastBuffers = true)
+    /// <param name="syncBuffers">Make the ranks' buffers equal after every step (averaged, or rank 0's when integer).</param>
+    public DistributedDataParallel(Module model, ProcessGroup group, long bucketBytes = DefaultBucketBytes, bool syncBuffers = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(group);
         Model = model;
         Group = group;
-        this.broadcastBuffers = broadcastBuffers;
+        this.syncBuffers = syncBuffers;
         parameters = [.. model.Parameters()];
         Plan = GradientBucket.Plan(parameters, bucketBytes);
         CheckSameModelEverywhere();
@@ -90,7 +92,7 @@ public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
 
     /// <summary>
     /// Opens a forward pass over a local batch of <paramref name="rows"/> samples (the same number on
-    /// every rank): buffers come from rank 0, and random ops draw for the rows of the global batch.
+    /// every rank): random ops inside it draw for the rows of the global batch.
     /// Dispose the scope after the forward pass.
     /// </summary>
     public IDisposable BeginStep(int rows)
@@ -98,7 +100,6 @@ public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         if (launched > 0 || AnyArrived())
             throw new InvalidOperationException("DistributedDataParallel: a new step began before SynchronizeGradients() finished the previous backward pass.");
-        if (broadcastBuffers) BroadcastBuffers();
         return SampleShard.Enter(Group.Rank * rows, rows, Group.Size * rows);
     }
 
@@ -115,7 +116,8 @@ public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
     /// <summary>
     /// Finishes the gradient all-reduce of the last backward pass: starts the buckets that are still
     /// waiting (a parameter that received no gradient contributes zeros), waits for all of them and
-    /// adds the averages to the parameters' gradients. Call it between the backward pass and the optimiser step.
+    /// adds the averages to the parameters' gradients, then makes the buffers equal. Call it between the
+    /// backward pass and the optimiser step.
     /// </summary>
     /// <exception cref="DistributedException">A rank failed or did not answer within the group's timeout.</exception>
     public void SynchronizeGradients()
@@ -134,6 +136,8 @@ public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
             bucket.Reset();
         }
         launched = 0;
+        // After the buckets, so that every rank issues its collectives in the same order.
+        if (syncBuffers) AverageBuffers();
     }
 
     /// <inheritdoc/>
@@ -177,6 +181,16 @@ public sealed class DistributedDataParallel : ITrainingStepHooks, IDisposable
     {
         foreach (var b in buckets) if (b.Arrived > 0) return true;
         return false;
+    }
+
+    private void AverageBuffers()
+    {
+        using var _ = Autograd.NoGrad();
+        foreach (var (name, t) in Model.NamedBuffers())
+        {
+            if (t.DType.IsFloatingPoint()) Group.AllReduce(t, ReduceOp.Average, $"average of buffer {name}");
+            else Group.Broadcast(t, 0, $"broadcast of buffer {name}");
+        }
     }
 
     private void BroadcastBuffers()

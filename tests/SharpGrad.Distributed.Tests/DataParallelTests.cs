@@ -20,6 +20,39 @@ public sealed class DataParallelTests
         // (48) beside it, nor that weight the 3-element bias (24), nor that bias the 3×4 weight (96): 4 buckets.
         Check(MpiRun.OpenMpiRun(2, tcp: true, MpiRun.Worker, "ddp", "60", "40"), expectedBuckets: 4);
 
+    [OpenMpiFact]
+    public void BatchNorm_RunningStatisticsAreEqualOnEveryRank_AndTheMeanIsTheWholeBatchMean()
+    {
+        var run = MpiRun.OpenMpiRun(2, tcp: false, MpiRun.Worker, "ddp-batchnorm", "60");
+        Assert.True(run.ExitCode == 0, run.Error + run.Out);
+        var (x, _) = Reference.Data();
+        // One process: the running mean after one step on all 8 rows, 0.9·0 + 0.1·(mean of the 8 rows);
+        // two ranks averaging their 4-row updates get the same (the mean of two equal halves' means).
+        var whole = Reference.BatchNormModel(new Generator(7));
+        whole.Call(x);
+        var bn = (BatchNorm1d)whole.NamedChildren()[1].Value;
+        // The running variance: the average of the two halves' updates, each from its own rows.
+        var halves = new[] { 0, 4 }.Select(lo =>
+        {
+            var m = Reference.BatchNormModel(new Generator(7));
+            m.Call(x[lo..(lo + 4)]);
+            return ((BatchNorm1d)m.NamedChildren()[1].Value).RunningVar.ToDoubleArray();
+        }).ToArray();
+        for (int rank = 0; rank < 2; rank++)
+        {
+            AssertClose(bn.RunningMean.ToDoubleArray(), run.Numbers(rank, "buffer 1.running_mean"));
+            AssertClose([.. halves[0].Zip(halves[1], (a, b) => (a + b) / 2)], run.Numbers(rank, "buffer 1.running_var"));
+            Assert.Equal([1], run.Numbers(rank, "buffer 1.num_batches_tracked"));
+        }
+    }
+
+    private static void AssertClose(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-12 * (1 + Math.Abs(expected[i])), $"[{i}]: {actual[i]} instead of {expected[i]}");
+    }
+
     private static void Check(MpiRun.Result run, int expectedBuckets)
     {
         Assert.True(run.ExitCode == 0, run.Error + run.Out);

@@ -16,6 +16,7 @@ try
         case "collectives": Collectives(group); break;
         case "hang": Hang(group); break;
         case "die": Die(group); break;
+        case "ddp-batchnorm": DdpBatchNorm(group); break;
         case "ddp": Ddp(group, args.Length > 2 ? long.Parse(args[2], CultureInfo.InvariantCulture) : DistributedDataParallel.DefaultBucketBytes); break;
         default: Console.Error.WriteLine($"unknown scenario {scenario}"); return 2;
     }
@@ -118,3 +119,20 @@ static void Ddp(ProcessGroup group, long bucketBytes)
     }
 }
 
+// Batch norm: each rank normalises its own 4 of the 8 rows and updates its running statistics from
+// them; after synchronisation every rank holds the average of those updates.
+static void DdpBatchNorm(ProcessGroup group)
+{
+    var model = Reference.BatchNormModel(new Generator(7 + (ulong)group.Rank));
+    using var ddp = new DistributedDataParallel(model, group);
+    var (x, y) = Reference.Data();
+    int lo = 4 * group.Rank;
+    model.ZeroGrad();
+    Tensor loss;
+    using (ddp.BeginStep(4))
+        loss = Functional.MseLoss(model.Call(x[lo..(lo + 4)]), y[lo..(lo + 4)]);
+    loss.Backward();
+    ddp.SynchronizeGradients();
+    foreach (var (name, b) in model.NamedBuffers())
+        Print(group, "buffer " + name, Format(b));
+}

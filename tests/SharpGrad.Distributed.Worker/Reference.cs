@@ -11,6 +11,13 @@ public static class Reference
         return model;
     }
 
+    public static Sequential BatchNormModel(Generator generator)
+    {
+        var model = new Sequential(new Linear(4, 3, generator: generator), new BatchNorm1d(3), new Tanh(), new Linear(3, 2, generator: generator));
+        model.To(DType.Float64);
+        return model;
+    }
+
     public static (Tensor X, Tensor Y) Data()
     {
         var x = new double[8 * 4];
