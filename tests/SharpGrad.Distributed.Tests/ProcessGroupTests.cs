@@ -90,6 +90,8 @@ public sealed class ProcessGroupTests
             Assert.Equal("hello from rank 1 ✓", run.Value(rank, "string"));
             Assert.Equal([0.5], run.Numbers(rank, "parameter"));
             Assert.Equal("passed", run.Value(rank, "barrier"));
+            Assert.StartsWith("MPI_Ibcast failed: ", run.Value(rank, "bad root"));
+            Assert.Contains("(MPI error ", run.Value(rank, "bad root"));
         }
     }
 }

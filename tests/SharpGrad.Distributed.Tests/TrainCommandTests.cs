@@ -33,6 +33,7 @@ public sealed class TrainCommandTests : IDisposable
         File.Copy(checkpoint, copy);
         var ranks = await run;
         AssertSameEpochs(single, ranks, lossTolerance: 1e-4, accuracyTolerance: 0);
+        Assert.Contains("batch 16 per rank × 2 ranks = 32", lastOutput);
 
         // Resumed on two ranks over TCP, with only --resume: rank 0 reads the checkpoint and sends it to
         // rank 1, and the second epoch is the uninterrupted run's.
@@ -73,6 +74,8 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(run.Elapsed < TimeSpan.FromSeconds(60), $"took {run.Elapsed}");
     }
 
+    private string lastOutput = "";
+
     private string[][] Train(int ranks, bool tcp, string output, params string[] args)
     {
         string outDir = Path.Combine(dir, output);
@@ -81,6 +84,7 @@ public sealed class TrainCommandTests : IDisposable
             ? MpiRun.Run("dotnet", [Cli, .. full])
             : MpiRun.OpenMpiRun(ranks, tcp, Cli, full);
         Assert.True(run.ExitCode == 0, run.Error + run.Out);
+        lastOutput = string.Join(" ", run.Out.Split((char[])[' ', '\n', '\r'], StringSplitOptions.RemoveEmptyEntries));
         return [.. File.ReadAllLines(Path.Combine(outDir, "metrics.csv")).Skip(1).Select(l => l.Split(','))];
     }
 

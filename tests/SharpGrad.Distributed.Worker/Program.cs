@@ -78,6 +78,21 @@ static void Collectives(ProcessGroup group)
 
     group.Barrier();
     Print(group, "barrier", "passed");
+
+    // A call MPI itself rejects (a root outside the world) comes back as an error, not an abort.
+    try
+    {
+        unsafe
+        {
+            int value = 0;
+            group.StartBroadcast(&value, 1, root: 99, "broadcast from a rank that does not exist").Wait();
+        }
+        Print(group, "bad root", "accepted");
+    }
+    catch (DistributedException e)
+    {
+        Print(group, "bad root", e.Message);
+    }
 }
 
 static void Hang(ProcessGroup group)

@@ -239,7 +239,10 @@ internal sealed unsafe class MpiLibrary
         int length;
         fixed (byte* p = buffer)
             if (errorString(code, p, &length) != Success) return "unknown error";
-        return Encoding.ASCII.GetString(buffer, 0, Math.Clamp(length, 0, buffer.Length)).TrimEnd('\0', ' ');
+        // MPICH adds an "error stack" over several lines; an error message is one line.
+        var lines = Encoding.ASCII.GetString(buffer, 0, Math.Clamp(length, 0, buffer.Length)).TrimEnd('\0', ' ')
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return string.Join(" ", lines);
     }
 
     private nint Export(string name) =>
