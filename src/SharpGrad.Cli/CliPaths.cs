@@ -19,6 +19,45 @@ internal static class CliPaths
     public static Option<string?> DataOption() =>
         new("--data") { Description = "Folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...); default: the bundled 8 000/2 000 digits." };
 
+    /// <summary>
+    /// Refuses an empty <paramref name="path"/> and one that names a folder where <paramref name="option"/>
+    /// expects a file (to read or to write), with a message naming both; returns the path.
+    /// </summary>
+    public static string CheckFile(string option, string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException($"{option} needs a file name, got an empty one.");
+        if (Directory.Exists(path))
+            throw new IOException($"{option}: '{path}' is a folder; give a file name.");
+        return path;
+    }
+
+    /// <summary>
+    /// Refuses an empty <paramref name="path"/> and one that names an existing file where
+    /// <paramref name="option"/> expects a folder; returns the path.
+    /// </summary>
+    public static string CheckFolder(string option, string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException($"{option} needs a folder name, got an empty one.");
+        if (File.Exists(path))
+            throw new IOException($"{option}: '{path}' is a file; give a folder.");
+        return path;
+    }
+
+    /// <summary>
+    /// Refuses to write <paramref name="path"/> (for <paramref name="option"/>) into a folder that does not
+    /// exist, naming that folder, as <see cref="AtomicFile"/> does for every other file the commands write.
+    /// </summary>
+    public static string CheckNewFile(string option, string path)
+    {
+        CheckFile(option, path);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+            throw new DirectoryNotFoundException($"{option}: cannot write '{path}' because the folder '{folder}' does not exist.");
+        return path;
+    }
+
     /// <summary>Writes text atomically, so readers never see half a file.</summary>
     public static void WriteText(string path, string contents, string caller) =>
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(contents)), caller);

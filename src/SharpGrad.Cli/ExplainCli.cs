@@ -13,10 +13,13 @@ namespace SharpGrad.Cli;
 internal static class ExplainCli
 {
     /// <summary>The exit code for a mistake in the program, its values or the flags.</summary>
-    public const int UsageError = 2;
+    public const int UsageError = CliErrors.UsageError;
 
-    /// <summary>The exit code for an unexpected failure (a bug), reported without a stack trace.</summary>
-    public const int InternalError = 1;
+    /// <summary>
+    /// The exit code for an unexpected failure (a bug), reported without a stack trace; never 1,
+    /// which <c>check</c> gives to an incorrect derivative.
+    /// </summary>
+    public const int InternalError = CliErrors.InternalError;
 
     /// <summary>The <c>--set NAME=VALUE</c> option, repeatable.</summary>
     public static Option<string[]> SetOption() => new("--set")
@@ -83,7 +86,7 @@ internal static class ExplainCli
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine($"error: {CliErrors.Describe(e)}");
             return UsageError;
         }
         catch (Exception e)
@@ -111,7 +114,6 @@ internal static class ExplainCli
             {
                 foreach (var p in problems)
                     Console.Error.WriteLine($"error: {p}");
-                Console.Error.WriteLine($"Run 'sharpgrad {parseResult.CommandResult.Command.Name} --help' for usage.");
                 return UsageError;
             }
             return Run(() => body(parseResult));

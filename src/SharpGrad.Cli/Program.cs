@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.Globalization;
 using SharpGrad.Cli.Commands;
 using Spectre.Console;
 
@@ -10,6 +11,23 @@ public static class Program
 {
     /// <summary>Parses the arguments and runs the chosen subcommand; returns the process exit code.</summary>
     public static int Main(string[] args)
+    {
+        // Numbers on the command line and in every file and report are written with a '.', whatever
+        // LC_ALL says: "--lr 0.002" must not become 2 under de_DE, and metrics.csv must stay CSV.
+        var (culture, uiCulture) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return Run(args);
+        }
+        finally
+        {
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (culture, uiCulture);
+        }
+    }
+
+    private static int Run(string[] args)
     {
         CliConsole.Configure(AnsiConsole.Console);
         var root = CreateRoot();
@@ -31,8 +49,8 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             // System.CommandLine would print help and exit 1; a usage mistake is exit code 2 everywhere in sharpgrad.
+            // One line per mistake, each naming the option; the first is usually the only one.
             foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
-            Console.Error.WriteLine("Run 'sharpgrad --help' for usage.");
             return CliErrors.UsageError;
         }
         // Exceptions must reach CliErrors, which maps them to one-line messages and exit codes.

@@ -12,7 +12,8 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var lr = new Option<double>("--lr") { Description = "SGD learning rate for the update step.", DefaultValueFactory = _ => 0.01 };
+        var lr = CliOptions.Number("--lr", "SGD learning rate for the update step.");
+        lr.DefaultValueFactory = _ => 0.01;
         var command = new Command("demo", "Run the worked example: forward pass, gradients by autograd, and one SGD step.");
         command.Options.Add(lr);
         command.SetAction(parse => Run(parse.GetValue(lr)));

@@ -8,7 +8,8 @@ namespace SharpGrad.Cli.Commands;
 /// <c>sharpgrad dot FILE [--of NAME] [--set NAME=VALUE]... [--png OUT]</c>: the graph with every
 /// value and gradient as Graphviz DOT text (see <see cref="GraphDot"/>), or rendered to a PNG by
 /// Graphviz's <c>dot</c>. The environment variable SHARPGRAD_DOT names the <c>dot</c> executable
-/// to use instead of searching PATH (tests use it to simulate a missing Graphviz).
+/// to use instead of searching PATH (tests use it to simulate a missing Graphviz). A failure of
+/// <c>dot</c> itself on the text we gave it is exit code 70, as any other internal error.
 /// </summary>
 internal static class DotCommand
 {
@@ -45,6 +46,9 @@ internal static class DotCommand
 
     private static int Render(string text, string output)
     {
+        // The same rule as every other file the commands write (AtomicFile): a missing folder is
+        // the user's to create, and the message names it, never the temporary file.
+        CliPaths.CheckNewFile("--png", output);
         var executable = Environment.GetEnvironmentVariable("SHARPGRAD_DOT") is { Length: > 0 } configured ? configured : "dot";
         var full = Path.GetFullPath(output);
         var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
@@ -75,7 +79,7 @@ internal static class DotCommand
                 process.WaitForExit();
                 if (process.ExitCode != 0 || !File.Exists(temp))
                 {
-                    var first = errors.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+                    var first = (errors.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "").Replace(temp, full);
                     Console.Error.WriteLine($"error: dot failed with exit code {process.ExitCode}{(first.Length > 0 ? ": " + first.Trim() : "")}");
                     return ExplainCli.InternalError;
                 }

@@ -14,7 +14,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var weights = new Option<string>("--weights") { Description = "A model.safetensors written by sharpgrad train.", DefaultValueFactory = _ => Path.Combine("out", "model.safetensors") };
-        var model = new Option<string?>("--model") { Description = "cnn or mlp; read from the file's metadata when omitted." };
+        var model = new Option<string?>("--model") { Description = "cnn or mlp; read from the file's metadata when omitted." }.OneOf([.. MnistModels.Names]);
         var data = CliPaths.DataOption();
         var command = new Command("eval", "Evaluate saved weights on the test digits: accuracy and confusion matrix.") { weights, model, data };
         command.SetAction(parse => Run(parse.GetValue(weights)!, parse.GetValue(model), CliPaths.DataFolder(parse.GetValue(data))));
@@ -23,8 +23,8 @@ internal static class EvalCommand
 
     private static int Run(string weightsPath, string? modelName, string dataFolder)
     {
-        var network = ModelFiles.Load(weightsPath, modelName);
-        var (_, test) = Mnist.Load(dataFolder, normalize: true);
+        var network = ModelFiles.Load(CliPaths.CheckFile("--weights", weightsPath), modelName);
+        var (_, test) = Mnist.Load(CliPaths.CheckFolder("--data", dataFolder), normalize: true);
         var evaluation = Trainer.Evaluate(network.Model, new DataLoader(test, 500), classes: 10);
 
         var table = new Table().Title($"Confusion matrix ({network.Name}, {evaluation.Count:N0} test digits): rows actual, columns predicted");

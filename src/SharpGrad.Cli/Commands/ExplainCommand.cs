@@ -15,10 +15,9 @@ internal static class ExplainCommand
         var file = ExplainCli.FileArgument();
         var of = ExplainCli.OfOption();
         var wrt = new Option<string>("--wrt") { Description = "The node to differentiate with respect to.", Required = true };
-        var form = new Option<string>("--form") { Description = "paths: sum over every path; factored: as backpropagation computes it; closed: local partials written out.", DefaultValueFactory = _ => "factored" };
-        form.AcceptOnlyFromAmong("paths", "factored", "closed");
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "markdown", "latex");
+        var form = new Option<string>("--form") { Description = "paths: sum over every path; factored: as backpropagation computes it; closed: local partials written out.", DefaultValueFactory = _ => "factored" }
+            .OneOf("paths", "factored", "closed");
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" }.OneOf("text", "markdown", "latex");
         var command = new Command("explain", "Write out the chain rule for a derivative: every path, factored, or in closed form.");
         command.Arguments.Add(file);
         command.Options.Add(wrt);

@@ -11,8 +11,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var weights = new Argument<string>("model") { Description = "A model.safetensors written by sharpgrad train." };
-        var model = new Option<string?>("--model") { Description = "cnn or mlp; read from the file's metadata when omitted." };
-        model.AcceptOnlyFromAmong([.. MnistModels.Names]);
+        var model = new Option<string?>("--model") { Description = "cnn or mlp; read from the file's metadata when omitted." }.OneOf([.. MnistModels.Names]);
         var onnx = new Option<string>("--onnx") { Description = "The .onnx file to write.", Required = true };
         var command = new Command("export", "Export trained weights to ONNX (opset 17, input [batch, 1, 28, 28] normalised pixels, output [batch, 10] logits).") { weights, model, onnx };
         command.SetAction(parse => Run(parse.GetValue(weights)!, parse.GetValue(model), parse.GetValue(onnx)!));
@@ -21,6 +20,8 @@ internal static class ExportCommand
 
     private static int Run(string weightsPath, string? modelName, string onnxPath)
     {
+        CliPaths.CheckFile("the model file", weightsPath);
+        CliPaths.CheckNewFile("--onnx", onnxPath);
         if (!File.Exists(weightsPath))
             throw new FileNotFoundException($"No model file at {weightsPath}; train one with `sharpgrad train`.");
         var (name, network) = ModelFiles.Load(weightsPath, modelName);

@@ -15,11 +15,11 @@ internal static class StepCommand
     public static Command Create()
     {
         var file = ExplainCli.FileArgument();
-        var lr = new Option<double>("--lr") { Description = "The SGD learning rate η (a positive number).", Required = true };
+        var lr = CliOptions.Number("--lr", "The SGD learning rate η (a positive number).");
+        lr.Required = true;
         var of = ExplainCli.OfOption();
         var set = ExplainCli.SetOption();
-        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "markdown", "latex");
+        var format = new Option<string>("--format") { Description = "Output format.", DefaultValueFactory = _ => "text" }.OneOf("text", "markdown", "latex");
         var command = new Command("step", "Work through one forward pass, backward pass and SGD step of a .grad program.");
         command.Arguments.Add(file);
         command.Options.Add(lr);

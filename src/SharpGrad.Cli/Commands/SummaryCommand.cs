@@ -10,9 +10,8 @@ internal static class SummaryCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "cnn or mlp.", DefaultValueFactory = _ => "cnn" };
-        model.AcceptOnlyFromAmong([.. MnistModels.Names]);
-        var batch = new Option<int>("--batch-size") { Description = "Batch size of the sample input.", DefaultValueFactory = _ => 1 };
+        var model = new Option<string>("--model") { Description = "cnn or mlp.", DefaultValueFactory = _ => "cnn" }.OneOf([.. MnistModels.Names]);
+        var batch = CliOptions.Integer("--batch-size", "Batch size of the sample input.", 1);
         var command = new Command("summary", "Show a model's layers, output shapes and parameter counts.") { model, batch };
         command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(batch)));
         return command;

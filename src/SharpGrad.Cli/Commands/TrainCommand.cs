@@ -25,14 +25,14 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model to train: cnn or mlp.", DefaultValueFactory = _ => "cnn" };
-        model.AcceptOnlyFromAmong([.. MnistModels.Names]);
-        var epochs = new Option<int>("--epochs") { Description = "Number of passes over the training data.", DefaultValueFactory = _ => 15 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Samples per optimisation step on each process; under mpirun -np N the global batch is N times this.", DefaultValueFactory = _ => 32 };
-        var lr = new Option<double>("--lr") { Description = "Learning rate.", DefaultValueFactory = _ => 0.002 };
-        var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => "adam" };
-        optimizer.AcceptOnlyFromAmong("adam", "adamw", "sgd", "rmsprop");
-        var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and shuffling.", DefaultValueFactory = _ => 1 };
+        var model = new Option<string>("--model") { Description = "Model to train: cnn or mlp.", DefaultValueFactory = _ => "cnn" }.OneOf([.. MnistModels.Names]);
+        var epochs = CliOptions.Integer("--epochs", "Number of passes over the training data.", 15);
+        var batchSize = CliOptions.Integer("--batch-size", "Samples per optimisation step on each process; under mpirun -np N the global batch is N times this.", 32);
+        var lr = CliOptions.Number("--lr", "Learning rate.");
+        lr.DefaultValueFactory = _ => 0.002;
+        var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => "adam" }
+            .OneOf("adam", "adamw", "sgd", "rmsprop");
+        var seed = CliOptions.Integer("--seed", "Seed for initialisation and shuffling.", 1UL);
         var data = CliPaths.DataOption();
         var output = new Option<string>("--out") { Description = "Folder for metrics.csv, curves.png, model.safetensors and the checkpoint.", DefaultValueFactory = _ => "out" };
         var resume = new Option<bool>("--resume")
@@ -41,7 +41,8 @@ internal static class TrainCommand
                 "--epochs, --batch-size and --seed are taken from the checkpoint, and giving one with another value is an error (the cosine " +
                 "schedule is planned over the whole run, so a finished run cannot be lengthened; start a new run instead).",
         };
-        var distTimeout = new Option<double>("--dist-timeout") { Description = "Under mpirun: seconds a rank waits for the others before stopping with an error.", DefaultValueFactory = _ => ProcessGroup.DefaultTimeout.TotalSeconds };
+        var distTimeout = CliOptions.Number("--dist-timeout", "Under mpirun: seconds a rank waits for the others before stopping with an error.");
+        distTimeout.DefaultValueFactory = _ => ProcessGroup.DefaultTimeout.TotalSeconds;
         var command = new Command("train", "Train a digit classifier and report its test accuracy.")
         {
             model, epochs, batchSize, lr, optimizer, seed, data, output, resume, distTimeout,
@@ -87,6 +88,7 @@ internal static class TrainCommand
             new("--optimizer", s.Optimizer), new("--seed", s.Seed.ToString(CultureInfo.InvariantCulture)), new("--resume", s.Resume ? "yes" : "no"),
             new("--dist-timeout", group.Timeout.TotalSeconds.ToString("R", CultureInfo.InvariantCulture))]);
 
+        CliPaths.CheckFolder("--out", s.Output);
         if (group.IsRoot)
         {
             Directory.CreateDirectory(s.Output);
@@ -126,7 +128,7 @@ internal static class TrainCommand
             history.AddRange(ParseHistory(checkpointPath, saved.GetValueOrDefault("history", ""), done));
             AnsiConsole.MarkupLine($"Resuming after epoch {done} of {s.Epochs} from [blue]{Markup.Escape(checkpointPath)}[/].");
         }
-        var (train, test) = Mnist.Load(s.Data, normalize: true);
+        var (train, test) = Mnist.Load(CliPaths.CheckFolder("--data", s.Data), normalize: true);
 
         // Digits shifted by up to two pixels: 8 000 images are few enough that the network memorises them otherwise.
         var augment = new RandomShift(2, shuffle);

@@ -33,6 +33,22 @@ internal static class BackwardEngine
             Accumulate(pending, owned, index.PositionOf(roots[i]), seeds[i]);
 
         var results = new Tensor?[inputs?.Count ?? 0];
+        // firstInputAt[k] and nextInput chain the indices i with inputs[i] == order[k], so a walk
+        // asked for 100 000 inputs costs a lookup per tensor rather than a scan of the inputs.
+        int[]? firstInputAt = null, nextInput = null;
+        if (inputs is not null)
+        {
+            firstInputAt = new int[order.Count];
+            Array.Fill(firstInputAt, -1);
+            nextInput = new int[inputs.Count];
+            for (int i = inputs.Count - 1; i >= 0; i--)
+            {
+                int p = index.PositionOf(inputs[i]);
+                if (p < 0) continue;
+                nextInput[i] = firstInputAt[p];
+                firstInputAt[p] = i;
+            }
+        }
         using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
         for (int k = order.Count - 1; k >= 0; k--)
         {
@@ -43,10 +59,10 @@ internal static class BackwardEngine
             if (owned is not null) owned[k] = false;
             var t = order[k];
             g = RunHooks(t, g);
-            if (inputs is not null)
+            if (firstInputAt is not null)
             {
-                for (int i = 0; i < inputs.Count; i++)
-                    if (ReferenceEquals(inputs[i], t)) results[i] = g;
+                for (int i = firstInputAt[k]; i >= 0; i = nextInput![i])
+                    results[i] = g;
             }
             else if (t.IsLeaf || t.RetainsGrad)
             {

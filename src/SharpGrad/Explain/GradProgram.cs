@@ -76,9 +76,16 @@ public sealed class GradProgram
     }
 
     /// <summary>Reads and parses the program in <paramref name="path"/>.</summary>
+    /// <exception cref="ArgumentException">The path is empty.</exception>
+    /// <exception cref="IOException">The file is missing or the path names a folder.</exception>
     public static GradProgram Load(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(path);
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("The .grad file name is empty.");
+        // Reading a folder fails with "access denied", which sends people looking at permissions.
+        if (Directory.Exists(path))
+            throw new IOException($"'{path}' is a folder, not a .grad program.");
         return Parse(File.ReadAllText(path), path);
     }
 

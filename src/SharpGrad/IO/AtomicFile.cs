@@ -49,12 +49,21 @@ public static class AtomicFile
             if (!moved)
                 File.Move(temp, full, overwrite: true);
         }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            // The system's message names the temporary file, which means nothing to the reader.
+            TryDelete(temp);
+            throw new IOException($"{caller}: cannot write '{full}': the disk is full (no space left on the device).", e.HResult);
+        }
         catch
         {
             TryDelete(temp);
             throw;
         }
     }
+
+    /// <summary>ENOSPC on Linux and macOS (.NET reports the errno as the HResult); ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on Windows.</summary>
+    public static bool IsDiskFull(IOException e) => e.HResult is 28 or unchecked((int)0x80070070) or unchecked((int)0x80070027);
 
     /// <summary>
     /// Deletes the temporary files that interrupted writes left in <paramref name="directory"/>

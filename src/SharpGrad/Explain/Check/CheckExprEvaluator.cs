@@ -46,7 +46,24 @@ internal sealed class CheckExprEvaluator
         }
     }
 
+    /// <summary>
+    /// Evaluates one node; a failure inside it (shapes that do not fit an op, a derivative without a
+    /// value) becomes an <see cref="ArgumentException"/> that points at the node, as a parse error does.
+    /// </summary>
     private Tensor Eval(CheckExpr e)
+    {
+        try
+        {
+            return EvalNode(e);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException && !ex.Message.StartsWith("--expr column", StringComparison.Ordinal))
+        {
+            var reason = ex.Message.StartsWith("--expr: ", StringComparison.Ordinal) ? ex.Message["--expr: ".Length..] : $"{e.Text}: {ex.Message}";
+            throw new ArgumentException($"--expr column {e.Start + 1}: {reason}", ex);
+        }
+    }
+
+    private Tensor EvalNode(CheckExpr e)
     {
         switch (e.Kind)
         {

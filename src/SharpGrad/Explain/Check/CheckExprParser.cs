@@ -8,10 +8,14 @@ namespace SharpGrad.Explain;
 /// functions (<c>relu'(z)</c>, <c>σ′(z)</c>, <c>g'(z)</c>), indicators <c>I[z &gt; 0]</c> and <c>step(z)</c>,
 /// the outer product <c>a ⊗ b</c> (or <c>outer(a, b)</c>), <c>transpose(M)</c>, and juxtaposition as a
 /// product (<c>σ(x1)(1 − σ(x1))</c>). Errors are <see cref="ArgumentException"/>s reading
-/// "--expr column N: ...".
+/// "--expr column N: ...". As for programs (<see cref="Parser"/>), trees are at most
+/// <see cref="Parser.MaxDepth"/> levels deep and long runs of <c>+</c> or <c>*</c> are balanced, so
+/// evaluating and simplifying the expression cannot exhaust the stack.
 /// </summary>
 internal sealed class CheckExprParser
 {
+    private const int BalanceFrom = 16;
+
     private enum T { Number, Ident, Op, Partial, Prime, End }
 
     private readonly record struct Tok(T Kind, string Text, int Start, int End, double Number = 0);
@@ -21,7 +25,9 @@ internal sealed class CheckExprParser
     private readonly string source;
     private readonly ComputationGraph graph;
     private readonly List<Tok> tokens;
+    private readonly Dictionary<CheckExpr, int> depths = new(ReferenceEqualityComparer.Instance);
     private int index;
+    private int nesting;
 
     private CheckExprParser(string source, ComputationGraph graph)
     {
@@ -60,24 +66,78 @@ internal sealed class CheckExprParser
 
     private CheckExpr Node(CheckExpr.Kinds kind, int start, IReadOnlyList<CheckExpr>? args = null, double value = 0, string? name = null,
         string? wrt = null, char op = '\0', string? relation = null, OpInfo? info = null) =>
-        new(kind, start, tokens[Math.Max(0, index - 1)].End, source, args)
+        Checked(new(kind, start, tokens[Math.Max(0, index - 1)].End, source, args)
         {
             Value = value, Name = name, Wrt = wrt, Operator = op, Relation = relation, Op = info,
-        };
+        });
+
+    /// <summary>Records the depth of a new node and refuses trees deeper than <see cref="Parser.MaxDepth"/>.</summary>
+    private CheckExpr Checked(CheckExpr e)
+    {
+        int depth = 0;
+        foreach (var child in e.Args)
+            depth = Math.Max(depth, depths.GetValueOrDefault(child, 1));
+        if (++depth > Parser.MaxDepth)
+            throw Error(e.Start + 1, $"expression nested deeper than {Parser.MaxDepth} levels");
+        depths[e] = depth;
+        return e;
+    }
 
     private CheckExpr ParseSum()
     {
         int start = Current.Start;
         var left = ParseProduct();
+        var run = new List<Operand>();
         while (IsOp("+") || IsOp("-"))
         {
             char op = Current.Text[0];
             index++;
+            int rightStart = Current.Start;
             var right = ParseProduct();
+            if (op == '+')
+            {
+                if (run.Count == 0) run.Add(new(left, start, tokens[index - 1].End));
+                run.Add(new(right, rightStart, tokens[index - 1].End));
+                continue;
+            }
+            left = Join(run, '+', start, left);
             left = Node(CheckExpr.Kinds.Binary, start, [left, right], op: op);
         }
-        return left;
+        return Join(run, '+', start, left);
     }
+
+    /// <summary>
+    /// A pending run <c>run[0] op run[1] op ...</c> of '+' or '*' as one tree (cleared afterwards), or
+    /// <paramref name="left"/> when there is none: a left-leaning chain when short, balanced when long,
+    /// so a sum of 15 000 terms is 14 levels deep rather than 15 000.
+    /// </summary>
+    private CheckExpr Join(List<Operand> run, char op, int start, CheckExpr left)
+    {
+        if (run.Count == 0) return left;
+        CheckExpr result;
+        if (run.Count < BalanceFrom)
+        {
+            result = run[0].Expr;
+            for (int i = 1; i < run.Count; i++)
+                result = Checked(new CheckExpr(CheckExpr.Kinds.Binary, start, run[i].End, source, [result, run[i].Expr]) { Operator = op });
+        }
+        else
+            result = Balanced(run, op, 0, run.Count - 1);
+        run.Clear();
+        return result;
+    }
+
+    private CheckExpr Balanced(List<Operand> run, char op, int lo, int hi)
+    {
+        if (lo == hi) return run[lo].Expr;
+        int mid = (lo + hi + 1) / 2;
+        var left = Balanced(run, op, lo, mid - 1);
+        var right = Balanced(run, op, mid, hi);
+        return Checked(new CheckExpr(CheckExpr.Kinds.Binary, run[lo].Start, run[hi].End, source, [left, right]) { Operator = op });
+    }
+
+    /// <summary>An operand of a chain with the span of its text (brackets included).</summary>
+    private readonly record struct Operand(CheckExpr Expr, int Start, int End);
 
     private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(");
 
@@ -85,16 +145,25 @@ internal sealed class CheckExprParser
     {
         int start = Current.Start;
         var left = ParseMatMul();
+        var run = new List<Operand>();
         while (true)
         {
             char op;
             if (IsOp("*") || IsOp("/")) { op = Current.Text[0]; index++; }
             else if (StartsPrimary) op = '*';   // juxtaposition: σ(x1)(1 − σ(x1))
             else break;
+            int rightStart = Current.Start;
             var right = ParseMatMul();
+            if (op == '*')
+            {
+                if (run.Count == 0) run.Add(new(left, start, tokens[index - 1].End));
+                run.Add(new(right, rightStart, tokens[index - 1].End));
+                continue;
+            }
+            left = Join(run, '*', start, left);
             left = Node(CheckExpr.Kinds.Binary, start, [left, right], op: op);
         }
-        return left;
+        return Join(run, '*', start, left);
     }
 
     private CheckExpr ParseMatMul()
@@ -111,21 +180,31 @@ internal sealed class CheckExprParser
         return left;
     }
 
+    /// <summary>Every level of brackets, calls, signs and exponents passes through here once, so the nesting is counted here.</summary>
     private CheckExpr ParseUnary()
     {
         int start = Current.Start;
-        if (IsOp("-"))
+        if (++nesting > Parser.MaxDepth)
+            throw Fail($"expression nested deeper than {Parser.MaxDepth} levels");
+        try
         {
+            if (IsOp("-"))
+            {
+                index++;
+                var operand = ParseUnary();
+                return Node(CheckExpr.Kinds.Negate, start, [operand]);
+            }
+            if (IsOp("+")) { index++; return ParseUnary(); }
+            var b = ParsePrimary();
+            if (!IsOp("^")) return b;
             index++;
-            var operand = ParseUnary();
-            return Node(CheckExpr.Kinds.Negate, start, [operand]);
+            var exponent = ParseUnary();
+            return Node(CheckExpr.Kinds.Binary, start, [b, exponent], op: '^');
         }
-        if (IsOp("+")) { index++; return ParseUnary(); }
-        var b = ParsePrimary();
-        if (!IsOp("^")) return b;
-        index++;
-        var exponent = ParseUnary();
-        return Node(CheckExpr.Kinds.Binary, start, [b, exponent], op: '^');
+        finally
+        {
+            nesting--;
+        }
     }
 
     private CheckExpr ParsePrimary()

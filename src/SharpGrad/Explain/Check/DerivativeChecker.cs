@@ -46,9 +46,15 @@ public static class DerivativeChecker
             return new CheckResult(CheckVerdict.Correct, "symbolic", derivation.Objective, wrt, expression, basePoint, s0, t0, [], 1);
         }
 
-        var samples = Collect(program, derivation.Objective, wrt, expr, basePoint, points, seed);
+        var samples = Collect(program, derivation.Objective, wrt, expr, basePoint, points, seed, out var notFinite);
+        if (samples.Count == 0 && notFinite is not null)
+        {
+            // The true derivative is a number and the expression is not: that is a wrong answer, not bad input.
+            return new CheckResult(CheckVerdict.Incorrect, "numeric", derivation.Objective, wrt, expression, notFinite.Point, notFinite.Student, notFinite.True,
+                ["your expression is not a finite number at this point (a division by zero, the log or square root of a negative number, or an overflow)"], 1);
+        }
         if (samples.Count == 0)
-            throw new ArgumentException("--expr: no point away from the kinks (relu, abs, max, min, indicators) gave finite values for both the expression and the true derivative");
+            throw new ArgumentException($"--expr: no point away from the kinks (relu, abs, max, min, indicators) gave a finite value for the true derivative ∂{derivation.Objective}/∂{wrt}");
         var bad = samples.FindIndex(s => s.Problem is not null);
         if (bad < 0)
         {
@@ -84,8 +90,14 @@ public static class DerivativeChecker
     private static (Tensor Student, Tensor True) Values(GradProgram program, ProgramEvaluation evaluation, Dictionary<string, Tensor> point, CheckExpr expr, string wrt) =>
         (new CheckExprEvaluator(program, evaluation, point).Evaluate(expr), evaluation.Gradient(wrt));
 
-    private static List<Sample> Collect(GradProgram program, string objective, string wrt, CheckExpr expr, Dictionary<string, Tensor> basePoint, int points, ulong seed)
+    /// <summary>
+    /// The points where both the expression and the true derivative are finite; <paramref name="notFinite"/>
+    /// is the first point where only the true derivative is.
+    /// </summary>
+    private static List<Sample> Collect(GradProgram program, string objective, string wrt, CheckExpr expr, Dictionary<string, Tensor> basePoint, int points, ulong seed,
+        out Sample? notFinite)
     {
+        notFinite = null;
         var generator = new Generator(seed);
         var scales = basePoint.ToDictionary(kv => kv.Key, kv =>
         {
@@ -115,7 +127,12 @@ public static class DerivativeChecker
             var student = evaluator.Evaluate(expr);
             if (evaluator.KinkDistance < KinkMargin) continue;
             var truth = evaluation.Gradient(wrt);
-            if (!AllFinite(student) || !AllFinite(truth)) continue;
+            if (!AllFinite(truth)) continue;
+            if (!AllFinite(student))
+            {
+                notFinite ??= new Sample(point, evaluation, student, truth, "");
+                continue;
+            }
             samples.Add(new Sample(point, evaluation, student, truth, Compare(student, truth, objective, wrt)));
         }
         return samples;

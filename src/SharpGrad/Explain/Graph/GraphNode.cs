@@ -25,8 +25,15 @@ public sealed class GraphNode
         Statement = statement;
         ConstantValue = constant;
         HasGradient = name is not null || operands.Any(o => o.HasGradient);
-        foreach (var operand in operands)
-            if (!operand.consumers.Contains(this)) operand.consumers.Add(this);
+        // A node that uses an operand twice (x * x) is one consumer of it. This node is new, so only an
+        // earlier operand can have added it: searching the operand's consumers instead made a name used
+        // on each of n lines cost n² steps.
+        for (int i = 0; i < operands.Count; i++)
+        {
+            bool repeated = false;
+            for (int j = 0; j < i && !repeated; j++) repeated = ReferenceEquals(operands[j], operands[i]);
+            if (!repeated) operands[i].consumers.Add(this);
+        }
     }
 
     /// <summary>The node's position in <see cref="ComputationGraph.Nodes"/> (a topological order: operands come first).</summary>

@@ -5,13 +5,22 @@ namespace SharpGrad.Explain;
 /// <summary>
 /// A plain box-drawn table. The step renderer draws its own tables, rather than going through a
 /// console library, so that the output is the same at any terminal width and can be compared
-/// with golden files.
+/// with golden files. A cell longer than <see cref="MaxCell"/> characters is cut short with "…":
+/// every row is padded to the widest cell, so one 100 000-character formula would otherwise make
+/// the table rows × 100 000 characters.
 /// </summary>
 internal sealed class TextTable(params string[] headers)
 {
+    public const int MaxCell = 200;
+
     private readonly List<string[]> rows = [];
 
-    public void Add(params string[] cells) => rows.Add(cells);
+    public void Add(params string[] cells)
+    {
+        for (int i = 0; i < cells.Length; i++)
+            if (cells[i].Length > MaxCell) cells[i] = string.Concat(cells[i].AsSpan(0, MaxCell - 1), "…");
+        rows.Add(cells);
+    }
 
     public override string ToString()
     {

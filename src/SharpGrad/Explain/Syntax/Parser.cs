@@ -15,14 +15,29 @@ namespace SharpGrad.Explain;
 /// option    := ("in" | "out" | "kernel" | "stride" | "padding") NUMBER | "input" NUMBER ["×" NUMBER]
 /// </code>
 /// It checks syntax, function names and arities; names and shapes are checked afterwards by
-/// <see cref="GraphBuilder"/>.
+/// <see cref="GraphBuilder"/>. Every expression tree it returns is at most <see cref="MaxDepth"/>
+/// levels deep, so that the recursive walks after it (shapes, printing, derivation) fit on any
+/// thread's stack: deeper nesting is a located error, and a long run of <c>+</c> or <c>*</c>
+/// (a sum of 15 000 terms) is built as a balanced tree rather than a 15 000-level chain.
 /// </summary>
 internal sealed class Parser
 {
+    /// <summary>
+    /// The deepest expression tree (and the deepest nesting of brackets) accepted: deep enough for any
+    /// formula written by hand, shallow enough that parsing and every recursive walk after it fit in a
+    /// 256 KiB stack (tested), far below the 1 MiB and 8 MiB of the main threads on Windows and Linux.
+    /// </summary>
+    public const int MaxDepth = 100;
+
+    /// <summary>Runs of <c>+</c> or <c>*</c> this long or longer are grouped as a balanced tree.</summary>
+    private const int BalanceFrom = 16;
+
     private static readonly string[] Keywords = ["param", "input", "target"];
 
     private readonly List<Token> tokens;
+    private readonly Dictionary<Expr, int> depths = new(ReferenceEqualityComparer.Instance);
     private int index;
+    private int nesting;
 
     private Parser(List<Token> tokens) => this.tokens = tokens;
 
@@ -255,6 +270,8 @@ internal sealed class Parser
         var open = tokens[index++];
         if (Current.Kind == TokenKind.RightBracket)
             throw Error("an array literal needs at least one element; '[]' is empty");
+        if (++nesting > MaxDepth)
+            throw Error($"array literal nested deeper than {MaxDepth} levels", open.Position);
         int count = 0;
         int[]? first = null;
         while (true)
@@ -278,33 +295,72 @@ internal sealed class Parser
             throw Error($"expected ',' or ']' in the array literal opened at line {open.Position.Line}, column {open.Position.Column}, found {Current.Describe()}");
         }
         index++;
+        nesting--;
         elementShape = [count, .. first!];
     }
 
     private static string FormatShape(int[] shape) => shape.Length == 0 ? "scalar (a number)" : "[" + string.Join(", ", shape) + "]";
 
-    private Expr ParseExpression()
+    private Expr ParseExpression() => ParseChain(ParseTerm, TokenKind.Plus, TokenKind.Minus, BinaryOperator.Add, BinaryOperator.Subtract);
+
+    private Expr ParseTerm() => ParseChain(ParseMatMul, TokenKind.Star, TokenKind.Slash, BinaryOperator.Multiply, BinaryOperator.Divide);
+
+    /// <summary>
+    /// A left-associative chain <c>a op b op c ...</c> of one precedence level. A run of
+    /// <paramref name="associative"/> (<c>+</c> or <c>*</c>) at least <see cref="BalanceFrom"/> long is
+    /// grouped as a balanced tree: the same value (up to rounding), at a depth that grows with the
+    /// logarithm of the number of terms.
+    /// </summary>
+    private Expr ParseChain(Func<Expr> operand, TokenKind first, TokenKind second, BinaryOperator associative, BinaryOperator other)
     {
-        var left = ParseTerm();
-        while (Current.Kind is TokenKind.Plus or TokenKind.Minus)
+        var left = operand();
+        if (Current.Kind != first && Current.Kind != second)
+            return left;
+        var run = new List<Expr>();
+        var runOperators = new List<SourcePosition>();
+        while (Current.Kind == first || Current.Kind == second)
         {
             var op = tokens[index++];
-            var right = ParseTerm();
-            left = new BinaryExpr(op.Kind == TokenKind.Plus ? BinaryOperator.Add : BinaryOperator.Subtract, left, right, op.Position);
+            var right = operand();
+            if (op.Kind == first)
+            {
+                if (run.Count == 0) run.Add(left);
+                run.Add(right);
+                runOperators.Add(op.Position);
+                continue;
+            }
+            left = Join(run, runOperators, associative, left);
+            left = Checked(new BinaryExpr(other, left, right, op.Position));
         }
-        return left;
+        return Join(run, runOperators, associative, left);
     }
 
-    private Expr ParseTerm()
+    /// <summary>The pending run <c>run[0] op run[1] op ...</c> as one tree (cleared afterwards), or <paramref name="left"/> when there is none.</summary>
+    private Expr Join(List<Expr> run, List<SourcePosition> operators, BinaryOperator op, Expr left)
     {
-        var left = ParseMatMul();
-        while (Current.Kind is TokenKind.Star or TokenKind.Slash)
+        if (run.Count == 0) return left;
+        Expr result;
+        if (run.Count < BalanceFrom)
         {
-            var op = tokens[index++];
-            var right = ParseMatMul();
-            left = new BinaryExpr(op.Kind == TokenKind.Star ? BinaryOperator.Multiply : BinaryOperator.Divide, left, right, op.Position);
+            result = run[0];
+            for (int i = 1; i < run.Count; i++)
+                result = Checked(new BinaryExpr(op, result, run[i], operators[i - 1]));
         }
-        return left;
+        else
+            result = Balanced(run, operators, op, 0, run.Count - 1);
+        run.Clear();
+        operators.Clear();
+        return result;
+    }
+
+    /// <summary>run[lo..hi] as a balanced tree; each node keeps the position of the operator it stands for.</summary>
+    private Expr Balanced(List<Expr> run, List<SourcePosition> operators, BinaryOperator op, int lo, int hi)
+    {
+        if (lo == hi) return run[lo];
+        int mid = (lo + hi + 1) / 2;
+        var left = Balanced(run, operators, op, lo, mid - 1);
+        var right = Balanced(run, operators, op, mid, hi);
+        return Checked(new BinaryExpr(op, left, right, operators[mid - 1]));
     }
 
     private Expr ParseMatMul()
@@ -314,23 +370,33 @@ internal sealed class Parser
         {
             var op = tokens[index++];
             var right = ParseUnary();
-            left = new BinaryExpr(BinaryOperator.MatMul, left, right, op.Position);
+            left = Checked(new BinaryExpr(BinaryOperator.MatMul, left, right, op.Position));
         }
         return left;
     }
 
+    /// <summary>Every level of brackets, calls, signs and exponents passes through here once, so the nesting is counted here.</summary>
     private Expr ParseUnary()
     {
-        if (Current.Kind == TokenKind.Minus)
+        if (++nesting > MaxDepth)
+            throw Error($"expression nested deeper than {MaxDepth} levels; split it into named steps");
+        try
         {
-            var minus = tokens[index++];
-            var operand = ParseUnary();
-            // A negative literal is one number, so "-1" prints and evaluates as the constant −1.
-            return operand is NumberExpr n ? new NumberExpr(-n.Value, minus.Position) : new NegateExpr(operand, minus.Position);
+            if (Current.Kind == TokenKind.Minus)
+            {
+                var minus = tokens[index++];
+                var operand = ParseUnary();
+                // A negative literal is one number, so "-1" prints and evaluates as the constant −1.
+                return operand is NumberExpr n ? new NumberExpr(-n.Value, minus.Position) : Checked(new NegateExpr(operand, minus.Position));
+            }
+            if (Current.Kind == TokenKind.Plus)
+                throw Error("unary '+' is not supported; write the operand alone");
+            return ParsePower();
         }
-        if (Current.Kind == TokenKind.Plus)
-            throw Error("unary '+' is not supported; write the operand alone");
-        return ParsePower();
+        finally
+        {
+            nesting--;
+        }
     }
 
     private Expr ParsePower()
@@ -340,7 +406,19 @@ internal sealed class Parser
             return baseExpr;
         var op = tokens[index++];
         var exponent = ParseUnary();
-        return new BinaryExpr(BinaryOperator.Power, baseExpr, exponent, op.Position);
+        return Checked(new BinaryExpr(BinaryOperator.Power, baseExpr, exponent, op.Position));
+    }
+
+    /// <summary>Records the depth of a new node and refuses trees deeper than <see cref="MaxDepth"/>, pointing at the node.</summary>
+    private Expr Checked(Expr e)
+    {
+        int depth = 0;
+        foreach (var child in e.Children)
+            depth = Math.Max(depth, depths.GetValueOrDefault(child, 1));
+        if (++depth > MaxDepth)
+            throw Error($"expression nested deeper than {MaxDepth} levels; split it into named steps", e.Position);
+        depths[e] = depth;
+        return e;
     }
 
     private Expr ParsePrimary()
@@ -394,7 +472,7 @@ internal sealed class Parser
             var expected = string.Join(" or ", arities.Select(a => a == 1 ? "1 argument" : $"{a} arguments"));
             throw new GradProgramException($"'{nameToken.Text}' takes {expected}, got {args.Count}", nameToken.Position);
         }
-        return new CallExpr(op, args, nameToken.Position);
+        return Checked(new CallExpr(op, args, nameToken.Position));
     }
 
     private Token Peek(int offset) => tokens[Math.Min(tokens.Count - 1, index + offset)];
