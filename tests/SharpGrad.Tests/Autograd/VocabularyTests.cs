@@ -36,7 +36,7 @@ public class VocabularyTests
         yield return a.Add(b).Sub(b).Mul(b).Div(b).Neg().Pow(b).Pow(2.0).Exp().Log().Sqrt().Abs().Sin().Cos().Erf().Tanh().Sigmoid()
             .Relu().LeakyRelu(0.1).Gelu().Softplus().Clamp(-1, 1);
         yield return Tensor.Maximum(a, b).Add(Tensor.Minimum(a, b)).Add(Tensor.Where(a.Gt(b), a, b));
-        yield return a.Sum([1]).Add(a.Max([1])).Add(a.Min([1]));
+        yield return a.Sum([1]).Add(a.Max([1])).Add(a.Min([1])).Add(a.Floor().Sum([1]));
         yield return a.MatMul(b.T).Reshape(4).Expand(2, 4).Permute(1, 0).Clone().Contiguous().To(DType.Float32);
         yield return Functional.Linear(a, b, null);
         yield return Tensor.Cat([a, b], 0)[0, 1..3].Add(a.IndexSelect(1, Tensor.FromArray([0, 2])).Sum()).Add(a.Gather(1, Tensor.FromArray([1, 0], [2, 1])).Sum()).Pad([1, 1]).Sum();
