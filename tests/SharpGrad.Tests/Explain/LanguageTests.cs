@@ -291,9 +291,14 @@ public class LanguageTests
     [InlineData("e9.grad", "h1", "W2ᵀ(∂J/∂a2)")]
     [InlineData("e9.grad", "h1", "transpose(W2) @ dJ/da2")]
     [InlineData("e9.grad", "yhat", "2 * (yhat - y) ** 1")]
+    [InlineData("e9.grad", "h1", "W2ᵀ · ∂J/∂a2")]
+    [InlineData("e9.grad", "W2", "∂J/∂a2 · h1ᵀ")]
+    [InlineData("e9.grad", "a2", "∂J/∂h2 ⊙ I[a2 > 0]")]
+    [InlineData("language-logreg.grad", "b", "sum(∂L/∂p · σ(matmul(X, w) + b) · (1 − σ(matmul(X, w) + b)))")]
     public void CheckAcceptsPrintedNotation(string file, string wrt, string expr)
     {
-        var r = Check(ExplainFiles.Load(file), wrt, expr);
+        var program = file.StartsWith("language-", StringComparison.Ordinal) ? Exercise(file) : ExplainFiles.Load(file);
+        var r = Check(program, wrt, expr);
         Assert.True(r.IsCorrect, r.ToText());
     }
 

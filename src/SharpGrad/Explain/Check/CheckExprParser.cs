@@ -147,8 +147,8 @@ internal sealed class CheckExprParser
         while (true)
         {
             char op;
-            bool juxtaposed = false;
-            if (IsOp("*") || IsOp("/")) { op = Current.Text[0]; index++; }
+            bool juxtaposed = IsOp("·");
+            if (IsOp("*") || IsOp("/") || juxtaposed) { op = juxtaposed ? '*' : Current.Text[0]; index++; }
             else if (StartsPrimary) { op = '*'; juxtaposed = true; }   // juxtaposition: σ(x1)(1 − σ(x1))
             else break;
             int rightStart = Current.Start;
@@ -156,7 +156,7 @@ internal sealed class CheckExprParser
             var previous = run.Count > 0 ? run[^1] : new Operand(left, start, tokens[index - 1].End);
             if (juxtaposed && previous.Expr.Kind != CheckExpr.Kinds.Number && right.Kind != CheckExpr.Kinds.Number && (IsTransposed(previous.Expr) || IsTransposed(right)))
             {
-                // Matrix notation as explain prints it: Xᵀ(p − y) is Xᵀ @ (p − y), (W2ᵀo) xᵀ an outer product.
+                // Matrix notation as explain and step print it: Xᵀ(p − y) and Wᵀ · δ are matrix products, (W2ᵀo) xᵀ an outer product.
                 var product = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '@');
                 if (run.Count > 0) run[^1] = previous with { Expr = product, End = tokens[index - 1].End };
                 else left = product;

@@ -119,7 +119,8 @@ internal sealed class Lexer
             default:
                 throw new GradProgramException($"unexpected character '{ch}'", position);
         }
-        var text1 = kind == TokenKind.Star ? "*" : ch switch { '\u2212' => "-", '\'' => "′", _ => ch.ToString() };
+        // A formula keeps the printed middle dot: next to a transpose it is a matrix product (Wᵀ · ∂L/∂z).
+        var text1 = kind == TokenKind.Star ? (formula && ch == '\u00B7' ? "·" : "*") : ch switch { '\u2212' => "-", '\'' => "′", _ => ch.ToString() };
         return new Token(kind, text1, position);
     }
 

@@ -57,7 +57,7 @@ public static partial class OpTable
             case "ln":
                 name = "log";
                 break;
-            case "dot" when count == 2:
+            case "dot" or "matmul" when count == 2:
                 return Binary(BinaryOperator.MatMul);
             case "transpose" when count == 1:
                 return Transpose;
