@@ -69,7 +69,22 @@ public sealed partial class Sym
     {
         var target = shape is { Length: > 0 } && !(shape.Length == 1 && shape[0] == 1 && !IsShaped) ? shape : null;
         if (Shape is { } own ? target is not null && own.SequenceEqual(target) : target is null) return this;
-        return new Sym(Kind, Value, Name, Args, Op, Relation, Wrt, Component, target ?? [], [.. Axes]);
+        // An elementwise sum or product is reshaped factor by factor, so that flattening it into a
+        // larger one cannot broadcast a column against a vector.
+        if (Kind is SymKind.Sum or SymKind.Product && target is not null
+            && Args.All(a => !a.IsShaped || Count(a.Shape!) == Count(target)))
+        {
+            var args = Args.Select(a => a.IsShaped ? a.WithShape(target) : a);
+            return Kind == SymKind.Sum ? Add(args) : Mul(args);
+        }
+        return new Sym(Kind, Value, Name, Args, Op, Relation, Wrt, Index, target ?? [], [.. Axes], OfIndex, IsTotal);
+    }
+
+    private static int Count(IReadOnlyList<int> shape)
+    {
+        int n = 1;
+        foreach (int d in shape) n *= d;
+        return n;
     }
 
     private int[]? InferShape()
@@ -113,11 +128,12 @@ public sealed partial class Sym
     private static (Sym Scalars, Sym? Shaped) SplitScalars(Sym a)
     {
         if (!a.IsShaped) return (a, null);
-        if (a.Kind != SymKind.Product || a.explicitShape is not null) return (One, a);
+        if (a.Kind != SymKind.Product) return (One, a);
         var scalars = a.Args.Where(f => !f.IsShaped).ToList();
         if (scalars.Count == 0) return (One, a);
         var shaped = a.Args.Where(f => f.IsShaped).ToList();
-        return (Mul(scalars), shaped.Count == 1 ? shaped[0] : new Sym(SymKind.Product, args: shaped));
+        // A product read with another shape (a vector as a column) keeps that shape without its scalars: Xᵀ(p − y)/n.
+        return (Mul(scalars), (shaped.Count == 1 ? shaped[0] : new Sym(SymKind.Product, args: shaped)).WithShape(a.explicitShape ?? a.Shape!.ToArray()));
     }
 
     /// <summary>

@@ -15,13 +15,19 @@ public static class SymPrinter
         notation == Notation.Latex ? SymbolName.Parse(name).ToLatex() : name.Contains('_') ? SymbolName.Parse(name).ToUnicode() : name;
 
     /// <summary>∂of/∂wrt, or ∂of/∂(wrt)_d for one component.</summary>
-    public static string Partial(string of, string wrt, bool component, Notation notation)
+    public static string Partial(string of, string wrt, bool component, Notation notation) => Partial(of, null, wrt, component ? "d" : null, notation);
+
+    /// <summary>∂(of)_i/∂(wrt)_d, each index optional.</summary>
+    public static string Partial(string of, string? ofIndex, string wrt, string? index, Notation notation, bool total = false)
     {
         bool latex = notation == Notation.Latex;
-        string w = Name(wrt, notation);
-        if (component) w = latex ? $"({w})_d" : $"({w})_d";
-        return latex ? $"\\frac{{\\partial {Name(of, notation)}}}{{\\partial {w}}}" : $"∂{Name(of, notation)}/∂{w}";
+        string o = Indexed(of, ofIndex, notation), w = Indexed(wrt, index, notation);
+        string d = total ? "d" : latex ? "\\partial " : "∂";
+        return latex ? $"\\frac{{{d}{o}}}{{{d}{w}}}" : $"{d}{o}/{d}{w}";
     }
+
+    private static string Indexed(string name, string? index, Notation notation) =>
+        index is null ? Name(name, notation) : notation == Notation.Latex ? $"({Name(name, notation)})_{{{index}}}" : $"({Name(name, notation)})_{index}";
 
     private const int SumP = 1, ProductP = 2, NegP = 3, PowerP = 5, Atom = 6;
 
@@ -38,9 +44,9 @@ public static class SymPrinter
             case SymKind.Number:
                 return (ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text), e.Value < 0 ? NegP : Atom);
             case SymKind.Variable:
-                return (Name(e.Name!, latex ? Notation.Latex : Notation.Text), Atom);
+                return (Indexed(e.Name!, e.Index, latex ? Notation.Latex : Notation.Text), Atom);
             case SymKind.Partial:
-                return (Partial(e.Name!, e.Wrt!, e.Component, latex ? Notation.Latex : Notation.Text), Atom);
+                return (Partial(e.Name!, e.OfIndex, e.Wrt!, e.Index, latex ? Notation.Latex : Notation.Text, e.IsTotal), Atom);
             case SymKind.Sum:
             {
                 var sb = new System.Text.StringBuilder();
@@ -127,6 +133,9 @@ public static class SymPrinter
                     if (e.Args.Count > 1) template = template.Replace("$b", Write(e.Args[1], latex).Text);
                     return (template, Atom);
                 }
+                // Operators print as the program writes them (X @ w), never by their internal name.
+                if (!e.Op.IsFunction)
+                    return (e.Op.TextTemplate.Replace("$a", Wrap(e.Args[0], e.Op.Precedence + 1)).Replace("$b", e.Args.Count > 1 ? Wrap(e.Args[1], e.Op.Precedence + 1) : ""), e.Op.Precedence);
                 return (name == "sigmoid" ? $"σ({args})" : $"{name}({args})", Atom);
             }
             case SymKind.Prime:
@@ -146,6 +155,8 @@ public static class SymPrinter
             }
             case SymKind.Transpose:
                 return latex ? ($"{{{Wrap(e.Args[0], Atom)}}}^{{\\top}}", PowerP) : ($"{Wrap(e.Args[0], Atom)}ᵀ", PowerP);
+            case SymKind.SumOver when e.Name is not null:
+                return (latex ? $"\\sum_{{{e.Name}}} {Wrap(e.Args[0], ProductP)}" : $"Σ_{e.Name} {Wrap(e.Args[0], ProductP)}", ProductP);
             case SymKind.SumOver:
             {
                 string axes = string.Join(", ", e.Axes);
