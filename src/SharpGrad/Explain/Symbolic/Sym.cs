@@ -111,7 +111,7 @@ public sealed partial class Sym
         double constant = 0;
         var order = new List<string>();
         var groups = new Dictionary<string, (double Coefficient, Sym Core)>(StringComparer.Ordinal);
-        foreach (var t in terms.SelectMany(t => t.Kind == SymKind.Sum ? t.Args : [t]))
+        foreach (var t in terms.SelectMany(t => t.Kind == SymKind.Sum && t.explicitShape is null ? t.Args : [t]))
         {
             if (t.IsNumber)
             {
@@ -153,10 +153,17 @@ public sealed partial class Sym
         double coefficient = 1;
         var order = new List<string>();
         var groups = new Dictionary<string, (Sym Base, List<Sym> Exponents)>(StringComparer.Ordinal);
-        foreach (var f in factors.SelectMany(f => f.Kind == SymKind.Product ? f.Args : [f]))
+        foreach (var f in factors.SelectMany(f => f.Kind == SymKind.Product && f.explicitShape is null ? f.Args : [f]))
         {
             if (f.IsNumber) { coefficient *= f.Value; continue; }
             var (b, e) = f.Kind == SymKind.Power ? (f.Args[0], f.Args[1]) : (f, One);
+            // The coefficient of a product read with another shape comes out of it: −2·(W3ᵀr ⊙ s), not (−2·W3ᵀr) ⊙ s.
+            if (f.Kind == SymKind.Product && f.explicitShape is { } reshaped && f.Args[0].IsNumber)
+            {
+                coefficient *= f.Args[0].Value;
+                (b, e) = (new Sym(SymKind.Product, args: f.Args.Skip(1).ToArray()).WithShape(reshaped), One);
+                if (b.Args.Count == 1) b = b.Args[0].WithShape(reshaped);
+            }
             var k = b.Key;
             if (groups.TryGetValue(k, out var g))
             {
@@ -172,7 +179,7 @@ public sealed partial class Sym
             var (b, es) = groups[k];
             var p = Pow(b, es.Count == 1 ? es[0] : Add(es));
             if (p.IsNumber) coefficient *= p.Value;
-            else list.AddRange(p.Kind == SymKind.Product ? p.Args : [p]);
+            else list.AddRange(p.Kind == SymKind.Product && p.explicitShape is null ? p.Args : [p]);
         }
         if (coefficient != 1) list.Insert(0, Num(coefficient));
         return list.Count switch { 0 => Num(coefficient), 1 => list[0], _ => new(SymKind.Product, args: list) };
@@ -274,7 +281,7 @@ public sealed partial class Sym
 
     private static (double Coefficient, Sym Core) SplitCoefficient(Sym t) =>
         t.Kind == SymKind.Product && t.Args[0].IsNumber
-            ? (t.Args[0].Value, t.Args.Count == 2 ? t.Args[1] : new Sym(SymKind.Product, args: t.Args.Skip(1).ToArray()))
+            ? (t.Args[0].Value, (t.Args.Count == 2 ? t.Args[1] : new Sym(SymKind.Product, args: t.Args.Skip(1).ToArray())).WithShape(t.explicitShape ?? t.Shape?.ToArray()))
             : (1, t);
 
     /// <summary>

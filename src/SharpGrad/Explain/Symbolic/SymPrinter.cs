@@ -27,7 +27,7 @@ public static class SymPrinter
     }
 
     private static string Indexed(string name, string? index, Notation notation) =>
-        index is null ? Name(name, notation) : notation == Notation.Latex ? $"({Name(name, notation)})_{{{index}}}" : $"({Name(name, notation)})_{index}";
+        index is null ? Name(name, notation) : $"({Name(name, notation)})_{index}";
 
     private const int SumP = 1, ProductP = 2, NegP = 3, PowerP = 5, Atom = 6;
 
@@ -124,39 +124,17 @@ public static class SymPrinter
                 return latex ? ($"{{{Wrap(b, Atom)}}}^{{{Write(x, latex).Text}}}", PowerP) : ($"{Wrap(b, Atom)}^{Wrap(x, Atom)}", PowerP);
             }
             case SymKind.Call:
-            {
-                string name = e.Op!.Name;
-                var args = string.Join(", ", e.Args.Select(a => Write(a, latex).Text));
-                if (latex)
-                {
-                    var template = e.Op.LatexTemplate.Replace("$a", Write(e.Args[0], latex).Text);
-                    if (e.Args.Count > 1) template = template.Replace("$b", Write(e.Args[1], latex).Text);
-                    return (template, Atom);
-                }
-                // Operators print as the program writes them (X @ w), never by their internal name.
-                if (!e.Op.IsFunction)
-                    return (e.Op.TextTemplate.Replace("$a", Wrap(e.Args[0], e.Op.Precedence + 1)).Replace("$b", e.Args.Count > 1 ? Wrap(e.Args[1], e.Op.Precedence + 1) : ""), e.Op.Precedence);
-                return (name == "sigmoid" ? $"σ({args})" : $"{name}({args})", Atom);
-            }
+                return WriteCall(e, latex);
             case SymKind.Prime:
                 return (latex ? $"{e.Name}'({Write(e.Args[0], latex).Text})" : $"{e.Name}′({Write(e.Args[0], latex).Text})", Atom);
             case SymKind.Sign:
                 return (latex ? $"\\operatorname{{sign}}({Write(e.Args[0], latex).Text})" : $"sign({Write(e.Args[0], latex).Text})", Atom);
             case SymKind.MatMul:
-            {
-                // Juxtaposition, as on the board: Xᵀ(p − y), W2ᵀδ.
-                var left = e.Args[0];
-                var right = e.Args[1];
-                string l = left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul ? Write(left, latex).Text : Wrap(left, Atom);
-                string r = right.Kind is SymKind.Variable or SymKind.Transpose ? Write(right, latex).Text : Wrap(right, Atom);
-                string gap = latex ? "\\," : l.EndsWith('ᵀ') || r.StartsWith('(') ? "" : " ";
-                // Juxtaposition binds tighter than · and /: Xᵀ(p − y)/n.
-                return (l + gap + r, NegP + 1);
-            }
+                return (Juxtapose(e.Args[0], e.Args[1], latex), NegP + 1);
             case SymKind.Transpose:
                 return latex ? ($"{{{Wrap(e.Args[0], Atom)}}}^{{\\top}}", PowerP) : ($"{Wrap(e.Args[0], Atom)}ᵀ", PowerP);
             case SymKind.SumOver when e.Name is not null:
-                return (latex ? $"\\sum_{{{e.Name}}} {Wrap(e.Args[0], ProductP)}" : $"Σ_{e.Name} {Wrap(e.Args[0], ProductP)}", ProductP);
+                return (IndexSum(e, latex), ProductP);
             case SymKind.SumOver:
             {
                 string axes = string.Join(", ", e.Axes);
@@ -170,5 +148,71 @@ public static class SymPrinter
             }
             default: throw new InvalidOperationException(e.Kind.ToString());
         }
+    }
+
+    /// <summary>
+    /// A matrix product by juxtaposition, as on the board (Xᵀ(p − y), W2ᵀδ), binding tighter than
+    /// · and / (Xᵀ(p − y)/n); a vector read as a row is the transpose of the column it is by default.
+    /// Kept out of <see cref="Write"/> so that deep expressions recurse through a small frame.
+    /// </summary>
+    private static string Juxtapose(Sym left, Sym right, bool latex)
+    {
+        string Side(Sym a, bool plain)
+        {
+            if (a.IsVectorView && a.Shape is [1, > 1])
+            {
+                var (t, p) = Write(a, latex);
+                t = p < Atom ? (latex ? $"\\left({t}\\right)" : $"({t})") : t;
+                return latex ? $"{{{t}}}^{{\\top}}" : t + "ᵀ";
+            }
+            var (text, precedence) = Write(a, latex);
+            return plain || precedence >= Atom ? text : latex ? $"\\left({text}\\right)" : $"({text})";
+        }
+        string l = Side(left, left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul);
+        string r = Side(right, right.Kind is SymKind.Variable or SymKind.Transpose);
+        string gap = latex ? "\\," : l.EndsWith('ᵀ') || r.StartsWith('(') ? "" : " ";
+        return l + gap + r;
+    }
+
+    /// <summary>A call: LaTeX by its template, text as the program writes it (σ(z), X @ w, never matmul(X, w)).</summary>
+    private static (string Text, int P) WriteCall(Sym e, bool latex)
+    {
+        // A chain of one-argument functions (sin(sin(⋯ x))) is unwound in a loop, so its depth costs no stack.
+        var chain = new List<OpInfo>();
+        while (e.Kind == SymKind.Call && e.Args.Count == 1 && e.Op!.IsFunction)
+        {
+            chain.Add(e.Op);
+            e = e.Args[0];
+        }
+        if (chain.Count > 0)
+        {
+            var inner = Write(e, latex).Text;
+            for (int i = chain.Count - 1; i >= 0; i--)
+                inner = latex ? chain[i].LatexTemplate.Replace("$a", inner) : (chain[i].Name == "sigmoid" ? "σ" : chain[i].Name) + "(" + inner + ")";
+            return (inner, Atom);
+        }
+        var op = e.Op!;
+        var args = new string[e.Args.Count];
+        var precedences = new int[e.Args.Count];
+        for (int i = 0; i < args.Length; i++) (args[i], precedences[i]) = Write(e.Args[i], latex);
+        if (latex)
+        {
+            var template = op.LatexTemplate.Replace("$a", args[0]);
+            return (args.Length > 1 ? template.Replace("$b", args[1]) : template, Atom);
+        }
+        if (!op.IsFunction)
+        {
+            string Operand(int i) => precedences[i] <= op.Precedence ? "(" + args[i] + ")" : args[i];
+            return (op.TextTemplate.Replace("$a", Operand(0)).Replace("$b", args.Length > 1 ? Operand(1) : ""), op.Precedence);
+        }
+        return ((op.Name == "sigmoid" ? "σ" : op.Name) + "(" + string.Join(", ", args) + ")", Atom);
+    }
+
+    /// <summary>Σ_i body (an index sum of the chain rule).</summary>
+    private static string IndexSum(Sym e, bool latex)
+    {
+        var (body, p) = Write(e.Args[0], latex);
+        if (p < ProductP) body = latex ? "\\left(" + body + "\\right)" : "(" + body + ")";
+        return (latex ? "\\sum_{" + e.Name + "} " : "Σ_" + e.Name + " ") + body;
     }
 }
