@@ -33,7 +33,7 @@ public sealed class ChainDerivation
         foreach (var node in graph.NamedNodes)
         {
             if (!ancestors.Contains(node) || node.Kind != GraphNodeKind.Operation) continue;
-            foreach (var input in NamedInputs(node))
+            foreach (var input in GradientCost.NamedInputs(node))
             {
                 if (!consumers.TryGetValue(input.Name!, out var list)) consumers[input.Name!] = list = [];
                 list.Add(node.Name!);
@@ -260,22 +260,5 @@ public sealed class ChainDerivation
         if (node.IsNamed && !root || node.IsDeclaration) return Sym.Var(node.Name!);
         if (node.Kind == GraphNodeKind.Constant) return Sym.Num(node.ConstantValue!.Value);
         return Sym.Call(node.Op!, node.Operands.Select(o => ToSym(o)).ToArray());
-    }
-
-    private static IEnumerable<GraphNode> NamedInputs(GraphNode node)
-    {
-        var seen = new HashSet<GraphNode>();
-        var result = new List<GraphNode>();
-        void Visit(GraphNode n)
-        {
-            foreach (var o in n.Operands)
-            {
-                if (!seen.Add(o)) continue;
-                if (o.IsNamed) result.Add(o);
-                else Visit(o);
-            }
-        }
-        Visit(node);
-        return result;
     }
 }

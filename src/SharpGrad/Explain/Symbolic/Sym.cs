@@ -289,40 +289,8 @@ public sealed partial class Sym
     /// by its <see cref="Key"/>). Calls evaluate through the op's tensor implementation; g′ is the
     /// derivative of g's numeric stand-in (tanh).
     /// </summary>
-    public double Evaluate(Func<string, double> lookup)
-    {
-        switch (Kind)
-        {
-            case SymKind.Number: return Value;
-            case SymKind.Variable: return lookup(Name!);
-            case SymKind.Partial: return lookup(Key);
-            case SymKind.Sum: return Args.Sum(a => a.Evaluate(lookup));
-            case SymKind.Product:
-                double p = 1;
-                foreach (var a in Args)
-                {
-                    double v = a.Evaluate(lookup);
-                    // Iverson's convention: a mask that is 0 makes the product 0 even where another
-                    // factor is infinite, which is how the derivative table states its conventions
-                    // (0^b masks the 0·∞ of b·a^(b−1)), so formulas agree with the engine there.
-                    if (v == 0 && a.IsMask) return 0;
-                    p *= v;
-                }
-                return p;
-            case SymKind.Power: return Math.Pow(Args[0].Evaluate(lookup), Args[1].Evaluate(lookup));
-            case SymKind.Sign: return Math.Sign(Args[0].Evaluate(lookup));
-            case SymKind.Prime:
-                double t = Math.Tanh(Args[0].Evaluate(lookup));
-                return 1 - t * t;
-            case SymKind.Indicator:
-                double l = Args[0].Evaluate(lookup), r = Args[1].Evaluate(lookup);
-                return (Relation switch { ">" => l > r, "<" => l < r, "≥" => l >= r, "≤" => l <= r, _ => l == r }) ? 1 : 0;
-            case SymKind.Call:
-                var tensors = Args.Select(a => Tensor.Scalar(a.Evaluate(lookup), DType.Float64)).ToArray();
-                using (Autograd.NoGrad()) return Op!.Apply(tensors).Item();
-            default: throw new InvalidOperationException(Kind.ToString());
-        }
-    }
+    public double Evaluate(Func<string, double> lookup) =>
+        EvaluateTensor(s => Tensor.Scalar(lookup(s.Kind == SymKind.Partial ? s.Key : s.Name!), DType.Float64)).Item();
 
     /// <summary>The derivative with respect to the variable <paramref name="variable"/>, simplified.</summary>
     /// <exception cref="NotSupportedException">An op without a scalar symbolic derivative (the matrix product) depends on the variable.</exception>
