@@ -212,13 +212,13 @@ internal sealed class CheckExprEvaluator
     {
         if (partials.TryGetValue((of, wrt), out var done)) return done;
         Tensor result;
-        if (of == evaluation.ObjectiveName)
+        var node = program.Graph[of];
+        if (of == evaluation.ObjectiveName && !DirectAmongOthers(node, program.Graph[wrt]))
             result = evaluation.Gradient(wrt);
         else if (of == wrt)
             result = Num(1);
         else
         {
-            var node = program.Graph[of];
             if (node.Kind == GraphNodeKind.Operation && NamedInputs(node).Any(n => n.Name == wrt))
                 result = Local(node, wrt);
             else if (node.Shape.IsSurelyMultiElement)
@@ -253,11 +253,35 @@ internal sealed class CheckExprEvaluator
                 // One backward pass per element of the output: row i of the Jacobian.
                 var seed = new double[output.Count];
                 seed[i] = 1;
-                var g = Autograd.Grad([output], [x], [Tensor.FromArray(seed, output.Shape.ToArray())], retainGraph: true, allowUnused: true)[0];
+                var g = Autograd.Grad([output], [x], [Tensor.FromArray(seed, seed.Length).Reshape(output.Shape.ToArray())], retainGraph: true, allowUnused: true)[0];
                 g?.ToDoubleArray().CopyTo(jacobian, i * x.Count);
             }
-            return Tensor.FromArray(jacobian, output.Shape.ToArray().Concat(x.Shape.ToArray()).ToArray());
+            return Tensor.FromArray(jacobian, jacobian.Length).Reshape(output.Shape.ToArray().Concat(x.Shape.ToArray()).ToArray());
         }
+    }
+
+    /// <summary>
+    /// Whether ∂objective/∂wrt can mean the local partial of one path among others: the objective
+    /// uses wrt directly and also through another named node (y = f(x, h(x))).
+    /// </summary>
+    public static bool DirectAmongOthers(GraphNode objective, GraphNode wrt)
+    {
+        var inputs = NamedInputs(objective);
+        return inputs.Contains(wrt) && inputs.Any(n => n != wrt && DependsOn(n, wrt));
+    }
+
+    /// <summary>Whether <paramref name="a"/> is computed from <paramref name="b"/> (b is a strict ancestor of a).</summary>
+    public static bool DependsOn(GraphNode a, GraphNode b)
+    {
+        var seen = new HashSet<GraphNode>();
+        var stack = new Stack<GraphNode>(a.Operands);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (n == b) return true;
+            if (seen.Add(n)) foreach (var o in n.Operands) stack.Push(o);
+        }
+        return false;
     }
 
     /// <summary>The named nodes a node's expression uses directly (unnamed parts looked through).</summary>

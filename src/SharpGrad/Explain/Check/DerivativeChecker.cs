@@ -117,11 +117,11 @@ public static class DerivativeChecker
         {
             if (e.Kind == CheckExpr.Kinds.Partial)
             {
-                if (e.Name == d.Objective && e.Wrt == d.Wrt)
+                if (e.Name == d.Objective && e.Wrt == d.Wrt && !CheckExprEvaluator.DirectAmongOthers(graph[d.Objective], graph[d.Wrt]))
                     return (CheckMistake.Circular, $"{e.Text} is the derivative asked for: the answer must not use it");
-                if (e.Name == d.Objective && DependsOn(graph[d.Wrt], graph[e.Wrt!]))
+                if (e.Name == d.Objective && CheckExprEvaluator.DependsOn(graph[d.Wrt], graph[e.Wrt!]))
                     return (CheckMistake.Circular, $"{e.Text} is circular: it is computed from ∂{d.Objective}/∂{d.Wrt} itself ({d.Wrt} depends on {e.Wrt})");
-                if (e.Name != e.Wrt && !DependsOn(graph[e.Name!], graph[e.Wrt!]))
+                if (e.Name != e.Wrt && !CheckExprEvaluator.DependsOn(graph[e.Name!], graph[e.Wrt!]))
                     return (CheckMistake.NotAPath, ReferenceEquals(e, term)
                         ? $"{e.Text} is 0: {e.Name} does not depend on {e.Wrt}"
                         : $"the term {term.Text} is not a path from {d.Objective} to {d.Wrt}: {e.Name} does not depend on {e.Wrt}, so {e.Text} is 0");
@@ -131,20 +131,6 @@ public static class DerivativeChecker
             return null;
         }
         return Visit(expr, expr);
-    }
-
-    /// <summary>Whether <paramref name="a"/> is computed from <paramref name="b"/> (b is a strict ancestor of a).</summary>
-    private static bool DependsOn(GraphNode a, GraphNode b)
-    {
-        var seen = new HashSet<GraphNode>();
-        var stack = new Stack<GraphNode>(a.Operands);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (n == b) return true;
-            if (seen.Add(n)) foreach (var o in n.Operands) stack.Push(o);
-        }
-        return false;
     }
 
     private sealed record Sample(Dictionary<string, Tensor> Point, ProgramEvaluation Evaluation, Tensor Student, Tensor True, (CheckMistake Mistake, string? Reason)? Problem);
@@ -371,7 +357,10 @@ public static class DerivativeChecker
             }
             if (ratio is not { } c || Close(c, 1) || Math.Abs(c) < 1e-12) return null;
             if (Close(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
-            var sizes = Program.Graph.Nodes.SelectMany(n => First.ValueOf(n).Shape.ToArray().Append(First.ValueOf(n).Count)).Where(n => n > 1).ToHashSet();
+            // At a single point every wrong number is some multiple of the right one; only a whole factor says something.
+            if (pairs.Count < 2 && !(Math.Abs(c) >= 2 && Close(c, Math.Round(c))) && !(Math.Abs(c) < 1 && Close(1 / c, Math.Round(1 / c)))) return null;
+            // The number of elements a mean of the program divides by.
+            var sizes = Program.Graph.Nodes.Where(n => n.Kind == GraphNodeKind.Operation && n.Op!.Name == "mean").Select(n => First.ValueOf(n.Operands[0]).Count).ToHashSet();
             if (Math.Abs(c - Math.Round(c)) < 1e-9 && sizes.Contains((int)Math.Round(c)))
                 return (CheckMistake.MissingMean, $"a factor 1/{Math.Round(c).ToString(CultureInfo.InvariantCulture)} is missing (your expression is {ValueFormat.Number(c)} times {what}; a mean divides by the number of elements)");
             return (CheckMistake.ConstantFactor, $"off by a constant factor: your expression is {ValueFormat.Number(c)} times {what}");
