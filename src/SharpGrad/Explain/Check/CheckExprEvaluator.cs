@@ -41,7 +41,11 @@ internal sealed class CheckExprEvaluator
 
     private static Tensor Num(double v) => Tensor.Scalar(v, DType.Float64);
 
-    private void Kink(Tensor a, Tensor b)
+    /// <summary>
+    /// Records how close a and b come to switching a kink; with <paramref name="equality"/> (I[a = b])
+    /// equal values are the point of the indicator, as in I[v = max(v)], and only near-equal ones count.
+    /// </summary>
+    private void Kink(Tensor a, Tensor b, bool equality = false)
     {
         var x = a.ToDoubleArray();
         var y = b.ToDoubleArray();
@@ -49,22 +53,7 @@ internal sealed class CheckExprEvaluator
         for (int i = 0; i < n; i++)
         {
             double u = x[x.Length == 1 ? 0 : i % x.Length], v = y[y.Length == 1 ? 0 : i % y.Length];
-            KinkDistance = Math.Min(KinkDistance, Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v)));
-        }
-    }
-
-    /// <summary>
-    /// For I[a = b] the kink is two values that are close without being equal (equal ones are the
-    /// point of the indicator, as in I[v = max(v)]).
-    /// </summary>
-    private void Ties(Tensor a, Tensor b)
-    {
-        var x = a.ToDoubleArray();
-        var y = b.ToDoubleArray();
-        for (int i = 0; i < Math.Max(x.Length, y.Length); i++)
-        {
-            double u = x[x.Length == 1 ? 0 : i % x.Length], v = y[y.Length == 1 ? 0 : i % y.Length];
-            if (u != v) KinkDistance = Math.Min(KinkDistance, Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v)));
+            if (!equality || u != v) KinkDistance = Math.Min(KinkDistance, Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v)));
         }
     }
 
@@ -170,8 +159,7 @@ internal sealed class CheckExprEvaluator
             {
                 var a = Eval(e.Args[0]);
                 var b = Eval(e.Args[1]);
-                if (e.Relation == "=") Ties(a, b);
-                else Kink(a, b);
+                Kink(a, b, equality: e.Relation == "=");
                 return (e.Relation switch { ">" => a.Gt(b), "<" => a.Lt(b), _ => a.Eq(b) }).To(DType.Float64);
             }
             case CheckExpr.Kinds.Prime:
