@@ -10,7 +10,7 @@ public class WhyCommandTests
         Assert.Equal(0, code);
         Assert.Equal("", stderr);
         Assert.Contains("∂J/∂W1 = [[−18], [0]]", stdout);
-        Assert.Contains("relu(a1) at line 8: a1[1] = −3 ≤ 0, so ∂h1[1]/∂a1[1] = 0", stdout);
+        Assert.Contains("relu(a1) at line 8: a1[2] = −3 ≤ 0, so ∂h1[2]/∂a1[2] = 0", stdout);
     }
 
     [Fact]
@@ -18,7 +18,7 @@ public class WhyCommandTests
     {
         var (code, stdout, _) = CliRunner.Run("why", CliRunner.Example("e9.grad"), "--wrt", "W1", "--set", "x=-3");
         Assert.Equal(0, code);
-        Assert.Contains("a1[0] = −3 ≤ 0", stdout);
+        Assert.Contains("a1[1] = −3 ≤ 0", stdout);
     }
 
     [Fact]

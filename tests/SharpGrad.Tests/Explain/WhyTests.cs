@@ -12,8 +12,8 @@ public class WhyTests
         Assert.True(why.HasPath);
         Assert.False(why.IsZero);
         var group = Assert.Single(why.Groups);
-        Assert.Equal(["W1[1, 0]"], group.Components);
-        Assert.Equal(["relu(a1) at line 8: a1[1] = −3 ≤ 0, so ∂h1[1]/∂a1[1] = 0"], group.Reasons);
+        Assert.Equal(["W1[2, 1]"], group.Components);
+        Assert.Equal(["relu(a1) at line 8: a1[2] = −3 ≤ 0, so ∂h1[2]/∂a1[2] = 0"], group.Reasons);
     }
 
     [Fact]
@@ -21,10 +21,10 @@ public class WhyTests
     {
         var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "W2");
         Assert.Equal(2, why.Groups.Count);
-        Assert.Equal(["W2[0, 0]", "W2[0, 1]"], why.Groups[0].Components);
-        Assert.Equal(["relu(a2) at line 10: a2[0] = −3 ≤ 0, so ∂h2[0]/∂a2[0] = 0"], why.Groups[0].Reasons);
-        Assert.Equal(["W2[1, 1]"], why.Groups[1].Components);
-        Assert.Equal(["W2 @ h1 at line 9: h1[1] = 0, so ∂a2[1]/∂W2[1, 1] = h1[1] = 0"], why.Groups[1].Reasons);
+        Assert.Equal(["W2[1, 1]", "W2[1, 2]"], why.Groups[0].Components);
+        Assert.Equal(["relu(a2) at line 10: a2[1] = −3 ≤ 0, so ∂h2[1]/∂a2[1] = 0"], why.Groups[0].Reasons);
+        Assert.Equal(["W2[2, 2]"], why.Groups[1].Components);
+        Assert.Equal(["W2 @ h1 at line 9: h1[2] = 0, so ∂a2[2]/∂W2[2, 2] = h1[2] = 0"], why.Groups[1].Reasons);
         Assert.Contains("3 of 4 components are zero.", why.Render());
     }
 

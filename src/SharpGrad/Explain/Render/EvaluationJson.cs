@@ -20,10 +20,8 @@ public static class EvaluationJson
     public static string Write(ProgramEvaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        return Object(w =>
         {
-            w.WriteStartObject();
             w.WriteString("objective", evaluation.ObjectiveName);
             w.WriteStartObject("values");
             foreach (var name in evaluation.Names)
@@ -46,13 +44,27 @@ public static class EvaluationJson
                 w.WriteRawValue("[" + string.Join(", ", evaluation.Value(name).Shape.ToArray()) + "]");
             }
             w.WriteEndObject();
+        });
+    }
+
+    /// <summary>
+    /// One indented JSON object whose members <paramref name="members"/> writes (Unicode such as ∂ and
+    /// ⊙ as it is, not escaped): the writer every <c>--json</c> of the explain commands shares.
+    /// </summary>
+    internal static string Object(Action<Utf8JsonWriter> members)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            members(w);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     /// <summary>Writes a value on one line (the object is indented, the arrays are not, so a matrix reads as one).</summary>
-    private static void WriteTensor(Utf8JsonWriter w, Tensor t)
+    internal static void WriteTensor(Utf8JsonWriter w, Tensor t)
     {
         var data = t.ToDoubleArray();
         if (data.Length == 1)
@@ -84,6 +96,6 @@ public static class EvaluationJson
     }
 
     /// <summary>A number as JSON: the shortest text that reads back to the same double.</summary>
-    private static string Number(double v) =>
+    internal static string Number(double v) =>
         double.IsFinite(v) ? JsonSerializer.Serialize(v) : double.IsNaN(v) ? "\"NaN\"" : v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
 }
