@@ -27,4 +27,18 @@ public class WhyCommandTests
         var (code, _, _) = CliRunner.Run("why", CliRunner.Example("e9.grad"));
         Assert.Equal(2, code);
     }
+
+    [Fact]
+    public void Why_Json_CountsComponentsFromOne()
+    {
+        var (code, stdout, _) = CliRunner.Run("why", CliRunner.Example("e9.grad"), "--wrt", "W1", "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        // ∂J/∂W1 = [[−18], [0]]: the second row is zero because a1's second component is −3 ≤ 0.
+        Assert.Equal("[[-18], [0]]", root.GetProperty("gradient").GetRawText());
+        Assert.True(root.GetProperty("hasPath").GetBoolean());
+        var group = Assert.Single(root.GetProperty("zeroComponents").EnumerateArray());
+        Assert.Equal("W1[2, 1]", group.GetProperty("components")[0].GetString());
+    }
 }
