@@ -175,4 +175,57 @@ public class StepTests
     [InlineData(OutputFormat.Latex, "e9-step.tex")]
     public void E9_StepRendersAsTheGoldenFile(OutputFormat format, string golden) =>
         ExplainFiles.AssertGolden(golden, StepRenderer.Render(E9(), format));
+
+    internal static GradProgram Exercise(string name) =>
+        GradProgram.Load(Path.Combine(ExplainFiles.RepoRoot, "tests", "SharpGrad.Tests", "Explain", "Exercises", name));
+
+    // Worked by hand in the file: z = 0, p = 1/2, ∂L/∂p = −2, ∂L/∂z = −2·σ(z)(1 − σ(z)) = −1/2 = p − y,
+    // ∂L/∂w1 = −0.5, ∂L/∂w2 = −1, ∂L/∂b = −0.5; η = 0.1 gives w1 = 0.55, w2 = −0.15, b = 0.05.
+    [Fact]
+    public void Exercise_LogisticRegression_StepsByHand()
+    {
+        var report = StepReport.Create(Exercise("output-logistic.grad").Evaluate(), 0.1);
+        Assert.Equal(Math.Log(2), report.Evaluation.ObjectiveValue, 12);
+        var gradient = report.Backward.ToDictionary(r => r.Node.Name!, r => r.Gradient.Item());
+        Assert.Equal(-2, gradient["p"], 12);
+        Assert.Equal(-0.5, gradient["z"], 12);
+        Assert.Equal(-0.5, gradient["w1"], 12);
+        Assert.Equal(-1, gradient["w2"], 12);
+        Assert.Equal(-0.5, gradient["b"], 12);
+        Assert.Equal([0.55, -0.15, 0.05], report.Updates.Select(u => u.New.Item()), new Tolerance(1e-12));
+        var z = Assert.Single(report.Backward.Single(r => r.Node.Name == "z").Terms);
+        Assert.Equal(0.25, z.LocalDerivative!.Item(), 12);   // σ(0)(1 − σ(0))
+        var text = StepRenderer.Render(report, OutputFormat.Markdown);
+        Assert.Contains("`∂L/∂p · σ(z) · (1 − σ(z))`", text);
+        Assert.Contains("`(−0.5) · 2`", text);   // ∂L/∂w2 = ∂L/∂z · x2
+    }
+
+    // ∂L/∂W = (∂L/∂h ⊙ (1 − h²)) xᵀ = [[δ1, −δ1], [δ2, −δ2]] with δ = (1, 2)·(1 − tanh²(0.5)).
+    [Fact]
+    public void Exercise_TanhLayer_GradientIsTheOuterProductWrittenInMatrixNotation()
+    {
+        var report = StepReport.Create(Exercise("output-tanh-layer.grad").Evaluate(), 0.1);
+        double d = 1 - Math.Pow(Math.Tanh(0.5), 2);
+        var w = report.Backward.Single(r => r.Node.Name == "W");
+        Assert.Equal([d, -d, 2 * d, -2 * d], w.Gradient.ToDoubleArray(), new Tolerance(1e-12));
+        var term = Assert.Single(w.Terms);
+        Assert.Equal("(∂L/∂h ⊙ (1 − tanh(W x)^2)) xᵀ", new ChainFormatter(Notation.Text, report.Evaluation).Term(term).Formula);
+        // ∂L/∂h = v, the dot product's other factor, with no transpose.
+        var h = Assert.Single(report.Backward.Single(r => r.Node.Name == "h").Terms);
+        Assert.Equal(("∂L/∂h", "v", "(1, 2)"), new ChainFormatter(Notation.Text, report.Evaluation).Term(h));
+    }
+
+    // h = w·x = 2, L = w·h = 4: ∂L/∂w = h (w's direct use, h held fixed) + ∂L/∂h · x = 2 + 2 = 4.
+    [Fact]
+    public void Exercise_TiedWeights_TheDirectUseIsNotWrittenAsTheTotal()
+    {
+        var report = StepReport.Create(Exercise("output-tied-weights.grad").Evaluate(), 0.25);
+        var w = report.Backward.Single(r => r.Node.Name == "w");
+        Assert.Equal(4, w.Gradient.Item(), 12);
+        Assert.Equal(2, w.Terms.Count);
+        Assert.Equal(1, report.Updates.Single().New.Item(), 12);
+        var text = StepRenderer.Render(report, OutputFormat.Markdown);
+        Assert.Contains("`∂L/∂w\\|h + ∂L/∂h · ∂h/∂w`", text);
+        Assert.DoesNotContain("`∂L/∂w + ", text);
+    }
 }

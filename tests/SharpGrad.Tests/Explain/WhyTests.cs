@@ -62,4 +62,17 @@ public class WhyTests
         var why = ZeroGradientExplanation.Create(GradProgram.Parse("param w = 2\ninput x = 0\ny = w * x\n"), "w");
         Assert.Equal(["w * x at line 3: a multiplication by x = 0, so ∂y/∂w = x = 0"], why.Reasons);
     }
+
+    // z = w·x + b = 2 − 3 − 4 = −5 ≤ 0: the ReLU at line 9 stops every component of ∂L/∂w.
+    [Fact]
+    public void Exercise_DeadRelu_EveryComponentCountedFromOne()
+    {
+        var program = GradProgram.Load(Path.Combine(ExplainFiles.RepoRoot, "tests", "SharpGrad.Tests", "Explain", "Exercises", "output-dead-relu.grad"));
+        var why = ZeroGradientExplanation.Create(program, "w");
+        Assert.True(why.IsZero);
+        var group = Assert.Single(why.Groups);
+        Assert.Equal(["w[1]", "w[2]"], group.Components);
+        Assert.Equal(["relu(z) at line 9: z = −5 ≤ 0, so ∂a/∂z = 0"], group.Reasons);
+        Assert.Contains("The gradient is zero in every component.", why.Render());
+    }
 }

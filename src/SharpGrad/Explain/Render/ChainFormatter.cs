@@ -83,17 +83,26 @@ internal sealed class ChainFormatter
         _ => ExprPrinter.Print(node.Expression!, notation),
     };
 
-    /// <summary>The three forms of one term: the chain in symbols, the formula, and the numbers.</summary>
-    public (string Chain, string Formula, string Numbers) Term(ChainTerm term)
+    /// <summary>
+    /// The three forms of one term: the chain in symbols, the formula, and the numbers.
+    /// <paramref name="oneOfSeveral"/> says that the row has other terms, so a direct use by the
+    /// objective is written ∂J/∂m|fixed, apart from the total ∂J/∂m.
+    /// </summary>
+    public (string Chain, string Formula, string Numbers) Term(ChainTerm term, bool oneOfSeveral = false)
     {
         var c = term.Consumer;
         var m = term.Operand;
         bool direct = c == objective;
         string local = Partial(c, m);
+        if (direct && oneOfSeveral && term.HeldFixed.Count > 0)
+        {
+            var held = string.Join(", ", term.HeldFixed.Select(Label));
+            local = Latex ? $"\\left.{local}\\right|_{{{held}}}" : $"{local}|{held}";
+        }
         string chain = direct ? local
             : layout == Layout.Denominator ? local + Dot + Gradient(c) : Gradient(c) + Dot + local;
         string formula = term.Formula is { } f ? Print(f, Gradient(c)) : chain;
-        return (chain, formula, Numbers(term, direct));
+        return (chain, formula, Numbers(term, direct, formula == Gradient(c), formula == Minus + Gradient(c)));
     }
 
     /// <summary>A term's formula with the upstream symbol replaced by ∂J/∂c.</summary>
@@ -112,7 +121,7 @@ internal sealed class ChainFormatter
         return text.Replace(placeholder, upstream);
     }
 
-    private string Numbers(ChainTerm term, bool direct)
+    private string Numbers(ChainTerm term, bool direct, bool identity, bool negated)
     {
         var c = term.Consumer;
         string u = ValueFormat.Factor(term.Upstream, notation);
@@ -120,17 +129,18 @@ internal sealed class ChainFormatter
         {
             int k = c.Op!.Kind == OpKind.MatMul ? IndexIn(c, term.Operand) : -1;
             if (k < 0) return "";
-            var other = c.Operands[1 - k];
-            var otherValue = evaluation.ValueOf(other);
-            string number = ValueFormat.Factor(otherValue, notation) + (otherValue.Count == 1 ? "" : Transpose);
-            return k == 0 ? u + Dot + number : number + Dot + u;
+            var otherValue = evaluation.ValueOf(c.Operands[1 - k]);
+            // A dot product of two vectors needs no transpose: ∂(v·h)/∂v = h.
+            bool dot = otherValue.Rank == 1 && evaluation.ValueOf(term.Operand).Rank == 1;
+            string number = ValueFormat.Factor(otherValue, notation) + (otherValue.Count == 1 || dot ? "" : Transpose);
+            return direct ? number : k == 0 ? u + Dot + number : number + Dot + u;
         }
         var local = term.LocalDerivative;
         string d = ValueFormat.Factor(local, notation);
         string numbers;
         if (direct) numbers = ValueFormat.Tensor(local, notation);
-        else if (All(local, 1)) numbers = ValueFormat.Tensor(term.Upstream, notation);
-        else if (All(local, -1)) numbers = Minus + (u.StartsWith(Minus, StringComparison.Ordinal) ? $"({u})" : u);
+        else if (identity && All(local, 1)) numbers = ValueFormat.Tensor(term.Upstream, notation);
+        else if (negated && All(local, -1)) numbers = Minus + (u.StartsWith(Minus, StringComparison.Ordinal) ? $"({u})" : u);
         else numbers = u + (term.Upstream.Count == 1 || local.Count == 1 ? Dot : Hadamard) + d;
         return term.Summed ? Sum(numbers) : numbers;
     }

@@ -92,7 +92,7 @@ public static class ExplainJson
                 w.WriteStartArray("terms");
                 foreach (var term in row.Terms)
                 {
-                    var (chain, formula, numbers) = f.Term(term);
+                    var (chain, formula, numbers) = f.Term(term, row.Terms.Count > 1);
                     w.WriteStartObject();
                     w.WriteString("consumer", f.Label(term.Consumer));
                     w.WriteString("chain", chain);

@@ -144,7 +144,7 @@ public static class StepRenderer
         if (row.IsObjective) return (["1"], [], []);
         if (!row.AffectsObjective)
             return ([notation == Notation.Latex ? "0" : "0 (not on any path to the objective)"], [], []);
-        var terms = row.Terms.Select(f.Term).ToArray();
+        var terms = row.Terms.Select(t => f.Term(t, row.Terms.Count > 1)).ToArray();
         return (terms.Select(t => t.Chain).ToArray(), terms.Select(t => t.Formula).ToArray(), terms.Select(t => t.Numbers).ToArray());
     }
 }

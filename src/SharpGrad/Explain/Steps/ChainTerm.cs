@@ -10,8 +10,10 @@ namespace SharpGrad.Explain;
 /// </summary>
 public sealed class ChainTerm
 {
-    internal ChainTerm(GraphNode consumer, GraphNode operand, Tensor upstream, Tensor? localDerivative, Tensor contribution, bool summed, Sym? formula)
+    internal ChainTerm(GraphNode consumer, GraphNode operand, Tensor upstream, Tensor? localDerivative, Tensor contribution, bool summed, Sym? formula,
+        IReadOnlyList<GraphNode> heldFixed)
     {
+        HeldFixed = heldFixed;
         Consumer = consumer;
         Operand = operand;
         Upstream = upstream;
@@ -49,6 +51,13 @@ public sealed class ChainTerm
     /// has no rule in the shared table.
     /// </summary>
     public Sym? Formula { get; }
+
+    /// <summary>
+    /// The other inputs of c's expression, held fixed in the local partial ∂c/∂m. Where c is the
+    /// objective and m has other uses too, the local partial is written ∂J/∂m|fixed, so that it is
+    /// not mistaken for the total ∂J/∂m it is a part of.
+    /// </summary>
+    public IReadOnlyList<GraphNode> HeldFixed { get; }
 
     /// <summary>The symbol that stands for ∂J/∂c inside <see cref="Formula"/>.</summary>
     internal static Sym UpstreamSymbol { get; } = Sym.Partial("\u0001", "\u0002");

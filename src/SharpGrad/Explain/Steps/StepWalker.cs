@@ -135,7 +135,7 @@ internal sealed class StepWalker
             else if (!singleMatMul && evaluation.ValueOf(c).Count == 1)
                 local = Autograd.Grad([Run(c, leaves)], [leaves[m]], allowUnused: true)[0];
         }
-        return new ChainTerm(c, m, upstream, local, contribution, summed, Formula(c, m, Depends));
+        return new ChainTerm(c, m, upstream, local, contribution, summed, Formula(c, m, Depends), inputs.Where(n => n != m).ToArray());
 
         IEnumerable<GraphNode> OnPath(GraphNode n)
         {
@@ -202,10 +202,10 @@ internal sealed class StepWalker
         if (op.Kind == OpKind.MatMul)
         {
             // A vector on the left of @ is a row, on the right a column (as the engine multiplies them).
-            var a = Promote(args[0], n.Operands[0], row: true);
-            var b = Promote(args[1], n.Operands[1], row: false);
+            var a = Promote(args[0], n.Operands[0], n.Operands[1], row: true);
+            var b = Promote(args[1], n.Operands[1], n.Operands[0], row: false);
             var product = Sym.MatMul(a, b);
-            var part = Derivatives.Backward(OpCode.MatMul, k, g.WithShape(product.Shape?.ToArray()), [a, b], product, null)!;
+            var part = Derivatives.Backward(OpCode.MatMul, k, g.IsNumber ? g : g.WithShape(product.Shape?.ToArray()), [a, b], product, null)!;
             return part.WithShape(ShapeOf(n.Operands[k]));
         }
         var output = Sym.Call(op, args);
@@ -219,10 +219,11 @@ internal sealed class StepWalker
         return Derivatives.Backward(code, k, g, args, output, null) ?? Sym.Zero;
     }
 
-    private Sym Promote(Sym s, GraphNode node, bool row)
+    /// <summary>A vector times a matrix is read as a row (on the left) or a column (on the right); vector·vector stays a dot product.</summary>
+    private Sym Promote(Sym s, GraphNode node, GraphNode other, bool row)
     {
         var shape = evaluation.ValueOf(node).Shape.ToArray();
-        return shape.Length == 1 && shape[0] > 1 ? s.WithShape(row ? [1, shape[0]] : [shape[0], 1]) : s;
+        return shape.Length == 1 && shape[0] > 1 && evaluation.ValueOf(other).Rank >= 2 ? s.WithShape(row ? [1, shape[0]] : [shape[0], 1]) : s;
     }
 
     private int[] ShapeOf(GraphNode n)
@@ -239,7 +240,7 @@ internal sealed class StepWalker
         if (n.IsNamed) result = Sym.Var(n.Name!, ShapeOf(n));
         else if (n.Kind == GraphNodeKind.Constant) result = Sym.Num(n.ConstantValue!.Value);
         else if (n.Op!.Kind == OpKind.MatMul)
-            result = Sym.MatMul(Promote(Expression(n.Operands[0]), n.Operands[0], true), Promote(Expression(n.Operands[1]), n.Operands[1], false));
+            result = Sym.MatMul(Promote(Expression(n.Operands[0]), n.Operands[0], n.Operands[1], true), Promote(Expression(n.Operands[1]), n.Operands[1], n.Operands[0], false));
         else result = Sym.Call(n.Op, n.Operands.Select(Expression).ToArray());
         return expressions[n] = result;
     }
