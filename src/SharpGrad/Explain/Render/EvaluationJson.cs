@@ -20,8 +20,10 @@ public static class EvaluationJson
     public static string Write(ProgramEvaluation evaluation)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
-        return Object(w =>
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
+            w.WriteStartObject();
             w.WriteString("objective", evaluation.ObjectiveName);
             w.WriteStartObject("values");
             foreach (var name in evaluation.Names)
@@ -44,20 +46,6 @@ public static class EvaluationJson
                 w.WriteRawValue("[" + string.Join(", ", evaluation.Value(name).Shape.ToArray()) + "]");
             }
             w.WriteEndObject();
-        });
-    }
-
-    /// <summary>
-    /// One indented JSON object whose members <paramref name="members"/> writes (Unicode such as ∂ and
-    /// ⊙ as it is, not escaped): the writer every <c>--json</c> of the explain commands shares.
-    /// </summary>
-    internal static string Object(Action<Utf8JsonWriter> members)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            members(w);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());

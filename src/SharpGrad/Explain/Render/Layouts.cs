@@ -25,13 +25,4 @@ public static class Layouts
         _ => "Layout: gradient (CS231n): ∂J/∂x has x's shape, and each factor is applied from the objective down as a vector–Jacobian product (∂J/∂a · ∂a/∂x).",
     };
 
-    /// <summary>
-    /// The factors of one path, given from the objective down (∂J/∂zk, ∂zk/∂zk−1, …, ∂z1/∂x), in the
-    /// order that conforms in <paramref name="layout"/>: reversed in the denominator layout.
-    /// </summary>
-    public static IReadOnlyList<T> Order<T>(this Layout layout, IReadOnlyList<T> objectiveFirst)
-    {
-        ArgumentNullException.ThrowIfNull(objectiveFirst);
-        return layout == Layout.Denominator ? objectiveFirst.Reverse().ToArray() : objectiveFirst;
-    }
 }
