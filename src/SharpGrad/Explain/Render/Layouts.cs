@@ -24,5 +24,4 @@ public static class Layouts
         Layout.Denominator => "Layout: denominator (the seed's): ∂a/∂b has one row per component of b and one column per component of a, so the factors multiply left to right from the variable up to the objective.",
         _ => "Layout: gradient (CS231n): ∂J/∂x has x's shape, and each factor is applied from the objective down as a vector–Jacobian product (∂J/∂a · ∂a/∂x).",
     };
-
 }
