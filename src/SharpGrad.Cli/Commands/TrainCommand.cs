@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using SharpGrad.Data;
+using SharpGrad.Distributed;
 using SharpGrad.IO;
 using SharpGrad.NN;
 using SharpGrad.Optim;
@@ -13,7 +14,10 @@ namespace SharpGrad.Cli.Commands;
 /// <summary>
 /// <c>sharpgrad train</c>: trains one of the reference models on MNIST-format digits (the
 /// bundled 8 000/2 000 split by default), shows progress, and writes metrics.csv, curves.png,
-/// model.safetensors and a resumable checkpoint into the output folder.
+/// model.safetensors and a resumable checkpoint into the output folder. Started by <c>mpirun -np N</c>
+/// (or any MPI launcher) it trains data-parallel: each rank takes its share of every global batch
+/// of N × --batch-size samples, gradients are averaged over the ranks, and rank 0 alone prints and
+/// writes files; the result is that of one process with the global batch.
 /// </summary>
 internal static class TrainCommand
 {
@@ -23,7 +27,7 @@ internal static class TrainCommand
     {
         var model = new Option<string>("--model") { Description = "Model to train: cnn or mlp.", DefaultValueFactory = _ => "cnn" }.OneOf([.. MnistModels.Names]);
         var epochs = CliOptions.Integer("--epochs", "Number of passes over the training data.", 15);
-        var batchSize = CliOptions.Integer("--batch-size", "Samples per optimisation step.", 32);
+        var batchSize = CliOptions.Integer("--batch-size", "Samples per optimisation step on each process; under mpirun -np N the global batch is N times this.", 32);
         var lr = CliOptions.Number("--lr", "Learning rate.");
         lr.DefaultValueFactory = _ => 0.002;
         var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => "adam" }
@@ -37,14 +41,17 @@ internal static class TrainCommand
                 "--epochs, --batch-size and --seed are taken from the checkpoint, and giving one with another value is an error (the cosine " +
                 "schedule is planned over the whole run, so a finished run cannot be lengthened; start a new run instead).",
         };
+        var distTimeout = CliOptions.Number("--dist-timeout", "Under mpirun: seconds a rank waits for the others before stopping with an error.");
+        distTimeout.DefaultValueFactory = _ => ProcessGroup.DefaultTimeout.TotalSeconds;
         var command = new Command("train", "Train a digit classifier and report its test accuracy.")
         {
-            model, epochs, batchSize, lr, optimizer, seed, data, output, resume,
+            model, epochs, batchSize, lr, optimizer, seed, data, output, resume, distTimeout,
         };
         command.SetAction(parse => Run(new Settings(
             parse.GetValue(model)!, parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr),
             parse.GetValue(optimizer)!, parse.GetValue(seed), CliPaths.DataFolder(parse.GetValue(data)), parse.GetValue(output)!, parse.GetValue(resume),
-            [.. new Option[] { model, epochs, batchSize, lr, optimizer, seed }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)])));
+            [.. new Option[] { model, epochs, batchSize, lr, optimizer, seed }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)]),
+            parse.GetValue(distTimeout)));
         return command;
     }
 
@@ -54,23 +61,49 @@ internal static class TrainCommand
 
     private sealed record EpochRow(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Seconds, double SamplesPerSecond);
 
-    private static int Run(Settings s)
+    private static int Run(Settings s, double timeoutSeconds)
+    {
+        if (!double.IsFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new ArgumentException($"--dist-timeout must be a positive number of seconds, got {timeoutSeconds.ToString(CultureInfo.InvariantCulture)}.");
+        using var group = DistributedTraining.Join(TimeSpan.FromSeconds(timeoutSeconds));
+        try
+        {
+            return Run(s, group);
+        }
+        catch (Exception e) when (group.Size > 1)
+        {
+            // One rank giving up must end the others now, not after their timeout.
+            return DistributedTraining.Fail(group, e, e is DistributedException or ArgumentException or IOException or InvalidDataException or InvalidOperationException
+                ? CliErrors.UsageError : CliErrors.InternalError);
+        }
+    }
+
+    private static int Run(Settings s, ProcessGroup group)
     {
         if (s.Epochs <= 0) throw new ArgumentException($"--epochs must be positive, got {s.Epochs}.");
         if (s.BatchSize <= 0) throw new ArgumentException($"--batch-size must be positive, got {s.BatchSize}.");
         if (!double.IsFinite(s.LearningRate) || s.LearningRate <= 0) throw new ArgumentException($"--lr must be a positive number, got {s.LearningRate.ToString(CultureInfo.InvariantCulture)}.");
+        DistributedTraining.RequireSameArguments(group, [
+            new("--model", s.Model), new("--epochs", s.Epochs.ToString(CultureInfo.InvariantCulture)),
+            new("--batch-size", s.BatchSize.ToString(CultureInfo.InvariantCulture)), new("--lr", s.LearningRate.ToString("R", CultureInfo.InvariantCulture)),
+            new("--optimizer", s.Optimizer), new("--seed", s.Seed.ToString(CultureInfo.InvariantCulture)), new("--resume", s.Resume ? "yes" : "no"),
+            new("--dist-timeout", group.Timeout.TotalSeconds.ToString("R", CultureInfo.InvariantCulture))]);
 
         CliPaths.CheckFolder("--out", s.Output);
-        Directory.CreateDirectory(s.Output);
-        AtomicFile.RemoveAbandoned(s.Output);
+        if (group.IsRoot)
+        {
+            Directory.CreateDirectory(s.Output);
+            AtomicFile.RemoveAbandoned(s.Output);
+        }
         string checkpointPath = Path.Combine(s.Output, CheckpointFile);
         int done = 0;
         IReadOnlyDictionary<string, string>? saved = null;
+        // Rank 0's checkpoint, copied to the other ranks (their output folder need not be shared).
+        (string Path, bool Temporary)? resumeFrom = null;
         if (s.Resume)
         {
-            if (!File.Exists(checkpointPath))
-                throw new FileNotFoundException($"--resume: there is no checkpoint at {checkpointPath}.");
-            (done, saved) = Checkpoint.ReadInfo(checkpointPath);
+            resumeFrom = DistributedTraining.ShareCheckpoint(group, checkpointPath)
+                ?? throw new FileNotFoundException($"--resume: there is no checkpoint at {checkpointPath}.");
+            (done, saved) = Checkpoint.ReadInfo(resumeFrom.Value.Path);
             s = ResumedSettings(s, checkpointPath, done, saved);
         }
 
@@ -79,11 +112,17 @@ internal static class TrainCommand
         var schedule = new CosineAnnealingLR(optimizer, s.Epochs);
         // One stream for shuffling and augmentation, saved in the checkpoint, so a resumed run sees the same batches.
         var shuffle = new Generator(s.Seed + 1);
-        var trainer = new Trainer(model, optimizer, classes: 10);
         var history = new List<EpochRow>();
         if (saved is not null)
         {
-            Checkpoint.Load(checkpointPath, model, optimizer, shuffle, schedule);
+            try
+            {
+                Checkpoint.Load(resumeFrom!.Value.Path, model, optimizer, shuffle, schedule);
+            }
+            finally
+            {
+                if (resumeFrom!.Value.Temporary) File.Delete(resumeFrom.Value.Path);
+            }
             if (schedule.StepCount != done)
                 throw new InvalidDataException($"{checkpointPath}: the learning-rate schedule is at epoch {schedule.StepCount} but the checkpoint says {done} epochs are done; the file is damaged.");
             history.AddRange(ParseHistory(checkpointPath, saved.GetValueOrDefault("history", ""), done));
@@ -93,17 +132,24 @@ internal static class TrainCommand
 
         // Digits shifted by up to two pixels: 8 000 images are few enough that the network memorises them otherwise.
         var augment = new RandomShift(2, shuffle);
-        var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, generator: shuffle, transform: augment.Apply);
-        var testLoader = new DataLoader(test, 500);
+        // Every rank draws the same permutation and shifts (same seed) and takes its share of each global batch.
+        var trainLoader = new DataLoader(train, s.BatchSize, shuffle: true, generator: shuffle, transform: augment.Apply,
+            sampler: DistributedTraining.Sampler(group, evenSteps: true));
+        var testLoader = new DataLoader(test, 500, sampler: DistributedTraining.Sampler(group, evenSteps: false));
+        // Rank 0's parameters on every rank, then gradients averaged over the ranks at every step.
+        using var ddp = new DistributedDataParallel(model, group);
+        var trainer = new Trainer(model, optimizer, classes: 10, hooks: group.Size > 1 ? ddp : null);
+        if (group.Size > 1)
+            AnsiConsole.MarkupLine($"Data-parallel on {group.Size} ranks over [blue]{Markup.Escape(group.Transport)}[/].");
         AnsiConsole.MarkupLine($"Training [bold]{s.Model}[/] ({model.ParameterCount:N0} parameters) on {train.Count:N0} digits, testing on {test.Count:N0}; " +
-            $"{s.Optimizer} lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)} (cosine), batch {s.BatchSize}, seed {s.Seed}.");
+            $"{s.Optimizer} lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)} (cosine), batch {DistributedTraining.BatchDescription(group, s.BatchSize)}, seed {s.Seed}.");
 
         for (int epoch = done + 1; epoch <= s.Epochs; epoch++)
         {
             double loss, accuracy, seconds;
             try
             {
-                (loss, accuracy, seconds) = RunEpoch(trainer, trainLoader, epoch, s.Epochs, train.Count);
+                (loss, accuracy, seconds) = DistributedTraining.Combine(group, RunEpoch(trainer, trainLoader, epoch, s.Epochs, train.Count / group.Size));
             }
             catch (TrainingDivergedException e)
             {
@@ -113,12 +159,14 @@ internal static class TrainCommand
                     $"epoch {epoch}: {e.Message.TrimEnd('.')} (--lr {s.LearningRate}); {kept} and no model weights were written."), e);
             }
             schedule.Step();
-            var eval = trainer.Evaluate(testLoader);
+            var eval = DistributedTraining.Combine(group, trainer.Evaluate(testLoader));
             var row = new EpochRow(epoch, loss, accuracy, eval.Loss, eval.Accuracy, seconds, train.Count / seconds);
             history.Add(row);
             AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
                 "epoch {0,2}/{1}  train loss {2:F4}  train acc {3:P2}  test loss {4:F4}  [bold]test acc {5:P2}[/]  {6:F1} s  {7:N0} samples/s",
                 epoch, s.Epochs, row.TrainLoss, row.TrainAccuracy, row.TestLoss, row.TestAccuracy, row.Seconds, row.SamplesPerSecond);
+            if (!group.IsRoot)
+                continue;
             Checkpoint.Save(checkpointPath, model, optimizer, epoch, shuffle, new Dictionary<string, string>
             {
                 ["model"] = s.Model,
@@ -131,6 +179,8 @@ internal static class TrainCommand
             }, schedule);
         }
 
+        if (!group.IsRoot)
+            return 0;
         SafeTensors.Save(Path.Combine(s.Output, "model.safetensors"), model.StateDict(), new Dictionary<string, string> { ["model"] = s.Model });
         WriteMetrics(Path.Combine(s.Output, "metrics.csv"), history);
         Plots.TrainingCurves(Path.Combine(s.Output, "curves.png"), history.Select(h => (h.Epoch, h.TrainLoss, h.TestAccuracy)).ToList());

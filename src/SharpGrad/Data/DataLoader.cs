@@ -9,7 +9,10 @@ namespace SharpGrad.Data;
 /// the generator therefore fixes the order of every epoch, and consecutive epochs differ
 /// because the generator's stream moves on. A batch is (inputs [B, ...], targets [B, ...]),
 /// where B is <see cref="BatchSize"/> except possibly for a smaller last batch, which
-/// <see cref="DropLast"/> omits.
+/// <see cref="DropLast"/> omits. With a <see cref="DistributedSampler"/> each process of
+/// data-parallel training draws the same permutation and takes its own share of every global
+/// batch, and the transform runs inside a <see cref="SampleShard"/> so that its random draws are
+/// those of one process loading the whole global batch.
 /// </summary>
 public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
 {
@@ -20,9 +23,10 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
     /// <param name="dropLast">Skip the last batch when it would be smaller than <paramref name="batchSize"/>.</param>
     /// <param name="generator">The source of the permutations; <see cref="SharpGrad.Generator.Default"/> when null.</param>
     /// <param name="transform">Applied to each batch's inputs, e.g. data augmentation such as <see cref="RandomShift"/>.</param>
+    /// <param name="sampler">This process's share of each epoch in data-parallel training; <paramref name="batchSize"/> is then per process.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     public DataLoader(IDataset dataset, int batchSize, bool shuffle = false, bool dropLast = false, Generator? generator = null,
-        Func<Tensor, Tensor>? transform = null)
+        Func<Tensor, Tensor>? transform = null, DistributedSampler? sampler = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         if (batchSize <= 0)
@@ -33,7 +37,11 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
         DropLast = dropLast;
         Generator = generator ?? Generator.Default;
         Transform = transform;
+        Sampler = sampler;
     }
+
+    /// <summary>The share of each epoch this process takes in data-parallel training, or null for all of it.</summary>
+    public DistributedSampler? Sampler { get; }
 
     /// <summary>The function applied to each batch's inputs, if any.</summary>
     public Func<Tensor, Tensor>? Transform { get; }
@@ -53,12 +61,13 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
     /// <summary>The generator the permutations are drawn from (unused without shuffling).</summary>
     public Generator Generator { get; }
 
-    /// <summary>Batches per epoch: ⌊N / B⌋ with <see cref="DropLast"/>, ⌈N / B⌉ without.</summary>
+    /// <summary>Batches per epoch: ⌊N / B⌋ with <see cref="DropLast"/>, ⌈N / B⌉ without (this process's, with a <see cref="Sampler"/>).</summary>
     public int BatchCount
     {
         get
         {
             int n = Dataset.Count;
+            if (Sampler is not null) return Sampler.BatchCount(n, BatchSize, DropLast);
             return DropLast ? n / BatchSize : (int)(((long)n + BatchSize - 1) / BatchSize);
         }
     }
@@ -73,7 +82,7 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
         var order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         if (Shuffle) Generator.Shuffle(order.AsSpan());
-        return Batches(order, BatchCount);
+        return Sampler is null ? Batches(order, BatchCount) : ShardedBatches(Sampler.Batches(order, BatchSize, DropLast));
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
@@ -109,6 +118,23 @@ public sealed class DataLoader : IEnumerable<(Tensor Inputs, Tensor Targets)>
             int size = Math.Min(BatchSize, order.Length - start);
             var (inputs, targets) = Dataset.GetBatch(order.AsSpan(start, size).ToArray());
             yield return (Transform is null ? inputs : Transform(inputs), targets);
+        }
+    }
+
+    private IEnumerator<(Tensor Inputs, Tensor Targets)> ShardedBatches(IEnumerable<ShardedBatch> batches)
+    {
+        foreach (var batch in batches)
+        {
+            var (inputs, targets) = Dataset.GetBatch(batch.Indices);
+            if (Transform is null)
+            {
+                yield return (inputs, targets);
+                continue;
+            }
+            Tensor transformed;
+            using (SampleShard.Enter(batch.Offset, batch.Indices.Length, batch.GlobalCount))
+                transformed = Transform(inputs);
+            yield return (transformed, targets);
         }
     }
 }

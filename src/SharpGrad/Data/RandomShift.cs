@@ -5,7 +5,8 @@ namespace SharpGrad.Data;
 /// number of pixels, at most <c>maxShift</c> in each direction, with zeros shifted in (what
 /// torchvision's RandomCrop with padding does). Small translations are the classic way to stop
 /// a digit classifier from memorising a few thousand training images. Each call draws new
-/// offsets from the generator, so a seeded generator makes the augmentation reproducible.
+/// offsets from the generator, so a seeded generator makes the augmentation reproducible; inside a
+/// <see cref="SampleShard"/> the offsets are those the rows would get in the whole batch.
 /// </summary>
 public sealed class RandomShift
 {
@@ -31,8 +32,14 @@ public sealed class RandomShift
         var result = Tensor.Zeros(images.ShapeArray, images.DType);
         int n = images.Size(0);
         var shifts = new (int Dy, int Dx)[n];
-        for (int i = 0; i < n; i++)
-            shifts[i] = (generator.NextInt(2 * maxShift + 1) - maxShift, generator.NextInt(2 * maxShift + 1) - maxShift);
+        // Part of a larger batch (data-parallel training): draw every row's offsets, keep this part's.
+        var shard = SampleShard.For(n, "RandomShift");
+        int first = shard?.Offset ?? 0, total = shard?.Total ?? n;
+        for (int i = 0; i < total; i++)
+        {
+            var shift = (generator.NextInt(2 * maxShift + 1) - maxShift, generator.NextInt(2 * maxShift + 1) - maxShift);
+            if (i >= first && i < first + n) shifts[i - first] = shift;
+        }
         switch (images.DType)
         {
             case DType.Float32: Shift(src.Data<float>(), src.Offset, result.Data<float>(), images.ShapeArray, shifts); break;

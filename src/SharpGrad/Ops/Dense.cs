@@ -73,9 +73,10 @@ public static partial class Functional
     /// <summary>
     /// Looks up rows of <paramref name="weight"/> ([num, dim]) for every int32 index in
     /// <paramref name="indices"/>; the result has shape indices.shape + [dim]. The gradient adds
-    /// into the rows that were used (repeated indices accumulate).
+    /// into the rows that were used (repeated indices accumulate), except the row
+    /// <paramref name="paddingIndex"/>, which receives none (PyTorch's padding_idx).
     /// </summary>
-    public static Tensor Embedding(Tensor indices, Tensor weight)
+    public static Tensor Embedding(Tensor indices, Tensor weight, int? paddingIndex = null)
     {
         ArgumentNullException.ThrowIfNull(indices);
         ArgumentNullException.ThrowIfNull(weight);
@@ -83,7 +84,14 @@ public static partial class Functional
             throw new ArgumentException($"Embedding: indices must be an int32 tensor, got {indices.DType.Name()}.");
         if (weight.Rank != 2)
             throw new ArgumentException($"Embedding: the weight must be [num_embeddings, dim], got shape {ShapeMath.Format(weight.ShapeArray)}.");
-        var rows = weight.IndexSelect(0, indices.Reshape(-1));
+        var flat = indices.Reshape(-1);
+        var rows = weight.IndexSelect(0, flat);
+        if (paddingIndex is { } pad)
+        {
+            // Same values, but the padding positions read a detached copy, so no gradient reaches that row.
+            var isPad = flat.Eq(pad).To(weight.DType).Reshape(-1, 1);
+            rows = Tensor.Where(isPad, rows.Detach(), rows);
+        }
         return rows.Reshape([.. indices.ShapeArray, weight.Size(1)]);
     }
 }

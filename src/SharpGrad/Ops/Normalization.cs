@@ -138,7 +138,8 @@ public static partial class Functional
     /// Inverted dropout: in <paramref name="training"/> mode each element is zeroed with probability
     /// <paramref name="p"/> and the survivors are scaled by 1/(1 − p), so the expected value is unchanged; the mask
     /// is drawn from <paramref name="generator"/> (<see cref="Generator.Default"/> when null), one uniform number per
-    /// element in row-major order, so a seeded generator reproduces it. ∂y/∂x = mask·1/(1 − p). Outside training,
+    /// element in row-major order, so a seeded generator reproduces it (inside a <see cref="SampleShard"/>, the numbers
+    /// the rows would get in the whole batch). ∂y/∂x = mask·1/(1 − p). Outside training,
     /// or with p = 0, the input is returned unchanged.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is not in [0, 1).</exception>
@@ -153,16 +154,25 @@ public static partial class Functional
         var rng = generator ?? Generator.Default;
         double scale = 1 / (1 - p);
         var mask = new Tensor((int[])input.ShapeArray.Clone(), input.DType);
+        int count = mask.Count;
+        // Part of a larger batch (data-parallel training): skip the draws of the rows before and after
+        // this part, so each row gets the mask it would get in the whole batch.
+        var shard = input.Rank > 0 ? SampleShard.For(input.ShapeArray[0], "Dropout") : null;
+        long perRow = input.Rank > 0 && input.ShapeArray[0] > 0 ? count / input.ShapeArray[0] : 0;
+        long before = shard is null ? 0 : shard.Offset * perRow;
+        long after = shard is null ? 0 : (shard.Total - shard.Offset - shard.Count) * perRow;
+        for (long i = 0; i < before; i++) rng.NextDouble();
         if (input.DType == DType.Float32)
         {
             var m = mask.Data<float>();
-            for (int i = 0; i < m.Length; i++) m[i] = rng.NextDouble() < p ? 0f : (float)scale;
+            for (int i = 0; i < count; i++) m[i] = rng.NextDouble() < p ? 0f : (float)scale;
         }
         else
         {
             var m = mask.Data<double>();
-            for (int i = 0; i < m.Length; i++) m[i] = rng.NextDouble() < p ? 0 : scale;
+            for (int i = 0; i < count; i++) m[i] = rng.NextDouble() < p ? 0 : scale;
         }
+        for (long i = 0; i < after; i++) rng.NextDouble();
         return input.Mul(mask);
     }
 

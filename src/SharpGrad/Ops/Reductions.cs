@@ -124,6 +124,14 @@ public sealed partial class Tensor
     {
         using (Autograd.NoGrad())
         {
+            // An empty slice has no maximum; any shift works, and its logsumexp is log 0 = −∞, as in PyTorch.
+            foreach (int d in dims)
+            {
+                if (ShapeArray[d] != 0) continue;
+                var kept = (int[])ShapeArray.Clone();
+                foreach (int r in dims) kept[r] = 1;
+                return Zeros(kept, DType);
+            }
             var m = Dispatch.Reduce(this, dims, keepDim: true, ReduceKind.Max, "LogSumExp");
             return Where(m.Abs().Eq(double.PositiveInfinity), ZerosLike(m), m);
         }

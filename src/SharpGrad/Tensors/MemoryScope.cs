@@ -15,9 +15,8 @@ namespace SharpGrad;
 /// </summary>
 /// <example>
 /// <code>
-/// foreach (var (x, y) in loader)
+/// foreach (var (x, y) in loader.InMemoryScopes())   // each step, its batch included, in its own scope
 /// {
-///     using var step = MemoryScope.Begin();
 ///     var loss = Functional.CrossEntropy(model.Call(x), y);
 ///     optimizer.ZeroGrad();
 ///     loss.Backward();

@@ -15,10 +15,15 @@ public sealed class Trainer
 {
     private readonly Module model;
     private readonly Optimizer optimizer;
+    private readonly ITrainingStepHooks? hooks;
     private DivergenceDetector? divergence;
 
     /// <summary>Creates a trainer for <paramref name="model"/> (which maps inputs to [N, classes] logits).</summary>
-    public Trainer(Module model, Optimizer optimizer, int classes)
+    /// <param name="model">The model.</param>
+    /// <param name="optimizer">The optimiser of the model's parameters.</param>
+    /// <param name="classes">The number of classes.</param>
+    /// <param name="hooks">Called around each step (e.g. data-parallel gradient averaging); none when null.</param>
+    public Trainer(Module model, Optimizer optimizer, int classes, ITrainingStepHooks? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -26,6 +31,7 @@ public sealed class Trainer
             throw new ArgumentOutOfRangeException(nameof(classes), classes, "A classifier needs at least two classes.");
         this.model = model;
         this.optimizer = optimizer;
+        this.hooks = hooks;
         Classes = classes;
     }
 
@@ -62,10 +68,13 @@ public sealed class Trainer
         long correct = 0, seen = 0;
         foreach (var (inputs, targets) in loader.InMemoryScopes())
         {
-            var logits = model.Call(inputs);
+            Tensor logits;
+            using (hooks?.BeginStep(inputs.Size(0)))
+                logits = model.Call(inputs);
             var loss = Functional.CrossEntropy(logits, targets);
             optimizer.ZeroGrad();
             loss.Backward();
+            hooks?.AfterBackward();
             optimizer.Step();
             double batchLoss = loss.Item();
             if (divergence.Observe(batchLoss) is { } reason)

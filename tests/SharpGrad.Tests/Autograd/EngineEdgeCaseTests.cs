@@ -141,4 +141,16 @@ public class EngineEdgeCaseTests
         Assert.All(w.Grad!.ToDoubleArray(), v => Assert.Equal(batch, v));
         Assert.All(x.Grad!.ToDoubleArray(), v => Assert.Equal(outFeatures, v));
     }
+
+    [Fact]
+    public void LogSumExpAndSoftmax_OverAnEmptyDimension_AreMinusInfinityAndEmpty()
+    {
+        // PyTorch: logsumexp over an empty dimension is −∞ (log of an empty sum); softmax of an empty row is empty.
+        var x = Tensor.Ones([2, 0], DType.Float64).RequireGrad();
+        Assert.All(x.LogSumExp([1]).ToDoubleArray(), v => Assert.Equal(double.NegativeInfinity, v));
+        var s = x.Softmax(1);
+        Assert.Equal([2, 0], s.Shape.ToArray());
+        s.Sum().Backward();
+        Assert.Equal([2, 0], x.Grad!.Shape.ToArray());
+    }
 }

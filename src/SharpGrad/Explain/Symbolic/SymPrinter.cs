@@ -25,139 +25,180 @@ public static class SymPrinter
 
     private const int SumP = 1, ProductP = 2, NegP = 3, PowerP = 5, Atom = 6;
 
+    // One small method per kind keeps each recursion frame small: explanations of deeply nested
+    // programs are printed on small thread stacks too.
     private static (string Text, int P) Write(Sym e, bool latex)
     {
-        string Wrap(Sym a, int min)
-        {
-            var (t, p) = Write(a, latex);
-            return p < min ? (latex ? $"\\left({t}\\right)" : $"({t})") : t;
-        }
-
         switch (e.Kind)
         {
-            case SymKind.Number:
-                return (ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text), e.Value < 0 ? NegP : Atom);
-            case SymKind.Variable:
-                return (Name(e.Name!, latex ? Notation.Latex : Notation.Text), Atom);
-            case SymKind.Partial:
-                return (Partial(e.Name!, e.Wrt!, e.Component, latex ? Notation.Latex : Notation.Text), Atom);
-            case SymKind.Sum:
-            {
-                var sb = new System.Text.StringBuilder();
-                for (int i = 0; i < e.Args.Count; i++)
-                {
-                    var t = e.Args[i];
-                    bool negative = t.Kind == SymKind.Product && t.Args[0].IsNumber && t.Args[0].Value < 0
-                        || t.IsNumber && t.Value < 0;
-                    if (i > 0 && negative)
-                    {
-                        var positive = Sym.Mul(Sym.Num(-1), t);
-                        sb.Append(latex ? " - " : " − ").Append(Wrap(positive, ProductP));
-                    }
-                    else
-                    {
-                        if (i > 0) sb.Append(" + ");
-                        sb.Append(Wrap(t, SumP));
-                    }
-                }
-                return (sb.ToString(), SumP);
-            }
-            case SymKind.Product:
-            {
-                var numerator = new List<Sym>();
-                var denominator = new List<Sym>();
-                double c = 1;
-                foreach (var f in e.Args)
-                {
-                    if (f.IsNumber) c *= f.Value;
-                    else if (f.Kind == SymKind.Power && f.Args[1].IsNumber && f.Args[1].Value < 0)
-                        denominator.Add(Sym.Pow(f.Args[0], Sym.Num(-f.Args[1].Value)));
-                    else numerator.Add(f);
-                }
-                bool negative = c < 0;
-                c = Math.Abs(c);
-                // A coefficient 1/k with k a whole number is a division by k: (p − y)/4, not 0.25·(p − y).
-                if (c < 1 && c > 0 && numerator.Count > 0 && Math.Abs(1 / c - Math.Round(1 / c)) < 1e-9 * (1 / c))
-                {
-                    denominator.Insert(0, Sym.Num(Math.Round(1 / c)));
-                    c = 1;
-                }
-                if (c != 1 || numerator.Count == 0) numerator.Insert(0, Sym.Num(c));
-                string dot = latex ? " \\cdot " : e.Args.Any(f => f.Kind == SymKind.Partial) ? " · " : "·";
-                // Two or more whole vectors or matrices multiply elementwise: the Hadamard product ⊙.
-                var shaped = numerator.Where(f => f.IsShaped).ToList();
-                string num;
-                if (shaped.Count >= 2)
-                {
-                    string odot = latex ? " \\odot " : " ⊙ ";
-                    var scalars = numerator.Where(f => !f.IsShaped).Select(f => Wrap(f, ProductP + 1));
-                    var hadamard = string.Join(odot, shaped.Select(f => f.Kind == SymKind.MatMul || f.Kind == SymKind.Product
-                        ? (latex ? $"\\left({Write(f, latex).Text}\\right)" : $"({Write(f, latex).Text})") : Wrap(f, ProductP + 1)));
-                    num = string.Join(dot, scalars.Append(scalars.Any() ? $"({hadamard})" : hadamard));
-                }
-                else
-                    num = string.Join(dot, numerator.Select(f => Wrap(f, ProductP + 1)));
-                string text;
-                if (denominator.Count == 0) text = num;
-                else if (latex)
-                    text = $"\\frac{{{num}}}{{{string.Join(dot, denominator.Select(f => Wrap(f, ProductP + 1)))}}}";
-                else
-                {
-                    string den = denominator.Count == 1 ? Wrap(denominator[0], PowerP) : "(" + string.Join("·", denominator.Select(f => Wrap(f, ProductP + 1))) + ")";
-                    text = $"{(numerator.Count > 1 ? $"({num})" : num)}/{den}";
-                }
-                return negative ? ((latex ? "-" : "−") + text, NegP) : (text, ProductP);
-            }
-            case SymKind.Power:
-            {
-                var (b, x) = (e.Args[0], e.Args[1]);
-                if (x.IsNumber && x.Value == 0.5)
-                    return latex ? ($"\\sqrt{{{Write(b, latex).Text}}}", Atom) : ($"√{Wrap(b, Atom)}", Atom);
-                if (x.IsNumber && x.Value < 0)
-                    return (latex ? $"\\frac{{1}}{{{Write(Sym.Pow(b, Sym.Num(-x.Value)), latex).Text}}}" : $"1/{Wrap(Sym.Pow(b, Sym.Num(-x.Value)), PowerP)}", ProductP);
-                return latex ? ($"{{{Wrap(b, Atom)}}}^{{{Write(x, latex).Text}}}", PowerP) : ($"{Wrap(b, Atom)}^{Wrap(x, Atom)}", PowerP);
-            }
-            case SymKind.Call:
-            {
-                string name = e.Op!.Name;
-                var args = string.Join(", ", e.Args.Select(a => Write(a, latex).Text));
-                if (latex)
-                {
-                    var template = e.Op.LatexTemplate.Replace("$a", Write(e.Args[0], latex).Text);
-                    if (e.Args.Count > 1) template = template.Replace("$b", Write(e.Args[1], latex).Text);
-                    return (template, Atom);
-                }
-                return (name == "sigmoid" ? $"σ({args})" : $"{name}({args})", Atom);
-            }
-            case SymKind.Prime:
-                return (latex ? $"{e.Name}'({Write(e.Args[0], latex).Text})" : $"{e.Name}′({Write(e.Args[0], latex).Text})", Atom);
-            case SymKind.Sign:
-                return (latex ? $"\\operatorname{{sign}}({Write(e.Args[0], latex).Text})" : $"sign({Write(e.Args[0], latex).Text})", Atom);
-            case SymKind.MatMul:
-            {
-                // Juxtaposition, as on the board: Xᵀ(p − y), W2ᵀδ.
-                var left = e.Args[0];
-                var right = e.Args[1];
-                string l = left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul ? Write(left, latex).Text : Wrap(left, Atom);
-                string r = right.Kind is SymKind.Variable or SymKind.Transpose ? Write(right, latex).Text : Wrap(right, Atom);
-                string gap = latex ? "\\," : l.EndsWith('ᵀ') || r.StartsWith('(') ? "" : " ";
-                // Juxtaposition binds tighter than · and /: Xᵀ(p − y)/n.
-                return (l + gap + r, NegP + 1);
-            }
-            case SymKind.Transpose:
-                return latex ? ($"{{{Wrap(e.Args[0], Atom)}}}^{{\\top}}", PowerP) : ($"{Wrap(e.Args[0], Atom)}ᵀ", PowerP);
-            case SymKind.SumOver:
-            {
-                string axes = string.Join(", ", e.Axes);
-                return latex ? ($"\\sum_{{\\text{{axis }} {axes}}} {Wrap(e.Args[0], Atom)}", ProductP) : ($"sum({Write(e.Args[0], latex).Text}, {axes})", Atom);
-            }
-            case SymKind.Indicator:
-            {
-                string rel = e.Relation!;
-                string body = $"{Write(e.Args[0], latex).Text} {rel} {Write(e.Args[1], latex).Text}";
-                return (latex ? $"\\mathbb{{I}}[{body}]" : $"I[{body}]", Atom);
-            }
+            case SymKind.Number: return WriteNumber(e, latex);
+            case SymKind.Variable: return WriteVariable(e, latex);
+            case SymKind.Partial: return WritePartial(e, latex);
+            case SymKind.Sum: return WriteSum(e, latex);
+            case SymKind.Product: return WriteProduct(e, latex);
+            case SymKind.Power: return WritePower(e, latex);
+            case SymKind.Call: return WriteCall(e, latex);
+            case SymKind.Prime: return WritePrime(e, latex);
+            case SymKind.Sign: return WriteSign(e, latex);
+            case SymKind.MatMul: return WriteMatMul(e, latex);
+            case SymKind.Transpose: return WriteTranspose(e, latex);
+            case SymKind.SumOver: return WriteSumOver(e, latex);
+            case SymKind.Indicator: return WriteIndicator(e, latex);
             default: throw new InvalidOperationException(e.Kind.ToString());
         }
     }
+
+    private static string Wrap(Sym a, int min, bool latex)
+    {
+        var (t, p) = Write(a, latex);
+        return p < min ? (latex ? $"\\left({t}\\right)" : $"({t})") : t;
+    }
+
+    private static (string Text, int P) WriteNumber(Sym e, bool latex)
+    {
+            return (ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text), e.Value < 0 ? NegP : Atom);
+    }
+
+    private static (string Text, int P) WriteVariable(Sym e, bool latex)
+    {
+            return (Name(e.Name!, latex ? Notation.Latex : Notation.Text), Atom);
+    }
+
+    private static (string Text, int P) WritePartial(Sym e, bool latex)
+    {
+            return (Partial(e.Name!, e.Wrt!, e.Component, latex ? Notation.Latex : Notation.Text), Atom);
+    }
+
+    private static (string Text, int P) WriteSum(Sym e, bool latex)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < e.Args.Count; i++)
+        {
+            var t = e.Args[i];
+            bool negative = t.Kind == SymKind.Product && t.Args[0].IsNumber && t.Args[0].Value < 0
+                || t.IsNumber && t.Value < 0;
+            if (i > 0 && negative)
+            {
+                var positive = Sym.Mul(Sym.Num(-1), t);
+                sb.Append(latex ? " - " : " − ").Append(Wrap(positive, ProductP, latex));
+            }
+            else
+            {
+                if (i > 0) sb.Append(" + ");
+                sb.Append(Wrap(t, SumP, latex));
+            }
+    }
+    return (sb.ToString(), SumP);
+    }
+
+    private static (string Text, int P) WriteProduct(Sym e, bool latex)
+    {
+        var numerator = new List<Sym>();
+        var denominator = new List<Sym>();
+        double c = 1;
+        foreach (var f in e.Args)
+        {
+            if (f.IsNumber) c *= f.Value;
+            else if (f.Kind == SymKind.Power && f.Args[1].IsNumber && f.Args[1].Value < 0)
+                denominator.Add(Sym.Pow(f.Args[0], Sym.Num(-f.Args[1].Value)));
+            else numerator.Add(f);
+    }
+    bool negative = c < 0;
+    c = Math.Abs(c);
+    // A coefficient 1/k with k a whole number is a division by k: (p − y)/4, not 0.25·(p − y).
+    if (c < 1 && c > 0 && numerator.Count > 0 && Math.Abs(1 / c - Math.Round(1 / c)) < 1e-9 * (1 / c))
+    {
+        denominator.Insert(0, Sym.Num(Math.Round(1 / c)));
+        c = 1;
+    }
+    if (c != 1 || numerator.Count == 0) numerator.Insert(0, Sym.Num(c));
+    string dot = latex ? " \\cdot " : e.Args.Any(f => f.Kind == SymKind.Partial) ? " · " : "·";
+    // Two or more whole vectors or matrices multiply elementwise: the Hadamard product ⊙.
+    var shaped = numerator.Where(f => f.IsShaped).ToList();
+    string num;
+    if (shaped.Count >= 2)
+    {
+        string odot = latex ? " \\odot " : " ⊙ ";
+        var scalars = numerator.Where(f => !f.IsShaped).Select(f => Wrap(f, ProductP + 1, latex));
+        var hadamard = string.Join(odot, shaped.Select(f => f.Kind == SymKind.MatMul || f.Kind == SymKind.Product
+            ? (latex ? $"\\left({Write(f, latex).Text}\\right)" : $"({Write(f, latex).Text})") : Wrap(f, ProductP + 1, latex)));
+        num = string.Join(dot, scalars.Append(scalars.Any() ? $"({hadamard})" : hadamard));
+    }
+    else
+        num = string.Join(dot, numerator.Select(f => Wrap(f, ProductP + 1, latex)));
+    string text;
+    if (denominator.Count == 0) text = num;
+    else if (latex)
+        text = $"\\frac{{{num}}}{{{string.Join(dot, denominator.Select(f => Wrap(f, ProductP + 1, latex)))}}}";
+    else
+    {
+        string den = denominator.Count == 1 ? Wrap(denominator[0], PowerP, latex) : "(" + string.Join("·", denominator.Select(f => Wrap(f, ProductP + 1, latex))) + ")";
+        text = $"{(numerator.Count > 1 ? $"({num})" : num)}/{den}";
+    }
+    return negative ? ((latex ? "-" : "−") + text, NegP) : (text, ProductP);
+    }
+
+    private static (string Text, int P) WritePower(Sym e, bool latex)
+    {
+        var (b, x) = (e.Args[0], e.Args[1]);
+        if (x.IsNumber && x.Value == 0.5)
+            return latex ? ($"\\sqrt{{{Write(b, latex).Text}}}", Atom) : ($"√{Wrap(b, Atom, latex)}", Atom);
+        if (x.IsNumber && x.Value < 0)
+            return (latex ? $"\\frac{{1}}{{{Write(Sym.Pow(b, Sym.Num(-x.Value)), latex).Text}}}" : $"1/{Wrap(Sym.Pow(b, Sym.Num(-x.Value)), PowerP, latex)}", ProductP);
+        return latex ? ($"{{{Wrap(b, Atom, latex)}}}^{{{Write(x, latex).Text}}}", PowerP) : ($"{Wrap(b, Atom, latex)}^{Wrap(x, Atom, latex)}", PowerP);
+    }
+
+    private static (string Text, int P) WriteCall(Sym e, bool latex)
+    {
+        string name = e.Op!.Name;
+        var args = string.Join(", ", e.Args.Select(a => Write(a, latex).Text));
+        if (latex)
+        {
+            var template = e.Op.LatexTemplate.Replace("$a", Write(e.Args[0], latex).Text);
+            if (e.Args.Count > 1) template = template.Replace("$b", Write(e.Args[1], latex).Text);
+            return (template, Atom);
+    }
+    return (name == "sigmoid" ? $"σ({args})" : $"{name}({args})", Atom);
+    }
+
+    private static (string Text, int P) WritePrime(Sym e, bool latex)
+    {
+            return (latex ? $"{e.Name}'({Write(e.Args[0], latex).Text})" : $"{e.Name}′({Write(e.Args[0], latex).Text})", Atom);
+    }
+
+    private static (string Text, int P) WriteSign(Sym e, bool latex)
+    {
+            return (latex ? $"\\operatorname{{sign}}({Write(e.Args[0], latex).Text})" : $"sign({Write(e.Args[0], latex).Text})", Atom);
+    }
+
+    private static (string Text, int P) WriteMatMul(Sym e, bool latex)
+    {
+        // Juxtaposition, as on the board: Xᵀ(p − y), W2ᵀδ.
+        var left = e.Args[0];
+        var right = e.Args[1];
+        string l = left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul ? Write(left, latex).Text : Wrap(left, Atom, latex);
+        string r = right.Kind is SymKind.Variable or SymKind.Transpose ? Write(right, latex).Text : Wrap(right, Atom, latex);
+        string gap = latex ? "\\," : l.EndsWith('ᵀ') || r.StartsWith('(') ? "" : " ";
+        // Juxtaposition binds tighter than · and /: Xᵀ(p − y)/n.
+        return (l + gap + r, NegP + 1);
+    }
+
+    private static (string Text, int P) WriteTranspose(Sym e, bool latex)
+    {
+            return latex ? ($"{{{Wrap(e.Args[0], Atom, latex)}}}^{{\\top}}", PowerP) : ($"{Wrap(e.Args[0], Atom, latex)}ᵀ", PowerP);
+    }
+
+    private static (string Text, int P) WriteSumOver(Sym e, bool latex)
+    {
+        string axes = string.Join(", ", e.Axes);
+        return latex ? ($"\\sum_{{\\text{{axis }} {axes}}} {Wrap(e.Args[0], Atom, latex)}", ProductP) : ($"sum({Write(e.Args[0], latex).Text}, {axes})", Atom);
+    }
+
+    private static (string Text, int P) WriteIndicator(Sym e, bool latex)
+    {
+        string rel = e.Relation!;
+        string body = $"{Write(e.Args[0], latex).Text} {rel} {Write(e.Args[1], latex).Text}";
+        return (latex ? $"\\mathbb{{I}}[{body}]" : $"I[{body}]", Atom);
+    }
+
 }
