@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace SharpGrad.Cli.Tests;
 
 [Collection(ConsoleCollection.Name)]
@@ -70,5 +72,116 @@ public class CheckCommandTests
         var (code, _, stderr) = CliRunner.Run("check", CliRunner.Example("e1.grad"), "--wrt", "nope", "--expr", "1");
         Assert.Equal(2, code);
         Assert.Contains("nope", stderr);
+    }
+
+    [Fact]
+    public void Value_IsANumericAnswer()
+    {
+        // e9: ŷ = 3, y = 6, so ∂J/∂ŷ = −2(y − ŷ) = −6.
+        var (code, stdout, _) = CliRunner.Run("check", CliRunner.Example("e9.grad"), "--wrt", "yhat", "--value", "-6");
+        Assert.Equal(0, code);
+        Assert.StartsWith("correct: -6 equals ∂J/∂yhat at the given values", stdout);
+        var (wrong, text, _) = CliRunner.Run("check", CliRunner.Example("e9.grad"), "--wrt", "yhat", "--value", "6");
+        Assert.Equal(1, wrong);
+        Assert.Contains("the sign is flipped", text);
+        var (both, _, stderr) = CliRunner.Run("check", CliRunner.Example("e9.grad"), "--wrt", "yhat", "--value", "6", "--expr", "6");
+        Assert.Equal(2, both);
+        Assert.Contains("exactly one of --expr EXPRESSION and --value NUMBER", stderr);
+    }
+
+    [Fact]
+    public void Json_IsOneObject()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", CliRunner.Example("e8.grad"), "--wrt", "beta", "--expr", "dE/dy", "--json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal("incorrect", root.GetProperty("verdict").GetString());
+        Assert.Equal("MissingSum", root.GetProperty("mistake").GetString());
+        Assert.Equal(1.6, root.GetProperty("true").GetDouble(), 12);
+        Assert.Equal(4, root.GetProperty("student").GetArrayLength());
+        Assert.Equal(0.5, root.GetProperty("point").GetProperty("beta").GetDouble());
+    }
+
+    [Fact]
+    public void Set_IsHeldAtEveryPoint()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", CliRunner.Example("e11.grad"), "--wrt", "w", "--set", "p=2", "--expr", "2*(w - t) + 2*alpha*w");
+        Assert.Equal(0, code);
+        Assert.Contains("held fixed: p (--set)", stdout);
+    }
+
+    [Fact]
+    public void NotFinite_IsReported()
+    {
+        var (code, stdout, _) = CliRunner.Run("check", CliRunner.Example("e11.grad"), "--wrt", "w", "--set", "w=[0.5,2,1.5]",
+            "--expr", "2*(w-t) + alpha*p*w^(p-1) + 100*I[w < 0]");
+        Assert.Equal(1, code);
+        Assert.Contains("your expression is NaN at this point", stdout);
+    }
+
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("json")]
+    public void Batch_GradesEverySubmissionIntoOneReport(string format)
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            File.Copy(CliRunner.Example("e1.grad"), Path.Combine(dir, "e1.grad"));
+            File.Copy(CliRunner.Example("e8.grad"), Path.Combine(dir, "e8.grad"));
+            var input = Path.Combine(dir, "submissions.csv");
+            File.WriteAllText(input,
+                "id,program,wrt,expression\n" +
+                "ann,e1.grad,n4,dE/dn6 * dn6/dn4\n" +
+                "bob,e8.grad,beta,dE/dy\n" +
+                "cy,e1.grad,n4,\"max(dE/dn6, 0) * dn6/dn4 +\"\n" +
+                "dee,missing.grad,x,1\n");
+            var report = Path.Combine(dir, "report." + format);
+            var (code, stdout, stderr) = CliRunner.Run("check", "--batch", input, "--report", report);
+            Assert.Equal("", stderr);
+            Assert.Equal(0, code);
+            Assert.Contains("graded 4 submissions: 1 correct, 1 incorrect, 2 not gradable", stdout);
+            var text = File.ReadAllText(report);
+            if (format == "csv")
+            {
+                var lines = text.TrimEnd('\n').Split('\n');
+                Assert.Equal("id,program,wrt,expression,verdict,mistake,message", lines[0]);
+                Assert.StartsWith("ann,e1.grad,n4,dE/dn6 * dn6/dn4,correct,None,", lines[1]);
+                Assert.StartsWith("bob,e8.grad,beta,dE/dy,incorrect,MissingSum,\"your expression is [4], ∂E/∂beta is scalar", lines[2]);
+                Assert.Contains(",error,,", lines[3]);
+                Assert.Contains("--expr column", lines[3]);
+                Assert.Contains(",error,,", lines[4]);
+            }
+            else
+            {
+                using var doc = JsonDocument.Parse(text);
+                var rows = doc.RootElement.EnumerateArray().ToArray();
+                Assert.Equal(4, rows.Length);
+                Assert.Equal("correct", rows[0].GetProperty("result").GetProperty("verdict").GetString());
+                Assert.Equal("MissingSum", rows[1].GetProperty("result").GetProperty("mistake").GetString());
+                Assert.Equal(JsonValueKind.Null, rows[2].GetProperty("result").ValueKind);
+                Assert.StartsWith("--expr column", rows[2].GetProperty("error").GetString());
+            }
+
+            // The same submissions as JSON in.
+            var jsonInput = Path.Combine(dir, "submissions.json");
+            File.WriteAllText(jsonInput, "[{\"id\": \"ann\", \"program\": \"e1.grad\", \"wrt\": \"n4\", \"expression\": \"dE/dn6 * dn6/dn4\"}]");
+            var (jsonCode, jsonOut, _) = CliRunner.Run("check", "--batch", jsonInput, "--report", report);
+            Assert.Equal(0, jsonCode);
+            Assert.Contains("graded 1 submissions: 1 correct", jsonOut);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Theory]
+    [InlineData("--batch", "nope.csv", "--report", "r.csv", "does not exist")]
+    [InlineData("--batch", "x.csv", "", "", "--batch needs --report")]
+    public void Batch_BadInput_IsExit2(string a, string b, string c, string d, string message)
+    {
+        var args = new[] { "check", a, b, c, d }.Where(s => s.Length > 0).ToArray();
+        var (code, _, stderr) = CliRunner.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr);
     }
 }

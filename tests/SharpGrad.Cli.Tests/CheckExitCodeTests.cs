@@ -21,7 +21,7 @@ public sealed class CheckExitCodeTests
         { "e1.grad", "n4", "I[n4]", 2, "error: --expr column 5:" },
         { "e1.grad", "n4", "foo'(n4)", 2, "error: --expr column 1:" },
         { "e1.grad", "nope", "1", 2, "error: --wrt: the program defines no 'nope'." },
-        { "e9.grad", "W2", "W1 @ W2", 2, "error: --expr column 1: W1 @ W2: MatMul: shapes [2, 1] and [2, 2] are not aligned" },
+        { "e9.grad", "W2", "W1 @ W2", 1, "incorrect: your expression cannot be evaluated: column 1, W1 @ W2: [2, 1] @ [2, 2]: the left side has 1 columns but the right side has 2 rows" },
         { "e9.grad", "W2", "dh2/dW1 + 1", 2, "error: --expr column 1: ∂h2/∂W1: h2 holds several numbers" },
         // ∞ and NaN where the true derivative is a number are wrong answers, not bad input.
         { "e1.grad", "n4", "1/0", 1, "incorrect: 1/0 is not ∂E/∂n4" },
@@ -37,10 +37,10 @@ public sealed class CheckExitCodeTests
         { "e9.grad", "W2", "outer(W2, W2)", 1, "incorrect:" },
         { "e9.grad", "W1", "I[W1 > W2]", 1, "incorrect:" },
         { "e1.grad", "n4", "dE/dn6 dn6/dn4", 0, "correct:" },
-        { "e1.grad", "n4", "∂E/∂n4", 0, "correct:" },
+        { "e1.grad", "n4", "∂E/∂n4", 1, "incorrect: ∂E/∂n4 is the derivative asked for: the answer must not use it" },
         { "e9.grad", "J", "1", 0, "correct:" },
         { "e9.grad", "yhat", "2*(yhat - y)", 0, "correct:" },
-        { "e9.grad", "W1", "∂J/∂(W1)_d", 0, "correct:" },
+        { "e9.grad", "W1", "∂J/∂(W1)_d", 1, "incorrect: ∂J/∂(W1)_d is the derivative asked for" },
     };
 
     [Theory]

@@ -1,12 +1,17 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using SharpGrad.Explain;
 
 namespace SharpGrad.Cli.Commands;
 
 /// <summary>
-/// <c>sharpgrad check FILE --wrt NAME --expr "EXPRESSION" [--of NAME] [--set NAME=VALUE]...</c>: decides
-/// whether a hand-derived derivative is right (exit 0, "correct") or wrong (exit 1, "incorrect", with a
-/// counterexample and, where possible, the missing or extra path or factor); see <see cref="DerivativeChecker"/>.
+/// <c>sharpgrad check FILE --wrt NAME (--expr "EXPRESSION" | --value NUMBER) [--of NAME] [--set NAME=VALUE]... [--json]</c>:
+/// decides whether a hand-derived derivative is right (exit 0, "correct") or wrong (exit 1, "incorrect",
+/// with a counterexample and, where possible, the class of mistake); see <see cref="DerivativeChecker"/>.
+/// <c>sharpgrad check --batch SUBMISSIONS --report REPORT</c> grades a CSV or JSON file of submissions
+/// (program, wrt, expression, optional id and of) into one CSV or JSON report (exit 0 once written).
 /// </summary>
 internal static class CheckCommand
 {
@@ -14,24 +19,201 @@ internal static class CheckCommand
     public static Command Create()
     {
         var file = ExplainCli.FileArgument();
+        file.Arity = ArgumentArity.ZeroOrOne;
         var of = ExplainCli.OfOption();
         var set = ExplainCli.SetOption();
-        var wrt = new Option<string>("--wrt") { Description = "The node the derivative is with respect to.", Required = true };
-        var expr = new Option<string>("--expr") { Description = "The hand-derived derivative, in the program's names, e.g. \"dE/dn6 * dn6/dn4\" or \"relu'(g1) * x\".", Required = true };
+        var wrt = new Option<string>("--wrt") { Description = "The node the derivative is with respect to." };
+        var expr = new Option<string>("--expr") { Description = "The hand-derived derivative, in the program's names, e.g. \"dE/dn6 * dn6/dn4\" or \"relu'(g1) * x\"; without names it is a numeric answer." };
+        var value = new Option<string>("--value") { Description = "A numeric answer (a number or an array literal), compared with the derivative at the program's values (with --set)." };
+        var json = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
+        var batch = new Option<string>("--batch") { Description = "A .csv or .json file of submissions (columns or fields: id, program, wrt, expression, of), graded into --report." };
+        var report = new Option<string>("--report") { Description = "With --batch: the report to write, .csv or .json." };
         var command = new Command("check", "Decide whether a hand-derived derivative equals the true one.");
         command.Arguments.Add(file);
-        command.Options.Add(wrt);
-        command.Options.Add(expr);
-        command.Options.Add(of);
-        command.Options.Add(set);
+        foreach (var option in new Option[] { wrt, expr, value, of, set, json, batch, report }) command.Options.Add(option);
         command.Action = ExplainCli.Action(parse =>
         {
-            var program = GradProgram.Load(parse.GetValue(file)!);
+            if (parse.GetValue(batch) is { } submissions)
+            {
+                if (parse.GetValue(file) is not null || parse.GetValue(wrt) is not null || parse.GetValue(expr) is not null || parse.GetValue(value) is not null)
+                    throw new ArgumentException("--batch takes the programs, --wrt and expressions from its file; give no FILE, --wrt, --expr or --value with it.");
+                return Batch(submissions, parse.GetValue(report) ?? throw new ArgumentException("--batch needs --report FILE.csv or FILE.json for the results."));
+            }
+            if (parse.GetValue(report) is not null) throw new ArgumentException("--report goes with --batch.");
+            var path = parse.GetValue(file) ?? throw new ArgumentException("check needs a .grad FILE (or --batch).");
+            var name = parse.GetValue(wrt) ?? throw new ArgumentException("check needs --wrt NAME.");
+            var program = GradProgram.Load(path);
             var overrides = ExplainCli.ParseSets(parse.GetValue(set));
-            var result = DerivativeChecker.Check(program, parse.GetValue(wrt)!, parse.GetValue(expr)!, parse.GetValue(of), overrides);
-            Console.Out.Write(result.ToText());
+            var (e, v) = (parse.GetValue(expr), parse.GetValue(value));
+            if ((e is null) == (v is null)) throw new ArgumentException("check needs exactly one of --expr EXPRESSION and --value NUMBER.");
+            CheckResult result;
+            if (v is not null)
+            {
+                try
+                {
+                    result = DerivativeChecker.CheckValue(program, name, v, parse.GetValue(of), overrides);
+                }
+                catch (GradProgramException ex)
+                {
+                    throw new ArgumentException($"--value: {ex.Reason} (at character {ex.Column} of '{v}').");
+                }
+            }
+            else
+                result = DerivativeChecker.Check(program, name, e!, parse.GetValue(of), overrides);
+            Console.Out.Write(parse.GetValue(json) ? result.ToJson() + "\n" : result.ToText());
             return result.IsCorrect ? 0 : 1;
         });
         return command;
+    }
+
+    private sealed record Submission(string Id, string Program, string Wrt, string Expression, string? Of);
+
+    /// <summary>Grades every submission; a submission that cannot be graded (a bad program or expression) gets verdict "error" and its message.</summary>
+    private static int Batch(string path, string reportPath)
+    {
+        var submissions = ReadSubmissions(path);
+        bool jsonReport = reportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
+        if (!jsonReport && !reportPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException($"--report: '{reportPath}' must end in .csv or .json.");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var programs = new Dictionary<string, GradProgram>(StringComparer.Ordinal);
+        var rows = new List<(Submission S, CheckResult? R, string? Error)>();
+        foreach (var s in submissions)
+        {
+            try
+            {
+                var file = Path.Combine(folder, s.Program);
+                if (!programs.TryGetValue(file, out var program)) programs[file] = program = GradProgram.Load(file);
+                rows.Add((s, DerivativeChecker.Check(program, s.Wrt, s.Expression, s.Of), null));
+            }
+            catch (GradProgramException e)
+            {
+                rows.Add((s, null, e.Diagnostic));
+            }
+            catch (Exception e)
+            {
+                // One submission the checker cannot grade must not stop the others.
+                rows.Add((s, null, e is ArgumentException or IOException or UnauthorizedAccessException ? e.Message : $"internal error ({e.GetType().Name}): {e.Message}"));
+            }
+        }
+        var text = new StringBuilder();
+        if (jsonReport)
+        {
+            text.Append("[\n");
+            for (int i = 0; i < rows.Count; i++)
+            {
+                var (s, r, error) = rows[i];
+                text.Append("  {\"id\": ").Append(JsonSerializer.Serialize(s.Id)).Append(", \"program\": ").Append(JsonSerializer.Serialize(s.Program)).Append(", \"result\": ")
+                    .Append(r is null ? "null" : r.ToJson(indented: false)).Append(", \"error\": ").Append(error is null ? "null" : JsonSerializer.Serialize(error))
+                    .Append(i + 1 < rows.Count ? "},\n" : "}\n");
+            }
+            text.Append("]\n");
+        }
+        else
+        {
+            text.Append("id,program,wrt,expression,verdict,mistake,message\n");
+            foreach (var (s, r, error) in rows)
+            {
+                var verdict = r is null ? "error" : r.IsCorrect ? "correct" : "incorrect";
+                var message = error ?? (r!.IsCorrect ? "" : r.Reason ?? string.Join("; ", r.Diagnostics));
+                text.AppendJoin(',', new[] { s.Id, s.Program, s.Wrt, s.Expression, verdict, r?.Mistake.ToString() ?? "", message }.Select(Csv)).Append('\n');
+            }
+        }
+        File.WriteAllText(reportPath, text.ToString());
+        int correct = rows.Count(r => r.R?.IsCorrect == true), errors = rows.Count(r => r.R is null);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"graded {rows.Count} submissions: {correct} correct, {rows.Count - correct - errors} incorrect, {errors} not gradable; report in {reportPath}"));
+        return 0;
+    }
+
+    private static string Csv(string field) =>
+        field.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+
+    /// <summary>The submissions of a .json array of objects or a .csv file with a header row.</summary>
+    private static List<Submission> ReadSubmissions(string path)
+    {
+        if (!File.Exists(path)) throw new IOException($"--batch: '{path}' does not exist.");
+        var text = File.ReadAllText(path);
+        var list = new List<Submission>();
+        if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            JsonDocument doc;
+            try
+            {
+                doc = JsonDocument.Parse(text);
+            }
+            catch (JsonException e)
+            {
+                throw new ArgumentException($"--batch {path}: not valid JSON (line {e.LineNumber + 1}): {e.Message}");
+            }
+            using (doc)
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new ArgumentException($"--batch {path}: expected an array of submissions [{{\"program\": ..., \"wrt\": ..., \"expression\": ...}}, ...]");
+                int n = 0;
+                foreach (var item in doc.RootElement.EnumerateArray())
+                {
+                    n++;
+                    string? Field(string key) => item.ValueKind == JsonValueKind.Object && item.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null
+                        ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+                    list.Add(Make(Field("id"), Field("program"), Field("wrt"), Field("expression") ?? Field("expr"), Field("of"), $"submission {n}"));
+                }
+            }
+            return list;
+        }
+        if (!path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--batch: '{path}' must end in .csv or .json.");
+        var records = CsvRecords(text, path);
+        if (records.Count == 0) throw new ArgumentException($"--batch {path}: the file is empty; its first line names the columns: id,program,wrt,expression");
+        var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToList();
+        int Column(string name) => header.IndexOf(name);
+        foreach (var required in new[] { "program", "wrt" })
+            if (Column(required) < 0) throw new ArgumentException($"--batch {path}: the header has no column '{required}' (columns: id, program, wrt, expression, of)");
+        int exprColumn = Column("expression") >= 0 ? Column("expression") : Column("expr");
+        if (exprColumn < 0) throw new ArgumentException($"--batch {path}: the header has no column 'expression'");
+        for (int i = 1; i < records.Count; i++)
+        {
+            var r = records[i];
+            string? At(int c) => c >= 0 && c < r.Count && r[c].Length > 0 ? r[c] : null;
+            list.Add(Make(At(Column("id")), At(Column("program")), At(Column("wrt")), At(exprColumn), At(Column("of")), $"line {i + 1}"));
+        }
+        return list;
+
+        Submission Make(string? id, string? program, string? wrt, string? expression, string? of, string where) =>
+            new(id ?? where.Split(' ')[^1],
+                program ?? throw new ArgumentException($"--batch {path}, {where}: no program"),
+                wrt ?? throw new ArgumentException($"--batch {path}, {where}: no wrt"),
+                expression ?? throw new ArgumentException($"--batch {path}, {where}: no expression"), of);
+    }
+
+    /// <summary>RFC 4180 records: fields separated by commas, quoted with "" for a quote; blank lines skipped.</summary>
+    private static List<List<string>> CsvRecords(string text, string path)
+    {
+        var records = new List<List<string>>();
+        var record = new List<string>();
+        var field = new StringBuilder();
+        bool quoted = false, any = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted)
+            {
+                if (c != '"') field.Append(c);
+                else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
+                else quoted = false;
+                continue;
+            }
+            if (c == '"') { quoted = true; any = true; }
+            else if (c == ',') { record.Add(field.ToString()); field.Clear(); any = true; }
+            else if (c is '\n' or '\r')
+            {
+                if (any || field.Length > 0) { record.Add(field.ToString()); records.Add(record); }
+                record = [];
+                field.Clear();
+                any = false;
+            }
+            else { field.Append(c); any = true; }
+        }
+        if (quoted) throw new ArgumentException($"--batch {path}: a quoted field is not closed");
+        if (any || field.Length > 0) { record.Add(field.ToString()); records.Add(record); }
+        return records;
     }
 }

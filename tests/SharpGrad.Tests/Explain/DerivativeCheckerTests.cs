@@ -112,7 +112,9 @@ public class DerivativeCheckerTests
     {
         var r = Check("e9.grad", "W2", "dJ/da2");
         Assert.False(r.IsCorrect);
-        Assert.Contains(r.Diagnostics, d => d.Contains("shape"));
+        Assert.Equal(CheckMistake.Shape, r.Mistake);
+        Assert.Equal("your expression is [2], ∂J/∂W2 is [2, 2]", r.Reason);
+        Assert.StartsWith("incorrect: your expression is [2], ∂J/∂W2 is [2, 2]\n", r.ToText());
     }
 
     [Theory]

@@ -19,7 +19,7 @@ public sealed class Declaration : Statement
         Value = value;
     }
 
-    /// <summary>param, input or target.</summary>
+    /// <summary>param, input, target or const.</summary>
     public DeclarationKind Kind { get; }
 
     /// <summary>The sizes written in brackets after the name, or null when none were written.</summary>
@@ -31,7 +31,7 @@ public sealed class Declaration : Statement
     /// <summary>The value after <c>=</c>, or null.</summary>
     public ArrayLiteral? Value { get; }
 
-    /// <summary>The keyword as written in programs: "param", "input" or "target".</summary>
+    /// <summary>The keyword as written in programs: "param", "input", "target" or "const".</summary>
     public string Keyword => KeywordOf(Kind);
 
     /// <summary>The keyword of a declaration kind.</summary>
@@ -39,6 +39,7 @@ public sealed class Declaration : Statement
     {
         DeclarationKind.Param => "param",
         DeclarationKind.Input => "input",
+        DeclarationKind.Const => "const",
         _ => "target",
     };
 }

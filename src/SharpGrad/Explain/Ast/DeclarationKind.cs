@@ -14,4 +14,10 @@ public enum DeclarationKind
 
     /// <summary>A target the loss compares with (<c>target</c>).</summary>
     Target,
+
+    /// <summary>
+    /// A fixed number of the exercise (<c>const</c>): an input that <c>check</c> never redraws at its
+    /// random points, so formulas that hold only for that value (p = 2, n = 4) can be graded.
+    /// </summary>
+    Const,
 }

@@ -3,10 +3,14 @@ namespace SharpGrad.Explain;
 /// <summary>
 /// Evaluates a hand-derived expression (<see cref="CheckExpr"/>) at one evaluated point of the
 /// program, with tensors and the library's ops (broadcasting as the program does). A name is the
-/// node's value; ∂objective/∂n is autograd's gradient; a local partial ∂c/∂x between adjacent named
-/// nodes is autograd's derivative of c's own expression with the other named inputs held fixed;
-/// any other ∂c/∂x is autograd's total derivative of c. Records how close each kink (relu, abs,
-/// max, min, an indicator) comes to switching, so the checker can reject points on kinks.
+/// node's value; ∂objective/∂n is autograd's gradient (n's shape); a local partial ∂c/∂x between
+/// adjacent named nodes is the Jacobian of c's own expression with the other named inputs held
+/// fixed, in numerator layout (c's shape followed by x's); any other ∂c/∂x of a single number c is
+/// autograd's total derivative. A product of derivatives that chain by name (∂L/∂p · ∂p/∂z, or
+/// ∂p/∂z · ∂L/∂p) contracts the shared node's axes, so chain notation between vector nodes means
+/// Jacobian products whatever order it is written in. Operands whose shapes do not fit raise a
+/// <see cref="CheckShapeException"/>, which the checker grades. Records how close each kink (relu,
+/// abs, max, min, an indicator) comes to switching, so the checker can reject points on kinks.
 /// </summary>
 internal sealed class CheckExprEvaluator
 {
@@ -14,6 +18,9 @@ internal sealed class CheckExprEvaluator
     private readonly ProgramEvaluation evaluation;
     private readonly IReadOnlyDictionary<string, Tensor> point;
     private readonly Dictionary<(string, string), Tensor> partials = [];
+
+    /// <summary>The derivative ∂Of/∂Wrt a value stands for, kept through sums, signs and scalar factors.</summary>
+    private readonly Dictionary<Tensor, (string Of, string Wrt)> chains = new(ReferenceEqualityComparer.Instance);
 
     public CheckExprEvaluator(GradProgram program, ProgramEvaluation evaluation, IReadOnlyDictionary<string, Tensor> point)
     {
@@ -34,7 +41,11 @@ internal sealed class CheckExprEvaluator
 
     private static Tensor Num(double v) => Tensor.Scalar(v, DType.Float64);
 
-    private void Kink(Tensor a, Tensor b)
+    /// <summary>
+    /// Records how close a and b come to switching a kink; with <paramref name="equality"/> (I[a = b])
+    /// equal values are the point of the indicator, as in I[v = max(v)], and only near-equal ones count.
+    /// </summary>
+    private void Kink(Tensor a, Tensor b, bool equality = false)
     {
         var x = a.ToDoubleArray();
         var y = b.ToDoubleArray();
@@ -42,8 +53,60 @@ internal sealed class CheckExprEvaluator
         for (int i = 0; i < n; i++)
         {
             double u = x[x.Length == 1 ? 0 : i % x.Length], v = y[y.Length == 1 ? 0 : i % y.Length];
-            KinkDistance = Math.Min(KinkDistance, Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v)));
+            if (!equality || u != v) KinkDistance = Math.Min(KinkDistance, Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v)));
         }
+    }
+
+    private Tensor Tag(Tensor t, (string, string) chain)
+    {
+        chains[t] = chain;
+        return t;
+    }
+
+    /// <summary>The result keeps the derivative <paramref name="from"/> stands for (a sign, a division by a number).</summary>
+    private Tensor Keep(Tensor result, Tensor from) => chains.TryGetValue(from, out var c) ? Tag(result, c) : result;
+
+    /// <summary>A sum of two values standing for the same derivative stands for it too.</summary>
+    private Tensor Same(Tensor result, Tensor a, Tensor b) =>
+        chains.TryGetValue(a, out var x) && chains.TryGetValue(b, out var y) && x == y ? Tag(result, x) : result;
+
+    /// <summary>A derivative times a plain number stays that derivative.</summary>
+    private Tensor Scaled(Tensor result, Tensor a, Tensor b) =>
+        b.Count == 1 && !chains.ContainsKey(b) ? Keep(result, a) : a.Count == 1 && !chains.ContainsKey(a) ? Keep(result, b) : result;
+
+    /// <summary>
+    /// ∂A/∂B · ∂B/∂C (or ∂B/∂C · ∂A/∂B) as the Jacobian product ∂A/∂C: B's axes contracted; null
+    /// when the two factors do not chain.
+    /// </summary>
+    private Tensor? Chain(Tensor a, Tensor b)
+    {
+        if (!chains.TryGetValue(a, out var x) || !chains.TryGetValue(b, out var y)) return null;
+        if (x.Wrt != y.Of && y.Wrt == x.Of) (a, b, x, y) = (b, a, y, x);
+        if (x.Wrt != y.Of) return null;
+        int rank = evaluation.Value(x.Wrt).Rank, shared = evaluation.Value(x.Wrt).Count;
+        if (a.Rank < rank || b.Rank < rank || a.Count % shared != 0 || b.Count % shared != 0) return null;
+        var shape = a.Shape.ToArray()[..(a.Rank - rank)].Concat(b.Shape.ToArray()[rank..]).ToArray();
+        var product = OpTable.Binary(BinaryOperator.MatMul).Apply(a.Reshape(a.Count / shared, shared), b.Reshape(shared, b.Count / shared));
+        return Tag(product.Reshape(shape), (x.Of, y.Wrt));
+    }
+
+    private static void Broadcastable(Tensor a, Tensor b)
+    {
+        var x = a.Shape.ToArray();
+        var y = b.Shape.ToArray();
+        for (int i = 1; i <= Math.Min(x.Length, y.Length); i++)
+            if (x[^i] != y[^i] && x[^i] != 1 && y[^i] != 1)
+                throw new CheckShapeException($"the shapes {ValueFormat.Shape(a)} and {ValueFormat.Shape(b)} do not fit an elementwise operation (sizes {x[^i]} and {y[^i]})");
+    }
+
+    private static Tensor MatMul(Tensor a, Tensor b)
+    {
+        if (a.Rank > 2 || b.Rank > 2)
+            throw new CheckShapeException($"@ multiplies vectors and matrices, not {ValueFormat.Shape(a.Rank > 2 ? a : b)}");
+        int inner = a.Rank == 0 ? 1 : a.Shape[a.Rank - 1], rows = b.Rank == 0 ? 1 : b.Shape[0];
+        if (a.Rank > 0 && b.Rank > 0 && inner != rows)
+            throw new CheckShapeException($"{ValueFormat.Shape(a)} @ {ValueFormat.Shape(b)}: the left side has {inner} columns but the right side has {rows} rows");
+        return OpTable.Binary(BinaryOperator.MatMul).Apply(a, b);
     }
 
     /// <summary>
@@ -56,7 +119,11 @@ internal sealed class CheckExprEvaluator
         {
             return EvalNode(e);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException && !ex.Message.StartsWith("--expr column", StringComparison.Ordinal))
+        catch (CheckShapeException ex) when (!ex.Message.StartsWith("column", StringComparison.Ordinal))
+        {
+            throw new CheckShapeException($"column {e.Start + 1}, {e.Text}: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException && ex is not CheckShapeException && !ex.Message.StartsWith("--expr column", StringComparison.Ordinal))
         {
             var reason = ex.Message.StartsWith("--expr: ", StringComparison.Ordinal) ? ex.Message["--expr: ".Length..] : $"{e.Text}: {ex.Message}";
             throw new ArgumentException($"--expr column {e.Start + 1}: {reason}", ex);
@@ -69,22 +136,24 @@ internal sealed class CheckExprEvaluator
         {
             case CheckExpr.Kinds.Number: return Num(e.Value);
             case CheckExpr.Kinds.Name: return evaluation.Value(e.Name!);
-            case CheckExpr.Kinds.Partial: return Partial(e.Name!, e.Wrt!);
-            case CheckExpr.Kinds.Negate: return Eval(e.Args[0]).Neg();
+            case CheckExpr.Kinds.Partial: return Tag(Partial(e.Name!, e.Wrt!), (e.Name!, e.Wrt!));
+            case CheckExpr.Kinds.Negate: { var a = Eval(e.Args[0]); return Keep(a.Neg(), a); }
             case CheckExpr.Kinds.Binary:
             {
                 var a = Eval(e.Args[0]);
                 var b = Eval(e.Args[1]);
+                if (e.Operator == '*' && Chain(a, b) is { } chained) return chained;
+                if (e.Operator is '+' or '-' or '*' or '/' or '^') Broadcastable(a, b);
                 return e.Operator switch
                 {
-                    '+' => a.Add(b),
-                    '-' => a.Sub(b),
-                    '*' => a.Mul(b),
-                    '/' => a.Div(b),
+                    '+' => Same(a.Add(b), a, b),
+                    '-' => Same(a.Sub(b), a, b),
+                    '*' => Scaled(a.Mul(b), a, b),
+                    '/' => b.Count == 1 && !chains.ContainsKey(b) ? Keep(a.Div(b), a) : a.Div(b),
                     '^' => a.Pow(b),
                     // A column vector times a transposed one (h xᵀ) is an outer product, as matrix notation reads it.
                     '@' when a.Rank == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" } && e.Args[0] is not { Kind: CheckExpr.Kinds.Call, Name: "transpose" } => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
-                    '@' => OpTable.Binary(BinaryOperator.MatMul).Apply(a, b),
+                    '@' => MatMul(a, b),
                     _ => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
                 };
             }
@@ -92,7 +161,7 @@ internal sealed class CheckExprEvaluator
             {
                 var a = Eval(e.Args[0]);
                 var b = Eval(e.Args[1]);
-                Kink(a, b);
+                Kink(a, b, equality: e.Relation == "=");
                 return (e.Relation switch { ">" => a.Gt(b), "<" => a.Lt(b), _ => a.Eq(b) }).To(DType.Float64);
             }
             case CheckExpr.Kinds.Prime:
@@ -133,13 +202,13 @@ internal sealed class CheckExprEvaluator
     {
         if (partials.TryGetValue((of, wrt), out var done)) return done;
         Tensor result;
-        if (of == evaluation.ObjectiveName)
+        var node = program.Graph[of];
+        if (of == evaluation.ObjectiveName && !DirectAmongOthers(node, program.Graph[wrt]))
             result = evaluation.Gradient(wrt);
         else if (of == wrt)
             result = Num(1);
         else
         {
-            var node = program.Graph[of];
             if (node.Kind == GraphNodeKind.Operation && NamedInputs(node).Any(n => n.Name == wrt))
                 result = Local(node, wrt);
             else if (node.Shape.IsSurelyMultiElement)
@@ -167,11 +236,42 @@ internal sealed class CheckExprEvaluator
         using (Autograd.EnableGrad())
         {
             var output = Build(node, true);
-            if (output.Count > 1) output = output.Sum();
             var x = leaves.First(kv => kv.Key.Name == wrt).Value;
-            var g = Autograd.Grad([output], [x], allowUnused: true)[0];
-            return (g ?? Tensor.Zeros(x.Shape.ToArray(), DType.Float64)).Detach();
+            var jacobian = new double[output.Count * x.Count];
+            for (int i = 0; i < output.Count; i++)
+            {
+                // One backward pass per element of the output: row i of the Jacobian.
+                var seed = new double[output.Count];
+                seed[i] = 1;
+                var g = Autograd.Grad([output], [x], [Tensor.FromArray(seed, seed.Length).Reshape(output.Shape.ToArray())], retainGraph: true, allowUnused: true)[0];
+                g?.ToDoubleArray().CopyTo(jacobian, i * x.Count);
+            }
+            return Tensor.FromArray(jacobian, jacobian.Length).Reshape(output.Shape.ToArray().Concat(x.Shape.ToArray()).ToArray());
         }
+    }
+
+    /// <summary>
+    /// Whether ∂objective/∂wrt can mean the local partial of one path among others: the objective
+    /// uses wrt directly and also through another named node (y = f(x, h(x))).
+    /// </summary>
+    public static bool DirectAmongOthers(GraphNode objective, GraphNode wrt)
+    {
+        var inputs = NamedInputs(objective);
+        return inputs.Contains(wrt) && inputs.Any(n => n != wrt && DependsOn(n, wrt));
+    }
+
+    /// <summary>Whether <paramref name="a"/> is computed from <paramref name="b"/> (b is a strict ancestor of a).</summary>
+    public static bool DependsOn(GraphNode a, GraphNode b)
+    {
+        var seen = new HashSet<GraphNode>();
+        var stack = new Stack<GraphNode>(a.Operands);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (n == b) return true;
+            if (seen.Add(n)) foreach (var o in n.Operands) stack.Push(o);
+        }
+        return false;
     }
 
     /// <summary>The named nodes a node's expression uses directly (unnamed parts looked through).</summary>
@@ -192,3 +292,9 @@ internal sealed class CheckExprEvaluator
         return result;
     }
 }
+
+/// <summary>
+/// A hand-derived expression whose operands do not fit each other's shapes: a wrong answer that
+/// <see cref="DerivativeChecker"/> grades as incorrect with this message, not a malformed input.
+/// </summary>
+internal sealed class CheckShapeException(string message) : ArgumentException(message);

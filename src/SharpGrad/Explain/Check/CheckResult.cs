@@ -1,28 +1,25 @@
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 
 namespace SharpGrad.Explain;
 
 /// <summary>
-/// The answer of <see cref="DerivativeChecker.Check"/>: the verdict, how it was reached, the point
-/// (values of the params, inputs and targets) where the values shown were taken — a counterexample
-/// when the verdict is <see cref="CheckVerdict.Incorrect"/> — the student's and the true value
-/// there, and diagnostics naming a missing or extra path or factor where the checker can tell.
+/// The answer of <see cref="DerivativeChecker.Check"/>: the verdict, how it was reached, the class
+/// of mistake, the point (values of the params, inputs and targets) where the values shown were
+/// taken — a counterexample when the verdict is <see cref="CheckVerdict.Incorrect"/> — the
+/// student's and the true value there, and diagnostics naming a missing or extra path or factor,
+/// a flipped sign, a constant factor or a shape where the checker can tell.
 /// </summary>
 public sealed class CheckResult
 {
-    internal CheckResult(CheckVerdict verdict, string method, string objective, string wrt, string expression,
-        IReadOnlyDictionary<string, Tensor>? point, Tensor? studentValue, Tensor? trueValue, IReadOnlyList<string> diagnostics, int pointsTried)
+    internal CheckResult(CheckVerdict verdict, string method, string objective, string wrt, string expression)
     {
         Verdict = verdict;
         Method = method;
         Objective = objective;
         Wrt = wrt;
         Expression = expression;
-        Point = point;
-        StudentValue = studentValue;
-        TrueValue = trueValue;
-        Diagnostics = diagnostics;
-        PointsTried = pointsTried;
     }
 
     /// <summary>Correct or incorrect.</summary>
@@ -31,7 +28,10 @@ public sealed class CheckResult
     /// <summary>True when the verdict is <see cref="CheckVerdict.Correct"/>.</summary>
     public bool IsCorrect => Verdict == CheckVerdict.Correct;
 
-    /// <summary>"symbolic" (the simplified forms are the same) or "numeric" (values compared at random points).</summary>
+    /// <summary>
+    /// "symbolic" (the simplified forms are the same), "numeric" (values compared at random points),
+    /// "value" (a number compared at the given values) or "structure" (rejected before any number).
+    /// </summary>
     public string Method { get; }
 
     /// <summary>The node differentiated.</summary>
@@ -43,20 +43,29 @@ public sealed class CheckResult
     /// <summary>The expression checked, as given.</summary>
     public string Expression { get; }
 
+    /// <summary>The class of mistake; <see cref="CheckMistake.None"/> when correct.</summary>
+    public CheckMistake Mistake { get; init; }
+
+    /// <summary>Why the answer is wrong in one line, when that is the first thing to say (a shape, a circular answer); else null.</summary>
+    public string? Reason { get; init; }
+
     /// <summary>The values of the declarations at the point shown (the counterexample when incorrect); null when none was evaluated.</summary>
-    public IReadOnlyDictionary<string, Tensor>? Point { get; }
+    public IReadOnlyDictionary<string, Tensor>? Point { get; init; }
 
     /// <summary>The expression's value at <see cref="Point"/>.</summary>
-    public Tensor? StudentValue { get; }
+    public Tensor? StudentValue { get; init; }
 
     /// <summary>The true derivative (autograd) at <see cref="Point"/>.</summary>
-    public Tensor? TrueValue { get; }
+    public Tensor? TrueValue { get; init; }
 
     /// <summary>What is missing or extra (a path, a factor, a term that is identically zero, a shape), when the checker can tell.</summary>
-    public IReadOnlyList<string> Diagnostics { get; }
+    public IReadOnlyList<string> Diagnostics { get; init; } = [];
 
     /// <summary>How many points (away from kinks) were compared.</summary>
-    public int PointsTried { get; }
+    public int PointsTried { get; init; }
+
+    /// <summary>The declarations held at the same value at every point (const, one-hot targets, --set).</summary>
+    public IReadOnlyList<string> Fixed { get; init; } = [];
 
     /// <summary>The report <c>sharpgrad check</c> prints.</summary>
     public string ToText()
@@ -66,10 +75,15 @@ public sealed class CheckResult
         if (IsCorrect)
         {
             sb.Append($"correct: {Expression} equals {what}");
-            sb.Append(Method == "symbolic" ? " (the simplified forms are the same)\n" : $" at all {PointsTried} points tried (away from kinks)\n");
+            sb.Append(Method switch
+            {
+                "symbolic" => " (the simplified forms are the same)\n",
+                "value" => " at the given values\n",
+                _ => $" at all {PointsTried} points tried (away from kinks{(Fixed.Count > 0 ? "; held fixed: " + string.Join(", ", Fixed) : "")})\n",
+            });
         }
         else
-            sb.Append($"incorrect: {Expression} is not {what}\n");
+            sb.Append(Reason is null ? $"incorrect: {Expression} is not {what}\n" : $"incorrect: {Reason}\n");
         if (Point is not null && StudentValue is not null && TrueValue is not null)
         {
             sb.Append(IsCorrect ? "at " : "counterexample: ");
@@ -79,6 +93,55 @@ public sealed class CheckResult
         }
         foreach (var d in Diagnostics) sb.Append("  - ").Append(d).Append('\n');
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// The result as one JSON object: verdict ("correct" or "incorrect"), method, objective, wrt,
+    /// expression, mistake (the <see cref="CheckMistake"/> name, "None" when correct), reason (or
+    /// null), diagnostics, fixed, pointsTried, and point, student and true (values as in
+    /// <c>grad --json</c>; null when none was evaluated).
+    /// </summary>
+    public string ToJson(bool indented = true)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("verdict", IsCorrect ? "correct" : "incorrect");
+            w.WriteString("method", Method);
+            w.WriteString("objective", Objective);
+            w.WriteString("wrt", Wrt);
+            w.WriteString("expression", Expression);
+            w.WriteString("mistake", Mistake.ToString());
+            w.WriteString("reason", Reason);
+            w.WriteStartArray("diagnostics");
+            foreach (var d in Diagnostics) w.WriteStringValue(d);
+            w.WriteEndArray();
+            w.WriteStartArray("fixed");
+            foreach (var f in Fixed) w.WriteStringValue(f);
+            w.WriteEndArray();
+            w.WriteNumber("pointsTried", PointsTried);
+            w.WritePropertyName("point");
+            if (Point is null) w.WriteNullValue();
+            else
+            {
+                w.WriteStartObject();
+                foreach (var (name, value) in Point)
+                {
+                    w.WritePropertyName(name);
+                    EvaluationJson.WriteTensor(w, value);
+                }
+                w.WriteEndObject();
+            }
+            foreach (var (key, value) in new[] { ("student", StudentValue), ("true", TrueValue) })
+            {
+                w.WritePropertyName(key);
+                if (value is null) w.WriteNullValue();
+                else EvaluationJson.WriteTensor(w, value);
+            }
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     /// <inheritdoc/>

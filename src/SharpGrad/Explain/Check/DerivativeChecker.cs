@@ -1,14 +1,22 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace SharpGrad.Explain;
 
 /// <summary>
 /// Decides whether a hand-derived derivative equals the true one (<c>sharpgrad check</c>). The
 /// expression uses the program's names and syntax plus derivative notation (docs/grad-format.md,
-/// "Checking a derivative"). First symbolically: when the expression, with its local partials
-/// replaced by their formulas, simplifies to the same form as the true chain rule of
-/// <see cref="ChainDerivation"/>, it is correct. Otherwise numerically: the expression and the
-/// true gradient (autograd) are compared at the program's own values and at random points (the
-/// declarations resampled from a seeded <see cref="Generator"/> at the scale of their values),
-/// rejecting points near kinks of relu, abs, max, min and indicators.
+/// "Checking a derivative"). First its structure: an answer that uses the derivative asked for (or
+/// one computed from it) is circular, and a term with a derivative that is 0 because the nodes do
+/// not depend on each other is not a path; both are wrong even where they evaluate right. An
+/// expression without names is a numeric answer, compared at the given values. Otherwise
+/// symbolically, when the expression with its local partials replaced by their formulas simplifies
+/// to the true chain rule of <see cref="ChainDerivation"/> and agrees at the given values; else
+/// numerically: shapes first, then values at the program's own values and at random points (the
+/// declarations resampled from a seeded <see cref="Generator"/> at the scale of their values, but
+/// const declarations, one-hot targets and values given with --set held fixed), rejecting points
+/// near kinks of relu, abs, max, min and indicators. A point where either side is NaN or infinite
+/// and the other is not is a counterexample. Wrong answers get the class of their mistake.
 /// <code>
 /// var r = DerivativeChecker.Check(GradProgram.Load("examples/e2.grad"), "n1", "(dE/dn6*dn6/dn3 + dE/dn8*dn8/dn3)*dn3/dn1");
 /// Console.Write(r.ToText());   // incorrect ... the path through n5, n7 is missing
@@ -22,8 +30,9 @@ public static class DerivativeChecker
     /// <summary>
     /// Checks <paramref name="expression"/> against ∂objective/∂<paramref name="wrt"/> (objective:
     /// the program's last assignment unless named). <paramref name="overrides"/> gives values as
-    /// <c>--set</c> does; <paramref name="points"/> random points are compared (after the program's
-    /// own values), drawn from a generator seeded with <paramref name="seed"/>.
+    /// <c>--set</c> does, held at every point except for <paramref name="wrt"/> itself (whose value
+    /// is the first point); <paramref name="points"/> random points are compared (after the
+    /// program's own values), drawn from a generator seeded with <paramref name="seed"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The expression does not parse ("--expr column N: ...") or a name is unknown.</exception>
     /// <exception cref="GradProgramException">The program cannot be evaluated (a missing value, a bad --set).</exception>
@@ -33,44 +42,376 @@ public static class DerivativeChecker
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(wrt);
         ArgumentNullException.ThrowIfNull(expression);
-        var derivation = ChainDerivation.Create(program, wrt, objective);
+        var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), expression, overrides);
+        if (SwappedIndex(program, expression) is { } typo) return g.Structure(CheckMistake.IndexTypo, typo);
         var expr = CheckExprParser.Parse(expression, program.Graph);
-        var first = program.Evaluate(overrides, derivation.Objective);   // reports missing values and bad overrides first
-        var basePoint = program.Declarations.ToDictionary(d => d.Name,
-            d => overrides is not null && overrides.TryGetValue(d.Name, out var v) ? v.To(DType.Float64) : first.Value(d.Name), StringComparer.Ordinal);
-
-        var sym = CheckSymbolic.ToSym(expr, program, derivation);
-        if (sym is not null && SymbolicallyEqual(sym, derivation))
+        if (Circular(program, g.Derivation, expr) is { } circular) return g.Structure(circular.Mistake, circular.Reason);
+        if (!HasNames(expr))
         {
-            var (s0, t0) = Values(program, first, basePoint, expr, wrt);
-            return new CheckResult(CheckVerdict.Correct, "symbolic", derivation.Objective, wrt, expression, basePoint, s0, t0, [], 1);
+            try
+            {
+                return g.Value(new CheckExprEvaluator(program, g.First, g.BasePoint).Evaluate(expr), Decimals(expression));
+            }
+            catch (CheckShapeException e)
+            {
+                return g.Structure(CheckMistake.Shape, $"your expression cannot be evaluated: {e.Message}");
+            }
         }
-
-        var samples = Collect(program, derivation.Objective, wrt, expr, basePoint, points, seed, out var notFinite);
-        if (samples.Count == 0 && notFinite is not null)
-        {
-            // The true derivative is a number and the expression is not: that is a wrong answer, not bad input.
-            return new CheckResult(CheckVerdict.Incorrect, "numeric", derivation.Objective, wrt, expression, notFinite.Point, notFinite.Student, notFinite.True,
-                ["your expression is not a finite number at this point (a division by zero, the log or square root of a negative number, or an overflow)"], 1);
-        }
-        if (samples.Count == 0)
-            throw new ArgumentException($"--expr: no point away from the kinks (relu, abs, max, min, indicators) gave a finite value for the true derivative ∂{derivation.Objective}/∂{wrt}");
-        var bad = samples.FindIndex(s => s.Problem is not null);
-        if (bad < 0)
-        {
-            var ok = samples[0];
-            return new CheckResult(CheckVerdict.Correct, "numeric", derivation.Objective, wrt, expression, ok.Point, ok.Student, ok.True, [], samples.Count);
-        }
-        var c = samples[bad];
-        var diagnostics = new List<string>();
-        if (c.Problem!.Length > 0) diagnostics.Add(c.Problem);
-        if (sym is not null) diagnostics.AddRange(CheckSymbolic.PathDiagnostics(sym, derivation));
-        if (diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(program, derivation, samples));
-        diagnostics.AddRange(ZeroTermDiagnostics(program, expr, samples));
-        return new CheckResult(CheckVerdict.Incorrect, "numeric", derivation.Objective, wrt, expression, c.Point, c.Student, c.True, diagnostics, samples.Count);
+        return g.Numeric(expr, points, seed);
     }
 
-    private sealed record Sample(Dictionary<string, Tensor> Point, ProgramEvaluation Evaluation, Tensor Student, Tensor True, string? Problem);
+    /// <summary>
+    /// Checks a numeric answer (<c>--value</c>) against the derivative at the program's values (with
+    /// <paramref name="overrides"/>): correct when it equals the true value, or, written with two or
+    /// more decimals, when it is the true value rounded to that many decimals.
+    /// </summary>
+    public static CheckResult CheckValue(GradProgram program, string wrt, string value, string? objective = null,
+        IReadOnlyDictionary<string, Tensor>? overrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(value);
+        var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), value, overrides);
+        return g.Value(GradProgram.ParseValue(value), Decimals(value));
+    }
+
+    /// <summary>The most decimals written in any number of the text; 0 when a number has an exponent.</summary>
+    private static int Decimals(string text)
+    {
+        int most = 0;
+        foreach (Match m in Regex.Matches(text, @"\d*\.(\d+)([eE][-+]?\d+)?"))
+            most = m.Groups[2].Success ? most : Math.Max(most, m.Groups[1].Length);
+        return most;
+    }
+
+    private static bool HasNames(CheckExpr e) => e.Kind is CheckExpr.Kinds.Name or CheckExpr.Kinds.Partial || e.Args.Any(HasNames);
+
+    /// <summary>"w_5_2 is not in the program; did you mean w_2_5?" for a name whose indices are swapped.</summary>
+    private static string? SwappedIndex(GradProgram program, string expression)
+    {
+        bool Known(string n) => program.Graph.TryGetNode(n, out _);
+        foreach (Match m in Regex.Matches(expression, @"[\p{L}_][\p{L}\p{Nd}_]*"))
+        {
+            var name = m.Value;
+            if (Known(name) || (name.Length > 1 && name[0] == 'd' && Known(name[1..]))) continue;
+            foreach (var candidate in name[0] == 'd' ? new[] { name, name[1..] } : [name])
+            {
+                var parts = candidate.Split('_');
+                if (parts.Length != 3) continue;
+                var swapped = $"{parts[0]}_{parts[2]}_{parts[1]}";
+                if (Known(swapped))
+                    return $"{candidate} is not in the program; did you mean {swapped}? (the indices of {candidate} are swapped)";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A derivative the answer must not use: ∂objective/∂wrt itself, ∂objective/∂x for an x that
+    /// wrt depends on (it is computed from the answer), or ∂a/∂b where a does not depend on b
+    /// (identically 0: the term holding it is not a path).
+    /// </summary>
+    private static (CheckMistake Mistake, string Reason)? Circular(GradProgram program, ChainDerivation d, CheckExpr expr)
+    {
+        var graph = program.Graph;
+        (CheckMistake, string)? Visit(CheckExpr e, CheckExpr term)
+        {
+            if (e.Kind == CheckExpr.Kinds.Partial)
+            {
+                if (e.Name == d.Objective && e.Wrt == d.Wrt && !CheckExprEvaluator.DirectAmongOthers(graph[d.Objective], graph[d.Wrt]))
+                    return (CheckMistake.Circular, $"{e.Text} is the derivative asked for: the answer must not use it");
+                if (e.Name == d.Objective && CheckExprEvaluator.DependsOn(graph[d.Wrt], graph[e.Wrt!]))
+                    return (CheckMistake.Circular, $"{e.Text} is circular: it is computed from ∂{d.Objective}/∂{d.Wrt} itself ({d.Wrt} depends on {e.Wrt})");
+                if (e.Name != e.Wrt && !CheckExprEvaluator.DependsOn(graph[e.Name!], graph[e.Wrt!]))
+                    return (CheckMistake.NotAPath, ReferenceEquals(e, term)
+                        ? $"{e.Text} is 0: {e.Name} does not depend on {e.Wrt}"
+                        : $"the term {term.Text} is not a path from {d.Objective} to {d.Wrt}: {e.Name} does not depend on {e.Wrt}, so {e.Text} is 0");
+            }
+            foreach (var a in e.Args)
+                if (Visit(a, e.Kind == CheckExpr.Kinds.Binary && e.Operator is '+' or '-' ? a : term) is { } found) return found;
+            return null;
+        }
+        return Visit(expr, expr);
+    }
+
+    private sealed record Sample(Dictionary<string, Tensor> Point, ProgramEvaluation Evaluation, Tensor Student, Tensor True, (CheckMistake Mistake, string? Reason)? Problem);
+
+    /// <summary>One check: the program, the derivative, the values at the first point and which declarations stay fixed.</summary>
+    private sealed class Grading
+    {
+        public readonly GradProgram Program;
+        public readonly ChainDerivation Derivation;
+        public readonly ProgramEvaluation First;
+        public readonly Dictionary<string, Tensor> BasePoint;
+        private readonly string expression;
+        private readonly List<string> fixedNames = [];
+
+        public Grading(GradProgram program, ChainDerivation derivation, string expression, IReadOnlyDictionary<string, Tensor>? overrides)
+        {
+            Program = program;
+            Derivation = derivation;
+            this.expression = expression;
+            First = program.Evaluate(overrides, derivation.Objective);   // reports missing values and bad overrides first
+            BasePoint = program.Declarations.ToDictionary(d => d.Name,
+                d => overrides is not null && overrides.TryGetValue(d.Name, out var v) ? v.To(DType.Float64) : First.Value(d.Name), StringComparer.Ordinal);
+            foreach (var d in program.Declarations)
+            {
+                if (d.Name == derivation.Wrt) continue;
+                if (overrides?.ContainsKey(d.Name) == true) fixedNames.Add($"{d.Name} (--set)");
+                else if (d.Kind == DeclarationKind.Const) fixedNames.Add($"{d.Name} (const)");
+                else if (d.Kind == DeclarationKind.Target && IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
+            }
+        }
+
+        private bool IsFixed(string name) => fixedNames.Any(f => f.StartsWith(name + " (", StringComparison.Ordinal));
+
+        /// <summary>Zeros and ones with exactly one 1 along the last axis.</summary>
+        private static bool IsOneHot(Tensor t)
+        {
+            var v = t.ToDoubleArray();
+            int row = t.Rank == 0 ? 1 : t.Shape[t.Rank - 1];
+            if (v.Length < 2 || row < 2 || v.Any(x => x is not (0 or 1))) return false;
+            for (int i = 0; i < v.Length; i += row)
+                if (v.AsSpan(i, row).ToArray().Sum() != 1) return false;
+            return true;
+        }
+
+        public CheckResult Structure(CheckMistake mistake, string reason) =>
+            new(CheckVerdict.Incorrect, "structure", Derivation.Objective, Derivation.Wrt, expression) { Mistake = mistake, Reason = reason };
+
+        public CheckResult Value(Tensor value, int decimals)
+        {
+            var truth = First.Gradient(Derivation.Wrt);
+            var sample = new Sample(BasePoint, First, value, truth, Compare(value, truth, decimals >= 2 ? 0.5 * Math.Pow(10, -decimals) : 0));
+            if (sample.Problem is null)
+                return new(CheckVerdict.Correct, "value", Derivation.Objective, Derivation.Wrt, expression) { Point = BasePoint, StudentValue = value, TrueValue = truth, PointsTried = 1 };
+            return Incorrect("value", [sample], sample, null);
+        }
+
+        public CheckResult Numeric(CheckExpr expr, int points, ulong seed)
+        {
+            Tensor firstValue;
+            try
+            {
+                firstValue = new CheckExprEvaluator(Program, First, BasePoint).Evaluate(expr);
+            }
+            catch (CheckShapeException e)
+            {
+                return Structure(CheckMistake.Shape, $"your expression cannot be evaluated: {e.Message}");
+            }
+            var sym = CheckSymbolic.ToSym(expr, Program, Derivation);
+            var truth0 = First.Gradient(Derivation.Wrt);
+            if (sym is not null && Compare(firstValue, truth0, 0) is null && SymbolicallyEqual(sym, Derivation))
+                return new(CheckVerdict.Correct, "symbolic", Derivation.Objective, Derivation.Wrt, expression) { Point = BasePoint, StudentValue = firstValue, TrueValue = truth0, PointsTried = 1 };
+
+            var samples = Collect(expr, points, seed, out var shapeError);
+            if (shapeError is not null) return Structure(CheckMistake.Shape, $"your expression cannot be evaluated: {shapeError}");
+            if (samples.Count == 0)
+                throw new ArgumentException($"--expr: no point away from the kinks (relu, abs, max, min, indicators) gave a finite value for ∂{Derivation.Objective}/∂{Derivation.Wrt}");
+            var bad = samples.Find(s => s.Problem is not null);
+            if (bad is null)
+                return new(CheckVerdict.Correct, "numeric", Derivation.Objective, Derivation.Wrt, expression)
+                {
+                    Point = samples[0].Point, StudentValue = samples[0].Student, TrueValue = samples[0].True, PointsTried = samples.Count, Fixed = fixedNames,
+                };
+            return Incorrect("numeric", samples, bad, (expr, sym));
+        }
+
+        private CheckResult Incorrect(string method, List<Sample> samples, Sample bad, (CheckExpr Expr, Sym? Sym)? student)
+        {
+            var (mistake, reason) = bad.Problem!.Value;
+            var diagnostics = new List<string>();
+            if (mistake == CheckMistake.Value && Classify(samples) is { } c)
+            {
+                (mistake, var message) = c;
+                diagnostics.Add(message);
+            }
+            if (mistake == CheckMistake.NotFinite) diagnostics.Add(reason!);
+            if (mistake == CheckMistake.Value && student?.Sym is { } sym)
+                diagnostics.AddRange(CheckSymbolic.PathDiagnostics(sym, Derivation));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(samples));
+            if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count > 0)
+                mistake = diagnostics[0].Contains(" is extra", StringComparison.Ordinal) ? CheckMistake.NotAPath
+                    : diagnostics[0].StartsWith("factor", StringComparison.Ordinal) ? CheckMistake.MissingFactor
+                    : diagnostics[0].Contains("path", StringComparison.Ordinal) ? CheckMistake.MissingPath : CheckMistake.Value;
+            return new(CheckVerdict.Incorrect, method, Derivation.Objective, Derivation.Wrt, expression)
+            {
+                Mistake = mistake, Reason = mistake == CheckMistake.NotFinite ? null : reason, Diagnostics = diagnostics,
+                Point = bad.Point, StudentValue = bad.Student, TrueValue = bad.True, PointsTried = samples.Count,
+            };
+        }
+
+        /// <summary>
+        /// The points where the program's value is a number and no kink is near: the first is the
+        /// given values, the others redraw every declaration that is not held fixed.
+        /// </summary>
+        private List<Sample> Collect(CheckExpr expr, int points, ulong seed, out string? shapeError)
+        {
+            shapeError = null;
+            var generator = new Generator(seed);
+            var scales = BasePoint.ToDictionary(kv => kv.Key, kv =>
+            {
+                var v = kv.Value.ToDoubleArray();
+                return Math.Max(0.5, Math.Sqrt(v.Sum(x => x * x) / Math.Max(1, v.Length)));
+            });
+            var samples = new List<Sample>();
+            for (int attempt = 0; attempt < points * 10 && samples.Count <= points; attempt++)
+            {
+                var point = attempt == 0 ? BasePoint : BasePoint.ToDictionary(kv => kv.Key, kv =>
+                {
+                    if (IsFixed(kv.Key)) return kv.Value;
+                    var data = new double[kv.Value.Count];
+                    for (int i = 0; i < data.Length; i++) data[i] = scales[kv.Key] * (2 * generator.NextDouble() - 1) * 1.5;
+                    return Tensor.FromArray(data, kv.Value.Shape.ToArray());
+                }, StringComparer.Ordinal);
+                ProgramEvaluation evaluation;
+                try
+                {
+                    evaluation = Program.Evaluate(point, Derivation.Objective);
+                }
+                catch (GradProgramException)
+                {
+                    continue;
+                }
+                // Where the function itself is undefined there is no derivative to compare.
+                if (!AllFinite(evaluation.Value(Derivation.Objective)) || ProgramKinkDistance(evaluation) < KinkMargin) continue;
+                var evaluator = new CheckExprEvaluator(Program, evaluation, point);
+                Tensor value;
+                try
+                {
+                    value = evaluator.Evaluate(expr);
+                }
+                catch (CheckShapeException e)
+                {
+                    shapeError = e.Message;
+                    return samples;
+                }
+                if (evaluator.KinkDistance < KinkMargin) continue;
+                var truth = evaluation.Gradient(Derivation.Wrt);
+                samples.Add(new Sample(point, evaluation, value, truth, Compare(value, truth, 0)));
+            }
+            return samples;
+        }
+
+        /// <summary>
+        /// Null when equal; otherwise the class of the difference: the shapes first (a missing Σ
+        /// over a broadcast, a transpose), then NaN or ∞ on one side only, then the values.
+        /// </summary>
+        private (CheckMistake, string?)? Compare(Tensor student, Tensor truth, double rounding)
+        {
+            var s = student.ToDoubleArray();
+            var t = truth.ToDoubleArray();
+            static int[] Squeeze(Tensor x) => x.Shape.ToArray().Where(d => d != 1).ToArray();
+            if (!Squeeze(student).SequenceEqual(Squeeze(truth)))
+            {
+                var shapes = $"your expression is {ValueFormat.Shape(student)}, ∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Shape(truth)}";
+                if (student.Rank == 2 && truth.Rank == 2 && student.Shape[0] == truth.Shape[1] && student.Shape[1] == truth.Shape[0])
+                    return (CheckMistake.Transposed, shapes + " — transposed?");
+                if (s.Length > t.Length && s.Length % t.Length == 0 && SumsTo(student, truth))
+                    return (CheckMistake.MissingSum, shapes + " — a sum over the broadcast dimension is missing (your expression sums to the true value)");
+                return (CheckMistake.Shape, shapes);
+            }
+            for (int i = 0; i < t.Length; i++)
+            {
+                double a = s[i], b = t[i];
+                if (a.Equals(b)) continue;   // NaN equals NaN, ∞ equals ∞
+                if (!double.IsFinite(a) || !double.IsFinite(b))
+                    return (CheckMistake.NotFinite, double.IsFinite(b)
+                        ? $"your expression is {ValueFormat.Number(a)} at this point, where ∂{Derivation.Objective}/∂{Derivation.Wrt} is a number (a division by zero, the log or square root of a negative number, a negative base to a fractional power, or an overflow)"
+                        : $"∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Number(b)} at this point, but your expression is {ValueFormat.Number(a)}");
+                if (Math.Abs(a - b) > Math.Max(rounding * (1 + 1e-9), 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b)))) return (CheckMistake.Value, null);
+            }
+            return null;
+        }
+
+        /// <summary>Whether summing <paramref name="student"/> over its leading (broadcast) elements gives <paramref name="truth"/>.</summary>
+        private static bool SumsTo(Tensor student, Tensor truth)
+        {
+            var s = student.ToDoubleArray();
+            var t = truth.ToDoubleArray();
+            var sums = new double[t.Length];
+            for (int i = 0; i < s.Length; i++) sums[i % t.Length] += s[i];
+            return sums.Zip(t).All(p => Math.Abs(p.First - p.Second) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(p.First), Math.Abs(p.Second)));
+        }
+
+        /// <summary>Sign flipped, transposed, off by a constant factor (a missing 1/n when the factor is a size of the program).</summary>
+        private (CheckMistake, string)? Classify(List<Sample> samples)
+        {
+            var what = $"∂{Derivation.Objective}/∂{Derivation.Wrt}";
+            static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
+            var pairs = samples.Where(x => x.Problem is null || x.Problem.Value.Item1 == CheckMistake.Value).ToList();
+            if (pairs.All(x => x.True.Rank == 2 && x.True.Shape[0] == x.True.Shape[1] && x.Student.Shape == x.True.Shape
+                && x.Student.Transpose(0, 1).Contiguous().ToDoubleArray().Zip(x.True.ToDoubleArray()).All(p => Close(p.First, p.Second))))
+                return (CheckMistake.Transposed, $"your expression is the transpose of {what}");
+            double? ratio = null;
+            foreach (var x in pairs)
+            {
+                var s = x.Student.ToDoubleArray();
+                var t = x.True.ToDoubleArray();
+                for (int i = 0; i < t.Length; i++)
+                {
+                    if (Math.Abs(t[i]) < 1e-9) { if (Math.Abs(s[i]) > 1e-9) return null; continue; }
+                    ratio ??= s[i] / t[i];
+                    if (!Close(s[i] / t[i], ratio.Value)) return null;
+                }
+            }
+            if (ratio is not { } c || Close(c, 1) || Math.Abs(c) < 1e-12) return null;
+            if (Close(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
+            // At a single point every wrong number is some multiple of the right one; only a whole factor says something.
+            if (pairs.Count < 2 && !(Math.Abs(c) >= 2 && Close(c, Math.Round(c))) && !(Math.Abs(c) < 1 && Close(1 / c, Math.Round(1 / c)))) return null;
+            // The number of elements a mean of the program divides by.
+            var sizes = Program.Graph.Nodes.Where(n => n.Kind == GraphNodeKind.Operation && n.Op!.Name == "mean").Select(n => First.ValueOf(n.Operands[0]).Count).ToHashSet();
+            if (Math.Abs(c - Math.Round(c)) < 1e-9 && sizes.Contains((int)Math.Round(c)))
+                return (CheckMistake.MissingMean, $"a factor 1/{Math.Round(c).ToString(CultureInfo.InvariantCulture)} is missing (your expression is {ValueFormat.Number(c)} times {what}; a mean divides by the number of elements)");
+            return (CheckMistake.ConstantFactor, $"off by a constant factor: your expression is {ValueFormat.Number(c)} times {what}");
+        }
+
+        /// <summary>"factor σ′(x1) is missing": the expression times a local derivative (or divided by one) is right at every point.</summary>
+        private IEnumerable<string> FactorDiagnostics(List<Sample> samples)
+        {
+            if (samples.Any(s => s.Student.Count != 1 || s.True.Count != 1)) yield break;
+            foreach (var f in CheckSymbolic.CandidateFactors(Program, Derivation))
+            {
+                double[] values;
+                try
+                {
+                    values = samples.Select(s => f.Evaluate(n => s.Evaluation.Value(n).Item())).ToArray();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException)
+                {
+                    continue;
+                }
+                bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
+                var s = samples.Select(x => x.Student.Item()).ToArray();
+                var t = samples.Select(x => x.True.Item()).ToArray();
+                if (Enumerable.Range(0, s.Length).All(i => Close(s[i] * values[i], t[i])))
+                    yield return $"factor {f} is missing";
+                else if (Enumerable.Range(0, s.Length).All(i => Close(s[i], t[i] * values[i])))
+                    yield return $"factor {f} is extra";
+            }
+        }
+
+        /// <summary>"the term … is identically zero": a term (or a factor of one) that is 0 at every point tried.</summary>
+        private IEnumerable<string> ZeroTermDiagnostics(CheckExpr expr, List<Sample> samples)
+        {
+            var terms = expr.Terms().ToArray();
+            if (terms.Length < 2) yield break;
+            bool Zero(CheckExpr e) => samples.All(s =>
+            {
+                var v = new CheckExprEvaluator(Program, s.Evaluation, s.Point).Evaluate(e).ToDoubleArray();
+                var scale = 1 + s.True.ToDoubleArray().Select(Math.Abs).DefaultIfEmpty(0).Max();
+                return v.All(x => Math.Abs(x) <= 1e-9 * scale);
+            });
+            foreach (var (_, term) in terms)
+            {
+                if (!Zero(term)) continue;
+                var factor = term.Factors().FirstOrDefault(f => f.Kind != CheckExpr.Kinds.Number && !ReferenceEquals(f, term) && Zero(f));
+                yield return factor is null
+                    ? $"the term {term.Text} is identically zero"
+                    : $"the term {term.Text} is identically zero: its factor {factor.Text} is 0 at every point";
+            }
+        }
+    }
 
     private static bool SymbolicallyEqual(Sym student, ChainDerivation derivation)
     {
@@ -87,74 +428,7 @@ public static class DerivativeChecker
         }
     }
 
-    private static (Tensor Student, Tensor True) Values(GradProgram program, ProgramEvaluation evaluation, Dictionary<string, Tensor> point, CheckExpr expr, string wrt) =>
-        (new CheckExprEvaluator(program, evaluation, point).Evaluate(expr), evaluation.Gradient(wrt));
-
-    /// <summary>
-    /// The points where both the expression and the true derivative are finite; <paramref name="notFinite"/>
-    /// is the first point where only the true derivative is.
-    /// </summary>
-    private static List<Sample> Collect(GradProgram program, string objective, string wrt, CheckExpr expr, Dictionary<string, Tensor> basePoint, int points, ulong seed,
-        out Sample? notFinite)
-    {
-        notFinite = null;
-        var generator = new Generator(seed);
-        var scales = basePoint.ToDictionary(kv => kv.Key, kv =>
-        {
-            var v = kv.Value.ToDoubleArray();
-            return Math.Max(0.5, Math.Sqrt(v.Sum(x => x * x) / Math.Max(1, v.Length)));
-        });
-        var samples = new List<Sample>();
-        for (int attempt = 0; attempt < points * 10 && samples.Count <= points; attempt++)
-        {
-            var point = attempt == 0 ? basePoint : basePoint.ToDictionary(kv => kv.Key, kv =>
-            {
-                var data = new double[kv.Value.Count];
-                for (int i = 0; i < data.Length; i++) data[i] = scales[kv.Key] * (2 * generator.NextDouble() - 1) * 1.5;
-                return Tensor.FromArray(data, kv.Value.Shape.ToArray());
-            }, StringComparer.Ordinal);
-            ProgramEvaluation evaluation;
-            try
-            {
-                evaluation = program.Evaluate(point, objective);
-            }
-            catch (GradProgramException)
-            {
-                continue;
-            }
-            if (ProgramKinkDistance(evaluation) < KinkMargin) continue;
-            var evaluator = new CheckExprEvaluator(program, evaluation, point);
-            var student = evaluator.Evaluate(expr);
-            if (evaluator.KinkDistance < KinkMargin) continue;
-            var truth = evaluation.Gradient(wrt);
-            if (!AllFinite(truth)) continue;
-            if (!AllFinite(student))
-            {
-                notFinite ??= new Sample(point, evaluation, student, truth, "");
-                continue;
-            }
-            samples.Add(new Sample(point, evaluation, student, truth, Compare(student, truth, objective, wrt)));
-        }
-        return samples;
-    }
-
     private static bool AllFinite(Tensor t) => t.ToDoubleArray().All(double.IsFinite);
-
-    /// <summary>Null when equal; an empty string when the values differ; a message when the shapes differ.</summary>
-    private static string? Compare(Tensor student, Tensor truth, string objective, string wrt)
-    {
-        var s = student.ToDoubleArray();
-        var t = truth.ToDoubleArray();
-        static int[] Squeeze(Tensor x) => x.Shape.ToArray().Where(d => d != 1).ToArray();
-        if (s.Length != 1 && !(s.Length == t.Length && Squeeze(student).SequenceEqual(Squeeze(truth))))
-            return $"your expression has shape {ValueFormat.Shape(student)}, but ∂{objective}/∂{wrt} has shape {ValueFormat.Shape(truth)}";
-        for (int i = 0; i < t.Length; i++)
-        {
-            double a = s[s.Length == 1 ? 0 : i], b = t[i];
-            if (Math.Abs(a - b) > 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b))) return "";
-        }
-        return null;
-    }
 
     private static double ProgramKinkDistance(ProgramEvaluation evaluation)
     {
@@ -180,51 +454,5 @@ public static class DerivativeChecker
             }
         }
         return best;
-    }
-
-    /// <summary>"factor σ′(x1) is missing": the expression times a local derivative (or divided by one) is right at every point.</summary>
-    private static IEnumerable<string> FactorDiagnostics(GradProgram program, ChainDerivation derivation, List<Sample> samples)
-    {
-        if (samples.Any(s => s.Student.Count != 1 || s.True.Count != 1)) yield break;
-        foreach (var f in CheckSymbolic.CandidateFactors(program, derivation))
-        {
-            double[] values;
-            try
-            {
-                values = samples.Select(s => f.Evaluate(n => s.Evaluation.Value(n).Item())).ToArray();
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException)
-            {
-                continue;
-            }
-            bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
-            var s = samples.Select(x => x.Student.Item()).ToArray();
-            var t = samples.Select(x => x.True.Item()).ToArray();
-            if (Enumerable.Range(0, s.Length).All(i => Close(s[i] * values[i], t[i])))
-                yield return $"factor {f} is missing";
-            else if (Enumerable.Range(0, s.Length).All(i => Close(s[i], t[i] * values[i])))
-                yield return $"factor {f} is extra";
-        }
-    }
-
-    /// <summary>"the term … is identically zero": a term (or a factor of one) that is 0 at every point tried.</summary>
-    private static IEnumerable<string> ZeroTermDiagnostics(GradProgram program, CheckExpr expr, List<Sample> samples)
-    {
-        var terms = expr.Terms().ToArray();
-        if (terms.Length < 2) yield break;
-        bool Zero(CheckExpr e) => samples.All(s =>
-        {
-            var v = new CheckExprEvaluator(program, s.Evaluation, s.Point).Evaluate(e).ToDoubleArray();
-            var scale = 1 + s.True.ToDoubleArray().Select(Math.Abs).DefaultIfEmpty(0).Max();
-            return v.All(x => Math.Abs(x) <= 1e-9 * scale);
-        });
-        foreach (var (_, term) in terms)
-        {
-            if (!Zero(term)) continue;
-            var factor = term.Factors().FirstOrDefault(f => f.Kind != CheckExpr.Kinds.Number && !ReferenceEquals(f, term) && Zero(f));
-            yield return factor is null
-                ? $"the term {term.Text} is identically zero"
-                : $"the term {term.Text} is identically zero: its factor {factor.Text} is 0 at every point";
-        }
     }
 }

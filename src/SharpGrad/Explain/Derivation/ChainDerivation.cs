@@ -33,7 +33,7 @@ public sealed class ChainDerivation
         foreach (var node in graph.NamedNodes)
         {
             if (!ancestors.Contains(node) || node.Kind != GraphNodeKind.Operation) continue;
-            foreach (var input in NamedInputs(node))
+            foreach (var input in GradientCost.NamedInputs(node))
             {
                 if (!consumers.TryGetValue(input.Name!, out var list)) consumers[input.Name!] = list = [];
                 list.Add(node.Name!);
@@ -90,6 +90,26 @@ public sealed class ChainDerivation
     /// <summary>True when wrt is a vector or matrix, so the last factor is with respect to one component ((v)_d).</summary>
     public bool IsComponent { get; }
 
+    /// <summary>True when wrt or a node between it and the objective is a vector or matrix: the closed form is then written in matrix notation.</summary>
+    public bool IsMatrix => order.Any(n => program.Graph[n].Shape is { IsScalar: false, IsSingleElement: false });
+
+    /// <summary>
+    /// ∂objective/∂wrt in matrix notation, in the layout where the gradient has wrt's shape (see
+    /// <see cref="MatrixDerivation"/>), derived from the engine graph of an evaluation; null when
+    /// the path goes through an op without a matrix formula or the program cannot be evaluated.
+    /// </summary>
+    public Sym? MatrixForm()
+    {
+        try
+        {
+            return MatrixDerivation.Gradient(MatrixDerivation.Evaluate(program, Objective), Wrt);
+        }
+        catch (Exception e) when (e is NotSupportedException or GradProgramException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The number of paths from the objective down to wrt through named nodes.</summary>
     public BigInteger PathCount => pathCount.GetValueOrDefault(Wrt);
 
@@ -103,8 +123,31 @@ public sealed class ChainDerivation
     public IReadOnlyList<string> Consumers(string name) =>
         (consumers.GetValueOrDefault(name) ?? []).Where(relevant.Contains).ToArray();
 
-    /// <summary>The left-hand side ∂objective/∂wrt (∂E/∂(v)_d for a vector wrt).</summary>
-    public Sym Left => Sym.Partial(Objective, Wrt, IsComponent);
+    /// <summary>
+    /// The left-hand side ∂objective/∂wrt (∂E/∂(v)_d for a vector wrt); written as the total
+    /// derivative dE/dw when the objective also uses wrt directly and that direct partial has no
+    /// formula, so the two never share a symbol.
+    /// </summary>
+    public Sym Left => Consumers(Wrt).Contains(Objective) && Direct() is null ? Sym.Total(Objective, Wrt, IsComponent) : Sym.Partial(Objective, Wrt, IsComponent);
+
+    /// <summary>The formula of the direct partial ∂objective/∂wrt (holding the other named nodes fixed), or null.</summary>
+    private Sym? Direct() => LocalFormula(Objective, Wrt);
+
+    /// <summary>
+    /// One term of the chain rule through the edge c → x: upstream (∂E/∂c written out; null when c
+    /// is the objective) times ∂c/∂x. Where c is a vector and x a single number, the chain rule sums
+    /// over c's components: Σ_i ∂E/∂(c)_i · ∂(c)_i/∂x. A direct partial ∂E/∂wrt is written as its
+    /// formula where it has one, since its symbol would be the left-hand side's.
+    /// </summary>
+    private Sym Term(Sym? upstream, string c, string x)
+    {
+        if (upstream is null) return x == Wrt && Direct() is { } direct ? direct : LocalPartial(c, x);
+        var graph = program.Graph;
+        if (!graph[c].Shape.IsSurelyMultiElement || graph[x].Shape.IsSurelyMultiElement) return Sym.Mul(upstream, LocalPartial(c, x));
+        string i = new[] { "i", "j", "k", "l", "m" }.FirstOrDefault(k => !upstream.Key.Contains($"SumOver[{k}", StringComparison.Ordinal)) ?? "i";
+        var indexed = upstream.Substitute(s => s.Kind == SymKind.Partial && s.Wrt == c && s.Index is null ? Sym.Partial(s.Name!, s.OfIndex, c, i) : null);
+        return Sym.IndexSum(i, Sym.Mul(indexed, Sym.Partial(c, i, x, x == Wrt && IsComponent ? "d" : null)));
+    }
 
     /// <summary>The local partial ∂of/∂x as a symbol.</summary>
     public Sym LocalPartial(string of, string x) => Sym.Partial(of, x, x == Wrt && IsComponent);
@@ -122,9 +165,9 @@ public sealed class ChainDerivation
         {
             if (n == Objective)
             {
-                var factors = new List<Sym>();
-                for (int i = path.Count - 1; i > 0; i--) factors.Add(LocalPartial(path[i], path[i - 1]));
-                terms.Add(Sym.Mul(factors));
+                Sym? product = null;
+                for (int i = path.Count - 1; i > 0; i--) product = Term(product, path[i], path[i - 1]);
+                terms.Add(product!);
                 return;
             }
             foreach (var c in Consumers(n))
@@ -154,7 +197,7 @@ public sealed class ChainDerivation
         Sym F(string x)
         {
             if (memo.TryGetValue(x, out var done)) return done;
-            var terms = Consumers(x).Select(c => c == Objective ? LocalPartial(Objective, x) : Sym.Mul(F(c), LocalPartial(c, x)));
+            var terms = Consumers(x).Select(c => Term(c == Objective ? null : F(c), c, x));
             return memo[x] = Sym.Add(terms);
         }
         return F(Wrt);
@@ -166,8 +209,8 @@ public sealed class ChainDerivation
     /// </summary>
     public IReadOnlyList<(Sym Left, Sym Right)> Recurrence() =>
         order.Where(n => n != Objective).Reverse()
-            .Select(n => (Sym.Partial(Objective, n, n == Wrt && IsComponent),
-                Sym.Add(Consumers(n).Select(c => c == Objective ? LocalPartial(Objective, n) : Sym.Mul(Sym.Partial(Objective, c), LocalPartial(c, n))))))
+            .Select(n => (n == Wrt ? Left : Sym.Partial(Objective, n),
+                Sym.Add(Consumers(n).Select(c => Term(c == Objective ? null : Sym.Partial(Objective, c), c, n)))))
             .ToArray();
 
     /// <summary>
@@ -186,10 +229,23 @@ public sealed class ChainDerivation
     {
         var graph = program.Graph;
         if (!graph.TryGetNode(of, out var node) || node.Kind != GraphNodeKind.Operation) return null;
-        if (!graph[x].Shape.IsScalar && !graph[x].Shape.IsSingleElement) return null;
+        var shape = graph[x].Shape;
+        bool component = !shape.IsScalar && !shape.IsSingleElement;
+        // One component of the objective's gradient with respect to a vector: outside reductions
+        // (whose argument is the whole vector) every vector of x's shape is read at component d.
+        if (component && of != Objective) return null;
         try
         {
-            return ToSym(node, root: true).Differentiate(x);
+            var d = ToSym(node, root: true).Differentiate(x);
+            if (!component) return d;
+            bool other = false;
+            var result = d.Substitute(s =>
+            {
+                if (s.Kind != SymKind.Variable || !graph.TryGetNode(s.Name!, out var v) || v.Shape.IsScalar || v.Shape.IsSingleElement) return null;
+                if (!v.Shape.Equals(shape)) other = true;
+                return Sym.ComponentOf(s.Name!, "d");
+            }, descend: s => s.Op is not { Kind: OpKind.Reduction });
+            return other ? null : result;
         }
         catch (NotSupportedException)
         {
@@ -204,22 +260,5 @@ public sealed class ChainDerivation
         if (node.IsNamed && !root || node.IsDeclaration) return Sym.Var(node.Name!);
         if (node.Kind == GraphNodeKind.Constant) return Sym.Num(node.ConstantValue!.Value);
         return Sym.Call(node.Op!, node.Operands.Select(o => ToSym(o)).ToArray());
-    }
-
-    private static IEnumerable<GraphNode> NamedInputs(GraphNode node)
-    {
-        var seen = new HashSet<GraphNode>();
-        var result = new List<GraphNode>();
-        void Visit(GraphNode n)
-        {
-            foreach (var o in n.Operands)
-            {
-                if (!seen.Add(o)) continue;
-                if (o.IsNamed) result.Add(o);
-                else Visit(o);
-            }
-        }
-        Visit(node);
-        return result;
     }
 }

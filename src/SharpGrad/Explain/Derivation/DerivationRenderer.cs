@@ -25,6 +25,11 @@ public static class DerivationRenderer
             lines.Add((derivation.Left, Sym.Zero));
         else if (form == "paths")
             lines.Add((derivation.Left, derivation.Paths(pathLimit)));
+        else if (form == "closed" && derivation.IsMatrix && derivation.MatrixForm() is { } matrix)
+        {
+            note = $"In matrix notation, in the layout where the gradient has the shape of {derivation.Wrt}:";
+            lines.Add((Sym.Partial(derivation.Objective, derivation.Wrt), matrix));
+        }
         else
         {
             var factored = derivation.Factored();
@@ -39,7 +44,7 @@ public static class DerivationRenderer
         }
 
         var sb = new StringBuilder();
-        string title = $"{(format == OutputFormat.Latex ? "%" : format == OutputFormat.Markdown ? "###" : "")} {form} form of {SymPrinter.Partial(derivation.Objective, derivation.Wrt, derivation.IsComponent, Notation.Text)}".TrimStart();
+        string title = $"{(format == OutputFormat.Latex ? "%" : format == OutputFormat.Markdown ? "###" : "")} {form} form of {lines[0].Left.ToString(Notation.Text)}".TrimStart();
         sb.Append(title).Append('\n');
         if (note is not null) sb.Append(format == OutputFormat.Latex ? "% " : "").Append(note).Append('\n');
         if (format == OutputFormat.Latex)

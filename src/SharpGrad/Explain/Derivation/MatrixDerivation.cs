@@ -11,6 +11,29 @@ namespace SharpGrad.Explain;
 /// </summary>
 public static class MatrixDerivation
 {
+    /// <summary>
+    /// Evaluates <paramref name="program"/> for a derivation: a declaration without a value gets
+    /// one, with each unbound size symbol a distinct prime from 7 on, so that a count such as the
+    /// 1/n of a mean is printed as its size symbol (1/n, not 1/7) and cannot be mistaken for a
+    /// small constant of the program.
+    /// </summary>
+    public static ProgramEvaluation Evaluate(GradProgram program, string? objective = null)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        var sizes = new Dictionary<string, int>(program.Graph.StaticSizes, StringComparer.Ordinal);
+        int[] primes = [7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47];
+        var overrides = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var d in program.Declarations)
+        {
+            if (d.Value is not null) continue;
+            var shape = (d.Size ?? []).Select(x => x.IsKnown ? x.Size
+                : sizes.TryGetValue(x.Symbol!, out var s) ? s : sizes[x.Symbol!] = primes[sizes.Count % primes.Length]).ToArray();
+            int count = shape.Aggregate(1, (a, b) => a * b), seed = overrides.Count;
+            overrides[d.Name] = Tensor.FromArray(Enumerable.Range(0, count).Select(i => Math.Sin(1.3 * i + 0.7 * seed + 0.4)).ToArray(), shape);
+        }
+        return program.Evaluate(overrides, objective);
+    }
+
     /// <summary>∂objective/∂<paramref name="wrt"/> for the evaluated program, simplified.</summary>
     /// <exception cref="NotSupportedException">The path goes through an op without a matrix formula (convolution, pooling).</exception>
     public static Sym Gradient(ProgramEvaluation evaluation, string wrt)

@@ -76,7 +76,7 @@ internal sealed class GraphBuilder
                 var kind = d.Kind switch
                 {
                     DeclarationKind.Param => GraphNodeKind.Parameter,
-                    DeclarationKind.Input => GraphNodeKind.Input,
+                    DeclarationKind.Input or DeclarationKind.Const => GraphNodeKind.Input,
                     _ => GraphNodeKind.Target,
                 };
                 defined[d.Name] = Add(kind, d.Name, null, [], shape, d.NamePosition, null, d, null);

@@ -52,7 +52,7 @@ public static class EvaluationJson
     }
 
     /// <summary>Writes a value on one line (the object is indented, the arrays are not, so a matrix reads as one).</summary>
-    private static void WriteTensor(Utf8JsonWriter w, Tensor t)
+    internal static void WriteTensor(Utf8JsonWriter w, Tensor t)
     {
         var data = t.ToDoubleArray();
         if (data.Length == 1)
@@ -84,6 +84,6 @@ public static class EvaluationJson
     }
 
     /// <summary>A number as JSON: the shortest text that reads back to the same double.</summary>
-    private static string Number(double v) =>
+    internal static string Number(double v) =>
         double.IsFinite(v) ? JsonSerializer.Serialize(v) : double.IsNaN(v) ? "\"NaN\"" : v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
 }

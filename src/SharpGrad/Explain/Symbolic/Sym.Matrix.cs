@@ -13,6 +13,9 @@ public sealed partial class Sym
     /// <summary>The axes a <see cref="SymKind.SumOver"/> sums over.</summary>
     public IReadOnlyList<int> Axes { get; }
 
+    /// <summary>True for a vector read as a row or a column (by a matrix product); its transpose is the other reading.</summary>
+    internal bool IsVectorView { get; private init; }
+
     /// <summary>The shape of the value, or null for a scalar.</summary>
     public IReadOnlyList<int>? Shape
     {
@@ -41,6 +44,9 @@ public sealed partial class Sym
         var (cb, mb) = SplitScalars(b);
         if (ma is null || mb is null)
             return Mul(ca, cb, ma ?? One, mb ?? One);
+        // A row times a matrix, gᵀWᵀ, is written as the column (W g)ᵀ, as on the board.
+        if (ma.IsVectorView && ma.Shape is [1, > 1] && mb.Shape is [_, > 1])
+            return Mul(ca, cb, Transpose(MatMul(Transpose(mb), Transpose(ma))));
         var product = new Sym(SymKind.MatMul, args: [ma, mb]);
         return Mul(ca, cb, product);
     }
@@ -49,7 +55,9 @@ public sealed partial class Sym
     public static Sym Transpose(Sym a)
     {
         if (a.Kind == SymKind.Transpose) return a.Args[0];
-        if (a.Shape is not { Count: >= 2 }) return a;
+        if (a.Shape is not { Count: >= 2 } s) return a;
+        // A row or column read from a vector transposes by being read the other way.
+        if (a.IsVectorView) return a.WithShape([s[1], s[0]]);
         if (a.Kind == SymKind.Product && a.Args.All(f => !f.IsShaped || f.Shape!.Count >= 2))
             return Mul(a.Args.Select(Transpose));
         return new Sym(SymKind.Transpose, args: [a]);
@@ -69,7 +77,12 @@ public sealed partial class Sym
     {
         var target = shape is { Length: > 0 } && !(shape.Length == 1 && shape[0] == 1 && !IsShaped) ? shape : null;
         if (Shape is { } own ? target is not null && own.SequenceEqual(target) : target is null) return this;
-        return new Sym(Kind, Value, Name, Args, Op, Relation, Wrt, Component, target ?? [], [.. Axes]);
+        // (W e)ᵀ, a row, read back as the column it came from is W e.
+        if (Kind == SymKind.Transpose && target is not null && Args[0].Shape is { } inner && inner.SequenceEqual(target)) return Args[0];
+        return new Sym(Kind, Value, Name, Args, Op, Relation, Wrt, Index, target ?? [], [.. Axes], OfIndex, IsTotal)
+        {
+            IsVectorView = target is { Length: 2 } && (IsVectorView || Shape is not { Count: > 1 }),
+        };
     }
 
     private int[]? InferShape()
@@ -113,11 +126,13 @@ public sealed partial class Sym
     private static (Sym Scalars, Sym? Shaped) SplitScalars(Sym a)
     {
         if (!a.IsShaped) return (a, null);
-        if (a.Kind != SymKind.Product || a.explicitShape is not null) return (One, a);
+        if (a.Kind != SymKind.Product) return (One, a);
         var scalars = a.Args.Where(f => !f.IsShaped).ToList();
         if (scalars.Count == 0) return (One, a);
         var shaped = a.Args.Where(f => f.IsShaped).ToList();
-        return (Mul(scalars), shaped.Count == 1 ? shaped[0] : new Sym(SymKind.Product, args: shaped));
+        // A product read with another shape (a vector as a column) keeps that shape without its scalars: Xᵀ(p − y)/n.
+        var rest = shaped.Count == 1 ? shaped[0] : new Sym(SymKind.Product, args: shaped);
+        return (Mul(scalars), a.explicitShape is null ? rest : rest.WithShape(a.explicitShape));
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ public sealed partial class Sym
         {
             SymKind.MatMul => MatMul(Args[0].Simplified(), Args[1].Simplified()),
             SymKind.Transpose => Transpose(Args[0].Simplified()),
+            SymKind.SumOver when Name is not null => IndexSum(Name, Args[0].Simplified()),
             SymKind.SumOver => SumOver(Args[0].Simplified(), [.. Axes], Shape?.ToArray() ?? []),
             SymKind.Sum => Add(Args.Select(a => a.Simplified())),
             SymKind.Product => Mul(Args.Select(a => a.Simplified())),

@@ -13,8 +13,8 @@ public sealed partial class Sym
     private const string ConstantSlot = "\u0000constant";
     private string? key;
 
-    private Sym(SymKind kind, double value = 0, string? name = null, IReadOnlyList<Sym>? args = null, OpInfo? op = null, string? relation = null, string? wrt = null, bool component = false,
-        int[]? shape = null, int[]? axes = null)
+    private Sym(SymKind kind, double value = 0, string? name = null, IReadOnlyList<Sym>? args = null, OpInfo? op = null, string? relation = null, string? wrt = null, string? index = null,
+        int[]? shape = null, int[]? axes = null, string? ofIndex = null, bool total = false)
     {
         explicitShape = shape is { Length: > 0 } ? shape : null;
         Axes = axes ?? [];
@@ -25,7 +25,9 @@ public sealed partial class Sym
         Op = op;
         Relation = relation;
         Wrt = wrt;
-        Component = component;
+        Index = index;
+        OfIndex = ofIndex;
+        IsTotal = total;
     }
 
     /// <summary>What the expression is.</summary>
@@ -49,8 +51,17 @@ public sealed partial class Sym
     /// <summary>The denominator's name of a <see cref="SymKind.Partial"/>.</summary>
     public string? Wrt { get; }
 
-    /// <summary>True when a <see cref="SymKind.Partial"/> is with respect to one component (∂n1/∂(v)_d).</summary>
-    public bool Component { get; }
+    /// <summary>True when a <see cref="SymKind.Partial"/> is with respect to one component (∂n1/∂(v)_d), or a variable is one component ((v)_d).</summary>
+    public bool Component => Index is not null;
+
+    /// <summary>The component index of a partial's denominator or of a variable ("d" in ∂n1/∂(v)_d), the summation index of an index sum.</summary>
+    public string? Index { get; }
+
+    /// <summary>True for a total derivative dE/dw, written so where a direct partial ∂E/∂w of the same names appears beside it.</summary>
+    public bool IsTotal { get; }
+
+    /// <summary>The component index of a partial's numerator ("i" in ∂(y)_i/∂beta), or null.</summary>
+    public string? OfIndex { get; }
 
     /// <summary>True for a number.</summary>
     public bool IsNumber => Kind == SymKind.Number;
@@ -71,7 +82,19 @@ public sealed partial class Sym
     public static Sym Var(string name) => new(SymKind.Variable, name: name);
 
     /// <summary>The abstract partial ∂of/∂wrt (of one component of wrt when <paramref name="component"/>).</summary>
-    public static Sym Partial(string of, string wrt, bool component = false) => new(SymKind.Partial, name: of, wrt: wrt, component: component);
+    public static Sym Partial(string of, string wrt, bool component = false) => new(SymKind.Partial, name: of, wrt: wrt, index: component ? "d" : null);
+
+    /// <summary>∂(of)_ofIndex/∂(wrt)_index, either index optional: one entry of a Jacobian.</summary>
+    public static Sym Partial(string of, string? ofIndex, string wrt, string? index) => new(SymKind.Partial, name: of, wrt: wrt, index: index, ofIndex: ofIndex);
+
+    /// <summary>The total derivative d of/d wrt (of one component of wrt when <paramref name="component"/>).</summary>
+    public static Sym Total(string of, string wrt, bool component) => new(SymKind.Partial, name: of, wrt: wrt, index: component ? "d" : null, total: true);
+
+    /// <summary>The component (name)_index of a vector variable.</summary>
+    public static Sym ComponentOf(string name, string index) => new(SymKind.Variable, name: name, index: index);
+
+    /// <summary>Σ_index body: the sum over the components of a vector that the chain rule passes through.</summary>
+    public static Sym IndexSum(string index, Sym body) => IsZero(body) ? Zero : new(SymKind.SumOver, name: index, args: [body]);
 
     /// <summary>−x.</summary>
     public static Sym Neg(Sym x) => Mul(Num(-1), x);
@@ -88,7 +111,7 @@ public sealed partial class Sym
         double constant = 0;
         var order = new List<string>();
         var groups = new Dictionary<string, (double Coefficient, Sym Core)>(StringComparer.Ordinal);
-        foreach (var t in terms.SelectMany(t => t.Kind == SymKind.Sum ? t.Args : [t]))
+        foreach (var t in terms.SelectMany(t => t.Kind == SymKind.Sum && t.explicitShape is null ? t.Args : [t]))
         {
             if (t.IsNumber)
             {
@@ -130,10 +153,17 @@ public sealed partial class Sym
         double coefficient = 1;
         var order = new List<string>();
         var groups = new Dictionary<string, (Sym Base, List<Sym> Exponents)>(StringComparer.Ordinal);
-        foreach (var f in factors.SelectMany(f => f.Kind == SymKind.Product ? f.Args : [f]))
+        foreach (var f in factors.SelectMany(f => f.Kind == SymKind.Product && f.explicitShape is null ? f.Args : [f]))
         {
             if (f.IsNumber) { coefficient *= f.Value; continue; }
             var (b, e) = f.Kind == SymKind.Power ? (f.Args[0], f.Args[1]) : (f, One);
+            // The coefficient of a product read with another shape comes out of it: −2·(W3ᵀr ⊙ s), not (−2·W3ᵀr) ⊙ s.
+            if (f.Kind == SymKind.Product && f.explicitShape is { } reshaped && f.Args[0].IsNumber)
+            {
+                coefficient *= f.Args[0].Value;
+                (b, e) = (new Sym(SymKind.Product, args: f.Args.Skip(1).ToArray()).WithShape(reshaped), One);
+                if (b.Args.Count == 1) b = b.Args[0].WithShape(reshaped);
+            }
             var k = b.Key;
             if (groups.TryGetValue(k, out var g))
             {
@@ -149,7 +179,7 @@ public sealed partial class Sym
             var (b, es) = groups[k];
             var p = Pow(b, es.Count == 1 ? es[0] : Add(es));
             if (p.IsNumber) coefficient *= p.Value;
-            else list.AddRange(p.Kind == SymKind.Product ? p.Args : [p]);
+            else list.AddRange(p.Kind == SymKind.Product && p.explicitShape is null ? p.Args : [p]);
         }
         if (coefficient != 1) list.Insert(0, Num(coefficient));
         return list.Count switch { 0 => Num(coefficient), 1 => list[0], _ => new(SymKind.Product, args: list) };
@@ -213,12 +243,12 @@ public sealed partial class Sym
     private string BuildKey() => Kind switch
     {
         SymKind.Number => Value.ToString("R", CultureInfo.InvariantCulture),
-        SymKind.Variable => Name!,
-        SymKind.Partial => $"∂{Name}/∂{Wrt}{(Component ? "_d" : "")}",
+        SymKind.Variable => Index is null ? Name! : $"({Name})_{Index}",
+        SymKind.Partial => $"{(IsTotal ? "d" : "∂")}{Name}{(OfIndex is null ? "" : "_" + OfIndex)}/∂{Wrt}{(Index is null ? "" : "_" + Index)}",
         SymKind.Indicator => $"I[{Args[0].Key}{Relation}{Args[1].Key}]",
         // Sums and products commute, so their keys do not depend on the order terms were written in.
         SymKind.Sum or SymKind.Product => $"{Kind}({string.Join(",", Args.Select(a => a.Key).Order(StringComparer.Ordinal))})",
-        SymKind.SumOver => $"SumOver[{string.Join(",", Axes)}]({Args[0].Key})",
+        SymKind.SumOver => $"SumOver[{Name}{string.Join(",", Axes)}]({Args[0].Key})",
         _ => $"{Kind}{(Name is null ? "" : ":" + Name)}({string.Join(",", Args.Select(a => a.Key))})",
     };
 
@@ -251,7 +281,7 @@ public sealed partial class Sym
 
     private static (double Coefficient, Sym Core) SplitCoefficient(Sym t) =>
         t.Kind == SymKind.Product && t.Args[0].IsNumber
-            ? (t.Args[0].Value, t.Args.Count == 2 ? t.Args[1] : new Sym(SymKind.Product, args: t.Args.Skip(1).ToArray()))
+            ? (t.Args[0].Value, (t.Args.Count == 2 ? t.Args[1] : new Sym(SymKind.Product, args: t.Args.Skip(1).ToArray())).WithShape(t.explicitShape ?? t.Shape?.ToArray()))
             : (1, t);
 
     /// <summary>
@@ -259,40 +289,8 @@ public sealed partial class Sym
     /// by its <see cref="Key"/>). Calls evaluate through the op's tensor implementation; g′ is the
     /// derivative of g's numeric stand-in (tanh).
     /// </summary>
-    public double Evaluate(Func<string, double> lookup)
-    {
-        switch (Kind)
-        {
-            case SymKind.Number: return Value;
-            case SymKind.Variable: return lookup(Name!);
-            case SymKind.Partial: return lookup(Key);
-            case SymKind.Sum: return Args.Sum(a => a.Evaluate(lookup));
-            case SymKind.Product:
-                double p = 1;
-                foreach (var a in Args)
-                {
-                    double v = a.Evaluate(lookup);
-                    // Iverson's convention: a mask that is 0 makes the product 0 even where another
-                    // factor is infinite, which is how the derivative table states its conventions
-                    // (0^b masks the 0·∞ of b·a^(b−1)), so formulas agree with the engine there.
-                    if (v == 0 && a.IsMask) return 0;
-                    p *= v;
-                }
-                return p;
-            case SymKind.Power: return Math.Pow(Args[0].Evaluate(lookup), Args[1].Evaluate(lookup));
-            case SymKind.Sign: return Math.Sign(Args[0].Evaluate(lookup));
-            case SymKind.Prime:
-                double t = Math.Tanh(Args[0].Evaluate(lookup));
-                return 1 - t * t;
-            case SymKind.Indicator:
-                double l = Args[0].Evaluate(lookup), r = Args[1].Evaluate(lookup);
-                return (Relation switch { ">" => l > r, "<" => l < r, "≥" => l >= r, "≤" => l <= r, _ => l == r }) ? 1 : 0;
-            case SymKind.Call:
-                var tensors = Args.Select(a => Tensor.Scalar(a.Evaluate(lookup), DType.Float64)).ToArray();
-                using (Autograd.NoGrad()) return Op!.Apply(tensors).Item();
-            default: throw new InvalidOperationException(Kind.ToString());
-        }
-    }
+    public double Evaluate(Func<string, double> lookup) =>
+        EvaluateTensor(s => Tensor.Scalar(lookup(s.Kind == SymKind.Partial ? s.Key : s.Name!), DType.Float64)).Item();
 
     /// <summary>The derivative with respect to the variable <paramref name="variable"/>, simplified.</summary>
     /// <exception cref="NotSupportedException">An op without a scalar symbolic derivative (the matrix product) depends on the variable.</exception>
@@ -338,11 +336,13 @@ public sealed partial class Sym
     }
 
     /// <summary>Replaces variables and abstract partials (by <see cref="Key"/>) for which <paramref name="replace"/> returns an expression, re-simplifying.</summary>
-    public Sym Substitute(Func<Sym, Sym?> replace)
+    /// <param name="replace">The replacement of a variable or partial, or null to keep it.</param>
+    /// <param name="descend">Whether to look inside a compound expression (default: always).</param>
+    public Sym Substitute(Func<Sym, Sym?> replace, Func<Sym, bool>? descend = null)
     {
         if (Kind is SymKind.Variable or SymKind.Partial) return replace(this) ?? this;
-        if (Args.Count == 0) return this;
-        var args = Args.Select(a => a.Substitute(replace)).ToArray();
+        if (Args.Count == 0 || descend?.Invoke(this) == false) return this;
+        var args = Args.Select(a => a.Substitute(replace, descend)).ToArray();
         return Kind switch
         {
             SymKind.Sum => Add(args),
@@ -352,6 +352,7 @@ public sealed partial class Sym
             SymKind.Prime => Prime(Op!, args[0]),
             SymKind.Indicator => Indicator(args[0], Relation!, args[1]),
             SymKind.Sign => Sign(args[0]),
+            SymKind.SumOver when Name is not null => IndexSum(Name, args[0]),
             _ => this,
         };
     }

@@ -15,13 +15,19 @@ public static class SymPrinter
         notation == Notation.Latex ? SymbolName.Parse(name).ToLatex() : name.Contains('_') ? SymbolName.Parse(name).ToUnicode() : name;
 
     /// <summary>∂of/∂wrt, or ∂of/∂(wrt)_d for one component.</summary>
-    public static string Partial(string of, string wrt, bool component, Notation notation)
+    public static string Partial(string of, string wrt, bool component, Notation notation) => Partial(of, null, wrt, component ? "d" : null, notation);
+
+    /// <summary>∂(of)_i/∂(wrt)_d, each index optional.</summary>
+    public static string Partial(string of, string? ofIndex, string wrt, string? index, Notation notation, bool total = false)
     {
         bool latex = notation == Notation.Latex;
-        string w = Name(wrt, notation);
-        if (component) w = latex ? $"({w})_d" : $"({w})_d";
-        return latex ? $"\\frac{{\\partial {Name(of, notation)}}}{{\\partial {w}}}" : $"∂{Name(of, notation)}/∂{w}";
+        string o = Indexed(of, ofIndex, notation), w = Indexed(wrt, index, notation);
+        string d = total ? "d" : latex ? "\\partial " : "∂";
+        return latex ? $"\\frac{{{d}{o}}}{{{d}{w}}}" : $"{d}{o}/{d}{w}";
     }
+
+    private static string Indexed(string name, string? index, Notation notation) =>
+        index is null ? Name(name, notation) : $"({Name(name, notation)})_{index}";
 
     private const int SumP = 1, ProductP = 2, NegP = 3, PowerP = 5, Atom = 6;
 
@@ -61,12 +67,12 @@ public static class SymPrinter
 
     private static (string Text, int P) WriteVariable(Sym e, bool latex)
     {
-            return (Name(e.Name!, latex ? Notation.Latex : Notation.Text), Atom);
+            return (Indexed(e.Name!, e.Index, latex ? Notation.Latex : Notation.Text), Atom);
     }
 
     private static (string Text, int P) WritePartial(Sym e, bool latex)
     {
-            return (Partial(e.Name!, e.Wrt!, e.Component, latex ? Notation.Latex : Notation.Text), Atom);
+            return (Partial(e.Name!, e.OfIndex, e.Wrt!, e.Index, latex ? Notation.Latex : Notation.Text, e.IsTotal), Atom);
     }
 
     private static (string Text, int P) WriteSum(Sym e, bool latex)
@@ -148,17 +154,38 @@ public static class SymPrinter
         return latex ? ($"{{{Wrap(b, Atom, latex)}}}^{{{Write(x, latex).Text}}}", PowerP) : ($"{Wrap(b, Atom, latex)}^{Wrap(x, Atom, latex)}", PowerP);
     }
 
+    /// <summary>A call: LaTeX by its template, text as the program writes it (σ(z), X @ w, never matmul(X, w)).</summary>
     private static (string Text, int P) WriteCall(Sym e, bool latex)
     {
-        string name = e.Op!.Name;
-        var args = string.Join(", ", e.Args.Select(a => Write(a, latex).Text));
+        // A chain of one-argument functions (sin(sin(⋯ x))) is unwound in a loop, so its depth costs no stack.
+        var chain = new List<OpInfo>();
+        while (e.Kind == SymKind.Call && e.Args.Count == 1 && e.Op!.IsFunction)
+        {
+            chain.Add(e.Op);
+            e = e.Args[0];
+        }
+        if (chain.Count > 0)
+        {
+            var inner = Write(e, latex).Text;
+            for (int i = chain.Count - 1; i >= 0; i--)
+                inner = latex ? chain[i].LatexTemplate.Replace("$a", inner) : (chain[i].Name == "sigmoid" ? "σ" : chain[i].Name) + "(" + inner + ")";
+            return (inner, Atom);
+        }
+        var op = e.Op!;
+        var args = new string[e.Args.Count];
+        var precedences = new int[e.Args.Count];
+        for (int i = 0; i < args.Length; i++) (args[i], precedences[i]) = Write(e.Args[i], latex);
         if (latex)
         {
-            var template = e.Op.LatexTemplate.Replace("$a", Write(e.Args[0], latex).Text);
-            if (e.Args.Count > 1) template = template.Replace("$b", Write(e.Args[1], latex).Text);
-            return (template, Atom);
-    }
-    return (name == "sigmoid" ? $"σ({args})" : $"{name}({args})", Atom);
+            var template = op.LatexTemplate.Replace("$a", args[0]);
+            return (args.Length > 1 ? template.Replace("$b", args[1]) : template, Atom);
+        }
+        if (!op.IsFunction)
+        {
+            string Operand(int i) => precedences[i] <= op.Precedence ? "(" + args[i] + ")" : args[i];
+            return (op.TextTemplate.Replace("$a", Operand(0)).Replace("$b", args.Length > 1 ? Operand(1) : ""), op.Precedence);
+        }
+        return ((op.Name == "sigmoid" ? "σ" : op.Name) + "(" + string.Join(", ", args) + ")", Atom);
     }
 
     private static (string Text, int P) WritePrime(Sym e, bool latex)
@@ -171,15 +198,27 @@ public static class SymPrinter
             return (latex ? $"\\operatorname{{sign}}({Write(e.Args[0], latex).Text})" : $"sign({Write(e.Args[0], latex).Text})", Atom);
     }
 
+    /// <summary>
+    /// A matrix product by juxtaposition, as on the board (Xᵀ(p − y), W2ᵀδ), binding tighter than
+    /// · and / (Xᵀ(p − y)/n); a vector read as a row is the transpose of the column it is by default.
+    /// </summary>
     private static (string Text, int P) WriteMatMul(Sym e, bool latex)
     {
-        // Juxtaposition, as on the board: Xᵀ(p − y), W2ᵀδ.
-        var left = e.Args[0];
-        var right = e.Args[1];
-        string l = left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul ? Write(left, latex).Text : Wrap(left, Atom, latex);
-        string r = right.Kind is SymKind.Variable or SymKind.Transpose ? Write(right, latex).Text : Wrap(right, Atom, latex);
+        var (left, right) = (e.Args[0], e.Args[1]);
+        string Side(Sym a, bool plain)
+        {
+            if (a.IsVectorView && a.Shape is [1, > 1])
+            {
+                var (t, p) = Write(a, latex);
+                t = p < Atom ? (latex ? $"\\left({t}\\right)" : $"({t})") : t;
+                return latex ? $"{{{t}}}^{{\\top}}" : t + "ᵀ";
+            }
+            var (text, precedence) = Write(a, latex);
+            return plain || precedence >= Atom ? text : latex ? $"\\left({text}\\right)" : $"({text})";
+        }
+        string l = Side(left, left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul);
+        string r = Side(right, right.Kind is SymKind.Variable or SymKind.Transpose);
         string gap = latex ? "\\," : l.EndsWith('ᵀ') || r.StartsWith('(') ? "" : " ";
-        // Juxtaposition binds tighter than · and /: Xᵀ(p − y)/n.
         return (l + gap + r, NegP + 1);
     }
 
@@ -190,6 +229,13 @@ public static class SymPrinter
 
     private static (string Text, int P) WriteSumOver(Sym e, bool latex)
     {
+        if (e.Name is not null)
+        {
+            // Σ_i body: an index sum of the chain rule.
+            var (body, p) = Write(e.Args[0], latex);
+            if (p < ProductP) body = latex ? "\\left(" + body + "\\right)" : "(" + body + ")";
+            return ((latex ? "\\sum_{" + e.Name + "} " : "Σ_" + e.Name + " ") + body, ProductP);
+        }
         string axes = string.Join(", ", e.Axes);
         return latex ? ($"\\sum_{{\\text{{axis }} {axes}}} {Wrap(e.Args[0], Atom, latex)}", ProductP) : ($"sum({Write(e.Args[0], latex).Text}, {axes})", Atom);
     }

@@ -4,7 +4,7 @@ namespace SharpGrad.Explain;
 /// Recursive descent over the tokens of <see cref="Lexer"/>, one method per precedence level
 /// (see docs/grad-format.md for the grammar):
 /// <code>
-/// statement := ("param" | "input" | "target") NAME ["[" size {"," size} "]"] ["=" value]
+/// statement := ("param" | "input" | "target" | "const") NAME ["[" size {"," size} "]"] ["=" value]
 ///            | NAME "=" expr
 /// expr      := term {("+" | "-") term}          term  := matmul {("*" | "/") matmul}
 /// matmul    := unary {"@" unary}                 unary := "-" unary | power
@@ -33,7 +33,7 @@ internal sealed class Parser
     /// <summary>Runs of <c>+</c> or <c>*</c> this long or longer are grouped as a balanced tree.</summary>
     private const int BalanceFrom = 16;
 
-    private static readonly string[] Keywords = ["param", "input", "target"];
+    private static readonly string[] Keywords = ["param", "input", "target", "const"];
 
     private readonly List<Token> tokens;
     private readonly Dictionary<Expr, int> depths = new(ReferenceEqualityComparer.Instance);
@@ -111,7 +111,7 @@ internal sealed class Parser
         index++;
         if (Current.Kind != TokenKind.Equals)
         {
-            var hint = Current.Kind == TokenKind.Identifier && first.Text is "parameter" or "params" or "inputs" or "targets" or "const"
+            var hint = Current.Kind == TokenKind.Identifier && first.Text is "parameter" or "params" or "inputs" or "targets" or "constant"
                 ? " (declarations start with param, input or target)"
                 : "";
             throw Error($"expected '=' after '{first.Text}', found {Current.Describe()}{hint}");
@@ -198,6 +198,7 @@ internal sealed class Parser
         {
             "param" => DeclarationKind.Param,
             "input" => DeclarationKind.Input,
+            "const" => DeclarationKind.Const,
             _ => DeclarationKind.Target,
         };
         if (Current.Kind != TokenKind.Identifier || IsKeyword(Current.Text))

@@ -17,7 +17,7 @@ public static partial class OpTable
     /// <summary>The transpose of a matrix (a vector or a scalar is its own transpose): <c>Wᵀ</c>, <c>W.T</c>, <c>transpose(W)</c>.</summary>
     public static OpInfo Transpose { get; } = new("transpose", 1, OpKind.Structural,
         a => a[0].Rank < 2 ? a[0].Clone() : a[0].Transpose(0, 1), "transpose of a matrix",
-        "$aᵀ", "{$a}^{\\top}", ["ᵀ"], ["^{\\top}"], isFunction: false, shape: TransposeShape);
+        "$aᵀ", "{$a}^{\\top}", isFunction: false, shape: TransposeShape);
 
     /// <summary>
     /// Resolves a call as written: <paramref name="literals"/> holds, for each argument, its value when
@@ -121,8 +121,7 @@ public static partial class OpTable
         };
         var written = name is "sum" or "mean" ? $"{name}($a, {axis})" : $"{name}($a, axis={axis})";
         var latex = $"\\operatorname{{{name}}}_{{{axis}}}($a)";
-        string d = name switch { "sum" => "1", "mean" => "1/n", _ => $"I[$a = {name}($a, axis={axis})]" };
-        return new(name, 1, OpKind.Structural, a => f(a[0]), $"{name} along axis {axis}", written, latex, [d], [d],
+        return new(name, 1, OpKind.Structural, a => f(a[0]), $"{name} along axis {axis}", written, latex,
             shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> _, out string? problem) =>
             {
                 int r = s[0].Rank;
@@ -149,7 +148,7 @@ public static partial class OpTable
         var indices = items.Select(i => i.IsSlice ? TensorIndex.Slice(i.Start, i.Stop) : (TensorIndex)i.Start!.Value).ToArray();
         var written = "$a[" + string.Join(", ", items) + "]";
         return new("index", 1, OpKind.Structural, a => a[0][indices], "indexing and slicing", written, "{$a}_{" + string.Join(",", items) + "}",
-            ["1"], ["1"], isFunction: false, shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            isFunction: false, shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
             {
                 problem = null;
                 var x = s[0];
@@ -213,8 +212,7 @@ public static partial class OpTable
         var settings = (stride == 1 ? "" : $", stride={stride}") + (padding == 0 ? "" : $", padding={padding}");
         var written = (arity == 2 ? "conv2d($a, $b" : "conv2d($a, $b, $c") + settings + ")";
         return new("conv2d", arity, OpKind.Structural, a => Conv2d(a, stride, padding), "2-D cross-correlation (convolution as in CNNs)",
-            written, written.Replace("conv2d", "\\operatorname{conv2d}"), [.. Enumerable.Repeat("conv", arity)], [.. Enumerable.Repeat("conv", arity)],
-            shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            written, written.Replace("conv2d", "\\operatorname{conv2d}"), shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
             {
                 problem = null;
                 var (x, k) = (s[0], s[1]);
@@ -263,7 +261,6 @@ public static partial class OpTable
                 return x.Rank == 2 ? y.Reshape(y.Shape[2], y.Shape[3]) : y.Reshape(y.Shape[1], y.Shape[2], y.Shape[3]);
             },
             name == "maxpool" ? "largest element of each window" : "mean of each window", written, written.Replace(name, $"\\operatorname{{{name}}}"),
-            [name == "maxpool" ? "I[$a = window max]" : $"1/{size * size}"], [name == "maxpool" ? "\\mathbb{I}[\\text{window max}]" : $"\\frac{{1}}{{{size * size}}}"],
             shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
             {
                 problem = null;

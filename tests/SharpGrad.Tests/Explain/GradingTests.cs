@@ -1,0 +1,213 @@
+using SharpGrad.Explain;
+
+namespace SharpGrad.Tests.Explain;
+
+/// <summary>
+/// Grading that holds: the checker's verdicts and mistake classes on the grading exercises
+/// (tests/SharpGrad.Tests/Explain/Exercises/grading-*.grad, answers worked out by hand in their
+/// comments) and on the seed examples, each case a right or a wrong answer a student could give.
+/// </summary>
+public class GradingTests
+{
+    private static string Exercise(string name) => Path.Combine(ExplainFiles.RepoRoot, "tests", "SharpGrad.Tests", "Explain", "Exercises", name);
+
+    private static GradProgram Load(string file) => GradProgram.Load(file.StartsWith("grading-", StringComparison.Ordinal) ? Exercise(file) : ExplainFiles.Example(file));
+
+    /// <summary>program, wrt, answer, the class of mistake it has (None: a right answer).</summary>
+    public static TheoryData<string, string, string, CheckMistake> Cases => new()
+    {
+        // Softmax + cross-entropy, one-hot target: ∂L/∂z = p − y, ∂L/∂W = (p − y) xᵀ.
+        { "grading-softmax-ce.grad", "z", "p - y", CheckMistake.None },
+        { "grading-softmax-ce.grad", "z", "exp(z)/sum(exp(z)) - y", CheckMistake.None },
+        { "grading-softmax-ce.grad", "z", "dL/dp · dp/de · de/dz", CheckMistake.None },
+        { "grading-softmax-ce.grad", "p", "-y/p", CheckMistake.None },
+        { "grading-softmax-ce.grad", "W", "outer(p - y, x)", CheckMistake.None },
+        { "grading-softmax-ce.grad", "W", "dL/dz ⊗ x", CheckMistake.None },
+        { "grading-softmax-ce.grad", "z", "y - p", CheckMistake.SignFlipped },
+        { "grading-softmax-ce.grad", "z", "p", CheckMistake.Value },
+        { "grading-softmax-ce.grad", "W", "outer(x, p - y)", CheckMistake.Transposed },
+        { "grading-softmax-ce.grad", "z", "dL/dz", CheckMistake.Circular },
+        // Logistic regression, n = 4: ∂L/∂w = Xᵀ(p − y)/4, ∂L/∂b = Σ(p − y)/4.
+        { "grading-logreg.grad", "w", "transpose(X) @ (p - y) / 4", CheckMistake.None },
+        { "grading-logreg.grad", "w", "(p - y) @ X / 4", CheckMistake.None },
+        { "grading-logreg.grad", "b", "sum(p - y) / 4", CheckMistake.None },
+        { "grading-logreg.grad", "b", "mean(p - y)", CheckMistake.None },
+        { "grading-logreg.grad", "w", "transpose(X) @ (p - y)", CheckMistake.MissingMean },
+        { "grading-logreg.grad", "w", "transpose(X) @ (y - p) / 4", CheckMistake.SignFlipped },
+        { "grading-logreg.grad", "w", "transpose(X) @ (p - y) / 8", CheckMistake.ConstantFactor },
+        { "grading-logreg.grad", "b", "(p - y) / 4", CheckMistake.MissingSum },
+        { "grading-logreg.grad", "b", "dL/dz", CheckMistake.MissingSum },
+        { "grading-logreg.grad", "w", "X @ (p - y) / 4", CheckMistake.Shape },
+        // Ridge regression with const λ = 0.5: ∂J/∂w = 2Xᵀr + 2λw = 2Xᵀr + w.
+        { "grading-ridge.grad", "w", "2*transpose(X) @ r + w", CheckMistake.None },
+        { "grading-ridge.grad", "w", "2*transpose(X) @ r + 2*lambda*w", CheckMistake.None },
+        { "grading-ridge.grad", "w", "transpose(X) @ r + lambda*w", CheckMistake.ConstantFactor },
+        { "grading-ridge.grad", "w", "2*transpose(X) @ r", CheckMistake.Value },
+        // Two-layer tanh network: ∂L/∂a = ∂L/∂h ⊙ (1 − h²), ∂L/∂W1 = (∂L/∂a) xᵀ.
+        { "grading-mlp.grad", "a", "dL/dh * (1 - h^2)", CheckMistake.None },
+        { "grading-mlp.grad", "a", "dL/dh · dh/da", CheckMistake.None },
+        { "grading-mlp.grad", "a", "dh/da · dL/dh", CheckMistake.None },
+        { "grading-mlp.grad", "a", "2*(yhat - y)*v*(1 - h^2)", CheckMistake.None },
+        { "grading-mlp.grad", "h", "dL/dyhat · dyhat/dh", CheckMistake.None },
+        { "grading-mlp.grad", "W1", "dL/da ⊗ x", CheckMistake.None },
+        { "grading-mlp.grad", "v", "2*(yhat - y)*h", CheckMistake.None },
+        { "grading-mlp.grad", "W1", "outer(x, dL/da)", CheckMistake.Transposed },
+        { "grading-mlp.grad", "a", "dL/dh", CheckMistake.Value },
+        { "grading-mlp.grad", "v", "2*(yhat - y)*v", CheckMistake.Value },
+        { "grading-mlp.grad", "a", "dL/dx", CheckMistake.Circular },
+        // Max pooling: ∂L/∂v = 2(m − t)·I[v = max(v)].
+        { "grading-maxpool.grad", "v", "2*(m - t)*I[v = max(v)]", CheckMistake.None },
+        { "grading-maxpool.grad", "v", "2*(m - t)*I[v = m]", CheckMistake.None },
+        { "grading-maxpool.grad", "v", "2*(m - t)", CheckMistake.Shape },
+        { "grading-maxpool.grad", "v", "2*(t - m)*I[v = max(v)]", CheckMistake.SignFlipped },
+        // The seed examples' defect reproductions.
+        { "e2.grad", "n1", "dE/dn1", CheckMistake.Circular },
+        { "e1.grad", "n4", "dE/dn6*dn6/dn4 + dE/dn7*dn7/dn4", CheckMistake.NotAPath },
+        { "e1.grad", "w_2_5", "dE/dn7 * dn7/dn5 * dn5/dw_5_2", CheckMistake.IndexTypo },
+        { "e1.grad", "n4", "-dE/dn6 * dn6/dn4", CheckMistake.SignFlipped },
+        { "e2.grad", "n1", "(dE/dn6 * dn6/dn3 + dE/dn8 * dn8/dn3) * dn3/dn1", CheckMistake.MissingPath },
+        { "e8.grad", "beta", "dE/dy", CheckMistake.MissingSum },
+        { "e8.grad", "beta", "sum(dE/dy)", CheckMistake.None },
+        { "e11.grad", "w", "2*(w - t) + alpha*p*abs(w)^(p-1)*sign(w)", CheckMistake.None },
+        { "e11.grad", "w", "2*(w-t) + alpha*p*w^(p-1) + 100*I[w < 0]", CheckMistake.Value },   // wrong at w = (0.5, −2, 1.5) already
+        { "e9.grad", "yhat", "-6", CheckMistake.None },
+        { "e9.grad", "yhat", "6", CheckMistake.SignFlipped },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Verdict_AndClassOfMistake_AgreeWithTheTeacher(string file, string wrt, string answer, CheckMistake expected)
+    {
+        var r = DerivativeChecker.Check(Load(file), wrt, answer);
+        Assert.True(expected == CheckMistake.None == r.IsCorrect, r.ToText());
+        Assert.True(expected == r.Mistake, $"expected {expected}, got {r.Mistake}\n{r.ToText()}");
+    }
+
+    [Fact]
+    public void Const_IsHeldFixed_AnInputIsNot()
+    {
+        Assert.True(DerivativeChecker.Check(Load("grading-ridge.grad"), "w", "2*transpose(X) @ r + w").IsCorrect);
+        var asInput = GradProgram.Parse(File.ReadAllText(Exercise("grading-ridge.grad")).Replace("const lambda", "input lambda", StringComparison.Ordinal));
+        Assert.False(DerivativeChecker.Check(asInput, "w", "2*transpose(X) @ r + w").IsCorrect);
+        Assert.Equal(DeclarationKind.Const, Load("grading-ridge.grad").Declarations.Single(d => d.Name == "lambda").Kind);
+    }
+
+    [Fact]
+    public void OneHotTarget_StaysOneHot()
+    {
+        var r = DerivativeChecker.Check(Load("grading-softmax-ce.grad"), "z", "p - y");
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Contains("y (one-hot target)", r.Fixed);
+        Assert.Contains("held fixed: y (one-hot target)", r.ToText());
+    }
+
+    [Fact]
+    public void Set_IsHeldAtEveryPoint()
+    {
+        // With p = 2 the penalty α·Σ|w|^p has gradient 2αw: right only while p stays 2.
+        var program = Load("e11.grad");
+        var p2 = new Dictionary<string, Tensor> { ["p"] = Tensor.Scalar(2.0, DType.Float64) };
+        var r = DerivativeChecker.Check(program, "w", "2*(w - t) + 2*alpha*w", overrides: p2);
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Equal(41, r.PointsTried);
+        Assert.False(DerivativeChecker.Check(program, "w", "2*(w - t) + 2*alpha*w").IsCorrect);
+    }
+
+    [Fact]
+    public void NotFinite_IsACounterexample_NotSkipped()
+    {
+        var w = new Dictionary<string, Tensor> { ["w"] = GradProgram.ParseValue("[0.5, 2, 1.5]") };
+        var r = DerivativeChecker.Check(Load("e11.grad"), "w", "2*(w-t) + alpha*p*w^(p-1) + 100*I[w < 0]", overrides: w);
+        Assert.False(r.IsCorrect, r.ToText());
+        Assert.Equal(CheckMistake.NotFinite, r.Mistake);
+        Assert.Contains(r.StudentValue!.ToDoubleArray(), double.IsNaN);
+        Assert.All(r.TrueValue!.ToDoubleArray(), v => Assert.True(double.IsFinite(v)));
+        Assert.StartsWith("your expression is NaN at this point", r.Diagnostics[0]);
+    }
+
+    [Fact]
+    public void MissingSum_SaysBothShapes()
+    {
+        var r = DerivativeChecker.Check(Load("e8.grad"), "beta", "dE/dy");
+        Assert.Equal("your expression is [4], ∂E/∂beta is scalar — a sum over the broadcast dimension is missing (your expression sums to the true value)", r.Reason);
+        Assert.Equal(1.6, r.TrueValue!.Item(), 12);   // Σ r = 0.3 − 1.2 + 0.5 + 2.0
+    }
+
+    [Fact]
+    public void WrongShape_IsGraded_WithTransposedHint()
+    {
+        var r = DerivativeChecker.Check(Load("grading-mlp.grad"), "W1", "outer(x, dL/da)");
+        Assert.StartsWith("incorrect: your expression is [3, 2], ∂L/∂W1 is [2, 3] — transposed?\n", r.ToText());
+        // Operands that do not fit are a graded answer too, without the engine's op names.
+        var e9 = DerivativeChecker.Check(ExplainFiles.Load("e9.grad"), "W2", "W1 @ W2");
+        Assert.Equal(CheckMistake.Shape, e9.Mistake);
+        Assert.Equal("your expression cannot be evaluated: column 1, W1 @ W2: [2, 1] @ [2, 2]: the left side has 1 columns but the right side has 2 rows", e9.Reason);
+    }
+
+    [Fact]
+    public void ChainNotation_BetweenVectors_IsAJacobianProduct()
+    {
+        // ∂p/∂e of p = e/Σe is (I − p 1ᵀ)/Σe: its column sums are 0, so the old elementwise reading gave 0.
+        var program = Load("grading-softmax-ce.grad");
+        var r = DerivativeChecker.Check(program, "z", "dL/dp · dp/de · de/dz");
+        Assert.True(r.IsCorrect, r.ToText());
+        var p = program.Evaluate().Value("p").ToDoubleArray();
+        var expected = new[] { p[0], p[1] - 1, p[2] };   // p − y with y = (0, 1, 0)
+        var actual = r.StudentValue!.ToDoubleArray();
+        for (int i = 0; i < 3; i++) Assert.Equal(expected[i], actual[i], 12);
+    }
+
+    [Fact]
+    public void IndexTypo_SuggestsTheName()
+    {
+        var r = DerivativeChecker.Check(ExplainFiles.Load("e1.grad"), "w_2_5", "dE/dn7 * dn7/dn5 * dn5/dw_5_2");
+        Assert.Equal("w_5_2 is not in the program; did you mean w_2_5? (the indices of w_5_2 are swapped)", r.Reason);
+    }
+
+    [Fact]
+    public void Circular_AndNotAPath_AreRejectedEvenWhereTheyEvaluateRight()
+    {
+        // dE/dn7·dn7/dn4 is 0 everywhere, so the sum has the right value, but it is not a path.
+        var e1 = DerivativeChecker.Check(ExplainFiles.Load("e1.grad"), "n4", "dE/dn6*dn6/dn4 + dE/dn7*dn7/dn4");
+        Assert.Equal("the term dE/dn7*dn7/dn4 is not a path from E to n4: n7 does not depend on n4, so dn7/dn4 is 0", e1.Reason);
+        var e2 = DerivativeChecker.Check(ExplainFiles.Load("e2.grad"), "n1", "dE/dn1");
+        Assert.Equal("dE/dn1 is the derivative asked for: the answer must not use it", e2.Reason);
+        // y = f(x, h(x)): ∂y/∂x is the local partial of the direct path, a legitimate factor.
+        var both = GradProgram.Parse("input x = 0.7\nh = sin(x)\ny = x * h");
+        Assert.True(DerivativeChecker.Check(both, "x", "dy/dx + dy/dh * dh/dx").IsCorrect);
+    }
+
+    [Fact]
+    public void NumericAnswer_IsComparedAtTheGivenValues()
+    {
+        var e9 = ExplainFiles.Load("e9.grad");
+        Assert.Equal("value", DerivativeChecker.Check(e9, "yhat", "-6").Method);
+        Assert.True(DerivativeChecker.CheckValue(e9, "yhat", "-6").IsCorrect);
+        Assert.Equal(CheckMistake.SignFlipped, DerivativeChecker.CheckValue(e9, "yhat", "6").Mistake);
+        // e7 at x1 = 0.5: σ′(0.5) = 0.2350037...; written with decimals, the rounded value is accepted.
+        var e7 = ExplainFiles.Load("e7.grad");
+        Assert.True(DerivativeChecker.CheckValue(e7, "x1", "0.235").IsCorrect);
+        Assert.False(DerivativeChecker.CheckValue(e7, "x1", "0.236").IsCorrect);
+        Assert.False(DerivativeChecker.CheckValue(e7, "x1", "0.2").IsCorrect);
+        Assert.True(DerivativeChecker.CheckValue(ExplainFiles.Load("e11.grad"), "w", "[-0.925, -5.2, 1.675]").IsCorrect);
+    }
+
+    [Fact]
+    public void Agreement_OnTheGradingCases_IsComplete()
+    {
+        int right = 0, rightAccepted = 0, wrong = 0, wrongRejected = 0, classNamed = 0;
+        foreach (var row in Cases)
+        {
+            var (file, wrt, answer, expected) = ((string)row[0], (string)row[1], (string)row[2], (CheckMistake)row[3]);
+            var r = DerivativeChecker.Check(Load(file), wrt, answer);
+            if (expected == CheckMistake.None) { right++; if (r.IsCorrect) rightAccepted++; }
+            else
+            {
+                wrong++;
+                if (!r.IsCorrect) wrongRejected++;
+                if (r.Mistake == expected) classNamed++;
+            }
+        }
+        Assert.Equal((right, wrong, wrong), (rightAccepted, wrongRejected, classNamed));
+    }
+}
