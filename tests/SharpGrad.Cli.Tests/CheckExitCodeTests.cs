@@ -13,7 +13,7 @@ public sealed class CheckExitCodeTests
         { "e1.grad", "n4", "", 2, "error: --expr column 1: the expression is empty" },
         { "e1.grad", "n4", "   ", 2, "error: --expr column 1: the expression is empty" },
         { "e1.grad", "n4", "foo", 2, "error: --expr column 1: unknown name 'foo'" },
-        { "e1.grad", "n4", "exp(1, 2)", 2, "error: --expr column 1: 'exp' takes 1 argument(s), got 2" },
+        { "e1.grad", "n4", "exp(1, 2)", 2, "error: --expr column 1: 'exp' takes 1 argument, got 2" },
         { "e1.grad", "n4", "relu()", 2, "error: --expr column 6:" },
         { "e1.grad", "n4", "dE/dfoo", 2, "error: --expr column 4: unknown name 'foo'" },
         { "e1.grad", "n4", "dE/dn6 * dn6/dn4 +", 2, "error: --expr column 19:" },

@@ -16,7 +16,7 @@ public static class Derivatives
     public static bool Covers(OpCode op) => op switch
     {
         OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div or OpCode.Neg or OpCode.Pow or OpCode.PowScalar
-            or OpCode.Exp or OpCode.Log or OpCode.Sqrt or OpCode.Abs or OpCode.Sin or OpCode.Cos or OpCode.Erf
+            or OpCode.Exp or OpCode.Log or OpCode.Sqrt or OpCode.Abs or OpCode.Sin or OpCode.Cos or OpCode.Erf or OpCode.Floor
             or OpCode.Tanh or OpCode.Sigmoid or OpCode.Relu or OpCode.LeakyRelu or OpCode.Gelu or OpCode.Softplus
             or OpCode.Clamp or OpCode.Maximum or OpCode.Minimum or OpCode.Where
             or OpCode.Sum or OpCode.Max or OpCode.Min or OpCode.MatMul
@@ -31,7 +31,7 @@ public static class Derivatives
     /// <summary>Whether <paramref name="op"/>'s rule reads the operands' values (not just their shapes).</summary>
     public static bool UsesOperandValues(OpCode op) => op is not (OpCode.Add or OpCode.Sub or OpCode.Neg or OpCode.Sum
         or OpCode.Reshape or OpCode.Permute or OpCode.Expand or OpCode.Clone or OpCode.Exp or OpCode.Sqrt
-        or OpCode.Tanh or OpCode.Sigmoid);
+        or OpCode.Tanh or OpCode.Sigmoid or OpCode.Floor);
 
     /// <summary>
     /// The gradient of operand <paramref name="k"/> of <paramref name="op"/>, given the gradient
@@ -65,6 +65,7 @@ public static class Derivatives
             case OpCode.Sin: return g.Mul(x[0].Cos());
             case OpCode.Cos: return g.Mul(x[0].Sin()).Neg();
             case OpCode.Erf: return g.Mul(x[0].Mul(x[0]).Neg().Exp().Mul(2 / Math.Sqrt(Math.PI)));
+            case OpCode.Floor: return g.ZerosOfShape();
             case OpCode.Tanh: return g.Mul(y.Mul(y).Neg().Add(1));
             case OpCode.Sigmoid: return g.Mul(y.Mul(y.Neg().Add(1)));
             case OpCode.Relu: return g.Mul(x[0].Gt(0));

@@ -42,6 +42,8 @@ public enum OpCode
     Cos,
     /// <summary>The error function.</summary>
     Erf,
+    /// <summary>⌊x⌋; piecewise constant, so its gradient is zero (as in PyTorch).</summary>
+    Floor,
     /// <summary>tanh x.</summary>
     Tanh,
     /// <summary>The logistic sigmoid.</summary>

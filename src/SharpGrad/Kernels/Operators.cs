@@ -170,6 +170,12 @@ internal readonly struct SignOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingP
     }
 }
 
+/// <summary>Floor: the largest whole number not above x (NaN and ±∞ stay).</summary>
+internal readonly struct FloorOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public void Invoke(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Floor(x, y);
+}
+
 internal readonly struct LeakyReluOp<T>(T slope) : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public void Invoke(ReadOnlySpan<T> x, Span<T> y)

@@ -55,4 +55,11 @@ public sealed partial class Tensor
 
     /// <summary>−1, 0 or +1 by the sign of each element; not differentiable (its gradient is zero), so never recorded.</summary>
     public Tensor Sign() => Dispatch.Unary(this, default(SignOp<float>), default(SignOp<double>), "Sign");
+
+    /// <summary>⌊x⌋, the largest whole number not above x. ∂/∂x = 0 (piecewise constant; 0 at the steps too, as in PyTorch).</summary>
+    public Tensor Floor()
+    {
+        var y = Dispatch.Unary(this, default(FloorOp<float>), default(FloorOp<double>), "Floor");
+        return Autograd.Record(y, OpCode.Floor, [this]);
+    }
 }

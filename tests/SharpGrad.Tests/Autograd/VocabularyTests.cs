@@ -36,7 +36,7 @@ public class VocabularyTests
         yield return a.Add(b).Sub(b).Mul(b).Div(b).Neg().Pow(b).Pow(2.0).Exp().Log().Sqrt().Abs().Sin().Cos().Erf().Tanh().Sigmoid()
             .Relu().LeakyRelu(0.1).Gelu().Softplus().Clamp(-1, 1);
         yield return Tensor.Maximum(a, b).Add(Tensor.Minimum(a, b)).Add(Tensor.Where(a.Gt(b), a, b));
-        yield return a.Sum([1]).Add(a.Max([1])).Add(a.Min([1]));
+        yield return a.Sum([1]).Add(a.Max([1])).Add(a.Min([1])).Add(a.Floor().Sum([1]));
         yield return a.MatMul(b.T).Reshape(4).Expand(2, 4).Permute(1, 0).Clone().Contiguous().To(DType.Float32);
         yield return Functional.Linear(a, b, null);
         yield return Tensor.Cat([a, b], 0)[0, 1..3].Add(a.IndexSelect(1, Tensor.FromArray([0, 2])).Sum()).Add(a.Gather(1, Tensor.FromArray([1, 0], [2, 1])).Sum()).Pad([1, 1]).Sum();
@@ -119,7 +119,7 @@ public class VocabularyTests
     {
         OpCode.Add or OpCode.Sub or OpCode.Mul or OpCode.Div or OpCode.Pow or OpCode.Maximum or OpCode.Minimum => 2,
         OpCode.Where => 3,
-        OpCode.Neg or OpCode.PowScalar or OpCode.Exp or OpCode.Log or OpCode.Sqrt or OpCode.Abs or OpCode.Sin or OpCode.Cos
+        OpCode.Neg or OpCode.PowScalar or OpCode.Exp or OpCode.Log or OpCode.Sqrt or OpCode.Abs or OpCode.Sin or OpCode.Cos or OpCode.Floor
             or OpCode.Erf or OpCode.Tanh or OpCode.Sigmoid or OpCode.Relu or OpCode.LeakyRelu or OpCode.Gelu or OpCode.Softplus
             or OpCode.Clamp or OpCode.Clone => 1,
         _ => 0,
@@ -146,6 +146,7 @@ public class VocabularyTests
         OpCode.Sin => (x[0].Sin(), null),
         OpCode.Cos => (x[0].Cos(), null),
         OpCode.Erf => (x[0].Erf(), null),
+        OpCode.Floor => (x[0].Floor(), null),
         OpCode.Tanh => (x[0].Tanh(), null),
         OpCode.Sigmoid => (x[0].Sigmoid(), null),
         OpCode.Relu => (x[0].Relu(), null),

@@ -56,6 +56,8 @@ public class SymbolicTests
                 Assert.False(op.HasDerivative);
                 continue;
             }
+            // Softmax and the other structural rows couple elements: no scalar local derivative (LanguageTests checks their gradients).
+            if (op.Kind == OpKind.Structural) continue;
             Assert.True(op.HasDerivative, $"{op} has no symbolic derivative");
             checkedOps++;
             for (int trial = 0; trial < 25; trial++)

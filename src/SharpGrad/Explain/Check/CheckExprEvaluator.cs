@@ -151,6 +151,8 @@ internal sealed class CheckExprEvaluator
                     '*' => Scaled(a.Mul(b), a, b),
                     '/' => b.Count == 1 && !chains.ContainsKey(b) ? Keep(a.Div(b), a) : a.Div(b),
                     '^' => a.Pow(b),
+                    // A column vector times a transposed one (h xᵀ) is an outer product, as matrix notation reads it.
+                    '@' when a.Rank == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" } && e.Args[0] is not { Kind: CheckExpr.Kinds.Call, Name: "transpose" } => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
                     '@' => MatMul(a, b),
                     _ => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
                 };

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace SharpGrad.Explain;
 
 /// <summary>
@@ -39,12 +37,32 @@ internal sealed class CheckExprParser
     /// <summary>Parses <paramref name="text"/>; names must be nodes of <paramref name="graph"/>.</summary>
     public static CheckExpr Parse(string text, ComputationGraph graph)
     {
-        var p = new CheckExprParser(text, graph);
-        if (p.Current.Kind == T.End) throw Error(1, "the expression is empty");
-        var e = p.ParseSum();
-        if (p.Current.Kind != T.End) throw p.Fail($"expected an operator or the end of the expression, found {Describe(p.Current)}");
-        return e;
+        // The grammar is recursive descent with several levels per nesting depth; on a thread of its own
+        // with a fixed, ample stack, the depth bound holds whatever stack the caller runs on.
+        CheckExpr? result = null;
+        Exception? failure = null;
+        var worker = new Thread(() =>
+        {
+            try
+            {
+                var p = new CheckExprParser(text, graph);
+                if (p.Current.Kind == T.End) throw Error(1, "the expression is empty");
+                var e = p.ParseSum();
+                if (p.Current.Kind != T.End) throw p.Fail($"expected an operator or the end of the expression, found {Describe(p.Current)}");
+                result = e;
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        }, ParserStackBytes);
+        worker.Start();
+        worker.Join();
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return result!;
     }
+
+    private const int ParserStackBytes = 16 * 1024 * 1024;
 
     private Tok Current => tokens[index];
 
@@ -149,11 +167,21 @@ internal sealed class CheckExprParser
         while (true)
         {
             char op;
+            bool juxtaposed = false;
             if (IsOp("*") || IsOp("/")) { op = Current.Text[0]; index++; }
-            else if (StartsPrimary) op = '*';   // juxtaposition: σ(x1)(1 − σ(x1))
+            else if (StartsPrimary) { op = '*'; juxtaposed = true; }   // juxtaposition: σ(x1)(1 − σ(x1))
             else break;
             int rightStart = Current.Start;
             var right = ParseMatMul();
+            var previous = run.Count > 0 ? run[^1] : new Operand(left, start, tokens[index - 1].End);
+            if (juxtaposed && previous.Expr.Kind != CheckExpr.Kinds.Number && right.Kind != CheckExpr.Kinds.Number && (IsTransposed(previous.Expr) || IsTransposed(right)))
+            {
+                // Matrix notation as explain prints it: Xᵀ(p − y) is Xᵀ @ (p − y), (W2ᵀo) xᵀ an outer product.
+                var product = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '@');
+                if (run.Count > 0) run[^1] = previous with { Expr = product, End = tokens[index - 1].End };
+                else left = product;
+                continue;
+            }
             if (op == '*')
             {
                 if (run.Count == 0) run.Add(new(left, start, tokens[index - 1].End));
@@ -195,7 +223,7 @@ internal sealed class CheckExprParser
                 return Node(CheckExpr.Kinds.Negate, start, [operand]);
             }
             if (IsOp("+")) { index++; return ParseUnary(); }
-            var b = ParsePrimary();
+            var b = ParsePostfix(ParsePrimary());
             if (!IsOp("^")) return b;
             index++;
             var exponent = ParseUnary();
@@ -205,6 +233,50 @@ internal sealed class CheckExprParser
         {
             nesting--;
         }
+    }
+
+    private static bool IsTransposed(CheckExpr e) => e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose;
+
+    /// <summary>Transposes (<c>Wᵀ</c>, <c>W.T</c>) and indices (<c>x[0]</c>, <c>W[1, :]</c>, <c>x[1:3]</c>), as in programs.</summary>
+    private CheckExpr ParsePostfix(CheckExpr operand)
+    {
+        while (true)
+        {
+            if (IsOp("ᵀ"))
+            {
+                index++;
+                operand = Node(CheckExpr.Kinds.Call, operand.Start, [operand], name: "transpose", info: OpTable.Transpose);
+            }
+            else if (IsOp("["))
+            {
+                var open = Current;
+                index++;
+                var items = new List<OpTable.IndexItem>();
+                do
+                {
+                    if (items.Count > 0) index++;
+                    int? first = IsOp(":") ? null : IndexNumber();
+                    if (!IsOp(":")) { items.Add(new(false, first, null)); continue; }
+                    index++;
+                    items.Add(new(true, first, IsOp(",") || IsOp("]") ? null : IndexNumber()));
+                }
+                while (IsOp(","));
+                Expect("]", $"',' or ']' to close the index at column {open.Start + 1}");
+                operand = Node(CheckExpr.Kinds.Call, operand.Start, [operand], name: "index", info: OpTable.Index(items));
+            }
+            else return operand;
+        }
+    }
+
+    private int IndexNumber()
+    {
+        int sign = 1;
+        if (IsOp("-")) { sign = -1; index++; }
+        var t = Current;
+        if (t.Kind != T.Number || t.Number != Math.Floor(t.Number) || t.Number > 1 << 20)
+            throw Fail($"expected a whole number or ':' in the index, found {Describe(t)}");
+        index++;
+        return sign * (int)t.Number;
     }
 
     private CheckExpr ParsePrimary()
@@ -244,8 +316,22 @@ internal sealed class CheckExprParser
         if (IsOp("("))
         {
             index++;
-            var args = new List<CheckExpr> { ParseSum() };
-            while (IsOp(",")) { index++; args.Add(ParseSum()); }
+            var args = new List<CheckExpr>();
+            var options = new Dictionary<string, double>(StringComparer.Ordinal);
+            do
+            {
+                if (args.Count + options.Count > 0) index++;
+                if (Current.Kind == T.Ident && Peek(1) is { Kind: T.Op, Text: "=" })
+                {
+                    var key = Current;
+                    index += 2;
+                    var value = ParseUnary();
+                    if (Literal(value) is not double v) throw Fail($"'{key.Text}=' takes a number", key);
+                    options[key.Text] = v;
+                }
+                else args.Add(ParseSum());
+            }
+            while (IsOp(","));
             Expect(")", $"',' or ')' in the call of '{t.Text}'");
             if (prime)
             {
@@ -255,17 +341,34 @@ internal sealed class CheckExprParser
             }
             if (name is "step" && args.Count == 1)
                 return Node(CheckExpr.Kinds.Indicator, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source)], relation: ">");
-            if ((name is "outer" && args.Count == 2) || (name is "transpose" or "sign" && args.Count == 1))
+            if ((name is "outer" && args.Count == 2) || (name is "sign" && args.Count == 1))
                 return Node(CheckExpr.Kinds.Call, start, args, name: name);
-            if (!OpTable.TryGetFunction(name, args.Count, out var op))
-                throw Fail(OpTable.IsFunction(name)
-                    ? $"'{name}' takes {string.Join(" or ", OpTable.AritiesOf(name))} argument(s), got {args.Count}"
-                    : $"unknown function '{t.Text}'; the functions are {string.Join(", ", OpTable.FunctionNames)}, step, sign, outer, transpose", t);
-            return Node(CheckExpr.Kinds.Call, start, args, name: name, info: op);
+            if (name is "max" or "min" && args.Count > 2 && options.Count == 0)
+            {
+                OpTable.TryGetFunction(name, 2, out var pair);
+                var folded = args[0];
+                for (int i = 1; i < args.Count; i++) folded = Node(CheckExpr.Kinds.Call, start, [folded, args[i]], name: name, info: pair);
+                return folded;
+            }
+            if (name is "norm" && args.Count == 1 && options.Count == 0)
+            {
+                var square = Node(CheckExpr.Kinds.Binary, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source) { Value = 2 }], op: '^');
+                OpTable.TryGetFunction("sum", 1, out var sum);
+                OpTable.TryGetFunction("sqrt", 1, out var sqrt);
+                return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
+            }
+            var op = OpTable.Resolve(name, args.Select(Literal).ToArray(), options, out var operands, out var error)
+                ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer"), t);
+            if (op.BinaryOperator is not null)
+                return Node(CheckExpr.Kinds.Binary, start, [args[0], args[1]], op: '@');
+            return Node(CheckExpr.Kinds.Call, start, args.Take(operands).ToArray(), name: op.Name, info: op);
         }
         if (prime) throw Fail($"expected '(' after '{t.Text}′'");
-        if (!graph.TryGetNode(t.Text, out _)) throw Fail($"unknown name '{t.Text}'; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
-        return Node(CheckExpr.Kinds.Name, start, name: t.Text);
+        var known = Resolve(t.Text);
+        if (known is null && GraphBuilder.Constants.TryGetValue(t.Text, out var constant))
+            return Node(CheckExpr.Kinds.Number, start, value: constant);
+        if (known is null) throw Fail($"unknown name '{t.Text}'; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
+        return Node(CheckExpr.Kinds.Name, start, name: known);
     }
 
     /// <summary>dE/dn6: an identifier d+NAME (not itself a program name) followed by '/' and d+NAME.</summary>
@@ -317,53 +420,52 @@ internal sealed class CheckExprParser
         throw Fail($"expected d or ∂ and a name in the {what} of the derivative, found {Describe(t)}");
     }
 
-    private string Known(Tok t)
+    private string Known(Tok t) =>
+        Resolve(t.Text) ?? throw Fail($"unknown name '{t.Text}' in a derivative; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
+
+    /// <summary>A program name as written, or as explain prints it (φ1 or φ_1 for phi1, ŷ for yhat); null when none matches.</summary>
+    private string? Resolve(string written)
     {
-        if (!graph.TryGetNode(t.Text, out _)) throw Fail($"unknown name '{t.Text}' in a derivative; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
-        return t.Text;
+        if (graph.TryGetNode(written, out _)) return written;
+        var bare = written.Replace("_", "", StringComparison.Ordinal);
+        foreach (var n in graph.NamedNodes)
+        {
+            var printed = SymbolName.Parse(n.Name!).ToUnicode();
+            if (printed == written || printed.Replace("_", "", StringComparison.Ordinal).Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal) == bare)
+                return n.Name;
+        }
+        return null;
     }
 
+    /// <summary>The number a plain literal argument stands for (<c>0</c>, <c>-1</c>), else null.</summary>
+    private static double? Literal(CheckExpr e) => e.Kind switch
+    {
+        CheckExpr.Kinds.Number => e.Value,
+        CheckExpr.Kinds.Negate when e.Args[0].Kind == CheckExpr.Kinds.Number => -e.Args[0].Value,
+        _ => null,
+    };
+
+    /// <summary>The program lexer's tokens (in its formula mode), with 0-based character offsets.</summary>
     private static List<Tok> Tokenize(string s)
     {
-        var list = new List<Tok>();
-        int i = 0;
-        while (i < s.Length)
+        List<Token> tokens;
+        try
         {
-            char c = s[i];
-            if (char.IsWhiteSpace(c)) { i++; continue; }
-            int start = i;
-            if (char.IsDigit(c) || (c == '.' && i + 1 < s.Length && char.IsDigit(s[i + 1])))
-            {
-                while (i < s.Length && (char.IsDigit(s[i]) || s[i] == '.')) i++;
-                if (i < s.Length && (s[i] is 'e' or 'E') && i + 1 < s.Length && (char.IsDigit(s[i + 1]) || (s[i + 1] is '-' or '+' && i + 2 < s.Length && char.IsDigit(s[i + 2]))))
-                {
-                    i += 2;
-                    while (i < s.Length && char.IsDigit(s[i])) i++;
-                }
-                if (!double.TryParse(s[start..i], NumberStyles.Float, CultureInfo.InvariantCulture, out var v))
-                    throw Error(start + 1, $"malformed number '{s[start..i]}'");
-                list.Add(new Tok(T.Number, s[start..i], start, i, v));
-                continue;
-            }
-            if (c == '∂') { list.Add(new Tok(T.Partial, "∂", start, ++i)); continue; }
-            if (char.IsLetter(c) || c == '_')
-            {
-                while (i < s.Length && (char.IsLetterOrDigit(s[i]) || s[i] == '_')) i++;
-                list.Add(new Tok(T.Ident, s[start..i], start, i));
-                continue;
-            }
-            if (c is '\'' or '′') { list.Add(new Tok(T.Prime, "′", start, ++i)); continue; }
-            string op = c switch
-            {
-                '−' => "-",
-                '·' or '×' or '⋅' => "*",
-                _ => c.ToString(),
-            };
-            if (!"+-*/^@⊗()[],<>=≥≤".Contains(op))
-                throw Error(start + 1, $"unexpected character '{c}'");
-            list.Add(new Tok(T.Op, op, start, ++i));
+            tokens = Lexer.Tokenize(s, formula: true);
         }
-        list.Add(new Tok(T.End, "", s.Length, s.Length));
-        return list;
+        catch (GradProgramException e)
+        {
+            throw Error(e.Column, e.Reason);
+        }
+        return tokens.ConvertAll(t => new Tok(
+            t.Kind switch
+            {
+                TokenKind.Number => T.Number,
+                TokenKind.Identifier => T.Ident,
+                TokenKind.End => T.End,
+                TokenKind.Symbol when t.Text == "∂" => T.Partial,
+                TokenKind.Symbol when t.Text == "′" => T.Prime,
+                _ => T.Op,
+            }, t.Text, t.Position.Column - 1, t.End - 1, t.Number));
     }
 }

@@ -57,7 +57,7 @@ internal static class CheckSymbolic
             }
             case CheckExpr.Kinds.Call:
             {
-                if (e.Op is null) return e.Name == "sign" && C(0) is { } s ? Sym.Sign(s) : null;
+                if (e.Op is null or { Kind: OpKind.Structural }) return e.Name == "sign" && C(0) is { } s ? Sym.Sign(s) : null;
                 var args = new Sym[e.Args.Count];
                 for (int i = 0; i < args.Length; i++)
                     if (C(i) is { } a) args[i] = a;

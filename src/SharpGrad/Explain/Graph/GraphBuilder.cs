@@ -16,6 +16,9 @@ internal sealed class GraphBuilder
     private readonly List<GraphNode> nodes = [];
     private Statement current = null!;
 
+    /// <summary>Names that stand for numbers unless the program defines them itself.</summary>
+    internal static readonly Dictionary<string, double> Constants = new(StringComparer.Ordinal) { ["e"] = Math.E, ["pi"] = Math.PI, ["π"] = Math.PI };
+
     private GraphBuilder(IReadOnlyList<Statement> statements) => this.statements = statements;
 
     /// <summary>Builds and checks the graph of <paramref name="statements"/>.</summary>
@@ -161,6 +164,9 @@ internal sealed class GraphBuilder
         {
             case OpKind.Reduction:
                 return SymbolicShape.Scalar;
+            case OpKind.Structural:
+                return op.Shape!(args.Select(a => a.Shape).ToArray(), sizes, out var why)
+                    ?? throw new GradProgramException($"shapes do not fit '{ExprPrinter.Apply(op, args.Select(a => (a.Label, OpInfo.AtomPrecedence)).ToArray(), Notation.Source).Text}': {why}", at);
             case OpKind.MatMul:
             {
                 var shape = ShapeInference.MatMul(args[0].Shape, args[1].Shape, args[0].Label, args[1].Label, sizes, out var problem);
@@ -204,6 +210,8 @@ internal sealed class GraphBuilder
             throw new GradProgramException(
                 $"'{use.Name}' is used before it is {what} (on line {later.Line}); move that line above this one", use.Position);
         }
+        if (Constants.TryGetValue(use.Name, out var constant))
+            return Add(GraphNodeKind.Constant, null, null, [], SymbolicShape.Scalar, use.Position, use, null, constant);
         if (OpTable.IsFunction(use.Name))
             throw new GradProgramException($"'{use.Name}' is a function; call it as {use.Name}(...)", use.Position);
         var suggestion = Suggest(use.Name);

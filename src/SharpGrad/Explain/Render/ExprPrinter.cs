@@ -63,8 +63,8 @@ public static class ExprPrinter
             else paren = i == 0 ? p < op.Precedence : p <= op.Precedence;
             filled[i] = paren ? (notation == Notation.Latex ? $"\\left({text}\\right)" : $"({text})") : text;
         }
-        var result = template.Replace("$a", filled[0]);
-        if (filled.Length > 1) result = result.Replace("$b", filled[1]);
+        var result = template;
+        for (int i = 0; i < filled.Length; i++) result = result.Replace("$" + (char)('a' + i), filled[i]);
         return (result, op.Precedence);
     }
 

@@ -6,27 +6,38 @@ namespace SharpGrad.Explain;
 /// Splits program text into tokens. A line break ends a statement, except inside parentheses
 /// or brackets, so a matrix literal may span several lines; <c>#</c> starts a comment that runs
 /// to the end of the line. The Unicode minus (U+2212) and middle dot (U+00B7) are read as
-/// <c>-</c> and <c>*</c>, so formulas copied from the text renderer parse again.
+/// <c>-</c> and <c>*</c>, so formulas copied from the text renderer parse again, as are ⊙ (<c>*</c>),
+/// <c>**</c> (<c>^</c>), the transposes <c>Wᵀ</c> and <c>W.T</c>, subscripts <c>w_{2,5}</c> (the name
+/// <c>w_2_5</c>), and the × of a size written <c>5x5</c>.
 /// </summary>
 internal sealed class Lexer
 {
     private readonly string text;
+    private readonly bool formula;
     private int index;
     private int line = 1;
     private int lineStart;
     private int depth;
 
-    private Lexer(string text) => this.text = text;
-
-    /// <summary>All tokens of <paramref name="text"/>, ending with one <see cref="TokenKind.End"/>.</summary>
-    public static List<Token> Tokenize(string text)
+    private Lexer(string text, bool formula)
     {
-        var lexer = new Lexer(text);
+        this.text = text;
+        this.formula = formula;
+    }
+
+    /// <summary>
+    /// All tokens of <paramref name="text"/>, ending with one <see cref="TokenKind.End"/>. A
+    /// <paramref name="formula"/> (a check expression) may also hold ∂, primes, ⊗ and relations, and a
+    /// number directly followed by a name (<c>2w</c>, a product).
+    /// </summary>
+    public static List<Token> Tokenize(string text, bool formula = false)
+    {
+        var lexer = new Lexer(text, formula);
         var tokens = new List<Token>();
         Token token;
         do
         {
-            token = lexer.Next();
+            token = lexer.Next() with { End = lexer.Here.Column };
             tokens.Add(token);
         }
         while (token.Kind != TokenKind.End);
@@ -66,11 +77,23 @@ internal sealed class Lexer
         char ch = text[index];
         if (char.IsDigit(ch) || (ch == '.' && index + 1 < text.Length && char.IsDigit(text[index + 1])))
             return ReadNumber(position);
-        if (char.IsLetter(ch) || ch == '_')
+        // The × of a size written 5x5: an x between two digits.
+        if (!formula && ch == 'x' && index > 0 && char.IsDigit(text[index - 1]) && index + 1 < text.Length && char.IsDigit(text[index + 1]))
         {
-            int start = index;
-            while (index < text.Length && (char.IsLetterOrDigit(text[index]) || text[index] == '_')) index++;
-            return new Token(TokenKind.Identifier, text[start..index], position);
+            index++;
+            return new Token(TokenKind.Times, "×", position);
+        }
+        if (ch != Transposed && (char.IsLetter(ch) || ch == '_'))
+            return ReadName(position);
+        if (ch == '.' && index + 1 < text.Length && text[index + 1] == 'T' && (index + 2 >= text.Length || !IsNamePart(text[index + 2])))
+        {
+            index += 2;
+            return new Token(TokenKind.Transpose, "ᵀ", position);
+        }
+        if (ch == '*' && index + 1 < text.Length && text[index + 1] == '*')
+        {
+            index += 2;
+            return new Token(TokenKind.Caret, "^", position);
         }
         index++;
         TokenKind kind;
@@ -78,7 +101,10 @@ internal sealed class Lexer
         {
             case '+': kind = TokenKind.Plus; break;
             case '-' or '\u2212': kind = TokenKind.Minus; break;
-            case '*' or '\u00B7': kind = TokenKind.Star; break;
+            case '*' or '\u00B7' or '\u2299' or '\u22C5': kind = TokenKind.Star; break;
+            case '\u00D7' when formula: kind = TokenKind.Star; break;
+            case '\u2202' or '\'' or '\u2032' or '\u2297' or '<' or '>' or '\u2265' or '\u2264' when formula: kind = TokenKind.Symbol; break;
+            case Transposed: kind = TokenKind.Transpose; break;
             case '/': kind = TokenKind.Slash; break;
             case '^': kind = TokenKind.Caret; break;
             case '@': kind = TokenKind.At; break;
@@ -93,8 +119,37 @@ internal sealed class Lexer
             default:
                 throw new GradProgramException($"unexpected character '{ch}'", position);
         }
-        var text1 = ch switch { '\u2212' => "-", '\u00B7' => "*", _ => ch.ToString() };
+        var text1 = kind == TokenKind.Star ? "*" : ch switch { '\u2212' => "-", '\'' => "′", _ => ch.ToString() };
         return new Token(kind, text1, position);
+    }
+
+    /// <summary>The superscript T of Wᵀ (a modifier letter, so it must not continue a name).</summary>
+    private const char Transposed = '\u1D40';
+
+    private static bool IsNamePart(char c) => c != Transposed && (char.IsLetterOrDigit(c) || c == '_');
+
+    /// <summary>A name; the subscript braces of w_{2,5} (as LaTeX-style output prints it) read as w_2_5.</summary>
+    private Token ReadName(SourcePosition position)
+    {
+        var name = new System.Text.StringBuilder();
+        while (index < text.Length)
+        {
+            if (IsNamePart(text[index]))
+                name.Append(text[index++]);
+            else if (text[index] == '{' && name.Length > 0 && name[^1] == '_')
+            {
+                int close = text.IndexOf('}', index);
+                if (close < 0)
+                    throw new GradProgramException("'{' in a name needs a closing '}', as in w_{2,5}", Here);
+                var inner = text[(index + 1)..close].Replace(" ", "", StringComparison.Ordinal);
+                if (inner.Length == 0 || !inner.All(c => IsNamePart(c) || c == ','))
+                    throw new GradProgramException($"a subscript in braces holds letters, digits and commas, as in w_{{2,5}}; found '{{{inner}}}'", Here);
+                name.Append(inner.Replace(',', '_'));
+                index = close + 1;
+            }
+            else break;
+        }
+        return new Token(TokenKind.Identifier, name.ToString(), position);
     }
 
     private void NewLine()
@@ -124,7 +179,8 @@ internal sealed class Lexer
             else
                 throw new GradProgramException($"malformed number '{text[start..index]}': an exponent needs digits, as in 1e-3", new SourcePosition(position.Line, position.Column + save - start));
         }
-        if (index < text.Length && (char.IsLetter(text[index]) || text[index] == '_'))
+        bool times = index + 1 < text.Length && text[index] == 'x' && char.IsDigit(text[index + 1]);
+        if (index < text.Length && IsNamePart(text[index]) && !times && !formula)
             throw new GradProgramException($"malformed number: '{text[start..index]}' is followed by '{text[index]}'; a name cannot start with a digit", position);
         var literal = text[start..index];
         return new Token(TokenKind.Number, literal, position, double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture));

@@ -8,11 +8,12 @@ namespace SharpGrad.Explain;
 ///            | NAME "=" expr
 /// expr      := term {("+" | "-") term}          term  := matmul {("*" | "/") matmul}
 /// matmul    := unary {"@" unary}                 unary := "-" unary | power
-/// power     := primary ["^" unary]               (right-associative)
-/// primary   := NUMBER | NAME | NAME "(" expr {"," expr} ")" | "(" expr ")"
+/// power     := postfix ["^" unary]               (right-associative; ** is ^)
+/// postfix   := primary {"ᵀ" | ".T" | "[" index {"," index} "]"}    index := [INT] [":" [INT]]
+/// primary   := NUMBER | NAME | NAME "(" [arg {"," arg}] ")" | "(" expr ")"     arg := expr | NAME "=" NUMBER
 /// value     := ["-"] NUMBER | "[" value {"," value} [","] "]"   (rectangular)
 /// conv      := "conv" NAME ":" option {"," option}      (metadata for shapes, not a statement)
-/// option    := ("in" | "out" | "kernel" | "stride" | "padding") NUMBER | "input" NUMBER ["×" NUMBER]
+/// option    := ("in" | "out" | "stride" | "padding") NUMBER | ("kernel" | "input") NUMBER ["×" NUMBER]   (5x5 is 5×5)
 /// </code>
 /// It checks syntax, function names and arities; names and shapes are checked afterwards by
 /// <see cref="GraphBuilder"/>. Every expression tree it returns is at most <see cref="MaxDepth"/>
@@ -148,6 +149,14 @@ internal sealed class Parser
             var min = key.Text == "padding" ? 0 : 1;
             var value = ConvNumber(key.Text, min);
             seen[key.Text] = value;
+            if (key.Text == "kernel" && Current.Kind == TokenKind.Times)
+            {
+                index++;
+                var times = Previous;
+                var second = ConvNumber("kernel", 1);
+                if (second != value)
+                    throw Error($"the conv layer '{name.Text}' has a {value}×{second} kernel, but conv layers have square F×F filters", times.Position);
+            }
             if (key.Text == "input")
             {
                 inputAt = key.Position;
@@ -402,12 +411,60 @@ internal sealed class Parser
 
     private Expr ParsePower()
     {
-        var baseExpr = ParsePrimary();
+        var baseExpr = ParsePostfix(ParsePrimary());
         if (Current.Kind != TokenKind.Caret)
             return baseExpr;
         var op = tokens[index++];
         var exponent = ParseUnary();
         return Checked(new BinaryExpr(BinaryOperator.Power, baseExpr, exponent, op.Position));
+    }
+
+    /// <summary>Transposes (<c>Wᵀ</c>, <c>W.T</c>) and indices (<c>x[0]</c>, <c>W[1, :]</c>, <c>x[1:3]</c>) after an operand.</summary>
+    private Expr ParsePostfix(Expr operand)
+    {
+        while (true)
+        {
+            var t = Current;
+            if (t.Kind == TokenKind.Transpose)
+            {
+                index++;
+                operand = Checked(new CallExpr(OpTable.Transpose, [operand], t.Position));
+            }
+            else if (t.Kind == TokenKind.LeftBracket)
+            {
+                index++;
+                var items = new List<OpTable.IndexItem>();
+                do
+                {
+                    if (items.Count > 0) index++;
+                    int? start = Current.Kind == TokenKind.Colon ? null : IndexNumber();
+                    if (Current.Kind != TokenKind.Colon)
+                    {
+                        items.Add(new(false, start, null));
+                        continue;
+                    }
+                    index++;
+                    int? stop = Current.Kind is TokenKind.Comma or TokenKind.RightBracket ? null : IndexNumber();
+                    items.Add(new(true, start, stop));
+                }
+                while (Current.Kind == TokenKind.Comma);
+                Expect(TokenKind.RightBracket, $"',' or ']' to close the index opened at line {t.Position.Line}, column {t.Position.Column}");
+                operand = Checked(new CallExpr(OpTable.Index(items), [operand], t.Position));
+            }
+            else
+                return operand;
+        }
+    }
+
+    private int IndexNumber()
+    {
+        int sign = 1;
+        if (Current.Kind == TokenKind.Minus) { sign = -1; index++; }
+        var t = Current;
+        if (t.Kind != TokenKind.Number || t.Number != Math.Floor(t.Number) || t.Number > 1 << 20)
+            throw Error($"expected a whole number or ':' in the index, found {t.Describe()} (indices are numbers written in the program, counted from 0)");
+        index++;
+        return sign * (int)t.Number;
     }
 
     /// <summary>Records the depth of a new node and refuses trees deeper than <see cref="MaxDepth"/>, pointing at the node.</summary>
@@ -452,28 +509,49 @@ internal sealed class Parser
     private Expr ParseCall()
     {
         var nameToken = tokens[index];
+        var name = nameToken.Text;
         index += 2;
         var args = new List<Expr>();
-        if (Current.Kind != TokenKind.RightParen)
+        var options = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (Current.Kind != TokenKind.RightParen)
         {
-            args.Add(ParseExpression());
-            while (Current.Kind == TokenKind.Comma)
+            if (args.Count + options.Count > 0) Expect(TokenKind.Comma, $"',' or ')' in the call of '{name}'");
+            if (Current.Kind == TokenKind.Identifier && Peek(1).Kind == TokenKind.Equals)
             {
-                index++;
-                args.Add(ParseExpression());
+                var key = tokens[index];
+                index += 2;
+                var value = ParseUnary();
+                if (value is not NumberExpr number)
+                    throw Error($"'{key.Text}=' takes a number written in the program", value.Position);
+                if (!options.TryAdd(key.Text, number.Value))
+                    throw Error($"'{key.Text}=' is given twice in the call of '{name}'", key.Position);
             }
+            else if (options.Count > 0)
+                throw Error($"an argument of '{name}' follows a setting such as axis=; write the settings last");
+            else
+                args.Add(ParseExpression());
         }
-        Expect(TokenKind.RightParen, $"',' or ')' in the call of '{nameToken.Text}'");
-        if (!OpTable.IsFunction(nameToken.Text))
-            throw new GradProgramException(
-                $"unknown function '{nameToken.Text}'; the functions are {string.Join(", ", OpTable.FunctionNames)}", nameToken.Position);
-        if (!OpTable.TryGetFunction(nameToken.Text, args.Count, out var op))
+        Expect(TokenKind.RightParen, $"',' or ')' in the call of '{name}'");
+        // n-ary max/min fold left into pairs, norm(x) is sqrt(sum(x^2)): the primitives derivation knows.
+        if (name is "max" or "min" && args.Count > 2 && options.Count == 0)
         {
-            var arities = OpTable.AritiesOf(nameToken.Text);
-            var expected = string.Join(" or ", arities.Select(a => a == 1 ? "1 argument" : $"{a} arguments"));
-            throw new GradProgramException($"'{nameToken.Text}' takes {expected}, got {args.Count}", nameToken.Position);
+            var pair = OpTable.Resolve(name, [null, null], options, out _, out _)!;
+            var folded = args[0];
+            for (int i = 1; i < args.Count; i++) folded = Checked(new CallExpr(pair, [folded, args[i]], nameToken.Position));
+            return folded;
         }
-        return Checked(new CallExpr(op, args, nameToken.Position));
+        if (name == "norm" && args.Count == 1 && options.Count == 0)
+        {
+            var square = Checked(new BinaryExpr(BinaryOperator.Power, args[0], new NumberExpr(2, nameToken.Position), nameToken.Position));
+            var total = Checked(new CallExpr(OpTable.Resolve("sum", [null], options, out _, out _)!, [square], nameToken.Position));
+            return Checked(new CallExpr(OpTable.Resolve("sqrt", [null], options, out _, out _)!, [total], nameToken.Position));
+        }
+        var literals = args.Select(a => a is NumberExpr n ? n.Value : (double?)null).ToArray();
+        var op = OpTable.Resolve(name, literals, options, out var operands, out var error)
+            ?? throw new GradProgramException(error!, nameToken.Position);
+        if (op.BinaryOperator is BinaryOperator b)
+            return Checked(new BinaryExpr(b, args[0], args[1], nameToken.Position));
+        return Checked(new CallExpr(op, args.Take(operands).ToArray(), nameToken.Position));
     }
 
     private Token Peek(int offset) => tokens[Math.Min(tokens.Count - 1, index + offset)];

@@ -19,6 +19,10 @@ internal enum TokenKind
     Equals,
     Colon,
     Times,
+    Transpose,
+
+    /// <summary>A symbol of check expressions only: ∂, ′, ⊗, &lt;, &gt;, ≥, ≤.</summary>
+    Symbol,
     Newline,
     End,
 }

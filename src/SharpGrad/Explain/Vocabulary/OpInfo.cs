@@ -14,8 +14,9 @@ public sealed class OpInfo
     internal OpInfo(string name, int arity, OpKind kind, Func<Tensor[], Tensor> evaluate, string description,
         string textTemplate, string latexTemplate,
         bool isFunction = true, bool isAbstract = false, BinaryOperator? binaryOperator = null, int precedence = AtomPrecedence,
-        OpCode? code = null)
+        OpCode? code = null, ShapeRule? shape = null)
     {
+        Shape = shape;
         Code = code;
         Precedence = precedence;
         Name = name;
@@ -35,6 +36,13 @@ public sealed class OpInfo
     /// symbolic derivative; null for <c>mean</c> (a sum divided by n) and the abstract <c>g</c>.
     /// </summary>
     public OpCode? Code { get; }
+
+    /// <summary>
+    /// The shape rule of a <see cref="OpKind.Structural"/> op (the operands' static shapes and the
+    /// bound sizes to the result's shape, or null and a reason); null for the other kinds, whose
+    /// rule follows from the kind.
+    /// </summary>
+    internal ShapeRule? Shape { get; }
 
     /// <summary>The function name as called in programs ("relu", "max"), or an internal name for operators ("add", "neg").</summary>
     public string Name { get; }
@@ -109,6 +117,9 @@ public sealed class OpInfo
         var output = Sym.Call(this, [.. args]);
         return Derivatives.Backward(Code!.Value, k, Sym.One, args, output, null) ?? Sym.Zero;
     }
+
+    /// <summary>The result shape of a structural op, or null with <paramref name="problem"/> saying why the operands do not fit.</summary>
+    internal delegate SymbolicShape? ShapeRule(IReadOnlyList<SymbolicShape> operands, IReadOnlyDictionary<string, int> sizes, out string? problem);
 
     /// <summary>"relu/1".</summary>
     public override string ToString() => $"{Name}/{Arity}";

@@ -12,6 +12,13 @@ public enum OpKind
     /// <summary>The matrix product <c>@</c>.</summary>
     MatMul,
 
+    /// <summary>
+    /// Rearranges, selects or reduces along axes, or couples elements (transpose, indexing,
+    /// per-axis reductions, softmax, convolution, pooling): its shape follows its own rule
+    /// (<see cref="OpInfo"/>'s shape rule) and its local Jacobian is neither diagonal nor one row.
+    /// </summary>
+    Structural,
+
     /// <summary>Passes its argument through unchanged (an assignment <c>a = b</c>).</summary>
     Identity,
 }

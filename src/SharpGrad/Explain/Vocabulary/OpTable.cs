@@ -7,7 +7,7 @@ namespace SharpGrad.Explain;
 /// adds no derivative rules of its own: a row's local derivative is <see cref="OpInfo.Derivative"/>,
 /// the shared rule of <see cref="Derivatives"/> evaluated on symbols.
 /// </summary>
-public static class OpTable
+public static partial class OpTable
 {
     private static readonly OpInfo[] Rows = BuildRows();
 
@@ -16,7 +16,7 @@ public static class OpTable
 
     /// <summary>The names callable as functions, alphabetically (each once, even when several arities exist).</summary>
     public static IReadOnlyList<string> FunctionNames { get; } =
-        Rows.Where(r => r.IsFunction).Select(r => r.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
+        Rows.Where(r => r.IsFunction).Select(r => r.Name).Concat(Spellings).Distinct().Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Unary minus.</summary>
     public static OpInfo Negate { get; } = Rows.Single(r => r.Name == "neg");
@@ -28,7 +28,7 @@ public static class OpTable
     public static OpInfo Binary(BinaryOperator op) => Rows.Single(r => r.BinaryOperator == op);
 
     /// <summary>True when <paramref name="name"/> is callable with some number of arguments.</summary>
-    public static bool IsFunction(string name) => Rows.Any(r => r.IsFunction && r.Name == name);
+    public static bool IsFunction(string name) => FunctionNames.Contains(name);
 
     /// <summary>The function called <paramref name="name"/> taking <paramref name="arity"/> arguments, if any.</summary>
     public static bool TryGetFunction(string name, int arity, out OpInfo op)
@@ -62,6 +62,11 @@ public static class OpTable
             new("g", 1, OpKind.Elementwise, a => a[0].Tanh(),
                 "abstract activation g (printed as g, derivative g′; evaluated numerically as tanh)",
                 "g($a)", "g($a)", isAbstract: true),
+            new("cross_entropy", 2, OpKind.Structural, a => CrossEntropy(a[0], a[1]),
+                "cross-entropy of logits z against a one-hot (or probability) target y: −Σ y·log_softmax(z), averaged over the rows of a batch",
+                "cross_entropy($a, $b)", "\\operatorname{CE}($a, $b)", shape: CrossEntropyShape),
+            new("floor", 1, OpKind.Elementwise, a => a[0].Floor(), "floor ⌊x⌋, the largest whole number not above x (gradient 0)",
+                "floor($a)", "\\lfloor $a \\rfloor", code: OpCode.Floor),
             Unary("log", OpCode.Log, t => t.Log(), "natural logarithm", "\\log($a)"),
             new("max", 1, OpKind.Reduction, a => a[0].Max(), "largest element of a vector (ties share the gradient)",
                 "max($a)", "\\max($a)", code: OpCode.Max),
@@ -73,8 +78,12 @@ public static class OpTable
                 "min($a)", "\\min($a)", code: OpCode.Min),
             new("min", 2, OpKind.Elementwise, a => Tensor.Minimum(a[0], a[1]), "elementwise minimum (ties share the gradient)",
                 "min($a, $b)", "\\min($a, $b)", code: OpCode.Minimum),
+            new("log_softmax", 1, OpKind.Structural, a => a[0].LogSoftmax(-1), "log of the softmax along the last axis: z − log Σ e^z",
+                "log_softmax($a)", "\\log\\operatorname{softmax}($a)", shape: SameShape),
             Unary("relu", OpCode.Relu, t => t.Relu(), "rectified linear unit max(x, 0) (derivative 0 at 0)", "\\mathrm{ReLU}($a)"),
             Unary("sigmoid", OpCode.Sigmoid, t => t.Sigmoid(), "logistic sigmoid σ(x) = 1/(1 + e^−x)", "\\sigma($a)"),
+            new("softmax", 1, OpKind.Structural, a => a[0].Softmax(-1), "softmax along the last axis: e^z / Σ e^z",
+                "softmax($a)", "\\operatorname{softmax}($a)", shape: SameShape),
             Unary("sin", OpCode.Sin, t => t.Sin(), "sine", "\\sin($a)"),
             Unary("sqrt", OpCode.Sqrt, t => t.Sqrt(), "square root", "\\sqrt{$a}"),
             new("sum", 1, OpKind.Reduction, a => a[0].Sum(), "sum of all elements", "sum($a)", "\\sum $a", code: OpCode.Sum),

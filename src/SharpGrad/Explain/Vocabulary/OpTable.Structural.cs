@@ -1,0 +1,309 @@
+using System.Globalization;
+
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// The structural ops (transpose, indexing, per-axis reductions, convolution, pooling) and the one
+/// resolver of a call as written, shared by the program parser and the check-expression parser so
+/// that both languages read <c>sum(X, 0)</c>, <c>max(X, axis=1)</c>, <c>ln</c> and <c>dot</c> alike.
+/// Ops that carry a setting (an axis, an index, a stride) are rows made for that setting; each still
+/// evaluates through one engine op, so autograd records it with its own op code.
+/// </summary>
+public static partial class OpTable
+{
+    /// <summary>Callable names that are not rows of their own: spellings of rows and ops made per call.</summary>
+    private static string[] Spellings => ["avgpool", "conv2d", "dot", "ln", "maxpool", "norm", "transpose"];
+
+    /// <summary>The transpose of a matrix (a vector or a scalar is its own transpose): <c>Wᵀ</c>, <c>W.T</c>, <c>transpose(W)</c>.</summary>
+    public static OpInfo Transpose { get; } = new("transpose", 1, OpKind.Structural,
+        a => a[0].Rank < 2 ? a[0].Clone() : a[0].Transpose(0, 1), "transpose of a matrix",
+        "$aᵀ", "{$a}^{\\top}", isFunction: false, shape: TransposeShape);
+
+    /// <summary>
+    /// Resolves a call as written: <paramref name="literals"/> holds, for each argument, its value when
+    /// it is a plain number (else null), and <paramref name="options"/> the <c>name=number</c> settings.
+    /// Returns the op and how many leading arguments are its operands (the rest were settings), or null
+    /// and an error message without a position.
+    /// </summary>
+    internal static OpInfo? Resolve(string name, IReadOnlyList<double?> literals, IReadOnlyDictionary<string, double> options,
+        out int operands, out string? error)
+    {
+        int count = literals.Count;
+        operands = count;
+        error = null;
+        string[] allowed = name switch
+        {
+            "sum" or "mean" or "max" or "min" => ["axis"],
+            "conv2d" => ["stride", "padding"],
+            "maxpool" or "avgpool" => ["stride"],
+            _ => [],
+        };
+        foreach (var (key, value) in options)
+        {
+            if (!allowed.Contains(key))
+            {
+                error = allowed.Length == 0 ? $"'{name}' takes no setting '{key}='" : $"'{name}' takes {string.Join(" or ", allowed.Select(o => o + "="))}, not '{key}='";
+                return null;
+            }
+            if (value != Math.Floor(value) || Math.Abs(value) > 1 << 20 || (key != "axis" && value < (key == "padding" ? 0 : 1)))
+            {
+                error = $"'{key}=' takes a {(key == "axis" ? "whole number (an axis, such as 0 or -1)" : key == "padding" ? "whole number (0 or more)" : "positive whole number")}, got {N(value)}";
+                return null;
+            }
+        }
+        int? Option(string key) => options.TryGetValue(key, out var v) ? (int)v : null;
+        switch (name)
+        {
+            case "ln":
+                name = "log";
+                break;
+            case "dot" when count == 2:
+                return Binary(BinaryOperator.MatMul);
+            case "transpose" when count == 1:
+                return Transpose;
+            case "sum" or "mean" when count == 2 && options.Count == 0:
+                operands = 1;
+                return Whole(literals[1], $"the second argument of '{name}' is an axis, a whole number such as 0", out var axis, out error) ? Reduce(name, axis) : null;
+            case "sum" or "mean" or "max" or "min" when Option("axis") is int a:
+                if (count == 1) return Reduce(name, a);
+                error = $"'{name}(X, axis=...)' takes one argument, got {count}";
+                return null;
+            case "maxpool" or "avgpool" when count == 2:
+                operands = 1;
+                if (!Whole(literals[1], $"the second argument of '{name}' is the window size, a positive whole number such as 2", out var size, out error) || size < 1)
+                {
+                    error ??= $"the window of '{name}' must be at least 1, got {size}";
+                    return null;
+                }
+                return Pool(name, size, Option("stride") ?? size);
+            case "conv2d" when count is 2 or 3:
+                return Conv(count, Option("stride") ?? 1, Option("padding") ?? 0);
+        }
+        if (TryGetFunction(name, count, out var op) && options.Count == 0) return op;
+        if (!IsFunction(name))
+            error = $"unknown function '{name}'; the functions are {string.Join(", ", FunctionNames)}";
+        else
+        {
+            string[] forms = name switch
+            {
+                "sum" or "mean" => [$"{name}(X)", $"{name}(X, axis)", $"{name}(X, axis=N)"],
+                "max" or "min" => [$"{name}(v)", $"{name}(a, b, ...)", $"{name}(X, axis=N)"],
+                "conv2d" => ["conv2d(X, K)", "conv2d(X, K, b)", "with stride= and padding="],
+                "maxpool" or "avgpool" => [$"{name}(X, size)", "with stride="],
+                "dot" => ["dot(a, b)"],
+                _ => [],
+            };
+            var arities = string.Join(" or ", AritiesOf(name).Select(n => n == 1 ? "1 argument" : $"{n} arguments"));
+            error = forms.Length == 0 ? $"'{name}' takes {arities}, got {count}"
+                : $"'{name}' is written {string.Join(", ", forms)}; got {count} argument{(count == 1 ? "" : "s")}";
+        }
+        return null;
+    }
+
+    private static bool Whole(double? literal, string what, out int value, out string? error)
+    {
+        value = literal is double d && d == Math.Floor(d) && Math.Abs(d) <= 1 << 20 ? (int)d : 0;
+        error = literal is double e && e == Math.Floor(e) && Math.Abs(e) <= 1 << 20 ? null : what;
+        return error is null;
+    }
+
+    private static string N(double v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A reduction along one axis: <c>sum(X, 0)</c>, <c>mean(X, axis=1)</c>, <c>max(X, axis=0)</c>.</summary>
+    internal static OpInfo Reduce(string name, int axis)
+    {
+        Func<Tensor, Tensor> f = name switch
+        {
+            "sum" => t => t.Sum(axis),
+            "mean" => t => t.Mean(axis),
+            "max" => t => t.Max(axis),
+            _ => t => t.Min(axis),
+        };
+        var written = name is "sum" or "mean" ? $"{name}($a, {axis})" : $"{name}($a, axis={axis})";
+        var latex = $"\\operatorname{{{name}}}_{{{axis}}}($a)";
+        return new(name, 1, OpKind.Structural, a => f(a[0]), $"{name} along axis {axis}", written, latex,
+            shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> _, out string? problem) =>
+            {
+                int r = s[0].Rank;
+                if (axis < -r || axis >= r)
+                {
+                    problem = $"axis {axis} is out of range for {(r == 0 ? "a scalar" : $"shape {s[0]}")}" + (r == 0 ? "" : $" (axes 0 to {r - 1}, or -1 for the last)");
+                    return null;
+                }
+                problem = null;
+                int k = axis < 0 ? axis + r : axis;
+                return new SymbolicShape(s[0].Dims.Where((_, i) => i != k));
+            });
+    }
+
+    /// <summary>One index or slice of <c>x[...]</c>: a position, or start:stop with either end left out.</summary>
+    internal readonly record struct IndexItem(bool IsSlice, int? Start, int? Stop)
+    {
+        public override string ToString() => IsSlice ? $"{(Start is int a ? N(a) : "")}:{(Stop is int b ? N(b) : "")}" : N(Start!.Value);
+    }
+
+    /// <summary>Indexing and slicing, <c>x[0]</c>, <c>W[1, :]</c>, <c>x[1:3]</c> (negative positions count from the end, as in NumPy).</summary>
+    internal static OpInfo Index(IReadOnlyList<IndexItem> items)
+    {
+        var indices = items.Select(i => i.IsSlice ? TensorIndex.Slice(i.Start, i.Stop) : (TensorIndex)i.Start!.Value).ToArray();
+        var written = "$a[" + string.Join(", ", items) + "]";
+        return new("index", 1, OpKind.Structural, a => a[0][indices], "indexing and slicing", written, "{$a}_{" + string.Join(",", items) + "}",
+            isFunction: false, shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            {
+                problem = null;
+                var x = s[0];
+                if (items.Count > x.Rank)
+                {
+                    problem = $"{items.Count} indices for {(x.Rank == 0 ? "a scalar" : $"shape {x}")}";
+                    return null;
+                }
+                var dims = new List<Dim>();
+                for (int i = 0; i < x.Rank; i++)
+                {
+                    var dim = x.Dims[i];
+                    if (i >= items.Count) { dims.Add(dim); continue; }
+                    var item = items[i];
+                    int? n = ShapeInference.Resolve(dim, sizes);
+                    if (!item.IsSlice)
+                    {
+                        int k = item.Start!.Value;
+                        if (n is int size && (k >= size || k < -size))
+                        {
+                            problem = $"index {k} is out of range for axis {i} of size {size} (positions 0 to {size - 1})";
+                            return null;
+                        }
+                        if (n is null && k < 0)
+                        {
+                            problem = $"index {k} counts from the end of axis {i}, whose size {dim} is not known yet";
+                            return null;
+                        }
+                        continue;
+                    }
+                    if (item.Start is null && item.Stop is null) { dims.Add(dim); continue; }
+                    if (n is int m)
+                    {
+                        int start = Math.Clamp(item.Start is int a ? (a < 0 ? a + m : a) : 0, 0, m);
+                        int stop = Math.Clamp(item.Stop is int b ? (b < 0 ? b + m : b) : m, 0, m);
+                        if (stop <= start)
+                        {
+                            problem = $"the slice {item} of axis {i} (size {m}) is empty";
+                            return null;
+                        }
+                        dims.Add(Dim.Known(stop - start));
+                    }
+                    else if (item.Start is int a && item.Stop is int b && a >= 0 && b > a)
+                        dims.Add(Dim.Known(b - a));
+                    else
+                    {
+                        problem = $"the slice {item} of axis {i} needs its size {dim} to be known; write both ends";
+                        return null;
+                    }
+                }
+                return new SymbolicShape(dims);
+            });
+    }
+
+    /// <summary>
+    /// <c>conv2d(X, K [, b], stride=s, padding=p)</c>: cross-correlation (as PyTorch's conv2d) of an H×W
+    /// image with an F×F kernel, or of a C×H×W input with O×C×F×F filters (and O biases) giving O×H'×W'.
+    /// </summary>
+    internal static OpInfo Conv(int arity, int stride, int padding)
+    {
+        var settings = (stride == 1 ? "" : $", stride={stride}") + (padding == 0 ? "" : $", padding={padding}");
+        var written = (arity == 2 ? "conv2d($a, $b" : "conv2d($a, $b, $c") + settings + ")";
+        return new("conv2d", arity, OpKind.Structural, a => Conv2d(a, stride, padding), "2-D cross-correlation (convolution as in CNNs)",
+            written, written.Replace("conv2d", "\\operatorname{conv2d}"),
+            shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            {
+                problem = null;
+                var (x, k) = (s[0], s[1]);
+                int[]? xs = x.Resolve(sizes), ks = k.Resolve(sizes);
+                if (xs is null || ks is null)
+                {
+                    problem = "conv2d needs the sizes of its input and kernel to be known (give them with values or --set)";
+                    return null;
+                }
+                bool single = xs.Length == 2 && ks.Length == 2;
+                bool channels = xs.Length == 3 && ks.Length == 4 && ks[1] == xs[0] && (arity == 2 || s[2].Resolve(sizes) is [var o] && o == ks[0]);
+                if (!single && !channels)
+                {
+                    problem = $"conv2d takes an H×W image and an F×F kernel, or a C×H×W input, O×C×F×F filters and O biases; got {x} and {k}" + (arity == 3 ? $" and {s[2]}" : "");
+                    return null;
+                }
+                int oh = (xs[^2] + 2 * padding - ks[^2]) / stride + 1, ow = (xs[^1] + 2 * padding - ks[^1]) / stride + 1;
+                if (xs[^2] + 2 * padding < ks[^2] || xs[^1] + 2 * padding < ks[^1])
+                {
+                    problem = $"the kernel ({ks[^2]}×{ks[^1]}) is larger than the padded input ({xs[^2] + 2 * padding}×{xs[^1] + 2 * padding})";
+                    return null;
+                }
+                return SymbolicShape.FromSizes(single ? [oh, ow] : [ks[0], oh, ow]);
+            });
+    }
+
+    private static Tensor Conv2d(Tensor[] a, int stride, int padding)
+    {
+        var (x, k) = (a[0], a[1]);
+        bool single = x.Rank == 2;
+        var input = single ? x.Reshape(1, 1, x.Shape[0], x.Shape[1]) : x.Reshape(1, x.Shape[0], x.Shape[1], x.Shape[2]);
+        var weight = single ? k.Reshape(1, 1, k.Shape[0], k.Shape[1]) : k;
+        var y = SharpGrad.NN.Functional.Conv2d(input, weight, a.Length > 2 ? a[2] : null, [stride, stride], [padding, padding]);
+        return single ? y.Reshape(y.Shape[2], y.Shape[3]) : y.Reshape(y.Shape[1], y.Shape[2], y.Shape[3]);
+    }
+
+    /// <summary><c>maxpool(X, size, stride=s)</c> and <c>avgpool(...)</c> over an H×W or C×H×W input; the stride defaults to the window size.</summary>
+    internal static OpInfo Pool(string name, int size, int stride)
+    {
+        var written = $"{name}($a, {size}" + (stride == size ? ")" : $", stride={stride})");
+        return new(name, 1, OpKind.Structural, a =>
+            {
+                var x = a[0];
+                var input = x.Rank == 2 ? x.Reshape(1, 1, x.Shape[0], x.Shape[1]) : x.Reshape(1, x.Shape[0], x.Shape[1], x.Shape[2]);
+                var y = name == "maxpool" ? SharpGrad.NN.Functional.MaxPool2d(input, [size, size], [stride, stride]) : SharpGrad.NN.Functional.AvgPool2d(input, [size, size], [stride, stride]);
+                return x.Rank == 2 ? y.Reshape(y.Shape[2], y.Shape[3]) : y.Reshape(y.Shape[1], y.Shape[2], y.Shape[3]);
+            },
+            name == "maxpool" ? "largest element of each window" : "mean of each window", written, written.Replace(name, $"\\operatorname{{{name}}}"),
+            shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            {
+                problem = null;
+                var xs = s[0].Resolve(sizes);
+                if (xs is null || xs.Length is not (2 or 3) || xs[^1] < size || xs[^2] < size)
+                {
+                    problem = xs is null ? $"{name} needs the size of its input to be known"
+                        : $"{name} takes an H×W or C×H×W input at least {size}×{size}, got {s[0]}";
+                    return null;
+                }
+                int oh = (xs[^2] - size) / stride + 1, ow = (xs[^1] - size) / stride + 1;
+                return SymbolicShape.FromSizes(xs.Length == 2 ? [oh, ow] : [xs[0], oh, ow]);
+            });
+    }
+
+    /// <summary>−Σ y·log_softmax(z) over the last axis, averaged over the rows of a batch (PyTorch's cross_entropy with probability targets).</summary>
+    private static Tensor CrossEntropy(Tensor z, Tensor y)
+    {
+        var perRow = y.Mul(z.LogSoftmax(-1)).Sum(-1).Neg();
+        return perRow.Rank == 0 ? perRow : perRow.Mean();
+    }
+
+    private static SymbolicShape? SameShape(IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem)
+    {
+        problem = s[0].Rank is 1 or 2 ? null : $"it takes a vector or a matrix (one row per example), got {(s[0].IsScalar ? "a scalar" : $"shape {s[0]}")}";
+        return problem is null ? s[0] : null;
+    }
+
+    private static SymbolicShape? TransposeShape(IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem)
+    {
+        problem = s[0].Rank <= 2 ? null : $"transpose takes a scalar, a vector or a matrix, got shape {s[0]}";
+        return problem is not null ? null : s[0].Rank < 2 ? s[0] : new SymbolicShape([s[0].Dims[1], s[0].Dims[0]]);
+    }
+
+    private static SymbolicShape? CrossEntropyShape(IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem)
+    {
+        if (SameShape(s, sizes, out problem) is null) return null;
+        if (ShapeInference.Broadcast(s[0], s[1], sizes) is not { } joint || joint.Rank != s[0].Rank)
+        {
+            problem = $"the target must have the shape of the logits {s[0]} (one-hot rows), got {s[1]}";
+            return null;
+        }
+        return SymbolicShape.Scalar;
+    }
+}
