@@ -35,6 +35,25 @@ internal static class ExplainCli
         Description = "The objective to differentiate (default: the program's last assignment).",
     };
 
+    /// <summary>The <c>--json</c> option: one JSON object instead of text.</summary>
+    public static Option<bool> JsonOption() => new("--json")
+    {
+        Description = "Print one JSON object instead of text (formulas both as text that check --expr reads and as LaTeX).",
+    };
+
+    /// <summary>The <c>--layout</c> option, shared by explain, shapes and step so that they agree on what a chain means.</summary>
+    public static Option<string> LayoutOption(Layout defaultLayout) => new Option<string>("--layout")
+    {
+        Description = "How derivatives of vectors and matrices are laid out: gradient (∂J/∂x has x's shape, as CS231n), numerator, or denominator (the seed's).",
+        DefaultValueFactory = _ => defaultLayout.Name(),
+    }.OneOf([.. Layouts.Names]);
+
+    /// <summary>The <c>--standalone</c> option: LaTeX as a complete document.</summary>
+    public static Option<bool> StandaloneOption() => new("--standalone")
+    {
+        Description = "With --format latex, print a complete document (preamble with amsmath, \\allowdisplaybreaks) that compiles as it is.",
+    };
+
     /// <summary>The FILE argument.</summary>
     public static Argument<string> FileArgument() => new("file")
     {

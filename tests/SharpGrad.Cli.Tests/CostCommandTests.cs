@@ -28,4 +28,17 @@ public class CostCommandTests
         Assert.Equal(2, code);
         Assert.Contains("nope", stderr);
     }
+
+    [Fact]
+    public void Cost_Json_GivesBothTotals()
+    {
+        var (code, stdout, _) = CliRunner.Run("cost", CliRunner.Example("e12.grad"), "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        // Spec E12: 426 multiplications path by path against 39 for one backward sweep.
+        Assert.Equal(426, root.GetProperty("pathMultiplications").GetInt32());
+        Assert.Equal(39, root.GetProperty("sweepMultiplications").GetInt32());
+        Assert.Equal(27, root.GetProperty("parameters")[0].GetProperty("paths").GetInt32());
+    }
 }

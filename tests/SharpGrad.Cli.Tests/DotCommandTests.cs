@@ -62,4 +62,26 @@ public class DotCommandTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Dot_Json_GivesEveryNodeWithValueAndGradient()
+    {
+        var (code, stdout, _) = CliRunner.Run("dot", CliRunner.Example("e9.grad"), "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var nodes = doc.RootElement.GetProperty("nodes").EnumerateArray().ToArray();
+        // Spec E9: a2 = W2·h1 = (−3, 3) and ∂J/∂a2 = (0, −6).
+        var a2 = nodes.Single(n => n.GetProperty("label").GetString() == "a2");
+        Assert.Equal("matmul", a2.GetProperty("op").GetString());
+        Assert.Equal("[-3, 3]", a2.GetProperty("value").GetRawText());
+        Assert.Equal("[0, -6]", a2.GetProperty("gradient").GetRawText());
+    }
+
+    [Fact]
+    public void Dot_JsonAndPng_IsExit2()
+    {
+        var (code, _, error) = CliRunner.Run("dot", CliRunner.Example("e9.grad"), "--json", "--png", Path.Combine(Path.GetTempPath(), "x.png"));
+        Assert.Equal(2, code);
+        Assert.Contains("--json", error);
+    }
 }

@@ -97,4 +97,27 @@ public class ShapesCommandTests
         var golden = File.ReadAllText(CliRunner.Golden("seed-e10.txt")).ReplaceLineEndings("\n");
         Assert.Equal(golden[..golden.IndexOf("\n$ grad", StringComparison.Ordinal)], stdout.ReplaceLineEndings("\n"));
     }
+
+    [Fact]
+    public void Shapes_Layout_NumeratorTransposesTheSizes()
+    {
+        var (code, stdout, _) = CliRunner.Run("shapes", CliRunner.Example("e6-vector.grad"), "--wrt", "f0", "--layout", "numerator");
+        Assert.Equal(0, code);
+        Assert.Contains("∂loss/∂f0 = ∂loss/∂f3 · ∂f3/∂h3 · ∂h3/∂f2 · ∂f2/∂h2 · ∂h2/∂f1 · ∂f1/∂h1 · ∂h1/∂f0", stdout);
+        Assert.Contains("│ ∂loss/∂f0 (result) │ 1×D1", stdout);
+    }
+
+    [Fact]
+    public void Shapes_Json_GivesFactorsAndLayout()
+    {
+        var (code, stdout, _) = CliRunner.Run("shapes", CliRunner.Example("e6-vector.grad"), "--wrt", "f0", "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var jacobian = doc.RootElement.GetProperty("jacobian");
+        // Spec E6, denominator layout: D1×D1, D1×D2, D2×D2, D2×D3, D3×D3, D3×Df, Df×1 and the result D1×1.
+        Assert.Equal("denominator", jacobian.GetProperty("layout").GetString());
+        Assert.Equal(["D1×D1", "D1×D2", "D2×D2", "D2×D3", "D3×D3", "D3×Df", "Df×1"],
+            jacobian.GetProperty("factors").EnumerateArray().Select(f => f.GetProperty("size").GetString()));
+        Assert.Equal("D1×1", jacobian.GetProperty("result").GetString());
+    }
 }

@@ -36,4 +36,82 @@ public class StepCommandTests
         Assert.Equal(0, code);
         Assert.Contains("[[2.8], [−1]]", stdout);
     }
+
+    [Fact]
+    public void Json_GivesEveryRowTermAndUpdate()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal(9, root.GetProperty("objectiveValue").GetDouble());
+        Assert.Equal("gradient", root.GetProperty("layout").GetString());
+        // Spec E9: ∂J/∂a2 = ∂J/∂h2 ⊙ I[a2 > 0] = (6, −6) ⊙ (0, 1) = (0, −6); W2[2,1] becomes 1 − 0.01·(−18) = 1.18.
+        var a2 = root.GetProperty("backward").EnumerateArray().Single(r => r.GetProperty("node").GetString() == "a2");
+        Assert.Equal("∂J/∂h2 ⊙ I[a2 > 0]", a2.GetProperty("terms")[0].GetProperty("expression").GetString());
+        Assert.Equal("[0, -6]", a2.GetProperty("value").GetRawText());
+        var w2 = root.GetProperty("updates").EnumerateArray().Single(u => u.GetProperty("param").GetString() == "W2");
+        Assert.Equal("[[-1, 1], [1.18, -1]]", w2.GetProperty("new").GetRawText());
+    }
+
+    [Fact]
+    public void AllNodes_ShowsTheUnnamedDifference()
+    {
+        var (code, named, _) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01");
+        var (code2, all, _) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01", "--all-nodes");
+        Assert.Equal(0, code);
+        Assert.Equal(0, code2);
+        Assert.DoesNotContain("∂J/∂(y − yhat)", named);
+        // ∂J/∂(y − ŷ) = 2(y − ŷ) = 6.
+        Assert.Contains("│ ∂J/∂(y − yhat) │ ∂J/∂(y − yhat)", all);
+    }
+
+    [Fact]
+    public void DenominatorLayout_WritesTheLocalFactorFirst()
+    {
+        var (code, stdout, _) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01", "--layout", "denominator");
+        Assert.Equal(0, code);
+        Assert.Contains("Layout: denominator", stdout);
+        Assert.Contains("∂h2/∂a2 · ∂J/∂h2", stdout);
+    }
+
+    [Fact]
+    public void Standalone_IsACompleteLatexDocument_AndNeedsLatex()
+    {
+        var (code, stdout, _) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01", "--format", "latex", "--standalone");
+        Assert.Equal(0, code);
+        Assert.StartsWith("\\documentclass{article}", stdout);
+        Assert.Contains("\\allowdisplaybreaks", stdout);
+        Assert.EndsWith("\\end{document}\n", stdout.ReplaceLineEndings("\n"));
+        var (bad, _, error) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01", "--standalone");
+        Assert.Equal(2, bad);
+        Assert.Contains("--standalone", error);
+    }
+
+    [Fact]
+    public void NonFiniteObjective_IsWarnedAboutOnStderr()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sharpgrad-step-{Guid.NewGuid():N}.grad");
+        File.WriteAllText(path, "param x = -1\ny = log(x)\n");
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("step", path, "--lr", "0.1");
+            Assert.Equal(0, code);
+            Assert.Contains("warning: the objective y = NaN is not a finite number", stderr);
+            Assert.Contains("warning: the objective y = NaN", stdout);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void UnknownLayout_IsExit2()
+    {
+        var (code, _, error) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01", "--layout", "sideways");
+        Assert.Equal(2, code);
+        Assert.Contains("--layout", error);
+    }
 }

@@ -10,7 +10,7 @@ public class WhyCommandTests
         Assert.Equal(0, code);
         Assert.Equal("", stderr);
         Assert.Contains("∂J/∂W1 = [[−18], [0]]", stdout);
-        Assert.Contains("relu(a1) at line 8: a1[1] = −3 ≤ 0, so ∂h1[1]/∂a1[1] = 0", stdout);
+        Assert.Contains("relu(a1) at line 8: a1[2] = −3 ≤ 0, so ∂h1[2]/∂a1[2] = 0", stdout);
     }
 
     [Fact]
@@ -18,7 +18,7 @@ public class WhyCommandTests
     {
         var (code, stdout, _) = CliRunner.Run("why", CliRunner.Example("e9.grad"), "--wrt", "W1", "--set", "x=-3");
         Assert.Equal(0, code);
-        Assert.Contains("a1[0] = −3 ≤ 0", stdout);
+        Assert.Contains("a1[1] = −3 ≤ 0", stdout);
     }
 
     [Fact]
@@ -26,5 +26,19 @@ public class WhyCommandTests
     {
         var (code, _, _) = CliRunner.Run("why", CliRunner.Example("e9.grad"));
         Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public void Why_Json_CountsComponentsFromOne()
+    {
+        var (code, stdout, _) = CliRunner.Run("why", CliRunner.Example("e9.grad"), "--wrt", "W1", "--json");
+        Assert.Equal(0, code);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        // ∂J/∂W1 = [[−18], [0]]: the second row is zero because a1's second component is −3 ≤ 0.
+        Assert.Equal("[[-18], [0]]", root.GetProperty("gradient").GetRawText());
+        Assert.True(root.GetProperty("hasPath").GetBoolean());
+        var group = Assert.Single(root.GetProperty("zeroComponents").EnumerateArray());
+        Assert.Equal("W1[2, 1]", group.GetProperty("components")[0].GetString());
     }
 }

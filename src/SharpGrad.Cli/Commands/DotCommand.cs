@@ -5,9 +5,9 @@ using SharpGrad.Explain;
 namespace SharpGrad.Cli.Commands;
 
 /// <summary>
-/// <c>sharpgrad dot FILE [--of NAME] [--set NAME=VALUE]... [--png OUT]</c>: the graph with every
-/// value and gradient as Graphviz DOT text (see <see cref="GraphDot"/>), or rendered to a PNG by
-/// Graphviz's <c>dot</c>. The environment variable SHARPGRAD_DOT names the <c>dot</c> executable
+/// <c>sharpgrad dot FILE [--of NAME] [--set NAME=VALUE]... [--png OUT | --json]</c>: the graph with every
+/// value and gradient as Graphviz DOT text (see <see cref="GraphDot"/>), rendered to a PNG by
+/// Graphviz's <c>dot</c>, or as JSON data (<see cref="ExplainJson.Graph"/>). The environment variable SHARPGRAD_DOT names the <c>dot</c> executable
 /// to use instead of searching PATH (tests use it to simulate a missing Graphviz). A failure of
 /// <c>dot</c> itself on the text we gave it is exit code 70, as any other internal error.
 /// </summary>
@@ -23,15 +23,24 @@ internal static class DotCommand
         var of = ExplainCli.OfOption();
         var set = ExplainCli.SetOption();
         var png = new Option<string?>("--png") { Description = "Render to this PNG file with Graphviz's dot instead of printing DOT text." };
+        var json = ExplainCli.JsonOption();
         var command = new Command("dot", "Print the graph with each node's value and gradient as Graphviz DOT (or render it with --png).");
         command.Arguments.Add(file);
         command.Options.Add(of);
         command.Options.Add(set);
         command.Options.Add(png);
+        command.Options.Add(json);
         command.Action = ExplainCli.Action(parse =>
         {
+            if (parse.GetValue(json) && parse.GetValue(png) is not null)
+                throw new ArgumentException("--json and --png ask for two different outputs; give one.");
             var program = GradProgram.Load(parse.GetValue(file)!);
             var evaluation = program.Evaluate(ExplainCli.ParseSets(parse.GetValue(set)), parse.GetValue(of));
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(ExplainJson.Graph(evaluation));
+                return 0;
+            }
             var text = GraphDot.Write(evaluation);
             var output = parse.GetValue(png);
             if (output is null)

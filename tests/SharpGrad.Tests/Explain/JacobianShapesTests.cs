@@ -2,7 +2,7 @@ using SharpGrad.Explain;
 
 namespace SharpGrad.Tests.Explain;
 
-/// <summary><c>shapes</c>: spec E6's vector chain in the denominator layout.</summary>
+/// <summary><c>shapes</c>: spec E6's vector chain in the denominator layout, and the same chain in the numerator and gradient layouts.</summary>
 public class JacobianShapesTests
 {
     [Fact]
@@ -32,5 +32,41 @@ public class JacobianShapesTests
     {
         var program = GradProgram.Parse("input x = 1\ninput z = 2\na = x * 2\nb = z + 1\n");
         Assert.Throws<ArgumentException>(() => JacobianShapes.Create(program, "z", "a"));
+    }
+
+    [Fact]
+    public void E6Vector_NumeratorLayout_TransposesEverySizeAndRunsFromTheObjective()
+    {
+        // Numerator layout: ∂a/∂b is |a|×|b|, so ∂loss/∂f0 = ∂loss/∂f3 · ∂f3/∂h3 ⋯ ∂h1/∂f0 is
+        // (1×Df)(Df×D3)(D3×D3)(D3×D2)(D2×D2)(D2×D1)(D1×D1) = 1×D1.
+        var shapes = JacobianShapes.Create(ExplainFiles.Load("e6-vector.grad"), "f0", layout: Layout.Numerator);
+        Assert.Equal(["∂loss/∂f3", "∂f3/∂h3", "∂h3/∂f2", "∂f2/∂h2", "∂h2/∂f1", "∂f1/∂h1", "∂h1/∂f0"], shapes.Factors.Select(f => f.Factor));
+        Assert.Equal(["1×Df", "Df×D3", "D3×D3", "D3×D2", "D2×D2", "D2×D1", "D1×D1"], shapes.Factors.Select(f => f.Size));
+        Assert.Equal("1×D1", shapes.Result);
+        Assert.Contains("Layout: numerator", shapes.Render());
+        AssertConforms(shapes);
+    }
+
+    [Fact]
+    public void E6Vector_GradientLayout_GivesTheResultTheParametersShape()
+    {
+        // ∂loss/∂W1 has W1's shape D2×D1 (CS231n), the factors running from the objective down.
+        var shapes = JacobianShapes.Create(ExplainFiles.Load("e6-vector.grad"), "W1", layout: Layout.Gradient);
+        Assert.Equal("D2×D1", shapes.Result);
+        Assert.Equal("∂loss/∂f3", shapes.Factors[0].Factor);
+        Assert.Equal("D2×D2·D1", shapes.Factors[^1].Size);
+        Assert.Contains("Layout: gradient", shapes.Render());
+        AssertConforms(shapes);
+    }
+
+    [Fact]
+    public void E6Vector_DenominatorProduct_Conforms() =>
+        AssertConforms(JacobianShapes.Create(ExplainFiles.Load("e6-vector.grad"), "f0"));
+
+    /// <summary>Each factor's columns are the next factor's rows, so the product as printed is defined.</summary>
+    private static void AssertConforms(JacobianShapes shapes)
+    {
+        for (int i = 0; i + 1 < shapes.Factors.Count; i++)
+            Assert.Equal(shapes.Factors[i].Size.Split('×')[1], shapes.Factors[i + 1].Size.Split('×')[0]);
     }
 }

@@ -76,13 +76,11 @@ public class RenderTests
         foreach (var op in Enum.GetValues<BinaryOperator>())
             Assert.Equal(op, OpTable.Binary(op).BinaryOperator);
         Assert.True(OpTable.TryGetFunction("g", 1, out var g) && g.IsAbstract);
-        Assert.Equal("g′(z)", g.DerivativeText[0].Replace("$a", "z"));
-        // Every elementwise and reduction row says how to print its local derivative for each argument.
+        Assert.Equal("g′(z)", g.Derivative([Sym.Var("z")], 0).ToString());
+        // Every elementwise and reduction row has its local derivative from the one shared rule (no display-only template).
         foreach (var op in OpTable.All.Where(o => o.Kind != OpKind.MatMul))
-        {
-            Assert.Equal(op.Arity, op.DerivativeText.Count);
-            Assert.Equal(op.Arity, op.DerivativeLatex.Count);
-        }
+            Assert.True(op.HasDerivative, op.Name);
+        Assert.Null(typeof(OpInfo).GetProperty("DerivativeText"));
     }
 
     [Fact]
@@ -114,5 +112,48 @@ public class RenderTests
         var precise = GradProgram.Parse("input x = 0.1\ny = x * 3").Evaluate();
         using var doc2 = JsonDocument.Parse(EvaluationJson.Write(precise));
         Assert.Equal("0.30000000000000004", doc2.RootElement.GetProperty("values").GetProperty("y").GetRawText());
+    }
+
+    [Fact]
+    public void ExplanationJson_GivesTheFormAsTextAndLatex()
+    {
+        // ∂L/∂w of L = (w·x − y)²: 2(w·x − y)·x, one path of two factors.
+        var right = Sym.Mul(Sym.Num(2), Sym.Sub(Sym.Mul(Sym.Var("w"), Sym.Var("x")), Sym.Var("y")), Sym.Var("x"));
+        var json = ExplainJson.Explanation("closed", "L", "w", Layout.Gradient, [(Sym.Partial("L", "w"), right)], 1,
+            new Dictionary<int, System.Numerics.BigInteger> { [2] = 1 });
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.Equal("closed", root.GetProperty("form").GetString());
+        Assert.Equal("gradient", root.GetProperty("layout").GetString());
+        Assert.Equal(right.ToString(Notation.Text), root.GetProperty("expression").GetString());
+        Assert.Equal(right.ToString(Notation.Latex), root.GetProperty("latex").GetString());
+        Assert.Equal("∂L/∂w", root.GetProperty("equations")[0].GetProperty("left").GetString());
+        Assert.Equal(1, root.GetProperty("paths").GetInt32());
+        Assert.Equal(1, root.GetProperty("factorsPerPath").GetProperty("2").GetInt32());
+        // The expression evaluates to the derivative: at w = 3, x = 2, y = 1, 2·(6 − 1)·2 = 20.
+        Assert.Equal(20, right.Evaluate(n => n switch { "w" => 3, "x" => 2, _ => 1 }));
+    }
+
+    [Fact]
+    public void ExplainJson_CountsBeyondADoubleAreStrings()
+    {
+        var big = System.Numerics.BigInteger.Pow(10, 30);
+        using var doc = JsonDocument.Parse(ExplainJson.Explanation("paths", "E", "x", Layout.Denominator, [], big));
+        Assert.Equal("1" + new string('0', 30), doc.RootElement.GetProperty("paths").GetString());
+    }
+
+    [Fact]
+    public void Latex_VectorsAreColumns_AndStandaloneDocumentsCompileAsTheyAre()
+    {
+        Assert.Equal("\\begin{pmatrix} 1 \\\\ -2 \\end{pmatrix}", ValueFormat.Tensor(Tensor.FromArray([1.0, -2.0], 2), Notation.Latex));
+        Assert.Equal("(1, −2)", ValueFormat.Tensor(Tensor.FromArray([1.0, -2.0], 2)));
+        var doc = LatexDocument.Standalone("$x$\n", "a_b & 50%");
+        Assert.StartsWith("\\documentclass{article}", doc);
+        Assert.Contains("\\usepackage{amsmath,amssymb}", doc);
+        Assert.Contains("\\allowdisplaybreaks", doc);
+        Assert.Contains("\\section*{a\\_b \\& 50\\%}", doc);
+        Assert.EndsWith("\\end{document}\n", doc);
+        // One term per line, continued lines indented, a minus kept as the operator.
+        Assert.Equal("L &= a \\\\\n  &\\quad + b \\\\\n  &\\quad - c", LatexDocument.AlignedSum("L", ["a", "b", "-c"]));
     }
 }

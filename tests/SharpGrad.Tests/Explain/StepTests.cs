@@ -23,7 +23,7 @@ public class StepTests
     public void E9_BackwardRowsRunInReverseAndListEachWeightAfterItsLastUse()
     {
         var report = E9();
-        Assert.Equal(["J", "y - yhat", "y", "yhat", "W3", "h2", "a2", "W2", "h1", "a1", "W1", "x"], report.Backward.Select(r => r.Node.Label));
+        Assert.Equal(["J", "y", "yhat", "W3", "h2", "a2", "W2", "h1", "a1", "W1", "x"], report.Backward.Select(r => r.Node.Label));
         Assert.True(report.Backward[0].IsObjective);
         var a2 = report.Backward.Single(r => r.Node.Name == "a2");
         var term = Assert.Single(a2.Terms);
@@ -31,7 +31,60 @@ public class StepTests
         Assert.Equal([6.0, -6], term.Upstream.ToDoubleArray());
         Assert.Equal([0.0, 1], term.LocalDerivative!.ToDoubleArray());   // I[a2 > 0]
         Assert.Equal([0.0, -6], term.Contribution.ToDoubleArray());
+        Assert.Equal(["x", "y", "W1", "W2", "W3", "a1", "h1", "a2", "h2", "yhat", "J"], report.Forward.Select(n => n.Label));
+        // ∂J/∂ŷ through the unnamed y − ŷ: −2(y − ŷ) = −6 (spec E9).
+        var yhat = Assert.Single(report.Backward.Single(r => r.Node.Name == "yhat").Terms);
+        Assert.Equal(-6, yhat.LocalDerivative!.Item());
+        Assert.Equal("−2·(y − yhat)", yhat.Formula!.ToString());
+    }
+
+    [Fact]
+    public void E9_AllNodes_GivesEveryUnnamedPartARow()
+    {
+        var report = StepReport.Create(ExplainFiles.Load("e9.grad").Evaluate(), 0.01, allNodes: true);
+        Assert.Equal(["J", "y - yhat", "y", "yhat", "W3", "h2", "a2", "W2", "h1", "a1", "W1", "x"], report.Backward.Select(r => r.Node.Label));
         Assert.Equal(["x", "y", "W1", "W2", "W3", "a1", "h1", "a2", "h2", "yhat", "y - yhat", "J"], report.Forward.Select(n => n.Label));
+        // ∂J/∂(y − ŷ) = 2(y − ŷ) = 6, then ∂J/∂ŷ = −∂J/∂(y − ŷ) = −6.
+        Assert.Contains("│ ∂J/∂yhat       │ ∂J/∂(y − yhat) · ∂(y − yhat)/∂yhat │ −∂J/∂(y − yhat)", StepRenderer.Render(report, OutputFormat.Text));
+    }
+
+    [Fact]
+    public void E1_TableIsNarrowEnoughToRead()
+    {
+        // The table of every node was 747 characters wide; named nodes with wrapped cells fit a wide terminal.
+        var text = StepRenderer.Render(StepReport.Create(ExplainFiles.Load("e1.grad").Evaluate(), 0.1), OutputFormat.Text);
+        Assert.True(text.Split('\n').Max(l => l.Length) <= 160, text.Split('\n').Max(l => l.Length).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.DoesNotContain("∂E/∂(b_4", text);
+    }
+
+    [Fact]
+    public void TanhDerivative_IsBracketedAsAFactor()
+    {
+        var report = StepReport.Create(GradProgram.Parse("param w = 0.5\ninput x = 2\nh = tanh(w * x)\nL = 3 * h").Evaluate(), 0.1);
+        var text = StepRenderer.Render(report, OutputFormat.Text);
+        Assert.Contains("∂L/∂h · (1 − tanh(w·x)^2)", text);
+        Assert.DoesNotContain("∂L/∂h · 1 − tanh", text);
+        // ∂L/∂w = 3·(1 − tanh(1)²)·2.
+        Assert.Equal(3 * (1 - Math.Pow(Math.Tanh(1), 2)) * 2, report.Backward.Single(r => r.Node.Name == "w").Gradient.Item(), 12);
+    }
+
+    [Fact]
+    public void TwoUnnamedPartsThatPrintAlike_GetDifferentLabels()
+    {
+        var report = StepReport.Create(GradProgram.Parse("param a = 2\ninput b = 3\ny = a * b + a * b").Evaluate(), 0.1, allNodes: true);
+        var text = StepRenderer.Render(report, OutputFormat.Text);
+        Assert.Contains("│ (a · b)  ", text);
+        Assert.Contains("│ (a · b)₂ ", text);
+        Assert.Contains("∂y/∂(a · b)₂", text);
+    }
+
+    [Fact]
+    public void NonFiniteObjective_IsWarnedAbout()
+    {
+        var report = StepReport.Create(GradProgram.Parse("param x = -1\ny = log(x)").Evaluate(), 0.1);
+        Assert.Contains("warning: the objective y = NaN is not a finite number", StepRenderer.Render(report, OutputFormat.Text));
+        Assert.Contains("\\paragraph{Warning}", StepRenderer.Render(report, OutputFormat.Latex));
+        Assert.Null(E9().Warning);
     }
 
     [Theory]
@@ -44,9 +97,15 @@ public class StepTests
     [InlineData("e9.grad")]
     public void EveryBackwardRow_IsTheSumOfItsChainTerms(string file)
     {
-        var report = StepReport.Create(ExplainFiles.Load(file).Evaluate(), 0.1);
+        foreach (bool allNodes in new[] { false, true })
+            RowsAreSumsOfTerms(file, allNodes);
+    }
+
+    private static void RowsAreSumsOfTerms(string file, bool allNodes)
+    {
+        var report = StepReport.Create(ExplainFiles.Load(file).Evaluate(), 0.1, allNodes);
         var graph = report.Evaluation.Graph;
-        Assert.Equal(graph.Nodes.Count(n => n.HasGradient && graph.AncestorsAndSelf(report.Evaluation.Objective).Contains(n)),
+        Assert.Equal(graph.Nodes.Count(n => n.HasGradient && (allNodes || n.IsNamed) && graph.AncestorsAndSelf(report.Evaluation.Objective).Contains(n)),
             report.Backward.Count(r => r.AffectsObjective));
         foreach (var row in report.Backward.Where(r => !r.IsObjective && r.AffectsObjective))
         {
@@ -75,25 +134,26 @@ public class StepTests
     }
 
     [Fact]
-    public void NodeUsedTwiceByOneOp_HasATermPerArgument()
+    public void NodeUsedTwiceByOneOp_HasOneTermWithBothUses()
     {
         var report = StepReport.Create(GradProgram.Parse("param x = 3\ny = x * x").Evaluate(), 0.1);
         var row = report.Backward.Single(r => r.Node.Name == "x");
-        Assert.Equal([0, 1], row.Terms.Select(t => t.ArgumentIndex));
+        // One use by one op: one term, ∂y/∂x = 2x = 6.
+        var term = Assert.Single(row.Terms);
         Assert.Equal(6, row.Gradient.Item());
-        var text = StepRenderer.Render(report, OutputFormat.Text);
-        Assert.Contains("∂y/∂y · ∂y/∂x + ∂y/∂y · ∂y/∂x", text);
-        Assert.Contains("1 · 3 + 1 · 3", text);
+        Assert.Equal("2·x", term.Formula!.ToString());
+        Assert.Equal(6, term.LocalDerivative!.Item());
     }
 
     [Fact]
     public void BroadcastOperand_IsSummedBackToItsShape()
     {
-        var report = StepReport.Create(GradProgram.Parse("param b = 0.5\ninput x = [1, 2, 3]\ny = sum(relu(x - 2) * b)").Evaluate(), 0.1);
+        var report = StepReport.Create(GradProgram.Parse("param b = 0.5\ninput x = [1, 2, 3]\ny = sum(relu(x - 2) * b)").Evaluate(), 0.1, allNodes: true);
         var term = Assert.Single(report.Backward.Single(r => r.Node.Name == "b").Terms);
         Assert.True(term.Summed);
         Assert.Equal(1, report.Backward.Single(r => r.Node.Name == "b").Gradient.Item());
-        Assert.Contains("Σ(∂y/∂(relu(x − 2) · b) ⊙ relu(x − 2))", StepRenderer.Render(report, OutputFormat.Text));
+        // ∂y/∂b = Σᵢ ∂y/∂cᵢ · relu(xᵢ − 2) = 1·0 + 1·0 + 1·1 = 1.
+        Assert.Contains("`sum(∂y/∂(relu(x − 2) · b) ⊙ relu(x − 2))` | `Σ((1, 1, 1) ⊙ (0, 0, 1))` | 1 |", StepRenderer.Render(report, OutputFormat.Markdown));
     }
 
     [Fact]
@@ -115,4 +175,57 @@ public class StepTests
     [InlineData(OutputFormat.Latex, "e9-step.tex")]
     public void E9_StepRendersAsTheGoldenFile(OutputFormat format, string golden) =>
         ExplainFiles.AssertGolden(golden, StepRenderer.Render(E9(), format));
+
+    internal static GradProgram Exercise(string name) =>
+        GradProgram.Load(Path.Combine(ExplainFiles.RepoRoot, "tests", "SharpGrad.Tests", "Explain", "Exercises", name));
+
+    // Worked by hand in the file: z = 0, p = 1/2, ∂L/∂p = −2, ∂L/∂z = −2·σ(z)(1 − σ(z)) = −1/2 = p − y,
+    // ∂L/∂w1 = −0.5, ∂L/∂w2 = −1, ∂L/∂b = −0.5; η = 0.1 gives w1 = 0.55, w2 = −0.15, b = 0.05.
+    [Fact]
+    public void Exercise_LogisticRegression_StepsByHand()
+    {
+        var report = StepReport.Create(Exercise("output-logistic.grad").Evaluate(), 0.1);
+        Assert.Equal(Math.Log(2), report.Evaluation.ObjectiveValue, 12);
+        var gradient = report.Backward.ToDictionary(r => r.Node.Name!, r => r.Gradient.Item());
+        Assert.Equal(-2, gradient["p"], 12);
+        Assert.Equal(-0.5, gradient["z"], 12);
+        Assert.Equal(-0.5, gradient["w1"], 12);
+        Assert.Equal(-1, gradient["w2"], 12);
+        Assert.Equal(-0.5, gradient["b"], 12);
+        Assert.Equal([0.55, -0.15, 0.05], report.Updates.Select(u => u.New.Item()), new Tolerance(1e-12));
+        var z = Assert.Single(report.Backward.Single(r => r.Node.Name == "z").Terms);
+        Assert.Equal(0.25, z.LocalDerivative!.Item(), 12);   // σ(0)(1 − σ(0))
+        var text = StepRenderer.Render(report, OutputFormat.Markdown);
+        Assert.Contains("`∂L/∂p · σ(z) · (1 − σ(z))`", text);
+        Assert.Contains("`(−0.5) · 2`", text);   // ∂L/∂w2 = ∂L/∂z · x2
+    }
+
+    // ∂L/∂W = (∂L/∂h ⊙ (1 − h²)) xᵀ = [[δ1, −δ1], [δ2, −δ2]] with δ = (1, 2)·(1 − tanh²(0.5)).
+    [Fact]
+    public void Exercise_TanhLayer_GradientIsTheOuterProductWrittenInMatrixNotation()
+    {
+        var report = StepReport.Create(Exercise("output-tanh-layer.grad").Evaluate(), 0.1);
+        double d = 1 - Math.Pow(Math.Tanh(0.5), 2);
+        var w = report.Backward.Single(r => r.Node.Name == "W");
+        Assert.Equal([d, -d, 2 * d, -2 * d], w.Gradient.ToDoubleArray(), new Tolerance(1e-12));
+        var term = Assert.Single(w.Terms);
+        Assert.Equal("(∂L/∂h ⊙ (1 − tanh(W x)^2)) xᵀ", new ChainFormatter(Notation.Text, report.Evaluation).Term(term).Formula);
+        // ∂L/∂h = v, the dot product's other factor, with no transpose.
+        var h = Assert.Single(report.Backward.Single(r => r.Node.Name == "h").Terms);
+        Assert.Equal(("∂L/∂h", "v", "(1, 2)"), new ChainFormatter(Notation.Text, report.Evaluation).Term(h));
+    }
+
+    // h = w·x = 2, L = w·h = 4: ∂L/∂w = h (w's direct use, h held fixed) + ∂L/∂h · x = 2 + 2 = 4.
+    [Fact]
+    public void Exercise_TiedWeights_TheDirectUseIsNotWrittenAsTheTotal()
+    {
+        var report = StepReport.Create(Exercise("output-tied-weights.grad").Evaluate(), 0.25);
+        var w = report.Backward.Single(r => r.Node.Name == "w");
+        Assert.Equal(4, w.Gradient.Item(), 12);
+        Assert.Equal(2, w.Terms.Count);
+        Assert.Equal(1, report.Updates.Single().New.Item(), 12);
+        var text = StepRenderer.Render(report, OutputFormat.Markdown);
+        Assert.Contains("`∂L/∂w\\|h + ∂L/∂h · ∂h/∂w`", text);
+        Assert.DoesNotContain("`∂L/∂w + ", text);
+    }
 }

@@ -12,8 +12,8 @@ public class WhyTests
         Assert.True(why.HasPath);
         Assert.False(why.IsZero);
         var group = Assert.Single(why.Groups);
-        Assert.Equal(["W1[1, 0]"], group.Components);
-        Assert.Equal(["relu(a1) at line 8: a1[1] = −3 ≤ 0, so ∂h1[1]/∂a1[1] = 0"], group.Reasons);
+        Assert.Equal(["W1[2, 1]"], group.Components);
+        Assert.Equal(["relu(a1) at line 8: a1[2] = −3 ≤ 0, so ∂h1[2]/∂a1[2] = 0"], group.Reasons);
     }
 
     [Fact]
@@ -21,10 +21,10 @@ public class WhyTests
     {
         var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "W2");
         Assert.Equal(2, why.Groups.Count);
-        Assert.Equal(["W2[0, 0]", "W2[0, 1]"], why.Groups[0].Components);
-        Assert.Equal(["relu(a2) at line 10: a2[0] = −3 ≤ 0, so ∂h2[0]/∂a2[0] = 0"], why.Groups[0].Reasons);
-        Assert.Equal(["W2[1, 1]"], why.Groups[1].Components);
-        Assert.Equal(["W2 @ h1 at line 9: h1[1] = 0, so ∂a2[1]/∂W2[1, 1] = h1[1] = 0"], why.Groups[1].Reasons);
+        Assert.Equal(["W2[1, 1]", "W2[1, 2]"], why.Groups[0].Components);
+        Assert.Equal(["relu(a2) at line 10: a2[1] = −3 ≤ 0, so ∂h2[1]/∂a2[1] = 0"], why.Groups[0].Reasons);
+        Assert.Equal(["W2[2, 2]"], why.Groups[1].Components);
+        Assert.Equal(["W2 @ h1 at line 9: h1[2] = 0, so ∂a2[2]/∂W2[2, 2] = h1[2] = 0"], why.Groups[1].Reasons);
         Assert.Contains("3 of 4 components are zero.", why.Render());
     }
 
@@ -61,5 +61,18 @@ public class WhyTests
     {
         var why = ZeroGradientExplanation.Create(GradProgram.Parse("param w = 2\ninput x = 0\ny = w * x\n"), "w");
         Assert.Equal(["w * x at line 3: a multiplication by x = 0, so ∂y/∂w = x = 0"], why.Reasons);
+    }
+
+    // z = w·x + b = 2 − 3 − 4 = −5 ≤ 0: the ReLU at line 9 stops every component of ∂L/∂w.
+    [Fact]
+    public void Exercise_DeadRelu_EveryComponentCountedFromOne()
+    {
+        var program = GradProgram.Load(Path.Combine(ExplainFiles.RepoRoot, "tests", "SharpGrad.Tests", "Explain", "Exercises", "output-dead-relu.grad"));
+        var why = ZeroGradientExplanation.Create(program, "w");
+        Assert.True(why.IsZero);
+        var group = Assert.Single(why.Groups);
+        Assert.Equal(["w[1]", "w[2]"], group.Components);
+        Assert.Equal(["relu(z) at line 9: z = −5 ≤ 0, so ∂a/∂z = 0"], group.Reasons);
+        Assert.Contains("The gradient is zero in every component.", why.Render());
     }
 }

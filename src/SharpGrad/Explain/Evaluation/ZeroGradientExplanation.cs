@@ -44,7 +44,7 @@ public sealed class ZeroGradientExplanation
     /// <summary>True when every component of the gradient is 0.</summary>
     public bool IsZero => Gradient.ToDoubleArray().All(v => v == 0);
 
-    /// <summary>The zero components (as "W1[1, 0]", or the name for a single number), grouped by the reasons they share.</summary>
+    /// <summary>The zero components (as "W1[2, 1]", counted from 1, or the name for a single number), grouped by the reasons they share.</summary>
     public IReadOnlyList<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)> Groups { get; }
 
     /// <summary>Every reason found, each once, in the order found.</summary>

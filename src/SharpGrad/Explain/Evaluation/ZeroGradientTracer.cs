@@ -38,7 +38,10 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
         return reasons;
     }
 
-    /// <summary>"W1[1, 0]", "a1[1]", or the label alone for a value holding one number.</summary>
+    /// <summary>
+    /// "W1[2, 1]", "a1[2]", or the label alone for a value holding one number. Indices count from 1,
+    /// as the seeds write w_{2,5} and x1, so a component reads the same here as in a derivation.
+    /// </summary>
     public static string Component(GraphNode node, Tensor value, int k)
     {
         var label = node.IsNamed ? node.Name! : $"({node.Label})";
@@ -50,7 +53,7 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
             index[d] = k % shape[d];
             k /= shape[d];
         }
-        return $"{label}[{string.Join(", ", index)}]";
+        return $"{label}[{string.Join(", ", index.Select(i => i + 1))}]";
     }
 
     private string C(GraphNode node, int k) => Component(node, evaluation.ValueOf(node), k);

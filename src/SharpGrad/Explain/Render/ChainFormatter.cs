@@ -1,15 +1,37 @@
 namespace SharpGrad.Explain;
 
 /// <summary>
-/// Writes the pieces of a chain-rule term in text or LaTeX: the symbolic product
-/// (∂J/∂h2 · ∂h2/∂a2), the same with the local derivative written out (∂J/∂h2 ⊙ I[a2 &gt; 0]),
-/// and the numbers ((6, −6) ⊙ (0, 1)). Elementwise local derivatives come from the
-/// <see cref="OpInfo.DerivativeText"/> templates; a matrix product's factor is the other operand
-/// transposed (∂J/∂A = ∂J/∂C · Bᵀ, ∂J/∂B = Aᵀ · ∂J/∂C, vectors on the left of @ read as rows
-/// and on the right as columns).
+/// Writes the pieces of a chain-rule term in text or LaTeX: the symbolic product in the stated
+/// layout (∂J/∂h2 · ∂h2/∂a2, or ∂h2/∂a2 · ∂J/∂h2 in the denominator layout), the same with the
+/// local derivative written out (∂J/∂h2 ⊙ I[a2 &gt; 0], printed from the term's formula, which comes
+/// from the shared rules of <see cref="Derivatives"/>), and the numbers ((6, −6) ⊙ (0, 1)). A matrix
+/// product's factor is the other operand transposed (∂J/∂A = ∂J/∂C · Bᵀ, ∂J/∂B = Aᵀ · ∂J/∂C).
+/// Every node gets its own label: two unnamed parts that print alike are told apart by a subscript.
 /// </summary>
-internal sealed class ChainFormatter(Notation notation, GraphNode objective, ProgramEvaluation evaluation)
+internal sealed class ChainFormatter
 {
+    private readonly Notation notation;
+    private readonly GraphNode objective;
+    private readonly ProgramEvaluation evaluation;
+    private readonly Layout layout;
+    private readonly Dictionary<GraphNode, string> labels = [];
+
+    public ChainFormatter(Notation notation, ProgramEvaluation evaluation, Layout layout = Layout.Gradient)
+    {
+        this.notation = notation;
+        this.evaluation = evaluation;
+        this.layout = layout;
+        objective = evaluation.Objective;
+        var used = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in evaluation.Graph.Nodes)
+        {
+            var label = BaseLabel(node);
+            int seen = used.GetValueOrDefault(label);
+            used[label] = seen + 1;
+            labels[node] = seen == 0 ? label : Latex ? $"{label}_{{({seen + 1})}}" : $"{label}{Subscript(seen + 1)}";
+        }
+    }
+
     private bool Latex => notation == Notation.Latex;
 
     private string Dot => Latex ? " \\cdot " : " · ";
@@ -30,9 +52,11 @@ internal sealed class ChainFormatter(Notation notation, GraphNode objective, Pro
 
     /// <summary>
     /// A node as a symbol: its name, a constant's value, a function call as written, or an infix
-    /// expression in parentheses (so that ∂J/∂(y − yhat) and (y − yhat)ᵀ read right).
+    /// expression in parentheses (so that ∂J/∂(y − yhat) and (y − yhat)ᵀ read right); unique per node.
     /// </summary>
-    public string Label(GraphNode node)
+    public string Label(GraphNode node) => labels[node];
+
+    private string BaseLabel(GraphNode node)
     {
         var bare = Bare(node);
         bool infix = node.Name is null && node.Op is { } op && op.Precedence < OpInfo.AtomPrecedence;
@@ -40,10 +64,13 @@ internal sealed class ChainFormatter(Notation notation, GraphNode objective, Pro
         return !(infix || negative) ? bare : Latex ? $"\\left({bare}\\right)" : $"({bare})";
     }
 
+    private static string Subscript(int n) =>
+        string.Concat(n.ToString(System.Globalization.CultureInfo.InvariantCulture).Select(d => "₀₁₂₃₄₅₆₇₈₉"[d - '0']));
+
     /// <summary>A node as a symbol without protective parentheses, for places already delimited, such as f(…).</summary>
     public string Bare(GraphNode node)
     {
-        if (node.Name is not null) return ExprPrinter.Name(node.Name, notation);
+        if (node.Name is not null) return SymPrinter.Name(node.Name, notation);
         if (node.Kind == GraphNodeKind.Constant) return ValueFormat.Number(node.ConstantValue!.Value, notation);
         return ExprPrinter.Print(node.Expression!, notation);
     }
@@ -56,46 +83,80 @@ internal sealed class ChainFormatter(Notation notation, GraphNode objective, Pro
         _ => ExprPrinter.Print(node.Expression!, notation),
     };
 
-    /// <summary>The three forms of one term.</summary>
-    public (string Chain, string Formula, string Numbers) Term(ChainTerm term)
+    /// <summary>
+    /// The three forms of one term: the chain in symbols, the formula, and the numbers.
+    /// <paramref name="oneOfSeveral"/> says that the row has other terms, so a direct use by the
+    /// objective is written ∂J/∂m|fixed, apart from the total ∂J/∂m.
+    /// </summary>
+    public (string Chain, string Formula, string Numbers) Term(ChainTerm term, bool oneOfSeveral = false)
     {
         var c = term.Consumer;
         var m = term.Operand;
-        var op = c.Op!;
-        string chain = Gradient(c) + Dot + Partial(c, m);
-        string upstream = Gradient(c);
+        bool direct = c == objective;
+        string local = Partial(c, m);
+        if (direct && oneOfSeveral && term.HeldFixed.Count > 0)
+        {
+            var held = string.Join(", ", term.HeldFixed.Select(Label));
+            local = Latex ? $"\\left.{local}\\right|_{{{held}}}" : $"{local}|{held}";
+        }
+        string chain = direct ? local
+            : layout == Layout.Denominator ? local + Dot + Gradient(c) : Gradient(c) + Dot + local;
+        string formula = term.Formula is { } f ? Print(f, Gradient(c)) : chain;
+        return (chain, formula, Numbers(term, direct, formula == Gradient(c), formula == Minus + Gradient(c)));
+    }
+
+    /// <summary>A term's formula with the upstream symbol replaced by ∂J/∂c.</summary>
+    private string Print(Sym formula, string upstream)
+    {
+        var placeholder = ChainTerm.UpstreamSymbol.ToString(notation);
+        var text = formula.ToString(notation);
+        // A matrix product is juxtaposition (W2ᵀδ), which would run a transpose into the ∂ of a
+        // fraction in text (W2ᵀ∂J/∂a2): next to the upstream symbol it is written with a dot.
+        if (!Latex)
+        {
+            var p = System.Text.RegularExpressions.Regex.Escape(placeholder);
+            text = System.Text.RegularExpressions.Regex.Replace(text, $"ᵀ ?{p}", "ᵀ · " + placeholder);
+            text = System.Text.RegularExpressions.Regex.Replace(text, $"{p} (?=[^\\s⊙·+−/=)])", placeholder + " · ");
+        }
+        return text.Replace(placeholder, upstream);
+    }
+
+    private string Numbers(ChainTerm term, bool direct, bool identity, bool negated)
+    {
+        var c = term.Consumer;
         string u = ValueFormat.Factor(term.Upstream, notation);
-
-        if (op.Kind == OpKind.MatMul)
+        if (term.LocalDerivative is null)
         {
-            var other = c.Operands[1 - term.ArgumentIndex];
-            var otherValue = evaluation.ValueOf(other);
-            string t = otherValue.Count == 1 ? "" : Transpose;
-            string symbol = Label(other) + t;
-            string number = ValueFormat.Factor(otherValue, notation) + t;
-            return term.ArgumentIndex == 0
-                ? (chain, upstream + Dot + symbol, u + Dot + number)
-                : (chain, symbol + Dot + upstream, number + Dot + u);
+            int k = c.Op!.Kind == OpKind.MatMul ? IndexIn(c, term.Operand) : -1;
+            if (k < 0) return "";
+            var otherValue = evaluation.ValueOf(c.Operands[1 - k]);
+            // A dot product of two vectors needs no transpose: ∂(v·h)/∂v = h.
+            bool dot = otherValue.Rank == 1 && evaluation.ValueOf(term.Operand).Rank == 1;
+            string number = ValueFormat.Factor(otherValue, notation) + (otherValue.Count == 1 || dot ? "" : Transpose);
+            return direct ? number : k == 0 ? u + Dot + number : number + Dot + u;
         }
+        var local = term.LocalDerivative;
+        string d = ValueFormat.Factor(local, notation);
+        string numbers;
+        if (direct) numbers = ValueFormat.Tensor(local, notation);
+        else if (identity && All(local, 1)) numbers = ValueFormat.Tensor(term.Upstream, notation);
+        else if (negated && All(local, -1)) numbers = Minus + (u.StartsWith(Minus, StringComparison.Ordinal) ? $"({u})" : u);
+        else numbers = u + (term.Upstream.Count == 1 || local.Count == 1 ? Dot : Hadamard) + d;
+        return term.Summed ? Sum(numbers) : numbers;
+    }
 
-        string factor = LocalFactor(term);
-        string d = ValueFormat.Factor(term.LocalDerivative!, notation);
-        if (op.Kind == OpKind.Reduction)
-            return (chain, upstream + Dot + factor, u + Dot + d);
+    private static int IndexIn(GraphNode c, GraphNode m)
+    {
+        for (int k = 0; k < c.Operands.Count; k++)
+            if (c.Operands[k] == m) return k;
+        return -1;
+    }
 
-        string formula, numbers;
-        if (factor == "1")
-            (formula, numbers) = (upstream, ValueFormat.Tensor(term.Upstream, notation));
-        else if (factor == Minus + "1")
-            (formula, numbers) = (Minus + upstream, Minus + (u.StartsWith(Minus, StringComparison.Ordinal) ? $"({u})" : u));
-        else
-        {
-            string times = term.Upstream.Count == 1 || term.LocalDerivative!.Count == 1 ? Dot : Hadamard;
-            (formula, numbers) = (upstream + times + factor, u + times + d);
-        }
-        if (term.Summed)
-            (formula, numbers) = (Sum(formula), Sum(numbers));
-        return (chain, formula, numbers);
+    private static bool All(Tensor t, double v)
+    {
+        foreach (var x in t.ToDoubleArray())
+            if (x != v) return false;
+        return true;
     }
 
     /// <summary>Σ over the broadcast dimensions; no extra parentheses around a vector that has its own.</summary>
@@ -114,35 +175,5 @@ internal sealed class ChainFormatter(Notation notation, GraphNode objective, Pro
             }
             return true;
         }
-    }
-
-    /// <summary>The local derivative ∂c/∂m written out from the op's template, with constants folded where that is easy.</summary>
-    private string LocalFactor(ChainTerm term)
-    {
-        var c = term.Consumer;
-        var op = c.Op!;
-        int k = term.ArgumentIndex;
-        string a = Label(c.Operands[0]);
-        if (op.Name == "mean")
-            return Latex ? $"\\frac{{1}}{{{evaluation.ValueOf(c.Operands[0]).Count}}}" : $"1/{evaluation.ValueOf(c.Operands[0]).Count}";
-        if (op.BinaryOperator == BinaryOperator.Power && k == 0 && c.Operands[1].Kind == GraphNodeKind.Constant)
-        {
-            double p = c.Operands[1].ConstantValue!.Value;
-            if (p == 1) return "1";
-            string coefficient = ValueFormat.Number(p, notation);
-            if (p < 0) coefficient = $"({coefficient})";
-            if (p == 2) return coefficient + (Latex ? " " : "·") + a;
-            string exponent = ValueFormat.Number(p - 1, notation);
-            return Latex ? $"{coefficient}\\,{{{a}}}^{{{exponent}}}" : $"{coefficient}·{a}^{(p - 1 < 0 ? $"({exponent})" : exponent)}";
-        }
-        var template = (Latex ? op.DerivativeLatex : op.DerivativeText)[k];
-        // An argument already delimited, inside f(…), I[… or a LaTeX group such as \frac{…}, needs no parentheses of its own.
-        for (int i = 0; i < c.Operands.Count; i++)
-        {
-            string slot = i == 0 ? "$a" : "$b";
-            template = template.Replace($"({slot})", $"({Bare(c.Operands[i])})").Replace($"{{{slot}}}", $"{{{Bare(c.Operands[i])}}}")
-                .Replace($"[{slot} ", $"[{Bare(c.Operands[i])} ").Replace(slot, Label(c.Operands[i]));
-        }
-        return template;
     }
 }

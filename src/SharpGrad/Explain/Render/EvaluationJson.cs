@@ -84,6 +84,6 @@ public static class EvaluationJson
     }
 
     /// <summary>A number as JSON: the shortest text that reads back to the same double.</summary>
-    private static string Number(double v) =>
+    internal static string Number(double v) =>
         double.IsFinite(v) ? JsonSerializer.Serialize(v) : double.IsNaN(v) ? "\"NaN\"" : v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
 }

@@ -4,20 +4,21 @@ namespace SharpGrad.Explain;
 
 /// <summary>
 /// Renders a <see cref="StepReport"/> as text (box tables), Markdown (pipe tables) or LaTeX
-/// (tabular and align*). Each backward line reads left to right as a teacher writes it: the
-/// chain rule in symbols, the same with the local derivatives written out, the same with
-/// numbers, and the value. Output is deterministic, so golden tests can compare it whole.
+/// (tabular and align*, optionally a standalone document). Each backward line reads left to right
+/// as a teacher writes it: the chain rule in symbols, the same with the local derivatives written
+/// out, the same with numbers, and the value. Output is deterministic, so golden tests can compare
+/// it whole.
 /// </summary>
 public static class StepRenderer
 {
-    /// <summary>The report in the given format.</summary>
-    public static string Render(StepReport report, OutputFormat format)
+    /// <summary>The report in the given format; <paramref name="standalone"/> wraps LaTeX in a document that compiles as it is.</summary>
+    public static string Render(StepReport report, OutputFormat format, bool standalone = false)
     {
         ArgumentNullException.ThrowIfNull(report);
         return format switch
         {
             OutputFormat.Markdown => Markdown(report),
-            OutputFormat.Latex => Latex(report),
+            OutputFormat.Latex => standalone ? LatexDocument.Standalone(Latex(report), "Worked example: " + Title(report)) : Latex(report),
             _ => Text(report),
         };
     }
@@ -25,14 +26,18 @@ public static class StepRenderer
     private static string Title(StepReport r) =>
         $"objective {r.Evaluation.ObjectiveName}, learning rate η = {ValueFormat.Number(r.LearningRate)}";
 
+    private static string Scope(StepReport r) => r.AllNodes ? "every node" : "named nodes; --all-nodes shows every part of an expression";
+
     private static string Text(StepReport r)
     {
-        var f = new ChainFormatter(Notation.Text, r.Evaluation.Objective, r.Evaluation);
+        var f = new ChainFormatter(Notation.Text, r.Evaluation, r.Layout);
         var sb = new StringBuilder();
         var j = r.Evaluation.ObjectiveName;
-        sb.Append("Worked example: ").Append(Title(r)).Append("\n\n");
+        sb.Append("Worked example: ").Append(Title(r)).Append("\n");
+        if (r.Warning is { } w) sb.Append(w).Append('\n');
+        sb.Append(r.Layout.Note()).Append("\n\n");
 
-        sb.Append("Forward pass (program order)\n");
+        sb.Append($"Forward pass (program order; {Scope(r)})\n");
         var forward = new TextTable("node", "formula", "value");
         foreach (var n in r.Forward)
             forward.Add(f.Label(n), f.Definition(n), ValueFormat.Tensor(r.Evaluation.ValueOf(n)));
@@ -43,7 +48,7 @@ public static class StepRenderer
         foreach (var row in r.Backward)
         {
             var (chain, formula, numbers) = Cells(row, f, Notation.Text);
-            backward.Add(f.Gradient(row.Node), chain, formula, numbers, ValueFormat.Tensor(row.Gradient));
+            backward.Add(f.Gradient(row.Node), Join(chain), Join(formula), Join(numbers), ValueFormat.Tensor(row.Gradient));
         }
         sb.Append(backward).Append('\n');
 
@@ -57,12 +62,14 @@ public static class StepRenderer
 
     private static string Markdown(StepReport r)
     {
-        var f = new ChainFormatter(Notation.Text, r.Evaluation.Objective, r.Evaluation);
+        var f = new ChainFormatter(Notation.Text, r.Evaluation, r.Layout);
         var sb = new StringBuilder();
         var j = r.Evaluation.ObjectiveName;
         sb.Append("## Worked example: ").Append(Title(r)).Append("\n\n");
+        if (r.Warning is { } w) sb.Append("**").Append(w).Append("**\n\n");
+        sb.Append(r.Layout.Note()).Append("\n\n");
 
-        sb.Append("### Forward pass\n\n| node | formula | value |\n|---|---|---|\n");
+        sb.Append($"### Forward pass\n\nProgram order; {Scope(r)}.\n\n| node | formula | value |\n|---|---|---|\n");
         foreach (var n in r.Forward)
             sb.Append($"| {Code(f.Label(n))} | {Code(f.Definition(n))} | {Cell(ValueFormat.Tensor(r.Evaluation.ValueOf(n)))} |\n");
 
@@ -71,7 +78,7 @@ public static class StepRenderer
         foreach (var row in r.Backward)
         {
             var (chain, formula, numbers) = Cells(row, f, Notation.Text);
-            sb.Append($"| {Code(f.Gradient(row.Node))} | {Code(chain)} | {Code(formula)} | {Code(numbers)} | {Cell(ValueFormat.Tensor(row.Gradient))} |\n");
+            sb.Append($"| {Code(f.Gradient(row.Node))} | {Code(Join(chain))} | {Code(Join(formula))} | {Code(Join(numbers))} | {Cell(ValueFormat.Tensor(row.Gradient))} |\n");
         }
 
         sb.Append($"\n### SGD step\n\n`new = old − η · ∂{j}/∂param`, η = {ValueFormat.Number(r.LearningRate)}.\n\n");
@@ -86,10 +93,13 @@ public static class StepRenderer
 
     private static string Latex(StepReport r)
     {
-        var f = new ChainFormatter(Notation.Latex, r.Evaluation.Objective, r.Evaluation);
+        var f = new ChainFormatter(Notation.Latex, r.Evaluation, r.Layout);
         var sb = new StringBuilder();
         var j = ExprPrinter.Name(r.Evaluation.ObjectiveName, Notation.Latex);
         sb.Append($"% Worked example: objective {r.Evaluation.ObjectiveName}, learning rate {ValueFormat.Number(r.LearningRate, Notation.Latex)}\n");
+        sb.Append(LatexDocument.Requirements).Append('\n');
+        if (r.Warning is { } w) sb.Append("\\paragraph{Warning} ").Append(LatexDocument.Text(w)).Append("\n\n");
+        sb.Append("% ").Append(r.Layout.Note()).Append("\n\n");
 
         sb.Append("\\paragraph{Forward pass}\n\\begin{tabular}{lll}\n\\hline\nnode & formula & value \\\\\n\\hline\n");
         foreach (var n in r.Forward)
@@ -99,14 +109,22 @@ public static class StepRenderer
         }
         sb.Append("\\hline\n\\end{tabular}\n\n");
 
+        // One line per form (chain, formula, numbers, value), and a line per term within each form.
         sb.Append("\\paragraph{Backward pass}\n\\begin{align*}\n");
         foreach (var row in r.Backward)
         {
+            var left = f.Gradient(row.Node);
             var (chain, formula, numbers) = Cells(row, f, Notation.Latex);
-            var parts = new List<string>();
-            foreach (var p in new[] { chain, formula, numbers, ValueFormat.Tensor(row.Gradient, Notation.Latex) })
-                if (p.Length > 0 && (parts.Count == 0 || parts[^1] != p)) parts.Add(p);
-            sb.Append($"{f.Gradient(row.Node)} &= {string.Join(" = ", parts)} \\\\\n");
+            var value = ValueFormat.Tensor(row.Gradient, Notation.Latex);
+            // The numbers and the value they add up to share the last line.
+            var last = numbers.Count == 0 || numbers.Any(t => t.Length == 0) ? [value]
+                : numbers.Count == 1 && numbers[0] == value ? numbers : [.. numbers.Take(numbers.Count - 1), numbers[^1] + " = " + value];
+            var forms = new List<IReadOnlyList<string>>();
+            foreach (var form in new[] { chain, formula, last })
+                if (form.Count > 0 && !(form.Count == 1 && form[0] == left) && (forms.Count == 0 || !forms[^1].SequenceEqual(form)))
+                    forms.Add(form);
+            for (int i = 0; i < forms.Count; i++)
+                sb.Append(LatexDocument.AlignedSum(i == 0 ? left : "", forms[i])).Append(" \\\\\n");
         }
         sb.Append("\\end{align*}\n\n");
 
@@ -118,13 +136,15 @@ public static class StepRenderer
         return sb.ToString();
     }
 
-    /// <summary>The chain, formula and numbers cells of a backward row (terms joined by +).</summary>
-    private static (string Chain, string Formula, string Numbers) Cells(BackwardRow row, ChainFormatter f, Notation notation)
+    private static string Join(IReadOnlyList<string> terms) => string.Join(" + ", terms);
+
+    /// <summary>The chain, formula and numbers of a backward row, one entry per term.</summary>
+    internal static (IReadOnlyList<string> Chain, IReadOnlyList<string> Formula, IReadOnlyList<string> Numbers) Cells(BackwardRow row, ChainFormatter f, Notation notation)
     {
-        if (row.IsObjective) return ("1", "", "");
+        if (row.IsObjective) return (["1"], [], []);
         if (!row.AffectsObjective)
-            return (notation == Notation.Latex ? "0" : "0 (not on any path to the objective)", "", "");
-        var terms = row.Terms.Select(f.Term).ToArray();
-        return (string.Join(" + ", terms.Select(t => t.Chain)), string.Join(" + ", terms.Select(t => t.Formula)), string.Join(" + ", terms.Select(t => t.Numbers)));
+            return ([notation == Notation.Latex ? "0" : "0 (not on any path to the objective)"], [], []);
+        var terms = row.Terms.Select(t => f.Term(t, row.Terms.Count > 1)).ToArray();
+        return (terms.Select(t => t.Chain).ToArray(), terms.Select(t => t.Formula).ToArray(), terms.Select(t => t.Numbers).ToArray());
     }
 }

@@ -5,13 +5,16 @@ namespace SharpGrad.Explain;
 /// <summary>
 /// A plain box-drawn table. The step renderer draws its own tables, rather than going through a
 /// console library, so that the output is the same at any terminal width and can be compared
-/// with golden files. A cell longer than <see cref="MaxCell"/> characters is cut short with "…":
-/// every row is padded to the widest cell, so one 100 000-character formula would otherwise make
-/// the table rows × 100 000 characters.
+/// with golden files. A cell wider than <see cref="WrapWidth"/> characters is wrapped at spaces
+/// onto further lines of its row, so that a table of long formulas still fits a screen; a cell
+/// longer than <see cref="MaxCell"/> characters is cut short with "…" (one 100 000-character
+/// formula would otherwise fill the screen on its own).
 /// </summary>
 internal sealed class TextTable(params string[] headers)
 {
     public const int MaxCell = 200;
+
+    public const int WrapWidth = 36;
 
     private readonly List<string[]> rows = [];
 
@@ -24,12 +27,15 @@ internal sealed class TextTable(params string[] headers)
 
     public override string ToString()
     {
-        var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        var wrapped = rows.Select(r => r.Select(Wrap).ToArray()).ToList();
+        var widths = headers.Select((h, i) => Math.Max(h.Length, wrapped.Count == 0 ? 0 : wrapped.Max(r => r[i].Max(l => l.Length)))).ToArray();
         var sb = new StringBuilder();
         Rule('┌', '┬', '┐');
         Line(headers);
         Rule('├', '┼', '┤');
-        foreach (var r in rows) Line(r);
+        foreach (var r in wrapped)
+            for (int line = 0; line < r.Max(c => c.Count); line++)
+                Line(r.Select(c => line < c.Count ? c[line] : "").ToArray());
         Rule('└', '┴', '┘');
         return sb.ToString();
 
@@ -38,5 +44,25 @@ internal sealed class TextTable(params string[] headers)
 
         void Line(string[] cells) =>
             sb.Append("│ ").Append(string.Join(" │ ", cells.Select((c, i) => c.PadRight(widths[i])))).Append(" │\n");
+    }
+
+    /// <summary>The cell's lines: greedy at spaces, a word longer than the width on a line of its own.</summary>
+    private static List<string> Wrap(string cell)
+    {
+        if (cell.Length <= WrapWidth) return [cell];
+        var lines = new List<string>();
+        var current = new StringBuilder();
+        foreach (var word in cell.Split(' '))
+        {
+            if (current.Length > 0 && current.Length + 1 + word.Length > WrapWidth)
+            {
+                lines.Add(current.ToString());
+                current.Clear().Append("  ");
+            }
+            if (current.Length > 0 && current.ToString() != "  ") current.Append(' ');
+            current.Append(word);
+        }
+        lines.Add(current.ToString());
+        return lines;
     }
 }

@@ -5,7 +5,8 @@ namespace SharpGrad.Explain;
 
 /// <summary>
 /// Prints numbers and tensors for people, as the seeds write them: a value holding one number
-/// as that number, a vector as (a, b), a matrix as [[a, b], [c, d]] (a bmatrix in LaTeX). Numbers
+/// as that number, a vector as (a, b) (a column vector, pmatrix, in LaTeX), a matrix as
+/// [[a, b], [c, d]] (a bmatrix in LaTeX). Numbers
 /// get at most six significant digits, and magnitudes below 1e-12 print as 0, so rounding noise
 /// such as 5.6e-17 does not hide a zero. (JSON output keeps full precision; this is for display.)
 /// </summary>
@@ -38,7 +39,10 @@ public static class ValueFormat
         var data = value.ToDoubleArray();
         if (data.Length == 1) return Number(data[0], notation);
         var shape = value.Shape.ToArray();
-        if (shape.Length == 1) return "(" + string.Join(", ", data.Select(v => Number(v, notation))) + ")";
+        if (shape.Length == 1)
+            return notation == Notation.Latex
+                ? "\\begin{pmatrix} " + string.Join(" \\\\ ", data.Select(v => Number(v, notation))) + " \\end{pmatrix}"
+                : "(" + string.Join(", ", data.Select(v => Number(v, notation))) + ")";
         if (shape.Length == 2 && notation == Notation.Latex)
         {
             var sb = new StringBuilder("\\begin{bmatrix} ");

@@ -3,20 +3,20 @@ using System.Text;
 namespace SharpGrad.Explain;
 
 /// <summary>
-/// <c>sharpgrad shapes</c>, spec E6: the Jacobian size of every factor of ∂objective/∂wrt, in the
-/// seed's denominator layout: ∂a/∂b has one row per component of b and one column per component of
-/// a, so a chain wrt → z1 → ⋯ → objective multiplies as ∂z1/∂wrt · ∂z2/∂z1 ⋯ ∂objective/∂zk, left to
-/// right, and the result ∂objective/∂wrt has one row per component of wrt and one column. Sizes stay
-/// symbolic (D1, D2, ...): a node of shape [H, D] has H·D components. Factors are taken between
-/// named nodes, as <see cref="ChainDerivation"/> writes them.
+/// <c>sharpgrad shapes</c>, spec E6: the Jacobian size of every factor of ∂objective/∂wrt in a stated
+/// <see cref="Explain.Layout"/>. In the seed's denominator layout ∂a/∂b has one row per component of b
+/// and one column per component of a, so a chain wrt → z1 → ⋯ → objective multiplies as
+/// ∂z1/∂wrt · ∂z2/∂z1 ⋯ ∂objective/∂zk and the result has one row per component of wrt and one
+/// column; in the numerator layout every size is transposed and the factors run from the objective
+/// down; in the gradient layout they run as in the numerator layout and the 1 × n result is read back
+/// in wrt's shape (H×D for a matrix). Sizes stay symbolic (D1, D2, ...): a node of shape [H, D] has
+/// H·D components. Factors are taken between named nodes, as <see cref="ChainDerivation"/> writes them.
 /// </summary>
 public sealed class JacobianShapes
 {
-    /// <summary>The layout statement printed with every table.</summary>
-    public const string LayoutNote = "Layout: denominator (the seed's): ∂a/∂b has one row per component of b and one column per component of a, so the factors multiply left to right from the variable up to the objective.";
-
-    private JacobianShapes(string objective, string wrt, bool isChain, IReadOnlyList<(string Factor, string Size)> factors, string result)
+    private JacobianShapes(string objective, string wrt, Layout layout, bool isChain, IReadOnlyList<(string Factor, string Size)> factors, string result)
     {
+        Layout = layout;
         Objective = objective;
         Wrt = wrt;
         IsChain = isChain;
@@ -30,10 +30,16 @@ public sealed class JacobianShapes
     /// <summary>The variable differentiated with respect to.</summary>
     public string Wrt { get; }
 
+    /// <summary>The layout the sizes and the order of the factors are given in.</summary>
+    public Layout Layout { get; }
+
+    /// <summary>The product of the factors in the order that conforms in <see cref="Layout"/> (meaningful when <see cref="IsChain"/>).</summary>
+    public string Product => $"∂{Objective}/∂{Wrt} = " + string.Join(" · ", Factors.Select(f => f.Factor));
+
     /// <summary>True when exactly one path joins wrt to the objective, so the factors form one product.</summary>
     public bool IsChain { get; }
 
-    /// <summary>Each local partial ∂c/∂x (from wrt up to the objective) with its Jacobian size "rows×columns".</summary>
+    /// <summary>Each local partial ∂c/∂x with its Jacobian size "rows×columns", in the order of <see cref="Product"/>.</summary>
     public IReadOnlyList<(string Factor, string Size)> Factors { get; }
 
     /// <summary>The size of ∂objective/∂wrt.</summary>
@@ -44,7 +50,7 @@ public sealed class JacobianShapes
     /// assignment (the start of a chain such as f0 in spec E6).
     /// </summary>
     /// <exception cref="ArgumentException">A name is not defined, or there is no path.</exception>
-    public static JacobianShapes Create(GradProgram program, string? wrt = null, string? objective = null)
+    public static JacobianShapes Create(GradProgram program, string? wrt = null, string? objective = null, Layout layout = Layout.Denominator)
     {
         ArgumentNullException.ThrowIfNull(program);
         var of = objective ?? program.DefaultObjective.Name;
@@ -54,10 +60,18 @@ public sealed class JacobianShapes
             throw new ArgumentException($"{of} is not computed from {w}, so ∂{of}/∂{w} has no factors.");
         var graph = program.Graph;
         var factors = new List<(string, string)>();
+        bool denominator = layout == Layout.Denominator;
         foreach (var x in derivation.NodesOnPaths)
             foreach (var c in derivation.Consumers(x))
-                factors.Add(($"∂{c}/∂{x}", $"{Components(graph[x])}×{Components(graph[c])}"));
-        return new JacobianShapes(of, w, derivation.PathCount == 1, factors, $"{Components(graph[w])}×{Components(graph[of])}");
+                factors.Add(($"∂{c}/∂{x}", denominator ? $"{Components(graph[x])}×{Components(graph[c])}" : $"{Components(graph[c])}×{Components(graph[x])}"));
+        if (!denominator) factors.Reverse();
+        string result = layout switch
+        {
+            Layout.Denominator => $"{Components(graph[w])}×{Components(graph[of])}",
+            Layout.Numerator => $"{Components(graph[of])}×{Components(graph[w])}",
+            _ => ShapeOf(graph[w]),
+        };
+        return new JacobianShapes(of, w, layout, derivation.PathCount == 1, factors, result);
     }
 
     /// <summary>The number of components of a node, symbolic where its size is: "D1", "H·D", "1" for a scalar.</summary>
@@ -70,13 +84,20 @@ public sealed class JacobianShapes
         return string.Join("·", dims.Select(d => d.ToString()));
     }
 
+    /// <summary>A node's shape as the gradient layout gives ∂J/∂node: "H×D", "D1", "1" for a scalar.</summary>
+    private static string ShapeOf(GraphNode node)
+    {
+        var dims = node.Shape.Dims;
+        return dims.Count == 0 || node.Shape.IsSingleElement ? "1" : string.Join("×", dims.Select(d => d.ToString()));
+    }
+
     /// <summary>The report: the layout, the product, and a table of factors and sizes.</summary>
     public string Render()
     {
         var sb = new StringBuilder();
-        sb.Append(LayoutNote).Append('\n');
+        sb.Append(Layout.Note()).Append('\n');
         if (IsChain)
-            sb.Append($"∂{Objective}/∂{Wrt} = ").Append(string.Join(" · ", Factors.Select(f => f.Factor))).Append('\n');
+            sb.Append(Product).Append('\n');
         else
             sb.Append($"∂{Objective}/∂{Wrt} is a sum over several paths; every factor that occurs on one is listed.\n");
         var table = new TextTable("factor", "Jacobian size");

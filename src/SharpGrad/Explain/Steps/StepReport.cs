@@ -9,8 +9,10 @@ namespace SharpGrad.Explain;
 public sealed class StepReport
 {
     internal StepReport(ProgramEvaluation evaluation, double learningRate, IReadOnlyList<GraphNode> forward,
-        IReadOnlyList<BackwardRow> backward, IReadOnlyList<UpdateRow> updates)
+        IReadOnlyList<BackwardRow> backward, IReadOnlyList<UpdateRow> updates, bool allNodes, Layout layout)
     {
+        AllNodes = allNodes;
+        Layout = layout;
         Evaluation = evaluation;
         LearningRate = learningRate;
         Forward = forward;
@@ -25,8 +27,9 @@ public sealed class StepReport
     public double LearningRate { get; }
 
     /// <summary>
-    /// The nodes of the forward table in program order: declarations, assignments, and the unnamed
-    /// parts of expressions that depend on a declaration (literals are left out).
+    /// The nodes of the forward table in program order: declarations and assignments, and with
+    /// <see cref="AllNodes"/> also the unnamed parts of expressions that depend on a declaration
+    /// (literals are left out).
     /// </summary>
     public IReadOnlyList<GraphNode> Forward { get; }
 
@@ -36,15 +39,26 @@ public sealed class StepReport
     /// <summary>The SGD update of every parameter, in program order.</summary>
     public IReadOnlyList<UpdateRow> Updates { get; }
 
+    /// <summary>True when every unnamed part of an expression has rows of its own; otherwise only named nodes do.</summary>
+    public bool AllNodes { get; }
+
+    /// <summary>The layout the chain-rule column is written in (the numbers always have each node's shape).</summary>
+    public Layout Layout { get; }
+
+    /// <summary>A warning when the objective is NaN or infinite, so that no number below means anything; null otherwise.</summary>
+    public string? Warning => double.IsFinite(Evaluation.ObjectiveValue) ? null
+        : $"warning: the objective {Evaluation.ObjectiveName} = {ValueFormat.Number(Evaluation.ObjectiveValue)} is not a finite number, so the gradients and the update below are not meaningful; check the values given (--set).";
+
     /// <summary>
     /// Walks an evaluation: takes each local derivative by re-running one op on copies of its
-    /// arguments through autograd, and applies one SGD step, new = old − η·∂J/∂param.
+    /// arguments through autograd, and applies one SGD step, new = old − η·∂J/∂param. Rows are
+    /// given for the named nodes, or for every node when <paramref name="allNodes"/> is true.
     /// </summary>
-    public static StepReport Create(ProgramEvaluation evaluation, double learningRate)
+    public static StepReport Create(ProgramEvaluation evaluation, double learningRate, bool allNodes = false, Layout layout = Layout.Gradient)
     {
         ArgumentNullException.ThrowIfNull(evaluation);
         if (!double.IsFinite(learningRate) || learningRate <= 0)
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a positive number.");
-        return StepWalker.Walk(evaluation, learningRate);
+        return StepWalker.Walk(evaluation, learningRate, allNodes, layout);
     }
 }

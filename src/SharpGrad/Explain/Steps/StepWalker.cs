@@ -3,17 +3,43 @@ namespace SharpGrad.Explain;
 /// <summary>
 /// Builds a <see cref="StepReport"/>. The backward order is the reverse of the graph order, and
 /// a leaf is listed as soon as its last gradient contribution has arrived (after its first
-/// consumer), as spec E9 lists ∂J/∂W3 right after ∂J/∂ŷ.
+/// consumer), as spec E9 lists ∂J/∂W3 right after ∂J/∂ŷ. By default only named nodes get rows,
+/// and the unnamed parts of an assignment are folded into its local derivative; with every node
+/// shown, each unnamed part of an expression gets a row of its own.
 /// </summary>
-internal static class StepWalker
+internal sealed class StepWalker
 {
-    public static StepReport Walk(ProgramEvaluation evaluation, double learningRate)
+    private readonly ProgramEvaluation evaluation;
+    private readonly bool allNodes;
+    private readonly Dictionary<GraphNode, Sym> expressions = [];
+
+    private StepWalker(ProgramEvaluation evaluation, bool allNodes)
+    {
+        this.evaluation = evaluation;
+        this.allNodes = allNodes;
+    }
+
+    public static StepReport Walk(ProgramEvaluation evaluation, double learningRate, bool allNodes, Layout layout) =>
+        new StepWalker(evaluation, allNodes).Walk(learningRate, layout);
+
+    private bool Shown(GraphNode n) => n.IsNamed || (allNodes && n.Kind == GraphNodeKind.Operation && n.HasGradient);
+
+    private StepReport Walk(double learningRate, Layout layout)
     {
         var graph = evaluation.Graph;
         var objective = evaluation.Objective;
         var relevant = graph.AncestorsAndSelf(objective).Where(n => n.HasGradient).ToHashSet();
+        var forward = graph.Nodes.Where(Shown).ToList();
 
-        var forward = graph.Nodes.Where(n => n.IsNamed || (n.Kind == GraphNodeKind.Operation && n.HasGradient)).ToList();
+        // The shown nodes each shown node feeds, looking through the unnamed parts between them.
+        var users = new Dictionary<GraphNode, List<GraphNode>>();
+        foreach (var c in forward)
+            if (c.Kind == GraphNodeKind.Operation && relevant.Contains(c))
+                foreach (var m in Inputs(c))
+                {
+                    if (!users.TryGetValue(m, out var list)) users[m] = list = [];
+                    list.Add(c);
+                }
 
         var rows = new List<BackwardRow>();
         var emitted = new HashSet<GraphNode>();
@@ -22,22 +48,20 @@ internal static class StepWalker
             if (!emitted.Add(node)) return;
             var terms = new List<ChainTerm>();
             if (node != objective)
-                foreach (var consumer in node.Consumers.Where(relevant.Contains).OrderByDescending(c => c.Index))
-                    for (int k = 0; k < consumer.Operands.Count; k++)
-                        if (consumer.Operands[k] == node)
-                            terms.Add(Term(evaluation, consumer, k));
+                foreach (var c in (users.GetValueOrDefault(node) ?? []).OrderByDescending(c => c.Index))
+                    terms.Add(Term(c, node));
             rows.Add(new BackwardRow(node, evaluation.GradientOf(node)!, terms, node == objective, relevant.Contains(node)));
         }
 
-        static bool IsLeaf(GraphNode n) => n.Kind != GraphNodeKind.Operation;
+        bool IsLeaf(GraphNode n) => n.Kind != GraphNodeKind.Operation;
         if (IsLeaf(objective)) Emit(objective);
-        for (int i = graph.Nodes.Count - 1; i >= 0; i--)
+        for (int i = forward.Count - 1; i >= 0; i--)
         {
-            var node = graph.Nodes[i];
+            var node = forward[i];
             if (IsLeaf(node) || !relevant.Contains(node)) continue;
             Emit(node);
-            foreach (var operand in node.Operands)
-                if (IsLeaf(operand) && relevant.Contains(operand) && operand.Consumers.Where(relevant.Contains).All(emitted.Contains))
+            foreach (var operand in Inputs(node))
+                if (IsLeaf(operand) && relevant.Contains(operand) && users[operand].All(emitted.Contains))
                     Emit(operand);
         }
         foreach (var node in graph.Nodes)
@@ -52,59 +76,172 @@ internal static class StepWalker
                 var gradient = evaluation.GradientOf(p)!;
                 updates.Add(new UpdateRow(p, old, gradient, old.Sub(gradient.Mul(learningRate))));
             }
-        return new StepReport(evaluation, learningRate, forward, rows, updates);
+        return new StepReport(evaluation, learningRate, forward, rows, updates, allNodes, layout);
+    }
+
+    /// <summary>The shown nodes that c's expression reads, each once, in the order met (unnamed parts looked through).</summary>
+    private List<GraphNode> Inputs(GraphNode c)
+    {
+        var result = new List<GraphNode>();
+        var seen = new HashSet<GraphNode>();
+        var stack = new Stack<GraphNode>(c.Operands.Reverse());
+        while (stack.Count > 0)
+        {
+            var o = stack.Pop();
+            if (!o.HasGradient || !seen.Add(o)) continue;
+            if (Shown(o) || o.Kind != GraphNodeKind.Operation) result.Add(o);
+            else
+                for (int k = o.Operands.Count - 1; k >= 0; k--) stack.Push(o.Operands[k]);
+        }
+        return result;
     }
 
     /// <summary>
-    /// The term ∂J/∂c · ∂c/∂m for argument <paramref name="k"/> of <paramref name="consumer"/>: c's
-    /// op is applied alone to fresh leaves holding its arguments' values, and autograd gives the
-    /// vector-Jacobian product with the upstream gradient, and for elementwise ops and reductions
-    /// the local derivative itself.
+    /// The term ∂J/∂c · ∂c/∂m: c's expression is re-run alone on fresh leaves holding its inputs'
+    /// values, and autograd gives the vector–Jacobian product with the upstream gradient and, where
+    /// c depends on m elementwise or c is one number, the local derivative itself.
     /// </summary>
-    private static ChainTerm Term(ProgramEvaluation evaluation, GraphNode consumer, int k)
+    private ChainTerm Term(GraphNode c, GraphNode m)
     {
-        var op = consumer.Op!;
-        var upstream = evaluation.GradientOf(consumer)!;
-        var values = consumer.Operands.Select(evaluation.ValueOf).ToArray();
-        var outputShape = evaluation.ValueOf(consumer).Shape.ToArray();
+        var upstream = evaluation.GradientOf(c)!;
+        var outputShape = evaluation.ValueOf(c).Shape.ToArray();
+        var inputs = Inputs(c);
+        var depends = new Dictionary<GraphNode, bool>();
+        bool Depends(GraphNode n) => depends.TryGetValue(n, out var d) ? d
+            : depends[n] = n == m || (n.Kind == GraphNodeKind.Operation && !Shown(n) && n.Operands.Any(Depends));
+        bool elementwise = OnPath(c).All(n => n.Op!.Kind is OpKind.Elementwise or OpKind.Identity);
+        bool singleMatMul = c.Op!.Kind == OpKind.MatMul && c.Operands.Contains(m);
 
         Tensor contribution;
         Tensor? local = null;
         bool summed = false;
         using (Autograd.EnableGrad())
         {
-            var leaves = values.Select(Fresh).ToArray();
-            contribution = Autograd.Grad([op.Apply(leaves)], [leaves[k]], [upstream], allowUnused: true)[0];
-
-            switch (op.Kind)
+            var leaves = inputs.ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
+            contribution = Autograd.Grad([Run(c, leaves)], [leaves[m]], [upstream], allowUnused: true)[0]
+                ?? Tensor.ZerosLike(evaluation.ValueOf(m));
+            if (elementwise)
             {
-                case OpKind.Elementwise or OpKind.Identity:
-                {
-                    // Broadcast m to c's shape first, so that the gradient of Σ c is the diagonal of ∂c/∂m.
-                    var args = values.Select(Fresh).ToArray();
-                    Tensor expanded;
-                    using (Autograd.NoGrad())
-                        expanded = values[k].Expand(outputShape).Contiguous().Clone();
-                    args[k] = expanded.Detach().RequireGrad();
-                    var output = op.Apply(args);
-                    local = Autograd.Grad([output], [args[k]], [Tensor.OnesLike(output)], allowUnused: true)[0];
-                    summed = values[k].Count != output.Count;
-                    break;
-                }
-                case OpKind.Reduction:
-                {
-                    var leaf = Fresh(values[k]);
-                    local = Autograd.Grad([op.Apply(leaf)], [leaf], allowUnused: true)[0];
-                    break;
-                }
+                // Broadcast m to c's shape first, so that the gradient of Σ c is the diagonal of ∂c/∂m.
+                var value = evaluation.ValueOf(m);
+                Tensor expanded;
+                using (Autograd.NoGrad())
+                    expanded = value.Expand(outputShape).Contiguous().Clone();
+                leaves[m] = expanded.Detach().RequireGrad();
+                var output = Run(c, leaves);
+                local = Autograd.Grad([output], [leaves[m]], [Tensor.OnesLike(output)], allowUnused: true)[0];
+                summed = value.Count != output.Count;
             }
+            else if (!singleMatMul && evaluation.ValueOf(c).Count == 1)
+                local = Autograd.Grad([Run(c, leaves)], [leaves[m]], allowUnused: true)[0];
         }
-        return new ChainTerm(consumer, k, upstream, local, contribution, summed);
+        return new ChainTerm(c, m, upstream, local, contribution, summed, Formula(c, m, Depends), inputs.Where(n => n != m).ToArray());
+
+        IEnumerable<GraphNode> OnPath(GraphNode n)
+        {
+            yield return n;
+            foreach (var o in n.Operands.Distinct())
+                if (o != m && Depends(o))
+                    foreach (var inner in OnPath(o)) yield return inner;
+        }
+    }
+
+    /// <summary>c's expression evaluated on <paramref name="leaves"/>; parts that read no input keep their recorded values.</summary>
+    private Tensor Run(GraphNode n, Dictionary<GraphNode, Tensor> leaves)
+    {
+        if (leaves.TryGetValue(n, out var leaf)) return leaf;
+        if (n.Kind != GraphNodeKind.Operation || !n.HasGradient) return evaluation.ValueOf(n);
+        var args = new Tensor[n.Operands.Count];
+        for (int k = 0; k < args.Length; k++) args[k] = Run(n.Operands[k], leaves);
+        return n.Op!.Apply(args);
     }
 
     private static Tensor Fresh(Tensor value)
     {
         using (Autograd.NoGrad())
             return value.Contiguous().Clone().Detach().RequireGrad();
+    }
+
+    /// <summary>
+    /// ∂J/∂c · ∂c/∂m as a formula: reverse mode over c's expression down to m, each op's step the
+    /// shared rule of <see cref="Derivatives"/> (or <see cref="OpInfo.Derivative"/>) evaluated on
+    /// symbols, seeded with <see cref="ChainTerm.UpstreamSymbol"/> (1 for the objective).
+    /// </summary>
+    private Sym? Formula(GraphNode c, GraphNode m, Func<GraphNode, bool> depends)
+    {
+        var seed = c == evaluation.Objective ? Sym.One : ChainTerm.UpstreamSymbol.WithShape(ShapeOf(c));
+        var total = Sym.Zero;
+        void Visit(GraphNode n, Sym g)
+        {
+            for (int k = 0; k < n.Operands.Count; k++)
+            {
+                var o = n.Operands[k];
+                if (o != m && !depends(o)) continue;
+                var part = Step(n, k, g);
+                if (o == m) total = Sym.Add(total, part);
+                else Visit(o, part);
+            }
+        }
+        try
+        {
+            Visit(c, seed);
+            return total;
+        }
+        catch (NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>One op's vector–Jacobian product on symbols: the gradient of operand k given the output's gradient g.</summary>
+    private Sym Step(GraphNode n, int k, Sym g)
+    {
+        var op = n.Op!;
+        var args = n.Operands.Select(Expression).ToArray();
+        if (op.IsAbstract) return Sym.Mul(g, op.Derivative(args, 0));
+        if (op.Kind == OpKind.MatMul)
+        {
+            // A vector on the left of @ is a row, on the right a column (as the engine multiplies them).
+            var a = Promote(args[0], n.Operands[0], n.Operands[1], row: true);
+            var b = Promote(args[1], n.Operands[1], n.Operands[0], row: false);
+            var product = Sym.MatMul(a, b);
+            var part = Derivatives.Backward(OpCode.MatMul, k, g.IsNumber ? g : g.WithShape(product.Shape?.ToArray()), [a, b], product, null)!;
+            return part.WithShape(ShapeOf(n.Operands[k]));
+        }
+        var output = Sym.Call(op, args);
+        if (op.Code is not { } code)
+        {
+            // mean(x) = sum(x)/n.
+            if (op.Name != "mean") throw new NotSupportedException($"{op.Name} has no rule in the shared table.");
+            var perElement = Sym.Num(1.0 / evaluation.ValueOf(n.Operands[0]).Count);
+            return Sym.Mul(Derivatives.Backward(OpCode.Sum, 0, g, args, output, null)!, perElement);
+        }
+        return Derivatives.Backward(code, k, g, args, output, null) ?? Sym.Zero;
+    }
+
+    /// <summary>A vector times a matrix is read as a row (on the left) or a column (on the right); vector·vector stays a dot product.</summary>
+    private Sym Promote(Sym s, GraphNode node, GraphNode other, bool row)
+    {
+        var shape = evaluation.ValueOf(node).Shape.ToArray();
+        return shape.Length == 1 && shape[0] > 1 && evaluation.ValueOf(other).Rank >= 2 ? s.WithShape(row ? [1, shape[0]] : [shape[0], 1]) : s;
+    }
+
+    private int[] ShapeOf(GraphNode n)
+    {
+        var value = evaluation.ValueOf(n);
+        return value.Count == 1 ? [] : value.Shape.ToArray();
+    }
+
+    /// <summary>A node as a shaped symbolic expression: names as variables, literals as numbers, the rest its op applied.</summary>
+    private Sym Expression(GraphNode n)
+    {
+        if (expressions.TryGetValue(n, out var done)) return done;
+        Sym result;
+        if (n.IsNamed) result = Sym.Var(n.Name!, ShapeOf(n));
+        else if (n.Kind == GraphNodeKind.Constant) result = Sym.Num(n.ConstantValue!.Value);
+        else if (n.Op!.Kind == OpKind.MatMul)
+            result = Sym.MatMul(Promote(Expression(n.Operands[0]), n.Operands[0], n.Operands[1], true), Promote(Expression(n.Operands[1]), n.Operands[1], n.Operands[0], false));
+        else result = Sym.Call(n.Op, n.Operands.Select(Expression).ToArray());
+        return expressions[n] = result;
     }
 }

@@ -3,16 +3,16 @@ namespace SharpGrad.Explain;
 /// <summary>
 /// One row of the op vocabulary (<see cref="OpTable"/>): the name and arity, how shapes map,
 /// how to evaluate it with the library's own tensor ops (so values and gradients come from
-/// the real autograd engine), and how to print it and its local derivative. The derivative
-/// templates are for display only (the numbers beside them come from autograd); they use
-/// <c>$a</c> and <c>$b</c> for the first and second argument.
+/// the real autograd engine), and how to print it (templates with <c>$a</c> and <c>$b</c> for the
+/// first and second argument). Its local derivative is <see cref="Derivative"/>, computed from the
+/// one rule of <see cref="Derivatives"/>; there is no second, display-only definition.
 /// </summary>
 public sealed class OpInfo
 {
     private readonly Func<Tensor[], Tensor> evaluate;
 
     internal OpInfo(string name, int arity, OpKind kind, Func<Tensor[], Tensor> evaluate, string description,
-        string textTemplate, string latexTemplate, string[] derivativeText, string[] derivativeLatex,
+        string textTemplate, string latexTemplate,
         bool isFunction = true, bool isAbstract = false, BinaryOperator? binaryOperator = null, int precedence = AtomPrecedence,
         OpCode? code = null)
     {
@@ -25,8 +25,6 @@ public sealed class OpInfo
         Description = description;
         TextTemplate = textTemplate;
         LatexTemplate = latexTemplate;
-        DerivativeText = derivativeText;
-        DerivativeLatex = derivativeLatex;
         IsFunction = isFunction;
         IsAbstract = isAbstract;
         BinaryOperator = binaryOperator;
@@ -76,16 +74,6 @@ public sealed class OpInfo
 
     /// <summary>How an application prints in LaTeX ("\mathrm{ReLU}($a)").</summary>
     public string LatexTemplate { get; }
-
-    /// <summary>
-    /// The local partial derivative with respect to each argument, in text ("I[$a > 0]"); for
-    /// elementwise ops it is the diagonal of the Jacobian, for reductions the factor each
-    /// element receives. Empty for the matrix product, whose factor is a transpose.
-    /// </summary>
-    public IReadOnlyList<string> DerivativeText { get; }
-
-    /// <summary>The same derivatives in LaTeX.</summary>
-    public IReadOnlyList<string> DerivativeLatex { get; }
 
     /// <summary>
     /// Applies the op to float64 tensors with the library's tensor ops, recording the autograd
