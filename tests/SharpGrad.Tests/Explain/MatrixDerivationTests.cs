@@ -140,6 +140,9 @@ public class DerivationExerciseTests
     // L = Σ x²: 2x, never ∂L/∂(x)_d = ∂L/∂(x)_d.
     [InlineData("param x[3] = [1, 2, 3]\nL = sum(x^2)\n", "x", "factored", "∂L/∂(x)_d = 2·(x)_d")]
     [InlineData("param x[3] = [1, 2, 3]\nL = sum(x^2)\n", "x", "closed", "∂L/∂x = 2·x")]
+    // Symbolic sizes without values: the mean's count is written n; e1's literal exponent 2 stays 2 although D = 2.
+    [InlineData("input X[n, 2]\ntarget y[n]\nparam w = [0.1, -0.2]\np = sigmoid(X @ w)\nL = mean(-(y * log(p) + (1 - y) * log(1 - p)))\n", "w", "closed", "∂L/∂w = Xᵀ(p − y)/n")]
+    [InlineData("input x[D] = [1, 2]\nparam w[D] = [0.5, -1]\nL = sum((w - x)^2)\n", "w", "closed", "∂L/∂w = 2·(w − x)")]
     public void NoTautology(string source, string wrt, string form, string expected) =>
         Assert.Contains(expected, DerivationRenderer.Render(ChainDerivation.Create(GradProgram.Parse(source), wrt), form, OutputFormat.Text).Split('\n'));
 

@@ -90,8 +90,10 @@ public sealed class ChainDerivation
     /// <summary>True when wrt is a vector or matrix, so the last factor is with respect to one component ((v)_d).</summary>
     public bool IsComponent { get; }
 
-    /// <summary>True when wrt or a node between it and the objective is a vector or matrix: the closed form is then written in matrix notation.</summary>
-    public bool IsMatrix => order.Any(n => program.Graph[n].Shape is { IsScalar: false, IsSingleElement: false });
+    /// <summary>True when wrt or a node between it and the objective is a vector or matrix (and g is not abstract): the closed form is then written in matrix notation.</summary>
+    public bool IsMatrix => order.Any(n => program.Graph[n].Shape is { IsScalar: false, IsSingleElement: false })
+        // The engine evaluates the abstract g as tanh: its matrix form would print tanh′ for g′.
+        && !program.Graph.Nodes.Any(n => n.Op is { IsAbstract: true });
 
     /// <summary>
     /// ∂objective/∂wrt in matrix notation, in the layout where the gradient has wrt's shape (see

@@ -57,7 +57,11 @@ public static class MatrixDerivation
         if (!reaches.Contains(root)) return Sym.Zero.WithShape(target.Shape.ToArray());
 
         var expressions = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance);
-        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, Expr, evaluation);
+        // Only a divisor (a mean's count) is written with its size symbol: the 2 of x^2 stays 2 where D = 2.
+        var divisors = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order)
+            if (t.GradFn is { Op: OpCode.Div } div && div.Operands.Count == 2) divisors.Add(div.Operands[1]);
+        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
 
         var gradients = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance) { [root] = Sym.One };
         for (int i = order.Count - 1; i >= 0; i--)
@@ -104,7 +108,7 @@ public static class MatrixDerivation
     }
 
     /// <summary>The expression of an engine tensor: the program's name where it has one, otherwise its op applied to its operands.</summary>
-    private static Sym Build(Tensor t, Dictionary<Tensor, GraphNode> names, Func<Tensor, Sym> expr, ProgramEvaluation evaluation)
+    private static Sym Build(Tensor t, Dictionary<Tensor, GraphNode> names, HashSet<Tensor> divisors, Func<Tensor, Sym> expr, ProgramEvaluation evaluation)
     {
         var shape = t.Shape.ToArray();
         if (names.TryGetValue(t, out var node))
@@ -112,7 +116,7 @@ public static class MatrixDerivation
         if (t.GradFn is not { } fn || fn.Operands.Count == 0)
         {
             var values = t.ToDoubleArray();
-            if (values.Length > 0 && values.All(v => v == values[0])) return SizeOrNumber(values[0], evaluation);
+            if (values.Length > 0 && values.All(v => v == values[0])) return divisors.Contains(t) ? SizeOrNumber(values[0], evaluation) : Sym.Num(values[0]);
             throw new NotSupportedException("a constant tensor inside the program has no name to print it by.");
         }
         var x = fn.Operands.Select(expr).ToArray();
@@ -164,7 +168,7 @@ public static class MatrixDerivation
         return Sym.Div(numerator, denominator);
     }
 
-    /// <summary>A constant that equals exactly one of the program's size symbols is written as that symbol (1/n, not 1/4).</summary>
+    /// <summary>A divisor that equals exactly one of the program's size symbols is written as that symbol (1/n, not 1/4).</summary>
     private static Sym SizeOrNumber(double value, ProgramEvaluation evaluation)
     {
         var matches = evaluation.Sizes.Where(kv => kv.Value == value && value > 1).Select(kv => kv.Key).ToArray();

@@ -128,7 +128,8 @@ internal sealed class ChainFormatter
         if (term.LocalDerivative is null)
         {
             int k = c.Op!.Kind == OpKind.MatMul ? IndexIn(c, term.Operand) : -1;
-            if (k < 0) return "";
+            // A structural op (softmax, a transpose, an index) has no single local factor: show the product autograd formed.
+            if (k < 0) return ValueFormat.Tensor(term.Contribution, notation);
             var otherValue = evaluation.ValueOf(c.Operands[1 - k]);
             // A dot product of two vectors needs no transpose: ∂(v·h)/∂v = h.
             bool dot = otherValue.Rank == 1 && evaluation.ValueOf(term.Operand).Rank == 1;

@@ -212,7 +212,8 @@ public static partial class OpTable
         var settings = (stride == 1 ? "" : $", stride={stride}") + (padding == 0 ? "" : $", padding={padding}");
         var written = (arity == 2 ? "conv2d($a, $b" : "conv2d($a, $b, $c") + settings + ")";
         return new("conv2d", arity, OpKind.Structural, a => Conv2d(a, stride, padding), "2-D cross-correlation (convolution as in CNNs)",
-            written, written.Replace("conv2d", "\\operatorname{conv2d}"), shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            written, written.Replace("conv2d", "\\operatorname{conv2d}"),
+            shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
             {
                 problem = null;
                 var (x, k) = (s[0], s[1]);
