@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SharpGrad.Explain;
 
 /// <summary>
@@ -27,6 +29,8 @@ internal sealed class Parser
     /// The deepest expression tree (and the deepest nesting of brackets) accepted: deep enough for any
     /// formula written by hand, shallow enough that parsing and every recursive walk after it fit in a
     /// 256 KiB stack (tested), far below the 1 MiB and 8 MiB of the main threads on Windows and Linux.
+    /// The recursive methods are compiled optimised from their first call: unoptimised first-tier
+    /// frames are several times larger, and a first parse of a deep formula is a first call.
     /// </summary>
     public const int MaxDepth = 100;
 
@@ -311,8 +315,10 @@ internal sealed class Parser
 
     private static string FormatShape(int[] shape) => shape.Length == 0 ? "scalar (a number)" : "[" + string.Join(", ", shape) + "]";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParseExpression() => ParseChain(ParseTerm, TokenKind.Plus, TokenKind.Minus, BinaryOperator.Add, BinaryOperator.Subtract);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParseTerm() => ParseChain(ParseMatMul, TokenKind.Star, TokenKind.Slash, BinaryOperator.Multiply, BinaryOperator.Divide);
 
     /// <summary>
@@ -321,6 +327,7 @@ internal sealed class Parser
     /// grouped as a balanced tree: the same value (up to rounding), at a depth that grows with the
     /// logarithm of the number of terms.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParseChain(Func<Expr> operand, TokenKind first, TokenKind second, BinaryOperator associative, BinaryOperator other)
     {
         var left = operand();
@@ -373,6 +380,7 @@ internal sealed class Parser
         return Checked(new BinaryExpr(op, left, right, operators[mid - 1]));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParseMatMul()
     {
         var left = ParseUnary();
@@ -386,6 +394,7 @@ internal sealed class Parser
     }
 
     /// <summary>Every level of brackets, calls, signs and exponents passes through here once, so the nesting is counted here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParseUnary()
     {
         if (++nesting > MaxDepth)
@@ -409,6 +418,7 @@ internal sealed class Parser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParsePower()
     {
         var baseExpr = ParsePostfix(ParsePrimary());
@@ -420,6 +430,7 @@ internal sealed class Parser
     }
 
     /// <summary>Transposes (<c>Wᵀ</c>, <c>W.T</c>) and indices (<c>x[0]</c>, <c>W[1, :]</c>, <c>x[1:3]</c>) after an operand.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParsePostfix(Expr operand)
     {
         while (true)
@@ -479,6 +490,7 @@ internal sealed class Parser
         return e;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParsePrimary()
     {
         var t = Current;
@@ -506,6 +518,7 @@ internal sealed class Parser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Expr ParseCall()
     {
         var nameToken = tokens[index];
