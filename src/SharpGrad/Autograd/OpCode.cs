@@ -78,6 +78,8 @@ public enum OpCode
     MatMul,
     /// <summary>x·Wᵀ + b as one fused op.</summary>
     Linear,
+    /// <summary>The weight gradient of Linear, Σ over the batch of gᵀ·x in fixed batch chunks.</summary>
+    LinearWeightGrad,
 
     // Views and copies.
     /// <summary>A new shape over the same elements.</summary>

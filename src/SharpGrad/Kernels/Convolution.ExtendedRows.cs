@@ -490,7 +490,7 @@ internal static unsafe partial class Convolution
     {
         CheckBuffers("Conv2dWeightGrad", (long)xOffset + (long)s.N * s.C * s.H * s.W, x.Length, (long)gyOffset + (long)s.N * s.O * s.P, gy.Length,
             (long)s.O * s.K, gw.Length);
-        int chunks = BatchChunks(s);
+        int chunks = BatchSums.ChunkCount(s.N); // fixed chunks, added as a tree: independent of threads and ranks
         if (chunks == 0)
         {
             Array.Clear(gw, 0, s.O * s.K);
@@ -514,11 +514,10 @@ internal static unsafe partial class Convolution
             {
                 e.TapOffsets(s, pk);
                 Partitioner.For(chunks, 2 * Partitioner.MinimumWorkPerChunk,
-                    new ExtendedWeightGradBody<T>(s, e, chunks, along, px + xOffset, pgy + gyOffset, pk, targets));
+                    new ExtendedWeightGradBody<T>(s, e, along, px + xOffset, pgy + gyOffset, pk, targets));
             }
+            BatchSums.CombinePairwise(targets, chunks, length);
             var sum = targets[0];
-            for (int i = 1; i < chunks; i++)
-                TensorPrimitives.Add(sum.AsSpan(0, length), targets[i].AsSpan(0, length), sum.AsSpan(0, length));
             if (along)
                 sum.AsSpan(0, length).CopyTo(gw);
             else
@@ -561,7 +560,7 @@ internal static unsafe partial class Convolution
         return og <= v ? v : RoundUp(og, 2 * v);
     }
 
-    private readonly struct ExtendedWeightGradBody<T>(Conv2dShape s, ExtendedLayout e, int chunks, bool along, T* x, T* gy, int* koff, T[][] targets)
+    private readonly struct ExtendedWeightGradBody<T>(Conv2dShape s, ExtendedLayout e, bool along, T* x, T* gy, int* koff, T[][] targets)
         : IPartitionBody where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
@@ -579,7 +578,7 @@ internal static unsafe partial class Convolution
                     ZeroShort(gyBuffer, gyLength);
                     for (int chunk = start; chunk < end; chunk++)
                     {
-                        var (first, last) = ChunkImages(s.N, chunk, chunks);
+                        var (first, last) = BatchSums.Chunk(s.N, chunk);
                         fixed (T* target = targets[chunk])
                         {
                             for (int n = first; n < last; n++)

@@ -163,11 +163,12 @@ internal static unsafe partial class Convolution
             ExtendedWeightGrad(s, x, xOffset, gy, gyOffset, gw, tiling);
             return;
         }
-        int chunks = BatchChunks(s);
+        // Fixed chunks of the batch, added as a tree, so the sum does not depend on threads or on data-parallel ranks.
+        int chunks = BatchSums.ChunkCount(s.N);
         Array.Clear(gw, 0, length);
         if (chunks == 0)
             return; // an empty batch: gw stays zero
-        // Chunk 0 accumulates straight into gw; the others into zeroed buffers of their own, added in order below.
+        // Chunk 0 accumulates straight into gw; the others into zeroed buffers of their own, added as a tree below.
         // The list of targets is rented too (only its first chunks entries are used), so a call allocates nothing.
         var targets = ArrayPool<T[]>.Shared.Rent(chunks);
         targets[0] = gw;
@@ -179,9 +180,8 @@ internal static unsafe partial class Convolution
         try
         {
             Partitioner.For(chunks, 2 * Partitioner.MinimumWorkPerChunk,
-                new WeightGradBody<T>(s, chunks, x, xOffset, gy, gyOffset, targets));
-            for (int i = 1; i < chunks; i++)
-                TensorPrimitives.Add(gw.AsSpan(0, length), targets[i].AsSpan(0, length), gw.AsSpan(0, length));
+                new WeightGradBody<T>(s, x, xOffset, gy, gyOffset, targets));
+            BatchSums.CombinePairwise(targets, chunks, length);
         }
         finally
         {
@@ -205,26 +205,35 @@ internal static unsafe partial class Convolution
         public void Invoke(int start, int end)
         {
             int p = s.P;
+            int chunks = BatchSums.ChunkCount(s.N);
+            Span<T> sums = chunks <= 64 ? stackalloc T[chunks] : new T[chunks];
             for (int o = start; o < end; o++)
             {
                 // Vector sums per image, added up across the batch and summed across once at the end: a library
                 // call per row would cost more than the adding on rows of a few vectors, and one running sum over
                 // the whole batch would lose more precision.
-                var total = Vector256<T>.Zero;
-                T tail = T.Zero;
-                for (int n = 0; n < s.N; n++)
+                // Each fixed chunk of the batch is summed to one value and the chunks' values added as a tree
+                // (BatchSums), so the result does not depend on how the batch is split across ranks.
+                for (int chunk = 0; chunk < chunks; chunk++)
                 {
-                    ref T row = ref gy[gyOffset + (n * s.O + o) * p];
-                    var acc = Vector256<T>.Zero;
-                    int i = 0;
-                    if (Vector256.IsHardwareAccelerated)
-                        for (; i <= p - Vector256<T>.Count; i += Vector256<T>.Count)
-                            acc += Vector256.LoadUnsafe(ref row, (nuint)i);
-                    total += acc;
-                    for (; i < p; i++)
-                        tail += Unsafe.Add(ref row, i);
+                    var (first, last) = BatchSums.Chunk(s.N, chunk);
+                    var total = Vector256<T>.Zero;
+                    T tail = T.Zero;
+                    for (int n = first; n < last; n++)
+                    {
+                        ref T row = ref gy[gyOffset + (n * s.O + o) * p];
+                        var acc = Vector256<T>.Zero;
+                        int i = 0;
+                        if (Vector256.IsHardwareAccelerated)
+                            for (; i <= p - Vector256<T>.Count; i += Vector256<T>.Count)
+                                acc += Vector256.LoadUnsafe(ref row, (nuint)i);
+                        total += acc;
+                        for (; i < p; i++)
+                            tail += Unsafe.Add(ref row, i);
+                    }
+                    sums[chunk] = Vector256.Sum(total) + tail;
                 }
-                gb[o] = Vector256.Sum(total) + tail;
+                gb[o] = BatchSums.CombinePairwise(sums);
             }
         }
     }
@@ -517,7 +526,7 @@ internal static unsafe partial class Convolution
         }
     }
 
-    private readonly struct WeightGradBody<T>(Conv2dShape s, int chunks, T[] x, int xOffset, T[] gy, int gyOffset, T[][] targets)
+    private readonly struct WeightGradBody<T>(Conv2dShape s, T[] x, int xOffset, T[] gy, int gyOffset, T[][] targets)
         : IPartitionBody where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
@@ -529,7 +538,7 @@ internal static unsafe partial class Convolution
                 for (int chunk = start; chunk < end; chunk++)
                 {
                     var target = targets[chunk];
-                    var (first, last) = ChunkImages(s.N, chunk, chunks);
+                    var (first, last) = BatchSums.Chunk(s.N, chunk);
                     for (int n = first; n < last; n++)
                     for (int g = 0; g < s.Groups; g++)
                     {

@@ -124,6 +124,35 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
+    /// C = A·B (or C += A·B) where K is a batch dimension being summed over, as in a weight gradient Gᵀ·X: the same
+    /// contract as <see cref="Multiply{T}"/>, but K is cut into the fixed chunks of <see cref="BatchSums"/>, each
+    /// summed from zero and the chunk sums of every register tile added as BatchSums' tree, so the result does not
+    /// depend on how the batch is split across data-parallel ranks (exact for shares of 16·2^j samples up to one
+    /// K block, 256). Always the packed path, so a share of 16 takes the same arithmetic as a chunk of a larger batch.
+    /// </summary>
+    public static void MultiplyBatchSum<T>(int m, int n, int k,
+        ReadOnlySpan<T> a, int aRowStride, int aColStride,
+        ReadOnlySpan<T> b, int bRowStride, int bColStride,
+        Span<T> c, int cRowStride, int cColStride, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ThrowIfUnsupported<T>();
+        Validate(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, cRowStride, cColStride);
+        if (m == 0 || n == 0)
+            return;
+        if (k == 0)
+        {
+            NaiveCore(m, n, k, a, aRowStride, aColStride, b, bRowStride, bColStride, c, cRowStride, cColStride, accumulate);
+            return;
+        }
+
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* pc = c)
+            Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate, batchChunks: true);
+    }
+
+    /// <summary>
     /// The test oracle: the plain triple loop, each dot product summed in T in order of k. Same contract as
     /// <see cref="Multiply{T}"/> (any IEEE floating-point T).
     /// </summary>
@@ -314,13 +343,16 @@ internal static unsafe class Gemm
     // ---------------------------------------------------------------------------------------------------------
 
     private static void Blocked<T>(int m, int n, int k,
-        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate)
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate, bool batchChunks = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int mr = Mr<T>(), nr = Nr<T>();
 
-        // Blocks of K and N are evened out (300 = 150 + 150, not 256 + 44) so no pass is mostly overhead.
+        // Blocks of K and N are evened out (300 = 150 + 150, not 256 + 44) so no pass is mostly overhead; batch
+        // chunks must not straddle two K blocks, so those blocks are whole chunks.
         int kBlocks = CeilDiv(k, Kc<T>()), kcMax = CeilDiv(k, kBlocks);
+        if (batchChunks)
+            kcMax = Math.Min(Kc<T>(), RoundUp(kcMax, BatchSums.ChunkSize));
         int nBlocks = CeilDiv(n, Nc<T>()), ncMax = RoundUp(CeilDiv(n, nBlocks), nr);
 
         // Shape the work items so the Partitioner's chunks come out even: with enough rows, a multiple of the
@@ -337,7 +369,7 @@ internal static unsafe class Gemm
                 // hand-off per product instead of two per block of K, which on small products cost more than the
                 // second core saves.
                 Partitioner.For(cores, (long)m * n * k / cores / MultiplyAddsPerWorkUnit,
-                    new ColumnSplitBody<T>(m, n, k, cores, a, ars, acs, b, brs, bcs, c, crs, ccs, accumulate));
+                    new ColumnSplitBody<T>(m, n, k, cores, a, ars, acs, b, brs, bcs, c, crs, ccs, accumulate, batchChunks));
                 return;
             }
             if (m >= cores * mr * 2)
@@ -367,7 +399,7 @@ internal static unsafe class Gemm
                         bool overwrite = !accumulate && pc == 0;
                         int parts = Math.Min(nSplit, nPanels);
                         Partitioner.For(mBlocks * parts, (long)mc * kc * nc / parts / MultiplyAddsPerWorkUnit,
-                            new MacroBody<T>(m, mc, parts, nPanels, kc, nc, a + pc * acs, ars, acs, pb, c + jc * ccs, crs, ccs, overwrite));
+                            new MacroBody<T>(m, mc, parts, nPanels, kc, nc, a + pc * acs, ars, acs, pb, c + jc * ccs, crs, ccs, overwrite, batchChunks));
                     }
                 }
             }
@@ -380,7 +412,7 @@ internal static unsafe class Gemm
 
     /// <summary>Part i of <c>parts</c> computes the columns [j0, j1) of C (j0 a multiple of NR) through <see cref="Blocked"/>, serially.</summary>
     private readonly struct ColumnSplitBody<T>(int m, int n, int k, int parts,
-        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate) : IPartitionBody
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate, bool batchChunks) : IPartitionBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
@@ -391,7 +423,7 @@ internal static unsafe class Gemm
                 int j0 = (int)((long)panels * part / parts) * Nr<T>();
                 int j1 = Math.Min(n, (int)((long)panels * (part + 1) / parts) * Nr<T>());
                 if (j1 > j0)
-                    Blocked(m, j1 - j0, k, a, ars, acs, b + j0 * bcs, brs, bcs, c + j0 * ccs, crs, ccs, accumulate);
+                    Blocked(m, j1 - j0, k, a, ars, acs, b + j0 * bcs, brs, bcs, c + j0 * ccs, crs, ccs, accumulate, batchChunks);
             }
         }
     }
@@ -420,12 +452,15 @@ internal static unsafe class Gemm
     /// row block, and reuses it across its share of the packed B micro-panels.
     /// </summary>
     private readonly struct MacroBody<T>(int m, int mc, int parts, int nPanels, int kc, int nc,
-        T* a, nint ars, nint acs, T* packedB, T* c, nint crs, nint ccs, bool overwrite) : IPartitionBody
+        T* a, nint ars, nint acs, T* packedB, T* c, nint crs, nint ccs, bool overwrite, bool batchChunks) : IPartitionBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
         {
             int mr = Mr<T>(), nr = Nr<T>();
+            // Batch-chunked tiles keep a stack of partial tile sums, one per level of the tree (at most 1 + log2 of
+            // the chunks in a K block).
+            T* tiles = stackalloc T[batchChunks ? mr * nr * (2 + BitOperations.Log2((uint)CeilDiv(kc, BatchSums.ChunkSize))) : 0];
             T[] packedA = ArrayPool<T>.Shared.Rent(mc * kc);
             try
             {
@@ -449,7 +484,12 @@ internal static unsafe class Gemm
                             T* bPanel = packedB + (nint)jp * nr * kc;
                             T* cColumn = c + i0 * crs + j0 * ccs;
                             for (int ir = 0; ir < mcb; ir += mr)
-                                MicroKernel(kc, pa + (nint)ir * kc, bPanel, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite);
+                            {
+                                if (batchChunks)
+                                    BatchChunkedTile(kc, pa + (nint)ir * kc, bPanel, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite, tiles);
+                                else
+                                    MicroKernel(kc, pa + (nint)ir * kc, bPanel, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite);
+                            }
                         }
                     }
                 }
@@ -460,6 +500,60 @@ internal static unsafe class Gemm
             }
         }
     }
+
+    /// <summary>
+    /// One register tile of a batch-chunked product: the micro-kernel sums each chunk of K from zero into a tile on a
+    /// small stack, and a binary counter adds neighbouring sums as soon as both exist — chunk sums (c0 + c1), then
+    /// ((c0 + c1) + (c2 + c3)), and at the end the leftover levels from the top down, which is BatchSums' tree. The
+    /// tile is then written to (or added into) the valid rows × cols of C.
+    /// </summary>
+    private static void BatchChunkedTile<T>(int kc, T* a, T* b, T* c, nint crs, nint ccs, int rows, int cols, bool overwrite, T* stack)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // One chunk: the micro-kernel's own sum from zero, written or added as the tree's root would be.
+        if (kc <= BatchSums.ChunkSize)
+        {
+            MicroKernel(kc, a, b, c, crs, ccs, rows, cols, overwrite);
+            return;
+        }
+        int mr = Mr<T>(), nr = Nr<T>(), tile = mr * nr, depth = 0, done = 0;
+        for (int t = 0; t < kc; t += BatchSums.ChunkSize)
+        {
+            int length = Math.Min(BatchSums.ChunkSize, kc - t);
+            int count = ++done;
+            if ((count & 1) == 0)
+            {
+                // An even chunk pairs with the one below at once: the micro-kernel adds its sum from zero onto it.
+                MicroKernel(length, a + (nint)t * mr, b + (nint)t * nr, stack + (depth - 1) * tile, nr, 1, mr, nr, overwrite: false);
+                for (count >>= 1; (count & 1) == 0; count >>= 1, depth--)
+                    AddTile(stack + (depth - 2) * tile, stack + (depth - 1) * tile, tile);
+            }
+            else
+            {
+                MicroKernel(length, a + (nint)t * mr, b + (nint)t * nr, stack + depth * tile, nr, 1, mr, nr, overwrite: true);
+                depth++;
+            }
+        }
+        for (; depth > 1; depth--)
+            AddTile(stack + (depth - 2) * tile, stack + (depth - 1) * tile, tile);
+        if (rows == mr && cols == nr && ccs == 1)
+        {
+            int w = Vector256<T>.Count;
+            for (int i = 0; i < mr; i++)
+                for (int j = 0; j < nr; j += w)
+                {
+                    var v = Vector256.Load(stack + i * nr + j);
+                    if (!overwrite)
+                        v += Vector256.Load(c + i * crs + j);
+                    Vector256.Store(v, c + i * crs + j);
+                }
+        }
+        else
+            WriteTile(stack, nr, c, crs, ccs, rows, cols, overwrite);
+    }
+
+    private static void AddTile<T>(T* target, T* source, int length) where T : unmanaged, IFloatingPointIeee754<T> =>
+        TensorPrimitives.Add(new ReadOnlySpan<T>(target, length), new ReadOnlySpan<T>(source, length), new Span<T>(target, length));
 
     /// <summary>
     /// Packs an mcb×kc block of A into MR-row micro-panels: panel r holds, for each p, the MR values

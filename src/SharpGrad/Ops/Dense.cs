@@ -61,13 +61,63 @@ public static partial class Functional
         {
             // Views are taken again here, so that with createGraph they are part of the graph.
             var g2 = g.Reshape(rows, outFeatures);
+            var x2 = weight.RequiresGrad ? input.Reshape(rows, inFeatures) : null;
             return
             [
                 input.RequiresGrad ? g2.MatMul(weight).Reshape(input.ShapeArray) : null,
-                weight.RequiresGrad ? g2.T.MatMul(input.Reshape(rows, inFeatures)) : null,
-                .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? g2.Sum(0) : null],
+                weight.RequiresGrad ? LinearWeightGrad(g2, x2!) : null,
+                .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? SumOverRows(rows, (first, count) => g2.Narrow(0, first, count).Sum(0)) : null],
             ];
         }, input, weight);
+    }
+
+    /// <summary>
+    /// The weight gradient of a linear layer, Σ over rows r of g[r]ᵀ·x[r] ([out, in] from g [rows, out] and x
+    /// [rows, in]), as a recorded op: the rows are the batch, summed in the fixed chunks of
+    /// <see cref="Kernels.BatchSums"/> so the result does not depend on how the batch is split across ranks. It is
+    /// bilinear, so its backward is ∂/∂g = x·hᵀ and ∂/∂x = g·h for an incoming h.
+    /// </summary>
+    internal static Tensor LinearWeightGrad(Tensor g, Tensor x)
+    {
+        int rows = g.Size(0), outFeatures = g.Size(1), inFeatures = x.Size(1);
+        var gw = Tensor.Uninitialized([outFeatures, inFeatures], g.DType);
+        if (gw.Count == 0)
+        {
+            // Nothing to write; an empty [out, 0] result has no valid row stride to hand the kernel.
+        }
+        else if (g.DType == DType.Float32)
+            Kernels.Gemm.MultiplyBatchSum(outFeatures, inFeatures, rows,
+                g.Data<float>().AsSpan(g.Offset), g.StrideArray[1], g.StrideArray[0],
+                x.Data<float>().AsSpan(x.Offset), x.StrideArray[0], x.StrideArray[1],
+                gw.Span<float>(), inFeatures, 1, accumulate: false);
+        else
+            Kernels.Gemm.MultiplyBatchSum(outFeatures, inFeatures, rows,
+                g.Data<double>().AsSpan(g.Offset), g.StrideArray[1], g.StrideArray[0],
+                x.Data<double>().AsSpan(x.Offset), x.StrideArray[0], x.StrideArray[1],
+                gw.Span<double>(), inFeatures, 1, accumulate: false);
+        return Autograd.Record(gw, OpCode.LinearWeightGrad, [g, x], h =>
+            [g.RequiresGrad ? x.MatMul(h.T) : null,
+             x.RequiresGrad ? g.MatMul(h) : null],
+            g, x);
+    }
+
+    /// <summary>
+    /// Σ over the rows [0, <paramref name="rows"/>) of a per-row quantity, given as <paramref name="part"/>(first,
+    /// count) for the fixed chunks of <see cref="Kernels.BatchSums"/> and added as its tree: the weight and bias
+    /// gradients then do not depend on how the batch is split across data-parallel ranks.
+    /// </summary>
+    private static Tensor SumOverRows(int rows, Func<int, int, Tensor> part)
+    {
+        int chunks = Kernels.BatchSums.ChunkCount(rows);
+        if (chunks <= 1)
+            return part(0, rows);
+        var sums = new Tensor[chunks];
+        for (int c = 0; c < chunks; c++)
+        {
+            var (first, end) = Kernels.BatchSums.Chunk(rows, c);
+            sums[c] = part(first, end - first);
+        }
+        return Kernels.BatchSums.Tree(sums, static (a, b) => a.Add(b));
     }
 
     /// <summary>

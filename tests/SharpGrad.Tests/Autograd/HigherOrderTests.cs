@@ -74,7 +74,7 @@ public class HigherOrderTests
     public static TheoryData<string> Ops => new()
     {
         "Mul", "Div", "Exp", "Log", "Sqrt", "Sin", "Cos", "Tanh", "Sigmoid", "Gelu", "Softplus", "Erf", "PowScalar", "PowTensor",
-        "MatMul", "Softmax", "LogSumExp", "Var", "Maximum", "Expand", "Index", "Gather", "IndexSelect", "Cat", "Pad",
+        "MatMul", "Linear", "Softmax", "LogSumExp", "Var", "Maximum", "Expand", "Index", "Gather", "IndexSelect", "Cat", "Pad",
     };
 
     private static Tensor Apply(string op, Tensor x, Tensor y) => op switch
@@ -94,6 +94,7 @@ public class HigherOrderTests
         "PowScalar" => x.Pow(3) * y,
         "PowTensor" => x.Abs().Add(0.5).Pow(y),
         "MatMul" => x.MatMul(y.T),
+        "Linear" => SharpGrad.NN.Functional.Linear(x.Tanh(), y, y[.., 0]),
         "Softmax" => (x * y).Softmax(),
         "LogSumExp" => (x * y).LogSumExp(1),
         "Var" => (x * y).Var(1),
@@ -111,4 +112,13 @@ public class HigherOrderTests
     [MemberData(nameof(Ops))]
     public void SecondOrder_MatchesFiniteDifferences(string op) =>
         TestData.AssertSecondOrder(xs => Apply(op, xs[0], xs[1]), TestData.Leaf([2, 3], 71, -1.5, 1.5), TestData.Leaf([2, 3], 72, -1.5, 1.5));
+
+    /// <summary>
+    /// A linear layer over a batch of 40 rows: its weight gradient sums the rows in fixed chunks of 16 as a
+    /// tree, and that chunked sum must still differentiate like Σ_r g[r]ᵀ·x[r].
+    /// </summary>
+    [Fact]
+    public void SecondOrder_OfLinearOverChunkedBatch_MatchesFiniteDifferences() =>
+        TestData.AssertSecondOrder(xs => SharpGrad.NN.Functional.Linear(xs[0].Tanh(), xs[1], xs[2]).Tanh(),
+            TestData.Leaf([40, 3], 73, -1.5, 1.5), TestData.Leaf([2, 3], 74, -1.5, 1.5), TestData.Leaf([2], 75, -1.5, 1.5));
 }

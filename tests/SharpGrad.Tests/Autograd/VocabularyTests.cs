@@ -39,6 +39,8 @@ public class VocabularyTests
         yield return a.Sum([1]).Add(a.Max([1])).Add(a.Min([1])).Add(a.Floor().Sum([1]));
         yield return a.MatMul(b.T).Reshape(4).Expand(2, 4).Permute(1, 0).Clone().Contiguous().To(DType.Float32);
         yield return Functional.Linear(a, b, null);
+        var linearWeight = L(4, 3);
+        foreach (var t in DifferentiateTwice(w => Functional.Linear(L(5, 3), w, null), linearWeight)) yield return t;
         yield return Tensor.Cat([a, b], 0)[0, 1..3].Add(a.IndexSelect(1, Tensor.FromArray([0, 2])).Sum()).Add(a.Gather(1, Tensor.FromArray([1, 0], [2, 1])).Sum()).Pad([1, 1]).Sum();
         yield return a.T.Contiguous();
         // Adjoint ops are recorded when a backward pass is itself differentiated: squaring makes the
