@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for SharpGrad's benchmark (`sharpgrad bench`, issue 6).
+"""PyTorch reference for SharpGrad's benchmark (`sharpgrad bench`).
 
 Runs the same workloads as `sharpgrad bench` and bench/SharpGrad.Bench with Debian's python3-torch
 (PyTorch 1.13). `sharpgrad bench` carries a copy of this script and runs it by itself; to run it by hand:
