@@ -8,6 +8,8 @@ PyTorch transcription of the exercise text. Prints one JSON object
 covering every declaration and every named intermediate, in float64.
 
 Run with Debian's PyTorch: /usr/bin/python3 bench/grading/reference.py [--out FILE]
+The copy the unit tests compare with (TeacherExerciseTests) is written by
+    /usr/bin/python3 bench/grading/reference.py --out tests/SharpGrad.Tests/Explain/Exercises/teacher-torch.json
 """
 import argparse
 import json
