@@ -142,6 +142,8 @@ public enum OpCode
     CrossEntropy,
     /// <summary>Binary cross-entropy of probabilities, fused.</summary>
     BinaryCrossEntropy,
+    /// <summary>softmax(Q·Kᵀ·scale + mask)·V, fused.</summary>
+    ScaledDotProductAttention,
 
     /// <summary>A user-defined <see cref="AutogradFunction"/>.</summary>
     Custom,

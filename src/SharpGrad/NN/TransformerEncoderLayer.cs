@@ -60,7 +60,7 @@ public class TransformerEncoderLayer : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         isCausal |= IsCausal;
-        Tensor Attention(Tensor x) => Drop(SelfAttention.Attend(x, x, x, keyPaddingMask, attentionMask, isCausal).Output);
+        Tensor Attention(Tensor x) => Drop(SelfAttention.Attend(x, x, x, keyPaddingMask, attentionMask, isCausal, needWeights: false).Output);
         Tensor FeedForward(Tensor x)
         {
             var hidden = Linear1.Call(x);
