@@ -48,14 +48,15 @@ internal static class Attention
 
     /// <summary>
     /// The gradients of Q, K and V (each nullable, to skip it) as contiguous [items, ·, ·] arrays, from the
-    /// probabilities of <see cref="Forward{T}"/> and the contiguous output gradient <paramref name="gradOutput"/>.
+    /// probabilities of <see cref="Forward{T}"/> and the output gradient <paramref name="gradOutput"/>, contiguous
+    /// [items, L, dv] from <paramref name="gradOffset"/>.
     /// </summary>
-    public static void Backward<T>(AttentionLayout layout, T[] q, T[] k, T[] v, T[] probs, T[] gradOutput,
+    public static void Backward<T>(AttentionLayout layout, T[] q, T[] k, T[] v, T[] probs, T[] gradOutput, int gradOffset,
         T[]? gradQ, T[]? gradK, T[]? gradV)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         long work = 4L * layout.L * layout.S * (layout.D + layout.Dv);
-        Partitioner.For(layout.Items, work, new BackwardBody<T>(layout, q, k, v, probs, gradOutput, gradQ, gradK, gradV));
+        Partitioner.For(layout.Items, work, new BackwardBody<T>(layout, q, k, v, probs, gradOutput, gradOffset, gradQ, gradK, gradV));
     }
 
     private readonly struct ForwardBody<T>(AttentionLayout p, T[] q, T[] k, T[] v, T[]? mask, T[] probs, T[] output) : IPartitionBody
@@ -85,7 +86,7 @@ internal static class Attention
         }
     }
 
-    private readonly struct BackwardBody<T>(AttentionLayout p, T[] q, T[] k, T[] v, T[] probs, T[] gradOutput,
+    private readonly struct BackwardBody<T>(AttentionLayout p, T[] q, T[] k, T[] v, T[] probs, T[] gradOutput, int gradOffset,
         T[]? gradQ, T[]? gradK, T[]? gradV) : IPartitionBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -100,7 +101,7 @@ internal static class Attention
                 for (int item = start; item < end; item++)
                 {
                     var pr = probs.AsSpan(item * ls, ls);
-                    var go = gradOutput.AsSpan(item * l * dv, l * dv);
+                    var go = gradOutput.AsSpan(gradOffset + item * l * dv, l * dv);
                     if (gradV is not null)
                         Gemm.Multiply(s, dv, l, pr, 1, s, go, dv, 1, gradV.AsSpan(item * s * dv, s * dv), dv, 1, accumulate: false);
                     if (!needScores)

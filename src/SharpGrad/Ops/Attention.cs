@@ -88,10 +88,10 @@ public static partial class Functional
             var gv = value.RequiresGrad ? Tensor.Uninitialized([.. batch, s, dv], dtype) : null;
             if (dtype == DType.Float32)
                 Kernels.Attention.Backward(layout, query.Data<float>(), key.Data<float>(), value.Data<float>(), probs.Data<float>(),
-                    SpanArray<float>(go), gq?.Data<float>(), gk?.Data<float>(), gv?.Data<float>());
+                    go.Data<float>(), go.Offset, gq?.Data<float>(), gk?.Data<float>(), gv?.Data<float>());
             else
                 Kernels.Attention.Backward(layout, query.Data<double>(), key.Data<double>(), value.Data<double>(), probs.Data<double>(),
-                    SpanArray<double>(go), gq?.Data<double>(), gk?.Data<double>(), gv?.Data<double>());
+                    go.Data<double>(), go.Offset, gq?.Data<double>(), gk?.Data<double>(), gv?.Data<double>());
             return [gq?.SumToShape(query.ShapeArray), gk?.SumToShape(key.ShapeArray), gv?.SumToShape(value.ShapeArray)];
         }, query, key, value);
     }
@@ -152,10 +152,6 @@ public static partial class Functional
         }
         return offsets;
     }
-
-    // The contiguous gradient's elements from index 0 (Kernels address it from the start of the array).
-    private static T[] SpanArray<T>(Tensor contiguous) where T : unmanaged =>
-        contiguous.Offset == 0 && contiguous.Data<T>().Length == contiguous.Count ? contiguous.Data<T>() : contiguous.Span<T>().ToArray();
 
     // The backward formulas as tensor ops, so that a createGraph pass records them (second derivatives).
     private static Tensor?[] AttentionBackwardRecorded(Tensor query, Tensor key, Tensor value, Tensor? mask, bool isCausal, double scale, Tensor g)
