@@ -110,6 +110,15 @@ internal static class BenchRunner
                 double? reference = OnnxRuntimeReference.InferenceMicroseconds(model, images, expected, threads, budget, notes);
                 return new BenchResult(row, threads, sharpGrad, reference);
             }
+            case Workload.TrainStep when row.Model == "transformer":
+            {
+                var model = Workloads.TransformerModel();
+                model.Train();
+                var optimizer = Workloads.CreateSgd(model);
+                var (tokens, targets) = (Workloads.Tokens(3), Workloads.Tokens(4));
+                double sharpGrad = Timing.MedianSeconds(() => Workloads.TransformerTrainStep(model, optimizer, tokens, targets), budget) * 1e6;
+                return new BenchResult(row, threads, sharpGrad, null);
+            }
             case Workload.TrainStep:
             {
                 var (model, optimizer, images, labels) = TrainingSetup(row.Model);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace SharpGrad.Kernels;
@@ -233,7 +234,11 @@ internal readonly struct ErfOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPo
 {
     public void Invoke(ReadOnlySpan<T> x, Span<T> y)
     {
-        for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x[i])));
+        // float32 results get the float-precision erf; double keeps the full series (gradient checks difference it).
+        if (typeof(T) == typeof(float))
+            SpecialFunctions.ErfSingle(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y), 1f);
+        else
+            for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x[i])));
     }
 }
 
@@ -242,6 +247,17 @@ internal readonly struct GeluOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingP
 {
     public void Invoke(ReadOnlySpan<T> x, Span<T> y)
     {
+        if (typeof(T) == typeof(float))
+        {
+            // x·½(1 + erf(x/√2)), the erf vectorised at float precision.
+            var xs = MemoryMarshal.Cast<T, float>(x);
+            var ys = MemoryMarshal.Cast<T, float>(y);
+            SpecialFunctions.ErfSingle(xs, ys, 0.70710678f);
+            TensorPrimitives.Add(ys, 1f, ys);
+            TensorPrimitives.Multiply(ys, xs, ys);
+            TensorPrimitives.Multiply(ys, 0.5f, ys);
+            return;
+        }
         for (int i = 0; i < x.Length; i++)
         {
             double v = double.CreateTruncating(x[i]);
