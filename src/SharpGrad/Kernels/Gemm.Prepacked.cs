@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 
 namespace SharpGrad.Kernels;
 
@@ -54,7 +55,8 @@ internal static unsafe partial class Gemm
 
     /// <summary>
     /// Packs B (K×N, element (p, j) at p·<paramref name="rowStride"/> + j·<paramref name="colStride"/>) for the
-    /// vector width in force on this thread.
+    /// vector width in force on this thread. A B of at most 16 columns gets 16-wide panels even on the 512-bit path:
+    /// a 32-wide tile would be mostly padding, and both kernels give the same values.
     /// </summary>
     public static PackedB Pack(int k, int n, ReadOnlySpan<float> b, int rowStride, int colStride)
     {
@@ -63,7 +65,7 @@ internal static unsafe partial class Gemm
         ArgumentOutOfRangeException.ThrowIfNegative(rowStride);
         ArgumentOutOfRangeException.ThrowIfNegative(colStride);
         CheckLength("b", "B", k, n, rowStride, colStride, b.Length);
-        int nr = Nr<float>(VectorWidth.Wide);
+        int nr = n <= 16 ? 16 : Nr<float>(VectorWidth.Wide);
         int kBlocks = CeilDiv(k, Kc<float>()), kcMax = CeilDiv(k, kBlocks);
         int panels = CeilDiv(n, nr);
         var packed = GC.AllocateUninitializedArray<float>(panels * nr * k);
@@ -107,7 +109,8 @@ internal static unsafe partial class Gemm
         if (((ReadOnlySpan<float>)c[..(int)needC]).Overlaps(a[..(int)needA]))
             throw new ArgumentException("Operand c must not share memory with operand a.", nameof(c));
 
-        int mr = Mr<float>(), nr = b.Nr, nPanels = b.PanelCount;
+        int nr = b.Nr, nPanels = b.PanelCount;
+        int mr = aColStride == 1 && nr == 32 ? WideDirectRows : Mr<float>();
         long tiles = (long)CeilDiv(m, mr) * nPanels;
         // The work estimate counts the real multiply-adds (not padded tiles), so a small layer stays on one core.
         int cores = Partitioner.ChunkCount((int)Math.Min(tiles, int.MaxValue), Math.Max(1, (long)m * n * k / tiles / MultiplyAddsPerWorkUnit));
@@ -127,19 +130,22 @@ internal static unsafe partial class Gemm
         fixed (float* pbias = bias)
         {
             Partitioner.For(mBlocks * parts, Math.Max(1, (long)m * n * k / (mBlocks * parts) / MultiplyAddsPerWorkUnit),
-                new PrepackedBody(m, n, k, mc, parts, nPanels, nr, b.KcMax, pa, aRowStride, aColStride, pb, pc, cRowStride,
+                new PrepackedBody(m, n, k, mc, mr, parts, nPanels, nr, b.KcMax, pa, aRowStride, aColStride, pb, pc, cRowStride,
                     accumulate, bias.IsEmpty ? null : pbias, relu));
         }
     }
 
-    /// <summary>Work items are (row block, share of the panels); each packs its rows of A per block of K.</summary>
-    private readonly struct PrepackedBody(int m, int n, int k, int mc, int parts, int nPanels, int nr, int kcMax,
+    /// <summary>
+    /// Work items are (row block, share of the panels). A row-major A is read in place by the direct-A kernels;
+    /// any other layout is packed, per row block and block of K.
+    /// </summary>
+    private readonly struct PrepackedBody(int m, int n, int k, int mc, int mr, int parts, int nPanels, int nr, int kcMax,
         float* a, nint ars, nint acs, float* packedB, float* c, nint crs, bool accumulate, float* bias, bool relu) : IPartitionBody
     {
         public void Invoke(int start, int end)
         {
-            int mr = Mr<float>();
-            float[] packedA = ArrayPool<float>.Shared.Rent(mc * Math.Min(kcMax, k));
+            bool direct = acs == 1 && (nr == 32 || Vector256.IsHardwareAccelerated);
+            float[] packedA = ArrayPool<float>.Shared.Rent(direct ? 0 : mc * Math.Min(kcMax, k));
             try
             {
                 fixed (float* pa = packedA)
@@ -162,7 +168,9 @@ internal static unsafe partial class Gemm
                         for (int pc = 0; pc < k; pc += kcMax)
                         {
                             int kc = Math.Min(kcMax, k - pc);
-                            PackA(a + i0 * ars + pc * acs, ars, acs, mcb, kc, pa);
+                            float* aBlock = a + i0 * ars + pc * acs;
+                            if (!direct)
+                                PackA(aBlock, ars, acs, mcb, kc, pa);
                             bool overwrite = !accumulate && bias == null && pc == 0;
                             float* panels = packedB + (nint)pc * nPanels * nr;
                             for (int jp = firstPanel; jp < endPanel; jp++)
@@ -170,7 +178,12 @@ internal static unsafe partial class Gemm
                                 int jt = jp * nr, nrb = Math.Min(nr, n - jt);
                                 float* bPanel = panels + (nint)jp * kc * nr;
                                 for (int ir = 0; ir < mcb; ir += mr)
-                                    MicroKernel(kc, pa + (nint)ir * kc, bPanel, nr, cBlock + ir * crs + jt, crs, 1, Math.Min(mr, mcb - ir), nrb, overwrite);
+                                {
+                                    if (direct)
+                                        MicroKernelDirectA(kc, aBlock + ir * ars, ars, bPanel, nr, cBlock + ir * crs + jt, crs, Math.Min(mr, mcb - ir), nrb, overwrite);
+                                    else
+                                        MicroKernel(kc, pa + (nint)ir * kc, bPanel, nr, cBlock + ir * crs + jt, crs, 1, Math.Min(mr, mcb - ir), nrb, overwrite);
+                                }
                             }
                         }
                         if (relu)

@@ -33,17 +33,17 @@ internal static class PackedWeights
         if (Entries.TryGetValue(storage, out var entry) && entry.Matches(version, weight.Offset, k, n, rowStride, colStride, wide))
             return entry.Packed;
         var packed = Gemm.Pack(k, n, weight.Data<float>().AsSpan(weight.Offset), rowStride, colStride);
-        Entries.AddOrUpdate(storage, new Entry(version, weight.Offset, rowStride, colStride, packed));
+        Entries.AddOrUpdate(storage, new Entry(version, weight.Offset, rowStride, colStride, wide, packed));
         return packed;
     }
 
     /// <summary>One packing and what it was made from; immutable, so concurrent callers may share it.</summary>
-    private sealed class Entry(int version, int offset, int rowStride, int colStride, PackedB packed)
+    private sealed class Entry(int version, int offset, int rowStride, int colStride, bool wide, PackedB packed)
     {
         public PackedB Packed { get; } = packed;
 
-        public bool Matches(int version2, int offset2, int k, int n, int rowStride2, int colStride2, bool wide) =>
+        public bool Matches(int version2, int offset2, int k, int n, int rowStride2, int colStride2, bool wide2) =>
             version == version2 && offset == offset2 && rowStride == rowStride2 && colStride == colStride2
-            && Packed.K == k && Packed.N == n && Packed.Wide == wide;
+            && Packed.K == k && Packed.N == n && wide == wide2;
     }
 }

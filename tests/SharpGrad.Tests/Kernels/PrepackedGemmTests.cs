@@ -33,7 +33,7 @@ public class PrepackedGemmTests
         var bias = Random(n, 3);
 
         var packed = Gemm.Pack(k, n, w, 1, k);
-        Assert.Equal(bits == 512, packed.Wide);
+        Assert.Equal(bits == 512 && n > 16, packed.Wide);
 
         var expected = new float[m * n];
         Gemm.Multiply<float>(m, n, k, a, k, 1, w, 1, k, expected, n, 1, accumulate: false);
