@@ -458,11 +458,15 @@ internal static unsafe partial class Gemm
     {
         public void Invoke(int start, int end)
         {
-            int mr = Mr<T>();
+            // A row-major float A with a row-major C is read in place by the direct-A kernels (no packing); the tiles
+            // are then 8 rows on the 512-bit path.
+            bool direct = typeof(T) == typeof(float) && !batchChunks && acs == 1 && ccs == 1
+                && (nr == 32 || Vector256.IsHardwareAccelerated);
+            int mr = direct && nr == 32 ? WideDirectRows : Mr<T>();
             // Batch-chunked tiles keep a stack of partial tile sums, one per level of the tree (at most 1 + log2 of
             // the chunks in a K block).
             T* tiles = stackalloc T[batchChunks ? mr * nr * (2 + BitOperations.Log2((uint)CeilDiv(kc, BatchSums.ChunkSize))) : 0];
-            T[] packedA = ArrayPool<T>.Shared.Rent(mc * kc);
+            T[] packedA = ArrayPool<T>.Shared.Rent(direct ? 0 : mc * kc);
             try
             {
                 fixed (T* pa = packedA)
@@ -472,7 +476,7 @@ internal static unsafe partial class Gemm
                     {
                         int block = item / parts, part = item % parts;
                         int i0 = block * mc, mcb = Math.Min(mc, m - i0);
-                        if (block != packedBlock)
+                        if (!direct && block != packedBlock)
                         {
                             PackA(a + i0 * ars, ars, acs, mcb, kc, pa);
                             packedBlock = block;
@@ -486,7 +490,9 @@ internal static unsafe partial class Gemm
                             T* cColumn = c + i0 * crs + j0 * ccs;
                             for (int ir = 0; ir < mcb; ir += mr)
                             {
-                                if (batchChunks)
+                                if (direct)
+                                    MicroKernelDirectA(kc, (float*)(a + (i0 + ir) * ars), ars, (float*)bPanel, nr, (float*)(cColumn + ir * crs), crs, Math.Min(mr, mcb - ir), nrb, overwrite);
+                                else if (batchChunks)
                                     BatchChunkedTile(kc, pa + (nint)ir * kc, bPanel, nr, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite, tiles);
                                 else
                                     MicroKernel(kc, pa + (nint)ir * kc, bPanel, nr, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite);
