@@ -559,6 +559,25 @@ internal static unsafe partial class Gemm
             WriteTile(stack, nr, c, crs, ccs, rows, cols, overwrite);
     }
 
-    private static void AddTile<T>(T* target, T* source, int length) where T : unmanaged, IFloatingPointIeee754<T> =>
-        TensorPrimitives.Add(new ReadOnlySpan<T>(target, length), new ReadOnlySpan<T>(source, length), new Span<T>(target, length));
+    // A tile is 6×16 or 6×32 values, a whole number of 256-bit vectors; a plain loop here, not a span call, because
+    // this runs several times per register tile of every weight gradient.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTile<T>(T* target, T* source, int length) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (Vector512.IsHardwareAccelerated && length % Vector512<T>.Count == 0)
+        {
+            for (int i = 0; i < length; i += Vector512<T>.Count)
+                Vector512.Store(Vector512.Load(target + i) + Vector512.Load(source + i), target + i);
+        }
+        else if (Vector256.IsHardwareAccelerated && length % Vector256<T>.Count == 0)
+        {
+            for (int i = 0; i < length; i += Vector256<T>.Count)
+                Vector256.Store(Vector256.Load(target + i) + Vector256.Load(source + i), target + i);
+        }
+        else
+        {
+            for (int i = 0; i < length; i++)
+                target[i] += source[i];
+        }
+    }
 }
