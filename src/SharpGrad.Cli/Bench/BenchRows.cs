@@ -70,4 +70,10 @@ internal sealed record BenchResult(BenchRow Row, int Threads, double SharpGrad, 
     /// </summary>
     public double? Ratio => Reference is not { } reference || reference <= 0 || SharpGrad <= 0 ? null
         : Row.HigherIsBetter ? SharpGrad / reference : reference / SharpGrad;
+
+    /// <summary>
+    /// SharpGrad's speed-up over the same row at the fewest threads measured (above 1 when the added threads help,
+    /// below 1 when they slow it down); null when the row was measured at one thread count only.
+    /// </summary>
+    public double? Scaling { get; init; }
 }
