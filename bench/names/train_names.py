@@ -25,8 +25,8 @@ DATA = os.path.join(HERE, "..", "..", "data", "names")
 # The defaults of each model, identical to SharpGrad's NameModels / `sharpgrad train --task names`.
 DEFAULTS = {
     "bigram": dict(context=1, embed=0, hidden=0, layers=0, heads=0, dropout=0.0, epochs=3, batch=256, lr=0.1, weight_decay=0.0, warmup=0),
-    "mlp": dict(context=4, embed=16, hidden=256, layers=1, heads=0, dropout=0.0, epochs=10, batch=64, lr=3e-3, weight_decay=0.1, warmup=0),
-    "lstm": dict(context=16, embed=32, hidden=128, layers=1, heads=0, dropout=0.0, epochs=20, batch=32, lr=5e-3, weight_decay=0.1, warmup=20),
+    "mlp": dict(context=5, embed=24, hidden=256, layers=1, heads=0, dropout=0.0, epochs=15, batch=128, lr=1e-2, weight_decay=0.1, warmup=0),
+    "lstm": dict(context=16, embed=32, hidden=64, layers=1, heads=0, dropout=0.0, epochs=20, batch=32, lr=5e-3, weight_decay=0.1, warmup=20),
     "transformer": dict(context=16, embed=64, hidden=256, layers=2, heads=4, dropout=0.1, epochs=20, batch=32, lr=3e-3, weight_decay=0.1, warmup=50),
 }
 
@@ -89,54 +89,49 @@ class Mlp(nn.Module):
         super().__init__()
         self.embedding = nn.Embedding(v, h["embed"])
         self.hidden = nn.Linear(h["context"] * h["embed"], h["hidden"])
+        self.drop = nn.Dropout(h["dropout"])
         self.output = nn.Linear(h["hidden"], v)
 
     def forward(self, x):
         e = self.embedding(x).flatten(1)
-        return self.output(torch.tanh(self.hidden(e)))
+        return self.output(self.drop(torch.tanh(self.hidden(e))))
 
 
 class Lstm(nn.Module):
     def __init__(self, v, h):
         super().__init__()
         self.embedding = nn.Embedding(v, h["embed"])
-        self.lstm = nn.LSTM(h["embed"], h["hidden"], num_layers=h["layers"], batch_first=True)
+        self.lstm = nn.LSTM(h["embed"], h["hidden"], num_layers=h["layers"], batch_first=True, dropout=h["dropout"] if h["layers"] > 1 else 0)
+        self.drop = nn.Dropout(h["dropout"])
         self.output = nn.Linear(h["hidden"], v)
 
     def forward(self, x):
         out, _ = self.lstm(self.embedding(x))
-        return self.output(out)
-
-
-class Block(nn.Module):
-    """Pre-norm causal self-attention and GELU MLP, with nn.TransformerEncoderLayer's names."""
-
-    def __init__(self, h):
-        super().__init__()
-        d = h["embed"]
-        self.layer = nn.TransformerEncoderLayer(d, h["heads"], h["hidden"], h["dropout"], activation="gelu", batch_first=True, norm_first=True)
-
-    def forward(self, x, mask):
-        return self.layer(x, src_mask=mask)
+        return self.output(self.drop(out))
 
 
 class Transformer(nn.Module):
+    """Token and learned position embeddings, pre-norm causal GELU blocks (nn.TransformerEncoderLayer, so the
+    parameter names are SharpGrad's), a final layer norm and the output layer."""
+
     def __init__(self, v, h):
         super().__init__()
         d = h["embed"]
         self.embedding = nn.Embedding(v, d)
-        self.position = nn.Parameter(torch.randn(h["context"], d))
+        self.position = nn.Embedding(h["context"], d)
         self.drop = nn.Dropout(h["dropout"])
-        self.blocks = nn.ModuleList([Block(h) for _ in range(h["layers"])])
+        self.blocks = nn.ModuleList([
+            nn.TransformerEncoderLayer(d, h["heads"], h["hidden"], h["dropout"], activation="gelu", batch_first=True, norm_first=True)
+            for _ in range(h["layers"])])
         self.norm = nn.LayerNorm(d)
         self.output = nn.Linear(d, v)
 
     def forward(self, x):
         t = x.shape[1]
         mask = torch.triu(torch.full((t, t), float("-inf")), 1)
-        h = self.drop(self.embedding(x) + self.position[:t])
+        h = self.drop(self.embedding(x) + self.position.weight[:t])
         for b in self.blocks:
-            h = b(h, mask)
+            h = b(h, src_mask=mask)
         return self.output(self.norm(h))
 
 
