@@ -24,7 +24,15 @@ internal static class CliOptions
     /// <summary>A whole-number option read with the invariant culture.</summary>
     public static Option<T> Integer<T>(string name, string description, T defaultValue) where T : struct, IBinaryInteger<T>
     {
-        var option = new Option<T>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        var option = Integer<T>(name, description);
+        option.DefaultValueFactory = _ => defaultValue;
+        return option;
+    }
+
+    /// <summary>A whole-number option without a default (the command asks whether it was given).</summary>
+    public static Option<T> Integer<T>(string name, string description) where T : struct, IBinaryInteger<T>
+    {
+        var option = new Option<T>(name) { Description = description };
         option.CustomParser = result =>
         {
             var text = Single(result);

@@ -1,3 +1,4 @@
+using SharpGrad.Data;
 using SharpGrad.IO;
 using SharpGrad.NN;
 
@@ -25,5 +26,45 @@ internal static class ModelFiles
         }
         model.Eval();
         return (name, model);
+    }
+
+    /// <summary>
+    /// The language model and vocabulary in a model.safetensors written by <c>sharpgrad train --task names</c>;
+    /// a missing file, another kind of file or damaged metadata is an error that names the file.
+    /// </summary>
+    public static (CharLanguageModel Model, CharVocabulary Vocabulary) LoadLanguageModel(string path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"No model file at {path}; train one with `sharpgrad train --task names` or pass --weights.");
+        SafeTensorsContent content;
+        try
+        {
+            content = SafeTensors.Load(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or System.Text.Json.JsonException)
+        {
+            throw new InvalidDataException($"{path} is not a model file written by sharpgrad train: {e.Message}", e);
+        }
+        var metadata = content.Metadata;
+        if (metadata.GetValueOrDefault("task") != "names")
+            throw new InvalidDataException(metadata.GetValueOrDefault("model") is { } other
+                ? $"{path} holds a digits model ({other}), not a language model; sample needs weights from `sharpgrad train --task names`."
+                : $"{path} does not say it holds a language model (no \"task\": \"names\" in its metadata); sample needs weights from `sharpgrad train --task names`.");
+        string name = metadata.GetValueOrDefault("model") ?? throw new InvalidDataException($"{path} does not say which model it holds (metadata entry \"model\").");
+        var characters = metadata.GetValueOrDefault("vocabulary") ?? throw new InvalidDataException($"{path} does not hold its vocabulary (metadata entry \"vocabulary\").");
+        CharVocabulary vocabulary;
+        CharLanguageModel model;
+        try
+        {
+            vocabulary = new CharVocabulary(characters);
+            model = CharLanguageModels.Create(name, vocabulary.Count, CharModelConfig.FromMetadata(metadata, path));
+            model.LoadStateDict(content.Tensors);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path} does not hold a {name} language model: {e.Message}", e);
+        }
+        model.Eval();
+        return (model, vocabulary);
     }
 }

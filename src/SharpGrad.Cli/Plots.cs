@@ -22,4 +22,19 @@ internal static class Plots
         var png = plot.GetImageBytes(800, 500, ScottPlot.ImageFormat.Png);
         SharpGrad.IO.AtomicFile.Write(path, stream => stream.Write(png), "curves");
     }
+
+    /// <summary>Training and validation loss per epoch (nats per character) of a language model.</summary>
+    public static void LossCurves(string path, IReadOnlyList<(int Epoch, double TrainLoss, double ValLoss)> points)
+    {
+        var plot = new ScottPlot.Plot();
+        double[] epochs = points.Select(p => (double)p.Epoch).ToArray();
+        plot.Add.Scatter(epochs, points.Select(p => p.TrainLoss).ToArray()).LegendText = "train loss";
+        plot.Add.Scatter(epochs, points.Select(p => p.ValLoss).ToArray()).LegendText = "validation loss";
+        plot.Title("SharpGrad language model");
+        plot.XLabel("epoch");
+        plot.YLabel("loss (nats per character)");
+        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        var png = plot.GetImageBytes(800, 500, ScottPlot.ImageFormat.Png);
+        SharpGrad.IO.AtomicFile.Write(path, stream => stream.Write(png), "curves");
+    }
 }

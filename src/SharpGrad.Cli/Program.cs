@@ -33,6 +33,7 @@ public static class Program
         var root = CreateRoot();
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(SummaryCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(GradCommand.Create());

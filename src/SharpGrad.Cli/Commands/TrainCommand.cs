@@ -17,7 +17,8 @@ namespace SharpGrad.Cli.Commands;
 /// model.safetensors and a resumable checkpoint into the output folder. Started by <c>mpirun -np N</c>
 /// (or any MPI launcher) it trains data-parallel: each rank takes its share of every global batch
 /// of N × --batch-size samples, gradients are averaged over the ranks, and rank 0 alone prints and
-/// writes files; the result is that of one process with the global batch.
+/// writes files; the result is that of one process with the global batch. With <c>--task names</c> it
+/// trains a character-level language model instead (<see cref="NamesTraining"/>).
 /// </summary>
 internal static class TrainCommand
 {
@@ -25,33 +26,94 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model to train: cnn or mlp.", DefaultValueFactory = _ => "cnn" }.OneOf([.. MnistModels.Names]);
-        var epochs = CliOptions.Integer("--epochs", "Number of passes over the training data.", 15);
-        var batchSize = CliOptions.Integer("--batch-size", "Samples per optimisation step on each process; under mpirun -np N the global batch is N times this.", 32);
-        var lr = CliOptions.Number("--lr", "Learning rate.");
+        var task = new Option<string>("--task")
+        {
+            Description = "What to learn: digits (classify the MNIST-format digits) or names (a character-level language model of first names).",
+            DefaultValueFactory = _ => "digits",
+        }.OneOf("digits", NamesTraining.Task);
+        var model = new Option<string?>("--model")
+        {
+            Description = "Model to train: cnn or mlp for digits (default cnn); bigram, mlp, lstm or transformer for names (default transformer).",
+        }.OneOf([.. MnistModels.Names.Union(CharLanguageModels.Names)]);
+        var epochs = CliOptions.Integer("--epochs", "Number of passes over the training data (names: the model's default unless given).", 15);
+        var batchSize = CliOptions.Integer("--batch-size", "Samples per optimisation step on each process; under mpirun -np N the global batch is N times this (names: words or windows, the model's default unless given).", 32);
+        var lr = CliOptions.Number("--lr", "Learning rate (names: the model's default unless given).");
         lr.DefaultValueFactory = _ => 0.002;
-        var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => "adam" }
+        var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop (digits; names train with AdamW).", DefaultValueFactory = _ => "adam" }
             .OneOf("adam", "adamw", "sgd", "rmsprop");
         var seed = CliOptions.Integer("--seed", "Seed for initialisation and shuffling.", 1UL);
-        var data = CliPaths.DataOption();
+        var data = new Option<string?>("--data")
+        {
+            Description = "Digits: folder with MNIST IDX files (train-images-idx3-ubyte[.gz], ...); default: the bundled 8 000/2 000 digits. " +
+                "Names: folder with train.txt, val.txt and test.txt (one word per line); default: the bundled first names.",
+        };
         var output = new Option<string>("--out") { Description = "Folder for metrics.csv, curves.png, model.safetensors and the checkpoint.", DefaultValueFactory = _ => "out" };
         var resume = new Option<bool>("--resume")
         {
             Description = "Continue the run whose checkpoint is in the output folder, exactly as if it had not stopped: --model, --optimizer, --lr, " +
                 "--epochs, --batch-size and --seed are taken from the checkpoint, and giving one with another value is an error (the cosine " +
-                "schedule is planned over the whole run, so a finished run cannot be lengthened; start a new run instead).",
+                "schedule is planned over the whole run, so a finished run cannot be lengthened; start a new run instead). Digits only.",
         };
         var distTimeout = CliOptions.Number("--dist-timeout", "Under mpirun: seconds a rank waits for the others before stopping with an error.");
         distTimeout.DefaultValueFactory = _ => ProcessGroup.DefaultTimeout.TotalSeconds;
-        var command = new Command("train", "Train a digit classifier and report its test accuracy.")
+        var context = CliOptions.Integer<int>("--context", "Names: tokens a bigram or MLP sees before the next one, or the longest word (with its end) an LSTM or transformer reads.");
+        var embed = CliOptions.Integer<int>("--embed", "Names: token embedding size (the transformer's width).");
+        var hidden = CliOptions.Integer<int>("--hidden", "Names: MLP hidden units, LSTM state size or transformer feed-forward size.");
+        var layers = CliOptions.Integer<int>("--layers", "Names: LSTM layers or transformer blocks.");
+        var heads = CliOptions.Integer<int>("--heads", "Names: transformer attention heads.");
+        var dropout = CliOptions.Number("--dropout", "Names: dropout probability while training.");
+        var weightDecay = CliOptions.Number("--weight-decay", "Names: AdamW weight decay of weight matrices and embeddings.");
+        var warmup = CliOptions.Integer<int>("--warmup", "Names: steps of linear learning-rate warm-up before the cosine decay.");
+        var command = new Command("train",
+            "Train a digit classifier and report its test accuracy, or (--task names) a character-level language model of first names and report its test loss in nats per character.")
         {
-            model, epochs, batchSize, lr, optimizer, seed, data, output, resume, distTimeout,
+            task, model, epochs, batchSize, lr, optimizer, seed, data, output, resume, distTimeout, context, embed, hidden, layers, heads, dropout, weightDecay, warmup,
         };
-        command.SetAction(parse => Run(new Settings(
-            parse.GetValue(model)!, parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr),
-            parse.GetValue(optimizer)!, parse.GetValue(seed), CliPaths.DataFolder(parse.GetValue(data)), parse.GetValue(output)!, parse.GetValue(resume),
-            [.. new Option[] { model, epochs, batchSize, lr, optimizer, seed }.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name)]),
-            parse.GetValue(distTimeout)));
+        command.SetAction(parse =>
+        {
+            bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+            Option[] namesOnly = [context, embed, hidden, layers, heads, dropout, weightDecay, warmup];
+            if (parse.GetValue(task) == NamesTraining.Task)
+            {
+                foreach (var o in new Option[] { optimizer, resume, distTimeout }.Where(Given))
+                    throw new ArgumentException($"{o.Name} applies to --task digits; names models train with AdamW, in one process, from the start.");
+                string name = parse.GetValue(model) ?? "transformer";
+                if (!CharLanguageModels.Names.Contains(name))
+                    throw new ArgumentException($"--model {name} is a digits model; --task names trains {CliOptions.Choices(CharLanguageModels.Names)}.");
+                var r = LanguageModelRecipe.Default(name);
+                var c = r.Config;
+                r = r with
+                {
+                    Config = c with
+                    {
+                        Context = Given(context) ? parse.GetValue(context) : c.Context,
+                        Embed = Given(embed) ? parse.GetValue(embed) : c.Embed,
+                        Hidden = Given(hidden) ? parse.GetValue(hidden) : c.Hidden,
+                        Layers = Given(layers) ? parse.GetValue(layers) : c.Layers,
+                        Heads = Given(heads) ? parse.GetValue(heads) : c.Heads,
+                        Dropout = Given(dropout) ? parse.GetValue(dropout) : c.Dropout,
+                    },
+                    Epochs = Given(epochs) ? parse.GetValue(epochs) : r.Epochs,
+                    BatchSize = Given(batchSize) ? parse.GetValue(batchSize) : r.BatchSize,
+                    LearningRate = Given(lr) ? parse.GetValue(lr) : r.LearningRate,
+                    WeightDecay = Given(weightDecay) ? parse.GetValue(weightDecay) : r.WeightDecay,
+                    WarmupSteps = Given(warmup) ? parse.GetValue(warmup) : r.WarmupSteps,
+                };
+                if (name == "bigram" && Given(context) && parse.GetValue(context) != 1)
+                    throw new ArgumentException($"--context of a bigram model is 1, got {parse.GetValue(context)}.");
+                return NamesTraining.Run(new NamesTraining.Settings(r, parse.GetValue(seed), NamesTraining.DataFolder(parse.GetValue(data)), parse.GetValue(output)!));
+            }
+            foreach (var o in namesOnly.Where(Given))
+                throw new ArgumentException($"{o.Name} applies to --task names only.");
+            string digitsModel = parse.GetValue(model) ?? "cnn";
+            if (!MnistModels.Names.Contains(digitsModel))
+                throw new ArgumentException($"--model {digitsModel} is a names model; --task digits trains {CliOptions.Choices(MnistModels.Names)} (add --task names for the language models).");
+            return Run(new Settings(
+                digitsModel, parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr),
+                parse.GetValue(optimizer)!, parse.GetValue(seed), CliPaths.DataFolder(parse.GetValue(data)), parse.GetValue(output)!, parse.GetValue(resume),
+                [.. new Option[] { model, epochs, batchSize, lr, optimizer, seed }.Where(Given).Select(o => o.Name)]),
+                parse.GetValue(distTimeout));
+        });
         return command;
     }
 
