@@ -35,6 +35,31 @@ public class TrainingStepBenchmarks
     public double TrainStep() => Workloads.TrainStep(model, optimizer, images, labels);
 }
 
+/// <summary>
+/// One training step of the small decoder-only character model (<see cref="Workloads.TransformerModel"/>, 32
+/// sequences of 32 tokens), the <c>transformer_train_step_b32</c> row of <c>sharpgrad bench</c>.
+/// </summary>
+[MemoryDiagnoser]
+public class TransformerStepBenchmarks
+{
+    private Sequential model = null!;
+    private Sgd optimizer = null!;
+    private Tensor tokens = null!, targets = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        model = Workloads.TransformerModel();
+        model.Train();
+        optimizer = Workloads.CreateSgd(model);
+        tokens = Workloads.Tokens(3);
+        targets = Workloads.Tokens(4);
+    }
+
+    [Benchmark]
+    public double TransformerTrainStep() => Workloads.TransformerTrainStep(model, optimizer, tokens, targets);
+}
+
 /// <summary>MLP 784-256-10 inference on a batch of 64 under <see cref="Autograd.NoGrad"/> (eval mode).</summary>
 [MemoryDiagnoser]
 public class InferenceBenchmarks

@@ -92,6 +92,25 @@ public class AttentionTests
     }
 
     [Fact]
+    public void MultiheadAttention_BatchFirst_WithMasks_MatchesFiniteDifferences_OnStridedInputs()
+    {
+        var mha = new MultiheadAttention(4, 2, batchFirst: true, generator: new Generator(6), dtype: DType.Float64);
+        // [N, L, E] read through a transpose of an [L, N, E] tensor; the second sequence's last key is padding.
+        var x = TestData.Leaf([3, 2, 4], 81).Transpose(0, 1).Detach().RequireGrad();
+        var padding = Tensor.FromArray([0.0, 0, 0, 0, 0, 1], [2, 3]);
+        Tensor[] inputs = [x, .. mha.Parameters()];
+        TestData.AssertGradients(xs => mha.Attend(xs[0], xs[0], xs[0], padding, isCausal: true).Output.Pow(2.0).Sum(), inputs);
+    }
+
+    [Fact]
+    public void Conv1d_MatchesFiniteDifferences_OnAStridedInput()
+    {
+        var conv = new Conv1d(2, 2, 2, dilation: 2, generator: new Generator(7), dtype: DType.Float64);
+        var x = TestData.Leaf([1, 6, 2], 82).Transpose(1, 2).Detach().RequireGrad();   // [1, 2, 6], channels strided
+        TestData.AssertGradients(xs => conv.Forward(xs[0]).Pow(2.0).Sum(), x, conv.Weight, conv.Bias!);
+    }
+
+    [Fact]
     public void Conv1d_MatchesTheDirectSum_AndFiniteDifferences()
     {
         var conv = new Conv1d(2, 3, 3, stride: 2, padding: 1, generator: new Generator(5), dtype: DType.Float64);
