@@ -117,8 +117,10 @@ internal static unsafe partial class Gemm
         int mBlocks = CeilDiv(m, Mc<float>()), parts = 1;
         if (cores > 1)
         {
+            // Few rows: the panels are the items, one or two per chunk, claimed by the threads as they finish (a row-
+            // major A is not packed, so an item costs nothing to start).
             if (mBlocks < cores && nPanels >= cores)
-                parts = cores;
+                parts = aColStride == 1 ? nPanels : cores;
             else
                 mBlocks = RoundUp(mBlocks, cores);
         }
@@ -131,7 +133,7 @@ internal static unsafe partial class Gemm
         {
             Partitioner.For(mBlocks * parts, Math.Max(1, (long)m * n * k / (mBlocks * parts) / MultiplyAddsPerWorkUnit),
                 new PrepackedBody(m, n, k, mc, mr, parts, nPanels, nr, b.KcMax, pa, aRowStride, aColStride, pb, pc, cRowStride,
-                    accumulate, bias.IsEmpty ? null : pbias, relu));
+                    accumulate, bias.IsEmpty ? null : pbias, relu), chunksPerThread: 4);
         }
     }
 
