@@ -112,7 +112,8 @@ internal static unsafe partial class Gemm
         int nr = b.Nr, nPanels = b.PanelCount;
         // A 16-wide panel on the 512-bit path (at most 16 columns) takes the 8×16 kernel.
         bool wide16 = nr == 16 && VectorWidth.Wide;
-        int mr = aColStride == 1 && (nr == 32 || wide16) ? WideDirectRows : Mr<float>();
+        bool direct = ReadsAInPlace(aRowStride, aColStride, nr, wide16);
+        int mr = direct && (nr == 32 || wide16) ? WideDirectRows : Mr<float>();
         long tiles = (long)CeilDiv(m, mr) * nPanels;
         // The work estimate counts the real multiply-adds (not padded tiles), so a small layer stays on one core.
         int cores = Partitioner.ChunkCount((int)Math.Min(tiles, int.MaxValue), Math.Max(1, (long)m * n * k / tiles / MultiplyAddsPerWorkUnit));
@@ -122,7 +123,7 @@ internal static unsafe partial class Gemm
             // Few rows: the panels are the items, one or two per chunk, claimed by the threads as they finish (a row-
             // major A is not packed, so an item costs nothing to start).
             if (mBlocks < cores && nPanels >= cores)
-                parts = aColStride == 1 ? nPanels : cores;
+                parts = direct ? nPanels : cores;
             else
                 mBlocks = RoundUp(mBlocks, cores);
         }
@@ -134,7 +135,7 @@ internal static unsafe partial class Gemm
         fixed (float* pbias = bias)
         {
             Partitioner.For(mBlocks * parts, Math.Max(1, (long)m * n * k / (mBlocks * parts) / MultiplyAddsPerWorkUnit),
-                new PrepackedBody(m, n, k, mc, mr, wide16, parts, nPanels, nr, b.KcMax, pa, aRowStride, aColStride, pb, pc, cRowStride,
+                new PrepackedBody(m, n, k, mc, mr, direct, wide16, parts, nPanels, nr, b.KcMax, pa, aRowStride, aColStride, pb, pc, cRowStride,
                     accumulate, bias.IsEmpty ? null : pbias, relu), chunksPerThread: 4);
         }
     }
@@ -143,12 +144,11 @@ internal static unsafe partial class Gemm
     /// Work items are (row block, share of the panels). A row-major A is read in place by the direct-A kernels;
     /// any other layout is packed, per row block and block of K.
     /// </summary>
-    private readonly struct PrepackedBody(int m, int n, int k, int mc, int mr, bool wide16, int parts, int nPanels, int nr, int kcMax,
+    private readonly struct PrepackedBody(int m, int n, int k, int mc, int mr, bool direct, bool wide16, int parts, int nPanels, int nr, int kcMax,
         float* a, nint ars, nint acs, float* packedB, float* c, nint crs, bool accumulate, float* bias, bool relu) : IPartitionBody
     {
         public void Invoke(int start, int end)
         {
-            bool direct = acs == 1 && (nr == 32 || wide16 || Vector256.IsHardwareAccelerated);
             float[] packedA = ArrayPool<float>.Shared.Rent(direct ? 0 : mc * Math.Min(kcMax, k));
             try
             {
