@@ -110,15 +110,20 @@ internal static unsafe partial class Gemm
             throw new ArgumentException("Operand c must not share memory with operand a.", nameof(c));
 
         int nr = b.Nr, nPanels = b.PanelCount;
-        int mr = aColStride == 1 && nr == 32 ? WideDirectRows : Mr<float>();
+        // A 16-wide panel on the 512-bit path (at most 16 columns) takes the 8×16 kernel.
+        bool wide16 = nr == 16 && VectorWidth.Wide;
+        bool direct = ReadsAInPlace(aRowStride, aColStride, nr, wide16);
+        int mr = direct && (nr == 32 || wide16) ? WideDirectRows : Mr<float>();
         long tiles = (long)CeilDiv(m, mr) * nPanels;
         // The work estimate counts the real multiply-adds (not padded tiles), so a small layer stays on one core.
         int cores = Partitioner.ChunkCount((int)Math.Min(tiles, int.MaxValue), Math.Max(1, (long)m * n * k / tiles / MultiplyAddsPerWorkUnit));
         int mBlocks = CeilDiv(m, Mc<float>()), parts = 1;
         if (cores > 1)
         {
+            // Few rows: the panels are the items, one or two per chunk, claimed by the threads as they finish (a row-
+            // major A is not packed, so an item costs nothing to start).
             if (mBlocks < cores && nPanels >= cores)
-                parts = cores;
+                parts = direct ? nPanels : cores;
             else
                 mBlocks = RoundUp(mBlocks, cores);
         }
@@ -130,8 +135,8 @@ internal static unsafe partial class Gemm
         fixed (float* pbias = bias)
         {
             Partitioner.For(mBlocks * parts, Math.Max(1, (long)m * n * k / (mBlocks * parts) / MultiplyAddsPerWorkUnit),
-                new PrepackedBody(m, n, k, mc, mr, parts, nPanels, nr, b.KcMax, pa, aRowStride, aColStride, pb, pc, cRowStride,
-                    accumulate, bias.IsEmpty ? null : pbias, relu));
+                new PrepackedBody(m, n, k, mc, mr, direct, wide16, parts, nPanels, nr, b.KcMax, pa, aRowStride, aColStride, pb, pc, cRowStride,
+                    accumulate, bias.IsEmpty ? null : pbias, relu), chunksPerThread: 4);
         }
     }
 
@@ -139,12 +144,11 @@ internal static unsafe partial class Gemm
     /// Work items are (row block, share of the panels). A row-major A is read in place by the direct-A kernels;
     /// any other layout is packed, per row block and block of K.
     /// </summary>
-    private readonly struct PrepackedBody(int m, int n, int k, int mc, int mr, int parts, int nPanels, int nr, int kcMax,
+    private readonly struct PrepackedBody(int m, int n, int k, int mc, int mr, bool direct, bool wide16, int parts, int nPanels, int nr, int kcMax,
         float* a, nint ars, nint acs, float* packedB, float* c, nint crs, bool accumulate, float* bias, bool relu) : IPartitionBody
     {
         public void Invoke(int start, int end)
         {
-            bool direct = acs == 1 && (nr == 32 || Vector256.IsHardwareAccelerated);
             float[] packedA = ArrayPool<float>.Shared.Rent(direct ? 0 : mc * Math.Min(kcMax, k));
             try
             {
@@ -180,7 +184,7 @@ internal static unsafe partial class Gemm
                                 for (int ir = 0; ir < mcb; ir += mr)
                                 {
                                     if (direct)
-                                        MicroKernelDirectA(kc, aBlock + ir * ars, ars, bPanel, nr, cBlock + ir * crs + jt, crs, Math.Min(mr, mcb - ir), nrb, overwrite);
+                                        MicroKernelDirectA(kc, aBlock + ir * ars, ars, bPanel, nr, cBlock + ir * crs + jt, crs, Math.Min(mr, mcb - ir), nrb, overwrite, wide16);
                                     else
                                         MicroKernel(kc, pa + (nint)ir * kc, bPanel, nr, cBlock + ir * crs + jt, crs, 1, Math.Min(mr, mcb - ir), nrb, overwrite);
                                 }

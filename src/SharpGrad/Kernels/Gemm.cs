@@ -394,14 +394,17 @@ internal static unsafe partial class Gemm
                     for (int pc = 0; pc < k; pc += kcMax)
                     {
                         int kc = Math.Min(kcMax, k - pc);
+                        // Panels and whole row blocks cost nothing to start, so they are handed out a few per thread as
+                        // the threads finish: one held up by another process leaves its share to the others.
                         Partitioner.For(nPanels, (long)kc * nr,
-                            new PackBBody<T>(b + pc * brs + jc * bcs, brs, bcs, kc, nc, nr, pb));
+                            new PackBBody<T>(b + pc * brs + jc * bcs, brs, bcs, kc, nc, nr, pb), chunksPerThread: 4);
 
                         // Only the first K block may overwrite C; the others add to what it left.
                         bool overwrite = !accumulate && pc == 0;
                         int parts = Math.Min(nSplit, nPanels);
                         Partitioner.For(mBlocks * parts, (long)mc * kc * nc / parts / MultiplyAddsPerWorkUnit,
-                            new MacroBody<T>(m, mc, parts, nPanels, kc, nc, nr, a + pc * acs, ars, acs, pb, c + jc * ccs, crs, ccs, overwrite, batchChunks));
+                            new MacroBody<T>(m, mc, parts, nPanels, kc, nc, nr, a + pc * acs, ars, acs, pb, c + jc * ccs, crs, ccs, overwrite, batchChunks),
+                            chunksPerThread: parts == 1 ? 4 : 1);
                     }
                 }
             }
@@ -460,8 +463,7 @@ internal static unsafe partial class Gemm
         {
             // A row-major float A with a row-major C is read in place by the direct-A kernels (no packing); the tiles
             // are then 8 rows on the 512-bit path.
-            bool direct = typeof(T) == typeof(float) && !batchChunks && acs == 1 && ccs == 1
-                && (nr == 32 || Vector256.IsHardwareAccelerated);
+            bool direct = typeof(T) == typeof(float) && !batchChunks && ccs == 1 && ReadsAInPlace(ars, acs, nr, wide16: false);
             int mr = direct && nr == 32 ? WideDirectRows : Mr<T>();
             // Batch-chunked tiles keep a stack of partial tile sums, one per level of the tree (at most 1 + log2 of
             // the chunks in a K block).

@@ -4,7 +4,7 @@ namespace SharpGrad.Kernels;
 
 /// <summary>
 /// A range of work items that a kernel processes; <see cref="Invoke"/> handles items [start, end).
-/// Implemented by structs so that <see cref="Partitioner.For{TBody}"/> is specialised per kernel and the
+/// Implemented by structs so that <see cref="Partitioner.For{TBody}(int, long, TBody)"/> is specialised per kernel and the
 /// per-item loop stays inside the kernel, with no delegate call or allocation per item.
 /// </summary>
 internal interface IPartitionBody
@@ -55,7 +55,14 @@ internal static class Partitioner
     /// cut into right now (1 = serial on the calling thread). Kernels use this to shape their work items so that the
     /// chunks come out even.
     /// </summary>
-    public static int ChunkCount(int count, long workPerItem)
+    public static int ChunkCount(int count, long workPerItem) => ChunkCount(count, workPerItem, 1);
+
+    /// <summary>
+    /// <see cref="ChunkCount(int, long)"/> allowing up to <paramref name="chunksPerThread"/> chunks per thread, each
+    /// still at least the minimum grain: the threads then claim chunks as they finish, so one that is held up (by
+    /// another process on its core, say) leaves its share to the others instead of making them wait.
+    /// </summary>
+    public static int ChunkCount(int count, long workPerItem, int chunksPerThread)
     {
         if (count <= 1 || insideChunk)
             return count < 1 ? 0 : 1;
@@ -64,7 +71,7 @@ internal static class Partitioner
             return 1;
         long total = SaturatingMultiply(count, Math.Max(workPerItem, 1));
         long byWork = total / MinimumWorkPerChunk;
-        return (int)Math.Min(Math.Min(dop, count), Math.Max(byWork, 1));
+        return (int)Math.Min(Math.Min((long)dop * Math.Max(chunksPerThread, 1), count), Math.Max(byWork, 1));
     }
 
     /// <summary>
@@ -74,11 +81,19 @@ internal static class Partitioner
     /// rethrown as itself when only one chunk failed.
     /// </summary>
     public static void For<TBody>(int count, long workPerItem, TBody body) where TBody : struct, IPartitionBody
+        => For(count, workPerItem, body, 1);
+
+    /// <summary>
+    /// <see cref="For{TBody}(int, long, TBody)"/> with up to <paramref name="chunksPerThread"/> chunks per thread,
+    /// claimed dynamically (see <see cref="ChunkCount(int, long, int)"/>), for bodies whose items cost nothing to
+    /// start. Still at most <see cref="MaxDegreeOfParallelism"/> threads.
+    /// </summary>
+    public static void For<TBody>(int count, long workPerItem, TBody body, int chunksPerThread) where TBody : struct, IPartitionBody
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfNegative(workPerItem);
 
-        int chunks = ChunkCount(count, workPerItem);
+        int chunks = ChunkCount(count, workPerItem, chunksPerThread);
         if (chunks == 0)
             return;
         if (chunks == 1)
@@ -96,7 +111,7 @@ internal static class Partitioner
             // Another thread is using the workers (two models run side by side, say): the thread pool takes this one.
             try
             {
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, job.Run);
+                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(chunks, MaxDegreeOfParallelism) }, job.Run);
             }
             catch (AggregateException e)
             {

@@ -166,6 +166,28 @@ public class PartitionerTests
     }
 
     [Fact]
+    public void For_ChunksPerThread_CutsMoreChunks_ButUsesNoMoreThreads()
+    {
+        int saved = Partitioner.MaxDegreeOfParallelism;
+        try
+        {
+            Partitioner.MaxDegreeOfParallelism = 2;
+            var recorder = new Recorder(1000);
+            Partitioner.For(1000, 1_000_000, new RecordingBody(recorder), chunksPerThread: 4);
+            Assert.Equal(8, recorder.Ranges.Count);
+            Assert.All(recorder.Ranges, r => Assert.Equal(125, r.End - r.Start));
+            Assert.InRange(recorder.Ranges.Select(r => r.Thread).Distinct().Count(), 1, 2);
+            Assert.All(recorder.Hits, h => Assert.Equal(1, h));
+            // Still never below the grain: ten small items stay one chunk.
+            Assert.Equal(1, Partitioner.ChunkCount(10, 100, chunksPerThread: 4));
+        }
+        finally
+        {
+            Partitioner.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
     public void For_SeveralChunksThrow_AllAreReported()
     {
         int saved = Partitioner.MaxDegreeOfParallelism;

@@ -21,6 +21,8 @@ public class PrepackedGemmTests
     [InlineData(64, 256, 784, 512)]
     [InlineData(64, 256, 784, 256)]
     [InlineData(7, 10, 256, 512)]
+    [InlineData(64, 10, 256, 512)]
+    [InlineData(64, 10, 256, 256)]
     [InlineData(13, 47, 300, 256)]
     [InlineData(200, 33, 17, 512)]
     [InlineData(300, 70, 40, 256)]
