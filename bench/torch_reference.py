@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for SharpGrad's benchmark (`sharpgrad bench`, issue 6).
+"""PyTorch reference for SharpGrad's benchmark (`sharpgrad bench`).
 
 Runs the same workloads as `sharpgrad bench` and bench/SharpGrad.Bench with Debian's python3-torch
 (PyTorch 1.13). `sharpgrad bench` carries a copy of this script and runs it by itself; to run it by hand:
@@ -18,6 +18,11 @@ stderr. Rows (the names of `sharpgrad bench`):
     mlp_train_step_b64        one training step of the MLP: forward, cross-entropy, zero_grad, backward,
                               torch.optim.SGD(lr=0.01).step(), us
     cnn_train_step_b64        the same for the LeNet-like CNN of SharpGrad.NN.MnistModels.Cnn, us
+    transformer_train_step_b32  one training step of a decoder-only character model (Workloads.TransformerModel):
+                              embedding 28 x 64, learned positions for 32, two pre-norm causal blocks
+                              (nn.TransformerEncoderLayer, 4 heads, feed-forward 256, GELU, dropout 0), a final
+                              LayerNorm and Linear(64, 28); batch 32 x 32 tokens, cross-entropy over every
+                              position, SGD(lr=0.01), us
     scalar_graph_1e6          per-op overhead: y = x; y = y * w + c repeated 5e5 times on 0-d tensors, then
                               y.backward(); nodes/s = 1e6 / time (scalar_graph_1e5 with --quick)
 
@@ -148,6 +153,41 @@ def main():
             optimizer.step()
 
         emit(f"{name}_train_step_b64", threads, median_seconds(step, budget) * 1e6, "us")
+
+    if wanted("transformer_train_step_b32"):
+        batch, context, vocab, width, heads, ff, layers = 32, 32, 28, 64, 4, 256, 2
+
+        class TinyTransformer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Embedding(vocab, width)
+                self.pos = nn.Parameter(torch.randn(context, width))
+                self.blocks = nn.ModuleList(
+                    nn.TransformerEncoderLayer(width, heads, ff, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+                    for _ in range(layers))
+                self.norm = nn.LayerNorm(width)
+                self.head = nn.Linear(width, vocab)
+                self.register_buffer("mask", torch.triu(torch.full((context, context), float("-inf")), diagonal=1))
+
+            def forward(self, tokens):
+                h = self.embed(tokens) + self.pos
+                for block in self.blocks:
+                    h = block(h, src_mask=self.mask)
+                return self.head(self.norm(h))
+
+        model = TinyTransformer()
+        model.train()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        tokens = torch.randint(0, vocab, (batch, context))
+        targets = torch.randint(0, vocab, (batch, context))
+
+        def lm_step():
+            loss = F.cross_entropy(model(tokens).reshape(-1, vocab), targets.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+        emit("transformer_train_step_b32", threads, median_seconds(lm_step, budget) * 1e6, "us")
 
     nodes = 100_000 if args.quick else 1_000_000
     name = "scalar_graph_1e5" if args.quick else "scalar_graph_1e6"

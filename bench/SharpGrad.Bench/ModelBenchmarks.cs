@@ -9,7 +9,7 @@ namespace SharpGrad.Bench;
 /// One training step (<see cref="Workloads.TrainStep"/>: forward, softmax cross-entropy, zero grad, backward, SGD
 /// 0.01) on a synthetic batch of 64 images 1×28×28, for the MLP 784-256-10 and the LeNet-like CNN of
 /// <see cref="MnistModels"/>, as in <c>sharpgrad bench</c> and bench/torch_reference.py. The Allocated column is
-/// the managed bytes per step (the target is almost none after warm-up).
+/// the managed bytes per step (the target is almost none after warm-up).
 /// </summary>
 [MemoryDiagnoser]
 public class TrainingStepBenchmarks

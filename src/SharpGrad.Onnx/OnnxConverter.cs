@@ -8,13 +8,14 @@ namespace SharpGrad.IO.Onnx;
 /// settings and from the shapes it actually saw, which is what AdaptiveAvgPool2d and Flatten need.
 /// Shapes: N = batch (dynamic in the exported graph), C = channels, H, W = height, width.
 /// </summary>
-internal sealed class OnnxConverter(OnnxGraph graph)
+internal sealed partial class OnnxConverter(OnnxGraph graph)
 {
     /// <summary>A value in the graph: its name, the tensor the trace produced for it, and whether dimension 0 is still the batch.</summary>
     public readonly record struct Value(string Name, Tensor Traced, bool BatchLeading);
 
     /// <summary>The layers <see cref="Convert"/> accepts, for the error message.</summary>
-    public const string Supported = "Sequential, Linear, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Flatten, Dropout, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax";
+    public const string Supported = "Sequential, Linear, Conv1d, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Flatten, Dropout, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Softmax, "
+        + "Embedding (as the first layer), SinusoidalPositionalEncoding, LearnedPositionalEmbedding, RNN, GRU, LSTM, MultiheadAttention, TransformerEncoderLayer, DecoderBlock";
 
     public Value Convert(Module module, string path, Value x)
     {
@@ -24,6 +25,8 @@ internal sealed class OnnxConverter(OnnxGraph graph)
                 x = Convert(child, path.Length == 0 ? name : path + "." + name, x);
             return x;
         }
+        if (IsSequenceLayer(module))
+            return ConvertSequenceLayer(module, path, x);
         // Leaf layers only: a custom container's Forward may do anything, so it is refused rather than guessed.
         if (module.NamedChildren().Count > 0 || !IsSupported(module))
             throw Unsupported(module, path, $"supported layers are {Supported}");

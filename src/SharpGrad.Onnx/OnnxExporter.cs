@@ -12,9 +12,15 @@ namespace SharpGrad.IO.Onnx;
 /// <see cref="BatchNorm1d"/>/<see cref="BatchNorm2d"/> (as in eval mode, with the running
 /// statistics), <see cref="LayerNorm"/>, <see cref="Flatten"/>, <see cref="Dropout"/> (the
 /// identity), <see cref="ReLU"/>, <see cref="LeakyReLU"/>, <see cref="Sigmoid"/>,
-/// <see cref="Tanh"/>, <see cref="GELU"/> (exact, via Erf) and <see cref="NN.Softmax"/>.
-/// The graph has one float32 input and one float32 output, named as asked, whose first dimension
-/// is the symbolic "batch", so any batch size runs; the weights are initializers (float32, even
+/// <see cref="Tanh"/>, <see cref="GELU"/> (exact, via Erf) and <see cref="NN.Softmax"/>; and the sequence
+/// layers <see cref="Embedding"/> (Gather, as the first layer: the graph input is then int64 token
+/// indices), <see cref="Conv1d"/>, <see cref="SinusoidalPositionalEncoding"/> and
+/// <see cref="LearnedPositionalEmbedding"/> (Add of the rows of the traced length), <see cref="RNN"/>,
+/// <see cref="GRU"/> and <see cref="LSTM"/> (ONNX's RNN, GRU and LSTM ops, one per layer, gate blocks
+/// reordered), and <see cref="MultiheadAttention"/> (self-attention), <see cref="TransformerEncoderLayer"/> and
+/// <see cref="DecoderBlock"/> (MatMul, Softmax, LayerNormalization and reshapes; a causal block masks with
+/// the traced length). The graph has one input (float32, or int64 for an Embedding) and one float32
+/// output, named as asked, whose first dimension is the symbolic "batch", so any batch size runs; the weights are initializers (float32, even
 /// for a float64 model). The model is traced once on a zero input of the given shape in eval
 /// mode, which fixes every dimension except the batch.
 /// </summary>
@@ -70,7 +76,7 @@ public static class OnnxExporter
             var dtype = model.Parameters().FirstOrDefault()?.DType ?? DType.Float32;
             using (Autograd.NoGrad())
             {
-                var input = new OnnxConverter.Value(inputName, Tensor.Zeros(inputShape, dtype), BatchLeading: true);
+                var input = new OnnxConverter.Value(inputName, Tensor.Zeros(inputShape, ReadsTokens(model) ? DType.Int32 : dtype), BatchLeading: true);
                 result = new OnnxConverter(graph).Convert(model, "", input);
             }
         }
@@ -79,7 +85,8 @@ public static class OnnxExporter
             model.Train(wasTraining);
         }
 
-        graph.Input = new OnnxGraph.ValueInfo(inputName, OnnxConverter.Shape(Tensor.Zeros(inputShape), batchLeading: true));
+        graph.Input = new OnnxGraph.ValueInfo(inputName, OnnxConverter.Shape(Tensor.Zeros(inputShape), batchLeading: true),
+            ReadsTokens(model) ? OnnxGraph.Int64 : OnnxGraph.Float32);
         // The last layer's output becomes the graph output; a model that computes nothing (only dropout) gets an Identity.
         if (result.Name == inputName)
             graph.Nodes.Add(new OnnxGraph.Node("Identity", graph.UniqueName("Identity"), [inputName], [outputName], []));
@@ -89,5 +96,13 @@ public static class OnnxExporter
 
         string version = typeof(OnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
         return OnnxModelWriter.Encode(graph, model.GetType().Name, IrVersion, Opset, version);
+    }
+
+    // A model whose first layer is an Embedding takes token indices, not features.
+    private static bool ReadsTokens(Module model)
+    {
+        while (model is Sequential sequential && sequential.NamedChildren().Count > 0)
+            model = sequential.NamedChildren()[0].Value;
+        return model is Embedding;
     }
 }

@@ -23,7 +23,7 @@ internal sealed class OnnxGraph
 
     public sealed record Initializer(string Name, int DataType, long[] Dims, byte[] RawData);
 
-    public sealed record ValueInfo(string Name, long[] Shape);
+    public sealed record ValueInfo(string Name, long[] Shape, int ElemType = Float32);
 
     private readonly HashSet<string> names = [];
 

@@ -16,7 +16,7 @@ internal static class OnnxModelWriter
     // NodeProto
     private const int NodeInput = 1, NodeOutput = 2, NodeName = 3, NodeOpType = 4, NodeAttribute = 5;
     // AttributeProto
-    private const int AttrName = 1, AttrF = 2, AttrI = 3, AttrS = 4, AttrInts = 8, AttrType = 20;
+    private const int AttrName = 1, AttrF = 2, AttrI = 3, AttrS = 4, AttrInts = 8, AttrStrings = 9, AttrType = 20;
     // TensorProto
     private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
     // ValueInfoProto, TypeProto, TypeProto.Tensor, TensorShapeProto, TensorShapeProto.Dimension
@@ -61,6 +61,7 @@ internal static class OnnxModelWriter
             case OnnxAttribute.IntType: w.Int64(AttrI, a.Int); break;
             case OnnxAttribute.StringType: w.Bytes(AttrS, System.Text.Encoding.UTF8.GetBytes(a.Text!)); break;
             case OnnxAttribute.IntsType: foreach (var v in a.Ints!) w.Int64(AttrInts, v); break;
+            case OnnxAttribute.StringsType: foreach (var s in a.Texts!) w.Bytes(AttrStrings, System.Text.Encoding.UTF8.GetBytes(s)); break;
             default: throw new InvalidOperationException($"Unknown attribute type {a.Type}.");
         }
         return w.Int64(AttrType, a.Type);
@@ -83,7 +84,7 @@ internal static class OnnxModelWriter
             else if (d >= 0) dim.Int64(DimValue, d);
             shape.Message(ShapeDim, dim);
         }
-        var tensorType = new ProtoWriter().Int64(TensorElemType, OnnxGraph.Float32).Message(TensorShape, shape);
+        var tensorType = new ProtoWriter().Int64(TensorElemType, value.ElemType).Message(TensorShape, shape);
         return new ProtoWriter()
             .String(ValueName, value.Name)
             .Message(ValueType, new ProtoWriter().Message(TypeTensor, tensorType));

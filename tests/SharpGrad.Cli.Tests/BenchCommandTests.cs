@@ -10,7 +10,7 @@ namespace SharpGrad.Cli.Tests;
 [Collection(ConsoleCollection.Name)]
 public sealed class BenchCommandTests : IDisposable
 {
-    private static readonly string[] Keys = ["name", "threads", "sharpgrad", "reference", "referenceName", "ratio", "unit"];
+    private static readonly string[] Keys = ["name", "threads", "sharpgrad", "reference", "referenceName", "ratio", "scaling", "unit"];
 
     private readonly string dir = Directory.CreateTempSubdirectory("sharpgrad-bench-test-").FullName;
 
@@ -29,7 +29,7 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
-    public void Json_AllocAndScalar_OneObjectPerRowWithExactlyTheSevenKeys()
+    public void Json_AllocAndScalar_OneObjectPerRowWithExactlyTheEightKeys()
     {
         string python = Path.Combine(dir, "no-python-here");
         var (code, stdout, stderr) = CliRunner.Run("bench", "--quick", "--only", "alloc,scalar", "--threads", "1", "--json", "--python", python);
@@ -46,6 +46,8 @@ public sealed class BenchCommandTests : IDisposable
             Assert.Equal(JsonValueKind.Null, row.GetProperty("reference").ValueKind);
             Assert.Equal(JsonValueKind.Null, row.GetProperty("referenceName").ValueKind);
             Assert.Equal(JsonValueKind.Null, row.GetProperty("ratio").ValueKind);
+            // One thread count only: nothing to scale against.
+            Assert.Equal(JsonValueKind.Null, row.GetProperty("scaling").ValueKind);
         }
         Assert.Equal(["nodes/s", "B/step", "B/step"], rows.Select(r => r.GetProperty("unit").GetString()));
         Assert.Contains($"PyTorch not found: apt-get install python3-torch (runs with /usr/bin/python3); {python} could not be started\n", stderr);
@@ -127,5 +129,49 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.StartsWith("error: --threads", stderr);
+    }
+
+    [Fact]
+    public void MoreThreadsThanCores_Exits2NamingTheCount()
+    {
+        int over = Environment.ProcessorCount + 1;
+        var (code, stdout, stderr) = CliRunner.Run("bench", "--threads", $"1,{over}", "--only", "mlp_alloc");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith($"error: --threads: {over} threads is more than this machine's {Environment.ProcessorCount} cores", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("1,4,16", 16, new[] { 1, 4, 16 })]
+    [InlineData("16,1,4,4", 16, new[] { 1, 4, 16 })]
+    [InlineData("2", 2, new[] { 2 })]
+    [InlineData(null, 8, new[] { 1, 8 })]
+    [InlineData(null, 1, new[] { 1 })]
+    public void ParseThreads_AnyListUpToTheCoreCount(string? text, int cores, int[] expected) =>
+        Assert.Equal(expected, Commands.BenchCommand.ParseThreads(text, cores));
+
+    [Fact]
+    public void ParseThreads_AboveTheCoreCount_IsAnError()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Commands.BenchCommand.ParseThreads("1,4,16", 4));
+        Assert.Contains("16 threads is more than this machine's 4 cores", e.Message);
+    }
+
+    [Fact]
+    public void Scaling_IsTheSpeedUpOverTheFewestThreads()
+    {
+        var time = new Bench.BenchRow("t", Bench.Workload.TrainStep, "us", false, Bench.ReferenceEngine.None);
+        var rate = new Bench.BenchRow("r", Bench.Workload.Sgemm, "GFLOP/s", true, Bench.ReferenceEngine.None);
+        var single = new Bench.BenchRow("s", Bench.Workload.ScalarGraph, "nodes/s", true, Bench.ReferenceEngine.None, SingleThread: true);
+        var scaled = Bench.BenchRunner.WithScaling(
+        [
+            new(time, 1, 800, null), new(time, 2, 500, null), new(time, 4, 1000, null),
+            new(rate, 2, 50, null), new(rate, 4, 90, null),
+            new(single, 1, 1e6, null),
+        ]);
+        // Times: fewest-thread time ÷ this time; rates: this rate ÷ fewest-thread rate.
+        Assert.Equal([1.0, 1.6, 0.8, 1.0, 1.8], scaled.Take(5).Select(r => Math.Round(r.Scaling!.Value, 6)));
+        Assert.Null(scaled[5].Scaling);
     }
 }

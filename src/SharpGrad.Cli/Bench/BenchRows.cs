@@ -46,6 +46,7 @@ internal sealed record BenchRow(string Name, Workload Workload, string Unit, boo
         rows.Add(new("mlp_inference_b64", Workload.Inference, "us", false, ReferenceEngine.OnnxRuntime, Model: "mlp"));
         rows.Add(new("mlp_train_step_b64", Workload.TrainStep, "us", false, ReferenceEngine.PyTorch, Model: "mlp"));
         rows.Add(new("cnn_train_step_b64", Workload.TrainStep, "us", false, ReferenceEngine.PyTorch, Model: "cnn"));
+        rows.Add(new("transformer_train_step_b32", Workload.TrainStep, "us", false, ReferenceEngine.PyTorch, Model: "transformer"));
         rows.Add(quick
             ? new("scalar_graph_1e5", Workload.ScalarGraph, "nodes/s", true, ReferenceEngine.PyTorch, SingleThread: true, Size: 100_000)
             : new("scalar_graph_1e6", Workload.ScalarGraph, "nodes/s", true, ReferenceEngine.PyTorch, SingleThread: true, Size: 1_000_000));
@@ -69,4 +70,10 @@ internal sealed record BenchResult(BenchRow Row, int Threads, double SharpGrad, 
     /// </summary>
     public double? Ratio => Reference is not { } reference || reference <= 0 || SharpGrad <= 0 ? null
         : Row.HigherIsBetter ? SharpGrad / reference : reference / SharpGrad;
+
+    /// <summary>
+    /// SharpGrad's speed-up over the same row at the fewest threads measured (above 1 when the added threads help,
+    /// below 1 when they slow it down); null when the row was measured at one thread count only.
+    /// </summary>
+    public double? Scaling { get; init; }
 }

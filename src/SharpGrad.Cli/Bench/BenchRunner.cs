@@ -24,8 +24,6 @@ internal static class BenchRunner
     {
         var rows = settings.Rows;
         notes.Add($"SharpGrad on .NET {Environment.Version}, {Environment.ProcessorCount} logical cores");
-        if (settings.Threads.FirstOrDefault(t => t > Environment.ProcessorCount) is > 0 and var over)
-            notes.Add($"{over} threads is more than this machine's {Environment.ProcessorCount} cores: those timings are oversubscribed");
         if (rows.Where(r => r.SingleThread).Select(r => r.Name).ToList() is { Count: > 0 } single)
             notes.Add($"{string.Join(", ", single)} {(single.Count == 1 ? "runs" : "run")} at 1 thread only: {(single.Count == 1 ? "it measures" : "they measure")} per-op overhead and allocations, not parallel speed");
 
@@ -63,7 +61,25 @@ internal static class BenchRunner
             if (previousBlasThreads is { } blasThreads)
                 OpenBlas.SetThreads(blasThreads);
         }
-        return [.. results.OrderBy(r => IndexOf(rows, r.Row)).ThenBy(r => r.Threads)];
+        return WithScaling([.. results.OrderBy(r => IndexOf(rows, r.Row)).ThenBy(r => r.Threads)]);
+    }
+
+    /// <summary>
+    /// Fills in each result's <see cref="BenchResult.Scaling"/>: SharpGrad's speed at that thread count over its speed at
+    /// the fewest threads measured for the same row (1 for that row itself, null for rows measured at one count only).
+    /// </summary>
+    internal static IReadOnlyList<BenchResult> WithScaling(IReadOnlyList<BenchResult> results)
+    {
+        var scaled = new List<BenchResult>(results.Count);
+        foreach (var result in results)
+        {
+            var sameRow = results.Where(r => ReferenceEquals(r.Row, result.Row)).ToList();
+            var fewest = sameRow.MinBy(r => r.Threads)!;
+            double? scaling = sameRow.Count < 2 || fewest.SharpGrad <= 0 || result.SharpGrad <= 0 ? null
+                : result.Row.HigherIsBetter ? result.SharpGrad / fewest.SharpGrad : fewest.SharpGrad / result.SharpGrad;
+            scaled.Add(result with { Scaling = scaling });
+        }
+        return scaled;
     }
 
     private static int IndexOf(IReadOnlyList<BenchRow> rows, BenchRow row)
@@ -109,6 +125,15 @@ internal static class BenchRunner
                 double sharpGrad = Timing.MedianSeconds(() => Workloads.Infer(model, images, expected), budget) * 1e6;
                 double? reference = OnnxRuntimeReference.InferenceMicroseconds(model, images, expected, threads, budget, notes);
                 return new BenchResult(row, threads, sharpGrad, reference);
+            }
+            case Workload.TrainStep when row.Model == "transformer":
+            {
+                var model = Workloads.TransformerModel();
+                model.Train();
+                var optimizer = Workloads.CreateSgd(model);
+                var (tokens, targets) = (Workloads.Tokens(3), Workloads.Tokens(4));
+                double sharpGrad = Timing.MedianSeconds(() => Workloads.TransformerTrainStep(model, optimizer, tokens, targets), budget) * 1e6;
+                return new BenchResult(row, threads, sharpGrad, null);
             }
             case Workload.TrainStep:
             {

@@ -80,6 +80,57 @@ internal static class Workloads
         return loss.Item();
     }
 
+    /// <summary>The sizes of the transformer benchmark, the same in bench/torch_reference.py.</summary>
+    public static class Transformer
+    {
+        public const int Batch = 32, Context = 32, Vocabulary = 28, Width = 64, Heads = 4, FeedForward = 256, Layers = 2;
+    }
+
+    /// <summary>
+    /// A small decoder-only character model: token embedding, learned positions, <see cref="Transformer.Layers"/>
+    /// pre-norm causal blocks (GELU feed-forward), a final layer norm and the vocabulary projection; [N, T] int32
+    /// tokens to [N, T, V] logits. Seeded weights.
+    /// </summary>
+    public static Sequential TransformerModel()
+    {
+        var g = new Generator(42);
+        var layers = new List<Module>
+        {
+            new Embedding(Transformer.Vocabulary, Transformer.Width, g),
+            new LearnedPositionalEmbedding(Transformer.Context, Transformer.Width, g),
+        };
+        for (int i = 0; i < Transformer.Layers; i++)
+            layers.Add(new DecoderBlock(Transformer.Width, Transformer.Heads, Transformer.FeedForward, generator: g));
+        layers.Add(new LayerNorm([Transformer.Width]));
+        layers.Add(new Linear(Transformer.Width, Transformer.Vocabulary, generator: g));
+        return new Sequential([.. layers]);
+    }
+
+    /// <summary>Seeded int32 tokens [N, T] in [0, V): inputs (<paramref name="seed"/> 3) or next-token targets (4).</summary>
+    public static Tensor Tokens(int seed)
+    {
+        var rng = new Random(seed);
+        var tokens = new int[Transformer.Batch * Transformer.Context];
+        for (int i = 0; i < tokens.Length; i++)
+            tokens[i] = rng.Next(Transformer.Vocabulary);
+        return Tensor.FromArray(tokens, Transformer.Batch, Transformer.Context);
+    }
+
+    /// <summary>
+    /// One language-model training step, as <see cref="TrainStep"/>: forward, cross-entropy over every position
+    /// ([N·T, V] logits against [N·T] targets), zero grad, backward, optimiser step, in a memory scope.
+    /// </summary>
+    public static double TransformerTrainStep(Module model, Optimizer optimizer, Tensor tokens, Tensor targets)
+    {
+        using var scope = MemoryScope.Begin();
+        var logits = model.Call(tokens);
+        var loss = Functional.CrossEntropy(logits.Reshape(-1, Transformer.Vocabulary), targets.Reshape(-1));
+        optimizer.ZeroGrad();
+        loss.Backward();
+        optimizer.Step();
+        return loss.Item();
+    }
+
     /// <summary>
     /// Per-op overhead: builds the chain y ← y·w + c from y = x, <paramref name="nodes"/> graph nodes in all
     /// (two per link), and back-propagates it. Returns ∂y/∂x so the work cannot be skipped.

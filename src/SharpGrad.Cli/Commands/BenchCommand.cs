@@ -14,12 +14,9 @@ namespace SharpGrad.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    // Far above any core count a benchmark is meaningful at, but keeps a typo from asking for a million threads.
-    private const int MaxThreads = 1024;
-
     public static Command Create()
     {
-        var threads = new Option<string?>("--threads") { Description = "Comma-separated thread counts, e.g. 1,2; every engine is held to each in turn (default: 1 and the number of cores)." };
+        var threads = new Option<string?>("--threads") { Description = "Comma-separated thread counts up to the number of cores, e.g. 1,4,16; every engine is held to each in turn (default: 1 and the number of cores)." };
         var quick = new Option<bool>("--quick") { Description = "Shorter timing, no sgemm_2048 and a scalar chain of 1e5 nodes: well under a minute." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per row (JSON Lines) instead of the table; notes go to stderr." };
         var only = new Option<string?>("--only") { Description = "Comma-separated row-name prefixes to run, e.g. sgemm,mlp_train; a prefix may also start at a part of the name after an underscore (alloc)." };
@@ -55,16 +52,25 @@ internal static class BenchCommand
         return 0;
     }
 
-    /// <summary>The thread counts of <c>--threads</c>, ascending and without repeats; by default 1 and every core.</summary>
-    internal static IReadOnlyList<int> ParseThreads(string? text)
+    /// <summary>
+    /// The thread counts of <c>--threads</c>, ascending and without repeats; by default 1 and every core. Any list of
+    /// counts from 1 to the number of cores is accepted; more threads than cores would time the scheduler sharing a
+    /// core between threads, not the engines, so it is refused.
+    /// </summary>
+    internal static IReadOnlyList<int> ParseThreads(string? text) => ParseThreads(text, Environment.ProcessorCount);
+
+    /// <summary><see cref="ParseThreads(string?)"/> on a machine with <paramref name="cores"/> cores.</summary>
+    internal static IReadOnlyList<int> ParseThreads(string? text, int cores)
     {
         if (text is null)
-            return [.. new[] { 1, Environment.ProcessorCount }.Distinct()];
+            return [.. new[] { 1, cores }.Distinct()];
         var counts = new List<int>();
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1 || count > MaxThreads)
-                throw new ArgumentException($"--threads takes comma-separated thread counts from 1 to {MaxThreads}, e.g. 1,2; '{part}' is not one.");
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1)
+                throw new ArgumentException($"--threads takes comma-separated thread counts from 1 to {cores} (the number of cores), e.g. 1,{cores}; '{part}' is not one.");
+            if (count > cores)
+                throw new ArgumentException($"--threads: {count} threads is more than this machine's {cores} cores; the counts go from 1 to {cores}, so that no engine is timed with threads sharing a core.");
             counts.Add(count);
         }
         return [.. counts.Distinct().Order()];

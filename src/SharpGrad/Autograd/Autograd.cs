@@ -90,7 +90,7 @@ public static class Autograd
             throw new InvalidOperationException($"{op} has its rule in the shared derivative table; record it without a closure.");
         if (!NeedsGrad(inputs))
             return result;
-        result.MarkRequiresGrad(new Node(op, Tracked(inputs), backward, saved));
+        result.MarkRequiresGrad(new Node(op, inputs, backward, saved));
         return result;
     }
 
@@ -99,7 +99,7 @@ public static class Autograd
     {
         if (!NeedsGrad(inputs))
             return result;
-        result.MarkRequiresGrad(new Node(OpCode.Custom, Tracked(inputs), backward, saved, name));
+        result.MarkRequiresGrad(new Node(OpCode.Custom, inputs, backward, saved, name));
         return result;
     }
 
@@ -117,23 +117,17 @@ public static class Autograd
             return result;
         bool usesOutput = Derivatives.UsesOutput(op), usesOperands = Derivatives.UsesOperandValues(op);
         Tensor[] saved = usesOperands && usesOutput ? [.. operands, result] : usesOperands ? operands : usesOutput ? [result] : [];
-        result.MarkRequiresGrad(new Node(op, Tracked(operands), operands, usesOutput ? result : null, attributes, saved));
+        result.MarkRequiresGrad(new Node(op, operands, usesOutput ? result : null, attributes, saved));
         return result;
     }
 
-    // The caller's array serves as is when every input is tracked (the rules never write to it).
-    private static Tensor?[] Tracked(Tensor[] inputs)
-    {
-        for (int i = 0; i < inputs.Length; i++)
-        {
-            if (inputs[i].RequiresGrad) continue;
-            var tracked = new Tensor?[inputs.Length];
-            for (int j = 0; j < inputs.Length; j++)
-                tracked[j] = inputs[j].RequiresGrad ? inputs[j] : null;
-            return tracked;
-        }
-        return inputs;
-    }
+    /// <summary>
+    /// <see cref="Record(Tensor, OpCode, Tensor[], OpAttributes?)"/> for a binary primitive, which allocates the
+    /// operand array only when the op is recorded: the backward pass computes its gradients from these ops
+    /// with recording off, once or twice per node.
+    /// </summary>
+    internal static Tensor Record(Tensor result, OpCode op, Tensor a, Tensor b) =>
+        NeedsGrad(a, b) ? Record(result, op, [a, b]) : result;
 
     /// <summary>True when an op on these inputs must be recorded.</summary>
     internal static bool NeedsGrad(params ReadOnlySpan<Tensor> inputs)

@@ -49,6 +49,8 @@ internal static class BackwardEngine
                 firstInputAt[p] = i;
             }
         }
+        // One array per arity receives the input gradients of every math primitive in turn.
+        Tensor?[][] scratch = [[], new Tensor?[1], new Tensor?[2], new Tensor?[3]];
         using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
         for (int k = order.Count - 1; k >= 0; k--)
         {
@@ -72,12 +74,13 @@ internal static class BackwardEngine
             var node = t.GradFn;
             if (node is null || (propagate is not null && !propagate[k]))
                 continue;
-            var inputGrads = node.Apply(g);
-            var nodeInputs = node.InputArray;
-            for (int j = 0; j < nodeInputs.Length; j++)
+            int arity = node.Arity;
+            var inputGrads = node.Apply(g, arity < scratch.Length ? scratch[arity] : null);
+            for (int j = 0; j < arity; j++)
             {
-                var input = nodeInputs[j];
+                var input = node.InputAt(j);
                 var gj = inputGrads[j];
+                inputGrads[j] = null;
                 if (input is null || gj is null)
                     continue;
                 int position = index.PositionOf(input);
@@ -157,11 +160,11 @@ internal static class BackwardEngine
             while (stack.Count > 0)
             {
                 var (t, next) = stack.Pop();
-                var children = t.GradFn?.InputArray;
-                if (children is not null && next < children.Length)
+                var node = t.GradFn;
+                if (node is not null && next < node.Arity)
                 {
                     stack.Push((t, next + 1));
-                    var child = children[next];
+                    var child = node.InputAt(next);
                     if (child is not null && index.Discover(child))
                         stack.Push((child, 0));
                     continue;
@@ -194,9 +197,9 @@ internal static class BackwardEngine
                 reaches[k] = propagate[k] = true;
                 continue;
             }
-            foreach (var c in node.InputArray)
+            for (int j = 0; j < node.Arity; j++)
             {
-                if (c is not null && reaches[index.PositionOf(c)])
+                if (node.InputAt(j) is { } c && reaches[index.PositionOf(c)])
                 {
                     reaches[k] = propagate[k] = true;
                     break;

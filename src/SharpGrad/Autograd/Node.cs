@@ -13,40 +13,68 @@ namespace SharpGrad;
 /// </summary>
 public sealed class Node
 {
-    private readonly string? customName;
+    // Every input as the op received it; bit k < 31 of `state` marks input k as not requiring gradients
+    // when recorded, and bit 31 a released node. A mask instead of a copy with nulls keeps one array per
+    // node (the operands') for the common case of an op applied to a constant; one word for both keeps the
+    // node, which a scalar graph allocates per op, at 88 bytes.
     private Tensor?[] inputs;
+    private uint state;
+    private const uint ReleasedBit = 1u << 31;
     // A closure over what a structural or fused op's rule needs, Func<Tensor, Tensor?[]>; null for
     // the math primitives, whose rule is the shared one in Derivatives, applied to the operands.
     private Func<Tensor, Tensor?[]>? closure;
-    private bool released;
     private Tensor[] operands;
     private Tensor? output;
     private Tensor[] saved;
-    private readonly int[] savedVersions;
+    // The saved values' versions when recorded; null when all were 0, as in nearly every graph, which
+    // spares a scalar graph an array per node.
+    private readonly int[]? savedVersions;
+    // A custom function's name, or the op's, filled in on first use.
     private string? name;
 
-    internal Node(OpCode op, Tensor?[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved, string? customName = null)
+    internal Node(OpCode op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved, string? customName = null)
         : this(op, inputs, backward, [], null, null, saved)
     {
-        this.customName = customName;
+        if (customName is not null)
+            name = customName + "Backward";
     }
 
-    internal Node(OpCode op, Tensor?[] inputs, Tensor[] operands, Tensor? output, OpAttributes? attributes, Tensor[] saved)
-        : this(op, inputs, null, operands, output, attributes, saved)
+    internal Node(OpCode op, Tensor[] operands, Tensor? output, OpAttributes? attributes, Tensor[] saved)
+        : this(op, operands, null, operands, output, attributes, saved)
     {
     }
 
-    private Node(OpCode op, Tensor?[] inputs, Func<Tensor, Tensor?[]>? closure, Tensor[] operands, Tensor? output, OpAttributes? attributes, Tensor[] saved)
+    private Node(OpCode op, Tensor[] inputs, Func<Tensor, Tensor?[]>? closure, Tensor[] operands, Tensor? output, OpAttributes? attributes, Tensor[] saved)
     {
         Op = op;
         Attributes = attributes;
         this.inputs = inputs;
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            if (inputs[k].RequiresGrad) continue;
+            if (inputs.Length <= 31)
+                state |= 1u << k;
+            else
+            {
+                // Too many for the mask (a Cat of many tensors): keep a copy with nulls instead.
+                var tracked = new Tensor?[inputs.Length];
+                for (int j = 0; j < inputs.Length; j++)
+                    tracked[j] = inputs[j].RequiresGrad ? inputs[j] : null;
+                this.inputs = tracked;
+                break;
+            }
+        }
         this.closure = closure;
         this.operands = operands;
         this.output = output;
         this.saved = saved;
-        savedVersions = saved.Length == 0 ? [] : new int[saved.Length];
-        for (int i = 0; i < saved.Length; i++) savedVersions[i] = saved[i].Version;
+        for (int i = 0; i < saved.Length; i++)
+        {
+            if (saved[i].Version == 0) continue;
+            savedVersions = new int[saved.Length];
+            for (int j = 0; j < saved.Length; j++) savedVersions[j] = saved[j].Version;
+            break;
+        }
     }
 
     /// <summary>The operation that produced this node's tensor.</summary>
@@ -57,10 +85,20 @@ public sealed class Node
 
     /// <summary>The op's name with a "Backward" suffix, as PyTorch prints grad_fn (e.g. "MulBackward").</summary>
     // Built on first use: recording an op is on the hot path of small graphs, printing it is not.
-    public string Name => name ??= (customName ?? Op.ToString()) + "Backward";
+    public string Name => name ??= Op + "Backward";
 
     /// <summary>The op's inputs in order; null where an input does not require gradients.</summary>
-    public IReadOnlyList<Tensor?> Inputs => inputs;
+    public IReadOnlyList<Tensor?> Inputs
+    {
+        get
+        {
+            if (state == 0 || IsReleased)
+                return inputs;
+            var list = new Tensor?[inputs.Length];
+            for (int k = 0; k < list.Length; k++) list[k] = InputAt(k);
+            return list;
+        }
+    }
 
     /// <summary>
     /// Every operand of a math primitive in order, whether or not it requires gradients (empty
@@ -69,32 +107,39 @@ public sealed class Node
     public IReadOnlyList<Tensor> Operands => operands;
 
     /// <summary>True once a backward pass has freed this node's saved values.</summary>
-    public bool IsReleased => released;
+    public bool IsReleased => (state & ReleasedBit) != 0;
 
-    internal Tensor?[] InputArray => inputs;
+    /// <summary>How many inputs the op has (tracked or not).</summary>
+    internal int Arity => inputs.Length;
 
-    internal Tensor?[] Apply(Tensor gradOutput)
+    /// <summary>Input <paramref name="k"/>, or null when it does not require gradients (or the node was released).</summary>
+    internal Tensor? InputAt(int k) => (state >> k & 1) != 0 && k < 31 ? null : inputs[k];
+
+    /// <summary>
+    /// The gradients of the inputs, in order. A math primitive's are written into <paramref name="scratch"/>
+    /// when it has room (the backward walk reuses one array for every node); a closure returns its own.
+    /// </summary>
+    internal Tensor?[] Apply(Tensor gradOutput, Tensor?[]? scratch = null)
     {
-        if (released)
+        if (IsReleased)
             throw new InvalidOperationException(
                 $"Trying to backward through {Name} a second time, but its saved values were freed by the first backward pass. " +
                 "Pass retainGraph: true to the first Backward() (or Autograd.Grad) call if you need to go through the graph again.");
         for (int i = 0; i < saved.Length; i++)
         {
-            if (saved[i].Version != savedVersions[i])
+            if (saved[i].Version != (savedVersions?[i] ?? 0))
                 throw new InvalidOperationException(
                     $"A tensor of shape {ShapeMath.Format(saved[i].ShapeArray)} that {Name} saved for the backward pass was modified by an in-place operation " +
-                    $"(its version is {saved[i].Version}, expected {savedVersions[i]}). Use an out-of-place op or Clone() the value before changing it.");
+                    $"(its version is {saved[i].Version}, expected {savedVersions?[i] ?? 0}). Use an out-of-place op or Clone() the value before changing it.");
         }
         Tensor?[] grads;
         if (closure is not null)
             grads = closure(gradOutput);
         else
         {
-            grads = new Tensor?[inputs.Length];
+            grads = scratch is not null && scratch.Length == inputs.Length ? scratch : new Tensor?[inputs.Length];
             for (int k = 0; k < inputs.Length; k++)
-                if (inputs[k] is not null)
-                    grads[k] = Derivatives.Backward(Op, k, gradOutput, operands, output!, Attributes);
+                grads[k] = InputAt(k) is null ? null : Derivatives.Backward(Op, k, gradOutput, operands, output!, Attributes);
         }
         if (grads.Length != inputs.Length)
             throw new InvalidOperationException($"{Name} returned {grads.Length} gradients for {inputs.Length} inputs.");
@@ -103,7 +148,7 @@ public sealed class Node
 
     internal void Release()
     {
-        released = true;
+        state = ReleasedBit;
         closure = null;
         operands = [];
         output = null;

@@ -138,10 +138,14 @@ public enum OpCode
     AdaptiveAvgPool2dGrad,
     /// <summary>Batch normalisation in training mode.</summary>
     BatchNorm,
+    /// <summary>Layer normalisation over the last dimensions.</summary>
+    LayerNorm,
     /// <summary>Cross-entropy of logits and class indices, fused.</summary>
     CrossEntropy,
     /// <summary>Binary cross-entropy of probabilities, fused.</summary>
     BinaryCrossEntropy,
+    /// <summary>softmax(Q·Kᵀ·scale + mask)·V, fused.</summary>
+    ScaledDotProductAttention,
 
     /// <summary>A user-defined <see cref="AutogradFunction"/>.</summary>
     Custom,

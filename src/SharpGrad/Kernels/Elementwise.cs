@@ -20,7 +20,7 @@ internal static class Elementwise
     public static void Binary<TOp, T>(TOp op, StridedLayout layout, T[] a, int aOffset, T[] b, int bOffset, T[] dst, int dstOffset)
         where TOp : struct, IBinaryOp<T> where T : unmanaged
     {
-        var body = new BinaryBody<TOp, T>(op, layout, a, aOffset, b, bOffset, dst, dstOffset);
+        var body = new BinaryBody<TOp, T>(op, layout, a, aOffset, b, bOffset, dst, dstOffset, VectorWidth.Wide);
         Partitioner.For(body.Units, body.UnitLength, body);
     }
 
@@ -60,12 +60,33 @@ internal static class Elementwise
         where TFrom : unmanaged, INumber<TFrom> where TTo : unmanaged, INumber<TTo>
         => System.Numerics.Tensors.TensorPrimitives.ConvertTruncating(src, dst);
 
-    private static void BinaryRow<TOp, T>(TOp op, ref T a, int sa, ref T b, int sb, ref T d, int sd, int n)
+    private static void BinaryRow<TOp, T>(TOp op, ref T a, int sa, ref T b, int sb, ref T d, int sd, int n, bool wide)
         where TOp : struct, IBinaryOp<T> where T : unmanaged
     {
         int i = 0;
+        int w512 = Vector512<T>.Count;
+        if (wide && sd == 1 && n >= w512)
+        {
+            if (sa == 1 && sb == 1)
+            {
+                for (; i <= n - w512; i += w512)
+                    op.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            }
+            else if (sa == 0 && sb == 1)
+            {
+                var va = Vector512.Create(a);
+                for (; i <= n - w512; i += w512)
+                    op.Invoke(va, Vector512.LoadUnsafe(ref b, (nuint)i)).StoreUnsafe(ref d, (nuint)i);
+            }
+            else if (sa == 1 && sb == 0)
+            {
+                var vb = Vector512.Create(b);
+                for (; i <= n - w512; i += w512)
+                    op.Invoke(Vector512.LoadUnsafe(ref a, (nuint)i), vb).StoreUnsafe(ref d, (nuint)i);
+            }
+        }
         int w = Vector256<T>.Count;
-        if (sd == 1 && Vector256.IsHardwareAccelerated && n >= w)
+        if (sd == 1 && Vector256.IsHardwareAccelerated && n - i >= w)
         {
             if (sa == 1 && sb == 1)
             {
@@ -95,9 +116,11 @@ internal static class Elementwise
         private readonly StridedLayout layout;
         private readonly T[] a, b, dst;
         private readonly int aOffset, bOffset, dstOffset, chunksPerRow;
+        private readonly bool wide;
 
-        public BinaryBody(TOp op, StridedLayout layout, T[] a, int aOffset, T[] b, int bOffset, T[] dst, int dstOffset)
+        public BinaryBody(TOp op, StridedLayout layout, T[] a, int aOffset, T[] b, int bOffset, T[] dst, int dstOffset, bool wide)
         {
+            this.wide = wide;
             (this.op, this.layout, this.a, this.aOffset, this.b, this.bOffset, this.dst, this.dstOffset) = (op, layout, a, aOffset, b, bOffset, dst, dstOffset);
             // Few long rows (the contiguous case is one row) are cut into chunks so both cores get work.
             chunksPerRow = layout.RowCount >= 8 ? 1 : Math.Max(1, layout.RowLength / ChunkElements);
@@ -120,7 +143,7 @@ internal static class Elementwise
                 BinaryRow(op,
                     ref a[aOffset + off[0] + from * s[0]], s[0],
                     ref b[bOffset + off[1] + from * s[1]], s[1],
-                    ref dst[dstOffset + off[2] + from * s[2]], s[2], to - from);
+                    ref dst[dstOffset + off[2] + from * s[2]], s[2], to - from, wide);
             }
         }
     }

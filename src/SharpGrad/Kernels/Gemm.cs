@@ -41,11 +41,13 @@ namespace SharpGrad.Kernels;
 /// register-tiled fast path (<see cref="Multiply{T}"/>) and the plain triple loop it is tested against
 /// (<see cref="MultiplyNaive{T}"/>).
 /// </summary>
-internal static unsafe class Gemm
+internal static unsafe partial class Gemm
 {
     // Register tile and cache blocks per element type. typeof(T) tests fold at JIT time, so these are constants.
     private static int Mr<T>() => 6;
-    private static int Nr<T>() => typeof(T) == typeof(float) ? 16 : 8;
+    // NR follows the vector width for float (two vectors per tile row: 16 on AVX2, 32 with AVX-512); double keeps
+    // the 256-bit kernel at 8.
+    private static int Nr<T>(bool wide) => typeof(T) == typeof(float) ? (wide ? 32 : 16) : 8;
     private static int Mc<T>() => typeof(T) == typeof(float) ? 144 : 72;
     private static int Kc<T>() => 256;
     private static int Nc<T>() => 4080;
@@ -93,7 +95,7 @@ internal static unsafe class Gemm
         fixed (T* pc = c)
         {
             if (!TryMatrixVector(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate))
-                Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate);
+                Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate, VectorWidth.Wide);
         }
     }
 
@@ -120,7 +122,7 @@ internal static unsafe class Gemm
         fixed (T* pa = a)
         fixed (T* pb = b)
         fixed (T* pc = c)
-            Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate);
+            Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate, VectorWidth.Wide);
     }
 
     /// <summary>
@@ -149,7 +151,7 @@ internal static unsafe class Gemm
         fixed (T* pa = a)
         fixed (T* pb = b)
         fixed (T* pc = c)
-            Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate, batchChunks: true);
+            Blocked(m, n, k, pa, aRowStride, aColStride, pb, bRowStride, bColStride, pc, cRowStride, cColStride, accumulate, VectorWidth.Wide, batchChunks: true);
     }
 
     /// <summary>
@@ -343,10 +345,10 @@ internal static unsafe class Gemm
     // ---------------------------------------------------------------------------------------------------------
 
     private static void Blocked<T>(int m, int n, int k,
-        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate, bool batchChunks = false)
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate, bool wide, bool batchChunks = false)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int mr = Mr<T>(), nr = Nr<T>();
+        int mr = Mr<T>(), nr = Nr<T>(wide);
 
         // Blocks of K and N are evened out (300 = 150 + 150, not 256 + 44) so no pass is mostly overhead; batch
         // chunks must not straddle two K blocks, so those blocks are whole chunks.
@@ -369,7 +371,7 @@ internal static unsafe class Gemm
                 // hand-off per product instead of two per block of K, which on small products cost more than the
                 // second core saves.
                 Partitioner.For(cores, (long)m * n * k / cores / MultiplyAddsPerWorkUnit,
-                    new ColumnSplitBody<T>(m, n, k, cores, a, ars, acs, b, brs, bcs, c, crs, ccs, accumulate, batchChunks));
+                    new ColumnSplitBody<T>(m, n, k, cores, a, ars, acs, b, brs, bcs, c, crs, ccs, accumulate, wide, batchChunks));
                 return;
             }
             if (m >= cores * mr * 2)
@@ -393,13 +395,13 @@ internal static unsafe class Gemm
                     {
                         int kc = Math.Min(kcMax, k - pc);
                         Partitioner.For(nPanels, (long)kc * nr,
-                            new PackBBody<T>(b + pc * brs + jc * bcs, brs, bcs, kc, nc, pb));
+                            new PackBBody<T>(b + pc * brs + jc * bcs, brs, bcs, kc, nc, nr, pb));
 
                         // Only the first K block may overwrite C; the others add to what it left.
                         bool overwrite = !accumulate && pc == 0;
                         int parts = Math.Min(nSplit, nPanels);
                         Partitioner.For(mBlocks * parts, (long)mc * kc * nc / parts / MultiplyAddsPerWorkUnit,
-                            new MacroBody<T>(m, mc, parts, nPanels, kc, nc, a + pc * acs, ars, acs, pb, c + jc * ccs, crs, ccs, overwrite, batchChunks));
+                            new MacroBody<T>(m, mc, parts, nPanels, kc, nc, nr, a + pc * acs, ars, acs, pb, c + jc * ccs, crs, ccs, overwrite, batchChunks));
                     }
                 }
             }
@@ -412,18 +414,18 @@ internal static unsafe class Gemm
 
     /// <summary>Part i of <c>parts</c> computes the columns [j0, j1) of C (j0 a multiple of NR) through <see cref="Blocked"/>, serially.</summary>
     private readonly struct ColumnSplitBody<T>(int m, int n, int k, int parts,
-        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate, bool batchChunks) : IPartitionBody
+        T* a, nint ars, nint acs, T* b, nint brs, nint bcs, T* c, nint crs, nint ccs, bool accumulate, bool wide, bool batchChunks) : IPartitionBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
         {
-            int panels = CeilDiv(n, Nr<T>());
+            int nr = Nr<T>(wide), panels = CeilDiv(n, nr);
             for (int part = start; part < end; part++)
             {
-                int j0 = (int)((long)panels * part / parts) * Nr<T>();
-                int j1 = Math.Min(n, (int)((long)panels * (part + 1) / parts) * Nr<T>());
+                int j0 = (int)((long)panels * part / parts) * nr;
+                int j1 = Math.Min(n, (int)((long)panels * (part + 1) / parts) * nr);
                 if (j1 > j0)
-                    Blocked(m, j1 - j0, k, a, ars, acs, b + j0 * bcs, brs, bcs, c + j0 * ccs, crs, ccs, accumulate, batchChunks);
+                    Blocked(m, j1 - j0, k, a, ars, acs, b + j0 * bcs, brs, bcs, c + j0 * ccs, crs, ccs, accumulate, wide, batchChunks);
             }
         }
     }
@@ -433,16 +435,15 @@ internal static unsafe class Gemm
     private static int RoundUp(int x, int multiple) => CeilDiv(x, multiple) * multiple;
 
     /// <summary>Packs the NR-column micro-panels [start, end) of a KC×NC block of B.</summary>
-    private readonly struct PackBBody<T>(T* src, nint rs, nint cs, int kc, int nc, T* dst) : IPartitionBody
+    private readonly struct PackBBody<T>(T* src, nint rs, nint cs, int kc, int nc, int nr, T* dst) : IPartitionBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
         {
-            int nr = Nr<T>();
             for (int panel = start; panel < end; panel++)
             {
                 int j0 = panel * nr;
-                PackBPanel(src + j0 * cs, rs, cs, kc, Math.Min(nr, nc - j0), dst + (nint)panel * nr * kc);
+                PackBPanel(src + j0 * cs, rs, cs, kc, Math.Min(nr, nc - j0), nr, dst + (nint)panel * nr * kc);
             }
         }
     }
@@ -451,17 +452,21 @@ internal static unsafe class Gemm
     /// Work items are (row block of MC, share of the jr loop). Each chunk packs A into its own buffer, once per
     /// row block, and reuses it across its share of the packed B micro-panels.
     /// </summary>
-    private readonly struct MacroBody<T>(int m, int mc, int parts, int nPanels, int kc, int nc,
+    private readonly struct MacroBody<T>(int m, int mc, int parts, int nPanels, int kc, int nc, int nr,
         T* a, nint ars, nint acs, T* packedB, T* c, nint crs, nint ccs, bool overwrite, bool batchChunks) : IPartitionBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
         {
-            int mr = Mr<T>(), nr = Nr<T>();
+            // A row-major float A with a row-major C is read in place by the direct-A kernels (no packing); the tiles
+            // are then 8 rows on the 512-bit path.
+            bool direct = typeof(T) == typeof(float) && !batchChunks && acs == 1 && ccs == 1
+                && (nr == 32 || Vector256.IsHardwareAccelerated);
+            int mr = direct && nr == 32 ? WideDirectRows : Mr<T>();
             // Batch-chunked tiles keep a stack of partial tile sums, one per level of the tree (at most 1 + log2 of
             // the chunks in a K block).
             T* tiles = stackalloc T[batchChunks ? mr * nr * (2 + BitOperations.Log2((uint)CeilDiv(kc, BatchSums.ChunkSize))) : 0];
-            T[] packedA = ArrayPool<T>.Shared.Rent(mc * kc);
+            T[] packedA = ArrayPool<T>.Shared.Rent(direct ? 0 : mc * kc);
             try
             {
                 fixed (T* pa = packedA)
@@ -471,7 +476,7 @@ internal static unsafe class Gemm
                     {
                         int block = item / parts, part = item % parts;
                         int i0 = block * mc, mcb = Math.Min(mc, m - i0);
-                        if (block != packedBlock)
+                        if (!direct && block != packedBlock)
                         {
                             PackA(a + i0 * ars, ars, acs, mcb, kc, pa);
                             packedBlock = block;
@@ -485,10 +490,12 @@ internal static unsafe class Gemm
                             T* cColumn = c + i0 * crs + j0 * ccs;
                             for (int ir = 0; ir < mcb; ir += mr)
                             {
-                                if (batchChunks)
-                                    BatchChunkedTile(kc, pa + (nint)ir * kc, bPanel, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite, tiles);
+                                if (direct)
+                                    MicroKernelDirectA(kc, (float*)(a + (i0 + ir) * ars), ars, (float*)bPanel, nr, (float*)(cColumn + ir * crs), crs, Math.Min(mr, mcb - ir), nrb, overwrite);
+                                else if (batchChunks)
+                                    BatchChunkedTile(kc, pa + (nint)ir * kc, bPanel, nr, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite, tiles);
                                 else
-                                    MicroKernel(kc, pa + (nint)ir * kc, bPanel, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite);
+                                    MicroKernel(kc, pa + (nint)ir * kc, bPanel, nr, cColumn + ir * crs, crs, ccs, Math.Min(mr, mcb - ir), nrb, overwrite);
                             }
                         }
                     }
@@ -507,16 +514,16 @@ internal static unsafe class Gemm
     /// ((c0 + c1) + (c2 + c3)), and at the end the leftover levels from the top down, which is BatchSums' tree. The
     /// tile is then written to (or added into) the valid rows × cols of C.
     /// </summary>
-    private static void BatchChunkedTile<T>(int kc, T* a, T* b, T* c, nint crs, nint ccs, int rows, int cols, bool overwrite, T* stack)
+    private static void BatchChunkedTile<T>(int kc, T* a, T* b, int nr, T* c, nint crs, nint ccs, int rows, int cols, bool overwrite, T* stack)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         // One chunk: the micro-kernel's own sum from zero, written or added as the tree's root would be.
         if (kc <= BatchSums.ChunkSize)
         {
-            MicroKernel(kc, a, b, c, crs, ccs, rows, cols, overwrite);
+            MicroKernel(kc, a, b, nr, c, crs, ccs, rows, cols, overwrite);
             return;
         }
-        int mr = Mr<T>(), nr = Nr<T>(), tile = mr * nr, depth = 0, done = 0;
+        int mr = Mr<T>(), tile = mr * nr, depth = 0, done = 0;
         for (int t = 0; t < kc; t += BatchSums.ChunkSize)
         {
             int length = Math.Min(BatchSums.ChunkSize, kc - t);
@@ -524,13 +531,13 @@ internal static unsafe class Gemm
             if ((count & 1) == 0)
             {
                 // An even chunk pairs with the one below at once: the micro-kernel adds its sum from zero onto it.
-                MicroKernel(length, a + (nint)t * mr, b + (nint)t * nr, stack + (depth - 1) * tile, nr, 1, mr, nr, overwrite: false);
+                MicroKernel(length, a + (nint)t * mr, b + (nint)t * nr, nr, stack + (depth - 1) * tile, nr, 1, mr, nr, overwrite: false);
                 for (count >>= 1; (count & 1) == 0; count >>= 1, depth--)
                     AddTile(stack + (depth - 2) * tile, stack + (depth - 1) * tile, tile);
             }
             else
             {
-                MicroKernel(length, a + (nint)t * mr, b + (nint)t * nr, stack + depth * tile, nr, 1, mr, nr, overwrite: true);
+                MicroKernel(length, a + (nint)t * mr, b + (nint)t * nr, nr, stack + depth * tile, nr, 1, mr, nr, overwrite: true);
                 depth++;
             }
         }
@@ -552,408 +559,25 @@ internal static unsafe class Gemm
             WriteTile(stack, nr, c, crs, ccs, rows, cols, overwrite);
     }
 
-    private static void AddTile<T>(T* target, T* source, int length) where T : unmanaged, IFloatingPointIeee754<T> =>
-        TensorPrimitives.Add(new ReadOnlySpan<T>(target, length), new ReadOnlySpan<T>(source, length), new Span<T>(target, length));
-
-    /// <summary>
-    /// Packs an mcb×kc block of A into MR-row micro-panels: panel r holds, for each p, the MR values
-    /// A[r·MR + 0..MR, p] contiguously — the order the micro-kernel broadcasts them. Missing rows are zeros.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA<T>(T* src, nint rs, nint cs, int mcb, int kc, T* dst)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    // A tile is 6×16 or 6×32 values, a whole number of 256-bit vectors; a plain loop here, not a span call, because
+    // this runs several times per register tile of every weight gradient.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTile<T>(T* target, T* source, int length) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int mr = Mr<T>();
-        for (int r0 = 0; r0 < mcb; r0 += mr, dst += (nint)mr * kc)
+        if (Vector512.IsHardwareAccelerated && length % Vector512<T>.Count == 0)
         {
-            int rows = Math.Min(mr, mcb - r0);
-            T* s = src + r0 * rs;
-            if (rows == mr && mr == 6)
-            {
-                // Full panel (MR is 6 for both types): six independent read streams, each row of a row-major A
-                // read sequentially.
-                T* s0 = s, s1 = s + rs, s2 = s + 2 * rs, s3 = s + 3 * rs, s4 = s + 4 * rs, s5 = s + 5 * rs;
-                T* d = dst;
-                for (nint p = 0, o = 0; p < kc; p++, o += cs, d += 6)
-                {
-                    d[0] = s0[o]; d[1] = s1[o]; d[2] = s2[o];
-                    d[3] = s3[o]; d[4] = s4[o]; d[5] = s5[o];
-                }
-            }
-            else
-            {
-                T* d = dst;
-                for (nint p = 0; p < kc; p++, d += mr)
-                {
-                    T* sp = s + p * cs;
-                    int i = 0;
-                    for (; i < rows; i++)
-                        d[i] = sp[i * rs];
-                    for (; i < mr; i++)
-                        d[i] = T.Zero;
-                }
-            }
+            for (int i = 0; i < length; i += Vector512<T>.Count)
+                Vector512.Store(Vector512.Load(target + i) + Vector512.Load(source + i), target + i);
         }
-    }
-
-    /// <summary>
-    /// Packs a KC×16 panel of a column-major B (column j at <paramref name="src"/> + j·<paramref name="cs"/>, its
-    /// rows contiguous) into 16-wide panel rows: each 8×8 block is loaded as 8 column vectors and transposed with
-    /// unpack / shuffle / lane-permute steps into 8 row vectors.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackTransposedPanelF32(float* src, nint cs, int kc, float* dst)
-    {
-        const int nr = 16;
-        int p = 0;
-        for (; p <= kc - 8; p += 8)
+        else if (Vector256.IsHardwareAccelerated && length % Vector256<T>.Count == 0)
         {
-            for (int half = 0; half < nr; half += 8)
-            {
-                float* s0 = src + half * cs + p;
-                var r0 = Avx.LoadVector256(s0);
-                var r1 = Avx.LoadVector256(s0 + cs);
-                var r2 = Avx.LoadVector256(s0 + 2 * cs);
-                var r3 = Avx.LoadVector256(s0 + 3 * cs);
-                var r4 = Avx.LoadVector256(s0 + 4 * cs);
-                var r5 = Avx.LoadVector256(s0 + 5 * cs);
-                var r6 = Avx.LoadVector256(s0 + 6 * cs);
-                var r7 = Avx.LoadVector256(s0 + 7 * cs);
-                var t0 = Avx.UnpackLow(r0, r1);
-                var t1 = Avx.UnpackHigh(r0, r1);
-                var t2 = Avx.UnpackLow(r2, r3);
-                var t3 = Avx.UnpackHigh(r2, r3);
-                var t4 = Avx.UnpackLow(r4, r5);
-                var t5 = Avx.UnpackHigh(r4, r5);
-                var t6 = Avx.UnpackLow(r6, r7);
-                var t7 = Avx.UnpackHigh(r6, r7);
-                var u0 = Avx.Shuffle(t0, t2, 0x44);
-                var u1 = Avx.Shuffle(t0, t2, 0xEE);
-                var u2 = Avx.Shuffle(t1, t3, 0x44);
-                var u3 = Avx.Shuffle(t1, t3, 0xEE);
-                var u4 = Avx.Shuffle(t4, t6, 0x44);
-                var u5 = Avx.Shuffle(t4, t6, 0xEE);
-                var u6 = Avx.Shuffle(t5, t7, 0x44);
-                var u7 = Avx.Shuffle(t5, t7, 0xEE);
-                float* d = dst + p * nr + half;
-                Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
-                Avx.Store(d + nr, Avx.Permute2x128(u1, u5, 0x20));
-                Avx.Store(d + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
-                Avx.Store(d + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
-                Avx.Store(d + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
-                Avx.Store(d + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
-                Avx.Store(d + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
-                Avx.Store(d + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
-            }
-        }
-        for (; p < kc; p++)
-            for (int j = 0; j < nr; j++)
-                dst[p * nr + j] = src[j * cs + p];
-    }
-
-    /// <summary>
-    /// Packs one kc×cols slice of B into an NR-column micro-panel: for each p, the NR values B[p, j0..j0+NR]
-    /// contiguously — the order the micro-kernel loads them as vectors. Missing columns are zeros.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackBPanel<T>(T* src, nint rs, nint cs, int kc, int cols, T* dst)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int nr = Nr<T>();
-        if (cols == nr && cs == 1 && Vector256.IsHardwareAccelerated)
-        {
-            // Row-major B: each row of the panel is NR contiguous values, i.e. two vectors.
-            int w = Vector256<T>.Count;
-            for (nint p = 0; p < kc; p++, src += rs, dst += nr)
-                for (int j = 0; j < nr; j += w)
-                    Vector256.Store(Vector256.Load(src + j), dst + j);
-        }
-        else if (rs == 1 && cols == nr && typeof(T) == typeof(float) && Avx.IsSupported)
-        {
-            // Column-major (transposed) B, the weight of every Linear layer: 8×8 blocks transposed in registers,
-            // reading 8 columns and writing 8 panel rows at a time instead of one scalar at a time.
-            PackTransposedPanelF32((float*)src, cs, kc, (float*)dst);
-        }
-        else if (rs == 1)
-        {
-            // Column-major (transposed) B: read each column sequentially, scatter it down the panel.
-            for (int j = 0; j < cols; j++)
-            {
-                T* sj = src + j * cs;
-                T* d = dst + j;
-                for (int p = 0; p < kc; p++, d += nr)
-                    *d = sj[p];
-            }
-            for (int j = cols; j < nr; j++)
-            {
-                T* d = dst + j;
-                for (int p = 0; p < kc; p++, d += nr)
-                    *d = T.Zero;
-            }
+            for (int i = 0; i < length; i += Vector256<T>.Count)
+                Vector256.Store(Vector256.Load(target + i) + Vector256.Load(source + i), target + i);
         }
         else
         {
-            for (nint p = 0; p < kc; p++, src += rs, dst += nr)
-            {
-                int j = 0;
-                for (; j < cols; j++)
-                    dst[j] = src[j * cs];
-                for (; j < nr; j++)
-                    dst[j] = T.Zero;
-            }
+            for (int i = 0; i < length; i++)
+                target[i] += source[i];
         }
     }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // Micro-kernels: C[mr×nr tile] (=|+=) Apanel · Bpanel, with mr ≤ MR, nr ≤ NR
-    // ---------------------------------------------------------------------------------------------------------
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MicroKernel<T>(int kc, T* a, T* b, T* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (!Vector256.IsHardwareAccelerated)
-            KernelScalar(kc, a, b, c, rsc, csc, mr, nr, overwrite);
-        else if (typeof(T) == typeof(float))
-            KernelF32(kc, (float*)a, (float*)b, (float*)c, rsc, csc, mr, nr, overwrite);
-        else
-            KernelF64(kc, (double*)a, (double*)b, (double*)c, rsc, csc, mr, nr, overwrite);
-    }
-
-    // Fma.IsSupported folds at JIT time; without FMA (or off x86) the multiply and add are separate roundings.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Mad(Vector256<float> x, Vector256<float> y, Vector256<float> acc)
-        => Fma.IsSupported ? Fma.MultiplyAdd(x, y, acc) : x * y + acc;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> Mad(Vector256<double> x, Vector256<double> y, Vector256<double> acc)
-        => Fma.IsSupported ? Fma.MultiplyAdd(x, y, acc) : x * y + acc;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Update<T>(T* c, Vector256<T> lo, Vector256<T> hi, bool overwrite) where T : unmanaged
-    {
-        int w = Vector256<T>.Count;
-        if (!overwrite)
-        {
-            lo += Vector256.Load(c);
-            hi += Vector256.Load(c + w);
-        }
-        Vector256.Store(lo, c);
-        Vector256.Store(hi, c + w);
-    }
-
-    private static void WriteTile<T>(T* tile, int ldt, T* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < mr; i++, tile += ldt, c += rsc)
-        {
-            for (int j = 0; j < nr; j++)
-            {
-                ref T cij = ref c[j * csc];
-                cij = overwrite ? tile[j] : cij + tile[j];
-            }
-        }
-    }
-
-    /// <summary>The micro-kernel for hardware without 256-bit vectors: same packed layout, scalar arithmetic.</summary>
-    private static void KernelScalar<T>(int kc, T* a, T* b, T* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        const int MaxTile = 6 * 16;
-        int mrFull = Mr<T>(), nrFull = Nr<T>();
-        T* acc = stackalloc T[MaxTile];
-        new Span<T>(acc, mrFull * nrFull).Clear();
-        for (int p = 0; p < kc; p++, a += mrFull, b += nrFull)
-        {
-            for (int i = 0; i < mrFull; i++)
-            {
-                T ai = a[i];
-                T* row = acc + i * nrFull;
-                for (int j = 0; j < nrFull; j++)
-                    row[j] += ai * b[j];
-            }
-        }
-        WriteTile(acc, nrFull, c, rsc, csc, mr, nr, overwrite);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelF32(int kc, float* a, float* b, float* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
-    {
-        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector256<float> b0, b1, ai;
-        if (Sse.IsSupported && csc == 1)
-        {
-            // Start fetching the C tile now so the write-back after the k loop does not stall on it; a row of
-            // the tile may straddle two cache lines, so touch its first and last element.
-            for (int i = 0; i < mr; i++)
-            {
-                Sse.Prefetch0(c + i * rsc);
-                Sse.Prefetch0(c + i * rsc + 15);
-            }
-        }
-        int p = 0;
-        // Unrolled so the loop overhead hides behind the 48 FMAs of each trip.
-        for (; p <= kc - 4; p += 4)
-        {
-            b0 = Vector256.Load(b + 0);
-            b1 = Vector256.Load(b + 8);
-            ai = Vector256.Create(a[0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[4]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[5]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            b0 = Vector256.Load(b + 16);
-            b1 = Vector256.Load(b + 24);
-            ai = Vector256.Create(a[6]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[7]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[8]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[9]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[10]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[11]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            b0 = Vector256.Load(b + 32);
-            b1 = Vector256.Load(b + 40);
-            ai = Vector256.Create(a[12]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[13]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[14]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[15]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[16]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[17]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            b0 = Vector256.Load(b + 48);
-            b1 = Vector256.Load(b + 56);
-            ai = Vector256.Create(a[18]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[19]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[20]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[21]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[22]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[23]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            a += 24;
-            b += 64;
-        }
-        for (; p < kc; p++)
-        {
-            b0 = Vector256.Load(b + 0);
-            b1 = Vector256.Load(b + 8);
-            ai = Vector256.Create(a[0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[4]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[5]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            a += 6;
-            b += 16;
-        }
-
-        if (mr == 6 && nr == 16 && csc == 1)
-        {
-            Update(c + 0 * rsc, c00, c01, overwrite);
-            Update(c + 1 * rsc, c10, c11, overwrite);
-            Update(c + 2 * rsc, c20, c21, overwrite);
-            Update(c + 3 * rsc, c30, c31, overwrite);
-            Update(c + 4 * rsc, c40, c41, overwrite);
-            Update(c + 5 * rsc, c50, c51, overwrite);
-        }
-        else
-        {
-            // Edge tile or strided C: spill the whole tile, then write back only the valid part element by element.
-            float* t = stackalloc float[96];
-            c00.Store(t + 0); c01.Store(t + 8);
-            c10.Store(t + 16); c11.Store(t + 24);
-            c20.Store(t + 32); c21.Store(t + 40);
-            c30.Store(t + 48); c31.Store(t + 56);
-            c40.Store(t + 64); c41.Store(t + 72);
-            c50.Store(t + 80); c51.Store(t + 88);
-            WriteTile(t, 16, c, rsc, csc, mr, nr, overwrite);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelF64(int kc, double* a, double* b, double* c, nint rsc, nint csc, int mr, int nr, bool overwrite)
-    {
-        Vector256<double> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector256<double> b0, b1, ai;
-        if (Sse.IsSupported && csc == 1)
-        {
-            // Start fetching the C tile now so the write-back after the k loop does not stall on it; a row of
-            // the tile may straddle two cache lines, so touch its first and last element.
-            for (int i = 0; i < mr; i++)
-            {
-                Sse.Prefetch0(c + i * rsc);
-                Sse.Prefetch0(c + i * rsc + 7);
-            }
-        }
-        int p = 0;
-        // Unrolled so the loop overhead hides behind the 48 FMAs of each trip.
-        for (; p <= kc - 4; p += 4)
-        {
-            b0 = Vector256.Load(b + 0);
-            b1 = Vector256.Load(b + 4);
-            ai = Vector256.Create(a[0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[4]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[5]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            b0 = Vector256.Load(b + 8);
-            b1 = Vector256.Load(b + 12);
-            ai = Vector256.Create(a[6]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[7]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[8]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[9]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[10]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[11]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            b0 = Vector256.Load(b + 16);
-            b1 = Vector256.Load(b + 20);
-            ai = Vector256.Create(a[12]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[13]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[14]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[15]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[16]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[17]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            b0 = Vector256.Load(b + 24);
-            b1 = Vector256.Load(b + 28);
-            ai = Vector256.Create(a[18]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[19]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[20]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[21]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[22]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[23]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            a += 24;
-            b += 32;
-        }
-        for (; p < kc; p++)
-        {
-            b0 = Vector256.Load(b + 0);
-            b1 = Vector256.Load(b + 4);
-            ai = Vector256.Create(a[0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
-            ai = Vector256.Create(a[1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
-            ai = Vector256.Create(a[2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
-            ai = Vector256.Create(a[3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
-            ai = Vector256.Create(a[4]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
-            ai = Vector256.Create(a[5]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
-            a += 6;
-            b += 8;
-        }
-
-        if (mr == 6 && nr == 8 && csc == 1)
-        {
-            Update(c + 0 * rsc, c00, c01, overwrite);
-            Update(c + 1 * rsc, c10, c11, overwrite);
-            Update(c + 2 * rsc, c20, c21, overwrite);
-            Update(c + 3 * rsc, c30, c31, overwrite);
-            Update(c + 4 * rsc, c40, c41, overwrite);
-            Update(c + 5 * rsc, c50, c51, overwrite);
-        }
-        else
-        {
-            // Edge tile or strided C: spill the whole tile, then write back only the valid part element by element.
-            double* t = stackalloc double[48];
-            c00.Store(t + 0); c01.Store(t + 4);
-            c10.Store(t + 8); c11.Store(t + 12);
-            c20.Store(t + 16); c21.Store(t + 20);
-            c30.Store(t + 24); c31.Store(t + 28);
-            c40.Store(t + 32); c41.Store(t + 36);
-            c50.Store(t + 40); c51.Store(t + 44);
-            WriteTile(t, 8, c, rsc, csc, mr, nr, overwrite);
-        }
-    }}
+}

@@ -1,11 +1,13 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace SharpGrad.Kernels;
 
 /// <summary>
-/// A binary elementwise operator: a scalar and a 256-bit vector form of the same function.
+/// A binary elementwise operator: a scalar, a 256-bit and a 512-bit vector form of the same function (the vector
+/// forms apply the same lane operation, so the widths give the same values).
 /// One shared loop (<see cref="Elementwise"/>) handles widths, tails, broadcasting and strides,
 /// so a new binary op is a few lines here (the habit of dotnet/runtime's TensorPrimitives).
 /// </summary>
@@ -13,6 +15,7 @@ internal interface IBinaryOp<T> where T : unmanaged
 {
     T Invoke(T a, T b);
     Vector256<T> Invoke(Vector256<T> a, Vector256<T> b);
+    Vector512<T> Invoke(Vector512<T> a, Vector512<T> b);
 }
 
 /// <summary>A unary elementwise operator over a contiguous span, usually one TensorPrimitives call.</summary>
@@ -25,36 +28,42 @@ internal readonly struct AddOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a + b;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => a + b;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => a + b;
 }
 
 internal readonly struct SubOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a - b;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => a - b;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => a - b;
 }
 
 internal readonly struct MulOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a * b;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => a * b;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => a * b;
 }
 
 internal readonly struct DivOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a / b;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => a / b;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => a / b;
 }
 
 internal readonly struct MaxOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => T.Max(a, b);
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.Max(a, b);
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.Max(a, b);
 }
 
 internal readonly struct MinOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => T.Min(a, b);
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.Min(a, b);
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.Min(a, b);
 }
 
 internal readonly struct PowOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -69,42 +78,55 @@ internal readonly struct PowOp<T> : IBinaryOp<T> where T : unmanaged, IFloatingP
         for (int i = 0; i < lanes.Length; i++) lanes[i] = T.Pow(a.GetElement(i), b.GetElement(i));
         return Vector256.Create<T>(lanes);
     }
+
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b)
+    {
+        Span<T> lanes = stackalloc T[Vector512<T>.Count];
+        for (int i = 0; i < lanes.Length; i++) lanes[i] = T.Pow(a.GetElement(i), b.GetElement(i));
+        return Vector512.Create<T>(lanes);
+    }
 }
 
 internal readonly struct EqOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a == b ? T.One : T.Zero;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.Equals(a, b) & Vector256<T>.One;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.Equals(a, b) & Vector512<T>.One;
 }
 
 internal readonly struct NeOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a != b ? T.One : T.Zero;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.AndNot(Vector256<T>.One, Vector256.Equals(a, b));
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.AndNot(Vector512<T>.One, Vector512.Equals(a, b));
 }
 
 internal readonly struct LtOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a < b ? T.One : T.Zero;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.LessThan(a, b) & Vector256<T>.One;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.LessThan(a, b) & Vector512<T>.One;
 }
 
 internal readonly struct LeOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a <= b ? T.One : T.Zero;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.LessThanOrEqual(a, b) & Vector256<T>.One;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.LessThanOrEqual(a, b) & Vector512<T>.One;
 }
 
 internal readonly struct GtOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a > b ? T.One : T.Zero;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThan(a, b) & Vector256<T>.One;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThan(a, b) & Vector512<T>.One;
 }
 
 internal readonly struct GeOp<T> : IBinaryOp<T> where T : unmanaged, INumber<T>
 {
     public T Invoke(T a, T b) => a >= b ? T.One : T.Zero;
     public Vector256<T> Invoke(Vector256<T> a, Vector256<T> b) => Vector256.GreaterThanOrEqual(a, b) & Vector256<T>.One;
+    public Vector512<T> Invoke(Vector512<T> a, Vector512<T> b) => Vector512.GreaterThanOrEqual(a, b) & Vector512<T>.One;
 }
 
 internal readonly struct NegOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -233,7 +255,11 @@ internal readonly struct ErfOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingPo
 {
     public void Invoke(ReadOnlySpan<T> x, Span<T> y)
     {
-        for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x[i])));
+        // float32 results get the float-precision erf; double keeps the full series (gradient checks difference it).
+        if (typeof(T) == typeof(float))
+            SpecialFunctions.ErfSingle(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y), 1f);
+        else
+            for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(SpecialFunctions.Erf(double.CreateTruncating(x[i])));
     }
 }
 
@@ -242,6 +268,17 @@ internal readonly struct GeluOp<T> : IUnaryOp<T> where T : unmanaged, IFloatingP
 {
     public void Invoke(ReadOnlySpan<T> x, Span<T> y)
     {
+        if (typeof(T) == typeof(float))
+        {
+            // x·½(1 + erf(x/√2)), the erf vectorised at float precision.
+            var xs = MemoryMarshal.Cast<T, float>(x);
+            var ys = MemoryMarshal.Cast<T, float>(y);
+            SpecialFunctions.ErfSingle(xs, ys, 0.70710678f);
+            TensorPrimitives.Add(ys, 1f, ys);
+            TensorPrimitives.Multiply(ys, xs, ys);
+            TensorPrimitives.Multiply(ys, 0.5f, ys);
+            return;
+        }
         for (int i = 0; i < x.Length; i++)
         {
             double v = double.CreateTruncating(x[i]);

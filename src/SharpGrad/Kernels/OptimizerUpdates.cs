@@ -15,7 +15,10 @@ namespace SharpGrad.Kernels;
 // SGD with momentum μ, dampening τ (the buffer already exists; the first step copies d into it):
 //   d = g + λ·p        buf ← μ·buf + (1 − τ)·d        d ← d + μ·buf (Nesterov) or buf        p ← p − lr·d
 
-/// <summary>Fused per-element Adam and SGD updates over contiguous spans, vectorised and split across cores.</summary>
+/// <summary>
+/// Fused per-element Adam and SGD updates over contiguous spans, vectorised (512-bit where <see cref="VectorWidth"/>
+/// says so, then 256-bit, then scalar for the tail) and split across cores.
+/// </summary>
 internal static class OptimizerUpdates
 {
     /// <summary>The Adam update above on p, g, m, v (and v̂ when <paramref name="vMax"/> is not null), all of the same length.</summary>
@@ -24,7 +27,7 @@ internal static class OptimizerUpdates
         where T : unmanaged, IFloatingPointIeee754<T>
         => Partitioner.For(length, 8, new AdamBody<T>(p, pOffset, g, gOffset, m, mOffset, v, vOffset, vMax, vMaxOffset,
             T.CreateTruncating(beta1), T.CreateTruncating(beta2), T.CreateTruncating(weightDecay), T.CreateTruncating(decay),
-            T.CreateTruncating(stepSize), T.CreateTruncating(epsHat)));
+            T.CreateTruncating(stepSize), T.CreateTruncating(epsHat), VectorWidth.Wide));
 
     /// <summary>
     /// The SGD update above. Without <paramref name="buffer"/> it is p ← p − lr·(g + λ·p); with it the momentum
@@ -34,16 +37,43 @@ internal static class OptimizerUpdates
         double learningRate, double weightDecay, double momentum, double dampening, bool nesterov)
         where T : unmanaged, IFloatingPointIeee754<T>
         => Partitioner.For(length, 4, new SgdBody<T>(p, pOffset, g, gOffset, buffer, bufferOffset,
-            T.CreateTruncating(learningRate), T.CreateTruncating(weightDecay), T.CreateTruncating(momentum), T.CreateTruncating(1 - dampening), nesterov));
+            T.CreateTruncating(learningRate), T.CreateTruncating(weightDecay), T.CreateTruncating(momentum), T.CreateTruncating(1 - dampening), nesterov,
+            VectorWidth.Wide));
 
     private readonly struct AdamBody<T>(T[] p, int pOffset, T[] g, int gOffset, T[] m, int mOffset, T[] v, int vOffset, T[]? vMax, int vMaxOffset,
-        T beta1, T beta2, T weightDecay, T decay, T stepSize, T epsHat) : IPartitionBody
+        T beta1, T beta2, T weightDecay, T decay, T stepSize, T epsHat, bool wide) : IPartitionBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
         {
             T oneMinusBeta1 = T.One - beta1, oneMinusBeta2 = T.One - beta2;
             int i = start;
+            if (wide && vMax is null)
+            {
+                // The same operations in the same order as the loops below, so either width gives the same values.
+                ref T rp = ref p[pOffset];
+                ref T rg = ref g[gOffset];
+                ref T rm = ref m[mOffset];
+                ref T rv = ref v[vOffset];
+                var b1 = Vector512.Create(oneMinusBeta1);
+                var b2 = Vector512.Create(beta2);
+                var c2 = Vector512.Create(oneMinusBeta2);
+                var wd = Vector512.Create(weightDecay);
+                var step = Vector512.Create(stepSize);
+                var keep = Vector512.Create(decay);
+                var eps = Vector512.Create(epsHat);
+                for (; i <= end - Vector512<T>.Count; i += Vector512<T>.Count)
+                {
+                    var pi = Vector512.LoadUnsafe(ref rp, (nuint)i);
+                    var gi = Vector512.LoadUnsafe(ref rg, (nuint)i) + wd * pi;
+                    var mi = Vector512.LoadUnsafe(ref rm, (nuint)i);
+                    mi += b1 * (gi - mi);
+                    var vi = b2 * Vector512.LoadUnsafe(ref rv, (nuint)i) + c2 * gi * gi;
+                    mi.StoreUnsafe(ref rm, (nuint)i);
+                    vi.StoreUnsafe(ref rv, (nuint)i);
+                    (keep * pi - step * mi / (Vector512.Sqrt(vi) + eps)).StoreUnsafe(ref rp, (nuint)i);
+                }
+            }
             if (Vector256.IsHardwareAccelerated && vMax is null)
             {
                 ref T rp = ref p[pOffset];
@@ -88,12 +118,35 @@ internal static class OptimizerUpdates
     }
 
     private readonly struct SgdBody<T>(T[] p, int pOffset, T[] g, int gOffset, T[]? buffer, int bufferOffset,
-        T learningRate, T weightDecay, T momentum, T oneMinusDampening, bool nesterov) : IPartitionBody
+        T learningRate, T weightDecay, T momentum, T oneMinusDampening, bool nesterov, bool wide) : IPartitionBody
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         public void Invoke(int start, int end)
         {
             int i = start;
+            if (wide)
+            {
+                // The same operations in the same order as the loops below, so either width gives the same values.
+                ref T rp = ref p[pOffset];
+                ref T rg = ref g[gOffset];
+                var lr = Vector512.Create(learningRate);
+                var wd = Vector512.Create(weightDecay);
+                var mu = Vector512.Create(momentum);
+                var keep = Vector512.Create(oneMinusDampening);
+                ref T rb = ref buffer is null ? ref Unsafe.NullRef<T>() : ref buffer[bufferOffset];
+                for (; i <= end - Vector512<T>.Count; i += Vector512<T>.Count)
+                {
+                    var pi = Vector512.LoadUnsafe(ref rp, (nuint)i);
+                    var d = Vector512.LoadUnsafe(ref rg, (nuint)i) + wd * pi;
+                    if (buffer is not null)
+                    {
+                        var b = mu * Vector512.LoadUnsafe(ref rb, (nuint)i) + keep * d;
+                        b.StoreUnsafe(ref rb, (nuint)i);
+                        d = nesterov ? d + mu * b : b;
+                    }
+                    (pi - lr * d).StoreUnsafe(ref rp, (nuint)i);
+                }
+            }
             if (Vector256.IsHardwareAccelerated)
             {
                 ref T rp = ref p[pOffset];

@@ -88,29 +88,89 @@ internal static class Partitioner
         }
 
         // Chunk i covers [i*count/chunks, (i+1)*count/chunks): sizes differ by at most one item, so no core idles
-        // long at the end while another finishes an oversized remainder.
+        // long at the end while another finishes an oversized remainder. Which thread runs a chunk never changes
+        // its bounds, so results do not depend on the scheduling.
         var job = new Job<TBody>(body, count, chunks);
-        try
+        if (!WorkerPool.Shared.TryRun(job))
         {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, job.Run);
+            // Another thread is using the workers (two models run side by side, say): the thread pool takes this one.
+            try
+            {
+                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, job.Run);
+            }
+            catch (AggregateException e)
+            {
+                job.Failed(e.InnerExceptions);
+            }
         }
-        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-        {
-            // Callers see the kernel's own exception (say an ArgumentException), not a wrapper.
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
+        job.Rethrow();
     }
 
     private static long SaturatingMultiply(long a, long b)
         => b != 0 && a > long.MaxValue / b ? long.MaxValue : a * b;
 
-    // One allocation per For call (this and the delegate over its Run method), none per item or chunk.
-    private sealed class Job<TBody>(TBody body, int count, int chunks) where TBody : struct, IPartitionBody
+    /// <summary>A job the worker pool runs: chunks [0, <see cref="Chunks"/>) handed out one at a time to whoever asks.</summary>
+    internal abstract class PoolJob
     {
-        public void Run(int chunk)
+        private int next;
+        private int done;
+        private List<Exception>? errors;
+
+        protected PoolJob(int chunks) => Chunks = chunks;
+
+        public int Chunks { get; }
+
+        public bool Finished => Volatile.Read(ref done) == Chunks;
+
+        /// <summary>Claims and runs chunks until none is left; any thread may call it, any number of times.</summary>
+        public void Work()
         {
-            int start = (int)((long)count * chunk / chunks);
-            int end = (int)((long)count * (chunk + 1) / chunks);
+            int chunk;
+            while ((chunk = Interlocked.Increment(ref next) - 1) < Chunks)
+            {
+                try
+                {
+                    Run(chunk);
+                }
+                catch (Exception e)
+                {
+                    lock (this)
+                        (errors ??= []).Add(e);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref done);
+                }
+            }
+        }
+
+        public abstract void Run(int chunk);
+
+        public void Failed(IEnumerable<Exception> exceptions)
+        {
+            lock (this)
+                (errors ??= []).AddRange(exceptions);
+        }
+
+        /// <summary>Callers see the kernel's own exception (say an ArgumentException), not a wrapper, when one chunk failed.</summary>
+        public void Rethrow()
+        {
+            if (errors is null)
+                return;
+            if (errors.Count == 1)
+                ExceptionDispatchInfo.Capture(errors[0]).Throw();
+            throw new AggregateException(errors);
+        }
+    }
+
+    // One allocation per For call (this and, on the thread-pool fallback, the delegate over its Run method), none per
+    // item or chunk.
+    private sealed class Job<TBody>(TBody body, int count, int chunks) : PoolJob(chunks) where TBody : struct, IPartitionBody
+    {
+        public override void Run(int chunk)
+        {
+            int start = (int)((long)count * chunk / Chunks);
+            int end = (int)((long)count * (chunk + 1) / Chunks);
             if (start == end)
                 return;
             bool outer = insideChunk;
@@ -124,6 +184,98 @@ internal static class Partitioner
             finally
             {
                 insideChunk = outer;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The threads that run chunks beside the caller: one fewer than the cores, so that with the caller every core has
+    /// one thread and none is oversubscribed. They are started on first use and kept warm: after a job each spins for
+    /// a short while (<see cref="SpinTime"/>), so that the next kernel of a training step, microseconds later, starts
+    /// on all cores at once instead of waiting for a thread to wake; only then does it sleep. One job at a time; a
+    /// second caller meanwhile gets false and uses the thread pool.
+    /// </summary>
+    private sealed class WorkerPool
+    {
+        /// <summary>How long an idle worker spins before it sleeps: longer than the gaps between the kernels of a step.</summary>
+        private static readonly long SpinTime = System.Diagnostics.Stopwatch.Frequency / 5000; // 200 µs
+
+        public static readonly WorkerPool Shared = new(Environment.ProcessorCount - 1);
+
+        private readonly int workers;
+        private readonly object gate = new();
+        private readonly SemaphoreSlim wake = new(0);
+        private PoolJob? current;
+        private int generation;
+        private int sleepers;
+        private bool started;
+
+        private WorkerPool(int workers) => this.workers = workers;
+
+        /// <summary>Runs every chunk of <paramref name="job"/> on the caller and the workers; false if the pool is busy.</summary>
+        public bool TryRun(PoolJob job)
+        {
+            if (workers == 0 || !Monitor.TryEnter(gate))
+                return false;
+            try
+            {
+                if (!started)
+                    Start();
+                Volatile.Write(ref current, job);
+                Interlocked.Increment(ref generation);
+                // Wake as many sleepers as there are chunks beyond the caller's; the others stay counted as asleep.
+                int asleep = Interlocked.Exchange(ref sleepers, 0);
+                int woken = Math.Min(asleep, job.Chunks - 1);
+                if (asleep > woken)
+                    Interlocked.Add(ref sleepers, asleep - woken);
+                if (woken > 0)
+                    wake.Release(woken);
+                job.Work();
+                // The last chunks may still be running on workers; they are short, so spin rather than block.
+                var spin = new SpinWait();
+                while (!job.Finished)
+                    spin.SpinOnce(sleep1Threshold: -1);
+                Volatile.Write(ref current, null);
+                return true;
+            }
+            finally
+            {
+                Monitor.Exit(gate);
+            }
+        }
+
+        private void Start()
+        {
+            for (int i = 0; i < workers; i++)
+                new Thread(Loop) { IsBackground = true, Name = $"SharpGrad worker {i + 1}" }.Start();
+            started = true;
+        }
+
+        private void Loop()
+        {
+            int seen = Volatile.Read(ref generation);
+            while (true)
+            {
+                long spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTime;
+                var spin = new SpinWait();
+                int now;
+                while ((now = Volatile.Read(ref generation)) == seen)
+                {
+                    if (System.Diagnostics.Stopwatch.GetTimestamp() < spinUntil)
+                    {
+                        spin.SpinOnce(sleep1Threshold: -1);
+                        continue;
+                    }
+                    // Announce the sleep, then look once more: a job published in between either sees this sleeper
+                    // and releases the semaphore, or is seen here. A release nobody needed only causes one extra
+                    // look later.
+                    Interlocked.Increment(ref sleepers);
+                    if (Volatile.Read(ref generation) == seen)
+                        wake.Wait();
+                    spinUntil = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTime;
+                }
+                seen = now;
+                Volatile.Read(ref current)?.Work();
             }
         }
     }

@@ -24,6 +24,18 @@ public sealed class Conv1d : Module
         }
     }
 
+    /// <summary>The step between windows.</summary>
+    public int Stride => stride;
+
+    /// <summary>The zeros added at each end.</summary>
+    public int Padding => padding;
+
+    /// <summary>The spacing of the kernel's taps.</summary>
+    public int Dilation => dilation;
+
+    /// <summary>The number of channel groups.</summary>
+    public int Groups => groups;
+
     /// <summary>The weight, [out, in/groups, K].</summary>
     public Tensor Weight => Parameter("weight");
 

@@ -85,6 +85,9 @@ public abstract class Module
         return output;
     }
 
+    /// <summary>Whether any forward hook is registered on this module itself (not its children).</summary>
+    internal bool HasForwardHooks => forwardHooks is { Count: > 0 };
+
     /// <summary>
     /// Registers a function called after every <see cref="Call"/> with the module, its input and
     /// its output (and after a direct <see cref="Forward"/> of a layer that ends with

@@ -3,7 +3,7 @@ namespace SharpGrad.NN;
 /// <summary>
 /// Multi-head attention as PyTorch's <c>nn.MultiheadAttention</c>: the query, key and value
 /// projections stacked in <c>in_proj_weight</c> [3E, E] and <c>in_proj_bias</c> [3E], heads of size
-/// E/h attending with <see cref="Functional.ScaledDotProductAttention"/>, and the output projection
+/// E/h attending with the fused <see cref="Functional.ScaledDotProductAttention"/>, and the output projection
 /// <c>out_proj</c>; same names, shapes and initialisation (Xavier-uniform projections, zero biases),
 /// so PyTorch weights load. Inputs are [L, N, E] ([N, L, E] with <c>batchFirst</c>). A key padding
 /// mask [N, S] (nonzero = padding, ignored) and an additive attention mask [L, S], or a causal mask,
@@ -45,14 +45,16 @@ public sealed class MultiheadAttention : Module
     public Tensor? InProjBias => OptionalParameter("in_proj_bias");
 
     /// <summary>Self-attention of <paramref name="input"/>.</summary>
-    public override Tensor Forward(Tensor input) => Observed(input, Attend(input, input, input).Output);
+    public override Tensor Forward(Tensor input) => Observed(input, Attend(input, input, input, needWeights: false).Output);
 
     /// <summary>
     /// Attends from <paramref name="query"/> [L, N, E] to <paramref name="key"/> and <paramref name="value"/>
-    /// [S, N, E]; returns the output [L, N, E] and the attention weights averaged over the heads [N, L, S].
+    /// [S, N, E]; returns the output [L, N, E] and, with <paramref name="needWeights"/>, the attention weights
+    /// averaged over the heads [N, L, S] (PyTorch's <c>need_weights</c>; without it they are not computed and null).
+    /// The heads attend through the fused <see cref="Functional.ScaledDotProductAttention"/>.
     /// </summary>
-    public (Tensor Output, Tensor Weights) Attend(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null,
-        Tensor? attentionMask = null, bool isCausal = false)
+    public (Tensor Output, Tensor? Weights) Attend(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null,
+        Tensor? attentionMask = null, bool isCausal = false, bool needWeights = true)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(key);
@@ -75,25 +77,38 @@ public sealed class MultiheadAttention : Module
         var kh = Heads(k, 1, s);
         var vh = Heads(v, 2, s);
 
-        var scores = qh.MatMul(kh.Transpose(-1, -2)).Div(Math.Sqrt(d));                   // [N, h, L, S]
-        if (isCausal) scores = scores.Add(Functional.CausalMask(l, s, scores.DType));
+        // Both masks become one additive mask that broadcasts over the heads: [L, S], [N, 1, 1, S] or their sum.
+        Tensor? mask = null;
         if (attentionMask is not null)
         {
             if (attentionMask.Rank != 2 || attentionMask.Size(0) != l || attentionMask.Size(1) != s)
                 throw new ArgumentException($"MultiheadAttention: the attention mask must be [{l}, {s}], got shape {attentionMask.Shape}.");
-            scores = scores.Add(attentionMask.To(scores.DType));
+            mask = attentionMask.To(qh.DType);
         }
         if (keyPaddingMask is not null)
         {
             if (keyPaddingMask.Rank != 2 || keyPaddingMask.Size(0) != n || keyPaddingMask.Size(1) != s)
                 throw new ArgumentException($"MultiheadAttention: the key padding mask must be [{n}, {s}], got shape {keyPaddingMask.Shape}.");
-            var padded = keyPaddingMask.To(scores.DType).Ne(0).Reshape(n, 1, 1, s);
-            scores = Tensor.Where(padded, Tensor.Scalar(double.NegativeInfinity, scores.DType), scores);
+            Tensor padding;
+            using (Autograd.NoGrad())
+            {
+                var padded = keyPaddingMask.To(qh.DType).Ne(0).Reshape(n, 1, 1, s);
+                padding = Tensor.Where(padded, Tensor.Scalar(double.NegativeInfinity, qh.DType), Tensor.Scalar(0.0, qh.DType));
+            }
+            mask = mask is null ? padding : padding.Add(mask);
         }
-        var weights = scores.Softmax(-1);
-        var heads = weights.MatMul(vh);                                                     // [N, h, L, d]
+        var heads = Functional.ScaledDotProductAttention(qh, kh, vh, mask, isCausal);   // [N, h, L, d]
         var merged = heads.Transpose(1, 2).Reshape(n, l, EmbedDim);
         var output = OutProj.Call(merged);
-        return (BatchFirst ? output : output.Transpose(0, 1), weights.Mean([1]));
+        return (BatchFirst ? output : output.Transpose(0, 1), needWeights ? AverageWeights(qh, kh, mask, isCausal) : null);
+    }
+
+    // The fused op keeps its probabilities to itself; the weights a caller asks for are computed again, composed.
+    private static Tensor AverageWeights(Tensor qh, Tensor kh, Tensor? mask, bool isCausal)
+    {
+        var scores = qh.MatMul(kh.Transpose(-1, -2)).Div(Math.Sqrt(qh.Size(-1)));
+        if (isCausal) scores = scores.Add(Functional.CausalMask(qh.Size(-2), kh.Size(-2), scores.DType));
+        if (mask is not null) scores = scores.Add(mask);
+        return scores.Softmax(-1).Mean([1]);
     }
 }

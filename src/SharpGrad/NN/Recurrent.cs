@@ -201,6 +201,12 @@ public class Recurrent : Module
     /// <summary>The number of stacked layers.</summary>
     public int NumLayers => layers.Count;
 
+    /// <summary>Hidden features of every layer.</summary>
+    public int HiddenSize => layers[0].HiddenSize;
+
+    /// <summary>The Elman network's nonlinearity.</summary>
+    public RnnNonlinearity Nonlinearity => layers[0].Nonlinearity;
+
     /// <summary>The top layer's hidden state at every step.</summary>
     public override Tensor Forward(Tensor input) => Observed(input, Run(input).Output);
 

@@ -25,7 +25,20 @@ public sealed class Sequential : Module
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.Call(x);
+        bool recording = Autograd.IsGradEnabled;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            // Inference: Linear then ReLU is one pass of the matrix kernel (the ReLU applied while the output is in
+            // cache), the fusion ONNX Runtime makes. Only when nothing observes the two layers in between.
+            if (!recording && layers[i] is Linear linear && i + 1 < layers.Count && layers[i + 1] is ReLU relu
+                && !linear.HasForwardHooks && !relu.HasForwardHooks)
+            {
+                x = Functional.LinearRelu(x, linear.Weight, linear.Bias);
+                i++;
+                continue;
+            }
+            x = layers[i].Call(x);
+        }
         return Observed(input, x);
     }
 }

@@ -60,7 +60,7 @@ public class TransformerEncoderLayer : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         isCausal |= IsCausal;
-        Tensor Attention(Tensor x) => Drop(SelfAttention.Attend(x, x, x, keyPaddingMask, attentionMask, isCausal).Output);
+        Tensor Attention(Tensor x) => Drop(SelfAttention.Attend(x, x, x, keyPaddingMask, attentionMask, isCausal, needWeights: false).Output);
         Tensor FeedForward(Tensor x)
         {
             var hidden = Linear1.Call(x);
@@ -77,7 +77,7 @@ public class TransformerEncoderLayer : Module
     }
 
     /// <summary>Whether every application masks future positions (a decoder-only block).</summary>
-    protected virtual bool IsCausal => false;
+    public virtual bool IsCausal => false;
 
     private Tensor Drop(Tensor x) => Functional.Dropout(x, Dropout, Training, generator);
 }
@@ -92,5 +92,5 @@ public sealed class DecoderBlock(int dModel, int numHeads, int dimFeedforward, d
     : TransformerEncoderLayer(dModel, numHeads, dimFeedforward, dropout, gelu: true, batchFirst, normFirst: true, generator, dtype)
 {
     /// <inheritdoc/>
-    protected override bool IsCausal => true;
+    public override bool IsCausal => true;
 }

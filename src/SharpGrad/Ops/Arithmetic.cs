@@ -9,7 +9,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<AddOp<float>, AddOp<double>, AddOp<int>>(a, b, "Add");
-        return Autograd.Record(result, OpCode.Add, [a, b]);
+        return Autograd.Record(result, OpCode.Add, a, b);
     }
 
     /// <summary>this − other, broadcast. ∂/∂a = 1, ∂/∂b = −1.</summary>
@@ -17,7 +17,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<SubOp<float>, SubOp<double>, SubOp<int>>(a, b, "Sub");
-        return Autograd.Record(result, OpCode.Sub, [a, b]);
+        return Autograd.Record(result, OpCode.Sub, a, b);
     }
 
     /// <summary>this · other elementwise, broadcast. ∂/∂a = b, ∂/∂b = a.</summary>
@@ -25,7 +25,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, other);
         var result = Dispatch.Binary<MulOp<float>, MulOp<double>, MulOp<int>>(a, b, "Mul");
-        return Autograd.Record(result, OpCode.Mul, [a, b]);
+        return Autograd.Record(result, OpCode.Mul, a, b);
     }
 
     /// <summary>this / other elementwise, broadcast. ∂/∂a = 1/b, ∂/∂b = −a/b².</summary>
@@ -34,7 +34,7 @@ public sealed partial class Tensor
         var (a, b) = Promote(this, other);
         Dispatch.RequireFloat(a, "Div");
         var result = Dispatch.BinaryFloat<DivOp<float>, DivOp<double>>(a, b, "Div");
-        return Autograd.Record(result, OpCode.Div, [a, b]);
+        return Autograd.Record(result, OpCode.Div, a, b);
     }
 
     /// <summary>−this. ∂/∂x = −1.</summary>
@@ -55,7 +55,7 @@ public sealed partial class Tensor
     {
         var (a, b) = Promote(this, exponent);
         var result = Dispatch.BinaryFloat<PowOp<float>, PowOp<double>>(a, b, "Pow");
-        return Autograd.Record(result, OpCode.Pow, [a, b]);
+        return Autograd.Record(result, OpCode.Pow, a, b);
     }
 
     /// <summary>this raised to a constant power. ∂/∂x = p·x^(p−1).</summary>

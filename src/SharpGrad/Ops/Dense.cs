@@ -15,7 +15,16 @@ public static partial class Functional
     /// memory. Backward: ∂/∂x = G·W, ∂/∂W = Gᵀ·x (computed in W's own [out, in] layout, so it adds
     /// into W's gradient as one contiguous pass), ∂/∂b = Σ over rows of G.
     /// </summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null)
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => Linear(input, weight, bias, relu: false);
+
+    /// <summary>
+    /// max(x·Wᵀ + b, 0), a linear layer followed by ReLU, as one pass when nothing is recorded (inference): the ReLU is
+    /// applied by the matrix kernel to each block of the output while it is still in cache. Same values as
+    /// <c>Linear(input, weight, bias).Relu()</c>; while the graph is recorded it is exactly that.
+    /// </summary>
+    internal static Tensor LinearRelu(Tensor input, Tensor weight, Tensor? bias = null) => Linear(input, weight, bias, relu: true);
+
+    private static Tensor Linear(Tensor input, Tensor weight, Tensor? bias, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
@@ -29,7 +38,8 @@ public static partial class Functional
         {
             // Mixed element types promote like any arithmetic, through the general ops.
             var product = input.MatMul(weight.T);
-            return bias is null ? product : product.Add(bias);
+            var affine = bias is null ? product : product.Add(bias);
+            return relu ? affine.Relu() : affine;
         }
 
         int inFeatures = weight.Size(1), outFeatures = weight.Size(0);
@@ -41,10 +51,26 @@ public static partial class Functional
         Tensor rowsView;
         using (Autograd.NoGrad())
             rowsView = input.Reshape(rows, inFeatures);
-        if (bias is not null)
-            Dispatch.CopyInto(bias, y);
-        if (y.Count > 0 && inFeatures > 0)
+        bool recorded = Autograd.IsGradEnabled && (input.RequiresGrad || weight.RequiresGrad || bias?.RequiresGrad == true);
+        // A weight that is not being trained right now (no-grad, or frozen) keeps one packing across calls; the packed
+        // product also writes the bias and applies the ReLU as it goes, where the bias is one contiguous row.
+        if (y.DType == DType.Float32 && (!Autograd.IsGradEnabled || !weight.RequiresGrad)
+            && Kernels.Gemm.UsesPackedPath(rows, outFeatures, inFeatures)
+            && (bias is null || bias.StrideArray[0] == 1)
+            && !(relu && recorded)
+            && PackedWeights.TransposedFloat(weight) is { } packed)
         {
+            Kernels.Gemm.MultiplyPrepacked(rows, packed,
+                rowsView.Data<float>().AsSpan(rowsView.Offset), rowsView.StrideArray[0], rowsView.StrideArray[1],
+                y.Span<float>(), outFeatures, accumulate: false,
+                bias is null ? default : bias.Data<float>().AsSpan(bias.Offset, outFeatures), relu);
+            if (relu)
+                return y;
+        }
+        else if (y.Count > 0 && inFeatures > 0)
+        {
+            if (bias is not null)
+                Dispatch.CopyInto(bias, y);
             if (y.DType == DType.Float32)
                 Kernels.Gemm.Multiply(rows, outFeatures, inFeatures,
                     rowsView.Data<float>().AsSpan(rowsView.Offset), rowsView.StrideArray[0], rowsView.StrideArray[1],
@@ -56,8 +82,10 @@ public static partial class Functional
                     weight.Data<double>().AsSpan(weight.Offset), weight.StrideArray[1], weight.StrideArray[0],
                     y.Span<double>(), outFeatures, 1, accumulate: bias is not null);
         }
+        else if (bias is not null)
+            Dispatch.CopyInto(bias, y);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
-        return Autograd.Record(y, OpCode.Linear, inputs, g =>
+        var linear = Autograd.Record(y, OpCode.Linear, inputs, g =>
         {
             // Views are taken again here, so that with createGraph they are part of the graph.
             var g2 = g.Reshape(rows, outFeatures);
@@ -69,6 +97,7 @@ public static partial class Functional
                 .. bias is null ? Array.Empty<Tensor?>() : [bias.RequiresGrad ? SumOverRows(rows, (first, count) => g2.Narrow(0, first, count).Sum(0)) : null],
             ];
         }, input, weight);
+        return relu ? linear.Relu() : linear;
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public sealed partial class Tensor
             throw new ArgumentException(
                 $"MatMul: shapes {ShapeMath.Format(ShapeArray)} and {ShapeMath.Format(other.ShapeArray)} are not aligned: the first has {k} columns but the second has {b.ShapeArray[^2]} rows.");
         var result = BatchedMatMul(a, b);
-        return Autograd.Record(result, OpCode.MatMul, [a, b]);
+        return Autograd.Record(result, OpCode.MatMul, a, b);
     }
 
     private static Tensor BatchedMatMul(Tensor a, Tensor b)

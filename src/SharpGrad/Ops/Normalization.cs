@@ -12,7 +12,7 @@ namespace SharpGrad.NN;
 // then one pass). Its backward is the closed form of the spec (E8). When the backward pass itself is being recorded
 // (createGraph), the same formula is built from tensor ops instead, so that second derivatives exist; the kernel
 // is used otherwise, because it needs no intermediate tensors. Eval-mode batch norm is an affine map with
-// constants and is composed from tensor ops; layer norm is composed too (mean and variance over the last dims).
+// constants and is composed from tensor ops. Layer norm is fused per row the same way (statistics over the last dims).
 public static partial class Functional
 {
     /// <summary>
@@ -107,7 +107,9 @@ public static partial class Functional
     /// Layer normalisation over the last dimensions, whose sizes are <paramref name="normalizedShape"/>:
     /// y = (x − μ)/√(σ² + ε)·γ + β, with μ and the biased σ² taken over those dimensions for each leading index,
     /// and γ = <paramref name="weight"/>, β = <paramref name="bias"/> of shape <paramref name="normalizedShape"/>
-    /// (omitted means 1 and 0). The same in training and eval. Composed from differentiable tensor ops.
+    /// (omitted means 1 and 0). The same in training and eval. One fused op: each row is normalised by a kernel that
+    /// keeps x̂ and 1/√(σ² + ε), and the backward pass is ∂E/∂x = (gy − mean(gy) − x̂·mean(gy·x̂))/√(σ² + ε) with
+    /// gy = γ·∂E/∂y, ∂E/∂γ = Σ ∂E/∂y·x̂ and ∂E/∂β = Σ ∂E/∂y over the rows.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="normalizedShape"/> is not the trailing shape of the input, or a parameter has another shape.</exception>
     public static Tensor LayerNorm(Tensor input, int[] normalizedShape, Tensor? weight = null, Tensor? bias = null, double eps = 1e-5)
@@ -125,13 +127,68 @@ public static partial class Functional
         foreach (var (p, name) in new[] { (weight, "weight"), (bias, "bias") })
             if (p is not null && !ShapeMath.SameShape(p.ShapeArray, normalizedShape))
                 throw new ArgumentException($"LayerNorm: {name} must have the normalized shape {ShapeMath.Format(normalizedShape)}, got {ShapeMath.Format(p.ShapeArray)}.", name);
+        weight = weight?.To(input.DType);
+        bias = bias?.To(input.DType);
+        int n = ShapeMath.Count(normalizedShape);
+        int rows = n == 0 ? 0 : input.Count / n;
+        var x = Dispatch.Contiguous(input);
+        var xhat = Tensor.Uninitialized([rows, n], input.DType);
+        var rstd = Tensor.Uninitialized([rows], input.DType);
+        var result = Tensor.Uninitialized((int[])input.ShapeArray.Clone(), input.DType);
+        var gamma = weight is null ? null : Dispatch.Contiguous(weight);
+        var beta = bias is null ? null : Dispatch.Contiguous(bias);
+        if (input.DType == DType.Float32)
+            Kernels.LayerNormalization.Forward(x.Data<float>(), x.Offset, rows, n, gamma?.Data<float>(), gamma?.Offset ?? 0,
+                beta?.Data<float>(), beta?.Offset ?? 0, eps, xhat.Data<float>(), rstd.Data<float>(), result.Data<float>());
+        else
+            Kernels.LayerNormalization.Forward(x.Data<double>(), x.Offset, rows, n, gamma?.Data<double>(), gamma?.Offset ?? 0,
+                beta?.Data<double>(), beta?.Offset ?? 0, eps, xhat.Data<double>(), rstd.Data<double>(), result.Data<double>());
+
+        var inputs = new List<Tensor> { input };
+        if (weight is not null) inputs.Add(weight);
+        if (bias is not null) inputs.Add(bias);
+        return Autograd.Record(result, OpCode.LayerNorm, [.. inputs], g =>
+        {
+            Tensor? gx = null, gGamma = null, gBeta = null;
+            if (Autograd.IsGradEnabled)
+                (gx, gGamma, gBeta) = LayerNormBackwardRecorded(input, g, weight, k, eps);
+            else
+            {
+                var gc = Dispatch.Contiguous(g);
+                if (input.RequiresGrad)
+                {
+                    gx = Tensor.Uninitialized((int[])input.ShapeArray.Clone(), input.DType);
+                    if (input.DType == DType.Float32)
+                        Kernels.LayerNormalization.InputGrad(gc.Data<float>(), gc.Offset, rows, n, gamma?.Data<float>(), gamma?.Offset ?? 0,
+                            xhat.Data<float>(), rstd.Data<float>(), gx.Data<float>());
+                    else
+                        Kernels.LayerNormalization.InputGrad(gc.Data<double>(), gc.Offset, rows, n, gamma?.Data<double>(), gamma?.Offset ?? 0,
+                            xhat.Data<double>(), rstd.Data<double>(), gx.Data<double>());
+                }
+                // The parameter gradients are sums over the rows, taken by the general reduction as the composition
+                // took them, so they split across data-parallel ranks the same way.
+                if (weight?.RequiresGrad == true) gGamma = gc.Mul(xhat.Reshape(input.ShapeArray)).SumToShape(weight.ShapeArray);
+                if (bias?.RequiresGrad == true) gBeta = gc.SumToShape(bias.ShapeArray);
+            }
+            var grads = new List<Tensor?> { input.RequiresGrad ? gx : null };
+            if (weight is not null) grads.Add(weight.RequiresGrad ? gGamma : null);
+            if (bias is not null) grads.Add(bias.RequiresGrad ? gBeta : null);
+            return [.. grads];
+        }, xhat, rstd);
+    }
+
+    // The layer-norm gradients as tensor ops, so that a createGraph pass records them (second derivatives).
+    private static (Tensor Gx, Tensor GGamma, Tensor GBeta) LayerNormBackwardRecorded(Tensor x, Tensor g, Tensor? weight, int k, double eps)
+    {
         var dims = new int[k];
-        for (int i = 0; i < k; i++) dims[i] = input.Rank - k + i;
-        var centered = input.Sub(input.Mean(dims, keepDim: true));
-        var variance = centered.Mul(centered).Mean(dims, keepDim: true);
-        var y = centered.Mul(variance.Add(eps).Pow(-0.5));
-        if (weight is not null) y = y.Mul(weight.To(input.DType));
-        return bias is null ? y : y.Add(bias.To(input.DType));
+        for (int i = 0; i < k; i++) dims[i] = x.Rank - k + i;
+        var centered = x.Sub(x.Mean(dims, keepDim: true));
+        var rstd = centered.Mul(centered).Mean(dims, keepDim: true).Add(eps).Pow(-0.5);
+        var xhat = centered.Mul(rstd);
+        var gy = weight is null ? g : g.Mul(weight);
+        var gx = gy.Sub(gy.Mean(dims, keepDim: true)).Sub(xhat.Mul(gy.Mul(xhat).Mean(dims, keepDim: true))).Mul(rstd);
+        var shape = x.ShapeArray.AsSpan(x.Rank - k).ToArray();
+        return (gx, g.Mul(xhat).SumToShape(shape), g.SumToShape(shape));
     }
 
     /// <summary>

@@ -14,6 +14,13 @@ internal static class Dispatch
     public static Tensor Binary<TF, TD, TI>(Tensor a, Tensor b, string op)
         where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double> where TI : struct, IBinaryOp<int>
     {
+        if (a.Rank == 0 && b.Rank == 0 && a.DType == b.DType)
+            return a.DType switch
+            {
+                DType.Float32 => ScalarBinary<float, TF>(default, a, b),
+                DType.Float64 => ScalarBinary<double, TD>(default, a, b),
+                _ => ScalarBinary<int, TI>(default, a, b),
+            };
         var (result, layout) = PrepareBinary(a, b, op);
         switch (result.DType)
         {
@@ -29,11 +36,23 @@ internal static class Dispatch
         where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double>
     {
         RequireFloat(a, op);
+        if (a.Rank == 0 && b.Rank == 0 && a.DType == b.DType)
+            return a.DType == DType.Float32 ? ScalarBinary<float, TF>(default, a, b) : ScalarBinary<double, TD>(default, a, b);
         var (result, layout) = PrepareBinary(a, b, op);
         if (result.DType == DType.Float32)
             Elementwise.Binary(default(TF), layout, a.Data<float>(), a.Offset, b.Data<float>(), b.Offset, result.Data<float>(), 0);
         else
             Elementwise.Binary(default(TD), layout, a.Data<double>(), a.Offset, b.Data<double>(), b.Offset, result.Data<double>(), 0);
+        return result;
+    }
+
+    // Two 0-d operands, the whole of a scalar graph (micrograd-style code): no broadcast shape, layout
+    // or kernel call to work out, which would cost more than the arithmetic.
+    private static Tensor ScalarBinary<T, TOp>(TOp op, Tensor a, Tensor b)
+        where T : unmanaged where TOp : struct, IBinaryOp<T>
+    {
+        var result = Tensor.Uninitialized([], a.DType);
+        result.Data<T>()[0] = op.Invoke(a.Data<T>()[a.Offset], b.Data<T>()[b.Offset]);
         return result;
     }
 

@@ -33,6 +33,11 @@ public sealed class MemoryScope : IDisposable
     // scope at once, so its list and its pool are locked (uncontended in the common loop).
     private static readonly AsyncLocal<MemoryScope?> current = new();
 
+    // Scopes begun and not yet disposed, on any thread. Every tensor allocation asks for the current
+    // scope, and reading an AsyncLocal costs more than the rest of allocating a scalar; when no scope is
+    // alive anywhere, none can be current, so the lookup is skipped.
+    private static int liveScopes;
+
     // The pool that scopes begun on this thread borrow from; a scope keeps its pool even when it
     // is used or disposed on other threads.
     [ThreadStatic]
@@ -58,6 +63,8 @@ public sealed class MemoryScope : IDisposable
     {
         get
         {
+            if (Volatile.Read(ref liveScopes) == 0)
+                return null;
             var scope = current.Value;
             while (scope is not null && scope.tracked is null)
                 scope = scope.parent;
@@ -69,6 +76,7 @@ public sealed class MemoryScope : IDisposable
     public static MemoryScope Begin()
     {
         var scope = new MemoryScope(Current, pool ??= new BufferPool());
+        Interlocked.Increment(ref liveScopes);
         current.Value = scope;
         return scope;
     }
@@ -120,6 +128,7 @@ public sealed class MemoryScope : IDisposable
         }
         if (list is null)
             return;
+        Interlocked.Decrement(ref liveScopes);
         if (IsInCurrentChain())
         {
             var outer = parent;

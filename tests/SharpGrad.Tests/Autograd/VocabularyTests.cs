@@ -59,7 +59,9 @@ public class VocabularyTests
         foreach (var t in DifferentiateTwice(x => Functional.AvgPool2d(x, [2, 2]), L(1, 1, 4, 4))) yield return t;
         foreach (var t in DifferentiateTwice(x => Functional.AdaptiveAvgPool2d(x, [3]), L(1, 1, 4, 4))) yield return t;
         yield return Functional.BatchNorm(L(4, 2), null, null, null, null, training: true).Sum();
+        yield return Functional.LayerNorm(L(4, 3), [3], L(3), L(3)).Sum();
         yield return Functional.CrossEntropy(a, Tensor.FromArray([0, 2])).Add(Functional.BinaryCrossEntropy(a.Sigmoid(), b.Sigmoid().Detach()));
+        yield return Functional.ScaledDotProductAttention(a, b, b, isCausal: true);
         yield return new Square().Apply(a);
     }
 

@@ -141,6 +141,46 @@ public class PartitionerTests
         }
     }
 
+    [Fact]
+    public void For_ConcurrentCallers_EachGetEveryItemOnce_OverManyJobs()
+    {
+        // Callers race for the worker pool; the loser of each race runs on the thread pool. Many short jobs in a row
+        // also exercise the workers' spin-then-sleep handshake.
+        var failures = new ConcurrentBag<string>();
+        var threads = Enumerable.Range(0, 3).Select(t => new Thread(() =>
+        {
+            for (int job = 0; job < 300; job++)
+            {
+                int count = 50 + (job * 7 + t) % 200;
+                var recorder = new Recorder(count);
+                Partitioner.For(count, 1_000_000, new RecordingBody(recorder));
+                if (recorder.Hits.Any(h => h != 1))
+                    failures.Add($"thread {t}, job {job}");
+                if (job % 50 == 0)
+                    Thread.Sleep(2); // long enough for idle workers to go to sleep
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public void For_SeveralChunksThrow_AllAreReported()
+    {
+        int saved = Partitioner.MaxDegreeOfParallelism;
+        try
+        {
+            Partitioner.MaxDegreeOfParallelism = 4;
+            var ex = Assert.Throws<AggregateException>(() => Partitioner.For(4, 1_000_000, new ThrowingEverywhereBody()));
+            Assert.Equal(4, ex.InnerExceptions.Count);
+        }
+        finally
+        {
+            Partitioner.MaxDegreeOfParallelism = saved;
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(-3)]
@@ -192,6 +232,11 @@ public class PartitionerTests
             Partitioner.For(1000, 1_000_000, new RecordingBody(inner));
             innerChunkCounts.Add(inner.Ranges.Count);
         }
+    }
+
+    private readonly struct ThrowingEverywhereBody : IPartitionBody
+    {
+        public void Invoke(int start, int end) => throw new InvalidOperationException($"items {start}..{end}");
     }
 
     private readonly struct ThrowingBody : IPartitionBody

@@ -63,7 +63,7 @@ public class AttentionTests
         var x = TestData.Leaf([1, 3, 2], 75);
         var (output, weights) = mha.Attend(x, x, x);
         Assert.Equal(Functional.ScaledDotProductAttention(x[0], x[0], x[0]).ToDoubleArray(), output[0].ToDoubleArray());
-        Assert.All(weights.Sum([-1]).ToDoubleArray(), v => Assert.Equal(1.0, v, 12));
+        Assert.All(weights!.Sum([-1]).ToDoubleArray(), v => Assert.Equal(1.0, v, 12));
     }
 
     [Fact]

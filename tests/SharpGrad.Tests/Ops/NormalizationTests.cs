@@ -170,6 +170,46 @@ public class NormalizationTests
             TestData.Leaf(shape, 97), TestData.Leaf(normalized, 98), TestData.Leaf(normalized, 99));
 
     [Fact]
+    public void LayerNorm_MatchesFiniteDifferences_OnStridedAndBroadcastInputs()
+    {
+        // A transposed input, a weight read with stride 2, and no bias; then no affine parameters at all.
+        var x = TestData.TransposedLeaf(5, 3, 100);
+        var w = TestData.SteppedLeaf(1, 3, 101);
+        TestData.AssertGradients(t => Functional.LayerNorm(t[0], [3], t[1].Reshape(3)), x, w);
+        TestData.AssertGradients(t => Functional.LayerNorm(t[0], [3]), TestData.SteppedLeaf(4, 3, 102));
+    }
+
+    [Fact]
+    public void LayerNorm_HasSecondDerivatives() =>
+        TestData.AssertSecondOrder(t => Functional.LayerNorm(t[0], [3], t[1], t[2]),
+            TestData.Leaf([2, 3], 103), TestData.Leaf([3], 104), TestData.Leaf([3], 105));
+
+    [Fact]
+    public void LayerNorm_Float32_MatchesTheDefinitionInDouble()
+    {
+        // The definition evaluated in double from the same float inputs, values and gradients.
+        var x = Tensor.Uniform([6, 16], -3, 3, new Generator(106));
+        var w = Tensor.Uniform([16], 0.5, 1.5, new Generator(107));
+        var b = Tensor.Uniform([16], -1, 1, new Generator(108));
+        var r = Tensor.Uniform([6, 16], -1, 1, new Generator(109));
+        Tensor[] leaves32 = [x.RequireGrad(), w.RequireGrad(), b.RequireGrad()];
+        var y32 = Functional.LayerNorm(leaves32[0], [16], leaves32[1], leaves32[2]);
+        y32.Mul(r).Sum().Backward();
+        Tensor[] leaves64 = [x.Detach().To(DType.Float64).RequireGrad(), w.Detach().To(DType.Float64).RequireGrad(), b.Detach().To(DType.Float64).RequireGrad()];
+        var centered = leaves64[0].Sub(leaves64[0].Mean([1], keepDim: true));
+        var y64 = centered.Div(centered.Mul(centered).Mean([1], keepDim: true).Add(1e-5).Sqrt()).Mul(leaves64[1]).Add(leaves64[2]);
+        y64.Mul(r.To(DType.Float64)).Sum().Backward();
+        void Close(Tensor expected, Tensor actual)
+        {
+            var e = expected.ToDoubleArray();
+            var a = actual.ToDoubleArray();
+            for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - a[i]) < 1e-5 * (1 + Math.Abs(e[i])), $"element {i}: expected {e[i]}, got {a[i]}");
+        }
+        Close(y64, y32);
+        for (int i = 0; i < 3; i++) Close(leaves64[i].Grad!, leaves32[i].Grad!);
+    }
+
+    [Fact]
     public void LayerNorm_WrongShape_Explains()
     {
         var e = Assert.Throws<ArgumentException>(() => Functional.LayerNorm(Tensor.Zeros(2, 3, 5), [4], null, null));

@@ -71,6 +71,21 @@ public class ElementwiseValueTests
         Assert.Contains("greater than max", e.Message);
     }
 
+    [Fact]
+    public void Erf_Float32_IsWithinFloatPrecisionOfTheSeries_AcrossTheRange()
+    {
+        // The float32 path has its own formulas (polynomial near 0, rational-exponential form beyond, ±1 in the
+        // tails); the series of the test is the independent reference. Odd, with NaN passed through.
+        var grid = Enumerable.Range(0, 4001).Select(i => -8 + i * 0.004f).Append(1e-6f).Append(-3e-5f).ToArray();
+        var y = Tensor.FromArray(grid).Erf().ToArray<float>();
+        for (int i = 0; i < grid.Length; i++)
+        {
+            double expected = Math.Abs(grid[i]) > 5 ? Math.Sign(grid[i]) : ErfSeries(grid[i]);
+            Assert.True(Math.Abs(expected - y[i]) < 3e-7, $"erf({grid[i]}) = {y[i]}, expected {expected}");
+        }
+        Assert.True(float.IsNaN((float)Tensor.FromArray(new[] { float.NaN }).Erf().Item()));
+    }
+
     public static TheoryData<string> UnaryNames => ["Exp", "Relu", "Tanh", "Sigmoid", "Abs", "Sin", "Neg", "LeakyRelu", "Gelu", "Softplus", "Erf", "Sign", "Clamp"];
 
     private static Tensor ApplyUnary(string name, Tensor x) => name switch

@@ -1,0 +1,203 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace SharpGrad.Kernels;
+
+// Micro-kernels that read A in place instead of from a packed panel: for a row-major A (unit column stride, the
+// input of every Linear layer) the six rows of a tile are six sequential streams the hardware prefetches well, so
+// packing A, a scalar copy of every element for each block of K, is pure overhead. They compute each element of C
+// with the same fused multiply-adds in the same order of k as the packed kernels, so the results are the same bit
+// for bit. C is row-major (unit column stride).
+internal static unsafe partial class Gemm
+{
+    /// <summary>Rows of C per tile of the 512-bit direct-A kernel (the 256-bit one has 16 registers and keeps MR = 6).</summary>
+    private const int WideDirectRows = 8;
+
+    /// <summary>
+    /// A row-major-A micro-kernel for a B panel <paramref name="panelWidth"/> wide: 32 is the 512-bit kernel, tiles of
+    /// up to <see cref="WideDirectRows"/> rows; 16 the 256-bit one, tiles of up to 6 rows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MicroKernelDirectA(int kc, float* a, nint lda, float* b, int panelWidth, float* c, nint rsc, int mr, int nr, bool overwrite)
+    {
+        if (panelWidth == 32)
+            KernelF32WideDirectA(kc, a, lda, b, c, rsc, mr, nr, overwrite);
+        else
+            KernelF32DirectA(kc, a, lda, b, c, rsc, mr, nr, overwrite);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelF32WideDirectA(int kc, float* a, nint lda, float* b, float* c, nint rsc, int mr, int nr, bool overwrite)
+    {
+        // Eight rows (WideDirectRows): sixteen accumulators, two B vectors and a broadcast still leave AVX-512's 32
+        // registers spare, and each broadcast feeds two FMAs. Rows past the tile's valid ones read row 0 again (their
+        // sums are computed and dropped), so no pointer leaves A.
+        float* a0 = a, a1 = mr > 1 ? a + 1 * lda : a, a2 = mr > 2 ? a + 2 * lda : a, a3 = mr > 3 ? a + 3 * lda : a, a4 = mr > 4 ? a + 4 * lda : a, a5 = mr > 5 ? a + 5 * lda : a, a6 = mr > 6 ? a + 6 * lda : a, a7 = mr > 7 ? a + 7 * lda : a;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> b0, b1, ai;
+        int p = 0;
+        for (; p <= kc - 4; p += 4)
+        {
+            b0 = Vector512.Load(b + 0);
+            b1 = Vector512.Load(b + 16);
+            ai = Vector512.Create(a0[p + 0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector512.Create(a1[p + 0]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector512.Create(a2[p + 0]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector512.Create(a3[p + 0]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector512.Create(a4[p + 0]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector512.Create(a5[p + 0]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            ai = Vector512.Create(a6[p + 0]); c60 = Mad(ai, b0, c60); c61 = Mad(ai, b1, c61);
+            ai = Vector512.Create(a7[p + 0]); c70 = Mad(ai, b0, c70); c71 = Mad(ai, b1, c71);
+            b0 = Vector512.Load(b + 32);
+            b1 = Vector512.Load(b + 48);
+            ai = Vector512.Create(a0[p + 1]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector512.Create(a1[p + 1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector512.Create(a2[p + 1]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector512.Create(a3[p + 1]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector512.Create(a4[p + 1]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector512.Create(a5[p + 1]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            ai = Vector512.Create(a6[p + 1]); c60 = Mad(ai, b0, c60); c61 = Mad(ai, b1, c61);
+            ai = Vector512.Create(a7[p + 1]); c70 = Mad(ai, b0, c70); c71 = Mad(ai, b1, c71);
+            b0 = Vector512.Load(b + 64);
+            b1 = Vector512.Load(b + 80);
+            ai = Vector512.Create(a0[p + 2]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector512.Create(a1[p + 2]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector512.Create(a2[p + 2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector512.Create(a3[p + 2]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector512.Create(a4[p + 2]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector512.Create(a5[p + 2]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            ai = Vector512.Create(a6[p + 2]); c60 = Mad(ai, b0, c60); c61 = Mad(ai, b1, c61);
+            ai = Vector512.Create(a7[p + 2]); c70 = Mad(ai, b0, c70); c71 = Mad(ai, b1, c71);
+            b0 = Vector512.Load(b + 96);
+            b1 = Vector512.Load(b + 112);
+            ai = Vector512.Create(a0[p + 3]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector512.Create(a1[p + 3]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector512.Create(a2[p + 3]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector512.Create(a3[p + 3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector512.Create(a4[p + 3]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector512.Create(a5[p + 3]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            ai = Vector512.Create(a6[p + 3]); c60 = Mad(ai, b0, c60); c61 = Mad(ai, b1, c61);
+            ai = Vector512.Create(a7[p + 3]); c70 = Mad(ai, b0, c70); c71 = Mad(ai, b1, c71);
+            b += 128;
+        }
+        for (; p < kc; p++)
+        {
+            b0 = Vector512.Load(b + 0);
+            b1 = Vector512.Load(b + 16);
+            ai = Vector512.Create(a0[p + 0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector512.Create(a1[p + 0]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector512.Create(a2[p + 0]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector512.Create(a3[p + 0]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector512.Create(a4[p + 0]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector512.Create(a5[p + 0]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            ai = Vector512.Create(a6[p + 0]); c60 = Mad(ai, b0, c60); c61 = Mad(ai, b1, c61);
+            ai = Vector512.Create(a7[p + 0]); c70 = Mad(ai, b0, c70); c71 = Mad(ai, b1, c71);
+            b += 32;
+        }
+
+        if (mr == 8 && nr == 32)
+        {
+            Update(c + 0 * rsc, c00, c01, overwrite);
+            Update(c + 1 * rsc, c10, c11, overwrite);
+            Update(c + 2 * rsc, c20, c21, overwrite);
+            Update(c + 3 * rsc, c30, c31, overwrite);
+            Update(c + 4 * rsc, c40, c41, overwrite);
+            Update(c + 5 * rsc, c50, c51, overwrite);
+            Update(c + 6 * rsc, c60, c61, overwrite);
+            Update(c + 7 * rsc, c70, c71, overwrite);
+        }
+        else
+        {
+            float* t = stackalloc float[256];
+            c00.Store(t + 0); c01.Store(t + 16);
+            c10.Store(t + 32); c11.Store(t + 48);
+            c20.Store(t + 64); c21.Store(t + 80);
+            c30.Store(t + 96); c31.Store(t + 112);
+            c40.Store(t + 128); c41.Store(t + 144);
+            c50.Store(t + 160); c51.Store(t + 176);
+            c60.Store(t + 192); c61.Store(t + 208);
+            c70.Store(t + 224); c71.Store(t + 240);
+            WriteTile(t, 32, c, rsc, 1, mr, nr, overwrite);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelF32DirectA(int kc, float* a, nint lda, float* b, float* c, nint rsc, int mr, int nr, bool overwrite)
+    {
+        // Rows past the tile's valid ones read row 0 again (their sums are computed and dropped), so no pointer
+        // leaves A.
+        float* a0 = a, a1 = mr > 1 ? a + lda : a, a2 = mr > 2 ? a + 2 * lda : a, a3 = mr > 3 ? a + 3 * lda : a, a4 = mr > 4 ? a + 4 * lda : a, a5 = mr > 5 ? a + 5 * lda : a;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector256<float> b0, b1, ai;
+        int p = 0;
+        for (; p <= kc - 4; p += 4)
+        {
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 8);
+            ai = Vector256.Create(a0[p + 0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a1[p + 0]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a2[p + 0]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a3[p + 0]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a4[p + 0]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a5[p + 0]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 16);
+            b1 = Vector256.Load(b + 24);
+            ai = Vector256.Create(a0[p + 1]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a1[p + 1]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a2[p + 1]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a3[p + 1]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a4[p + 1]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a5[p + 1]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 32);
+            b1 = Vector256.Load(b + 40);
+            ai = Vector256.Create(a0[p + 2]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a1[p + 2]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a2[p + 2]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a3[p + 2]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a4[p + 2]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a5[p + 2]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b0 = Vector256.Load(b + 48);
+            b1 = Vector256.Load(b + 56);
+            ai = Vector256.Create(a0[p + 3]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a1[p + 3]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a2[p + 3]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a3[p + 3]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a4[p + 3]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a5[p + 3]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b += 64;
+        }
+        for (; p < kc; p++)
+        {
+            b0 = Vector256.Load(b + 0);
+            b1 = Vector256.Load(b + 8);
+            ai = Vector256.Create(a0[p + 0]); c00 = Mad(ai, b0, c00); c01 = Mad(ai, b1, c01);
+            ai = Vector256.Create(a1[p + 0]); c10 = Mad(ai, b0, c10); c11 = Mad(ai, b1, c11);
+            ai = Vector256.Create(a2[p + 0]); c20 = Mad(ai, b0, c20); c21 = Mad(ai, b1, c21);
+            ai = Vector256.Create(a3[p + 0]); c30 = Mad(ai, b0, c30); c31 = Mad(ai, b1, c31);
+            ai = Vector256.Create(a4[p + 0]); c40 = Mad(ai, b0, c40); c41 = Mad(ai, b1, c41);
+            ai = Vector256.Create(a5[p + 0]); c50 = Mad(ai, b0, c50); c51 = Mad(ai, b1, c51);
+            b += 16;
+        }
+
+        if (mr == 6 && nr == 16)
+        {
+            Update(c + 0 * rsc, c00, c01, overwrite);
+            Update(c + 1 * rsc, c10, c11, overwrite);
+            Update(c + 2 * rsc, c20, c21, overwrite);
+            Update(c + 3 * rsc, c30, c31, overwrite);
+            Update(c + 4 * rsc, c40, c41, overwrite);
+            Update(c + 5 * rsc, c50, c51, overwrite);
+        }
+        else
+        {
+            float* t = stackalloc float[96];
+            c00.Store(t + 0); c01.Store(t + 8);
+            c10.Store(t + 16); c11.Store(t + 24);
+            c20.Store(t + 32); c21.Store(t + 40);
+            c30.Store(t + 48); c31.Store(t + 56);
+            c40.Store(t + 64); c41.Store(t + 72);
+            c50.Store(t + 80); c51.Store(t + 88);
+            WriteTile(t, 16, c, rsc, 1, mr, nr, overwrite);
+        }
+    }
+}

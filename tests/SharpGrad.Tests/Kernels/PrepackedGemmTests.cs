@@ -1,0 +1,83 @@
+using SharpGrad.Kernels;
+
+namespace SharpGrad.Tests.Kernels;
+
+/// <summary>
+/// Gemm.MultiplyPrepacked: B packed once (Gemm.Pack) gives the same product as Gemm.Multiply bit for bit, at both
+/// vector widths; its fused bias and ReLU give what writing the bias first and applying max(·, 0) after give.
+/// </summary>
+public class PrepackedGemmTests
+{
+    private static float[] Random(int count, int seed)
+    {
+        var rng = new Random(seed);
+        var data = new float[count];
+        for (int i = 0; i < data.Length; i++)
+            data[i] = (float)(rng.NextDouble() * 2 - 1);
+        return data;
+    }
+
+    [Theory]
+    [InlineData(64, 256, 784, 512)]
+    [InlineData(64, 256, 784, 256)]
+    [InlineData(7, 10, 256, 512)]
+    [InlineData(13, 47, 300, 256)]
+    [InlineData(200, 33, 17, 512)]
+    [InlineData(300, 70, 40, 256)]
+    public void EqualsMultiply_WithBiasAndRelu(int m, int n, int k, int bits)
+    {
+        using var width = VectorWidth.Force(bits);
+        Assert.True(Gemm.UsesPackedPath(m, n, k));
+        var a = Random(m * k, 1);
+        var w = Random(n * k, 2);   // a Linear weight [n, k]; B = Wᵀ
+        var bias = Random(n, 3);
+
+        var packed = Gemm.Pack(k, n, w, 1, k);
+        Assert.Equal(bits == 512 && n > 16, packed.Wide);
+
+        var expected = new float[m * n];
+        Gemm.Multiply<float>(m, n, k, a, k, 1, w, 1, k, expected, n, 1, accumulate: false);
+        var plain = new float[m * n];
+        Gemm.MultiplyPrepacked(m, packed, a, k, 1, plain, n, accumulate: false);
+        Assert.Equal(expected, plain);
+
+        // With the bias: what Linear did before, the bias written into C and the product accumulated onto it.
+        var withBias = new float[m * n];
+        for (int i = 0; i < m; i++)
+            bias.CopyTo(withBias, i * n);
+        Gemm.Multiply<float>(m, n, k, a, k, 1, w, 1, k, withBias, n, 1, accumulate: true);
+        var fused = new float[m * n];
+        Gemm.MultiplyPrepacked(m, packed, a, k, 1, fused, n, accumulate: false, bias);
+        Assert.Equal(withBias, fused);
+
+        var fusedRelu = new float[m * n];
+        Gemm.MultiplyPrepacked(m, packed, a, k, 1, fusedRelu, n, accumulate: false, bias, relu: true);
+        Assert.Equal(withBias.Select(v => Math.Max(v, 0f)), fusedRelu);
+        Assert.Contains(fusedRelu, v => v == 0);
+        Assert.Contains(fusedRelu, v => v > 0);
+    }
+
+    [Fact]
+    public void Accumulate_AddsOntoC_AndAStridedAIsRead()
+    {
+        int m = 20, n = 40, k = 30;
+        var a = Random(k * m, 4);   // A read as the transpose of a [k, m] matrix
+        var b = Random(k * n, 5);   // row-major [k, n]
+        var packed = Gemm.Pack(k, n, b, n, 1);
+        var expected = Random(m * n, 6);
+        var actual = (float[])expected.Clone();
+        Gemm.MultiplyNaive<float>(m, n, k, a, 1, m, b, n, 1, expected, n, 1, accumulate: true);
+        Gemm.MultiplyPrepacked(m, packed, a, 1, m, actual, n, accumulate: true);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], actual[i], 1e-4f);
+    }
+
+    [Fact]
+    public void BadOperands_AreNamed()
+    {
+        var packed = Gemm.Pack(8, 4, new float[32], 4, 1);
+        Assert.Contains("operand a", Assert.Throws<ArgumentException>(() => Gemm.MultiplyPrepacked(3, packed, new float[10], 8, 1, new float[12], 4, false)).Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("bias", Assert.Throws<ArgumentException>(() => Gemm.MultiplyPrepacked(3, packed, new float[24], 8, 1, new float[12], 4, false, new float[3])).Message);
+        Assert.Contains("operand b", Assert.Throws<ArgumentException>(() => Gemm.Pack(8, 4, new float[31], 4, 1)).Message, StringComparison.OrdinalIgnoreCase);
+    }
+}
