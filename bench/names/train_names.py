@@ -27,7 +27,7 @@ DEFAULTS = {
     "bigram": dict(context=1, embed=0, hidden=0, layers=0, heads=0, dropout=0.0, epochs=3, batch=256, lr=0.1, weight_decay=0.0, warmup=0),
     "mlp": dict(context=5, embed=24, hidden=256, layers=1, heads=0, dropout=0.0, epochs=15, batch=128, lr=1e-2, weight_decay=0.1, warmup=0),
     "lstm": dict(context=16, embed=32, hidden=64, layers=1, heads=0, dropout=0.0, epochs=20, batch=32, lr=5e-3, weight_decay=0.1, warmup=20),
-    "transformer": dict(context=16, embed=48, hidden=192, layers=2, heads=4, dropout=0.1, epochs=20, batch=32, lr=5e-3, weight_decay=0.1, warmup=50),
+    "transformer": dict(context=16, embed=64, hidden=256, layers=2, heads=4, dropout=0.1, epochs=20, batch=32, lr=3e-3, weight_decay=0.1, warmup=50),
 }
 
 

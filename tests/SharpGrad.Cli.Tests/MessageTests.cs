@@ -21,7 +21,7 @@ public sealed class MessageTests : IDisposable
     }
 
     [Theory]
-    [InlineData("train --model xyz", "error: --model must be cnn or mlp, got 'xyz'.")]
+    [InlineData("train --model xyz", "error: --model must be cnn, mlp, bigram, lstm or transformer, got 'xyz'.")]
     [InlineData("summary --model xyz", "error: --model must be cnn or mlp, got 'xyz'.")]
     [InlineData("eval --model xyz", "error: --model must be cnn or mlp, got 'xyz'.")]
     [InlineData("export m.safetensors --onnx m.onnx --model xyz", "error: --model must be cnn or mlp, got 'xyz'.")]

@@ -108,7 +108,7 @@ public sealed class NamesCommandTests : IDisposable
     [InlineData("--optimizer", "sgd", "--optimizer applies to --task digits")]
     [InlineData("--epochs", "0", "--epochs must be positive, got 0")]
     [InlineData("--dropout", "1", "--dropout must be in [0, 1)")]
-    [InlineData("--heads", "5", "--embed (48) must be a multiple of --heads (5)")]
+    [InlineData("--heads", "3", "--embed (64) must be a multiple of --heads (3)")]
     public void Train_Names_WithBadOptions_IsOneLineWithExitCode2(string option, string value, string message)
     {
         var (code, _, error) = CliRunner.Run("train", "--task", "names", option, value, "--data", Data, "--out", Out);

@@ -36,7 +36,7 @@ internal static class TrainCommand
             Description = "Model to train: cnn or mlp for digits (default cnn); bigram, mlp, lstm or transformer for names (default transformer).",
         }.OneOf([.. MnistModels.Names.Union(CharLanguageModels.Names)]);
         var epochs = CliOptions.Integer("--epochs", "Number of passes over the training data (names: the model's default unless given).", 15);
-        var batchSize = CliOptions.Integer("--batch-size", "Samples per optimisation step on each process; under mpirun -np N the global batch is N times this (names: words or windows, the model's default unless given).", 32);
+        var batchSize = CliOptions.Integer("--batch-size", "Samples per optimisation step on each process; under mpirun -np N the global batch is N times this. Names: words or windows per step, the model's default unless given.", 32);
         var lr = CliOptions.Number("--lr", "Learning rate (names: the model's default unless given).");
         lr.DefaultValueFactory = _ => 0.002;
         var optimizer = new Option<string>("--optimizer") { Description = "Optimiser: adam, adamw, sgd or rmsprop (digits; names train with AdamW).", DefaultValueFactory = _ => "adam" }

@@ -20,7 +20,7 @@ public sealed record LanguageModelRecipe(string Model, CharModelConfig Config, i
         "bigram" => new(model, new CharModelConfig(1, 0, 0, 0, 0, 0), Epochs: 3, BatchSize: 256, LearningRate: 0.1, WeightDecay: 0, WarmupSteps: 0),
         "mlp" => new(model, new CharModelConfig(5, 24, 256, 1, 0, 0), Epochs: 15, BatchSize: 128, LearningRate: 1e-2, WeightDecay: 0.1, WarmupSteps: 0),
         "lstm" => new(model, new CharModelConfig(DefaultSequenceLength, 32, 64, 1, 0, 0), Epochs: 20, BatchSize: 32, LearningRate: 5e-3, WeightDecay: 0.1, WarmupSteps: 20),
-        "transformer" => new(model, new CharModelConfig(DefaultSequenceLength, 48, 192, 2, 4, 0.1), Epochs: 20, BatchSize: 32, LearningRate: 5e-3, WeightDecay: 0.1, WarmupSteps: 50),
+        "transformer" => new(model, new CharModelConfig(DefaultSequenceLength, 64, 256, 2, 4, 0.1), Epochs: 20, BatchSize: 32, LearningRate: 3e-3, WeightDecay: 0.1, WarmupSteps: 50),
         _ => throw new ArgumentException($"Unknown language model \"{model}\"; choose one of: {string.Join(", ", CharLanguageModels.Names)}."),
     };
 }
