@@ -51,6 +51,83 @@ public class MatrixDerivationTests
         Assert.Equal("Xᵀ(p − y)/4", formula);
     }
 
+    private const string SoftmaxRegression = """
+        input x = [0.5, -1, 2]
+        target y = [0, 1, 0, 0]
+        param W = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9], [0.2, 0.1, 0]]
+        param b = [0.1, -0.2, 0.3, 0]
+        z = W @ x + b
+        p = softmax(z)
+        L = cross_entropy(z, y)
+        """;
+
+    [Theory]
+    // By hand: L = −Σ y log softmax(z), ∂L/∂z = softmax(z)·Σy − y = p − y for a one-hot y (Σy = 1),
+    // and z = W x + b passes it on as (p − y) xᵀ and p − y. No max-shift constant of the stable
+    // forward pass appears, and softmax(z) is written by its name p.
+    [InlineData("z", "p − y")]
+    [InlineData("W", "(p − y) xᵀ")]
+    [InlineData("b", "p − y")]
+    public void SoftmaxCrossEntropy_OneHotTarget_GivesTheResidual(string wrt, string expected)
+    {
+        AssertEqualsEngine(SoftmaxRegression, wrt, out var formula);
+        Assert.Equal(expected, formula);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_WrittenOutWithLog_GivesTheResidual()
+    {
+        var program = SoftmaxRegression.Replace("L = cross_entropy(z, y)", "L = -sum(y * log(p))");
+        AssertEqualsEngine(program, "z", out var formula);
+        Assert.Equal("p − y", formula);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_Batch_IsTheMeanResidual()
+    {
+        // Z = X Wᵀ + b, one example per row, L the mean over the two rows: ∂L/∂Z = (P − Y)/2,
+        // ∂L/∂W = (P − Y)ᵀX/2 (each row's outer product, averaged).
+        const string program = """
+            input X = [[0.5, -1, 2], [1, 0.5, -0.5]]
+            target Y = [[0, 1, 0, 0], [1, 0, 0, 0]]
+            param W = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9], [0.2, 0.1, 0]]
+            param b = [0.1, -0.2, 0.3, 0]
+            Z = X @ W.T + b
+            P = softmax(Z)
+            L = cross_entropy(Z, Y)
+            """;
+        AssertEqualsEngine(program, "Z", out var dz);
+        Assert.Equal("(P − Y)/2", dz);
+        AssertEqualsEngine(program, "W", out var dw);
+        Assert.Equal("(P − Y)ᵀX/2", dw);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_ProbabilityTarget_KeepsTheSumOfTheTarget()
+    {
+        // A target that is not one-hot does not sum to 1 by declaration: p·Σy − y stays.
+        var program = SoftmaxRegression.Replace("target y = [0, 1, 0, 0]", "target y = [0.2, 0.5, 0.3, 0.4]");
+        AssertEqualsEngine(program, "z", out var formula);
+        Assert.Contains("y", formula.Replace("p − y", ""));
+    }
+
+    [Fact]
+    public void Attention_SumOfTheValues_IsARowSumNotABareOne()
+    {
+        // L = Σ Vᵀa, so ∂L/∂a = V 1 = sum(V, 1): the row sums of V, and ∂L/∂s = a ⊙ (r − a·r).
+        const string program = """
+            param q = [0.3, -0.2]
+            param K = [[1, 0], [0, 1], [1, 1]]
+            param V = [[1, 0], [0, 1], [2, 2]]
+            s = K @ q
+            a = softmax(s)
+            o = V.T @ a
+            L = sum(o)
+            """;
+        AssertEqualsEngine(program, "s", out var formula);
+        Assert.Equal("a ⊙ (sum(V, 1) − sum(sum(V, 1) ⊙ a, 0))", formula);
+    }
+
     [Fact]
     public void TanhLayer_BackpropagatesThroughTheTransposeAndTheDerivativeOfTanh()
     {
@@ -130,7 +207,7 @@ public class DerivationExerciseTests
     [InlineData("derivation-logistic.grad", "w", "∂L/∂w = Xᵀ(p − y)/4")]
     [InlineData("derivation-mlp.grad", "W2", "∂L/∂W2 = 2·(o − t) hᵀ")]
     [InlineData("derivation-mlp.grad", "W1", "⊙ (1 − h^2)) xᵀ")]
-    [InlineData("derivation-ridge.grad", "w", "2·lam·w")]
+    [InlineData("derivation-ridge.grad", "w", "∂L/∂w = 2·(lam·w + Xᵀr)")]
     [InlineData("derivation-residual.grad", "x", "I[a > 0]")]
     [InlineData("derivation-tied.grad", "W", "W")]
     public void Exercise_ClosedFormMatchesAutogradAndTheHandDerivation(string file, string wrt, string expected) =>

@@ -158,22 +158,11 @@ public static class DerivativeChecker
                 if (d.Name == derivation.Wrt) continue;
                 if (overrides?.ContainsKey(d.Name) == true) fixedNames.Add($"{d.Name} (--set)");
                 else if (d.Kind == DeclarationKind.Const) fixedNames.Add($"{d.Name} (const)");
-                else if (d.Kind == DeclarationKind.Target && IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
+                else if (d.Kind == DeclarationKind.Target && MatrixDerivation.IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
             }
         }
 
         private bool IsFixed(string name) => fixedNames.Any(f => f.StartsWith(name + " (", StringComparison.Ordinal));
-
-        /// <summary>Zeros and ones with exactly one 1 along the last axis.</summary>
-        private static bool IsOneHot(Tensor t)
-        {
-            var v = t.ToDoubleArray();
-            int row = t.Rank == 0 ? 1 : t.Shape[t.Rank - 1];
-            if (v.Length < 2 || row < 2 || v.Any(x => x is not (0 or 1))) return false;
-            for (int i = 0; i < v.Length; i += row)
-                if (v.AsSpan(i, row).ToArray().Sum() != 1) return false;
-            return true;
-        }
 
         public CheckResult Structure(CheckMistake mistake, string reason) =>
             new(CheckVerdict.Incorrect, "structure", Derivation.Objective, Derivation.Wrt, expression) { Mistake = mistake, Reason = reason };
