@@ -220,6 +220,9 @@ public class DerivationExerciseTests
     // Symbolic sizes without values: the mean's count is written n; e1's literal exponent 2 stays 2 although D = 2.
     [InlineData("input X[n, 2]\ntarget y[n]\nparam w = [0.1, -0.2]\np = sigmoid(X @ w)\nL = mean(-(y * log(p) + (1 - y) * log(1 - p)))\n", "w", "closed", "∂L/∂w = Xᵀ(p − y)/n")]
     [InlineData("input x[D] = [1, 2]\nparam w[D] = [0.5, -1]\nL = sum((w - x)^2)\n", "w", "closed", "∂L/∂w = 2·(w − x)")]
+    // cross_entropy has no per-component formula: its direct edge is written in matrix notation, never ∂L/∂(z)_d = ∂L/∂(z)_d.
+    [InlineData("param z = [0.5, -1, 2]\ntarget y = [0, 1, 0]\np = softmax(z)\nL = cross_entropy(z, y)\n", "z", "factored", "∂L/∂z = p − y")]
+    [InlineData("param z = [0.5, -1, 2]\ntarget y = [0, 1, 0]\np = softmax(z)\nL = cross_entropy(z, y)\n", "z", "paths", "∂L/∂z = p − y")]
     public void NoTautology(string source, string wrt, string form, string expected) =>
         Assert.Contains(expected, DerivationRenderer.Render(ChainDerivation.Create(GradProgram.Parse(source), wrt), form, OutputFormat.Text).Split('\n'));
 
@@ -234,6 +237,9 @@ public class DerivationExerciseTests
     // The direct partial of Jreg is its formula, so it shares no symbol with the left side.
     [InlineData("e11.grad", "w", "factored", "∂Jreg/∂(w)_d = ∂Jreg/∂J · ∂J/∂(w)_d + alpha·(1 − I[p = 0])·p·abs((w)_d)^(p − 1)·sign((w)_d)")]
     [InlineData("e11.grad", "w", "closed", "∂Jreg/∂w = (1 − I[p = 0])·alpha·p·(abs(w)^(p − 1) ⊙ sign(w)) + 2·(w − t)")]
+    // ∂/∂p of α·Σ|w_i|^p is α·Σ_i |w_i|^p·ln|w_i|: the Σ over w's components stays in every form.
+    [InlineData("e11.grad", "p", "factored", "∂Jreg/∂p = alpha·sum((1 − I[abs(w) = 0]·I[p ≥ 0])·abs(w)^p·log(abs(w)))")]
+    [InlineData("e11.grad", "p", "closed", "∂Jreg/∂p = alpha·sum((1 − I[abs(w) = 0]·I[p ≥ 0]) ⊙ abs(w)^p ⊙ log(abs(w)))")]
     public void SeedExamples_SumsAndDirectPartials(string file, string wrt, string form, string expected) =>
         Assert.Contains(expected, DerivationRenderer.Render(ChainDerivation.Create(ExplainFiles.Load(file), wrt), form, OutputFormat.Text).Split('\n'));
 }

@@ -12,6 +12,9 @@ public static class DerivationRenderer
     /// <summary>The forms <see cref="Render"/> accepts.</summary>
     public static IReadOnlyList<string> Forms { get; } = ["paths", "factored", "closed"];
 
+    private static bool IsItself((Sym Left, Sym Right) line) =>
+        line.Right.Kind == SymKind.Partial && line.Right.Name == line.Left.Name && line.Right.Wrt == line.Left.Wrt;
+
     /// <summary>Renders <paramref name="derivation"/> in <paramref name="form"/>.</summary>
     /// <exception cref="ArgumentException">An unknown form, or more paths than <paramref name="pathLimit"/> for "paths".</exception>
     public static string Render(ChainDerivation derivation, string form, OutputFormat format, int pathLimit = 10_000)
@@ -41,6 +44,13 @@ public static class DerivationRenderer
             else lines.Add((derivation.Left, factored));
             if (form == "closed")
                 lines = lines.Select(l => (l.Left, derivation.Closed(l.Right))).ToList();
+        }
+        // A direct edge whose op has no per-component formula (cross_entropy) would read
+        // ∂L/∂(z)_d = ∂L/∂(z)_d: the matrix form says what it is instead.
+        if (lines.Count == 1 && IsItself(lines[0]) && derivation.IsMatrix && derivation.MatrixForm() is { } direct)
+        {
+            note = $"In matrix notation, in the layout where the gradient has the shape of {derivation.Wrt}:";
+            lines[0] = (Sym.Partial(derivation.Objective, derivation.Wrt), direct);
         }
 
         var sb = new StringBuilder();
