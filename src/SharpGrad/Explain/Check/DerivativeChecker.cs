@@ -44,6 +44,9 @@ public static class DerivativeChecker
         ArgumentNullException.ThrowIfNull(expression);
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), expression, overrides);
         if (SwappedIndex(program, expression) is { } typo) return g.Structure(CheckMistake.IndexTypo, typo);
+        // An array literal ([1, -2.5]) is a numeric answer, as --value takes it.
+        if (expression.TrimStart().StartsWith('[') && TryParseValue(expression) is { } literal)
+            return g.Value(literal, Decimals(expression));
         var expr = CheckExprParser.Parse(expression, program.Graph);
         if (Circular(program, g.Derivation, expr) is { } circular) return g.Structure(circular.Mistake, circular.Reason);
         if (!HasNames(expr))
@@ -72,6 +75,18 @@ public static class DerivativeChecker
         ArgumentNullException.ThrowIfNull(value);
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), value, overrides);
         return g.Value(GradProgram.ParseValue(value), Decimals(value));
+    }
+
+    private static Tensor? TryParseValue(string text)
+    {
+        try
+        {
+            return GradProgram.ParseValue(text);
+        }
+        catch (GradProgramException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The most decimals written in any number of the text; 0 when a number has an exponent.</summary>
