@@ -126,6 +126,9 @@ public class MatrixDerivationTests
             """;
         AssertEqualsEngine(program, "s", out var formula);
         Assert.Equal("a ⊙ (sum(V, 1) − sum(sum(V, 1) ⊙ a, 0))", formula);
+        // ∂L/∂V = a 1ᵀ: every column of V gets a; the all-ones vector is written as such.
+        AssertEqualsEngine(program, "V", out var values);
+        Assert.Equal("a ones(2)ᵀ", values);
     }
 
     [Fact]

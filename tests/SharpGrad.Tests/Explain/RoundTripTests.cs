@@ -129,6 +129,7 @@ public class RoundTripTests
     [InlineData("e8.grad", "beta", "Σ_i (r)_i")]
     [InlineData("e8.grad", "beta", "1.6")]
     [InlineData("e8.grad", "r", "(y)_d")]
+    [InlineData("e8.grad", "x", "(r - mean(r) - xhat * mean(r * xhat)) / sqrt(var + 1e-5)")]
     public void NumericLiteralsSumsAndComponents_AreAccepted(string file, string wrt, string expression)
     {
         var result = DerivativeChecker.Check(ExplainFiles.Load(file), wrt, expression, points: 8);

@@ -354,7 +354,7 @@ internal sealed class CheckExprParser
         bool prime = false;
         if (Current.Kind == T.Prime) { prime = true; index++; }
         // W(x − t): a program name that is no function, followed by a bracket, is a product.
-        bool product = !prime && IsOp("(") && !OpTable.IsFunction(name) && name is not ("step" or "sign" or "outer" or "diag" or "clip")
+        bool product = !prime && IsOp("(") && !OpTable.IsFunction(name) && name is not ("step" or "sign" or "outer" or "diag" or "clip" or "ones")
             && Resolve(t.Text) is not null;
         if (IsOp("(") && !product)
         {
@@ -384,7 +384,7 @@ internal sealed class CheckExprParser
             }
             if (name is "step" && args.Count == 1)
                 return Node(CheckExpr.Kinds.Indicator, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source)], relation: ">");
-            if ((name is "outer" && args.Count == 2) || (name is "sign" or "diag" && args.Count == 1) || (name is "clip" && args.Count == 3))
+            if ((name is "outer" && args.Count == 2) || (name is "sign" or "diag" or "ones" && args.Count == 1) || (name is "clip" && args.Count == 3))
                 return Node(CheckExpr.Kinds.Call, start, args, name: name);
             if (name is "max" or "min" && args.Count > 2 && options.Count == 0)
             {
@@ -401,7 +401,7 @@ internal sealed class CheckExprParser
                 return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
             }
             var op = OpTable.Resolve(name, args.Select(Literal).ToArray(), options, out var operands, out var error)
-                ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer, diag, clip"), t);
+                ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer, diag, clip, ones"), t);
             if (op.BinaryOperator is not null)
                 return Node(CheckExpr.Kinds.Binary, start, [args[0], args[1]], op: '@');
             return Node(CheckExpr.Kinds.Call, start, args.Take(operands).ToArray(), name: op.Name, info: op);

@@ -241,7 +241,7 @@ public static class DerivativeChecker
             return new(CheckVerdict.Incorrect, method, Derivation.Objective, Derivation.Wrt, expression)
             {
                 Mistake = mistake, Reason = mistake == CheckMistake.NotFinite ? null : reason, Diagnostics = diagnostics,
-                Point = bad.Point, StudentValue = bad.Student, TrueValue = bad.True, PointsTried = samples.Count,
+                Point = bad.Point, StudentValue = bad.Student, TrueValue = bad.True, PointsTried = samples.Count, Fixed = fixedNames,
             };
         }
 

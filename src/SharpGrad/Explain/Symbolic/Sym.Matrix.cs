@@ -65,6 +65,9 @@ public sealed partial class Sym
         // A row or column read from a vector transposes by being read the other way.
         if (a.IsVectorView) return a.WithShape([s[1], s[0]]);
         // (A B)ᵀ = Bᵀ Aᵀ between matrices: (P − Y)ᵀX rather than (Xᵀ(P − Y))ᵀ.
+        // An outer product with a constant vector, (1 aᵀ)ᵀ, is a 1ᵀ.
+        if (a.Kind == SymKind.MatMul && a.Args[0].IsNumber && a.Args[0].Shape is [_, 1] && a.Args[1].Shape is [1, _])
+            return MatMul(Transpose(a.Args[1]), Transpose(a.Args[0]));
         if (a.Kind == SymKind.MatMul && !a.Args[0].IsVectorView && !a.Args[1].IsVectorView
             && a.Args[0].Shape is { Count: 2 } && a.Args[1].Shape is { Count: 2 })
             return MatMul(Transpose(a.Args[1]), Transpose(a.Args[0]));
@@ -163,7 +166,11 @@ public sealed partial class Sym
         {
             switch (e.Kind)
             {
-                case SymKind.Number: return Tensor.Scalar(e.Value, DType.Float64);
+                case SymKind.Number:
+                    // A constant vector (ones(k)) has its shape; a plain number broadcasts.
+                    return e.IsShaped && e.Shape!.Aggregate(1, (a, b) => a * b) > 1
+                        ? Tensor.Ones([.. e.Shape!], DType.Float64).Mul(Tensor.Scalar(e.Value, DType.Float64))
+                        : Tensor.Scalar(e.Value, DType.Float64);
                 case SymKind.Variable or SymKind.Partial: return leaf(e).To(DType.Float64).WithShapeOf(e);
                 case SymKind.Sum:
                 {
