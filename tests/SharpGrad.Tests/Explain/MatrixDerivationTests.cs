@@ -132,6 +132,16 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void BatchNorm_InputGradient_SubtractsTheMeanOfTheUpstreamGradient()
+    {
+        // e8 by hand: with g = ∂E/∂d, ∂E/∂x = g − mean(g) (the centring of d = x − μ passes the
+        // gradient on minus its mean); the mean is written as such, not as sum(…)/4.
+        AssertEqualsEngine(File.ReadAllText(ExplainFiles.Example("e8.grad")), "x", out var formula);
+        var g = "r/sqrt(var + 1e-5) − (sum(r ⊙ d)·d)/(4·sqrt(var + 1e-5)^3)";
+        Assert.Equal($"{g} − mean({g})", formula);
+    }
+
+    [Fact]
     public void TanhLayer_BackpropagatesThroughTheTransposeAndTheDerivativeOfTanh()
     {
         const string program = """

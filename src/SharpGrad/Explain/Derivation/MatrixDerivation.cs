@@ -125,11 +125,22 @@ public static class MatrixDerivation
         var e = gradient.Simplified();
         for (int pass = 0; pass < 2; pass++)
         {
-            var rewritten = e.Rewrite(s => FoldOneHot(s, oneHot) ?? (s.Kind is SymKind.Variable or SymKind.Number ? null : definitions.GetValueOrDefault(s.Key)));
+            var rewritten = e.Rewrite(s => FoldOneHot(s, oneHot) ?? AsMean(s) ?? (s.Kind is SymKind.Variable or SymKind.Number ? null : definitions.GetValueOrDefault(s.Key)));
             if (rewritten.Key == e.Key) break;
             e = rewritten.Simplified();
         }
         return e;
+    }
+
+    /// <summary>c·sum(v)/n with n the number of elements of v is c·mean(v), as the engine's mean computes it; null otherwise.</summary>
+    private static Sym? AsMean(Sym s)
+    {
+        if (s.Kind != SymKind.Product || s.Args.Count != 2 || !s.Args[0].IsNumber
+            || s.Args[1] is not { Kind: SymKind.Call, Op.Name: "sum" } sum || sum.Args[0].Shape is not { } shape) return null;
+        double n = shape.Aggregate(1, (a, b) => a * b), c = s.Args[0].Value * n;
+        return n > 1 && Math.Abs(c - Math.Round(c)) < 1e-12 && Math.Round(c) != 0
+            ? Sym.Mul(Sym.Num(Math.Round(c)), Sym.Call("mean", sum.Args[0]))
+            : null;
     }
 
     /// <summary>The expression of a named tensor's own op (not its name).</summary>
