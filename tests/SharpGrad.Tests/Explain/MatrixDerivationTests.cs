@@ -135,9 +135,10 @@ public class MatrixDerivationTests
     public void BatchNorm_InputGradient_SubtractsTheMeanOfTheUpstreamGradient()
     {
         // e8 by hand: with g = ∂E/∂d, ∂E/∂x = g − mean(g) (the centring of d = x − μ passes the
-        // gradient on minus its mean); the mean is written as such, not as sum(…)/4.
+        // gradient on minus its mean); the mean is written as such, not as sum(…)/4, and d/s as xhat.
         AssertEqualsEngine(File.ReadAllText(ExplainFiles.Example("e8.grad")), "x", out var formula);
-        var g = "r/sqrt(var + 1e-5) − (sum(r ⊙ d)·d)/(4·sqrt(var + 1e-5)^3)";
+        // With xhat = d/s named, g = (r − xhat·mean(r ⊙ xhat))/s, the layer-norm hand form.
+        var g = "r/sqrt(var + 1e-5) − (xhat·mean(r ⊙ xhat))/sqrt(var + 1e-5)";
         Assert.Equal($"{g} − mean({g})", formula);
     }
 

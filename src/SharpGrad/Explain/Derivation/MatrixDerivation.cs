@@ -109,6 +109,7 @@ public static class MatrixDerivation
             .ToDictionary(d => d.Name, d => evaluation.Value(d.Name).Shape.ToArray(), StringComparer.Ordinal);
         // Definitions of named intermediates, latest first, so the most specific name wins.
         var definitions = new Dictionary<string, Sym>(StringComparer.Ordinal);
+        var productDefinitions = new List<(Sym Definition, Sym Name)>();
         foreach (var (tensor, node) in names.Reverse())
         {
             if (node.IsDeclaration || tensor.GradFn is not { } fn || fn.Operands.Count == 0) continue;
@@ -116,6 +117,7 @@ public static class MatrixDerivation
             {
                 var definition = Definition(tensor, fn, expr);
                 if (definition.Kind is not (SymKind.Variable or SymKind.Number)) definitions.TryAdd(definition.Key, Sym.Var(node.Name!, tensor.Shape.ToArray()));
+                if (definition.Kind == SymKind.Product && !definition.Args[0].IsNumber) productDefinitions.Add((definition, Sym.Var(node.Name!, tensor.Shape.ToArray())));
             }
             catch (NotSupportedException)
             {
@@ -123,23 +125,68 @@ public static class MatrixDerivation
             }
         }
         var e = gradient.Simplified();
-        for (int pass = 0; pass < 2; pass++)
+        for (int pass = 0; pass < 4; pass++)
         {
-            var rewritten = e.Rewrite(s => FoldOneHot(s, oneHot) ?? AsMean(s) ?? (s.Kind is SymKind.Variable or SymKind.Number ? null : definitions.GetValueOrDefault(s.Key)));
+            var rewritten = e.Rewrite(s => FoldOneHot(s, oneHot)
+                ?? (s.Kind is SymKind.Variable or SymKind.Number ? null : definitions.GetValueOrDefault(s.Key))
+                ?? ContainsDefinition(s, productDefinitions) ?? AsMean(s));
             if (rewritten.Key == e.Key) break;
             e = rewritten.Simplified();
         }
         return e;
     }
 
+    /// <summary>
+    /// A product that holds every factor of a named product (d·s⁻¹ of xhat = d/s) written with that
+    /// name: sum(r ⊙ d)·d/(4s³) is sum(r ⊙ d)·xhat/(4s²). Null when no definition fits.
+    /// </summary>
+    private static Sym? ContainsDefinition(Sym s, List<(Sym Definition, Sym Name)> definitions)
+    {
+        if (s.Kind != SymKind.Product || definitions.Count == 0) return null;
+        static Dictionary<string, double>? Powers(Sym p)
+        {
+            var powers = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var f in p.Args)
+            {
+                if (f.IsNumber) continue;
+                if (f.Kind == SymKind.Power && !f.Args[1].IsNumber) return null;
+                var (b, x) = f.Kind == SymKind.Power ? (f.Args[0], f.Args[1].Value) : (f, 1.0);
+                powers[b.Key] = powers.GetValueOrDefault(b.Key) + x;
+            }
+            return powers;
+        }
+        var have = Powers(s);
+        if (have is null) return null;
+        foreach (var (definition, name) in definitions)
+        {
+            var need = Powers(definition);
+            if (need is null || need.Count < 2) continue;
+            if (!need.All(kv => have.TryGetValue(kv.Key, out var h) && Math.Sign(h) == Math.Sign(kv.Value) && Math.Abs(h) >= Math.Abs(kv.Value))) continue;
+            return Sym.Mul(s, Sym.Pow(definition, Sym.Num(-1)), name);
+        }
+        // A single number multiplying a sum can go inside it where that completes a definition: sum(r ⊙ d)/s is sum(r ⊙ xhat).
+        foreach (var f in s.Args)
+        {
+            if (f is not { Kind: SymKind.Call, Op.Name: "sum" } sum) continue;
+            foreach (var u in s.Args)
+            {
+                if (ReferenceEquals(u, f) || u.IsNumber || u.IsShaped) continue;
+                var unit = u.Kind == SymKind.Power && u.Args[1].IsNumber ? Sym.Pow(u.Args[0], Sym.Num(Math.Sign(u.Args[1].Value))) : u;
+                if (ContainsDefinition(Sym.Mul(sum.Args[0], unit), definitions) is not { } inner) continue;
+                return Sym.Mul(s, Sym.Pow(Sym.Mul(f, unit), Sym.Num(-1)), Sym.Call("sum", inner));
+            }
+        }
+        return null;
+    }
+
     /// <summary>c·sum(v)/n with n the number of elements of v is c·mean(v), as the engine's mean computes it; null otherwise.</summary>
     private static Sym? AsMean(Sym s)
     {
-        if (s.Kind != SymKind.Product || s.Args.Count != 2 || !s.Args[0].IsNumber
-            || s.Args[1] is not { Kind: SymKind.Call, Op.Name: "sum" } sum || sum.Args[0].Shape is not { } shape) return null;
+        if (s.Kind != SymKind.Product || !s.Args[0].IsNumber
+            || s.Args.FirstOrDefault(f => f is { Kind: SymKind.Call, Op.Name: "sum" }) is not { } sum || sum.Args[0].Shape is not { } shape) return null;
         double n = shape.Aggregate(1, (a, b) => a * b), c = s.Args[0].Value * n;
         return n > 1 && Math.Abs(c - Math.Round(c)) < 1e-12 && Math.Round(c) != 0
-            ? Sym.Mul(Sym.Num(Math.Round(c)), Sym.Call("mean", sum.Args[0]))
+            ? Sym.Mul([Sym.Num(Math.Round(c)), .. s.Args.Skip(1).Select(f => ReferenceEquals(f, sum) ? Sym.Call("mean", sum.Args[0]) : f)])
             : null;
     }
 
