@@ -39,4 +39,66 @@ public class ExplainCommandTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void Explain_Json_GivesAnExpressionThatCheckAccepts()
+    {
+        // e11 by hand: ∂J̃/∂w = 2(w − t) + α·p·|w|^(p−1)·sign(w).
+        var (code, stdout, stderr) = CliRunner.Run("explain", CliRunner.Example("e11.grad"), "--wrt", "w", "--form", "closed", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Equal("closed", root.GetProperty("form").GetString());
+        Assert.Equal("gradient", root.GetProperty("layout").GetString());
+        Assert.Contains("\\odot", root.GetProperty("latex").GetString());
+        var expression = root.GetProperty("expression").GetString()!;
+        var (checkCode, checkOut, _) = CliRunner.Run("check", CliRunner.Example("e11.grad"), "--wrt", "w", "--expr", expression);
+        Assert.Equal(0, checkCode);
+        Assert.StartsWith("correct", checkOut);
+    }
+
+    [Fact]
+    public void Explain_DenominatorLayout_WritesTheChainFromTheVariableUp_AsShapesDoes()
+    {
+        var (code, stdout, _) = CliRunner.Run("explain", CliRunner.Example("e6-vector.grad"), "--wrt", "f0", "--layout", "denominator");
+        Assert.Equal(0, code);
+        Assert.Contains("Layout: denominator", stdout);
+        Assert.Contains("∂loss/∂(f0)_d = ∂h1/∂(f0)_d · ∂f1/∂h1 · ∂h2/∂f1 · ∂f2/∂h2 · ∂h3/∂f2 · ∂f3/∂h3 · ∂loss/∂f3", stdout);
+        var (_, shapes, _) = CliRunner.Run("shapes", CliRunner.Example("e6-vector.grad"), "--wrt", "f0", "--layout", "denominator");
+        Assert.Contains("∂h1/∂f0 · ∂f1/∂h1 · ∂h2/∂f1 · ∂f2/∂h2 · ∂h3/∂f2 · ∂f3/∂h3 · ∂loss/∂f3", shapes);
+        var (_, numerator, _) = CliRunner.Run("explain", CliRunner.Example("e6-vector.grad"), "--wrt", "f0", "--layout", "numerator");
+        Assert.Contains("∂loss/∂(f0)_d = ∂loss/∂f3 · ∂f3/∂h3", numerator);
+    }
+
+    [Fact]
+    public void Explain_Standalone_IsACompleteLatexDocument()
+    {
+        var (code, stdout, _) = CliRunner.Run("explain", CliRunner.Example("e3.grad"), "--wrt", "n1", "--format", "latex", "--standalone");
+        Assert.Equal(0, code);
+        Assert.StartsWith("\\documentclass{article}", stdout);
+        Assert.Contains("\\allowdisplaybreaks", stdout);
+        Assert.Contains("\\begin{align*}", stdout);
+        Assert.EndsWith("\\end{document}\n", stdout);
+        var (textCode, _, stderr) = CliRunner.Run("explain", CliRunner.Example("e3.grad"), "--wrt", "n1", "--standalone");
+        Assert.Equal(2, textCode);
+        Assert.Contains("--format latex", stderr);
+    }
+
+    [Fact]
+    public void Explain_Expand_WritesSoftmaxInExponentials()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sm-{Guid.NewGuid():N}.grad");
+        File.WriteAllText(path, "param z = [0.5, -1, 2]\ninput c = [1, 2, -1]\nL = sum(c * softmax(z))\n");
+        try
+        {
+            var (_, plain, _) = CliRunner.Run("explain", path, "--wrt", "z", "--form", "closed");
+            Assert.Contains("∂L/∂z = softmax(z) ⊙ (c − sum(c ⊙ softmax(z), 0))", plain);
+            var (code, expanded, _) = CliRunner.Run("explain", path, "--wrt", "z", "--form", "closed", "--expand");
+            Assert.Equal(0, code);
+            Assert.DoesNotContain("softmax", expanded.Split('\n')[2]);
+            Assert.Contains("exp(z)", expanded);
+        }
+        finally { File.Delete(path); }
+    }
 }

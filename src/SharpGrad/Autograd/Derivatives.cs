@@ -19,19 +19,19 @@ public static class Derivatives
             or OpCode.Exp or OpCode.Log or OpCode.Sqrt or OpCode.Abs or OpCode.Sin or OpCode.Cos or OpCode.Erf or OpCode.Floor
             or OpCode.Tanh or OpCode.Sigmoid or OpCode.Relu or OpCode.LeakyRelu or OpCode.Gelu or OpCode.Softplus
             or OpCode.Clamp or OpCode.Maximum or OpCode.Minimum or OpCode.Where
-            or OpCode.Sum or OpCode.Max or OpCode.Min or OpCode.MatMul
+            or OpCode.Sum or OpCode.Max or OpCode.Min or OpCode.LogSoftmax or OpCode.MatMul
             or OpCode.Reshape or OpCode.Permute or OpCode.Expand or OpCode.Clone => true,
         _ => false,
     };
 
     /// <summary>Whether <paramref name="op"/>'s rule reads the output value (otherwise only the operands).</summary>
     public static bool UsesOutput(OpCode op) => op is OpCode.Pow or OpCode.Exp or OpCode.Sqrt or OpCode.Tanh
-        or OpCode.Sigmoid or OpCode.Max or OpCode.Min;
+        or OpCode.Sigmoid or OpCode.Max or OpCode.Min or OpCode.LogSoftmax;
 
     /// <summary>Whether <paramref name="op"/>'s rule reads the operands' values (not just their shapes).</summary>
     public static bool UsesOperandValues(OpCode op) => op is not (OpCode.Add or OpCode.Sub or OpCode.Neg or OpCode.Sum
         or OpCode.Reshape or OpCode.Permute or OpCode.Expand or OpCode.Clone or OpCode.Exp or OpCode.Sqrt
-        or OpCode.Tanh or OpCode.Sigmoid or OpCode.Floor);
+        or OpCode.Tanh or OpCode.Sigmoid or OpCode.Floor or OpCode.LogSoftmax);
 
     /// <summary>
     /// The gradient of operand <paramref name="k"/> of <paramref name="op"/>, given the gradient
@@ -106,6 +106,9 @@ public static class Derivatives
                 var share = winners.Div(winners.Sum(a.Dims, keepDim: true));
                 return g.Unreduce(x[0], a.Dims, a.KeepDim).Mul(share);
             }
+            case OpCode.LogSoftmax:
+                // y = x − log Σ eˣ: ∂y_i/∂x_j = δ_ij − softmax(x)_j, so the input gets g − softmax(x)·Σg.
+                return g.Sub(y.Exp().Mul(g.Sum(a.Dims, keepDim: true)));
             case OpCode.MatMul:
                 return k == 0 ? g.MatMul(x[1].MT()).SumToShapeOf(x[0]) : x[0].MT().MatMul(g).SumToShapeOf(x[1]);
             case OpCode.Reshape: return g.ReshapeAs(x[0]);

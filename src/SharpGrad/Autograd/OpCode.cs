@@ -72,6 +72,12 @@ public enum OpCode
     Max,
     /// <summary>Minimum over dimensions (ties share the gradient).</summary>
     Min,
+    /// <summary>
+    /// x − log Σ eˣ along one dimension, as one primitive: its rule g − softmax(x)·Σg is what a
+    /// teacher writes, and the constant shift that keeps the exponentials finite stays inside the
+    /// forward kernel instead of showing up in derivations.
+    /// </summary>
+    LogSoftmax,
 
     // Linear algebra.
     /// <summary>The (batched) matrix product.</summary>

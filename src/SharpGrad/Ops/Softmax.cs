@@ -11,8 +11,13 @@ public sealed partial class Tensor
     {
         Dispatch.RequireFloat(this, "LogSoftmax");
         var d = NormalizeDims([dim], "LogSoftmax");
-        var shifted = Sub(StableShift(d));
-        return shifted.Sub(shifted.Exp().Sum(d, keepDim: true).Log());
+        Tensor y;
+        using (Autograd.NoGrad())
+        {
+            var shifted = Sub(StableShift(d));
+            y = shifted.Sub(shifted.Exp().Sum(d, keepDim: true).Log());
+        }
+        return Autograd.Record(y, OpCode.LogSoftmax, [this], new OpAttributes { Dims = d });
     }
 
     /// <summary>softmax along <paramref name="dim"/>: e^(x − logsumexp(x)), so no intermediate overflows.</summary>

@@ -36,7 +36,7 @@ public class VocabularyTests
         yield return a.Add(b).Sub(b).Mul(b).Div(b).Neg().Pow(b).Pow(2.0).Exp().Log().Sqrt().Abs().Sin().Cos().Erf().Tanh().Sigmoid()
             .Relu().LeakyRelu(0.1).Gelu().Softplus().Clamp(-1, 1);
         yield return Tensor.Maximum(a, b).Add(Tensor.Minimum(a, b)).Add(Tensor.Where(a.Gt(b), a, b));
-        yield return a.Sum([1]).Add(a.Max([1])).Add(a.Min([1])).Add(a.Floor().Sum([1]));
+        yield return a.Sum([1]).Add(a.Max([1])).Add(a.Min([1])).Add(a.Floor().Sum([1])).Add(a.LogSoftmax(1).Sum([1]));
         yield return a.MatMul(b.T).Reshape(4).Expand(2, 4).Permute(1, 0).Clone().Contiguous().To(DType.Float32);
         yield return Functional.Linear(a, b, null);
         var linearWeight = L(4, 3);
@@ -216,6 +216,24 @@ public class VocabularyTests
         // The maximum's gradient is shared between tied elements: I[v = max]/(number of ties).
         var max = Derivatives.Backward(OpCode.Max, 0, Sym.One, [v], Sym.Var("m"), new OpAttributes())!.ToString();
         Assert.Equal("I[v = m]/sum(I[v = m])", max);
+    }
+
+    [Fact]
+    public void LogSoftmax_SymbolicRule_EqualsTheBackwardPass_AtTiesToo()
+    {
+        // Two tied logits and a large one: the rule g − softmax(x)·Σg, evaluated on symbols, gives the
+        // vector–Jacobian product the backward pass computes.
+        var x = Tensor.FromArray([0.5, 0.5, -1.0, 30.0]).RequireGrad();
+        var g = Tensor.FromArray([1.0, -2.0, 0.5, 0.25]);
+        var y = x.LogSoftmax();
+        Assert.Equal(OpCode.LogSoftmax, y.GradFn!.Op);
+        var numeric = SharpGrad.Autograd.Grad([y.Mul(g).Sum()], [x])[0].ToDoubleArray();
+        var formula = Derivatives.Backward(OpCode.LogSoftmax, 0, Sym.Var("g", [4]), [Sym.Var("x", [4])], Sym.Var("y", [4]), y.GradFn.Attributes)!;
+        var symbolic = formula.EvaluateTensor(s => s.Name switch { "g" => g, "x" => x.Detach(), _ => y.Detach() }).ToDoubleArray();
+        // By hand at the tie: softmax = (e^0.5, e^0.5, e^−1, e^30)/Σ, Σg = −0.25.
+        double z = 2 * Math.Exp(0.5) + Math.Exp(-1) + Math.Exp(30);
+        Assert.Equal(1.0 + 0.25 * Math.Exp(0.5) / z, numeric[0], 12);
+        for (int i = 0; i < 4; i++) Assert.Equal(numeric[i], symbolic[i], 12);
     }
 
     [Fact]

@@ -51,6 +51,97 @@ public class MatrixDerivationTests
         Assert.Equal("Xᵀ(p − y)/4", formula);
     }
 
+    private const string SoftmaxRegression = """
+        input x = [0.5, -1, 2]
+        target y = [0, 1, 0, 0]
+        param W = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9], [0.2, 0.1, 0]]
+        param b = [0.1, -0.2, 0.3, 0]
+        z = W @ x + b
+        p = softmax(z)
+        L = cross_entropy(z, y)
+        """;
+
+    [Theory]
+    // By hand: L = −Σ y log softmax(z), ∂L/∂z = softmax(z)·Σy − y = p − y for a one-hot y (Σy = 1),
+    // and z = W x + b passes it on as (p − y) xᵀ and p − y. No max-shift constant of the stable
+    // forward pass appears, and softmax(z) is written by its name p.
+    [InlineData("z", "p − y")]
+    [InlineData("W", "(p − y) xᵀ")]
+    [InlineData("b", "p − y")]
+    public void SoftmaxCrossEntropy_OneHotTarget_GivesTheResidual(string wrt, string expected)
+    {
+        AssertEqualsEngine(SoftmaxRegression, wrt, out var formula);
+        Assert.Equal(expected, formula);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_WrittenOutWithLog_GivesTheResidual()
+    {
+        var program = SoftmaxRegression.Replace("L = cross_entropy(z, y)", "L = -sum(y * log(p))");
+        AssertEqualsEngine(program, "z", out var formula);
+        Assert.Equal("p − y", formula);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_Batch_IsTheMeanResidual()
+    {
+        // Z = X Wᵀ + b, one example per row, L the mean over the two rows: ∂L/∂Z = (P − Y)/2,
+        // ∂L/∂W = (P − Y)ᵀX/2 (each row's outer product, averaged).
+        const string program = """
+            input X = [[0.5, -1, 2], [1, 0.5, -0.5]]
+            target Y = [[0, 1, 0, 0], [1, 0, 0, 0]]
+            param W = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9], [0.2, 0.1, 0]]
+            param b = [0.1, -0.2, 0.3, 0]
+            Z = X @ W.T + b
+            P = softmax(Z)
+            L = cross_entropy(Z, Y)
+            """;
+        AssertEqualsEngine(program, "Z", out var dz);
+        Assert.Equal("(P − Y)/2", dz);
+        AssertEqualsEngine(program, "W", out var dw);
+        Assert.Equal("(P − Y)ᵀX/2", dw);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropy_ProbabilityTarget_KeepsTheSumOfTheTarget()
+    {
+        // A target that is not one-hot does not sum to 1 by declaration: p·Σy − y stays.
+        var program = SoftmaxRegression.Replace("target y = [0, 1, 0, 0]", "target y = [0.2, 0.5, 0.3, 0.4]");
+        AssertEqualsEngine(program, "z", out var formula);
+        Assert.Contains("y", formula.Replace("p − y", ""));
+    }
+
+    [Fact]
+    public void Attention_SumOfTheValues_IsARowSumNotABareOne()
+    {
+        // L = Σ Vᵀa, so ∂L/∂a = V 1 = sum(V, 1): the row sums of V, and ∂L/∂s = a ⊙ (r − a·r).
+        const string program = """
+            param q = [0.3, -0.2]
+            param K = [[1, 0], [0, 1], [1, 1]]
+            param V = [[1, 0], [0, 1], [2, 2]]
+            s = K @ q
+            a = softmax(s)
+            o = V.T @ a
+            L = sum(o)
+            """;
+        AssertEqualsEngine(program, "s", out var formula);
+        Assert.Equal("a ⊙ (sum(V, 1) − sum(sum(V, 1) ⊙ a, 0))", formula);
+        // ∂L/∂V = a 1ᵀ: every column of V gets a; the all-ones vector is written as such.
+        AssertEqualsEngine(program, "V", out var values);
+        Assert.Equal("a ones(2)ᵀ", values);
+    }
+
+    [Fact]
+    public void BatchNorm_InputGradient_SubtractsTheMeanOfTheUpstreamGradient()
+    {
+        // e8 by hand: with g = ∂E/∂d, ∂E/∂x = g − mean(g) (the centring of d = x − μ passes the
+        // gradient on minus its mean); the mean is written as such, not as sum(…)/4, and d/s as xhat.
+        AssertEqualsEngine(File.ReadAllText(ExplainFiles.Example("e8.grad")), "x", out var formula);
+        // With xhat = d/s named, g = (r − xhat·mean(r ⊙ xhat))/s, the layer-norm hand form.
+        var g = "r/sqrt(var + 1e-5) − (xhat·mean(r ⊙ xhat))/sqrt(var + 1e-5)";
+        Assert.Equal($"{g} − mean({g})", formula);
+    }
+
     [Fact]
     public void TanhLayer_BackpropagatesThroughTheTransposeAndTheDerivativeOfTanh()
     {
@@ -130,7 +221,7 @@ public class DerivationExerciseTests
     [InlineData("derivation-logistic.grad", "w", "∂L/∂w = Xᵀ(p − y)/4")]
     [InlineData("derivation-mlp.grad", "W2", "∂L/∂W2 = 2·(o − t) hᵀ")]
     [InlineData("derivation-mlp.grad", "W1", "⊙ (1 − h^2)) xᵀ")]
-    [InlineData("derivation-ridge.grad", "w", "2·lam·w")]
+    [InlineData("derivation-ridge.grad", "w", "∂L/∂w = 2·(lam·w + Xᵀr)")]
     [InlineData("derivation-residual.grad", "x", "I[a > 0]")]
     [InlineData("derivation-tied.grad", "W", "W")]
     public void Exercise_ClosedFormMatchesAutogradAndTheHandDerivation(string file, string wrt, string expected) =>
@@ -143,6 +234,9 @@ public class DerivationExerciseTests
     // Symbolic sizes without values: the mean's count is written n; e1's literal exponent 2 stays 2 although D = 2.
     [InlineData("input X[n, 2]\ntarget y[n]\nparam w = [0.1, -0.2]\np = sigmoid(X @ w)\nL = mean(-(y * log(p) + (1 - y) * log(1 - p)))\n", "w", "closed", "∂L/∂w = Xᵀ(p − y)/n")]
     [InlineData("input x[D] = [1, 2]\nparam w[D] = [0.5, -1]\nL = sum((w - x)^2)\n", "w", "closed", "∂L/∂w = 2·(w − x)")]
+    // cross_entropy has no per-component formula: its direct edge is written in matrix notation, never ∂L/∂(z)_d = ∂L/∂(z)_d.
+    [InlineData("param z = [0.5, -1, 2]\ntarget y = [0, 1, 0]\np = softmax(z)\nL = cross_entropy(z, y)\n", "z", "factored", "∂L/∂z = p − y")]
+    [InlineData("param z = [0.5, -1, 2]\ntarget y = [0, 1, 0]\np = softmax(z)\nL = cross_entropy(z, y)\n", "z", "paths", "∂L/∂z = p − y")]
     public void NoTautology(string source, string wrt, string form, string expected) =>
         Assert.Contains(expected, DerivationRenderer.Render(ChainDerivation.Create(GradProgram.Parse(source), wrt), form, OutputFormat.Text).Split('\n'));
 
@@ -157,6 +251,9 @@ public class DerivationExerciseTests
     // The direct partial of Jreg is its formula, so it shares no symbol with the left side.
     [InlineData("e11.grad", "w", "factored", "∂Jreg/∂(w)_d = ∂Jreg/∂J · ∂J/∂(w)_d + alpha·(1 − I[p = 0])·p·abs((w)_d)^(p − 1)·sign((w)_d)")]
     [InlineData("e11.grad", "w", "closed", "∂Jreg/∂w = (1 − I[p = 0])·alpha·p·(abs(w)^(p − 1) ⊙ sign(w)) + 2·(w − t)")]
+    // ∂/∂p of α·Σ|w_i|^p is α·Σ_i |w_i|^p·ln|w_i|: the Σ over w's components stays in every form.
+    [InlineData("e11.grad", "p", "factored", "∂Jreg/∂p = alpha·sum((1 − I[abs(w) = 0]·I[p ≥ 0])·abs(w)^p·log(abs(w)))")]
+    [InlineData("e11.grad", "p", "closed", "∂Jreg/∂p = alpha·sum((1 − I[abs(w) = 0]·I[p ≥ 0]) ⊙ abs(w)^p ⊙ log(abs(w)))")]
     public void SeedExamples_SumsAndDirectPartials(string file, string wrt, string form, string expected) =>
         Assert.Contains(expected, DerivationRenderer.Render(ChainDerivation.Create(ExplainFiles.Load(file), wrt), form, OutputFormat.Text).Split('\n'));
 }

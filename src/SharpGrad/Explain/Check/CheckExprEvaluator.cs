@@ -186,6 +186,15 @@ internal sealed class CheckExprEvaluator
                 switch (e.Name)
                 {
                     case "outer": return args[0].Reshape(args[0].Count, 1).Mul(args[1].Reshape(1, args[1].Count));
+                    case "ones" when args[0].Count == 1 && args[0].Item() is var k && k >= 1 && k == Math.Floor(k) && k <= 1 << 20:
+                        return Tensor.Ones([(int)k], DType.Float64);
+                    case "ones": throw new ArgumentException("ones(n) takes a whole number n ≥ 1 (the length of the all-ones vector)");
+                    case "Σ": return args[0].Count > 1 ? args[0].Sum() : args[0];
+                    case "diag": return args[0].Reshape(args[0].Count, 1).Mul(Tensor.Eye(args[0].Count, dtype: DType.Float64));
+                    case "clip":
+                        Kink(args[0], args[1]);
+                        Kink(args[0], args[2]);
+                        return args[0].Clamp(args[1].Item(), args[2].Item());
                     case "transpose": return args[0].Rank < 2 ? args[0] : args[0].Transpose(0, 1).Contiguous();
                     case "sign": Kink(args[0], Num(0)); return args[0].Sign();
                     case "relu" or "abs": Kink(args[0], Num(0)); break;

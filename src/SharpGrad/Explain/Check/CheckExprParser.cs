@@ -174,7 +174,9 @@ internal sealed class CheckExprParser
             int rightStart = Current.Start;
             var right = ParseMatMul();
             var previous = run.Count > 0 ? run[^1] : new Operand(left, start, tokens[index - 1].End);
-            if (juxtaposed && previous.Expr.Kind != CheckExpr.Kinds.Number && right.Kind != CheckExpr.Kinds.Number && (IsTransposed(previous.Expr) || IsTransposed(right)))
+            bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
+            if (juxtaposed && Literal(previous.Expr) is null && Literal(right) is null
+                && (IsTransposed(previous.Expr) || IsTransposed(right) || (spaced && StaticRank(previous.Expr) == 2 && StaticRank(right) >= 1)))
             {
                 // Matrix notation as explain and step print it: Xᵀ(p − y) and Wᵀ · δ are matrix products, (W2ᵀo) xᵀ an outer product.
                 var product = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '@');
@@ -226,6 +228,12 @@ internal sealed class CheckExprParser
             var b = ParsePostfix(ParsePrimary());
             if (!IsOp("^")) return b;
             index++;
+            // x^T, as many write a transpose, when the program has no T of its own.
+            if (Current is { Kind: T.Ident, Text: "T" } && Resolve("T") is null)
+            {
+                index++;
+                return ParsePostfix(Node(CheckExpr.Kinds.Call, start, [b], name: "transpose", info: OpTable.Transpose));
+            }
             var exponent = ParseUnary();
             return Node(CheckExpr.Kinds.Binary, start, [b, exponent], op: '^');
         }
@@ -236,6 +244,28 @@ internal sealed class CheckExprParser
     }
 
     private static bool IsTransposed(CheckExpr e) => e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose;
+
+    /// <summary>True when the token just before character <paramref name="start"/> is <paramref name="op"/>.</summary>
+    private bool IsOpAt(int start, string op)
+    {
+        int i = tokens.FindIndex(t => t.Start == start);
+        return i > 0 && tokens[i - 1] is { Kind: T.Op } before && before.Text == op;
+    }
+
+    /// <summary>
+    /// The number of axes of <paramref name="e"/> where the program's declarations say it without
+    /// evaluating (a name, its transpose, a product with a matrix); null when unknown. Written with
+    /// a space, a matrix followed by a vector or matrix is a matrix product: X w, W(x − t).
+    /// </summary>
+    private int? StaticRank(CheckExpr e) => e.Kind switch
+    {
+        CheckExpr.Kinds.Number => 0,
+        CheckExpr.Kinds.Name when graph.TryGetNode(e.Name!, out var n) => n.Shape.Rank,
+        CheckExpr.Kinds.Call when IsTransposed(e) => StaticRank(e.Args[0]),
+        CheckExpr.Kinds.Negate => StaticRank(e.Args[0]),
+        CheckExpr.Kinds.Binary when e.Operator is '+' or '-' or '*' or '/' => StaticRank(e.Args[0]) is { } a && StaticRank(e.Args[1]) is { } b ? Math.Max(a, b) : null,
+        _ => null,
+    };
 
     /// <summary>Transposes (<c>Wᵀ</c>, <c>W.T</c>) and indices (<c>x[0]</c>, <c>W[1, :]</c>, <c>x[1:3]</c>), as in programs.</summary>
     private CheckExpr ParsePostfix(CheckExpr operand)
@@ -289,7 +319,17 @@ internal sealed class CheckExprParser
             index++;
             var inner = ParseSum();
             Expect(")", $"')' to close the '(' at column {start + 1}");
+            // (w)_d, (y)_i: one component, as explain writes a component of a vector; elementwise
+            // arithmetic on whole vectors reads the same.
+            if (Current is { Kind: T.Ident } sub && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End) index++;
             return inner;
+        }
+        if (t.Kind == T.Ident && (t.Text == "Σ" || t.Text.StartsWith("Σ_", StringComparison.Ordinal)))
+        {
+            // Σ_i body: the sum over the components that the body's index runs through.
+            index++;
+            var body = ParseProduct();
+            return Node(CheckExpr.Kinds.Call, start, [body], name: "Σ");
         }
         if (t.Kind == T.Partial || (t.Kind == T.Ident && t.Text == "d" && Peek(1) is { Kind: T.Op, Text: "(" }) || IsPlainPartial())
             return ParsePartial();
@@ -313,7 +353,10 @@ internal sealed class CheckExprParser
         }
         bool prime = false;
         if (Current.Kind == T.Prime) { prime = true; index++; }
-        if (IsOp("("))
+        // W(x − t): a program name that is no function, followed by a bracket, is a product.
+        bool product = !prime && IsOp("(") && !OpTable.IsFunction(name) && name is not ("step" or "sign" or "outer" or "diag" or "clip" or "ones")
+            && Resolve(t.Text) is not null;
+        if (IsOp("(") && !product)
         {
             index++;
             var args = new List<CheckExpr>();
@@ -341,7 +384,7 @@ internal sealed class CheckExprParser
             }
             if (name is "step" && args.Count == 1)
                 return Node(CheckExpr.Kinds.Indicator, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source)], relation: ">");
-            if ((name is "outer" && args.Count == 2) || (name is "sign" && args.Count == 1))
+            if ((name is "outer" && args.Count == 2) || (name is "sign" or "diag" or "ones" && args.Count == 1) || (name is "clip" && args.Count == 3))
                 return Node(CheckExpr.Kinds.Call, start, args, name: name);
             if (name is "max" or "min" && args.Count > 2 && options.Count == 0)
             {
@@ -358,7 +401,7 @@ internal sealed class CheckExprParser
                 return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
             }
             var op = OpTable.Resolve(name, args.Select(Literal).ToArray(), options, out var operands, out var error)
-                ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer"), t);
+                ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer, diag, clip, ones"), t);
             if (op.BinaryOperator is not null)
                 return Node(CheckExpr.Kinds.Binary, start, [args[0], args[1]], op: '@');
             return Node(CheckExpr.Kinds.Call, start, args.Take(operands).ToArray(), name: op.Name, info: op);
@@ -367,6 +410,9 @@ internal sealed class CheckExprParser
         var known = Resolve(t.Text);
         if (known is null && GraphBuilder.Constants.TryGetValue(t.Text, out var constant))
             return Node(CheckExpr.Kinds.Number, start, value: constant);
+        // A size of the program (n, D) is a number: the 1/n of a mean.
+        if (known is null && graph.StaticSizes.TryGetValue(t.Text, out var size))
+            return Node(CheckExpr.Kinds.Number, start, value: size);
         if (known is null) throw Fail($"unknown name '{t.Text}'; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
         return Node(CheckExpr.Kinds.Name, start, name: known);
     }

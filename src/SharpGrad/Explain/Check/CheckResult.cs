@@ -83,7 +83,10 @@ public sealed class CheckResult
             });
         }
         else
-            sb.Append(Reason is null ? $"incorrect: {Expression} is not {what}\n" : $"incorrect: {Reason}\n");
+            // The class of the mistake, where one was found, is named on the verdict line itself.
+            sb.Append(Reason is not null ? $"incorrect: {Reason}\n"
+                : Mistake is not (CheckMistake.Value or CheckMistake.None) && Diagnostics.Count > 0 ? $"incorrect: {Expression} is not {what}: {Diagnostics[0]}\n"
+                : $"incorrect: {Expression} is not {what}\n");
         if (Point is not null && StudentValue is not null && TrueValue is not null)
         {
             sb.Append(IsCorrect ? "at " : "counterexample: ");

@@ -44,6 +44,9 @@ public static class DerivativeChecker
         ArgumentNullException.ThrowIfNull(expression);
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), expression, overrides);
         if (SwappedIndex(program, expression) is { } typo) return g.Structure(CheckMistake.IndexTypo, typo);
+        // An array literal ([1, -2.5]) is a numeric answer, as --value takes it.
+        if (expression.TrimStart().StartsWith('[') && TryParseValue(expression) is { } literal)
+            return g.Value(literal, Decimals(expression));
         var expr = CheckExprParser.Parse(expression, program.Graph);
         if (Circular(program, g.Derivation, expr) is { } circular) return g.Structure(circular.Mistake, circular.Reason);
         if (!HasNames(expr))
@@ -72,6 +75,18 @@ public static class DerivativeChecker
         ArgumentNullException.ThrowIfNull(value);
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), value, overrides);
         return g.Value(GradProgram.ParseValue(value), Decimals(value));
+    }
+
+    private static Tensor? TryParseValue(string text)
+    {
+        try
+        {
+            return GradProgram.ParseValue(text);
+        }
+        catch (GradProgramException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The most decimals written in any number of the text; 0 when a number has an exponent.</summary>
@@ -158,22 +173,11 @@ public static class DerivativeChecker
                 if (d.Name == derivation.Wrt) continue;
                 if (overrides?.ContainsKey(d.Name) == true) fixedNames.Add($"{d.Name} (--set)");
                 else if (d.Kind == DeclarationKind.Const) fixedNames.Add($"{d.Name} (const)");
-                else if (d.Kind == DeclarationKind.Target && IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
+                else if (d.Kind == DeclarationKind.Target && MatrixDerivation.IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
             }
         }
 
         private bool IsFixed(string name) => fixedNames.Any(f => f.StartsWith(name + " (", StringComparison.Ordinal));
-
-        /// <summary>Zeros and ones with exactly one 1 along the last axis.</summary>
-        private static bool IsOneHot(Tensor t)
-        {
-            var v = t.ToDoubleArray();
-            int row = t.Rank == 0 ? 1 : t.Shape[t.Rank - 1];
-            if (v.Length < 2 || row < 2 || v.Any(x => x is not (0 or 1))) return false;
-            for (int i = 0; i < v.Length; i += row)
-                if (v.AsSpan(i, row).ToArray().Sum() != 1) return false;
-            return true;
-        }
 
         public CheckResult Structure(CheckMistake mistake, string reason) =>
             new(CheckVerdict.Incorrect, "structure", Derivation.Objective, Derivation.Wrt, expression) { Mistake = mistake, Reason = reason };
@@ -237,7 +241,7 @@ public static class DerivativeChecker
             return new(CheckVerdict.Incorrect, method, Derivation.Objective, Derivation.Wrt, expression)
             {
                 Mistake = mistake, Reason = mistake == CheckMistake.NotFinite ? null : reason, Diagnostics = diagnostics,
-                Point = bad.Point, StudentValue = bad.Student, TrueValue = bad.True, PointsTried = samples.Count,
+                Point = bad.Point, StudentValue = bad.Student, TrueValue = bad.True, PointsTried = samples.Count, Fixed = fixedNames,
             };
         }
 

@@ -91,9 +91,20 @@ public sealed class ChainDerivation
     public bool IsComponent { get; }
 
     /// <summary>True when wrt or a node between it and the objective is a vector or matrix (and g is not abstract): the closed form is then written in matrix notation.</summary>
-    public bool IsMatrix => order.Any(n => program.Graph[n].Shape is { IsScalar: false, IsSingleElement: false })
+    public bool IsMatrix => (order.Any(n => program.Graph[n].Shape is { IsScalar: false, IsSingleElement: false }) || ThroughVectors())
         // The engine evaluates the abstract g as tanh: its matrix form would print tanh′ for g′.
         && !program.Graph.Nodes.Any(n => n.Op is { IsAbstract: true });
+
+    /// <summary>True when some node, named or not, between wrt and the objective is a vector or matrix (a scalar wrt inside Σ|w|^p).</summary>
+    private bool ThroughVectors()
+    {
+        var graph = program.Graph;
+        var ancestors = graph.AncestorsAndSelf(graph[Objective]);
+        var depends = new HashSet<GraphNode> { graph[Wrt] };
+        foreach (var n in graph.Nodes)
+            if (n.Operands.Any(depends.Contains)) depends.Add(n);
+        return depends.Any(n => ancestors.Contains(n) && n.Shape is { IsScalar: false, IsSingleElement: false });
+    }
 
     /// <summary>
     /// ∂objective/∂wrt in matrix notation, in the layout where the gradient has wrt's shape (see
@@ -238,8 +249,8 @@ public sealed class ChainDerivation
         if (component && of != Objective) return null;
         try
         {
+            if (!component) return ScalarDerivative(ToSym(node, root: true), x);
             var d = ToSym(node, root: true).Differentiate(x);
-            if (!component) return d;
             bool other = false;
             var result = d.Substitute(s =>
             {
@@ -254,6 +265,36 @@ public sealed class ChainDerivation
             return null;
         }
     }
+
+    /// <summary>
+    /// ∂e/∂x for a single-number x. A reduction over a vector that depends on x keeps its Σ: the
+    /// derivative of Σ_i f(w_i, p) with respect to p is Σ_i ∂f/∂p, not one component's ∂f/∂p.
+    /// </summary>
+    private static Sym ScalarDerivative(Sym e, string x)
+    {
+        if (!ReducesOver(e, x)) return e.Differentiate(x);
+        switch (e.Kind)
+        {
+            case SymKind.Sum: return Sym.Add(e.Args.Select(a => ScalarDerivative(a, x)));
+            case SymKind.Product:
+                return Sym.Add(e.Args.Select((f, i) => Sym.Mul(e.Args.Select((a, j) => j == i ? ScalarDerivative(a, x) : a))));
+            case SymKind.Power:
+            {
+                var pow = OpTable.Binary(BinaryOperator.Power);
+                var (b, p) = (e.Args[0], e.Args[1]);
+                return Sym.Add(Sym.Mul(pow.Derivative([b, p], 0), ScalarDerivative(b, x)), Sym.Mul(pow.Derivative([b, p], 1), ScalarDerivative(p, x)));
+            }
+            case SymKind.Call when e.Op is { Kind: OpKind.Reduction, Name: "sum" or "mean" } op:
+                return Sym.Call(op, ScalarDerivative(e.Args[0], x));
+            case SymKind.Call when e.Op is { Kind: OpKind.Elementwise, HasDerivative: true } op:
+                return Sym.Add(e.Args.Select((a, i) => Sym.Mul(op.Derivative(e.Args, i), ScalarDerivative(a, x))));
+            default: throw new NotSupportedException($"{e} has no scalar formula through its reduction.");
+        }
+    }
+
+    private static bool ReducesOver(Sym e, string x) =>
+        (e.Kind == SymKind.Call && e.Op is { Kind: OpKind.Reduction } && e.Args.Any(a => a.Variables().Contains(x)))
+        || e.Args.Any(a => ReducesOver(a, x));
 
     /// <summary>A node's expression as a symbolic expression, named operands as variables.</summary>
     public static Sym ToSym(GraphNode node, bool root = false)

@@ -5,22 +5,32 @@ namespace SharpGrad.Explain;
 /// <summary>
 /// Writes a <see cref="ChainDerivation"/> in one of its forms ("paths", "factored", "closed") as
 /// text, Markdown or LaTeX, followed by the number of paths and the number of factors per path
-/// (spec E3). Vector-valued factors are Jacobians in the denominator layout of spec E6.
+/// (spec E3), in a stated layout (see <see cref="Layout"/>).
 /// </summary>
 public static class DerivationRenderer
 {
-    /// <summary>The forms <see cref="Render"/> accepts.</summary>
+    /// <summary>The forms <see cref="Equations"/> accepts.</summary>
     public static IReadOnlyList<string> Forms { get; } = ["paths", "factored", "closed"];
 
-    /// <summary>Renders <paramref name="derivation"/> in <paramref name="form"/>.</summary>
+    private static bool IsItself((Sym Left, Sym Right) line) =>
+        line.Right.Kind == SymKind.Partial && line.Right.Name == line.Left.Name && line.Right.Wrt == line.Left.Wrt;
+
+    /// <summary>
+    /// The equations of <paramref name="derivation"/> in <paramref name="form"/> (one, or one per node
+    /// for a recurrence), and the line that says how to read them (or null). In the denominator
+    /// layout a chain of local partials is written from the variable up to the objective, so that
+    /// its Jacobians conform; in the gradient and numerator layouts from the objective down.
+    /// With <paramref name="expand"/>, composite ops (softmax, log_softmax, cross_entropy) are
+    /// written out in exponentials and sums.
+    /// </summary>
     /// <exception cref="ArgumentException">An unknown form, or more paths than <paramref name="pathLimit"/> for "paths".</exception>
-    public static string Render(ChainDerivation derivation, string form, OutputFormat format, int pathLimit = 10_000)
+    public static IReadOnlyList<(Sym Left, Sym Right)> Equations(ChainDerivation derivation, string form, out string? note,
+        Layout layout = Layout.Gradient, bool expand = false, int pathLimit = 10_000)
     {
         ArgumentNullException.ThrowIfNull(derivation);
         if (!Forms.Contains(form)) throw new ArgumentException($"--form must be one of {string.Join(", ", Forms)}, got '{form}'.");
-        var notation = format == OutputFormat.Latex ? Notation.Latex : Notation.Text;
         var lines = new List<(Sym Left, Sym Right)>();
-        string? note = null;
+        note = null;
         if (derivation.PathCount.IsZero)
             lines.Add((derivation.Left, Sym.Zero));
         else if (form == "paths")
@@ -42,10 +52,65 @@ public static class DerivationRenderer
             if (form == "closed")
                 lines = lines.Select(l => (l.Left, derivation.Closed(l.Right))).ToList();
         }
+        // A direct edge whose op has no per-component formula (cross_entropy) would read
+        // ∂L/∂(z)_d = ∂L/∂(z)_d: the matrix form says what it is instead.
+        if (lines.Count == 1 && IsItself(lines[0]) && derivation.IsMatrix && derivation.MatrixForm() is { } direct)
+        {
+            note = $"In matrix notation, in the layout where the gradient has the shape of {derivation.Wrt}:";
+            lines[0] = (Sym.Partial(derivation.Objective, derivation.Wrt), direct);
+        }
 
+        if (layout == Layout.Denominator)
+            lines = lines.Select(l => (l.Left, VariableFirst(l.Right))).ToList();
+        if (expand)
+            lines = lines.Select(l => (l.Left, Expanded(l.Right))).ToList();
+        return lines;
+    }
+
+    /// <summary>Every product of local partials written in the opposite order: ∂f0/∂x · … · ∂loss/∂f3.</summary>
+    private static Sym VariableFirst(Sym e) => e.Rewrite(s =>
+        s.Kind == SymKind.Product && s.Args.Any(a => a.Kind == SymKind.Partial) && s.Args.Count(a => !a.IsNumber) >= 2
+            ? Sym.Mul(s.Args.Select(VariableFirst).Reverse())
+            : null);
+
+    /// <summary>softmax, log_softmax and cross_entropy written out along the last axis.</summary>
+    public static Sym Expanded(Sym e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.Rewrite(s =>
+        {
+            if (s.Kind != SymKind.Call || s.Op?.Name is not ("softmax" or "log_softmax" or "cross_entropy")) return null;
+            var z = Expanded(s.Args[0]);
+            Sym RowSum(Sym v) => v.Shape is { Count: 2 } shape ? Sym.SumOver(v, [1], [shape[0], 1]) : Sym.Call("sum", v);
+            var logSoftmax = Sym.Sub(z, Sym.Call("log", RowSum(Sym.Call("exp", z))));
+            return s.Op.Name switch
+            {
+                "softmax" => Sym.Div(Sym.Call("exp", z), RowSum(Sym.Call("exp", z))),
+                "log_softmax" => logSoftmax,
+                _ when z.Shape is { Count: 2 } rows => Sym.Div(Sym.Neg(Sym.Call("sum", Sym.Mul(Expanded(s.Args[1]), logSoftmax))), Sym.Num(rows[0])),
+                _ => Sym.Neg(Sym.Call("sum", Sym.Mul(Expanded(s.Args[1]), logSoftmax))),
+            };
+        });
+    }
+
+    /// <summary>Renders <paramref name="derivation"/> in <paramref name="form"/>.</summary>
+    /// <exception cref="ArgumentException">An unknown form, or more paths than <paramref name="pathLimit"/> for "paths".</exception>
+    public static string Render(ChainDerivation derivation, string form, OutputFormat format, int pathLimit = 10_000) =>
+        Render(derivation, form, format, null, expand: false, standalone: false, pathLimit);
+
+    /// <summary>
+    /// Renders <paramref name="derivation"/> in <paramref name="form"/> in a stated
+    /// <paramref name="layout"/> (stated in the output when given), composite ops expanded on
+    /// request, and LaTeX as a complete document when <paramref name="standalone"/>.
+    /// </summary>
+    public static string Render(ChainDerivation derivation, string form, OutputFormat format, Layout? layout, bool expand, bool standalone, int pathLimit = 10_000)
+    {
+        var lines = Equations(derivation, form, out var note, layout ?? Layout.Gradient, expand, pathLimit);
+        var notation = format == OutputFormat.Latex ? Notation.Latex : Notation.Text;
         var sb = new StringBuilder();
         string title = $"{(format == OutputFormat.Latex ? "%" : format == OutputFormat.Markdown ? "###" : "")} {form} form of {lines[0].Left.ToString(Notation.Text)}".TrimStart();
         sb.Append(title).Append('\n');
+        if (layout is { } stated) sb.Append(format == OutputFormat.Latex ? "% " : "").Append(stated.Note()).Append('\n');
         if (note is not null) sb.Append(format == OutputFormat.Latex ? "% " : "").Append(note).Append('\n');
         if (format == OutputFormat.Latex)
         {
@@ -66,6 +131,8 @@ public static class DerivationRenderer
                 .Select(p => $"{p.Key} ({p.Value} path{(p.Value == 1 ? "" : "s")})")));
         else sb.Append($"; {derivation.Objective} does not depend on {derivation.Wrt}, so the derivative is 0");
         sb.Append('\n');
-        return sb.ToString();
+        return format == OutputFormat.Latex && standalone
+            ? LatexDocument.Standalone($"\\section*{{{form} form of ${lines[0].Left.ToString(Notation.Latex)}$}}\n" + sb)
+            : sb.ToString();
     }
 }

@@ -82,7 +82,136 @@ public static class MatrixDerivation
             }
         }
         var result = gradients.TryGetValue(target, out var r) ? r : Sym.Zero;
-        return result.Simplified();
+        return Readable(result, names, Expr, evaluation);
+    }
+
+    /// <summary>Zeros and ones with exactly one 1 along the last axis (a one-hot target: each row sums to 1).</summary>
+    public static bool IsOneHot(Tensor t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        var v = t.ToDoubleArray();
+        int row = t.Rank == 0 ? 1 : t.Shape[t.Rank - 1];
+        if (v.Length < 2 || row < 2 || v.Any(x => x is not (0 or 1))) return false;
+        for (int i = 0; i < v.Length; i += row)
+            if (v.AsSpan(i, row).ToArray().Sum() != 1) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// The gradient as a teacher writes it: a one-hot target's sum along its rows is 1 (so the
+    /// softmax cross-entropy gradient p·Σy − y is p − y), and a subexpression that is the definition
+    /// of a named node of the program is written by that name (softmax(z) is p where p = softmax(z)).
+    /// </summary>
+    private static Sym Readable(Sym gradient, Dictionary<Tensor, GraphNode> names, Func<Tensor, Sym> expr, ProgramEvaluation evaluation)
+    {
+        var oneHot = evaluation.Program.Declarations
+            .Where(d => d.Kind == DeclarationKind.Target && IsOneHot(evaluation.Value(d.Name)))
+            .ToDictionary(d => d.Name, d => evaluation.Value(d.Name).Shape.ToArray(), StringComparer.Ordinal);
+        // Definitions of named intermediates, latest first, so the most specific name wins.
+        var definitions = new Dictionary<string, Sym>(StringComparer.Ordinal);
+        var productDefinitions = new List<(Sym Definition, Sym Name)>();
+        foreach (var (tensor, node) in names.Reverse())
+        {
+            if (node.IsDeclaration || tensor.GradFn is not { } fn || fn.Operands.Count == 0) continue;
+            try
+            {
+                var definition = Definition(tensor, fn, expr);
+                if (definition.Kind is not (SymKind.Variable or SymKind.Number)) definitions.TryAdd(definition.Key, Sym.Var(node.Name!, tensor.Shape.ToArray()));
+                if (definition.Kind == SymKind.Product && !definition.Args[0].IsNumber) productDefinitions.Add((definition, Sym.Var(node.Name!, tensor.Shape.ToArray())));
+            }
+            catch (NotSupportedException)
+            {
+                // A definition without a matrix formula is simply never recognised.
+            }
+        }
+        var e = gradient.Simplified();
+        for (int pass = 0; pass < 4; pass++)
+        {
+            var rewritten = e.Rewrite(s => FoldOneHot(s, oneHot)
+                ?? (s.Kind is SymKind.Variable or SymKind.Number ? null : definitions.GetValueOrDefault(s.Key))
+                ?? ContainsDefinition(s, productDefinitions) ?? AsMean(s));
+            if (rewritten.Key == e.Key) break;
+            e = rewritten.Simplified();
+        }
+        return e;
+    }
+
+    /// <summary>
+    /// A product that holds every factor of a named product (d·s⁻¹ of xhat = d/s) written with that
+    /// name: sum(r ⊙ d)·d/(4s³) is sum(r ⊙ d)·xhat/(4s²). Null when no definition fits.
+    /// </summary>
+    private static Sym? ContainsDefinition(Sym s, List<(Sym Definition, Sym Name)> definitions)
+    {
+        if (s.Kind != SymKind.Product || definitions.Count == 0) return null;
+        static Dictionary<string, double>? Powers(Sym p)
+        {
+            var powers = new Dictionary<string, double>(StringComparer.Ordinal);
+            foreach (var f in p.Args)
+            {
+                if (f.IsNumber) continue;
+                if (f.Kind == SymKind.Power && !f.Args[1].IsNumber) return null;
+                var (b, x) = f.Kind == SymKind.Power ? (f.Args[0], f.Args[1].Value) : (f, 1.0);
+                powers[b.Key] = powers.GetValueOrDefault(b.Key) + x;
+            }
+            return powers;
+        }
+        var have = Powers(s);
+        if (have is null) return null;
+        foreach (var (definition, name) in definitions)
+        {
+            var need = Powers(definition);
+            if (need is null || need.Count < 2) continue;
+            if (!need.All(kv => have.TryGetValue(kv.Key, out var h) && Math.Sign(h) == Math.Sign(kv.Value) && Math.Abs(h) >= Math.Abs(kv.Value))) continue;
+            return Sym.Mul(s, Sym.Pow(definition, Sym.Num(-1)), name);
+        }
+        // A single number multiplying a sum can go inside it where that completes a definition: sum(r ⊙ d)/s is sum(r ⊙ xhat).
+        foreach (var f in s.Args)
+        {
+            if (f is not { Kind: SymKind.Call, Op.Name: "sum" } sum) continue;
+            foreach (var u in s.Args)
+            {
+                if (ReferenceEquals(u, f) || u.IsNumber || u.IsShaped) continue;
+                var unit = u.Kind == SymKind.Power && u.Args[1].IsNumber ? Sym.Pow(u.Args[0], Sym.Num(Math.Sign(u.Args[1].Value))) : u;
+                if (ContainsDefinition(Sym.Mul(sum.Args[0], unit), definitions) is not { } inner) continue;
+                return Sym.Mul(s, Sym.Pow(Sym.Mul(f, unit), Sym.Num(-1)), Sym.Call("sum", inner));
+            }
+        }
+        return null;
+    }
+
+    /// <summary>c·sum(v)/n with n the number of elements of v is c·mean(v), as the engine's mean computes it; null otherwise.</summary>
+    private static Sym? AsMean(Sym s)
+    {
+        if (s.Kind != SymKind.Product || !s.Args[0].IsNumber
+            || s.Args.FirstOrDefault(f => f is { Kind: SymKind.Call, Op.Name: "sum" }) is not { } sum || sum.Args[0].Shape is not { } shape) return null;
+        double n = shape.Aggregate(1, (a, b) => a * b), c = s.Args[0].Value * n;
+        return n > 1 && Math.Abs(c - Math.Round(c)) < 1e-12 && Math.Round(c) != 0
+            ? Sym.Mul([Sym.Num(Math.Round(c)), .. s.Args.Skip(1).Select(f => ReferenceEquals(f, sum) ? Sym.Call("mean", sum.Args[0]) : f)])
+            : null;
+    }
+
+    /// <summary>The expression of a named tensor's own op (not its name).</summary>
+    private static Sym Definition(Tensor t, Node fn, Func<Tensor, Sym> expr)
+    {
+        var operands = fn.Operands.Select(expr).ToArray();
+        return OpExpression(fn.Op, fn.Attributes ?? new OpAttributes(), operands, t.Shape.ToArray());
+    }
+
+    /// <summary>Σ of a one-hot target along its rows is 1 (all of it: the number of rows); null when <paramref name="s"/> is no such sum.</summary>
+    private static Sym? FoldOneHot(Sym s, Dictionary<string, int[]> oneHot)
+    {
+        if (oneHot.Count == 0) return null;
+        Sym inner;
+        bool all;
+        if (s.Kind == SymKind.SumOver && s.Name is null) { inner = s.Args[0]; all = false; }
+        else if (s.Kind == SymKind.Call && s.Op?.Name == "sum" && s.Args.Count == 1) { inner = s.Args[0]; all = true; }
+        else return null;
+        double c = 1;
+        if (inner.Kind == SymKind.Product && inner.Args.Count == 2 && inner.Args[0].IsNumber) { c = inner.Args[0].Value; inner = inner.Args[1]; }
+        if (inner.Kind != SymKind.Variable || inner.Index is not null || !oneHot.TryGetValue(inner.Name!, out var shape)) return null;
+        if (all) return Sym.Num(c * (shape.Length == 0 ? 1 : shape.Aggregate(1, (a, b) => a * b) / shape[^1]));
+        // Only the sum along the last axis (the classes) is 1 per row.
+        return s.Axes.Count == 1 && s.Axes[0] == shape.Length - 1 ? Sym.Num(c) : null;
     }
 
     private static List<Tensor> TopologicalOrder(Tensor root)
@@ -119,10 +248,14 @@ public static class MatrixDerivation
             if (values.Length > 0 && values.All(v => v == values[0])) return divisors.Contains(t) ? SizeOrNumber(values[0], evaluation) : Sym.Num(values[0]);
             throw new NotSupportedException("a constant tensor inside the program has no name to print it by.");
         }
-        var x = fn.Operands.Select(expr).ToArray();
-        var a = fn.Attributes ?? new OpAttributes();
+        return OpExpression(fn.Op, fn.Attributes ?? new OpAttributes(), fn.Operands.Select(expr).ToArray(), shape);
+    }
+
+    /// <summary>The formula of one engine op applied to operand expressions.</summary>
+    private static Sym OpExpression(OpCode op, OpAttributes a, Sym[] x, int[] shape)
+    {
         IGradientAlgebra<Sym> x0 = x[0];
-        return fn.Op switch
+        return op switch
         {
             OpCode.Add => Sym.Add(x[0], x[1]),
             OpCode.Sub => Sym.Sub(x[0], x[1]),
@@ -151,7 +284,9 @@ public static class MatrixDerivation
             OpCode.Expand or OpCode.Clone => x[0],
             OpCode.Permute => x0.Permute([.. a.Dims]),
             OpCode.Where => Where(x[0], x[1], x[2]),
-            _ => throw new NotSupportedException($"{fn.Op} has no matrix formula; use --form factored."),
+            // Along the last axis, the only one the language's log_softmax takes.
+            OpCode.LogSoftmax when a.Dims is [var d] && d == shape.Length - 1 => Sym.Call("log_softmax", x[0]),
+            _ => throw new NotSupportedException($"{op} has no matrix formula; use --form factored."),
         };
 
         static Sym Where(Sym c, Sym p, Sym q) => SymWhere<Sym>(c, p, q);

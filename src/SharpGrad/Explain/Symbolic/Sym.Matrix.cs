@@ -44,6 +44,12 @@ public sealed partial class Sym
         var (cb, mb) = SplitScalars(b);
         if (ma is null || mb is null)
             return Mul(ca, cb, ma ?? One, mb ?? One);
+        // A product with a constant matrix c·1 is a sum: W 1 is the row sums of W, 1ᵀW its column
+        // sums, so an all-ones vector is never printed as a bare 1.
+        if (mb.IsNumber && ma.Shape is [var m, _] && mb.Shape is [_, 1])
+            return Mul(ca, cb, Num(mb.Value), SumOver(ma, [1], [m, 1]));
+        if (ma.IsNumber && mb.Shape is [_, var n] && ma.Shape is [1, _])
+            return Mul(ca, cb, Num(ma.Value), SumOver(mb, [0], [1, n]));
         // A row times a matrix, gᵀWᵀ, is written as the column (W g)ᵀ, as on the board.
         if (ma.IsVectorView && ma.Shape is [1, > 1] && mb.Shape is [_, > 1])
             return Mul(ca, cb, Transpose(MatMul(Transpose(mb), Transpose(ma))));
@@ -58,6 +64,13 @@ public sealed partial class Sym
         if (a.Shape is not { Count: >= 2 } s) return a;
         // A row or column read from a vector transposes by being read the other way.
         if (a.IsVectorView) return a.WithShape([s[1], s[0]]);
+        // (A B)ᵀ = Bᵀ Aᵀ between matrices: (P − Y)ᵀX rather than (Xᵀ(P − Y))ᵀ.
+        // An outer product with a constant vector, (1 aᵀ)ᵀ, is a 1ᵀ.
+        if (a.Kind == SymKind.MatMul && a.Args[0].IsNumber && a.Args[0].Shape is [_, 1] && a.Args[1].Shape is [1, _])
+            return MatMul(Transpose(a.Args[1]), Transpose(a.Args[0]));
+        if (a.Kind == SymKind.MatMul && !a.Args[0].IsVectorView && !a.Args[1].IsVectorView
+            && a.Args[0].Shape is { Count: 2 } && a.Args[1].Shape is { Count: 2 })
+            return MatMul(Transpose(a.Args[1]), Transpose(a.Args[0]));
         if (a.Kind == SymKind.Product && a.Args.All(f => !f.IsShaped || f.Shape!.Count >= 2))
             return Mul(a.Args.Select(Transpose));
         return new Sym(SymKind.Transpose, args: [a]);
@@ -153,7 +166,11 @@ public sealed partial class Sym
         {
             switch (e.Kind)
             {
-                case SymKind.Number: return Tensor.Scalar(e.Value, DType.Float64);
+                case SymKind.Number:
+                    // A constant vector (ones(k)) has its shape; a plain number broadcasts.
+                    return e.IsShaped && e.Shape!.Aggregate(1, (a, b) => a * b) > 1
+                        ? Tensor.Ones([.. e.Shape!], DType.Float64).Mul(Tensor.Scalar(e.Value, DType.Float64))
+                        : Tensor.Scalar(e.Value, DType.Float64);
                 case SymKind.Variable or SymKind.Partial: return leaf(e).To(DType.Float64).WithShapeOf(e);
                 case SymKind.Sum:
                 {

@@ -31,7 +31,8 @@ public sealed partial class Sym
             if (budget >= 0)
             {
                 var factored = FactorCommon(expanded);
-                if (factored.ToString().Length < e.ToString().Length) e = factored;
+                // A tie goes to the factored form: (p − y)/2 rather than p/2 − y/2.
+                if (factored.ToString().Length <= e.ToString().Length) e = factored;
             }
         }
         // Rebuilding infers shapes from the parts; a reshape (a vector read as a column) must survive.
@@ -97,5 +98,35 @@ public sealed partial class Sym
         var common = Mul(shared.Values.Select(v => Pow(v.Base, Num(v.Exponent))).Append(Num(factor)));
         var inverse = Pow(common, Num(-1));
         return Mul(common, Add(e.Args.Select(t => Mul(t, inverse))));
+    }
+
+    /// <summary>
+    /// Replaces, from the top down, every subexpression for which <paramref name="replace"/> returns
+    /// an expression (its parts are not visited then), rebuilding the rest with the simplifying
+    /// factories; matrix products, transposes, axis sums and reshapes keep their meaning.
+    /// </summary>
+    public Sym Rewrite(Func<Sym, Sym?> replace)
+    {
+        ArgumentNullException.ThrowIfNull(replace);
+        if (replace(this) is { } replaced) return replaced;
+        if (Args.Count == 0) return this;
+        var args = Args.Select(a => a.Rewrite(replace)).ToArray();
+        if (args.Zip(Args).All(p => ReferenceEquals(p.First, p.Second))) return this;
+        var e = Kind switch
+        {
+            SymKind.Sum => Add(args),
+            SymKind.Product => Mul(args),
+            SymKind.Power => Pow(args[0], args[1]),
+            SymKind.Call => Call(Op!, args),
+            SymKind.Prime => Prime(Op!, args[0]),
+            SymKind.Indicator => Indicator(args[0], Relation!, args[1]),
+            SymKind.Sign => Sign(args[0]),
+            SymKind.MatMul => MatMul(args[0], args[1]),
+            SymKind.Transpose => Transpose(args[0]),
+            SymKind.SumOver when Name is not null => IndexSum(Name, args[0]),
+            SymKind.SumOver => SumOver(args[0], [.. Axes], explicitShape ?? []),
+            _ => this,
+        };
+        return explicitShape is not null ? e.WithShape(explicitShape) : e;
     }
 }

@@ -220,6 +220,13 @@ public sealed partial class Sym
             case "neg": return Neg(args[0]);
             case "identity": return args[0];
         }
+        // exp(log_softmax(z)) is softmax(z) and log(softmax(z)) is log_softmax(z), as the engine computes them.
+        if (op.Name == "exp" && args[0] is { Kind: SymKind.Call, Op.Name: "log_softmax" } ls) return Call("softmax", ls.Args[0]);
+        if (op.Name == "log" && args[0] is { Kind: SymKind.Call, Op.Name: "softmax" } sm) return Call("log_softmax", sm.Args[0]);
+        // A single number multiplying every element comes out of a sum: α·sum(v), not sum(α·v).
+        if (op.Name is "sum" or "mean" && args[0] is { Kind: SymKind.Product } product && product.explicitShape is null
+            && product.Args.Any(f => !f.IsShaped) && product.Args.Any(f => f.IsShaped))
+            return Mul([.. product.Args.Where(f => !f.IsShaped), Call(op, Mul(product.Args.Where(f => f.IsShaped)))]);
         var call = new Sym(SymKind.Call, args: args, op: op, name: op.Name);
         return args.All(a => a.IsNumber) && op.Kind == OpKind.Elementwise ? Num(call.Evaluate(_ => 0)) : call;
     }

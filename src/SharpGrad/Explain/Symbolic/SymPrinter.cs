@@ -62,6 +62,13 @@ public static class SymPrinter
 
     private static (string Text, int P) WriteNumber(Sym e, bool latex)
     {
+            // A constant vector (the all-ones vector of a sum read as a product) is not the number 1.
+            if (e.IsShaped && e.Shape!.Aggregate(1, (a, b) => a * b) > 1)
+            {
+                int count = e.Shape!.Aggregate(1, (a, b) => a * b);
+                string ones = latex ? $"\\mathbf{{1}}_{{{count}}}" : $"ones({count})";
+                return e.Value == 1 ? (ones, Atom) : ($"{ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text)}{(latex ? " \\cdot " : "·")}{ones}", ProductP);
+            }
             return (ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text), e.Value < 0 ? NegP : Atom);
     }
 
