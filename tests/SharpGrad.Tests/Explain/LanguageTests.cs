@@ -250,7 +250,7 @@ public class LanguageTests
     [InlineData("y = X[0.5]", 1, 7, "expected a whole number or ':' in the index")]
     [InlineData("y = sum(X, 2)", 1, 5, "axis 2 is out of range for shape [2, 3]")]
     [InlineData("y = sum(X, X)", 1, 5, "the second argument of 'sum' is an axis")]
-    [InlineData("y = max(X, axes=0)", 1, 5, "'max' takes axis=, not 'axes='")]
+    [InlineData("y = max(X, axes=0)", 1, 5, "'max' takes axis= or keepdim=, not 'axes='")]
     [InlineData("y = relu(X, axis=0)", 1, 5, "'relu' takes no setting 'axis='")]
     [InlineData("y = sum(axis=0, X)", 1, 17, "write the settings last")]
     [InlineData("y = sum(X, axis=0.5)", 1, 5, "'axis=' takes a whole number")]
@@ -340,7 +340,7 @@ public class LanguageTests
     [Theory]
     [InlineData("x[5]", "5 is out of")]
     [InlineData("sum(x, axis=x)", "'axis=' takes a number")]
-    [InlineData("max(x, axes=0)", "'max' takes axis=, not 'axes='")]
+    [InlineData("max(x, axes=0)", "'max' takes axis= or keepdim=, not 'axes='")]
     [InlineData("frob(x)", "unknown function 'frob'")]
     [InlineData("x[1:", "expected a whole number or ':' in the index")]
     public void CheckLanguage_BadConstructsAreLocated(string expr, string message)

@@ -176,6 +176,7 @@ internal sealed class CheckExprParser
             var previous = run.Count > 0 ? run[^1] : new Operand(left, start, tokens[index - 1].End);
             bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
             if (juxtaposed && Literal(previous.Expr) is null && Literal(right) is null
+                && StaticRank(previous.Expr) is not 0 && StaticRank(right) is not 0
                 && (IsTransposed(previous.Expr) || IsTransposed(right) || (spaced && StaticRank(previous.Expr) == 2 && StaticRank(right) >= 1)))
             {
                 // Matrix notation as explain and step print it: Xᵀ(p − y) and Wᵀ · δ are matrix products, (W2ᵀo) xᵀ an outer product.
@@ -262,8 +263,20 @@ internal sealed class CheckExprParser
         CheckExpr.Kinds.Number => 0,
         CheckExpr.Kinds.Name when graph.TryGetNode(e.Name!, out var n) => n.Shape.Rank,
         CheckExpr.Kinds.Call when IsTransposed(e) => StaticRank(e.Args[0]),
+        CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Count == 1 => StaticRank(e.Args[0]),
+        CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Reduction } => 0,
         CheckExpr.Kinds.Negate => StaticRank(e.Args[0]),
-        CheckExpr.Kinds.Binary when e.Operator is '+' or '-' or '*' or '/' => StaticRank(e.Args[0]) is { } a && StaticRank(e.Args[1]) is { } b ? Math.Max(a, b) : null,
+        // Broadcasting gives the larger rank; a side whose rank is not known here (an axis sum, say) cannot
+        // lower it, so the known side decides: (A ⊙ (R Vᵀ − sum(…, 1))) K is a matrix times a matrix.
+        CheckExpr.Kinds.Binary when e.Operator is '+' or '-' or '*' or '/' => (StaticRank(e.Args[0]), StaticRank(e.Args[1])) switch
+        {
+            ({ } a, { } b) => Math.Max(a, b),
+            ({ } a, null) => a,
+            (null, { } b) => b,
+            _ => null,
+        },
+        CheckExpr.Kinds.Binary when e.Operator == '@' && StaticRank(e.Args[0]) is { } a && StaticRank(e.Args[1]) is { } b && a is 1 or 2 && b is 1 or 2
+            => a + b - 2,
         _ => null,
     };
 

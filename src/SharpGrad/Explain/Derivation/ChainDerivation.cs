@@ -157,7 +157,9 @@ public sealed class ChainDerivation
         if (upstream is null) return x == Wrt && Direct() is { } direct ? direct : LocalPartial(c, x);
         var graph = program.Graph;
         if (!graph[c].Shape.IsSurelyMultiElement || graph[x].Shape.IsSurelyMultiElement) return Sym.Mul(upstream, LocalPartial(c, x));
-        string i = new[] { "i", "j", "k", "l", "m" }.FirstOrDefault(k => !upstream.Key.Contains($"SumOver[{k}", StringComparison.Ordinal)) ?? "i";
+        // The index must not be a name of the program: in an LSTM cell the input gate is i, and Σ_i … i … would read it as the index.
+        string i = new[] { "i", "j", "k", "l", "m", "q", "r", "s" }.FirstOrDefault(k => !upstream.Key.Contains($"SumOver[{k}", StringComparison.Ordinal)
+            && !graph.TryGetNode(k, out _)) ?? "i";
         var indexed = upstream.Substitute(s => s.Kind == SymKind.Partial && s.Wrt == c && s.Index is null ? Sym.Partial(s.Name!, s.OfIndex, c, i) : null);
         return Sym.IndexSum(i, Sym.Mul(indexed, Sym.Partial(c, i, x, x == Wrt && IsComponent ? "d" : null)));
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace SharpGrad.Explain;
 
 /// <summary>
@@ -69,8 +70,40 @@ public static class SymPrinter
                 string ones = latex ? $"\\mathbf{{1}}_{{{count}}}" : $"ones({count})";
                 return e.Value == 1 ? (ones, Atom) : ($"{ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text)}{(latex ? " \\cdot " : "·")}{ones}", ProductP);
             }
-            return (ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text), e.Value < 0 ? NegP : Atom);
+            return Constant(e.Value, latex);
     }
+
+    /// <summary>
+    /// A constant of a formula, written so that it is exact: a formula holds at every point, so 1/√2 from a
+    /// scaled dot product must not become 0.707107, which a checker comparing at 1e-6 rejects. Integers,
+    /// short decimals and halves print as numbers, small fractions as p/q, square roots of whole numbers and
+    /// their reciprocals as sqrt(n) and 1/sqrt(n); anything else gets ten significant digits.
+    /// </summary>
+    private static (string Text, int P) Constant(double v, bool latex)
+    {
+        var notation = latex ? Notation.Latex : Notation.Text;
+        string shortForm = ValueFormat.Number(v, notation);
+        if (v == 0 || double.IsNaN(v) || double.IsInfinity(v) || Close(double.Parse(ValueFormat.Number(Math.Abs(v)), CultureInfo.InvariantCulture), Math.Abs(v)))
+            return (shortForm, v < 0 ? NegP : Atom);
+        string sign = v < 0 ? (latex ? "-" : "−") : "";
+        double a = Math.Abs(v);
+        int signP = v < 0 ? NegP : ProductP;
+        for (int q = 2; q <= 12; q++)
+        {
+            double p = Math.Round(a * q);
+            if (p >= 1 && p <= 1000 && Close(p / q, a))
+                return (latex ? $"{sign}\\frac{{{p}}}{{{q}}}" : $"{sign}{p}/{q}", signP);
+        }
+        double inverseSquare = Math.Round(1 / (a * a)), square = Math.Round(a * a);
+        if (inverseSquare is >= 2 and <= 1000 && Close(1 / Math.Sqrt(inverseSquare), a))
+            return (latex ? $"{sign}\\frac{{1}}{{\\sqrt{{{inverseSquare}}}}}" : $"{sign}1/sqrt({inverseSquare})", signP);
+        if (square is >= 2 and <= 1000 && Close(Math.Sqrt(square), a))
+            return (latex ? $"{sign}\\sqrt{{{square}}}" : $"{sign}sqrt({square})", v < 0 ? NegP : Atom);
+        string digits = a.ToString("G10", CultureInfo.InvariantCulture);
+        return (sign + digits, v < 0 ? NegP : Atom);
+    }
+
+    private static bool Close(double x, double y) => Math.Abs(x - y) <= 1e-12 * Math.Max(1, Math.Abs(y));
 
     private static (string Text, int P) WriteVariable(Sym e, bool latex)
     {
@@ -244,7 +277,11 @@ public static class SymPrinter
             return ((latex ? "\\sum_{" + e.Name + "} " : "Σ_" + e.Name + " ") + body, ProductP);
         }
         string axes = string.Join(", ", e.Axes);
-        return latex ? ($"\\sum_{{\\text{{axis }} {axes}}} {Wrap(e.Args[0], Atom, latex)}", ProductP) : ($"sum({Write(e.Args[0], latex).Text}, {axes})", Atom);
+        // A sum that keeps its axes (size 1) broadcasts back over them, as the row sums of a softmax backward
+        // do; written without keepdim it would read as a vector broadcast along the other axis.
+        bool keeps = e.Shape is { } shape && e.Args[0].Shape is { } argShape && shape.Count == argShape.Count && argShape.Count >= 2 && e.Axes.Count == 1;
+        return latex ? ($"\\sum_{{\\text{{axis }} {axes}}} {Wrap(e.Args[0], Atom, latex)}", ProductP)
+            : ($"sum({Write(e.Args[0], latex).Text}, {axes}{(keeps ? ", keepdim=1" : "")})", Atom);
     }
 
     private static (string Text, int P) WriteIndicator(Sym e, bool latex)

@@ -33,7 +33,7 @@ public static partial class OpTable
         error = null;
         string[] allowed = name switch
         {
-            "sum" or "mean" or "max" or "min" => ["axis"],
+            "sum" or "mean" or "max" or "min" => ["axis", "keepdim"],
             "conv2d" => ["stride", "padding"],
             "maxpool" or "avgpool" => ["stride"],
             _ => [],
@@ -45,7 +45,12 @@ public static partial class OpTable
                 error = allowed.Length == 0 ? $"'{name}' takes no setting '{key}='" : $"'{name}' takes {string.Join(" or ", allowed.Select(o => o + "="))}, not '{key}='";
                 return null;
             }
-            if (value != Math.Floor(value) || Math.Abs(value) > 1 << 20 || (key != "axis" && value < (key == "padding" ? 0 : 1)))
+            if (key == "keepdim" && value is not (0 or 1))
+            {
+                error = $"'keepdim=' takes 1 (keep the reduced axis, of size 1) or 0, got {N(value)}";
+                return null;
+            }
+            if (value != Math.Floor(value) || Math.Abs(value) > 1 << 20 || (key is not ("axis" or "keepdim") && value < (key == "padding" ? 0 : 1)))
             {
                 error = $"'{key}=' takes a {(key == "axis" ? "whole number (an axis, such as 0 or -1)" : key == "padding" ? "whole number (0 or more)" : "positive whole number")}, got {N(value)}";
                 return null;
@@ -61,11 +66,12 @@ public static partial class OpTable
                 return Binary(BinaryOperator.MatMul);
             case "transpose" when count == 1:
                 return Transpose;
-            case "sum" or "mean" when count == 2 && options.Count == 0:
+            case "sum" or "mean" when count == 2 && (options.Count == 0 || (options.Count == 1 && Option("keepdim") is not null)):
                 operands = 1;
-                return Whole(literals[1], $"the second argument of '{name}' is an axis, a whole number such as 0", out var axis, out error) ? Reduce(name, axis) : null;
+                return Whole(literals[1], $"the second argument of '{name}' is an axis, a whole number such as 0", out var axis, out error)
+                    ? Reduce(name, axis, Option("keepdim") == 1) : null;
             case "sum" or "mean" or "max" or "min" when Option("axis") is int a:
-                if (count == 1) return Reduce(name, a);
+                if (count == 1) return Reduce(name, a, Option("keepdim") == 1);
                 error = $"'{name}(X, axis=...)' takes one argument, got {count}";
                 return null;
             case "maxpool" or "avgpool" when count == 2:
@@ -109,17 +115,22 @@ public static partial class OpTable
 
     private static string N(double v) => v.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A reduction along one axis: <c>sum(X, 0)</c>, <c>mean(X, axis=1)</c>, <c>max(X, axis=0)</c>.</summary>
-    internal static OpInfo Reduce(string name, int axis)
+    /// <summary>
+    /// A reduction along one axis: <c>sum(X, 0)</c>, <c>mean(X, axis=1)</c>, <c>max(X, axis=0)</c>; with
+    /// <c>keepdim=1</c> the axis stays with size 1, so a row sum of a matrix is a column that broadcasts back
+    /// across the rows (the softmax backward's <c>A ⊙ (G − sum(A ⊙ G, 1, keepdim=1))</c>).
+    /// </summary>
+    internal static OpInfo Reduce(string name, int axis, bool keepDim = false)
     {
         Func<Tensor, Tensor> f = name switch
         {
-            "sum" => t => t.Sum(axis),
-            "mean" => t => t.Mean(axis),
-            "max" => t => t.Max(axis),
-            _ => t => t.Min(axis),
+            "sum" => t => t.Sum(axis, keepDim),
+            "mean" => t => t.Mean(axis, keepDim),
+            "max" => t => t.Max(axis, keepDim),
+            _ => t => t.Min(axis, keepDim),
         };
-        var written = name is "sum" or "mean" ? $"{name}($a, {axis})" : $"{name}($a, axis={axis})";
+        string keep = keepDim ? ", keepdim=1" : "";
+        var written = name is "sum" or "mean" ? $"{name}($a, {axis}{keep})" : $"{name}($a, axis={axis}{keep})";
         var latex = $"\\operatorname{{{name}}}_{{{axis}}}($a)";
         return new(name, 1, OpKind.Structural, a => f(a[0]), $"{name} along axis {axis}", written, latex,
             shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> _, out string? problem) =>
@@ -132,7 +143,9 @@ public static partial class OpTable
                 }
                 problem = null;
                 int k = axis < 0 ? axis + r : axis;
-                return new SymbolicShape(s[0].Dims.Where((_, i) => i != k));
+                return keepDim
+                    ? new SymbolicShape(s[0].Dims.Select((d, i) => i == k ? Dim.Known(1) : d))
+                    : new SymbolicShape(s[0].Dims.Where((_, i) => i != k));
             });
     }
 
