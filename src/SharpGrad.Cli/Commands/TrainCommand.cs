@@ -24,6 +24,12 @@ internal static class TrainCommand
 {
     private const string CheckpointFile = "checkpoint.safetensors";
 
+    /// <summary>
+    /// Called on rank 0 with the checkpoint path and epoch right after each checkpoint is saved, before the next
+    /// epoch starts; lets a test take the exact file a run killed in the next epoch would leave behind.
+    /// </summary>
+    internal static Action<string, int>? CheckpointSaved;
+
     public static Command Create()
     {
         var task = new Option<string>("--task")
@@ -239,6 +245,7 @@ internal static class TrainCommand
                 ["seed"] = s.Seed.ToString(CultureInfo.InvariantCulture),
                 ["history"] = FormatHistory(history),
             }, schedule);
+            CheckpointSaved?.Invoke(checkpointPath, epoch);
         }
 
         if (!group.IsRoot)
