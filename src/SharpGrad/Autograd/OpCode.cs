@@ -100,6 +100,8 @@ public enum OpCode
     Contiguous,
     /// <summary>A change of element type.</summary>
     Cast,
+    /// <summary>A copy to another device; its gradient is copied back.</summary>
+    ToDevice,
 
     // Joining and indexing.
     /// <summary>Concatenation along a dimension.</summary>

@@ -23,6 +23,19 @@ public sealed partial class Tensor
         return dtype.IsFloatingPoint() ? Autograd.Record(result, OpCode.Cast, [this], g => [g.To(source)]) : result;
     }
 
+    /// <summary>
+    /// This tensor on <paramref name="device"/> (itself when it is already there): a contiguous copy in the other
+    /// device's memory, as PyTorch's <c>tensor.to(device)</c>. Gradients are copied back to this tensor's device.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The device cannot be used (no SharpGrad.Cuda, no driver, no such GPU).</exception>
+    public Tensor To(Device device)
+    {
+        if (device == Device) return this;
+        var source = Device;
+        var result = Dispatch.ToDevice(this, device);
+        return DType.IsFloatingPoint() ? Autograd.Record(result, OpCode.ToDevice, [this], g => [g.To(source)]) : result;
+    }
+
     /// <summary>A contiguous copy outside the graph.</summary>
     internal Tensor DetachedCopy() => Dispatch.Copy(this);
 

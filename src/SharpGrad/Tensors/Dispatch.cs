@@ -70,6 +70,26 @@ internal static class Dispatch
         return result;
     }
 
+    /// <summary>A contiguous copy of <paramref name="x"/> in <paramref name="device"/>'s memory (not recorded).</summary>
+    public static Tensor ToDevice(Tensor x, Device device)
+    {
+        if (x.Device.IsCpu)
+        {
+            var src = Contiguous(x);
+            var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType, device);
+            DeviceBackends.For(device).Upload(src.Storage.Data, src.Offset, result.Buffer, 0, x.Count);
+            return result;
+        }
+        if (device.IsCpu)
+        {
+            var src = Contiguous(x);
+            var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType);
+            DeviceBackends.For(x.Device).Download(src.Buffer, src.Offset, result.Storage.Data, 0, x.Count);
+            return result;
+        }
+        return ToDevice(ToDevice(x, Device.Cpu), device);
+    }
+
     /// <summary><paramref name="x"/> itself when contiguous, otherwise a contiguous copy (not recorded).</summary>
     public static Tensor Contiguous(Tensor x) => x.IsContiguous ? x : Copy(x);
 

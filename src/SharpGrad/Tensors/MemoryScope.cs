@@ -140,7 +140,9 @@ public sealed class MemoryScope : IDisposable
         {
             if (storage.IsKept)
                 continue;
-            if (storage.TakeArray() is { } array)
+            if (!storage.Device.IsCpu)
+                storage.ReleaseBuffer();
+            else if (storage.TakeArray() is { } array)
                 buffers.Return(storage.DType, array);
         }
         list.Clear();
@@ -161,6 +163,13 @@ public sealed class MemoryScope : IDisposable
             tracked.Add(storage);
             return storage;
         }
+    }
+
+    /// <summary>Tracks a device storage, whose buffer goes back to its backend's cache when the scope ends.</summary>
+    internal void Track(Storage storage)
+    {
+        lock (sync)
+            tracked?.Add(storage);
     }
 
     private bool IsInCurrentChain()

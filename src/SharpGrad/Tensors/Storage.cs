@@ -6,11 +6,13 @@ namespace SharpGrad;
 /// bumped by every in-place write so that autograd can tell when a value it saved for the
 /// backward pass has been overwritten. A storage allocated inside a <see cref="MemoryScope"/>
 /// borrows its array from the scope's pool and gives it back when the scope ends, unless it
-/// was kept; after that every access fails loudly instead of reading reused memory.
+/// was kept; after that every access fails loudly instead of reading reused memory. The
+/// elements of a tensor on a GPU live in a <see cref="DeviceBuffer"/> instead of an array.
 /// </summary>
 internal sealed class Storage
 {
     private Array? data;
+    private DeviceBuffer? buffer;
 
     public Storage(Array data, DType dtype)
     {
@@ -18,11 +20,24 @@ internal sealed class Storage
         DType = dtype;
     }
 
-    public Array Data => data ?? throw Released();
+    public Storage(DeviceBuffer buffer)
+    {
+        this.buffer = buffer;
+        DType = buffer.DType;
+        Device = buffer.Device;
+    }
+
+    /// <summary>Where the elements are.</summary>
+    public Device Device { get; } = Device.Cpu;
+
+    public Array Data => data ?? (Device.IsCpu ? throw Released() : throw OnDevice());
+
+    /// <summary>The device memory of a storage that is not on the CPU.</summary>
+    public DeviceBuffer Buffer => buffer ?? throw (Device.IsCpu ? OnCpu() : Released());
 
     public DType DType { get; }
 
-    public int Length => Data.Length;
+    public int Length => Device.IsCpu ? Data.Length : Buffer.Length;
 
     public int Version { get; private set; }
 
@@ -41,8 +56,17 @@ internal sealed class Storage
     /// pool when one is active, fresh otherwise. Zero-filled when <paramref name="zeroed"/>; kernels
     /// that overwrite every element ask for uninitialised memory and skip the clearing pass.
     /// </summary>
-    public static Storage Allocate(DType dtype, int length, bool zeroed = true)
+    public static Storage Allocate(DType dtype, int length, bool zeroed = true) => Allocate(dtype, length, zeroed, Device.Cpu);
+
+    /// <summary>As <see cref="Allocate(DType, int, bool)"/> on <paramref name="device"/>; device memory comes from its backend's cache.</summary>
+    public static Storage Allocate(DType dtype, int length, bool zeroed, Device device)
     {
+        if (!device.IsCpu)
+        {
+            var storage = new Storage(DeviceBackends.For(device).Allocate(dtype, length, zeroed));
+            MemoryScope.Current?.Track(storage);
+            return storage;
+        }
         if (length > 0 && MemoryScope.Current?.TryAllocate(dtype, length, zeroed) is { } pooled)
             return pooled;
         return dtype switch
@@ -60,6 +84,20 @@ internal sealed class Storage
         data = null;
         return array;
     }
+
+    /// <summary>Gives device memory back to its backend's cache (when a scope ends); later accesses throw.</summary>
+    internal void ReleaseBuffer()
+    {
+        var b = buffer;
+        buffer = null;
+        b?.Dispose();
+    }
+
+    private InvalidOperationException OnDevice() => new(
+        $"This operation reads tensor elements in main memory, but the tensor is on {Device} and the operation has no {Device} kernel. " +
+        "Move it with To(Device.Cpu) first.");
+
+    private static InvalidOperationException OnCpu() => new("A CPU tensor has no device buffer.");
 
     private static ObjectDisposedException Released() => new(nameof(Tensor),
         "This tensor's memory went back to the pool when the MemoryScope it was created in ended. " +

@@ -42,6 +42,17 @@ public sealed partial class Tensor
     internal static Tensor Uninitialized(int[] shape, DType dtype) =>
         new(Storage.Allocate(dtype, ShapeMath.Count(shape), zeroed: false), shape, ShapeMath.ContiguousStrides(shape), 0);
 
+    /// <summary>As <see cref="Uninitialized(int[], DType)"/> on <paramref name="device"/>.</summary>
+    internal static Tensor Uninitialized(int[] shape, DType dtype, Device device) =>
+        new(Storage.Allocate(dtype, ShapeMath.Count(shape), zeroed: false, device), shape, ShapeMath.ContiguousStrides(shape), 0);
+
+    /// <summary>A zero-filled contiguous tensor on <paramref name="device"/>.</summary>
+    internal static Tensor ZerosOn(int[] shape, DType dtype, Device device) =>
+        new(Storage.Allocate(dtype, ShapeMath.Count(shape), zeroed: true, device), shape, ShapeMath.ContiguousStrides(shape), 0);
+
+    /// <summary>The device memory of a tensor that is not on the CPU.</summary>
+    internal DeviceBuffer Buffer => Storage.Buffer;
+
     // Storage, strides and offset change only in ConvertInPlace; the shape never does.
     internal Storage Storage { get; private set; }
 
@@ -66,6 +77,9 @@ public sealed partial class Tensor
 
     /// <summary>The element type.</summary>
     public DType DType => Storage.DType;
+
+    /// <summary>Where the elements live and the kernels run (<see cref="Device.Cpu"/> unless moved with <see cref="To(Device)"/>).</summary>
+    public Device Device => Storage.Device;
 
     /// <summary>True when the elements lie in row-major order without gaps, so kernels can read them as one span.</summary>
     public bool IsContiguous => ShapeMath.IsContiguous(ShapeArray, StrideArray);
