@@ -157,6 +157,9 @@ internal static class TrainCommand
             new("--optimizer", s.Optimizer), new("--seed", s.Seed.ToString(CultureInfo.InvariantCulture)), new("--resume", s.Resume ? "yes" : "no"),
             new("--dist-timeout", group.Timeout.TotalSeconds.ToString("R", CultureInfo.InvariantCulture))]);
 
+        // A device that cannot be used is reported before anything is written.
+        if (!s.Device.IsCpu)
+            DeviceBackends.For(s.Device);
         CliPaths.CheckFolder("--out", s.Output);
         if (group.IsRoot)
         {

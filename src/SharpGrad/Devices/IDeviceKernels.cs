@@ -45,6 +45,9 @@ internal interface IDeviceKernels
     /// </summary>
     void Copy(DeviceBuffer source, int sourceOffset, int[] sourceStrides, DeviceBuffer destination, int destinationOffset, int[] destinationStrides, int[] shape);
 
+    /// <summary>Waits until every queued kernel and copy has finished.</summary>
+    void Synchronize();
+
     /// <summary>Sets <paramref name="count"/> elements from <paramref name="offset"/> to <paramref name="value"/>.</summary>
     void Fill(DeviceBuffer destination, int offset, int count, double value);
 
