@@ -26,6 +26,9 @@ internal sealed partial class CudaBackend
     /// <summary>Whether matrix products on this device go through cuBLAS.</summary>
     internal bool UsesCuBlas => cuBlasHandle != IntPtr.Zero;
 
+    /// <summary>Runs every product through the ILGPU kernel even where cuBLAS is loaded, so that tests on a GPU cover both.</summary>
+    internal bool ForceOwnGemmKernel { get; set; }
+
     /// <summary>
     /// Picks the matrix-product implementation when the device is created: a cuBLAS handle on the accelerator's
     /// stream on a CUDA device where the library loads, otherwise the ILGPU kernel (with a one-time note on stderr
@@ -72,7 +75,7 @@ internal sealed partial class CudaBackend
             return;
         bool float64 = bc.DType == DType.Float64;
 
-        if (cuBlas is { } library
+        if (cuBlas is { } library && !ForceOwnGemmKernel
             && CuBlasGemmPlan.From(m, n, k, aRowStride, aColStride, bRowStride, bColStride, ldc) is { } plan)
         {
             long size = bc.DType.ElementSize();

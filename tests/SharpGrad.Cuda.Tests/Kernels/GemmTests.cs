@@ -45,6 +45,29 @@ public class GemmTests
                 $"element {i}: expected {expected[i]}, got {actual[i]} (batch {batch}, {m}×{n}×{k}, tA {transposeA}, tB {transposeB})");
     }
 
+    /// <summary>On a GPU with cuBLAS the products above go through cuBLAS; this runs the same shapes through SharpGrad's kernel.</summary>
+    [Fact]
+    public void OwnKernel_MatchesLoops_WhereCuBlasIsLoaded()
+    {
+        var backend = (CudaBackend)Backend;
+        if (!backend.UsesCuBlas)
+            return; // the other tests ran the kernel already
+        backend.ForceOwnGemmKernel = true;
+        try
+        {
+            foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+            {
+                Check<float>(2, 33, 17, 65, ta, tb, accumulate: false, seed: 1);
+                Check<double>(3, 70, 5, 19, ta, tb, accumulate: true, seed: 2);
+            }
+        }
+        finally
+        {
+            backend.ForceOwnGemmKernel = false;
+        }
+    }
+
     [Theory]
     [InlineData(1, 1, 1, 1)]
     [InlineData(1, 33, 17, 65)]
@@ -132,12 +155,11 @@ public class GemmTests
     }
 
     [Fact]
-    public void Settings_NameTheKernelOnGpuSim()
+    public void Settings_NameTheImplementation()
     {
-        if (TestDevice.Device.Type != DeviceType.GpuSim)
-            return;
-        _ = Backend;
-        Assert.Equal("ilgpu", CudaSettings.GemmBackend);
-        Assert.False(CudaSettings.AllowTf32);
+        var backend = (CudaBackend)Backend;
+        Assert.Equal(backend.UsesCuBlas ? "cublas" : "ilgpu", CudaSettings.GemmBackend);
+        if (TestDevice.Device.Type == DeviceType.GpuSim)
+            Assert.False(backend.UsesCuBlas);
     }
 }
