@@ -19,6 +19,11 @@ internal sealed class CachingAllocator
     private readonly Dictionary<long, Stack<MemoryBuffer1D<byte, Stride1D.Dense>>> free = [];
     private readonly ConcurrentQueue<MemoryBuffer1D<byte, Stride1D.Dense>> finalized = new();
 
+    // The blocks tensors hold. A buffer that is dropped without Dispose becomes unreachable together with its
+    // block, and the runtime may then finalize the block (ILGPU frees its memory) before the buffer's finalizer
+    // hands it back; referenced from here, a block is only ever finalized with the allocator.
+    private readonly HashSet<MemoryBuffer1D<byte, Stride1D.Dense>> held = [];
+
     public CachingAllocator(Accelerator accelerator, Device device)
     {
         this.accelerator = accelerator;
@@ -52,6 +57,7 @@ internal sealed class CachingAllocator
                 ReservedBytes += bytes;
             }
             AllocatedBytes += bytes;
+            held.Add(block);
             return new CudaBuffer(this, block, dtype, length);
         }
     }
@@ -60,6 +66,7 @@ internal sealed class CachingAllocator
     {
         lock (sync)
         {
+            held.Remove(block);
             AllocatedBytes -= block.Length;
             if (!free.TryGetValue(block.Length, out var stack))
                 free[block.Length] = stack = new Stack<MemoryBuffer1D<byte, Stride1D.Dense>>();
@@ -111,6 +118,7 @@ internal sealed class CachingAllocator
     {
         while (finalized.TryDequeue(out var block))
         {
+            held.Remove(block);
             AllocatedBytes -= block.Length;
             if (!free.TryGetValue(block.Length, out var stack))
                 free[block.Length] = stack = new Stack<MemoryBuffer1D<byte, Stride1D.Dense>>();
