@@ -19,6 +19,11 @@ internal sealed class CachingAllocator
     private readonly Dictionary<long, Stack<MemoryBuffer1D<byte, Stride1D.Dense>>> free = [];
     private readonly ConcurrentQueue<MemoryBuffer1D<byte, Stride1D.Dense>> finalized = new();
 
+    // Blocks held by buffers. ILGPU memory buffers free their memory in their own finalizers, so a block reachable
+    // only from an abandoned CudaBuffer could be freed in the same collection that queues it for reuse; holding
+    // every handed-out block here keeps it alive until it is back in the cache.
+    private readonly HashSet<MemoryBuffer1D<byte, Stride1D.Dense>> live = new(ReferenceEqualityComparer.Instance);
+
     public CachingAllocator(Accelerator accelerator, Device device)
     {
         this.accelerator = accelerator;
@@ -52,6 +57,7 @@ internal sealed class CachingAllocator
                 ReservedBytes += bytes;
             }
             AllocatedBytes += bytes;
+            live.Add(block);
             return new CudaBuffer(this, block, dtype, length);
         }
     }
@@ -60,6 +66,7 @@ internal sealed class CachingAllocator
     {
         lock (sync)
         {
+            live.Remove(block);
             AllocatedBytes -= block.Length;
             if (!free.TryGetValue(block.Length, out var stack))
                 free[block.Length] = stack = new Stack<MemoryBuffer1D<byte, Stride1D.Dense>>();
@@ -111,6 +118,7 @@ internal sealed class CachingAllocator
     {
         while (finalized.TryDequeue(out var block))
         {
+            live.Remove(block);
             AllocatedBytes -= block.Length;
             if (!free.TryGetValue(block.Length, out var stack))
                 free[block.Length] = stack = new Stack<MemoryBuffer1D<byte, Stride1D.Dense>>();
