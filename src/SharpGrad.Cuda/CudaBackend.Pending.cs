@@ -5,11 +5,6 @@ namespace SharpGrad.Cuda;
 // Members of the device interface whose kernels are not written yet.
 internal sealed partial class CudaBackend
 {
-    public void Copy(DeviceBuffer source, int sourceOffset, int[] sourceStrides, DeviceBuffer destination, int destinationOffset, int[] destinationStrides, int[] shape) => throw new NotImplementedException();
-    public void Fill(DeviceBuffer destination, int offset, int count, double value) => throw new NotImplementedException();
-    public void Binary(ElementwiseOp op, int[] shape, DeviceBuffer a, int aOffset, int[] aStrides, DeviceBuffer b, int bOffset, int[] bStrides, DeviceBuffer result) => throw new NotImplementedException();
-    public void Unary(ElementwiseOp op, double p0, double p1, DeviceBuffer x, int xOffset, DeviceBuffer result, int count) => throw new NotImplementedException();
-    public void Where(int[] shape, DeviceBuffer cond, int condOffset, int[] condStrides, DeviceBuffer a, int aOffset, int[] aStrides, DeviceBuffer b, int bOffset, int[] bStrides, DeviceBuffer result) => throw new NotImplementedException();
     public void Reduce(ReduceKind kind, DeviceBuffer x, int xOffset, int outer, int length, int inner, DeviceBuffer result) => throw new NotImplementedException();
     public void ArgReduce(bool max, DeviceBuffer x, int xOffset, int outer, int length, int inner, DeviceBuffer result) => throw new NotImplementedException();
     public void LogSoftmaxRows(DeviceBuffer x, int xOffset, int rows, int length, DeviceBuffer result) => throw new NotImplementedException();
