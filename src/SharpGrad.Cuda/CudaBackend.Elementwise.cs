@@ -5,8 +5,8 @@ using SharpGrad.Cuda.Kernels;
 
 namespace SharpGrad.Cuda;
 
-// Copies, fills, binary and unary elementwise ops and where: the kernels of Kernels/Elementwise.cs, compiled once
-// per element type on first use.
+// Copies, fills, binary and unary elementwise ops and where: the kernels of Kernels/Elementwise.cs, compiled on
+// first use once per element type (and per op for the binary and unary kernels, whose op is specialised).
 internal sealed partial class CudaBackend
 {
     private readonly ConcurrentDictionary<(string Kernel, Type T, Type U), Delegate> cachedKernels = new();
@@ -41,9 +41,17 @@ internal sealed partial class CudaBackend
         }
     }
 
-    private void CopySame<T>(StridedIndexer layout, int count, DeviceBuffer source, DeviceBuffer destination) where T : unmanaged =>
+    private void CopySame<T>(StridedIndexer layout, int count, DeviceBuffer source, DeviceBuffer destination) where T : unmanaged
+    {
+        if (layout.Rank == 0 || layout.Rank == 1 && layout.A0 == 1 && layout.B0 == 1)
+        {
+            // Both sides contiguous after merging: a device-to-device memory copy, as fast as the memory allows.
+            ViewOf<T>(source).SubView(layout.AOffset, count).CopyTo(accelerator.DefaultStream, ViewOf<T>(destination).SubView(layout.BOffset, count));
+            return;
+        }
         CachedKernel("copy", typeof(T), typeof(T), static a => a.LoadAutoGroupedStreamKernel<Index1D, StridedIndexer, ArrayView<T>, ArrayView<T>>(Elementwise.Copy))
             (count, layout, ViewOf<T>(source), ViewOf<T>(destination));
+    }
 
     private void Convert<TFrom, TTo, TFromMath, TToMath>(StridedIndexer layout, int count, DeviceBuffer source, DeviceBuffer destination)
         where TFrom : unmanaged where TTo : unmanaged where TFromMath : struct, IElementMath<TFrom> where TToMath : struct, IElementMath<TTo> =>
@@ -54,6 +62,13 @@ internal sealed partial class CudaBackend
     public void Fill(DeviceBuffer destination, int offset, int count, double value)
     {
         if (count == 0) return;
+        if (BitConverter.DoubleToInt64Bits(value) == 0)
+        {
+            // +0 is all-zero bytes in every dtype: a memset, without a kernel.
+            long size = destination.DType.ElementSize();
+            ((CudaBuffer)destination).Raw.View.SubView(offset * size, count * size).MemSetToZero(accelerator.DefaultStream);
+            return;
+        }
         switch (destination.DType)
         {
             case DType.Float32: FillOf(destination, offset, count, (float)value); break;
@@ -87,8 +102,8 @@ internal sealed partial class CudaBackend
 
     private void BinaryOf<T, TMath>(ElementwiseOp op, StridedIndexer layout, int count, DeviceBuffer a, DeviceBuffer b, DeviceBuffer result)
         where T : unmanaged where TMath : struct, IElementMath<T> =>
-        CachedKernel("binary", typeof(T), typeof(T), static acc => acc.LoadAutoGroupedStreamKernel<Index1D, int, StridedIndexer, ArrayView<T>, ArrayView<T>, ArrayView<T>>(
-            Elementwise.Binary<T, TMath>))(count, (int)op, layout, ViewOf<T>(a), ViewOf<T>(b), ViewOf<T>(result));
+        CachedKernel("binary", typeof(T), typeof(T), static acc => acc.LoadAutoGroupedStreamKernel<Index1D, SpecializedValue<int>, StridedIndexer, ArrayView<T>, ArrayView<T>, ArrayView<T>>(
+            Elementwise.Binary<T, TMath>))(count, SpecializedValue.New((int)op), layout, ViewOf<T>(a), ViewOf<T>(b), ViewOf<T>(result));
 
     /// <inheritdoc/>
     public void Unary(ElementwiseOp op, double p0, double p1, DeviceBuffer x, int xOffset, DeviceBuffer result, int count)
@@ -107,8 +122,8 @@ internal sealed partial class CudaBackend
 
     private void UnaryOf<T, TMath>(ElementwiseOp op, double p0, double p1, DeviceBuffer x, int xOffset, DeviceBuffer result, int count)
         where T : unmanaged where TMath : struct, IElementMath<T> =>
-        CachedKernel("unary", typeof(T), typeof(T), static acc => acc.LoadAutoGroupedStreamKernel<Index1D, int, double, double, ArrayView<T>, int, ArrayView<T>>(
-            Elementwise.Unary<T, TMath>))(count, (int)op, p0, p1, ViewOf<T>(x), xOffset, ViewOf<T>(result));
+        CachedKernel("unary", typeof(T), typeof(T), static acc => acc.LoadAutoGroupedStreamKernel<Index1D, SpecializedValue<int>, double, double, ArrayView<T>, int, ArrayView<T>>(
+            Elementwise.Unary<T, TMath>))(count, SpecializedValue.New((int)op), p0, p1, ViewOf<T>(x), xOffset, ViewOf<T>(result));
 
     /// <inheritdoc/>
     public void Where(int[] shape, DeviceBuffer cond, int condOffset, int[] condStrides, DeviceBuffer a, int aOffset, int[] aStrides,

@@ -40,11 +40,11 @@ internal sealed partial class CudaBackend
     {
         int outputs = outer * inner;
         if (UseGroups(outputs, length, inner))
-            CachedKernel("reduce-groups", typeof(T), typeof(TAcc), static a => a.LoadStreamKernel<int, ArrayView<T>, int, int, int, ArrayView<T>>(
-                Reductions.ReduceGroups<T, TAcc, TA>))(new KernelConfig(outputs, GroupSize(length)), (int)kind, ViewOf<T>(x), xOffset, length, inner, ViewOf<T>(result));
+            CachedKernel("reduce-groups", typeof(T), typeof(TAcc), static a => a.LoadStreamKernel<SpecializedValue<int>, ArrayView<T>, int, int, int, ArrayView<T>>(
+                Reductions.ReduceGroups<T, TAcc, TA>))(new KernelConfig(outputs, GroupSize(length)), SpecializedValue.New((int)kind), ViewOf<T>(x), xOffset, length, inner, ViewOf<T>(result));
         else
-            CachedKernel("reduce-threads", typeof(T), typeof(TAcc), static a => a.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<T>, int, int, int, ArrayView<T>>(
-                Reductions.ReduceThreads<T, TAcc, TA>))(outputs, (int)kind, ViewOf<T>(x), xOffset, length, inner, ViewOf<T>(result));
+            CachedKernel("reduce-threads", typeof(T), typeof(TAcc), static a => a.LoadAutoGroupedStreamKernel<Index1D, SpecializedValue<int>, ArrayView<T>, int, int, int, ArrayView<T>>(
+                Reductions.ReduceThreads<T, TAcc, TA>))(outputs, SpecializedValue.New((int)kind), ViewOf<T>(x), xOffset, length, inner, ViewOf<T>(result));
     }
 
     /// <inheritdoc/>

@@ -1,11 +1,13 @@
 using ILGPU;
+using ILGPU.Runtime;
 
 namespace SharpGrad.Cuda.Kernels;
 
 /// <summary>
 /// Elementwise kernels, one thread per element of the iteration space: strided copies and casts, fill, binary ops
-/// over broadcast operands, unary ops on contiguous data and where. The op is a kernel argument (a uniform branch
-/// per thread) so that one compiled kernel per dtype serves every op.
+/// over broadcast operands, unary ops on contiguous data and where. The op is a specialised kernel argument: ILGPU
+/// compiles one kernel per op and dtype on first use, with the other ops' code removed, so that an addition does
+/// not carry the registers of pow's exponential and logarithm.
 /// </summary>
 internal static class Elementwise
 {
@@ -30,19 +32,19 @@ internal static class Elementwise
         => destination[offset + i] = value;
 
     /// <summary>result[i] = a op b at operands A and B.</summary>
-    public static void Binary<T, TMath>(Index1D i, int op, StridedIndexer layout, ArrayView<T> a, ArrayView<T> b, ArrayView<T> result)
+    public static void Binary<T, TMath>(Index1D i, SpecializedValue<int> op, StridedIndexer layout, ArrayView<T> a, ArrayView<T> b, ArrayView<T> result)
         where T : unmanaged where TMath : struct, IElementMath<T>
     {
         var o = layout.Locate(i);
-        result[i] = default(TMath).Binary(op, a[o.A], b[o.B]);
+        result[i] = default(TMath).Binary(op.Value, a[o.A], b[o.B]);
     }
 
     /// <summary>result[i] = op(x[xOffset + i]), evaluated in double (float results are rounded once).</summary>
-    public static void Unary<T, TMath>(Index1D i, int op, double p0, double p1, ArrayView<T> x, int xOffset, ArrayView<T> result)
+    public static void Unary<T, TMath>(Index1D i, SpecializedValue<int> op, double p0, double p1, ArrayView<T> x, int xOffset, ArrayView<T> result)
         where T : unmanaged where TMath : struct, IElementMath<T>
     {
         var m = default(TMath);
-        result[i] = m.FromDouble(ScalarMath.Unary(op, m.ToDouble(x[xOffset + i]), p0, p1));
+        result[i] = m.FromDouble(ScalarMath.Unary(op.Value, m.ToDouble(x[xOffset + i]), p0, p1));
     }
 
     /// <summary>result[i] = cond (operand C) ≠ 0 ? a (operand A) : b (operand B).</summary>

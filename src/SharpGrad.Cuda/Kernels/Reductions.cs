@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Algorithms;
+using ILGPU.Runtime;
 
 namespace SharpGrad.Cuda.Kernels;
 
@@ -59,32 +60,32 @@ internal static class Reductions
     public static double FloatCombine(int kind, double a, double b) =>
         kind == (int)ReduceKind.Sum ? a + b : kind == (int)ReduceKind.Max ? ScalarMath.Maximum(a, b) : ScalarMath.Minimum(a, b);
 
-    public static void ReduceThreads<T, TAcc, TA>(Index1D o, int kind, ArrayView<T> x, int xOffset, int length, int inner, ArrayView<T> result)
+    public static void ReduceThreads<T, TAcc, TA>(Index1D o, SpecializedValue<int> kind, ArrayView<T> x, int xOffset, int length, int inner, ArrayView<T> result)
         where T : unmanaged where TAcc : unmanaged where TA : struct, IAccumulator<T, TAcc>
     {
         var acc = default(TA);
         int start = xOffset + o / inner * length * inner + o % inner;
-        TAcc total = acc.Identity(kind);
+        TAcc total = acc.Identity(kind.Value);
         for (int k = 0; k < length; k++)
-            total = acc.Combine(kind, total, acc.Load(x[start + k * inner]));
+            total = acc.Combine(kind.Value, total, acc.Load(x[start + k * inner]));
         result[o] = acc.Store(total);
     }
 
-    public static void ReduceGroups<T, TAcc, TA>(int kind, ArrayView<T> x, int xOffset, int length, int inner, ArrayView<T> result)
+    public static void ReduceGroups<T, TAcc, TA>(SpecializedValue<int> kind, ArrayView<T> x, int xOffset, int length, int inner, ArrayView<T> result)
         where T : unmanaged where TAcc : unmanaged where TA : struct, IAccumulator<T, TAcc>
     {
         var acc = default(TA);
         var shared = SharedMemory.Allocate<TAcc>(MaxGroupSize);
         int o = Grid.IdxX, t = Group.IdxX, n = Group.DimX;
         int start = xOffset + o / inner * length * inner + o % inner;
-        TAcc total = acc.Identity(kind);
+        TAcc total = acc.Identity(kind.Value);
         for (int k = t; k < length; k += n)
-            total = acc.Combine(kind, total, acc.Load(x[start + k * inner]));
+            total = acc.Combine(kind.Value, total, acc.Load(x[start + k * inner]));
         shared[t] = total;
         Group.Barrier();
         for (int s = n / 2; s > 0; s /= 2)
         {
-            if (t < s) shared[t] = acc.Combine(kind, shared[t], shared[t + s]);
+            if (t < s) shared[t] = acc.Combine(kind.Value, shared[t], shared[t + s]);
             Group.Barrier();
         }
         if (t == 0) result[o] = acc.Store(shared[0]);

@@ -122,6 +122,12 @@ public class ElementwiseTests
         K.Fill(i, 2, 1, -7.9);
         K.Fill(i, 0, 0, 5);
         Assert.Equal([1, 2, -7], Down<int>(i));
+        // Zero (a memset) and negative zero (a kernel: its bits are not all zero).
+        K.Fill(d, 1, 1, 0.0);
+        K.Fill(d, 2, 1, -0.0);
+        Identical([-0.25, 0.0, -0.0], Down<double>(d), "zeros");
+        K.Fill(i, 1, 2, 0);
+        Assert.Equal([1, 0, 0], Down<int>(i));
     }
 
     private static readonly ElementwiseOp[] BinaryOps =
