@@ -26,6 +26,17 @@ stderr. Rows (the names of `sharpgrad bench`):
     scalar_graph_1e6          per-op overhead: y = x; y = y * w + c repeated 5e5 times on 0-d tensors, then
                               y.backward(); nodes/s = 1e6 / time (scalar_graph_1e5 with --quick)
 
+With --device cuda (or cuda:N) it runs the GPU rows of `sharpgrad bench --device cuda` instead, every
+timed call ending in torch.cuda.synchronize():
+
+    gpu_sgemm_N_fp32, gpu_sgemm_N_tf32   torch.mm of N x N float32 matrices on the GPU for N = 1024, 4096, 8192
+                              (256 and 512 with --quick), TF32 through torch.backends.cuda.matmul.allow_tf32, GFLOP/s
+    gpu_mlp4096_train_step_b1024  a training step of the MLP 784-4096-4096-10 (ReLU) at batch 1024 (--quick: width 512,
+                              batch 64), SGD(lr=0.01), us
+    gpu_cnn_train_step_b256   a training step of the LeNet-like CNN at batch 256 (--quick: 16), SGD(lr=0.01), us
+    gpu_cnn_epoch_b32         one epoch of the default `sharpgrad train` model and batch: the CNN, batch 32,
+                              Adam(lr=0.002), over 8 000 training images already in GPU memory (--quick: 512), s
+
 Timing mirrors SharpGrad.Cli's Bench/Timing.cs: warm-up runs (at least 2 and 1 s; --quick 1 and 1 s),
 then timed runs (at least 5 and 1 s, at most 200; --quick 3 and 0.25 s, at most 100), and the median
 time is reported; the scalar chain is one warm-up and one timed run. Without torch it prints how to
@@ -48,6 +59,7 @@ def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads and the BLAS/OpenMP thread count (default 1)")
     p.add_argument("--quick", action="store_true", help="shorter timing, no sgemm_2048, a scalar chain of 1e5 nodes")
+    p.add_argument("--device", default="cpu", help="cpu (the CPU rows) or cuda / cuda:N (the GPU rows)")
     p.add_argument("--only", default="", help="comma-separated row-name prefixes to run, as sharpgrad bench --only: "
                    "a prefix of the name or of a part after an underscore, e.g. sgemm,mlp_train,scalar (default: every row)")
     args = p.parse_args()
@@ -102,6 +114,9 @@ def main():
     except ImportError:
         print("PyTorch not found: apt-get install python3-torch (runs with /usr/bin/python3)", file=sys.stderr)
         return 2
+
+    if args.device != "cpu":
+        return gpu_rows(torch, nn, F, args)
 
     torch.set_num_threads(args.threads)
     try:
@@ -202,6 +217,79 @@ def main():
             y.backward()
 
         emit(name, threads, nodes / median_seconds(chain, ONCE), "nodes/s")
+    return 0
+
+
+def gpu_rows(torch, nn, F, args):
+    if not torch.cuda.is_available():
+        print(f"PyTorch {torch.__version__} has no CUDA device here (torch.cuda.is_available() is False)", file=sys.stderr)
+        return 3
+    device = torch.device(args.device)
+    print(f"torch_reference: PyTorch {torch.__version__} CUDA {torch.version.cuda} on {torch.cuda.get_device_name(device)} "
+          f"from {os.path.dirname(torch.__file__)}", file=sys.stderr, flush=True)
+    torch.manual_seed(42)
+    budget = QUICK if args.quick else FULL
+    prefixes = [p for p in args.only.split(",") if p]
+    threads = torch.get_num_threads()
+
+    def wanted(name):
+        return not prefixes or any(name.startswith(p) or "_" + p in name for p in prefixes)
+
+    def timed(fn):
+        def run():
+            fn()
+            torch.cuda.synchronize(device)
+        return median_seconds(run, budget)
+
+    for n in ([256, 512] if args.quick else [1024, 4096, 8192]):
+        for mode in ("fp32", "tf32"):
+            name = f"gpu_sgemm_{n}_{mode}"
+            if not wanted(name):
+                continue
+            torch.backends.cuda.matmul.allow_tf32 = mode == "tf32"
+            a = torch.rand(n, n, device=device) * 2 - 1
+            b = torch.rand(n, n, device=device) * 2 - 1
+            c = torch.empty(n, n, device=device)
+            emit(name, threads, 2.0 * n ** 3 / timed(lambda: torch.mm(a, b, out=c)) / 1e9, "GFLOP/s")
+    torch.backends.cuda.matmul.allow_tf32 = False
+
+    def train_step_row(name, model, batch):
+        model = model.to(device)
+        model.train()
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+        images = torch.rand(batch, 1, 28, 28, device=device) * 2 - 1
+        labels = torch.randint(0, 10, (batch,), device=device)
+
+        def step():
+            loss = F.cross_entropy(model(images), labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+        emit(name, threads, timed(step) * 1e6, "us")
+
+    if wanted("gpu_mlp4096_train_step_b1024"):
+        width, batch = (512, 64) if args.quick else (4096, 1024)
+        train_step_row("gpu_mlp4096_train_step_b1024", nn.Sequential(
+            nn.Flatten(), nn.Linear(784, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, 10)), batch)
+    if wanted("gpu_cnn_train_step_b256"):
+        train_step_row("gpu_cnn_train_step_b256", cnn(nn), 16 if args.quick else 256)
+    if wanted("gpu_cnn_epoch_b32"):
+        count = 512 if args.quick else 8000
+        images = torch.rand(count, 1, 28, 28, device=device) * 2 - 1
+        labels = torch.randint(0, 10, (count,), device=device)
+        model = cnn(nn).to(device)
+        model.train()
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.002)
+
+        def epoch():
+            for first in range(0, count - 31, 32):
+                loss = F.cross_entropy(model(images[first:first + 32]), labels[first:first + 32])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+        emit("gpu_cnn_epoch_b32", threads, median_seconds(lambda: (epoch(), torch.cuda.synchronize(device)), ONCE), "s")
     return 0
 
 

@@ -29,6 +29,30 @@ internal static class CliOptions
         return option;
     }
 
+    /// <summary>
+    /// <c>--device</c>: cpu (the default), cuda, cuda:N or gpu-sim. Whether the device can be used (the GPU backend is
+    /// installed, a driver and a GPU are there) is checked when the command moves its model there, with its own message.
+    /// </summary>
+    public static Option<Device> Device(string description)
+    {
+        var option = new Option<Device>("--device") { Description = description, DefaultValueFactory = _ => SharpGrad.Device.Cpu };
+        option.CustomParser = result =>
+        {
+            var text = Single(result);
+            try
+            {
+                return SharpGrad.Device.Parse(text);
+            }
+            catch (FormatException e)
+            {
+                result.AddError($"--device: {e.Message}");
+                return default;
+            }
+        };
+        option.CompletionSources.Add("cpu", "cuda", "gpu-sim");
+        return option;
+    }
+
     /// <summary>A whole-number option without a default (the command asks whether it was given).</summary>
     public static Option<T> Integer<T>(string name, string description) where T : struct, IBinaryInteger<T>
     {

@@ -111,6 +111,6 @@ internal sealed partial class CudaBackend : IDeviceKernels
         accelerator.DefaultStream.Synchronize();
     }
 
-    /// <summary>Waits for every queued kernel and copy.</summary>
-    internal void Synchronize() => accelerator.Synchronize();
+    /// <inheritdoc/>
+    public void Synchronize() => accelerator.Synchronize();
 }

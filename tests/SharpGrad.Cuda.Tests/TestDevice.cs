@@ -1,3 +1,6 @@
+// One device backend serves every test, and the allocator test counts its allocations, so tests run one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
 namespace SharpGrad.Cuda.Tests;
 
 /// <summary>

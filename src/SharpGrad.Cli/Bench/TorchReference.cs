@@ -29,7 +29,7 @@ internal static class TorchReference
     /// <paramref name="rows"/> and returns its values by row name: only rows asked for, in the row's unit. Whatever
     /// goes wrong (no Python, no torch, a crash, a timeout) becomes a note and leaves those rows without a reference.
     /// </summary>
-    public static IReadOnlyDictionary<string, double> Run(string python, int threads, bool quick, IReadOnlyList<BenchRow> rows, BenchNotes notes)
+    public static IReadOnlyDictionary<string, double> Run(string python, int threads, bool quick, IReadOnlyList<BenchRow> rows, BenchNotes notes, string device = "cpu")
     {
         var values = new Dictionary<string, double>();
         if (rows.Count == 0)
@@ -50,6 +50,11 @@ internal static class TorchReference
             info.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
             if (quick)
                 info.ArgumentList.Add("--quick");
+            if (device != "cpu")
+            {
+                info.ArgumentList.Add("--device");
+                info.ArgumentList.Add(device);
+            }
             info.ArgumentList.Add("--only");
             info.ArgumentList.Add(string.Join(",", rows.Select(r => r.Name)));
             foreach (var variable in ThreadVariables)
@@ -149,6 +154,8 @@ internal static class TorchReference
             return;
         if (lines.Any(l => l.StartsWith("PyTorch not found", StringComparison.Ordinal) || l.Contains("No module named 'torch'", StringComparison.Ordinal)))
             notes.Add(NotFound);
+        else if (exitCode == 3)
+            notes.Add($"PyTorch reference: {Shorten(lines.LastOrDefault() ?? "no CUDA device")}");
         else
             notes.Add($"PyTorch reference failed (exit code {exitCode}): {Shorten(lines.LastOrDefault() ?? "no message")}");
     }

@@ -21,11 +21,14 @@ internal static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object per row (JSON Lines) instead of the table; notes go to stderr." };
         var only = new Option<string?>("--only") { Description = "Comma-separated row-name prefixes to run, e.g. sgemm,mlp_train; a prefix may also start at a part of the name after an underscore (alloc)." };
         var python = new Option<string>("--python") { Description = "The Python that runs the PyTorch reference.", DefaultValueFactory = _ => TorchReference.DefaultPython };
+        var device = CliOptions.Device("cpu (the default rows), or cuda / cuda:N for the GPU rows against PyTorch CUDA; gpu-sim runs the GPU rows at the --quick sizes on the CPU, as a check.");
         var command = new Command("bench", "Time SharpGrad against OpenBLAS, ONNX Runtime and PyTorch on the same workloads and thread counts.")
         {
-            threads, quick, json, only, python,
+            threads, quick, json, only, python, device,
         };
-        command.SetAction(parse => Run(parse.GetValue(threads), parse.GetValue(quick), parse.GetValue(json), parse.GetValue(only), parse.GetValue(python)!));
+        command.SetAction(parse => parse.GetValue(device) is { IsCpu: false } d
+            ? RunOnDevice(d, parse.GetResult(threads) is { Implicit: false }, parse.GetValue(quick), parse.GetValue(json), parse.GetValue(only), parse.GetValue(python)!)
+            : Run(parse.GetValue(threads), parse.GetValue(quick), parse.GetValue(json), parse.GetValue(only), parse.GetValue(python)!));
         return command;
     }
 
@@ -45,6 +48,26 @@ internal static class BenchCommand
         else
             results = BenchRunner.Run(settings, notes, _ => { });
 
+        if (json)
+            BenchReport.WriteJson(results, notes);
+        else
+            BenchReport.WriteTable(results, notes);
+        return 0;
+    }
+
+    private static int RunOnDevice(Device device, bool threadsGiven, bool quick, bool json, string? only, string python)
+    {
+        if (threadsGiven)
+            throw new ArgumentException($"--threads applies to the CPU rows; --device {device} runs the GPU rows.");
+        var rows = SelectRows(GpuBench.Rows(small: quick || device.Type == DeviceType.GpuSim), only);
+        if (string.IsNullOrWhiteSpace(python))
+            throw new ArgumentException("--python needs the path of a Python executable, e.g. /usr/bin/python3.");
+        var notes = new BenchNotes();
+        IReadOnlyList<BenchResult> results = [];
+        if (!json && AnsiConsole.Profile.Capabilities.Interactive)
+            AnsiConsole.Status().Start("Benchmarking…", ctx => results = GpuBench.Run(device, rows, quick, python, notes, s => ctx.Status(Markup.Escape(s))));
+        else
+            results = GpuBench.Run(device, rows, quick, python, notes, _ => { });
         if (json)
             BenchReport.WriteJson(results, notes);
         else

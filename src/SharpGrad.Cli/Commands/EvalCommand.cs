@@ -16,14 +16,16 @@ internal static class EvalCommand
         var weights = new Option<string>("--weights") { Description = "A model.safetensors written by sharpgrad train.", DefaultValueFactory = _ => Path.Combine("out", "model.safetensors") };
         var model = new Option<string?>("--model") { Description = "cnn or mlp; read from the file's metadata when omitted." }.OneOf([.. MnistModels.Names]);
         var data = CliPaths.DataOption();
-        var command = new Command("eval", "Evaluate saved weights on the test digits: accuracy and confusion matrix.") { weights, model, data };
-        command.SetAction(parse => Run(parse.GetValue(weights)!, parse.GetValue(model), CliPaths.DataFolder(parse.GetValue(data))));
+        var device = CliOptions.Device("Where to run the model: cpu, cuda, cuda:N (an NVIDIA GPU) or gpu-sim (the GPU kernels on the CPU).");
+        var command = new Command("eval", "Evaluate saved weights on the test digits: accuracy and confusion matrix.") { weights, model, data, device };
+        command.SetAction(parse => Run(parse.GetValue(weights)!, parse.GetValue(model), CliPaths.DataFolder(parse.GetValue(data)), parse.GetValue(device)));
         return command;
     }
 
-    private static int Run(string weightsPath, string? modelName, string dataFolder)
+    private static int Run(string weightsPath, string? modelName, string dataFolder, Device device)
     {
         var network = ModelFiles.Load(CliPaths.CheckFile("--weights", weightsPath), modelName);
+        network.Model.To(device);
         var (_, test) = Mnist.Load(CliPaths.CheckFolder("--data", dataFolder), normalize: true);
         var evaluation = Trainer.Evaluate(network.Model, new DataLoader(test, 500), classes: 10);
 

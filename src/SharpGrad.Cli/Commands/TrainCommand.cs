@@ -70,10 +70,11 @@ internal static class TrainCommand
         var dropout = CliOptions.Number("--dropout", "Names: dropout probability while training.");
         var weightDecay = CliOptions.Number("--weight-decay", "Names: AdamW weight decay of weight matrices and embeddings.");
         var warmup = CliOptions.Integer<int>("--warmup", "Names: steps of linear learning-rate warm-up before the cosine decay.");
+        var device = CliOptions.Device("Digits: where to train: cpu, cuda, cuda:N (an NVIDIA GPU, with the SharpGrad.Cuda backend) or gpu-sim (the GPU kernels on the CPU, for checking them without a GPU).");
         var command = new Command("train",
             "Train a digit classifier and report its test accuracy, or (--task names) a character-level language model of first names and report its test loss in nats per character.")
         {
-            task, model, epochs, batchSize, lr, optimizer, seed, data, output, resume, distTimeout, context, embed, hidden, layers, heads, dropout, weightDecay, warmup,
+            task, model, epochs, batchSize, lr, optimizer, seed, data, output, resume, distTimeout, context, embed, hidden, layers, heads, dropout, weightDecay, warmup, device,
         };
         command.SetAction(parse =>
         {
@@ -81,7 +82,7 @@ internal static class TrainCommand
             Option[] namesOnly = [context, embed, hidden, layers, heads, dropout, weightDecay, warmup];
             if (parse.GetValue(task) == NamesTraining.Task)
             {
-                foreach (var o in new Option[] { optimizer, resume, distTimeout }.Where(Given))
+                foreach (var o in new Option[] { optimizer, resume, distTimeout, device }.Where(Given))
                     throw new ArgumentException($"{o.Name} applies to --task digits; names models train with AdamW, in one process, from the start.");
                 string name = parse.GetValue(model) ?? "transformer";
                 if (!CharLanguageModels.Names.Contains(name))
@@ -117,7 +118,7 @@ internal static class TrainCommand
             return Run(new Settings(
                 digitsModel, parse.GetValue(epochs), parse.GetValue(batchSize), parse.GetValue(lr),
                 parse.GetValue(optimizer)!, parse.GetValue(seed), CliPaths.DataFolder(parse.GetValue(data)), parse.GetValue(output)!, parse.GetValue(resume),
-                [.. new Option[] { model, epochs, batchSize, lr, optimizer, seed }.Where(Given).Select(o => o.Name)]),
+                [.. new Option[] { model, epochs, batchSize, lr, optimizer, seed }.Where(Given).Select(o => o.Name)], parse.GetValue(device)),
                 parse.GetValue(distTimeout));
         });
         return command;
@@ -125,7 +126,7 @@ internal static class TrainCommand
 
     /// <summary>The command line; <see cref="Given"/> names the run-defining options typed on it (the others have their defaults).</summary>
     private sealed record Settings(string Model, int Epochs, int BatchSize, double LearningRate, string Optimizer, ulong Seed, string Data, string Output, bool Resume,
-        IReadOnlyCollection<string> Given);
+        IReadOnlyCollection<string> Given, Device Device);
 
     private sealed record EpochRow(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Seconds, double SamplesPerSecond);
 
@@ -156,6 +157,9 @@ internal static class TrainCommand
             new("--optimizer", s.Optimizer), new("--seed", s.Seed.ToString(CultureInfo.InvariantCulture)), new("--resume", s.Resume ? "yes" : "no"),
             new("--dist-timeout", group.Timeout.TotalSeconds.ToString("R", CultureInfo.InvariantCulture))]);
 
+        // A device that cannot be used is reported before anything is written.
+        if (!s.Device.IsCpu)
+            DeviceBackends.For(s.Device);
         CliPaths.CheckFolder("--out", s.Output);
         if (group.IsRoot)
         {
@@ -175,7 +179,10 @@ internal static class TrainCommand
             s = ResumedSettings(s, checkpointPath, done, saved);
         }
 
-        var model = MnistModels.Create(s.Model, new Generator(s.Seed));
+        if (!s.Device.IsCpu && group.Size > 1)
+            throw new ArgumentException($"--device {s.Device} trains in one process; data-parallel training over MPI runs on the CPU (leave out --device).");
+        // Initialised on the CPU from the seed and then moved, so a GPU run starts from the CPU run's weights.
+        var model = MnistModels.Create(s.Model, new Generator(s.Seed)).To(s.Device);
         var optimizer = CreateOptimizer(s.Optimizer, model.Parameters(), s.LearningRate);
         var schedule = new CosineAnnealingLR(optimizer, s.Epochs);
         // One stream for shuffling and augmentation, saved in the checkpoint, so a resumed run sees the same batches.
@@ -210,7 +217,8 @@ internal static class TrainCommand
         if (group.Size > 1)
             AnsiConsole.MarkupLine($"Data-parallel on {group.Size} ranks over [blue]{Markup.Escape(group.Transport)}[/].");
         AnsiConsole.MarkupLine($"Training [bold]{s.Model}[/] ({model.ParameterCount:N0} parameters) on {train.Count:N0} digits, testing on {test.Count:N0}; " +
-            $"{s.Optimizer} lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)} (cosine), batch {DistributedTraining.BatchDescription(group, s.BatchSize)}, seed {s.Seed}.");
+            $"{s.Optimizer} lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)} (cosine), batch {DistributedTraining.BatchDescription(group, s.BatchSize)}, seed {s.Seed}" +
+            (s.Device.IsCpu ? "." : $", on {s.Device}."));
 
         for (int epoch = done + 1; epoch <= s.Epochs; epoch++)
         {

@@ -40,6 +40,17 @@ public readonly record struct Device(DeviceType Type, int Index = 0)
     /// <summary>True for the CPU.</summary>
     public bool IsCpu => Type == DeviceType.Cpu;
 
+    /// <summary>
+    /// Waits until every kernel queued on this device has finished, as <c>torch.cuda.synchronize()</c>: GPU work runs
+    /// asynchronously, so timing it needs this (reading a value back, such as <c>loss.Item()</c>, waits too). Nothing to
+    /// wait for on the CPU.
+    /// </summary>
+    public void Synchronize()
+    {
+        if (!IsCpu)
+            DeviceBackends.For(this).Synchronize();
+    }
+
     /// <summary>Reads <c>cpu</c>, <c>cuda</c>, <c>cuda:N</c> or <c>gpu-sim</c> (case-insensitive).</summary>
     /// <exception cref="FormatException">Anything else, with the accepted spellings in the message.</exception>
     public static Device Parse(string text)

@@ -45,6 +45,9 @@ internal interface IDeviceKernels
     /// </summary>
     void Copy(DeviceBuffer source, int sourceOffset, int[] sourceStrides, DeviceBuffer destination, int destinationOffset, int[] destinationStrides, int[] shape);
 
+    /// <summary>Waits until every queued kernel and copy has finished.</summary>
+    void Synchronize();
+
     /// <summary>Sets <paramref name="count"/> elements from <paramref name="offset"/> to <paramref name="value"/>.</summary>
     void Fill(DeviceBuffer destination, int offset, int count, double value);
 
@@ -96,13 +99,16 @@ internal interface IDeviceKernels
 
     /// <summary>
     /// Unfolds image <paramref name="image"/> (0 ≤ image &lt; N) of x [N, C, H, W] (contiguous from xOffset) into
-    /// columns [C·KH·KW, OH·OW] (contiguous from 0; zeros where the window is in the padding), the left operand of
-    /// convolution as a matrix product. Groups are handled by the caller through row ranges of the columns.
+    /// columns [C·KH·KW, OH·OW] contiguous from <paramref name="columnsOffset"/> (zeros where the window is in the
+    /// padding), the right operand of convolution as a matrix product. Groups are row ranges of the columns.
     /// </summary>
-    void Im2Col(Conv2dShape s, DeviceBuffer x, int xOffset, int image, DeviceBuffer columns);
+    void Im2Col(Conv2dShape s, DeviceBuffer x, int xOffset, int image, DeviceBuffer columns, int columnsOffset);
 
-    /// <summary>The adjoint of <see cref="Im2Col"/>: adds columns [C·KH·KW, OH·OW] back into image <paramref name="image"/> of gx [N, C, H, W].</summary>
-    void Col2Im(Conv2dShape s, DeviceBuffer columns, DeviceBuffer gx, int image);
+    /// <summary>
+    /// The adjoint of <see cref="Im2Col"/>: adds columns [C·KH·KW, OH·OW] (contiguous from <paramref name="columnsOffset"/>)
+    /// back into image <paramref name="image"/> of gx [N, C, H, W] (contiguous from 0).
+    /// </summary>
+    void Col2Im(Conv2dShape s, DeviceBuffer columns, int columnsOffset, DeviceBuffer gx, int image);
 
     /// <summary>
     /// Max pooling of contiguous planes: y [planes, OH, OW] and, for the backward pass, the flat index within its

@@ -22,7 +22,7 @@ namespace SharpGrad.NN;
 /// the field (an auto-property's backing field after the property: <c>Fc1</c> gives
 /// <c>Fc1.weight</c>), base-class fields first, then in declaration order. This happens once,
 /// on first use (<see cref="Call"/>, <see cref="NamedParameters"/>, <see cref="NamedChildren"/>,
-/// <see cref="StateDict"/>, <see cref="To"/>, ...), because a subclass assigns its fields after
+/// <see cref="StateDict"/>, <see cref="To(DType)"/>, ...), because a subclass assigns its fields after
 /// this constructor has run. A field that is null then is looked at again on later uses and
 /// registered (at the end) once it holds something. Fields holding something already registered
 /// by hand (<see cref="RegisterModule"/>, <see cref="RegisterParameter"/>, <see cref="RegisterBuffer"/>)
@@ -198,6 +198,25 @@ public abstract class Module
                 if (state.TryGetValue(name, out var source))
                     target.CopyFrom(source);
     }
+
+    /// <summary>
+    /// Moves every parameter and buffer (and any gradient) to <paramref name="device"/> in place, as PyTorch's
+    /// <c>module.to(device)</c>: the same tensor objects get device storage, so an optimiser created before or after
+    /// sees them there. Returns this module.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The device cannot be used (no SharpGrad.Cuda, no driver, no such GPU).</exception>
+    public Module To(Device device)
+    {
+        foreach (var (_, m) in NamedModules())
+        {
+            foreach (var (_, t) in m.parameters) t.MoveInPlace(device);
+            foreach (var (_, t) in m.buffers) t.MoveInPlace(device);
+        }
+        return this;
+    }
+
+    /// <summary>The device of the first parameter (the CPU for a module without parameters).</summary>
+    public Device Device => Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
 
     /// <summary>
     /// Converts every floating-point parameter and buffer (and any gradient) to

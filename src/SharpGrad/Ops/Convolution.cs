@@ -116,11 +116,13 @@ public static partial class Functional
     {
         // The kernel writes every element of y (and the gradient kernels below every element of theirs), so no
         // result needs clearing first.
-        var y = Tensor.Uninitialized([s.N, s.O, s.OH, s.OW], x.DType);
+        var y = Tensor.Uninitialized([s.N, s.O, s.OH, s.OW], x.DType, x.Device);
         var xc = Dispatch.Contiguous(x);
-        var wc = Dispatch.Contiguous(w);
-        var bc = bias is null ? null : Dispatch.Contiguous(bias);
-        if (x.DType == DType.Float32)
+        var wc = Dispatch.Contiguous(Dispatch.OnDeviceOf(x, w, "Conv2d"));
+        var bc = bias is null ? null : Dispatch.Contiguous(Dispatch.OnDeviceOf(x, bias, "Conv2d"));
+        if (!x.Device.IsCpu)
+            DeviceConvolution.Forward(s, xc, wc, bc, y);
+        else if (x.DType == DType.Float32)
             Kernels.Convolution.Conv2d(s, xc.Data<float>(), xc.Offset, wc.Data<float>(), wc.Offset, bc?.Data<float>(), bc?.Offset ?? 0, y.Data<float>());
         else
             Kernels.Convolution.Conv2d(s, xc.Data<double>(), xc.Offset, wc.Data<double>(), wc.Offset, bc?.Data<double>(), bc?.Offset ?? 0, y.Data<double>());
@@ -141,10 +143,12 @@ public static partial class Functional
     /// </summary>
     internal static Tensor Conv2dInputGrad(Tensor g, Tensor w, Conv2dShape s)
     {
-        var gx = Tensor.Uninitialized([s.N, s.C, s.H, s.W], g.DType);
+        var gx = Tensor.Uninitialized([s.N, s.C, s.H, s.W], g.DType, g.Device);
         var gc = Dispatch.Contiguous(g);
         var wc = Dispatch.Contiguous(w);
-        if (g.DType == DType.Float32)
+        if (!g.Device.IsCpu)
+            DeviceConvolution.InputGrad(s, gc, wc, gx);
+        else if (g.DType == DType.Float32)
             Kernels.Convolution.Conv2dInputGrad(s, gc.Data<float>(), gc.Offset, wc.Data<float>(), wc.Offset, gx.Data<float>());
         else
             Kernels.Convolution.Conv2dInputGrad(s, gc.Data<double>(), gc.Offset, wc.Data<double>(), wc.Offset, gx.Data<double>());
@@ -160,10 +164,12 @@ public static partial class Functional
     /// </summary>
     internal static Tensor Conv2dWeightGrad(Tensor x, Tensor g, Conv2dShape s)
     {
-        var gw = Tensor.Uninitialized([s.O, s.Cg, s.KH, s.KW], g.DType);
+        var gw = Tensor.Uninitialized([s.O, s.Cg, s.KH, s.KW], g.DType, g.Device);
         var xc = Dispatch.Contiguous(x);
         var gc = Dispatch.Contiguous(g);
-        if (g.DType == DType.Float32)
+        if (!g.Device.IsCpu)
+            DeviceConvolution.WeightGrad(s, xc, gc, gw);
+        else if (g.DType == DType.Float32)
             Kernels.Convolution.Conv2dWeightGrad(s, xc.Data<float>(), xc.Offset, gc.Data<float>(), gc.Offset, gw.Data<float>());
         else
             Kernels.Convolution.Conv2dWeightGrad(s, xc.Data<double>(), xc.Offset, gc.Data<double>(), gc.Offset, gw.Data<double>());
@@ -179,6 +185,9 @@ public static partial class Functional
     /// </summary>
     internal static Tensor Conv2dBiasGrad(Tensor g, Conv2dShape s)
     {
+        // On a device the sum over images and positions is a reduction like any other, recorded as one.
+        if (!g.Device.IsCpu)
+            return g.Sum([0, 2, 3]);
         var gb = Tensor.Uninitialized([s.O], g.DType);
         var gc = Dispatch.Contiguous(g);
         if (g.DType == DType.Float32)

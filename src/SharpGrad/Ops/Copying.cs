@@ -48,6 +48,12 @@ public sealed partial class Tensor
         // Reading a view of this very storage while writing it (x.AddInPlace(x.T)) must see the old values.
         if (ReferenceEquals(src.Storage, Storage)) src = Dispatch.Copy(src);
         var srcStrides = BroadcastSourceStrides(src, "AddInPlace");
+        if (!Device.IsCpu || !src.Device.IsCpu)
+        {
+            Dispatch.CopyInto(Dispatch.Binary<AddOp<float>, AddOp<double>, AddOp<int>>(this, src, "AddInPlace"), this);
+            Storage.BumpVersion();
+            return this;
+        }
         var layout = Count > 0 && IsContiguous && Dispatch.IsFlatOperand(src, Count)
             ? StridedLayout.BinaryRow(Count, Count > 1, src.Count == Count && Count > 1)
             : StridedLayout.Create(ShapeArray, StrideArray, srcStrides, StrideArray);

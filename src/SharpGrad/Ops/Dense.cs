@@ -34,9 +34,11 @@ public static partial class Functional
             throw new ArgumentException($"Linear: input of shape {ShapeMath.Format(input.ShapeArray)} does not end in {weight.Size(1)} features, as the weight {ShapeMath.Format(weight.ShapeArray)} requires.");
         if (bias is not null && (bias.Rank != 1 || bias.Size(0) != weight.Size(0)))
             throw new ArgumentException($"Linear: the bias must be [{weight.Size(0)}] for a weight of shape {ShapeMath.Format(weight.ShapeArray)}, got {ShapeMath.Format(bias.ShapeArray)}.");
-        if (input.DType != weight.DType || (bias is not null && bias.DType != weight.DType) || !weight.DType.IsFloatingPoint())
+        if (input.DType != weight.DType || (bias is not null && bias.DType != weight.DType) || !weight.DType.IsFloatingPoint()
+            || !input.Device.IsCpu || !weight.Device.IsCpu || bias?.Device.IsCpu == false)
         {
-            // Mixed element types promote like any arithmetic, through the general ops.
+            // Mixed element types promote like any arithmetic, through the general ops; on a GPU the product is one
+            // GEMM reading Wᵀ through its strides and the bias one broadcast add, with their own backward rules.
             var product = input.MatMul(weight.T);
             var affine = bias is null ? product : product.Add(bias);
             return relu ? affine.Relu() : affine;

@@ -47,6 +47,8 @@ public sealed partial class Tensor
         // above); the GEMM kernel is only ever given non-degenerate operands.
         if (k == 0 || result.Count == 0)
             return result;
+        if (!a.Device.IsCpu || !b.Device.IsCpu)
+            return DeviceMatMul(a, b, batchShape, outShape);
         var aBatch = ShapeMath.BroadcastStrides(a.ShapeArray.AsSpan(0, a.Rank - 2), a.StrideArray.AsSpan(0, a.Rank - 2), batchShape);
         var bBatch = ShapeMath.BroadcastStrides(b.ShapeArray.AsSpan(0, b.Rank - 2), b.StrideArray.AsSpan(0, b.Rank - 2), batchShape);
         int batches = ShapeMath.Count(batchShape);
@@ -69,6 +71,33 @@ public sealed partial class Tensor
                 Gemm.Multiply(m, n, k, a.Data<double>().AsSpan(aOff), a.StrideArray[^2], a.StrideArray[^1],
                     b.Data<double>().AsSpan(bOff), b.StrideArray[^2], b.StrideArray[^1],
                     result.Data<double>().AsSpan(cOff, m * n), n, 1, accumulate: false);
+        }
+        return result;
+    }
+
+    private static Tensor DeviceMatMul(Tensor a, Tensor b, int[] batchShape, int[] outShape)
+    {
+        b = Dispatch.OnDeviceOf(a, b, "MatMul");
+        a = Dispatch.UnitStrideMatrices(a);
+        b = Dispatch.UnitStrideMatrices(b);
+        int m = a.ShapeArray[^2], k = a.ShapeArray[^1], n = b.ShapeArray[^1];
+        var result = Uninitialized(outShape, a.DType, a.Device);
+        var aBatch = ShapeMath.BroadcastStrides(a.ShapeArray.AsSpan(0, a.Rank - 2), a.StrideArray.AsSpan(0, a.Rank - 2), batchShape);
+        var bBatch = ShapeMath.BroadcastStrides(b.ShapeArray.AsSpan(0, b.Rank - 2), b.StrideArray.AsSpan(0, b.Rank - 2), batchShape);
+        var kernels = DeviceBackends.For(a.Device);
+        int batches = ShapeMath.Count(batchShape);
+        for (int bi = 0; bi < batches; bi++)
+        {
+            int rem = bi, aOff = a.Offset, bOff = b.Offset;
+            for (int d = batchShape.Length - 1; d >= 0; d--)
+            {
+                int i = rem % batchShape[d];
+                rem /= batchShape[d];
+                aOff += i * aBatch[d];
+                bOff += i * bBatch[d];
+            }
+            kernels.Gemm(1, m, n, k, a.Buffer, aOff, 0, a.StrideArray[^2], a.StrideArray[^1],
+                b.Buffer, bOff, 0, b.StrideArray[^2], b.StrideArray[^1], result.Buffer, bi * m * n, 0, n, accumulate: false);
         }
         return result;
     }

@@ -105,6 +105,8 @@ public static partial class Functional
     /// </summary>
     private static Tensor FusedCrossEntropy(ClassificationBatch batch, Reduction reduction)
     {
+        if (!batch.Input.Device.IsCpu)
+            return DeviceCrossEntropy(batch, reduction);
         var x = Dispatch.Contiguous(batch.Input);
         int n = x.Size(0), c = x.Size(1);
         var target = batch.SafeTarget;
@@ -132,6 +134,43 @@ public static partial class Functional
             else
                 Kernels.Classification.CrossEntropyGrad(xs.Data<double>(), xs.Offset, n, c, target.Data<int>(), target.Offset, keep.Data<double>(), keep.Offset, factor, gx.Data<double>());
             return [gx];
+        }, input);
+    }
+
+    /// <summary>
+    /// <see cref="FusedCrossEntropy"/> on a GPU: the device's cross-entropy kernel gives every row's loss (and, backward,
+    /// softmax − one-hot), and the ignored rows are masked by the keep weights there; the gradient of the output is
+    /// applied as a device scalar, so a training step never waits for the GPU to read it.
+    /// </summary>
+    private static Tensor DeviceCrossEntropy(ClassificationBatch batch, Reduction reduction)
+    {
+        var input = batch.Input;
+        var device = input.Device;
+        var kernels = DeviceBackends.For(device);
+        var x = Dispatch.Contiguous(input);
+        int n = x.Size(0), c = x.Size(1);
+        var target = Dispatch.ToDevice(batch.SafeTarget, device);
+        var keep = Dispatch.ToDevice(batch.Keep, device);
+        // The weighted mean divides by the number of kept samples; 0/0 = NaN when all are ignored, as in PyTorch.
+        double scale = reduction == Reduction.Mean ? 1 / batch.Keep.Sum().Item() : 1;
+        var losses = Tensor.Uninitialized([n], x.DType, device);
+        if (n > 0)
+            kernels.CrossEntropy(x.Buffer, x.Offset, n, c, target.Buffer, target.Offset, losses.Buffer, null, 0);
+        Tensor loss;
+        using (Autograd.NoGrad())
+            loss = losses.Mul(keep).Sum().Mul(scale);
+        return Autograd.Record(loss, OpCode.CrossEntropy, [input], g =>
+        {
+            if (Autograd.IsGradEnabled)
+            {
+                var oneHot = Tensor.Eye(c, dtype: input.DType).IndexSelect(0, batch.SafeTarget).To(device);
+                return [input.Softmax(1).Sub(oneHot).Mul(keep.Unsqueeze(1)).Mul(g.Mul(scale))];
+            }
+            var gx = Tensor.Uninitialized([n, c], input.DType, device);
+            var xs = Dispatch.Contiguous(input);
+            if (n > 0)
+                kernels.CrossEntropy(xs.Buffer, xs.Offset, n, c, target.Buffer, target.Offset, Tensor.Uninitialized([n], xs.DType, device).Buffer, gx.Buffer, 1);
+            return [gx.Mul(keep.Unsqueeze(1)).Mul(g.Mul(scale))];
         }, input);
     }
 

@@ -64,6 +64,8 @@ public static partial class Functional
         long m = (long)n * s;
         if (m <= 1)
             throw new ArgumentException($"BatchNorm: training needs more than one value per channel to compute a variance, got input {ShapeMath.Format(input.ShapeArray)}.", nameof(input));
+        if (!input.Device.IsCpu)
+            return DeviceBatchNorm(input, runningMean, runningVar, weight, bias, channelShape, m, momentum, eps);
         var x = Dispatch.Contiguous(input);
         var batchMean = new double[c];
         var batchVar = new double[c];
@@ -230,7 +232,7 @@ public static partial class Functional
             for (int i = 0; i < count; i++) m[i] = rng.NextDouble() < p ? 0 : scale;
         }
         for (long i = 0; i < after; i++) rng.NextDouble();
-        return input.Mul(mask);
+        return input.Mul(input.Device.IsCpu ? mask : mask.To(input.Device));
     }
 
     private static void CheckChannelParameter(Tensor input, Tensor? parameter, string name)
@@ -249,6 +251,30 @@ public static partial class Functional
     }
 
     /// <summary>running = (1 − momentum)·running + momentum·batch, the variance unbiased; in place, outside the graph.</summary>
+    /// <summary>
+    /// Training-mode batch normalisation on a GPU, composed of device reductions and elementwise ops (so autograd
+    /// differentiates it through their rules): the batch statistics of the formula above, and the running
+    /// statistics updated on the device without reading them back.
+    /// </summary>
+    private static Tensor DeviceBatchNorm(Tensor input, Tensor? runningMean, Tensor? runningVar, Tensor? weight, Tensor? bias,
+        int[] channelShape, long count, double momentum, double eps)
+    {
+        var dims = Enumerable.Range(0, input.Rank).Where(d => d != 1).ToArray();
+        var mean = input.Mean(dims, keepDim: true);
+        var centered = input.Sub(mean);
+        var variance = centered.Mul(centered).Mean(dims, keepDim: true);
+        var y = centered.Mul(variance.Add(eps).Pow(-0.5));
+        if (weight is not null) y = y.Mul(weight.Reshape(channelShape));
+        if (bias is not null) y = y.Add(bias.Reshape(channelShape));
+        using (Autograd.NoGrad())
+        {
+            int c = channelShape[1];
+            runningMean?.MulInPlace(1 - momentum).AddInPlace(mean.Reshape(c), momentum);
+            runningVar?.MulInPlace(1 - momentum).AddInPlace(variance.Reshape(c).Mul((double)count / (count - 1)), momentum);
+        }
+        return y;
+    }
+
     private static void UpdateRunningStatistics(Tensor? runningMean, Tensor? runningVar, double[] mean, double[] variance, long count, double momentum)
     {
         using (Autograd.NoGrad())

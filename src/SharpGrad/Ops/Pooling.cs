@@ -32,11 +32,16 @@ public static partial class Functional
         var s = new MaxPool2dShape(planes, h, w, k[0], k[1], st[0], st[1], pad[0], pad[1], dil[0], dil[1], oh, ow);
 
         var x = Dispatch.Contiguous(input);
-        var y = Tensor.Uninitialized(PooledShape(input, oh, ow), input.DType);
+        var y = Tensor.Uninitialized(PooledShape(input, oh, ow), input.DType, input.Device);
         // The winners live in a tensor, so that they share the step's pooled memory, and a backward
         // pass after its memory scope has ended fails on them instead of reading reused memory.
-        var argmax = Tensor.Uninitialized([planes * oh * ow], DType.Int32);
-        if (input.DType == DType.Float32)
+        var argmax = Tensor.Uninitialized([planes * oh * ow], DType.Int32, input.Device);
+        if (!input.Device.IsCpu)
+        {
+            if (y.Count > 0)
+                DeviceBackends.For(input.Device).MaxPool2d(s, x.Buffer, x.Offset, y.Buffer, argmax.Buffer);
+        }
+        else if (input.DType == DType.Float32)
             Kernels.Pooling.MaxPool2d(s, x.Data<float>(), x.Offset, y.Data<float>(), argmax.Data<int>());
         else
             Kernels.Pooling.MaxPool2d(s, x.Data<double>(), x.Offset, y.Data<double>(), argmax.Data<int>());
@@ -123,7 +128,13 @@ public static partial class Functional
         int oh = g.ShapeArray[^2], ow = g.ShapeArray[^1];
         var gc = Dispatch.Contiguous(g);
         Tensor gx;
-        if (pairs)
+        if (!g.Device.IsCpu)
+        {
+            gx = Tensor.ZerosOn((int[])inputShape.Clone(), g.DType, g.Device);
+            if (gc.Count > 0)
+                DeviceBackends.For(g.Device).ScatterArgmax(planes, inPlane, outPlane, gc.Buffer, gc.Offset, argmax.Buffer, gx.Buffer);
+        }
+        else if (pairs)
         {
             // Every element is written, so no clearing pass.
             gx = Tensor.Uninitialized((int[])inputShape.Clone(), g.DType);

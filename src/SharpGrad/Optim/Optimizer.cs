@@ -277,7 +277,7 @@ public abstract class Optimizer
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(parameter);
         if (!state.TryGetValue(name, out var buffer))
-            state[name] = buffer = MemoryScope.Keep(Tensor.Zeros(parameter.ShapeArray, parameter.DType));
+            state[name] = buffer = MemoryScope.Keep(Tensor.Zeros(parameter.ShapeArray, parameter.DType, parameter.Device));
         return buffer;
     }
 

@@ -14,6 +14,8 @@ internal static class Dispatch
     public static Tensor Binary<TF, TD, TI>(Tensor a, Tensor b, string op)
         where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double> where TI : struct, IBinaryOp<int>
     {
+        if (!a.Device.IsCpu || !b.Device.IsCpu)
+            return DeviceBinary(TF.Kind, a, b, op);
         if (a.Rank == 0 && b.Rank == 0 && a.DType == b.DType)
             return a.DType switch
             {
@@ -36,6 +38,8 @@ internal static class Dispatch
         where TF : struct, IBinaryOp<float> where TD : struct, IBinaryOp<double>
     {
         RequireFloat(a, op);
+        if (!a.Device.IsCpu || !b.Device.IsCpu)
+            return DeviceBinary(TF.Kind, a, b, op);
         if (a.Rank == 0 && b.Rank == 0 && a.DType == b.DType)
             return a.DType == DType.Float32 ? ScalarBinary<float, TF>(default, a, b) : ScalarBinary<double, TD>(default, a, b);
         var (result, layout) = PrepareBinary(a, b, op);
@@ -62,6 +66,14 @@ internal static class Dispatch
     {
         RequireFloat(x, op);
         var src = Contiguous(x);
+        if (!x.Device.IsCpu)
+        {
+            var onDevice = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType, x.Device);
+            var (p0, p1) = f.Parameters;
+            if (x.Count > 0)
+                DeviceBackends.For(x.Device).Unary(TF.Kind, p0, p1, src.Buffer, src.Offset, onDevice.Buffer, x.Count);
+            return onDevice;
+        }
         var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType);
         if (x.DType == DType.Float32)
             Elementwise.Unary(f, src.Data<float>(), src.Offset, result.Data<float>(), 0, x.Count);
@@ -96,7 +108,7 @@ internal static class Dispatch
     /// <summary>A contiguous copy with a fresh storage (not recorded).</summary>
     public static Tensor Copy(Tensor x)
     {
-        var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType);
+        var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType, x.Device);
         CopyInto(x, result);
         return result;
     }
@@ -104,6 +116,17 @@ internal static class Dispatch
     /// <summary>Writes <paramref name="src"/>, broadcast to the shape of <paramref name="dst"/>, into dst's elements (any strides).</summary>
     public static void CopyInto(Tensor src, Tensor dst)
     {
+        // A copy is the one op that moves elements between devices on purpose (PyTorch's copy_).
+        if (src.Device != dst.Device)
+            src = ToDevice(src, dst.Device);
+        if (!dst.Device.IsCpu)
+        {
+            // The one copy kernel of a device converts dtypes and follows any strides on both sides.
+            if (dst.Count > 0)
+                DeviceBackends.For(dst.Device).Copy(src.Buffer, src.Offset, ShapeMath.BroadcastStrides(src.ShapeArray, src.StrideArray, dst.ShapeArray),
+                    dst.Buffer, dst.Offset, dst.StrideArray, dst.ShapeArray);
+            return;
+        }
         if (src.DType != dst.DType)
             src = Cast(src, dst.DType);
         if (dst.IsContiguous && (src.Count == 1 || (src.Count == dst.Count && src.IsContiguous)))
@@ -140,6 +163,12 @@ internal static class Dispatch
     {
         if (x.DType == dtype)
             return Copy(x);
+        if (!x.Device.IsCpu)
+        {
+            var converted = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), dtype, x.Device);
+            CopyInto(x, converted);
+            return converted;
+        }
         var src = Contiguous(x);
         var result = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), dtype);
         switch (x.DType, dtype)
@@ -159,6 +188,19 @@ internal static class Dispatch
     public static Tensor Where(Tensor cond, Tensor a, Tensor b)
     {
         var shape = ShapeMath.Broadcast(ShapeMath.Broadcast(cond.ShapeArray, a.ShapeArray, "Where"), b.ShapeArray, "Where");
+        if (!cond.Device.IsCpu || !a.Device.IsCpu || !b.Device.IsCpu)
+        {
+            var device = !a.Device.IsCpu ? a.Device : !b.Device.IsCpu ? b.Device : cond.Device;
+            cond = OnDevice(cond, device, "Where");
+            a = OnDevice(a, device, "Where");
+            b = OnDevice(b, device, "Where");
+            var onDevice = Tensor.Uninitialized(shape, a.DType, device);
+            if (onDevice.Count > 0)
+                DeviceBackends.For(device).Where(shape, cond.Buffer, cond.Offset, ShapeMath.BroadcastStrides(cond.ShapeArray, cond.StrideArray, shape),
+                    a.Buffer, a.Offset, ShapeMath.BroadcastStrides(a.ShapeArray, a.StrideArray, shape),
+                    b.Buffer, b.Offset, ShapeMath.BroadcastStrides(b.ShapeArray, b.StrideArray, shape), onDevice.Buffer);
+            return onDevice;
+        }
         var result = Tensor.Uninitialized(shape, a.DType);
         var layout = StridedLayout.Create(shape,
             ShapeMath.BroadcastStrides(cond.ShapeArray, cond.StrideArray, shape),
@@ -209,6 +251,48 @@ internal static class Dispatch
         return (result, layout);
     }
 
+    // ---- Devices ----------------------------------------------------------------------------------
+
+    /// <summary>a op b on the operands' device (a 0-d CPU operand, a constant, is copied there as PyTorch allows).</summary>
+    private static Tensor DeviceBinary(ElementwiseOp kind, Tensor a, Tensor b, string op)
+    {
+        if (a.DType != b.DType)
+            throw new InvalidOperationException($"{op}: operands have different dtypes ({a.DType.Name()} and {b.DType.Name()}).");
+        var device = a.Device.IsCpu ? b.Device : a.Device;
+        a = OnDevice(a, device, op);
+        b = OnDevice(b, device, op);
+        var shape = ShapeMath.Broadcast(a.ShapeArray, b.ShapeArray, op);
+        var result = Tensor.Uninitialized(shape, a.DType, device);
+        if (result.Count > 0)
+            DeviceBackends.For(device).Binary(kind, shape, a.Buffer, a.Offset, ShapeMath.BroadcastStrides(a.ShapeArray, a.StrideArray, shape),
+                b.Buffer, b.Offset, ShapeMath.BroadcastStrides(b.ShapeArray, b.StrideArray, shape), result.Buffer);
+        return result;
+    }
+
+    /// <summary>
+    /// <paramref name="x"/> on <paramref name="device"/>: itself when it is there, a copy when it is a 0-d CPU tensor (a
+    /// constant), and otherwise an error naming both devices, since a silent copy of a whole tensor would hide a slow program.
+    /// </summary>
+    public static Tensor OnDevice(Tensor x, Device device, string op)
+    {
+        if (x.Device == device)
+            return x;
+        if (x.Rank == 0 && x.Device.IsCpu)
+            return ToDevice(x, device);
+        throw new InvalidOperationException(
+            $"{op}: expected all tensors on the same device, but found tensors on {device} and {x.Device}; move them with To(Device) first.");
+    }
+
+    /// <summary>
+    /// <paramref name="x"/> itself when each of its matrices (the last two dimensions) has a unit row or column stride,
+    /// as BLAS-style matrix kernels need, otherwise a contiguous copy.
+    /// </summary>
+    public static Tensor UnitStrideMatrices(Tensor x) =>
+        x.StrideArray[^1] == 1 || x.StrideArray[^2] == 1 ? x : Copy(x);
+
+    /// <summary><paramref name="x"/> on the device of <paramref name="like"/>, by <see cref="OnDevice"/>'s rule.</summary>
+    public static Tensor OnDeviceOf(Tensor like, Tensor x, string op) => OnDevice(x, like.Device, op);
+
     /// <summary>Whether <paramref name="x"/> reads as one row against a contiguous result of <paramref name="n"/> elements (see PrepareBinary).</summary>
     public static bool IsFlatOperand(Tensor x, int n) => x.Count == 1 || (x.Count == n && x.IsContiguous);
 
@@ -222,6 +306,16 @@ internal static class Dispatch
         var (permuted, outShape, rows, length) = ReductionLayout(x, dims, keepDim);
         if (length == 0 && kind != ReduceKind.Sum)
             throw new ArgumentException($"{op}: cannot reduce over an empty dimension (shape {ShapeMath.Format(x.ShapeArray)}).");
+        if (!x.Device.IsCpu)
+        {
+            var reduced = Tensor.ZerosOn(outShape, x.DType, x.Device);
+            if (length > 0 && rows > 0)
+            {
+                var contiguous = Contiguous(permuted);
+                DeviceBackends.For(x.Device).Reduce(kind, contiguous.Buffer, contiguous.Offset, rows, length, 1, reduced.Buffer);
+            }
+            return reduced;
+        }
         // An empty reduction is a tensor of zeros; otherwise every element is written.
         var result = length == 0 ? new Tensor(outShape, x.DType) : Tensor.Uninitialized(outShape, x.DType);
         if (length == 0 || rows == 0)
@@ -243,8 +337,15 @@ internal static class Dispatch
         var (permuted, outShape, rows, length) = ReductionLayout(x, [dim], keepDim);
         if (length == 0)
             throw new ArgumentException($"{op}: cannot reduce over an empty dimension (shape {ShapeMath.Format(x.ShapeArray)}).");
-        var result = Tensor.Uninitialized(outShape, DType.Int32);
         var src = Contiguous(permuted);
+        if (!x.Device.IsCpu)
+        {
+            var indices = Tensor.Uninitialized(outShape, DType.Int32, x.Device);
+            if (rows > 0)
+                DeviceBackends.For(x.Device).ArgReduce(max, src.Buffer, src.Offset, rows, length, 1, indices.Buffer);
+            return indices;
+        }
+        var result = Tensor.Uninitialized(outShape, DType.Int32);
         switch (x.DType)
         {
             case DType.Float32: Reduction.ArgRows(src.Data<float>(), src.Offset, rows, length, result.Data<int>(), 0, max); break;

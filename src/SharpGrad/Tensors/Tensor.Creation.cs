@@ -12,6 +12,24 @@ public sealed partial class Tensor
         return new Tensor((int[])shape.Clone(), dtype);
     }
 
+    /// <summary>A tensor of zeros on <paramref name="device"/>.</summary>
+    public static Tensor Zeros(int[] shape, DType dtype, Device device)
+    {
+        ShapeMath.Validate(shape);
+        return ZerosOn((int[])shape.Clone(), dtype, device);
+    }
+
+    /// <summary>A tensor of ones on <paramref name="device"/>.</summary>
+    public static Tensor Ones(int[] shape, DType dtype, Device device) => Full(shape, 1.0, dtype, device);
+
+    /// <summary>A tensor with every element equal to <paramref name="value"/>, on <paramref name="device"/>.</summary>
+    public static Tensor Full(int[] shape, double value, DType dtype, Device device)
+    {
+        var t = Zeros(shape, dtype, device);
+        if (value != 0) t.FillRaw(value);
+        return t;
+    }
+
     /// <summary>A tensor of ones.</summary>
     public static Tensor Ones(params int[] shape) => Full(shape, 1.0, DType.Float32);
 
@@ -26,14 +44,14 @@ public sealed partial class Tensor
         return t;
     }
 
-    /// <summary>Zeros with the shape and dtype of <paramref name="like"/>.</summary>
-    public static Tensor ZerosLike(Tensor like) => Zeros(like.ShapeArray, like.DType);
+    /// <summary>Zeros with the shape, dtype and device of <paramref name="like"/>.</summary>
+    public static Tensor ZerosLike(Tensor like) => Zeros(like.ShapeArray, like.DType, like.Device);
 
-    /// <summary>Ones with the shape and dtype of <paramref name="like"/>.</summary>
-    public static Tensor OnesLike(Tensor like) => Ones(like.ShapeArray, like.DType);
+    /// <summary>Ones with the shape, dtype and device of <paramref name="like"/>.</summary>
+    public static Tensor OnesLike(Tensor like) => Ones(like.ShapeArray, like.DType, like.Device);
 
-    /// <summary>A tensor of <paramref name="value"/> with the shape and dtype of <paramref name="like"/>.</summary>
-    public static Tensor FullLike(Tensor like, double value) => Full(like.ShapeArray, value, like.DType);
+    /// <summary>A tensor of <paramref name="value"/> with the shape, dtype and device of <paramref name="like"/>.</summary>
+    public static Tensor FullLike(Tensor like, double value) => Full(like.ShapeArray, value, like.DType, like.Device);
 
     /// <summary>A 0-dimensional tensor holding one value.</summary>
     public static Tensor Scalar(double value, DType dtype = DType.Float32) => Full([], value, dtype);
@@ -192,6 +210,11 @@ public sealed partial class Tensor
     /// <summary>Sets every element (no autograd, no version bump: only for tensors being created).</summary>
     private void FillRaw(double value)
     {
+        if (!Device.IsCpu)
+        {
+            DeviceBackends.For(Device).Fill(Buffer, Offset, Count, value);
+            return;
+        }
         switch (DType)
         {
             case DType.Float32: Span<float>().Fill((float)value); break;

@@ -218,6 +218,20 @@ public sealed partial class Tensor
         Offset = converted.Offset;
     }
 
+    /// <summary>
+    /// Gives this tensor object contiguous storage on <paramref name="device"/> holding its elements (and moves its
+    /// gradient too): what <c>Module.To(Device)</c> does to parameters and buffers, like <see cref="ConvertInPlace"/>.
+    /// </summary>
+    internal void MoveInPlace(Device device)
+    {
+        if (device == Device) return;
+        var moved = MemoryScope.Keep(Dispatch.ToDevice(this, device));
+        if (grad is not null) grad = MemoryScope.Keep(Dispatch.ToDevice(grad, device));
+        Storage = moved.Storage;
+        StrideArray = moved.StrideArray;
+        Offset = moved.Offset;
+    }
+
     /// <summary>The storage array when the element type is <typeparamref name="T"/>.</summary>
     internal T[] Data<T>() => Storage.As<T>();
 
@@ -229,6 +243,8 @@ public sealed partial class Tensor
     {
         if (Count != 1)
             throw new InvalidOperationException($"Item() needs a tensor with exactly one element; this one has shape {ShapeMath.Format(ShapeArray)} ({Count} elements).");
+        if (!Device.IsCpu)
+            return Dispatch.ToDevice(this, Device.Cpu).Item();
         return DType switch
         {
             DType.Float32 => Data<float>()[Offset],
@@ -240,6 +256,8 @@ public sealed partial class Tensor
     /// <summary>The elements in row-major order, converted to <typeparamref name="T"/> (float, double or int).</summary>
     public T[] ToArray<T>() where T : unmanaged
     {
+        if (!Device.IsCpu)
+            return Dispatch.ToDevice(this, Device.Cpu).ToArray<T>();
         var target = DTypeExtensions.Of<T>();
         using (Autograd.NoGrad())
         {

@@ -19,7 +19,7 @@ internal static class TensorFormatter
     {
         double[] values;
         using (Autograd.NoGrad())
-            values = Dispatch.Cast(t, DType.Float64).Span<double>().ToArray();
+            values = Dispatch.Cast(t.Device.IsCpu ? t : Dispatch.ToDevice(t, Device.Cpu), DType.Float64).Span<double>().ToArray();
         bool summarize = t.Count > Threshold;
         var shown = summarize ? CollectShown(t.ShapeArray, values) : values;
         var fmt = ChooseFormat(shown, t.DType);

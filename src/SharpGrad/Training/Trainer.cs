@@ -66,8 +66,11 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0, seen = 0;
-        foreach (var (inputs, targets) in loader.InMemoryScopes())
+        // Batches come from the loader in main memory and go to the model's device (copied once, inside the batch's scope).
+        var device = model.Device;
+        foreach (var (batchInputs, targets) in loader.InMemoryScopes())
         {
+            var inputs = batchInputs.To(device);
             Tensor logits;
             using (hooks?.BeginStep(inputs.Size(0)))
                 logits = model.Call(inputs);
@@ -110,9 +113,10 @@ public sealed class Trainer
         {
             using (Autograd.NoGrad())
             {
+                var device = model.Device;
                 foreach (var (inputs, targets) in loader.InMemoryScopes())
                 {
-                    var logits = model.Call(inputs);
+                    var logits = model.Call(inputs.To(device));
                     lossSum += Functional.CrossEntropy(logits, targets, reduction: Reduction.Sum).Item();
                     var predicted = logits.ArgMax(1).ToArray<int>();
                     var actual = targets.ToArray<int>();
@@ -131,6 +135,6 @@ public sealed class Trainer
     private static long CountCorrect(Tensor logits, Tensor targets)
     {
         using (Autograd.NoGrad())
-            return (long)logits.ArgMax(1).Eq(targets).Sum().Item();
+            return (long)logits.ArgMax(1).Eq(targets.To(logits.Device)).Sum().Item();
     }
 }

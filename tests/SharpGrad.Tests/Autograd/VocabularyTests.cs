@@ -89,7 +89,8 @@ public class VocabularyTests
     public void EveryOpCode_IsRecordedBySomeOperation()
     {
         var recorded = Catalogue().SelectMany(Ancestry).Where(t => t.GradFn is not null).Select(t => t.GradFn!.Op).ToHashSet();
-        var missing = Enum.GetValues<OpCode>().Where(op => !recorded.Contains(op)).ToArray();
+        // A copy between devices needs a device backend, which this project does not reference; SharpGrad.Cuda.Tests records it.
+        var missing = Enum.GetValues<OpCode>().Where(op => op != OpCode.ToDevice && !recorded.Contains(op)).ToArray();
         Assert.True(missing.Length == 0, "never recorded: " + string.Join(", ", missing));
     }
 

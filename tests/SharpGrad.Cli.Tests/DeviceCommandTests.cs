@@ -1,0 +1,85 @@
+using System.Globalization;
+using SharpGrad.IO;
+
+namespace SharpGrad.Cli.Tests;
+
+/// <summary>
+/// train, eval and bench on a device: gpu-sim (the GPU kernels on the CPU) gives the CPU run's results on a small
+/// slice of the bundled digits, and a device that cannot be used, or is misspelt, is one clear line.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class DeviceCommandTests : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("sharpgrad-device-").FullName;
+
+    public void Dispose() => Directory.Delete(dir, recursive: true);
+
+    /// <summary>The first images of the bundled digits, few enough for gpu-sim: 256 to train on, 128 to test.</summary>
+    private string SmallData()
+    {
+        string data = Path.Combine(CliRunner.RepoRoot, "data"), small = Path.Combine(dir, "data");
+        Directory.CreateDirectory(small);
+        foreach (var (prefix, count) in new[] { ("train", 256), ("t10k", 128) })
+        {
+            var images = Idx.Read(Path.Combine(data, $"{prefix}-images-idx3-ubyte.gz"));
+            var labels = Idx.Read(Path.Combine(data, $"{prefix}-labels-idx1-ubyte.gz"));
+            Idx.Write(Path.Combine(small, $"{prefix}-images-idx3-ubyte"), images.Narrow(0, 0, count).Contiguous(), IdxType.UnsignedByte);
+            Idx.Write(Path.Combine(small, $"{prefix}-labels-idx1-ubyte"), labels.Narrow(0, 0, count).Contiguous(), IdxType.UnsignedByte);
+        }
+        return small;
+    }
+
+    private static string[] LastRow(string folder) => File.ReadAllLines(Path.Combine(folder, "metrics.csv"))[^1].Split(',');
+
+    [Fact]
+    public void TrainOnGpuSim_EndsWhereTheCpuRunEnds_AndEvalAgrees()
+    {
+        string data = SmallData(), cpu = Path.Combine(dir, "cpu"), sim = Path.Combine(dir, "sim");
+        string[] run = ["train", "--model", "mlp", "--epochs", "2", "--batch-size", "32", "--data", data];
+        var (code, _, error) = CliRunner.Run([.. run, "--out", cpu]);
+        Assert.True(code == 0, error);
+        (code, var output, error) = CliRunner.Run([.. run, "--out", sim, "--device", "gpu-sim"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("on gpu-sim", output);
+        var (expected, actual) = (LastRow(cpu), LastRow(sim));
+        // Train and test loss to float32 rounding (the GPU sums in another order), accuracy to one digit of 128.
+        for (int column = 1; column <= 4; column++)
+        {
+            double e = double.Parse(expected[column], CultureInfo.InvariantCulture), a = double.Parse(actual[column], CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(e - a) <= (column % 2 == 1 ? 1e-3 : 1.0 / 128 + 1e-9), $"metrics column {column}: cpu {e}, gpu-sim {a}");
+        }
+
+        (code, output, error) = CliRunner.Run("eval", "--weights", Path.Combine(sim, "model.safetensors"), "--data", data, "--device", "gpu-sim");
+        Assert.True(code == 0, error);
+        Assert.Contains(double.Parse(actual[4], CultureInfo.InvariantCulture).ToString("P2", CultureInfo.InvariantCulture), output);
+    }
+
+    [Fact]
+    public void UnusableOrMisspeltDevice_IsOneClearLine()
+    {
+        var (code, _, error) = CliRunner.Run("train", "--device", "tpu", "--epochs", "1");
+        Assert.NotEqual(0, code);
+        Assert.Contains("Unknown device \"tpu\"; use cpu, cuda, cuda:N (N = 0, 1, ...) or gpu-sim.", error);
+
+        (code, _, error) = CliRunner.Run("train", "--task", "names", "--device", "gpu-sim");
+        Assert.Equal(2, code);
+        Assert.Contains("--device applies to --task digits", error);
+
+        // No machine that runs the tests has a GPU at cuda:7.
+        (code, _, error) = CliRunner.Run("train", "--device", "cuda:7", "--epochs", "1", "--out", Path.Combine(dir, "x"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("cuda:7 is not available", error);
+        Assert.DoesNotContain("   at ", error);
+        Assert.False(File.Exists(Path.Combine(dir, "x", "metrics.csv")));
+    }
+
+    [Fact]
+    public void BenchOnGpuSim_RunsTheGpuRowsAsACheck()
+    {
+        var (code, output, error) = CliRunner.Run("bench", "--device", "gpu-sim", "--only", "gpu_sgemm_256", "--json");
+        Assert.True(code == 0, error);
+        Assert.Contains("\"gpu_sgemm_256_fp32\"", output);
+        Assert.Contains("\"gpu_sgemm_256_tf32\"", output);
+        Assert.Contains("not GPU speeds", error);
+    }
+}
