@@ -19,10 +19,10 @@ internal sealed class CachingAllocator
     private readonly Dictionary<long, Stack<MemoryBuffer1D<byte, Stride1D.Dense>>> free = [];
     private readonly ConcurrentQueue<MemoryBuffer1D<byte, Stride1D.Dense>> finalized = new();
 
-    // The blocks tensors hold. A buffer that is dropped without Dispose becomes unreachable together with its
-    // block, and the runtime may then finalize the block (ILGPU frees its memory) before the buffer's finalizer
-    // hands it back; referenced from here, a block is only ever finalized with the allocator.
-    private readonly HashSet<MemoryBuffer1D<byte, Stride1D.Dense>> held = [];
+    // Blocks held by buffers. ILGPU memory buffers free their memory in their own finalizers, so a block reachable
+    // only from an abandoned CudaBuffer could be freed in the same collection that queues it for reuse; holding
+    // every handed-out block here keeps it alive until it is back in the cache.
+    private readonly HashSet<MemoryBuffer1D<byte, Stride1D.Dense>> live = new(ReferenceEqualityComparer.Instance);
 
     public CachingAllocator(Accelerator accelerator, Device device)
     {
@@ -57,7 +57,7 @@ internal sealed class CachingAllocator
                 ReservedBytes += bytes;
             }
             AllocatedBytes += bytes;
-            held.Add(block);
+            live.Add(block);
             return new CudaBuffer(this, block, dtype, length);
         }
     }
@@ -66,7 +66,7 @@ internal sealed class CachingAllocator
     {
         lock (sync)
         {
-            held.Remove(block);
+            live.Remove(block);
             AllocatedBytes -= block.Length;
             if (!free.TryGetValue(block.Length, out var stack))
                 free[block.Length] = stack = new Stack<MemoryBuffer1D<byte, Stride1D.Dense>>();
@@ -118,7 +118,7 @@ internal sealed class CachingAllocator
     {
         while (finalized.TryDequeue(out var block))
         {
-            held.Remove(block);
+            live.Remove(block);
             AllocatedBytes -= block.Length;
             if (!free.TryGetValue(block.Length, out var stack))
                 free[block.Length] = stack = new Stack<MemoryBuffer1D<byte, Stride1D.Dense>>();
