@@ -7,7 +7,8 @@ using SharpGrad.Cuda.Native;
 
 namespace SharpGrad.Cuda;
 
-// Matrix products: cuBLAS on a CUDA device where the library is installed, SharpGrad's tiled ILGPU kernel otherwise.
+// Matrix products: cuBLAS on a CUDA device where the library is installed, SharpGrad's tiled ILGPU kernel on a GPU
+// without it, and a per-element ILGPU kernel on gpu-sim.
 internal sealed partial class CudaBackend
 {
     /// <summary>The most batches one launch covers: CUDA's limit on the grid's second dimension.</summary>

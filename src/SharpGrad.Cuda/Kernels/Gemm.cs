@@ -20,11 +20,11 @@ internal struct GemmArgs
 }
 
 /// <summary>
-/// A shared-memory tiled matrix product for any accelerator ILGPU targets: the fallback where cuBLAS is missing,
-/// and the kernel gpu-sim runs.
+/// Matrix-product kernels: a shared-memory tiled one, the GPU's fallback where cuBLAS is missing (and tested on
+/// every device), and a per-element one for gpu-sim.
 /// </summary>
 /// <remarks>
-/// A group of D×D threads computes a (4D)×(4D) tile of C, each thread a 4×4 block held in registers. The tile's
+/// Tiled: a group of D×D threads computes a (4D)×(4D) tile of C, each thread a 4×4 block held in registers. The tile's
 /// operands pass through shared memory <see cref="TileK"/> columns of A and rows of B at a time; positions outside
 /// the matrices are loaded as 0, so any m, n and k work, and a product never mixes a real element with a padded one.
 /// A thread owns rows ty + r·D and columns tx + q·D (not a contiguous 4×4 block): neighbouring threads then read
