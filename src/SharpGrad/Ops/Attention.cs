@@ -28,7 +28,8 @@ public static partial class Functional
     {
         CheckAttentionShapes(query, key, value);
         var dtype = query.DType;
-        if (key.DType != dtype || value.DType != dtype || !dtype.IsFloatingPoint())
+        // On a GPU the composition runs as batched matrix products and a row softmax, the device kernels there are.
+        if (key.DType != dtype || value.DType != dtype || !dtype.IsFloatingPoint() || !query.Device.IsCpu)
             return ComposedScaledDotProductAttention(query, key, value, mask, isCausal, scale);
 
         int l = query.Size(-2), s = key.Size(-2), d = query.Size(-1), dv = value.Size(-1);
@@ -107,9 +108,9 @@ public static partial class Functional
         var product = query.MatMul(key.Transpose(-1, -2));
         var scores = scale is { } c ? product.Mul(c) : product.Div(Math.Sqrt(query.Size(-1)));
         if (isCausal)
-            scores = scores.Add(CausalMask(query.Size(-2), key.Size(-2), scores.DType));
+            scores = scores.Add(CausalMask(query.Size(-2), key.Size(-2), scores.DType).To(scores.Device));
         if (mask is not null)
-            scores = scores.Add(mask.To(scores.DType));
+            scores = scores.Add(mask.To(scores.DType).To(scores.Device));
         return scores.Softmax(-1).MatMul(value);
     }
 

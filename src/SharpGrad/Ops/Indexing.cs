@@ -48,7 +48,7 @@ public sealed partial class Tensor
         var positions = IndexArray(index, "IndexSelect", requireRank: 1);
         var outShape = (int[])ShapeArray.Clone();
         outShape[d] = positions.Length;
-        var result = new Tensor(outShape, DType);
+        var result = ZerosOn(outShape, DType, Device);
         for (int i = 0; i < positions.Length; i++)
         {
             int p = positions[i];
@@ -67,6 +67,7 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Gather(int dim, Tensor index)
     {
+        Dispatch.RequireCpu(this, "Gather");
         int d = ShapeMath.WrapDim(dim, Rank, "Gather");
         IndexArray(index, "Gather", requireRank: Rank);
         for (int i = 0; i < Rank; i++)
@@ -201,7 +202,7 @@ public sealed partial class Tensor
 
     private static Tensor IndexAddIntoZeros(Tensor g, int[] shape, int dim, int[] positions)
     {
-        var z = Zeros(shape, g.DType);
+        var z = Zeros(shape, g.DType, g.Device);
         using (Autograd.NoGrad())
         for (int i = 0; i < positions.Length; i++)
         {

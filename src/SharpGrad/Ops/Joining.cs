@@ -27,10 +27,10 @@ public sealed partial class Tensor
             dtype = DTypeExtensions.Promote(dtype, t.DType);
         }
         var inputs = new Tensor[tensors.Count];
-        for (int i = 0; i < inputs.Length; i++) inputs[i] = tensors[i].To(dtype);
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = Dispatch.OnDevice(tensors[i], first.Device, "Cat").To(dtype);
         var outShape = (int[])first.ShapeArray.Clone();
         outShape[d] = total;
-        var result = Uninitialized(outShape, dtype);
+        var result = Uninitialized(outShape, dtype, first.Device);
         var starts = new int[inputs.Length];
         int offset = 0;
         for (int i = 0; i < inputs.Length; i++)

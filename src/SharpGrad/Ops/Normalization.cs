@@ -131,6 +131,15 @@ public static partial class Functional
                 throw new ArgumentException($"LayerNorm: {name} must have the normalized shape {ShapeMath.Format(normalizedShape)}, got {ShapeMath.Format(p.ShapeArray)}.", name);
         weight = weight?.To(input.DType);
         bias = bias?.To(input.DType);
+        if (!input.Device.IsCpu)
+        {
+            // On a GPU: the formula above from device reductions and elementwise ops, differentiated through their rules.
+            var dims = Enumerable.Range(input.Rank - k, k).ToArray();
+            var centered = input.Sub(input.Mean(dims, keepDim: true));
+            var normalized = centered.Mul(centered.Mul(centered).Mean(dims, keepDim: true).Add(eps).Pow(-0.5));
+            if (weight is not null) normalized = normalized.Mul(weight);
+            return bias is null ? normalized : normalized.Add(bias);
+        }
         int n = ShapeMath.Count(normalizedShape);
         int rows = n == 0 ? 0 : input.Count / n;
         var x = Dispatch.Contiguous(input);

@@ -63,6 +63,7 @@ public static partial class Functional
     public static Tensor AvgPool2d(Tensor input, int[] kernelSize, int[]? stride = null, int[]? padding = null, bool countIncludePad = true, bool ceilMode = false)
     {
         var (planes, h, w) = PoolPlanes(input, "AvgPool2d");
+        Dispatch.RequireCpu(input, "AvgPool2d");
         var k = PoolKernel(kernelSize, "AvgPool2d");
         var st = stride is null || stride.Length == 0 ? k : SpatialPair(stride, 1, "AvgPool2d", "stride", minimum: 1);
         var pad = SpatialPair(padding, 0, "AvgPool2d", "padding", minimum: 0);
@@ -82,6 +83,7 @@ public static partial class Functional
     public static Tensor AdaptiveAvgPool2d(Tensor input, int[] outputSize)
     {
         var (planes, h, w) = PoolPlanes(input, "AdaptiveAvgPool2d");
+        Dispatch.RequireCpu(input, "AdaptiveAvgPool2d");
         ArgumentNullException.ThrowIfNull(outputSize);
         if (outputSize.Length == 0)
             throw new ArgumentException("AdaptiveAvgPool2d: outputSize takes one value or two (height, width), got none.", nameof(outputSize));

@@ -290,6 +290,13 @@ internal static class Dispatch
     public static Tensor UnitStrideMatrices(Tensor x) =>
         x.StrideArray[^1] == 1 || x.StrideArray[^2] == 1 ? x : Copy(x);
 
+    /// <summary>Refuses a tensor that is not on the CPU, for the ops that have no device kernel yet, naming the op and the device.</summary>
+    public static void RequireCpu(Tensor x, string op)
+    {
+        if (!x.Device.IsCpu)
+            throw new NotSupportedException($"{op} has no {x.Device} kernel yet; compute it on the CPU (To(Device.Cpu)) and move the result back.");
+    }
+
     /// <summary><paramref name="x"/> on the device of <paramref name="like"/>, by <see cref="OnDevice"/>'s rule.</summary>
     public static Tensor OnDeviceOf(Tensor like, Tensor x, string op) => OnDevice(x, like.Device, op);
 

@@ -190,4 +190,33 @@ public class DeviceOpTests
         Assert.Equal(Gpu, Tensor.ZerosLike(x).Device);
         Assert.Equal([1.0, 1.0], Tensor.OnesLike(x).ToDoubleArray());
     }
+
+    [Fact]
+    public void JoiningAndIndexing()
+    {
+        Check(x => Tensor.Cat([x[0], x[1]], 1), R(2, 3), R(2, 2));
+        Check(x => Tensor.Stack([x[0], x[1].T], 0), R(2, 3), R(3, 2));
+        var index = Tensor.FromArray([2, 0, 2], 3);
+        Check(x => x[0].IndexSelect(0, index), R(3, 4));
+        Check(x => x[0].Narrow(1, 1, 2).Mul(2), R(3, 4));
+        var e = Assert.Throws<InvalidOperationException>(() => Tensor.Cat([R(2, 2).To(Gpu), R(2, 2)], 0));
+        Assert.Contains(Gpu.ToString(), e.Message);
+    }
+
+    [Fact]
+    public void LayerNormAndAttention_RunAsTheirCompositions()
+    {
+        Check(x => Functional.LayerNorm(x[0], [4], x[1], x[2]), R(3, 4), R(4), R(4));
+        Check(x => Functional.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true), R(2, 3, 4), R(2, 3, 4), R(2, 3, 2));
+    }
+
+    [Fact]
+    public void OpsWithoutADeviceKernel_SayWhichAndWhere()
+    {
+        var x = R(1, 2, 4, 4).To(Gpu);
+        var e = Assert.Throws<NotSupportedException>(() => Functional.AvgPool2d(x, [2]));
+        Assert.Contains($"AvgPool2d has no {Gpu} kernel", e.Message);
+        e = Assert.Throws<NotSupportedException>(() => x.Gather(3, Tensor.Zeros([1, 2, 4, 1], DType.Int32)));
+        Assert.Contains($"Gather has no {Gpu} kernel", e.Message);
+    }
 }
