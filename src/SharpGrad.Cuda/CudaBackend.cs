@@ -24,6 +24,7 @@ internal sealed partial class CudaBackend : IDeviceKernels
         this.context = context;
         this.accelerator = accelerator;
         allocator = new CachingAllocator(accelerator, device);
+        InitializeMatrixProducts();
     }
 
     /// <summary>The backend of <paramref name="device"/>; found by the core library by name (see DeviceBackends).</summary>

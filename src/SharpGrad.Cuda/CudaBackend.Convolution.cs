@@ -1,0 +1,145 @@
+using ILGPU;
+using ILGPU.Runtime;
+using SharpGrad.Cuda.Kernels;
+using SharpGrad.Kernels;
+
+namespace SharpGrad.Cuda;
+
+// Convolution's unfolding (im2col, col2im) and max pooling with the scatter of its gradient.
+internal sealed partial class CudaBackend
+{
+    /// <summary>The most threads that share one plane of <see cref="ScatterArgmax"/>: a warp.</summary>
+    private const int MaxScatterLanes = 32;
+
+    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs>? im2ColFloat32;
+    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs>? im2ColFloat64;
+    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs>? col2ImFloat32;
+    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs>? col2ImFloat64;
+    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs>? maxPoolFloat32;
+    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs>? maxPoolFloat64;
+    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, int, int, int, int>? scatterFloat32;
+    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, int, int, int, int>? scatterFloat64;
+
+    private static UnfoldArgs Unfold(Conv2dShape s, int xBase) => new()
+    {
+        C = s.C, H = s.H, W = s.W, KH = s.KH, KW = s.KW, SH = s.SH, SW = s.SW, PH = s.PH, PW = s.PW,
+        DH = s.DH, DW = s.DW, OH = s.OH, OW = s.OW, XBase = xBase,
+    };
+
+    /// <summary>The dtype two buffers share, float32 or float64; otherwise an error naming the operation.</summary>
+    private DType RealDType(string operation, CudaBuffer first, CudaBuffer second)
+    {
+        if (first.DType != second.DType || first.DType is not (DType.Float32 or DType.Float64))
+            throw new ArgumentException($"{operation} on {Device}: the buffers must be float32 or float64 and of one dtype ({first.DType}, {second.DType}).");
+        return first.DType;
+    }
+
+    /// <inheritdoc/>
+    public void Im2Col(Conv2dShape s, DeviceBuffer x, int xOffset, int image, DeviceBuffer columns, int columnsOffset)
+    {
+        var bx = (CudaBuffer)x;
+        var bc = (CudaBuffer)columns;
+        var dtype = RealDType("Im2Col", bx, bc);
+        long count = (long)s.C * s.KH * s.KW * s.OH * s.OW;
+        if (count == 0)
+            return;
+        if (count > bc.Length - columnsOffset)
+            throw new ArgumentException($"Im2Col on {Device}: the columns buffer holds {bc.Length - columnsOffset} elements after offset {columnsOffset}, {count} needed.", nameof(columns));
+        var args = Unfold(s, xOffset + image * s.C * s.H * s.W);
+        if (dtype == DType.Float64)
+        {
+            im2ColFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs>(
+                Kernels.Convolution.Im2Col<double>);
+            im2ColFloat64((int)count, bx.View<double>(), bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), args);
+        }
+        else
+        {
+            im2ColFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs>(
+                Kernels.Convolution.Im2Col<float>);
+            im2ColFloat32((int)count, bx.View<float>(), bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), args);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Col2Im(Conv2dShape s, DeviceBuffer columns, int columnsOffset, DeviceBuffer gx, int image)
+    {
+        var bc = (CudaBuffer)columns;
+        var bg = (CudaBuffer)gx;
+        var dtype = RealDType("Col2Im", bc, bg);
+        int pixels = s.C * s.H * s.W;
+        if (pixels == 0)
+            return;
+        var args = Unfold(s, image * pixels);
+        if (dtype == DType.Float64)
+        {
+            col2ImFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs>(
+                Kernels.Convolution.Col2Im<double, Float64Ops>);
+            col2ImFloat64(pixels, bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<double>(), args);
+        }
+        else
+        {
+            col2ImFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs>(
+                Kernels.Convolution.Col2Im<float, Float32Ops>);
+            col2ImFloat32(pixels, bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<float>(), args);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void MaxPool2d(MaxPool2dShape s, DeviceBuffer x, int xOffset, DeviceBuffer y, DeviceBuffer argmax)
+    {
+        var bx = (CudaBuffer)x;
+        var by = (CudaBuffer)y;
+        var ba = (CudaBuffer)argmax;
+        var dtype = RealDType("MaxPool2d", bx, by);
+        if (ba.DType != DType.Int32)
+            throw new ArgumentException($"MaxPool2d on {Device}: argmax must be int32, not {ba.DType}.", nameof(argmax));
+        long count = (long)s.Planes * s.OH * s.OW;
+        if (count <= 0)
+            return;
+        var args = new PoolArgs
+        {
+            H = s.H, W = s.W, KH = s.KH, KW = s.KW, SH = s.SH, SW = s.SW, PH = s.PH, PW = s.PW,
+            DH = s.DH, DW = s.DW, OH = s.OH, OW = s.OW, XOffset = xOffset,
+        };
+        if (dtype == DType.Float64)
+        {
+            maxPoolFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs>(
+                Kernels.Pooling.MaxPool2d<double, Float64Ops>);
+            maxPoolFloat64((int)count, bx.View<double>(), by.View<double>(), ba.View<int>(), args);
+        }
+        else
+        {
+            maxPoolFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs>(
+                Kernels.Pooling.MaxPool2d<float, Float32Ops>);
+            maxPoolFloat32((int)count, bx.View<float>(), by.View<float>(), ba.View<int>(), args);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ScatterArgmax(int planes, int inPlane, int outPlane, DeviceBuffer gy, int gyOffset, DeviceBuffer argmax, DeviceBuffer gx)
+    {
+        var by = (CudaBuffer)gy;
+        var bg = (CudaBuffer)gx;
+        var ba = (CudaBuffer)argmax;
+        var dtype = RealDType("ScatterArgmax", by, bg);
+        if (ba.DType != DType.Int32)
+            throw new ArgumentException($"ScatterArgmax on {Device}: argmax must be int32, not {ba.DType}.", nameof(argmax));
+        if (planes <= 0 || inPlane <= 0 || outPlane <= 0)
+            return;
+        // Enough threads to fill the device while each still scans a whole plane of outputs.
+        int lanes = Math.Min(Math.Min(MaxScatterLanes, inPlane), Math.Max(1, 65536 / planes));
+        long threads = (long)planes * lanes;
+        if (dtype == DType.Float64)
+        {
+            scatterFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, int, int, int, int>(
+                Kernels.Pooling.ScatterArgmax<double, Float64Ops>);
+            scatterFloat64((int)threads, by.View<double>(), ba.View<int>(), bg.View<double>(), inPlane, outPlane, gyOffset, lanes);
+        }
+        else
+        {
+            scatterFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, int, int, int, int>(
+                Kernels.Pooling.ScatterArgmax<float, Float32Ops>);
+            scatterFloat32((int)threads, by.View<float>(), ba.View<int>(), bg.View<float>(), inPlane, outPlane, gyOffset, lanes);
+        }
+    }
+}
