@@ -18,6 +18,7 @@ internal interface IAccumulator<T, TAcc> where T : unmanaged where TAcc : unmana
     TAcc Combine(int kind, TAcc a, TAcc b);
 }
 
+/// <summary>float32 elements accumulated in double.</summary>
 internal readonly struct Float32Accumulator : IAccumulator<float, double>
 {
     public double Load(float x) => x;
@@ -26,6 +27,7 @@ internal readonly struct Float32Accumulator : IAccumulator<float, double>
     public double Combine(int kind, double a, double b) => Reductions.FloatCombine(kind, a, b);
 }
 
+/// <summary>float64 elements accumulated in double.</summary>
 internal readonly struct Float64Accumulator : IAccumulator<double, double>
 {
     public double Load(double x) => x;
@@ -34,6 +36,7 @@ internal readonly struct Float64Accumulator : IAccumulator<double, double>
     public double Combine(int kind, double a, double b) => Reductions.FloatCombine(kind, a, b);
 }
 
+/// <summary>int32 elements accumulated in int: sums wrap on overflow, as the CPU's do.</summary>
 internal readonly struct Int32Accumulator : IAccumulator<int, int>
 {
     public int Load(int x) => x;
@@ -241,8 +244,8 @@ internal static class Reductions
         double shift = XMath.IsInfinity(rowMax) ? 0.0 : rowMax;
         double localSum = 0.0;
         for (int k = t; k < length; k += n)
-            localSum += XMath.Exp(m.ToDouble(x[start + k]) - shift);
-        double logSum = XMath.Log(GroupAllReduce(shared, localSum, max: false));
+            localSum += DeviceMath.Exp(m.ToDouble(x[start + k]) - shift);
+        double logSum = DeviceMath.Log(GroupAllReduce(shared, localSum, max: false));
         for (int k = t; k < length; k += n)
             result[outStart + k] = m.FromDouble(m.ToDouble(x[start + k]) - shift - logSum);
     }
