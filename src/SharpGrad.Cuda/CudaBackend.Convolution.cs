@@ -11,14 +11,28 @@ internal sealed partial class CudaBackend
     /// <summary>The most threads that share one plane of <see cref="ScatterArgmax"/>: a warp.</summary>
     private const int MaxScatterLanes = 32;
 
-    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs>? im2ColFloat32;
-    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs>? im2ColFloat64;
-    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs>? col2ImFloat32;
-    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs>? col2ImFloat64;
-    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs>? maxPoolFloat32;
-    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs>? maxPoolFloat64;
+    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs, int, int>? im2ColFloat32;
+    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs, int, int>? im2ColFloat64;
+    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs, int, int>? col2ImFloat32;
+    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs, int, int>? col2ImFloat64;
+    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs, int, int>? maxPoolFloat32;
+    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs, int, int>? maxPoolFloat64;
     private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, int, int, int, int>? scatterFloat32;
     private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, int, int, int, int>? scatterFloat64;
+
+    /// <summary>The most threads a loop-per-thread kernel is launched with on gpu-sim.</summary>
+    private const int SimulatedThreads = 256;
+
+    /// <summary>Whether the kernels run on ILGPU's CPU accelerator (gpu-sim).</summary>
+    private bool IsSimulated => accelerator.AcceleratorType == AcceleratorType.CPU;
+
+    /// <summary>
+    /// How many threads to launch for <paramref name="total"/> elements with a kernel whose threads each take a run
+    /// of them (<see cref="ThreadRange"/>): one per element on a GPU; on gpu-sim at most <see cref="SimulatedThreads"/>,
+    /// since ILGPU's CPU accelerator spends microseconds simulating each thread, far more than a thread's work
+    /// (an im2col of 147k elements takes 0.3 to 0.8 s with a thread each, 5 ms with 256).
+    /// </summary>
+    internal int LaunchThreads(long total) => (int)(IsSimulated ? Math.Min(total, SimulatedThreads) : total);
 
     private static UnfoldArgs Unfold(Conv2dShape s, int xBase) => new()
     {
@@ -48,15 +62,15 @@ internal sealed partial class CudaBackend
         var args = Unfold(s, xOffset + image * s.C * s.H * s.W);
         if (dtype == DType.Float64)
         {
-            im2ColFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs>(
+            im2ColFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs, int, int>(
                 Kernels.Convolution.Im2Col<double>);
-            im2ColFloat64((int)count, bx.View<double>(), bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), args);
+            im2ColFloat64(LaunchThreads(count), bx.View<double>(), bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), args, (int)count, LaunchThreads(count));
         }
         else
         {
-            im2ColFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs>(
+            im2ColFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs, int, int>(
                 Kernels.Convolution.Im2Col<float>);
-            im2ColFloat32((int)count, bx.View<float>(), bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), args);
+            im2ColFloat32(LaunchThreads(count), bx.View<float>(), bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), args, (int)count, LaunchThreads(count));
         }
     }
 
@@ -72,15 +86,15 @@ internal sealed partial class CudaBackend
         var args = Unfold(s, image * pixels);
         if (dtype == DType.Float64)
         {
-            col2ImFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs>(
+            col2ImFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs, int, int>(
                 Kernels.Convolution.Col2Im<double, Float64Ops>);
-            col2ImFloat64(pixels, bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<double>(), args);
+            col2ImFloat64(LaunchThreads(pixels), bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<double>(), args, pixels, LaunchThreads(pixels));
         }
         else
         {
-            col2ImFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs>(
+            col2ImFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs, int, int>(
                 Kernels.Convolution.Col2Im<float, Float32Ops>);
-            col2ImFloat32(pixels, bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<float>(), args);
+            col2ImFloat32(LaunchThreads(pixels), bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<float>(), args, pixels, LaunchThreads(pixels));
         }
     }
 
@@ -103,15 +117,15 @@ internal sealed partial class CudaBackend
         };
         if (dtype == DType.Float64)
         {
-            maxPoolFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs>(
+            maxPoolFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs, int, int>(
                 Kernels.Pooling.MaxPool2d<double, Float64Ops>);
-            maxPoolFloat64((int)count, bx.View<double>(), by.View<double>(), ba.View<int>(), args);
+            maxPoolFloat64(LaunchThreads(count), bx.View<double>(), by.View<double>(), ba.View<int>(), args, (int)count, LaunchThreads(count));
         }
         else
         {
-            maxPoolFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs>(
+            maxPoolFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs, int, int>(
                 Kernels.Pooling.MaxPool2d<float, Float32Ops>);
-            maxPoolFloat32((int)count, bx.View<float>(), by.View<float>(), ba.View<int>(), args);
+            maxPoolFloat32(LaunchThreads(count), bx.View<float>(), by.View<float>(), ba.View<int>(), args, (int)count, LaunchThreads(count));
         }
     }
 
@@ -126,8 +140,9 @@ internal sealed partial class CudaBackend
             throw new ArgumentException($"ScatterArgmax on {Device}: argmax must be int32, not {ba.DType}.", nameof(argmax));
         if (planes <= 0 || inPlane <= 0 || outPlane <= 0)
             return;
-        // Enough threads to fill the device while each still scans a whole plane of outputs.
-        int lanes = Math.Min(Math.Min(MaxScatterLanes, inPlane), Math.Max(1, 65536 / planes));
+        // Enough threads to fill the device while each still scans a whole plane of outputs; one per plane on
+        // gpu-sim, where simulated threads are the cost.
+        int lanes = IsSimulated ? 1 : Math.Min(Math.Min(MaxScatterLanes, inPlane), Math.Max(1, 65536 / planes));
         long threads = (long)planes * lanes;
         if (dtype == DType.Float64)
         {

@@ -7,7 +7,8 @@ using SharpGrad.Cuda.Native;
 
 namespace SharpGrad.Cuda;
 
-// Matrix products: cuBLAS on a CUDA device where the library is installed, SharpGrad's tiled ILGPU kernel otherwise.
+// Matrix products: cuBLAS on a CUDA device where the library is installed, SharpGrad's tiled ILGPU kernel on a GPU
+// without it, and a per-element ILGPU kernel on gpu-sim.
 internal sealed partial class CudaBackend
 {
     /// <summary>The most batches one launch covers: CUDA's limit on the grid's second dimension.</summary>
@@ -22,12 +23,17 @@ internal sealed partial class CudaBackend
     private int gemmGroupSide;
     private Action<KernelConfig, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, GemmArgs>? gemmFloat32;
     private Action<KernelConfig, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, GemmArgs>? gemmFloat64;
+    private Action<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, GemmArgs, int, int>? gemmPerElementFloat32;
+    private Action<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, GemmArgs, int, int>? gemmPerElementFloat64;
 
     /// <summary>Whether matrix products on this device go through cuBLAS.</summary>
     internal bool UsesCuBlas => cuBlasHandle != IntPtr.Zero;
 
-    /// <summary>Runs every product through the ILGPU kernel even where cuBLAS is loaded, so that tests on a GPU cover both.</summary>
-    internal bool ForceOwnGemmKernel { get; set; }
+    /// <summary>
+    /// Runs every product through the tiled ILGPU kernel, even where cuBLAS is loaded or (on gpu-sim) the
+    /// per-element kernel is faster, so that tests cover every implementation on every device.
+    /// </summary>
+    internal bool ForceTiledGemmKernel { get; set; }
 
     /// <summary>
     /// Picks the matrix-product implementation when the device is created: a cuBLAS handle on the accelerator's
@@ -75,7 +81,7 @@ internal sealed partial class CudaBackend
             return;
         bool float64 = bc.DType == DType.Float64;
 
-        if (cuBlas is { } library && !ForceOwnGemmKernel
+        if (cuBlas is { } library && !ForceTiledGemmKernel
             && CuBlasGemmPlan.From(m, n, k, aRowStride, aColStride, bRowStride, bColStride, ldc) is { } plan)
         {
             long size = bc.DType.ElementSize();
@@ -96,10 +102,11 @@ internal sealed partial class CudaBackend
             return;
         }
 
+        bool perElement = IsSimulated && !ForceTiledGemmKernel;
         int side = gemmGroupSide, tile = Kernels.Gemm.Block * side;
         long tilesM = (m + tile - 1) / tile, tilesN = (n + tile - 1) / tile;
-        if (tilesM * tilesN > int.MaxValue)
-            throw new ArgumentException($"Gemm on {Device}: a {m}×{n} product has too many tiles for one launch.");
+        if (tilesM * tilesN > int.MaxValue || (perElement && (long)m * n > int.MaxValue))
+            throw new ArgumentException($"Gemm on {Device}: a {m}×{n} product has too many elements for one launch.");
         var args = new GemmArgs
         {
             M = m, N = n, K = k,
@@ -109,10 +116,31 @@ internal sealed partial class CudaBackend
             Accumulate = accumulate ? 1 : 0,
             TilesN = (int)tilesN,
         };
-        for (int first = 0; first < batch; first += MaxBatchesPerLaunch)
+        // Whole batches per launch: at most CUDA's grid limit for the tiled kernel, and as many as keep the element
+        // count within an int for the per-element one.
+        int batchesPerLaunch = perElement ? (int)Math.Min(batch, int.MaxValue / ((long)m * n)) : MaxBatchesPerLaunch;
+        for (int first = 0, batches; first < batch; first += batches)
         {
             args.FirstBatch = first;
-            var config = new KernelConfig(new Index2D((int)(tilesM * tilesN), Math.Min(MaxBatchesPerLaunch, batch - first)), new Index2D(side, side));
+            batches = Math.Min(batchesPerLaunch, batch - first);
+            if (perElement)
+            {
+                int total = batches * m * n, threads = LaunchThreads(total);
+                if (float64)
+                {
+                    gemmPerElementFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, GemmArgs, int, int>(
+                        Kernels.Gemm.PerElement<double, Float64Ops>);
+                    gemmPerElementFloat64(threads, ba.View<double>(), bb.View<double>(), bc.View<double>(), args, total, threads);
+                }
+                else
+                {
+                    gemmPerElementFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, GemmArgs, int, int>(
+                        Kernels.Gemm.PerElement<float, Float32Ops>);
+                    gemmPerElementFloat32(threads, ba.View<float>(), bb.View<float>(), bc.View<float>(), args, total, threads);
+                }
+                continue;
+            }
+            var config = new KernelConfig(new Index2D((int)(tilesM * tilesN), batches), new Index2D(side, side));
             if (float64)
             {
                 gemmFloat64 ??= accelerator.LoadStreamKernel<ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, GemmArgs>(

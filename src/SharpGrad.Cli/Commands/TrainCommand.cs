@@ -212,8 +212,8 @@ internal static class TrainCommand
             sampler: DistributedTraining.Sampler(group, evenSteps: true));
         var testLoader = new DataLoader(test, 500, sampler: DistributedTraining.Sampler(group, evenSteps: false));
         // Rank 0's parameters on every rank, then gradients averaged over the ranks at every step.
-        using var ddp = new DistributedDataParallel(model, group);
-        var trainer = new Trainer(model, optimizer, classes: 10, hooks: group.Size > 1 ? ddp : null);
+        using var ddp = group.Size > 1 ? new DistributedDataParallel(model, group) : null;
+        var trainer = new Trainer(model, optimizer, classes: 10, hooks: ddp);
         if (group.Size > 1)
             AnsiConsole.MarkupLine($"Data-parallel on {group.Size} ranks over [blue]{Markup.Escape(group.Transport)}[/].");
         AnsiConsole.MarkupLine($"Training [bold]{s.Model}[/] ({model.ParameterCount:N0} parameters) on {train.Count:N0} digits, testing on {test.Count:N0}; " +

@@ -15,14 +15,26 @@ internal struct UnfoldArgs
 
 /// <summary>
 /// im2col and its adjoint col2im for one image. The column matrix has a row per (channel, kernel row, kernel column)
-/// and a column per output position, as SharpGrad's CPU convolution lays it out. Both kernels are gathers with one
-/// thread per element they write, so each result is written once and summed in a fixed order: no atomics, and the
-/// same bits on every run.
+/// and a column per output position, as SharpGrad's CPU convolution lays it out. Both kernels are gathers, each
+/// element they write computed by one thread, so each result is written once and summed in a fixed order: no
+/// atomics, and the same bits on every run. On a GPU there is a thread per element, on gpu-sim a run of elements per
+/// thread (see <see cref="ThreadRange"/>).
 /// </summary>
 internal static class Convolution
 {
-    /// <summary>columns[row, p] = x[c, ih, iw] for row (c, ki, kj) and output position p = (oh, ow), 0 in the padding; one thread per entry.</summary>
-    public static void Im2Col<T>(Index1D index, ArrayView1D<T, Stride1D.Dense> x, ArrayView1D<T, Stride1D.Dense> columns, UnfoldArgs s)
+    /// <summary>
+    /// columns[row, p] = x[c, ih, iw] for row (c, ki, kj) and output position p = (oh, ow), 0 in the padding;
+    /// each thread fills a run of the <paramref name="total"/> entries (one on a GPU, see <see cref="ThreadRange"/>).
+    /// </summary>
+    public static void Im2Col<T>(Index1D thread, ArrayView1D<T, Stride1D.Dense> x, ArrayView1D<T, Stride1D.Dense> columns, UnfoldArgs s, int total, int threads)
+        where T : unmanaged
+    {
+        ThreadRange.Of(thread, threads, total, out int start, out int end);
+        for (int index = start; index < end; index++)
+            Im2ColAt(index, x, columns, s);
+    }
+
+    private static void Im2ColAt<T>(int index, ArrayView1D<T, Stride1D.Dense> x, ArrayView1D<T, Stride1D.Dense> columns, UnfoldArgs s)
         where T : unmanaged
     {
         int positions = s.OH * s.OW;
@@ -37,9 +49,19 @@ internal static class Convolution
 
     /// <summary>
     /// gx[c, ih, iw] += every column entry read from that pixel, in the order of the rows (ki, kj): one thread per
-    /// pixel, which finds the output positions whose window put it at each tap.
+    /// pixel (or run of pixels, see <see cref="ThreadRange"/>), which finds the output positions whose window put
+    /// it at each tap.
     /// </summary>
-    public static void Col2Im<T, TOps>(Index1D index, ArrayView1D<T, Stride1D.Dense> columns, ArrayView1D<T, Stride1D.Dense> gx, UnfoldArgs s)
+    public static void Col2Im<T, TOps>(Index1D thread, ArrayView1D<T, Stride1D.Dense> columns, ArrayView1D<T, Stride1D.Dense> gx, UnfoldArgs s, int total, int threads)
+        where T : unmanaged
+        where TOps : struct, IRealOps<T>
+    {
+        ThreadRange.Of(thread, threads, total, out int start, out int end);
+        for (int index = start; index < end; index++)
+            Col2ImAt<T, TOps>(index, columns, gx, s);
+    }
+
+    private static void Col2ImAt<T, TOps>(int index, ArrayView1D<T, Stride1D.Dense> columns, ArrayView1D<T, Stride1D.Dense> gx, UnfoldArgs s)
         where T : unmanaged
         where TOps : struct, IRealOps<T>
     {

@@ -20,11 +20,11 @@ internal struct GemmArgs
 }
 
 /// <summary>
-/// A shared-memory tiled matrix product for any accelerator ILGPU targets: the fallback where cuBLAS is missing,
-/// and the kernel gpu-sim runs.
+/// Matrix-product kernels: a shared-memory tiled one, the GPU's fallback where cuBLAS is missing (and tested on
+/// every device), and a per-element one for gpu-sim.
 /// </summary>
 /// <remarks>
-/// A group of D×D threads computes a (4D)×(4D) tile of C, each thread a 4×4 block held in registers. The tile's
+/// Tiled: a group of D×D threads computes a (4D)×(4D) tile of C, each thread a 4×4 block held in registers. The tile's
 /// operands pass through shared memory <see cref="TileK"/> columns of A and rows of B at a time; positions outside
 /// the matrices are loaded as 0, so any m, n and k work, and a product never mixes a real element with a padded one.
 /// A thread owns rows ty + r·D and columns tx + q·D (not a contiguous 4×4 block): neighbouring threads then read
@@ -120,6 +120,40 @@ internal static class Gemm
         Store<T, TOps>(c, p, cBase, r0 + d, q0, d, c10, c11, c12, c13);
         Store<T, TOps>(c, p, cBase, r0 + 2 * d, q0, d, c20, c21, c22, c23);
         Store<T, TOps>(c, p, cBase, r0 + 3 * d, q0, d, c30, c31, c32, c33);
+    }
+
+    /// <summary>
+    /// Each element of C summed along k from global memory by one thread: no shared memory and no barriers. ILGPU's
+    /// CPU accelerator makes every barrier a rendezvous of a group's simulated threads, which costs far more there
+    /// than the tiled kernel saves, so gpu-sim multiplies with this one. A thread computes a run (see
+    /// <see cref="ThreadRange"/>) of the <paramref name="total"/> = batches·m·n elements of the launch, in row-major
+    /// order per batch.
+    /// </summary>
+    public static void PerElement<T, TOps>(Index1D thread, ArrayView1D<T, Stride1D.Dense> a, ArrayView1D<T, Stride1D.Dense> b, ArrayView1D<T, Stride1D.Dense> c,
+        GemmArgs p, int total, int threads)
+        where T : unmanaged
+        where TOps : struct, IRealOps<T>
+    {
+        ThreadRange.Of(thread, threads, total, out int start, out int end);
+        for (int index = start; index < end; index++)
+            ElementAt<T, TOps>(index, a, b, c, p);
+    }
+
+    private static void ElementAt<T, TOps>(int index, ArrayView1D<T, Stride1D.Dense> a, ArrayView1D<T, Stride1D.Dense> b, ArrayView1D<T, Stride1D.Dense> c, GemmArgs p)
+        where T : unmanaged
+        where TOps : struct, IRealOps<T>
+    {
+        var ops = default(TOps);
+        int perBatch = p.M * p.N;
+        int local = index / perBatch, element = index - local * perBatch;
+        int i = element / p.N, j = element - i * p.N;
+        int batch = p.FirstBatch + local;
+        int ai = p.AOffset + batch * p.ABatchStride + i * p.ARowStride;
+        int bj = p.BOffset + batch * p.BBatchStride + j * p.BColStride;
+        T sum = ops.Zero;
+        for (int q = 0; q < p.K; q++)
+            sum = ops.MulAdd(a[ai + q * p.AColStride], b[bj + q * p.BRowStride], sum);
+        Store1<T, TOps>(c, p, p.COffset + batch * p.CBatchStride + i * p.Ldc, j, sum);
     }
 
     /// <summary>Writes (or adds) one row of a thread's block: columns q0, q0 + d, q0 + 2d, q0 + 3d of row <paramref name="row"/>.</summary>

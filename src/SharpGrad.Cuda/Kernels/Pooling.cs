@@ -17,11 +17,21 @@ internal struct PoolArgs
 internal static class Pooling
 {
     /// <summary>
-    /// One thread per output: the largest element of its window and its flat index in the plane (the first one in
-    /// row-major window order; a NaN wins; positions in the padding are skipped; −∞ and −1 for a window that lies
-    /// wholly in the padding).
+    /// One thread per output (or run of outputs, see <see cref="ThreadRange"/>): the largest element of its window
+    /// and its flat index in the plane (the first one in row-major window order; a NaN wins; positions in the
+    /// padding are skipped; −∞ and −1 for a window that lies wholly in the padding).
     /// </summary>
-    public static void MaxPool2d<T, TOps>(Index1D index, ArrayView1D<T, Stride1D.Dense> x, ArrayView1D<T, Stride1D.Dense> y,
+    public static void MaxPool2d<T, TOps>(Index1D thread, ArrayView1D<T, Stride1D.Dense> x, ArrayView1D<T, Stride1D.Dense> y,
+        ArrayView1D<int, Stride1D.Dense> argmax, PoolArgs s, int total, int threads)
+        where T : unmanaged
+        where TOps : struct, IRealOps<T>
+    {
+        ThreadRange.Of(thread, threads, total, out int start, out int end);
+        for (int index = start; index < end; index++)
+            MaxAt<T, TOps>(index, x, y, argmax, s);
+    }
+
+    private static void MaxAt<T, TOps>(int index, ArrayView1D<T, Stride1D.Dense> x, ArrayView1D<T, Stride1D.Dense> y,
         ArrayView1D<int, Stride1D.Dense> argmax, PoolArgs s)
         where T : unmanaged
         where TOps : struct, IRealOps<T>

@@ -69,7 +69,7 @@ internal static class Dispatch
         if (!x.Device.IsCpu)
         {
             var onDevice = Tensor.Uninitialized((int[])x.ShapeArray.Clone(), x.DType, x.Device);
-            var (p0, p1) = f.Parameters;
+            var (p0, p1) = x.DType == DType.Float32 ? f.Parameters : d.Parameters;
             if (x.Count > 0)
                 DeviceBackends.For(x.Device).Unary(TF.Kind, p0, p1, src.Buffer, src.Offset, onDevice.Buffer, x.Count);
             return onDevice;

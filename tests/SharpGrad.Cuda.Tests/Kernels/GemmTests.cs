@@ -32,39 +32,29 @@ public class GemmTests
             expected[at] = accumulate ? expected[at] + sum : sum;
         }
 
-        var ga = Upload(a);
-        var gb = Upload(b);
-        var gc = Upload(c);
-        Backend.Gemm(batch, m, n, k, ga, offset, aSize + gap, aRow, aCol, gb, offset, bSize + gap, bRow, bCol,
-            gc, offset, cSize + gap, ldc, accumulate);
-        var actual = AsDoubles(Download<T>(gc));
-
-        double tolerance = typeof(T) == typeof(float) ? 1e-5 * Math.Max(1, k) : 1e-12 * Math.Max(1, k);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance,
-                $"element {i}: expected {expected[i]}, got {actual[i]} (batch {batch}, {m}×{n}×{k}, tA {transposeA}, tB {transposeB})");
-    }
-
-    /// <summary>On a GPU with cuBLAS the products above go through cuBLAS; this runs the same shapes through SharpGrad's kernel.</summary>
-    [Fact]
-    public void OwnKernel_MatchesLoops_WhereCuBlasIsLoaded()
-    {
+        // The device's own choice (cuBLAS on a GPU that has it, the per-element kernel on gpu-sim) and the tiled kernel.
         var backend = (CudaBackend)Backend;
-        if (!backend.UsesCuBlas)
-            return; // the other tests ran the kernel already
-        backend.ForceOwnGemmKernel = true;
-        try
+        foreach (bool tiled in new[] { false, true })
         {
-            foreach (bool ta in new[] { false, true })
-            foreach (bool tb in new[] { false, true })
+            using var ga = Upload(a);
+            using var gb = Upload(b);
+            using var gc = Upload(c);
+            backend.ForceTiledGemmKernel = tiled;
+            try
             {
-                Check<float>(2, 33, 17, 65, ta, tb, accumulate: false, seed: 1);
-                Check<double>(3, 70, 5, 19, ta, tb, accumulate: true, seed: 2);
+                Backend.Gemm(batch, m, n, k, ga, offset, aSize + gap, aRow, aCol, gb, offset, bSize + gap, bRow, bCol,
+                    gc, offset, cSize + gap, ldc, accumulate);
             }
-        }
-        finally
-        {
-            backend.ForceOwnGemmKernel = false;
+            finally
+            {
+                backend.ForceTiledGemmKernel = false;
+            }
+            var actual = AsDoubles(Download<T>(gc));
+
+            double tolerance = typeof(T) == typeof(float) ? 1e-5 * Math.Max(1, k) : 1e-12 * Math.Max(1, k);
+            for (int i = 0; i < expected.Length; i++)
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance,
+                    $"element {i}: expected {expected[i]}, got {actual[i]} (batch {batch}, {m}×{n}×{k}, tA {transposeA}, tB {transposeB}, tiled {tiled})");
         }
     }
 

@@ -26,7 +26,7 @@ public class LinearAlgebraPtxTests
 
     public static TheoryData<string> Kernels => new()
     {
-        "Gemm.Tiled<float>", "Gemm.Tiled<double>",
+        "Gemm.Tiled<float>", "Gemm.Tiled<double>", "Gemm.PerElement<float>",
         "Convolution.Im2Col<float>", "Convolution.Col2Im<double>",
         "Pooling.MaxPool2d<float>", "Pooling.MaxPool2d<double>", "Pooling.ScatterArgmax<float>",
     };
@@ -46,7 +46,7 @@ public class LinearAlgebraPtxTests
         var arguments = method.GetGenericArguments().Length == 1
             ? new[] { float64 ? typeof(double) : typeof(float) }
             : new[] { float64 ? typeof(double) : typeof(float), float64 ? typeof(Float64Ops) : typeof(Float32Ops) };
-        return (method.MakeGenericMethod(arguments), typeName == "Gemm");
+        return (method.MakeGenericMethod(arguments), methodName == "Tiled");
     }
 
     [Theory]

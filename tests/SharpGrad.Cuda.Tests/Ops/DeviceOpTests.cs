@@ -148,8 +148,15 @@ public class DeviceOpTests
     {
         var cond = Tensor.FromArray([1.0, 0, 1, 0], 4);
         Check(x => Tensor.Where(cond.To(x[0].Device), x[0], x[1]), R(3, 4), R(4));
-        Check(x => x[0].To(DType.Float32).To(DType.Float64), R(3, 2));
         Check(x => x[0].T.Contiguous().Reshape(6).Clone(), R(3, 2));
+        // Casts: values through float32 and int32 as on the CPU; the gradient is converted back (finite differences
+        // through float32 rounding would not be exact enough to check it).
+        var y = R(3, 2).Mul(3);
+        Close(y.To(DType.Float32).ToDoubleArray(), y.To(Gpu).To(DType.Float32).ToDoubleArray(), 0);
+        Close(y.To(DType.Int32).ToDoubleArray(), y.To(Gpu).To(DType.Int32).ToDoubleArray(), 0);
+        var leaf = R(3, 2);
+        leaf.To(Gpu).To(DType.Float32).Sum().Backward();
+        Close([1, 1, 1, 1, 1, 1], leaf.Grad!.ToDoubleArray(), 0);
     }
 
     [Fact]
