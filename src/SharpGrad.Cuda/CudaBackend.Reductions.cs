@@ -13,6 +13,16 @@ internal sealed partial class CudaBackend
     /// </summary>
     private static bool UseGroups(int outputs, int length, int inner) => length >= 64 && (inner == 1 || outputs < 2048);
 
+    /// <summary>
+    /// How many chunks each row is cut into when a few long rows would leave most of the GPU idle with one group per
+    /// row: about one chunk per 16384 elements, at most 1024 groups in all; 1 means no chunking.
+    /// </summary>
+    private static int Chunks(int outputs, int length)
+    {
+        if (outputs >= 64 || length < 32768) return 1;
+        return Math.Clamp(length / 16384, 2, Math.Max(2, 1024 / outputs));
+    }
+
     /// <summary>A power-of-two group size for rows of <paramref name="length"/>: no more threads than elements, at most <see cref="Reductions.MaxGroupSize"/>.</summary>
     private int GroupSize(int length)
     {
@@ -39,7 +49,20 @@ internal sealed partial class CudaBackend
         where T : unmanaged where TAcc : unmanaged where TA : struct, IAccumulator<T, TAcc>
     {
         int outputs = outer * inner;
-        if (UseGroups(outputs, length, inner))
+        int chunks = Chunks(outputs, length);
+        if (chunks > 1)
+        {
+            // Partials are accumulator values (double for float32); the buffer goes back to the cache at once, which is
+            // safe because every later use of it is queued on the same stream after these two kernels.
+            using var partials = allocator.Allocate(DTypeExtensions.Of<TAcc>(), outputs * chunks);
+            CachedKernel("reduce-chunks", typeof(T), typeof(TAcc), static a => a.LoadStreamKernel<SpecializedValue<int>, ArrayView<T>, int, int, int, int, ArrayView<TAcc>>(
+                Reductions.ReduceChunks<T, TAcc, TA>))(new KernelConfig(outputs * chunks, GroupSize(length / chunks)), SpecializedValue.New((int)kind),
+                ViewOf<T>(x), xOffset, length, inner, chunks, partials.View<TAcc>());
+            CachedKernel("reduce-partials", typeof(T), typeof(TAcc), static a => a.LoadStreamKernel<SpecializedValue<int>, ArrayView<TAcc>, int, ArrayView<T>>(
+                Reductions.ReducePartials<T, TAcc, TA>))(new KernelConfig(outputs, GroupSize(chunks)), SpecializedValue.New((int)kind),
+                partials.View<TAcc>(), chunks, ViewOf<T>(result));
+        }
+        else if (UseGroups(outputs, length, inner))
             CachedKernel("reduce-groups", typeof(T), typeof(TAcc), static a => a.LoadStreamKernel<SpecializedValue<int>, ArrayView<T>, int, int, int, ArrayView<T>>(
                 Reductions.ReduceGroups<T, TAcc, TA>))(new KernelConfig(outputs, GroupSize(length)), SpecializedValue.New((int)kind), ViewOf<T>(x), xOffset, length, inner, ViewOf<T>(result));
         else

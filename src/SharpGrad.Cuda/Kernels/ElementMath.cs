@@ -108,7 +108,7 @@ internal readonly struct Int32Math : IElementMath<int>
 
 /// <summary>
 /// Scalar functions for kernels, in double: the CPU's semantics (IEEE maximum and minimum, C's pow special cases,
-/// the overflow-free softplus, erf to double precision) built from XMath, since kernels cannot call System.Math
+/// the overflow-free softplus, erf to double precision) built from <see cref="DeviceMath"/>, since kernels cannot call System.Math
 /// or the core library's <c>SpecialFunctions</c> on every backend.
 /// </summary>
 internal static class ScalarMath
@@ -144,10 +144,10 @@ internal static class ScalarMath
         double ax = XMath.Abs(x);
         bool yInfinite = XMath.IsInfinity(y);
         if (ax == 1.0 && yInfinite) return 1.0;
-        bool yIntegral = !yInfinite && XMath.Floor(y) == y;
+        bool yIntegral = !yInfinite && DeviceMath.Floor(y) == y;
         // Above 2⁵³ every double is even.
-        bool yOdd = yIntegral && XMath.Abs(y) < 9007199254740992.0 && XMath.Floor(y * 0.5) * 2.0 != y;
-        double r = XMath.Exp(y * XMath.Log(ax));
+        bool yOdd = yIntegral && XMath.Abs(y) < 9007199254740992.0 && DeviceMath.Floor(y * 0.5) * 2.0 != y;
+        double r = DeviceMath.Exp(y * DeviceMath.Log(ax));
         if (IsNegative(x))
         {
             if (yOdd) return -r;
@@ -162,7 +162,7 @@ internal static class ScalarMath
         double w = 1.0 + u;
         if (w == 1.0) return u;
         if (XMath.IsInfinity(w)) return w;
-        return XMath.Log(w) * u / (w - 1.0);
+        return DeviceMath.Log(w) * u / (w - 1.0);
     }
 
     /// <summary>erf to about 1e-15: Maclaurin series below 2.5, continued fraction for erfc above (as the CPU's SpecialFunctions.Erf).</summary>
@@ -187,7 +187,7 @@ internal static class ScalarMath
         {
             double f = ax;
             for (int k = 60; k >= 1; k--) f = ax + k * 0.5 / f;
-            erfc = XMath.Exp(-ax * ax) * InvSqrtPi / f;
+            erfc = DeviceMath.Exp(-ax * ax) * InvSqrtPi / f;
         }
         return x > 0.0 ? 1.0 - erfc : erfc - 1.0;
     }
@@ -207,7 +207,7 @@ internal static class ScalarMath
             r = 1.0;
         else
         {
-            double e = XMath.Exp(-2.0 * ax);
+            double e = DeviceMath.Exp(-2.0 * ax);
             r = (1.0 - e) / (1.0 + e);
         }
         return x < 0.0 ? -r : x > 0.0 ? r : x;
@@ -217,18 +217,18 @@ internal static class ScalarMath
     public static double Unary(int op, double x, double p0, double p1) => op switch
     {
         (int)ElementwiseOp.Neg => -x,
-        (int)ElementwiseOp.Exp => XMath.Exp(x),
-        (int)ElementwiseOp.Log => XMath.Log(x),
+        (int)ElementwiseOp.Exp => DeviceMath.Exp(x),
+        (int)ElementwiseOp.Log => DeviceMath.Log(x),
         (int)ElementwiseOp.Sqrt => XMath.Sqrt(x),
         (int)ElementwiseOp.Abs => XMath.Abs(x),
-        (int)ElementwiseOp.Sin => XMath.Sin(x),
-        (int)ElementwiseOp.Cos => XMath.Cos(x),
+        (int)ElementwiseOp.Sin => DeviceMath.Sin(x),
+        (int)ElementwiseOp.Cos => DeviceMath.Cos(x),
         (int)ElementwiseOp.Tanh => Tanh(x),
-        (int)ElementwiseOp.Sigmoid => 1.0 / (1.0 + XMath.Exp(-x)),
+        (int)ElementwiseOp.Sigmoid => 1.0 / (1.0 + DeviceMath.Exp(-x)),
         (int)ElementwiseOp.Relu => Maximum(x, 0.0),
         (int)ElementwiseOp.Sign => XMath.IsNaN(x) ? x : x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0,
-        (int)ElementwiseOp.Floor => XMath.Floor(x),
-        (int)ElementwiseOp.Softplus => Maximum(x, 0.0) + Log1P(XMath.Exp(-XMath.Abs(x))),
+        (int)ElementwiseOp.Floor => DeviceMath.Floor(x),
+        (int)ElementwiseOp.Softplus => Maximum(x, 0.0) + Log1P(DeviceMath.Exp(-XMath.Abs(x))),
         (int)ElementwiseOp.Erf => Erf(x),
         (int)ElementwiseOp.Gelu => x * (0.5 * (1.0 + Erf(x * 0.7071067811865476))),
         (int)ElementwiseOp.LeakyRelu => x > 0.0 ? x : p0 * x,

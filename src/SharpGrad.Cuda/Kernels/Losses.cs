@@ -31,9 +31,9 @@ internal static class Losses
         double localSum = 0.0;
         if (!degenerate)
             for (int k = t; k < c; k += n)
-                localSum += XMath.Exp(m.ToDouble(x[start + k]) - rowMax);
+                localSum += DeviceMath.Exp(m.ToDouble(x[start + k]) - rowMax);
         double sum = Reductions.GroupAllReduce(shared, localSum, max: false);
-        double lse = degenerate ? rowMax : rowMax + XMath.Log(sum);
+        double lse = degenerate ? rowMax : rowMax + DeviceMath.Log(sum);
         int label = target[targetOffset + row];
         if (t == 0)
             losses[row] = m.FromDouble(lse - m.ToDouble(x[start + label]));
@@ -42,7 +42,7 @@ internal static class Losses
             double scaleT = m.ToDouble(m.FromDouble(scale));
             for (int k = t; k < c; k += n)
             {
-                double g = m.ToDouble(m.FromDouble(scale * XMath.Exp(m.ToDouble(x[start + k]) - lse)));
+                double g = m.ToDouble(m.FromDouble(scale * DeviceMath.Exp(m.ToDouble(x[start + k]) - lse)));
                 if (k == label) g -= scaleT;
                 gradient[row * c + k] = m.FromDouble(g);
             }

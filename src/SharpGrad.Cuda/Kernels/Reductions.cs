@@ -18,6 +18,7 @@ internal interface IAccumulator<T, TAcc> where T : unmanaged where TAcc : unmana
     TAcc Combine(int kind, TAcc a, TAcc b);
 }
 
+/// <summary>float32 elements accumulated in double.</summary>
 internal readonly struct Float32Accumulator : IAccumulator<float, double>
 {
     public double Load(float x) => x;
@@ -26,6 +27,7 @@ internal readonly struct Float32Accumulator : IAccumulator<float, double>
     public double Combine(int kind, double a, double b) => Reductions.FloatCombine(kind, a, b);
 }
 
+/// <summary>float64 elements accumulated in double.</summary>
 internal readonly struct Float64Accumulator : IAccumulator<double, double>
 {
     public double Load(double x) => x;
@@ -34,6 +36,7 @@ internal readonly struct Float64Accumulator : IAccumulator<double, double>
     public double Combine(int kind, double a, double b) => Reductions.FloatCombine(kind, a, b);
 }
 
+/// <summary>int32 elements accumulated in int: sums wrap on overflow, as the CPU's do.</summary>
 internal readonly struct Int32Accumulator : IAccumulator<int, int>
 {
     public int Load(int x) => x;
@@ -47,7 +50,8 @@ internal readonly struct Int32Accumulator : IAccumulator<int, int>
 /// Reductions over the middle axis of contiguous data seen as [outer, length, inner], and log-softmax over rows.
 /// Two forms of each: one thread per output looping over the axis (many outputs, reads coalesced across the
 /// inner index), and one thread group per output that splits the axis across its threads and combines their
-/// partial results in shared memory (few or long rows, such as a full sum of a million elements).
+/// partial results in shared memory (few or long rows). A few very long rows, such as the full sum of a million
+/// elements, are cut into chunks reduced by groups across the whole GPU, whose partial results a second pass combines.
 /// </summary>
 internal static class Reductions
 {
@@ -81,6 +85,53 @@ internal static class Reductions
         TAcc total = acc.Identity(kind.Value);
         for (int k = t; k < length; k += n)
             total = acc.Combine(kind.Value, total, acc.Load(x[start + k * inner]));
+        shared[t] = total;
+        Group.Barrier();
+        for (int s = n / 2; s > 0; s /= 2)
+        {
+            if (t < s) shared[t] = acc.Combine(kind.Value, shared[t], shared[t + s]);
+            Group.Barrier();
+        }
+        if (t == 0) result[o] = acc.Store(shared[0]);
+    }
+
+    /// <summary>
+    /// The first pass over very long rows with few outputs: group g reduces chunk g % chunks of output g / chunks (the
+    /// axis cut into <paramref name="chunks"/> equal ranges) into partials[g], so that the whole GPU shares one row.
+    /// </summary>
+    public static void ReduceChunks<T, TAcc, TA>(SpecializedValue<int> kind, ArrayView<T> x, int xOffset, int length, int inner, int chunks, ArrayView<TAcc> partials)
+        where T : unmanaged where TAcc : unmanaged where TA : struct, IAccumulator<T, TAcc>
+    {
+        var acc = default(TA);
+        var shared = SharedMemory.Allocate<TAcc>(MaxGroupSize);
+        int g = Grid.IdxX, t = Group.IdxX, n = Group.DimX;
+        int o = g / chunks, chunk = g % chunks;
+        int chunkLength = (length + chunks - 1) / chunks;
+        int from = chunk * chunkLength, to = XMath.Min(length, from + chunkLength);
+        int start = xOffset + o / inner * length * inner + o % inner;
+        TAcc total = acc.Identity(kind.Value);
+        for (int k = from + t; k < to; k += n)
+            total = acc.Combine(kind.Value, total, acc.Load(x[start + k * inner]));
+        shared[t] = total;
+        Group.Barrier();
+        for (int s = n / 2; s > 0; s /= 2)
+        {
+            if (t < s) shared[t] = acc.Combine(kind.Value, shared[t], shared[t + s]);
+            Group.Barrier();
+        }
+        if (t == 0) partials[g] = shared[0];
+    }
+
+    /// <summary>The second pass: result[o] = the combination of partials[o·chunks .. (o + 1)·chunks), one group per output.</summary>
+    public static void ReducePartials<T, TAcc, TA>(SpecializedValue<int> kind, ArrayView<TAcc> partials, int chunks, ArrayView<T> result)
+        where T : unmanaged where TAcc : unmanaged where TA : struct, IAccumulator<T, TAcc>
+    {
+        var acc = default(TA);
+        var shared = SharedMemory.Allocate<TAcc>(MaxGroupSize);
+        int o = Grid.IdxX, t = Group.IdxX, n = Group.DimX;
+        TAcc total = acc.Identity(kind.Value);
+        for (int k = t; k < chunks; k += n)
+            total = acc.Combine(kind.Value, total, partials[o * chunks + k]);
         shared[t] = total;
         Group.Barrier();
         for (int s = n / 2; s > 0; s /= 2)
@@ -193,8 +244,8 @@ internal static class Reductions
         double shift = XMath.IsInfinity(rowMax) ? 0.0 : rowMax;
         double localSum = 0.0;
         for (int k = t; k < length; k += n)
-            localSum += XMath.Exp(m.ToDouble(x[start + k]) - shift);
-        double logSum = XMath.Log(GroupAllReduce(shared, localSum, max: false));
+            localSum += DeviceMath.Exp(m.ToDouble(x[start + k]) - shift);
+        double logSum = DeviceMath.Log(GroupAllReduce(shared, localSum, max: false));
         for (int k = t; k < length; k += n)
             result[outStart + k] = m.FromDouble(m.ToDouble(x[start + k]) - shift - logSum);
     }

@@ -53,6 +53,8 @@ public class PtxCompilationTests
         {
             data.Add(nameof(Reductions), nameof(Reductions.ReduceThreads), false, [t, acc, a]);
             data.Add(nameof(Reductions), nameof(Reductions.ReduceGroups), true, [t, acc, a]);
+            data.Add(nameof(Reductions), nameof(Reductions.ReduceChunks), true, [t, acc, a]);
+            data.Add(nameof(Reductions), nameof(Reductions.ReducePartials), true, [t, acc, a]);
         }
         return data;
     }

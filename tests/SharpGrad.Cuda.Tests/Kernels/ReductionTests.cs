@@ -66,6 +66,7 @@ public class ReductionTests
     [InlineData(3, 5, 4)]      // one thread per output
     [InlineData(4, 300, 1)]    // a group per contiguous row
     [InlineData(2, 100, 3)]    // a group per strided column (few outputs)
+    [InlineData(2, 40000, 3)]  // long strided rows cut into chunks, partials combined by a second pass
     [InlineData(1, 1, 1)]
     [InlineData(2, 0, 3)]      // empty axis: sums are 0
     public void Reduce_MatchesTheCpuRowReductions(int outer, int length, int inner)
