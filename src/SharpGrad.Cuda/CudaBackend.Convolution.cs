@@ -87,13 +87,13 @@ internal sealed partial class CudaBackend
         if (dtype == DType.Float64)
         {
             col2ImFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs, int, int>(
-                Kernels.Convolution.Col2Im<double, Float64Ops>);
+                Kernels.Convolution.Col2Im<double, Float64Math>);
             col2ImFloat64(LaunchThreads(pixels), bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<double>(), args, pixels, LaunchThreads(pixels));
         }
         else
         {
             col2ImFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs, int, int>(
-                Kernels.Convolution.Col2Im<float, Float32Ops>);
+                Kernels.Convolution.Col2Im<float, Float32Math>);
             col2ImFloat32(LaunchThreads(pixels), bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<float>(), args, pixels, LaunchThreads(pixels));
         }
     }
@@ -118,13 +118,13 @@ internal sealed partial class CudaBackend
         if (dtype == DType.Float64)
         {
             maxPoolFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs, int, int>(
-                Kernels.Pooling.MaxPool2d<double, Float64Ops>);
+                Kernels.Pooling.MaxPool2d<double, Float64Math>);
             maxPoolFloat64(LaunchThreads(count), bx.View<double>(), by.View<double>(), ba.View<int>(), args, (int)count, LaunchThreads(count));
         }
         else
         {
             maxPoolFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, PoolArgs, int, int>(
-                Kernels.Pooling.MaxPool2d<float, Float32Ops>);
+                Kernels.Pooling.MaxPool2d<float, Float32Math>);
             maxPoolFloat32(LaunchThreads(count), bx.View<float>(), by.View<float>(), ba.View<int>(), args, (int)count, LaunchThreads(count));
         }
     }
@@ -147,13 +147,13 @@ internal sealed partial class CudaBackend
         if (dtype == DType.Float64)
         {
             scatterFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, int, int, int, int>(
-                Kernels.Pooling.ScatterArgmax<double, Float64Ops>);
+                Kernels.Pooling.ScatterArgmax<double, Float64Math>);
             scatterFloat64((int)threads, by.View<double>(), ba.View<int>(), bg.View<double>(), inPlane, outPlane, gyOffset, lanes);
         }
         else
         {
             scatterFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<int, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, int, int, int, int>(
-                Kernels.Pooling.ScatterArgmax<float, Float32Ops>);
+                Kernels.Pooling.ScatterArgmax<float, Float32Math>);
             scatterFloat32((int)threads, by.View<float>(), ba.View<int>(), bg.View<float>(), inPlane, outPlane, gyOffset, lanes);
         }
     }

@@ -129,13 +129,13 @@ internal sealed partial class CudaBackend
                 if (float64)
                 {
                     gemmPerElementFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, GemmArgs, int, int>(
-                        Kernels.Gemm.PerElement<double, Float64Ops>);
+                        Kernels.Gemm.PerElement<double, Float64Math>);
                     gemmPerElementFloat64(threads, ba.View<double>(), bb.View<double>(), bc.View<double>(), args, total, threads);
                 }
                 else
                 {
                     gemmPerElementFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, GemmArgs, int, int>(
-                        Kernels.Gemm.PerElement<float, Float32Ops>);
+                        Kernels.Gemm.PerElement<float, Float32Math>);
                     gemmPerElementFloat32(threads, ba.View<float>(), bb.View<float>(), bc.View<float>(), args, total, threads);
                 }
                 continue;
@@ -144,13 +144,13 @@ internal sealed partial class CudaBackend
             if (float64)
             {
                 gemmFloat64 ??= accelerator.LoadStreamKernel<ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, GemmArgs>(
-                    Kernels.Gemm.Tiled<double, Float64Ops>);
+                    Kernels.Gemm.Tiled<double, Float64Math>);
                 gemmFloat64(config, ba.View<double>(), bb.View<double>(), bc.View<double>(), args);
             }
             else
             {
                 gemmFloat32 ??= accelerator.LoadStreamKernel<ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, GemmArgs>(
-                    Kernels.Gemm.Tiled<float, Float32Ops>);
+                    Kernels.Gemm.Tiled<float, Float32Math>);
                 gemmFloat32(config, ba.View<float>(), bb.View<float>(), bc.View<float>(), args);
             }
         }

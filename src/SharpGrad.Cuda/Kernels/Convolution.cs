@@ -54,7 +54,7 @@ internal static class Convolution
     /// </summary>
     public static void Col2Im<T, TOps>(Index1D thread, ArrayView1D<T, Stride1D.Dense> columns, ArrayView1D<T, Stride1D.Dense> gx, UnfoldArgs s, int total, int threads)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         ThreadRange.Of(thread, threads, total, out int start, out int end);
         for (int index = start; index < end; index++)
@@ -63,7 +63,7 @@ internal static class Convolution
 
     private static void Col2ImAt<T, TOps>(int index, ArrayView1D<T, Stride1D.Dense> columns, ArrayView1D<T, Stride1D.Dense> gx, UnfoldArgs s)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         var ops = default(TOps);
         int plane = s.H * s.W;

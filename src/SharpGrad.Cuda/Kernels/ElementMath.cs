@@ -19,11 +19,41 @@ internal interface IElementMath<T> where T : unmanaged
     T Binary(int op, T a, T b);
 
     bool IsNonZero(T x);
+
+    /// <summary>0.</summary>
+    T Zero { get; }
+
+    /// <summary>The identity of a maximum: −∞ (the smallest int for int32).</summary>
+    T NegativeInfinity { get; }
+
+    /// <summary>a + b.</summary>
+    T Add(T a, T b);
+
+    /// <summary>a·b + c, as a separate multiply and add: the CPU kernels the results are compared with round twice too, and the PTX compiler contracts it into an FMA where that is allowed anyway.</summary>
+    T MulAdd(T a, T b, T c);
+
+    /// <summary>a &gt; b (false when either is NaN).</summary>
+    bool Greater(T a, T b);
+
+    /// <summary>Whether a is NaN.</summary>
+    bool IsNaN(T a);
 }
 
 /// <summary>float32 elements: arithmetic in float, as the CPU's vector loops do.</summary>
 internal readonly struct Float32Math : IElementMath<float>
 {
+    public float Zero => 0f;
+
+    public float NegativeInfinity => float.NegativeInfinity;
+
+    public float Add(float a, float b) => a + b;
+
+    public float MulAdd(float a, float b, float c) => a * b + c;
+
+    public bool Greater(float a, float b) => a > b;
+
+    public bool IsNaN(float a) => float.IsNaN(a);
+
     public double ToDouble(float x) => x;
 
     public float FromDouble(double x) => (float)x;
@@ -53,6 +83,18 @@ internal readonly struct Float32Math : IElementMath<float>
 /// <summary>float64 elements.</summary>
 internal readonly struct Float64Math : IElementMath<double>
 {
+    public double Zero => 0d;
+
+    public double NegativeInfinity => double.NegativeInfinity;
+
+    public double Add(double a, double b) => a + b;
+
+    public double MulAdd(double a, double b, double c) => a * b + c;
+
+    public bool Greater(double a, double b) => a > b;
+
+    public bool IsNaN(double a) => double.IsNaN(a);
+
     public double ToDouble(double x) => x;
 
     public double FromDouble(double x) => x;
@@ -81,6 +123,18 @@ internal readonly struct Float64Math : IElementMath<double>
 /// <summary>int32 elements: wrapping arithmetic as in C#; Div and Pow are float-only and rejected before launch.</summary>
 internal readonly struct Int32Math : IElementMath<int>
 {
+    public int Zero => 0;
+
+    public int NegativeInfinity => int.MinValue;
+
+    public int Add(int a, int b) => a + b;
+
+    public int MulAdd(int a, int b, int c) => a * b + c;
+
+    public bool Greater(int a, int b) => a > b;
+
+    public bool IsNaN(int a) => false;
+
     public double ToDouble(int x) => x;
 
     public int FromDouble(double x) =>

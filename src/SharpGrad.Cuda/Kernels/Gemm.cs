@@ -59,7 +59,7 @@ internal static class Gemm
     /// <summary>The kernel, launched with groups of D×D threads, grid (tiles of C, batches of this launch).</summary>
     public static void Tiled<T, TOps>(ArrayView1D<T, Stride1D.Dense> a, ArrayView1D<T, Stride1D.Dense> b, ArrayView1D<T, Stride1D.Dense> c, GemmArgs p)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         var ops = default(TOps);
         // Laid out [kk, i] and [kk, j]: the inner loop reads a row of each.
@@ -132,7 +132,7 @@ internal static class Gemm
     public static void PerElement<T, TOps>(Index1D thread, ArrayView1D<T, Stride1D.Dense> a, ArrayView1D<T, Stride1D.Dense> b, ArrayView1D<T, Stride1D.Dense> c,
         GemmArgs p, int total, int threads)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         ThreadRange.Of(thread, threads, total, out int start, out int end);
         for (int index = start; index < end; index++)
@@ -141,7 +141,7 @@ internal static class Gemm
 
     private static void ElementAt<T, TOps>(int index, ArrayView1D<T, Stride1D.Dense> a, ArrayView1D<T, Stride1D.Dense> b, ArrayView1D<T, Stride1D.Dense> c, GemmArgs p)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         var ops = default(TOps);
         int perBatch = p.M * p.N;
@@ -159,7 +159,7 @@ internal static class Gemm
     /// <summary>Writes (or adds) one row of a thread's block: columns q0, q0 + d, q0 + 2d, q0 + 3d of row <paramref name="row"/>.</summary>
     private static void Store<T, TOps>(ArrayView1D<T, Stride1D.Dense> c, GemmArgs p, int cBase, int row, int q0, int d, T v0, T v1, T v2, T v3)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         if (row >= p.M)
             return;
@@ -172,7 +172,7 @@ internal static class Gemm
 
     private static void Store1<T, TOps>(ArrayView1D<T, Stride1D.Dense> c, GemmArgs p, int rowStart, int column, T v)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         if (column >= p.N)
             return;

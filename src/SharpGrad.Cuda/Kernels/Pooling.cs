@@ -24,7 +24,7 @@ internal static class Pooling
     public static void MaxPool2d<T, TOps>(Index1D thread, ArrayView1D<T, Stride1D.Dense> x, ArrayView1D<T, Stride1D.Dense> y,
         ArrayView1D<int, Stride1D.Dense> argmax, PoolArgs s, int total, int threads)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         ThreadRange.Of(thread, threads, total, out int start, out int end);
         for (int index = start; index < end; index++)
@@ -34,7 +34,7 @@ internal static class Pooling
     private static void MaxAt<T, TOps>(int index, ArrayView1D<T, Stride1D.Dense> x, ArrayView1D<T, Stride1D.Dense> y,
         ArrayView1D<int, Stride1D.Dense> argmax, PoolArgs s)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         var ops = default(TOps);
         int outPlane = s.OH * s.OW;
@@ -76,7 +76,7 @@ internal static class Pooling
     public static void ScatterArgmax<T, TOps>(Index1D index, ArrayView1D<T, Stride1D.Dense> gy, ArrayView1D<int, Stride1D.Dense> argmax,
         ArrayView1D<T, Stride1D.Dense> gx, int inPlane, int outPlane, int gyOffset, int lanes)
         where T : unmanaged
-        where TOps : struct, IRealOps<T>
+        where TOps : struct, IElementMath<T>
     {
         var ops = default(TOps);
         int plane = index / lanes, lane = index - plane * lanes;

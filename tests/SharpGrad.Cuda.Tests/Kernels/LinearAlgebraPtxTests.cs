@@ -45,7 +45,7 @@ public class LinearAlgebraPtxTests
         var method = type.GetMethod(methodName, BindingFlags.Public | BindingFlags.Static)!;
         var arguments = method.GetGenericArguments().Length == 1
             ? new[] { float64 ? typeof(double) : typeof(float) }
-            : new[] { float64 ? typeof(double) : typeof(float), float64 ? typeof(Float64Ops) : typeof(Float32Ops) };
+            : new[] { float64 ? typeof(double) : typeof(float), float64 ? typeof(Float64Math) : typeof(Float32Math) };
         return (method.MakeGenericMethod(arguments), methodName == "Tiled");
     }
 
