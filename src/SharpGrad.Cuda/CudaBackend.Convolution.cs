@@ -49,52 +49,52 @@ internal sealed partial class CudaBackend
     }
 
     /// <inheritdoc/>
-    public void Im2Col(Conv2dShape s, DeviceBuffer x, int xOffset, int image, DeviceBuffer columns, int columnsOffset)
+    public void Im2Col(Conv2dShape s, DeviceBuffer x, int xOffset, DeviceBuffer columns)
     {
         var bx = (CudaBuffer)x;
         var bc = (CudaBuffer)columns;
         var dtype = RealDType("Im2Col", bx, bc);
-        long count = (long)s.C * s.KH * s.KW * s.OH * s.OW;
+        long count = (long)s.N * s.C * s.KH * s.KW * s.OH * s.OW;
         if (count == 0)
             return;
-        if (count > bc.Length - columnsOffset)
-            throw new ArgumentException($"Im2Col on {Device}: the columns buffer holds {bc.Length - columnsOffset} elements after offset {columnsOffset}, {count} needed.", nameof(columns));
-        var args = Unfold(s, xOffset + image * s.C * s.H * s.W);
+        if (count > bc.Length)
+            throw new ArgumentException($"Im2Col on {Device}: the columns buffer holds {bc.Length} elements, {count} needed.", nameof(columns));
+        var args = Unfold(s, xOffset);
         if (dtype == DType.Float64)
         {
             im2ColFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs, int, int>(
                 Kernels.Convolution.Im2Col<double>);
-            im2ColFloat64(LaunchThreads(count), bx.View<double>(), bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), args, (int)count, LaunchThreads(count));
+            im2ColFloat64(LaunchThreads(count), bx.View<double>(), bc.View<double>(), args, (int)count, LaunchThreads(count));
         }
         else
         {
             im2ColFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs, int, int>(
                 Kernels.Convolution.Im2Col<float>);
-            im2ColFloat32(LaunchThreads(count), bx.View<float>(), bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), args, (int)count, LaunchThreads(count));
+            im2ColFloat32(LaunchThreads(count), bx.View<float>(), bc.View<float>(), args, (int)count, LaunchThreads(count));
         }
     }
 
     /// <inheritdoc/>
-    public void Col2Im(Conv2dShape s, DeviceBuffer columns, int columnsOffset, DeviceBuffer gx, int image)
+    public void Col2Im(Conv2dShape s, DeviceBuffer columns, DeviceBuffer gx)
     {
         var bc = (CudaBuffer)columns;
         var bg = (CudaBuffer)gx;
         var dtype = RealDType("Col2Im", bc, bg);
-        int pixels = s.C * s.H * s.W;
+        int pixels = s.N * s.C * s.H * s.W;
         if (pixels == 0)
             return;
-        var args = Unfold(s, image * pixels);
+        var args = Unfold(s, 0);
         if (dtype == DType.Float64)
         {
             col2ImFloat64 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<double, Stride1D.Dense>, ArrayView1D<double, Stride1D.Dense>, UnfoldArgs, int, int>(
                 Kernels.Convolution.Col2Im<double, Float64Math>);
-            col2ImFloat64(LaunchThreads(pixels), bc.View<double>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<double>(), args, pixels, LaunchThreads(pixels));
+            col2ImFloat64(LaunchThreads(pixels), bc.View<double>(), bg.View<double>(), args, pixels, LaunchThreads(pixels));
         }
         else
         {
             col2ImFloat32 ??= accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView1D<float, Stride1D.Dense>, ArrayView1D<float, Stride1D.Dense>, UnfoldArgs, int, int>(
                 Kernels.Convolution.Col2Im<float, Float32Math>);
-            col2ImFloat32(LaunchThreads(pixels), bc.View<float>().SubView(columnsOffset, bc.Length - columnsOffset), bg.View<float>(), args, pixels, LaunchThreads(pixels));
+            col2ImFloat32(LaunchThreads(pixels), bc.View<float>(), bg.View<float>(), args, pixels, LaunchThreads(pixels));
         }
     }
 

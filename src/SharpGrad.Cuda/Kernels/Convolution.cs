@@ -5,7 +5,7 @@ namespace SharpGrad.Cuda.Kernels;
 
 /// <summary>
 /// The sizes of one convolution's unfolding, as the kernels receive them (plain fields, no methods): C channels
-/// of H×W, kernel KH×KW, stride, padding before, dilation, output OH×OW. XBase is the element where the image starts.
+/// of H×W, kernel KH×KW, stride, padding before, dilation, output OH×OW. XBase is the element where the first image starts.
 /// </summary>
 internal struct UnfoldArgs
 {
@@ -14,8 +14,9 @@ internal struct UnfoldArgs
 }
 
 /// <summary>
-/// im2col and its adjoint col2im for one image. The column matrix has a row per (channel, kernel row, kernel column)
-/// and a column per output position, as SharpGrad's CPU convolution lays it out. Both kernels are gathers, each
+/// im2col and its adjoint col2im for a batch of images in one launch each. Each image's column matrix has a row per
+/// (channel, kernel row, kernel column) and a column per output position, as SharpGrad's CPU convolution lays it out,
+/// and the images' matrices follow each other. Both kernels are gathers, each
 /// element they write computed by one thread, so each result is written once and summed in a fixed order: no
 /// atomics, and the same bits on every run. On a GPU there is a thread per element, on gpu-sim a run of elements per
 /// thread (see <see cref="ThreadRange"/>).
@@ -38,13 +39,15 @@ internal static class Convolution
         where T : unmanaged
     {
         int positions = s.OH * s.OW;
-        int row = index / positions, p = index - row * positions;
+        int perImage = s.C * s.KH * s.KW * positions;
+        int image = index / perImage, local = index - image * perImage;
+        int row = local / positions, p = local - row * positions;
         int kernel = s.KH * s.KW;
         int c = row / kernel, tap = row - c * kernel;
         int ki = tap / s.KW, kj = tap - ki * s.KW;
         int oh = p / s.OW, ow = p - oh * s.OW;
         int ih = oh * s.SH - s.PH + ki * s.DH, iw = ow * s.SW - s.PW + kj * s.DW;
-        columns[index] = ih >= 0 && ih < s.H && iw >= 0 && iw < s.W ? x[s.XBase + (c * s.H + ih) * s.W + iw] : default;
+        columns[index] = ih >= 0 && ih < s.H && iw >= 0 && iw < s.W ? x[s.XBase + ((image * s.C + c) * s.H + ih) * s.W + iw] : default;
     }
 
     /// <summary>
@@ -67,9 +70,11 @@ internal static class Convolution
     {
         var ops = default(TOps);
         int plane = s.H * s.W;
-        int c = index / plane, pixel = index - c * plane;
+        int image = index / (s.C * plane), local = index - image * s.C * plane;
+        int c = local / plane, pixel = local - c * plane;
         int ih = pixel / s.W, iw = pixel - ih * s.W;
         int positions = s.OH * s.OW;
+        int columnsBase = image * s.C * s.KH * s.KW * positions;
         int at = s.XBase + index;
         T sum = gx[at];
         for (int ki = 0; ki < s.KH; ki++)
@@ -89,7 +94,7 @@ internal static class Convolution
                 int ow = tw / s.SW;
                 if (ow >= s.OW)
                     continue;
-                sum = ops.Add(sum, columns[((c * s.KH + ki) * s.KW + kj) * positions + oh * s.OW + ow]);
+                sum = ops.Add(sum, columns[columnsBase + ((c * s.KH + ki) * s.KW + kj) * positions + oh * s.OW + ow]);
             }
         }
         gx[at] = sum;

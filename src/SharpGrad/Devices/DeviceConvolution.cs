@@ -4,7 +4,7 @@ namespace SharpGrad;
 
 /// <summary>
 /// Convolution on a device as im2col and matrix products, the way cuDNN-less GPU code does it: each image is unfolded
-/// into columns [C·kH·kW, OH·OW] by the device's Im2Col kernel and multiplied by the weights as [C_out, C·kH·kW] per
+/// into columns [C·kH·kW, OH·OW] (all images in one launch of the device's Im2Col kernel) and multiplied by the weights as [C_out, C·kH·kW] per
 /// group. The backward products use the same columns (the weight gradient) or fold them back with Col2Im (the input
 /// gradient). Only device calls here; recording the graph stays with the ops in <c>Ops/Convolution.cs</c>.
 /// </summary>
@@ -39,11 +39,10 @@ internal static class DeviceConvolution
                 w.Buffer, w.Offset + gi * og * k, 0, 1, k,
                 g.Buffer, g.Offset + gi * og * p, s.O * p, p, 1,
                 columns.Buffer, gi * k * p, s.Groups * k * p, p, accumulate: false);
-        for (int i = 0; i < s.N; i++)
-            kernels.Col2Im(s, columns.Buffer, i * s.Groups * k * p, gx.Buffer, i);
+        kernels.Col2Im(s, columns.Buffer, gx.Buffer);
     }
 
-    /// <summary>gw [O, C/groups, kH, kW] = Σ over images of g·columnsᵀ (gw fresh).</summary>
+    /// <summary>gw [O, C/groups, kH, kW] = Σ over images of g·columnsᵀ (gw fresh, contiguous).</summary>
     public static void WeightGrad(Conv2dShape s, Tensor x, Tensor g, Tensor gw)
     {
         var kernels = DeviceBackends.For(g.Device);
@@ -54,12 +53,15 @@ internal static class DeviceConvolution
             return;
         }
         var columns = Columns(kernels, s, x);
-        for (int i = 0; i < s.N; i++)
-            for (int gi = 0; gi < s.Groups; gi++)
-                kernels.Gemm(1, og, k, p,
-                    g.Buffer, g.Offset + (i * s.O + gi * og) * p, 0, p, 1,
-                    columns.Buffer, (i * s.Groups + gi) * k * p, 0, 1, p,
-                    gw.Buffer, gi * og * k, 0, k, accumulate: i > 0);
+        // One batched product per group gives each image's share [N, O, K]; one reduction over the images sums them in
+        // a fixed order (no accumulation across launches, so the result does not depend on scheduling).
+        var shares = Tensor.Uninitialized([s.N, s.O, k], g.DType, g.Device);
+        for (int gi = 0; gi < s.Groups; gi++)
+            kernels.Gemm(s.N, og, k, p,
+                g.Buffer, g.Offset + gi * og * p, s.O * p, p, 1,
+                columns.Buffer, gi * k * p, s.Groups * k * p, 1, p,
+                shares.Buffer, gi * og * k, s.O * k, k, accumulate: false);
+        kernels.Reduce(ReduceKind.Sum, shares.Buffer, 0, 1, s.N, s.O * k, gw.Buffer);
     }
 
     // Every image unfolded: [N, groups·K, OH·OW].
@@ -67,8 +69,7 @@ internal static class DeviceConvolution
     {
         int p = s.OH * s.OW;
         var columns = Tensor.Uninitialized([s.N, s.Groups * s.K, p], x.DType, x.Device);
-        for (int i = 0; i < s.N; i++)
-            kernels.Im2Col(s, x.Buffer, x.Offset, i, columns.Buffer, i * s.Groups * s.K * p);
+        kernels.Im2Col(s, x.Buffer, x.Offset, columns.Buffer);
         return columns;
     }
 }

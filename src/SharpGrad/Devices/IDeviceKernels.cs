@@ -98,17 +98,17 @@ internal interface IDeviceKernels
     // ---- Convolution and pooling --------------------------------------------------------------
 
     /// <summary>
-    /// Unfolds image <paramref name="image"/> (0 ≤ image &lt; N) of x [N, C, H, W] (contiguous from xOffset) into
-    /// columns [C·KH·KW, OH·OW] contiguous from <paramref name="columnsOffset"/> (zeros where the window is in the
-    /// padding), the right operand of convolution as a matrix product. Groups are row ranges of the columns.
+    /// Unfolds every image of x [N, C, H, W] (contiguous from xOffset) into columns [N, C·KH·KW, OH·OW] (contiguous
+    /// from 0; zeros where the window is in the padding), the right operands of convolution as matrix products, in
+    /// one launch. Groups are row ranges of each image's columns.
     /// </summary>
-    void Im2Col(Conv2dShape s, DeviceBuffer x, int xOffset, int image, DeviceBuffer columns, int columnsOffset);
+    void Im2Col(Conv2dShape s, DeviceBuffer x, int xOffset, DeviceBuffer columns);
 
     /// <summary>
-    /// The adjoint of <see cref="Im2Col"/>: adds columns [C·KH·KW, OH·OW] (contiguous from <paramref name="columnsOffset"/>)
-    /// back into image <paramref name="image"/> of gx [N, C, H, W] (contiguous from 0).
+    /// The adjoint of <see cref="Im2Col"/>: adds columns [N, C·KH·KW, OH·OW] (contiguous from 0) back into gx
+    /// [N, C, H, W] (contiguous from 0), each pixel summing the entries read from it in a fixed order.
     /// </summary>
-    void Col2Im(Conv2dShape s, DeviceBuffer columns, int columnsOffset, DeviceBuffer gx, int image);
+    void Col2Im(Conv2dShape s, DeviceBuffer columns, DeviceBuffer gx);
 
     /// <summary>
     /// Max pooling of contiguous planes: y [planes, OH, OW] and, for the backward pass, the flat index within its

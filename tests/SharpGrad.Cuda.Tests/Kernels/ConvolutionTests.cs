@@ -42,15 +42,13 @@ public class ConvolutionTests
 
         using var gx = Upload(x);
         using var gw = Upload(weights);
-        using var columns = Backend.Allocate(DTypeExtensions.Of<T>(), s.C * s.KH * s.KW * s.P, zeroed: false);
+        using var columns = Backend.Allocate(DTypeExtensions.Of<T>(), s.N * s.C * s.KH * s.KW * s.P, zeroed: false);
         using var gy = Backend.Allocate(DTypeExtensions.Of<T>(), s.N * s.O * s.P, zeroed: false);
+        Backend.Im2Col(s, gx, xOffset, columns);
         for (int image = 0; image < s.N; image++)
-        {
-            Backend.Im2Col(s, gx, xOffset, image, columns, 0);
             for (int g = 0; g < s.Groups; g++)
-                Backend.Gemm(1, s.Og, s.P, s.K, gw, g * s.Og * s.K, 0, s.K, 1, columns, g * s.K * s.P, 0, s.P, 1,
+                Backend.Gemm(1, s.Og, s.P, s.K, gw, g * s.Og * s.K, 0, s.K, 1, columns, (image * s.Groups + g) * s.K * s.P, 0, s.P, 1,
                     gy, (image * s.O + g * s.Og) * s.P, 0, s.P, accumulate: false);
-        }
         AssertClose(expected, Download<T>(gy), tolerance);
     }
 
@@ -78,15 +76,15 @@ public class ConvolutionTests
         using var gy = Upload(gyHost);
         using var gw = Upload(weights);
         using var gx = Upload(initial);
-        using var columns = Backend.Allocate(DTypeExtensions.Of<T>(), s.C * s.KH * s.KW * s.P, zeroed: false);
+        using var columns = Backend.Allocate(DTypeExtensions.Of<T>(), s.N * s.C * s.KH * s.KW * s.P, zeroed: false);
         for (int image = 0; image < s.N; image++)
         {
             // w[g] is Og×K row-major, so w[g]ᵀ (K×Og) has row stride 1 and column stride K.
             for (int g = 0; g < s.Groups; g++)
                 Backend.Gemm(1, s.K, s.P, s.Og, gw, g * s.Og * s.K, 0, 1, s.K, gy, (image * s.O + g * s.Og) * s.P, 0, s.P, 1,
-                    columns, g * s.K * s.P, 0, s.P, accumulate: false);
-            Backend.Col2Im(s, columns, 0, gx, image);
+                    columns, (image * s.Groups + g) * s.K * s.P, 0, s.P, accumulate: false);
         }
+        Backend.Col2Im(s, columns, gx);
         AssertClose(expected, Download<T>(gx), tolerance);
     }
 
@@ -97,7 +95,7 @@ public class ConvolutionTests
         var s = Shape(1, 1, 2, 2, 1, 2, 2, 1, 1, 1, 1);
         using var x = Upload(new double[] { 1, 2, 3, 4 });
         using var columns = Backend.Allocate(DType.Float64, 4 * 9, zeroed: false);
-        Backend.Im2Col(s, x, 0, 0, columns, 0);
+        Backend.Im2Col(s, x, 0, columns);
         double[] expected =
         [
             0, 0, 0, 0, 1, 2, 0, 3, 4, // (0, 0): x[oh − 1, ow − 1]
