@@ -41,27 +41,18 @@ public sealed partial class Tensor
         batchShape.CopyTo(outShape, 0);
         outShape[^2] = m;
         outShape[^1] = n;
+        if (!a.Device.IsCpu || !b.Device.IsCpu)
+            return DeviceMatMul(a, b, outShape);
         // Every element is written unless the inner dimension is empty, where the product is zeros.
         var result = k == 0 ? new Tensor(outShape, a.DType) : Uninitialized(outShape, a.DType);
         // An empty result has nothing to compute, and an empty inner dimension sums nothing (zeros
         // above); the GEMM kernel is only ever given non-degenerate operands.
         if (k == 0 || result.Count == 0)
             return result;
-        if (!a.Device.IsCpu || !b.Device.IsCpu)
-            return DeviceMatMul(a, b, batchShape, outShape);
-        var aBatch = ShapeMath.BroadcastStrides(a.ShapeArray.AsSpan(0, a.Rank - 2), a.StrideArray.AsSpan(0, a.Rank - 2), batchShape);
-        var bBatch = ShapeMath.BroadcastStrides(b.ShapeArray.AsSpan(0, b.Rank - 2), b.StrideArray.AsSpan(0, b.Rank - 2), batchShape);
-        int batches = ShapeMath.Count(batchShape);
-        for (int bi = 0; bi < batches; bi++)
+        var offsets = BatchOffsets(a, b, batchShape);
+        for (int bi = 0; bi < offsets.Length; bi++)
         {
-            int rem = bi, aOff = a.Offset, bOff = b.Offset;
-            for (int d = batchShape.Length - 1; d >= 0; d--)
-            {
-                int i = rem % batchShape[d];
-                rem /= batchShape[d];
-                aOff += i * aBatch[d];
-                bOff += i * bBatch[d];
-            }
+            var (aOff, bOff) = offsets[bi];
             int cOff = bi * m * n;
             if (a.DType == DType.Float32)
                 Gemm.Multiply(m, n, k, a.Data<float>().AsSpan(aOff), a.StrideArray[^2], a.StrideArray[^1],
@@ -75,18 +66,30 @@ public sealed partial class Tensor
         return result;
     }
 
-    private static Tensor DeviceMatMul(Tensor a, Tensor b, int[] batchShape, int[] outShape)
+    private static Tensor DeviceMatMul(Tensor a, Tensor b, int[] outShape)
     {
         b = Dispatch.OnDeviceOf(a, b, "MatMul");
+        int m = a.ShapeArray[^2], k = a.ShapeArray[^1], n = b.ShapeArray[^1];
+        if (k == 0 || ShapeMath.Count(outShape) == 0)
+            return ZerosOn(outShape, a.DType, a.Device);
         a = Dispatch.UnitStrideMatrices(a);
         b = Dispatch.UnitStrideMatrices(b);
-        int m = a.ShapeArray[^2], k = a.ShapeArray[^1], n = b.ShapeArray[^1];
         var result = Uninitialized(outShape, a.DType, a.Device);
+        var kernels = DeviceBackends.For(a.Device);
+        var offsets = BatchOffsets(a, b, outShape[..^2]);
+        for (int bi = 0; bi < offsets.Length; bi++)
+            kernels.Gemm(1, m, n, k, a.Buffer, offsets[bi].A, 0, a.StrideArray[^2], a.StrideArray[^1],
+                b.Buffer, offsets[bi].B, 0, b.StrideArray[^2], b.StrideArray[^1], result.Buffer, bi * m * n, 0, n, accumulate: false);
+        return result;
+    }
+
+    /// <summary>Where each matrix of the broadcast batch starts in a and in b, in row-major order of the batch.</summary>
+    private static (int A, int B)[] BatchOffsets(Tensor a, Tensor b, int[] batchShape)
+    {
         var aBatch = ShapeMath.BroadcastStrides(a.ShapeArray.AsSpan(0, a.Rank - 2), a.StrideArray.AsSpan(0, a.Rank - 2), batchShape);
         var bBatch = ShapeMath.BroadcastStrides(b.ShapeArray.AsSpan(0, b.Rank - 2), b.StrideArray.AsSpan(0, b.Rank - 2), batchShape);
-        var kernels = DeviceBackends.For(a.Device);
-        int batches = ShapeMath.Count(batchShape);
-        for (int bi = 0; bi < batches; bi++)
+        var offsets = new (int A, int B)[ShapeMath.Count(batchShape)];
+        for (int bi = 0; bi < offsets.Length; bi++)
         {
             int rem = bi, aOff = a.Offset, bOff = b.Offset;
             for (int d = batchShape.Length - 1; d >= 0; d--)
@@ -96,9 +99,8 @@ public sealed partial class Tensor
                 aOff += i * aBatch[d];
                 bOff += i * bBatch[d];
             }
-            kernels.Gemm(1, m, n, k, a.Buffer, aOff, 0, a.StrideArray[^2], a.StrideArray[^1],
-                b.Buffer, bOff, 0, b.StrideArray[^2], b.StrideArray[^1], result.Buffer, bi * m * n, 0, n, accumulate: false);
+            offsets[bi] = (aOff, bOff);
         }
-        return result;
+        return offsets;
     }
 }

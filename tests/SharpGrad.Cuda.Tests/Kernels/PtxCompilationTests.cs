@@ -49,6 +49,15 @@ public class PtxCompilationTests
             data.Add(nameof(OptimizerUpdates), nameof(OptimizerUpdates.Adam), false, [t, m]);
             data.Add(nameof(OptimizerUpdates), nameof(OptimizerUpdates.Sgd), false, [t, m]);
         }
+        foreach (var (t, m) in FloatTypes)
+        {
+            data.Add(nameof(Gemm), nameof(Gemm.Tiled), true, [t, m]);
+            data.Add(nameof(Gemm), nameof(Gemm.PerElement), false, [t, m]);
+            data.Add(nameof(Convolution), nameof(Convolution.Im2Col), false, [t]);
+            data.Add(nameof(Convolution), nameof(Convolution.Col2Im), false, [t, m]);
+            data.Add(nameof(Pooling), nameof(Pooling.MaxPool2d), false, [t, m]);
+            data.Add(nameof(Pooling), nameof(Pooling.ScatterArgmax), false, [t, m]);
+        }
         foreach (var (t, acc, a) in new[] { (F, D, typeof(Float32Accumulator)), (D, D, typeof(Float64Accumulator)), (I, I, typeof(Int32Accumulator)) })
         {
             data.Add(nameof(Reductions), nameof(Reductions.ReduceThreads), false, [t, acc, a]);
