@@ -67,6 +67,35 @@ public class DeviceTrainingTests
         SameRun(Train(Create, Sgd, Device.Cpu, x, y, 25, 16), Train(Create, Sgd, Gpu, x, y, 25, 16));
     }
 
+    [Theory]
+    [InlineData("adamw")]
+    [InlineData("rmsprop")]
+    [InlineData("amsgrad")]
+    [InlineData("nesterov")]
+    public void EveryOptimizer_FollowsTheCpuRun(string name)
+    {
+        var (x, y) = Data(128, [12], 3, 4);
+        Module Create() => new Sequential(new Linear(12, 16, generator: new Generator(7)), new Tanh(), new Linear(16, 3, generator: new Generator(8)));
+        Optimizer Make(IEnumerable<Tensor> p) => name switch
+        {
+            "adamw" => new AdamW(p, learningRate: 0.02),
+            "rmsprop" => new RmsProp(p, learningRate: 0.005, momentum: 0.5),
+            "amsgrad" => new Adam(p, learningRate: 0.02, amsgrad: true),
+            _ => new Sgd(p, learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 1e-3),
+        };
+        SameRun(Train(Create, Make, Device.Cpu, x, y, 30, 32), Train(Create, Make, Gpu, x, y, 30, 32));
+    }
+
+    [Fact]
+    public void Dropout_DrawsTheCpuMask()
+    {
+        var x = Tensor.Ones([4, 50]);
+        var cpu = Functional.Dropout(x, 0.3, training: true, generator: new Generator(9));
+        var gpu = Functional.Dropout(x.To(Gpu), 0.3, training: true, generator: new Generator(9));
+        Assert.Equal(Gpu, gpu.Device);
+        Assert.Equal(cpu.ToFloatArray(), gpu.ToFloatArray());
+    }
+
     [Fact]
     public void TrainingSteps_StopAllocatingDeviceMemoryAfterWarmUp()
     {
