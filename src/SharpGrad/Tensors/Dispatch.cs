@@ -278,7 +278,7 @@ internal static class Dispatch
         if (x.Device == device)
             return x;
         if (x.Rank == 0 && x.Device.IsCpu)
-            return ToDevice(x, device);
+            return DeviceConstant(x, device);
         throw new InvalidOperationException(
             $"{op}: expected all tensors on the same device, but found tensors on {device} and {x.Device}; move them with To(Device) first.");
     }
@@ -295,6 +295,29 @@ internal static class Dispatch
     {
         if (!x.Device.IsCpu)
             throw new NotSupportedException($"{op} has no {x.Device} kernel yet; compute it on the CPU (To(Device.Cpu)) and move the result back.");
+    }
+
+    // Constants copied to devices, by value: the backward rules multiply by the same few constants (0, 1, −1, a scale)
+    // at every step, and an upload is a synchronous copy, so each is uploaded once. Bounded, since a program that
+    // creates a constant per step (a learning rate decayed by hand) would otherwise grow it without end.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Device, DType, long), Tensor> deviceConstants = new();
+    private const int MaxDeviceConstants = 4096;
+
+    private static Tensor DeviceConstant(Tensor x, Device device)
+    {
+        long bits = x.DType switch
+        {
+            DType.Float32 => BitConverter.SingleToInt32Bits(x.Data<float>()[x.Offset]),
+            DType.Float64 => BitConverter.DoubleToInt64Bits(x.Data<double>()[x.Offset]),
+            _ => x.Data<int>()[x.Offset],
+        };
+        var key = (device, x.DType, bits);
+        if (deviceConstants.TryGetValue(key, out var cached))
+            return cached;
+        var uploaded = MemoryScope.Keep(ToDevice(x, device));
+        if (deviceConstants.Count < MaxDeviceConstants)
+            deviceConstants.TryAdd(key, uploaded);
+        return uploaded;
     }
 
     /// <summary><paramref name="x"/> on the device of <paramref name="like"/>, by <see cref="OnDevice"/>'s rule.</summary>
