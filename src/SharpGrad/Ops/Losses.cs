@@ -150,7 +150,7 @@ public static partial class Functional
         var x = Dispatch.Contiguous(input);
         int n = x.Size(0), c = x.Size(1);
         var target = Dispatch.ToDevice(batch.SafeTarget, device);
-        var keep = Dispatch.ToDevice(batch.Keep, device);
+        var keep = batch.Keep;
         // The weighted mean divides by the number of kept samples; 0/0 = NaN when all are ignored, as in PyTorch.
         double scale = reduction == Reduction.Mean ? 1 / batch.Keep.Sum().Item() : 1;
         var losses = Tensor.Uninitialized([n], x.DType, device);
@@ -290,14 +290,25 @@ public static partial class Functional
             keep[i] = 1;
         }
         var safeTarget = Tensor.FromArray(safe, target.ShapeArray);
-        var keepMask = Tensor.FromArray(keep, target.ShapeArray).To(input.DType);
+        var keepMask = Tensor.FromArray(keep, target.ShapeArray).To(input.DType).To(input.Device);
         var sampleWeights = weight is null ? keepMask : weight.IndexSelect(0, safeTarget.Reshape(-1)).Reshape(target.ShapeArray).Mul(keepMask);
         return new ClassificationBatch(input, safeTarget, keepMask, sampleWeights, weight, unbatched);
     }
 
     /// <summary>−w_{yᵢ}·logProbs[i, yᵢ] per sample (0 for ignored samples), shape [N, d...].</summary>
-    private static Tensor NllPerElement(Tensor logProbs, ClassificationBatch batch) =>
-        logProbs.Gather(1, batch.SafeTarget.Unsqueeze(1)).Squeeze(1).Mul(batch.SampleWeights).Neg();
+    private static Tensor NllPerElement(Tensor logProbs, ClassificationBatch batch)
+    {
+        if (logProbs.Device.IsCpu)
+            return logProbs.Gather(1, batch.SafeTarget.Unsqueeze(1)).Squeeze(1).Mul(batch.SampleWeights).Neg();
+        // On a GPU the gather is a selection by the one-hot target (made on the CPU, where the labels are, and copied
+        // once): Where keeps logProbs[i, yᵢ] and puts 0 elsewhere, so the sum over classes is the picked value.
+        int classes = logProbs.Size(1), rank = logProbs.Rank;
+        var oneHot = Tensor.Eye(classes, dtype: logProbs.DType).IndexSelect(0, batch.SafeTarget.Reshape(-1)).Reshape([.. batch.SafeTarget.ShapeArray, classes]);
+        if (rank > 2)
+            oneHot = oneHot.Permute([0, rank - 1, .. Enumerable.Range(1, rank - 2)]);
+        var picked = Tensor.Where(oneHot.To(logProbs.Device), logProbs, Tensor.Scalar(0, logProbs.DType)).Sum(1);
+        return picked.Mul(batch.SampleWeights).Neg();
+    }
 
     private static Tensor ReduceClassification(Tensor losses, ClassificationBatch batch, Reduction reduction, string op) => reduction switch
     {

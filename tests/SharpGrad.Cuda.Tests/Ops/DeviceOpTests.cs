@@ -128,6 +128,12 @@ public class DeviceOpTests
         Check(x => Functional.CrossEntropy(x[0], target), R(5, 4));
         Check(x => Functional.CrossEntropy(x[0], target, reduction: Reduction.Sum), R(5, 4));
         Check(x => Functional.CrossEntropy(x[0], Tensor.FromArray([0, -100, 1, 2, -100], 5)), R(5, 4));
+        // The general path: class weights, label smoothing, per-sample losses, extra dimensions, NLL of log-probabilities.
+        var weight = Tensor.FromArray([0.5, 1.0, 2.0, 1.5], 4);
+        Check(x => Functional.CrossEntropy(x[0], target, weight: weight.To(x[0].Device), labelSmoothing: 0.1), R(5, 4));
+        Check(x => Functional.CrossEntropy(x[0], target, reduction: Reduction.None), R(5, 4));
+        Check(x => Functional.CrossEntropy(x[0], Tensor.FromArray([0, 3, 1, 2, 1, 0], 2, 3)), R(2, 4, 3));
+        Check(x => Functional.NllLoss(x[0].LogSoftmax(1), target), R(5, 4));
     }
 
     [Fact]
