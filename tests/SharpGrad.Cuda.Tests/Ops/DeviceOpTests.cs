@@ -137,6 +137,17 @@ public class DeviceOpTests
     }
 
     [Fact]
+    public void RegressionAndBinaryLosses()
+    {
+        Check(x => Functional.MseLoss(x[0], x[1]), R(4, 3), R(4, 3));
+        Check(x => Functional.L1Loss(x[0], x[1]), R(4, 3), R(4, 3));
+        Check(x => Functional.SmoothL1Loss(x[0], x[1]), R(4, 3), R(4, 3));
+        var labels = Tensor.FromArray([1.0, 0, 0, 1, 1, 0], 2, 3);
+        Check(x => Functional.BinaryCrossEntropy(x[0].Sigmoid(), labels.To(x[0].Device)), R(2, 3));
+        Check(x => Functional.BinaryCrossEntropyWithLogits(x[0], labels.To(x[0].Device)), R(2, 3));
+    }
+
+    [Fact]
     public void BatchNorm_TrainingMatchesTheCpuAndUpdatesTheRunningStatistics()
     {
         Check(x => Functional.BatchNorm(x[0], null, null, x[1], x[2], training: true), R(4, 3, 2, 2), R(3), R(3));
