@@ -63,7 +63,6 @@ public static partial class Functional
     public static Tensor AvgPool2d(Tensor input, int[] kernelSize, int[]? stride = null, int[]? padding = null, bool countIncludePad = true, bool ceilMode = false)
     {
         var (planes, h, w) = PoolPlanes(input, "AvgPool2d");
-        Dispatch.RequireCpu(input, "AvgPool2d");
         var k = PoolKernel(kernelSize, "AvgPool2d");
         var st = stride is null || stride.Length == 0 ? k : SpatialPair(stride, 1, "AvgPool2d", "stride", minimum: 1);
         var pad = SpatialPair(padding, 0, "AvgPool2d", "padding", minimum: 0);
@@ -83,7 +82,6 @@ public static partial class Functional
     public static Tensor AdaptiveAvgPool2d(Tensor input, int[] outputSize)
     {
         var (planes, h, w) = PoolPlanes(input, "AdaptiveAvgPool2d");
-        Dispatch.RequireCpu(input, "AdaptiveAvgPool2d");
         ArgumentNullException.ThrowIfNull(outputSize);
         if (outputSize.Length == 0)
             throw new ArgumentException("AdaptiveAvgPool2d: outputSize takes one value or two (height, width), got none.", nameof(outputSize));
@@ -96,6 +94,8 @@ public static partial class Functional
     /// <summary>The recorded average over windows; backward spreads each gradient evenly over its window.</summary>
     private static Tensor WindowAverage(Tensor input, int planes, AxisWindows rows, AxisWindows cols, string op)
     {
+        if (!input.Device.IsCpu)
+            return DeviceWindowAverage(input, planes, rows, cols);
         int h = input.ShapeArray[^2], w = input.ShapeArray[^1];
         var x = Dispatch.Contiguous(input);
         var y = new Tensor(PooledShape(input, rows.Length, cols.Length), input.DType);
@@ -155,6 +155,30 @@ public static partial class Functional
         }
         var outputShape = g.ShapeArray;
         return Autograd.Record(gx, OpCode.MaxPool2dGrad, [g], h => [GatherArgmax(h, argmax, planes, outputShape, pairs)]);
+    }
+
+    /// <summary>
+    /// <see cref="WindowAverage"/> on a GPU: the average factors into one averaging matrix per axis (row i of the
+    /// matrix of an axis holds 1/Count[i] over its window), so y = A_h·x·A_wᵀ for every plane: two matrix products,
+    /// recorded as such, whose backward rules spread the gradient over the windows.
+    /// </summary>
+    private static Tensor DeviceWindowAverage(Tensor input, int planes, AxisWindows rows, AxisWindows cols)
+    {
+        int h = input.ShapeArray[^2], w = input.ShapeArray[^1], oh = rows.Length, ow = cols.Length;
+        var averageRows = AveragingMatrix(rows, h, input.DType).To(input.Device);
+        var averageCols = AveragingMatrix(cols, w, input.DType).To(input.Device);
+        var alongWidth = input.Reshape(planes * h, w).MatMul(averageCols.T).Reshape(planes, h, ow);
+        var alongHeight = averageRows.MatMul(alongWidth.Permute(1, 0, 2).Reshape(h, planes * ow));
+        return alongHeight.Reshape(oh, planes, ow).Permute(1, 0, 2).Reshape(PooledShape(input, oh, ow));
+    }
+
+    private static Tensor AveragingMatrix(AxisWindows windows, int size, DType dtype)
+    {
+        var m = new double[windows.Length * size];
+        for (int i = 0; i < windows.Length; i++)
+            for (int j = windows.Start[i]; j < windows.End[i]; j++)
+                m[i * size + j] = 1.0 / windows.Count[i];
+        return Tensor.FromArray(m, windows.Length, size).To(dtype);
     }
 
     /// <summary>Reads each window's maximum position out of a tensor of the input's shape; the adjoint of <see cref="ScatterArgmax"/>.</summary>
