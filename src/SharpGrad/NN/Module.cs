@@ -258,7 +258,7 @@ public abstract class Module
             Eval();
             var dtype = Parameters().FirstOrDefault()?.DType ?? DType.Float32;
             using (Autograd.NoGrad())
-                Call(Tensor.Zeros(inputShape, dtype));
+                Call(Tensor.Zeros(inputShape, dtype, Device));
         }
         finally
         {

@@ -107,7 +107,7 @@ public class RecurrentCell : Module
         bool unbatched = input.Rank == 1;
         var x = unbatched ? input.Unsqueeze(0) : input;
         int n = x.Size(0);
-        var h = State(hidden, n, "hidden", unbatched, x.DType);
+        var h = State(hidden, n, "hidden", unbatched, x);
         var gi = Functional.Linear(x, WeightIh, BiasIh);
         var gh = Functional.Linear(h, WeightHh, BiasHh);
         Tensor newHidden;
@@ -133,7 +133,7 @@ public class RecurrentCell : Module
             }
             default:
             {
-                var c = State(cell, n, "cell", unbatched, x.DType);
+                var c = State(cell, n, "cell", unbatched, x);
                 var g = gi.Add(gh).Chunk(4, 1);
                 var inputGate = g[0].Sigmoid();
                 var forget = g[1].Sigmoid();
@@ -147,9 +147,9 @@ public class RecurrentCell : Module
         return unbatched ? (newHidden.Squeeze(0), newCell?.Squeeze(0)) : (newHidden, newCell);
     }
 
-    private Tensor State(Tensor? state, int n, string what, bool unbatched, DType dtype)
+    private Tensor State(Tensor? state, int n, string what, bool unbatched, Tensor input)
     {
-        if (state is null) return Tensor.Zeros([n, HiddenSize], dtype);
+        if (state is null) return Tensor.Zeros([n, HiddenSize], input.DType, input.Device);
         var s = unbatched && state.Rank == 1 ? state.Unsqueeze(0) : state;
         if (s.Rank != 2 || s.Size(0) != n || s.Size(1) != HiddenSize)
             throw new ArgumentException($"{Kind} cell: the {what} state must be [{n}, {HiddenSize}], got shape {state.Shape}.");
@@ -240,10 +240,10 @@ public class Recurrent : Module
                 (h, c) = layers[l].Step(x, h, c);
                 outputs[t] = h;
             }
-            finalHidden[l] = h ?? Tensor.Zeros([n, layers[l].HiddenSize], input.DType);
-            finalCell[l] = c ?? Tensor.Zeros([n, layers[l].HiddenSize], input.DType);
+            finalHidden[l] = h ?? Tensor.Zeros([n, layers[l].HiddenSize], input.DType, input.Device);
+            finalCell[l] = c ?? Tensor.Zeros([n, layers[l].HiddenSize], input.DType, input.Device);
         }
-        var output = steps == 0 ? Tensor.Zeros([0, n, layers[^1].HiddenSize], input.DType) : Tensor.Stack(outputs, 0);
+        var output = steps == 0 ? Tensor.Zeros([0, n, layers[^1].HiddenSize], input.DType, input.Device) : Tensor.Stack(outputs, 0);
         if (BatchFirst) output = output.Transpose(0, 1);
         return (output, Tensor.Stack(finalHidden, 0), Kind == RecurrentKind.Lstm ? Tensor.Stack(finalCell, 0) : null);
     }

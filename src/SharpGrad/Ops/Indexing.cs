@@ -107,7 +107,7 @@ public sealed partial class Tensor
             outShape[d] += before + after;
             interior[d] = TensorIndex.Slice(before, before + ShapeArray[d]);
         }
-        var result = Full(outShape, value, DType);
+        var result = Full(outShape, value, DType, Device);
         Dispatch.CopyInto(this, result.IndexRaw(interior));
         return Autograd.Record(result, OpCode.Pad, [this], g => [g[interior]]);
     }
@@ -195,7 +195,7 @@ public sealed partial class Tensor
     /// <summary>The adjoint of indexing: <paramref name="g"/> written into the indexed positions of zeros.</summary>
     private static Tensor EmbedIndexed(Tensor g, int[] shape, TensorIndex[] indices)
     {
-        var z = Zeros(shape, g.DType);
+        var z = Zeros(shape, g.DType, g.Device);
         Dispatch.CopyInto(g, z.IndexRaw(indices));
         return Autograd.Record(z, OpCode.IndexBackward, [g], gg => [gg[indices]]);
     }

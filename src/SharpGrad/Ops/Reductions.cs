@@ -130,7 +130,7 @@ public sealed partial class Tensor
                 if (ShapeArray[d] != 0) continue;
                 var kept = (int[])ShapeArray.Clone();
                 foreach (int r in dims) kept[r] = 1;
-                return Zeros(kept, DType);
+                return Zeros(kept, DType, Device);
             }
             var m = Dispatch.Reduce(this, dims, keepDim: true, ReduceKind.Max, "LogSumExp");
             return Where(m.Abs().Eq(double.PositiveInfinity), ZerosLike(m), m);

@@ -225,6 +225,8 @@ public class DeviceOpTests
         var index = Tensor.FromArray([2, 0, 2], 3);
         Check(x => x[0].IndexSelect(0, index), R(3, 4));
         Check(x => x[0].Narrow(1, 1, 2).Mul(2), R(3, 4));
+        Check(x => x[0].Pad([1, 2], 0.5), R(3, 4));
+        Check(x => x[0][1..], R(3, 4));
         var e = Assert.Throws<InvalidOperationException>(() => Tensor.Cat([R(2, 2).To(Gpu), R(2, 2)], 0));
         Assert.Contains(Gpu.ToString(), e.Message);
     }
