@@ -77,6 +77,17 @@ public sealed partial class Tensor
         var result = Uninitialized(outShape, a.DType, a.Device);
         var kernels = DeviceBackends.For(a.Device);
         var offsets = BatchOffsets(a, b, outShape[..^2]);
+        // Batches a constant stride apart (one batch dimension, or several that merge) are one strided-batched launch.
+        int aStep = offsets.Length > 1 ? offsets[1].A - offsets[0].A : 0, bStep = offsets.Length > 1 ? offsets[1].B - offsets[0].B : 0;
+        bool regular = true;
+        for (int bi = 1; bi < offsets.Length && regular; bi++)
+            regular = offsets[bi].A - offsets[bi - 1].A == aStep && offsets[bi].B - offsets[bi - 1].B == bStep;
+        if (regular)
+        {
+            kernels.Gemm(offsets.Length, m, n, k, a.Buffer, offsets[0].A, aStep, a.StrideArray[^2], a.StrideArray[^1],
+                b.Buffer, offsets[0].B, bStep, b.StrideArray[^2], b.StrideArray[^1], result.Buffer, 0, m * n, n, accumulate: false);
+            return result;
+        }
         for (int bi = 0; bi < offsets.Length; bi++)
             kernels.Gemm(1, m, n, k, a.Buffer, offsets[bi].A, 0, a.StrideArray[^2], a.StrideArray[^1],
                 b.Buffer, offsets[bi].B, 0, b.StrideArray[^2], b.StrideArray[^1], result.Buffer, bi * m * n, 0, n, accumulate: false);

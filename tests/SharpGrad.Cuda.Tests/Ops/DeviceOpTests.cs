@@ -103,6 +103,8 @@ public class DeviceOpTests
         Check(x => x[0].T.MatMul(x[1].T), R(4, 3), R(5, 4));
         Check(x => x[0].MatMul(x[1]), R(2, 3, 4), R(4, 5));
         Check(x => x[0].MatMul(x[1]), R(4), R(4, 2));
+        Check(x => x[0].MatMul(x[1]), R(2, 3, 4, 5), R(2, 3, 5, 2));     // batches a constant stride apart: one launch
+        Check(x => x[0].MatMul(x[1]), R(2, 3, 4, 5), R(3, 5, 2));        // a broadcast batch: one launch per matrix
         Check(x => Functional.Linear(x[0], x[1], x[2]), R(5, 4), R(3, 4), R(3));
     }
 
