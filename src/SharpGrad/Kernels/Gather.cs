@@ -53,7 +53,7 @@ internal static class Gather
         }
     }
 
-    private static ArgumentException OutOfRange(string op, int idx, int dim, int size, int[] shape, int flat)
+    internal static ArgumentException OutOfRange(string op, int idx, int dim, int size, int[] shape, int flat)
     {
         var pos = new int[shape.Length];
         for (int d = shape.Length - 1; d >= 0; d--)

@@ -67,12 +67,13 @@ public sealed partial class Tensor
     /// </summary>
     public Tensor Gather(int dim, Tensor index)
     {
-        Dispatch.RequireCpu(this, "Gather");
         int d = ShapeMath.WrapDim(dim, Rank, "Gather");
-        IndexArray(index, "Gather", requireRank: Rank);
+        var positions = IndexArray(index, "Gather", requireRank: Rank);
         for (int i = 0; i < Rank; i++)
             if (i != d && index.ShapeArray[i] > ShapeArray[i])
                 throw new ArgumentException($"Gather: index shape {ShapeMath.Format(index.ShapeArray)} is larger than the input shape {ShapeMath.Format(ShapeArray)} in dimension {i}.");
+        if (!Device.IsCpu)
+            return DeviceGather(d, index.ShapeArray, positions);
         var idx = Dispatch.Contiguous(index);
         var result = new Tensor((int[])index.ShapeArray.Clone(), DType);
         switch (DType)
@@ -225,6 +226,35 @@ public sealed partial class Tensor
             default: Kernels.Gather.ScatterAdd(index.ShapeArray, dim, index.Data<int>(), index.Offset, src.Data<double>(), z.Data<double>(), shape); break;
         }
         return Autograd.Record(z, OpCode.GatherBackward, [g], gg => [gg.Gather(dim, index)]);
+    }
+
+    /// <summary>
+    /// <see cref="Gather"/> on a GPU, as a selection: a one-hot table of the indices (made on the CPU, where they were
+    /// read and checked, and copied once) picks, for every output position, the one element of its slice along
+    /// <paramref name="d"/>, and a sum over the slice returns it. Recorded as Where and Sum, whose rules scatter the
+    /// gradient back.
+    /// </summary>
+    private Tensor DeviceGather(int d, int[] indexShape, int[] positions)
+    {
+        int size = ShapeArray[d];
+        var oneHot = new double[positions.Length * size];
+        for (int p = 0; p < positions.Length; p++)
+        {
+            if ((uint)positions[p] >= (uint)size)
+                throw Kernels.Gather.OutOfRange("Gather", positions[p], d, size, indexShape, p);
+            oneHot[p * size + positions[p]] = 1;
+        }
+        int[] tableShape = [.. indexShape, size];
+        // The input cut to the index's extent in every other dimension, its dimension d moved last and a size-1
+        // dimension put in its place, broadcast against the table.
+        var cut = this;
+        for (int i = 0; i < Rank; i++)
+            if (i != d && indexShape[i] < ShapeArray[i])
+                cut = cut.Narrow(i, 0, indexShape[i]);
+        int[] order = [.. Enumerable.Range(0, Rank).Where(i => i != d), d];
+        var slices = cut.Permute(order).Unsqueeze(d).Expand(tableShape);
+        var table = FromArray(oneHot, tableShape).To(DType).To(Device);
+        return Where(table, slices, Scalar(0, DType)).Sum(-1);
     }
 
     private static int[] IndexArray(Tensor index, string op, int requireRank)

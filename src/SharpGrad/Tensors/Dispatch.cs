@@ -290,13 +290,6 @@ internal static class Dispatch
     public static Tensor UnitStrideMatrices(Tensor x) =>
         x.StrideArray[^1] == 1 || x.StrideArray[^2] == 1 ? x : Copy(x);
 
-    /// <summary>Refuses a tensor that is not on the CPU, for the ops that have no device kernel yet, naming the op and the device.</summary>
-    public static void RequireCpu(Tensor x, string op)
-    {
-        if (!x.Device.IsCpu)
-            throw new NotSupportedException($"{op} has no {x.Device} kernel yet; compute it on the CPU (To(Device.Cpu)) and move the result back.");
-    }
-
     // Constants copied to devices, by value: the backward rules multiply by the same few constants (0, 1, −1, a scale)
     // at every step, and an upload is a synchronous copy, so each is uploaded once. Bounded, since a program that
     // creates a constant per step (a learning rate decayed by hand) would otherwise grow it without end.
