@@ -1,4 +1,5 @@
 using System.Globalization;
+using SharpGrad.Cli.Commands;
 using SharpGrad.IO;
 
 namespace SharpGrad.Cli.Tests;
@@ -38,7 +39,19 @@ public sealed class DeviceCommandTests : IDisposable
         string[] run = ["train", "--model", "mlp", "--epochs", "2", "--batch-size", "32", "--data", data];
         var (code, _, error) = CliRunner.Run([.. run, "--out", cpu]);
         Assert.True(code == 0, error);
-        (code, var output, error) = CliRunner.Run([.. run, "--out", sim, "--device", "gpu-sim"]);
+        // The checkpoint after epoch 1 is kept, as a run stopped during epoch 2 would leave it.
+        string resumed = Path.Combine(dir, "resumed");
+        Directory.CreateDirectory(resumed);
+        TrainCommand.CheckpointSaved = (path, epoch) => { if (epoch == 1) File.Copy(path, Path.Combine(resumed, "checkpoint.safetensors")); };
+        string output;
+        try
+        {
+            (code, output, error) = CliRunner.Run([.. run, "--out", sim, "--device", "gpu-sim"]);
+        }
+        finally
+        {
+            TrainCommand.CheckpointSaved = null;
+        }
         Assert.True(code == 0, error);
         Assert.Contains("on gpu-sim", output);
         var (expected, actual) = (LastRow(cpu), LastRow(sim));
@@ -48,6 +61,13 @@ public sealed class DeviceCommandTests : IDisposable
             double e = double.Parse(expected[column], CultureInfo.InvariantCulture), a = double.Parse(actual[column], CultureInfo.InvariantCulture);
             Assert.True(Math.Abs(e - a) <= (column % 2 == 1 ? 1e-3 : 1.0 / 64 + 1e-9), $"metrics column {column}: cpu {e}, gpu-sim {a}");
         }
+
+        // Resumed on the device from the checkpoint (weights and Adam's moments read into device memory), the second
+        // epoch is the uninterrupted one.
+        (code, output, error) = CliRunner.Run("train", "--resume", "--data", data, "--out", resumed, "--device", "gpu-sim");
+        Assert.True(code == 0, error);
+        Assert.Contains("Resuming after epoch 1 of 2", output);
+        Assert.Equal(actual[..5], LastRow(resumed)[..5]);
 
         (code, output, error) = CliRunner.Run("eval", "--weights", Path.Combine(sim, "model.safetensors"), "--data", data, "--device", "gpu-sim");
         Assert.True(code == 0, error);
