@@ -48,6 +48,8 @@ public sealed partial class Tensor
         var positions = IndexArray(index, "IndexSelect", requireRank: 1);
         var outShape = (int[])ShapeArray.Clone();
         outShape[d] = positions.Length;
+        if (!Device.IsCpu && DType.IsFloatingPoint() && (long)positions.Length * ShapeArray[d] <= MaxOneHotElements)
+            return DeviceIndexSelect(d, positions, outShape);
         var result = ZerosOn(outShape, DType, Device);
         for (int i = 0; i < positions.Length; i++)
         {
@@ -226,6 +228,34 @@ public sealed partial class Tensor
             default: Kernels.Gather.ScatterAdd(index.ShapeArray, dim, index.Data<int>(), index.Offset, src.Data<double>(), z.Data<double>(), shape); break;
         }
         return Autograd.Record(z, OpCode.GatherBackward, [g], gg => [gg.Gather(dim, index)]);
+    }
+
+    // The largest one-hot table a device op builds (index count × dimension size); beyond it IndexSelect copies slices.
+    private const long MaxOneHotElements = 1 << 24;
+
+    /// <summary>
+    /// <see cref="IndexSelect"/> on a GPU, as an embedding lookup is done there without a gather kernel: the one-hot
+    /// rows of the positions (checked on the CPU) times the input with dimension <paramref name="d"/> first, one matrix
+    /// product whose backward rule adds each row's gradient into the rows it came from.
+    /// </summary>
+    private Tensor DeviceIndexSelect(int d, int[] positions, int[] outShape)
+    {
+        int size = ShapeArray[d];
+        var oneHot = new double[positions.Length * size];
+        for (int i = 0; i < positions.Length; i++)
+        {
+            int p = positions[i];
+            if (p < -size || p >= size)
+                throw new ArgumentException($"IndexSelect: index {p} (entry {i}) is out of range for dimension {d} of size {size}.");
+            oneHot[i * size + (p < 0 ? p + size : p)] = 1;
+        }
+        int[] order = [d, .. Enumerable.Range(0, Rank).Where(i => i != d)];
+        var rows = Permute(order).Reshape(size, -1);
+        var picked = FromArray(oneHot, positions.Length, size).To(DType).To(Device).MatMul(rows);
+        int[] pickedShape = [positions.Length, .. order.Skip(1).Select(i => ShapeArray[i])];
+        var inverse = new int[Rank];
+        for (int i = 0; i < Rank; i++) inverse[order[i]] = i;
+        return picked.Reshape(pickedShape).Permute(inverse);
     }
 
     /// <summary>

@@ -226,6 +226,8 @@ public class DeviceOpTests
         Check(x => Tensor.Stack([x[0], x[1].T], 0), R(2, 3), R(3, 2));
         var index = Tensor.FromArray([2, 0, 2], 3);
         Check(x => x[0].IndexSelect(0, index), R(3, 4));
+        Check(x => x[0].IndexSelect(1, index), R(2, 3, 2));
+        Check(x => x[0].IndexSelect(2, Tensor.FromArray([-1, 0], 2)), R(2, 2, 3));
         Check(x => x[0].Narrow(1, 1, 2).Mul(2), R(3, 4));
         Check(x => x[0].Pad([1, 2], 0.5), R(3, 4));
         Check(x => x[0][1..], R(3, 4));
