@@ -81,9 +81,10 @@ public sealed class DeviceCommandTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.Contains("Unknown device \"tpu\"; use cpu, cuda, cuda:N (N = 0, 1, ...) or gpu-sim.", error);
 
-        (code, _, error) = CliRunner.Run("train", "--task", "names", "--device", "gpu-sim");
-        Assert.Equal(2, code);
-        Assert.Contains("--device applies to --task digits", error);
+        (code, _, error) = CliRunner.Run("train", "--task", "names", "--device", "cuda:7", "--out", Path.Combine(dir, "n"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("cuda:7 is not available", error);
+        Assert.False(Directory.Exists(Path.Combine(dir, "n")));
 
         // No machine that runs the tests has a GPU at cuda:7.
         (code, _, error) = CliRunner.Run("train", "--device", "cuda:7", "--epochs", "1", "--out", Path.Combine(dir, "x"));
@@ -91,6 +92,32 @@ public sealed class DeviceCommandTests : IDisposable
         Assert.Contains("cuda:7 is not available", error);
         Assert.DoesNotContain("   at ", error);
         Assert.False(File.Exists(Path.Combine(dir, "x", "metrics.csv")));
+    }
+
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("transformer")]
+    public void NamesOnGpuSim_EndsWhereTheCpuRunEnds(string model)
+    {
+        // A few names, so that gpu-sim (the GPU kernels run on the CPU) takes seconds.
+        string data = Path.Combine(dir, "names");
+        Directory.CreateDirectory(data);
+        File.WriteAllLines(Path.Combine(data, "train.txt"), ["anna", "emma", "olivia", "ava", "mia", "noah", "liam", "ella", "lucas", "mila", "leo", "nora", "tim", "ida", "tessa"]);
+        File.WriteAllLines(Path.Combine(data, "val.txt"), ["lina", "otto", "lea"]);
+        File.WriteAllLines(Path.Combine(data, "test.txt"), ["emil", "alma", "nils"]);
+        string[] run = ["train", "--task", "names", "--model", model, "--epochs", "2", "--batch-size", "4", "--embed", "8", "--hidden", "16",
+            "--context", "8", "--layers", "1", "--heads", "2", "--data", data];
+        var (code, output, error) = CliRunner.Run([.. run, "--out", Path.Combine(dir, "cpu")]);
+        Assert.True(code == 0, error);
+        (code, output, error) = CliRunner.Run([.. run, "--out", Path.Combine(dir, "sim"), "--device", "gpu-sim"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("on gpu-sim", output);
+        var (expected, actual) = (LastRow(Path.Combine(dir, "cpu")), LastRow(Path.Combine(dir, "sim")));
+        for (int column = 1; column <= 2; column++)
+        {
+            double e = double.Parse(expected[column], CultureInfo.InvariantCulture), a = double.Parse(actual[column], CultureInfo.InvariantCulture);
+            Assert.True(Math.Abs(e - a) <= 1e-3, $"metrics column {column}: cpu {e}, gpu-sim {a}");
+        }
     }
 
     [Fact]

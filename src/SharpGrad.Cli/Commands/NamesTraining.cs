@@ -25,7 +25,7 @@ internal static class NamesTraining
     public const string Task = "names";
 
     /// <summary>The settings of one run: the recipe (each part the model's default unless given) and where to read and write.</summary>
-    public sealed record Settings(LanguageModelRecipe Recipe, ulong Seed, string Data, string Output);
+    public sealed record Settings(LanguageModelRecipe Recipe, ulong Seed, string Data, string Output, Device Device = default);
 
     private sealed record EpochRow(int Epoch, double TrainLoss, double ValLoss, double Seconds, double CharactersPerSecond);
 
@@ -49,6 +49,9 @@ internal static class NamesTraining
         if (r.Model == "transformer" && r.Config.Embed % r.Config.Heads != 0)
             throw new ArgumentException($"--embed ({r.Config.Embed}) must be a multiple of --heads ({r.Config.Heads}).");
 
+        // A device that cannot be used is reported before anything is read or written.
+        if (!s.Device.IsCpu)
+            DeviceBackends.For(s.Device);
         string folder = CliPaths.CheckFolder("--data", s.Data);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--data: the folder '{folder}' does not exist; it should hold train.txt, val.txt and test.txt, one word per line.");
         var train = NamesDataset.ReadWords(Path.Combine(folder, "train.txt"));
@@ -57,6 +60,8 @@ internal static class NamesTraining
         var vocabulary = CharVocabulary.FromWords(train);
         var generator = new Generator(s.Seed);
         var model = CharLanguageModels.Create(r.Model, vocabulary.Count, r.Config, generator);
+        // Initialised on the CPU from the seed and then moved, so a GPU run starts from the CPU run's weights.
+        model.To(s.Device);
         NamesDataset Make(List<string> words, string file)
         {
             try
@@ -93,9 +98,9 @@ internal static class NamesTraining
 
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture,
             "Training [bold]{0}[/] ({1:N0} parameters) on {2:N0} names ({3:N0} characters with their ends), validating on {4:N0}, testing on {5:N0}; " +
-            "AdamW lr {6} (warm-up {7} steps, cosine), weight decay {8}, batch {9}, seed {10}.",
+            "AdamW lr {6} (warm-up {7} steps, cosine), weight decay {8}, batch {9}, seed {10}{11}.",
             r.Model, model.ParameterCount, train.Count, trainSet.CharacterCount, val.Count, test.Count,
-            r.LearningRate, warmup, r.WeightDecay, r.BatchSize, s.Seed);
+            r.LearningRate, warmup, r.WeightDecay, r.BatchSize, s.Seed, s.Device.IsCpu ? "" : $", on {s.Device}");
 
         string checkpointPath = Path.Combine(s.Output, CheckpointFile);
         var history = new List<EpochRow>();

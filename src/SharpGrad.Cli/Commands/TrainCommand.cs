@@ -70,7 +70,7 @@ internal static class TrainCommand
         var dropout = CliOptions.Number("--dropout", "Names: dropout probability while training.");
         var weightDecay = CliOptions.Number("--weight-decay", "Names: AdamW weight decay of weight matrices and embeddings.");
         var warmup = CliOptions.Integer<int>("--warmup", "Names: steps of linear learning-rate warm-up before the cosine decay.");
-        var device = CliOptions.Device("Digits: where to train: cpu, cuda, cuda:N (an NVIDIA GPU, with the SharpGrad.Cuda backend) or gpu-sim (the GPU kernels on the CPU, for checking them without a GPU).");
+        var device = CliOptions.Device("Where to train: cpu, cuda, cuda:N (an NVIDIA GPU, with the SharpGrad.Cuda backend) or gpu-sim (the GPU kernels on the CPU, for checking them without a GPU).");
         var command = new Command("train",
             "Train a digit classifier and report its test accuracy, or (--task names) a character-level language model of first names and report its test loss in nats per character.")
         {
@@ -82,7 +82,7 @@ internal static class TrainCommand
             Option[] namesOnly = [context, embed, hidden, layers, heads, dropout, weightDecay, warmup];
             if (parse.GetValue(task) == NamesTraining.Task)
             {
-                foreach (var o in new Option[] { optimizer, resume, distTimeout, device }.Where(Given))
+                foreach (var o in new Option[] { optimizer, resume, distTimeout }.Where(Given))
                     throw new ArgumentException($"{o.Name} applies to --task digits; names models train with AdamW, in one process, from the start.");
                 string name = parse.GetValue(model) ?? "transformer";
                 if (!CharLanguageModels.Names.Contains(name))
@@ -108,7 +108,7 @@ internal static class TrainCommand
                 };
                 if (name == "bigram" && Given(context) && parse.GetValue(context) != 1)
                     throw new ArgumentException($"--context of a bigram model is 1, got {parse.GetValue(context)}.");
-                return NamesTraining.Run(new NamesTraining.Settings(r, parse.GetValue(seed), NamesTraining.DataFolder(parse.GetValue(data)), parse.GetValue(output)!));
+                return NamesTraining.Run(new NamesTraining.Settings(r, parse.GetValue(seed), NamesTraining.DataFolder(parse.GetValue(data)), parse.GetValue(output)!, parse.GetValue(device)));
             }
             foreach (var o in namesOnly.Where(Given))
                 throw new ArgumentException($"{o.Name} applies to --task names only.");

@@ -49,9 +49,11 @@ public sealed class LanguageModelTrainer
         var clock = Stopwatch.StartNew();
         double lossSum = 0;
         long seen = 0, correct = 0;
+        // Batches come from the loader in main memory and go to the model's device.
+        var device = model.Device;
         foreach (var (inputs, targets) in loader.InMemoryScopes())
         {
-            var (logits, flatTargets) = Flatten(model.Call(inputs), targets);
+            var (logits, flatTargets) = Flatten(model.Call(inputs.To(device)), targets);
             var loss = Functional.CrossEntropy(logits, flatTargets, ignoreIndex: NamesDataset.IgnoreIndex);
             optimizer.ZeroGrad();
             loss.Backward();
@@ -85,9 +87,10 @@ public sealed class LanguageModelTrainer
         {
             using (Autograd.NoGrad())
             {
+                var device = model.Device;
                 foreach (var (inputs, targets) in loader.InMemoryScopes())
                 {
-                    var (logits, flatTargets) = Flatten(model.Call(inputs), targets);
+                    var (logits, flatTargets) = Flatten(model.Call(inputs.To(device)), targets);
                     lossSum += Functional.CrossEntropy(logits, flatTargets, reduction: Reduction.Sum, ignoreIndex: NamesDataset.IgnoreIndex).Item();
                     seen += CountTargets(logits, flatTargets).Count;
                 }
