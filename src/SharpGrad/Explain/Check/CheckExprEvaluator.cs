@@ -66,9 +66,15 @@ internal sealed class CheckExprEvaluator
     /// <summary>The result keeps the derivative <paramref name="from"/> stands for (a sign, a division by a number).</summary>
     private Tensor Keep(Tensor result, Tensor from) => chains.TryGetValue(from, out var c) ? Tag(result, c) : result;
 
-    /// <summary>A sum of two values standing for the same derivative stands for it too.</summary>
+    /// <summary>
+    /// A sum of two values standing for derivatives with respect to the same node stands for a derivative with respect
+    /// to it too (of the sum of their numerators), so a factored chain such as (A·∂i/∂z + B·∂f/∂z)·∂z/∂w still contracts
+    /// z's axes: the Jacobian product distributes over the sum.
+    /// </summary>
     private Tensor Same(Tensor result, Tensor a, Tensor b) =>
-        chains.TryGetValue(a, out var x) && chains.TryGetValue(b, out var y) && x == y ? Tag(result, x) : result;
+        chains.TryGetValue(a, out var x) && chains.TryGetValue(b, out var y) && x.Wrt == y.Wrt
+            ? Tag(result, x == y ? x : (x.Of == y.Of ? x.Of : $"{x.Of}+{y.Of}", x.Wrt))
+            : result;
 
     /// <summary>A derivative times a plain number stays that derivative.</summary>
     private Tensor Scaled(Tensor result, Tensor a, Tensor b) =>
