@@ -219,6 +219,11 @@ public class DerivationExerciseTests
 
     [Theory]
     [InlineData("derivation-logistic.grad", "w", "∂L/∂w = Xᵀ(p − y)/4")]
+    // A dot product of vectors: its backward is a product along an axis of size 1, nothing to sum.
+    [InlineData("teacher-04-mlp-tanh-mse.grad", "h", "∂L/∂h = 2·w2·(yhat − y)")]
+    [InlineData("teacher-04-mlp-tanh-mse.grad", "W1", "∂L/∂W1 = 2·((w2·(yhat − y)) ⊙ (1 − h^2)) xᵀ")]
+    [InlineData("teacher-04-mlp-tanh-mse.grad", "w2", "∂L/∂w2 = 2·h·(yhat − y)")]
+    [InlineData("teacher-02-logistic-regression.grad", "w", "∂L/∂w = x·(p − y)")]
     [InlineData("derivation-mlp.grad", "W2", "∂L/∂W2 = 2·(o − t) hᵀ")]
     [InlineData("derivation-mlp.grad", "W1", "⊙ (1 − h^2)) xᵀ")]
     [InlineData("derivation-ridge.grad", "w", "∂L/∂w = 2·(lam·w + Xᵀr)")]
