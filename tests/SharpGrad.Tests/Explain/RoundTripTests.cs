@@ -79,6 +79,18 @@ public class RoundTripTests
     }
 
     [Theory]
+    // explain writes a mean's count as n; with numeric sizes (4 points here) check reads n as that count.
+    [InlineData("(2·((yhat)_d − (y)_d))/n", true)]
+    [InlineData("(2·((yhat)_d − (y)_d))/4", true)]
+    [InlineData("(2·((yhat)_d − (y)_d))/(2*n)", false)]
+    public void MeanCount_n_IsTheNumberOfAveragedElements(string expression, bool correct)
+    {
+        var program = GradProgram.Parse(File.ReadAllText(Path.Combine(ExplainFiles.RepoRoot, "tests", "SharpGrad.Tests", "Explain", "Exercises", "teacher-18-linear-regression-batch.grad")));
+        var result = DerivativeChecker.Check(program, "yhat", expression);
+        Assert.True(result.IsCorrect == correct, result.ToText());
+    }
+
+    [Theory]
     // Matrix notation as students write it: juxtaposed products, ^T, a name before a bracket.
     [InlineData("(p - y) x^T")]
     [InlineData("(p − y) xᵀ")]

@@ -426,6 +426,10 @@ internal sealed class CheckExprParser
         // A size of the program (n, D) is a number: the 1/n of a mean.
         if (known is null && graph.StaticSizes.TryGetValue(t.Text, out var size))
             return Node(CheckExpr.Kinds.Number, start, value: size);
+        // explain writes a mean's count as n; where the program's sizes are numbers and every mean averages as many
+        // elements, n is that number.
+        if (known is null && t.Text == "n" && MeanCount() is int count)
+            return Node(CheckExpr.Kinds.Number, start, value: count);
         if (known is null) throw Fail($"unknown name '{t.Text}'; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
         return Node(CheckExpr.Kinds.Name, start, name: known);
     }
@@ -483,6 +487,22 @@ internal sealed class CheckExprParser
         Resolve(t.Text) ?? throw Fail($"unknown name '{t.Text}' in a derivative; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
 
     /// <summary>A program name as written, or as explain prints it (φ1 or φ_1 for phi1, ŷ for yhat); null when none matches.</summary>
+    /// <summary>The number of elements every mean of the program averages, when they all average the same known number; else null.</summary>
+    private int? MeanCount()
+    {
+        int? count = null;
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Op is not { Name: "mean" } || node.Operands.Count != 1 || !node.Shape.IsScalar) continue;
+            var sizes = node.Operands[0].Shape.Resolve(graph.StaticSizes);
+            if (sizes is null) return null;
+            int n = sizes.Aggregate(1, (a, b) => a * b);
+            if (count is not null && count != n) return null;
+            count = n;
+        }
+        return count;
+    }
+
     private string? Resolve(string written)
     {
         if (graph.TryGetNode(written, out _)) return written;
