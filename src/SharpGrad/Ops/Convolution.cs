@@ -118,8 +118,8 @@ public static partial class Functional
         // result needs clearing first.
         var y = Tensor.Uninitialized([s.N, s.O, s.OH, s.OW], x.DType, x.Device);
         var xc = Dispatch.Contiguous(x);
-        var wc = Dispatch.Contiguous(Dispatch.OnDeviceOf(x, w, "Conv2d"));
-        var bc = bias is null ? null : Dispatch.Contiguous(Dispatch.OnDeviceOf(x, bias, "Conv2d"));
+        var wc = Dispatch.Contiguous(Dispatch.OnDevice(w, x.Device, "Conv2d"));
+        var bc = bias is null ? null : Dispatch.Contiguous(Dispatch.OnDevice(bias, x.Device, "Conv2d"));
         if (!x.Device.IsCpu)
             DeviceConvolution.Forward(s, xc, wc, bc, y);
         else if (x.DType == DType.Float32)

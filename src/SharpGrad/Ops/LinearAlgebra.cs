@@ -68,7 +68,7 @@ public sealed partial class Tensor
 
     private static Tensor DeviceMatMul(Tensor a, Tensor b, int[] outShape)
     {
-        b = Dispatch.OnDeviceOf(a, b, "MatMul");
+        b = Dispatch.OnDevice(b, a.Device, "MatMul");
         int m = a.ShapeArray[^2], k = a.ShapeArray[^1], n = b.ShapeArray[^1];
         if (k == 0 || ShapeMath.Count(outShape) == 0)
             return ZerosOn(outShape, a.DType, a.Device);

@@ -296,19 +296,8 @@ public static partial class Functional
     }
 
     /// <summary>−w_{yᵢ}·logProbs[i, yᵢ] per sample (0 for ignored samples), shape [N, d...].</summary>
-    private static Tensor NllPerElement(Tensor logProbs, ClassificationBatch batch)
-    {
-        if (logProbs.Device.IsCpu)
-            return logProbs.Gather(1, batch.SafeTarget.Unsqueeze(1)).Squeeze(1).Mul(batch.SampleWeights).Neg();
-        // On a GPU the gather is a selection by the one-hot target (made on the CPU, where the labels are, and copied
-        // once): Where keeps logProbs[i, yᵢ] and puts 0 elsewhere, so the sum over classes is the picked value.
-        int classes = logProbs.Size(1), rank = logProbs.Rank;
-        var oneHot = Tensor.Eye(classes, dtype: logProbs.DType).IndexSelect(0, batch.SafeTarget.Reshape(-1)).Reshape([.. batch.SafeTarget.ShapeArray, classes]);
-        if (rank > 2)
-            oneHot = oneHot.Permute([0, rank - 1, .. Enumerable.Range(1, rank - 2)]);
-        var picked = Tensor.Where(oneHot.To(logProbs.Device), logProbs, Tensor.Scalar(0, logProbs.DType)).Sum(1);
-        return picked.Mul(batch.SampleWeights).Neg();
-    }
+    private static Tensor NllPerElement(Tensor logProbs, ClassificationBatch batch) =>
+        logProbs.Gather(1, batch.SafeTarget.Unsqueeze(1)).Squeeze(1).Mul(batch.SampleWeights).Neg();
 
     private static Tensor ReduceClassification(Tensor losses, ClassificationBatch batch, Reduction reduction, string op) => reduction switch
     {

@@ -241,7 +241,7 @@ public static partial class Functional
             for (int i = 0; i < count; i++) m[i] = rng.NextDouble() < p ? 0 : scale;
         }
         for (long i = 0; i < after; i++) rng.NextDouble();
-        return input.Mul(input.Device.IsCpu ? mask : mask.To(input.Device));
+        return input.Mul(mask.To(input.Device));
     }
 
     private static void CheckChannelParameter(Tensor input, Tensor? parameter, string name)

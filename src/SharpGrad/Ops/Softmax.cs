@@ -12,11 +12,19 @@ public sealed partial class Tensor
         Dispatch.RequireFloat(this, "LogSoftmax");
         var d = NormalizeDims([dim], "LogSoftmax");
         Tensor y;
-        using (Autograd.NoGrad())
+        if (!Device.IsCpu && d.Length == 1 && d[0] == Rank - 1 && Count > 0)
         {
-            var shifted = Sub(StableShift(d));
-            y = shifted.Sub(shifted.Exp().Sum(d, keepDim: true).Log());
+            // Over the last dimension a device has the whole formula as one kernel, a row per thread group.
+            var x = Dispatch.Contiguous(this);
+            y = Uninitialized((int[])ShapeArray.Clone(), DType, Device);
+            DeviceBackends.For(Device).LogSoftmaxRows(x.Buffer, x.Offset, Count / ShapeArray[^1], ShapeArray[^1], y.Buffer);
         }
+        else
+            using (Autograd.NoGrad())
+            {
+                var shifted = Sub(StableShift(d));
+                y = shifted.Sub(shifted.Exp().Sum(d, keepDim: true).Log());
+            }
         return Autograd.Record(y, OpCode.LogSoftmax, [this], new OpAttributes { Dims = d });
     }
 

@@ -74,8 +74,11 @@ public class Adam : Optimizer
         var p = WritableContiguous(parameter);
         var g = grad.Contiguous();
         if (!p.Device.IsCpu)
-            DeviceBackends.For(p.Device).Adam(p.Buffer, p.Offset, Dispatch.OnDeviceOf(p, g, "Adam").Buffer, g.Offset, m.Buffer, v.Buffer, vMax?.Buffer, p.Count,
+        {
+            g = Dispatch.OnDevice(g, p.Device, "Adam");
+            DeviceBackends.For(p.Device).Adam(p.Buffer, p.Offset, g.Buffer, g.Offset, m.Buffer, v.Buffer, vMax?.Buffer, p.Count,
                 Beta1, Beta2, l2, decay, stepSize, epsHat);
+        }
         else if (p.DType == DType.Float32)
             OptimizerUpdates.Adam(p.Data<float>(), p.Offset, g.Data<float>(), g.Offset, m.Data<float>(), m.Offset, v.Data<float>(), v.Offset,
                 vMax?.Data<float>(), vMax?.Offset ?? 0, p.Count, Beta1, Beta2, l2, decay, stepSize, epsHat);

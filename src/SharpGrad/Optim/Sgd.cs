@@ -61,8 +61,11 @@ public sealed class Sgd : Optimizer
         var p = WritableContiguous(parameter);
         var g = grad.Contiguous();
         if (!p.Device.IsCpu)
-            DeviceBackends.For(p.Device).Sgd(p.Buffer, p.Offset, Dispatch.OnDeviceOf(p, g, "Sgd").Buffer, g.Offset, buffer?.Buffer, p.Count,
+        {
+            g = Dispatch.OnDevice(g, p.Device, "Sgd");
+            DeviceBackends.For(p.Device).Sgd(p.Buffer, p.Offset, g.Buffer, g.Offset, buffer?.Buffer, p.Count,
                 lr, wd, Momentum, Dampening, Nesterov);
+        }
         else if (p.DType == DType.Float32)
             OptimizerUpdates.Sgd(p.Data<float>(), p.Offset, g.Data<float>(), g.Offset, buffer?.Data<float>(), buffer?.Offset ?? 0, p.Count,
                 lr, wd, Momentum, Dampening, Nesterov);

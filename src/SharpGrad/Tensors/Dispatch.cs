@@ -313,8 +313,6 @@ internal static class Dispatch
         return uploaded;
     }
 
-    /// <summary><paramref name="x"/> on the device of <paramref name="like"/>, by <see cref="OnDevice"/>'s rule.</summary>
-    public static Tensor OnDeviceOf(Tensor like, Tensor x, string op) => OnDevice(x, like.Device, op);
 
     /// <summary>Whether <paramref name="x"/> reads as one row against a contiguous result of <paramref name="n"/> elements (see PrepareBinary).</summary>
     public static bool IsFlatOperand(Tensor x, int n) => x.Count == 1 || (x.Count == n && x.IsContiguous);
