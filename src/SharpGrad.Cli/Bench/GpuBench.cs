@@ -18,7 +18,8 @@ internal static class GpuBench
         foreach (int n in small ? [256, 512] : new[] { 1024, 4096, 8192 })
             foreach (var mode in new[] { "fp32", "tf32" })
                 rows.Add(new($"gpu_sgemm_{n}_{mode}", Workload.Sgemm, "GFLOP/s", true, ReferenceEngine.PyTorch, Size: n, Model: mode));
-        rows.Add(new("gpu_mlp4096_train_step_b1024", Workload.TrainStep, "us", false, ReferenceEngine.PyTorch, Size: small ? 64 : 1024, Model: "mlp4096"));
+        // The MLP's width travels in the model name: 4096, or 512 at the small sizes (as torch_reference.py --quick).
+        rows.Add(new("gpu_mlp4096_train_step_b1024", Workload.TrainStep, "us", false, ReferenceEngine.PyTorch, Size: small ? 64 : 1024, Model: small ? "mlp:512" : "mlp:4096"));
         rows.Add(new("gpu_cnn_train_step_b256", Workload.TrainStep, "us", false, ReferenceEngine.PyTorch, Size: small ? 16 : 256, Model: "cnn"));
         rows.Add(new("gpu_cnn_epoch_b32", Workload.TrainStep, "s", false, ReferenceEngine.PyTorch, Size: small ? 512 : 8000, Model: "cnn-epoch"));
         return rows;
@@ -65,17 +66,17 @@ internal static class GpuBench
                 }, budget);
                 return 2.0 * n * n * n / seconds / 1e9;
             }
-            case "mlp4096" or "cnn":
+            case "cnn" or ['m', 'l', 'p', ':', ..]:
             {
-                int width = quick ? 512 : 4096;
+                int width = row.Model == "cnn" ? 0 : int.Parse(row.Model[4..], System.Globalization.CultureInfo.InvariantCulture);
                 Module model = row.Model == "cnn"
                     ? Workloads.Model("cnn")
                     : new Sequential(new Flatten(), new Linear(784, width, generator: new Generator(1)), new ReLU(),
                         new Linear(width, width, generator: new Generator(2)), new ReLU(), new Linear(width, 10, generator: new Generator(3)));
                 model.To(device).Train();
                 var optimizer = new Sgd(model.Parameters(), Workloads.LearningRate);
-                var images = Tensor.FromArray(Workloads.RandomFloats(row.Size * 28 * 28, 1), row.Size, 1, 28, 28).To(device);
-                var labels = Labels(row.Size);
+                var images = Workloads.Images(count: row.Size).To(device);
+                var labels = Workloads.Labels(count: row.Size);
                 return Timing.MedianSeconds(() => Step(model, optimizer, images, labels), budget) * 1e6;
             }
             default:
@@ -84,8 +85,8 @@ internal static class GpuBench
                 var model = Workloads.Model("cnn");
                 model.To(device).Train();
                 var optimizer = new Adam(model.Parameters(), learningRate: 0.002);
-                var images = Tensor.FromArray(Workloads.RandomFloats(count * 28 * 28, 1), count, 1, 28, 28).To(device);
-                var labels = Labels(count);
+                var images = Workloads.Images(count: count).To(device);
+                var labels = Workloads.Labels(count: count);
                 return Timing.MedianSeconds(() =>
                 {
                     for (int first = 0; first + 32 <= count; first += 32)
@@ -105,13 +106,5 @@ internal static class GpuBench
             optimizer.Step();
         }
         images.Device.Synchronize();
-    }
-
-    private static Tensor Labels(int count)
-    {
-        var rng = new Random(2);
-        var labels = new int[count];
-        for (int i = 0; i < count; i++) labels[i] = rng.Next(Workloads.Classes);
-        return Tensor.FromArray(labels, count);
     }
 }

@@ -28,17 +28,17 @@ internal static class Workloads
         return data;
     }
 
-    /// <summary>A batch of [64, 1, 28, 28] images.</summary>
-    public static Tensor Images(int seed = 1) => Tensor.FromArray(RandomFloats(Batch * 28 * 28, seed), Batch, 1, 28, 28);
+    /// <summary>A batch of [<paramref name="count"/>, 1, 28, 28] images (64 by default).</summary>
+    public static Tensor Images(int seed = 1, int count = Batch) => Tensor.FromArray(RandomFloats(count * 28 * 28, seed), count, 1, 28, 28);
 
-    /// <summary>64 int32 class labels in [0, 10).</summary>
-    public static Tensor Labels(int seed = 2)
+    /// <summary><paramref name="count"/> int32 class labels in [0, 10) (64 by default).</summary>
+    public static Tensor Labels(int seed = 2, int count = Batch)
     {
         var rng = new Random(seed);
-        var labels = new int[Batch];
+        var labels = new int[count];
         for (int i = 0; i < labels.Length; i++)
             labels[i] = rng.Next(Classes);
-        return Tensor.FromArray(labels, Batch);
+        return Tensor.FromArray(labels, labels.Length);
     }
 
     /// <summary>The model called <paramref name="name"/> from <see cref="MnistModels"/>, with seeded weights.</summary>
