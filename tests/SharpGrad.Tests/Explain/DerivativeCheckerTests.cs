@@ -117,6 +117,17 @@ public class DerivativeCheckerTests
         Assert.StartsWith("incorrect: your expression is [2], ∂J/∂W2 is [2, 2]\n", r.ToText());
     }
 
+    [Fact]
+    public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
+    {
+        // ∂L/∂W = c/3 at each of W's six entries (worked out by hand from L = c·ΣW/3).
+        var program = GradProgram.Parse("param W = [[1, 2], [3, 4], [5, 6]]\ninput c = 0.5\nL = c * sum(W) / 3");
+        Assert.True(DerivativeChecker.Check(program, "W", "c/3 * ones(3, 2)").IsCorrect);
+        var bare = DerivativeChecker.Check(program, "W", "c/3");
+        Assert.Equal(CheckMistake.Shape, bare.Mistake);
+        Assert.Contains("--expr column 7", Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "c/3 * ones(3, 0)")).Message);
+    }
+
     [Theory]
     [InlineData("dE/dn6 *", "--expr column 9")]
     [InlineData("nope * 2", "--expr column 1: unknown name 'nope'")]

@@ -132,6 +132,17 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void GradientThatIsOneNumberEverywhere_KeepsTheParametersShape()
+    {
+        // L = m² with m = mean(x) over 4 elements: every component is 2m/4, a vector of four equal entries, never the bare number m/2.
+        AssertEqualsEngine("param x = [1, 2, 3, 4]\nm = mean(x)\nL = m^2", "x", out var vector);
+        Assert.Equal("(m·ones(4))/2", vector);
+        // L = c·Σ W / 3 for W of [3, 2]: c/3 in each of the six places, a matrix of ones with its rows and columns.
+        AssertEqualsEngine("param W = [[1, 2], [3, 4], [5, 6]]\ninput c = 0.5\nL = c * sum(W) / 3", "W", out var matrix);
+        Assert.Equal("(c·ones(3, 2))/3", matrix);
+    }
+
+    [Fact]
     public void BatchNorm_InputGradient_SubtractsTheMeanOfTheUpstreamGradient()
     {
         // e8 by hand: with g = ∂E/∂d, ∂E/∂x = g − mean(g) (the centring of d = x − μ passes the

@@ -192,9 +192,10 @@ internal sealed class CheckExprEvaluator
                 switch (e.Name)
                 {
                     case "outer": return args[0].Reshape(args[0].Count, 1).Mul(args[1].Reshape(1, args[1].Count));
-                    case "ones" when args[0].Count == 1 && args[0].Item() is var k && k >= 1 && k == Math.Floor(k) && k <= 1 << 20:
-                        return Tensor.Ones([(int)k], DType.Float64);
-                    case "ones": throw new ArgumentException("ones(n) takes a whole number n ≥ 1 (the length of the all-ones vector)");
+                    case "ones" when args.All(a => a.Count == 1 && a.Item() is var k && k >= 1 && k == Math.Floor(k) && k <= 1 << 20)
+                                     && args.Aggregate(1.0, (p, a) => p * a.Item()) <= 1 << 24:
+                        return Tensor.Ones([.. args.Select(a => (int)a.Item())], DType.Float64);
+                    case "ones": throw new ArgumentException("ones(n) or ones(rows, columns) takes whole numbers ≥ 1 (the sizes of the all-ones vector or matrix)");
                     case "Σ": return args[0].Count > 1 ? args[0].Sum() : args[0];
                     case "diag": return args[0].Reshape(args[0].Count, 1).Mul(Tensor.Eye(args[0].Count, dtype: DType.Float64));
                     case "clip":

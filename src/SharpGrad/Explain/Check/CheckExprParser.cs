@@ -397,7 +397,7 @@ internal sealed class CheckExprParser
             }
             if (name is "step" && args.Count == 1)
                 return Node(CheckExpr.Kinds.Indicator, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source)], relation: ">");
-            if ((name is "outer" && args.Count == 2) || (name is "sign" or "diag" or "ones" && args.Count == 1) || (name is "clip" && args.Count == 3))
+            if ((name is "outer" && args.Count == 2) || (name is "sign" or "diag" && args.Count == 1) || (name is "ones" && args.Count is >= 1 and <= 4) || (name is "clip" && args.Count == 3))
                 return Node(CheckExpr.Kinds.Call, start, args, name: name);
             if (name is "max" or "min" && args.Count > 2 && options.Count == 0)
             {

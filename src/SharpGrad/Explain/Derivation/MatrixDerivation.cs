@@ -81,8 +81,10 @@ public static class MatrixDerivation
                 gradients[input] = gradients.TryGetValue(input, out var previous) ? Sym.Add(previous, contribution) : contribution;
             }
         }
-        var result = gradients.TryGetValue(target, out var r) ? r : Sym.Zero;
-        return Readable(result, names, Expr, evaluation);
+        var result = Readable(gradients.TryGetValue(target, out var r) ? r : Sym.Zero, names, Expr, evaluation);
+        // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
+        int[] targetShape = target.Shape.ToArray();
+        return targetShape.Aggregate(1, (a, b) => a * b) == 1 ? result : result.BroadcastTo(targetShape);
     }
 
     /// <summary>Zeros and ones with exactly one 1 along the last axis (a one-hot target: each row sums to 1).</summary>

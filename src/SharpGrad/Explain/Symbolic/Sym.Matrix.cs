@@ -90,6 +90,17 @@ public sealed partial class Sym
         return new Sym(SymKind.SumOver, args: [a], axes: axes, shape: shape.Length == 0 ? null : shape);
     }
 
+    /// <summary>
+    /// This value as one of <paramref name="shape"/>: unchanged when it already has a shape, otherwise
+    /// the number at every element, written c·ones(k) (the gradient 1/n of a mean over a vector).
+    /// </summary>
+    public Sym BroadcastTo(int[] shape)
+    {
+        if (IsShaped) return this;
+        if (IsNumber) return Num(Value).WithShape(shape);
+        return new(SymKind.Product, args: [.. Kind == SymKind.Product ? Args : [this], Num(1).WithShape(shape)]);
+    }
+
     /// <summary>This expression read with another shape of the same elements (reshape).</summary>
     public Sym WithShape(int[]? shape)
     {

@@ -153,9 +153,12 @@ public sealed partial class Sym
         double coefficient = 1;
         var order = new List<string>();
         var groups = new Dictionary<string, (Sym Base, List<Sym> Exponents)>(StringComparer.Ordinal);
-        foreach (var f in factors.SelectMany(f => f.Kind == SymKind.Product && f.explicitShape is null ? f.Args : [f]))
+        foreach (var factor in factors.SelectMany(f => f.Kind == SymKind.Product && f.explicitShape is null ? f.Args : [f]))
         {
-            if (f.IsNumber) { coefficient *= f.Value; continue; }
+            var f = factor;
+            // A shaped number (c·ones(k)) is a vector: it keeps the product's shape.
+            if (f.IsNumber && !f.IsShaped) { coefficient *= f.Value; continue; }
+            if (f.IsNumber && f.Value != 1) { coefficient *= f.Value; f = Num(1).WithShape([.. f.Shape!]); }
             var (b, e) = f.Kind == SymKind.Power ? (f.Args[0], f.Args[1]) : (f, One);
             // The coefficient of a product read with another shape comes out of it: −2·(W3ᵀr ⊙ s), not (−2·W3ᵀr) ⊙ s.
             if (f.Kind == SymKind.Product && f.explicitShape is { } reshaped && f.Args[0].IsNumber)
@@ -178,7 +181,7 @@ public sealed partial class Sym
         {
             var (b, es) = groups[k];
             var p = Pow(b, es.Count == 1 ? es[0] : Add(es));
-            if (p.IsNumber) coefficient *= p.Value;
+            if (p.IsNumber && !p.IsShaped) coefficient *= p.Value;
             else list.AddRange(p.Kind == SymKind.Product && p.explicitShape is null ? p.Args : [p]);
         }
         if (coefficient != 1) list.Insert(0, Num(coefficient));

@@ -64,10 +64,11 @@ public static class SymPrinter
     private static (string Text, int P) WriteNumber(Sym e, bool latex)
     {
             // A constant vector (the all-ones vector of a sum read as a product) is not the number 1.
-            if (e.IsShaped && e.Shape!.Aggregate(1, (a, b) => a * b) > 1)
+            if (e.IsShaped && e.Shape!.Aggregate(1, (a, b) => a * b) is var count && count > 1)
             {
-                int count = e.Shape!.Aggregate(1, (a, b) => a * b);
-                string ones = latex ? $"\\mathbf{{1}}_{{{count}}}" : $"ones({count})";
+                // A vector (a row or column too) is ones(k); a matrix of ones keeps its rows and columns, ones(3, 2).
+                var sizes = e.Shape!.Count(d => d > 1) > 1 ? e.Shape! : [count];
+                string ones = latex ? $"\\mathbf{{1}}_{{{string.Join(" \\times ", sizes)}}}" : $"ones({string.Join(", ", sizes)})";
                 return e.Value == 1 ? (ones, Atom) : ($"{ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text)}{(latex ? " \\cdot " : "·")}{ones}", ProductP);
             }
             return Constant(e.Value, latex);
@@ -144,7 +145,7 @@ public static class SymPrinter
         double c = 1;
         foreach (var f in e.Args)
         {
-            if (f.IsNumber) c *= f.Value;
+            if (f.IsNumber && !f.IsShaped) c *= f.Value;
             else if (f.Kind == SymKind.Power && f.Args[1].IsNumber && f.Args[1].Value < 0)
                 denominator.Add(Sym.Pow(f.Args[0], Sym.Num(-f.Args[1].Value)));
             else numerator.Add(f);
