@@ -117,6 +117,38 @@ public class DerivativeCheckerTests
         Assert.StartsWith("incorrect: your expression is [2], ∂J/∂W2 is [2, 2]\n", r.ToText());
     }
 
+    [Theory]
+    // E2's ∂E/∂n1 has three paths (through n3 to n6 and to n8, and through n5 to n7); each answer below writes two of them out in closed form.
+    [InlineData("2*(n6 - y6)*g'(b_6 + w_3_6*n3 + w_4_6*n4)*w_3_6*g'(b_3 + w_1_3*n1)*w_1_3 + 2*(n7 - y7)*g'(b_7 + w_5_7*n5)*w_5_7*g'(b_5 + w_1_5*n1)*w_1_5", "the path through n8, n3 is missing")]
+    [InlineData("(2*(n6 - y6)*g'(b_6 + w_3_6*n3 + w_4_6*n4)*w_3_6 + 2*(n8 - y8)*g'(b_8 + w_3_8*n3 + w_4_8*n4)*w_3_8)*g'(b_3 + w_1_3*n1)*w_1_3", "the path through n7, n5 is missing")]
+    public void MissingPathInClosedForm_IsNamed(string expr, string expected)
+    {
+        var r = Check("e2.grad", "n1", expr);
+        Assert.Equal(CheckMistake.MissingPath, r.Mistake);
+        Assert.StartsWith(expected, r.Diagnostics[0]);
+    }
+
+    [Theory]
+    // Ridge regression: ∂L/∂w = Xᵀr/2 (through r, the mean of four squares) + 2·lam·w (L's own use of w).
+    [InlineData("Xᵀ(X @ w − y)/2", "the direct path is missing", CheckMistake.MissingPath)]
+    [InlineData("2*lam*w", "the path through r is missing", CheckMistake.MissingPath)]
+    [InlineData("Xᵀ(X @ w − y)/2 + 4*lam*w", "the direct path is counted twice", CheckMistake.Value)]
+    public void MissingPathOfAVector_IsNamed(string expr, string expected, CheckMistake mistake)
+    {
+        var program = GradProgram.Parse("""
+            input X[4, 2] = [[1, 2], [0.5, -1], [-1, 1], [2, 0]]
+            target y[4] = [1, 0, -1, 2]
+            param w[2] = [0.5, -0.3]
+            const lam = 0.1
+            r = X @ w - y
+            L = mean(r^2) + lam * sum(w^2)
+            """);
+        Assert.True(DerivativeChecker.Check(program, "w", "Xᵀ(X @ w − y)/2 + 2*lam*w").IsCorrect);
+        var r = DerivativeChecker.Check(program, "w", expr);
+        Assert.Equal(mistake, r.Mistake);
+        Assert.Equal(expected, r.Diagnostics[0]);
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

@@ -42,7 +42,7 @@ public class GradingTests
         { "grading-ridge.grad", "w", "2*transpose(X) @ r + w", CheckMistake.None },
         { "grading-ridge.grad", "w", "2*transpose(X) @ r + 2*lambda*w", CheckMistake.None },
         { "grading-ridge.grad", "w", "transpose(X) @ r + lambda*w", CheckMistake.ConstantFactor },
-        { "grading-ridge.grad", "w", "2*transpose(X) @ r", CheckMistake.Value },
+        { "grading-ridge.grad", "w", "2*transpose(X) @ r", CheckMistake.MissingPath },   // the regulariser, J's own use of w, left out
         // Two-layer tanh network: ∂L/∂a = ∂L/∂h ⊙ (1 − h²), ∂L/∂W1 = (∂L/∂a) xᵀ.
         { "grading-mlp.grad", "a", "dL/dh * (1 - h^2)", CheckMistake.None },
         { "grading-mlp.grad", "a", "dL/dh · dh/da", CheckMistake.None },

@@ -117,11 +117,6 @@ internal static class CheckSymbolic
         }
         if (truth is null) return result;
         static string Key(IEnumerable<Sym> fs) => string.Join("|", fs.Select(f => f.Key).Order(StringComparer.Ordinal));
-        string Through(List<Sym> path)
-        {
-            var mids = path.Take(path.Count - 1).Select(f => f.Wrt!).ToArray();
-            return mids.Length == 0 ? "the direct path" : "the path through " + string.Join(", ", mids);
-        }
         var unmatchedTrue = truth.Where(t => t.Factors.Count > 0).ToList();
         var unmatchedMine = new List<(double Coefficient, List<Sym> Factors)>();
         // Collect like student terms.
@@ -165,6 +160,13 @@ internal static class CheckSymbolic
         foreach (var m in unmatchedMine)
             result.Add($"the term {Sym.Mul(m.Factors)} is extra: it is not a path from {derivation.Objective} to {derivation.Wrt}");
         return result;
+    }
+
+    /// <summary>"the path through n3, n1" for a path's chain factors (each ∂a/∂b names the node it passes).</summary>
+    public static string Through(List<Sym> path)
+    {
+        var mids = path.Take(path.Count - 1).Select(f => f.Wrt!).ToArray();
+        return mids.Length == 0 ? "the direct path" : "the path through " + string.Join(", ", mids);
     }
 
     /// <summary>Local derivative formulas that a closed form could have dropped: the derivative of every function call on a path.</summary>

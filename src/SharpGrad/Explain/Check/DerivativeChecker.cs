@@ -233,11 +233,13 @@ public static class DerivativeChecker
             if (mistake == CheckMistake.Value && student?.Sym is { } sym)
                 diagnostics.AddRange(CheckSymbolic.PathDiagnostics(sym, Derivation));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PathValueDiagnostics(samples));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
                 mistake = diagnostics[0].Contains(" is extra", StringComparison.Ordinal) ? CheckMistake.NotAPath
                     : diagnostics[0].StartsWith("factor", StringComparison.Ordinal) ? CheckMistake.MissingFactor
-                    : diagnostics[0].Contains("path", StringComparison.Ordinal) ? CheckMistake.MissingPath : CheckMistake.Value;
+                    : diagnostics[0].Contains("path", StringComparison.Ordinal) && !diagnostics[0].EndsWith("counted twice", StringComparison.Ordinal) ? CheckMistake.MissingPath
+                    : CheckMistake.Value;
             return new(CheckVerdict.Incorrect, method, Derivation.Objective, Derivation.Wrt, expression)
             {
                 Mistake = mistake, Reason = mistake == CheckMistake.NotFinite ? null : reason, Diagnostics = diagnostics,
@@ -392,6 +394,93 @@ public static class DerivativeChecker
                     yield return $"factor {f} is missing";
                 else if (Enumerable.Range(0, s.Length).All(i => Close(s[i], t[i] * values[i])))
                     yield return $"factor {f} is extra";
+            }
+        }
+
+        /// <summary>
+        /// A path left out or counted twice in an answer written out in closed form, where no chain
+        /// factors name the paths: the answer plus (or minus) one path's value is right at every point.
+        /// </summary>
+        private IEnumerable<string> PathValueDiagnostics(List<Sample> samples)
+        {
+            if (samples.Count < 2) yield break;
+            if (samples.Any(s => s.Student.Count != 1 || s.True.Count != 1))
+            {
+                foreach (var d in ConsumerDiagnostics(samples)) yield return d;
+                yield break;
+            }
+            List<(double Coefficient, List<Sym> Factors)>? paths;
+            try
+            {
+                paths = CheckSymbolic.Expand(Derivation.Paths(1000));
+            }
+            catch (ArgumentException)
+            {
+                yield break;
+            }
+            if (paths is null || paths.Count < 2) yield break;
+            static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
+            foreach (var (coefficient, factors) in paths)
+            {
+                double[] values;
+                try
+                {
+                    var closed = Derivation.Closed(Sym.Mul(factors));
+                    values = samples.Select(s => coefficient * closed.Evaluate(n => s.Evaluation.Value(n).Item())).ToArray();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or NotSupportedException)
+                {
+                    continue;
+                }
+                if (values.All(v => Math.Abs(v) < 1e-12)) continue;
+                var s = samples.Select(x => x.Student.Item()).ToArray();
+                var t = samples.Select(x => x.True.Item()).ToArray();
+                if (Enumerable.Range(0, s.Length).All(i => Close(s[i] + values[i], t[i])))
+                    yield return $"{CheckSymbolic.Through(factors)} is missing: {Sym.Mul(factors)}";
+                else if (Enumerable.Range(0, s.Length).All(i => Close(s[i] - values[i], t[i])))
+                    yield return $"{CheckSymbolic.Through(factors)} is counted twice";
+            }
+        }
+
+        /// <summary>
+        /// The same for a vector or matrix: each named node that uses wrt directly carries one share of
+        /// the gradient (its vector-Jacobian product, computed on the engine graph of each point), and the
+        /// objective's own direct use the rest. Only where no such node depends on another, so the shares
+        /// are the paths through each and nothing is counted twice.
+        /// </summary>
+        private IEnumerable<string> ConsumerDiagnostics(List<Sample> samples)
+        {
+            var graph = Program.Graph;
+            var consumers = Derivation.Consumers(Derivation.Wrt).Where(c => c != Derivation.Objective).ToArray();
+            bool direct = Derivation.Consumers(Derivation.Wrt).Contains(Derivation.Objective);
+            if (consumers.Length + (direct ? 1 : 0) < 2
+                || consumers.Any(c => consumers.Any(o => o != c && graph.AncestorsAndSelf(graph[o]).Contains(graph[c])))) yield break;
+            var shares = new List<(string Through, Tensor[] Values)>();
+            try
+            {
+                foreach (var c in consumers)
+                    shares.Add(($"the path through {c}", samples.Select(s => Share(s.Evaluation, c)).ToArray()));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                yield break;
+            }
+            if (direct)
+                shares.Add(("the direct path", samples.Select((s, i) => shares.Aggregate(s.True, (rest, share) => rest.Sub(share.Values[i]))).ToArray()));
+            foreach (var (through, values) in shares)
+            {
+                if (values.All(v => v.ToDoubleArray().All(x => Math.Abs(x) < 1e-12))) continue;
+                if (samples.Select((s, i) => Compare(s.Student.Add(values[i]), s.True, 0)).All(problem => problem is null))
+                    yield return $"{through} is missing";
+                else if (samples.Select((s, i) => Compare(s.Student.Sub(values[i]), s.True, 0)).All(problem => problem is null))
+                    yield return $"{through} is counted twice";
+            }
+
+            Tensor Share(ProgramEvaluation evaluation, string consumer)
+            {
+                var recorded = evaluation.Recorded;
+                var (c, w) = (recorded[graph[consumer].Index], recorded[graph[Derivation.Wrt].Index]);
+                return Autograd.Grad([c], [w], [evaluation.Gradient(consumer)], retainGraph: true, allowUnused: true)[0].To(DType.Float64);
             }
         }
 
