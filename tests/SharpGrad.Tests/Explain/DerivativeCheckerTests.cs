@@ -155,8 +155,9 @@ public class DerivativeCheckerTests
         // ∂L/∂W = c/3 at each of W's six entries (worked out by hand from L = c·ΣW/3).
         var program = GradProgram.Parse("param W = [[1, 2], [3, 4], [5, 6]]\ninput c = 0.5\nL = c * sum(W) / 3");
         Assert.True(DerivativeChecker.Check(program, "W", "c/3 * ones(3, 2)").IsCorrect);
-        var bare = DerivativeChecker.Check(program, "W", "c/3");
-        Assert.Equal(CheckMistake.Shape, bare.Mistake);
+        // One number is read per component (∂L/∂(W)_d = c/3) when every component is that number, and is a shape mistake otherwise.
+        Assert.True(DerivativeChecker.Check(program, "W", "c/3").IsCorrect);
+        Assert.Equal(CheckMistake.Shape, DerivativeChecker.Check(program, "W", "c/2").Mistake);
         Assert.Contains("--expr column 7", Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "c/3 * ones(3, 0)")).Message);
     }
 

@@ -140,6 +140,9 @@ public class MatrixDerivationTests
         // L = c·Σ W / 3 for W of [3, 2]: c/3 in each of the six places, a matrix of ones with its rows and columns.
         AssertEqualsEngine("param W = [[1, 2], [3, 4], [5, 6]]\ninput c = 0.5\nL = c * sum(W) / 3", "W", out var matrix);
         Assert.Equal("(c·ones(3, 2))/3", matrix);
+        // L = Σ (H ⊙ c)/3 with c a row of 2 broadcast down H's 3 rows: every row of the gradient is c/3.
+        AssertEqualsEngine("param H = [[1, 2], [3, 4], [5, 6]]\ninput c = [1, -2]\nL = sum(H * c) / 3", "H", out var rows);
+        Assert.Equal("ones(3) cᵀ/3", rows);
     }
 
     [Fact]

@@ -92,10 +92,14 @@ public sealed partial class Sym
 
     /// <summary>
     /// This value as one of <paramref name="shape"/>: unchanged when it already has a shape, otherwise
-    /// the number at every element, written c·ones(k) (the gradient 1/n of a mean over a vector).
+    /// the number at every element, written c·ones(k) (the gradient 1/n of a mean over a vector), or a
+    /// row at every row of a matrix, written ones(k) rowᵀ.
     /// </summary>
     public Sym BroadcastTo(int[] shape)
     {
+        // One row repeated down a matrix (a bias's gradient read back at the layer's output) is 1 rowᵀ.
+        if (shape.Length == 2 && Shape is [var n] && n == shape[1] && shape[0] > 1)
+            return MatMul(Num(1).WithShape([shape[0], 1]), WithShape([1, n]));
         if (IsShaped) return this;
         if (IsNumber) return Num(Value).WithShape(shape);
         return new(SymKind.Product, args: [.. Kind == SymKind.Product ? Args : [this], Num(1).WithShape(shape)]);
