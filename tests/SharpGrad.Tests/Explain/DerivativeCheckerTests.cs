@@ -149,6 +149,18 @@ public class DerivativeCheckerTests
         Assert.Equal(expected, r.Diagnostics[0]);
     }
 
+    [Theory]
+    // r = tanh(W x + b), L = Σ r ⊙ v: ∂L/∂x = Wᵀ(v ⊙ (1 − r²)) and ∂L/∂W = (v ⊙ (1 − r²)) xᵀ, written as step prints them with ∂L/∂r for v.
+    [InlineData("x", "Wᵀ(∂L/∂r ⊙ (1 − r^2))")]
+    [InlineData("x", "Wᵀ(dL/dr * (1 - tanh(W x + b)^2))")]
+    [InlineData("W", "(∂L/∂r ⊙ (1 − r^2)) xᵀ")]
+    public void MatrixProductWrittenBesideAGradient_IsAMatrixProduct(string wrt, string expr)
+    {
+        var program = GradProgram.Parse("param W[2, 2] = [[0.2, -0.4], [0.1, 0.3]]\nparam b[2] = [0.1, -0.2]\nparam x[2] = [0.5, -1]\ninput v[2] = [1, -2]\nr = tanh(W @ x + b)\nL = sum(r * v)");
+        var r = DerivativeChecker.Check(program, wrt, expr);
+        Assert.True(r.IsCorrect, r.ToText());
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

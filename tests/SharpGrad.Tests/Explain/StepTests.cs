@@ -68,6 +68,33 @@ public class StepTests
         Assert.Equal(3 * (1 - Math.Pow(Math.Tanh(1), 2)) * 2, report.Backward.Single(r => r.Node.Name == "w").Gradient.Item(), 12);
     }
 
+    [Theory]
+    // A mean over the 4 rows divides by 4, not by all 8 elements; mean(D^2, 0) gives 2D/4 = D/2.
+    [InlineData("X", "mu", "∂L/∂mu/4")]
+    [InlineData("D", "v", "(∂L/∂v ⊙ D)/2")]
+    // W x + b with b a vector: the bias's gradient is a vector, no sum over an axis (worked by hand: ∂r/∂b = 1 − tanh²).
+    [InlineData("b", "r", "∂L/∂r ⊙ (1 − tanh(W x + b)^2)")]
+    [InlineData("x", "r", "Wᵀ(∂L/∂r ⊙ (1 − tanh(W x + b)^2))")]
+    public void LocalFormulas_OfAxisMeansAndBiases_HaveTheRightCountsAndShapes(string node, string consumer, string expected)
+    {
+        var program = GradProgram.Parse("""
+            input X[4, 2] = [[1, 2], [3, -1], [0.5, 0], [-2, 4]]
+            input R[4, 2] = [[0.3, -1], [1, 0.5], [-0.2, 2], [0.7, 0.1]]
+            mu = mean(X, 0)
+            D = X - mu
+            v = mean(D^2, 0)
+            param W[2, 2] = [[0.2, -0.4], [0.1, 0.3]]
+            param b[2] = [0.1, -0.2]
+            param x[2] = [0.5, -1]
+            r = tanh(W @ x + b)
+            L = sum(R * (D / sqrt(v + 1e-5))) + sum(r * v)
+            """);
+        var report = StepReport.Create(program.Evaluate(), 0.1);
+        var term = report.Backward.Single(r => r.Node.Name == node).Terms.Single(t => t.Consumer.Name == consumer);
+        // The formula holds a placeholder for the upstream gradient ∂L/∂(consumer), which the table prints by name.
+        Assert.Equal(expected, term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), $"∂L/∂{consumer}", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void TwoUnnamedPartsThatPrintAlike_GetDifferentLabels()
     {

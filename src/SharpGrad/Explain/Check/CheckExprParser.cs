@@ -266,13 +266,17 @@ internal sealed class CheckExprParser
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Count == 1 => StaticRank(e.Args[0]),
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Reduction } => 0,
         CheckExpr.Kinds.Negate => StaticRank(e.Args[0]),
+        CheckExpr.Kinds.Binary when e.Operator == '^' && StaticRank(e.Args[1]) == 0 => StaticRank(e.Args[0]),
+        // ∂L/∂h of a scalar L has h's shape.
+        CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && of.Shape.Rank == 0 && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape.Rank,
         // Broadcasting gives the larger rank; a side whose rank is not known here (an axis sum, say) cannot
         // lower it, so the known side decides: (A ⊙ (R Vᵀ − sum(…, 1))) K is a matrix times a matrix.
         CheckExpr.Kinds.Binary when e.Operator is '+' or '-' or '*' or '/' => (StaticRank(e.Args[0]), StaticRank(e.Args[1])) switch
         {
             ({ } a, { } b) => Math.Max(a, b),
-            ({ } a, null) => a,
-            (null, { } b) => b,
+            // A number beside an unknown side says nothing: 1 − tanh(z)^2 is as wide as z.
+            ({ } a, null) => a == 0 ? null : a,
+            (null, { } b) => b == 0 ? null : b,
             _ => null,
         },
         CheckExpr.Kinds.Binary when e.Operator == '@' && StaticRank(e.Args[0]) is { } a && StaticRank(e.Args[1]) is { } b && a is 1 or 2 && b is 1 or 2

@@ -211,12 +211,26 @@ internal sealed class StepWalker
         var output = Sym.Call(op, args);
         if (op.Code is not { } code)
         {
-            // mean(x) = sum(x)/n.
-            if (op.Name != "mean") throw new NotSupportedException($"{op.Name} has no rule in the shared table.");
-            var perElement = Sym.Num(1.0 / evaluation.ValueOf(n.Operands[0]).Count);
-            return Sym.Mul(Derivatives.Backward(OpCode.Sum, 0, g, args, output, null)!, perElement);
+            // sum or mean, of everything or along one axis: the sum's rule, divided by the count each mean averages.
+            if (op.Name is not ("mean" or "sum")) throw new NotSupportedException($"{op.Name} has no rule in the shared table.");
+            var (input, result) = (evaluation.ValueOf(n.Operands[0]), evaluation.ValueOf(n));
+            var attributes = result.Count == 1 ? null : ReducedAxis(input.Shape.ToArray(), result.Shape.ToArray());
+            var sum = Derivatives.Backward(OpCode.Sum, 0, g, args, output, attributes)!;
+            return op.Name == "sum" ? sum : Sym.Mul(sum, Sym.Num((double)result.Count / input.Count));
         }
         return Derivatives.Backward(code, k, g, args, output, null) ?? Sym.Zero;
+    }
+
+    /// <summary>The axis a one-axis reduction took from <paramref name="input"/> to give <paramref name="output"/>.</summary>
+    private static OpAttributes ReducedAxis(int[] input, int[] output)
+    {
+        bool keep = input.Length == output.Length;
+        for (int axis = 0; axis < input.Length; axis++)
+        {
+            var rest = keep ? input.Select((d, i) => i == axis ? 1 : d) : input.Where((_, i) => i != axis);
+            if (rest.SequenceEqual(output) && (input[axis] != 1 || !keep)) return new OpAttributes { Dims = [axis], KeepDim = keep };
+        }
+        throw new NotSupportedException("a reduction over more than one axis");
     }
 
     /// <summary>A vector times a matrix is read as a row (on the left) or a column (on the right); vector·vector stays a dot product.</summary>
@@ -240,7 +254,8 @@ internal sealed class StepWalker
         if (n.IsNamed) result = Sym.Var(n.Name!, ShapeOf(n));
         else if (n.Kind == GraphNodeKind.Constant) result = Sym.Num(n.ConstantValue!.Value);
         else if (n.Op!.Kind == OpKind.MatMul)
-            result = Sym.MatMul(Promote(Expression(n.Operands[0]), n.Operands[0], n.Operands[1], true), Promote(Expression(n.Operands[1]), n.Operands[1], n.Operands[0], false));
+            // The product of a matrix and a vector read as a column is the vector again, so that b in W x + b adds to it, not across it.
+            result = Sym.MatMul(Promote(Expression(n.Operands[0]), n.Operands[0], n.Operands[1], true), Promote(Expression(n.Operands[1]), n.Operands[1], n.Operands[0], false)).WithShape(ShapeOf(n));
         else result = Sym.Call(n.Op, n.Operands.Select(Expression).ToArray());
         return expressions[n] = result;
     }
