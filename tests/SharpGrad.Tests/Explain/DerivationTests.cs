@@ -102,4 +102,27 @@ public class DerivationTests
             }
         }
     }
+    [Theory]
+    [InlineData("K")]
+    [InlineData("c")]
+    public void ClosedForm_ThroughAPoolingWithoutAFormula_IsTheFactoredChain(string wrt)
+    {
+        // ∂P/∂H of a pooling has no component formula, so ∂L/∂P beside it must stay the whole Jacobian ∂L/∂P, not (R)_d.
+        var program = GradProgram.Parse("""
+            input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]
+            param K[2, 2] = [[0.5, -0.3], [0.2, 0.8]]
+            param c = 0.1
+            input R[2, 2] = [[1, -1], [0.5, 2]]
+            C = conv2d(X, K) + c
+            H = relu(C)
+            P = avgpool(H, 2)
+            L = sum(R * P)
+            """);
+        var derivation = ChainDerivation.Create(program, wrt);
+        var closed = DerivationRenderer.Equations(derivation, "closed", out _).Single().Right;
+        var factored = DerivationRenderer.Equations(derivation, "factored", out _).Single().Right;
+        Assert.Equal(factored.ToString(), closed.ToString());
+        var check = DerivativeChecker.Check(program, wrt, closed.ToString());
+        Assert.True(check.IsCorrect, check.ToText());
+    }
 }

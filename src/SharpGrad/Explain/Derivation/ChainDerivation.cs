@@ -236,6 +236,17 @@ public sealed class ChainDerivation
     public Sym Closed(Sym form)
     {
         ArgumentNullException.ThrowIfNull(form);
+        // A Jacobian between two vectors that has no formula (∂P/∂H of a pooling) stays a chain of
+        // Jacobian products, which its neighbours must join as Jacobians too: the closed form is the factored one.
+        var graph = program.Graph;
+        bool Vector(string name) => graph.TryGetNode(name, out var n) && !n.Shape.IsScalar && !n.Shape.IsSingleElement;
+        bool open = false;
+        form.Substitute(s =>
+        {
+            if (s.Kind == SymKind.Partial && !s.Component && s.OfIndex is null && Vector(s.Name!) && Vector(s.Wrt!) && LocalFormula(s.Name!, s.Wrt!) is null) open = true;
+            return null;
+        });
+        if (open) return form;
         return form.Substitute(s => s.Kind == SymKind.Partial ? LocalFormula(s.Name!, s.Wrt!) : null);
     }
 
