@@ -96,6 +96,31 @@ public class StepTests
     }
 
     [Fact]
+    public void ConvolutionWithAScalarBias_IsWalkedThrough()
+    {
+        var x = new double[,] { { 1, 0, -1, 2, 0.5 }, { 0, 1, 2, -1, 1 }, { 0.5, -2, 1, 0, 1 }, { 1, 1, 0, -1, 2 }, { -1, 0.5, 2, 1, 0 } };
+        var report = StepReport.Create(GradProgram.Parse("""
+            input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]
+            param K[2, 2] = [[0.5, -0.3], [0.2, 0.8]]
+            param c = 0.1
+            C = conv2d(X, K) + c
+            L = sum(C)
+            """).Evaluate(), 0.1);
+        Assert.Contains("conv2d", StepRenderer.Render(report, OutputFormat.Text));
+        // ∂L/∂K_ij is the sum of the 4 × 4 window of X starting at (i, j); ∂L/∂c counts the 16 outputs.
+        var k = report.Backward.Single(r => r.Node.Name == "K").Gradient.ToDoubleArray();
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 2; j++)
+            {
+                double window = 0;
+                for (int a = 0; a < 4; a++)
+                    for (int b = 0; b < 4; b++) window += x[i + a, j + b];
+                Assert.Equal(window, k[i * 2 + j], 12);
+            }
+        Assert.Equal(16, report.Backward.Single(r => r.Node.Name == "c").Gradient.Item(), 12);
+    }
+
+    [Fact]
     public void TwoUnnamedPartsThatPrintAlike_GetDifferentLabels()
     {
         var report = StepReport.Create(GradProgram.Parse("param a = 2\ninput b = 3\ny = a * b + a * b").Evaluate(), 0.1, allNodes: true);

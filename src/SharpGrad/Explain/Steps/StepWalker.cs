@@ -187,7 +187,8 @@ internal sealed class StepWalker
             Visit(c, seed);
             return total;
         }
-        catch (NotSupportedException)
+        // An op whose symbolic shape is not elementwise (conv2d's output is neither operand's shape) has no formula here.
+        catch (Exception e) when (e is NotSupportedException or ArgumentException)
         {
             return null;
         }
