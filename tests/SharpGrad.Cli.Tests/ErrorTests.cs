@@ -38,6 +38,19 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void NumbersBeyondADouble_AndANonFiniteObjective_AreSaid()
+    {
+        var path = Write("sqrt.grad", "param w = -1\nL = sqrt(w)\n");
+        var (code, _, stderr) = CliRunner.Run("grad", path, "--set", "w=1e400");
+        Assert.Equal(2, code);
+        Assert.Contains("--set w: the number 1e400 is too large for a double", stderr);
+        // sqrt(−1) is NaN: the table is printed, with a warning that it means nothing.
+        var (nan, _, warning) = CliRunner.Run("grad", path);
+        Assert.Equal(0, nan);
+        Assert.StartsWith("warning: the objective L = NaN is not a finite number", warning);
+    }
+
+    [Fact]
     public void MissingValue_NamesTheDeclarationAndTheFlag()
     {
         var path = Write("novalue.grad", "input x\ny = x * 2\n");

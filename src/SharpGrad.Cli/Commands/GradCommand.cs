@@ -33,6 +33,7 @@ internal static class GradCommand
         var overrides = ExplainCli.ParseSets(sets);
         var program = GradProgram.Load(path);
         var evaluation = program.Evaluate(overrides, objective);
+        if (evaluation.NonFiniteWarning("the gradients") is { } warning) Console.Error.WriteLine(warning);
         if (json)
         {
             Console.Out.WriteLine(EvaluationJson.Write(evaluation));

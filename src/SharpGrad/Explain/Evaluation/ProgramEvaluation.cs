@@ -38,6 +38,10 @@ public sealed class ProgramEvaluation
     /// <summary>The objective's value.</summary>
     public double ObjectiveValue => values[Objective.Index].Item();
 
+    /// <summary>A warning that the objective is NaN or infinite, so that <paramref name="what"/> mean nothing; null when it is a number.</summary>
+    public string? NonFiniteWarning(string what) => double.IsFinite(ObjectiveValue) ? null
+        : $"warning: the objective {ObjectiveName} = {ValueFormat.Number(ObjectiveValue)} is not a finite number, so {what} are not meaningful; check the values given (--set).";
+
     /// <summary>Every named node in program order (declarations and assignments).</summary>
     public IReadOnlyList<string> Names { get; }
 

@@ -46,8 +46,7 @@ public sealed class StepReport
     public Layout Layout { get; }
 
     /// <summary>A warning when the objective is NaN or infinite, so that no number below means anything; null otherwise.</summary>
-    public string? Warning => double.IsFinite(Evaluation.ObjectiveValue) ? null
-        : $"warning: the objective {Evaluation.ObjectiveName} = {ValueFormat.Number(Evaluation.ObjectiveValue)} is not a finite number, so the gradients and the update below are not meaningful; check the values given (--set).";
+    public string? Warning => Evaluation.NonFiniteWarning("the gradients and the update below");
 
     /// <summary>
     /// Walks an evaluation: takes each local derivative by re-running one op on copies of its

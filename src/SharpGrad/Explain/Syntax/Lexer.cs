@@ -184,6 +184,9 @@ internal sealed class Lexer
         if (index < text.Length && IsNamePart(text[index]) && !times && !formula)
             throw new GradProgramException($"malformed number: '{text[start..index]}' is followed by '{text[index]}'; a name cannot start with a digit", position);
         var literal = text[start..index];
-        return new Token(TokenKind.Number, literal, position, double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture));
+        double value = double.Parse(literal, NumberStyles.Float, CultureInfo.InvariantCulture);
+        if (double.IsInfinity(value))
+            throw new GradProgramException($"the number {literal} is too large for a double (the largest is about 1.8e308)", position);
+        return new Token(TokenKind.Number, literal, position, value);
     }
 }
