@@ -161,6 +161,20 @@ public class DerivativeCheckerTests
         Assert.True(r.IsCorrect, r.ToText());
     }
 
+    [Theory]
+    // Y = X W1 W2 with L = Σ Y ⊙ V: ∂L/∂W2 = (X W1)ᵀ V = W1ᵀXᵀ V (worked by hand), as step prints it with ∂L/∂Y for V.
+    [InlineData("W1ᵀXᵀ · ∂L/∂Y", true)]
+    [InlineData("(X W1)ᵀ · ∂L/∂Y", true)]
+    [InlineData("W1ᵀXᵀ · V", true)]
+    [InlineData("Xᵀ W1ᵀ · V", false)]
+    public void ProductOfTransposesBesideAGradient_IsAMatrixProduct(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("input X[3, 2] = [[1, 2], [0, -1], [3, 1]]\nparam W1[2, 2] = [[0.5, -1], [2, 0.3]]\nparam W2[2, 1] = [[1], [-2]]\n"
+            + "input V[3, 1] = [[1], [0.5], [-2]]\nY = X @ W1 @ W2\nL = sum(Y * V)");
+        var r = DerivativeChecker.Check(program, "W2", expr);
+        Assert.Equal(correct, r.IsCorrect);
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

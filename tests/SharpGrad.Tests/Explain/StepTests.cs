@@ -95,6 +95,27 @@ public class StepTests
         Assert.Equal(expected, term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), $"∂L/∂{consumer}", StringComparison.Ordinal));
     }
 
+    // Composite ops get the local formulas of the primitives they are recorded as, never ∂L/∂Z itself
+    // (worked by hand: ∂CE/∂Z = (softmax(Z) − Y)/n for a one-hot Y over n rows, ∂CE/∂Y = −log_softmax(Z)/n,
+    // and through p = softmax(z) the vector–Jacobian product p ⊙ (g − Σ g ⊙ p)).
+    [Theory]
+    [InlineData("Z", "L", "(softmax(Z) − Y)/2")]
+    [InlineData("Y", "L", "−log_softmax(Z)/2")]
+    [InlineData("z", "p", "p ⊙ (∂L/∂p − sum(∂L/∂p ⊙ p, 0))")]
+    public void LocalFormulas_OfCompositeOps_AreTheirDerivatives(string node, string consumer, string expected)
+    {
+        var program = GradProgram.Parse("""
+            param Z[2, 3] = [[0.5, -1, 2], [0.1, 0.2, -0.3]]
+            target Y[2, 3] = [[0, 1, 0], [1, 0, 0]]
+            param z[3] = [0.3, -0.2, 1]
+            p = softmax(z)
+            L = cross_entropy(Z, Y) + sum(p^2)
+            """);
+        var report = StepReport.Create(program.Evaluate(), 0.1);
+        var term = report.Backward.Single(r => r.Node.Name == node).Terms.Single(t => t.Consumer.Name == consumer);
+        Assert.Equal(expected, term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), $"∂L/∂{consumer}", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ConvolutionWithAScalarBias_IsWalkedThrough()
     {

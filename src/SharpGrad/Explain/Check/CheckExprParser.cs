@@ -244,7 +244,9 @@ internal sealed class CheckExprParser
         }
     }
 
-    private static bool IsTransposed(CheckExpr e) => e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose;
+    /// <summary>A transpose, or a matrix product ending in one (W1ᵀXᵀ, which is (X W1)ᵀ).</summary>
+    private static bool IsTransposed(CheckExpr e) => (e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose)
+        || (e is { Kind: CheckExpr.Kinds.Binary, Operator: '@' } && IsTransposed(e.Args[1]));
 
     /// <summary>True when the token just before character <paramref name="start"/> is <paramref name="op"/>.</summary>
     private bool IsOpAt(int start, string op)

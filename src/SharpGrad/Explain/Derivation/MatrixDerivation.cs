@@ -49,29 +49,64 @@ public static class MatrixDerivation
         var root = recorded[evaluation.Objective.Index];
         var target = recorded[wrtNode.Index];
 
-        var order = TopologicalOrder(root);
+        var order = TopologicalOrder(root, NoStop);
+        var expressions = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance);
+        var divisors = Divisors(order);
+        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
+        if (Reverse(order, root, Sym.One, target, Expr, NoStop) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
+        var result = Readable(gradient, names, Expr, evaluation);
+        // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
+        int[] targetShape = target.Shape.ToArray();
+        return targetShape.Aggregate(1, (a, b) => a * b) == 1 ? result : result.BroadcastTo(targetShape);
+    }
+
+    /// <summary>
+    /// <paramref name="g"/>·∂node/∂(operand k) for one op of the program whose engine recording is
+    /// several primitives (cross_entropy, softmax, log_softmax): reverse mode over just the engine
+    /// ops between the node and its operands, each operand standing as <paramref name="operandExpression"/> gives it.
+    /// </summary>
+    /// <exception cref="NotSupportedException">An engine op on the way has no symbolic rule.</exception>
+    internal static Sym Through(ProgramEvaluation evaluation, GraphNode node, int k, Sym g, Func<GraphNode, Sym> operandExpression)
+    {
+        var recorded = evaluation.Recorded;
+        var boundary = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance);
+        foreach (var o in node.Operands) boundary.TryAdd(recorded[o.Index], operandExpression(o));
+        var (root, target) = (recorded[node.Index], recorded[node.Operands[k].Index]);
+        var stop = new HashSet<Tensor>(boundary.Keys.Where(t => !ReferenceEquals(t, target)), ReferenceEqualityComparer.Instance);
+        var order = TopologicalOrder(root, new HashSet<Tensor>(boundary.Keys, ReferenceEqualityComparer.Instance));
+        var expressions = new Dictionary<Tensor, Sym>(boundary, ReferenceEqualityComparer.Instance);
+        var divisors = Divisors(order);
+        // The node's own name stands for its output (p ⊙ (g − Σ g ⊙ p) for p = softmax(z)), except
+        // log_softmax's, whose rule reads e^q: softmax(z) says more than exp(q).
+        var names = new Dictionary<Tensor, GraphNode>(ReferenceEqualityComparer.Instance);
+        if (node.IsNamed && node.Op?.Name != "log_softmax") names[root] = node;
+        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
+        var gradient = Reverse(order, root, g, target, Expr, stop) ?? Sym.Zero;
+        return Readable(gradient, names, Expr, evaluation);
+    }
+
+    /// <summary>
+    /// Reverse mode on symbols over <paramref name="order"/> (operands before users), each engine op's
+    /// rule the one of <see cref="Derivatives"/>; the gradient of <paramref name="target"/>, or null
+    /// when <paramref name="root"/> does not depend on it.
+    /// </summary>
+    private static Sym? Reverse(List<Tensor> order, Tensor root, Sym seed, Tensor target, Func<Tensor, Sym> expr, IReadOnlySet<Tensor> stop)
+    {
         var reaches = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { target };
         foreach (var t in order)
-            if (t.GradFn is { } fn && fn.Inputs.Any(i => i is not null && reaches.Contains(i)))
+            if (!stop.Contains(t) && t.GradFn is { } fn && fn.Inputs.Any(i => i is not null && reaches.Contains(i)))
                 reaches.Add(t);
-        if (!reaches.Contains(root)) return Sym.Zero.WithShape(target.Shape.ToArray());
+        if (!reaches.Contains(root)) return null;
 
-        var expressions = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance);
-        // Only a divisor (a mean's count) is written with its size symbol: the 2 of x^2 stays 2 where D = 2.
-        var divisors = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        foreach (var t in order)
-            if (t.GradFn is { Op: OpCode.Div } div && div.Operands.Count == 2) divisors.Add(div.Operands[1]);
-        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
-
-        var gradients = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance) { [root] = Sym.One };
+        var gradients = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance) { [root] = seed };
         for (int i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];
-            if (ReferenceEquals(t, target) || !gradients.TryGetValue(t, out var g) || t.GradFn is not { } fn) continue;
+            if (ReferenceEquals(t, target) || stop.Contains(t) || !gradients.TryGetValue(t, out var g) || t.GradFn is not { } fn) continue;
             if (!Derivatives.Covers(fn.Op) || fn.Operands.Count == 0)
                 throw new NotSupportedException($"{fn.Op} has no matrix formula; use --form factored.");
-            var operands = fn.Operands.Select(Expr).ToArray();
-            var output = Expr(t);
+            var operands = fn.Operands.Select(expr).ToArray();
+            var output = expr(t);
             for (int k = 0; k < fn.Inputs.Count; k++)
             {
                 var input = fn.Inputs[k];
@@ -81,10 +116,18 @@ public static class MatrixDerivation
                 gradients[input] = gradients.TryGetValue(input, out var previous) ? Sym.Add(previous, contribution) : contribution;
             }
         }
-        var result = Readable(gradients.TryGetValue(target, out var r) ? r : Sym.Zero, names, Expr, evaluation);
-        // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
-        int[] targetShape = target.Shape.ToArray();
-        return targetShape.Aggregate(1, (a, b) => a * b) == 1 ? result : result.BroadcastTo(targetShape);
+        return gradients.TryGetValue(target, out var r) ? r : Sym.Zero;
+    }
+
+    private static readonly HashSet<Tensor> NoStop = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The divisors in <paramref name="order"/>: only a divisor (a mean's count) is written with its size symbol, so the 2 of x^2 stays 2 where D = 2.</summary>
+    private static HashSet<Tensor> Divisors(List<Tensor> order)
+    {
+        var divisors = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order)
+            if (t.GradFn is { Op: OpCode.Div } div && div.Operands.Count == 2) divisors.Add(div.Operands[1]);
+        return divisors;
     }
 
     /// <summary>Zeros and ones with exactly one 1 along the last axis (a one-hot target: each row sums to 1).</summary>
@@ -216,7 +259,8 @@ public static class MatrixDerivation
         return s.Axes.Count == 1 && s.Axes[0] == shape.Length - 1 ? Sym.Num(c) : null;
     }
 
-    private static List<Tensor> TopologicalOrder(Tensor root)
+    /// <summary>The tensors <paramref name="root"/> is computed from, operands first; nothing below a tensor of <paramref name="stop"/> is visited.</summary>
+    private static List<Tensor> TopologicalOrder(Tensor root, IReadOnlySet<Tensor> stop)
     {
         var order = new List<Tensor>();
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
@@ -226,7 +270,7 @@ public static class MatrixDerivation
         while (stack.Count > 0)
         {
             var (t, next) = stack.Pop();
-            var inputs = t.GradFn?.Inputs ?? [];
+            var inputs = stop.Contains(t) ? [] : t.GradFn?.Inputs ?? [];
             if (next < inputs.Count)
             {
                 stack.Push((t, next + 1));

@@ -213,7 +213,8 @@ internal sealed class StepWalker
         if (op.Code is not { } code)
         {
             // sum or mean, of everything or along one axis: the sum's rule, divided by the count each mean averages.
-            if (op.Name is not ("mean" or "sum")) throw new NotSupportedException($"{op.Name} has no rule in the shared table.");
+            // A composite (cross_entropy, softmax): the shared rules of the primitives it was recorded as.
+            if (op.Name is not ("mean" or "sum")) return MatrixDerivation.Through(evaluation, n, k, g, Expression);
             var (input, result) = (evaluation.ValueOf(n.Operands[0]), evaluation.ValueOf(n));
             var attributes = result.Count == 1 ? null : ReducedAxis(input.Shape.ToArray(), result.Shape.ToArray());
             var sum = Derivatives.Backward(OpCode.Sum, 0, g, args, output, attributes)!;
