@@ -116,6 +116,23 @@ public class StepTests
         Assert.Equal(expected, term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), $"∂L/∂{consumer}", StringComparison.Ordinal));
     }
 
+    // S = Q Kᵀ/√2 (worked by hand): ∂L/∂Q = ∂L/∂S K/√2 and ∂L/∂K = (∂L/∂S)ᵀQ/√2; Kᵀ transposed back is K.
+    [Theory]
+    [InlineData("Q", "(1/sqrt(2))·∂L/∂S K")]
+    [InlineData("K", "(1/sqrt(2))·(∂L/∂S)ᵀQ")]
+    public void LocalFormulas_ThroughATransposedOperand_AreMatrixProducts(string node, string expected)
+    {
+        var program = GradProgram.Parse("""
+            param Q[2, 2] = [[0.5, -0.5], [1, 0.2]]
+            param K[3, 2] = [[1, 0], [0, 1], [1, 1]]
+            input R[2, 3] = [[1, -1, 0], [0.5, 2, 1]]
+            S = Q @ K.T / sqrt(2)
+            L = sum(R * S)
+            """);
+        var term = StepReport.Create(program.Evaluate(), 0.1).Backward.Single(r => r.Node.Name == node).Terms.Single();
+        Assert.Equal(expected, term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), "∂L/∂S", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void ConvolutionWithAScalarBias_IsWalkedThrough()
     {

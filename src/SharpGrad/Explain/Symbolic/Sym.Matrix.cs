@@ -114,7 +114,8 @@ public sealed partial class Sym
         if (Kind == SymKind.Transpose && target is not null && Args[0].Shape is { } inner && inner.SequenceEqual(target)) return Args[0];
         return new Sym(Kind, Value, Name, Args, Op, Relation, Wrt, Index, target ?? [], [.. Axes], OfIndex, IsTotal)
         {
-            IsVectorView = target is { Length: 2 } && (IsVectorView || Shape is not { Count: > 1 }),
+            // A vector (or a symbol without a shape) read as a row or a column; a symbol given a full matrix shape is a matrix.
+            IsVectorView = target is { Length: 2 } && (IsVectorView || Shape is { Count: 1 } || (Shape is null && (target[0] == 1 || target[1] == 1))),
         };
     }
 

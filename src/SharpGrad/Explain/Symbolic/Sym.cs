@@ -222,6 +222,8 @@ public sealed partial class Sym
             case "pow": return Pow(args[0], args[1]);
             case "neg": return Neg(args[0]);
             case "identity": return args[0];
+            // The program's K.T is the matrix transpose, so that (Kᵀ)ᵀ is K again.
+            case "transpose" when args[0].Shape is { Count: 2 }: return Transpose(args[0]);
         }
         // exp(log_softmax(z)) is softmax(z) and log(softmax(z)) is log_softmax(z), as the engine computes them.
         if (op.Name == "exp" && args[0] is { Kind: SymKind.Call, Op.Name: "log_softmax" } ls) return Call("softmax", ls.Args[0]);

@@ -265,7 +265,10 @@ public static class SymPrinter
 
     private static (string Text, int P) WriteTranspose(Sym e, bool latex)
     {
-            return latex ? ($"{{{Wrap(e.Args[0], Atom, latex)}}}^{{\\top}}", PowerP) : ($"{Wrap(e.Args[0], Atom, latex)}ᵀ", PowerP);
+        // (∂L/∂S)ᵀ, not ∂L/∂Sᵀ, which reads as a derivative with respect to Sᵀ.
+        var inner = e.Args[0].Kind == SymKind.Partial ? (latex ? $"\\left({Write(e.Args[0], latex).Text}\\right)" : $"({Write(e.Args[0], latex).Text})")
+            : Wrap(e.Args[0], Atom, latex);
+        return latex ? ($"{{{inner}}}^{{\\top}}", PowerP) : ($"{inner}ᵀ", PowerP);
     }
 
     private static (string Text, int P) WriteSumOver(Sym e, bool latex)
