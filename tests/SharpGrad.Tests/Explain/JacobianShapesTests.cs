@@ -28,6 +28,20 @@ public class JacobianShapesTests
     }
 
     [Fact]
+    public void FirstAssignmentFeedingTheObjective_StartsTheDefaultChainFromAParameter_AndOneFactorIsNoEquation()
+    {
+        var program = GradProgram.Parse("input x[3] = [1, 2, 3]\nparam a = 0.5\nparam b = 2\nyhat = a + b * x\nL = mean(yhat^2)");
+        var shapes = JacobianShapes.Create(program);
+        Assert.Equal("a", shapes.Wrt);
+        Assert.Equal(["∂yhat/∂a", "∂L/∂yhat"], shapes.Factors.Select(f => f.Factor));
+        Assert.Equal(["1×3", "3×1"], shapes.Factors.Select(f => f.Size));
+        // Asked for, the one-factor chain is said in words, never ∂L/∂yhat = ∂L/∂yhat.
+        var direct = JacobianShapes.Create(program, "yhat").Render();
+        Assert.Contains("∂L/∂yhat is a single local partial: yhat feeds L directly.", direct);
+        Assert.DoesNotContain("∂L/∂yhat = ∂L/∂yhat", direct);
+    }
+
+    [Fact]
     public void NoPath_IsAnError()
     {
         var program = GradProgram.Parse("input x = 1\ninput z = 2\na = x * 2\nb = z + 1\n");

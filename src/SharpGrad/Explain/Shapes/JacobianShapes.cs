@@ -47,7 +47,8 @@ public sealed class JacobianShapes
 
     /// <summary>
     /// The factors of ∂objective/∂wrt with their sizes; wrt defaults to the program's first
-    /// assignment (the start of a chain such as f0 in spec E6).
+    /// assignment (the start of a chain such as f0 in spec E6), or, where that feeds the objective
+    /// directly, to the first parameter whose paths run through it.
     /// </summary>
     /// <exception cref="ArgumentException">A name is not defined, or there is no path.</exception>
     public static JacobianShapes Create(GradProgram program, string? wrt = null, string? objective = null, Layout layout = Layout.Denominator)
@@ -56,6 +57,17 @@ public sealed class JacobianShapes
         var of = objective ?? program.DefaultObjective.Name;
         var w = wrt ?? program.Assignments[0].Name;
         var derivation = ChainDerivation.Create(program, w, of);
+        // A first assignment that feeds the objective directly is a chain of one factor; start from what it reads instead.
+        if (wrt is null && derivation.NodesOnPaths.Count == 2)
+            foreach (var p in program.Graph.Parameters.Concat(program.Graph.Nodes.Where(n => n.IsDeclaration)))
+            {
+                var chain = p.Name == of ? null : ChainDerivation.Create(program, p.Name!, of);
+                if (chain is not null && chain.NodesOnPaths.Contains(w))
+                {
+                    (w, derivation) = (p.Name!, chain);
+                    break;
+                }
+            }
         if (derivation.PathCount.IsZero && w != of)
             throw new ArgumentException($"{of} is not computed from {w}, so ∂{of}/∂{w} has no factors.");
         var graph = program.Graph;
@@ -96,7 +108,9 @@ public sealed class JacobianShapes
     {
         var sb = new StringBuilder();
         sb.Append(Layout.Note()).Append('\n');
-        if (IsChain)
+        if (IsChain && Factors.Count == 1)
+            sb.Append($"∂{Objective}/∂{Wrt} is a single local partial: {Wrt} feeds {Objective} directly.\n");
+        else if (IsChain)
             sb.Append(Product).Append('\n');
         else
             sb.Append($"∂{Objective}/∂{Wrt} is a sum over several paths; every factor that occurs on one is listed.\n");
