@@ -125,4 +125,22 @@ public class DerivationTests
         var check = DerivativeChecker.Check(program, wrt, closed.ToString());
         Assert.True(check.IsCorrect, check.ToText());
     }
+
+    [Theory]
+    [InlineData("paths")]
+    [InlineData("factored")]
+    public void MeanCount_IsTheNumberAveraged_EvenBesideAProgramsOwnN(string form)
+    {
+        // L = mean((z − y)²) over 4 points: ∂L/∂(z)_d = 2((z)_d − (y)_d)/4 (by hand); the program's n = 10 plays no part.
+        var program = GradProgram.Parse("""
+            param z[4] = [0.5, -1, 2, 0]
+            target y[4] = [1, 0, 1, 0]
+            const n = 10
+            L = mean((z - y)^2)
+            """);
+        var right = DerivationRenderer.Equations(ChainDerivation.Create(program, "z"), form, out _).Single().Right;
+        Assert.DoesNotContain("n", right.Variables());
+        var check = DerivativeChecker.Check(program, "z", right.ToString());
+        Assert.True(check.IsCorrect, check.ToText());
+    }
 }

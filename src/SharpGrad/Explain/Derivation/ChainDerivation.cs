@@ -262,21 +262,54 @@ public sealed class ChainDerivation
         if (component && of != Objective) return null;
         try
         {
-            if (!component) return ScalarDerivative(ToSym(node, root: true), x);
-            var d = ToSym(node, root: true).Differentiate(x);
-            bool other = false;
-            var result = d.Substitute(s =>
-            {
-                if (s.Kind != SymKind.Variable || !graph.TryGetNode(s.Name!, out var v) || v.Shape.IsScalar || v.Shape.IsSingleElement) return null;
-                if (!v.Shape.Equals(shape)) other = true;
-                return Sym.ComponentOf(s.Name!, "d");
-            }, descend: s => s.Op is not { Kind: OpKind.Reduction });
-            return other ? null : result;
+            return WithMeanCount(node, component ? Component(node, x, shape) : ScalarDerivative(ToSym(node, root: true), x));
         }
         catch (NotSupportedException)
         {
             return null;
         }
+    }
+
+    /// <summary>The derivative of <paramref name="node"/> with respect to x, read at component d of x's shape; null where another vector's component would be needed.</summary>
+    private Sym? Component(GraphNode node, string x, SymbolicShape shape)
+    {
+        var graph = program.Graph;
+        var d = ToSym(node, root: true).Differentiate(x);
+        bool other = false;
+        var result = d.Substitute(s =>
+        {
+            if (s.Kind != SymKind.Variable || !graph.TryGetNode(s.Name!, out var v) || v.Shape.IsScalar || v.Shape.IsSingleElement) return null;
+            if (!v.Shape.Equals(shape)) other = true;
+            return Sym.ComponentOf(s.Name!, "d");
+        }, descend: s => s.Op is not { Kind: OpKind.Reduction });
+        return other ? null : result;
+    }
+
+    /// <summary>
+    /// A mean's derivative writes its count as n; where every mean of the node's own expression
+    /// averages as many elements, n is that count (4, or N·D where the sizes are symbols), so that a
+    /// program's own n (a constant, say) is never taken for it. A node that reads a name n keeps the
+    /// count as it is.
+    /// </summary>
+    private static Sym? WithMeanCount(GraphNode node, Sym? formula)
+    {
+        if (formula is null || !formula.Variables().Contains("n") || ToSym(node, root: true).Variables().Contains("n")) return formula;
+        Sym? count = null;
+        var stack = new Stack<GraphNode>([node]);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (n.Kind != GraphNodeKind.Operation || (n.IsNamed && n != node)) continue;
+            if (n.Op!.Name == "mean" && n.Operands.Count == 1)
+            {
+                var dims = n.Operands[0].Shape.Dims;
+                var c = Sym.Mul(dims.Select(d => d.IsKnown ? Sym.Num(d.Size) : Sym.Var(d.Symbol!)));
+                if (count is not null && count.Key != c.Key) return formula;
+                count = c;
+            }
+            foreach (var o in n.Operands) stack.Push(o);
+        }
+        return count is null ? formula : formula.Substitute(s => s is { Kind: SymKind.Variable, Name: "n", Index: null } ? count : null).Simplified();
     }
 
     /// <summary>
