@@ -175,6 +175,21 @@ public class DerivativeCheckerTests
         Assert.Equal(correct, r.IsCorrect);
     }
 
+    [Theory]
+    // L = sqrt(v + 1)·w²: ∂L/∂w = 2w·√(v + 1) and ∂L/∂v = w²/(2√(v + 1)) (by hand), in board notation.
+    [InlineData("w", "2w √(v + 1)", true)]
+    [InlineData("w", "2 * w * √(v + 1)", true)]
+    [InlineData("w", "w √(v + 1)", false)]
+    [InlineData("v", "w²/(2√(v + 1))", true)]
+    [InlineData("v", "w²/(2 * √√((v + 1)²))", true)]
+    [InlineData("v", "w³/(2√(v + 1))", false)]
+    public void RootsAndSuperscriptPowers_AreRead(string wrt, string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param w = 1.5\nparam v = 0.44\nL = sqrt(v + 1) * w^2");
+        var r = DerivativeChecker.Check(program, wrt, expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

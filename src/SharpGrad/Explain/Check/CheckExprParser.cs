@@ -157,7 +157,7 @@ internal sealed class CheckExprParser
     /// <summary>An operand of a chain with the span of its text (brackets included).</summary>
     private readonly record struct Operand(CheckExpr Expr, int Start, int End);
 
-    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(");
+    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(") || IsOp("√");
 
     private CheckExpr ParseProduct()
     {
@@ -226,6 +226,14 @@ internal sealed class CheckExprParser
                 return Node(CheckExpr.Kinds.Negate, start, [operand]);
             }
             if (IsOp("+")) { index++; return ParseUnary(); }
+            if (IsOp("√"))
+            {
+                // √ takes the next operand alone: √(v + ε), √2 · x, √√x.
+                index++;
+                var radicand = IsOp("√") ? ParseUnary() : ParsePostfix(ParsePrimary());
+                OpTable.TryGetFunction("sqrt", 1, out var sqrt);
+                return Node(CheckExpr.Kinds.Call, start, [radicand], name: "sqrt", info: sqrt);
+            }
             var b = ParsePostfix(ParsePrimary());
             if (!IsOp("^")) return b;
             index++;
@@ -295,6 +303,13 @@ internal sealed class CheckExprParser
             {
                 index++;
                 operand = Node(CheckExpr.Kinds.Call, operand.Start, [operand], name: "transpose", info: OpTable.Transpose);
+            }
+            else if (IsOp("²") || IsOp("³"))
+            {
+                double power = Current.Text == "²" ? 2 : 3;
+                index++;
+                var exponent = Node(CheckExpr.Kinds.Number, tokens[index - 1].Start, value: power);
+                operand = Node(CheckExpr.Kinds.Binary, operand.Start, [operand, exponent], op: '^');
             }
             else if (IsOp("["))
             {
