@@ -217,7 +217,7 @@ public class EvaluationTests
         Assert.Equal("the objective 'a1' has shape [2], but an objective must be a single number; reduce it with sum(...) or mean(...), or choose another with --of", e.Reason);
         Assert.Equal((7, 1), (e.Line, e.Column));
         var unknown = Assert.Throws<GradProgramException>(() => p.Evaluate(objective: "loss"));
-        Assert.Equal("the objective 'loss' is not defined; the program defines x, y, W1, W2, W3, a1, h1, a2, h2, yhat, J", unknown.Reason);
+        Assert.Equal("the objective 'loss' is not defined (the program defines x, y, W1, W2, W3, a1, h1, a2, h2, yhat, J)", unknown.Reason);
         Assert.False(unknown.Position.IsKnown);
 
         // A symbolic size is only known at run time; the check happens then.

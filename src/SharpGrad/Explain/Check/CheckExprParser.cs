@@ -451,7 +451,7 @@ internal sealed class CheckExprParser
         // elements, n is that number.
         if (known is null && t.Text == "n" && MeanCount() is int count)
             return Node(CheckExpr.Kinds.Number, start, value: count);
-        if (known is null) throw Fail($"unknown name '{t.Text}'; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
+        if (known is null) throw Unknown(t, "");
         return Node(CheckExpr.Kinds.Name, start, name: known);
     }
 
@@ -498,16 +498,24 @@ internal sealed class CheckExprParser
             var name = t.Text[1..];
             if (!graph.TryGetNode(name, out _) && name.EndsWith("_d", StringComparison.Ordinal) && graph.TryGetNode(name[..^2], out _))
                 name = name[..^2];
-            if (!graph.TryGetNode(name, out _)) throw Fail($"unknown name '{name}' in the {what} of the derivative", t);
+            if (!graph.TryGetNode(name, out _))
+                throw Fail($"unknown name '{name}' in the {what} of the derivative{NameSuggestion.Hint(name, graph.NamedNodes.Select(n => n.Name!))}", t);
             return name;
         }
         throw Fail($"expected d or ∂ and a name in the {what} of the derivative, found {Describe(t)}");
     }
 
     private string Known(Tok t) =>
-        Resolve(t.Text) ?? throw Fail($"unknown name '{t.Text}' in a derivative; the program defines {string.Join(", ", graph.NamedNodes.Select(n => n.Name))}", t);
+        Resolve(t.Text) ?? throw Unknown(t, " in a derivative");
 
-    /// <summary>A program name as written, or as explain prints it (φ1 or φ_1 for phi1, ŷ for yhat); null when none matches.</summary>
+    /// <summary>"unknown name 'xx'; did you mean 'x'? The program defines …".</summary>
+    private ArgumentException Unknown(Tok t, string where)
+    {
+        var names = graph.NamedNodes.Select(n => n.Name!).ToList();
+        var hint = NameSuggestion.Closest(t.Text, names) is { } best ? $"; did you mean '{best}'? The program defines" : "; the program defines";
+        return Fail($"unknown name '{t.Text}'{where}{hint} {string.Join(", ", names)}", t);
+    }
+
     /// <summary>The number of elements every mean of the program averages, when they all average the same known number; else null.</summary>
     private int? MeanCount()
     {
@@ -524,6 +532,7 @@ internal sealed class CheckExprParser
         return count;
     }
 
+    /// <summary>A program name as written, or as explain prints it (φ1 or φ_1 for phi1, ŷ for yhat); null when none matches.</summary>
     private string? Resolve(string written)
     {
         if (graph.TryGetNode(written, out _)) return written;

@@ -76,8 +76,8 @@ public sealed class ChainDerivation
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;
         var of = objective ?? program.DefaultObjective.Name;
-        if (!graph.TryGetNode(of, out var o)) throw new ArgumentException($"--of: the program defines no '{of}'.");
-        if (!graph.TryGetNode(wrt, out var w)) throw new ArgumentException($"--wrt: the program defines no '{wrt}'.");
+        if (!graph.TryGetNode(of, out var o)) throw graph.NoNode("--of", of);
+        if (!graph.TryGetNode(wrt, out var w)) throw graph.NoNode("--wrt", wrt);
         return new ChainDerivation(program, o, w);
     }
 

@@ -65,7 +65,7 @@ public sealed class GradientCost
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;
         var of = objective ?? program.DefaultObjective.Name;
-        if (!graph.TryGetNode(of, out var objectiveNode)) throw new ArgumentException($"--of: the program defines no '{of}'.");
+        if (!graph.TryGetNode(of, out var objectiveNode)) throw graph.NoNode("--of", of);
         var named = graph.NamedNodes.ToArray();
         var inputs = named.ToDictionary(n => n, NamedInputs);
         var leaves = named.Where(n => n.Kind == GraphNodeKind.Parameter).ToList();

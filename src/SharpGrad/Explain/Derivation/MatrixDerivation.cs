@@ -41,7 +41,7 @@ public static class MatrixDerivation
         ArgumentNullException.ThrowIfNull(evaluation);
         var graph = evaluation.Graph;
         if (!graph.TryGetNode(wrt, out var wrtNode))
-            throw new ArgumentException($"--wrt: the program defines no '{wrt}'.");
+            throw graph.NoNode("--wrt", wrt);
         var recorded = evaluation.Recorded;
         var names = new Dictionary<Tensor, GraphNode>(ReferenceEqualityComparer.Instance);
         foreach (var node in graph.Nodes)

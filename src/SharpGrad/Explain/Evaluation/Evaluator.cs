@@ -43,7 +43,7 @@ internal static class Evaluator
             node = program.Graph[program.DefaultObjective.Name];
         else if (!program.Graph.TryGetNode(name, out node))
             throw new GradProgramException(
-                $"the objective '{name}' is not defined; the program defines {string.Join(", ", program.Statements.Select(s => s.Name))}");
+                $"the objective '{name}' is not defined{NameSuggestion.Hint(name, program.Statements.Select(s => s.Name))} (the program defines {string.Join(", ", program.Statements.Select(s => s.Name))})");
         if (node.Shape.IsSurelyMultiElement)
             throw NotScalar(node, node.Shape.ToString());
         return node;
@@ -61,7 +61,7 @@ internal static class Evaluator
             ArgumentNullException.ThrowIfNull(value, $"overrides[{name}]");
             if (!program.Graph.TryGetNode(name, out var node))
                 throw new GradProgramException(
-                    $"cannot set '{name}': the program declares no such name (its declarations are {string.Join(", ", program.Declarations.Select(d => d.Name))})");
+                    $"cannot set '{name}': the program declares no such name{NameSuggestion.Hint(name, program.Declarations.Select(d => d.Name))} (its declarations are {string.Join(", ", program.Declarations.Select(d => d.Name))})");
             if (!node.IsDeclaration)
                 throw new GradProgramException(
                     $"cannot set '{name}': it is computed by the program (line {node.Statement!.Line}); only param, input and target declarations take values");

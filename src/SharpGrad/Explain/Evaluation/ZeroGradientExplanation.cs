@@ -58,8 +58,8 @@ public sealed class ZeroGradientExplanation
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;
         var of = objective ?? program.DefaultObjective.Name;
-        if (!graph.TryGetNode(of, out var objectiveNode)) throw new ArgumentException($"--of: the program defines no '{of}'.");
-        if (!graph.TryGetNode(wrt, out var wrtNode)) throw new ArgumentException($"--wrt: the program defines no '{wrt}'.");
+        if (!graph.TryGetNode(of, out var objectiveNode)) throw graph.NoNode("--of", of);
+        if (!graph.TryGetNode(wrt, out var wrtNode)) throw graph.NoNode("--wrt", wrt);
         var evaluation = program.Evaluate(overrides, of);
         var ancestors = graph.AncestorsAndSelf(objectiveNode);
         var value = evaluation.ValueOf(wrtNode);

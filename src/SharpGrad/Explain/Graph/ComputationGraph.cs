@@ -35,6 +35,10 @@ public sealed class ComputationGraph
     public GraphNode this[string name] =>
         byName.TryGetValue(name, out var node) ? node : throw new KeyNotFoundException($"The program defines no '{name}'.");
 
+    /// <summary>"--wrt: the program defines no 'w_2'; did you mean 'w2'?": the error for an option naming no node.</summary>
+    public ArgumentException NoNode(string option, string name) =>
+        new($"{option}: the program defines no '{name}'{(NameSuggestion.Hint(name, byName.Keys) is { Length: > 0 } hint ? hint : ".")}");
+
     /// <summary>The node called <paramref name="name"/>, if there is one.</summary>
     public bool TryGetNode(string name, out GraphNode node) => byName.TryGetValue(name, out node!);
 

@@ -214,9 +214,7 @@ internal sealed class GraphBuilder
             return Add(GraphNodeKind.Constant, null, null, [], SymbolicShape.Scalar, use.Position, use, null, constant);
         if (OpTable.IsFunction(use.Name))
             throw new GradProgramException($"'{use.Name}' is a function; call it as {use.Name}(...)", use.Position);
-        var suggestion = Suggest(use.Name);
-        throw new GradProgramException(
-            $"undefined name '{use.Name}'{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")}", use.Position);
+        throw new GradProgramException($"undefined name '{use.Name}'{NameSuggestion.Hint(use.Name, allByName.Keys)}", use.Position);
     }
 
     /// <summary>
@@ -243,39 +241,5 @@ internal sealed class GraphBuilder
                 if (parent.TryAdd(used.Name, name)) queue.Enqueue(used.Name);
         }
         return null;
-    }
-
-    private string? Suggest(string name)
-    {
-        // One-letter names are too short for a typo to be recognisable.
-        if (name.Length < 2) return null;
-        string? best = null;
-        int bestDistance = name.Length <= 3 ? 1 : 2;
-        foreach (var candidate in allByName.Keys)
-        {
-            if (candidate.Length < 2) continue;
-            int d = EditDistance(name, candidate);
-            if (d <= bestDistance && (best is null || d < EditDistance(name, best)))
-                best = candidate;
-        }
-        return best;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var row = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) row[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-        return row[b.Length];
     }
 }

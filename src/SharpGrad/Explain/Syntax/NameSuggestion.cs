@@ -1,0 +1,54 @@
+namespace SharpGrad.Explain;
+
+/// <summary>
+/// The "did you mean" of every unknown-name message (a program's use, <c>--wrt</c>, <c>--of</c>, a
+/// name in a <c>check</c> expression): the defined name closest to a typo, by edit distance (one
+/// edit for names of up to three letters, two for longer ones, a change of case alone counting as
+/// none), or null where no name is that close or two are equally close.
+/// </summary>
+public static class NameSuggestion
+{
+    /// <summary>The candidate closest to <paramref name="name"/>, or null when none is close enough to be a typo of it.</summary>
+    public static string? Closest(string name, IEnumerable<string> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(candidates);
+        // A single letter is too short for a typo of it to be recognisable, except in its case (e for E).
+        if (name.Length < 2)
+            return candidates.Where(c => c != name && string.Equals(c, name, StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
+        string? best = null;
+        int bestDistance = (name.Length <= 3 ? 1 : 2) + 1;
+        bool tie = false;
+        foreach (var candidate in candidates)
+        {
+            if (candidate == name) continue;
+            int d = string.Equals(candidate, name, StringComparison.OrdinalIgnoreCase) ? 0 : EditDistance(name, candidate);
+            if (d < bestDistance) (best, bestDistance, tie) = (candidate, d, false);
+            else if (d == bestDistance && best is not null) tie = true;
+        }
+        // W4 is as near W1 as W3: a guess between them would mislead.
+        return tie ? null : best;
+    }
+
+    /// <summary>"; did you mean 'w2'?" for a near miss, "" otherwise: the tail of an unknown-name message.</summary>
+    public static string Hint(string name, IEnumerable<string> candidates) =>
+        Closest(name, candidates) is { } best ? $"; did you mean '{best}'?" : "";
+
+    private static int EditDistance(string a, string b)
+    {
+        var row = new int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++) row[j] = j;
+        for (int i = 1; i <= a.Length; i++)
+        {
+            int diagonal = row[0];
+            row[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int above = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return row[b.Length];
+    }
+}

@@ -1,0 +1,38 @@
+using SharpGrad.Explain;
+
+namespace SharpGrad.Tests.Explain;
+
+/// <summary>The "did you mean" of unknown names: a near miss gets the one name it is near, an ambiguous or distant one gets none.</summary>
+public class NameSuggestionTests
+{
+    private static readonly string[] Names = ["x", "W1", "W2", "yhat", "w2_5", "E", "hidden"];
+
+    [Theory]
+    [InlineData("xx", "x")]
+    [InlineData("yhta", "yhat")]
+    [InlineData("w1", "W1")]
+    [InlineData("e", "E")]
+    [InlineData("hiden", "hidden")]
+    [InlineData("W3", null)]     // as near W1 as W2
+    [InlineData("q", null)]      // one letter, no case twin
+    [InlineData("zzzz", null)]
+    [InlineData("x", null)]      // defined: nothing to suggest
+    public void Closest_IsTheOneNearName(string typo, string? expected) =>
+        Assert.Equal(expected, NameSuggestion.Closest(typo, Names));
+
+    [Fact]
+    public void EveryUnknownNameMessage_CarriesTheSuggestion()
+    {
+        var program = GradProgram.Parse("input x[2] = [1, 2]\nparam W[2, 2] = [[1, 0], [0, 1]]\nhidden = W @ x\nL = sum(hidden)");
+        var parse = Assert.Throws<GradProgramException>(() => GradProgram.Parse("input x[2] = [1, 2]\nL = sum(xx)"));
+        Assert.Contains("undefined name 'xx'; did you mean 'x'?", parse.Message);
+        Assert.Contains("--wrt: the program defines no 'hiden'; did you mean 'hidden'?",
+            Assert.Throws<ArgumentException>(() => ChainDerivation.Create(program, "hiden")).Message);
+        Assert.Contains("unknown name 'hiden'; did you mean 'hidden'?",
+            Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "hiden")).Message);
+        Assert.Contains("did you mean 'hidden'?",
+            Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "dL/dhiden")).Message);
+        Assert.Contains("cannot set 'w': the program declares no such name; did you mean 'W'?",
+            Assert.Throws<GradProgramException>(() => program.Evaluate(new Dictionary<string, Tensor> { ["w"] = Tensor.FromArray([1.0]) })).Message);
+    }
+}
