@@ -368,8 +368,12 @@ public static class DerivativeChecker
             if (Close(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
             // At a single point every wrong number is some multiple of the right one; only a whole factor says something.
             if (pairs.Count < 2 && !(Math.Abs(c) >= 2 && Close(c, Math.Round(c))) && !(Math.Abs(c) < 1 && Close(1 / c, Math.Round(1 / c)))) return null;
-            // The number of elements a mean of the program divides by.
-            var sizes = Program.Graph.Nodes.Where(n => n.Kind == GraphNodeKind.Operation && n.Op!.Name == "mean").Select(n => First.ValueOf(n.Operands[0]).Count).ToHashSet();
+            // The number of elements a mean of the program divides by: all of them, those along its axis, or a batch
+            // cross-entropy's rows.
+            var sizes = Program.Graph.Nodes.Where(n => n.Kind == GraphNodeKind.Operation && n.Op!.Name is "mean" or "cross_entropy")
+                .Select(n => First.ValueOf(n.Operands[0]) is var x && n.Op!.Name == "mean" ? x.Count / First.ValueOf(n).Count
+                    : x.Rank >= 2 ? x.Count / x.Shape[x.Rank - 1] : 1)
+                .ToHashSet();
             if (Math.Abs(c - Math.Round(c)) < 1e-9 && sizes.Contains((int)Math.Round(c)))
                 return (CheckMistake.MissingMean, $"a factor 1/{Math.Round(c).ToString(CultureInfo.InvariantCulture)} is missing (your expression is {ValueFormat.Number(c)} times {what}; a mean divides by the number of elements)");
             return (CheckMistake.ConstantFactor, $"off by a constant factor: your expression is {ValueFormat.Number(c)} times {what}");
