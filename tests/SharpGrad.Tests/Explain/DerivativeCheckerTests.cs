@@ -150,6 +150,59 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // A gated update where h reads z and n, which read h0 too: the chain rule for h0 has one term per reader
+    // (∂L/∂z·∂z/∂h0 + ∂L/∂n·∂n/∂h0 + ∂L/∂h·∂h/∂h0), so the term left out is named even though h depends on z and n.
+    [InlineData("dL/dz*dz/dh0 + dL/dn*dn/dh0", "the path through h is missing")]
+    // In chain notation the paths are told apart one by one: the first missing one is named.
+    [InlineData("dL/dh*dh/dh0", "the path through h, z is missing")]
+    [InlineData("dL/dz*dz/dh0 + dL/dn*dn/dh0 + 2*dL/dh*dh/dh0", null)]
+    public void MissingTermsOfAVectorsChainRule_AreNamed_WhenTheReadersDependOnEachOther(string expr, string? expected)
+    {
+        var program = GradProgram.Parse("""
+            input x[2] = [0.5, -1]
+            param h0[2] = [0.3, -0.2]
+            input v[2] = [1, 0.5]
+            param W[2, 2] = [[0.1, -0.2], [0.3, 0.4]]
+            z = sigmoid(W @ x + W @ h0)
+            n = tanh(W @ (x * h0))
+            h = (1 - z) * n + z * h0
+            L = sum(v * h)
+            """);
+        Assert.True(DerivativeChecker.Check(program, "h0", "dL/dz*dz/dh0 + dL/dn*dn/dh0 + dL/dh*dh/dh0").IsCorrect);
+        var r = DerivativeChecker.Check(program, "h0", expr);
+        Assert.False(r.IsCorrect);
+        if (expected is null)
+            Assert.Equal("the path through h is counted twice", r.Diagnostics[0]);
+        else
+        {
+            Assert.Equal(CheckMistake.MissingPath, r.Mistake);
+            Assert.StartsWith(expected, r.Diagnostics[0]);
+        }
+    }
+
+    [Fact]
+    public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
+    {
+        // h_t = tanh(W h_{t−1} + u·x_t): ∂L/∂u has one term per step; keeping only the last leaves out h1 and h2.
+        var program = GradProgram.Parse("""
+            input x1 = 1
+            input x2 = -0.5
+            input x3 = 2
+            input h0[2] = [0, 0]
+            param W[2, 2] = [[0.5, -0.3], [0.2, 0.4]]
+            param u[2] = [0.7, -0.2]
+            input v[2] = [1, -1]
+            h1 = tanh(W @ h0 + u * x1)
+            h2 = tanh(W @ h1 + u * x2)
+            h3 = tanh(W @ h2 + u * x3)
+            L = sum(v * h3)
+            """);
+        var r = DerivativeChecker.Check(program, "u", "(v * (1 - h3^2)) * x3");
+        Assert.Equal(CheckMistake.MissingPath, r.Mistake);
+        Assert.Equal("the paths through h1 and h2 are missing", r.Diagnostics[0]);
+    }
+
+    [Theory]
     // r = tanh(W x + b), L = Σ r ⊙ v: ∂L/∂x = Wᵀ(v ⊙ (1 − r²)) and ∂L/∂W = (v ⊙ (1 − r²)) xᵀ, written as step prints them with ∂L/∂r for v.
     [InlineData("x", "Wᵀ(∂L/∂r ⊙ (1 − r^2))")]
     [InlineData("x", "Wᵀ(dL/dr * (1 - tanh(W x + b)^2))")]

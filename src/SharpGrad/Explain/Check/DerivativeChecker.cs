@@ -450,44 +450,58 @@ public static class DerivativeChecker
         }
 
         /// <summary>
-        /// The same for a vector or matrix: each named node that uses wrt directly carries one share of
-        /// the gradient (its vector-Jacobian product, computed on the engine graph of each point), and the
-        /// objective's own direct use the rest. Only where no such node depends on another, so the shares
-        /// are the paths through each and nothing is counted twice.
+        /// The same for a vector or matrix: each named node that reads wrt carries one term of the chain
+        /// rule (∂J/∂c · ∂c/∂wrt, the other named inputs held fixed, as step lists them), and the terms
+        /// add up to the gradient. The smallest set of terms whose sum the answer lacks (or has twice)
+        /// at every point is named.
         /// </summary>
         private IEnumerable<string> ConsumerDiagnostics(List<Sample> samples)
         {
             var graph = Program.Graph;
-            var consumers = Derivation.Consumers(Derivation.Wrt).Where(c => c != Derivation.Objective).ToArray();
-            bool direct = Derivation.Consumers(Derivation.Wrt).Contains(Derivation.Objective);
-            if (consumers.Length + (direct ? 1 : 0) < 2
-                || consumers.Any(c => consumers.Any(o => o != c && graph.AncestorsAndSelf(graph[o]).Contains(graph[c])))) yield break;
-            var shares = new List<(string Through, Tensor[] Values)>();
+            var wrt = graph[Derivation.Wrt];
+            List<(string Through, Tensor[] Values)> shares;
             try
             {
-                foreach (var c in consumers)
-                    shares.Add(($"the path through {c}", samples.Select(s => Share(s.Evaluation, c)).ToArray()));
+                var perSample = samples.Select(s => StepWalker.Shares(s.Evaluation, wrt)).ToArray();
+                shares = perSample[0].Select((share, k) => (
+                    share.Consumer.Name == Derivation.Objective ? "the direct path" : $"the path through {share.Consumer.Name}",
+                    perSample.Select(p => p[k].Share.To(DType.Float64)).ToArray())).ToList();
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
             {
                 yield break;
             }
-            if (direct)
-                shares.Add(("the direct path", samples.Select((s, i) => shares.Aggregate(s.True, (rest, share) => rest.Sub(share.Values[i]))).ToArray()));
-            foreach (var (through, values) in shares)
+            shares.RemoveAll(sh => sh.Values.All(v => v.ToDoubleArray().All(x => Math.Abs(x) < 1e-12)));
+            if (shares.Count < 2 || shares.Count > 8) yield break;
+            // Subsets in order of size: one term missing is likelier than two.
+            foreach (var subset in Enumerable.Range(1, (1 << shares.Count) - 2).OrderBy(BitCount))
             {
-                if (values.All(v => v.ToDoubleArray().All(x => Math.Abs(x) < 1e-12))) continue;
-                if (samples.Select((s, i) => Compare(s.Student.Add(values[i]), s.True, 0)).All(problem => problem is null))
-                    yield return $"{through} is missing";
-                else if (samples.Select((s, i) => Compare(s.Student.Sub(values[i]), s.True, 0)).All(problem => problem is null))
-                    yield return $"{through} is counted twice";
+                var chosen = shares.Where((_, k) => (subset >> k & 1) == 1).ToArray();
+                Tensor Sum(int i) => chosen.Skip(1).Aggregate(chosen[0].Values[i], (a, sh) => a.Add(sh.Values[i]));
+                string names = chosen.Length == 1 ? $"{chosen[0].Through} is" : Together(chosen.Select(sh => sh.Through).ToArray());
+                if (samples.Select((s, i) => Compare(s.Student.Add(Sum(i)), s.True, 0)).All(problem => problem is null))
+                {
+                    yield return $"{names} missing";
+                    yield break;
+                }
+                if (samples.Select((s, i) => Compare(s.Student.Sub(Sum(i)), s.True, 0)).All(problem => problem is null))
+                {
+                    yield return $"{names} counted twice";
+                    yield break;
+                }
             }
 
-            Tensor Share(ProgramEvaluation evaluation, string consumer)
+            static int BitCount(int x) => System.Numerics.BitOperations.PopCount((uint)x);
+
+            // "the paths through h1 and h2 are", "the direct path and the path through h are".
+            static string Together(string[] paths)
             {
-                var recorded = evaluation.Recorded;
-                var (c, w) = (recorded[graph[consumer].Index], recorded[graph[Derivation.Wrt].Index]);
-                return Autograd.Grad([c], [w], [evaluation.Gradient(consumer)], retainGraph: true, allowUnused: true)[0].To(DType.Float64);
+                const string through = "the path through ";
+                var named = paths.Where(p => p.StartsWith(through, StringComparison.Ordinal)).Select(p => p[through.Length..]).ToArray();
+                var parts = paths.Where(p => !p.StartsWith(through, StringComparison.Ordinal)).ToList();
+                if (named.Length == 1) parts.Add(through + named[0]);
+                else if (named.Length > 1) parts.Add($"the paths through {string.Join(", ", named[..^1])} and {named[^1]}");
+                return (parts.Count == 1 ? parts[0] : $"{string.Join(", ", parts[..^1])} and {parts[^1]}") + " are";
             }
         }
 

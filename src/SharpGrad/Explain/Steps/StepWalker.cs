@@ -112,14 +112,12 @@ internal sealed class StepWalker
         bool elementwise = OnPath(c).All(n => n.Op!.Kind is OpKind.Elementwise or OpKind.Identity);
         bool singleMatMul = c.Op!.Kind == OpKind.MatMul && c.Operands.Contains(m);
 
-        Tensor contribution;
+        var contribution = Contribution(c, m);
         Tensor? local = null;
         bool summed = false;
         using (Autograd.EnableGrad())
         {
             var leaves = inputs.ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
-            contribution = Autograd.Grad([Run(c, leaves)], [leaves[m]], [upstream], allowUnused: true)[0]
-                ?? Tensor.ZerosLike(evaluation.ValueOf(m));
             if (elementwise)
             {
                 // Broadcast m to c's shape first, so that the gradient of Σ c is the diagonal of ∂c/∂m.
@@ -143,6 +141,32 @@ internal sealed class StepWalker
             foreach (var o in n.Operands.Distinct())
                 if (o != m && Depends(o))
                     foreach (var inner in OnPath(o)) yield return inner;
+        }
+    }
+
+    /// <summary>
+    /// The terms of the chain rule for <paramref name="m"/>: ∂J/∂c · ∂c/∂m for each named node c
+    /// (the objective too) whose expression reads m, the other named inputs held fixed. They add up
+    /// to ∂J/∂m, one per consumer, so a term left out of an answer is one of them.
+    /// </summary>
+    internal static IReadOnlyList<(GraphNode Consumer, Tensor Share)> Shares(ProgramEvaluation evaluation, GraphNode m)
+    {
+        var walker = new StepWalker(evaluation, allNodes: false);
+        var shares = new List<(GraphNode, Tensor)>();
+        foreach (var c in evaluation.Graph.Nodes)
+            if (c.IsNamed && c.Kind == GraphNodeKind.Operation && evaluation.GradientOf(c) is not null && walker.Inputs(c).Contains(m))
+                shares.Add((c, walker.Contribution(c, m)));
+        return shares;
+    }
+
+    /// <summary>∂J/∂c · ∂c/∂m: c's expression re-run alone on fresh leaves holding its inputs' values, seeded with ∂J/∂c.</summary>
+    private Tensor Contribution(GraphNode c, GraphNode m)
+    {
+        using (Autograd.EnableGrad())
+        {
+            var leaves = Inputs(c).ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
+            return Autograd.Grad([Run(c, leaves)], [leaves[m]], [evaluation.GradientOf(c)!], allowUnused: true)[0]
+                ?? Tensor.ZerosLike(evaluation.ValueOf(m));
         }
     }
 
