@@ -275,4 +275,27 @@ public class DerivationExerciseTests
     [InlineData("e11.grad", "p", "closed", "∂Jreg/∂p = alpha·sum((1 − I[abs(w) = 0]·I[p ≥ 0]) ⊙ abs(w)^p ⊙ log(abs(w)))")]
     public void SeedExamples_SumsAndDirectPartials(string file, string wrt, string form, string expected) =>
         Assert.Contains(expected, DerivationRenderer.Render(ChainDerivation.Create(ExplainFiles.Load(file), wrt), form, OutputFormat.Text).Split('\n'));
+
+    [Fact]
+    public void ScalarInputThroughVectorStates_IsClosedInMatrixNotation()
+    {
+        // h1 = tanh(W h0 + u·x1), h2 = tanh(W h1), L = (v·h2 − y)²: by hand ∂L/∂x1 = uᵀ(Wᵀ(2(ŷ − y) v ⊙ (1 − h2²)) ⊙ (1 − h1²)),
+        // a sum over u's components, with no leftover chain factor, no shaped 1 and no 4·mean for 2·sum.
+        var program = GradProgram.Parse("""
+            input x1 = 1
+            input h0[2] = [0.1, -0.2]
+            param W[2, 2] = [[0.5, -0.3], [0.2, 0.4]]
+            param u[2] = [0.7, -0.2]
+            param v[2] = [1, -1]
+            target y = 0.3
+            h1 = tanh(W @ h0 + u * x1)
+            h2 = tanh(W @ h1)
+            yhat = dot(v, h2)
+            L = (yhat - y)^2
+            """);
+        var line = DerivationRenderer.Render(ChainDerivation.Create(program, "x1"), "closed", OutputFormat.Text).Split('\n').Single(l => l.StartsWith("∂L/∂x1 = ", StringComparison.Ordinal));
+        Assert.Equal("∂L/∂x1 = 2·sum((Wᵀ(((yhat − y)·v) ⊙ (1 − h2^2))) ⊙ (1 − h1^2) ⊙ u)", line);
+        var check = DerivativeChecker.Check(program, "x1", line["∂L/∂x1 = ".Length..]);
+        Assert.True(check.IsCorrect, check.ToText());
+    }
 }

@@ -227,10 +227,12 @@ public static class MatrixDerivation
     /// <summary>c·sum(v)/n with n the number of elements of v is c·mean(v), as the engine's mean computes it; null otherwise.</summary>
     private static Sym? AsMean(Sym s)
     {
-        if (s.Kind != SymKind.Product || !s.Args[0].IsNumber
-            || s.Args.FirstOrDefault(f => f is { Kind: SymKind.Call, Op.Name: "sum" }) is not { } sum || sum.Args[0].Shape is not { } shape) return null;
+        if (s.Kind != SymKind.Product || s.Args.Count == 0 || !s.Args[0].IsNumber
+            || s.Args.FirstOrDefault(f => f is { Kind: SymKind.Call, Op.Name: "sum", Args.Count: > 0 }) is not { } sum || sum.Args[0].Shape is not { } shape) return null;
         double n = shape.Aggregate(1, (a, b) => a * b), c = s.Args[0].Value * n;
-        return n > 1 && Math.Abs(c - Math.Round(c)) < 1e-12 && Math.Round(c) != 0
+        // Only a real division is a mean: 2·sum(v) stays a sum, not 4·mean(v).
+        bool whole = Math.Abs(s.Args[0].Value - Math.Round(s.Args[0].Value)) < 1e-12;
+        return n > 1 && !whole && Math.Abs(c - Math.Round(c)) < 1e-12 && Math.Round(c) != 0
             ? Sym.Mul([Sym.Num(Math.Round(c)), .. s.Args.Skip(1).Select(f => ReferenceEquals(f, sum) ? Sym.Call("mean", sum.Args[0]) : f)])
             : null;
     }

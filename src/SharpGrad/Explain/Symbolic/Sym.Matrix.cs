@@ -47,10 +47,11 @@ public sealed partial class Sym
         // A product with a constant matrix c·1 is a sum: W 1 is the row sums of W, 1ᵀW its column
         // sums, so an all-ones vector is never printed as a bare 1.
         // Along an axis of size 1 there is nothing to sum: the product is the other side times the number.
-        if (mb.IsNumber && ma.Shape is [_, 1] && mb.Shape is [1, 1])
-            return Mul(ca, cb, Num(mb.Value), ma);
-        if (ma.IsNumber && mb.Shape is [1, _] && ma.Shape is [1, 1])
-            return Mul(ca, cb, Num(ma.Value), mb);
+        // (An empty product is the number 1 given a shape.)
+        if ((mb.IsNumber || mb is { Kind: SymKind.Product, Args.Count: 0 }) && ma.Shape is [_, 1] && mb.Shape is [1, 1])
+            return Mul(ca, cb, mb.IsNumber ? Num(mb.Value) : One, ma);
+        if ((ma.IsNumber || ma is { Kind: SymKind.Product, Args.Count: 0 }) && mb.Shape is [1, _] && ma.Shape is [1, 1])
+            return Mul(ca, cb, ma.IsNumber ? Num(ma.Value) : One, mb);
         if (mb.IsNumber && ma.Shape is [var m, _] && mb.Shape is [_, 1])
             return Mul(ca, cb, Num(mb.Value), SumOver(ma, [1], [m, 1]));
         if (ma.IsNumber && mb.Shape is [_, var n] && ma.Shape is [1, _])
