@@ -27,9 +27,6 @@ public class TeacherBenchmarkTests
     private static readonly Dictionary<string, string> KnownMisnamed = new(StringComparer.Ordinal)
     {
         ["t01-w3"] = "extra factor p(1 − p): Value, not MissingFactor",
-        ["t04-w1"] = "missing tanh′ factor: Value",
-        ["t05-w2"] = "missing ReLU′ factor: Value",
-        ["t06-w1"] = "missing tanh′ factor: Value",
         ["t06-w2"] = "missing factor f: Value",
         ["t09-w2"] = "1/n missing in one term: Value",
         ["t10-w3"] = "missing ReLU′ indicator: Value",

@@ -180,6 +180,19 @@ public class DerivativeCheckerTests
         }
     }
 
+    [Theory]
+    // h = tanh(W x), L = Σ v ⊙ h: ∂L/∂(Wx) = v ⊙ (1 − h²) by hand; leaving out tanh′ (or adding it twice) is named.
+    [InlineData("v", "factor 1 − tanh(a)^2 is missing")]
+    [InlineData("v * (1 - h^2)^2", "factor 1 − tanh(a)^2 is extra")]
+    public void MissingFactorOfAVector_IsNamed(string expr, string expected)
+    {
+        var program = GradProgram.Parse("input x[2] = [0.5, -1]\nparam W[3, 2] = [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]\ninput v[3] = [1, -2, 0.5]\na = W @ x\nh = tanh(a)\nL = sum(v * h)");
+        Assert.True(DerivativeChecker.Check(program, "a", "v * (1 - h^2)").IsCorrect);
+        var r = DerivativeChecker.Check(program, "a", expr);
+        Assert.Equal(CheckMistake.MissingFactor, r.Mistake);
+        Assert.Equal(expected, r.Diagnostics[0]);
+    }
+
     [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {

@@ -52,7 +52,7 @@ public class GradingTests
         { "grading-mlp.grad", "W1", "dL/da ⊗ x", CheckMistake.None },
         { "grading-mlp.grad", "v", "2*(yhat - y)*h", CheckMistake.None },
         { "grading-mlp.grad", "W1", "outer(x, dL/da)", CheckMistake.Transposed },
-        { "grading-mlp.grad", "a", "dL/dh", CheckMistake.Value },
+        { "grading-mlp.grad", "a", "dL/dh", CheckMistake.MissingFactor },   // tanh′ = 1 − h² left out
         { "grading-mlp.grad", "v", "2*(yhat - y)*v", CheckMistake.Value },
         { "grading-mlp.grad", "a", "dL/dx", CheckMistake.Circular },
         // Max pooling: ∂L/∂v = 2(m − t)·I[v = max(v)].

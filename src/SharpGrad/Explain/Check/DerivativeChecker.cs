@@ -236,8 +236,8 @@ public static class DerivativeChecker
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PathValueDiagnostics(samples));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
-                mistake = diagnostics[0].Contains(" is extra", StringComparison.Ordinal) ? CheckMistake.NotAPath
-                    : diagnostics[0].StartsWith("factor", StringComparison.Ordinal) ? CheckMistake.MissingFactor
+                mistake = diagnostics[0].StartsWith("factor", StringComparison.Ordinal) ? CheckMistake.MissingFactor
+                    : diagnostics[0].Contains(" is extra", StringComparison.Ordinal) ? CheckMistake.NotAPath
                     : diagnostics[0].Contains("path", StringComparison.Ordinal) && !diagnostics[0].EndsWith("counted twice", StringComparison.Ordinal) ? CheckMistake.MissingPath
                     : CheckMistake.Value;
             return new(CheckVerdict.Incorrect, method, Derivation.Objective, Derivation.Wrt, expression)
@@ -382,7 +382,11 @@ public static class DerivativeChecker
         /// <summary>"factor σ′(x1) is missing": the expression times a local derivative (or divided by one) is right at every point.</summary>
         private IEnumerable<string> FactorDiagnostics(List<Sample> samples)
         {
-            if (samples.Any(s => s.Student.Count != 1 || s.True.Count != 1)) yield break;
+            if (samples.Any(s => s.Student.Count != 1 || s.True.Count != 1))
+            {
+                foreach (var d in ElementwiseFactorDiagnostics(samples)) yield return d;
+                yield break;
+            }
             foreach (var f in CheckSymbolic.CandidateFactors(Program, Derivation))
             {
                 double[] values;
@@ -400,6 +404,28 @@ public static class DerivativeChecker
                 if (Enumerable.Range(0, s.Length).All(i => Close(s[i] * values[i], t[i])))
                     yield return $"factor {f} is missing";
                 else if (Enumerable.Range(0, s.Length).All(i => Close(s[i], t[i] * values[i])))
+                    yield return $"factor {f} is extra";
+            }
+        }
+
+        /// <summary>The same for a vector or matrix: the answer times (or divided by) a local derivative, elementwise, is right at every point (tanh′ left out of W2ᵀδ).</summary>
+        private IEnumerable<string> ElementwiseFactorDiagnostics(List<Sample> samples)
+        {
+            foreach (var f in CheckSymbolic.CandidateFactors(Program, Derivation))
+            {
+                Tensor[] values;
+                try
+                {
+                    values = samples.Select(s => f.EvaluateTensor(leaf => s.Evaluation.Value(leaf.Name!))).ToArray();
+                    if (values.Any(v => !v.Shape.ToArray().SequenceEqual(samples[0].True.Shape.ToArray()))) continue;
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or NotSupportedException)
+                {
+                    continue;
+                }
+                if (samples.Select((s, i) => Compare(s.Student.Mul(values[i]), s.True, 0)).All(problem => problem is null))
+                    yield return $"factor {f} is missing";
+                else if (samples.Select((s, i) => Compare(s.Student, s.True.Mul(values[i]), 0)).All(problem => problem is null))
                     yield return $"factor {f} is extra";
             }
         }
