@@ -193,6 +193,21 @@ public class DerivativeCheckerTests
         Assert.Equal(expected, r.Diagnostics[0]);
     }
 
+    [Theory]
+    // z = W x, L = z[0]·z[1]: ∂L/∂z = [z[1], z[0]] (by hand). A bracket touching a name indexes it; after a space it is a vector.
+    [InlineData("z", "[z[1], z[0]]", true)]
+    [InlineData("z", "[z[0], z[1]]", false)]
+    [InlineData("z", "-1 * [-z[1], -z[0]]", true)]
+    [InlineData("x", "Wᵀ [z[1], z[0]]", true)]
+    [InlineData("x", "transpose(W) @ [z[1], z[0]]", true)]
+    [InlineData("W", "[z[1], z[0]] xᵀ", true)]
+    public void VectorsWrittenOut_AreRead(string wrt, string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\nL = z[0] * z[1]");
+        var r = DerivativeChecker.Check(program, wrt, expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {

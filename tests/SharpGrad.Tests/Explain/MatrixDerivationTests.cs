@@ -298,4 +298,27 @@ public class DerivationExerciseTests
         var check = DerivativeChecker.Check(program, "x1", line["∂L/∂x1 = ".Length..]);
         Assert.True(check.IsCorrect, check.ToText());
     }
+
+    [Theory]
+    // Reads through indices scatter back (worked by hand): L = (y1 − t[0])² + (y2 − t[1])² gives ∂L/∂t = [2(t[0] − y1), 2(t[1] − y2)];
+    // z = W x read as a = z[0], b = z[1] with L = a·b gives ∂L/∂z = [b, a] and ∂L/∂x = Wᵀ[b, a].
+    [InlineData("input x[3] = [1, -1, 2]\nparam f[2] = [0.2, -0.4]\ntarget t[2] = [0.5, -0.5]\ny1 = dot(f, x[0:2])\ny2 = dot(f, x[1:3])\nL = (y1 - t[0])^2 + (y2 - t[1])^2",
+        "t", "∂L/∂t = [2·(t[0] − y1), 2·(t[1] − y2)]")]
+    [InlineData("input x[3] = [1, -1, 2]\nparam f[2] = [0.2, -0.4]\ntarget t[2] = [0.5, -0.5]\ny1 = dot(f, x[0:2])\ny2 = dot(f, x[1:3])\nL = (y1 - t[0])^2 + (y2 - t[1])^2",
+        "x", "∂L/∂x = [2·f[0]·(y1 − t[0]), 2·f[0]·(y2 − t[1]) + 2·f[1]·(y1 − t[0]), 2·f[1]·(y2 − t[1])]")]
+    [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "z", "∂L/∂z = [b, a]")]
+    [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "x", "∂L/∂x = Wᵀ [b, a]")]
+    [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "W", "∂L/∂W = [b, a] xᵀ")]
+    public void ReadsThroughIndices_AreScatteredBack_AndCheckTakesThemBack(string source, string wrt, string expected)
+    {
+        var program = GradProgram.Parse(source);
+        foreach (var form in new[] { "paths", "closed" })
+        {
+            var lines = DerivationRenderer.Render(ChainDerivation.Create(program, wrt), form, OutputFormat.Text).Split('\n');
+            if (form == "closed" || lines.Any(l => l.StartsWith("∂L/∂" + wrt + " = [", StringComparison.Ordinal)))
+                Assert.Contains(expected, lines);
+        }
+        var check = DerivativeChecker.Check(program, wrt, expected[expected.IndexOf('=', StringComparison.Ordinal)..][2..]);
+        Assert.True(check.IsCorrect, check.ToText());
+    }
 }

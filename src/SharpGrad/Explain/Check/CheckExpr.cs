@@ -14,6 +14,7 @@ internal sealed class CheckExpr
         Call,
         Prime,
         Indicator,
+        Vector,
     }
 
     public CheckExpr(Kinds kind, int start, int end, string source, IReadOnlyList<CheckExpr>? args = null)

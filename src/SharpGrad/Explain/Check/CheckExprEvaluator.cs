@@ -144,6 +144,13 @@ internal sealed class CheckExprEvaluator
             case CheckExpr.Kinds.Name: return evaluation.Value(e.Name!);
             case CheckExpr.Kinds.Partial: return Tag(Partial(e.Name!, e.Wrt!), (e.Name!, e.Wrt!));
             case CheckExpr.Kinds.Negate: { var a = Eval(e.Args[0]); return Keep(a.Neg(), a); }
+            case CheckExpr.Kinds.Vector:
+            {
+                var parts = e.Args.Select(a => Eval(a).To(DType.Float64)).ToArray();
+                if (parts.Any(p => !p.Shape.ToArray().SequenceEqual(parts[0].Shape.ToArray())))
+                    throw new CheckShapeException($"column {e.Start + 1}, {e.Text}: the components have different shapes ({string.Join(", ", parts.Select(p => "[" + string.Join(", ", p.Shape.ToArray()) + "]"))})");
+                return Tensor.Stack(parts.Select(p => p.Count == 1 ? p.Reshape() : p).ToArray());
+            }
             case CheckExpr.Kinds.Binary:
             {
                 var a = Eval(e.Args[0]);

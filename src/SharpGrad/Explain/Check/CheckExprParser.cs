@@ -157,7 +157,7 @@ internal sealed class CheckExprParser
     /// <summary>An operand of a chain with the span of its text (brackets included).</summary>
     private readonly record struct Operand(CheckExpr Expr, int Start, int End);
 
-    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(") || IsOp("√");
+    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(") || IsOp("√") || IsOp("[");
 
     private CheckExpr ParseProduct()
     {
@@ -271,6 +271,7 @@ internal sealed class CheckExprParser
     private int? StaticRank(CheckExpr e) => e.Kind switch
     {
         CheckExpr.Kinds.Number => 0,
+        CheckExpr.Kinds.Vector when e.Args.All(a => StaticRank(a) == 0) => 1,
         CheckExpr.Kinds.Name when graph.TryGetNode(e.Name!, out var n) => n.Shape.Rank,
         CheckExpr.Kinds.Call when IsTransposed(e) => StaticRank(e.Args[0]),
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Count == 1 => StaticRank(e.Args[0]),
@@ -311,7 +312,8 @@ internal sealed class CheckExprParser
                 var exponent = Node(CheckExpr.Kinds.Number, tokens[index - 1].Start, value: power);
                 operand = Node(CheckExpr.Kinds.Binary, operand.Start, [operand, exponent], op: '^');
             }
-            else if (IsOp("["))
+            // x[0] indexes only when the bracket touches the operand: W [a, b] is W times a vector.
+            else if (IsOp("[") && Current.Start == tokens[index - 1].End)
             {
                 var open = Current;
                 index++;
@@ -348,6 +350,15 @@ internal sealed class CheckExprParser
         var t = Current;
         int start = t.Start;
         if (t.Kind == T.Number) { index++; return Node(CheckExpr.Kinds.Number, start, value: t.Number); }
+        if (IsOp("["))
+        {
+            // [2(t[0] − y1), …]: a vector written out by its components, as explain prints a gradient read through indices.
+            index++;
+            var components = new List<CheckExpr> { ParseSum() };
+            while (IsOp(",")) { index++; components.Add(ParseSum()); }
+            Expect("]", $"',' or ']' to close the '[' at column {start + 1}");
+            return Node(CheckExpr.Kinds.Vector, start, components);
+        }
         if (IsOp("("))
         {
             index++;

@@ -34,6 +34,11 @@ internal static class CheckSymbolic
                 return d.LocalPartial(e.Name!, e.Wrt!);
             }
             case CheckExpr.Kinds.Negate: return C(0) is { } x ? Sym.Neg(x) : null;
+            case CheckExpr.Kinds.Vector:
+            {
+                var components = e.Args.Select((_, i) => C(i)).ToArray();
+                return components.All(c => c is not null && !c.IsShaped) ? Sym.Vector(components!) : null;
+            }
             case CheckExpr.Kinds.Binary:
             {
                 if (e.Operator is '@' or '⊗') return null;

@@ -103,6 +103,13 @@ public static class MatrixDerivation
         {
             var t = order[i];
             if (ReferenceEquals(t, target) || stop.Contains(t) || !gradients.TryGetValue(t, out var g) || t.GradFn is not { } fn) continue;
+            if (fn.Op == OpCode.Index && fn.Inputs[0] is { } source && reaches.Contains(source))
+            {
+                // A read through an index scatters its gradient back into the positions read.
+                var scattered = Scatter(g, source, t);
+                gradients[source] = gradients.TryGetValue(source, out var before) ? Sym.Add(before, scattered) : scattered;
+                continue;
+            }
             if (!Derivatives.Covers(fn.Op) || fn.Operands.Count == 0)
                 throw new NotSupportedException($"{fn.Op} has no matrix formula; use --form factored.");
             var operands = fn.Operands.Select(expr).ToArray();
@@ -120,6 +127,61 @@ public static class MatrixDerivation
     }
 
     private static readonly HashSet<Tensor> NoStop = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// The positions a read of a vector takes (x[k] or x[a:b] with step 1), from where the view
+    /// starts in the vector's storage; null for anything else (a matrix, a strided slice).
+    /// </summary>
+    private static (int Start, int Count, bool Scalar)? Positions(Tensor source, Tensor read)
+    {
+        if (source.Rank != 1 || read.Rank > 1 || source.Strides[0] == 0) return null;
+        int step = source.Strides[0], delta = read.Offset - source.Offset;
+        if (delta % step != 0 || (read.Rank == 1 && read.Strides[0] != step)) return null;
+        int start = delta / step, count = read.Rank == 0 ? 1 : read.Shape[0];
+        return start >= 0 && start + count <= source.Shape[0] ? (start, count, read.Rank == 0) : null;
+    }
+
+    /// <summary>The expression of a read through an index, written as the program writes it: t[0], x[1:4].</summary>
+    private static Sym IndexRead(Sym source, Tensor sourceTensor, Tensor read)
+    {
+        if (Positions(sourceTensor, read) is not var (start, count, scalar))
+            throw new NotSupportedException("an index into a matrix has no matrix formula; use --form factored.");
+        OpTable.IndexItem item = scalar ? new(false, start, null) : new(true, start, start + count);
+        var call = Sym.Call(OpTable.Index([item]), source);
+        return scalar ? call : call.WithShape([count]);
+    }
+
+    /// <summary>g put back where the read took it from, as the vector [0, g, 0, …] written out by its components.</summary>
+    private static Sym Scatter(Sym g, Tensor source, Tensor read)
+    {
+        if (Positions(source, read) is not var (start, count, scalar) || source.Shape[0] > 64)
+            throw new NotSupportedException("an index into a matrix has no matrix formula; use --form factored.");
+        var components = new Sym[source.Shape[0]];
+        for (int i = 0; i < components.Length; i++)
+            components[i] = i < start || i >= start + count ? Sym.Zero : scalar ? g : Component(g, i - start);
+        // A component that is itself a vector (a slice of length 1 of a gate vector) has no place in a vector written out.
+        if (components.Any(c => c.IsShaped))
+            throw new NotSupportedException("a slice of length 1 has no matrix formula here; use --form factored.");
+        return Sym.Vector(components);
+    }
+
+    /// <summary>Component i of a vector expression: c·f is c·f[i], a sum the sum of components, [a, b] its entry.</summary>
+    private static Sym Component(Sym g, int i)
+    {
+        static bool Single(Sym s) => s.Shape is null || s.Shape.Aggregate(1, (a, b) => a * b) == 1;
+        if (Single(g)) return g;
+        return g.Kind switch
+        {
+            SymKind.Vector => g.Args[i],
+            SymKind.Sum => Sym.Add(g.Args.Select(a => Component(a, i))),
+            SymKind.Product => Sym.Mul(g.Args.Select(a => Single(a) ? a : Component(a, i))),
+            // A column times a single number (f (fᵀx)) is that number times the column's entry.
+            SymKind.MatMul when Single(g.Args[1]) => Sym.Mul(Component(g.Args[0], i), g.Args[1]),
+            SymKind.MatMul when Single(g.Args[0]) => Sym.Mul(g.Args[0], Component(g.Args[1], i)),
+            SymKind.Number => g,
+            _ => Sym.Call(OpTable.Index([new OpTable.IndexItem(false, i, null)]), g.WithShape([g.Shape!.Aggregate(1, (a, b) => a * b)])),
+        };
+    }
 
     /// <summary>The divisors in <paramref name="order"/>: only a divisor (a mean's count) is written with its size symbol, so the 2 of x^2 stays 2 where D = 2.</summary>
     private static HashSet<Tensor> Divisors(List<Tensor> order)
@@ -290,6 +352,8 @@ public static class MatrixDerivation
         var shape = t.Shape.ToArray();
         if (names.TryGetValue(t, out var node))
             return Sym.Var(node.Name!, shape);
+        if (t.GradFn is { Op: OpCode.Index } index && index.Inputs[0] is { } source)
+            return IndexRead(expr(source), source, t);
         if (t.GradFn is not { } fn || fn.Operands.Count == 0)
         {
             var values = t.ToDoubleArray();

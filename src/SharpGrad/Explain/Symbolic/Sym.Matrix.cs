@@ -128,6 +128,13 @@ public sealed partial class Sym
                 return null;
             case SymKind.Call when Op is { Kind: OpKind.Reduction }:
                 return null;
+            case SymKind.Vector:
+                return [Args.Count];
+            // An index read (t[0] is one number, x[1:4] three) has the shape its op's rule gives.
+            case SymKind.Call when Op is { Name: "index", Shape: { } rule } && Args[0].Shape is { } read:
+                return rule([SymbolicShape.FromSizes(read)], new Dictionary<string, int>(), out _) is { IsKnown: true } result && result.Rank > 0
+                    ? [.. result.Dims.Select(d => d.Size)]
+                    : null;
             case SymKind.MatMul:
             {
                 var a = Args[0].Shape;
@@ -220,6 +227,8 @@ public sealed partial class Sym
                     return t.Mul(t).Neg().Add(1);
                 }
                 case SymKind.Sign: return Eval(e.Args[0], leaf).Sign();
+                case SymKind.Vector:
+                    return Tensor.FromArray(e.Args.Select(c => Eval(c, leaf).To(DType.Float64).Item()).ToArray(), e.Args.Count);
                 case SymKind.Indicator:
                 {
                     var l = Eval(e.Args[0], leaf);

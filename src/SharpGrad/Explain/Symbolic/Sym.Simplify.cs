@@ -22,6 +22,7 @@ public sealed partial class Sym
             SymKind.SumOver => SumOver(Args[0].Simplified(), [.. Axes], Shape?.ToArray() ?? []),
             SymKind.Sum => Add(Args.Select(a => a.Simplified())),
             SymKind.Product => Mul(Args.Select(a => a.Simplified())),
+            SymKind.Vector => Vector(Args.Select(a => a.Simplified()).ToArray()),
             _ => this,
         };
         if (e.Kind is SymKind.Sum or SymKind.Product)
@@ -121,6 +122,7 @@ public sealed partial class Sym
             SymKind.Prime => Prime(Op!, args[0]),
             SymKind.Indicator => Indicator(args[0], Relation!, args[1]),
             SymKind.Sign => Sign(args[0]),
+            SymKind.Vector => Vector(args),
             SymKind.MatMul => MatMul(args[0], args[1]),
             SymKind.Transpose => Transpose(args[0]),
             SymKind.SumOver when Name is not null => IndexSum(Name, args[0]),

@@ -108,6 +108,16 @@ public sealed partial class Sym
     /// <summary>The sum of <paramref name="terms"/>, simplified.</summary>
     public static Sym Add(params IEnumerable<Sym> terms)
     {
+        // Vectors written out add component by component.
+        var given = terms as IReadOnlyList<Sym> ?? terms.ToList();
+        var vectors = given.Where(t => t.Kind == SymKind.Vector).ToList();
+        if (vectors.Count >= 2 && vectors.All(v => v.Args.Count == vectors[0].Args.Count))
+        {
+            var merged = Vector(Enumerable.Range(0, vectors[0].Args.Count).Select(i => Add(vectors.Select(v => v.Args[i]))).ToArray());
+            var rest = given.Where(t => t.Kind != SymKind.Vector).ToList();
+            return rest.Count == 0 ? merged : Add([.. rest, merged]);
+        }
+        terms = given;
         double constant = 0;
         var order = new List<string>();
         var groups = new Dictionary<string, (double Coefficient, Sym Core)>(StringComparer.Ordinal);
@@ -150,6 +160,15 @@ public sealed partial class Sym
     /// <summary>The product of <paramref name="factors"/>, simplified.</summary>
     public static Sym Mul(params IEnumerable<Sym> factors)
     {
+        // A number times a vector written out multiplies each component.
+        var given = factors as IReadOnlyList<Sym> ?? factors.ToList();
+        if (given.Count > 1 && given.Count(f => f.Kind == SymKind.Vector) == 1 && given.All(f => f.Kind == SymKind.Vector || !f.IsShaped))
+        {
+            var vector = given.First(f => f.Kind == SymKind.Vector);
+            var scalars = given.Where(f => !ReferenceEquals(f, vector)).ToArray();
+            return Vector(vector.Args.Select(c => Mul([.. scalars, c])).ToArray());
+        }
+        factors = given;
         double coefficient = 1;
         var order = new List<string>();
         var groups = new Dictionary<string, (Sym Base, List<Sym> Exponents)>(StringComparer.Ordinal);
@@ -228,6 +247,8 @@ public sealed partial class Sym
         // exp(log_softmax(z)) is softmax(z) and log(softmax(z)) is log_softmax(z), as the engine computes them.
         if (op.Name == "exp" && args[0] is { Kind: SymKind.Call, Op.Name: "log_softmax" } ls) return Call("softmax", ls.Args[0]);
         if (op.Name == "log" && args[0] is { Kind: SymKind.Call, Op.Name: "softmax" } sm) return Call("log_softmax", sm.Args[0]);
+        // The sum (or mean) of a single element is that element.
+        if (op.Name is "sum" or "mean" && args.Length == 1 && args[0].Shape is { Count: > 0 } one && one.All(d => d == 1)) return args[0];
         // A single number multiplying every element comes out of a sum: α·sum(v), not sum(α·v).
         if (op.Name is "sum" or "mean" && args[0] is { Kind: SymKind.Product } product && product.explicitShape is null
             && product.Args.Any(f => !f.IsShaped) && product.Args.Any(f => f.IsShaped))
@@ -246,6 +267,9 @@ public sealed partial class Sym
         return a.IsNumber && b.IsNumber ? Num(i.Evaluate(_ => 0)) : i;
     }
 
+    /// <summary>The vector [c0, c1, …] of scalar components.</summary>
+    public static Sym Vector(IReadOnlyList<Sym> components) => new(SymKind.Vector, args: components);
+
     /// <summary>sign(a).</summary>
     public static Sym Sign(Sym a) => a.IsNumber ? Num(Math.Sign(a.Value)) : new(SymKind.Sign, args: [a]);
 
@@ -261,6 +285,8 @@ public sealed partial class Sym
         // Sums and products commute, so their keys do not depend on the order terms were written in.
         SymKind.Sum or SymKind.Product => $"{Kind}({string.Join(",", Args.Select(a => a.Key).Order(StringComparer.Ordinal))})",
         SymKind.SumOver => $"SumOver[{Name}{string.Join(",", Axes)}]({Args[0].Key})",
+        // A structural op is told apart by how it is written: t[0] is not t[1], sum(X, 0) is not sum(X, 1).
+        SymKind.Call when Op is { Kind: OpKind.Structural } => $"Call:{Op.TextTemplate}({string.Join(",", Args.Select(a => a.Key))})",
         _ => $"{Kind}{(Name is null ? "" : ":" + Name)}({string.Join(",", Args.Select(a => a.Key))})",
     };
 
@@ -330,6 +356,7 @@ public sealed partial class Sym
                 var pow = OpTable.Binary(BinaryOperator.Power);
                 return Add(Mul(pow.Derivative([b, e], 0), db), de.IsNumber && de.Value == 0 ? Zero : Mul(pow.Derivative([b, e], 1), de));
             case SymKind.Indicator or SymKind.Sign: return Zero;
+            case SymKind.Vector: return Vector(Args.Select(a => a.Differentiate(variable)).ToArray());
             case SymKind.Prime:
                 var inner = Args[0].Differentiate(variable);
                 return inner.IsNumber && inner.Value == 0 ? Zero : throw new NotSupportedException("g″ is not defined.");
@@ -364,6 +391,7 @@ public sealed partial class Sym
             SymKind.Prime => Prime(Op!, args[0]),
             SymKind.Indicator => Indicator(args[0], Relation!, args[1]),
             SymKind.Sign => Sign(args[0]),
+            SymKind.Vector => Vector(args),
             SymKind.SumOver when Name is not null => IndexSum(Name, args[0]),
             _ => this,
         };

@@ -41,4 +41,7 @@ public enum SymKind
 
     /// <summary>A sum over some axes of a shaped expression (the Σ of broadcasting and per-axis reductions).</summary>
     SumOver,
+
+    /// <summary>A vector written out by its components, [a, b, c] (the gradient of a vector read through indices).</summary>
+    Vector,
 }

@@ -47,6 +47,10 @@ public static class SymPrinter
             case SymKind.Call: return WriteCall(e, latex);
             case SymKind.Prime: return WritePrime(e, latex);
             case SymKind.Sign: return WriteSign(e, latex);
+            case SymKind.Vector:
+                return latex
+                    ? ($"\\begin{{bmatrix}} {string.Join(" \\\\ ", e.Args.Select(a => Write(a, latex).Text))} \\end{{bmatrix}}", Atom)
+                    : ($"[{string.Join(", ", e.Args.Select(a => Write(a, latex).Text))}]", Atom);
             case SymKind.MatMul: return WriteMatMul(e, latex);
             case SymKind.Transpose: return WriteTranspose(e, latex);
             case SymKind.SumOver: return WriteSumOver(e, latex);
@@ -223,7 +227,8 @@ public static class SymPrinter
         }
         if (!op.IsFunction)
         {
-            string Operand(int i) => precedences[i] <= op.Precedence ? "(" + args[i] + ")" : args[i];
+            // An atom (a name, a call) never needs brackets: t[0], not (t)[0].
+            string Operand(int i) => precedences[i] <= op.Precedence && precedences[i] != Atom ? "(" + args[i] + ")" : args[i];
             return (op.TextTemplate.Replace("$a", Operand(0)).Replace("$b", args.Length > 1 ? Operand(1) : ""), op.Precedence);
         }
         return ((op.Name == "sigmoid" ? "σ" : op.Name) + "(" + string.Join(", ", args) + ")", Atom);
@@ -259,7 +264,8 @@ public static class SymPrinter
         }
         string l = Side(left, left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul);
         string r = Side(right, right.Kind is SymKind.Variable or SymKind.Transpose);
-        string gap = latex ? "\\," : l.EndsWith('ᵀ') || r.StartsWith('(') ? "" : " ";
+        // Wᵀ [a, b] keeps its space: Wᵀ[a, b] would read as an index.
+        string gap = latex ? "\\," : (l.EndsWith('ᵀ') || r.StartsWith('(')) && !r.StartsWith('[') ? "" : " ";
         return (l + gap + r, NegP + 1);
     }
 
