@@ -102,9 +102,11 @@ public class DerivationTests
             }
         }
     }
+
     [Theory]
     [InlineData("K")]
     [InlineData("c")]
+    [InlineData("H")]
     public void ClosedForm_ThroughAPoolingWithoutAFormula_IsTheFactoredChain(string wrt)
     {
         // ∂P/∂H of a pooling has no component formula, so ∂L/∂P beside it must stay the whole Jacobian ∂L/∂P, not (R)_d.

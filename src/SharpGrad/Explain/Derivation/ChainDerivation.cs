@@ -243,7 +243,9 @@ public sealed class ChainDerivation
         bool open = false;
         form.Substitute(s =>
         {
-            if (s.Kind == SymKind.Partial && !s.Component && s.OfIndex is null && Vector(s.Name!) && Vector(s.Wrt!) && LocalFormula(s.Name!, s.Wrt!) is null) open = true;
+            // (∂P/∂(H)_d too: with no formula for it, its neighbour ∂L/∂P cannot be read at component d of H.)
+            if (s.Kind == SymKind.Partial && s.OfIndex is null && Vector(s.Name!) && Vector(s.Wrt!) && LocalFormula(s.Name!, s.Wrt!) is null
+                && program.Graph[s.Name!].Op is { Kind: not OpKind.Elementwise }) open = true;
             return null;
         });
         if (open) return form;
