@@ -208,6 +208,20 @@ public class DerivativeCheckerTests
         Assert.True(correct == r.IsCorrect, r.ToText());
     }
 
+    [Theory]
+    // S = Q Kᵀ, L = Σ R ⊙ S (by hand: ∂L/∂S = R, ∂L/∂Q = R K): a dot between matrices that conform only as a product is the
+    // product, as step prints it; between matrices of one shape it stays elementwise.
+    [InlineData("Q", "∂L/∂S · K", true)]
+    [InlineData("Q", "R · K", true)]
+    [InlineData("S", "R · ones(2, 3)", true)]
+    [InlineData("S", "∂L/∂S · S", false)]
+    public void DotBetweenMatrices_IsTheProductOnlyWhereTheShapesSaySo(string wrt, string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param Q[2, 2] = [[0.5, -0.5], [1, 0.2]]\nparam K[3, 2] = [[1, 0], [0, 1], [1, 1]]\ninput R[2, 3] = [[1, -1, 0], [0.5, 2, 1]]\nS = Q @ K.T\nL = sum(R * S)");
+        var r = DerivativeChecker.Check(program, wrt, expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {

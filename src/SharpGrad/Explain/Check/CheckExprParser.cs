@@ -177,7 +177,9 @@ internal sealed class CheckExprParser
             bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
             if (juxtaposed && Literal(previous.Expr) is null && Literal(right) is null
                 && StaticRank(previous.Expr) is not 0 && StaticRank(right) is not 0
-                && (IsTransposed(previous.Expr) || IsTransposed(right) || (spaced && StaticRank(previous.Expr) == 2 && StaticRank(right) >= 1)))
+                && (IsTransposed(previous.Expr) || IsTransposed(right) || (spaced && StaticRank(previous.Expr) == 2 && StaticRank(right) >= 1)
+                    // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
+                    || (IsOpAt(rightStart, "·") && OnlyAProduct(previous.Expr, right))))
             {
                 // Matrix notation as explain and step print it: Xᵀ(p − y) and Wᵀ · δ are matrix products, (W2ᵀo) xᵀ an outer product.
                 var product = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '@');
@@ -250,6 +252,28 @@ internal sealed class CheckExprParser
         {
             nesting--;
         }
+    }
+
+    /// <summary>True when both sides are matrices of known shapes that fit a matrix product but not an elementwise one ([2, 3] and [3, 2]).</summary>
+    private bool OnlyAProduct(CheckExpr a, CheckExpr b)
+    {
+        if (StaticShape(a) is not [var m, var k] || StaticShape(b) is not [var k2, var n]) return false;
+        return k == k2 && (m != k2 || k != n);
+    }
+
+    /// <summary>The shape of a name, a transposed name or ∂L/∂x of a scalar L, where every size is a number; null otherwise.</summary>
+    private int[]? StaticShape(CheckExpr e)
+    {
+        SymbolicShape? shape = e.Kind switch
+        {
+            CheckExpr.Kinds.Name when graph.TryGetNode(e.Name!, out var n) => n.Shape,
+            CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && of.Shape.Rank == 0 && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape,
+            _ => null,
+        };
+        if (shape is null)
+            return e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose && StaticShape(e.Args[0]) is [var r, var c] ? [c, r] : null;
+        var sizes = shape.Resolve(graph.StaticSizes);
+        return sizes;
     }
 
     /// <summary>A transpose, or a matrix product ending in one (W1ᵀXᵀ, which is (X W1)ᵀ).</summary>
