@@ -201,6 +201,8 @@ public class DerivativeCheckerTests
     [InlineData("x", "Wᵀ [z[1], z[0]]", true)]
     [InlineData("x", "transpose(W) @ [z[1], z[0]]", true)]
     [InlineData("W", "[z[1], z[0]] xᵀ", true)]
+    [InlineData("W", "[z[1], z[0]] ⊗ x", true)]
+    [InlineData("W", "[z[0], z[1]] ⊗ x", false)]
     public void VectorsWrittenOut_AreRead(string wrt, string expr, bool correct)
     {
         var program = GradProgram.Parse("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\nL = z[0] * z[1]");
