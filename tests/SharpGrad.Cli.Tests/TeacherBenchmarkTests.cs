@@ -28,8 +28,6 @@ public class TeacherBenchmarkTests
     {
         ["t01-w3"] = "extra factor p(1 − p): Value, not MissingFactor",
         ["t06-w2"] = "missing factor f: Value",
-        ["t09-w2"] = "1/n missing in one term: Value",
-        ["t10-w3"] = "missing ReLU′ indicator: Value",
         ["t11-w1"] = "mean and variance paths missing: Value",
         ["t11-w3"] = "missing factor x̂: Value",
         ["t11-w4"] = "variance path missing: Value",

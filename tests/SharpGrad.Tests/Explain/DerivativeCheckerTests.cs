@@ -225,6 +225,38 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void FactorsLeftOutInsideTheAnswer_AreNamedWhereTheyBelong()
+    {
+        // r = relu(W1 x), y = W2 r, L = Σ v ⊙ y: ∂L/∂x = W1ᵀ(I[a > 0] ⊙ W2ᵀv) (by hand); without the indicator it is wrong inside.
+        var relu = GradProgram.Parse("""
+            param x[2] = [0.5, -1]
+            input W1[3, 2] = [[1, 0.5], [-0.5, 1], [0.3, 0.3]]
+            input W2[2, 3] = [[0.2, -0.4, 0.1], [1, 0.5, -0.3]]
+            input v[2] = [1, -2]
+            a = W1 @ x
+            r = relu(a)
+            y = W2 @ r
+            L = sum(v * y)
+            """);
+        Assert.True(DerivativeChecker.Check(relu, "x", "W1ᵀ(I[a > 0] ⊙ W2ᵀv)").IsCorrect);
+        var missing = DerivativeChecker.Check(relu, "x", "W1ᵀ(W2ᵀv)");
+        Assert.Equal(CheckMistake.MissingFactor, missing.Mistake);
+        Assert.Equal("factor I[a > 0] is missing in W2ᵀv", missing.Diagnostics[0]);
+
+        // L = mean((X w − y)²) + λ Σ w² over 4 rows: ∂L/∂w = (2/4) Xᵀ(X w − y) + 2λw; the 1/4 left out of the first term only.
+        var ridge = GradProgram.Parse("""
+            input X[4, 2] = [[1, 2], [0.5, -1], [-1, 1], [2, 0]]
+            target y[4] = [1, 0, -1, 2]
+            param w[2] = [0.5, -0.3]
+            const lam = 0.1
+            L = mean((X @ w - y)^2) + lam * sum(w^2)
+            """);
+        var mean = DerivativeChecker.Check(ridge, "w", "2 Xᵀ(X @ w − y) + 2*lam*w");
+        Assert.Equal(CheckMistake.MissingMean, mean.Mistake);
+        Assert.StartsWith("a factor 1/4 is missing in ", mean.Diagnostics[0]);
+    }
+
+    [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {
         // h_t = tanh(W h_{t−1} + u·x_t): ∂L/∂u has one term per step; keeping only the last leaves out h1 and h2.

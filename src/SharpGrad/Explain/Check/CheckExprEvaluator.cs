@@ -34,6 +34,9 @@ internal sealed class CheckExprEvaluator
 
     public ProgramEvaluation Evaluation => evaluation;
 
+    /// <summary>A node of the expression whose value is multiplied, elementwise, by a factor: where a missing factor belongs.</summary>
+    public (CheckExpr Node, Tensor Factor)? Inserted { get; init; }
+
     public Tensor Evaluate(CheckExpr e)
     {
         using (Autograd.NoGrad()) return Eval(e);
@@ -123,7 +126,8 @@ internal sealed class CheckExprEvaluator
     {
         try
         {
-            return EvalNode(e);
+            var value = EvalNode(e);
+            return Inserted is { } at && ReferenceEquals(at.Node, e) ? value.To(DType.Float64).Mul(at.Factor) : value;
         }
         catch (CheckShapeException ex) when (!ex.Message.StartsWith("column", StringComparison.Ordinal))
         {

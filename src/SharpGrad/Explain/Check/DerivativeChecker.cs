@@ -234,9 +234,11 @@ public static class DerivativeChecker
                 diagnostics.AddRange(CheckSymbolic.PathDiagnostics(sym, Derivation));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PathValueDiagnostics(samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } inside) diagnostics.AddRange(InsideFactorDiagnostics(inside.Expr, samples).Take(1));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
-                mistake = diagnostics[0].StartsWith("factor", StringComparison.Ordinal) ? CheckMistake.MissingFactor
+                mistake = diagnostics[0].StartsWith("a factor 1/", StringComparison.Ordinal) ? CheckMistake.MissingMean
+                    : diagnostics[0].StartsWith("factor", StringComparison.Ordinal) ? CheckMistake.MissingFactor
                     : diagnostics[0].Contains(" is extra", StringComparison.Ordinal) ? CheckMistake.NotAPath
                     : diagnostics[0].Contains("path", StringComparison.Ordinal) && !diagnostics[0].EndsWith("counted twice", StringComparison.Ordinal) ? CheckMistake.MissingPath
                     : CheckMistake.Value;
@@ -368,13 +370,7 @@ public static class DerivativeChecker
             if (Close(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
             // At a single point every wrong number is some multiple of the right one; only a whole factor says something.
             if (pairs.Count < 2 && !(Math.Abs(c) >= 2 && Close(c, Math.Round(c))) && !(Math.Abs(c) < 1 && Close(1 / c, Math.Round(1 / c)))) return null;
-            // The number of elements a mean of the program divides by: all of them, those along its axis, or a batch
-            // cross-entropy's rows.
-            var sizes = Program.Graph.Nodes.Where(n => n.Kind == GraphNodeKind.Operation && n.Op!.Name is "mean" or "cross_entropy")
-                .Select(n => First.ValueOf(n.Operands[0]) is var x && n.Op!.Name == "mean" ? x.Count / First.ValueOf(n).Count
-                    : x.Rank >= 2 ? x.Count / x.Shape[x.Rank - 1] : 1)
-                .ToHashSet();
-            if (Math.Abs(c - Math.Round(c)) < 1e-9 && sizes.Contains((int)Math.Round(c)))
+            if (Math.Abs(c - Math.Round(c)) < 1e-9 && MeanCounts().Contains((int)Math.Round(c)))
                 return (CheckMistake.MissingMean, $"a factor 1/{Math.Round(c).ToString(CultureInfo.InvariantCulture)} is missing (your expression is {ValueFormat.Number(c)} times {what}; a mean divides by the number of elements)");
             return (CheckMistake.ConstantFactor, $"off by a constant factor: your expression is {ValueFormat.Number(c)} times {what}");
         }
@@ -427,6 +423,71 @@ public static class DerivativeChecker
                     yield return $"factor {f} is missing";
                 else if (samples.Select((s, i) => Compare(s.Student, s.True.Mul(values[i]), 0)).All(problem => problem is null))
                     yield return $"factor {f} is extra";
+            }
+        }
+
+        /// <summary>The numbers of elements the program's means divide by: all of them, those along an axis, or a batch cross-entropy's rows.</summary>
+        private HashSet<int> MeanCounts() =>
+            Program.Graph.Nodes.Where(n => n.Kind == GraphNodeKind.Operation && n.Op!.Name is "mean" or "cross_entropy")
+                .Select(n => First.ValueOf(n.Operands[0]) is var x && n.Op!.Name == "mean" ? x.Count / First.ValueOf(n).Count
+                    : x.Rank >= 2 ? x.Count / x.Shape[x.Rank - 1] : 1)
+                .Where(k => k > 1)
+                .ToHashSet();
+
+        /// <summary>
+        /// A local derivative left out inside the answer, not around it: W1ᵀ(W2ᵀh) where W1ᵀ(I[a &gt; 0] ⊙ W2ᵀh) is
+        /// right. Each part of the expression with the factor's shape is multiplied by it in turn; the part
+        /// where that makes the answer right at every point is named.
+        /// </summary>
+        private IEnumerable<string> InsideFactorDiagnostics(CheckExpr expr, List<Sample> samples)
+        {
+            var parts = new List<CheckExpr>();
+            void Collect(CheckExpr e)
+            {
+                foreach (var a in e.Args)
+                {
+                    if (a.Kind is not (CheckExpr.Kinds.Number or CheckExpr.Kinds.Partial)) parts.Add(a);
+                    Collect(a);
+                }
+            }
+            Collect(expr);
+            if (parts.Count == 0 || parts.Count > 64) yield break;
+            // The 1/n of a mean left out of one term: 2Xᵀ(X w − y) + 2λw where (2/n)Xᵀ(X w − y) + 2λw is right.
+            var candidates = MeanCounts().Select(n => (What: $"a factor 1/{n.ToString(CultureInfo.InvariantCulture)}", Sym: Sym.Num(1.0 / n)))
+                .Concat(CheckSymbolic.CandidateFactors(Program, Derivation).Select(f => (What: $"factor {f}", Sym: f)));
+            foreach (var (what, f) in candidates)
+            {
+                Tensor[] values;
+                try
+                {
+                    values = samples.Select(s => f.EvaluateTensor(leaf => s.Evaluation.Value(leaf.Name!)).To(DType.Float64)).ToArray();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or NotSupportedException)
+                {
+                    continue;
+                }
+                bool number = f.IsNumber;
+                if (!number && values[0].Count < 2) continue;
+                foreach (var part in number ? parts.Where(p => p.Kind != CheckExpr.Kinds.Name) : parts)
+                {
+                    bool Right(int i)
+                    {
+                        try
+                        {
+                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = (part, values[i]) };
+                            var v = evaluator.Evaluate(part);
+                            if (!number && !v.Shape.ToArray().SequenceEqual(values[i].Shape.ToArray())) return false;
+                            return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
+                        }
+                        catch (ArgumentException)
+                        {
+                            return false;
+                        }
+                    }
+                    // A few points first: most parts fail at once.
+                    if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
+                        yield return $"{what} is missing in {part.Text}";
+                }
             }
         }
 
