@@ -27,14 +27,9 @@ public class TeacherBenchmarkTests
     private static readonly Dictionary<string, string> KnownMisnamed = new(StringComparer.Ordinal)
     {
         ["t01-w3"] = "extra factor p(1 − p): Value, not MissingFactor",
-        ["t06-w2"] = "missing factor f: Value",
         ["t11-w1"] = "mean and variance paths missing: Value",
-        ["t11-w3"] = "missing factor x̂: Value",
         ["t11-w4"] = "variance path missing: Value",
-        ["t12-w1"] = "missing indicator of the winner: Value",
-        ["t15-w4"] = "missing factor x: Value",
         ["t16-w2"] = "path through y3 missing: MissingFactor",
-        ["t19-w2"] = "missing factor x: Value",
         ["t19-w5"] = "a rounded number half the true value: Value",
         ["t21-w2"] = "1/3 missing where the program divides by 3: ConstantFactor",
     };

@@ -257,6 +257,27 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void ALocalPartialLeftOut_IsNamedByItsEdge()
+    {
+        // c = f ⊙ c0 + i ⊙ u, L = Σ r ⊙ c: ∂L/∂c0 = ∂L/∂c ⊙ f (by hand); without f the edge's local partial is missing.
+        var program = GradProgram.Parse("""
+            input x[2] = [1, -1]
+            input c0[2] = [0.5, -0.3]
+            input r[2] = [1, -2]
+            param Wf[2, 2] = [[0.1, 0.2], [-0.3, 0.4]]
+            param Wi[2, 2] = [[0.3, -0.1], [0.2, 0.1]]
+            f = sigmoid(Wf @ x)
+            i = sigmoid(Wi @ x)
+            c = f * c0 + i * tanh(x)
+            L = sum(r * c)
+            """);
+        Assert.True(DerivativeChecker.Check(program, "c0", "dL/dc * f").IsCorrect);
+        var r = DerivativeChecker.Check(program, "c0", "dL/dc");
+        Assert.Equal(CheckMistake.MissingFactor, r.Mistake);
+        Assert.StartsWith("factor ∂c/∂", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {
         // h_t = tanh(W h_{t−1} + u·x_t): ∂L/∂u has one term per step; keeping only the last leaves out h1 and h2.

@@ -198,6 +198,10 @@ internal static class CheckSymbolic
             {
             }
         }
+        // The local partials of the edges on the paths too: ∂c/∂c0 = f of c = f ⊙ c0 + i ⊙ g.
+        foreach (var x in derivation.NodesOnPaths)
+            foreach (var c in derivation.Consumers(x))
+                if (c != derivation.Objective && derivation.LocalFormula(c, x) is { IsNumber: false } f && seen.Add(f.Key)) found.Add(f);
         return found;
     }
 }

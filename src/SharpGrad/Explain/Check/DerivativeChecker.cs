@@ -407,22 +407,57 @@ public static class DerivativeChecker
         /// <summary>The same for a vector or matrix: the answer times (or divided by) a local derivative, elementwise, is right at every point (tanh′ left out of W2ᵀδ).</summary>
         private IEnumerable<string> ElementwiseFactorDiagnostics(List<Sample> samples)
         {
+            foreach (var (what, values) in FactorCandidates(samples))
+            {
+                if (values.Any(v => !v.Shape.ToArray().SequenceEqual(samples[0].True.Shape.ToArray()))) continue;
+                if (samples.Select((s, i) => Compare(s.Student.Mul(values[i]), s.True, 0)).All(problem => problem is null))
+                    yield return $"factor {what} is missing";
+                else if (samples.Select((s, i) => Compare(s.Student, s.True.Mul(values[i]), 0)).All(problem => problem is null))
+                    yield return $"factor {what} is extra";
+            }
+        }
+
+        /// <summary>
+        /// The factors an answer may lack, with their values at each point: the derivatives of the
+        /// functions on the paths (1 − tanh(a)², I[a &gt; 0]) and the elementwise local partials of the
+        /// edges on them (∂c/∂c0, which is f in c = f ⊙ c0 + i ⊙ u).
+        /// </summary>
+        private IEnumerable<(string What, Tensor[] Values)> FactorCandidates(List<Sample> samples)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var f in CheckSymbolic.CandidateFactors(Program, Derivation))
             {
                 Tensor[] values;
                 try
                 {
-                    values = samples.Select(s => f.EvaluateTensor(leaf => s.Evaluation.Value(leaf.Name!))).ToArray();
-                    if (values.Any(v => !v.Shape.ToArray().SequenceEqual(samples[0].True.Shape.ToArray()))) continue;
+                    values = samples.Select(s => f.EvaluateTensor(leaf => s.Evaluation.Value(leaf.Name!)).To(DType.Float64)).ToArray();
                 }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or NotSupportedException)
                 {
                     continue;
                 }
-                if (samples.Select((s, i) => Compare(s.Student.Mul(values[i]), s.True, 0)).All(problem => problem is null))
-                    yield return $"factor {f} is missing";
-                else if (samples.Select((s, i) => Compare(s.Student, s.True.Mul(values[i]), 0)).All(problem => problem is null))
-                    yield return $"factor {f} is extra";
+                seen.Add(f.ToString());
+                yield return (f.ToString(), values);
+            }
+            var graph = Program.Graph;
+            foreach (var x in Derivation.NodesOnPaths.Where(n => n != Derivation.Objective))
+            {
+                List<ChainTerm>[] terms;
+                try
+                {
+                    terms = samples.Select(s => StepWalker.Shares(s.Evaluation, graph[x]).ToList()).ToArray();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+                {
+                    continue;
+                }
+                for (int k = 0; k < terms[0].Count; k++)
+                {
+                    var term = terms[0][k];
+                    if (term.Consumer.Name == Derivation.Objective || term.Summed || term.LocalDerivative is null
+                        || !seen.Add($"∂{term.Consumer.Name}/∂{x}")) continue;
+                    yield return ($"∂{term.Consumer.Name}/∂{x}", terms.Select(t => t[k].LocalDerivative!.To(DType.Float64)).ToArray());
+                }
             }
         }
 
@@ -453,20 +488,11 @@ public static class DerivativeChecker
             Collect(expr);
             if (parts.Count == 0 || parts.Count > 64) yield break;
             // The 1/n of a mean left out of one term: 2Xᵀ(X w − y) + 2λw where (2/n)Xᵀ(X w − y) + 2λw is right.
-            var candidates = MeanCounts().Select(n => (What: $"a factor 1/{n.ToString(CultureInfo.InvariantCulture)}", Sym: Sym.Num(1.0 / n)))
-                .Concat(CheckSymbolic.CandidateFactors(Program, Derivation).Select(f => (What: $"factor {f}", Sym: f)));
-            foreach (var (what, f) in candidates)
+            var candidates = MeanCounts().Select(n => (What: $"a factor 1/{n.ToString(CultureInfo.InvariantCulture)}",
+                    Values: samples.Select(_ => Tensor.Scalar(1.0 / n, DType.Float64)).ToArray(), Number: true))
+                .Concat(FactorCandidates(samples).Select(c => (What: $"factor {c.What}", c.Values, Number: false)));
+            foreach (var (what, values, number) in candidates)
             {
-                Tensor[] values;
-                try
-                {
-                    values = samples.Select(s => f.EvaluateTensor(leaf => s.Evaluation.Value(leaf.Name!)).To(DType.Float64)).ToArray();
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or NotSupportedException)
-                {
-                    continue;
-                }
-                bool number = f.IsNumber;
                 if (!number && values[0].Count < 2) continue;
                 foreach (var part in number ? parts.Where(p => p.Kind != CheckExpr.Kinds.Name) : parts)
                 {
@@ -552,7 +578,7 @@ public static class DerivativeChecker
                 var perSample = samples.Select(s => StepWalker.Shares(s.Evaluation, wrt)).ToArray();
                 shares = perSample[0].Select((share, k) => (
                     share.Consumer.Name == Derivation.Objective ? "the direct path" : $"the path through {share.Consumer.Name}",
-                    perSample.Select(p => p[k].Share.To(DType.Float64)).ToArray())).ToList();
+                    perSample.Select(p => p[k].Contribution.To(DType.Float64)).ToArray())).ToList();
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
             {

@@ -101,7 +101,7 @@ internal sealed class StepWalker
     /// values, and autograd gives the vector–Jacobian product with the upstream gradient and, where
     /// c depends on m elementwise or c is one number, the local derivative itself.
     /// </summary>
-    private ChainTerm Term(GraphNode c, GraphNode m)
+    private ChainTerm Term(GraphNode c, GraphNode m, bool withFormula = true)
     {
         var upstream = evaluation.GradientOf(c)!;
         var outputShape = evaluation.ValueOf(c).Shape.ToArray();
@@ -133,7 +133,7 @@ internal sealed class StepWalker
             else if (!singleMatMul && evaluation.ValueOf(c).Count == 1)
                 local = Autograd.Grad([Run(c, leaves)], [leaves[m]], allowUnused: true)[0];
         }
-        return new ChainTerm(c, m, upstream, local, contribution, summed, Formula(c, m, Depends), inputs.Where(n => n != m).ToArray());
+        return new ChainTerm(c, m, upstream, local, contribution, summed, withFormula ? Formula(c, m, Depends) : null, inputs.Where(n => n != m).ToArray());
 
         IEnumerable<GraphNode> OnPath(GraphNode n)
         {
@@ -149,13 +149,13 @@ internal sealed class StepWalker
     /// (the objective too) whose expression reads m, the other named inputs held fixed. They add up
     /// to ∂J/∂m, one per consumer, so a term left out of an answer is one of them.
     /// </summary>
-    internal static IReadOnlyList<(GraphNode Consumer, Tensor Share)> Shares(ProgramEvaluation evaluation, GraphNode m)
+    internal static IReadOnlyList<ChainTerm> Shares(ProgramEvaluation evaluation, GraphNode m)
     {
         var walker = new StepWalker(evaluation, allNodes: false);
-        var shares = new List<(GraphNode, Tensor)>();
+        var shares = new List<ChainTerm>();
         foreach (var c in evaluation.Graph.Nodes)
             if (c.IsNamed && c.Kind == GraphNodeKind.Operation && evaluation.GradientOf(c) is not null && walker.Inputs(c).Contains(m))
-                shares.Add((c, walker.Contribution(c, m)));
+                shares.Add(walker.Term(c, m, withFormula: false));
         return shares;
     }
 
