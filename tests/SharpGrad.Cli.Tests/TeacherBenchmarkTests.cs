@@ -29,7 +29,6 @@ public class TeacherBenchmarkTests
         ["t01-w3"] = "extra factor p(1 − p): Value, not MissingFactor",
         ["t11-w1"] = "mean and variance paths missing: Value",
         ["t11-w4"] = "variance path missing: Value",
-        ["t16-w2"] = "path through y3 missing: MissingFactor",
         ["t19-w5"] = "a rounded number half the true value: Value",
         ["t21-w2"] = "1/3 missing where the program divides by 3: ConstantFactor",
     };

@@ -278,6 +278,17 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AFactorOfOne_MayGoUnwritten_SoTheMissingPathIsNamed()
+    {
+        // y1 = 2x + c, y2 = 3x + c, L = y1² + y2²: ∂L/∂c = ∂L/∂y1 + ∂L/∂y2 (each ∂y/∂c is 1); leaving out y2 is a missing path.
+        var program = GradProgram.Parse("param x = 0.5\nparam c = 0.1\ny1 = 2 * x + c\ny2 = 3 * x + c\nL = y1^2 + y2^2");
+        Assert.True(DerivativeChecker.Check(program, "c", "dL/dy1 + dL/dy2").IsCorrect);
+        var r = DerivativeChecker.Check(program, "c", "dL/dy1");
+        Assert.Equal(CheckMistake.MissingPath, r.Mistake);
+        Assert.Equal(["the path through y2 is missing: ∂L/∂y2 · ∂y2/∂c"], r.Diagnostics);
+    }
+
+    [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {
         // h_t = tanh(W h_{t−1} + u·x_t): ∂L/∂u has one term per step; keeping only the last leaves out h1 and h2.

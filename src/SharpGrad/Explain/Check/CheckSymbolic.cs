@@ -144,7 +144,9 @@ internal static class CheckSymbolic
             {
                 var t = unmatchedTrue[shorter];
                 var missing = t.Factors.First(f => !mk.Contains(f.Key));
-                result.Add($"factor {missing} is missing in {Through(t.Factors)}");
+                // A factor that is 1 (∂y1/∂c of y1 = … + c) may go unwritten: the term is that path.
+                bool unit = missing.Kind == SymKind.Partial && derivation.LocalFormula(missing.Name!, missing.Wrt!) is { IsNumber: true, Value: 1 };
+                if (!unit) result.Add($"factor {missing} is missing in {Through(t.Factors)}");
                 unmatchedTrue.RemoveAt(shorter);
                 unmatchedMine.Remove(m);
                 continue;
