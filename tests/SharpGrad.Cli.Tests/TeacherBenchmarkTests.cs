@@ -30,7 +30,6 @@ public class TeacherBenchmarkTests
         ["t11-w1"] = "mean and variance paths missing: Value",
         ["t11-w4"] = "variance path missing: Value",
         ["t19-w5"] = "a rounded number half the true value: Value",
-        ["t21-w2"] = "1/3 missing where the program divides by 3: ConstantFactor",
     };
 
     private static readonly string Cases = Path.Combine(CliRunner.RepoRoot, "tests", "SharpGrad.Cli.Tests", "Grading", "teacher-cases.csv");

@@ -355,6 +355,8 @@ public class DerivativeCheckerTests
     // A batch cross-entropy averages its 2 rows: ∂L/∂Z = (softmax(Z) − Y)/2 (by hand); an axis mean over 3 rows: ∂M/∂X = ones/3.
     [InlineData("param Z[2, 3] = [[0.5, -1, 2], [0.1, 0.2, -0.3]]\ntarget Y[2, 3] = [[0, 1, 0], [1, 0, 0]]\nL = cross_entropy(Z, Y)", "Z", "softmax(Z) - Y")]
     [InlineData("param X[3, 2] = [[1, 2], [3, 4], [5, 6]]\ninput r[2] = [1, -2]\nm = mean(X, 0)\nL = sum(r * m)", "X", "ones(3) ⊗ r")]
+    // A sum divided by its number of rows, written out: ∂L/∂H = c/3 on every row (by hand).
+    [InlineData("param H[3, 2] = [[1, 2], [3, 4], [5, 6]]\ninput c[2] = [1, -2]\nL = sum(H * c) / 3", "H", "ones(3) ⊗ c")]
     public void MeanOverRowsLeftOut_IsAMissingMean(string source, string wrt, string expr)
     {
         var r = DerivativeChecker.Check(GradProgram.Parse(source), wrt, expr);

@@ -462,12 +462,21 @@ public static class DerivativeChecker
         }
 
         /// <summary>The numbers of elements the program's means divide by: all of them, those along an axis, or a batch cross-entropy's rows.</summary>
-        private HashSet<int> MeanCounts() =>
-            Program.Graph.Nodes.Where(n => n.Kind == GraphNodeKind.Operation && n.Op!.Name is "mean" or "cross_entropy")
+        private HashSet<int> MeanCounts()
+        {
+            var counts = Program.Graph.Nodes.Where(n => n.Kind == GraphNodeKind.Operation && n.Op!.Name is "mean" or "cross_entropy")
                 .Select(n => First.ValueOf(n.Operands[0]) is var x && n.Op!.Name == "mean" ? x.Count / First.ValueOf(n).Count
                     : x.Rank >= 2 ? x.Count / x.Shape[x.Rank - 1] : 1)
                 .Where(k => k > 1)
                 .ToHashSet();
+            // A sum divided by its number of rows or elements, written out: sum(H ⊙ c)/3 over three rows.
+            foreach (var n in Program.Graph.Nodes)
+                if (n is { Kind: GraphNodeKind.Operation, Op.Name: "div" } && n.Operands[1] is { Kind: GraphNodeKind.Constant, ConstantValue: double k }
+                    && k > 1 && k == Math.Floor(k) && n.Operands[0] is { Kind: GraphNodeKind.Operation, Op.Name: "sum" } sum
+                    && First.ValueOf(sum.Operands[0]) is { Rank: > 0 } summed && (summed.Shape[0] == (int)k || summed.Count == (int)k))
+                    counts.Add((int)k);
+            return counts;
+        }
 
         /// <summary>
         /// A local derivative left out inside the answer, not around it: W1ᵀ(W2ᵀh) where W1ᵀ(I[a &gt; 0] ⊙ W2ᵀh) is
