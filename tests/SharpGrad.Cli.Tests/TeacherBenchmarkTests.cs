@@ -29,7 +29,6 @@ public class TeacherBenchmarkTests
         ["t01-w3"] = "extra factor p(1 − p): Value, not MissingFactor",
         ["t11-w1"] = "mean and variance paths missing: Value",
         ["t11-w4"] = "variance path missing: Value",
-        ["t19-w5"] = "a rounded number half the true value: Value",
     };
 
     private static readonly string Cases = Path.Combine(CliRunner.RepoRoot, "tests", "SharpGrad.Cli.Tests", "Grading", "teacher-cases.csv");

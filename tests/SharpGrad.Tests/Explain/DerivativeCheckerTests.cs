@@ -288,6 +288,18 @@ public class DerivativeCheckerTests
         Assert.Equal(["the path through y2 is missing: ∂L/∂y2 · ∂y2/∂c"], r.Diagnostics);
     }
 
+    [Theory]
+    // L = w³ at w = 1.1: ∂L/∂w = 3w² = 3.63 (by hand). Rounded numbers are classed within their last decimal.
+    [InlineData("1.82", CheckMistake.ConstantFactor)]   // 1.815, half
+    [InlineData("-3.63", CheckMistake.SignFlipped)]
+    [InlineData("7.26", CheckMistake.ConstantFactor)]   // twice
+    [InlineData("3.1", CheckMistake.Value)]
+    public void RoundedNumericAnswers_AreClassedWithinTheirDecimals(string answer, CheckMistake expected)
+    {
+        var program = GradProgram.Parse("param w = 1.1\nL = w^3");
+        Assert.Equal(expected, DerivativeChecker.Check(program, "w", answer).Mistake);
+    }
+
     [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {

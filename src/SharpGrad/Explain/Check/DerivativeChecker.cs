@@ -182,10 +182,14 @@ public static class DerivativeChecker
         public CheckResult Structure(CheckMistake mistake, string reason) =>
             new(CheckVerdict.Incorrect, "structure", Derivation.Objective, Derivation.Wrt, expression) { Mistake = mistake, Reason = reason };
 
+        /// <summary>Half a unit of the last decimal of a numeric answer (0 for an expression).</summary>
+        private double rounding;
+
         public CheckResult Value(Tensor value, int decimals)
         {
             var truth = First.Gradient(Derivation.Wrt);
-            var sample = new Sample(BasePoint, First, value, truth, Compare(value, truth, decimals >= 2 ? 0.5 * Math.Pow(10, -decimals) : 0));
+            rounding = decimals >= 2 ? 0.5 * Math.Pow(10, -decimals) : 0;
+            var sample = new Sample(BasePoint, First, value, truth, Compare(value, truth, rounding));
             if (sample.Problem is null)
                 return new(CheckVerdict.Correct, "value", Derivation.Objective, Derivation.Wrt, expression) { Point = BasePoint, StudentValue = value, TrueValue = truth, PointsTried = 1 };
             return Incorrect("value", [sample], sample, null);
@@ -367,6 +371,13 @@ public static class DerivativeChecker
                 }
             }
             if (ratio is not { } c || Close(c, 1) || Math.Abs(c) < 1e-12) return null;
+            // A number rounded to its decimals: 0.0471 is half of 0.0942522 as far as its four decimals tell.
+            if (pairs.Count == 1 && rounding > 0 && pairs[0].Student.Count == 1)
+            {
+                double s1 = pairs[0].Student.Item(), t1 = pairs[0].True.Item();
+                foreach (var k in (double[])[-1, 2, 3, 4, 5, 10, 0.5, 1.0 / 3, 0.25, 0.2, 0.1, -2, -0.5])
+                    if (Math.Abs(s1 - k * t1) <= rounding * (1 + 1e-9)) { c = k; break; }
+            }
             if (Close(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
             // At a single point every wrong number is some multiple of the right one; only a whole factor says something.
             if (pairs.Count < 2 && !(Math.Abs(c) >= 2 && Close(c, Math.Round(c))) && !(Math.Abs(c) < 1 && Close(1 / c, Math.Round(1 / c)))) return null;
