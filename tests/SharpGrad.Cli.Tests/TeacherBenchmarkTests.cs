@@ -27,8 +27,6 @@ public class TeacherBenchmarkTests
     private static readonly Dictionary<string, string> KnownMisnamed = new(StringComparer.Ordinal)
     {
         ["t01-w3"] = "extra factor p(1 − p): Value, not MissingFactor",
-        ["t11-w1"] = "mean and variance paths missing: Value",
-        ["t11-w4"] = "variance path missing: Value",
     };
 
     private static readonly string Cases = Path.Combine(CliRunner.RepoRoot, "tests", "SharpGrad.Cli.Tests", "Grading", "teacher-cases.csv");

@@ -300,6 +300,29 @@ public class DerivativeCheckerTests
         Assert.Equal(expected, DerivativeChecker.Check(program, "w", answer).Mistake);
     }
 
+    [Theory]
+    // Layer norm: x is read by mu and by d = x − mu, and d by v. Holding mu and v fixed (by hand) leaves two paths out;
+    // the path x → mu → d → v adds nothing (Σ d = 0), so it is never named.
+    [InlineData("r * gamma / sqrt(v + 1e-5)", "the path x → mu → d → xhat → y → L and the path x → d → v → xhat → y → L are missing")]
+    [InlineData("(r * gamma - mean(r * gamma)) / sqrt(v + 1e-5)", "the path x → d → v → xhat → y → L is missing")]
+    public void PathsLeftOutWhereTheReadersReadEachOther_AreNamedOneByOne(string expr, string expected)
+    {
+        var program = GradProgram.Parse("""
+            param x[4] = [1, 2, 4, 7]
+            input r[4] = [0.3, -1.2, 0.5, 2]
+            input gamma[4] = [1, 0.5, -1, 2]
+            mu = mean(x)
+            d = x - mu
+            v = mean(d^2)
+            xhat = d / sqrt(v + 1e-5)
+            y = gamma * xhat
+            L = sum(r * y)
+            """);
+        var r = DerivativeChecker.Check(program, "x", expr);
+        Assert.Equal(CheckMistake.MissingPath, r.Mistake);
+        Assert.Equal(expected, r.Diagnostics[0]);
+    }
+
     [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {

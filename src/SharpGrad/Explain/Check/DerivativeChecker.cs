@@ -605,7 +605,43 @@ public static class DerivativeChecker
                 yield break;
             }
             shares.RemoveAll(sh => sh.Values.All(v => v.ToDoubleArray().All(x => Math.Abs(x) < 1e-12)));
-            if (shares.Count < 2 || shares.Count > 8) yield break;
+            var found = MissingShares(shares, samples);
+            // The readers depend on each other (a layer norm's d reads mu): the paths one by one.
+            if (found is null && PathShares(samples) is { } paths) found = MissingShares(paths, samples);
+            if (found is not null) yield return found;
+        }
+
+        /// <summary>Each path from wrt to the objective through named nodes with its share at every point; null past 10 paths.</summary>
+        private List<(string Through, Tensor[] Values)>? PathShares(List<Sample> samples)
+        {
+            var graph = Program.Graph;
+            var paths = new List<List<string>>();
+            void Walk(List<string> path)
+            {
+                if (paths.Count > 10) return;
+                var last = path[^1];
+                if (last == Derivation.Objective) { paths.Add([.. path]); return; }
+                foreach (var c in Derivation.Consumers(last)) { path.Add(c); Walk(path); path.RemoveAt(path.Count - 1); }
+            }
+            Walk([Derivation.Wrt]);
+            if (paths.Count < 2 || paths.Count > 10) return null;
+            try
+            {
+                return paths.Select(p => (
+                    p.Count == 2 ? "the direct path" : $"the path {string.Join(" → ", p)}",
+                    samples.Select(s => StepWalker.AlongPath(s.Evaluation, p.Select(n => graph[n]).ToList()).To(DType.Float64)).ToArray())).ToList();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The smallest set of shares whose sum the answer lacks (or has twice) at every point, said; null when none.</summary>
+        private string? MissingShares(List<(string Through, Tensor[] Values)> shares, List<Sample> samples)
+        {
+            shares = shares.Where(sh => !sh.Values.All(v => v.ToDoubleArray().All(x => Math.Abs(x) < 1e-12))).ToList();
+            if (shares.Count < 2 || shares.Count > 10) return null;
             // Subsets in order of size: one term missing is likelier than two.
             foreach (var subset in Enumerable.Range(1, (1 << shares.Count) - 2).OrderBy(BitCount))
             {
@@ -613,16 +649,11 @@ public static class DerivativeChecker
                 Tensor Sum(int i) => chosen.Skip(1).Aggregate(chosen[0].Values[i], (a, sh) => a.Add(sh.Values[i]));
                 string names = chosen.Length == 1 ? $"{chosen[0].Through} is" : Together(chosen.Select(sh => sh.Through).ToArray());
                 if (samples.Select((s, i) => Compare(s.Student.Add(Sum(i)), s.True, 0)).All(problem => problem is null))
-                {
-                    yield return $"{names} missing";
-                    yield break;
-                }
+                    return $"{names} missing";
                 if (samples.Select((s, i) => Compare(s.Student.Sub(Sum(i)), s.True, 0)).All(problem => problem is null))
-                {
-                    yield return $"{names} counted twice";
-                    yield break;
-                }
+                    return $"{names} counted twice";
             }
+            return null;
 
             static int BitCount(int x) => System.Numerics.BitOperations.PopCount((uint)x);
 

@@ -160,14 +160,26 @@ internal sealed class StepWalker
     }
 
     /// <summary>∂J/∂c · ∂c/∂m: c's expression re-run alone on fresh leaves holding its inputs' values, seeded with ∂J/∂c.</summary>
-    private Tensor Contribution(GraphNode c, GraphNode m)
+    private Tensor Contribution(GraphNode c, GraphNode m, Tensor? upstream = null)
     {
         using (Autograd.EnableGrad())
         {
             var leaves = Inputs(c).ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
-            return Autograd.Grad([Run(c, leaves)], [leaves[m]], [evaluation.GradientOf(c)!], allowUnused: true)[0]
+            return Autograd.Grad([Run(c, leaves)], [leaves[m]], [upstream ?? evaluation.GradientOf(c)!], allowUnused: true)[0]
                 ?? Tensor.ZerosLike(evaluation.ValueOf(m));
         }
+    }
+
+    /// <summary>
+    /// One path's share of ∂J/∂path[0]: the local vector–Jacobian products of its edges (each
+    /// consumer's expression alone, the other named inputs held), from the objective path[^1] down.
+    /// </summary>
+    internal static Tensor AlongPath(ProgramEvaluation evaluation, IReadOnlyList<GraphNode> path)
+    {
+        var walker = new StepWalker(evaluation, allNodes: false);
+        var g = Tensor.OnesLike(evaluation.ValueOf(path[^1]));
+        for (int i = path.Count - 2; i >= 0; i--) g = walker.Contribution(path[i + 1], path[i], g);
+        return g;
     }
 
     /// <summary>c's expression evaluated on <paramref name="leaves"/>; parts that read no input keep their recorded values.</summary>
