@@ -324,6 +324,17 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void SoftmaxTreatedAsASigmoid_IsAnExtraFactor()
+    {
+        // p = softmax(z), L = −Σ y ⊙ log p: ∂L/∂z = p − y (by hand); multiplying by p(1 − p) as for a sigmoid is an extra factor.
+        var program = GradProgram.Parse("param z[3] = [0.5, -1, 2]\ntarget y[3] = [0, 1, 0]\np = softmax(z)\nL = -sum(y * log(p))");
+        Assert.True(DerivativeChecker.Check(program, "z", "p - y").IsCorrect);
+        var r = DerivativeChecker.Check(program, "z", "(p - y) * p * (1 - p)");
+        Assert.Equal(CheckMistake.MissingFactor, r.Mistake);
+        Assert.Equal("factor softmax(z)·(1 − softmax(z)) is extra", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {
         // h_t = tanh(W h_{t−1} + u·x_t): ∂L/∂u has one term per step; keeping only the last leaves out h1 and h2.

@@ -184,6 +184,9 @@ internal static class CheckSymbolic
         void Walk(Sym s)
         {
             foreach (var a in s.Args) Walk(a);
+            // The diagonal of softmax's Jacobian, p(1 − p): the factor of the mistake that treats softmax as a sigmoid.
+            if (s is { Kind: SymKind.Call, Op.Name: "softmax" } && Sym.Mul(s, Sym.Sub(Sym.One, s)) is var diagonal && seen.Add(diagonal.Key))
+                found.Add(diagonal);
             if (s.Kind != SymKind.Call || s.Op is null || !s.Op.HasDerivative || s.Op.Kind != OpKind.Elementwise || s.Args.Count != 1) return;
             var f = s.Op.Derivative(s.Args, 0);
             if (!f.IsNumber && seen.Add(f.Key)) found.Add(f);
