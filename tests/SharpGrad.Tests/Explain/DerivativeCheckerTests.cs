@@ -334,6 +334,36 @@ public class DerivativeCheckerTests
         Assert.Equal("factor softmax(z)·(1 − softmax(z)) is extra", r.Diagnostics[0]);
     }
 
+    [Theory]
+    // L = mean((X w − y)²) + λ Σ w², 4 rows: ∂L/∂w = Xᵀ(X w − y)/2 + 2λw (by hand). One term wrong, the rest right.
+    [InlineData("Xᵀ(X @ w − y)/2 - 2*lam*w", CheckMistake.SignFlipped, "the sign of 2*lam*w is flipped")]
+    [InlineData("Xᵀ(X @ w − y)/2 + lam*w", CheckMistake.ConstantFactor, "the term lam*w is off by a factor 2")]
+    [InlineData("Xᵀ(X @ w − y)/2 + 2*lam*∂L/∂w", CheckMistake.Circular, null)]
+    public void OneTermWrong_IsNamedByItsTerm(string expr, CheckMistake mistake, string? diagnostic)
+    {
+        var program = GradProgram.Parse("""
+            input X[4, 2] = [[1, 2], [0.5, -1], [-1, 1], [2, 0]]
+            target y[4] = [1, 0, -1, 2]
+            param w[2] = [0.5, -0.3]
+            const lam = 0.1
+            L = mean((X @ w - y)^2) + lam * sum(w^2)
+            """);
+        var r = DerivativeChecker.Check(program, "w", expr);
+        Assert.Equal(mistake, r.Mistake);
+        if (diagnostic is not null) Assert.Equal(diagnostic, r.Diagnostics[0]);
+    }
+
+    [Fact]
+    public void AFactorMissingOnAGradientSymbol_IsNamed()
+    {
+        // H = relu(X W), L = Σ H ⊙ V: ∂L/∂W = Xᵀ(∂L/∂H ⊙ I[A > 0]) (by hand); Xᵀ ∂L/∂H leaves relu′ out at ∂L/∂H.
+        var program = GradProgram.Parse("input X[3, 2] = [[1, -1], [0.5, 2], [-1, 0.3]]\nparam W[2, 2] = [[0.4, -0.3], [0.2, 0.6]]\ninput V[3, 2] = [[1, 2], [-1, 0.5], [0.3, -2]]\nA = X @ W\nH = relu(A)\nL = sum(H * V)");
+        Assert.True(DerivativeChecker.Check(program, "W", "Xᵀ(∂L/∂H ⊙ I[A > 0])").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "Xᵀ ∂L/∂H");
+        Assert.Equal(CheckMistake.MissingFactor, r.Mistake);
+        Assert.Equal("factor I[A > 0] is missing in ∂L/∂H", r.Diagnostics[0]);
+    }
+
     [Fact]
     public void TruncatedBackpropagationThroughTime_NamesTheStepsLeftOut()
     {

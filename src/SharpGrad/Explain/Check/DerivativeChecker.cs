@@ -241,7 +241,9 @@ public static class DerivativeChecker
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } inside) diagnostics.AddRange(InsideFactorDiagnostics(inside.Expr, samples).Take(1));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
-                mistake = diagnostics[0].StartsWith("a factor 1/", StringComparison.Ordinal) ? CheckMistake.MissingMean
+                mistake = diagnostics[0].StartsWith("the sign of ", StringComparison.Ordinal) ? CheckMistake.SignFlipped
+                    : diagnostics[0].Contains(" is off by a factor ", StringComparison.Ordinal) ? CheckMistake.ConstantFactor
+                    : diagnostics[0].StartsWith("a factor 1/", StringComparison.Ordinal) ? CheckMistake.MissingMean
                     : diagnostics[0].StartsWith("factor", StringComparison.Ordinal) ? CheckMistake.MissingFactor
                     : diagnostics[0].Contains(" is extra", StringComparison.Ordinal) ? CheckMistake.NotAPath
                     : diagnostics[0].Contains("path", StringComparison.Ordinal) && !diagnostics[0].EndsWith("counted twice", StringComparison.Ordinal) ? CheckMistake.MissingPath
@@ -483,7 +485,7 @@ public static class DerivativeChecker
             // A sum divided by its number of rows or elements, written out: sum(H ⊙ c)/3 over three rows.
             foreach (var n in Program.Graph.Nodes)
                 if (n is { Kind: GraphNodeKind.Operation, Op.Name: "div" } && n.Operands[1] is { Kind: GraphNodeKind.Constant, ConstantValue: double k }
-                    && k > 1 && k == Math.Floor(k) && n.Operands[0] is { Kind: GraphNodeKind.Operation, Op.Name: "sum" } sum
+                    && k > 1 && k == Math.Floor(k) && (n.Operands[0] is { Op.Name: "neg" } negated ? negated.Operands[0] : n.Operands[0]) is { Kind: GraphNodeKind.Operation, Op.Name: "sum" } sum
                     && First.ValueOf(sum.Operands[0]) is { Rank: > 0 } summed && (summed.Shape[0] == (int)k || summed.Count == (int)k))
                     counts.Add((int)k);
             return counts;
@@ -501,16 +503,18 @@ public static class DerivativeChecker
             {
                 foreach (var a in e.Args)
                 {
-                    if (a.Kind is not (CheckExpr.Kinds.Number or CheckExpr.Kinds.Partial)) parts.Add(a);
+                    if (a.Kind != CheckExpr.Kinds.Number) parts.Add(a);
                     Collect(a);
                 }
             }
             Collect(expr);
             if (parts.Count == 0 || parts.Count > 64) yield break;
             // The 1/n of a mean left out of one term: 2Xᵀ(X w − y) + 2λw where (2/n)Xᵀ(X w − y) + 2λw is right.
-            var candidates = MeanCounts().Select(n => (What: $"a factor 1/{n.ToString(CultureInfo.InvariantCulture)}",
-                    Values: samples.Select(_ => Tensor.Scalar(1.0 / n, DType.Float64)).ToArray(), Number: true))
-                .Concat(FactorCandidates(samples).Select(c => (What: $"factor {c.What}", c.Values, Number: false)));
+            Tensor[] Constant(double c) => samples.Select(_ => Tensor.Scalar(c, DType.Float64)).ToArray();
+            var candidates = MeanCounts().Select(n => (What: $"a factor 1/{n.ToString(CultureInfo.InvariantCulture)}", Values: Constant(1.0 / n), Number: true))
+                .Concat(FactorCandidates(samples).Select(c => (What: $"factor {c.What}", c.Values, Number: false)))
+                // One term with its sign flipped or off by 2 (2λw written λw).
+                .Concat([("the sign", Constant(-1), true), ("2", Constant(2), true), ("1/2", Constant(0.5), true)]);
             foreach (var (what, values, number) in candidates)
             {
                 if (!number && values[0].Count < 2) continue;
@@ -532,7 +536,12 @@ public static class DerivativeChecker
                     }
                     // A few points first: most parts fail at once.
                     if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
-                        yield return $"{what} is missing in {part.Text}";
+                        yield return what switch
+                        {
+                            "the sign" => $"the sign of {part.Text} is flipped",
+                            "2" or "1/2" => $"the term {part.Text} is off by a factor {what}",
+                            _ => $"{what} is missing in {part.Text}",
+                        };
                 }
             }
         }
