@@ -354,6 +354,17 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void OneTermTransposed_IsNamed()
+    {
+        // L = Σ (X W) ⊙ V + λ Σ W², W square: ∂L/∂W = XᵀV + 2λW (by hand); (XᵀV)ᵀ in the first term is a transposed term.
+        var program = GradProgram.Parse("input X[3, 2] = [[1, -1], [0.5, 2], [-1, 0.3]]\nparam W[2, 2] = [[0.4, -0.3], [0.2, 0.6]]\ninput V[3, 2] = [[1, 2], [-1, 0.5], [0.3, -2]]\nconst lam = 0.1\nL = sum((X @ W) * V) + lam * sum(W^2)");
+        Assert.True(DerivativeChecker.Check(program, "W", "Xᵀ V + 2*lam*W").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "(Xᵀ V)ᵀ + 2*lam*W");
+        Assert.Equal(CheckMistake.Transposed, r.Mistake);
+        Assert.Equal("the term (Xᵀ V)ᵀ is transposed", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void AFactorMissingOnAGradientSymbol_IsNamed()
     {
         // H = relu(X W), L = Σ H ⊙ V: ∂L/∂W = Xᵀ(∂L/∂H ⊙ I[A > 0]) (by hand); Xᵀ ∂L/∂H leaves relu′ out at ∂L/∂H.

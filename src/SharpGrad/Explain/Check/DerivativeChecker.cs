@@ -239,9 +239,11 @@ public static class DerivativeChecker
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PathValueDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } inside) diagnostics.AddRange(InsideFactorDiagnostics(inside.Expr, samples).Take(1));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } transposed) diagnostics.AddRange(TransposedTermDiagnostics(transposed.Expr, samples));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
-                mistake = diagnostics[0].StartsWith("the sign of ", StringComparison.Ordinal) ? CheckMistake.SignFlipped
+                mistake = diagnostics[0].StartsWith("the term ", StringComparison.Ordinal) && diagnostics[0].EndsWith(" is transposed", StringComparison.Ordinal) ? CheckMistake.Transposed
+                    : diagnostics[0].StartsWith("the sign of ", StringComparison.Ordinal) ? CheckMistake.SignFlipped
                     : diagnostics[0].Contains(" is off by a factor ", StringComparison.Ordinal) ? CheckMistake.ConstantFactor
                     : diagnostics[0].StartsWith("a factor 1/", StringComparison.Ordinal) ? CheckMistake.MissingMean
                     : diagnostics[0].StartsWith("factor", StringComparison.Ordinal) ? CheckMistake.MissingFactor
@@ -524,7 +526,8 @@ public static class DerivativeChecker
                     {
                         try
                         {
-                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = (part, values[i]) };
+                            var factor = values[i];
+                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = (part, v => v.Mul(factor)) };
                             var v = evaluator.Evaluate(part);
                             if (!number && !v.Shape.ToArray().SequenceEqual(values[i].Shape.ToArray())) return false;
                             return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
@@ -538,10 +541,53 @@ public static class DerivativeChecker
                     if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
                         yield return what switch
                         {
-                            "the sign" => $"the sign of {part.Text} is flipped",
-                            "2" or "1/2" => $"the term {part.Text} is off by a factor {what}",
-                            _ => $"{what} is missing in {part.Text}",
+                            "the sign" => $"the sign of {Balanced(part.Text)} is flipped",
+                            "2" or "1/2" => $"the term {Balanced(part.Text)} is off by a factor {what}",
+                            _ => $"{what} is missing in {Balanced(part.Text)}",
                         };
+                }
+            }
+        }
+
+        /// <summary>A part's text with the opening brackets its span starts after ((Xᵀ V)ᵀ, not Xᵀ V)ᵀ).</summary>
+        private static string Balanced(string text)
+        {
+            int depth = 0, missing = 0;
+            foreach (var ch in text)
+            {
+                if (ch is '(' or '[') depth++;
+                else if (ch is ')' or ']' && --depth < 0) { missing++; depth = 0; }
+            }
+            return new string('(', missing) + text;
+        }
+
+        /// <summary>"the term (X W)ᵀ is transposed": one square part of the answer transposed makes it right at every point.</summary>
+        private IEnumerable<string> TransposedTermDiagnostics(CheckExpr expr, List<Sample> samples)
+        {
+            // Whole terms of a sum only: a single factor left untransposed (W2 p for W2ᵀp) is a wrong value, as a teacher grades it.
+            var parts = expr.Terms().Select(t => t.Item2).ToList();
+            if (parts.Count < 2) yield break;
+            foreach (var part in parts)
+            {
+                bool Right(int i)
+                {
+                    try
+                    {
+                        var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point)
+                        {
+                            Inserted = (part, v => v.Rank == 2 && v.Shape[0] == v.Shape[1] ? v.Transpose(0, 1).Contiguous() : throw new CheckShapeException("not square")),
+                        };
+                        return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
+                    }
+                    catch (ArgumentException)
+                    {
+                        return false;
+                    }
+                }
+                if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
+                {
+                    yield return $"the term {Balanced(part.Text)} is transposed";
+                    yield break;
                 }
             }
         }
