@@ -365,6 +365,66 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void APartOfALocalDerivative_LeftOut_IsNamed()
+    {
+        // ŷ = a + c x², L = mean((ŷ − y)²): ∂L/∂c = (2/3) Σ (ŷ − y) x² (by hand). Writing x for x² leaves a factor x out.
+        var program = GradProgram.Parse("input x[3] = [-1, 0.5, 2]\ninput y[3] = [1, 0.2, -0.4]\nparam a = 0.1\nparam c = 0.8\nyhat = a + c * x^2\nL = mean((yhat - y)^2)");
+        Assert.True(DerivativeChecker.Check(program, "c", "(2/3)*sum((yhat - y)*x^2)").IsCorrect);
+        var power = DerivativeChecker.Check(program, "c", "(2/3)*sum((yhat - y)*x)");
+        Assert.Equal(CheckMistake.MissingFactor, power.Mistake);
+        Assert.Equal("factor x is missing in (yhat - y)*x", power.Diagnostics[0]);
+
+        // h = tanh(W h0 + u·s), L = Σ v ⊙ h: ∂L/∂s = Σ v ⊙ (1 − h²) ⊙ u, and the u of ∂h/∂s = (1 − h²) ⊙ u is left out.
+        var rnn = GradProgram.Parse("input s = 0.5\ninput h0[2] = [1, -1]\nparam W[2, 2] = [[0.5, -0.3], [0.2, 0.4]]\nparam u[2] = [0.7, -0.2]\ninput v[2] = [1, -2]\nh = tanh(W @ h0 + u * s)\nL = sum(v * h)");
+        Assert.True(DerivativeChecker.Check(rnn, "s", "sum(v*(1-h^2)*u)").IsCorrect);
+        var product = DerivativeChecker.Check(rnn, "s", "sum(dL/dh*(1-h^2))");
+        Assert.Equal(CheckMistake.MissingFactor, product.Mistake);
+        Assert.Equal("factor u is missing in dL/dh*(1-h^2)", product.Diagnostics[0]);
+    }
+
+    [Fact]
+    public void AMatrixLeftUntransposed_IsPointedAt_AndGradedAWrongValue()
+    {
+        // z = W h, L = Σ z ⊙ v: ∂L/∂h = Wᵀv (by hand). W v is a wrong value (a teacher's class), with a hint at W.
+        var program = GradProgram.Parse("param W[2, 2] = [[1, 2], [-1, 0.5]]\ninput h[2] = [0.3, -0.7]\ninput v[2] = [1, 3]\nz = W @ h\nL = sum(z * v)");
+        Assert.True(DerivativeChecker.Check(program, "h", "W.T @ v").IsCorrect);
+        var once = DerivativeChecker.Check(program, "h", "W @ v");
+        Assert.Equal(CheckMistake.Value, once.Mistake);
+        Assert.Equal("W @ v is right with Wᵀ in place of W", once.Diagnostics[0]);
+
+        // Two steps of h_t = W h_{t−1}: ∂L/∂h0 = Wᵀ(Wᵀv); W written untransposed at both steps.
+        var twice = GradProgram.Parse("param W[2, 2] = [[1, 2], [-1, 0.5]]\ninput h0[2] = [0.3, -0.7]\ninput v[2] = [1, 3]\nh1 = W @ h0\nh2 = W @ h1\nL = sum(h2 * v)");
+        Assert.True(DerivativeChecker.Check(twice, "h0", "W.T @ (W.T @ v)").IsCorrect);
+        var both = DerivativeChecker.Check(twice, "h0", "W @ (W @ v)");
+        Assert.Equal(CheckMistake.Value, both.Mistake);
+        Assert.Equal("the answer is right with Wᵀ in place of W throughout", both.Diagnostics[0]);
+    }
+
+    [Fact]
+    public void APathInsideOneNodesExpression_IsNamed()
+    {
+        // r = x + tanh(W x), L = Σ r ⊙ v: ∂L/∂x = v + Wᵀ(v ⊙ (1 − tanh(W x)²)) (by hand); r is x's only reader.
+        var program = GradProgram.Parse("input x[2] = [0.5, -1]\nparam W[2, 2] = [[0.2, -0.4], [0.3, 0.1]]\ninput v[2] = [1, -2]\nr = x + tanh(W @ x)\nL = sum(r * v)");
+        Assert.True(DerivativeChecker.Check(program, "x", "v + W.T @ (v * (1 - tanh(W @ x)^2))").IsCorrect);
+        var skip = DerivativeChecker.Check(program, "x", "W.T @ (v * (1 - tanh(W @ x)^2))");
+        Assert.Equal(CheckMistake.MissingPath, skip.Mistake);
+        Assert.Equal("the path x → r through the term x of r = x + tanh(W @ x) is missing", skip.Diagnostics[0]);
+        var inner = DerivativeChecker.Check(program, "x", "v");
+        Assert.Equal(CheckMistake.MissingPath, inner.Mistake);
+        Assert.Equal("the path x → r through the term tanh(W @ x) of r = x + tanh(W @ x) is missing", inner.Diagnostics[0]);
+
+        // r = x eˣ + x², L = r²: ∂L/∂x = 2r(eˣ + x eˣ + 2x) (by hand); x is read three times in r's expression.
+        var three = GradProgram.Parse("param x = 0.7\nr = x * exp(x) + x^2\nL = r^2");
+        Assert.True(DerivativeChecker.Check(three, "x", "2*r*(exp(x) + x*exp(x) + 2*x)").IsCorrect);
+        Assert.Equal("the path x → r through the x inside exp(x) in r = x * exp(x) + x^2 is missing",
+            DerivativeChecker.Check(three, "x", "2*r*(exp(x) + 2*x)").Diagnostics[0]);
+        Assert.Equal("the path x → r through the factor x of x * exp(x) in r = x * exp(x) + x^2 is missing",
+            DerivativeChecker.Check(three, "x", "2*r*(x*exp(x) + 2*x)").Diagnostics[0]);
+        Assert.Equal("the path x → r through the term x^2 of r = x * exp(x) + x^2 is missing",
+            DerivativeChecker.Check(three, "x", "2*r*(x*exp(x) + exp(x))").Diagnostics[0]);
+    }
+
+    [Fact]
     public void AFactorMissingOnAGradientSymbol_IsNamed()
     {
         // H = relu(X W), L = Σ H ⊙ V: ∂L/∂W = Xᵀ(∂L/∂H ⊙ I[A > 0]) (by hand); Xᵀ ∂L/∂H leaves relu′ out at ∂L/∂H.

@@ -34,8 +34,8 @@ internal sealed class CheckExprEvaluator
 
     public ProgramEvaluation Evaluation => evaluation;
 
-    /// <summary>A node of the expression whose value is changed (multiplied by a factor, transposed): where a mistake is tried.</summary>
-    public (CheckExpr Node, Func<Tensor, Tensor> Change)? Inserted { get; init; }
+    /// <summary>The nodes of the expression whose values are changed (multiplied by a factor, transposed): where a mistake is tried.</summary>
+    public (IReadOnlyCollection<CheckExpr> Nodes, Func<Tensor, Tensor> Change)? Inserted { get; init; }
 
     public Tensor Evaluate(CheckExpr e)
     {
@@ -127,7 +127,7 @@ internal sealed class CheckExprEvaluator
         try
         {
             var value = EvalNode(e);
-            return Inserted is { } at && ReferenceEquals(at.Node, e) ? at.Change(value.To(DType.Float64)) : value;
+            return Inserted is { } at && at.Nodes.Contains(e) ? at.Change(value.To(DType.Float64)) : value;
         }
         catch (CheckShapeException ex) when (!ex.Message.StartsWith("column", StringComparison.Ordinal))
         {

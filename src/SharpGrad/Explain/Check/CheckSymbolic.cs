@@ -207,6 +207,15 @@ internal static class CheckSymbolic
         foreach (var x in derivation.NodesOnPaths)
             foreach (var c in derivation.Consumers(x))
                 if (c != derivation.Objective && derivation.LocalFormula(c, x) is { IsNumber: false } f && seen.Add(f.Key)) found.Add(f);
+        // And the parts of a product or power: u left out of ∂h/∂x = (1 − h²) ⊙ u, or x written for the x² of ∂ŷ/∂c.
+        foreach (var f in found.ToList())
+        {
+            var parts = f.Kind == SymKind.Product ? f.Args.Where(a => !a.IsNumber)
+                : f is { Kind: SymKind.Power, Args: [var b, { IsNumber: true, Value: var k }] } && k >= 2 && k == Math.Floor(k) ? [k == 2 ? b : Sym.Pow(b, Sym.Num(k - 1))]
+                : [];
+            foreach (var p in parts)
+                if (seen.Add(p.Key)) found.Add(p);
+        }
         return found;
     }
 }

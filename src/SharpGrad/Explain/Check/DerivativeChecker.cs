@@ -238,8 +238,10 @@ public static class DerivativeChecker
                 diagnostics.AddRange(CheckSymbolic.PathDiagnostics(sym, Derivation));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PathValueDiagnostics(samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PlaceDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } inside) diagnostics.AddRange(InsideFactorDiagnostics(inside.Expr, samples).Take(1));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } transposed) diagnostics.AddRange(TransposedTermDiagnostics(transposed.Expr, samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } untransposed) diagnostics.AddRange(TransposedMatrixDiagnostics(untransposed.Expr, samples));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
                 mistake = diagnostics[0].StartsWith("the term ", StringComparison.Ordinal) && diagnostics[0].EndsWith(" is transposed", StringComparison.Ordinal) ? CheckMistake.Transposed
@@ -527,7 +529,7 @@ public static class DerivativeChecker
                         try
                         {
                             var factor = values[i];
-                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = (part, v => v.Mul(factor)) };
+                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = ([part], v => v.Mul(factor)) };
                             var v = evaluator.Evaluate(part);
                             if (!number && !v.Shape.ToArray().SequenceEqual(values[i].Shape.ToArray())) return false;
                             return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
@@ -575,7 +577,7 @@ public static class DerivativeChecker
                     {
                         var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point)
                         {
-                            Inserted = (part, v => v.Rank == 2 && v.Shape[0] == v.Shape[1] ? v.Transpose(0, 1).Contiguous() : throw new CheckShapeException("not square")),
+                            Inserted = ([part], v => v.Rank == 2 && v.Shape[0] == v.Shape[1] ? v.Transpose(0, 1).Contiguous() : throw new CheckShapeException("not square")),
                         };
                         return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
                     }
@@ -587,6 +589,57 @@ public static class DerivativeChecker
                 if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
                 {
                     yield return $"the term {Balanced(part.Text)} is transposed";
+                    yield break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// "W2 @ (p − y) is right with W2ᵀ in place of W2": one square matrix of the answer written without its
+        /// transpose (or with one too many). A teacher grades it a wrong value, so the class stays Value; the
+        /// hint says which matrix.
+        /// </summary>
+        private IEnumerable<string> TransposedMatrixDiagnostics(CheckExpr expr, List<Sample> samples)
+        {
+            var parents = new List<(CheckExpr Matrix, CheckExpr Parent)>();
+            void Collect(CheckExpr e)
+            {
+                foreach (var a in e.Args)
+                {
+                    if (a.Kind == CheckExpr.Kinds.Name || a is { Kind: CheckExpr.Kinds.Call, Name: "transpose", Args: [{ Kind: CheckExpr.Kinds.Name }] })
+                        parents.Add((a, e));
+                    else
+                        Collect(a);
+                }
+            }
+            Collect(expr);
+            // One place at a time, then every place of one matrix (W of an RNN is used untransposed at each step).
+            var tries = parents.Select(p => (Matrices: new[] { p.Matrix }, p.Matrix, p.Parent))
+                .Concat(parents.GroupBy(p => p.Matrix.Text, StringComparer.Ordinal).Where(g => g.Count() > 1)
+                    .Select(g => (Matrices: g.Select(p => p.Matrix).ToArray(), g.First().Matrix, Parent: expr)));
+            foreach (var (matrices, matrix, parent) in tries)
+            {
+                bool Right(int i)
+                {
+                    try
+                    {
+                        var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point)
+                        {
+                            Inserted = (matrices, v => v.Rank == 2 && v.Shape[0] == v.Shape[1] && v.Shape[0] > 1 ? v.Transpose(0, 1).Contiguous() : throw new CheckShapeException("not square")),
+                        };
+                        return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
+                    }
+                    catch (ArgumentException)
+                    {
+                        return false;
+                    }
+                }
+                if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
+                {
+                    var written = matrix.Kind == CheckExpr.Kinds.Name ? matrix.Name! : matrix.Text;
+                    var meant = matrix.Kind == CheckExpr.Kinds.Name ? matrix.Name + "ᵀ" : matrix.Args[0].Name!;
+                    yield return matrices.Length > 1 ? $"the answer is right with {meant} in place of {written} throughout"
+                        : $"{Balanced(parent.Text)} is right with {meant} in place of {written}";
                     yield break;
                 }
             }
@@ -635,6 +688,73 @@ public static class DerivativeChecker
                 else if (Enumerable.Range(0, s.Length).All(i => Close(s[i] - values[i], t[i])))
                     yield return $"{CheckSymbolic.Through(factors)} is counted twice";
             }
+        }
+
+        /// <summary>
+        /// A path left out inside one node's expression, where wrt is read at two places of it: the skip x of
+        /// r = x + tanh(W @ x + b). The answer plus the share through one place is right at every point.
+        /// </summary>
+        private IEnumerable<string> PlaceDiagnostics(List<Sample> samples)
+        {
+            var graph = Program.Graph;
+            var wrt = graph[Derivation.Wrt];
+            foreach (var c in Derivation.Consumers(Derivation.Wrt).Select(name => graph[name]))
+            {
+                List<IReadOnlyList<(GraphNode Reader, int Slot, Tensor Share)>> shares;
+                try
+                {
+                    shares = samples.Select(s => StepWalker.PlaceShares(s.Evaluation, c, wrt)).ToList();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+                {
+                    continue;
+                }
+                if (shares[0].Count < 2) continue;
+                for (int k = 0; k < shares[0].Count; k++)
+                {
+                    bool Missing(int i)
+                    {
+                        try
+                        {
+                            return Compare(samples[i].Student.Add(shares[i][k].Share.To(DType.Float64)), samples[i].True, 0) is null;
+                        }
+                        catch (ArgumentException)
+                        {
+                            return false;
+                        }
+                    }
+                    if (!Enumerable.Range(0, samples.Count).All(Missing)) continue;
+                    var (reader, slot, _) = shares[0][k];
+                    yield return $"the path {wrt.Name} → {c.Name} through {Place(c, reader, slot, shares[0])} is missing";
+                    yield break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// Where a place is in c's expression: "the term tanh(W @ x + b)" when it is the only place of its term of
+        /// c's sum, else "the factor x of x * exp(x)" or "the x inside exp(x)".
+        /// </summary>
+        private static string Place(GraphNode c, GraphNode reader, int slot, IEnumerable<(GraphNode Reader, int Slot, Tensor Share)> places)
+        {
+            static string Text(GraphNode n) => n.IsNamed && n.Kind != GraphNodeKind.Operation ? n.Name! : ExprPrinter.Source(n.Expression!);
+            static bool Holds(GraphNode n, GraphNode r) => n == r || n.Operands.Any(o => o is { Kind: GraphNodeKind.Operation, IsNamed: false } && Holds(o, r));
+            var node = c;
+            while (node.Op?.Name is "add" or "sub")
+            {
+                var k = node == reader ? slot : Enumerable.Range(0, node.Operands.Count).First(i => node.Operands[i] is { Kind: GraphNodeKind.Operation, IsNamed: false } o && Holds(o, reader));
+                var term = node.Operands[k];
+                if (term.IsNamed || term.Op?.Name is not ("add" or "sub"))
+                {
+                    if (node == reader || places.Count(p => Holds(term, p.Reader)) == 1) return $"the term {Text(term)} of {c.Name} = {ExprPrinter.Source(c.Expression!)}";
+                    break;
+                }
+                node = term;
+            }
+            var x = Text(reader.Operands[slot]);
+            var whole = $"{c.Name} = {ExprPrinter.Source(c.Expression!)}";
+            if (reader == c) return reader.Op?.Name is "mul" or "matmul" ? $"the factor {x} of {whole}" : $"the {x} read by {whole}";
+            return reader.Op?.Name is "mul" or "matmul" ? $"the factor {x} of {Text(reader)} in {whole}" : $"the {x} inside {Text(reader)} in {whole}";
         }
 
         /// <summary>

@@ -182,6 +182,43 @@ internal sealed class StepWalker
         return g;
     }
 
+    /// <summary>
+    /// The share of ∂J/∂m that arrives through each place c's expression reads m: the skip x and the x
+    /// inside tanh(W x + b) of r = x + tanh(W x + b). Each place alone reads a fresh copy of m; the others
+    /// hold its value. Reader is the op node reading m there, Slot its operand position.
+    /// </summary>
+    internal static IReadOnlyList<(GraphNode Reader, int Slot, Tensor Share)> PlaceShares(ProgramEvaluation evaluation, GraphNode c, GraphNode m)
+    {
+        var walker = new StepWalker(evaluation, allNodes: false);
+        var held = walker.Inputs(c).ToDictionary(n => n, evaluation.ValueOf);
+        if (!held.ContainsKey(m) || evaluation.GradientOf(c) is not { } upstream) return [];
+        var places = new List<(GraphNode Reader, int Slot)>();
+        void Find(GraphNode n)
+        {
+            for (int k = 0; k < n.Operands.Count; k++)
+                if (n.Operands[k] == m) places.Add((n, k));
+                else if (!held.ContainsKey(n.Operands[k]) && n.Operands[k] is { Kind: GraphNodeKind.Operation, HasGradient: true } part) Find(part);
+        }
+        Find(c);
+        var shares = new List<(GraphNode, int, Tensor)>();
+        foreach (var (reader, slot) in places)
+            using (Autograd.EnableGrad())
+            {
+                var fresh = Fresh(evaluation.ValueOf(m));
+                Tensor Run(GraphNode n)
+                {
+                    if (held.TryGetValue(n, out var value)) return value;
+                    if (n.Kind != GraphNodeKind.Operation || !n.HasGradient) return evaluation.ValueOf(n);
+                    var args = new Tensor[n.Operands.Count];
+                    for (int k = 0; k < args.Length; k++) args[k] = n == reader && k == slot ? fresh : Run(n.Operands[k]);
+                    return n.Op!.Apply(args);
+                }
+                var share = Autograd.Grad([Run(c)], [fresh], [upstream], allowUnused: true)[0] ?? Tensor.ZerosLike(fresh);
+                shares.Add((reader, slot, share));
+            }
+        return shares;
+    }
+
     /// <summary>c's expression evaluated on <paramref name="leaves"/>; parts that read no input keep their recorded values.</summary>
     private Tensor Run(GraphNode n, Dictionary<GraphNode, Tensor> leaves)
     {
