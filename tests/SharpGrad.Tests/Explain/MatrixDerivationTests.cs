@@ -309,6 +309,10 @@ public class DerivationExerciseTests
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "z", "∂L/∂z = [b, a]")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "x", "∂L/∂x = Wᵀ [b, a]")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "W", "∂L/∂W = [b, a] xᵀ")]
+    // Gates read as slices of length 1, as an LSTM cell reads them (by hand): i = σ(z0), g = tanh(z1), L = c·i + d·g gives
+    // ∂L/∂z = [c·i(1 − i), d(1 − g²)] and ∂L/∂x = Wᵀ∂L/∂z.
+    [InlineData("input x = [1]\ninput c = [2]\ninput d = [-1]\nparam W[2, 1] = [[0.5], [-1]]\nz = W @ x\ni = sigmoid(z[0:1])\ng = tanh(z[1:2])\nL = sum(c * i + d * g)",
+        "x", "∂L/∂x = Wᵀ [c ⊙ i ⊙ (1 − i), d ⊙ (1 − g^2)]")]
     public void ReadsThroughIndices_AreScatteredBack_AndCheckTakesThemBack(string source, string wrt, string expected)
     {
         var program = GradProgram.Parse(source);

@@ -159,9 +159,9 @@ public static class MatrixDerivation
         var components = new Sym[source.Shape[0]];
         for (int i = 0; i < components.Length; i++)
             components[i] = i < start || i >= start + count ? Sym.Zero : scalar ? g : Component(g, i - start);
-        // A component that is itself a vector (a slice of length 1 of a gate vector) has no place in a vector written out.
-        if (components.Any(c => c.IsShaped))
-            throw new NotSupportedException("a slice of length 1 has no matrix formula here; use --form factored.");
+        // A component of one number is written as one (the gate i = σ(gates[0:1]) of an LSTM); a longer one has no place in a vector written out.
+        if (components.Any(c => c.IsShaped && c.Shape!.Aggregate(1, (a, b) => a * b) != 1))
+            throw new NotSupportedException("a component of more than one number has no place in a vector written out; use --form factored.");
         return Sym.Vector(components);
     }
 
