@@ -240,7 +240,9 @@ public static class MatrixDerivation
             if (rewritten.Key == e.Key) break;
             e = rewritten.Simplified();
         }
-        return e;
+        // √x squared is x (x ≥ 0 where √x is defined): the ‖a‖² of a norm's derivative reads sum(a^2).
+        return e.Rewrite(s => s is { Kind: SymKind.Power, Args: [{ Kind: SymKind.Call, Op.Name: "sqrt" } root, { IsNumber: true } k] } && k.Value % 2 == 0
+            ? Sym.Pow(root.Args[0], Sym.Num(k.Value / 2)) : null);
     }
 
     /// <summary>
@@ -269,7 +271,7 @@ public static class MatrixDerivation
             var need = Powers(definition);
             if (need is null || need.Count < 2) continue;
             if (!need.All(kv => have.TryGetValue(kv.Key, out var h) && Math.Sign(h) == Math.Sign(kv.Value) && Math.Abs(h) >= Math.Abs(kv.Value))) continue;
-            return Sym.Mul(s, Sym.Pow(definition, Sym.Num(-1)), name);
+            return Regrouped(s, Sym.Pow(definition, Sym.Num(-1)), name);
         }
         // A single number multiplying a sum can go inside it where that completes a definition: sum(r ⊙ d)/s is sum(r ⊙ xhat).
         foreach (var f in s.Args)
@@ -280,10 +282,18 @@ public static class MatrixDerivation
                 if (ReferenceEquals(u, f) || u.IsNumber || u.IsShaped) continue;
                 var unit = u.Kind == SymKind.Power && u.Args[1].IsNumber ? Sym.Pow(u.Args[0], Sym.Num(Math.Sign(u.Args[1].Value))) : u;
                 if (ContainsDefinition(Sym.Mul(sum.Args[0], unit), definitions) is not { } inner) continue;
-                return Sym.Mul(s, Sym.Pow(Sym.Mul(f, unit), Sym.Num(-1)), Sym.Call("sum", inner));
+                return Regrouped(s, Sym.Pow(Sym.Mul(f, unit), Sym.Num(-1)), Sym.Call("sum", inner));
             }
         }
         return null;
+
+        // s's own factors with the new ones: a product read with its shape is not flattened by Mul, so
+        // multiplying it whole would keep the definition inside and find it again at every pass.
+        static Sym Regrouped(Sym s, params Sym[] more)
+        {
+            var r = Sym.Mul([.. s.Args, .. more]);
+            return s.Shape is { } shape ? r.WithShape([.. shape]) : r;
+        }
     }
 
     /// <summary>c·sum(v)/n with n the number of elements of v is c·mean(v), as the engine's mean computes it; null otherwise.</summary>
