@@ -383,6 +383,23 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void ANameMultiplyingInsideAnExpression_LeftOut_IsNamed()
+    {
+        // h = relu(W x) ⊙ mask, ŷ = w2ᵀh, L = ½(ŷ − y)²: ∂L/∂W = ((ŷ − y) w2 ⊙ mask ⊙ I[W x > 0]) xᵀ (by hand).
+        var dropout = GradProgram.Parse("input x[3] = [1, -0.5, 2]\nconst mask[2] = [1, 0]\nparam W[2, 3] = [[0.2, -0.1, 0.4], [0.3, 0.5, -0.2]]\nparam w2[2] = [1, -0.7]\ntarget y = 0.5\nh = relu(W @ x) * mask\nyhat = dot(w2, h)\nL = 0.5 * (yhat - y)^2");
+        Assert.True(DerivativeChecker.Check(dropout, "W", "outer(w2*(yhat-y)*mask*I[W@x>0], x)").IsCorrect);
+        var r = DerivativeChecker.Check(dropout, "W", "outer(w2*(yhat-y)*I[W@x>0], x)");
+        Assert.Equal(CheckMistake.MissingFactor, r.Mistake);
+        Assert.Equal("factor mask is missing in w2*(yhat-y)*I[W@x>0]", r.Diagnostics[0]);
+
+        // y = x/n with n = ‖x‖, L = Σ y ⊙ v: ∂L/∂x = (v − y L)/n (by hand); the 1/n of y = x/n left out or doubled.
+        var unit = GradProgram.Parse("param x[3] = [1, -2, 0.5]\ninput v[3] = [0.3, 1, -1]\nn = norm(x)\ny = x / n\nL = sum(y * v)");
+        Assert.True(DerivativeChecker.Check(unit, "x", "(v - y*L)/n").IsCorrect);
+        Assert.Equal("factor 1/n is missing", DerivativeChecker.Check(unit, "x", "v - y*L").Diagnostics[0]);
+        Assert.Equal("factor 1/n is extra", DerivativeChecker.Check(unit, "x", "(v - y*L)/n^2").Diagnostics[0]);
+    }
+
+    [Fact]
     public void AMatrixLeftUntransposed_IsPointedAt_AndGradedAWrongValue()
     {
         // z = W h, L = Σ z ⊙ v: ∂L/∂h = Wᵀv (by hand). W v is a wrong value (a teacher's class), with a hint at W.

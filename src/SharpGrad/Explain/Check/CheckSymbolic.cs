@@ -187,6 +187,11 @@ internal static class CheckSymbolic
             // The diagonal of softmax's Jacobian, p(1 − p): the factor of the mistake that treats softmax as a sigmoid.
             if (s is { Kind: SymKind.Call, Op.Name: "softmax" } && Sym.Mul(s, Sym.Sub(Sym.One, s)) is var diagonal && seen.Add(diagonal.Key))
                 found.Add(diagonal);
+            // A name multiplying inside a node's expression (the mask of relu(W x) ⊙ mask, the weights of Σ wts ⊙ r², the 1/n of x/n).
+            if (s.Kind == SymKind.Product)
+                foreach (var a in s.Args)
+                    if ((a.Kind == SymKind.Variable || a is { Kind: SymKind.Power, Args: [{ Kind: SymKind.Variable }, { IsNumber: true, Value: -1 }] }) && seen.Add(a.Key))
+                        found.Add(a);
             if (s.Kind != SymKind.Call || s.Op is null || !s.Op.HasDerivative || s.Op.Kind != OpKind.Elementwise || s.Args.Count != 1) return;
             var f = s.Op.Derivative(s.Args, 0);
             if (!f.IsNumber && seen.Add(f.Key)) found.Add(f);

@@ -426,7 +426,8 @@ public static class DerivativeChecker
         {
             foreach (var (what, values) in FactorCandidates(samples))
             {
-                if (values.Any(v => !v.Shape.ToArray().SequenceEqual(samples[0].True.Shape.ToArray()))) continue;
+                // A single number (the 1/n of y = x/n) multiplies every element.
+                if (values.Any(v => v.Count != 1 && !v.Shape.ToArray().SequenceEqual(samples[0].True.Shape.ToArray()))) continue;
                 if (samples.Select((s, i) => Compare(s.Student.Mul(values[i]), s.True, 0)).All(problem => problem is null))
                     yield return $"factor {what} is missing";
                 else if (samples.Select((s, i) => Compare(s.Student, s.True.Mul(values[i]), 0)).All(problem => problem is null))
@@ -737,7 +738,7 @@ public static class DerivativeChecker
         /// </summary>
         private static string Place(GraphNode c, GraphNode reader, int slot, IEnumerable<(GraphNode Reader, int Slot, Tensor Share)> places)
         {
-            static string Text(GraphNode n) => n.IsNamed && n.Kind != GraphNodeKind.Operation ? n.Name! : ExprPrinter.Source(n.Expression!);
+            static string Text(GraphNode n) => n.Name ?? ExprPrinter.Source(n.Expression!);
             static bool Holds(GraphNode n, GraphNode r) => n == r || n.Operands.Any(o => o is { Kind: GraphNodeKind.Operation, IsNamed: false } && Holds(o, r));
             var node = c;
             while (node.Op?.Name is "add" or "sub")
