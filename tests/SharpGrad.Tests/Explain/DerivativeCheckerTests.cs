@@ -418,6 +418,34 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void ANameStandingForAnotherOfTheSameShape_IsPointedAt_AndGradedAWrongValue()
+    {
+        // Two steps of h_t = tanh(W h_{t−1}), L = Σ v ⊙ h2: ∂L/∂W = (δ2) h1ᵀ + (δ1) h0ᵀ with δ2 = v ⊙ (1 − h2²),
+        // δ1 = Wᵀδ2 ⊙ (1 − h1²) (by hand). Writing h2 for h1 in the first term is a wrong value; the hint names it.
+        var program = GradProgram.Parse("input h0[2] = [0.5, -0.2]\nparam W[2, 2] = [[0.3, -0.6], [0.4, 0.2]]\ninput v[2] = [1, -1]\nh1 = tanh(W @ h0)\nh2 = tanh(W @ h1)\nL = sum(v * h2)");
+        Assert.True(DerivativeChecker.Check(program, "W", "outer(v*(1-h2^2), h1) + outer((W.T @ (v*(1-h2^2)))*(1-h1^2), h0)").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "outer(v*(1-h2^2), h2) + outer((W.T @ (v*(1-h2^2)))*(1-h1^2), h0)");
+        Assert.Equal(CheckMistake.Value, r.Mistake);
+        Assert.Equal("outer(v*(1-h2^2), h2) is right with h1 in place of h2", r.Diagnostics[0]);
+    }
+
+    [Fact]
+    public void AFunctionLeftOut_OrAnIndicatorTheWrongWayRound_IsPointedAt()
+    {
+        // h = o ⊙ tanh(c), L = Σ r ⊙ h: ∂L/∂o = r ⊙ tanh(c) (by hand); r ⊙ c leaves tanh out.
+        var lstm = GradProgram.Parse("param o[2] = [0.4, 0.7]\nparam c[2] = [1, -0.5]\ninput r[2] = [1, 2]\nh = o * tanh(c)\nL = sum(r * h)");
+        Assert.True(DerivativeChecker.Check(lstm, "o", "r * tanh(c)").IsCorrect);
+        Assert.Equal("r * c is right with tanh(c) in place of c", DerivativeChecker.Check(lstm, "o", "r * c").Diagnostics[0]);
+
+        // m = max(x1, x2), L = w m: ∂L/∂x2 = w I[x2 > x1] (by hand); I[x1 > x2] is x1's branch.
+        var pool = GradProgram.Parse("input x1 = 0.3\ninput x2 = 1.2\nparam w = 2\nm = max(x1, x2)\nL = w * m");
+        Assert.True(DerivativeChecker.Check(pool, "x2", "w * I[x2 > x1]").IsCorrect);
+        var r = DerivativeChecker.Check(pool, "x2", "w * I[x1 > x2]");
+        Assert.Equal(CheckMistake.Value, r.Mistake);
+        Assert.Equal("w * I[x1 > x2] is right with I[x1 < x2] in place of I[x1 > x2]", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void APathInsideOneNodesExpression_IsNamed()
     {
         // r = x + tanh(W x), L = Σ r ⊙ v: ∂L/∂x = v + Wᵀ(v ⊙ (1 − tanh(W x)²)) (by hand); r is x's only reader.

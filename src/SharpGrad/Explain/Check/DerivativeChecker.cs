@@ -242,6 +242,7 @@ public static class DerivativeChecker
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } inside) diagnostics.AddRange(InsideFactorDiagnostics(inside.Expr, samples).Take(1));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } transposed) diagnostics.AddRange(TransposedTermDiagnostics(transposed.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } untransposed) diagnostics.AddRange(TransposedMatrixDiagnostics(untransposed.Expr, samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } replaced) diagnostics.AddRange(ReplacedNameDiagnostics(replaced.Expr, samples));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
                 mistake = diagnostics[0].StartsWith("the term ", StringComparison.Ordinal) && diagnostics[0].EndsWith(" is transposed", StringComparison.Ordinal) ? CheckMistake.Transposed
@@ -642,6 +643,77 @@ public static class DerivativeChecker
                     yield return matrices.Length > 1 ? $"the answer is right with {meant} in place of {written} throughout"
                         : $"{Balanced(parent.Text)} is right with {meant} in place of {written}";
                     yield break;
+                }
+            }
+        }
+
+        /// <summary>
+        /// "outer(δ, h0) is right with x in place of h0": one name of the answer standing for another of the same
+        /// shape (the previous state for the input, h1 for h2). A wrong value, as a teacher grades it; the hint says which.
+        /// </summary>
+        private IEnumerable<string> ReplacedNameDiagnostics(CheckExpr expr, List<Sample> samples)
+        {
+            var places = new List<(CheckExpr Name, CheckExpr Parent)>();
+            void Collect(CheckExpr e)
+            {
+                foreach (var a in e.Args)
+                    if (a.Kind == CheckExpr.Kinds.Name) places.Add((a, e));
+                    else Collect(a);
+            }
+            Collect(expr);
+            if (places.Count > 32) yield break;
+            // An indicator the wrong way round: I[x1 > x2] written for x2's branch of max(x1, x2).
+            foreach (var indicator in Indicators(expr))
+            {
+                if (indicator.Relation is not (">" or "<")) continue;
+                bool Flipped(int i)
+                {
+                    try
+                    {
+                        var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = ([indicator], v => v.Neg().Add(1)) };
+                        return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
+                    }
+                    catch (ArgumentException)
+                    {
+                        return false;
+                    }
+                }
+                if (Flipped(0) && Enumerable.Range(1, samples.Count - 1).All(Flipped))
+                {
+                    var other = indicator.Relation == ">" ? "<" : ">";
+                    yield return $"{expr.Text} is right with I[{indicator.Args[0].Text} {other} {indicator.Args[1].Text}] in place of {indicator.Text}";
+                    yield break;
+                }
+            }
+            static IEnumerable<CheckExpr> Indicators(CheckExpr e) =>
+                e.Kind == CheckExpr.Kinds.Indicator ? [e] : e.Args.SelectMany(Indicators);
+            var graph = Program.Graph;
+            foreach (var (name, parent) in places)
+            {
+                if (!graph.TryGetNode(name.Name!, out var written)) continue;
+                // Any value the program computes, named or a part of an expression (tanh(c) of h = o ⊙ tanh(c), where c was written).
+                foreach (var other in graph.Nodes)
+                {
+                    if (other == written || other.Kind == GraphNodeKind.Constant || !other.HasGradient
+                        || !samples[0].Evaluation.ValueOf(other).Shape.ToArray().SequenceEqual(samples[0].Evaluation.ValueOf(written).Shape.ToArray())) continue;
+                    bool Right(int i)
+                    {
+                        try
+                        {
+                            var value = samples[i].Evaluation.ValueOf(other).To(DType.Float64);
+                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = ([name], _ => value) };
+                            return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
+                        }
+                        catch (ArgumentException)
+                        {
+                            return false;
+                        }
+                    }
+                    if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
+                    {
+                        yield return $"{Balanced(parent.Text)} is right with {other.Name ?? ExprPrinter.Source(other.Expression!)} in place of {written.Name}";
+                        yield break;
+                    }
                 }
             }
         }
