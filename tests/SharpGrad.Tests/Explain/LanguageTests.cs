@@ -350,4 +350,21 @@ public class LanguageTests
         Assert.Contains("--expr column", e.Message);
         Assert.Contains(message, e.Message);
     }
+
+    [Theory]
+    [InlineData("x @ x @ x", "shapes [1, 1] and [3, 1] are not aligned")]
+    [InlineData("sum(x, 3)", "axis 3 is out of range for shape [3]")]
+    [InlineData("conv2d(x, x)", "conv2d takes an H×W image and an F×F kernel")]
+    [InlineData("maxpool(x, 2)", "maxpool takes an H×W or C×H×W input")]
+    public void CheckLanguage_OperandsAnOpDoesNotTake_AreAGradedWrongShape(string expr, string message)
+    {
+        // L = Σ x²: operands of the wrong shape make an answer that cannot be evaluated, graded as such, in the
+        // answer's own terms: no engine op name and no .NET parameter name.
+        var program = GradProgram.Parse("param x[3] = [1, 2, 3]\nL = sum(x ** 2)\n");
+        var r = Check(program, "x", expr);
+        Assert.Equal(CheckMistake.Shape, r.Mistake);
+        Assert.Contains(message, r.Reason);
+        Assert.DoesNotContain("(Parameter", r.Reason);
+        Assert.DoesNotContain("MatMul:", r.Reason);
+    }
 }

@@ -115,7 +115,31 @@ internal sealed class CheckExprEvaluator
         int inner = a.Rank == 0 ? 1 : a.Shape[a.Rank - 1], rows = b.Rank == 0 ? 1 : b.Shape[0];
         if (a.Rank > 0 && b.Rank > 0 && inner != rows)
             throw new CheckShapeException($"{ValueFormat.Shape(a)} @ {ValueFormat.Shape(b)}: the left side has {inner} columns but the right side has {rows} rows");
-        return OpTable.Binary(BinaryOperator.MatMul).Apply(a, b);
+        return Apply(OpTable.Binary(BinaryOperator.MatMul), a, b);
+    }
+
+    private static readonly Dictionary<string, int> NoSizes = [];
+
+    /// <summary>
+    /// An op of the answer applied; operands it does not take (a scalar @ a vector, an axis or index out of
+    /// range) make the answer a graded wrong shape, said without the engine's op name or parameter.
+    /// </summary>
+    private static Tensor Apply(OpInfo op, params Tensor[] args)
+    {
+        // The op's own shape rule first: conv2d of two vectors is a wrong shape, not an index out of range inside it.
+        // An index out of range is a typo in the answer, located like a parse error, not a graded shape.
+        if (op.Shape is { } rule && rule([.. args.Select(a => SymbolicShape.FromSizes(a.Shape.ToArray()))], NoSizes, out var problem) is null)
+            throw op.Name == "index" ? new ArgumentException(problem) : new CheckShapeException(problem ?? $"{op.Name} does not take operands of shapes {string.Join(", ", args.Select(ValueFormat.Shape))}");
+        try
+        {
+            return op.Apply(args);
+        }
+        catch (ArgumentException ex) when (ex is not CheckShapeException)
+        {
+            var message = ex.Message.Split(" (Parameter '")[0];
+            var colon = message.IndexOf(": ", StringComparison.Ordinal);
+            throw new CheckShapeException(colon > 0 && message[..colon].All(char.IsLetter) ? message[(colon + 2)..] : message);
+        }
     }
 
     /// <summary>
@@ -218,7 +242,7 @@ internal sealed class CheckExprEvaluator
                     case "relu" or "abs": Kink(args[0], Num(0)); break;
                     case "max" or "min" when args.Length == 2: Kink(args[0], args[1]); break;
                 }
-                return e.Op!.Apply(args);
+                return Apply(e.Op!, args);
             }
             default: throw new InvalidOperationException(e.Kind.ToString());
         }
