@@ -152,7 +152,10 @@ internal static class BackwardEngine
     private static List<Tensor> TopologicalOrder(IReadOnlyList<Tensor> roots, WalkIndex index)
     {
         var order = new List<Tensor>();
-        var stack = new Stack<(Tensor Tensor, int Next)>();
+        // The stack is as deep as the longest chain (10⁶ for a scalar graph of that length); growing it from
+        // empty at every pass costs more than the walk, so a thread keeps the last one (cleared) for the next.
+        var stack = cachedStack ?? new Stack<(Tensor Tensor, int Next)>();
+        cachedStack = null;
         foreach (var root in roots)
         {
             if (!index.Discover(root)) continue;
@@ -173,8 +176,13 @@ internal static class BackwardEngine
                 order.Add(t);
             }
         }
+        // Empty again; its array keeps its size (up to 2²² entries, 64 MB) for the next pass on this thread.
+        if (stack.EnsureCapacity(0) <= 1 << 22) cachedStack = stack;
         return order;
     }
+
+    [ThreadStatic]
+    private static Stack<(Tensor Tensor, int Next)>? cachedStack;
 
     /// <summary>
     /// <c>reaches[k]</c>: order[k] is an input or leads to one; <c>propagate[k]</c>: order[k] has

@@ -43,6 +43,19 @@ public sealed partial class Tensor
     public Tensor AddInPlace(Tensor other, double alpha = 1)
     {
         CheckInPlace("AddInPlace");
+        // One number into another (the gradient sums of a scalar graph): no layout or kernel call, which would
+        // cost more than the addition.
+        if (alpha == 1 && Rank == 0 && other.Rank == 0 && other.DType == DType && Device.IsCpu && other.Device.IsCpu && !ReferenceEquals(other.Storage, Storage))
+        {
+            switch (DType)
+            {
+                case DType.Float32: Data<float>()[Offset] += other.Data<float>()[other.Offset]; break;
+                case DType.Float64: Data<double>()[Offset] += other.Data<double>()[other.Offset]; break;
+                default: Data<int>()[Offset] += other.Data<int>()[other.Offset]; break;
+            }
+            Storage.BumpVersion();
+            return this;
+        }
         var src = alpha == 1 ? other : other.Mul(alpha);
         if (src.DType != DType) src = src.To(DType);
         // Reading a view of this very storage while writing it (x.AddInPlace(x.T)) must see the old values.

@@ -31,6 +31,41 @@ public class ScalarGraphTests
         Assert.Equal(-3.5, (a / b).Item());
     }
 
+    [Theory]
+    [InlineData(DType.Float32)]
+    [InlineData(DType.Float64)]
+    [InlineData(DType.Int32)]
+    public void ZeroDimAddInPlace_AddsAndBumpsTheVersion(DType dtype)
+    {
+        var a = Tensor.Scalar(3, dtype);
+        int v0 = a.Version;
+        Assert.Same(a, a.AddInPlace(Tensor.Scalar(4, dtype)));
+        Assert.Equal(7, a.Item());
+        Assert.Equal(v0 + 1, a.Version);
+        // A view of the same storage is read before it is written (a += a doubles it).
+        a.AddInPlace(a);
+        Assert.Equal(14, a.Item());
+    }
+
+    [Fact]
+    public void DeepChains_BackwardTwiceInARow_GiveTheHandDerivative()
+    {
+        // y = x·w + c, n times: ∂y/∂x = wⁿ and ∂y/∂w = Σ_{k<n} x_k·w^(n−1−k) with x_k = wᵏx + c(1 + … + w^(k−1)) (by hand,
+        // here with c = 0 and x = 1: n·w^(n−1)). The second pass reuses the walk's stack from the first.
+        for (int pass = 0; pass < 2; pass++)
+        {
+            int n = 3000 + pass * 5000;
+            var x = Tensor.Scalar(1.0, DType.Float64).RequireGrad();
+            var w = Tensor.Scalar(1.0001, DType.Float64).RequireGrad();
+            var c = Tensor.Scalar(0.0, DType.Float64);
+            var y = x;
+            for (int i = 0; i < n; i++) y = y * w + c;
+            y.Backward();
+            Assert.Equal(Math.Pow(1.0001, n), x.Grad!.Item(), 1e-9);
+            Assert.Equal(n * Math.Pow(1.0001, n - 1), w.Grad!.Item(), 1e-7 * n);
+        }
+    }
+
     [Fact]
     public void ZeroDimIntegerOps_StayInteger()
     {
