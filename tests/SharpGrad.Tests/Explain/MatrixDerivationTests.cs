@@ -179,9 +179,9 @@ public class MatrixDerivationTests
     public void CosineSimilarity_NamesTheQuotient_AndFindsTheSquaredNorm()
     {
         // s = aᵀb/(‖a‖‖b‖), L = (1 − s)²: ∂L/∂a = −2(1 − s)(b/(‖a‖‖b‖) − s·a/‖a‖²) (by hand). The factor aᵀb/(‖a‖‖b‖)
-        // is written s once, not over and over, and ‖a‖² is sum(a^2).
+        // is written s once, not over and over, ‖a‖² is sum(a^2), and √(Σ a²) is norm(a) as the program wrote it.
         AssertEqualsEngine("param a[3] = [1, 2, -1]\ninput b[3] = [0.5, -1, 2]\ns = dot(a, b) / (norm(a) * norm(b))\nL = (1 - s)^2", "a", out var formula);
-        Assert.Equal("2·((s·a·(1 − s))/sum(a^2) − (b·(1 − s))/(sqrt(sum(a^2))·sqrt(sum(b^2))))", formula);
+        Assert.Equal("2·((s·a·(1 − s))/sum(a^2) − (b·(1 − s))/(norm(a)·norm(b)))", formula);
     }
 
     [Fact]

@@ -202,6 +202,9 @@ public static class SymPrinter
     /// <summary>A call: LaTeX by its template, text as the program writes it (σ(z), X @ w, never matmul(X, w)).</summary>
     private static (string Text, int P) WriteCall(Sym e, bool latex)
     {
+        // √(Σ v²) is the norm the program wrote as norm(v), and check reads it back as such.
+        if (e is { Op.Name: "sqrt", Args: [{ Kind: SymKind.Call, Op.Name: "sum", Args: [{ Kind: SymKind.Power, Args: [var v, { IsNumber: true, Value: 2 }] }] }] })
+            return latex ? ($"\\lVert {Write(v, latex).Text} \\rVert", Atom) : ($"norm({Write(v, latex).Text})", Atom);
         // A chain of one-argument functions (sin(sin(⋯ x))) is unwound in a loop, so its depth costs no stack.
         var chain = new List<OpInfo>();
         while (e.Kind == SymKind.Call && e.Args.Count == 1 && e.Op!.IsFunction)
