@@ -158,6 +158,9 @@ public class LanguageTests
     [InlineData("min(3, X[1, 1], 4, 7)", new[] { 3.0 })]
     [InlineData("dot(X[0], X[1])", new[] { 32.0 })]
     [InlineData("norm(X[0])", new[] { 3.7416573867739413 })]
+    // softmax along the last axis, written with it as attention code does: e¹/(e¹ + e² + e³) and e⁶/(e⁴ + e⁵ + e⁶).
+    [InlineData("softmax(X, axis=1)[0, 0]", new[] { 0.09003057317038046 })]
+    [InlineData("softmax(X, axis=-1)[1, 2]", new[] { 0.6652409557748219 })]
     [InlineData("ln(e) + floor(2.5) + floor(-0.5)", new[] { 2.0 })]
     [InlineData("pi", new[] { Math.PI })]
     [InlineData("softmax(X[0] * 0)", new[] { 1.0 / 3, 1.0 / 3, 1.0 / 3 })]
@@ -255,6 +258,7 @@ public class LanguageTests
     [InlineData("y = sum(axis=0, X)", 1, 17, "write the settings last")]
     [InlineData("y = sum(X, axis=0.5)", 1, 5, "'axis=' takes a whole number")]
     [InlineData("y = softmax(X[0, 0])", 1, 5, "softmax(X[0, 0])': it takes a vector or a matrix")]
+    [InlineData("y = softmax(X, axis=0)", 1, 5, "softmax is taken along the last axis (axis=1 or -1 here), not axis=0")]
     [InlineData("y = conv2d(X, X[0])", 1, 5, "conv2d takes an H×W image and an F×F kernel")]
     [InlineData("y = maxpool(X, 4)", 1, 5, "maxpool takes an H×W or C×H×W input at least 4×4")]
     [InlineData("y = dot(X)", 1, 5, "'dot' is written dot(a, b); got 1 argument")]

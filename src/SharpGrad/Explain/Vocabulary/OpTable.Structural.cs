@@ -36,6 +36,7 @@ public static partial class OpTable
             "sum" or "mean" or "max" or "min" => ["axis", "keepdim"],
             "conv2d" => ["stride", "padding"],
             "maxpool" or "avgpool" => ["stride"],
+            "softmax" or "log_softmax" => ["axis"],
             _ => [],
         };
         foreach (var (key, value) in options)
@@ -70,6 +71,8 @@ public static partial class OpTable
                 operands = 1;
                 return Whole(literals[1], $"the second argument of '{name}' is an axis, a whole number such as 0", out var axis, out error)
                     ? Reduce(name, axis, Option("keepdim") == 1) : null;
+            case "softmax" or "log_softmax" when count == 1 && Option("axis") is int along:
+                return AlongLastAxis(name, along);
             case "sum" or "mean" or "max" or "min" when Option("axis") is int a:
                 if (count == 1) return Reduce(name, a, Option("keepdim") == 1);
                 error = $"'{name}(X, axis=...)' takes one argument, got {count}";
@@ -104,6 +107,23 @@ public static partial class OpTable
                 : $"'{name}' is written {string.Join(", ", forms)}; got {count} argument{(count == 1 ? "" : "s")}";
         }
         return null;
+    }
+
+    /// <summary>
+    /// softmax(S, axis=1) as attention code writes it: the same op as softmax(S), whose axis is the last one, with
+    /// the axis checked against the operand's rank; another axis is an error that says how to write it.
+    /// </summary>
+    private static OpInfo AlongLastAxis(string name, int axis)
+    {
+        TryGetFunction(name, 1, out var op);
+        return new(name, 1, OpKind.Structural, a => op!.Apply(a), op!.Description, op.TextTemplate, op.LatexTemplate,
+            shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            {
+                int rank = s[0].Rank;
+                problem = axis == -1 || axis == rank - 1 ? null
+                    : $"{name} is taken along the last axis (axis={rank - 1} or -1 here), not axis={axis}" + (rank == 2 ? $"; for the columns write {name}(Xᵀ)ᵀ" : "");
+                return problem is null ? op.Shape!(s, sizes, out problem) : null;
+            });
     }
 
     private static bool Whole(double? literal, string what, out int value, out string? error)
