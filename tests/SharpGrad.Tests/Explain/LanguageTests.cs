@@ -161,6 +161,9 @@ public class LanguageTests
     // softmax along the last axis, written with it as attention code does: e¹/(e¹ + e² + e³) and e⁶/(e⁴ + e⁵ + e⁶).
     [InlineData("softmax(X, axis=1)[0, 0]", new[] { 0.09003057317038046 })]
     [InlineData("softmax(X, axis=-1)[1, 2]", new[] { 0.6652409557748219 })]
+    // PyTorch's dim= reads as axis=.
+    [InlineData("sum(X, dim=0)", new[] { 5.0, 7, 9 })]
+    [InlineData("softmax(X, dim=1)[0, 0]", new[] { 0.09003057317038046 })]
     [InlineData("ln(e) + floor(2.5) + floor(-0.5)", new[] { 2.0 })]
     [InlineData("pi", new[] { Math.PI })]
     [InlineData("softmax(X[0] * 0)", new[] { 1.0 / 3, 1.0 / 3, 1.0 / 3 })]

@@ -31,6 +31,9 @@ public static partial class OpTable
         int count = literals.Count;
         operands = count;
         error = null;
+        // PyTorch's dim= is the axis= of the language (sum(X, dim=0), softmax(S, dim=-1)).
+        if (options.ContainsKey("dim") && !options.ContainsKey("axis"))
+            options = options.ToDictionary(o => o.Key == "dim" ? "axis" : o.Key, o => o.Value, StringComparer.Ordinal);
         string[] allowed = name switch
         {
             "sum" or "mean" or "max" or "min" => ["axis", "keepdim"],
