@@ -400,6 +400,18 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AFactorWrittenWhereItDoesNotBelong_InsideTheAnswer_IsNamed()
+    {
+        // y = softmax(W x), L = −Σ t ⊙ log y with a one-hot t: ∂L/∂W = (y − t) xᵀ (by hand). Treating softmax as a
+        // sigmoid puts y ⊙ (1 − y) inside the outer product.
+        var program = GradProgram.Parse("input x[3] = [1, -2, 0.5]\ntarget t[2] = [0, 1]\nparam W[2, 3] = [[0.1, 0.2, -0.3], [0.4, -0.1, 0.2]]\ny = softmax(W @ x)\nL = -sum(t * log(y))");
+        Assert.True(DerivativeChecker.Check(program, "W", "outer(y - t, x)").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "outer((y - t)*y*(1-y), x)");
+        Assert.Equal(CheckMistake.MissingFactor, r.Mistake);
+        Assert.Equal("factor softmax(W @ x)·(1 − softmax(W @ x)) is extra in (y - t)*y*(1-y)", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void AMatrixLeftUntransposed_IsPointedAt_AndGradedAWrongValue()
     {
         // z = W h, L = Σ z ⊙ v: ∂L/∂h = Wᵀv (by hand). W v is a wrong value (a teacher's class), with a hint at W.

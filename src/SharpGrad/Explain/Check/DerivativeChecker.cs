@@ -520,8 +520,11 @@ public static class DerivativeChecker
             var candidates = MeanCounts().Select(n => (What: $"a factor 1/{n.ToString(CultureInfo.InvariantCulture)}", Values: Constant(1.0 / n), Number: true))
                 .Concat(FactorCandidates(samples).Select(c => (What: $"factor {c.What}", c.Values, Number: false)))
                 // One term with its sign flipped or off by 2 (2λw written λw).
-                .Concat([("the sign", Constant(-1), true), ("2", Constant(2), true), ("1/2", Constant(0.5), true)]);
-            foreach (var (what, values, number) in candidates)
+                .Concat([("the sign", Constant(-1), true), ("2", Constant(2), true), ("1/2", Constant(0.5), true)])
+                .Select(c => (What: c.Item1, Values: c.Item2, Number: c.Item3, Extra: false)).ToList();
+            // A factor written where it does not belong (softmax's p ⊙ (1 − p) of a sigmoid): the part divided by it is right.
+            candidates.AddRange(candidates.Where(c => !c.Number).Select(c => (c.What, c.Values, c.Number, Extra: true)).ToList());
+            foreach (var (what, values, number, extra) in candidates)
             {
                 if (!number && values[0].Count < 2) continue;
                 foreach (var part in number ? parts.Where(p => p.Kind != CheckExpr.Kinds.Name) : parts)
@@ -531,7 +534,7 @@ public static class DerivativeChecker
                         try
                         {
                             var factor = values[i];
-                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = ([part], v => v.Mul(factor)) };
+                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = ([part], v => extra ? v.Div(factor) : v.Mul(factor)) };
                             var v = evaluator.Evaluate(part);
                             if (!number && !v.Shape.ToArray().SequenceEqual(values[i].Shape.ToArray())) return false;
                             return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
@@ -547,7 +550,7 @@ public static class DerivativeChecker
                         {
                             "the sign" => $"the sign of {Balanced(part.Text)} is flipped",
                             "2" or "1/2" => $"the term {Balanced(part.Text)} is off by a factor {what}",
-                            _ => $"{what} is missing in {Balanced(part.Text)}",
+                            _ => $"{what} is {(extra ? "extra" : "missing")} in {Balanced(part.Text)}",
                         };
                 }
             }
