@@ -482,6 +482,17 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void ATermTransposedSoTheSumDoesNotFit_IsNamedTransposed()
+    {
+        // R = X W − Y, L = Σ R² + λ Σ W²: ∂L/∂W = 2XᵀR + 2λW (by hand, [3, 2]); 2RᵀX is [2, 3] and cannot be added to 2λW.
+        var program = GradProgram.Parse("input X[4, 3] = [[1, 2, 0], [0.5, -1, 2], [-1, 0.3, 1], [2, 1, -0.5]]\ntarget Y[4, 2] = [[1, 0], [0, 1], [1, 1], [0, 0]]\nparam W[3, 2] = [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2]]\nconst lam = 0.1\nR = X @ W - Y\nL = sum(R^2) + lam * sum(W^2)");
+        Assert.True(DerivativeChecker.Check(program, "W", "2*X.T @ R + 2*lam*W").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "2*R.T @ X + 2*lam*W");
+        Assert.Equal(CheckMistake.Transposed, r.Mistake);
+        Assert.Equal("the term 2*R.T @ X is [2, 3], ∂L/∂W is [3, 2] — transposed?", r.Reason);
+    }
+
+    [Fact]
     public void AFactorMissingOnAGradientSymbol_IsNamed()
     {
         // H = relu(X W), L = Σ H ⊙ V: ∂L/∂W = Xᵀ(∂L/∂H ⊙ I[A > 0]) (by hand); Xᵀ ∂L/∂H leaves relu′ out at ∂L/∂H.

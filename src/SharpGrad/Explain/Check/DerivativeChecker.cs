@@ -204,7 +204,8 @@ public static class DerivativeChecker
             }
             catch (CheckShapeException e)
             {
-                return Structure(CheckMistake.Shape, $"your expression cannot be evaluated: {e.Message}");
+                return TransposedTermShape(expr) is { } transposed ? Structure(CheckMistake.Transposed, transposed)
+                    : Structure(CheckMistake.Shape, $"your expression cannot be evaluated: {e.Message}");
             }
             var sym = CheckSymbolic.ToSym(expr, Program, Derivation);
             var truth0 = First.Gradient(Derivation.Wrt);
@@ -554,6 +555,35 @@ public static class DerivativeChecker
                         };
                 }
             }
+        }
+
+        /// <summary>
+        /// "the term 2*R.T @ X is [2, 3], ∂L/∂W is [3, 2] — transposed?": a sum whose terms do not add up because one
+        /// of them, alone, has the gradient's shape transposed while every other has the gradient's shape.
+        /// </summary>
+        private string? TransposedTermShape(CheckExpr expr)
+        {
+            var terms = expr.Terms().Select(t => t.Term).ToList();
+            if (terms.Count < 2) return null;
+            var truth = First.Gradient(Derivation.Wrt);
+            if (truth.Rank != 2 || truth.Shape[0] == truth.Shape[1]) return null;
+            var shapes = new List<int[]>();
+            foreach (var term in terms)
+            {
+                try
+                {
+                    shapes.Add(new CheckExprEvaluator(Program, First, BasePoint).Evaluate(term).Shape.ToArray());
+                }
+                catch (ArgumentException)
+                {
+                    return null;
+                }
+            }
+            int[] right = truth.Shape.ToArray(), flipped = [right[1], right[0]];
+            var odd = Enumerable.Range(0, terms.Count).Where(i => !shapes[i].SequenceEqual(right)).ToList();
+            return odd is [var k] && shapes[k].SequenceEqual(flipped)
+                ? $"the term {Balanced(terms[k].Text)} is [{flipped[0]}, {flipped[1]}], ∂{Derivation.Objective}/∂{Derivation.Wrt} is [{right[0]}, {right[1]}] — transposed?"
+                : null;
         }
 
         /// <summary>A part's text with the opening brackets its span starts after ((Xᵀ V)ᵀ, not Xᵀ V)ᵀ).</summary>
