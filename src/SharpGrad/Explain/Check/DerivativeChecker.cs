@@ -530,23 +530,9 @@ public static class DerivativeChecker
                 if (!number && values[0].Count < 2) continue;
                 foreach (var part in number ? parts.Where(p => p.Kind != CheckExpr.Kinds.Name) : parts)
                 {
-                    bool Right(int i)
-                    {
-                        try
-                        {
-                            var factor = values[i];
-                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = ([part], v => extra ? v.Div(factor) : v.Mul(factor)) };
-                            var v = evaluator.Evaluate(part);
-                            if (!number && !v.Shape.ToArray().SequenceEqual(values[i].Shape.ToArray())) return false;
-                            return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
-                        }
-                        catch (ArgumentException)
-                        {
-                            return false;
-                        }
-                    }
-                    // A few points first: most parts fail at once.
-                    if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
+                    // The factor has the part's shape, or is one number (the 1/n of a mean, a sign).
+                    if (RightWith(expr, samples, [part], (i, v) => !number && !v.Shape.ToArray().SequenceEqual(values[i].Shape.ToArray())
+                            ? throw new CheckShapeException("another shape") : extra ? v.Div(values[i]) : v.Mul(values[i])))
                         yield return what switch
                         {
                             "the sign" => $"the sign of {Balanced(part.Text)} is flipped",
@@ -586,6 +572,27 @@ public static class DerivativeChecker
                 : null;
         }
 
+        /// <summary>
+        /// True when the answer, with the values of <paramref name="at"/> changed (at point i, value v becomes
+        /// change(i, v)), is right at every point: where a guessed mistake is tried. Point 0 first, where most fail.
+        /// </summary>
+        private bool RightWith(CheckExpr expr, List<Sample> samples, IReadOnlyCollection<CheckExpr> at, Func<int, Tensor, Tensor> change)
+        {
+            bool Right(int i)
+            {
+                try
+                {
+                    var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = (at, v => change(i, v)) };
+                    return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
+                }
+                catch (ArgumentException)
+                {
+                    return false;
+                }
+            }
+            return Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right);
+        }
+
         /// <summary>A part's text with the opening brackets its span starts after ((Xᵀ V)ᵀ, not Xᵀ V)ᵀ).</summary>
         private static string Balanced(string text)
         {
@@ -606,22 +613,7 @@ public static class DerivativeChecker
             if (parts.Count < 2) yield break;
             foreach (var part in parts)
             {
-                bool Right(int i)
-                {
-                    try
-                    {
-                        var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point)
-                        {
-                            Inserted = ([part], v => v.Rank == 2 && v.Shape[0] == v.Shape[1] ? v.Transpose(0, 1).Contiguous() : throw new CheckShapeException("not square")),
-                        };
-                        return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
-                    }
-                    catch (ArgumentException)
-                    {
-                        return false;
-                    }
-                }
-                if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
+                if (RightWith(expr, samples, [part], (_, v) => v.Rank == 2 && v.Shape[0] == v.Shape[1] ? v.Transpose(0, 1).Contiguous() : throw new CheckShapeException("not square")))
                 {
                     yield return $"the term {Balanced(part.Text)} is transposed";
                     yield break;
@@ -654,22 +646,7 @@ public static class DerivativeChecker
                     .Select(g => (Matrices: g.Select(p => p.Matrix).ToArray(), g.First().Matrix, Parent: expr)));
             foreach (var (matrices, matrix, parent) in tries)
             {
-                bool Right(int i)
-                {
-                    try
-                    {
-                        var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point)
-                        {
-                            Inserted = (matrices, v => v.Rank == 2 && v.Shape[0] == v.Shape[1] && v.Shape[0] > 1 ? v.Transpose(0, 1).Contiguous() : throw new CheckShapeException("not square")),
-                        };
-                        return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
-                    }
-                    catch (ArgumentException)
-                    {
-                        return false;
-                    }
-                }
-                if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
+                if (RightWith(expr, samples, matrices, (_, v) => v.Rank == 2 && v.Shape[0] == v.Shape[1] && v.Shape[0] > 1 ? v.Transpose(0, 1).Contiguous() : throw new CheckShapeException("not square")))
                 {
                     var written = matrix.Kind == CheckExpr.Kinds.Name ? matrix.Name! : matrix.Text;
                     var meant = matrix.Kind == CheckExpr.Kinds.Name ? matrix.Name + "ᵀ" : matrix.Args[0].Name!;
@@ -699,19 +676,7 @@ public static class DerivativeChecker
             foreach (var indicator in Indicators(expr))
             {
                 if (indicator.Relation is not (">" or "<")) continue;
-                bool Flipped(int i)
-                {
-                    try
-                    {
-                        var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = ([indicator], v => v.Neg().Add(1)) };
-                        return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
-                    }
-                    catch (ArgumentException)
-                    {
-                        return false;
-                    }
-                }
-                if (Flipped(0) && Enumerable.Range(1, samples.Count - 1).All(Flipped))
+                if (RightWith(expr, samples, [indicator], (_, v) => v.Neg().Add(1)))
                 {
                     var other = indicator.Relation == ">" ? "<" : ">";
                     yield return $"{expr.Text} is right with I[{indicator.Args[0].Text} {other} {indicator.Args[1].Text}] in place of {indicator.Text}";
@@ -729,20 +694,7 @@ public static class DerivativeChecker
                 {
                     if (other == written || other.Kind == GraphNodeKind.Constant || !other.HasGradient
                         || !samples[0].Evaluation.ValueOf(other).Shape.ToArray().SequenceEqual(samples[0].Evaluation.ValueOf(written).Shape.ToArray())) continue;
-                    bool Right(int i)
-                    {
-                        try
-                        {
-                            var value = samples[i].Evaluation.ValueOf(other).To(DType.Float64);
-                            var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = ([name], _ => value) };
-                            return Compare(evaluator.Evaluate(expr), samples[i].True, 0) is null;
-                        }
-                        catch (ArgumentException)
-                        {
-                            return false;
-                        }
-                    }
-                    if (Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right))
+                    if (RightWith(expr, samples, [name], (i, _) => samples[i].Evaluation.ValueOf(other).To(DType.Float64)))
                     {
                         yield return $"{Balanced(parent.Text)} is right with {other.Name ?? ExprPrinter.Source(other.Expression!)} in place of {written.Name}";
                         yield break;
