@@ -458,6 +458,18 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void APartOfTheClosedFormLeftOut_IsPointedAt_AndGradedAWrongValue()
+    {
+        // P = softmax(X W) row by row, L = cross-entropy with one-hot rows Y, mean over 2 rows: ∂L/∂W = Xᵀ(P − Y)/2
+        // (by hand). Xᵀ P/2 leaves the −Y out; the hint names the part of the closed form that P stands for.
+        var program = GradProgram.Parse("input X[2, 2] = [[1, 0.5], [-1, 2]]\ntarget Y[2, 3] = [[1, 0, 0], [0, 0, 1]]\nparam W[2, 3] = [[0.1, -0.2, 0.3], [0.2, 0.1, -0.1]]\nP = softmax(X @ W)\nL = -sum(Y * log(P)) / 2");
+        Assert.True(DerivativeChecker.Check(program, "W", "X.T @ (P - Y) / 2").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "X.T @ P / 2");
+        Assert.Equal(CheckMistake.Value, r.Mistake);
+        Assert.Equal("X.T @ P is right with P − Y in place of P", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void APathInsideOneNodesExpression_IsNamed()
     {
         // r = x + tanh(W x), L = Σ r ⊙ v: ∂L/∂x = v + Wᵀ(v ⊙ (1 − tanh(W x)²)) (by hand); r is x's only reader.

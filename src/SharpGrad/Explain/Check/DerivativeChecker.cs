@@ -244,6 +244,7 @@ public static class DerivativeChecker
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } transposed) diagnostics.AddRange(TransposedTermDiagnostics(transposed.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } untransposed) diagnostics.AddRange(TransposedMatrixDiagnostics(untransposed.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } replaced) diagnostics.AddRange(ReplacedNameDiagnostics(replaced.Expr, samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } closedPart) diagnostics.AddRange(ClosedFormPartDiagnostics(closedPart.Expr, samples));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
                 mistake = diagnostics[0].StartsWith("the term ", StringComparison.Ordinal) && diagnostics[0].EndsWith(" is transposed", StringComparison.Ordinal) ? CheckMistake.Transposed
@@ -570,6 +571,82 @@ public static class DerivativeChecker
             return odd is [var k] && shapes[k].SequenceEqual(flipped)
                 ? $"the term {Balanced(terms[k].Text)} is [{flipped[0]}, {flipped[1]}], ∂{Derivation.Objective}/∂{Derivation.Wrt} is [{right[0]}, {right[1]}] — transposed?"
                 : null;
+        }
+
+        /// <summary>
+        /// "X.T @ P / 4 is right with P − Y in place of P": one part of the answer standing for a part of the closed
+        /// form (a term of a difference left out, a centring left out). The smallest part and the smallest
+        /// replacement that make the answer right at every point are named; the class stays a wrong value.
+        /// </summary>
+        private IEnumerable<string> ClosedFormPartDiagnostics(CheckExpr expr, List<Sample> samples)
+        {
+            Sym closed;
+            try
+            {
+                closed = MatrixDerivation.Gradient(First, Derivation.Wrt);
+            }
+            catch (Exception e) when (e is NotSupportedException or ArgumentException or InvalidOperationException or KeyNotFoundException)
+            {
+                yield break;
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var subs = new List<Sym>();
+            void Walk(Sym s)
+            {
+                if (s.Args.Count > 0 && seen.Add(s.Key)) subs.Add(s);
+                foreach (var a in s.Args) Walk(a);
+            }
+            Walk(closed);
+            var places = new List<(CheckExpr Part, CheckExpr Parent)>();
+            void Collect(CheckExpr e)
+            {
+                foreach (var a in e.Args)
+                {
+                    if (a.Kind != CheckExpr.Kinds.Number) places.Add((a, e));
+                    Collect(a);
+                }
+            }
+            Collect(expr);
+            if (places.Count > 32 || subs.Count > 64) yield break;
+            var values = new Dictionary<(string, int), Tensor?>();
+            Tensor? Value(Sym sub, int i)
+            {
+                if (values.TryGetValue((sub.Key, i), out var known)) return known;
+                var evaluation = samples[i].Evaluation;
+                try
+                {
+                    known = sub.EvaluateTensor(leaf => leaf.Kind == SymKind.Variable && evaluation.Graph.TryGetNode(leaf.Name!, out var node)
+                        ? evaluation.ValueOf(node) : Tensor.Scalar(evaluation.Sizes[leaf.Name!], DType.Float64)).To(DType.Float64);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or KeyNotFoundException or NotSupportedException)
+                {
+                    known = null;
+                }
+                return values[(sub.Key, i)] = known;
+            }
+            foreach (var (part, parent) in places.OrderBy(p => p.Part.Text.Length))
+            {
+                int[] shape;
+                try
+                {
+                    shape = new CheckExprEvaluator(Program, samples[0].Evaluation, samples[0].Point).Evaluate(part).Shape.ToArray();
+                }
+                catch (ArgumentException)
+                {
+                    continue;
+                }
+                int count = shape.Aggregate(1, (a, b) => a * b);
+                foreach (var sub in subs.OrderBy(x => x.ToString().Length))
+                {
+                    // A column of the closed form (y − t of (y − t) xᵀ) stands for a vector of the answer.
+                    if (Value(sub, 0) is not { } first || first.Count != count || (first.Rank > 1 && shape.Length > 1 && !first.Shape.ToArray().SequenceEqual(shape))) continue;
+                    if (RightWith(expr, samples, [part], (i, _) => Value(sub, i)?.Reshape(shape) ?? throw new CheckShapeException("no value")))
+                    {
+                        yield return $"{Balanced(parent.Text)} is right with {sub} in place of {part.Text}";
+                        yield break;
+                    }
+                }
+            }
         }
 
         /// <summary>
