@@ -185,6 +185,15 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void BiasBroadcastOverABatch_TheNumberComesOutOfTheAxisSum()
+    {
+        // H = relu(X W1 + b1), z = H w2, L = mean((z − y)²) over 4 rows: ∂L/∂z = (z − y)/2, and b1, broadcast down the
+        // rows, sums ∂L/∂H ⊙ I[X W1 + b1 > 0] over them (by hand): the 1/2 stands outside the sum.
+        AssertEqualsEngine("input X[4, 3] = [[1, 2, 0], [0.5, -1, 2], [-1, 0.3, 1], [2, 1, -0.5]]\ntarget y[4] = [1, 0, 1, 0]\nparam W1[3, 2] = [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2]]\nparam b1[2] = [0.05, -0.1]\nparam w2[2] = [0.7, -0.4]\nH = relu(X @ W1 + b1)\nz = H @ w2\nL = mean((z - y)^2)", "b1", out var formula);
+        Assert.Equal("sum(((z − y) w2ᵀ) ⊙ I[X W1 + b1 > 0], 0)/2", formula);
+    }
+
+    [Fact]
     public void ScalarBroadcastOverAVector_SumsTheGradient()
     {
         // e8's β: y = xhat + β broadcasts β over the batch, so ∂E/∂β sums ∂E/∂y = r over it.

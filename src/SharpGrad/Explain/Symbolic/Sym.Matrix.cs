@@ -87,7 +87,12 @@ public sealed partial class Sym
     {
         if (axes.Length == 0) return a;
         if (!a.IsShaped) return a;
-        // A factor that does not vary along the summed axes comes out of the sum.
+        // A number multiplying every element comes out of the sum: sum((…)/2, 0) is sum(…, 0)/2.
+        if (a is { Kind: SymKind.Product, Args: [{ IsNumber: true, IsShaped: false } coefficient, ..] })
+        {
+            var rest = Mul(a.Args.Skip(1));
+            return Mul(coefficient, SumOver(a.explicitShape is { } reshaped ? rest.WithShape(reshaped) : rest, axes, shape));
+        }
         return new Sym(SymKind.SumOver, args: [a], axes: axes, shape: shape.Length == 0 ? null : shape);
     }
 
