@@ -506,16 +506,7 @@ public static class DerivativeChecker
         /// </summary>
         private IEnumerable<string> InsideFactorDiagnostics(CheckExpr expr, List<Sample> samples)
         {
-            var parts = new List<CheckExpr>();
-            void Collect(CheckExpr e)
-            {
-                foreach (var a in e.Args)
-                {
-                    if (a.Kind != CheckExpr.Kinds.Number) parts.Add(a);
-                    Collect(a);
-                }
-            }
-            Collect(expr);
+            var parts = Parts(expr).Select(p => p.Part).ToList();
             if (parts.Count == 0 || parts.Count > 64) yield break;
             // The 1/n of a mean left out of one term: 2Xᵀ(X w − y) + 2λw where (2/n)Xᵀ(X w − y) + 2λw is right.
             Tensor[] Constant(double c) => samples.Select(_ => Tensor.Scalar(c, DType.Float64)).ToArray();
@@ -597,17 +588,10 @@ public static class DerivativeChecker
                 foreach (var a in s.Args) Walk(a);
             }
             Walk(closed);
-            var places = new List<(CheckExpr Part, CheckExpr Parent)>();
-            void Collect(CheckExpr e)
-            {
-                foreach (var a in e.Args)
-                {
-                    if (a.Kind != CheckExpr.Kinds.Number) places.Add((a, e));
-                    Collect(a);
-                }
-            }
-            Collect(expr);
+            var places = Parts(expr);
             if (places.Count > 32 || subs.Count > 64) yield break;
+            // The smallest replacement first: P − Y is named rather than a larger part of the closed form holding it.
+            subs = [.. subs.OrderBy(x => x.ToString().Length)];
             var values = new Dictionary<(string, int), Tensor?>();
             Tensor? Value(Sym sub, int i)
             {
@@ -636,7 +620,7 @@ public static class DerivativeChecker
                     continue;
                 }
                 int count = shape.Aggregate(1, (a, b) => a * b);
-                foreach (var sub in subs.OrderBy(x => x.ToString().Length))
+                foreach (var sub in subs)
                 {
                     // A column of the closed form (y − t of (y − t) xᵀ) stands for a vector of the answer.
                     if (Value(sub, 0) is not { } first || first.Count != count || (first.Rank > 1 && shape.Length > 1 && !first.Shape.ToArray().SequenceEqual(shape))) continue;
@@ -668,6 +652,22 @@ public static class DerivativeChecker
                 }
             }
             return Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right);
+        }
+
+        /// <summary>Every part of the answer but its numbers, with the node it is an argument of, outermost first.</summary>
+        private static List<(CheckExpr Part, CheckExpr Parent)> Parts(CheckExpr expr)
+        {
+            var parts = new List<(CheckExpr, CheckExpr)>();
+            void Collect(CheckExpr e)
+            {
+                foreach (var a in e.Args)
+                {
+                    if (a.Kind != CheckExpr.Kinds.Number) parts.Add((a, e));
+                    Collect(a);
+                }
+            }
+            Collect(expr);
+            return parts;
         }
 
         /// <summary>A part's text with the opening brackets its span starts after ((Xᵀ V)ᵀ, not Xᵀ V)ᵀ).</summary>
@@ -705,18 +705,11 @@ public static class DerivativeChecker
         /// </summary>
         private IEnumerable<string> TransposedMatrixDiagnostics(CheckExpr expr, List<Sample> samples)
         {
-            var parents = new List<(CheckExpr Matrix, CheckExpr Parent)>();
-            void Collect(CheckExpr e)
-            {
-                foreach (var a in e.Args)
-                {
-                    if (a.Kind == CheckExpr.Kinds.Name || a is { Kind: CheckExpr.Kinds.Call, Name: "transpose", Args: [{ Kind: CheckExpr.Kinds.Name }] })
-                        parents.Add((a, e));
-                    else
-                        Collect(a);
-                }
-            }
-            Collect(expr);
+            // A name, or a transposed name as one (the W of Wᵀ is not tried apart from it).
+            var parents = Parts(expr)
+                .Where(p => (p.Part.Kind == CheckExpr.Kinds.Name && p.Parent is not { Kind: CheckExpr.Kinds.Call, Name: "transpose" })
+                    || p.Part is { Kind: CheckExpr.Kinds.Call, Name: "transpose", Args: [{ Kind: CheckExpr.Kinds.Name }] })
+                .Select(p => (Matrix: p.Part, p.Parent)).ToList();
             // One place at a time, then every place of one matrix (W of an RNN is used untransposed at each step).
             var tries = parents.Select(p => (Matrices: new[] { p.Matrix }, p.Matrix, p.Parent))
                 .Concat(parents.GroupBy(p => p.Matrix.Text, StringComparer.Ordinal).Where(g => g.Count() > 1)
@@ -740,14 +733,7 @@ public static class DerivativeChecker
         /// </summary>
         private IEnumerable<string> ReplacedNameDiagnostics(CheckExpr expr, List<Sample> samples)
         {
-            var places = new List<(CheckExpr Name, CheckExpr Parent)>();
-            void Collect(CheckExpr e)
-            {
-                foreach (var a in e.Args)
-                    if (a.Kind == CheckExpr.Kinds.Name) places.Add((a, e));
-                    else Collect(a);
-            }
-            Collect(expr);
+            var places = Parts(expr).Where(p => p.Part.Kind == CheckExpr.Kinds.Name).Select(p => (Name: p.Part, p.Parent)).ToList();
             if (places.Count > 32) yield break;
             // An indicator the wrong way round: I[x1 > x2] written for x2's branch of max(x1, x2).
             foreach (var indicator in Indicators(expr))
@@ -845,22 +831,12 @@ public static class DerivativeChecker
                     continue;
                 }
                 if (shares[0].Count < 2) continue;
-                for (int k = 0; k < shares[0].Count; k++)
+                var places = shares[0].Select((place, k) => (
+                    $"the path {wrt.Name} → {c.Name} through {Place(c, place.Reader, place.Slot, shares[0])}",
+                    shares.Select(perSample => perSample[k].Share.To(DType.Float64)).ToArray())).ToList();
+                if (MissingShares(places, samples) is { } found)
                 {
-                    bool Missing(int i)
-                    {
-                        try
-                        {
-                            return Compare(samples[i].Student.Add(shares[i][k].Share.To(DType.Float64)), samples[i].True, 0) is null;
-                        }
-                        catch (ArgumentException)
-                        {
-                            return false;
-                        }
-                    }
-                    if (!Enumerable.Range(0, samples.Count).All(Missing)) continue;
-                    var (reader, slot, _) = shares[0][k];
-                    yield return $"the path {wrt.Name} → {c.Name} through {Place(c, reader, slot, shares[0])} is missing";
+                    yield return found;
                     yield break;
                 }
             }
@@ -914,7 +890,6 @@ public static class DerivativeChecker
             {
                 yield break;
             }
-            shares.RemoveAll(sh => sh.Values.All(v => v.ToDoubleArray().All(x => Math.Abs(x) < 1e-12)));
             var found = MissingShares(shares, samples);
             // The readers depend on each other (a layer norm's d reads mu): the paths one by one.
             if (found is null && PathShares(samples) is { } paths) found = MissingShares(paths, samples);
