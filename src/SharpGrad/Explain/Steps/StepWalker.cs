@@ -205,27 +205,21 @@ internal sealed class StepWalker
             using (Autograd.EnableGrad())
             {
                 var fresh = Fresh(evaluation.ValueOf(m));
-                Tensor Run(GraphNode n)
-                {
-                    if (held.TryGetValue(n, out var value)) return value;
-                    if (n.Kind != GraphNodeKind.Operation || !n.HasGradient) return evaluation.ValueOf(n);
-                    var args = new Tensor[n.Operands.Count];
-                    for (int k = 0; k < args.Length; k++) args[k] = n == reader && k == slot ? fresh : Run(n.Operands[k]);
-                    return n.Op!.Apply(args);
-                }
-                var share = Autograd.Grad([Run(c)], [fresh], [upstream], allowUnused: true)[0] ?? Tensor.ZerosLike(fresh);
+                var share = Autograd.Grad([walker.Run(c, held, (reader, slot, fresh))], [fresh], [upstream], allowUnused: true)[0] ?? Tensor.ZerosLike(fresh);
                 shares.Add((reader, slot, share));
             }
         return shares;
     }
 
     /// <summary>c's expression evaluated on <paramref name="leaves"/>; parts that read no input keep their recorded values.</summary>
-    private Tensor Run(GraphNode n, Dictionary<GraphNode, Tensor> leaves)
+    /// <remarks>With <paramref name="place"/>, that one operand slot reads its value instead (one place of m, see <see cref="PlaceShares"/>).</remarks>
+    private Tensor Run(GraphNode n, Dictionary<GraphNode, Tensor> leaves, (GraphNode Reader, int Slot, Tensor Value)? place = null)
     {
         if (leaves.TryGetValue(n, out var leaf)) return leaf;
         if (n.Kind != GraphNodeKind.Operation || !n.HasGradient) return evaluation.ValueOf(n);
         var args = new Tensor[n.Operands.Count];
-        for (int k = 0; k < args.Length; k++) args[k] = Run(n.Operands[k], leaves);
+        for (int k = 0; k < args.Length; k++)
+            args[k] = place is { } at && at.Reader == n && at.Slot == k ? at.Value : Run(n.Operands[k], leaves, place);
         return n.Op!.Apply(args);
     }
 

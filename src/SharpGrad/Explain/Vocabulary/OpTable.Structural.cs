@@ -119,11 +119,12 @@ public static partial class OpTable
     private static OpInfo AlongLastAxis(string name, int axis)
     {
         TryGetFunction(name, 1, out var op);
+        if (axis == -1) return op!;
         return new(name, 1, OpKind.Structural, a => op!.Apply(a), op!.Description, op.TextTemplate, op.LatexTemplate,
             shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
             {
                 int rank = s[0].Rank;
-                problem = axis == -1 || axis == rank - 1 ? null
+                problem = axis == rank - 1 ? null
                     : $"{name} is taken along the last axis (axis={rank - 1} or -1 here), not axis={axis}" + (rank == 2 ? $"; for the columns write {name}(Xᵀ)ᵀ" : "");
                 return problem is null ? op.Shape!(s, sizes, out problem) : null;
             });
