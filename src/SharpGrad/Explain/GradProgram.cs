@@ -58,6 +58,11 @@ public sealed class GradProgram
     public static GradProgram Parse(string text, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return AmpleStack.Run(() => Build(text, fileName));
+    }
+
+    private static GradProgram Build(string text, string? fileName)
+    {
         try
         {
             var statements = Parser.ParseProgram(text, out var convLayers);

@@ -37,32 +37,16 @@ internal sealed class CheckExprParser
     /// <summary>Parses <paramref name="text"/>; names must be nodes of <paramref name="graph"/>.</summary>
     public static CheckExpr Parse(string text, ComputationGraph graph)
     {
-        // The grammar is recursive descent with several levels per nesting depth; on a thread of its own
-        // with a fixed, ample stack, the depth bound holds whatever stack the caller runs on.
-        CheckExpr? result = null;
-        Exception? failure = null;
-        var worker = new Thread(() =>
+        // The grammar is recursive descent with several levels per nesting depth.
+        return AmpleStack.Run(() =>
         {
-            try
-            {
-                var p = new CheckExprParser(text, graph);
-                if (p.Current.Kind == T.End) throw Error(1, "the expression is empty");
-                var e = p.ParseSum();
-                if (p.Current.Kind != T.End) throw p.Fail($"expected an operator or the end of the expression, found {Describe(p.Current)}");
-                result = e;
-            }
-            catch (Exception e)
-            {
-                failure = e;
-            }
-        }, ParserStackBytes);
-        worker.Start();
-        worker.Join();
-        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        return result!;
+            var p = new CheckExprParser(text, graph);
+            if (p.Current.Kind == T.End) throw Error(1, "the expression is empty");
+            var e = p.ParseSum();
+            if (p.Current.Kind != T.End) throw p.Fail($"expected an operator or the end of the expression, found {Describe(p.Current)}");
+            return e;
+        });
     }
-
-    private const int ParserStackBytes = 16 * 1024 * 1024;
 
     private Tok Current => tokens[index];
 

@@ -42,6 +42,12 @@ public static partial class DerivativeChecker
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(wrt);
         ArgumentNullException.ThrowIfNull(expression);
+        return AmpleStack.Run(() => Grade(program, wrt, expression, objective, overrides, points, seed));
+    }
+
+    private static CheckResult Grade(GradProgram program, string wrt, string expression, string? objective,
+        IReadOnlyDictionary<string, Tensor>? overrides, int points, ulong seed)
+    {
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), expression, overrides);
         if (SwappedIndex(program, expression) is { } typo) return g.Structure(CheckMistake.IndexTypo, typo);
         // An array literal ([1, -2.5]) is a numeric answer, as --value takes it.
