@@ -125,7 +125,7 @@ public class MatrixDerivationTests
             L = sum(o)
             """;
         AssertEqualsEngine(program, "s", out var formula);
-        Assert.Equal("a ⊙ (sum(V, 1) − sum(sum(V, 1) ⊙ a, 0))", formula);
+        Assert.Equal("a ⊙ (sum(V, 1) − sum(sum(V, 1) ⊙ a))", formula);
         // ∂L/∂V = a 1ᵀ: every column of V gets a; the all-ones vector is written as such.
         AssertEqualsEngine(program, "V", out var values);
         Assert.Equal("a ones(2)ᵀ", values);
@@ -151,9 +151,10 @@ public class MatrixDerivationTests
         // e8 by hand: with g = ∂E/∂d, ∂E/∂x = g − mean(g) (the centring of d = x − μ passes the
         // gradient on minus its mean); the mean is written as such, not as sum(…)/4, and d/s as xhat.
         AssertEqualsEngine(File.ReadAllText(ExplainFiles.Example("e8.grad")), "x", out var formula);
-        // With xhat = d/s named, g = (r − xhat·mean(r ⊙ xhat))/s, the layer-norm hand form.
-        var g = "r/sqrt(var + 1e-5) − (xhat·mean(r ⊙ xhat))/sqrt(var + 1e-5)";
-        Assert.Equal($"{g} − mean({g})", formula);
+        // With xhat = d/s named, g = (r − xhat·mean(r ⊙ xhat))/s, the layer-norm hand form; the 1/s
+        // that every term shares comes out of the mean as well: (h − mean(h))/s with h = r − xhat·mean(r ⊙ xhat).
+        var h = "r − xhat·mean(r ⊙ xhat)";
+        Assert.Equal($"({h} − mean({h}))/sqrt(var + 1e-5)", formula);
     }
 
     [Fact]
@@ -251,6 +252,9 @@ public class DerivationExerciseTests
 
     [Theory]
     [InlineData("derivation-logistic.grad", "w", "∂L/∂w = Xᵀ(p − y)/4")]
+    // The bias's Σ over the batch holds the same σ′ times log-loss′ that cancels to p − y under Xᵀ.
+    [InlineData("derivation-logistic-l2.grad", "b", "∂L/∂b = mean(p − y)")]
+    [InlineData("derivation-logistic-l2.grad", "w", "∂L/∂w = lam·w + Xᵀ(p − y)/4")]
     // A dot product of vectors: its backward is a product along an axis of size 1, nothing to sum.
     [InlineData("teacher-04-mlp-tanh-mse.grad", "h", "∂L/∂h = 2·w2·(yhat − y)")]
     [InlineData("teacher-04-mlp-tanh-mse.grad", "W1", "∂L/∂W1 = 2·((w2·(yhat − y)) ⊙ (1 − h^2)) xᵀ")]
@@ -312,7 +316,7 @@ public class DerivationExerciseTests
             L = (yhat - y)^2
             """);
         var line = DerivationRenderer.Render(ChainDerivation.Create(program, "x1"), "closed", OutputFormat.Text).Split('\n').Single(l => l.StartsWith("∂L/∂x1 = ", StringComparison.Ordinal));
-        Assert.Equal("∂L/∂x1 = 2·sum((Wᵀ(((yhat − y)·v) ⊙ (1 − h2^2))) ⊙ (1 − h1^2) ⊙ u)", line);
+        Assert.Equal("∂L/∂x1 = 2·sum((Wᵀ((v·(yhat − y)) ⊙ (1 − h2^2))) ⊙ u ⊙ (1 − h1^2))", line);
         var check = DerivativeChecker.Check(program, "x1", line["∂L/∂x1 = ".Length..]);
         Assert.True(check.IsCorrect, check.ToText());
     }

@@ -101,7 +101,7 @@ public class StepTests
     [Theory]
     [InlineData("Z", "L", "(softmax(Z) − Y)/2")]
     [InlineData("Y", "L", "−log_softmax(Z)/2")]
-    [InlineData("z", "p", "p ⊙ (∂L/∂p − sum(∂L/∂p ⊙ p, 0))")]
+    [InlineData("z", "p", "p ⊙ (∂L/∂p − sum(∂L/∂p ⊙ p))")]
     public void LocalFormulas_OfCompositeOps_AreTheirDerivatives(string node, string consumer, string expected)
     {
         var program = GradProgram.Parse("""

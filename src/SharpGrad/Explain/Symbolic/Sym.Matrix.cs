@@ -93,6 +93,8 @@ public sealed partial class Sym
             var rest = Mul(a.Args.Skip(1));
             return Mul(coefficient, SumOver(a.explicitShape is { } reshaped ? rest.WithShape(reshaped) : rest, axes, shape));
         }
+        // Every axis of a vector summed, kept or not, is one number, the sum of all elements: sum(q), not sum(q, 0).
+        if (shape is [] or [1] && a.Shape is { Count: 1 }) return Call("sum", a);
         return new Sym(SymKind.SumOver, args: [a], axes: axes, shape: shape.Length == 0 ? null : shape);
     }
 

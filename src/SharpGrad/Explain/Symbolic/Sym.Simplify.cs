@@ -8,7 +8,7 @@ public sealed partial class Sym
     private const int ExpansionBudget = 64;
 
     /// <summary>
-    /// A simpler equal expression: inside matrix products, transposes and sums each part is
+    /// A simpler equal expression: inside matrix products, transposes, sums and calls each part is
     /// simplified; an elementwise sum or product is expanded (denominators cancel, like terms
     /// collect) and its common factors taken out, when that makes it shorter.
     /// </summary>
@@ -23,6 +23,8 @@ public sealed partial class Sym
             SymKind.Sum => Add(Args.Select(a => a.Simplified())),
             SymKind.Product => Mul(Args.Select(a => a.Simplified())),
             SymKind.Vector => Vector(Args.Select(a => a.Simplified()).ToArray()),
+            // sum(((1 − y)/(4(1 − p)) − y/(4p)) ⊙ p ⊙ (1 − p)) is sum(p − y)/4, as the same factor under Xᵀ is.
+            SymKind.Call => Call(Op!, Args.Select(a => a.Simplified()).ToArray()),
             _ => this,
         };
         if (e.Kind is SymKind.Sum or SymKind.Product)
