@@ -317,6 +317,8 @@ public class LanguageTests
     [InlineData("language-attention.grad", "q", "Kᵀ(a ⊙ (sum(V, 1) − dot(a, sum(V, axis=1))))")]
     [InlineData("language-ridge.grad", "w", "2 Xᵀ(X @ w − y)/2 + 2 lam w")]
     [InlineData("language-ridge.grad", "w", "Xᵀ r + 2 · lam · norm(w) · w / norm(w)")]
+    // ∂L/∂w = Xᵀr + 2λw by hand (the program's lam is the λ of the formula).
+    [InlineData("language-ridge.grad", "w", "Xᵀ r + 2 λ w")]
     [InlineData("language-softmax-ce.grad", "z", "softmax(z) * sum(y) − y")]
     [InlineData("language-conv-pool.grad", "P", "1 + 0 * P")]
     public void CheckAcceptsHandAnswersToTheExercises(string file, string wrt, string expr)
@@ -330,6 +332,7 @@ public class LanguageTests
     [InlineData("language-logreg.grad", "w", "Xᵀ(p − y)/2")]
     [InlineData("language-attention.grad", "q", "Kᵀ(sum(V, 1) − dot(a, sum(V, 1)))")]
     [InlineData("language-ridge.grad", "w", "Xᵀ r + lam · w")]
+    [InlineData("language-ridge.grad", "w", "Xᵀ r + λ w")]
     public void CheckRejectsWrongHandAnswers(string file, string wrt, string expr)
     {
         CheckResult r;

@@ -562,6 +562,12 @@ internal sealed class CheckExprParser
             if (printed == written || printed.Replace("_", "", StringComparison.Ordinal).Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal) == bare)
                 return n.Name;
         }
+        // λ for lam: the letter of a name the program had to shorten (a Python-minded author cannot call it lambda).
+        if (SymbolName.SpelledGreek(written) is { } spelled)
+        {
+            var shortened = graph.NamedNodes.Where(n => n.Name!.Length >= 3 && n.Name!.Length < spelled.Length && spelled.StartsWith(n.Name!, StringComparison.Ordinal)).ToList();
+            if (shortened.Count == 1) return shortened[0].Name;
+        }
         return null;
     }
 

@@ -97,6 +97,10 @@ public sealed class SymbolName
         return Indices.Count == 0 ? core : Indices.Count == 1 && Indices[0].Length == 1 ? $"{core}_{Indices[0]}" : $"{core}_{{{string.Join(",", Indices)}}}";
     }
 
+    /// <summary>The spelled name of a Greek letter ("lambda" for λ); null for anything else.</summary>
+    public static string? SpelledGreek(string letter) =>
+        GreekLetters.FirstOrDefault(kv => kv.Value == letter).Key;
+
     /// <inheritdoc/>
     public override string ToString() => Name;
 }
