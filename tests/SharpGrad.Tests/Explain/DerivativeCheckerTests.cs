@@ -458,6 +458,31 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void ATermTheAnswerIsRightWithout_IsExtra()
+    {
+        // Logistic regression with λ/2·‖w‖² on w only: ∂L/∂b = mean(p − y) (by hand); the penalty's λb does not
+        // belong to b. No path gives λb, so the class is a term that is not a path.
+        var program = GradProgram.Parse("input X[3, 2] = [[1, 2], [-1, 0.5], [0.3, -1]]\ntarget y[3] = [1, 0, 1]\nparam w[2] = [0.3, -0.2]\nparam b = 0.1\nconst lam = 0.1\np = sigmoid(X @ w + b)\nL = -mean(y * log(p) + (1 - y) * log(1 - p)) + lam / 2 * sum(w^2)");
+        Assert.True(DerivativeChecker.Check(program, "b", "mean(p - y)").IsCorrect);
+        var r = DerivativeChecker.Check(program, "b", "mean(p - y) + lam*b");
+        Assert.Equal(CheckMistake.NotAPath, r.Mistake);
+        Assert.Equal("the term lam*b is extra: the answer is right without it", r.Diagnostics[0]);
+    }
+
+    [Fact]
+    public void AFactorMissingInsideAPartThatOccursTwice_SaysWhichOne()
+    {
+        // p = softmax(z), L = Σ q log(q/p) with Σq = 1: ∂L/∂z = p − q (by hand). p(1 − p)(−q/p) treats softmax as a
+        // sigmoid; it is −q(1 − p), right only with p/q for the p of 1 − p: −q(1 − p/q) = p − q. Three p's are
+        // written, so the diagnostic names the part that holds the one meant.
+        var program = GradProgram.Parse("const q[3] = [0.2, 0.5, 0.3]\nparam z[3] = [1, -0.5, 0.25]\np = softmax(z)\nL = sum(q * log(q / p))");
+        Assert.True(DerivativeChecker.Check(program, "z", "p - q").IsCorrect);
+        var r = DerivativeChecker.Check(program, "z", "p*(1-p)*(-q/p)");
+        Assert.False(r.IsCorrect);
+        Assert.Contains("in the p of 1-p", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void APartOfTheClosedFormLeftOut_IsPointedAt_AndGradedAWrongValue()
     {
         // P = softmax(X W) row by row, L = cross-entropy with one-hot rows Y, mean over 2 rows: ∂L/∂W = Xᵀ(P − Y)/2

@@ -19,7 +19,8 @@ public static partial class DerivativeChecker
         /// </summary>
         private IEnumerable<string> InsideFactorDiagnostics(CheckExpr expr, List<Sample> samples)
         {
-            var parts = Parts(expr).Select(p => p.Part).ToList();
+            var placed = Parts(expr);
+            var parts = placed.Select(p => p.Part).ToList();
             if (parts.Count == 0 || parts.Count > 64) yield break;
             // The 1/n of a mean left out of one term: 2Xᵀ(X w − y) + 2λw where (2/n)Xᵀ(X w − y) + 2λw is right.
             Tensor[] Constant(double c) => samples.Select(_ => Tensor.Scalar(c, DType.Float64)).ToArray();
@@ -40,9 +41,9 @@ public static partial class DerivativeChecker
                             ? throw new CheckShapeException("another shape") : extra ? v.Div(values[i]) : v.Mul(values[i])))
                         yield return what switch
                         {
-                            "the sign" => $"the sign of {Balanced(part.Text)} is flipped",
-                            "2" or "1/2" => $"the term {Balanced(part.Text)} is off by a factor {what}",
-                            _ => $"{what} is {(extra ? "extra" : "missing")} in {Balanced(part.Text)}",
+                            "the sign" => $"the sign of {Place(placed, part)} is flipped",
+                            "2" or "1/2" => $"the term {Place(placed, part)} is off by a factor {what}",
+                            _ => $"{what} is {(extra ? "extra" : "missing")} in {Place(placed, part)}",
                         };
                 }
             }
@@ -181,6 +182,41 @@ public static partial class DerivativeChecker
             }
             Collect(expr);
             return parts;
+        }
+
+        /// <summary>
+        /// A part's text, with the part it sits in where the same text occurs elsewhere in the answer: "the p of
+        /// (1-p)" in p*(1-p)*(-q/p), where a bare "p" would not say which of three.
+        /// </summary>
+        private static string Place(List<(CheckExpr Part, CheckExpr Parent)> parts, CheckExpr part)
+        {
+            bool Unique(CheckExpr e) => parts.Count(p => p.Part.Text == e.Text) < 2;
+            if (Unique(part)) return Balanced(part.Text);
+            var outer = part;
+            while (parts.FirstOrDefault(p => ReferenceEquals(p.Part, outer)).Parent is { } parent)
+            {
+                outer = parent;
+                if (Unique(outer)) break;
+            }
+            return ReferenceEquals(outer, part) || !Unique(outer)
+                ? $"{Balanced(part.Text)} at column {part.Start + 1}"
+                : $"the {Balanced(part.Text)} of {Balanced(outer.Text)}";
+        }
+
+        /// <summary>
+        /// "the term lam*b is extra": one term of a sum that the answer is right without, at every point (a penalty's
+        /// gradient added to a parameter it does not penalise, a path counted for a node the objective does not use).
+        /// </summary>
+        private IEnumerable<string> ExtraTermDiagnostics(CheckExpr expr, List<Sample> samples)
+        {
+            var terms = expr.Terms().Select(t => t.Term).ToList();
+            if (terms.Count < 2 || terms.Count > 32) yield break;
+            foreach (var term in terms)
+                if (RightWith(expr, samples, [term], (_, v) => v.Mul(0)))
+                {
+                    yield return $"the term {Balanced(term.Text)} is extra: the answer is right without it";
+                    yield break;
+                }
         }
 
         /// <summary>A part's text with the opening brackets its span starts after ((Xᵀ V)ᵀ, not Xᵀ V)ᵀ).</summary>

@@ -246,6 +246,7 @@ public static partial class DerivativeChecker
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PathValueDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PlaceDiagnostics(samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } added) diagnostics.AddRange(ExtraTermDiagnostics(added.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } inside) diagnostics.AddRange(InsideFactorDiagnostics(inside.Expr, samples).Take(1));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } transposed) diagnostics.AddRange(TransposedTermDiagnostics(transposed.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } untransposed) diagnostics.AddRange(TransposedMatrixDiagnostics(untransposed.Expr, samples));
