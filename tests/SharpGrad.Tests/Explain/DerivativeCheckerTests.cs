@@ -458,6 +458,27 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void APartialOfTheObjective_IsTheEdgeWhereTheOtherRouteIsWritten_AndTheWholeGradientElsewhere()
+    {
+        // a = w x, q = a², L = q + 3a at x = 0.5, w = 2 (a = 1): by hand ∂L/∂a = 2a + 3 = 5 in all, 3 along the
+        // direct edge, and ∂L/∂w = (2a + 3) x = 2.5.
+        var program = GradProgram.Parse("input x = 0.5\nparam w = 2\na = w * x\nq = a^2\nL = q + 3*a");
+        // Backprop's form, as step's row for w reads: ∂L/∂a is a's whole gradient.
+        Assert.True(DerivativeChecker.Check(program, "w", "∂L/∂a · ∂a/∂w").IsCorrect);
+        // The paths form, as explain prints it: the route through q is written, so ∂L/∂a is the edge.
+        Assert.True(DerivativeChecker.Check(program, "w", "∂L/∂q · ∂q/∂a · ∂a/∂w + ∂L/∂a · ∂a/∂w").IsCorrect);
+        // ∂L/∂a|q, as step writes the edge beside the total, is the edge wherever it stands.
+        Assert.True(DerivativeChecker.Check(program, "a", "∂L/∂a|q + ∂L/∂q · ∂q/∂a").IsCorrect);
+        var edgeOnly = DerivativeChecker.Check(program, "a", "∂L/∂a|q");
+        Assert.False(edgeOnly.IsCorrect);
+        Assert.Equal(3, edgeOnly.StudentValue!.Item(), 12);
+        Assert.Equal(CheckMistake.Circular, DerivativeChecker.Check(program, "a", "∂L/∂a").Mistake);
+        // Holding what the expression does not use, or leaving a route free, is refused with the reason.
+        Assert.Contains("x is not a name the expression of L uses", Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "a", "∂L/∂a|x")).Message);
+        Assert.Contains("does not use w directly", Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "w", "∂L/∂w|q")).Message);
+    }
+
+    [Fact]
     public void ATermTheAnswerIsRightWithout_IsExtra()
     {
         // Logistic regression with λ/2·‖w‖² on w only: ∂L/∂b = mean(p − y) (by hand); the penalty's λb does not

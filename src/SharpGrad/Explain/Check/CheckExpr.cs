@@ -47,6 +47,15 @@ internal sealed class CheckExpr
     /// <summary>A partial's denominator.</summary>
     public string? Wrt { get; init; }
 
+    /// <summary>
+    /// ∂O/∂a of the objective O for an a that O also uses through other names, read as the total gradient of a
+    /// rather than the direct edge (see <see cref="DerivativeChecker"/>): set before grading, from the answer as a whole.
+    /// </summary>
+    public bool Total { get; set; }
+
+    /// <summary>The names a local partial holds fixed (∂L/∂w|m, lam, as step writes a direct use among others); null for a plain partial.</summary>
+    public IReadOnlyList<string>? Held { get; init; }
+
     /// <summary>'+', '-', '*', '/', '^', '@' or '⊗' for a binary node.</summary>
     public char Operator { get; init; }
 

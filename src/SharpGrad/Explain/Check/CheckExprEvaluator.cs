@@ -170,6 +170,8 @@ internal sealed class CheckExprEvaluator
         {
             case CheckExpr.Kinds.Number: return Num(e.Value);
             case CheckExpr.Kinds.Name: return evaluation.Value(e.Name!);
+            case CheckExpr.Kinds.Partial when e.Held is { } held: return Tag(HeldPartial(e.Name!, e.Wrt!, held), (e.Name!, e.Wrt!));
+            case CheckExpr.Kinds.Partial when e.Total: return Tag(evaluation.Gradient(e.Wrt!), (e.Name!, e.Wrt!));
             case CheckExpr.Kinds.Partial: return Tag(Partial(e.Name!, e.Wrt!), (e.Name!, e.Wrt!));
             case CheckExpr.Kinds.Negate: { var a = Eval(e.Args[0]); return Keep(a.Neg(), a); }
             case CheckExpr.Kinds.Vector:
@@ -268,6 +270,23 @@ internal sealed class CheckExprEvaluator
                 result = program.Evaluate(point, of).Gradient(wrt);
         }
         return partials[(of, wrt)] = result;
+    }
+
+    /// <summary>
+    /// ∂of/∂wrt with <paramref name="held"/> fixed: the local partial of of's own expression. Every other name of
+    /// the expression that depends on wrt must be held, or the partial would be a total one through it.
+    /// </summary>
+    private Tensor HeldPartial(string of, string wrt, IReadOnlyList<string> held)
+    {
+        var node = program.Graph[of];
+        var inputs = NamedInputs(node);
+        if (node.Kind != GraphNodeKind.Operation || !inputs.Any(n => n.Name == wrt))
+            throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: the expression of {of} does not use {wrt} directly, so nothing is held fixed");
+        if (held.FirstOrDefault(h => h == wrt || !inputs.Any(n => n.Name == h)) is { } stray)
+            throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: {stray} is {(stray == wrt ? "the variable itself" : $"not a name the expression of {of} uses")}; the names it uses are {string.Join(", ", inputs.Select(n => n.Name))}");
+        if (inputs.FirstOrDefault(n => n.Name != wrt && !held.Contains(n.Name!) && DependsOn(n, program.Graph[wrt])) is { } free)
+            throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: {free.Name} depends on {wrt} and is not held fixed; hold it too (|{string.Join(", ", held.Append(free.Name!))}) or write the path through it");
+        return partials.TryGetValue((of, "|" + wrt), out var done) ? done : partials[(of, "|" + wrt)] = Local(node, wrt);
     }
 
     private Tensor Local(GraphNode node, string wrt)

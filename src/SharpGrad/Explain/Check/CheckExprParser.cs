@@ -488,7 +488,16 @@ internal sealed class CheckExprParser
         var of = ParsePartialName(numerator: true);
         Expect("/", "'/' in the derivative d(numerator)/d(denominator)");
         var wrt = ParsePartialName(numerator: false);
-        return Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt);
+        if (!IsOp("|")) return Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt);
+        // ∂L/∂w|m, lam: the local partial with the other names of L's expression held fixed, as step writes it.
+        index++;
+        var held = new List<string> { Known(Current.Kind == T.Ident ? tokens[index++] : throw Fail($"expected the names held fixed after '|', found {Describe(Current)}")) };
+        while (IsOp(",") && Peek(1) is { Kind: T.Ident } next && Resolve(next.Text) is { } name && !(Peek(2) is { Kind: T.Op, Text: "(" or "=" }))
+        {
+            index += 2;
+            held.Add(name);
+        }
+        return Checked(new CheckExpr(CheckExpr.Kinds.Partial, start, tokens[index - 1].End, source) { Name = of, Wrt = wrt, Held = held });
     }
 
     private string ParsePartialName(bool numerator)

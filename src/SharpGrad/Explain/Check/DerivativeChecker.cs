@@ -54,6 +54,7 @@ public static partial class DerivativeChecker
         if (expression.TrimStart().StartsWith('[') && TryParseValue(expression) is { } literal)
             return g.Value(literal, Decimals(expression));
         var expr = CheckExprParser.Parse(expression, program.Graph);
+        ReadTotals(expr, program, g.Derivation.Objective);
         if (Circular(program, g.Derivation, expr) is { } circular) return g.Structure(circular.Mistake, circular.Reason);
         if (!HasNames(expr))
         {
@@ -127,6 +128,39 @@ public static partial class DerivativeChecker
     }
 
     /// <summary>
+    /// Marks the partials ∂O/∂a of the objective O that mean a's total gradient. Where O uses a directly and also
+    /// through other names, ∂O/∂a is the direct edge when the answer writes one of those other routes
+    /// (∂L/∂q · ∂q/∂a · ∂a/∂r + ∂L/∂a · ∂a/∂r, the paths form explain prints); written without them
+    /// (∂L/∂a · ∂a/∂r, as step's rows read) it is a's whole gradient. ∂L/∂a|q always means the edge.
+    /// </summary>
+    private static void ReadTotals(CheckExpr expr, GradProgram program, string objective)
+    {
+        var graph = program.Graph;
+        var o = graph[objective];
+        var mentioned = new HashSet<string>(StringComparer.Ordinal);
+        var partials = new List<CheckExpr>();
+        void Collect(CheckExpr e)
+        {
+            if (e.Kind == CheckExpr.Kinds.Name) mentioned.Add(e.Name!);
+            if (e.Kind == CheckExpr.Kinds.Partial)
+            {
+                mentioned.Add(e.Name!);
+                mentioned.Add(e.Wrt!);
+                partials.Add(e);
+            }
+            foreach (var a in e.Args) Collect(a);
+        }
+        Collect(expr);
+        foreach (var p in partials)
+        {
+            if (p.Name != objective || p.Held is not null || p.Wrt == objective || !CheckExprEvaluator.DirectAmongOthers(o, graph[p.Wrt!])) continue;
+            var a = graph[p.Wrt!];
+            p.Total = !mentioned.Any(n => n != p.Wrt && n != objective && graph.TryGetNode(n, out var c)
+                && CheckExprEvaluator.DependsOn(c, a) && CheckExprEvaluator.DependsOn(o, c));
+        }
+    }
+
+    /// <summary>
     /// A derivative the answer must not use: ∂objective/∂wrt itself, ∂objective/∂x for an x that
     /// wrt depends on (it is computed from the answer), or ∂a/∂b where a does not depend on b
     /// (identically 0: the term holding it is not a path).
@@ -138,7 +172,7 @@ public static partial class DerivativeChecker
         {
             if (e.Kind == CheckExpr.Kinds.Partial)
             {
-                if (e.Name == d.Objective && e.Wrt == d.Wrt && !CheckExprEvaluator.DirectAmongOthers(graph[d.Objective], graph[d.Wrt]))
+                if (e.Name == d.Objective && e.Wrt == d.Wrt && e.Held is null && (e.Total || !CheckExprEvaluator.DirectAmongOthers(graph[d.Objective], graph[d.Wrt])))
                     return (CheckMistake.Circular, $"{e.Text} is the derivative asked for: the answer must not use it");
                 if (e.Name == d.Objective && CheckExprEvaluator.DependsOn(graph[d.Wrt], graph[e.Wrt!]))
                     return (CheckMistake.Circular, $"{e.Text} is circular: it is computed from ∂{d.Objective}/∂{d.Wrt} itself ({d.Wrt} depends on {e.Wrt})");
