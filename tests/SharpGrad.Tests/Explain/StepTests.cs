@@ -116,6 +116,19 @@ public class StepTests
         Assert.Equal(expected, term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), $"∂L/∂{consumer}", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ADotProductOfTwoVectors_IsWrittenATransposeB_AndChecksBack()
+    {
+        // s = aᵀb/(‖a‖‖b‖), L = (1 − s)²: by hand ∂s/∂a = b/(‖a‖‖b‖) − (aᵀb) a/(‖a‖³‖b‖). The dot product must print as aᵀb,
+        // since "a b" of two vectors reads as their elementwise product.
+        var program = GradProgram.Parse("param a[3] = [1, 2, -1]\ninput b[3] = [0.5, -1, 2]\ns = dot(a, b) / (norm(a) * norm(b))\nL = (1 - s)^2");
+        var report = StepReport.Create(program.Evaluate(), 0.1);
+        var term = report.Backward.Single(r => r.Node.Name == "a").Terms.Single();
+        var formula = term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), "∂L/∂s", StringComparison.Ordinal);
+        Assert.Contains("aᵀb", formula);
+        Assert.True(DerivativeChecker.Check(program, "a", formula).IsCorrect, formula);
+    }
+
     // S = Q Kᵀ/√2 (worked by hand): ∂L/∂Q = ∂L/∂S K/√2 and ∂L/∂K = (∂L/∂S)ᵀQ/√2; Kᵀ transposed back is K.
     [Theory]
     [InlineData("Q", "(1/sqrt(2))·∂L/∂S K")]

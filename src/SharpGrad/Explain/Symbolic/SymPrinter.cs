@@ -254,18 +254,21 @@ public static class SymPrinter
     private static (string Text, int P) WriteMatMul(Sym e, bool latex)
     {
         var (left, right) = (e.Args[0], e.Args[1]);
+        string Row(Sym a)
+        {
+            var (t, p) = Write(a, latex);
+            t = p < Atom ? (latex ? $"\\left({t}\\right)" : $"({t})") : t;
+            return latex ? $"{{{t}}}^{{\\top}}" : t + "ᵀ";
+        }
         string Side(Sym a, bool plain)
         {
-            if (a.IsVectorView && a.Shape is [1, > 1])
-            {
-                var (t, p) = Write(a, latex);
-                t = p < Atom ? (latex ? $"\\left({t}\\right)" : $"({t})") : t;
-                return latex ? $"{{{t}}}^{{\\top}}" : t + "ᵀ";
-            }
+            if (a.IsVectorView && a.Shape is [1, > 1]) return Row(a);
             var (text, precedence) = Write(a, latex);
             return plain || precedence >= Atom ? text : latex ? $"\\left({text}\\right)" : $"({text})";
         }
-        string l = Side(left, left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul);
+        // Two vectors multiply as a dot product, aᵀb: written a b it would read as an elementwise product.
+        bool dot = left.Shape is { Count: 1 } && right.Shape is { Count: 1 } && !left.IsVectorView && !right.IsVectorView;
+        string l = dot ? Row(left) : Side(left, left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul);
         string r = Side(right, right.Kind is SymKind.Variable or SymKind.Transpose);
         // Wᵀ [a, b] keeps its space: Wᵀ[a, b] would read as an index.
         string gap = latex ? "\\," : (l.EndsWith('ᵀ') || r.StartsWith('(')) && !r.StartsWith('[') ? "" : " ";
