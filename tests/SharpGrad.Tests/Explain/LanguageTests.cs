@@ -317,6 +317,9 @@ public class LanguageTests
     [InlineData("language-attention.grad", "q", "Kᵀ(a ⊙ (sum(V, 1) − dot(a, sum(V, axis=1))))")]
     [InlineData("language-ridge.grad", "w", "2 Xᵀ(X @ w − y)/2 + 2 lam w")]
     [InlineData("language-ridge.grad", "w", "Xᵀ r + 2 · lam · norm(w) · w / norm(w)")]
+    // The lasso's λ sign(w), written as a board writes it: w/|w| (by hand, w has no zero component).
+    [InlineData("teacher-14-l1-regularisation.grad", "w", "Xᵀr + λ w/|w|")]
+    [InlineData("teacher-14-l1-regularisation.grad", "w", "X.T @ (X @ w - y) + lam * |w| / w")]
     // ∂L/∂w = Xᵀr + 2λw by hand (the program's lam is the λ of the formula).
     [InlineData("language-ridge.grad", "w", "Xᵀ r + 2 λ w")]
     [InlineData("language-softmax-ce.grad", "z", "softmax(z) * sum(y) − y")]
@@ -333,6 +336,7 @@ public class LanguageTests
     [InlineData("language-attention.grad", "q", "Kᵀ(sum(V, 1) − dot(a, sum(V, 1)))")]
     [InlineData("language-ridge.grad", "w", "Xᵀ r + lam · w")]
     [InlineData("language-ridge.grad", "w", "Xᵀ r + λ w")]
+    [InlineData("teacher-14-l1-regularisation.grad", "w", "Xᵀr + λ |w|")]
     public void CheckRejectsWrongHandAnswers(string file, string wrt, string expr)
     {
         CheckResult r;

@@ -367,6 +367,15 @@ internal sealed class CheckExprParser
             Expect("]", $"',' or ']' to close the '[' at column {start + 1}");
             return Node(CheckExpr.Kinds.Vector, start, components);
         }
+        if (IsOp("|"))
+        {
+            // |w − t|: the absolute value as a board writes it.
+            index++;
+            var magnitude = ParseSum();
+            Expect("|", $"'|' to close the absolute value opened at column {start + 1}");
+            OpTable.TryGetFunction("abs", 1, out var abs);
+            return Node(CheckExpr.Kinds.Call, start, [magnitude], name: "abs", info: abs);
+        }
         if (IsOp("("))
         {
             index++;
