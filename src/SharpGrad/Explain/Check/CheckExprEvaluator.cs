@@ -262,7 +262,7 @@ internal sealed class CheckExprEvaluator
             result = Num(1);
         else
         {
-            if (node.Kind == GraphNodeKind.Operation && NamedInputs(node).Any(n => n.Name == wrt))
+            if (node.Kind == GraphNodeKind.Operation && node.NamedInputs().Any(n => n.Name == wrt))
                 result = Local(node, wrt);
             else if (node.Shape.IsSurelyMultiElement)
                 throw new ArgumentException($"--expr: ∂{of}/∂{wrt}: {of} holds several numbers and does not use {wrt} directly, so the checker cannot give this derivative a value");
@@ -279,12 +279,12 @@ internal sealed class CheckExprEvaluator
     private Tensor HeldPartial(string of, string wrt, IReadOnlyList<string> held)
     {
         var node = program.Graph[of];
-        var inputs = NamedInputs(node);
+        var inputs = node.NamedInputs();
         if (node.Kind != GraphNodeKind.Operation || !inputs.Any(n => n.Name == wrt))
             throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: the expression of {of} does not use {wrt} directly, so nothing is held fixed");
         if (held.FirstOrDefault(h => h == wrt || !inputs.Any(n => n.Name == h)) is { } stray)
             throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: {stray} is {(stray == wrt ? "the variable itself" : $"not a name the expression of {of} uses")}; the names it uses are {string.Join(", ", inputs.Select(n => n.Name))}");
-        if (inputs.FirstOrDefault(n => n.Name != wrt && !held.Contains(n.Name!) && DependsOn(n, program.Graph[wrt])) is { } free)
+        if (inputs.FirstOrDefault(n => n.Name != wrt && !held.Contains(n.Name!) && n.DependsOn(program.Graph[wrt])) is { } free)
             throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: {free.Name} depends on {wrt} and is not held fixed; hold it too (|{string.Join(", ", held.Append(free.Name!))}) or write the path through it");
         return partials.TryGetValue((of, "|" + wrt), out var done) ? done : partials[(of, "|" + wrt)] = Local(node, wrt);
     }
@@ -326,40 +326,8 @@ internal sealed class CheckExprEvaluator
     /// </summary>
     public static bool DirectAmongOthers(GraphNode objective, GraphNode wrt)
     {
-        var inputs = NamedInputs(objective);
-        return inputs.Contains(wrt) && inputs.Any(n => n != wrt && DependsOn(n, wrt));
-    }
-
-    /// <summary>Whether <paramref name="a"/> is computed from <paramref name="b"/> (b is a strict ancestor of a).</summary>
-    public static bool DependsOn(GraphNode a, GraphNode b)
-    {
-        var seen = new HashSet<GraphNode>();
-        var stack = new Stack<GraphNode>(a.Operands);
-        while (stack.Count > 0)
-        {
-            var n = stack.Pop();
-            if (n == b) return true;
-            if (seen.Add(n)) foreach (var o in n.Operands) stack.Push(o);
-        }
-        return false;
-    }
-
-    /// <summary>The named nodes a node's expression uses directly (unnamed parts looked through).</summary>
-    public static IReadOnlyList<GraphNode> NamedInputs(GraphNode node)
-    {
-        var seen = new HashSet<GraphNode>();
-        var result = new List<GraphNode>();
-        void Visit(GraphNode n)
-        {
-            foreach (var o in n.Operands)
-            {
-                if (!seen.Add(o)) continue;
-                if (o.IsNamed) result.Add(o);
-                else Visit(o);
-            }
-        }
-        Visit(node);
-        return result;
+        var inputs = objective.NamedInputs();
+        return inputs.Contains(wrt) && inputs.Any(n => n != wrt && n.DependsOn(wrt));
     }
 }
 

@@ -30,7 +30,7 @@ internal static class CheckSymbolic
             case CheckExpr.Kinds.Partial:
             {
                 var node = program.Graph[e.Name!];
-                if (e.Total || node.Kind != GraphNodeKind.Operation || !CheckExprEvaluator.NamedInputs(node).Any(n => n.Name == e.Wrt)) return null;
+                if (e.Total || node.Kind != GraphNodeKind.Operation || !node.NamedInputs().Any(n => n.Name == e.Wrt)) return null;
                 return d.LocalPartial(e.Name!, e.Wrt!);
             }
             case CheckExpr.Kinds.Negate: return C(0) is { } x ? Sym.Neg(x) : null;

@@ -156,7 +156,7 @@ public static partial class DerivativeChecker
             if (p.Name != objective || p.Held is not null || p.Wrt == objective || !CheckExprEvaluator.DirectAmongOthers(o, graph[p.Wrt!])) continue;
             var a = graph[p.Wrt!];
             p.Total = !mentioned.Any(n => n != p.Wrt && n != objective && graph.TryGetNode(n, out var c)
-                && CheckExprEvaluator.DependsOn(c, a) && CheckExprEvaluator.DependsOn(o, c));
+                && c.DependsOn(a) && o.DependsOn(c));
         }
     }
 
@@ -174,9 +174,9 @@ public static partial class DerivativeChecker
             {
                 if (e.Name == d.Objective && e.Wrt == d.Wrt && e.Held is null && (e.Total || !CheckExprEvaluator.DirectAmongOthers(graph[d.Objective], graph[d.Wrt])))
                     return (CheckMistake.Circular, $"{e.Text} is the derivative asked for: the answer must not use it");
-                if (e.Name == d.Objective && CheckExprEvaluator.DependsOn(graph[d.Wrt], graph[e.Wrt!]))
+                if (e.Name == d.Objective && graph[d.Wrt].DependsOn(graph[e.Wrt!]))
                     return (CheckMistake.Circular, $"{e.Text} is circular: it is computed from ∂{d.Objective}/∂{d.Wrt} itself ({d.Wrt} depends on {e.Wrt})");
-                if (e.Name != e.Wrt && !CheckExprEvaluator.DependsOn(graph[e.Name!], graph[e.Wrt!]))
+                if (e.Name != e.Wrt && !graph[e.Name!].DependsOn(graph[e.Wrt!]))
                     return (CheckMistake.NotAPath, ReferenceEquals(e, term)
                         ? $"{e.Text} is 0: {e.Name} does not depend on {e.Wrt}"
                         : $"the term {term.Text} is not a path from {d.Objective} to {d.Wrt}: {e.Name} does not depend on {e.Wrt}, so {e.Text} is 0");

@@ -33,7 +33,7 @@ public sealed class ChainDerivation
         foreach (var node in graph.NamedNodes)
         {
             if (!ancestors.Contains(node) || node.Kind != GraphNodeKind.Operation) continue;
-            foreach (var input in GradientCost.NamedInputs(node))
+            foreach (var input in node.NamedInputs())
             {
                 if (!consumers.TryGetValue(input.Name!, out var list)) consumers[input.Name!] = list = [];
                 list.Add(node.Name!);

@@ -67,7 +67,7 @@ public sealed class GradientCost
         var of = objective ?? program.DefaultObjective.Name;
         if (!graph.TryGetNode(of, out var objectiveNode)) throw graph.NoNode("--of", of);
         var named = graph.NamedNodes.ToArray();
-        var inputs = named.ToDictionary(n => n, NamedInputs);
+        var inputs = named.ToDictionary(n => n, n => n.NamedInputs());
         var leaves = named.Where(n => n.Kind == GraphNodeKind.Parameter).ToList();
         bool parametersOnly = leaves.Count > 0;
         if (!parametersOnly) leaves = named.Where(n => n.IsDeclaration).ToList();
@@ -135,24 +135,5 @@ public sealed class GradientCost
         if (a < b * 1_000_000) return ((double)a / (double)b).ToString("0.##", CultureInfo.InvariantCulture);
         var q = (a / b).ToString(CultureInfo.InvariantCulture);
         return $"about {q[0]}.{q.Substring(1, 2)}e{q.Length - 1}";
-    }
-
-    /// <summary>The named nodes a named node's expression uses directly (unnamed parts looked through), each once.</summary>
-    internal static IReadOnlyList<GraphNode> NamedInputs(GraphNode node)
-    {
-        var result = new List<GraphNode>();
-        if (node.Kind != GraphNodeKind.Operation) return result;
-        var seen = new HashSet<GraphNode>();
-        void Visit(GraphNode n)
-        {
-            foreach (var o in n.Operands)
-            {
-                if (!seen.Add(o)) continue;
-                if (o.IsNamed) result.Add(o);
-                else Visit(o);
-            }
-        }
-        Visit(node);
-        return result;
     }
 }

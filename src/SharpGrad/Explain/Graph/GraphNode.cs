@@ -93,4 +93,36 @@ public sealed class GraphNode
 
     /// <inheritdoc/>
     public override string ToString() => Label;
+
+    /// <summary>The named nodes this node's expression uses directly (unnamed parts looked through), each once.</summary>
+    public IReadOnlyList<GraphNode> NamedInputs()
+    {
+        var seen = new HashSet<GraphNode>();
+        var result = new List<GraphNode>();
+        void Visit(GraphNode n)
+        {
+            foreach (var o in n.Operands)
+            {
+                if (!seen.Add(o)) continue;
+                if (o.IsNamed) result.Add(o);
+                else Visit(o);
+            }
+        }
+        Visit(this);
+        return result;
+    }
+
+    /// <summary>Whether this node is computed from <paramref name="other"/> (a strict ancestor).</summary>
+    public bool DependsOn(GraphNode other)
+    {
+        var seen = new HashSet<GraphNode>();
+        var stack = new Stack<GraphNode>(Operands);
+        while (stack.Count > 0)
+        {
+            var n = stack.Pop();
+            if (n == other) return true;
+            if (seen.Add(n)) foreach (var o in n.Operands) stack.Push(o);
+        }
+        return false;
+    }
 }

@@ -114,7 +114,12 @@ public sealed partial class Sym
         if (replace(this) is { } replaced) return replaced;
         if (Args.Count == 0) return this;
         var args = Args.Select(a => a.Rewrite(replace)).ToArray();
-        if (args.Zip(Args).All(p => ReferenceEquals(p.First, p.Second))) return this;
+        return args.Zip(Args).All(p => ReferenceEquals(p.First, p.Second)) ? this : Rebuilt(args);
+    }
+
+    /// <summary>This expression with other parts, rebuilt by the simplifying factories; matrix products, transposes, axis sums and reshapes keep their meaning.</summary>
+    private Sym Rebuilt(Sym[] args)
+    {
         var e = Kind switch
         {
             SymKind.Sum => Add(args),

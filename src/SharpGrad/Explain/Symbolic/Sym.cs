@@ -381,20 +381,7 @@ public sealed partial class Sym
     {
         if (Kind is SymKind.Variable or SymKind.Partial) return replace(this) ?? this;
         if (Args.Count == 0 || descend?.Invoke(this) == false) return this;
-        var args = Args.Select(a => a.Substitute(replace, descend)).ToArray();
-        return Kind switch
-        {
-            SymKind.Sum => Add(args),
-            SymKind.Product => Mul(args),
-            SymKind.Power => Pow(args[0], args[1]),
-            SymKind.Call => Call(Op!, args),
-            SymKind.Prime => Prime(Op!, args[0]),
-            SymKind.Indicator => Indicator(args[0], Relation!, args[1]),
-            SymKind.Sign => Sign(args[0]),
-            SymKind.Vector => Vector(args),
-            SymKind.SumOver when Name is not null => IndexSum(Name, args[0]),
-            _ => this,
-        };
+        return Rebuilt(Args.Select(a => a.Substitute(replace, descend)).ToArray());
     }
 
     /// <summary>Every variable name the expression uses.</summary>
