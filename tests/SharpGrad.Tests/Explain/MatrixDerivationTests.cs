@@ -146,6 +146,30 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void AnAxisMeansGradient_IsRepeatedAcrossTheAxisItAveraged()
+    {
+        // m = mean(X, axis=1) over 4 columns, L = Σ (m − t)²: by hand ∂L/∂X_ij = 2(m_i − t_i)/4, the column (m − t)/2
+        // repeated across the 4 columns, (m − t) 1ᵀ/2. Written (m − t)/2 it would be a vector, not X's shape.
+        const string program = "param X[3, 4] = [[1, 2, 3, 4], [0.5, -1, 2, 0], [-2, 1, 0.5, 3]]\ntarget t[3] = [2, 0.5, 1]\nm = mean(X, axis=1)\nL = sum((m - t)^2)";
+        AssertEqualsEngine(program, "X", out var formula);
+        Assert.Equal("(m − t) ones(4)ᵀ/2", formula);
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse(program), "X", formula).IsCorrect);
+    }
+
+    [Fact]
+    public void TwoHeadsOnOneLayer_AddTheirGradients_AndAVectorsGradientIsAVector()
+    {
+        // h = relu(W x), y1 = aᵀh, y2 = cᵀh, L = (y1 − t1)² + ½(y2 − t2)²: by hand ∂L/∂c = (y2 − t2) h, a vector
+        // (not the row (y2 − t2) hᵀ), and ∂L/∂W = ((2(y1 − t1) a + (y2 − t2) c) ⊙ I[W x > 0]) xᵀ.
+        const string program = "input x[2] = [1, -0.5]\nparam W[3, 2] = [[0.2, -0.3], [0.1, 0.4], [-0.5, 0.2]]\nparam a[3] = [0.3, -0.2, 0.5]\nparam c[3] = [-0.1, 0.4, 0.2]\ntarget t1 = 0.5\ntarget t2 = -0.25\nh = relu(W @ x)\ny1 = dot(a, h)\ny2 = dot(c, h)\nL = (y1 - t1)^2 + 0.5 * (y2 - t2)^2";
+        AssertEqualsEngine(program, "c", out var c);
+        Assert.Equal("h·(y2 − t2)", c);
+        AssertEqualsEngine(program, "W", out var w);
+        Assert.Equal("((c(y2 − t2) + 2·(a·(y1 − t1))) ⊙ I[W x > 0]) xᵀ", w);
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse(program), "W", w).IsCorrect);
+    }
+
+    [Fact]
     public void BatchNorm_InputGradient_SubtractsTheMeanOfTheUpstreamGradient()
     {
         // e8 by hand: with g = ∂E/∂d, ∂E/∂x = g − mean(g) (the centring of d = x − μ passes the

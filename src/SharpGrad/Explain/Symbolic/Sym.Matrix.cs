@@ -106,8 +106,11 @@ public sealed partial class Sym
     public Sym BroadcastTo(int[] shape)
     {
         // One row repeated down a matrix (a bias's gradient read back at the layer's output) is 1 rowᵀ.
-        if (shape.Length == 2 && Shape is [var n] && n == shape[1] && shape[0] > 1)
-            return MatMul(Num(1).WithShape([shape[0], 1]), WithShape([1, n]));
+        if (shape.Length == 2 && shape[0] > 1 && Shape is { Count: 1 or 2 } own && own[0] == (own.Count == 1 ? shape[1] : 1) && own[own.Count - 1] == shape[1])
+            return MatMul(Num(1).WithShape([shape[0], 1]), WithShape([1, shape[1]]));
+        // One column repeated across a matrix (an axis mean's gradient read back at its input) is column 1ᵀ.
+        if (shape.Length == 2 && Shape is [var m, 1] && m == shape[0] && shape[1] > 1)
+            return MatMul(this, Num(1).WithShape([1, shape[1]]));
         if (IsShaped) return this;
         if (IsNumber) return Num(Value).WithShape(shape);
         return new(SymKind.Product, args: [.. Kind == SymKind.Product ? Args : [this], Num(1).WithShape(shape)]);
@@ -118,6 +121,9 @@ public sealed partial class Sym
     {
         var target = shape is { Length: > 0 } && !(shape.Length == 1 && shape[0] == 1 && !IsShaped) ? shape : null;
         if (Shape is { } own ? target is not null && own.SequenceEqual(target) : target is null) return this;
+        // A number times a row, (y − t) hᵀ, read back as a vector is that number times the vector: (y − t)·h.
+        if (Kind == SymKind.MatMul && target is [var n] && Args[0].Shape is [1, 1] && Args[1].Shape is [1, var k] && k == n)
+            return Mul(Args[0].WithShape([]), Args[1].WithShape(target));
         // (W e)ᵀ, a row, read back as the column it came from is W e.
         if (Kind == SymKind.Transpose && target is not null && Args[0].Shape is { } inner && inner.SequenceEqual(target)) return Args[0];
         return new Sym(Kind, Value, Name, Args, Op, Relation, Wrt, Index, target ?? [], [.. Axes], OfIndex, IsTotal)

@@ -34,8 +34,11 @@ public sealed partial class Sym
             if (budget >= 0)
             {
                 var factored = FactorCommon(expanded);
-                // A tie goes to the factored form: (p − y)/2 rather than p/2 − y/2.
-                if (factored.ToString().Length <= e.ToString().Length) e = factored;
+                // A tie goes to the form with fewer terms: (p − y)/2 rather than p/2 − y/2, and c·(y2 − t2) + 2a·(y1 − t1)
+                // rather than y2·c − t2·c + 2a·(y1 − t1).
+                static int Terms(Sym s) => s.Kind == SymKind.Sum ? s.Args.Count : 1;
+                int shorter = factored.ToString().Length.CompareTo(e.ToString().Length);
+                if (shorter < 0 || (shorter == 0 && Terms(factored) <= Terms(e))) e = factored;
             }
         }
         // Rebuilding infers shapes from the parts; a reshape (a vector read as a column) must survive.
