@@ -501,6 +501,13 @@ public class DerivativeCheckerTests
         var r = DerivativeChecker.Check(program, "z", "p*(1-p)*(-q/p)");
         Assert.False(r.IsCorrect);
         Assert.Contains("in the p of 1-p", r.Diagnostics[0]);
+
+        // ELU plus softplus: ∂L/∂z = u ⊙ (I[z > 0] + eᶻ I[z < 0]) + eᶻ/(1 + eᶻ) (by hand). Writing eᶻ for softplus′ leaves
+        // 1/(1 + eᶻ) out of one term, while eᶻ stands twice: the term is named as such.
+        var elu = GradProgram.Parse("param z[3] = [0.5, -1, 2]\nconst u[3] = [1, 2, -1]\ne = max(z, 0) + min(exp(z) - 1, 0)\ns = log(1 + exp(z))\nL = dot(u, e) + sum(s)");
+        Assert.True(DerivativeChecker.Check(elu, "z", "u * (I[z > 0] + exp(z) * I[z < 0]) + sigmoid(z)").IsCorrect);
+        Assert.Equal("factor 1/(1 + exp(z)) is missing in the term exp(z)",
+            DerivativeChecker.Check(elu, "z", "u * (I[z > 0] + exp(z) * I[z < 0]) + exp(z)").Diagnostics[0]);
     }
 
     [Fact]

@@ -198,6 +198,9 @@ public static partial class DerivativeChecker
                 outer = parent;
                 if (Unique(outer)) break;
             }
+            // The whole answer holds it: a term of it is named as one, anything else by its column.
+            if (!parts.Any(p => ReferenceEquals(p.Part, outer)))
+                return outer.Terms().Any(t => ReferenceEquals(t.Term, part)) ? $"the term {Balanced(part.Text)}" : $"{Balanced(part.Text)} at column {part.Start + 1}";
             return ReferenceEquals(outer, part) || !Unique(outer)
                 ? $"{Balanced(part.Text)} at column {part.Start + 1}"
                 : $"the {Balanced(part.Text)} of {Balanced(outer.Text)}";
