@@ -117,6 +117,18 @@ public class StepTests
     }
 
     [Fact]
+    public void ARowMeansShare_IsRepeatedAcrossTheRow_AndChecksBack()
+    {
+        // m = mean(X, axis=1) over 4 columns: ∂m_i/∂X_ij = 1/4, so X's share is the column ∂L/∂m/4 repeated across each
+        // row (by hand). The column alone, a vector of 3, is not X's shape and does not broadcast across rows of 4.
+        var program = GradProgram.Parse("param X[3, 4] = [[1, 2, 3, 4], [0.5, -1, 2, 0], [-2, 1, 0.5, 3]]\ntarget t[3] = [2, 0.5, 1]\nm = mean(X, axis=1)\nL = sum((m - t)^2)");
+        var term = StepReport.Create(program.Evaluate(), 0.1).Backward.Single(r => r.Node.Name == "X").Terms.Single();
+        var formula = term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), "∂L/∂m", StringComparison.Ordinal);
+        Assert.Contains("ones(4)ᵀ", formula);
+        Assert.True(DerivativeChecker.Check(program, "X", formula).IsCorrect, formula);
+    }
+
+    [Fact]
     public void ADotProductOfTwoVectors_IsWrittenATransposeB_AndChecksBack()
     {
         // s = aᵀb/(‖a‖‖b‖), L = (1 − s)²: by hand ∂s/∂a = b/(‖a‖‖b‖) − (aᵀb) a/(‖a‖³‖b‖). The dot product must print as aᵀb,

@@ -252,7 +252,9 @@ internal sealed class StepWalker
         try
         {
             Visit(c, seed);
-            return total;
+            // A row mean's share is a column (∂L/∂m/4 for m = mean(X, axis=1)), which does not broadcast across the row the
+            // way a column mean's row does: it is written repeated, ∂L/∂m ones(4)ᵀ/4.
+            return ShapeOf(m) is [_, > 1] shape && total.Shape is [_, 1] ? total.BroadcastTo(shape) : total;
         }
         // An op whose symbolic shape is not elementwise (conv2d's output is neither operand's shape) has no formula here.
         catch (Exception e) when (e is NotSupportedException or ArgumentException)
