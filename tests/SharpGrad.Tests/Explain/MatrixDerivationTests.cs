@@ -353,6 +353,8 @@ public class DerivationExerciseTests
     [InlineData("input x[3] = [1, -1, 2]\nparam f[2] = [0.2, -0.4]\ntarget t[2] = [0.5, -0.5]\ny1 = dot(f, x[0:2])\ny2 = dot(f, x[1:3])\nL = (y1 - t[0])^2 + (y2 - t[1])^2",
         "x", "∂L/∂x = [2·f[0]·(y1 − t[0]), 2·f[0]·(y2 − t[1]) + 2·f[1]·(y1 − t[0]), 2·f[1]·(y2 − t[1])]")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "z", "∂L/∂z = [b, a]")]
+    // u = tanh(a[0:2]), L = Σ u + a[2]: ∂L/∂a = [1 − u[0]², 1 − u[1]², 1], each component's square (not (u²)[0]).
+    [InlineData("param a[3] = [0.5, -1, 0.2]\nu = tanh(a[0:2])\nL = sum(u) + a[2]", "a", "∂L/∂a = [1 − u[0]^2, 1 − u[1]^2, 1]")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "x", "∂L/∂x = Wᵀ [b, a]")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "W", "∂L/∂W = [b, a] xᵀ")]
     // Gates read as slices of length 1, as an LSTM cell reads them (by hand): i = σ(z0), g = tanh(z1), L = c·i + d·g gives

@@ -175,6 +175,8 @@ public static class MatrixDerivation
             SymKind.Vector => g.Args[i],
             SymKind.Sum => Sym.Add(g.Args.Select(a => Component(a, i))),
             SymKind.Product => Sym.Mul(g.Args.Select(a => Single(a) ? a : Component(a, i))),
+            // An elementwise power's component is the component's power: n[0]^2, not (n^2)[0].
+            SymKind.Power when Single(g.Args[1]) => Sym.Pow(Component(g.Args[0], i), g.Args[1]),
             // A column times a single number (f (fᵀx)) is that number times the column's entry.
             SymKind.MatMul when Single(g.Args[1]) => Sym.Mul(Component(g.Args[0], i), g.Args[1]),
             SymKind.MatMul when Single(g.Args[0]) => Sym.Mul(g.Args[0], Component(g.Args[1], i)),
