@@ -56,6 +56,33 @@ public class StepCommandTests
     }
 
     [Fact]
+    public void Json_NamesEachRowAsTheProgramDoes_SoItsTermsCheckBack()
+    {
+        // n5 = w_3_5·n3 + …, E = ½(n5 − t)²: the row of w_3_5 is labelled w_{3,5} as the table prints it, and named w_3_5,
+        // which check takes as --wrt; its term ∂E/∂n5 · n3 (by hand: ∂n5/∂w_3_5 = n3) checks as correct.
+        var path = Path.Combine(Path.GetTempPath(), $"neurons-{Guid.NewGuid():N}.grad");
+        File.WriteAllText(path, "input x = 0.5\nparam w_1_3 = 0.2\nparam w_3_5 = 0.6\ntarget t = 0.25\nn3 = sigmoid(w_1_3 * x)\nn5 = w_3_5 * n3\nE = 0.5 * (n5 - t)^2\n");
+        try
+        {
+            var (code, stdout, _) = CliRunner.Run("step", path, "--lr", "0.1", "--json");
+            Assert.Equal(0, code);
+            using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+            var row = doc.RootElement.GetProperty("backward").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "w_3_5");
+            Assert.Equal("w_{3,5}", row.GetProperty("node").GetString());
+            var term = row.GetProperty("terms")[0];
+            Assert.Equal("n5", term.GetProperty("consumerName").GetString());
+            var (checkCode, verdict, _) = CliRunner.Run("check", path, "--wrt", row.GetProperty("name").GetString()!, "--expr", term.GetProperty("expression").GetString()!);
+            Assert.Equal(0, checkCode);
+            Assert.StartsWith("correct", verdict);
+            // The label as printed names the same node wherever a name is asked for.
+            var (labelCode, byLabel, _) = CliRunner.Run("check", path, "--wrt", "w_{3,5}", "--expr", term.GetProperty("expression").GetString()!);
+            Assert.Equal(0, labelCode);
+            Assert.Contains("∂E/∂w_3_5", byLabel);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void AllNodes_ShowsTheUnnamedDifference()
     {
         var (code, named, _) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01");

@@ -21,6 +21,19 @@ public class NameSuggestionTests
         Assert.Equal(expected, NameSuggestion.Closest(typo, Names));
 
     [Fact]
+    public void ANameAsPrinted_NamesTheNode()
+    {
+        // explain and step print w_3_5 as w_{3,5}, phi1 as φ1; lam is the λ of the formula. Each names its node.
+        var graph = GradProgram.Parse("param w_3_5 = 0.5\nparam phi1 = 2\nconst lam = 0.1\nL = w_3_5 * phi1 + lam").Graph;
+        Assert.Equal("w_3_5", graph.Resolve("w_{3,5}"));
+        Assert.Equal("phi1", graph.Resolve("φ1"));
+        Assert.Equal("phi1", graph.Resolve("φ_1"));
+        Assert.Equal("lam", graph.Resolve("λ"));
+        Assert.Null(graph.Resolve("w_{5,3}"));
+        Assert.Equal("w_3_5", ChainDerivation.Create(GradProgram.Parse("param w_3_5 = 0.5\nparam phi1 = 2\nL = w_3_5 * phi1"), "w_{3,5}").Wrt);
+    }
+
+    [Fact]
     public void EveryUnknownNameMessage_CarriesTheSuggestion()
     {
         var program = GradProgram.Parse("input x[2] = [1, 2]\nparam W[2, 2] = [[1, 0], [0, 1]]\nhidden = W @ x\nL = sum(hidden)");

@@ -569,25 +569,8 @@ internal sealed class CheckExprParser
         return count;
     }
 
-    /// <summary>A program name as written, or as explain prints it (φ1 or φ_1 for phi1, ŷ for yhat); null when none matches.</summary>
-    private string? Resolve(string written)
-    {
-        if (graph.TryGetNode(written, out _)) return written;
-        var bare = written.Replace("_", "", StringComparison.Ordinal);
-        foreach (var n in graph.NamedNodes)
-        {
-            var printed = SymbolName.Parse(n.Name!).ToUnicode();
-            if (printed == written || printed.Replace("_", "", StringComparison.Ordinal).Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal) == bare)
-                return n.Name;
-        }
-        // λ for lam: the letter of a name the program had to shorten (a Python-minded author cannot call it lambda).
-        if (SymbolName.SpelledGreek(written) is { } spelled)
-        {
-            var shortened = graph.NamedNodes.Where(n => n.Name!.Length >= 3 && n.Name!.Length < spelled.Length && spelled.StartsWith(n.Name!, StringComparison.Ordinal)).ToList();
-            if (shortened.Count == 1) return shortened[0].Name;
-        }
-        return null;
-    }
+    /// <summary>A program name as written or as explain prints it; null when none matches.</summary>
+    private string? Resolve(string written) => graph.Resolve(written);
 
     /// <summary>The number a plain literal argument stands for (<c>0</c>, <c>-1</c>), else null.</summary>
     private static double? Literal(CheckExpr e) => e.Kind switch

@@ -76,9 +76,7 @@ public sealed class ChainDerivation
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;
         var of = objective ?? program.DefaultObjective.Name;
-        if (!graph.TryGetNode(of, out var o)) throw graph.NoNode("--of", of);
-        if (!graph.TryGetNode(wrt, out var w)) throw graph.NoNode("--wrt", wrt);
-        return new ChainDerivation(program, o, w);
+        return new ChainDerivation(program, graph.Named("--of", of), graph.Named("--wrt", wrt));
     }
 
     /// <summary>The node differentiated.</summary>

@@ -64,8 +64,8 @@ public sealed class GradientCost
     {
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;
-        var of = objective ?? program.DefaultObjective.Name;
-        if (!graph.TryGetNode(of, out var objectiveNode)) throw graph.NoNode("--of", of);
+        var objectiveNode = graph.Named("--of", objective ?? program.DefaultObjective.Name);
+        var of = objectiveNode.Name!;
         var named = graph.NamedNodes.ToArray();
         var inputs = named.ToDictionary(n => n, n => n.NamedInputs());
         var leaves = named.Where(n => n.Kind == GraphNodeKind.Parameter).ToList();

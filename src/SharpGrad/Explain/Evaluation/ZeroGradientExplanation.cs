@@ -57,9 +57,10 @@ public sealed class ZeroGradientExplanation
     {
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;
-        var of = objective ?? program.DefaultObjective.Name;
-        if (!graph.TryGetNode(of, out var objectiveNode)) throw graph.NoNode("--of", of);
-        if (!graph.TryGetNode(wrt, out var wrtNode)) throw graph.NoNode("--wrt", wrt);
+        var objectiveNode = graph.Named("--of", objective ?? program.DefaultObjective.Name);
+        var wrtNode = graph.Named("--wrt", wrt);
+        var of = objectiveNode.Name!;
+        wrt = wrtNode.Name!;
         var evaluation = program.Evaluate(overrides, of);
         var ancestors = graph.AncestorsAndSelf(objectiveNode);
         var value = evaluation.ValueOf(wrtNode);

@@ -39,6 +39,36 @@ public sealed class ComputationGraph
     public ArgumentException NoNode(string option, string name) =>
         new($"{option}: the program defines no '{name}'{(NameSuggestion.Hint(name, byName.Keys) is { Length: > 0 } hint ? hint : ".")}");
 
+    /// <summary>
+    /// The program name that <paramref name="written"/> stands for: the name itself, the name as explain and step print it
+    /// (φ1 or φ_1 for phi1, ŷ for yhat, w_{3,5} for w_3_5), or a Greek letter for the one name that shortens its spelling
+    /// (λ for lam); null when none does.
+    /// </summary>
+    public string? Resolve(string written)
+    {
+        ArgumentNullException.ThrowIfNull(written);
+        if (byName.ContainsKey(written)) return written;
+        static string Bare(string s) => s.Replace("_", "", StringComparison.Ordinal).Replace("{", "", StringComparison.Ordinal)
+            .Replace("}", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal);
+        foreach (var n in NamedNodes)
+        {
+            var printed = SymbolName.Parse(n.Name!).ToUnicode();
+            if (printed == written || Bare(printed) == Bare(written)) return n.Name;
+        }
+        // λ for lam: the letter of a name the program had to shorten (a Python-minded author cannot call it lambda).
+        if (SymbolName.SpelledGreek(written) is { } spelled)
+        {
+            var shortened = NamedNodes.Where(n => n.Name!.Length >= 3 && n.Name!.Length < spelled.Length && spelled.StartsWith(n.Name!, StringComparison.Ordinal)).ToList();
+            if (shortened.Count == 1) return shortened[0].Name;
+        }
+        return null;
+    }
+
+    /// <summary>The node <paramref name="written"/> stands for (see <see cref="Resolve"/>), given to <paramref name="option"/>.</summary>
+    /// <exception cref="ArgumentException">No node of the program is meant, with the closest names.</exception>
+    public GraphNode Named(string option, string written) =>
+        Resolve(written) is { } name ? byName[name] : throw NoNode(option, written);
+
     /// <summary>The node called <paramref name="name"/>, if there is one.</summary>
     public bool TryGetNode(string name, out GraphNode node) => byName.TryGetValue(name, out node!);
 

@@ -50,8 +50,10 @@ public static class ExplainJson
 
     /// <summary>
     /// A worked step (<c>step --json</c>): <c>{objective, objectiveValue, learningRate, layout, allNodes,
-    /// warning, forward: [{node, formula, value}], backward: [{node, gradient, affectsObjective, terms:
-    /// [{consumer, chain, expression, numbers, contribution}], value}], updates: [{param, old, gradient, new}]}</c>.
+    /// warning, forward: [{node, name, formula, value}], backward: [{node, name, gradient, affectsObjective, terms:
+    /// [{consumer, consumerName, chain, expression, numbers, contribution}], value}], updates: [{param, old, gradient, new}]}</c>.
+    /// <c>node</c> and <c>consumer</c> are labels as the table prints them (w_{3,5}); <c>name</c> and <c>consumerName</c> are
+    /// the program's names (w_3_5), which other commands take (<c>check --wrt</c>), null for a part of an expression.
     /// </summary>
     public static string Step(StepReport report)
     {
@@ -62,13 +64,13 @@ public static class ExplainJson
         {
             objective = ev.ObjectiveName, objectiveValue = ev.Value(ev.ObjectiveName), learningRate = report.LearningRate,
             layout = report.Layout.Name(), allNodes = report.AllNodes, warning = report.Warning,
-            forward = report.Forward.Select(n => new { node = f.Label(n), formula = f.Definition(n), value = ev.ValueOf(n) }),
+            forward = report.Forward.Select(n => new { node = f.Label(n), name = n.Name, formula = f.Definition(n), value = ev.ValueOf(n) }),
             backward = report.Backward.Select(row => new
             {
-                node = f.Label(row.Node), gradient = f.Gradient(row.Node), affectsObjective = row.AffectsObjective,
+                node = f.Label(row.Node), name = row.Node.Name, gradient = f.Gradient(row.Node), affectsObjective = row.AffectsObjective,
                 terms = row.Terms.Select(t => (Term: t, Text: f.Term(t, row.Terms.Count > 1))).Select(t => new
                 {
-                    consumer = f.Label(t.Term.Consumer), chain = t.Text.Chain, expression = t.Text.Formula, numbers = t.Text.Numbers,
+                    consumer = f.Label(t.Term.Consumer), consumerName = t.Term.Consumer.Name, chain = t.Text.Chain, expression = t.Text.Formula, numbers = t.Text.Numbers,
                     contribution = t.Term.Contribution,
                 }),
                 value = row.Gradient,
