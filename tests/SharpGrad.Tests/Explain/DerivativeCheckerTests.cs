@@ -479,6 +479,17 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void ANumberTermWithItsSignFlipped_IsNamed()
+    {
+        // L = log(u v), u = x² + 1, v = e^{−x}: by hand ∂L/∂x = 2x/u − 1. Writing + 1 flips the sign of one term, a number.
+        var program = GradProgram.Parse("param x = 1.5\nu = x^2 + 1\nv = exp(-x)\np = u * v\nL = log(p)");
+        Assert.True(DerivativeChecker.Check(program, "x", "2*x/u - 1").IsCorrect);
+        var r = DerivativeChecker.Check(program, "x", "2*x/u + 1");
+        Assert.Equal(CheckMistake.SignFlipped, r.Mistake);
+        Assert.Equal("the sign of the term 1 is flipped", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void ATermTheAnswerIsRightWithout_IsExtra()
     {
         // Logistic regression with λ/2·‖w‖² on w only: ∂L/∂b = mean(p − y) (by hand); the penalty's λb does not

@@ -34,7 +34,9 @@ public static partial class DerivativeChecker
             foreach (var (what, values, number, extra) in candidates)
             {
                 if (!number && values[0].Count < 2) continue;
-                foreach (var part in number ? parts.Where(p => p.Kind != CheckExpr.Kinds.Name) : parts)
+                // A number standing as a term of the answer may have its sign flipped too (2x/u + 1 for 2x/u − 1).
+                var numberTerms = what == "the sign" ? expr.Terms().Select(t => t.Term).Where(t => t.Kind == CheckExpr.Kinds.Number) : [];
+                foreach (var part in number ? parts.Where(p => p.Kind != CheckExpr.Kinds.Name).Concat(numberTerms) : parts)
                 {
                     // The factor has the part's shape, or is one number (the 1/n of a mean, a sign).
                     if (RightWith(expr, samples, [part], (i, v) => !number && !v.Shape.ToArray().SequenceEqual(values[i].Shape.ToArray())
@@ -191,6 +193,7 @@ public static partial class DerivativeChecker
         private static string Place(List<(CheckExpr Part, CheckExpr Parent)> parts, CheckExpr part)
         {
             bool Unique(CheckExpr e) => parts.Count(p => p.Part.Text == e.Text) < 2;
+            if (part.Kind == CheckExpr.Kinds.Number) return $"the term {Balanced(part.Text)}";
             if (Unique(part)) return Balanced(part.Text);
             var outer = part;
             while (parts.FirstOrDefault(p => ReferenceEquals(p.Part, outer)).Parent is { } parent)
