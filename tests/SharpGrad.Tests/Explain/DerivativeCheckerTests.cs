@@ -490,6 +490,18 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AConstantTermLeftOut_IsPointedAt()
+    {
+        // φ1 = θx + β, φ2 = σ(φ1), J = −log φ2: by hand ∂J/∂β = −(1 − φ2) = φ2 − 1. Writing φ2 leaves the −1 out: the
+        // answer is 1 over the derivative at every point, a wrong value with a hint.
+        var program = GradProgram.Parse("input x = 2\nparam theta = 0.3\nparam beta = -0.5\nphi1 = theta * x + beta\nphi2 = sigmoid(phi1)\nJ = -log(phi2)");
+        Assert.True(DerivativeChecker.Check(program, "beta", "phi2 - 1").IsCorrect);
+        var r = DerivativeChecker.Check(program, "beta", "phi2");
+        Assert.Equal(CheckMistake.Value, r.Mistake);
+        Assert.Equal("a term −1 is missing: the answer is 1 over the derivative everywhere", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void ATermTheAnswerIsRightWithout_IsExtra()
     {
         // Logistic regression with λ/2·‖w‖² on w only: ∂L/∂b = mean(p − y) (by hand); the penalty's λb does not

@@ -210,6 +210,21 @@ public static partial class DerivativeChecker
         }
 
         /// <summary>
+        /// "a term −1 is missing": the answer differs from the derivative by the same number at every point and in every
+        /// element (phi2 written for phi2 − 1), so a constant term was left out or added.
+        /// </summary>
+        private static IEnumerable<string> ConstantTermDiagnostics(List<Sample> samples)
+        {
+            if (samples.Count < 2 || samples.Any(s => !s.Student.Shape.ToArray().SequenceEqual(s.True.Shape.ToArray()))) yield break;
+            var gaps = samples.SelectMany(s => s.True.ToDoubleArray().Zip(s.Student.ToDoubleArray(), (t, y) => t - y)).ToArray();
+            double gap = gaps[0];
+            if (!double.IsFinite(gap) || Math.Abs(gap) < 1e-9 || gaps.Any(g => Math.Abs(g - gap) > 1e-9 * (1 + Math.Abs(gap)))) yield break;
+            var number = ValueFormat.Number(Math.Abs(gap));
+            yield return gap > 0 ? $"a term {number} is missing: the answer is {number} short of the derivative everywhere"
+                : $"a term −{number} is missing: the answer is {number} over the derivative everywhere";
+        }
+
+        /// <summary>
         /// "the term lam*b is extra": one term of a sum that the answer is right without, at every point (a penalty's
         /// gradient added to a parameter it does not penalise, a path counted for a node the objective does not use).
         /// </summary>

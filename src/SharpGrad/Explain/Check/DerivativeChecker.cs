@@ -286,6 +286,7 @@ public static partial class DerivativeChecker
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } untransposed) diagnostics.AddRange(TransposedMatrixDiagnostics(untransposed.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } replaced) diagnostics.AddRange(ReplacedNameDiagnostics(replaced.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } closedPart) diagnostics.AddRange(ClosedFormPartDiagnostics(closedPart.Expr, samples));
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(ConstantTermDiagnostics(samples));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
                 mistake = diagnostics[0].StartsWith("the term ", StringComparison.Ordinal) && diagnostics[0].EndsWith(" is transposed", StringComparison.Ordinal) ? CheckMistake.Transposed
