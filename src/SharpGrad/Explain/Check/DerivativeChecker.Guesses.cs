@@ -218,7 +218,8 @@ public static partial class DerivativeChecker
             if (samples.Count < 2 || samples.Any(s => !s.Student.Shape.ToArray().SequenceEqual(s.True.Shape.ToArray()))) yield break;
             var gaps = samples.SelectMany(s => s.True.ToDoubleArray().Zip(s.Student.ToDoubleArray(), (t, y) => t - y)).ToArray();
             double gap = gaps[0];
-            if (!double.IsFinite(gap) || Math.Abs(gap) < 1e-9 || gaps.Any(g => Math.Abs(g - gap) > 1e-9 * (1 + Math.Abs(gap)))) yield break;
+            // Written as "not within" so that a NaN or infinite gap anywhere rules the hint out.
+            if (!double.IsFinite(gap) || Math.Abs(gap) < 1e-9 || gaps.Any(g => !(Math.Abs(g - gap) <= 1e-9 * (1 + Math.Abs(gap))))) yield break;
             var number = ValueFormat.Number(Math.Abs(gap));
             yield return gap > 0 ? $"a term {number} is missing: the answer is {number} short of the derivative everywhere"
                 : $"a term −{number} is missing: the answer is {number} over the derivative everywhere";

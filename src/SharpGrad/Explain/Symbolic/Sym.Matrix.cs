@@ -105,8 +105,8 @@ public sealed partial class Sym
     /// </summary>
     public Sym BroadcastTo(int[] shape)
     {
-        // One row repeated down a matrix (a bias's gradient read back at the layer's output) is 1 rowᵀ.
-        if (shape.Length == 2 && shape[0] > 1 && Shape is { Count: 1 or 2 } own && own[0] == (own.Count == 1 ? shape[1] : 1) && own[own.Count - 1] == shape[1])
+        // One row (a vector, or a 1×n matrix) repeated down a matrix (a bias's gradient read back at the layer's output) is 1 rowᵀ.
+        if (shape.Length == 2 && shape[0] > 1 && Shape is { } own && (own.Count == 1 || own is [1, _]) && own[^1] == shape[1])
             return MatMul(Num(1).WithShape([shape[0], 1]), WithShape([1, shape[1]]));
         // One column repeated across a matrix (an axis mean's gradient read back at its input) is column 1ᵀ.
         if (shape.Length == 2 && Shape is [var m, 1] && m == shape[0] && shape[1] > 1)
