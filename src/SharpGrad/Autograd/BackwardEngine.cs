@@ -54,12 +54,15 @@ internal static class BackwardEngine
         using var mode = createGraph ? Autograd.EnableGrad() : Autograd.NoGrad();
         for (int k = order.Count - 1; k >= 0; k--)
         {
+            var t = order[k];
+            // Dropping the walk's own reference as it passes lets the part of the graph behind it
+            // (released nodes and their values) die young instead of being marked by every collection.
+            order[k] = null!;
             var g = pending[k];
             if (g is null)
                 continue;
             pending[k] = null;
             if (owned is not null) owned[k] = false;
-            var t = order[k];
             g = RunHooks(t, g);
             if (firstInputAt is not null)
             {
@@ -219,17 +222,20 @@ internal static class BackwardEngine
 
     /// <summary>
     /// Where each tensor of one walk sits in its order. The walk that runs alone stamps the
-    /// tensors themselves (<see cref="Tensor.WalkOwner"/>), which costs no hashing; a walk that
+    /// tensors themselves (<see cref="Tensor.WalkId"/>), which costs no hashing; a walk that
     /// starts while another is under way, nested in a backward rule or on another thread, keeps
     /// its positions in a dictionary instead, so that only one walk ever writes stamps. A stamp
-    /// names its walk by reference, so a stale one can never be mistaken for a current one.
+    /// names its walk by a 64-bit number drawn once per walk, so a stale one is never mistaken for a
+    /// current one.
     /// </summary>
     private sealed class WalkIndex : IDisposable
     {
         private const int Discovered = -1;
         private static int activeWalks;
+        private static long lastId;
 
         private readonly Dictionary<Tensor, int>? positions;
+        private readonly long id = Interlocked.Increment(ref lastId);
 
         private WalkIndex(Dictionary<Tensor, int>? positions) => this.positions = positions;
 
@@ -241,9 +247,9 @@ internal static class BackwardEngine
         {
             if (positions is not null)
                 return positions.TryAdd(t, Discovered);
-            if (ReferenceEquals(t.WalkOwner, this))
+            if (t.WalkId == id)
                 return false;
-            t.WalkOwner = this;
+            t.WalkId = id;
             t.WalkPosition = Discovered;
             return true;
         }
@@ -261,7 +267,7 @@ internal static class BackwardEngine
         {
             if (positions is not null)
                 return positions.TryGetValue(t, out int p) ? p : -1;
-            return ReferenceEquals(t.WalkOwner, this) ? t.WalkPosition : -1;
+            return t.WalkId == id ? t.WalkPosition : -1;
         }
 
         public void Dispose() => Interlocked.Decrement(ref activeWalks);

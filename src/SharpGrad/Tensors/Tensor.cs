@@ -17,7 +17,9 @@ public sealed partial class Tensor
     private Tensor? grad;
 
     // The backward walk's stamp: which walk last ordered this tensor, and where (see BackwardEngine).
-    internal object? WalkOwner;
+    // A number, not a reference to the walk: stamping a million old tensors with a young object would
+    // mark their cards, and every collection during the pass would then scan the whole graph.
+    internal long WalkId;
     internal int WalkPosition;
 
     internal Tensor(Storage storage, int[] shape, int[] strides, int offset)

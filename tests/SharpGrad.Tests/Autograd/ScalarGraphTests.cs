@@ -183,4 +183,39 @@ public class ScalarGraphTests
         Assert.Equal(75.0, inner);               // 3u²
         Assert.Equal(27.0, x.Grad!.Item());      // 3x²
     }
+
+    [Fact]
+    public void TheWalkedPartOfTheGraph_CanBeCollectedBeforeTheWalkEnds()
+    {
+        // y = ((x·2)·2)…·2 over 50 ops; the walk goes from y back to x. When it reaches the op next to x, every
+        // intermediate it has passed is released and held by nothing the caller has, so a collection frees it.
+        var x = Tensor.Scalar(1.0, DType.Float64).RequireGrad();
+        var (y, passed, nearX) = BuildChain(x, 50);
+        bool? alive = null;
+        nearX.RegisterHook(g =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            alive = passed.IsAlive;
+            return null;
+        });
+        y.Backward();
+        Assert.False(alive);
+        Assert.Equal(Math.Pow(2, 50), x.Grad!.Item());
+    }
+
+    // Not inlined, so no local of the test method keeps an intermediate alive.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (Tensor Root, WeakReference Passed, Tensor NearX) BuildChain(Tensor x, int length)
+    {
+        var t = x * 2.0;
+        var nearX = t;
+        WeakReference? passed = null;
+        for (int i = 1; i < length; i++)
+        {
+            t = t * 2.0;
+            if (i == length - 5) passed = new WeakReference(t);
+        }
+        return (t, passed!, nearX);
+    }
 }
