@@ -15,15 +15,15 @@ public sealed class Node
 {
     // Every input as the op received it; bit k < 31 of `state` marks input k as not requiring gradients
     // when recorded, and bit 31 a released node. A mask instead of a copy with nulls keeps one array per
-    // node (the operands') for the common case of an op applied to a constant; one word for both keeps the
-    // node, which a scalar graph allocates per op, at 88 bytes.
-    private Tensor?[] inputs;
+    // node (the operands') for the common case of an op applied to a constant; one word for both, and no
+    // separate operand field, keep the node, which a scalar graph allocates per op, at 80 bytes.
+    // Elements are null only in the copy for many inputs and after release (see InputAt).
+    private Tensor[] inputs;
     private uint state;
     private const uint ReleasedBit = 1u << 31;
     // A closure over what a structural or fused op's rule needs, Func<Tensor, Tensor?[]>; null for
     // the math primitives, whose rule is the shared one in Derivatives, applied to the operands.
     private Func<Tensor, Tensor?[]>? closure;
-    private Tensor[] operands;
     private Tensor? output;
     private Tensor[] saved;
     // The saved values' versions when recorded; null when all were 0, as in nearly every graph, which
@@ -33,18 +33,18 @@ public sealed class Node
     private string? name;
 
     internal Node(OpCode op, Tensor[] inputs, Func<Tensor, Tensor?[]> backward, Tensor[] saved, string? customName = null)
-        : this(op, inputs, backward, [], null, null, saved)
+        : this(op, inputs, backward, null, null, saved)
     {
         if (customName is not null)
             name = customName + "Backward";
     }
 
     internal Node(OpCode op, Tensor[] operands, Tensor? output, OpAttributes? attributes, Tensor[] saved)
-        : this(op, operands, null, operands, output, attributes, saved)
+        : this(op, operands, null, output, attributes, saved)
     {
     }
 
-    private Node(OpCode op, Tensor[] inputs, Func<Tensor, Tensor?[]>? closure, Tensor[] operands, Tensor? output, OpAttributes? attributes, Tensor[] saved)
+    private Node(OpCode op, Tensor[] inputs, Func<Tensor, Tensor?[]>? closure, Tensor? output, OpAttributes? attributes, Tensor[] saved)
     {
         Op = op;
         Attributes = attributes;
@@ -57,15 +57,14 @@ public sealed class Node
             else
             {
                 // Too many for the mask (a Cat of many tensors): keep a copy with nulls instead.
-                var tracked = new Tensor?[inputs.Length];
+                var tracked = new Tensor[inputs.Length];
                 for (int j = 0; j < inputs.Length; j++)
-                    tracked[j] = inputs[j].RequiresGrad ? inputs[j] : null;
+                    tracked[j] = inputs[j].RequiresGrad ? inputs[j] : null!;
                 this.inputs = tracked;
                 break;
             }
         }
         this.closure = closure;
-        this.operands = operands;
         this.output = output;
         this.saved = saved;
         for (int i = 0; i < saved.Length; i++)
@@ -104,7 +103,9 @@ public sealed class Node
     /// Every operand of a math primitive in order, whether or not it requires gradients (empty
     /// for structural ops and after release): what Explain reads to rebuild the formula.
     /// </summary>
-    public IReadOnlyList<Tensor> Operands => operands;
+    // A math primitive's operands are its inputs (never more than 31 of them, so never replaced by a copy
+    // with nulls): one array serves both.
+    public IReadOnlyList<Tensor> Operands => closure is null && !IsReleased ? inputs : [];
 
     /// <summary>True once a backward pass has freed this node's saved values.</summary>
     public bool IsReleased => (state & ReleasedBit) != 0;
@@ -139,7 +140,7 @@ public sealed class Node
         {
             grads = scratch is not null && scratch.Length == inputs.Length ? scratch : new Tensor?[inputs.Length];
             for (int k = 0; k < inputs.Length; k++)
-                grads[k] = InputAt(k) is null ? null : Derivatives.Backward(Op, k, gradOutput, operands, output!, Attributes);
+                grads[k] = InputAt(k) is null ? null : Derivatives.Backward(Op, k, gradOutput, inputs, output!, Attributes);
         }
         if (grads.Length != inputs.Length)
             throw new InvalidOperationException($"{Name} returned {grads.Length} gradients for {inputs.Length} inputs.");
@@ -150,7 +151,6 @@ public sealed class Node
     {
         state = ReleasedBit;
         closure = null;
-        operands = [];
         output = null;
         saved = [];
         inputs = Forgotten(inputs.Length);
@@ -161,7 +161,7 @@ public sealed class Node
 
     // Released nodes keep their arity but no inputs. Arrays of nulls that nobody writes can be
     // shared, which spares the backward pass an allocation per node.
-    private static readonly Tensor?[][] ForgottenInputs = [[], new Tensor?[1], new Tensor?[2], new Tensor?[3], new Tensor?[4]];
+    private static readonly Tensor[][] ForgottenInputs = [[], new Tensor[1], new Tensor[2], new Tensor[3], new Tensor[4]];
 
-    private static Tensor?[] Forgotten(int arity) => arity < ForgottenInputs.Length ? ForgottenInputs[arity] : new Tensor?[arity];
+    private static Tensor[] Forgotten(int arity) => arity < ForgottenInputs.Length ? ForgottenInputs[arity] : new Tensor[arity];
 }

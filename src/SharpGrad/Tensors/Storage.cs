@@ -11,18 +11,18 @@ namespace SharpGrad;
 /// </summary>
 internal sealed class Storage
 {
-    private Array? data;
-    private DeviceBuffer? buffer;
+    // The CPU array or the device buffer, in one field: a scalar graph allocates a storage per op.
+    private object? memory;
 
     public Storage(Array data, DType dtype)
     {
-        this.data = data;
+        memory = data;
         DType = dtype;
     }
 
     public Storage(DeviceBuffer buffer)
     {
-        this.buffer = buffer;
+        memory = buffer;
         DType = buffer.DType;
         Device = buffer.Device;
     }
@@ -30,10 +30,10 @@ internal sealed class Storage
     /// <summary>Where the elements are.</summary>
     public Device Device { get; } = Device.Cpu;
 
-    public Array Data => data ?? (Device.IsCpu ? throw Released() : throw OnDevice());
+    public Array Data => memory as Array ?? (Device.IsCpu ? throw Released() : throw OnDevice());
 
     /// <summary>The device memory of a storage that is not on the CPU.</summary>
-    public DeviceBuffer Buffer => buffer ?? throw (Device.IsCpu ? OnCpu() : Released());
+    public DeviceBuffer Buffer => memory as DeviceBuffer ?? throw (Device.IsCpu ? OnCpu() : Released());
 
     public DType DType { get; }
 
@@ -80,16 +80,16 @@ internal sealed class Storage
     /// <summary>Takes the array away (for the pool); later accesses throw.</summary>
     internal Array? TakeArray()
     {
-        var array = data;
-        data = null;
+        var array = memory as Array;
+        memory = null;
         return array;
     }
 
     /// <summary>Gives device memory back to its backend's cache (when a scope ends); later accesses throw.</summary>
     internal void ReleaseBuffer()
     {
-        var b = buffer;
-        buffer = null;
+        var b = memory as DeviceBuffer;
+        memory = null;
         b?.Dispose();
     }
 

@@ -90,7 +90,15 @@ public sealed partial class Tensor
     public int Version => Storage.Version;
 
     /// <summary>An optional name, shown by the explain tools and in error messages.</summary>
-    public string? Name { get; set; }
+    public string? Name
+    {
+        get => extras?.Name;
+        set
+        {
+            if (value is not null || extras is not null)
+                Extras.Name = value;
+        }
+    }
 
     /// <summary>The size of one dimension; negative indices count from the end.</summary>
     public int Size(int dim) => ShapeArray[ShapeMath.WrapDim(dim, Rank, nameof(Size))];
@@ -145,9 +153,22 @@ public sealed partial class Tensor
     /// <summary>True for tensors not produced by a recorded op (user-created tensors and results computed without gradients).</summary>
     public bool IsLeaf => GradFn is null;
 
-    internal bool RetainsGrad { get; private set; }
+    internal bool RetainsGrad => extras?.RetainsGrad ?? false;
 
-    internal List<Func<Tensor, Tensor?>>? Hooks { get; private set; }
+    internal List<Func<Tensor, Tensor?>>? Hooks => extras?.Hooks;
+
+    // What few tensors have (a name, hooks, a retained gradient) lives apart, so that the tensors a
+    // scalar graph allocates per op stay small.
+    private TensorExtras? extras;
+
+    private TensorExtras Extras => extras ??= new();
+
+    private sealed class TensorExtras
+    {
+        public string? Name;
+        public List<Func<Tensor, Tensor?>>? Hooks;
+        public bool RetainsGrad;
+    }
 
     /// <summary>
     /// Computes the gradient of this scalar with respect to every leaf it depends on, adding it
@@ -174,7 +195,7 @@ public sealed partial class Tensor
     {
         if (!requiresGrad)
             throw new InvalidOperationException("RetainGrad() was called on a tensor that does not require gradients.");
-        RetainsGrad = true;
+        Extras.RetainsGrad = true;
         return this;
     }
 
@@ -188,8 +209,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(hook);
         if (!requiresGrad)
             throw new InvalidOperationException("Cannot register a hook on a tensor that does not require gradients.");
-        Hooks ??= [];
-        Hooks.Add(hook);
+        (Extras.Hooks ??= []).Add(hook);
         return new HookHandle(this, hook);
     }
 
