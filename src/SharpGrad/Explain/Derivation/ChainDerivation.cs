@@ -316,7 +316,7 @@ public sealed class ChainDerivation
     /// ∂e/∂x for a single-number x. A reduction over a vector that depends on x keeps its Σ: the
     /// derivative of Σ_i f(w_i, p) with respect to p is Σ_i ∂f/∂p, not one component's ∂f/∂p.
     /// </summary>
-    private static Sym ScalarDerivative(Sym e, string x)
+    private Sym ScalarDerivative(Sym e, string x)
     {
         if (!ReducesOver(e, x)) return e.Differentiate(x);
         switch (e.Kind)
@@ -331,11 +331,32 @@ public sealed class ChainDerivation
                 return Sym.Add(Sym.Mul(pow.Derivative([b, p], 0), ScalarDerivative(b, x)), Sym.Mul(pow.Derivative([b, p], 1), ScalarDerivative(p, x)));
             }
             case SymKind.Call when e.Op is { Kind: OpKind.Reduction, Name: "sum" or "mean" } op:
-                return Sym.Call(op, ScalarDerivative(e.Args[0], x));
+            {
+                var inner = ScalarDerivative(e.Args[0], x);
+                // The same number at every element (x broadcast into a vector, ∂/∂s of sum(s + x)): a sum
+                // collects one per element, n of them; a mean of them is that number.
+                if (inner.Variables().Any(v => !program.Graph.TryGetNode(v, out var n) || n.Shape.IsSurelyMultiElement || !n.Shape.IsKnown))
+                    return Sym.Call(op, inner);
+                return op.Name == "sum" ? Sym.Mul(ElementCount(e.Args[0]), inner) : inner;
+            }
             case SymKind.Call when e.Op is { Kind: OpKind.Elementwise, HasDerivative: true } op:
                 return Sym.Add(e.Args.Select((a, i) => Sym.Mul(op.Derivative(e.Args, i), ScalarDerivative(a, x))));
             default: throw new NotSupportedException($"{e} has no scalar formula through its reduction.");
         }
+    }
+
+    /// <summary>How many elements <paramref name="e"/> has: the names it reads, broadcast against each other (4, or N·D).</summary>
+    private Sym ElementCount(Sym e)
+    {
+        var shapes = e.Variables().Select(v => program.Graph.TryGetNode(v, out var n) ? n.Shape.Dims : []).ToList();
+        int rank = shapes.Count == 0 ? 0 : shapes.Max(s => s.Count);
+        var sizes = new List<Sym>();
+        for (int fromEnd = 1; fromEnd <= rank; fromEnd++)
+        {
+            var at = shapes.Where(s => s.Count >= fromEnd).Select(s => s[^fromEnd]).Where(d => !(d.IsKnown && d.Size == 1)).ToList();
+            if (at.Count > 0) sizes.Add(at.FirstOrDefault(d => d.IsKnown) is { IsKnown: true } known && at.All(d => d.IsKnown) ? Sym.Num(known.Size) : Sym.Var(at.First(d => !d.IsKnown).Symbol!));
+        }
+        return Sym.Mul(sizes);
     }
 
     private static bool ReducesOver(Sym e, string x) =>

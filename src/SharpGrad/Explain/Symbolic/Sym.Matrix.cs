@@ -87,6 +87,9 @@ public sealed partial class Sym
     {
         if (axes.Length == 0) return a;
         if (!a.IsShaped) return a;
+        // c at every element summed over axes of sizes m, n is m·n·c at every element that remains.
+        if (a is { IsNumber: true, Shape: { } each })
+            return Num(a.Value * axes.Aggregate(1, (p, axis) => p * each[axis])).WithShape(shape);
         // A number multiplying every element comes out of the sum: sum((…)/2, 0) is sum(…, 0)/2.
         if (a is { Kind: SymKind.Product, Args: [{ IsNumber: true, IsShaped: false } coefficient, ..] })
         {

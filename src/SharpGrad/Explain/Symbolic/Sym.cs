@@ -203,6 +203,18 @@ public sealed partial class Sym
             if (p.IsNumber && !p.IsShaped) coefficient *= p.Value;
             else list.AddRange(p.Kind == SymKind.Product && p.explicitShape is null ? p.Args : [p]);
         }
+        // ones(k) changes nothing where the other factors already have the product's shape: x ⊙ ones(4) is x.
+        if (list.Count > 1 && list.FindIndex(f => f is { IsNumber: true, IsShaped: true }) is var at and >= 0)
+        {
+            var rest = list.Where((_, i) => i != at).ToList();
+            var restShape = rest.Count == 1 ? rest[0].Shape : new Sym(SymKind.Product, args: rest).Shape;
+            var ones = list[at].Shape!;
+            if (restShape is { } r && r.SequenceEqual(new Sym(SymKind.Product, args: list).Shape!)) list = rest;
+            // A row times a matrix of ones is the row repeated down it: ones(3) cᵀ, not ones(3, 2) ⊙ c.
+            else if (restShape is not null && (rest.Count == 1 ? rest[0] : new Sym(SymKind.Product, args: rest)).BroadcastTo([.. ones]) is { Kind: SymKind.MatMul } repeated
+                && repeated.Shape!.SequenceEqual(ones))
+                list = [repeated];
+        }
         if (coefficient != 1) list.Insert(0, Num(coefficient));
         return list.Count switch { 0 => Num(coefficient), 1 => list[0], _ => new(SymKind.Product, args: list) };
     }
@@ -249,6 +261,9 @@ public sealed partial class Sym
         if (op.Name == "log" && args[0] is { Kind: SymKind.Call, Op.Name: "softmax" } sm) return Call("log_softmax", sm.Args[0]);
         // The sum (or mean) of a single element is that element.
         if (op.Name is "sum" or "mean" && args.Length == 1 && args[0].Shape is { Count: > 0 } one && one.All(d => d == 1)) return args[0];
+        // The sum of c at each of n elements is n·c; their mean is c.
+        if (op.Name is "sum" or "mean" && args.Length == 1 && args[0] is { IsNumber: true, Shape: { } each })
+            return Num(op.Name == "sum" ? args[0].Value * each.Aggregate(1, (p, d) => p * d) : args[0].Value);
         // A single number multiplying every element comes out of a sum: α·sum(v), not sum(α·v).
         if (op.Name is "sum" or "mean" && args[0] is { Kind: SymKind.Product } product && product.explicitShape is null
             && product.Args.Any(f => !f.IsShaped) && product.Args.Any(f => f.IsShaped))
