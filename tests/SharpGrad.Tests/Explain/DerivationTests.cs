@@ -145,4 +145,44 @@ public class DerivationTests
         var check = DerivativeChecker.Check(program, "z", right.ToString());
         Assert.True(check.IsCorrect, check.ToText());
     }
+
+    [Theory]
+    // s broadcast over x's 4 elements: L = Σ_i (s + x_i), so ∂L/∂s = 4 (by hand), in every form, not 1.
+    [InlineData("param s = 0.5\ninput x = [1, 2, 3, 4]\nL = sum(s + x)", "s", "paths", "∂L/∂s = 4")]
+    [InlineData("param s = 0.5\ninput x = [1, 2, 3, 4]\nL = sum(s + x)", "s", "closed", "∂L/∂s = 4")]
+    // L = mean(s + s·x²): ∂L/∂s = mean(1 + x²) = 1 + mean(x²), not 1/4 + mean(x²).
+    [InlineData("param s = 0.5\ninput x = [1, 2, 3, 4]\nL = mean(s + x^2 * s)", "s", "closed", "∂L/∂s = 1 + mean(x^2)")]
+    // b broadcast down 3 rows: every component collects 3.
+    [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = sum(X + b)", "b", "closed", "∂L/∂b = 3·ones(2)")]
+    // A 1×1 matrix product is a product: ∂(W x)/∂W = x, not the tautology ∂J/∂W = ∂J/∂W.
+    [InlineData("param W = [[3]]\ninput x = [[2]]\nJ = sum(W @ x)", "W", "closed", "∂J/∂W = x")]
+    public void ConstantsBroadcastIntoASum_AreCountedOncePerElement(string program, string wrt, string form, string expected)
+    {
+        var parsed = GradProgram.Parse(program);
+        var equation = DerivationRenderer.Equations(ChainDerivation.Create(parsed, wrt), form, out _).Single();
+        Assert.Equal(expected, $"{equation.Left} = {equation.Right}");
+        var right = expected[(expected.IndexOf(" = ", StringComparison.Ordinal) + 3)..];
+        Assert.True(DerivativeChecker.Check(parsed, wrt, right).IsCorrect, right);
+    }
+
+    [Fact]
+    public void ARecurrence_KeepsTheWholeGradientsOfTheLinesAbove_InItsClosedForm()
+    {
+        // A ladder p_k = p_{k−1}·q_{k−1}, q_k = p_{k−1} + q_{k−1} of depth 8 has 256 paths of 9 factors, past the inline limit.
+        var text = new StringBuilder("param x = 0.5\np1 = sin(x)\nq1 = cos(x)\n");
+        for (int k = 2; k <= 8; k++) text.Append($"p{k} = p{k - 1} * q{k - 1}\nq{k} = p{k - 1} + q{k - 1}\n");
+        text.Append("E = p8 + q8\n");
+        var program = GradProgram.Parse(text.ToString());
+        var derivation = ChainDerivation.Create(program, "x");
+        var closed = DerivationRenderer.Equations(derivation, "closed", out var note);
+        Assert.NotNull(note);
+        // dE/dq6 = dE/dp7·∂p7/∂q6 + dE/dq7·∂q7/∂q6 = dE/dp7·p6 + dE/dq7: the lines above stay whole gradients, never 0.
+        Assert.Contains(closed, l => l.Left.ToString() == "dE/dq6" && l.Right.ToString() == "dE/dp7 · p6 + dE/dq7");
+        Assert.Equal("∂E/∂x = dE/dp1 · cos(x) − dE/dq1 · sin(x)", $"{closed[^1].Left} = {closed[^1].Right}");
+        Assert.StartsWith("closed form of ∂E/∂x\n", DerivationRenderer.Render(derivation, "closed", OutputFormat.Text));
+        // The last line, the derivative asked for, is an answer check accepts.
+        foreach (var form in new[] { "factored", "closed" })
+            Assert.True(DerivativeChecker.Check(program, "x", DerivationRenderer.Equations(derivation, form, out _)[^1].Right.ToString()).IsCorrect, form);
+    }
 }
+

@@ -218,12 +218,13 @@ public sealed class ChainDerivation
 
     /// <summary>
     /// Backpropagation's recurrence, one line per named node on a path from the objective down to
-    /// wrt: ∂E/∂x = Σ_c ∂E/∂c · ∂c/∂x. Linear in the number of edges, whatever the number of paths.
+    /// wrt: dE/dx = Σ_c dE/dc · ∂c/∂x, the whole gradients (d) of the lines above times local partials (∂).
+    /// Linear in the number of edges, whatever the number of paths.
     /// </summary>
     public IReadOnlyList<(Sym Left, Sym Right)> Recurrence() =>
         order.Where(n => n != Objective).Reverse()
-            .Select(n => (n == Wrt ? Left : Sym.Partial(Objective, n),
-                Sym.Add(Consumers(n).Select(c => Term(c == Objective ? null : Sym.Partial(Objective, c), c, n)))))
+            .Select(n => (n == Wrt ? Left : Sym.Total(Objective, n, component: false),
+                Sym.Add(Consumers(n).Select(c => Term(c == Objective ? null : Sym.Total(Objective, c, component: false), c, n)))))
             .ToArray();
 
     /// <summary>
@@ -242,12 +243,13 @@ public sealed class ChainDerivation
         form.Substitute(s =>
         {
             // (∂P/∂(H)_d too: with no formula for it, its neighbour ∂L/∂P cannot be read at component d of H.)
-            if (s.Kind == SymKind.Partial && s.OfIndex is null && Vector(s.Name!) && Vector(s.Wrt!) && LocalFormula(s.Name!, s.Wrt!) is null
+            if (s is { Kind: SymKind.Partial, IsTotal: false, OfIndex: null } && Vector(s.Name!) && Vector(s.Wrt!) && LocalFormula(s.Name!, s.Wrt!) is null
                 && program.Graph[s.Name!].Op is { Kind: not OpKind.Elementwise }) open = true;
             return null;
         });
         if (open) return form;
-        return form.Substitute(s => s.Kind == SymKind.Partial ? LocalFormula(s.Name!, s.Wrt!) : null);
+        // A whole gradient dE/dc (a recurrence's line above) is not a local partial: it stays as written.
+        return form.Substitute(s => s is { Kind: SymKind.Partial, IsTotal: false } ? LocalFormula(s.Name!, s.Wrt!) : null);
     }
 
     /// <summary>The formula of the local partial ∂of/∂x, or null when there is no scalar one.</summary>
@@ -262,7 +264,7 @@ public sealed class ChainDerivation
         if (component && of != Objective) return null;
         try
         {
-            return WithMeanCount(node, component ? Component(node, x, shape) : ScalarDerivative(ToSym(node, root: true), x));
+            return WithMeanCount(node, component ? Component(node, x, shape) : ScalarDerivative(OneByOneProducts(ToSym(node, root: true)), x));
         }
         catch (NotSupportedException)
         {
@@ -344,6 +346,12 @@ public sealed class ChainDerivation
             default: throw new NotSupportedException($"{e} has no scalar formula through its reduction.");
         }
     }
+
+    /// <summary>A matrix product of single elements ([[3]] @ [[2]]) is their product, which has a scalar derivative.</summary>
+    private Sym OneByOneProducts(Sym e) => e.Rewrite(s =>
+        (s.Kind == SymKind.MatMul || s is { Kind: SymKind.Call, Op.Name: "matmul" }) && s.Variables().All(v => program.Graph.TryGetNode(v, out var n) && (n.Shape.IsScalar || n.Shape.IsSingleElement))
+            ? Sym.Mul(OneByOneProducts(s.Args[0]).WithShape(null), OneByOneProducts(s.Args[1]).WithShape(null))
+            : null);
 
     /// <summary>How many elements <paramref name="e"/> has: the names it reads, broadcast against each other (4, or N·D).</summary>
     private Sym ElementCount(Sym e)

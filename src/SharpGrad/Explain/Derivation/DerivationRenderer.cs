@@ -108,7 +108,9 @@ public static class DerivationRenderer
         var lines = Equations(derivation, form, out var note, layout ?? Layout.Gradient, expand, pathLimit);
         var notation = format == OutputFormat.Latex ? Notation.Latex : Notation.Text;
         var sb = new StringBuilder();
-        string title = $"{(format == OutputFormat.Latex ? "%" : format == OutputFormat.Markdown ? "###" : "")} {form} form of {lines[0].Left.ToString(Notation.Text)}".TrimStart();
+        // A recurrence ends with the line of the derivative asked for.
+        var asked = lines[^1].Left;
+        string title = $"{(format == OutputFormat.Latex ? "%" : format == OutputFormat.Markdown ? "###" : "")} {form} form of {asked.ToString(Notation.Text)}".TrimStart();
         sb.Append(title).Append('\n');
         if (layout is { } stated) sb.Append(format == OutputFormat.Latex ? "% " : "").Append(stated.Note()).Append('\n');
         if (note is not null) sb.Append(format == OutputFormat.Latex ? "% " : "").Append(note).Append('\n');
@@ -132,7 +134,7 @@ public static class DerivationRenderer
         else sb.Append($"; {derivation.Objective} does not depend on {derivation.Wrt}, so the derivative is 0");
         sb.Append('\n');
         return format == OutputFormat.Latex && standalone
-            ? LatexDocument.Standalone($"\\section*{{{form} form of ${lines[0].Left.ToString(Notation.Latex)}$}}\n" + sb)
+            ? LatexDocument.Standalone($"\\section*{{{form} form of ${asked.ToString(Notation.Latex)}$}}\n" + sb)
             : sb.ToString();
     }
 }

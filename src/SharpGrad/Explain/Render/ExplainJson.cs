@@ -34,8 +34,9 @@ public static class ExplainJson
         return Write(new
         {
             form, objective, wrt, layout = layout.Name(),
-            expression = equations.Count > 0 ? equations[0].Right.ToString(Notation.Text) : null,
-            latex = equations.Count > 0 ? equations[0].Right.ToString(Notation.Latex) : null,
+            // A recurrence ends with the line of the derivative asked for.
+            expression = equations.Count > 0 ? equations[^1].Right.ToString(Notation.Text) : null,
+            latex = equations.Count > 0 ? equations[^1].Right.ToString(Notation.Latex) : null,
             equations = equations.Select(e => new
             {
                 left = e.Left.ToString(Notation.Text),
