@@ -703,4 +703,19 @@ public class DerivativeCheckerTests
         Add("e9.grad", "W2", "h1 ⊗ dJ/da2");
         ExplainFiles.AssertGolden("check-seeds.txt", sb.ToString());
     }
+
+    [Fact]
+    public void AWrongAnswer_OnAGraphWithExponentiallyManyPaths_IsGradedWithoutWritingTheClosedFormOut()
+    {
+        // A ladder of depth 20 has 2^20 paths: its closed form written out as one expression would be as large,
+        // so the diagnostics that compare parts of it are skipped, and the answer is graded on its values.
+        var text = new System.Text.StringBuilder("param x = 0.5\np1 = sin(x)\nq1 = cos(x)\n");
+        for (int k = 2; k <= 20; k++) text.Append($"p{k} = p{k - 1} * q{k - 1}\nq{k} = p{k - 1} + q{k - 1}\n");
+        text.Append("E = p20 + q20\n");
+        var program = GradProgram.Parse(text.ToString());
+        Assert.False(ChainDerivation.Create(program, "x").FitsInline);
+        var result = DerivativeChecker.Check(program, "x", "2*x");
+        Assert.False(result.IsCorrect);
+    }
 }
+

@@ -88,6 +88,8 @@ public static partial class DerivativeChecker
         private IEnumerable<string> ClosedFormPartDiagnostics(CheckExpr expr, List<Sample> samples)
         {
             Sym closed;
+            // Written out whole, the closed form of a deep graph with many paths grows exponentially.
+            if (!Derivation.FitsInline) yield break;
             try
             {
                 closed = MatrixDerivation.Gradient(First, Derivation.Wrt);

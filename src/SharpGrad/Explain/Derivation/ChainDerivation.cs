@@ -111,6 +111,7 @@ public sealed class ChainDerivation
     /// </summary>
     public Sym? MatrixForm()
     {
+        if (!FitsInline) return null;
         try
         {
             return MatrixDerivation.Gradient(MatrixDerivation.Evaluate(program, Objective), Wrt);
@@ -202,10 +203,7 @@ public sealed class ChainDerivation
     public Sym? Factored()
     {
         if (Wrt == Objective) return Sym.One;
-        var size = new Dictionary<string, BigInteger>(StringComparer.Ordinal);
-        foreach (var n in Enumerable.Reverse(order))
-            size[n] = n == Objective ? 0 : Consumers(n).Aggregate(BigInteger.Zero, (s, c) => s + (c == Objective ? 1 : size[c] + 1));
-        if (size.GetValueOrDefault(Wrt) > InlineLimit) return null;
+        if (!FitsInline) return null;
         var memo = new Dictionary<string, Sym>(StringComparer.Ordinal);
         Sym F(string x)
         {
@@ -214,6 +212,22 @@ public sealed class ChainDerivation
             return memo[x] = Sym.Add(terms);
         }
         return F(Wrt);
+    }
+
+    /// <summary>
+    /// Whether the factored form has at most <see cref="InlineLimit"/> symbols. Beyond, every form
+    /// written out as one expression (factored, closed, matrix) grows with the number of paths, which
+    /// can be exponential in the depth of the graph.
+    /// </summary>
+    public bool FitsInline
+    {
+        get
+        {
+            var size = new Dictionary<string, BigInteger>(StringComparer.Ordinal);
+            foreach (var n in Enumerable.Reverse(order))
+                size[n] = n == Objective ? 0 : Consumers(n).Aggregate(BigInteger.Zero, (s, c) => s + (c == Objective ? 1 : size[c] + 1));
+            return size.GetValueOrDefault(Wrt) <= InlineLimit;
+        }
     }
 
     /// <summary>
