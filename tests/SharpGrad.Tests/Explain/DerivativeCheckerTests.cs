@@ -717,5 +717,19 @@ public class DerivativeCheckerTests
         var result = DerivativeChecker.Check(program, "x", "2*x");
         Assert.False(result.IsCorrect);
     }
+
+    [Theory]
+    // u = 3a, w = u·a, L = w + u², at a = 1.5 by hand: dL/du = 2u + a = 10.5, dL/da = u + 3·dL/du = 4.5 + 31.5 = 36.
+    // Step's row writes ∂L/∂u for u's whole gradient beside w's route to a, which does not pass through u.
+    [InlineData("∂L/∂w · ∂w/∂a + ∂L/∂u · ∂u/∂a", true)]
+    // The paths form writes the route L → w → u, so there ∂L/∂u is the direct edge 2u.
+    [InlineData("∂L/∂w · ∂w/∂u · ∂u/∂a + ∂L/∂u · ∂u/∂a + ∂L/∂w · ∂w/∂a", true)]
+    // With the route through u written, leaving out w's direct use of a is a missing path.
+    [InlineData("∂L/∂w · ∂w/∂u · ∂u/∂a + ∂L/∂u · ∂u/∂a", false)]
+    public void ThePartialOfTheObjective_IsTheWholeGradient_UnlessTheAnswerWritesAnotherRouteDownToIt(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("param a = 1.5\nu = 3 * a\nw = u * a\nL = w + u^2");
+        Assert.Equal(correct, DerivativeChecker.Check(program, "a", answer).IsCorrect);
+    }
 }
 

@@ -129,7 +129,7 @@ public static partial class DerivativeChecker
 
     /// <summary>
     /// Marks the partials ∂O/∂a of the objective O that mean a's total gradient. Where O uses a directly and also
-    /// through other names, ∂O/∂a is the direct edge when the answer writes one of those other routes
+    /// through other names, ∂O/∂a is the direct edge when the answer writes one of those other routes down to a
     /// (∂L/∂q · ∂q/∂a · ∂a/∂r + ∂L/∂a · ∂a/∂r, the paths form explain prints); written without them
     /// (∂L/∂a · ∂a/∂r, as step's rows read) it is a's whole gradient. ∂L/∂a|q always means the edge.
     /// </summary>
@@ -137,17 +137,10 @@ public static partial class DerivativeChecker
     {
         var graph = program.Graph;
         var o = graph[objective];
-        var mentioned = new HashSet<string>(StringComparer.Ordinal);
         var partials = new List<CheckExpr>();
         void Collect(CheckExpr e)
         {
-            if (e.Kind == CheckExpr.Kinds.Name) mentioned.Add(e.Name!);
-            if (e.Kind == CheckExpr.Kinds.Partial)
-            {
-                mentioned.Add(e.Name!);
-                mentioned.Add(e.Wrt!);
-                partials.Add(e);
-            }
+            if (e.Kind == CheckExpr.Kinds.Partial) partials.Add(e);
             foreach (var a in e.Args) Collect(a);
         }
         Collect(expr);
@@ -155,8 +148,11 @@ public static partial class DerivativeChecker
         {
             if (p.Name != objective || p.Held is not null || p.Wrt == objective || !CheckExprEvaluator.DirectAmongOthers(o, graph[p.Wrt!])) continue;
             var a = graph[p.Wrt!];
-            p.Total = !mentioned.Any(n => n != p.Wrt && n != objective && graph.TryGetNode(n, out var c)
-                && c.DependsOn(a) && o.DependsOn(c));
+            // Another route to a is written when a local partial goes from a name above a down to a (or to a
+            // name that depends on a): ∂q/∂a in ∂L/∂q · ∂q/∂a. ∂L/∂w · ∂w/∂r beside ∂L/∂a · ∂a/∂r passes w
+            // but not through a, so there ∂L/∂a is still a's whole gradient.
+            p.Total = !partials.Any(q => q.Name != objective && q.Name != p.Wrt && graph.TryGetNode(q.Name!, out var c)
+                && c.DependsOn(a) && o.DependsOn(c) && graph.TryGetNode(q.Wrt!, out var m) && (m == a || m.DependsOn(a)));
         }
     }
 
