@@ -731,5 +731,16 @@ public class DerivativeCheckerTests
         var program = GradProgram.Parse("param a = 1.5\nu = 3 * a\nw = u * a\nL = w + u^2");
         Assert.Equal(correct, DerivativeChecker.Check(program, "a", answer).IsCorrect);
     }
+
+    [Theory]
+    // max(p) at p = (1, 2, 2) shares its gradient between the tied elements: (0, ½, ½), as autograd gives it.
+    [InlineData("I[p = max(p)]", false)]
+    [InlineData("I[p = max(p)]/sum(I[p = max(p)])", true)]
+    public void ValuesGivenOnATie_AreGradedThere_WithTheSharedConvention(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("param p = [1, 2, 2]\nL = max(p)");
+        var result = DerivativeChecker.Check(program, "p", answer);
+        Assert.Equal(correct, result.IsCorrect);
+    }
 }
 
