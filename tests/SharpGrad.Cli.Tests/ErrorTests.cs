@@ -124,6 +124,15 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void UnknownCommand_IsOneLineNamingIt()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("frobnicate", "f.grad");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal("error: Unrecognized command or argument 'frobnicate'. Run 'sharpgrad --help' for the commands.\n", stderr);
+    }
+
+    [Fact]
     public void Success_Exits0()
     {
         Assert.Equal(0, CliRunner.Run("grad", CliRunner.Example("e7.grad")).ExitCode);
