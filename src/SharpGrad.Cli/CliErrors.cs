@@ -7,7 +7,7 @@ namespace SharpGrad.Cli;
 /// Turns library exceptions into one-line messages on stderr and an exit code, so a user never
 /// sees a stack trace for a mistake in their input. The codes are explicit: 0 success (and, for
 /// <c>check</c>, "correct"), 1 only for <c>check</c>'s "incorrect", 2 bad input (arguments, files,
-/// programs), 70 an internal error (a bug, or an external program that failed on our input).
+/// programs, and an external program such as Graphviz that failed), 70 an internal error (a bug).
 /// </summary>
 internal static partial class CliErrors
 {
