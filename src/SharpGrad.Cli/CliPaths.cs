@@ -47,14 +47,37 @@ internal static class CliPaths
 
     /// <summary>
     /// Refuses to write <paramref name="path"/> (for <paramref name="option"/>) into a folder that does not
-    /// exist, naming that folder, as <see cref="AtomicFile"/> does for every other file the commands write.
+    /// exist, naming that folder, as <see cref="AtomicFile"/> does for every other file the commands write,
+    /// and into a folder that takes no new files (no permission, a read-only or virtual file system such as
+    /// /proc): the file is written beside its target first, so a short-lived file of that kind is created and
+    /// removed here, before any work is done or any program is started.
     /// </summary>
     public static string CheckNewFile(string option, string path)
     {
         CheckFile(option, path);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null && !Directory.Exists(folder))
+        var full = Path.GetFullPath(path);
+        var folder = Path.GetDirectoryName(full);
+        if (folder is null)
+            throw new ArgumentException($"{option}: '{path}' is not a file name.");
+        if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"{option}: cannot write '{path}' because the folder '{folder}' does not exist.");
+        // The name AtomicFile gives its temporary files, so that one left by a killed process is cleaned up with theirs.
+        var probe = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose).Dispose();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var why = e is UnauthorizedAccessException ? "there is no permission to create files in the folder" : "no file can be created in the folder";
+            throw new IOException($"{option}: cannot write '{path}': {why} '{folder}'.");
+        }
+        finally
+        {
+            // DeleteOnClose has removed it; this is for a file system that ignores that flag.
+            try { File.Delete(probe); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
         return path;
     }
 

@@ -51,6 +51,13 @@ public static class Program
         {
             // System.CommandLine would print help and exit 1; a usage mistake is exit code 2 everywhere in sharpgrad.
             // One line per mistake, each naming the option; the first is usually the only one.
+            // An unknown command leaves the parser at the root, which then also reports that no command was given
+            // and that each later argument is not one either: only the unknown command itself is worth a line.
+            if (parse.CommandResult.Command == root && parse.UnmatchedTokens.Count > 0)
+            {
+                Console.Error.WriteLine($"error: Unrecognized command or argument '{parse.UnmatchedTokens[0]}'. Run 'sharpgrad --help' for the commands.");
+                return CliErrors.UsageError;
+            }
             foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
             return CliErrors.UsageError;
         }

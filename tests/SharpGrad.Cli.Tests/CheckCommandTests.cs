@@ -184,4 +184,86 @@ public class CheckCommandTests
         Assert.Equal(2, code);
         Assert.Contains(message, stderr);
     }
+
+    [Fact]
+    public void Batch_ReportNamingTheSubmissions_IsRefusedAndTheFileKept()
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            File.Copy(CliRunner.Example("e1.grad"), Path.Combine(dir, "e1.grad"));
+            var input = Path.Combine(dir, "subs.csv");
+            const string submissions = "id,program,wrt,expression\nann,e1.grad,n4,dE/dn6 * dn6/dn4\n";
+            File.WriteAllText(input, submissions);
+            // The same file, by the same name and by another spelling of its path.
+            foreach (var report in new[] { input, Path.Combine(dir, ".", "sub", "..", "subs.csv") })
+            {
+                var (code, stdout, stderr) = CliRunner.Run("check", "--batch", input, "--report", report);
+                Assert.Equal(2, code);
+                Assert.Equal("", stdout);
+                Assert.Equal($"error: --report: '{report}' is the --batch file; the report would overwrite the submissions. Give another name.\n", stderr);
+                Assert.Equal(submissions, File.ReadAllText(input));
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Theory]
+    [InlineData("[{\"program\": ", "at line 1, column 14: the file ends before the JSON is complete (a bracket, brace or string is not closed, or a value is missing).")]
+    [InlineData("[\n  {\"program\": \"e1.grad\" \"wrt\": \"n4\"}\n]", "at line 2, column 25: unexpected '\"'.")]
+    [InlineData("[{\"wrt\": \"é\", x}]", "at line 1, column 15: unexpected 'x'.")]
+    public void Batch_InvalidJson_SaysLineAndColumnFromOne_InPlainWords(string json, string expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            var input = Path.Combine(dir, "subs.json");
+            File.WriteAllText(input, json);
+            var (code, _, stderr) = CliRunner.Run("check", "--batch", input, "--report", Path.Combine(dir, "r.csv"));
+            Assert.Equal(2, code);
+            Assert.Equal($"error: --batch {input}: not valid JSON {expected}\n", stderr);
+            Assert.DoesNotContain("LineNumber", stderr);
+            Assert.DoesNotContain("BytePositionInLine", stderr);
+            Assert.False(File.Exists(Path.Combine(dir, "r.csv")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Batch_PathsThatCannotBeUsed_SayWhy()
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            var input = Path.Combine(dir, "subs.csv");
+            File.WriteAllText(input, "id,program,wrt,expression\nann,missing.grad,n4,1\n");
+
+            var folder = Path.Combine(dir, "folder.csv");
+            Directory.CreateDirectory(folder);
+            var (code, _, stderr) = CliRunner.Run("check", "--batch", folder, "--report", Path.Combine(dir, "r.csv"));
+            Assert.Equal(2, code);
+            Assert.Equal($"error: --batch: '{folder}' is a folder; give a file name.\n", stderr);
+
+            var missing = Path.Combine(dir, "nope", "r.csv");
+            (code, _, stderr) = CliRunner.Run("check", "--batch", input, "--report", missing);
+            Assert.Equal(2, code);
+            Assert.Equal($"error: --report: cannot write '{missing}' because the folder '{Path.Combine(dir, "nope")}' does not exist.\n", stderr);
+
+            if (Directory.Exists("/proc/self"))   // Linux: no regular file can be created in /proc
+            {
+                (code, _, stderr) = CliRunner.Run("check", "--batch", input, "--report", "/proc/r.csv");
+                Assert.Equal(2, code);
+                Assert.Equal("error: --report: cannot write '/proc/r.csv': no file can be created in the folder '/proc'.\n", stderr);
+            }
+
+            // A program that is not there is that submission's error, in words, not .NET's "Could not find file".
+            var report = Path.Combine(dir, "r.csv");
+            (code, _, stderr) = CliRunner.Run("check", "--batch", input, "--report", report);
+            Assert.Equal(0, code);
+            Assert.Equal("", stderr);
+            Assert.EndsWith($",error,,{Path.Combine(dir, "missing.grad")}: no such file\n", File.ReadAllText(report));
+            Assert.DoesNotContain(".tmp", string.Join(" ", Directory.GetFiles(dir)));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

@@ -1,3 +1,5 @@
+using SharpGrad.Cli.Commands;
+
 namespace SharpGrad.Cli.Tests;
 
 [Collection(ConsoleCollection.Name)]
@@ -51,8 +53,8 @@ public class DotCommandTests
 
             Environment.SetEnvironmentVariable("SHARPGRAD_DOT", bad);
             var (failed, _, stderr) = CliRunner.Run("dot", CliRunner.Example("e9.grad"), "--png", png);
-            Assert.Equal(70, failed);   // an internal error: dot refused the text we gave it
-            Assert.Contains("dot failed with exit code 3: syntax error in line 1", stderr);
+            Assert.Equal(2, failed);
+            Assert.Equal("error: dot failed with exit code 3: syntax error in line 1\n", stderr);
             Assert.False(File.Exists(png));
             Assert.DoesNotContain(Directory.GetFiles(dir), f => f.EndsWith(".tmp", StringComparison.Ordinal));
         }
@@ -61,6 +63,90 @@ public class DotCommandTests
             Environment.SetEnvironmentVariable("SHARPGRAD_DOT", null);
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>Runs <c>dot --png</c> with a fake <c>dot</c> made of <paramref name="script"/>; returns the result and whether any file was left.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static (int Code, string Out, string Error, string[] Left) RunFakeDot(string script)
+    {
+        var dir = Directory.CreateTempSubdirectory("sg-dot-").FullName;
+        var fake = Path.Combine(dir, "fakedot");
+        File.WriteAllText(fake, "#!/bin/sh\n" + script);
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var png = Path.Combine(dir, "out.png");
+        try
+        {
+            Environment.SetEnvironmentVariable("SHARPGRAD_DOT", fake);
+            var (code, stdout, stderr) = CliRunner.Run("dot", CliRunner.Example("e9.grad"), "--png", png);
+            return (code, stdout, stderr, Directory.GetFiles(dir).Where(f => f != fake).Select(f => Path.GetFileName(f)).ToArray());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SHARPGRAD_DOT", null);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("exit 1\n", "error: dot failed with exit code 1\n")]
+    [InlineData("echo 'Error: <stdin>: syntax error in line 1' >&2\nexit 1\n", "error: dot failed with exit code 1: Error: <stdin>: syntax error in line 1\n")]
+    [InlineData("cat > /dev/null\nexit 0\n", "error: dot failed to write the PNG: it exited with code 0 but wrote nothing\n")]
+    [InlineData("cat > /dev/null\n: > \"$3\"\n", "error: dot failed to write the PNG: it exited with code 0 but wrote nothing\n")]
+    public void Dot_Png_DotFails_IsOneLineExit2_AndLeavesNoFile(string script, string expected)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var (code, stdout, stderr, left) = RunFakeDot(script);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal(expected, stderr);
+        Assert.Empty(left);
+    }
+
+    [Fact]
+    public void Dot_Png_DotNotReadingItsInput_SaysDotFailed()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        // Closes its input at once and exits 0 (after a moment, so that the graph is written into a closed pipe).
+        var (code, _, stderr, left) = RunFakeDot("exec 0<&-\nsleep 0.2\nexit 0\n");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: dot failed ", stderr);
+        Assert.DoesNotContain("Broken pipe", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.Empty(left);
+    }
+
+    [Fact]
+    public void Dot_Png_DotHangs_IsStoppedAfterTheTimeout()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var saved = DotCommand.Timeout;
+        DotCommand.Timeout = TimeSpan.FromSeconds(1);
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var (code, _, stderr, left) = RunFakeDot("printf half > \"$3\"\nsleep 300\n");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
+            Assert.Equal(2, code);
+            Assert.Equal("error: dot failed to finish within 1 s and was stopped\n", stderr);
+            Assert.Empty(left);
+        }
+        finally { DotCommand.Timeout = saved; }
+    }
+
+    [Fact]
+    public void Dot_Png_IntoAFolderThatTakesNoFiles_IsRefusedBeforeDotStarts()
+    {
+        if (!Directory.Exists("/proc/self")) return;   // Linux: no regular file can be created in /proc
+        Environment.SetEnvironmentVariable("SHARPGRAD_DOT", "/nonexistent/graphviz/dot");
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("dot", CliRunner.Example("e9.grad"), "--png", "/proc/out.png");
+            Assert.Equal(2, code);
+            Assert.Equal("", stdout);
+            // Refused up front: the message is about the folder, not about the missing Graphviz.
+            Assert.Equal("error: --png: cannot write '/proc/out.png': no file can be created in the folder '/proc'.\n", stderr);
+        }
+        finally { Environment.SetEnvironmentVariable("SHARPGRAD_DOT", null); }
     }
 
     [Fact]

@@ -100,6 +100,39 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void MissingFile_SaysNoSuchFile_NotTheRuntimeMessage()
+    {
+        var path = Path.Combine(dir, "nope.grad");
+        var (code, _, stderr) = CliRunner.Run("grad", path);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {path}: no such file\n", stderr);
+
+        var inMissingFolder = Path.Combine(dir, "missing", "x.grad");
+        (code, _, stderr) = CliRunner.Run("grad", inMissingFolder);
+        Assert.Equal(2, code);
+        Assert.Equal($"error: {inMissingFolder}: no such file (there is no folder {Path.Combine(dir, "missing")})\n", stderr);
+    }
+
+    [Fact]
+    public void RuntimeFileSystemMessages_AreRewordedAndOthersKept()
+    {
+        var file = Path.Combine(dir, "b.grad");
+        Assert.Equal($"{file}: no such file", CliErrors.Describe(new FileNotFoundException($"Could not find file '{file}'.")));
+        Assert.Equal($"{dir}: is a folder, not a file", CliErrors.Describe(new UnauthorizedAccessException($"Access to the path '{dir}' is denied.")));
+        Assert.Equal("/srv/x: permission denied", CliErrors.Describe(new UnauthorizedAccessException("Access to the path '/srv/x' is denied.")));
+        Assert.Equal("--batch: 'x.csv' does not exist.", CliErrors.Describe(new IOException("--batch: 'x.csv' does not exist.")));
+    }
+
+    [Fact]
+    public void UnknownCommand_IsOneLineNamingIt()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("frobnicate", "f.grad");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal("error: Unrecognized command or argument 'frobnicate'. Run 'sharpgrad --help' for the commands.\n", stderr);
+    }
+
+    [Fact]
     public void Success_Exits0()
     {
         Assert.Equal(0, CliRunner.Run("grad", CliRunner.Example("e7.grad")).ExitCode);

@@ -71,10 +71,14 @@ internal static class CheckCommand
     /// <summary>Grades every submission; a submission that cannot be graded (a bad program or expression) gets verdict "error" and its message.</summary>
     private static int Batch(string path, string reportPath)
     {
-        var submissions = ReadSubmissions(path);
         bool jsonReport = reportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         if (!jsonReport && !reportPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--report: '{reportPath}' must end in .csv or .json.");
+        if (SameFile(path, reportPath))
+            throw new ArgumentException($"--report: '{reportPath}' is the --batch file; the report would overwrite the submissions. Give another name.");
+        var submissions = ReadSubmissions(path);
+        // Checked before grading, which may take a while: a report that cannot be written is said at once.
+        CliPaths.CheckNewFile("--report", reportPath);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var programs = new Dictionary<string, GradProgram>(StringComparer.Ordinal);
         var rows = new List<(Submission S, CheckResult? R, string? Error)>();
@@ -93,7 +97,7 @@ internal static class CheckCommand
             catch (Exception e)
             {
                 // One submission the checker cannot grade must not stop the others.
-                rows.Add((s, null, e is ArgumentException or IOException or UnauthorizedAccessException ? e.Message : $"internal error ({e.GetType().Name}): {e.Message}"));
+                rows.Add((s, null, e is ArgumentException or IOException or UnauthorizedAccessException ? CliErrors.Describe(e) : $"internal error ({e.GetType().Name}): {e.Message}"));
             }
         }
         var text = new StringBuilder();
@@ -119,11 +123,33 @@ internal static class CheckCommand
                 text.AppendJoin(',', new[] { s.Id, s.Program, s.Wrt, s.Expression, verdict, r?.Mistake.ToString() ?? "", message }.Select(Csv)).Append('\n');
             }
         }
-        File.WriteAllText(reportPath, text.ToString());
+        CliPaths.WriteText(reportPath, text.ToString(), "--report");
         int correct = rows.Count(r => r.R?.IsCorrect == true), errors = rows.Count(r => r.R is null);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"graded {rows.Count} submissions: {correct} correct, {rows.Count - correct - errors} incorrect, {errors} not gradable; report in {reportPath}"));
         return 0;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="a"/> and <paramref name="b"/> name the same file: the same full path (in any
+    /// case where the file system ignores case), or a symbolic link to the other.
+    /// </summary>
+    private static bool SameFile(string a, string b)
+    {
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        static string Resolve(string path)
+        {
+            var full = Path.GetFullPath(path);
+            try
+            {
+                return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return full;
+            }
+        }
+        return string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), comparison) || string.Equals(Resolve(a), Resolve(b), comparison);
     }
 
     private static string Csv(string field) =>
@@ -132,6 +158,7 @@ internal static class CheckCommand
     /// <summary>The submissions of a .json array of objects or a .csv file with a header row.</summary>
     private static List<Submission> ReadSubmissions(string path)
     {
+        CliPaths.CheckFile("--batch", path);
         if (!File.Exists(path)) throw new IOException($"--batch: '{path}' does not exist.");
         var text = File.ReadAllText(path);
         var list = new List<Submission>();
@@ -144,7 +171,7 @@ internal static class CheckCommand
             }
             catch (JsonException e)
             {
-                throw new ArgumentException($"--batch {path}: not valid JSON (line {e.LineNumber + 1}): {e.Message}");
+                throw new ArgumentException($"--batch {path}: not valid JSON {JsonProblem(text, e)}.");
             }
             using (doc)
             {
@@ -182,6 +209,35 @@ internal static class CheckCommand
                 program ?? throw new ArgumentException($"--batch {path}, {where}: no program"),
                 wrt ?? throw new ArgumentException($"--batch {path}, {where}: no wrt"),
                 expression ?? throw new ArgumentException($"--batch {path}, {where}: no expression"), of);
+    }
+
+    /// <summary>
+    /// Where and, briefly, what the JSON mistake <paramref name="e"/> in <paramref name="text"/> is, in words
+    /// rather than System.Text.Json's: "at line 3, column 14: ..." with both counted from 1 (the exception
+    /// counts from 0, and counts the column in UTF-8 bytes).
+    /// </summary>
+    private static string JsonProblem(string text, JsonException e)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return "(the file is empty; it should hold an array of submissions)";
+        if (e.LineNumber is not { } line0)
+            return "(the file cannot be read as JSON)";
+        var lines = text.Split('\n');
+        if (line0 >= lines.Length)
+            return $"at line {line0 + 1}: the file ends before the JSON is complete";
+        var lineText = lines[line0].TrimEnd('\r');
+        var bytes = Encoding.UTF8.GetBytes(lineText);
+        int byteColumn = (int)Math.Min(e.BytePositionInLine ?? 0, bytes.Length);
+        int column = Encoding.UTF8.GetCharCount(bytes, 0, byteColumn);
+        bool restIsBlank = column >= lineText.Length && lines.Skip((int)line0 + 1).All(string.IsNullOrWhiteSpace);
+        string what;
+        if (restIsBlank)
+            what = "the file ends before the JSON is complete (a bracket, brace or string is not closed, or a value is missing)";
+        else if (column < lineText.Length)
+            what = $"unexpected '{lineText[column]}'";
+        else
+            what = "unexpected end of line";
+        return $"at line {line0 + 1}, column {column + 1}: {what}";
     }
 
     /// <summary>RFC 4180 records: fields separated by commas, quoted with "" for a quote; blank lines skipped.</summary>

@@ -9,7 +9,8 @@ namespace SharpGrad.Cli.Commands;
 /// value and gradient as Graphviz DOT text (see <see cref="GraphDot"/>), rendered to a PNG by
 /// Graphviz's <c>dot</c>, or as JSON data (<see cref="ExplainJson.Graph"/>). The environment variable SHARPGRAD_DOT names the <c>dot</c> executable
 /// to use instead of searching PATH (tests use it to simulate a missing Graphviz). A failure of
-/// <c>dot</c> itself on the text we gave it is exit code 70, as any other internal error.
+/// <c>dot</c> itself (a non-zero exit, no PNG written, its input not read, no result within
+/// <see cref="Timeout"/>) is one line "error: dot failed ..." and exit code 2, and leaves no file.
 /// </summary>
 internal static class DotCommand
 {
@@ -53,10 +54,17 @@ internal static class DotCommand
         return command;
     }
 
+    /// <summary>
+    /// How long <c>dot</c> may take before it is stopped. Graphviz lays out a graph of this size in well
+    /// under a second; a <c>dot</c> that runs for a minute is stuck (or waiting for input it will never get).
+    /// Tests shorten it.
+    /// </summary>
+    internal static TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
     private static int Render(string text, string output)
     {
-        // The same rule as every other file the commands write (AtomicFile): a missing folder is
-        // the user's to create, and the message names it, never the temporary file.
+        // The same rule as every other file the commands write (AtomicFile): a missing folder, or one that
+        // takes no files, is the user's to fix, and the message names it, never the temporary file.
         CliPaths.CheckNewFile("--png", output);
         var executable = Environment.GetEnvironmentVariable("SHARPGRAD_DOT") is { Length: > 0 } configured ? configured : "dot";
         var full = Path.GetFullPath(output);
@@ -79,19 +87,13 @@ internal static class DotCommand
         }
         try
         {
+            string? failure;
             using (process)
+                failure = RunDot(process, text, temp, full);
+            if (failure is not null)
             {
-                var errors = process.StandardError.ReadToEndAsync();
-                process.StandardInput.Write(text);
-                process.StandardInput.Close();
-                process.StandardOutput.ReadToEnd();
-                process.WaitForExit();
-                if (process.ExitCode != 0 || !File.Exists(temp))
-                {
-                    var first = (errors.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "").Replace(temp, full);
-                    Console.Error.WriteLine($"error: dot failed with exit code {process.ExitCode}{(first.Length > 0 ? ": " + first.Trim() : "")}");
-                    return ExplainCli.InternalError;
-                }
+                Console.Error.WriteLine($"error: dot failed {failure}");
+                return ExplainCli.UsageError;
             }
             File.Move(temp, full, overwrite: true);
             Console.Out.WriteLine($"wrote {output}");
@@ -99,7 +101,53 @@ internal static class DotCommand
         }
         finally
         {
-            if (File.Exists(temp)) File.Delete(temp);
+            try { File.Delete(temp); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+    }
+
+    /// <summary>
+    /// Feeds <paramref name="text"/> to the started <c>dot</c> and waits for it, at most <see cref="Timeout"/>;
+    /// returns null when it wrote the PNG to <paramref name="temp"/>, otherwise the rest of the sentence
+    /// "dot failed ..." that says why. Its input, output and error streams are served on their own tasks so
+    /// that a <c>dot</c> that stops reading, or writes a lot, cannot block us.
+    /// </summary>
+    private static string? RunDot(Process process, string text, string temp, string full)
+    {
+        var errors = process.StandardError.ReadToEndAsync();
+        var discarded = process.StandardOutput.ReadToEndAsync();
+        var feeding = Task.Run(() =>
+        {
+            try
+            {
+                process.StandardInput.Write(text);
+                process.StandardInput.Close();
+                return true;
+            }
+            catch (IOException)
+            {
+                return false; // a broken pipe: dot exited or closed its input before reading the whole graph
+            }
+        });
+        if (!process.WaitForExit(Timeout))
+        {
+            try { process.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { } // it exited just now
+            process.WaitForExit(TimeSpan.FromSeconds(5));
+            return $"to finish within {Timeout.TotalSeconds:0.#} s and was stopped";
+        }
+        process.WaitForExit(); // the exit code and the end of its output streams
+        bool fed = feeding.Wait(TimeSpan.FromSeconds(5)) && feeding.Result;
+        var first = errors.Wait(TimeSpan.FromSeconds(5))
+            ? (errors.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "").Replace(temp, full).Trim()
+            : "";
+        var detail = first.Length > 0 ? ": " + first : "";
+        if (process.ExitCode != 0)
+            return $"with exit code {process.ExitCode}{detail}";
+        if (!fed)
+            return $"to read the graph: it exited (code 0) before reading all of its input{detail}";
+        if (!File.Exists(temp) || new FileInfo(temp).Length == 0)
+            return $"to write the PNG: it exited with code 0 but wrote nothing{detail}";
+        return null;
     }
 }
