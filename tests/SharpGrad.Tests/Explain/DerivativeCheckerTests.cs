@@ -742,5 +742,14 @@ public class DerivativeCheckerTests
         var result = DerivativeChecker.Check(program, "p", answer);
         Assert.Equal(correct, result.IsCorrect);
     }
+
+    [Fact]
+    public void TheCountOfABatchCrossEntropy_IsTheNOfTheAnswer()
+    {
+        // cross_entropy on 2 rows is their mean: ∂L/∂Z = (softmax(Z) − Y)/2 by hand, which a student writes with /n.
+        var program = GradProgram.Parse("param Z = [[1, 2, 0.5], [0, -1, 2]]\ntarget Y = [[0, 1, 0], [1, 0, 0]]\nL = cross_entropy(Z, Y)");
+        Assert.True(DerivativeChecker.Check(program, "Z", "(softmax(Z) - Y)/n").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "Z", "softmax(Z) - Y").IsCorrect);
+    }
 }
 

@@ -475,8 +475,8 @@ internal sealed class CheckExprParser
         // A size of the program (n, D) is a number: the 1/n of a mean.
         if (known is null && graph.StaticSizes.TryGetValue(t.Text, out var size))
             return Node(CheckExpr.Kinds.Number, start, value: size);
-        // explain writes a mean's count as n; where the program's sizes are numbers and every mean averages as many
-        // elements, n is that number.
+        // explain writes a mean's count as n; where the program's sizes are numbers and every mean (and every batch
+        // cross_entropy, a mean over its rows) averages as many elements, n is that number.
         if (known is null && t.Text == "n" && MeanCount() is int count)
             return Node(CheckExpr.Kinds.Number, start, value: count);
         if (known is null) throw Unknown(t, "");
@@ -559,10 +559,13 @@ internal sealed class CheckExprParser
         int? count = null;
         foreach (var node in graph.Nodes)
         {
-            if (node.Op is not { Name: "mean" } || node.Operands.Count != 1 || !node.Shape.IsScalar) continue;
+            // A whole mean averages every element; cross_entropy on a batch averages its rows.
+            bool mean = node.Op is { Name: "mean" } && node.Operands.Count == 1 && node.Shape.IsScalar;
+            bool batch = node.Op is { Name: "cross_entropy" } && node.Operands[0].Shape.Rank == 2;
+            if (!mean && !batch) continue;
             var sizes = node.Operands[0].Shape.Resolve(graph.StaticSizes);
             if (sizes is null) return null;
-            int n = sizes.Aggregate(1, (a, b) => a * b);
+            int n = batch ? sizes[0] : sizes.Aggregate(1, (a, b) => a * b);
             if (count is not null && count != n) return null;
             count = n;
         }
