@@ -75,4 +75,22 @@ public class WhyTests
         Assert.Equal(["relu(z) at line 9: z = −5 ≤ 0, so ∂a/∂z = 0"], group.Reasons);
         Assert.Contains("The gradient is zero in every component.", why.Render());
     }
+
+    [Fact]
+    public void AVectorWithNoPath_IsZeroInEveryComponent()
+    {
+        var report = ZeroGradientExplanation.Create(GradProgram.Parse("param w = [1, 2]\nu = w * 3\nL = sum(w^2)"), "u").Render();
+        Assert.Contains("The gradient is zero in every component.", report);
+        Assert.DoesNotContain("1 of 2", report);
+    }
+
+    [Fact]
+    public void AComponentThatRoundingLeavesNearZero_IsCountedAsTheZeroItIsPrinted()
+    {
+        // ∂L/∂x[0] = c − 0.3 with c = 0.1 + 0.2: 5.6e-17 in floating point, printed 0, beside ∂L/∂x[1] = 5.
+        var program = GradProgram.Parse("param x = [1, 2]\nc = 0.1 + 0.2\nL = x[0] * c - x[0] * 0.3 + 5 * x[1]");
+        var why = ZeroGradientExplanation.Create(program, "x");
+        Assert.Contains("1 of 2 components is zero.", why.Render());
+    }
 }
+

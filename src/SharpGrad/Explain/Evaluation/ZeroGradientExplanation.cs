@@ -73,11 +73,13 @@ public sealed class ZeroGradientExplanation
         }
         var tracer = new ZeroGradientTracer(evaluation, ancestors);
         var data = gradient.ToDoubleArray();
+        // A component that rounding left at 1e-18 where the others are near 1 is printed 0, and is 0: the paths into it cancel.
+        double scale = data.Length == 0 ? 0 : data.Max(Math.Abs);
         var groups = new List<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)>();
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < data.Length; k++)
         {
-            if (data[k] != 0) continue;
+            if (Math.Abs(data[k]) > 1e-12 * scale) continue;
             var reasons = tracer.Explain(wrtNode, k);
             if (reasons.Count == 0) reasons = ["no reason was found (the local derivatives are not zero; the contributions of several paths cancel)"];
             var key = string.Join("\n", reasons);
@@ -103,8 +105,9 @@ public sealed class ZeroGradientExplanation
             sb.Append($"The gradient is not zero{(value.Count > 1 ? " in any component" : "")}.\n");
             return sb.ToString();
         }
-        int zeros = Groups.Sum(g => g.Components.Count);
-        sb.Append(value.Count == 1 || IsZero && value.Count > 1 && zeros == value.Count
+        // With no path, one group names the whole tensor.
+        int zeros = HasPath ? Groups.Sum(g => g.Components.Count) : value.Count;
+        sb.Append(value.Count == 1 || zeros == value.Count
             ? $"The gradient is zero{(value.Count > 1 ? " in every component" : "")}.\n"
             : $"{zeros} of {value.Count} components {(zeros == 1 ? "is" : "are")} zero.\n");
         foreach (var (components, reasons) in Groups)
