@@ -154,6 +154,9 @@ public class DerivationTests
     [InlineData("param s = 0.5\ninput x = [1, 2, 3, 4]\nL = mean(s + x^2 * s)", "s", "closed", "∂L/∂s = 1 + mean(x^2)")]
     // b broadcast down 3 rows: every component collects 3.
     [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = sum(X + b)", "b", "closed", "∂L/∂b = 3·ones(2)")]
+    // Component d of b reaches one element per row: 3 of them in a sum, 3 of 6 in a mean.
+    [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = sum(X + b)", "b", "paths", "∂L/∂(b)_d = 3")]
+    [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = mean(X + b)", "b", "paths", "∂L/∂(b)_d = 0.5")]
     // A 1×1 matrix product is a product: ∂(W x)/∂W = x, not the tautology ∂J/∂W = ∂J/∂W.
     [InlineData("param W = [[3]]\ninput x = [[2]]\nJ = sum(W @ x)", "W", "closed", "∂J/∂W = x")]
     public void ConstantsBroadcastIntoASum_AreCountedOncePerElement(string program, string wrt, string form, string expected)

@@ -158,4 +158,16 @@ public class RenderTests
         // One term per line, continued lines indented, a minus kept as the operator.
         Assert.Equal("L &= a \\\\\n  &\\quad + b \\\\\n  &\\quad - c", LatexDocument.AlignedSum("L", ["a", "b", "-c"]));
     }
+
+    [Fact]
+    public void Norm_IsPrintedBackAsTheProgramWroteIt()
+    {
+        var program = GradProgram.Parse("param a = [3, 4]\nL = dot(a, a) / norm(a)");
+        var e = program.DefaultObjective.Expression;
+        Assert.EndsWith("/ norm(a)", ExprPrinter.Source(e));
+        Assert.EndsWith("\\lVert a \\rVert}", ExprPrinter.Latex(e));
+        // What is printed parses back to the same value: 25/5.
+        Assert.Equal(5, GradProgram.Parse("param a = [3, 4]\nL = " + ExprPrinter.Source(e)).Evaluate().Value("L").Item(), 12);
+    }
 }
+

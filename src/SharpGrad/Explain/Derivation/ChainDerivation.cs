@@ -290,7 +290,21 @@ public sealed class ChainDerivation
     private Sym? Component(GraphNode node, string x, SymbolicShape shape)
     {
         var graph = program.Graph;
-        var d = ToSym(node, root: true).Differentiate(x);
+        var e = ToSym(node, root: true);
+        var d = e.Differentiate(x);
+        // A reduction of x broadcast into a larger tensor, with the same derivative at every element (sum(X + b)):
+        // component d collects one per element it reaches, a number that the component-wise derivative drops.
+        if (ReducesOver(e, x))
+        {
+            try
+            {
+                var counted = ScalarDerivative(e, x);
+                if (!counted.Variables().Any(v => !graph.TryGetNode(v, out var n) || n.Shape.IsSurelyMultiElement || !n.Shape.IsKnown)) d = counted;
+            }
+            catch (NotSupportedException)
+            {
+            }
+        }
         bool other = false;
         var result = d.Substitute(s =>
         {
@@ -329,8 +343,8 @@ public sealed class ChainDerivation
     }
 
     /// <summary>
-    /// ∂e/∂x for a single-number x. A reduction over a vector that depends on x keeps its Σ: the
-    /// derivative of Σ_i f(w_i, p) with respect to p is Σ_i ∂f/∂p, not one component's ∂f/∂p.
+    /// ∂e/∂x for a single-number x, or for component d of a vector x. A reduction over a vector that depends
+    /// on x keeps its Σ: the derivative of Σ_i f(w_i, p) with respect to p is Σ_i ∂f/∂p, not one component's ∂f/∂p.
     /// </summary>
     private Sym ScalarDerivative(Sym e, string x)
     {
@@ -349,11 +363,12 @@ public sealed class ChainDerivation
             case SymKind.Call when e.Op is { Kind: OpKind.Reduction, Name: "sum" or "mean" } op:
             {
                 var inner = ScalarDerivative(e.Args[0], x);
-                // The same number at every element (x broadcast into a vector, ∂/∂s of sum(s + x)): a sum
-                // collects one per element, n of them; a mean of them is that number.
+                // The same number at every element (x broadcast into a vector, ∂/∂s of sum(s + x)): a sum collects
+                // one per element that x (or its component d) reaches, n of them, n/k for a vector x of k elements.
                 if (inner.Variables().Any(v => !program.Graph.TryGetNode(v, out var n) || n.Shape.IsSurelyMultiElement || !n.Shape.IsKnown))
                     return Sym.Call(op, inner);
-                return op.Name == "sum" ? Sym.Mul(ElementCount(e.Args[0]), inner) : inner;
+                var reached = Sym.Div(op.Name == "sum" ? ElementCount(e.Args[0]) : Sym.One, ElementCount(Sym.Var(x)));
+                return Sym.Mul(reached, inner);
             }
             case SymKind.Call when e.Op is { Kind: OpKind.Elementwise, HasDerivative: true } op:
                 return Sym.Add(e.Args.Select((a, i) => Sym.Mul(op.Derivative(e.Args, i), ScalarDerivative(a, x))));

@@ -82,6 +82,10 @@ public static class ExprPrinter
                 return Apply(OpTable.Negate, [Write(neg.Operand, notation)], notation);
             case BinaryExpr bin:
                 return Apply(OpTable.Binary(bin.Operator), [Write(bin.Left, notation), Write(bin.Right, notation)], notation);
+            // The parser reads norm(v) as sqrt(sum(v^2)); it is printed back as the program wrote it.
+            case CallExpr { Op.Name: "sqrt", Arguments: [CallExpr { Op.Name: "sum", Arguments: [BinaryExpr { Operator: BinaryOperator.Power, Right: NumberExpr { Value: 2 } } square] }] }:
+                var v = Write(square.Left, notation).Text;
+                return (notation == Notation.Latex ? $"\\lVert {v} \\rVert" : $"norm({v})", OpInfo.AtomPrecedence);
             case CallExpr call:
                 return Apply(call.Op, call.Arguments.Select(a => Write(a, notation)).ToArray(), notation);
             default:
