@@ -41,6 +41,25 @@ public class ParserTests
         Assert.Equal($"t.grad:{line}:{column}: {reason}", e.Diagnostic);
     }
 
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void LineEndings_LfCrLfAndLoneCr_AllEndAStatement(string eol)
+    {
+        // J = w·w at w = 3 is 9; the comment runs to the end of its line only.
+        var text = string.Join(eol, "param w = 3", "# a comment", "J = w * w", "");
+        var p = GradProgram.Parse(text, "t.grad");
+        Assert.Equal(["w", "J"], p.Statements.Select(st => st.Name));
+        Assert.Equal(9, p.Evaluate().ObjectiveValue);
+        Assert.Equal(3, p.Statements[1].Line);
+
+        // Lines and columns count each line break once: '$' is line 4, column 7 (a blank line 3).
+        var e = ParseError(string.Join(eol, "param w = 3", "# a comment", "", "J = w $ w", ""));
+        Assert.Equal((4, 7), (e.Line, e.Column));
+        Assert.Equal("t.grad:4:7: unexpected character '$'", e.Diagnostic);
+    }
+
     [Fact]
     public void SpecE9Text_ParsesIntoDeclarationsAndAssignmentsInOrder()
     {
