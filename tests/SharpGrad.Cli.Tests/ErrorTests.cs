@@ -29,6 +29,28 @@ public sealed class ErrorTests : IDisposable
     }
 
     [Fact]
+    public void IndexOutOfRangeForASizeGivenWithSet_ReadsLikeTheStaticCheck()
+    {
+        var path = Write("index.grad", "param w[D]\nJ = w[3]\n");
+        var (code, stdout, stderr) = CliRunner.Run("grad", path, "--set", "w=[1,2]");
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal($"{path}:2:6: shapes do not fit 'w[3]': index 3 is out of range for axis 0 of size 2 (positions 0 to 1)\n", stderr);
+        Assert.DoesNotContain("(Parameter", stderr);
+    }
+
+    [Fact]
+    public void HugeConvLayer_CountsExactly()
+    {
+        // 100000²·100000·100000 = 10²⁰, past the 64-bit range (it used to print 7766279631452241920).
+        var path = Write("conv.grad", "conv c1: in 100000, out 100000, kernel 100000\nJ = 1\n");
+        var (code, stdout, stderr) = CliRunner.Run("shapes", path);
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Contains("parameters: f²·d·c + c = 100000²·100000·100000 + 100000 = 100000000000000000000 + 100000 = 100000000000000100000\n", stdout);
+    }
+
+    [Fact]
     public void ShapeError_PrintsTheOperatorPosition()
     {
         var path = Write("shape.grad", "param W2[3, 2]\nparam h1[3]\na = W2 @ h1\n");

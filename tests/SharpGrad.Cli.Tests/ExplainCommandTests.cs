@@ -86,6 +86,22 @@ public class ExplainCommandTests
     }
 
     [Fact]
+    public void Explain_Latex_EscapesANameThatStartsWithAnUnderscore()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"us-{Guid.NewGuid():N}.grad");
+        File.WriteAllText(path, "param _ = 3\nJ = _ * _\n");
+        try
+        {
+            // J = _·_, so ∂J/∂_ = 2·_; the name is the character \_, not a bare subscript.
+            var (code, stdout, _) = CliRunner.Run("explain", path, "--wrt", "_", "--format", "latex", "--standalone");
+            Assert.Equal(0, code);
+            Assert.Contains("\\frac{\\partial J}{\\partial \\_} &= 2 \\cdot \\_\n", stdout);
+            Assert.DoesNotContain("\\partial _", stdout);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void Explain_Expand_WritesSoftmaxInExponentials()
     {
         var path = Path.Combine(Path.GetTempPath(), $"sm-{Guid.NewGuid():N}.grad");

@@ -63,6 +63,29 @@ public class ShapesCommandTests
     }
 
     [Fact]
+    public void Shapes_WrtNotUsedByTheObjective_SaysSoWithExitZero()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sharpgrad-unused-{Guid.NewGuid():N}.grad");
+        File.WriteAllText(path, "param w = 1\nparam u = 2\nJ = w * w\n");
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("shapes", path, "--wrt", "u");
+            Assert.Equal(0, code);
+            Assert.Equal("", stderr);
+            Assert.Contains("J is not computed from u, so ∂J/∂u has no factors.\n", stdout);
+            Assert.Contains("│ ∂J/∂u (result) │ 1×1           │", stdout);
+            var (jsonCode, json, _) = CliRunner.Run("shapes", path, "--wrt", "u", "--json");
+            Assert.Equal(0, jsonCode);
+            Assert.Contains("\"dependsOnWrt\": false", json);
+            Assert.Contains("\"factors\": []", json);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Shapes_MalformedConv_ReportsLineAndColumn()
     {
         var path = Path.Combine(Path.GetTempPath(), $"sharpgrad-conv-{Guid.NewGuid():N}.grad");

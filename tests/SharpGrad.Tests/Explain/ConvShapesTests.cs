@@ -1,3 +1,4 @@
+using System.Numerics;
 using SharpGrad.Explain;
 
 namespace SharpGrad.Tests.Explain;
@@ -10,7 +11,7 @@ public class ConvShapesTests
     {
         var program = ExplainFiles.Load("e4.grad");
         Assert.Equal(["conv64", "conv6", "conv1"], program.ConvLayers.Select(c => c.Name));
-        Assert.Equal([786528L, 7008L, 288L], program.ConvLayers.Select(c => c.ParameterCount));
+        Assert.Equal([786528, 7008, 288], program.ConvLayers.Select(c => (long)c.ParameterCount));
         // f²·d·c + c computed independently.
         foreach (var (layer, f) in program.ConvLayers.Zip(new[] { 64, 6, 1 }))
             Assert.Equal((long)f * f * 2 * 96 + 96, layer.ParameterCount);
@@ -57,6 +58,37 @@ public class ConvShapesTests
         Assert.Contains("4×3×4", ConvShapes.Render(p));
         // conv followed by '=' stays an ordinary assignment.
         Assert.Equal(2, GradProgram.Parse("input x = 1\nconv = 2 * x").Evaluate().ObjectiveValue);
+    }
+
+    [Fact]
+    public void ParameterCount_IsExactBeyondTheLongRange()
+    {
+        // f²·d·c + c with f = d = c = 100000: 10⁵·10⁵·10⁵·10⁵ = 10²⁰, past long's 9.2·10¹⁸.
+        var c = GradProgram.Parse("conv c1: in 100000, out 100000, kernel 100000\nJ = 1").ConvLayers[0];
+        Assert.Equal(BigInteger.Parse("100000000000000000000"), c.WeightCount);
+        Assert.Equal(BigInteger.Parse("100000000000000100000"), c.ParameterCount);
+        var text = ConvShapes.Render(GradProgram.Parse("conv c1: in 100000, out 100000, kernel 100000\nJ = 1"));
+        Assert.Contains("= 100000²·100000·100000 + 100000 = 100000000000000000000 + 100000 = 100000000000000100000", text);
+        Assert.Contains("│ c1    │ 100000000000000100000 │", text);
+        // The largest layer the syntax allows: (2³¹ − 1)⁴ + (2³¹ − 1).
+        var m = GradProgram.Parse("conv m: in 2147483647, out 2147483647, kernel 2147483647\nJ = 1").ConvLayers[0];
+        Assert.Equal(BigInteger.Pow(int.MaxValue, 4) + int.MaxValue, m.ParameterCount);
+    }
+
+    [Fact]
+    public void OutputSize_IsExactBeyondTheIntRange()
+    {
+        // ⌊(2147483647 + 2·1 − 1)/1⌋ + 1 = 2147483649, one past the largest input size.
+        var p = GradProgram.Parse("conv c1: in 1, out 1, kernel 1, padding 1, input 2147483647\nJ = 1");
+        Assert.Equal(2147483649L, p.ConvLayers[0].OutputSize(int.MaxValue));
+        var text = ConvShapes.Render(p);
+        Assert.Contains("output height: ⌊(2147483647 + 2·1 − 1)/1⌋ + 1 = 2147483649", text);
+        Assert.Contains("1×2147483647×2147483647 → 1×2147483649×2147483649", text);
+        // A huge kernel over a small input: the padded size is 3 + 2·1 = 5, not a wrapped negative number.
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse("conv c1: in 1, out 1, kernel 2147483647, padding 1, input 3\nJ = 1"));
+        Assert.Contains("(2147483647×2147483647) is larger than its padded input (5×5)", e.Message);
+        var big = Assert.Throws<GradProgramException>(() => GradProgram.Parse("conv c1: in 1, out 1, kernel 2147483647, padding 1073741822, input 2147483647×1\nJ = 1"));
+        Assert.Contains("larger than its padded input (4294967291×2147483645)", big.Message);
     }
 
     [Theory]

@@ -197,6 +197,10 @@ public class EvaluationTests
     [InlineData("input x\ny = x * 2", "x=[1, 2]", 1, 7,
         "'x' is declared as a scalar (it has no size and no value in the program; declare a size such as x[3] for a vector), but the value given has shape [2]")]
     [InlineData("input a[D]\ninput b[D]\ny = sum(a * b)", "a=[1, 2];b=[1, 2, 3]", 2, 7, "the value given for 'b' makes D = 3, but another value already made D = 2")]
+    [InlineData("param w[D]\nJ = w[3]", "w=[1, 2]", 2, 6,
+        "shapes do not fit 'w[3]': index 3 is out of range for axis 0 of size 2 (positions 0 to 1)")]
+    [InlineData("param W[R, C]\nJ = W[1, 5]", "W=[[1, 2], [3, 4]]", 2, 6,
+        "shapes do not fit 'W[1, 5]': index 5 is out of range for axis 1 of size 2 (positions 0 to 1)")]
     [InlineData("input x = 1\ny = x * 2", "y=3", 0, 0, "cannot set 'y': it is computed by the program (line 2); only param, input and target declarations take values")]
     [InlineData("input x = 1\ny = x * 2", "q=3", 0, 0, "cannot set 'q': the program declares no such name (its declarations are x)")]
     public void ValueErrors_NameTheDeclaration(string text, string? sets, int line, int column, string reason)
@@ -207,6 +211,15 @@ public class EvaluationTests
         Assert.Equal(reason, e.Reason);
         Assert.Equal((line, column), (e.Line, e.Column));
         Assert.Equal("t.grad", e.FileName);
+    }
+
+    [Fact]
+    public void FailureMessages_DropTheParameterSuffix()
+    {
+        Assert.Equal("Index 3 is out of range.", Evaluator.MessageOf(new ArgumentOutOfRangeException("indices", "Index 3 is out of range.")));
+        Assert.Equal("bad shape", Evaluator.MessageOf(new ArgumentException("bad shape", "shape")));
+        Assert.Equal("no parameter", Evaluator.MessageOf(new ArgumentException("no parameter")));
+        Assert.Equal("not an argument", Evaluator.MessageOf(new InvalidOperationException("not an argument")));
     }
 
     [Fact]

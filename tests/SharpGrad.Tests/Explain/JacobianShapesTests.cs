@@ -42,10 +42,22 @@ public class JacobianShapesTests
     }
 
     [Fact]
-    public void NoPath_IsAnError()
+    public void NoPath_IsAnsweredWithNoFactors()
     {
+        // a = 2x does not read z: ∂a/∂z is 0, a valid question as in explain, why and check.
         var program = GradProgram.Parse("input x = 1\ninput z = 2\na = x * 2\nb = z + 1\n");
-        Assert.Throws<ArgumentException>(() => JacobianShapes.Create(program, "z", "a"));
+        var shapes = JacobianShapes.Create(program, "z", "a");
+        Assert.False(shapes.DependsOnWrt);
+        Assert.False(shapes.IsChain);
+        Assert.Empty(shapes.Factors);
+        Assert.Equal("1×1", shapes.Result);
+        Assert.Contains("a is not computed from z, so ∂a/∂z has no factors.\n", shapes.Render());
+        Assert.True(JacobianShapes.Create(program, "x", "a").DependsOnWrt);
+
+        // An unused vector parameter: ∂J/∂u is 3×1 in the denominator layout, 1×3 in the numerator layout.
+        var unused = GradProgram.Parse("param w = 1\nparam u[3]\nJ = w * w\n");
+        Assert.Equal("3×1", JacobianShapes.Create(unused, "u").Result);
+        Assert.Equal("1×3", JacobianShapes.Create(unused, "u", layout: Layout.Numerator).Result);
     }
 
     [Fact]

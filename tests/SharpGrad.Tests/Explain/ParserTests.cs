@@ -12,6 +12,11 @@ public class ParserTests
     [InlineData("input x = 1\ny = x +\n", 2, 8, "expected an expression after '+', found the end of the line")]
     [InlineData("input x = 1\ny = foo(x)", 2, 5, "unknown function 'foo'; the functions are abs, avgpool, conv2d, cos, cross_entropy, dot, erf, exp, floor, g, ln, log, log_softmax, max, maxpool, mean, min, norm, relu, sigmoid, sin, softmax, sqrt, sum, tanh, transpose")]
     [InlineData("input x = 1\ny = relu(x, x)", 2, 5, "'relu' takes 1 argument, got 2")]
+    [InlineData("param w = 1\nJ = norm()", 2, 5, "'norm' takes 1 argument, got 0")]
+    [InlineData("param w = 1\nJ = norm(w, w)", 2, 5, "'norm' takes 1 argument, got 2")]
+    [InlineData("param w = 1\nJ = transpose(w, w)", 2, 5, "'transpose' takes 1 argument, got 2")]
+    [InlineData("param w = 1\nJ = ln(w, w)", 2, 5, "'ln' takes 1 argument, got 2")]
+    [InlineData("param w = 1\nJ = log(w, w)", 2, 5, "'log' takes 1 argument, got 2")]
     [InlineData("input x = 1\ny = max()", 2, 5, "'max' is written max(v), max(a, b, ...), max(X, axis=N); got 0 arguments")]
     [InlineData("input x = 1\ny = x $ 2", 2, 7, "unexpected character '$'")]
     [InlineData("input x = 1\ny = (x + 1", 2, 11, "expected ')' to close the '(' at line 2, column 5, found the end of the file")]
@@ -34,6 +39,25 @@ public class ParserTests
         Assert.Equal((line, column), (e.Line, e.Column));
         Assert.Equal($"line {line}, column {column}: {reason}", e.Message);
         Assert.Equal($"t.grad:{line}:{column}: {reason}", e.Diagnostic);
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void LineEndings_LfCrLfAndLoneCr_AllEndAStatement(string eol)
+    {
+        // J = w·w at w = 3 is 9; the comment runs to the end of its line only.
+        var text = string.Join(eol, "param w = 3", "# a comment", "J = w * w", "");
+        var p = GradProgram.Parse(text, "t.grad");
+        Assert.Equal(["w", "J"], p.Statements.Select(st => st.Name));
+        Assert.Equal(9, p.Evaluate().ObjectiveValue);
+        Assert.Equal(3, p.Statements[1].Line);
+
+        // Lines and columns count each line break once: '$' is line 4, column 7 (a blank line 3).
+        var e = ParseError(string.Join(eol, "param w = 3", "# a comment", "", "J = w $ w", ""));
+        Assert.Equal((4, 7), (e.Line, e.Column));
+        Assert.Equal("t.grad:4:7: unexpected character '$'", e.Diagnostic);
     }
 
     [Fact]

@@ -18,6 +18,10 @@ public class RenderTests
     [InlineData("var", "\\mathrm{var}", "var")]
     [InlineData("W", "W", "W")]
     [InlineData("a_", "\\mathrm{a\\_}", "a_")]
+    [InlineData("_", "\\_", "_")]
+    [InlineData("_1", "\\__{1}", "__1")]
+    [InlineData("_hat", "\\hat{\\_}", "_\u0302")]
+    [InlineData("_x", "\\mathrm{\\_x}", "_x")]
     public void SymbolName_ReadsIndicesGreekAndAccents(string name, string latex, string unicode)
     {
         var s = SymbolName.Parse(name);

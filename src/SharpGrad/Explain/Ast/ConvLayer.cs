@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace SharpGrad.Explain;
 
@@ -52,15 +53,25 @@ public sealed class ConvLayer
     /// <summary>W: the input width, when given (equal to H for <c>input H</c>).</summary>
     public int? InputWidth { get; }
 
-    /// <summary>The number of weights and biases: f²·d·c + c.</summary>
-    public long ParameterCount => (long)Kernel * Kernel * InChannels * OutChannels + OutChannels;
+    /// <summary>The number of weights: f²·d·c, exact however large (each factor is at most 2³¹ − 1).</summary>
+    public BigInteger WeightCount => (BigInteger)Kernel * Kernel * InChannels * OutChannels;
 
-    /// <summary>The output size along an axis of input size <paramref name="size"/>: ⌊(size + 2p − f)/s⌋ + 1.</summary>
-    public int OutputSize(int size) => (int)Math.Floor((size + 2.0 * Padding - Kernel) / Stride) + 1;
+    /// <summary>The number of weights and biases: f²·d·c + c, exact however large.</summary>
+    public BigInteger ParameterCount => WeightCount + OutChannels;
+
+    /// <summary>The padded size along an axis of input size <paramref name="size"/>: size + 2p (beyond the int range for large sizes).</summary>
+    public long PaddedSize(int size) => size + 2L * Padding;
+
+    /// <summary>
+    /// The output size along an axis of input size <paramref name="size"/>: ⌊(size + 2p − f)/s⌋ + 1, in
+    /// whole-number arithmetic (it can pass 2³¹ − 1 when the padding is large); less than 1 when the
+    /// filter is larger than the padded input.
+    /// </summary>
+    public long OutputSize(int size) => FloorDiv(PaddedSize(size) - Kernel, Stride) + 1;
 
     /// <summary>The parameter count with the formula and the numbers: "f²·d·c + c = 64²·2·96 + 96 = 786432 + 96 = 786528".</summary>
     public string ParameterFormula() =>
-        $"f²·d·c + c = {N(Kernel)}²·{N(InChannels)}·{N(OutChannels)} + {N(OutChannels)} = {N((long)Kernel * Kernel * InChannels * OutChannels)} + {N(OutChannels)} = {N(ParameterCount)}";
+        $"f²·d·c + c = {N(Kernel)}²·{N(InChannels)}·{N(OutChannels)} + {N(OutChannels)} = {N(WeightCount)} + {N(OutChannels)} = {N(ParameterCount)}";
 
     /// <summary>The output size of one axis with the numbers: "⌊(4 + 2·0 − 2)/1⌋ + 1 = 3".</summary>
     public string OutputFormula(int size) =>
@@ -73,5 +84,9 @@ public sealed class ConvLayer
         return InputHeight is int h ? text + $", input {N(h)}×{N(InputWidth!.Value)}" : text;
     }
 
+    private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string N(BigInteger n) => n.ToString(CultureInfo.InvariantCulture);
 }

@@ -87,7 +87,7 @@ internal static class Evaluator
                 }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException)
                 {
-                    throw new GradProgramException($"evaluating {node.Label} failed: {e.Message}", node.Position);
+                    throw Failure(node, args, sizes, e);
                 }
                 // A named node computed from literals only still gets a gradient: it becomes a leaf.
                 return node.IsNamed && !t.RequiresGrad ? t.Detach().RequireGrad() : t;
@@ -95,6 +95,41 @@ internal static class Evaluator
             default:
                 return Bind(node.Declaration!, overrides, sizes);
         }
+    }
+
+    /// <summary>
+    /// The error for an op that failed on the values given: a structural op (indexing, reshaping, ...)
+    /// is checked again as the static shape check does, now with the actual shapes, so that an index
+    /// out of range for a size given with --set reads as it does for a size written in the program;
+    /// otherwise the tensor library's message, without .NET's "(Parameter '...')" suffix.
+    /// </summary>
+    private static GradProgramException Failure(GraphNode node, Tensor[] args, IReadOnlyDictionary<string, int> sizes, Exception e)
+    {
+        var op = node.Op!;
+        if (op.Kind == OpKind.Structural && op.Shape is not null)
+        {
+            var shapes = args.Select(a => SymbolicShape.FromSizes(a.Shape.ToArray())).ToArray();
+            if (op.Shape(shapes, sizes, out var why) is null && why is not null)
+            {
+                var written = ExprPrinter.Apply(op, node.Operands.Select(a => (a.Label, OpInfo.AtomPrecedence)).ToArray(), Notation.Source).Text;
+                return new GradProgramException($"shapes do not fit '{written}': {why}", node.Position);
+            }
+        }
+        return new GradProgramException($"evaluating {node.Label} failed: {MessageOf(e)}", node.Position);
+    }
+
+    /// <summary>The exception's message without the "(Parameter 'name')" that .NET appends for an <see cref="ArgumentException"/>.</summary>
+    internal static string MessageOf(Exception e)
+    {
+        var message = e.Message;
+        if (e is ArgumentException { ParamName: { Length: > 0 } name })
+        {
+            // The suffix exactly as the runtime writes it, in whatever language its resources use.
+            var suffix = new ArgumentException("", name).Message;
+            int at = suffix.Length > 0 ? message.IndexOf(suffix, StringComparison.Ordinal) : -1;
+            if (at >= 0) message = message[..at].TrimEnd();
+        }
+        return message;
     }
 
     /// <summary>The declaration's value (given, or written in the program) as a float64 leaf of the declared shape.</summary>

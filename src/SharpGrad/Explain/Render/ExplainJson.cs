@@ -111,7 +111,7 @@ public static class ExplainJson
 
     /// <summary>
     /// Conv layers and Jacobian sizes (<c>shapes --json</c>): <c>{convLayers: [{name, parameters, output}],
-    /// jacobian: {objective, wrt, layout, isChain, product, factors: [{factor, size}], result}}</c>;
+    /// jacobian: {objective, wrt, layout, dependsOnWrt, isChain, product, factors: [{factor, size}], result}}</c>;
     /// <c>jacobian</c> is null when not asked for, <c>output</c> when the layer has no input size.
     /// </summary>
     public static string Shapes(IReadOnlyList<ConvLayer> layers, JacobianShapes? jacobian)
@@ -126,7 +126,7 @@ public static class ExplainJson
             }),
             jacobian = jacobian is null ? null : new
             {
-                objective = jacobian.Objective, wrt = jacobian.Wrt, layout = jacobian.Layout.Name(), isChain = jacobian.IsChain,
+                objective = jacobian.Objective, wrt = jacobian.Wrt, layout = jacobian.Layout.Name(), dependsOnWrt = jacobian.DependsOnWrt, isChain = jacobian.IsChain,
                 product = jacobian.IsChain ? jacobian.Product : null,
                 factors = jacobian.Factors.Select(x => new { factor = x.Factor, size = x.Size }), result = jacobian.Result,
             },

@@ -82,6 +82,7 @@ public sealed class SymbolName
     {
         string core = Greek.Contains(Stem) ? "\\" + Stem
             : Stem == "eps" ? "\\epsilon"
+            : Stem == "_" ? "\\_" // a bare _ is a subscript in LaTeX: the name _ (or _1, _hat) is the character \_
             : Stem.Length == 1 ? Stem
             : $"\\mathrm{{{Stem.Replace("_", "\\_")}}}";
         if (Accent is not null) core = $"\\{Accent}{{{core}}}";

@@ -14,8 +14,10 @@ namespace SharpGrad.Explain;
 /// </summary>
 public sealed class JacobianShapes
 {
-    private JacobianShapes(string objective, string wrt, Layout layout, bool isChain, IReadOnlyList<(string Factor, string Size)> factors, string result)
+    private JacobianShapes(string objective, string wrt, Layout layout, bool isChain, IReadOnlyList<(string Factor, string Size)> factors, string result,
+        bool dependsOnWrt = true)
     {
+        DependsOnWrt = dependsOnWrt;
         Layout = layout;
         Objective = objective;
         Wrt = wrt;
@@ -42,6 +44,12 @@ public sealed class JacobianShapes
     /// <summary>Each local partial ∂c/∂x with its Jacobian size "rows×columns", in the order of <see cref="Product"/>.</summary>
     public IReadOnlyList<(string Factor, string Size)> Factors { get; }
 
+    /// <summary>
+    /// False when the objective is not computed from wrt at all: ∂objective/∂wrt is then 0 and has
+    /// no factors (<see cref="Factors"/> is empty), as explain, why and check also answer it.
+    /// </summary>
+    public bool DependsOnWrt { get; }
+
     /// <summary>The size of ∂objective/∂wrt.</summary>
     public string Result { get; }
 
@@ -50,7 +58,7 @@ public sealed class JacobianShapes
     /// assignment (the start of a chain such as f0 in spec E6), or, where that feeds the objective
     /// directly, to the first parameter whose paths run through it.
     /// </summary>
-    /// <exception cref="ArgumentException">A name is not defined, or there is no path.</exception>
+    /// <exception cref="ArgumentException">A name is not defined.</exception>
     public static JacobianShapes Create(GradProgram program, string? wrt = null, string? objective = null, Layout layout = Layout.Denominator)
     {
         ArgumentNullException.ThrowIfNull(program);
@@ -68,8 +76,6 @@ public sealed class JacobianShapes
                     break;
                 }
             }
-        if (derivation.PathCount.IsZero && w != of)
-            throw new ArgumentException($"{of} is not computed from {w}, so ∂{of}/∂{w} has no factors.");
         var graph = program.Graph;
         var factors = new List<(string, string)>();
         bool denominator = layout == Layout.Denominator;
@@ -83,7 +89,8 @@ public sealed class JacobianShapes
             Layout.Numerator => $"{Components(graph[of])}×{Components(graph[w])}",
             _ => ShapeOf(graph[w]),
         };
-        return new JacobianShapes(of, w, layout, derivation.PathCount == 1, factors, result);
+        bool unreached = derivation.PathCount.IsZero && w != of;
+        return new JacobianShapes(of, w, layout, derivation.PathCount == 1, unreached ? [] : factors, result, dependsOnWrt: !unreached);
     }
 
     /// <summary>The number of components of a node, symbolic where its size is: "D1", "H·D", "1" for a scalar.</summary>
@@ -108,7 +115,9 @@ public sealed class JacobianShapes
     {
         var sb = new StringBuilder();
         sb.Append(Layout.Note()).Append('\n');
-        if (IsChain && Factors.Count == 1)
+        if (!DependsOnWrt)
+            sb.Append($"{Objective} is not computed from {Wrt}, so ∂{Objective}/∂{Wrt} has no factors.\n");
+        else if (IsChain && Factors.Count == 1)
             sb.Append($"∂{Objective}/∂{Wrt} is a single local partial: {Wrt} feeds {Objective} directly.\n");
         else if (IsChain)
             sb.Append(Product).Append('\n');

@@ -8,7 +8,7 @@ namespace SharpGrad.Explain;
 /// to the end of the line. The Unicode minus (U+2212) and middle dot (U+00B7) are read as
 /// <c>-</c> and <c>*</c>, so formulas copied from the text renderer parse again, as are ⊙ (<c>*</c>),
 /// <c>**</c> (<c>^</c>), the transposes <c>Wᵀ</c> and <c>W.T</c>, subscripts <c>w_{2,5}</c> (the name
-/// <c>w_2_5</c>), and the × of a size written <c>5x5</c>.
+/// <c>w_2_5</c>), and the × of a size written <c>5x5</c>. Lines end with \n, \r\n or a lone \r.
 /// </summary>
 internal sealed class Lexer
 {
@@ -55,10 +55,11 @@ internal sealed class Lexer
             char c = text[index];
             if (c == '#')
             {
-                while (index < text.Length && text[index] != '\n') index++;
+                while (index < text.Length && text[index] is not ('\n' or '\r')) index++;
                 continue;
             }
-            if (c == '\n')
+            // A line ends at \n, at \r\n (the \r is skipped as white space) and at a lone \r (old Mac OS).
+            if (c == '\n' || (c == '\r' && (index + 1 >= text.Length || text[index + 1] != '\n')))
             {
                 var at = Here;
                 NewLine();

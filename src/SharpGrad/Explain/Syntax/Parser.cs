@@ -182,7 +182,7 @@ internal sealed class Parser
         var layer = new ConvLayer(name.Text, keyword.Position, seen["in"], seen["out"], seen["kernel"],
             seen.GetValueOrDefault("stride", 1), seen.GetValueOrDefault("padding", 0), height, width);
         if (height is int h && width is int w && (layer.OutputSize(h) < 1 || layer.OutputSize(w) < 1))
-            throw Error($"the kernel of the conv layer '{name.Text}' ({layer.Kernel}×{layer.Kernel}) is larger than its padded input ({h + 2 * layer.Padding}×{w + 2 * layer.Padding})", inputAt);
+            throw Error($"the kernel of the conv layer '{name.Text}' ({layer.Kernel}×{layer.Kernel}) is larger than its padded input ({layer.PaddedSize(h)}×{layer.PaddedSize(w)})", inputAt);
         return layer;
     }
 

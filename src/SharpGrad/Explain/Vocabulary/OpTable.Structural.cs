@@ -61,6 +61,7 @@ public static partial class OpTable
             }
         }
         int? Option(string key) => options.TryGetValue(key, out var v) ? (int)v : null;
+        var written = name; // messages name the function as the program spells it (ln, not log)
         switch (name)
         {
             case "ln":
@@ -105,9 +106,11 @@ public static partial class OpTable
                 "dot" => ["dot(a, b)"],
                 _ => [],
             };
-            var arities = string.Join(" or ", AritiesOf(name).Select(n => n == 1 ? "1 argument" : $"{n} arguments"));
-            error = forms.Length == 0 ? $"'{name}' takes {arities}, got {count}"
-                : $"'{name}' is written {string.Join(", ", forms)}; got {count} argument{(count == 1 ? "" : "s")}";
+            // norm and transpose are not rows of their own (norm(v) is written out as sqrt(sum(v²)), transpose(W) is Wᵀ).
+            IReadOnlyList<int> counts = written is "norm" or "transpose" ? [1] : AritiesOf(name);
+            var arities = string.Join(" or ", counts.Select(n => n == 1 ? "1 argument" : $"{n} arguments"));
+            error = forms.Length == 0 ? $"'{written}' takes {arities}, got {count}"
+                : $"'{written}' is written {string.Join(", ", forms)}; got {count} argument{(count == 1 ? "" : "s")}";
         }
         return null;
     }
