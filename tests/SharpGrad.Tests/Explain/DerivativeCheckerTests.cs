@@ -751,5 +751,16 @@ public class DerivativeCheckerTests
         Assert.True(DerivativeChecker.Check(program, "Z", "(softmax(Z) - Y)/n").IsCorrect);
         Assert.False(DerivativeChecker.Check(program, "Z", "softmax(Z) - Y").IsCorrect);
     }
+
+    [Fact]
+    public void ATieWithANumberOrAtZero_IsAKinkLikeAnyOther_AndIsNotGradedThere()
+    {
+        // w = 0 makes z = w·x = 0: max(0, z) sits on its relu kink, and max(z, 0.1z) on its leaky one. The slopes
+        // I[z > 0]·x and (I[z > 0] + 0.1·I[z < 0])·x are right everywhere else, so they stay correct.
+        var relu = GradProgram.Parse("param w = 0\ninput x = 2\nz = w * x\nL = max(0, z)");
+        Assert.True(DerivativeChecker.Check(relu, "w", "I[z > 0]*x").IsCorrect);
+        var leaky = GradProgram.Parse("param w = 0\ninput x = 2\nz = w * x\nL = max(z, 0.1*z)");
+        Assert.True(DerivativeChecker.Check(leaky, "w", "(I[z > 0] + 0.1*I[z < 0])*x").IsCorrect);
+    }
 }
 
