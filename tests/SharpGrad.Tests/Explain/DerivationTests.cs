@@ -157,6 +157,8 @@ public class DerivationTests
     // Component d of b reaches one element per row: 3 of them in a sum, 3 of 6 in a mean.
     [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = sum(X + b)", "b", "paths", "∂L/∂(b)_d = 3")]
     [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = mean(X + b)", "b", "paths", "∂L/∂(b)_d = 0.5")]
+    // Term by term: 2·Σ(X + b) gives each component 2·3 = 6, Σ b² gives 2·(b)_d.
+    [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = 2 * sum(X + b) + sum(b^2)", "b", "paths", "∂L/∂(b)_d = 6 + 2·(b)_d")]
     // A 1×1 matrix product is a product: ∂(W x)/∂W = x, not the tautology ∂J/∂W = ∂J/∂W.
     [InlineData("param W = [[3]]\ninput x = [[2]]\nJ = sum(W @ x)", "W", "closed", "∂J/∂W = x")]
     public void ConstantsBroadcastIntoASum_AreCountedOncePerElement(string program, string wrt, string form, string expected)

@@ -290,21 +290,7 @@ public sealed class ChainDerivation
     private Sym? Component(GraphNode node, string x, SymbolicShape shape)
     {
         var graph = program.Graph;
-        var e = ToSym(node, root: true);
-        var d = e.Differentiate(x);
-        // A reduction of x broadcast into a larger tensor, with the same derivative at every element (sum(X + b)):
-        // component d collects one per element it reaches, a number that the component-wise derivative drops.
-        if (ReducesOver(e, x))
-        {
-            try
-            {
-                var counted = ScalarDerivative(e, x);
-                if (!counted.Variables().Any(v => !graph.TryGetNode(v, out var n) || n.Shape.IsSurelyMultiElement || !n.Shape.IsKnown)) d = counted;
-            }
-            catch (NotSupportedException)
-            {
-            }
-        }
+        var d = ComponentDerivative(ToSym(node, root: true), x);
         bool other = false;
         var result = d.Substitute(s =>
         {
@@ -313,6 +299,32 @@ public sealed class ChainDerivation
             return Sym.ComponentOf(s.Name!, "d");
         }, descend: s => s.Op is not { Kind: OpKind.Reduction });
         return other ? null : result;
+    }
+
+    /// <summary>
+    /// ∂e/∂(x)_d term by term. A reduction of x broadcast into a larger tensor with the same derivative at every
+    /// element (sum(X + b)) collects one per element that component d reaches, a count that the component-wise
+    /// derivative of the reduction drops; every other part is differentiated component-wise.
+    /// </summary>
+    private Sym ComponentDerivative(Sym e, string x)
+    {
+        if (!e.Variables().Contains(x)) return Sym.Zero;
+        if (e.Kind == SymKind.Sum) return Sym.Add(e.Args.Select(t => ComponentDerivative(t, x)));
+        if (e.Kind == SymKind.Product && e.Args.Count(f => f.Variables().Contains(x)) == 1)
+            return Sym.Mul(e.Args.Select(f => f.Variables().Contains(x) ? ComponentDerivative(f, x) : f));
+        if (e.Kind == SymKind.Call && e.Op is { Kind: OpKind.Reduction, Name: "sum" or "mean" })
+        {
+            try
+            {
+                var counted = ScalarDerivative(e, x);
+                if (!counted.Variables().Any(v => !program.Graph.TryGetNode(v, out var n) || n.Shape.IsSurelyMultiElement || !n.Shape.IsKnown))
+                    return counted;
+            }
+            catch (NotSupportedException)
+            {
+            }
+        }
+        return e.Differentiate(x);
     }
 
     /// <summary>
