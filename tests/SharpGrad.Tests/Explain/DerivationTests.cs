@@ -159,6 +159,8 @@ public class DerivationTests
     [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = mean(X + b)", "b", "paths", "∂L/∂(b)_d = 0.5")]
     // Term by term: 2·Σ(X + b) gives each component 2·3 = 6, Σ b² gives 2·(b)_d.
     [InlineData("param b = [0.5, 1]\ninput X = [[1, 2], [3, 4], [5, 6]]\nL = 2 * sum(X + b) + sum(b^2)", "b", "paths", "∂L/∂(b)_d = 6 + 2·(b)_d")]
+    // Logistic regression's bias: −(y/p − (1 − y)/(1 − p))·p·(1 − p) cancels to p − y once σ(z) is read as p.
+    [InlineData("input x = [1.5, -0.5, 2]\ntarget y = 1\nparam w = [0.2, -0.4, 0.1]\nparam b = -0.3\nz = dot(w, x) + b\np = sigmoid(z)\nL = -(y * log(p) + (1 - y) * log(1 - p))", "b", "closed", "∂L/∂b = p − y")]
     // A 1×1 matrix product is a product: ∂(W x)/∂W = x, not the tautology ∂J/∂W = ∂J/∂W.
     [InlineData("param W = [[3]]\ninput x = [[2]]\nJ = sum(W @ x)", "W", "closed", "∂J/∂W = x")]
     public void ConstantsBroadcastIntoASum_AreCountedOncePerElement(string program, string wrt, string form, string expected)

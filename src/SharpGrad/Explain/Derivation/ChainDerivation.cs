@@ -263,7 +263,16 @@ public sealed class ChainDerivation
         });
         if (open) return form;
         // A whole gradient dE/dc (a recurrence's line above) is not a local partial: it stays as written.
-        return form.Substitute(s => s is { Kind: SymKind.Partial, IsTotal: false } ? LocalFormula(s.Name!, s.Wrt!) : null);
+        var closed = form.Substitute(s => s is { Kind: SymKind.Partial, IsTotal: false } ? LocalFormula(s.Name!, s.Wrt!) : null);
+        // A local derivative written through its node's name (σ(z)·(1 − σ(z)) as p·(1 − p)) can let the rest cancel:
+        // −(y/p − (1 − y)/(1 − p))·p·(1 − p) is p − y. That form is taken when it is at most half as long; a mere
+        // renaming (e7's σ(x1)·(1 − σ(x1)), i1·(1 − i1)) keeps the derivative written out.
+        var definitions = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var n in order)
+            if (graph[n] is { Kind: GraphNodeKind.Operation, IsNamed: true } node && n != Wrt) definitions.TryAdd(ToSym(node, root: true).Key, n);
+        if (definitions.Count == 0) return closed;
+        var named = closed.Rewrite(s => s.Kind == SymKind.Call && definitions.TryGetValue(s.Key, out var name) ? Sym.Var(name) : null).Simplified();
+        return named.ToString().Length * 2 <= closed.ToString().Length ? named : closed;
     }
 
     /// <summary>The formula of the local partial ∂of/∂x, or null when there is no scalar one.</summary>
