@@ -251,6 +251,17 @@ public class MatrixDerivationTests
         }
         AssertEqualsEngine(text, wrt, out _);
     }
+
+    [Fact]
+    public void ARowSumsGradient_IsAColumnRepeatedAcrossTheRow_AndReadsBackSo()
+    {
+        // s_i = log Σ_j exp(Z_ij), L = Σ c_i s_i: by hand ∂L/∂Z_ij = c_i exp(Z_ij)/Σ_k exp(Z_ik), the column c/rowsum
+        // repeated across each row. Printed bare, c/sum(exp(Z), 1) would broadcast down the columns on a square Z.
+        const string program = "param Z = [[0.1, 0.5], [1.0, -0.3]]\nconst c = [1.0, 2.0]\ns = log(sum(exp(Z), axis=1))\nL = sum(c * s)";
+        AssertEqualsEngine(program, "Z", out var formula);
+        Assert.Equal("((c/sum(exp(Z), 1)) ones(2)ᵀ) ⊙ exp(Z)", formula);
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse(program), "Z", formula).IsCorrect);
+    }
 }
 
 /// <summary>
@@ -373,16 +384,4 @@ public class DerivationExerciseTests
         var check = DerivativeChecker.Check(program, wrt, expected[expected.IndexOf('=', StringComparison.Ordinal)..][2..]);
         Assert.True(check.IsCorrect, check.ToText());
     }
-
-    [Fact]
-    public void ARowSumsGradient_IsAColumnRepeatedAcrossTheRow_AndReadsBackSo()
-    {
-        // s_i = log Σ_j exp(Z_ij), L = Σ c_i s_i: by hand ∂L/∂Z_ij = c_i exp(Z_ij)/Σ_k exp(Z_ik), the column c/rowsum
-        // repeated across each row. Printed bare, c/sum(exp(Z), 1) would broadcast down the columns on a square Z.
-        const string program = "param Z = [[0.1, 0.5], [1.0, -0.3]]\nconst c = [1.0, 2.0]\ns = log(sum(exp(Z), axis=1))\nL = sum(c * s)";
-        AssertEqualsEngine(program, "Z", out var formula);
-        Assert.Equal("((c/sum(exp(Z), 1)) ones(2)ᵀ) ⊙ exp(Z)", formula);
-        Assert.True(DerivativeChecker.Check(GradProgram.Parse(program), "Z", formula).IsCorrect);
-    }
 }
-
