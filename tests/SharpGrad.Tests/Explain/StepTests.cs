@@ -69,8 +69,9 @@ public class StepTests
     }
 
     [Theory]
-    // A mean over the 4 rows divides by 4, not by all 8 elements; mean(D^2, 0) gives 2D/4 = D/2.
-    [InlineData("X", "mu", "∂L/∂mu/4")]
+    // A mean over the 4 rows divides by 4, not by all 8 elements, and its share is repeated down the rows (X's shape);
+    // mean(D^2, 0) gives 2D/4 = D/2.
+    [InlineData("X", "mu", "ones(4) ∂L/∂muᵀ/4")]
     [InlineData("D", "v", "(∂L/∂v ⊙ D)/2")]
     // W x + b with b a vector: the bias's gradient is a vector, no sum over an axis (worked by hand: ∂r/∂b = 1 − tanh²).
     [InlineData("b", "r", "∂L/∂r ⊙ (1 − tanh(W x + b)^2)")]
@@ -343,4 +344,21 @@ public class StepTests
         Assert.Contains("`∂L/∂w\\|h + ∂L/∂h · ∂h/∂w`", text);
         Assert.DoesNotContain("`∂L/∂w + ", text);
     }
+
+    [Theory]
+    // Square matrices, where a row sum and a column sum have the same shape: by hand ∂L/∂Z_ij = ∂L/∂s_i for s = sum(Z, 1),
+    // ∂L/∂P_ij = ∂L/∂m_j/2 for m = mean(P, 0), and ∂L/∂a = ones(2)/2 for the mean of a − sum(Z, 1).
+    [InlineData("param Z = [[0.1, 0.5], [1.0, -0.3]]\nconst c = [1.0, 3.0]\ns = sum(Z, axis=1)\nL = sum(c * s^2)", "Z", "s", "∂L/∂s ones(2)ᵀ")]
+    [InlineData("param P = [[1.0, 2.0], [3.0, 4.0]]\nm = mean(P, axis=0)\nL = sum(m^2)", "P", "m", "ones(2) ∂L/∂mᵀ/2")]
+    [InlineData("param a = [1.0, 2.0]\nparam Z = [[0.1, 0.5], [1.0, -0.3]]\nL = mean(a - sum(Z, axis=1))", "a", "L", "ones(2)/2")]
+    public void LocalFormulas_ThroughAxisReductionsOfSquareMatrices_HaveTheInputsShape_AndCheck(string source, string node, string consumer, string expected)
+    {
+        var program = GradProgram.Parse(source);
+        var report = StepReport.Create(program.Evaluate(), 0.1);
+        var formula = report.Backward.Single(r => r.Node.Name == node).Terms.Single(t => t.Consumer.Name == consumer).Formula!.ToString()
+            .Replace(ChainTerm.UpstreamSymbol.ToString(), $"∂L/∂{consumer}", StringComparison.Ordinal);
+        Assert.Equal(expected, formula);
+        Assert.True(DerivativeChecker.Check(program, node, formula).IsCorrect, formula);
+    }
 }
+

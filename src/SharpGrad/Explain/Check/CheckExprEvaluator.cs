@@ -196,6 +196,8 @@ internal sealed class CheckExprEvaluator
                     '^' => a.Pow(b),
                     // A column vector times a transposed one (h xᵀ) is an outer product, as matrix notation reads it.
                     '@' when a.Rank == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" } && e.Args[0] is not { Kind: CheckExpr.Kinds.Call, Name: "transpose" } => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
+                    // A column (a row sum kept as [n, 1]) times a transposed vector is the same outer product: ∂L/∂mu · ones(3)ᵀ.
+                    '@' when a.Rank == 2 && a.Shape[1] == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" } => a.Mul(b.Reshape(1, b.Count)),
                     '@' => MatMul(a, b),
                     _ => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
                 };

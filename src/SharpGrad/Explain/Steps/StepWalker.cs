@@ -254,7 +254,9 @@ internal sealed class StepWalker
             Visit(c, seed);
             // A row mean's share is a column (∂L/∂m/4 for m = mean(X, axis=1)), which does not broadcast across the row the
             // way a column mean's row does: it is written repeated, ∂L/∂m ones(4)ᵀ/4.
-            return ShapeOf(m) is [_, > 1] shape && total.Shape is [_, 1] ? total.BroadcastTo(shape) : total;
+            // A column mean's share is a row (∂L/∂m/2 for m = mean(P, axis=0)), written repeated down the rows: ones(2) ∂L/∂mᵀ/2.
+            return ShapeOf(m) is [var rows, var columns] shape && (total.Shape is [_, 1] && columns > 1 || total.Shape is [1, _] && rows > 1)
+                ? total.BroadcastTo(shape) : total;
         }
         // An op whose symbolic shape is not elementwise (conv2d's output is neither operand's shape) has no formula here.
         catch (Exception e) when (e is NotSupportedException or ArgumentException)
@@ -285,23 +287,36 @@ internal sealed class StepWalker
             // A composite (cross_entropy, softmax): the shared rules of the primitives it was recorded as.
             if (op.Name is not ("mean" or "sum")) return MatrixDerivation.Through(evaluation, n, k, g, Expression);
             var (input, result) = (evaluation.ValueOf(n.Operands[0]), evaluation.ValueOf(n));
-            var attributes = result.Count == 1 ? null : ReducedAxis(input.Shape.ToArray(), result.Shape.ToArray());
+            var attributes = result.Count == 1 ? null : ReducedAxis(input, result, op.Name == "mean");
             var sum = Derivatives.Backward(OpCode.Sum, 0, g, args, output, attributes)!;
             return op.Name == "sum" ? sum : Sym.Mul(sum, Sym.Num((double)result.Count / input.Count));
         }
         return Derivatives.Backward(code, k, g, args, output, null) ?? Sym.Zero;
     }
 
-    /// <summary>The axis a one-axis reduction took from <paramref name="input"/> to give <paramref name="output"/>.</summary>
-    private static OpAttributes ReducedAxis(int[] input, int[] output)
+    /// <summary>
+    /// The axis a one-axis reduction took from <paramref name="input"/> to give <paramref name="output"/>. A square
+    /// matrix summed along either axis gives the same shape, so the values decide: the axis whose sum (or mean) they are.
+    /// </summary>
+    private static OpAttributes ReducedAxis(Tensor input, Tensor output, bool mean)
     {
-        bool keep = input.Length == output.Length;
-        for (int axis = 0; axis < input.Length; axis++)
+        var (shape, result) = (input.Shape.ToArray(), output.Shape.ToArray());
+        bool keep = shape.Length == result.Length;
+        OpAttributes? fits = null;
+        for (int axis = 0; axis < shape.Length; axis++)
         {
-            var rest = keep ? input.Select((d, i) => i == axis ? 1 : d) : input.Where((_, i) => i != axis);
-            if (rest.SequenceEqual(output) && (input[axis] != 1 || !keep)) return new OpAttributes { Dims = [axis], KeepDim = keep };
+            var rest = keep ? shape.Select((d, i) => i == axis ? 1 : d) : shape.Where((_, i) => i != axis);
+            if (!rest.SequenceEqual(result) || (shape[axis] == 1 && keep)) continue;
+            fits ??= new OpAttributes { Dims = [axis], KeepDim = keep };
+            using (Autograd.NoGrad())
+            {
+                var reduced = mean ? input.Mean([axis], keep) : input.Sum([axis], keep);
+                var (r, o) = (reduced.ToDoubleArray(), output.ToDoubleArray());
+                if (r.Zip(o).All(p => Math.Abs(p.First - p.Second) <= 1e-9 * (1 + Math.Abs(p.Second))))
+                    return new OpAttributes { Dims = [axis], KeepDim = keep };
+            }
         }
-        throw new NotSupportedException("a reduction over more than one axis");
+        return fits ?? throw new NotSupportedException("a reduction over more than one axis");
     }
 
     /// <summary>A vector times a matrix is read as a row (on the left) or a column (on the right); vector·vector stays a dot product.</summary>
