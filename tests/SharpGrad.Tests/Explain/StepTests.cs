@@ -351,6 +351,8 @@ public class StepTests
     [InlineData("param Z = [[0.1, 0.5], [1.0, -0.3]]\nconst c = [1.0, 3.0]\ns = sum(Z, axis=1)\nL = sum(c * s^2)", "Z", "s", "∂L/∂s ones(2)ᵀ")]
     [InlineData("param P = [[1.0, 2.0], [3.0, 4.0]]\nm = mean(P, axis=0)\nL = sum(m^2)", "P", "m", "ones(2) ∂L/∂mᵀ/2")]
     [InlineData("param a = [1.0, 2.0]\nparam Z = [[0.1, 0.5], [1.0, -0.3]]\nL = mean(a - sum(Z, axis=1))", "a", "L", "ones(2)/2")]
+    // log-sum-exp by rows: the row sums keep their axis in print, and the column of shares is repeated across each row.
+    [InlineData("param Z = [[0.2, -0.5, 0.3], [0.4, 0.1, -0.2], [1.0, 0.0, -1.0]]\nlse = log(sum(exp(Z), axis=1))\nL = mean(lse)", "Z", "lse", "((∂L/∂lse/sum(exp(Z), 1)) ones(3)ᵀ) ⊙ exp(Z)")]
     public void LocalFormulas_ThroughAxisReductionsOfSquareMatrices_HaveTheInputsShape_AndCheck(string source, string node, string consumer, string expected)
     {
         var program = GradProgram.Parse(source);

@@ -207,7 +207,7 @@ public static class SymPrinter
             return latex ? ($"\\lVert {Write(v, latex).Text} \\rVert", Atom) : ($"norm({Write(v, latex).Text})", Atom);
         // A chain of one-argument functions (sin(sin(⋯ x))) is unwound in a loop, so its depth costs no stack.
         var chain = new List<OpInfo>();
-        while (e.Kind == SymKind.Call && e.Args.Count == 1 && e.Op!.IsFunction)
+        while (e.Kind == SymKind.Call && e.Args.Count == 1 && e.Op!.IsFunction && e.Op.Kind != OpKind.Structural)
         {
             chain.Add(e.Op);
             e = e.Args[0];
@@ -234,6 +234,9 @@ public static class SymPrinter
             string Operand(int i) => precedences[i] <= op.Precedence && precedences[i] != Atom ? "(" + args[i] + ")" : args[i];
             return (op.TextTemplate.Replace("$a", Operand(0)).Replace("$b", args.Length > 1 ? Operand(1) : ""), op.Precedence);
         }
+        // A structural function is written by its template, which keeps its options: sum($a, 1), not sum($a).
+        if (op.Kind == OpKind.Structural)
+            return (op.TextTemplate.Replace("$a", args[0]).Replace("$b", args.Length > 1 ? args[1] : ""), Atom);
         return ((op.Name == "sigmoid" ? "σ" : op.Name) + "(" + string.Join(", ", args) + ")", Atom);
     }
 
