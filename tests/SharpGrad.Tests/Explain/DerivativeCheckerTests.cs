@@ -762,5 +762,16 @@ public class DerivativeCheckerTests
         var leaky = GradProgram.Parse("param w = 0\ninput x = 2\nz = w * x\nL = max(z, 0.1*z)");
         Assert.True(DerivativeChecker.Check(leaky, "w", "(I[z > 0] + 0.1*I[z < 0])*x").IsCorrect);
     }
+
+    [Fact]
+    public void AGateWrittenTheWrongWayRound_GetsAHintThatNamesThePartToReplace()
+    {
+        // h = (1 − z)·a + z·b, L = Σ h²: by hand ∂L/∂b = 2h ⊙ z. Writing 1 − z for z is the mistake to name.
+        var program = GradProgram.Parse("param z = [0.3, 0.6]\ninput a = [1.0, 2.0]\ninput b = [0.5, -1.0]\nh = (1 - z) * a + z * b\nL = sum(h^2)");
+        Assert.True(DerivativeChecker.Check(program, "b", "2*h*z").IsCorrect);
+        var result = DerivativeChecker.Check(program, "b", "2*h*(1 - z)");
+        Assert.False(result.IsCorrect);
+        Assert.Contains("the answer is right with z in place of 1 - z", result.ToText());
+    }
 }
 

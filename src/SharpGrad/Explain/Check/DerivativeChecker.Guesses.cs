@@ -85,6 +85,8 @@ public static partial class DerivativeChecker
         /// form (a term of a difference left out, a centring left out). The smallest part and the smallest
         /// replacement that make the answer right at every point are named; the class stays a wrong value.
         /// </summary>
+        private static string Plain(string text) => text.Replace(" ", "").Replace('−', '-').Replace('·', '*');
+
         private IEnumerable<string> ClosedFormPartDiagnostics(CheckExpr expr, List<Sample> samples)
         {
             Sym closed;
@@ -142,6 +144,9 @@ public static partial class DerivativeChecker
                 {
                     // A column of the closed form (y − t of (y − t) xᵀ) stands for a vector of the answer.
                     if (Value(sub, 0) is not { } first || first.Count != count || (first.Rank > 1 && shape.Length > 1 && !first.Shape.ToArray().SequenceEqual(shape))) continue;
+                    // "1 - z is right with 1 − z in place of z" is true (1 − (1 − z) = z) but tells a reader nothing: the
+                    // larger part is tried next, "2*h*(1 - z) is right with z in place of 1 - z".
+                    if (Plain(sub.ToString()) == Plain(parent.Text)) continue;
                     if (RightWith(expr, samples, [part], (i, _) => Value(sub, i)?.Reshape(shape) ?? throw new CheckShapeException("no value")))
                     {
                         yield return $"{Balanced(parent.Text)} is right with {sub} in place of {part.Text}";
@@ -332,7 +337,11 @@ public static partial class DerivativeChecker
                         || !samples[0].Evaluation.ValueOf(other).Shape.ToArray().SequenceEqual(samples[0].Evaluation.ValueOf(written).Shape.ToArray())) continue;
                     if (RightWith(expr, samples, [name], (i, _) => samples[i].Evaluation.ValueOf(other).To(DType.Float64)))
                     {
-                        yield return $"{Balanced(parent.Text)} is right with {other.Name ?? ExprPrinter.Source(other.Expression!)} in place of {written.Name}";
+                        var meant = other.Name ?? ExprPrinter.Source(other.Expression!);
+                        // z in 1 - z read as 1 - z makes that part 1 − (1 − z) = z: the part itself should have been z.
+                        yield return Plain(meant) == Plain(parent.Text)
+                            ? $"the answer is right with {written.Name} in place of {Balanced(parent.Text)}"
+                            : $"{Balanced(parent.Text)} is right with {meant} in place of {written.Name}";
                         yield break;
                     }
                 }
