@@ -217,7 +217,7 @@ public sealed partial class Sym
         }
         // A vector read as a column beside a matrix of more columns is that column repeated across it, written v 1ᵀ:
         // printed bare, c/sum(exp(Z), 1) would read back as a row and broadcast down the columns instead.
-        if (list.Count > 1 && new Sym(SymKind.Product, args: list).Shape is [var rows, var columns] && columns > 1)
+        if (list.Count > 1 && list.Any(f => f.IsVectorView) && new Sym(SymKind.Product, args: list).Shape is [var rows, var columns] && columns > 1)
             for (int i = 0; i < list.Count; i++)
                 if (list[i] is { IsVectorView: true, Shape: [var r, 1] } && r == rows)
                     list[i] = list[i].BroadcastTo([rows, columns]);
