@@ -182,7 +182,7 @@ public class DerivationTests
         var program = GradProgram.Parse(text.ToString());
         var derivation = ChainDerivation.Create(program, "x");
         var closed = DerivationRenderer.Equations(derivation, "closed", out var note);
-        Assert.NotNull(note);
+        Assert.StartsWith($"The factored form has more than {ChainDerivation.InlineLimit} factors", note);
         // dE/dq6 = dE/dp7·∂p7/∂q6 + dE/dq7·∂q7/∂q6 = dE/dp7·p6 + dE/dq7: the lines above stay whole gradients, never 0.
         Assert.Contains(closed, l => l.Left.ToString() == "dE/dq6" && l.Right.ToString() == "dE/dp7 · p6 + dE/dq7");
         Assert.Equal("∂E/∂x = dE/dp1 · cos(x) − dE/dq1 · sin(x)", $"{closed[^1].Left} = {closed[^1].Right}");

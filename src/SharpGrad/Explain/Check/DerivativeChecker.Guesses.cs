@@ -144,9 +144,6 @@ public static partial class DerivativeChecker
                 {
                     // A column of the closed form (y − t of (y − t) xᵀ) stands for a vector of the answer.
                     if (Value(sub, 0) is not { } first || first.Count != count || (first.Rank > 1 && shape.Length > 1 && !first.Shape.ToArray().SequenceEqual(shape))) continue;
-                    // "1 - z is right with 1 − z in place of z" is true (1 − (1 − z) = z) but tells a reader nothing: the
-                    // larger part is tried next, "2*h*(1 - z) is right with z in place of 1 - z".
-                    if (Plain(sub.ToString()) == Plain(parent.Text)) continue;
                     if (RightWith(expr, samples, [part], (i, _) => Value(sub, i)?.Reshape(shape) ?? throw new CheckShapeException("no value")))
                     {
                         yield return $"{Balanced(parent.Text)} is right with {sub} in place of {part.Text}";

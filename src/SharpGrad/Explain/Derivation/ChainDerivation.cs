@@ -252,12 +252,11 @@ public sealed class ChainDerivation
         // A Jacobian between two vectors that has no formula (∂P/∂H of a pooling) stays a chain of
         // Jacobian products, which its neighbours must join as Jacobians too: the closed form is the factored one.
         var graph = program.Graph;
-        bool Vector(string name) => graph.TryGetNode(name, out var n) && !n.Shape.IsScalar && !n.Shape.IsSingleElement;
         bool open = false;
         form.Substitute(s =>
         {
             // (∂P/∂(H)_d too: with no formula for it, its neighbour ∂L/∂P cannot be read at component d of H.)
-            if (s is { Kind: SymKind.Partial, IsTotal: false, OfIndex: null } && Vector(s.Name!) && Vector(s.Wrt!) && LocalFormula(s.Name!, s.Wrt!) is null
+            if (s is { Kind: SymKind.Partial, IsTotal: false, OfIndex: null } && Varies(s.Name!) && Varies(s.Wrt!) && LocalFormula(s.Name!, s.Wrt!) is null
                 && program.Graph[s.Name!].Op is { Kind: not OpKind.Elementwise }) open = true;
             return null;
         });
@@ -326,7 +325,7 @@ public sealed class ChainDerivation
             try
             {
                 var counted = ScalarDerivative(e, x);
-                if (!counted.Variables().Any(v => !program.Graph.TryGetNode(v, out var n) || n.Shape.IsSurelyMultiElement || !n.Shape.IsKnown))
+                if (!counted.Variables().Any(Varies))
                     return counted;
             }
             catch (NotSupportedException)
@@ -386,7 +385,7 @@ public sealed class ChainDerivation
                 var inner = ScalarDerivative(e.Args[0], x);
                 // The same number at every element (x broadcast into a vector, ∂/∂s of sum(s + x)): a sum collects
                 // one per element that x (or its component d) reaches, n of them, n/k for a vector x of k elements.
-                if (inner.Variables().Any(v => !program.Graph.TryGetNode(v, out var n) || n.Shape.IsSurelyMultiElement || !n.Shape.IsKnown))
+                if (inner.Variables().Any(Varies))
                     return Sym.Call(op, inner);
                 var reached = Sym.Div(op.Name == "sum" ? ElementCount(e.Args[0]) : Sym.One, ElementCount(Sym.Var(x)));
                 return Sym.Mul(reached, inner);
@@ -402,6 +401,9 @@ public sealed class ChainDerivation
         (s.Kind == SymKind.MatMul || s is { Kind: SymKind.Call, Op.Name: "matmul" }) && s.Variables().All(v => program.Graph.TryGetNode(v, out var n) && (n.Shape.IsScalar || n.Shape.IsSingleElement))
             ? Sym.Mul(OneByOneProducts(s.Args[0]).WithShape(null), OneByOneProducts(s.Args[1]).WithShape(null))
             : null);
+
+    /// <summary>Whether the name can hold more than one element (a name the program does not define is taken to).</summary>
+    private bool Varies(string name) => !program.Graph.TryGetNode(name, out var n) || !n.Shape.IsSingleElement;
 
     /// <summary>How many elements <paramref name="e"/> has: the names it reads, broadcast against each other (4, or N·D).</summary>
     private Sym ElementCount(Sym e)

@@ -105,8 +105,7 @@ public sealed partial class Sym : IGradientAlgebra<Sym>
         // A whole-tensor reduction's gradient, while it is still a number, is that number at every element:
         // ones(4) for sum(s + x), so that a parameter broadcast into it collects n of them (sum(ones(4)) = 4).
         if (IsNumber && !IsShaped) return BroadcastTo([.. inputShape]);
-        if (!IsShaped) return this;
-        if (keptDims) return this;
+        if (!IsShaped || keptDims) return this;
         // Reinsert the reduced axes with size 1 so the gradient broadcasts against the input.
         var shape = inputShape.ToArray();
         foreach (int d in dims) shape[d] = 1;
