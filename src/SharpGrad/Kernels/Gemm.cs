@@ -463,7 +463,7 @@ internal static unsafe partial class Gemm
         {
             // A row-major float A with a row-major C is read in place by the direct-A kernels (no packing); the tiles
             // are then 8 rows on the 512-bit path.
-            bool direct = typeof(T) == typeof(float) && !batchChunks && ccs == 1 && ReadsAInPlace(ars, acs, nr, wide16: false);
+            bool direct = typeof(T) == typeof(float) && !batchChunks && ccs == 1 && ReadsAInPlace(ars, acs, nr, wide16: false, nPanels);
             int mr = direct && nr == 32 ? WideDirectRows : Mr<T>();
             // Batch-chunked tiles keep a stack of partial tile sums, one per level of the tree (at most 1 + log2 of
             // the chunks in a K block).

@@ -83,3 +83,55 @@ public class PrepackedGemmTests
         Assert.Contains("operand b", Assert.Throws<ArgumentException>(() => Gemm.Pack(8, 4, new float[31], 4, 1)).Message, StringComparison.OrdinalIgnoreCase);
     }
 }
+
+/// <summary>
+/// Gemm.MultiplyPrepacked at several thread counts: when a few rows meet many panels, the panels are handed out
+/// spread over the row of panels in groups, one group per thread; every panel must still be computed exactly once,
+/// also when the panels do not divide evenly into the groups.
+/// </summary>
+[Collection(PartitionerSettingsCollection.Name)]
+public class PrepackedGemmThreadTests
+{
+    [Theory]
+    [InlineData(2, 219)]   // 7 panels of 32 (or 14 of 16) in 2 groups
+    [InlineData(3, 219)]
+    [InlineData(4, 250)]   // 8 panels in 4 groups
+    [InlineData(5, 300)]   // 10 panels in 5 groups
+    [InlineData(8, 70)]    // fewer panels than threads
+    public void EveryPanelOnce_AtAnyThreadCount(int threads, int n)
+    {
+        int m = 40, k = 300;
+        var rng = new Random(threads * 1000 + n);
+        float[] Random(int count) => Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var a = Random(m * k);
+        var b = Random(k * n);
+        var bias = Random(n);
+        var packed = Gemm.Pack(k, n, b, n, 1);
+
+        // The reference is the textbook triple loop in double, so it shares no blocking with the kernel.
+        var expected = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = bias[j];
+                for (int p = 0; p < k; p++)
+                    sum += (double)a[i * k + p] * b[p * n + j];
+                expected[i * n + j] = Math.Max(sum, 0);
+            }
+
+        int saved = Parallelism.MaxDegreeOfParallelism;
+        try
+        {
+            Parallelism.MaxDegreeOfParallelism = threads;
+            var actual = new float[m * n];
+            Array.Fill(actual, float.NaN);   // a panel left out stays NaN
+            Gemm.MultiplyPrepacked(m, packed, a, k, 1, actual, n, accumulate: false, bias, relu: true);
+            for (int i = 0; i < actual.Length; i++)
+                Assert.True(Math.Abs(actual[i] - expected[i]) < 1e-3, $"C[{i / n}, {i % n}] = {actual[i]}, expected {expected[i]}");
+        }
+        finally
+        {
+            Parallelism.MaxDegreeOfParallelism = saved;
+        }
+    }
+}
