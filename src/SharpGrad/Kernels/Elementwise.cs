@@ -32,6 +32,18 @@ internal static class Elementwise
         Partitioner.For(units, ChunkElements, new UnaryBody<TOp, T>(op, x, xOffset, y, yOffset, length));
     }
 
+    /// <summary>
+    /// Copies <paramref name="srcCount"/> contiguous elements into <paramref name="dstCount"/> contiguous ones: the same
+    /// count, or one value repeated (a fill). Split into the same contiguous shares as <see cref="Unary{TOp, T}"/> and
+    /// the binary ops, so that zeroing a gradient before the backward pass adds into it leaves each core's share in
+    /// its own cache, as the accumulation and the optimiser's update then find it.
+    /// </summary>
+    public static void CopyContiguous<T>(T[] src, int srcOffset, int srcCount, T[] dst, int dstOffset, int dstCount) where T : unmanaged
+    {
+        int units = (dstCount + ChunkElements - 1) / ChunkElements;
+        Partitioner.For(units, ChunkElements, new ContiguousCopyBody<T>(src, srcOffset, srcCount == dstCount, dst, dstOffset, dstCount));
+    }
+
     /// <summary>Copies a strided source into a strided destination (layout built from src, dst strides).</summary>
     public static void Copy<T>(StridedLayout layout, T[] src, int srcOffset, T[] dst, int dstOffset) where T : unmanaged
     {
@@ -155,6 +167,20 @@ internal static class Elementwise
         {
             int from = start * ChunkElements, to = Math.Min(length, end * ChunkElements);
             op.Invoke(x.AsSpan(xOffset + from, to - from), y.AsSpan(yOffset + from, to - from));
+        }
+    }
+
+    private readonly struct ContiguousCopyBody<T>(T[] src, int srcOffset, bool sameCount, T[] dst, int dstOffset, int length) : IPartitionBody
+        where T : unmanaged
+    {
+        public void Invoke(int start, int end)
+        {
+            int from = start * ChunkElements, to = Math.Min(length, end * ChunkElements);
+            var target = dst.AsSpan(dstOffset + from, to - from);
+            if (sameCount)
+                src.AsSpan(srcOffset + from, to - from).CopyTo(target);
+            else
+                target.Fill(src[srcOffset]);
         }
     }
 

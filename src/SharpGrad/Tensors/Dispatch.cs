@@ -134,9 +134,9 @@ internal static class Dispatch
             // Same order on both sides (see PrepareBinary), or one value to repeat.
             switch (dst.DType)
             {
-                case DType.Float32: CopyFlat(src.Data<float>(), src.Offset, src.Count, dst.Data<float>(), dst.Offset, dst.Count); break;
-                case DType.Float64: CopyFlat(src.Data<double>(), src.Offset, src.Count, dst.Data<double>(), dst.Offset, dst.Count); break;
-                default: CopyFlat(src.Data<int>(), src.Offset, src.Count, dst.Data<int>(), dst.Offset, dst.Count); break;
+                case DType.Float32: Elementwise.CopyContiguous(src.Data<float>(), src.Offset, src.Count, dst.Data<float>(), dst.Offset, dst.Count); break;
+                case DType.Float64: Elementwise.CopyContiguous(src.Data<double>(), src.Offset, src.Count, dst.Data<double>(), dst.Offset, dst.Count); break;
+                default: Elementwise.CopyContiguous(src.Data<int>(), src.Offset, src.Count, dst.Data<int>(), dst.Offset, dst.Count); break;
             }
             return;
         }
@@ -148,14 +148,6 @@ internal static class Dispatch
             case DType.Float64: Elementwise.Copy(layout, src.Data<double>(), src.Offset, dst.Data<double>(), dst.Offset); break;
             default: Elementwise.Copy(layout, src.Data<int>(), src.Offset, dst.Data<int>(), dst.Offset); break;
         }
-    }
-
-    private static void CopyFlat<T>(T[] src, int srcOffset, int srcCount, T[] dst, int dstOffset, int dstCount)
-    {
-        if (srcCount == dstCount)
-            src.AsSpan(srcOffset, srcCount).CopyTo(dst.AsSpan(dstOffset, dstCount));
-        else
-            dst.AsSpan(dstOffset, dstCount).Fill(src[srcOffset]);
     }
 
     /// <summary>A contiguous copy converted to <paramref name="dtype"/> (not recorded).</summary>
