@@ -58,6 +58,7 @@ internal static class BackwardEngine
             // Dropping the walk's own reference as it passes lets the part of the graph behind it
             // (released nodes and their values) die young instead of being marked by every collection.
             order[k] = null!;
+            index.Forget(t);
             var g = pending[k];
             if (g is null)
                 continue;
@@ -261,6 +262,12 @@ internal static class BackwardEngine
             else
                 t.WalkPosition = position;
         }
+
+        /// <summary>
+        /// Drops the walk's map entry of a tensor it has passed (no later step asks for its position: its consumers come
+        /// after it in the order): while another walk runs, the map would otherwise hold the whole graph to the end.
+        /// </summary>
+        public void Forget(Tensor t) => positions?.Remove(t);
 
         /// <summary>The tensor's position in the order, or −1 when the walk never reached it.</summary>
         public int PositionOf(Tensor t)

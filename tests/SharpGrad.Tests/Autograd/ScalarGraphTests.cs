@@ -204,6 +204,34 @@ public class ScalarGraphTests
         Assert.Equal(Math.Pow(2, 50), x.Grad!.Item());
     }
 
+    [Fact]
+    public void TheWalkedPartOfTheGraph_CanBeCollected_WhileAnotherWalkRuns()
+    {
+        // Two walks at once (here one inside a hook of the other, as two threads' backward passes can overlap) keep
+        // their positions in a map instead of stamping the tensors; the map must not hold what the walk has passed.
+        var x = Tensor.Scalar(1.0, DType.Float64).RequireGrad();
+        var (y, passed, nearX) = BuildChain(x, 50);
+        bool? alive = null;
+        nearX.RegisterHook(g =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            alive = passed.IsAlive;
+            return null;
+        });
+        var u = Tensor.Scalar(3.0, DType.Float64).RequireGrad();
+        var outer = u * 2.0;
+        outer.RegisterHook(g =>
+        {
+            y.Backward();
+            return null;
+        });
+        (outer * 2.0).Backward();
+        Assert.False(alive);
+        Assert.Equal(Math.Pow(2, 50), x.Grad!.Item());
+        Assert.Equal(4.0, u.Grad!.Item());
+    }
+
     // Not inlined, so no local of the test method keeps an intermediate alive.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static (Tensor Root, WeakReference Passed, Tensor NearX) BuildChain(Tensor x, int length)
