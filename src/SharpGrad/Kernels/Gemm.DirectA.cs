@@ -28,20 +28,58 @@ internal static unsafe partial class Gemm
     /// up to <see cref="WideDirectRows"/> rows; 16 the 256-bit one, tiles of up to 6 rows, or with
     /// <paramref name="wide"/> a 512-bit one with tiles of up to <see cref="WideDirectRows"/> rows.
     /// </summary>
+    /// <remarks>
+    /// The 512-bit kernels also apply a pre-packed product's epilogue as they store the tile (see
+    /// <see cref="FusesEpilogue"/>): with <paramref name="bias"/> (the tile's first column of it) C starts from the bias
+    /// instead of from zero or its own values, and with <paramref name="relu"/> each stored element is max(c, 0).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void MicroKernelDirectA(int kc, float* a, nint lda, float* b, int panelWidth, float* c, nint rsc, int mr, int nr, bool overwrite,
-        bool wide = false)
+        bool wide = false, float* bias = null, bool relu = false)
     {
         if (panelWidth == 32)
-            KernelF32WideDirectA(kc, a, lda, b, c, rsc, mr, nr, overwrite);
+            KernelF32WideDirectA(kc, a, lda, b, c, rsc, mr, nr, overwrite, bias, relu);
         else if (wide)
-            KernelF32Wide16DirectA(kc, a, lda, b, c, rsc, mr, nr, overwrite);
+            KernelF32Wide16DirectA(kc, a, lda, b, c, rsc, mr, nr, overwrite, bias, relu);
         else
             KernelF32DirectA(kc, a, lda, b, c, rsc, mr, nr, overwrite);
     }
 
+    /// <summary>Whether <see cref="MicroKernelDirectA"/> applies the bias and ReLU itself for this panel width.</summary>
+    private static bool FusesEpilogue(int panelWidth, bool wide) => panelWidth == 32 || wide;
+
+    /// <summary>
+    /// Stores 16 columns of a tile row: C = bias + v (C was the bias, plus the block's sums: the same addition), or
+    /// C + v, or v; then max(·, 0) with <paramref name="relu"/>, the ReLU op's own IEEE maximum (NaN stays NaN).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreOne(float* c, Vector512<float> v, bool overwrite, float* bias, bool relu)
+    {
+        if (bias != null)
+            v = Vector512.Load(bias) + v;
+        else if (!overwrite)
+            v += Vector512.Load(c);
+        if (relu)
+            v = Vector512.Max(v, Vector512<float>.Zero);
+        Vector512.Store(v, c);
+    }
+
+    /// <summary><see cref="StoreOne"/> for a tile narrower or shorter than the kernel's, from its spilled copy.</summary>
+    private static void WriteTileEpilogue(float* tile, int ldt, float* c, nint rsc, int mr, int nr, bool overwrite, float* bias, bool relu)
+    {
+        for (int i = 0; i < mr; i++, tile += ldt, c += rsc)
+        {
+            for (int j = 0; j < nr; j++)
+            {
+                float v = bias != null ? bias[j] + tile[j] : overwrite ? tile[j] : c[j] + tile[j];
+                c[j] = relu ? MathF.Max(v, 0f) : v;
+            }
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelF32WideDirectA(int kc, float* a, nint lda, float* b, float* c, nint rsc, int mr, int nr, bool overwrite)
+    private static void KernelF32WideDirectA(int kc, float* a, nint lda, float* b, float* c, nint rsc, int mr, int nr, bool overwrite,
+        float* bias, bool relu)
     {
         // Eight rows (WideDirectRows): sixteen accumulators, two B vectors and a broadcast still leave AVX-512's 32
         // registers spare, and each broadcast feeds two FMAs. Rows past the tile's valid ones read row 0 again (their
@@ -111,14 +149,15 @@ internal static unsafe partial class Gemm
 
         if (mr == 8 && nr == 32)
         {
-            Update(c + 0 * rsc, c00, c01, overwrite);
-            Update(c + 1 * rsc, c10, c11, overwrite);
-            Update(c + 2 * rsc, c20, c21, overwrite);
-            Update(c + 3 * rsc, c30, c31, overwrite);
-            Update(c + 4 * rsc, c40, c41, overwrite);
-            Update(c + 5 * rsc, c50, c51, overwrite);
-            Update(c + 6 * rsc, c60, c61, overwrite);
-            Update(c + 7 * rsc, c70, c71, overwrite);
+            float* bias16 = bias == null ? null : bias + 16;
+            StoreOne(c + 0 * rsc, c00, overwrite, bias, relu); StoreOne(c + 0 * rsc + 16, c01, overwrite, bias16, relu);
+            StoreOne(c + 1 * rsc, c10, overwrite, bias, relu); StoreOne(c + 1 * rsc + 16, c11, overwrite, bias16, relu);
+            StoreOne(c + 2 * rsc, c20, overwrite, bias, relu); StoreOne(c + 2 * rsc + 16, c21, overwrite, bias16, relu);
+            StoreOne(c + 3 * rsc, c30, overwrite, bias, relu); StoreOne(c + 3 * rsc + 16, c31, overwrite, bias16, relu);
+            StoreOne(c + 4 * rsc, c40, overwrite, bias, relu); StoreOne(c + 4 * rsc + 16, c41, overwrite, bias16, relu);
+            StoreOne(c + 5 * rsc, c50, overwrite, bias, relu); StoreOne(c + 5 * rsc + 16, c51, overwrite, bias16, relu);
+            StoreOne(c + 6 * rsc, c60, overwrite, bias, relu); StoreOne(c + 6 * rsc + 16, c61, overwrite, bias16, relu);
+            StoreOne(c + 7 * rsc, c70, overwrite, bias, relu); StoreOne(c + 7 * rsc + 16, c71, overwrite, bias16, relu);
         }
         else
         {
@@ -131,7 +170,7 @@ internal static unsafe partial class Gemm
             c50.Store(t + 160); c51.Store(t + 176);
             c60.Store(t + 192); c61.Store(t + 208);
             c70.Store(t + 224); c71.Store(t + 240);
-            WriteTile(t, 32, c, rsc, 1, mr, nr, overwrite);
+            WriteTileEpilogue(t, 32, c, rsc, mr, nr, overwrite, bias, relu);
         }
     }
 
@@ -220,7 +259,8 @@ internal static unsafe partial class Gemm
     /// classifier): 8 rows of one Vector512 each, so a narrow product does not pay for a 32-wide tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelF32Wide16DirectA(int kc, float* a, nint lda, float* b, float* c, nint rsc, int mr, int nr, bool overwrite)
+    private static void KernelF32Wide16DirectA(int kc, float* a, nint lda, float* b, float* c, nint rsc, int mr, int nr, bool overwrite,
+        float* bias, bool relu)
     {
         float* a0 = a, a1 = mr > 1 ? a + 1 * lda : a, a2 = mr > 2 ? a + 2 * lda : a, a3 = mr > 3 ? a + 3 * lda : a, a4 = mr > 4 ? a + 4 * lda : a, a5 = mr > 5 ? a + 5 * lda : a, a6 = mr > 6 ? a + 6 * lda : a, a7 = mr > 7 ? a + 7 * lda : a;
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
@@ -282,14 +322,14 @@ internal static unsafe partial class Gemm
 
         if (mr == 8 && nr == 16)
         {
-            UpdateOne(c + 0 * rsc, c0, overwrite);
-            UpdateOne(c + 1 * rsc, c1, overwrite);
-            UpdateOne(c + 2 * rsc, c2, overwrite);
-            UpdateOne(c + 3 * rsc, c3, overwrite);
-            UpdateOne(c + 4 * rsc, c4, overwrite);
-            UpdateOne(c + 5 * rsc, c5, overwrite);
-            UpdateOne(c + 6 * rsc, c6, overwrite);
-            UpdateOne(c + 7 * rsc, c7, overwrite);
+            StoreOne(c + 0 * rsc, c0, overwrite, bias, relu);
+            StoreOne(c + 1 * rsc, c1, overwrite, bias, relu);
+            StoreOne(c + 2 * rsc, c2, overwrite, bias, relu);
+            StoreOne(c + 3 * rsc, c3, overwrite, bias, relu);
+            StoreOne(c + 4 * rsc, c4, overwrite, bias, relu);
+            StoreOne(c + 5 * rsc, c5, overwrite, bias, relu);
+            StoreOne(c + 6 * rsc, c6, overwrite, bias, relu);
+            StoreOne(c + 7 * rsc, c7, overwrite, bias, relu);
         }
         else
         {
@@ -302,15 +342,7 @@ internal static unsafe partial class Gemm
             c5.Store(t + 80);
             c6.Store(t + 96);
             c7.Store(t + 112);
-            WriteTile(t, 16, c, rsc, 1, mr, nr, overwrite);
+            WriteTileEpilogue(t, 16, c, rsc, mr, nr, overwrite, bias, relu);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateOne(float* c, Vector512<float> v, bool overwrite)
-    {
-        if (!overwrite)
-            v += Vector512.Load(c);
-        Vector512.Store(v, c);
     }
 }

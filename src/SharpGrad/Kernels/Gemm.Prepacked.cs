@@ -187,7 +187,8 @@ internal static unsafe partial class Gemm
                         if (j1 <= j0)
                             continue;
                         float* cBlock = c + i0 * crs;
-                        if (bias != null)
+                        bool fused = direct && FusesEpilogue(nr, wide16);
+                        if (bias != null && !fused)
                         {
                             // C starts from the bias, written just before the first block adds onto it.
                             for (int i = 0; i < mcb; i++)
@@ -200,6 +201,8 @@ internal static unsafe partial class Gemm
                             if (!direct)
                                 PackA(aBlock, ars, acs, mcb, kc, pa);
                             bool overwrite = !accumulate && bias == null && pc == 0;
+                            // The 512-bit kernels add the bias in the first block and apply the ReLU in the last.
+                            bool firstBlock = pc == 0, lastBlock = pc + kc >= k;
                             float* panels = packedB + (nint)pc * nPanels * nr;
                             for (int jp = firstPanel; jp < endPanel; jp++)
                             {
@@ -208,13 +211,14 @@ internal static unsafe partial class Gemm
                                 for (int ir = 0; ir < mcb; ir += mr)
                                 {
                                     if (direct)
-                                        MicroKernelDirectA(kc, aBlock + ir * ars, ars, bPanel, nr, cBlock + ir * crs + jt, crs, Math.Min(mr, mcb - ir), nrb, overwrite, wide16);
+                                        MicroKernelDirectA(kc, aBlock + ir * ars, ars, bPanel, nr, cBlock + ir * crs + jt, crs, Math.Min(mr, mcb - ir), nrb, overwrite, wide16,
+                                            fused && firstBlock && bias != null ? bias + jt : null, fused && lastBlock && relu);
                                     else
                                         MicroKernel(kc, pa + (nint)ir * kc, bPanel, nr, cBlock + ir * crs + jt, crs, 1, Math.Min(mr, mcb - ir), nrb, overwrite);
                                 }
                             }
                         }
-                        if (relu)
+                        if (relu && !fused)
                         {
                             for (int i = 0; i < mcb; i++)
                             {
