@@ -191,16 +191,9 @@ public class ScalarGraphTests
         // intermediate it has passed is released and held by nothing the caller has, so a collection frees it.
         var x = Tensor.Scalar(1.0, DType.Float64).RequireGrad();
         var (y, passed, nearX) = BuildChain(x, 50);
-        bool? alive = null;
-        nearX.RegisterHook(g =>
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            alive = passed.IsAlive;
-            return null;
-        });
+        var alive = AliveWhenTheWalkReaches(nearX, passed);
         y.Backward();
-        Assert.False(alive);
+        Assert.False(alive());
         Assert.Equal(Math.Pow(2, 50), x.Grad!.Item());
     }
 
@@ -211,14 +204,7 @@ public class ScalarGraphTests
         // their positions in a map instead of stamping the tensors; the map must not hold what the walk has passed.
         var x = Tensor.Scalar(1.0, DType.Float64).RequireGrad();
         var (y, passed, nearX) = BuildChain(x, 50);
-        bool? alive = null;
-        nearX.RegisterHook(g =>
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            alive = passed.IsAlive;
-            return null;
-        });
+        var alive = AliveWhenTheWalkReaches(nearX, passed);
         var u = Tensor.Scalar(3.0, DType.Float64).RequireGrad();
         var outer = u * 2.0;
         outer.RegisterHook(g =>
@@ -227,9 +213,23 @@ public class ScalarGraphTests
             return null;
         });
         (outer * 2.0).Backward();
-        Assert.False(alive);
+        Assert.False(alive());
         Assert.Equal(Math.Pow(2, 50), x.Grad!.Item());
         Assert.Equal(4.0, u.Grad!.Item());
+    }
+
+    /// <summary>A hook on <paramref name="nearX"/> that collects garbage when the walk reaches it and notes whether <paramref name="passed"/> survived.</summary>
+    private static Func<bool?> AliveWhenTheWalkReaches(Tensor nearX, WeakReference passed)
+    {
+        bool? alive = null;
+        nearX.RegisterHook(g =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            alive = passed.IsAlive;
+            return null;
+        });
+        return () => alive;
     }
 
     // Not inlined, so no local of the test method keeps an intermediate alive.

@@ -8,7 +8,7 @@ namespace SharpGrad.Tests.Kernels;
 /// </summary>
 public class PrepackedGemmTests
 {
-    private static float[] Random(int count, int seed)
+    internal static float[] Random(int count, int seed)
     {
         var rng = new Random(seed);
         var data = new float[count];
@@ -123,11 +123,9 @@ public class PrepackedGemmThreadTests
     public void EveryPanelOnce_AtAnyThreadCount(int threads, int n)
     {
         int m = 40, k = 300;
-        var rng = new Random(threads * 1000 + n);
-        float[] Random(int count) => Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        var a = Random(m * k);
-        var b = Random(k * n);
-        var bias = Random(n);
+        var a = PrepackedGemmTests.Random(m * k, threads);
+        var b = PrepackedGemmTests.Random(k * n, n);
+        var bias = PrepackedGemmTests.Random(n, n + 1);
         var packed = Gemm.Pack(k, n, b, n, 1);
 
         // The reference is the textbook triple loop in double, so it shares no blocking with the kernel.
