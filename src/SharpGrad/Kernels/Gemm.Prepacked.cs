@@ -171,6 +171,8 @@ internal static unsafe partial class Gemm
 
         public void Invoke(int start, int end)
         {
+            // The 512-bit direct-A kernels add the bias in the first block of K and apply the ReLU in the last.
+            bool fused = direct && FusesEpilogue(nr, wide16);
             float[] packedA = ArrayPool<float>.Shared.Rent(direct ? 0 : mc * Math.Min(kcMax, k));
             try
             {
@@ -187,7 +189,6 @@ internal static unsafe partial class Gemm
                         if (j1 <= j0)
                             continue;
                         float* cBlock = c + i0 * crs;
-                        bool fused = direct && FusesEpilogue(nr, wide16);
                         if (bias != null && !fused)
                         {
                             // C starts from the bias, written just before the first block adds onto it.
@@ -201,7 +202,6 @@ internal static unsafe partial class Gemm
                             if (!direct)
                                 PackA(aBlock, ars, acs, mcb, kc, pa);
                             bool overwrite = !accumulate && bias == null && pc == 0;
-                            // The 512-bit kernels add the bias in the first block and apply the ReLU in the last.
                             bool firstBlock = pc == 0, lastBlock = pc + kc >= k;
                             float* panels = packedB + (nint)pc * nPanels * nr;
                             for (int jp = firstPanel; jp < endPanel; jp++)
