@@ -145,6 +145,18 @@ public class GradingTests
     }
 
     [Fact]
+    public void ARowForAColumn_IsTransposed_WhileAVectorIsEither()
+    {
+        // ∂J/∂W1 of e9 is the column [[−18], [0]] (spec E9); the same numbers as a row are its transpose.
+        var e9 = ExplainFiles.Load("e9.grad");
+        var row = DerivativeChecker.Check(e9, "W1", "[[-18, 0]]");
+        Assert.Equal(CheckMistake.Transposed, row.Mistake);
+        Assert.Equal("your expression is [1, 2], ∂J/∂W1 is [2, 1] — transposed?", row.Reason);
+        Assert.True(DerivativeChecker.Check(e9, "W1", "[-18, 0]").IsCorrect);
+        Assert.True(DerivativeChecker.Check(e9, "W1", "[[-18], [0]]").IsCorrect);
+    }
+
+    [Fact]
     public void ChainNotation_BetweenVectors_IsAJacobianProduct()
     {
         // ∂p/∂e of p = e/Σe is (I − p 1ᵀ)/Σe: its column sums are 0, so the old elementwise reading gave 0.

@@ -367,10 +367,14 @@ public static partial class DerivativeChecker
             // One number for a gradient whose every component is that number is the component form ∂L/∂(l)_d = 1/n.
             if (s.Length == 1 && t.Length > 1 && t.All(x => x.Equals(s[0]) || Math.Abs(x - s[0]) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(x), Math.Abs(s[0]))))
                 return null;
-            if (!Squeeze(student).SequenceEqual(Squeeze(truth)))
+            // A row for a column (or a column for a row) is a transpose like any other; only a vector against a
+            // matrix with one row or column is the same thing written two ways.
+            bool flipped = student.Rank == 2 && truth.Rank == 2 && student.Shape[0] == truth.Shape[1] && student.Shape[1] == truth.Shape[0]
+                && student.Shape[0] != student.Shape[1];
+            if (flipped || !Squeeze(student).SequenceEqual(Squeeze(truth)))
             {
                 var shapes = $"your expression is {ValueFormat.Shape(student)}, ∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Shape(truth)}";
-                if (student.Rank == 2 && truth.Rank == 2 && student.Shape[0] == truth.Shape[1] && student.Shape[1] == truth.Shape[0])
+                if (flipped)
                     return (CheckMistake.Transposed, shapes + " — transposed?");
                 if (s.Length > t.Length && s.Length % t.Length == 0 && SumsTo(student, truth))
                     return (CheckMistake.MissingSum, shapes + " — a sum over the broadcast dimension is missing (your expression sums to the true value)");
