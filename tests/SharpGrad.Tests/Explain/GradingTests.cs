@@ -156,6 +156,98 @@ public class GradingTests
         Assert.True(DerivativeChecker.Check(e9, "W1", "[[-18], [0]]").IsCorrect);
     }
 
+    private const string SquareSigmoid = """
+        param A = [[0.5, -1.0], [0.3, 0.8]]
+        input X = [[1.0, 0.2], [-0.4, 0.6]]
+        const W = [[1.0, -2.0], [0.5, 1.5]]
+        S = A @ X
+        P = sigmoid(S)
+        L = sum(W * P)
+        """;
+
+    [Theory]
+    // ∂L/∂S = W ⊙ σ(S) ⊙ (1 − σ(S)); S is square, so a matrix product would evaluate too, to other numbers.
+    [InlineData("W ⊙ σ(S)(1 − σ(S))", CheckMistake.None)]
+    [InlineData("W * sigmoid(S)(1 - sigmoid(S))", CheckMistake.None)]
+    [InlineData("W ⊙ σ′(S)", CheckMistake.None)]
+    [InlineData("W ⊙ σ(S)(σ(S) − 1)", CheckMistake.SignFlipped)]
+    public void ABracketAfterAnElementwiseCall_MultipliesElementwise(string answer, CheckMistake mistake)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(SquareSigmoid), "S", answer);
+        Assert.Equal(mistake, r.Mistake);
+    }
+
+    [Fact]
+    public void ASeparatedBracketAfterAName_IsStillAMatrixProduct()
+    {
+        // A(X) with A a matrix is A @ X: ∂L/∂X = Aᵀ(W ⊙ P ⊙ (1 − P)), and A(…) written with the bracket reads as documented.
+        var r = DerivativeChecker.Check(GradProgram.Parse(SquareSigmoid), "X", "transpose(A)(W * P * (1 - P))");
+        Assert.True(r.IsCorrect, r.ToText());
+    }
+
+    private const string Broadcasts = """
+        param r = [[0.1, -0.2, 0.3]]
+        param c = [[0.5], [-0.4]]
+        input X = [[1.0, 0.0, -1.0], [0.5, 2.0, -0.5]]
+        const W = [[1.0, -1.0, 2.0], [0.5, 0.3, -0.7]]
+        S = r + c + X
+        L = sum(sigmoid(S) * W)
+        """;
+
+    [Theory]
+    // S = r + c + X broadcasts the row r down the 2 rows and the column c across the 3 columns: the true gradients
+    // sum W ⊙ σ′(S) over those axes. Without the sum, the answer is the whole [2, 3] matrix.
+    [InlineData("c", "W * sigmoid'(S)", CheckMistake.MissingSum)]
+    [InlineData("r", "W * sigmoid'(S)", CheckMistake.MissingSum)]
+    [InlineData("c", "sum(W * sigmoid'(S), axis=1, keepdim=1)", CheckMistake.None)]
+    [InlineData("r", "sum(W * sigmoid'(S), axis=0)", CheckMistake.None)]
+    // Summed over the wrong axis: the shape is wrong, and nothing sums to the truth.
+    [InlineData("c", "sum(W * sigmoid'(S), axis=0)", CheckMistake.Shape)]
+    public void AMissingSum_IsNamed_OverATrailingAxisToo(string wrt, string answer, CheckMistake mistake)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(Broadcasts), wrt, answer);
+        Assert.Equal(mistake, r.Mistake);
+    }
+
+    [Fact]
+    public void AZeroGradient_NamesNoMissingSum()
+    {
+        // x is never broadcast and its gradient is 0 at 0: a matrix of zeros has the wrong shape, and no sum is missing.
+        var program = GradProgram.Parse("param x = [0, 0]\nL = sum(x^2)\n");
+        var r = DerivativeChecker.CheckValue(program, "x", "[[0, 0], [0, 0]]");
+        Assert.Equal(CheckMistake.Shape, r.Mistake);
+    }
+
+    [Theory]
+    // leaky ReLU: z = (0.8, −0.39) gives h = (0.8, −0.0039), h − y = (0.75, 0.39) and, with the mean over 2 cancelling
+    // the 2 of the square, ∂L/∂b = (h − y) ⊙ (1, 0.01) = (0.75, 0.0039).
+    [InlineData("[0.75, 0.0039]", true)]
+    [InlineData("[0.75, 0.00]", true)]    // 0.0039 to two decimals
+    [InlineData("[0.75, 0]", false)]      // a whole 0 is exact: relu's derivative where leaky relu's is 0.01
+    [InlineData("[0.7500, 0.0039]", true)]
+    [InlineData("[0.75, 0.004]", true)]
+    [InlineData("[0.750, 0]", false)]
+    public void ANumericAnswer_IsRoundedNumberByNumber(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("""
+            param b = [0, 0]
+            const z0 = [0.8, -0.39]
+            target y = [0.05, -0.3939]
+            z = z0 + b
+            h = max(z, 0.01 * z)
+            L = mean((h - y)^2)
+            """);
+        Assert.Equal(correct, DerivativeChecker.CheckValue(program, "b", answer).IsCorrect);
+    }
+
+    [Fact]
+    public void AGreekLetterAgainstAName_IsTheirProduct()
+    {
+        var program = GradProgram.Parse("param w = [1, -2]\nconst lam = 0.1\nL = lam * sum(w^2)\n");
+        Assert.True(DerivativeChecker.Check(program, "w", "2λw").IsCorrect);
+        Assert.Equal(CheckMistake.ConstantFactor, DerivativeChecker.Check(program, "w", "λw").Mistake);
+    }
+
     [Fact]
     public void ChainNotation_BetweenVectors_IsAJacobianProduct()
     {

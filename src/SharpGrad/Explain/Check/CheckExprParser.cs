@@ -156,10 +156,12 @@ internal sealed class CheckExprParser
             else if (StartsPrimary) { op = '*'; juxtaposed = true; }   // juxtaposition: σ(x1)(1 − σ(x1))
             else break;
             int rightStart = Current.Start;
-            var right = ParseMatMul();
             var previous = run.Count > 0 ? run[^1] : new Operand(left, start, tokens[index - 1].End);
+            // σ(S)(1 − σ(S)): a bracket right after an elementwise function's call multiplies elementwise, whatever S's shape.
+            bool callThenBracket = juxtaposed && IsOp("(") && tokens[index - 1].End == Current.Start && IsElementwiseCall(previous.Expr);
+            var right = ParseMatMul();
             bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
-            if (juxtaposed && Literal(previous.Expr) is null && Literal(right) is null
+            if (juxtaposed && !callThenBracket && Literal(previous.Expr) is null && Literal(right) is null
                 && StaticRank(previous.Expr) is not 0 && StaticRank(right) is not 0
                 && (IsTransposed(previous.Expr) || IsTransposed(right) || (spaced && StaticRank(previous.Expr) == 2 && StaticRank(right) >= 1)
                     // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
@@ -259,6 +261,10 @@ internal sealed class CheckExprParser
         var sizes = shape.Resolve(graph.StaticSizes);
         return sizes;
     }
+
+    /// <summary>A call of an elementwise function or of a derivative function (σ(z), tanh′(z)), not a transpose.</summary>
+    private static bool IsElementwiseCall(CheckExpr e) =>
+        e.Kind == CheckExpr.Kinds.Prime || (e.Kind == CheckExpr.Kinds.Call && e.Op is { Kind: OpKind.Elementwise });
 
     /// <summary>A transpose, or a matrix product ending in one (W1ᵀXᵀ, which is (X W1)ᵀ).</summary>
     private static bool IsTransposed(CheckExpr e) => (e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose)
@@ -479,6 +485,10 @@ internal sealed class CheckExprParser
         // cross_entropy, a mean over its rows) averages as many elements, n is that number.
         if (known is null && t.Text == "n" && MeanCount() is int count)
             return Node(CheckExpr.Kinds.Number, start, value: count);
+        // 2λW2: a Greek letter written against a name, as on a board, is their product.
+        if (known is null && t.Text.Length > 1 && t.Text[0] > 0x7F && char.IsLetter(t.Text[0])
+            && Resolve(t.Text[..1]) is { } letter && Resolve(t.Text[1..]) is { } rest)
+            return Node(CheckExpr.Kinds.Binary, start, [Node(CheckExpr.Kinds.Name, start, name: letter), Node(CheckExpr.Kinds.Name, start + 1, name: rest)], op: '*');
         if (known is null) throw Unknown(t, "");
         return Node(CheckExpr.Kinds.Name, start, name: known);
     }

@@ -177,9 +177,9 @@ public static partial class DerivativeChecker
                 var chosen = shares.Where((_, k) => (subset >> k & 1) == 1).ToArray();
                 Tensor Sum(int i) => chosen.Skip(1).Aggregate(chosen[0].Values[i], (a, sh) => a.Add(sh.Values[i]));
                 string names = chosen.Length == 1 ? $"{chosen[0].Through} is" : Together(chosen.Select(sh => sh.Through).ToArray());
-                if (samples.Select((s, i) => Compare(s.Student.Add(Sum(i)), s.True, 0)).All(problem => problem is null))
+                if (samples.Select((s, i) => Compare(s.Student.Add(Sum(i)), s.True)).All(problem => problem is null))
                     return $"{names} missing";
-                if (samples.Select((s, i) => Compare(s.Student.Sub(Sum(i)), s.True, 0)).All(problem => problem is null))
+                if (samples.Select((s, i) => Compare(s.Student.Sub(Sum(i)), s.True)).All(problem => problem is null))
                     return $"{names} counted twice";
             }
             return null;

@@ -96,14 +96,9 @@ public static partial class DerivativeChecker
         }
     }
 
-    /// <summary>The most decimals written in any number of the text; 0 when a number has an exponent.</summary>
-    private static int Decimals(string text)
-    {
-        int most = 0;
-        foreach (Match m in Regex.Matches(text, @"\d*\.(\d+)([eE][-+]?\d+)?"))
-            most = m.Groups[2].Success ? most : Math.Max(most, m.Groups[1].Length);
-        return most;
-    }
+    /// <summary>The decimals written in each number of the text, in order; 0 for a whole number or one with an exponent.</summary>
+    private static int[] Decimals(string text) =>
+        Regex.Matches(text, @"(\d*\.(\d+)|\d+)([eE][-+]?\d+)?").Select(m => m.Groups[3].Success ? 0 : m.Groups[2].Length).ToArray();
 
     private static bool HasNames(CheckExpr e) => e.Kind is CheckExpr.Kinds.Name or CheckExpr.Kinds.Partial || e.Args.Any(HasNames);
 
@@ -218,13 +213,18 @@ public static partial class DerivativeChecker
         public CheckResult Structure(CheckMistake mistake, string reason) =>
             new(CheckVerdict.Incorrect, "structure", Derivation.Objective, Derivation.Wrt, expression) { Mistake = mistake, Reason = reason };
 
-        /// <summary>Half a unit of the last decimal of a numeric answer (0 for an expression).</summary>
-        private double rounding;
+        /// <summary>
+        /// Half a unit of the last decimal of each number of a numeric answer written with two or more (0 for an
+        /// expression): one per element when the answer writes each element as a number, so [0.75, 0] holds its 0
+        /// exact; else one for all, from the number with the most decimals.
+        /// </summary>
+        private double[] rounding = [0];
 
-        public CheckResult Value(Tensor value, int decimals)
+        public CheckResult Value(Tensor value, int[] decimals)
         {
             var truth = First.Gradient(Derivation.Wrt);
-            rounding = decimals >= 2 ? 0.5 * Math.Pow(10, -decimals) : 0;
+            static double Half(int d) => d >= 2 ? 0.5 * Math.Pow(10, -d) : 0;
+            rounding = decimals.Length == value.Count && decimals.Length > 1 ? decimals.Select(Half).ToArray() : [Half(decimals.DefaultIfEmpty().Max())];
             var sample = new Sample(BasePoint, First, value, truth, Compare(value, truth, rounding));
             if (sample.Problem is null)
                 return new(CheckVerdict.Correct, "value", Derivation.Objective, Derivation.Wrt, expression) { Point = BasePoint, StudentValue = value, TrueValue = truth, PointsTried = 1 };
@@ -245,7 +245,7 @@ public static partial class DerivativeChecker
             }
             var sym = CheckSymbolic.ToSym(expr, Program, Derivation);
             var truth0 = First.Gradient(Derivation.Wrt);
-            if (sym is not null && Compare(firstValue, truth0, 0) is null && SymbolicallyEqual(sym, Derivation))
+            if (sym is not null && Compare(firstValue, truth0) is null && SymbolicallyEqual(sym, Derivation))
                 return new(CheckVerdict.Correct, "symbolic", Derivation.Objective, Derivation.Wrt, expression) { Point = BasePoint, StudentValue = firstValue, TrueValue = truth0, PointsTried = 1 };
 
             var samples = Collect(expr, points, seed, out var shapeError);
@@ -350,7 +350,7 @@ public static partial class DerivativeChecker
                 }
                 if (evaluator.KinkDistance < KinkMargin && !givenTie) continue;
                 var truth = evaluation.Gradient(Derivation.Wrt);
-                samples.Add(new Sample(point, evaluation, value, truth, Compare(value, truth, 0)));
+                samples.Add(new Sample(point, evaluation, value, truth, Compare(value, truth)));
             }
             return samples;
         }
@@ -359,7 +359,7 @@ public static partial class DerivativeChecker
         /// Null when equal; otherwise the class of the difference: the shapes first (a missing Σ
         /// over a broadcast, a transpose), then NaN or ∞ on one side only, then the values.
         /// </summary>
-        private (CheckMistake, string?)? Compare(Tensor student, Tensor truth, double rounding)
+        private (CheckMistake, string?)? Compare(Tensor student, Tensor truth, double[]? rounding = null)
         {
             var s = student.ToDoubleArray();
             var t = truth.ToDoubleArray();
@@ -376,7 +376,7 @@ public static partial class DerivativeChecker
                 var shapes = $"your expression is {ValueFormat.Shape(student)}, ∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Shape(truth)}";
                 if (flipped)
                     return (CheckMistake.Transposed, shapes + " — transposed?");
-                if (s.Length > t.Length && s.Length % t.Length == 0 && SumsTo(student, truth))
+                if (s.Length > t.Length && SumsTo(student, truth))
                     return (CheckMistake.MissingSum, shapes + " — a sum over the broadcast dimension is missing (your expression sums to the true value)");
                 return (CheckMistake.Shape, shapes);
             }
@@ -388,19 +388,28 @@ public static partial class DerivativeChecker
                     return (CheckMistake.NotFinite, double.IsFinite(b)
                         ? $"your expression is {ValueFormat.Number(a)} at this point, where ∂{Derivation.Objective}/∂{Derivation.Wrt} is a number (a division by zero, the log or square root of a negative number, a negative base to a fractional power, or an overflow)"
                         : $"∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Number(b)} at this point, but your expression is {ValueFormat.Number(a)}");
-                if (Math.Abs(a - b) > Math.Max(rounding * (1 + 1e-9), 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b)))) return (CheckMistake.Value, null);
+                double half = rounding is null ? 0 : rounding[rounding.Length == 1 ? 0 : i];
+                if (Math.Abs(a - b) > Math.Max(half * (1 + 1e-9), 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b)))) return (CheckMistake.Value, null);
             }
             return null;
         }
 
-        /// <summary>Whether summing <paramref name="student"/> over its leading (broadcast) elements gives <paramref name="truth"/>.</summary>
+        /// <summary>
+        /// Whether <paramref name="truth"/>'s shape broadcasts to <paramref name="student"/>'s (aligned from the right,
+        /// as in the program) and summing the student's tensor over the broadcast axes, leading or of size 1, gives the
+        /// truth. A zero gradient sums from anything of zeros, so it names no missing sum.
+        /// </summary>
         private static bool SumsTo(Tensor student, Tensor truth)
         {
-            var s = student.ToDoubleArray();
-            var t = truth.ToDoubleArray();
-            var sums = new double[t.Length];
-            for (int i = 0; i < s.Length; i++) sums[i % t.Length] += s[i];
-            return sums.Zip(t).All(p => Math.Abs(p.First - p.Second) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(p.First), Math.Abs(p.Second)));
+            int[] s = student.ShapeArray, t = truth.ShapeArray;
+            int lead = s.Length - t.Length;
+            if (lead < 0) return false;
+            for (int i = 0; i < t.Length; i++)
+                if (t[i] != 1 && t[i] != s[lead + i]) return false;
+            var sums = student.To(DType.Float64).SumToShape(t).ToDoubleArray();
+            var values = truth.ToDoubleArray();
+            return values.Any(v => v != 0)
+                && sums.Zip(values).All(p => Math.Abs(p.First - p.Second) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(p.First), Math.Abs(p.Second)));
         }
 
         /// <summary>Sign flipped, transposed, off by a constant factor (a missing 1/n when the factor is a size of the program).</summary>
@@ -426,11 +435,11 @@ public static partial class DerivativeChecker
             }
             if (ratio is not { } c || Close(c, 1) || Math.Abs(c) < 1e-12) return null;
             // A number rounded to its decimals: 0.0471 is half of 0.0942522 as far as its four decimals tell.
-            if (pairs.Count == 1 && rounding > 0 && pairs[0].Student.Count == 1)
+            if (pairs.Count == 1 && rounding[0] > 0 && pairs[0].Student.Count == 1)
             {
                 double s1 = pairs[0].Student.Item(), t1 = pairs[0].True.Item();
                 foreach (var k in (double[])[-1, 2, 3, 4, 5, 10, 0.5, 1.0 / 3, 0.25, 0.2, 0.1, -2, -0.5])
-                    if (Math.Abs(s1 - k * t1) <= rounding * (1 + 1e-9)) { c = k; break; }
+                    if (Math.Abs(s1 - k * t1) <= rounding[0] * (1 + 1e-9)) { c = k; break; }
             }
             if (Close(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
             // At a single point every wrong number is some multiple of the right one; only a whole factor says something.
@@ -476,9 +485,9 @@ public static partial class DerivativeChecker
             {
                 // A single number (the 1/n of y = x/n) multiplies every element.
                 if (values.Any(v => v.Count != 1 && !v.Shape.ToArray().SequenceEqual(samples[0].True.Shape.ToArray()))) continue;
-                if (samples.Select((s, i) => Compare(s.Student.Mul(values[i]), s.True, 0)).All(problem => problem is null))
+                if (samples.Select((s, i) => Compare(s.Student.Mul(values[i]), s.True)).All(problem => problem is null))
                     yield return $"factor {what} is missing";
-                else if (samples.Select((s, i) => Compare(s.Student, s.True.Mul(values[i]), 0)).All(problem => problem is null))
+                else if (samples.Select((s, i) => Compare(s.Student, s.True.Mul(values[i]))).All(problem => problem is null))
                     yield return $"factor {what} is extra";
             }
         }
