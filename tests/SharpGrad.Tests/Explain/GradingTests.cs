@@ -241,6 +241,16 @@ public class GradingTests
     }
 
     [Fact]
+    public void N_IsTheCountOfAMeanAlongAnAxis()
+    {
+        // mu = mean(X, 0) over 3 rows: every row of ∂L/∂X is c/3, written with n as explain writes a mean's count.
+        var program = GradProgram.Parse("input X = [[1, 2], [3, 4], [5, 7]]\nconst c = [0.5, -2]\nmu = mean(X, 0)\nL = sum(c * mu)\n");
+        Assert.True(DerivativeChecker.Check(program, "mu", "c").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "X", "ones(3) cᵀ/n").IsCorrect);
+        Assert.Equal(CheckMistake.MissingMean, DerivativeChecker.Check(program, "X", "ones(3) cᵀ").Mistake);
+    }
+
+    [Fact]
     public void AGreekLetterAgainstAName_IsTheirProduct()
     {
         var program = GradProgram.Parse("param w = [1, -2]\nconst lam = 0.1\nL = lam * sum(w^2)\n");

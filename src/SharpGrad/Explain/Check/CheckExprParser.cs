@@ -569,13 +569,15 @@ internal sealed class CheckExprParser
         int? count = null;
         foreach (var node in graph.Nodes)
         {
-            // A whole mean averages every element; cross_entropy on a batch averages its rows.
-            bool mean = node.Op is { Name: "mean" } && node.Operands.Count == 1 && node.Shape.IsScalar;
+            // A mean averages as many elements as it has fewer than its operand (all of them for a whole mean, a
+            // column's for mean(X, 0)); cross_entropy on a batch averages its rows.
+            bool mean = node.Op is { Name: "mean" } && node.Operands.Count == 1;
             bool batch = node.Op is { Name: "cross_entropy" } && node.Operands[0].Shape.Rank == 2;
             if (!mean && !batch) continue;
             var sizes = node.Operands[0].Shape.Resolve(graph.StaticSizes);
-            if (sizes is null) return null;
-            int n = batch ? sizes[0] : sizes.Aggregate(1, (a, b) => a * b);
+            var result = node.Shape.Resolve(graph.StaticSizes);
+            if (sizes is null || result is null) return null;
+            int n = batch ? sizes[0] : sizes.Aggregate(1, (a, b) => a * b) / Math.Max(1, result.Aggregate(1, (a, b) => a * b));
             if (count is not null && count != n) return null;
             count = n;
         }
