@@ -51,6 +51,17 @@ public class MatrixDerivationTests
         Assert.Equal("Xᵀ(p − y)/4", formula);
     }
 
+    [Theory]
+    // The quadratic form's gradient is (Aᵀ + A)x/2: A x is a column like Aᵀx, not the row (A x)ᵀ.
+    [InlineData("param x = [1, -2, 0.5]\nparam A = [[2, 0.5, -1], [0.3, 1, 0.2], [-0.4, 0.7, 3]]\nq = x @ A @ x\nL = q / 2\n", "x", "(Aᵀx + A x)/2")]
+    // d(uᵀF)²/du = 2(uᵀF) F: the number uᵀF times the vector F, not a row Fᵀ.
+    [InlineData("param u = [0.7, -0.4]\ninput F = [1.5, 0.25]\nL = dot(u, F)^2\n", "u", "2·uᵀF·F")]
+    public void AVectorsGradient_HasNoRowTerms(string program, string wrt, string expected)
+    {
+        AssertEqualsEngine(program, wrt, out var formula);
+        Assert.Equal(expected, formula);
+    }
+
     private const string SoftmaxRegression = """
         input x = [0.5, -1, 2]
         target y = [0, 1, 0, 0]

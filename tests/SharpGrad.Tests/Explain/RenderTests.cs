@@ -158,6 +158,8 @@ public class RenderTests
         Assert.Contains("\\usepackage{amsmath,amssymb}", doc);
         Assert.Contains("\\allowdisplaybreaks", doc);
         Assert.Contains("\\section*{a\\_b \\& 50\\%}", doc);
+        // pdflatex has no glyph for η or − in text: the step title and the NaN warning put them in math.
+        Assert.Equal("learning rate \\ensuremath{\\eta} = 0.1, L = \\ensuremath{-}\\ensuremath{\\infty}", LatexDocument.Text("learning rate η = 0.1, L = −∞"));
         Assert.EndsWith("\\end{document}\n", doc);
         // One term per line, continued lines indented, a minus kept as the operator.
         Assert.Equal("L &= a \\\\\n  &\\quad + b \\\\\n  &\\quad - c", LatexDocument.AlignedSum("L", ["a", "b", "-c"]));

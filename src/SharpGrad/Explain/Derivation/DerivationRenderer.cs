@@ -117,7 +117,9 @@ public static class DerivationRenderer
         if (format == OutputFormat.Latex)
         {
             sb.Append("\\begin{align*}\n");
-            sb.Append(string.Join(" \\\\\n", lines.Select(l => $"{l.Left.ToString(notation)} &= {l.Right.ToString(notation)}")));
+            // One term (a path, in the paths form) per line, so that a long sum does not run off the page.
+            sb.Append(string.Join(" \\\\\n", lines.Select(l => LatexDocument.AlignedSum(l.Left.ToString(notation),
+                (l.Right.Kind == SymKind.Sum ? l.Right.Args : [l.Right]).Select(t => t.ToString(notation)).ToArray()))));
             sb.Append("\n\\end{align*}\n");
         }
         else

@@ -57,8 +57,29 @@ public static class MatrixDerivation
         var result = Readable(gradient, names, Expr, evaluation);
         // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
         int[] targetShape = target.Shape.ToArray();
+        if (targetShape is [> 1]) result = AsVector(result, targetShape);
         return targetShape.Aggregate(1, (a, b) => a * b) == 1 ? result : result.BroadcastTo(targetShape);
     }
+
+    /// <summary>
+    /// The terms of a vector's gradient read as vectors: a row among them ((A x)ᵀ, or F read as a row by a dot
+    /// product's rule) holds the same numbers, and written as a row it would be added to columns.
+    /// </summary>
+    private static Sym AsVector(Sym s, int[] shape) => s.Kind switch
+    {
+        SymKind.Sum => Sym.Add(s.Args.Select(a => AsVector(a, shape))),
+        SymKind.Product => Sym.Mul(s.Args.Select(a => AsVector(a, shape))),
+        SymKind.Transpose when IsRowOrColumn(s.Args[0].Shape, shape[0]) => s.Args[0].WithShape(shape),
+        // A row times a column (uᵀF) beside the vector is their dot product, a number.
+        SymKind.MatMul when s.Args[0].Shape is [1, var k] && s.Args[1].Shape is [var k2, 1] && k == k2
+            => Sym.MatMul(s.Args[0].WithShape([k]), s.Args[1].WithShape([k])),
+        // That number times the row ((uᵀF) Fᵀ) is a product.
+        SymKind.MatMul when (s.Args[0].Shape is [1, 1] || s.Args[1].Shape is [1, 1]) && IsRowOrColumn(s.Shape, shape[0])
+            => Sym.Mul(AsVector(s.Args[0], shape), AsVector(s.Args[1], shape)),
+        _ => IsRowOrColumn(s.Shape, shape[0]) ? s.WithShape(shape) : s,
+    };
+
+    private static bool IsRowOrColumn(IReadOnlyList<int>? shape, int n) => shape is [var r, var c] && Math.Min(r, c) == 1 && Math.Max(r, c) == n;
 
     /// <summary>
     /// <paramref name="g"/>·∂node/∂(operand k) for one op of the program whose engine recording is

@@ -43,7 +43,10 @@ public static class LatexDocument
         return sb.ToString();
     }
 
-    /// <summary>Plain text for a LaTeX text argument (the special characters escaped).</summary>
+    /// <summary>
+    /// Plain text for a LaTeX text argument: the special characters escaped, and the symbols the text renderer
+    /// prints (η, −, ∂, ∞, σ, ⊙, ᵀ, ...) as math, which pdflatex cannot typeset from their Unicode characters.
+    /// </summary>
     public static string Text(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -55,8 +58,19 @@ public static class LatexDocument
                 '{' or '}' or '$' or '&' or '#' or '_' or '%' => "\\" + ch,
                 '^' => "\\^{}",
                 '~' => "\\~{}",
+                _ when MathSymbols.TryGetValue(ch, out var math) => $"\\ensuremath{{{math}}}",
                 _ => ch.ToString(),
             });
         return sb.ToString();
     }
+
+    private static readonly Dictionary<char, string> MathSymbols = new()
+    {
+        ['−'] = "-", ['∂'] = "\\partial", ['∞'] = "\\infty", ['·'] = "\\cdot", ['⊙'] = "\\odot", ['⊗'] = "\\otimes",
+        ['×'] = "\\times", ['ᵀ'] = "^{\\top}", ['≤'] = "\\le", ['≥'] = "\\ge", ['≠'] = "\\ne", ['≈'] = "\\approx",
+        ['→'] = "\\to", ['√'] = "\\surd", ['Σ'] = "\\Sigma", ['ŷ'] = "\\hat{y}", ['′'] = "'", ['²'] = "^2", ['³'] = "^3",
+        ['α'] = "\\alpha", ['β'] = "\\beta", ['γ'] = "\\gamma", ['δ'] = "\\delta", ['ε'] = "\\varepsilon", ['η'] = "\\eta",
+        ['θ'] = "\\theta", ['λ'] = "\\lambda", ['μ'] = "\\mu", ['π'] = "\\pi", ['ρ'] = "\\rho", ['σ'] = "\\sigma",
+        ['τ'] = "\\tau", ['φ'] = "\\varphi", ['ψ'] = "\\psi", ['ω'] = "\\omega", ['Δ'] = "\\Delta",
+    };
 }
