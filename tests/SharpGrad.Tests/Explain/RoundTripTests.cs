@@ -66,6 +66,28 @@ public class RoundTripTests
     }
 
     [Theory]
+    // A conv bias of one unit: the closed form sums over the output's components, read at i inside Σ_i, and a
+    // Jacobian with respect to the single number multiplies each component.
+    [InlineData("input X = [[[1, 0.5, -0.2], [0.3, 0.8, 1.1], [-0.4, 0.2, 0.6]]]\nparam K = [[[[0.2, -0.1], [0.3, 0.4]]]]\nparam kb = [0.1]\nYc = conv2d(X, K, kb)\nL = sum(tanh(Yc)^2)\n", "kb")]
+    // A batch's output bias of size [1] under a mean.
+    [InlineData("input X = [[0.5, -1], [1.5, 0.2], [-0.3, 0.8]]\ntarget Y = [[1], [0], [0.5]]\nparam W = [[0.5], [-0.3]]\nparam b = [0.1]\nP = X @ W + b\nL = mean((P - Y)^2)\n", "b")]
+    // An axis mean's gradient: an outer product (u(uᵀF) ones(3)ᵀ) inside elementwise products.
+    [InlineData("param W = [[0.2, -0.1, 0.3], [0.5, 0.4, -0.2]]\ninput X = [[1, 2, 0.5], [-1, 0.3, 1.2]]\nparam u = [0.7, -0.4]\nF = mean(exp(W * X), 1)\nL = dot(u, F)^2\n", "W")]
+    [InlineData("param W = [[0.2, -0.1, 0.3], [0.5, 0.4, -0.2]]\ninput X = [[1, 2, 0.5], [-1, 0.3, 1.2]]\nparam u = [0.7, -0.4]\nF = mean(exp(W * X), 1)\nL = dot(u, F)^2\n", "u")]
+    public void EveryForm_OfSmallPrograms_PastedIntoCheck_IsCorrect(string source, string wrt)
+    {
+        var program = GradProgram.Parse(source);
+        foreach (var form in DerivationRenderer.Forms)
+        {
+            var text = DerivationRenderer.Render(ChainDerivation.Create(program, wrt), form, OutputFormat.Text);
+            var line = text.Split('\n').Single(l => l.Contains(" = ", StringComparison.Ordinal));
+            var expression = line[(line.IndexOf(" = ", StringComparison.Ordinal) + 3)..];
+            var result = DerivativeChecker.Check(program, wrt, expression, points: 8);
+            Assert.True(result.IsCorrect, $"--form {form}: {expression}\n{result.ToText()}");
+        }
+    }
+
+    [Theory]
     // The LSTM cell's factored closed form: the gates' chain factors summed, then one Jacobian product with ∂gates/∂b.
     [InlineData("(o * (1 - tanh(c)^2) * g * ∂i/∂gates + o * (1 - tanh(c)^2) * c0 * ∂f/∂gates + o * (1 - tanh(c)^2) * i * ∂g/∂gates + tanh(c) * ∂o/∂gates) * ∂gates/∂(b_{ih})_d", true)]
     // The same with the output gate's path left out, and with one sign flipped.

@@ -84,6 +84,17 @@ internal sealed class CheckExprEvaluator
         b.Count == 1 && !chains.ContainsKey(b) ? Keep(result, a) : a.Count == 1 && !chains.ContainsKey(a) ? Keep(result, b) : result;
 
     /// <summary>
+    /// The Jacobian ∂A/∂b of a single-number b ([1], a bias of one unit) read as A's shape beside a factor of that
+    /// shape: Σ_i ((P)_i − (Y)_i) · ∂(P)_i/∂b multiplies element by element, as it does for a scalar b.
+    /// </summary>
+    private Tensor PerElement(Tensor jacobian, Tensor other)
+    {
+        if (!chains.TryGetValue(jacobian, out var c) || chains.ContainsKey(other) || evaluation.Value(c.Wrt) is not { Count: 1, Rank: > 0 } wrt) return jacobian;
+        var of = jacobian.Shape.ToArray()[..^wrt.Rank];
+        return of.Length > 0 && of.SequenceEqual(other.Shape.ToArray()) ? Keep(jacobian.Reshape(of), jacobian) : jacobian;
+    }
+
+    /// <summary>
     /// ∂A/∂B · ∂B/∂C (or ∂B/∂C · ∂A/∂B) as the Jacobian product ∂A/∂C: B's axes contracted; null
     /// when the two factors do not chain.
     /// </summary>
@@ -186,6 +197,7 @@ internal sealed class CheckExprEvaluator
                 var a = Eval(e.Args[0]);
                 var b = Eval(e.Args[1]);
                 if (e.Operator == '*' && Chain(a, b) is { } chained) return chained;
+                if (e.Operator == '*') (a, b) = (PerElement(a, b), PerElement(b, a));
                 if (e.Operator is '+' or '-' or '*' or '/' or '^') Broadcastable(a, b);
                 return e.Operator switch
                 {

@@ -161,6 +161,14 @@ internal sealed class CheckExprParser
             bool callThenBracket = juxtaposed && IsOp("(") && tokens[index - 1].End == Current.Start && IsElementwiseCall(previous.Expr);
             var right = ParseMatMul();
             bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
+            // u (uᵀF) ones(3)ᵀ: a transposed vector after a number that multiplies a vector is the outer product of the
+            // whole product so far, as explain prints it, not a product of the number alone.
+            if (juxtaposed && !callThenBracket && IsTransposed(right) && StaticRank(right) is not 2 && StaticRank(previous.Expr) == 0
+                && run.Count > 1 && run.Any(o => StaticRank(o.Expr) == 1))
+            {
+                left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
+                continue;
+            }
             if (juxtaposed && !callThenBracket && Literal(previous.Expr) is null && Literal(right) is null
                 && StaticRank(previous.Expr) is not 0 && StaticRank(right) is not 0
                 && (IsTransposed(previous.Expr) || IsTransposed(right) || (spaced && StaticRank(previous.Expr) == 2 && StaticRank(right) >= 1)

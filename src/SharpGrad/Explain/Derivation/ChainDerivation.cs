@@ -262,7 +262,12 @@ public sealed class ChainDerivation
         });
         if (open) return form;
         // A whole gradient dE/dc (a recurrence's line above) is not a local partial: it stays as written.
-        var closed = form.Substitute(s => s is { Kind: SymKind.Partial, IsTotal: false } ? LocalFormula(s.Name!, s.Wrt!) : null);
+        // A component formula reads its vectors at d; inside Σ_i the partial ∂L/∂(c)_i is read at i.
+        var closed = form.Substitute(s => s is { Kind: SymKind.Partial, IsTotal: false }
+            ? LocalFormula(s.Name!, s.Wrt!) is { } f && s.Index is { } at && at != "d"
+                ? f.Substitute(v => v is { Kind: SymKind.Variable, Index: "d" } ? Sym.ComponentOf(v.Name!, at) : null)
+                : LocalFormula(s.Name!, s.Wrt!)
+            : null);
         // A local derivative written through its node's name (σ(z)·(1 − σ(z)) as p·(1 − p)) can let the rest cancel:
         // −(y/p − (1 − y)/(1 − p))·p·(1 − p) is p − y. That form is taken when it is at most half as long; a mere
         // renaming (e7's σ(x1)·(1 − σ(x1)), i1·(1 − i1)) keeps the derivative written out.
