@@ -62,6 +62,16 @@ public class MatrixDerivationTests
         Assert.Equal(expected, formula);
     }
 
+    [Fact]
+    public void AScalarTimesAWholeSum_ReachesAMatrixProductAtEveryElement()
+    {
+        // L = s·Σ(W Wᵀ): ∂L/∂(W Wᵀ) = s at every element, so ∂L/∂W = s·(1 W + 1ᵀW) = 2s·1W = [[24, 36], [24, 36]]
+        // for s = 3 (each column of W summed, doubled, times s). The number s alone times W would give 2sW = [[6, 12], [18, 24]].
+        AssertEqualsEngine("param W = [[1, 2], [3, 4]]\nconst s = 3\nM = W @ Wᵀ\nL = sum(M) * s\n", "W", out var formula);
+        Assert.Equal("s·(ones(2, 2) W + ones(2, 2)ᵀW)", formula);
+        Assert.Equal([24.0, 36, 24, 36], GradProgram.Parse("param W = [[1, 2], [3, 4]]\nconst s = 3\nM = W @ Wᵀ\nL = sum(M) * s\n").Evaluate().Gradient("W").ToDoubleArray());
+    }
+
     private const string SoftmaxRegression = """
         input x = [0.5, -1, 2]
         target y = [0, 1, 0, 0]

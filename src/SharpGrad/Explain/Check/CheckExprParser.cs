@@ -296,6 +296,8 @@ internal sealed class CheckExprParser
         CheckExpr.Kinds.Vector when e.Args.All(a => StaticRank(a) == 0) => 1,
         CheckExpr.Kinds.Name when graph.TryGetNode(e.Name!, out var n) => n.Shape.Rank,
         CheckExpr.Kinds.Call when IsTransposed(e) => StaticRank(e.Args[0]),
+        // ones(3) is a vector, ones(2, 2) a matrix: ones(2, 2) W is a matrix product, as explain prints it.
+        CheckExpr.Kinds.Call when e.Name == "ones" => e.Args.Count,
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Count == 1 => StaticRank(e.Args[0]),
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Reduction } => 0,
         CheckExpr.Kinds.Negate => StaticRank(e.Args[0]),

@@ -135,6 +135,9 @@ public static class MatrixDerivation
                 throw new NotSupportedException($"{fn.Op} has no matrix formula; use --form factored.");
             var operands = fn.Operands.Select(expr).ToArray();
             var output = expr(t);
+            // One number standing for a whole gradient (s from s·sum(W Wᵀ)) broadcasts in elementwise rules, but a matrix
+            // product needs it at every element: s·ones(2, 2) W, not s·W.
+            if (fn.Op == OpCode.MatMul && !g.IsShaped && output.Shape is { Count: 2 } outputShape) g = g.BroadcastTo([.. outputShape]);
             for (int k = 0; k < fn.Inputs.Count; k++)
             {
                 var input = fn.Inputs[k];
