@@ -251,6 +251,15 @@ public class GradingTests
     }
 
     [Fact]
+    public void AnIndicatorOfShapesThatDoNotFit_IsAGradedWrongShape()
+    {
+        var program = GradProgram.Parse("param X = [[1, 5, 2], [2, -1, 0]]\nm = max(X, axis=1)\nL = sum(m)\n");
+        var r = DerivativeChecker.Check(program, "X", "I[X = m]");
+        Assert.Equal(CheckMistake.Shape, r.Mistake);
+        Assert.Equal("your expression cannot be evaluated: column 1, I[X = m]: the shapes [2, 3] and [2] do not fit an elementwise operation (sizes 3 and 2)", r.Reason);
+    }
+
+    [Fact]
     public void AGreekLetterAgainstAName_IsTheirProduct()
     {
         var program = GradProgram.Parse("param w = [1, -2]\nconst lam = 0.1\nL = lam * sum(w^2)\n");

@@ -76,6 +76,9 @@ public class RoundTripTests
     [InlineData("param W = [[0.2, -0.1, 0.3], [0.5, 0.4, -0.2]]\ninput X = [[1, 2, 0.5], [-1, 0.3, 1.2]]\nparam u = [0.7, -0.4]\nF = mean(exp(W * X), 1)\nL = dot(u, F)^2\n", "u")]
     // A scalar times a whole sum of a matrix product: ones(2, 2) W is a matrix product.
     [InlineData("param W = [[1, 2], [3, 4]]\nconst s = 3\nM = W @ Wᵀ\nL = sum(M) * s\n", "W")]
+    // A row's max compared with its row: the kept column m repeated across X's columns, on a wide and a square X.
+    [InlineData("param X = [[1, 5, 2], [2, -1, 0]]\nm = max(X, axis=1)\nL = sum(m)\n", "X")]
+    [InlineData("param X = [[1, 5, 2], [2, -1, 0], [0.5, 3, 4]]\nm = max(X, axis=1)\nL = sum(m * m)\n", "X")]
     public void EveryForm_OfSmallPrograms_PastedIntoCheck_IsCorrect(string source, string wrt)
     {
         var program = GradProgram.Parse(source);

@@ -218,6 +218,7 @@ internal sealed class CheckExprEvaluator
             {
                 var a = Eval(e.Args[0]);
                 var b = Eval(e.Args[1]);
+                Broadcastable(a, b);
                 Kink(a, b, equality: e.Relation == "=");
                 return (e.Relation switch { ">" => a.Gt(b), "<" => a.Lt(b), _ => a.Eq(b) }).To(DType.Float64);
             }

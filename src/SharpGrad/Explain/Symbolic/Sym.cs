@@ -284,6 +284,11 @@ public sealed partial class Sym
     /// <summary>I[a relation b] (relation "&gt;", "&lt;" or "="), folded when both sides are numbers.</summary>
     public static Sym Indicator(Sym a, string relation, Sym b)
     {
+        // A column (a row's max kept as [2, 1]) compared with a matrix of more columns is that column repeated, m 1ᵀ:
+        // printed bare, I[X = m] would compare each row with m read as a row.
+        static Sym Repeated(Sym v, Sym other) =>
+            v is { IsVectorView: true, Shape: [var r, 1] } && other.Shape is [var rows, var columns] && rows == r && columns > 1 ? v.BroadcastTo([rows, columns]) : v;
+        (a, b) = (Repeated(a, b), Repeated(b, a));
         var i = new Sym(SymKind.Indicator, args: [a, b], relation: relation);
         return a.IsNumber && b.IsNumber ? Num(i.Evaluate(_ => 0)) : i;
     }
