@@ -79,6 +79,8 @@ public class RoundTripTests
     // A row's max compared with its row: the kept column m repeated across X's columns, on a wide and a square X.
     [InlineData("param X = [[1, 5, 2], [2, -1, 0]]\nm = max(X, axis=1)\nL = sum(m)\n", "X")]
     [InlineData("param X = [[1, 5, 2], [2, -1, 0], [0.5, 3, 4]]\nm = max(X, axis=1)\nL = sum(m * m)\n", "X")]
+    // Reductions of a 3-D tensor, where no matrix form is printed rather than one of the wrong shape.
+    [InlineData("param P = [[[1, 2], [3, 4]], [[5, 6], [7, 9]]]\nf0 = mean(P, 2)\nf1 = sum(f0, axis=1)\nL = max(f1[0], f1[-1])\n", "P")]
     public void EveryForm_OfSmallPrograms_PastedIntoCheck_IsCorrect(string source, string wrt)
     {
         var program = GradProgram.Parse(source);

@@ -114,9 +114,19 @@ public sealed class ChainDerivation
         if (!FitsInline) return null;
         try
         {
-            return MatrixDerivation.Gradient(MatrixDerivation.Evaluate(program, Objective), Wrt);
+            var evaluation = MatrixDerivation.Evaluate(program, Objective);
+            var form = MatrixDerivation.Gradient(evaluation, Wrt);
+            // A form that does not give autograd's numbers (a shape lost on the way through a 3-D reduction) is not
+            // printed: the component form is right where it is less compact.
+            var value = form.EvaluateTensor(s => s.Kind == SymKind.Variable && evaluation.Graph.TryGetNode(s.Name!, out var node)
+                ? evaluation.ValueOf(node) : Tensor.Scalar(evaluation.Sizes[s.Name!], DType.Float64)).ToDoubleArray();
+            var truth = evaluation.Gradient(Wrt);
+            var expected = truth.ToDoubleArray();
+            bool same = value.Length == expected.Length && value.Zip(expected).All(p => p.First.Equals(p.Second)
+                || Math.Abs(p.First - p.Second) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(p.First), Math.Abs(p.Second)));
+            return same ? form : null;
         }
-        catch (Exception e) when (e is NotSupportedException or GradProgramException or ArgumentException)
+        catch (Exception e) when (e is NotSupportedException or GradProgramException or ArgumentException or KeyNotFoundException)
         {
             return null;
         }
