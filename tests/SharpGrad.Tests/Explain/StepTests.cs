@@ -362,5 +362,22 @@ public class StepTests
         Assert.Equal(expected, formula);
         Assert.True(DerivativeChecker.Check(program, node, formula).IsCorrect, formula);
     }
-}
 
+    [Fact]
+    public void AllNodes_ThroughAConvolution_ShowsTheChainWhereNoFormulaFits()
+    {
+        // relu of a conv2d: the conv's local derivative has no elementwise formula, so its row keeps the chain.
+        var program = GradProgram.Parse("""
+            input X = [[[1, 2, 0], [0, 1, 2], [2, 1, 0]]]
+            param K = [[[[1, 0], [0, 1]]], [[[0.5, -1], [1, 0]]]]
+            param b = [0, 0.1]
+            L = sum(relu(conv2d(X, K, b)))
+            """);
+        var report = StepReport.Create(program.Evaluate(), 0.1, allNodes: true);
+        var text = StepRenderer.Render(report, OutputFormat.Text);
+        Assert.Contains("∂L/∂K", text);
+        // ∂L/∂b: each filter's bias counts the positive outputs of its map. By hand, filter 1 gives 2, 4, 1, 1 (all
+        // positive) and filter 2 gives 0.1 + (−1.5, 2, 1, −0.5): two positive.
+        Assert.Equal([4.0, 2.0], report.Evaluation.Gradient("b").ToDoubleArray());
+    }
+}

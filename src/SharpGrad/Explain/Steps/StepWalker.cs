@@ -255,8 +255,13 @@ internal sealed class StepWalker
             // A row mean's share is a column (∂L/∂m/4 for m = mean(X, axis=1)), which does not broadcast across the row the
             // way a column mean's row does: it is written repeated, ∂L/∂m ones(4)ᵀ/4.
             // A column mean's share is a row (∂L/∂m/2 for m = mean(P, axis=0)), written repeated down the rows: ones(2) ∂L/∂mᵀ/2.
-            return ShapeOf(m) is [var rows, var columns] shape && (total.Shape is [_, 1] && columns > 1 || total.Shape is [1, _] && rows > 1)
+            var formula = ShapeOf(m) is [var rows, var columns] shape && (total.Shape is [_, 1] && columns > 1 || total.Shape is [1, _] && rows > 1)
                 ? total.BroadcastTo(shape) : total;
+            // Shapes are inferred when first asked for; ask now, so that a formula whose parts do not fit (relu of a
+            // conv2d, whose rule broadcasts the kernel against the input) is dropped here rather than when printed.
+            static void Fits(Sym s) { foreach (var a in s.Args) Fits(a); _ = s.Shape; }
+            Fits(formula);
+            return formula;
         }
         // An op whose symbolic shape is not elementwise (conv2d's output is neither operand's shape) has no formula here.
         catch (Exception e) when (e is NotSupportedException or ArgumentException)
