@@ -108,6 +108,15 @@ public class LanguageTests
     }
 
     [Fact]
+    public void AConvolutionTooLargeToCompute_IsRefusedBeforeItRuns()
+    {
+        // A padding of 16 000 on a 2×2 image is a 32 002² padded input: about 10⁹ numbers, refused with its size.
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse("input X = [[1, 2], [3, 4]]\nparam K = [[1]]\ny = sum(conv2d(X, K, padding=16000))\n"));
+        Assert.Contains("its padded input has 1024128004 numbers", e.Message);
+        Assert.Equal(3, e.Line);
+    }
+
+    [Fact]
     public void ChannelsStrideAndPadding_GiveTorchShapes()
     {
         // 2 channels of 5×5, 3 filters of 2×3×3, stride 2, padding 1: ⌊(5 + 2 − 3)/2⌋ + 1 = 3 per axis.

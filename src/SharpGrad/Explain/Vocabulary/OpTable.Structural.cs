@@ -276,9 +276,21 @@ public static partial class OpTable
                     problem = $"the kernel ({ks[^2]}×{ks[^1]}) is larger than the padded input ({xs[^2] + 2 * padding}×{xs[^1] + 2 * padding})";
                     return null;
                 }
+                // The engine pads the input and unfolds it into one row per output pixel: a padding of 16 000 on a 2×2
+                // image would need gigabytes. An exercise stays far below this.
+                long padded = (xs.Length == 3 ? xs[0] : 1) * (long)(xs[^2] + 2 * padding) * (xs[^1] + 2 * padding);
+                long unfolded = (long)oh * ow * ks[^2] * ks[^1] * (xs.Length == 3 ? xs[0] : 1);
+                if (Math.Max(padded, unfolded) > ConvLimit)
+                {
+                    problem = $"this conv2d is too large to compute here: its padded input has {padded} numbers and its unfolded input {unfolded}, more than {ConvLimit}";
+                    return null;
+                }
                 return SymbolicShape.FromSizes(single ? [oh, ow] : [ks[0], oh, ow]);
             });
     }
+
+    /// <summary>The most numbers conv2d's padded or unfolded input may hold in a program (2²⁴).</summary>
+    private const long ConvLimit = 1 << 24;
 
     private static Tensor Conv2d(Tensor[] a, int stride, int padding)
     {
