@@ -177,9 +177,13 @@ public class CheckCommandTests
     [Theory]
     [InlineData("--batch", "nope.csv", "--report", "r.csv", "does not exist")]
     [InlineData("--batch", "x.csv", "", "", "--batch needs --report")]
-    public void Batch_BadInput_IsExit2(string a, string b, string c, string d, string message)
+    // Options that grade one submission would be ignored by a batch: refused, not silently dropped.
+    [InlineData("--batch", "x.csv", "--report", "r.csv", "give no --set, --of or --json", "--set", "x=5")]
+    [InlineData("--batch", "x.csv", "--report", "r.csv", "give no --set, --of or --json", "--json")]
+    [InlineData("--batch", "x.csv", "--report", "r.csv", "give no --set, --of or --json", "--of", "J")]
+    public void Batch_BadInput_IsExit2(string a, string b, string c, string d, string message, params string[] more)
     {
-        var args = new[] { "check", a, b, c, d }.Where(s => s.Length > 0).ToArray();
+        var args = new[] { "check", a, b, c, d }.Concat(more).Where(s => s.Length > 0).ToArray();
         var (code, _, stderr) = CliRunner.Run(args);
         Assert.Equal(2, code);
         Assert.Contains(message, stderr);

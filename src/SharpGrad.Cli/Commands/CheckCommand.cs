@@ -37,6 +37,9 @@ internal static class CheckCommand
             {
                 if (parse.GetValue(file) is not null || parse.GetValue(wrt) is not null || parse.GetValue(expr) is not null || parse.GetValue(value) is not null)
                     throw new ArgumentException("--batch takes the programs, --wrt and expressions from its file; give no FILE, --wrt, --expr or --value with it.");
+                // Each submission is graded at its program's own values against its own objective, in the report's format.
+                if (parse.GetValue(of) is not null || parse.GetValue(set) is { Length: > 0 } || parse.GetValue(json))
+                    throw new ArgumentException("--batch grades each submission at its program's own values (an 'of' column names another objective) and writes the format of --report; give no --set, --of or --json with it.");
                 return Batch(submissions, parse.GetValue(report) ?? throw new ArgumentException("--batch needs --report FILE.csv or FILE.json for the results."));
             }
             if (parse.GetValue(report) is not null) throw new ArgumentException("--report goes with --batch.");
