@@ -683,6 +683,8 @@ public class DerivativeCheckerTests
     [InlineData("nope * 2", "--expr column 1: unknown name 'nope'")]
     [InlineData("foo(n1)", "--expr column 1: unknown function 'foo'")]
     [InlineData("I[n1 n2]", "--expr column 8: expected '>'")]
+    [InlineData("clip(n1)", "--expr column 1: 'clip' takes 3 arguments (x, lo, hi), got 1")]
+    [InlineData("2 * outer(n1)", "--expr column 5: 'outer' takes 2 arguments, got 1")]
     public void BadExpressions_NameTheColumn(string expr, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => Check("e1.grad", "n4", expr));

@@ -28,10 +28,11 @@ public class ParserTests
     [InlineData("param w = 1e400", 1, 11, "the number 1e400 is too large for a double (the largest is about 1.8e308)")]
     [InlineData("input x = 1\ny x", 2, 3, "expected '=' after 'y', found name 'x'")]
     [InlineData("input x = 1 2", 1, 13, "expected the end of the line after the statement, found number 2")]
-    [InlineData("input x[0]", 1, 9, "a size must be a positive whole number or a name such as D, found 0")]
+    [InlineData("input x[0]", 1, 9, "a size must be a positive whole number (at most 2147483647) or a name such as D, found 0")]
+    [InlineData("input x[99999999999]", 1, 9, "a size must be a positive whole number (at most 2147483647) or a name such as D, found 99999999999")]
     [InlineData("input x = 1\ny = input + 1", 2, 5, "'input' is a keyword and starts a declaration on its own line; it cannot be used in an expression")]
     [InlineData("input x = y", 1, 11, "expected a value after '=' (a number or an array literal such as [[1], [-1]]), found name 'y' (a value cannot refer to names or call functions)")]
-    [InlineData("= 3", 1, 1, "expected a declaration (param, input or target) or an assignment NAME = ..., found '='")]
+    [InlineData("= 3", 1, 1, "expected a declaration (param, input, target or const) or an assignment NAME = ..., found '='")]
     public void SyntaxErrors_ReportLineColumnAndWhatWasExpected(string text, int line, int column, string reason)
     {
         var e = ParseError(text);

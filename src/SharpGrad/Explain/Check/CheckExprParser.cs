@@ -18,6 +18,12 @@ internal sealed class CheckExprParser
 
     private readonly record struct Tok(T Kind, string Text, int Start, int End, double Number = 0);
 
+    private static readonly Dictionary<string, string> CheckOnlyArities = new(StringComparer.Ordinal)
+    {
+        ["step"] = "1 argument", ["sign"] = "1 argument", ["diag"] = "1 argument", ["outer"] = "2 arguments",
+        ["clip"] = "3 arguments (x, lo, hi)", ["ones"] = "1 to 4 sizes",
+    };
+
     private static readonly string[] PrimeFunctions = ["relu", "sigmoid", "tanh", "g", "sin", "cos", "exp", "log", "sqrt", "abs"];
 
     private readonly string source;
@@ -478,6 +484,9 @@ internal sealed class CheckExprParser
                 OpTable.TryGetFunction("sqrt", 1, out var sqrt);
                 return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
             }
+            // The functions only answers use: a wrong number of arguments is said as such, not as an unknown name.
+            if (CheckOnlyArities.TryGetValue(name, out var arity))
+                throw Fail($"'{t.Text}' takes {arity}, got {args.Count}", t);
             var op = OpTable.Resolve(name, args.Select(Literal).ToArray(), options, out var operands, out var error)
                 ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer, diag, clip, ones"), t);
             if (op.BinaryOperator is not null)

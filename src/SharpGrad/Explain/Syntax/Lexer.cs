@@ -82,7 +82,7 @@ internal sealed class Lexer
         if (!formula && ch == 'x' && index > 0 && char.IsDigit(text[index - 1]) && index + 1 < text.Length && char.IsDigit(text[index + 1]))
         {
             index++;
-            return new Token(TokenKind.Times, "×", position);
+            return new Token(TokenKind.Times, "x", position);   // as written, so a message about it quotes what was typed
         }
         if (ch != Transposed && (char.IsLetter(ch) || ch == '_'))
             return ReadName(position);

@@ -109,14 +109,14 @@ internal sealed class Parser
     {
         var first = Current;
         if (first.Kind != TokenKind.Identifier)
-            throw Error($"expected a declaration (param, input or target) or an assignment NAME = ..., found {first.Describe()}");
+            throw Error($"expected a declaration (param, input, target or const) or an assignment NAME = ..., found {first.Describe()}");
         if (IsKeyword(first.Text))
             return ParseDeclaration();
         index++;
         if (Current.Kind != TokenKind.Equals)
         {
             var hint = Current.Kind == TokenKind.Identifier && first.Text is "parameter" or "params" or "inputs" or "targets" or "constant"
-                ? " (declarations start with param, input or target)"
+                ? " (declarations start with param, input, target or const)"
                 : "";
             throw Error($"expected '=' after '{first.Text}', found {Current.Describe()}{hint}");
         }
@@ -223,7 +223,7 @@ internal sealed class Parser
                 if (t.Kind == TokenKind.Number)
                 {
                     if (t.Number != Math.Floor(t.Number) || t.Number < 1 || t.Number > int.MaxValue)
-                        throw Error($"a size must be a positive whole number or a name such as D, found {t.Text}");
+                        throw Error($"a size must be a positive whole number (at most {int.MaxValue}) or a name such as D, found {t.Text}");
                     size.Add(Dim.Known((int)t.Number));
                 }
                 else if (t.Kind == TokenKind.Identifier)
@@ -512,7 +512,7 @@ internal sealed class Parser
                 Expect(TokenKind.RightParen, $"')' to close the '(' at line {t.Position.Line}, column {t.Position.Column}");
                 return inner;
             case TokenKind.LeftBracket:
-                throw Error("array literals can only be values of param, input or target declarations; declare the array and use its name");
+                throw Error("array literals can only be values of param, input, target or const declarations; declare the array and use its name");
             default:
                 throw Error($"expected an expression after {DescribeBefore()}, found {t.Describe()}");
         }

@@ -56,7 +56,7 @@ public static partial class OpTable
             }
             if (value != Math.Floor(value) || Math.Abs(value) > 1 << 20 || (key is not ("axis" or "keepdim") && value < (key == "padding" ? 0 : 1)))
             {
-                error = $"'{key}=' takes a {(key == "axis" ? "whole number (an axis, such as 0 or -1)" : key == "padding" ? "whole number (0 or more)" : "positive whole number")}, got {N(value)}";
+                error = $"'{key}=' takes a {(key == "axis" ? "whole number (an axis, such as 0 or -1)" : key == "padding" ? "whole number (0 or more)" : "positive whole number")}{(Math.Abs(value) > 1 << 20 ? " of at most 1048576" : "")}, got {N(value)}";
                 return null;
             }
         }
