@@ -108,6 +108,15 @@ public class LanguageTests
     }
 
     [Fact]
+    public void Pi_DefinedByTheProgram_IsAlsoWhatπMeans()
+    {
+        // As check reads π as the program's pi, and explain prints pi as π.
+        var r = GradProgram.Parse("input pi = 2\nz = π * 3\n").Evaluate();
+        Assert.Equal(6, r.Value("z").Item());
+        Assert.Equal(Math.PI * 3, GradProgram.Parse("input x = 1\nz = π * 3\n").Evaluate().Value("z").Item(), 12);
+    }
+
+    [Fact]
     public void AConvolutionTooLargeToCompute_IsRefusedBeforeItRuns()
     {
         // A padding of 16 000 on a 2×2 image is a 32 002² padded input: about 10⁹ numbers, refused with its size.

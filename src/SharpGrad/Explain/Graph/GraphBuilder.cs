@@ -198,6 +198,9 @@ internal sealed class GraphBuilder
     {
         if (defined.TryGetValue(use.Name, out var node))
             return node;
+        // π is how a name pi is printed, so a program that defines pi means it by π too, as check reads it.
+        if (use.Name == "π" && defined.TryGetValue("pi", out var pi))
+            return pi;
         if (use.Name == current.Name)
             throw new GradProgramException($"'{use.Name}' is used in its own definition (a cycle); a name must be defined before it is used", use.Position);
         if (allByName.TryGetValue(use.Name, out var later))
