@@ -316,6 +316,19 @@ public class StepTests
         Assert.Contains("`(−0.5) · 2`", text);   // ∂L/∂w2 = ∂L/∂z · x2
     }
 
+    // M = W W with ∂L/∂M = R = diag(1, −1): ∂L/∂W = R Wᵀ + Wᵀ R = [[0.5, 2], [1, −0.3]] + [[0.5, −2], [−1, −0.3]]
+    // = [[1, 0], [0, −0.6]] by hand. The numbers column shows that sum, not one of its two products.
+    [Fact]
+    public void AMatrixUsedTwiceInOneProduct_ShowsTheNumbersOfBothUses()
+    {
+        var program = GradProgram.Parse("param W = [[0.5, -1], [2, 0.3]]\nconst R = [[1, 0], [0, -1]]\nM = W @ W\nL = sum(R * M)\n");
+        var report = StepReport.Create(program.Evaluate(), 0.1);
+        var term = Assert.Single(report.Backward.Single(r => r.Node.Name == "W").Terms);
+        var (_, formula, numbers) = new ChainFormatter(Notation.Text, report.Evaluation).Term(term);
+        Assert.Equal("∂L/∂M · Wᵀ + Wᵀ · ∂L/∂M", formula);
+        Assert.Equal("[[1, 0], [0, −0.6]]", numbers);
+    }
+
     // ∂L/∂W = (∂L/∂h ⊙ (1 − h²)) xᵀ = [[δ1, −δ1], [δ2, −δ2]] with δ = (1, 2)·(1 − tanh²(0.5)).
     [Fact]
     public void Exercise_TanhLayer_GradientIsTheOuterProductWrittenInMatrixNotation()

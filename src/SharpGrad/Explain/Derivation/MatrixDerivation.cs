@@ -65,7 +65,7 @@ public static class MatrixDerivation
     /// The terms of a vector's gradient read as vectors: a row among them ((A x)ᵀ, or F read as a row by a dot
     /// product's rule) holds the same numbers, and written as a row it would be added to columns.
     /// </summary>
-    private static Sym AsVector(Sym s, int[] shape) => s.Kind switch
+    internal static Sym AsVector(Sym s, int[] shape) => s.Kind switch
     {
         SymKind.Sum => Sym.Add(s.Args.Select(a => AsVector(a, shape))),
         SymKind.Product => Sym.Mul(s.Args.Select(a => AsVector(a, shape))),

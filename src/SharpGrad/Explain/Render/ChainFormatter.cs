@@ -127,8 +127,9 @@ internal sealed class ChainFormatter
         string u = ValueFormat.Factor(term.Upstream, notation);
         if (term.LocalDerivative is null)
         {
-            int k = c.Op!.Kind == OpKind.MatMul ? IndexIn(c, term.Operand) : -1;
-            // A structural op (softmax, a transpose, an index) has no single local factor: show the product autograd formed.
+            int k = c.Op!.Kind == OpKind.MatMul && Uses(c, term.Operand) == 1 ? IndexIn(c, term.Operand) : -1;
+            // A structural op (softmax, a transpose, an index), or a product that uses the node twice (W @ W, x @ A @ x),
+            // has no single local factor: show the sum autograd formed.
             if (k < 0) return ValueFormat.Tensor(term.Contribution, notation);
             var otherValue = evaluation.ValueOf(c.Operands[1 - k]);
             // A dot product of two vectors needs no transpose: ∂(v·h)/∂v = h.
@@ -145,6 +146,10 @@ internal sealed class ChainFormatter
         else numbers = u + (term.Upstream.Count == 1 || local.Count == 1 ? Dot : Hadamard) + d;
         return term.Summed ? Sum(numbers) : numbers;
     }
+
+    /// <summary>How many times <paramref name="c"/>'s expression reads <paramref name="m"/> (through its unnamed parts).</summary>
+    private static int Uses(GraphNode c, GraphNode m) =>
+        c.Operands.Sum(o => o == m ? 1 : o.IsNamed || o.IsDeclaration ? 0 : Uses(o, m));
 
     private static int IndexIn(GraphNode c, GraphNode m)
     {

@@ -256,7 +256,7 @@ internal sealed class StepWalker
             // way a column mean's row does: it is written repeated, ∂L/∂m ones(4)ᵀ/4.
             // A column mean's share is a row (∂L/∂m/2 for m = mean(P, axis=0)), written repeated down the rows: ones(2) ∂L/∂mᵀ/2.
             var formula = ShapeOf(m) is [var rows, var columns] shape && (total.Shape is [_, 1] && columns > 1 || total.Shape is [1, _] && rows > 1)
-                ? total.BroadcastTo(shape) : total;
+                ? total.BroadcastTo(shape) : ShapeOf(m) is [> 1] vector ? MatrixDerivation.AsVector(total, vector) : total;
             // Shapes are inferred when first asked for; ask now, so that a formula whose parts do not fit (relu of a
             // conv2d, whose rule broadcasts the kernel against the input) is dropped here rather than when printed.
             static void Fits(Sym s) { foreach (var a in s.Args) Fits(a); _ = s.Shape; }
