@@ -191,5 +191,15 @@ public class DerivationTests
         foreach (var form in new[] { "factored", "closed" })
             Assert.True(DerivativeChecker.Check(program, "x", DerivationRenderer.Equations(derivation, form, out _)[^1].Right.ToString()).IsCorrect, form);
     }
-}
 
+    [Fact]
+    public void MatrixForm_InTheNumeratorLayout_SaysItIsTheTransposeOfWhatItPrints()
+    {
+        var program = GradProgram.Parse("input X = [[1, 2], [0.5, -1], [-1.5, 0.3]]\ntarget y = [1, 0, 1]\nparam w = [0.1, -0.2]\np = sigmoid(X @ w)\nL = mean(-(y * log(p) + (1 - y) * log(1 - p)))\n");
+        var numerator = DerivationRenderer.Render(ChainDerivation.Create(program, "w"), "closed", OutputFormat.Text, Layout.Numerator, expand: false, standalone: false);
+        Assert.Contains("as the gradient (the shape of w); in the numerator layout ∂L/∂w is its transpose", numerator);
+        Assert.Contains("∂L/∂w = Xᵀ(p − y)/3", numerator);
+        var gradient = DerivationRenderer.Render(ChainDerivation.Create(program, "w"), "closed", OutputFormat.Text, Layout.Gradient, expand: false, standalone: false);
+        Assert.Contains("in the layout where the gradient has the shape of w", gradient);
+    }
+}

@@ -37,7 +37,7 @@ public static class DerivationRenderer
             lines.Add((derivation.Left, derivation.Paths(pathLimit)));
         else if (form == "closed" && derivation.IsMatrix && derivation.MatrixForm() is { } matrix)
         {
-            note = $"In matrix notation, in the layout where the gradient has the shape of {derivation.Wrt}:";
+            note = MatrixNote(derivation, layout);
             lines.Add((Sym.Partial(derivation.Objective, derivation.Wrt), matrix));
         }
         else
@@ -56,7 +56,7 @@ public static class DerivationRenderer
         // ∂L/∂(z)_d = ∂L/∂(z)_d: the matrix form says what it is instead.
         if (lines.Count == 1 && IsItself(lines[0]) && derivation.IsMatrix && derivation.MatrixForm() is { } direct)
         {
-            note = $"In matrix notation, in the layout where the gradient has the shape of {derivation.Wrt}:";
+            note = MatrixNote(derivation, layout);
             lines[0] = (Sym.Partial(derivation.Objective, derivation.Wrt), direct);
         }
 
@@ -66,6 +66,14 @@ public static class DerivationRenderer
             lines = lines.Select(l => (l.Left, Expanded(l.Right))).ToList();
         return lines;
     }
+
+    /// <summary>
+    /// What the matrix form is: the gradient, with wrt's shape. In the denominator layout that is ∂J/∂W itself; in the
+    /// numerator layout ∂J/∂W is its transpose, which the note says rather than print a form check would call transposed.
+    /// </summary>
+    private static string MatrixNote(ChainDerivation derivation, Layout layout) => layout == Layout.Numerator
+        ? $"In matrix notation, as the gradient (the shape of {derivation.Wrt}); in the numerator layout ∂{derivation.Objective}/∂{derivation.Wrt} is its transpose:"
+        : $"In matrix notation, in the layout where the gradient has the shape of {derivation.Wrt}:";
 
     /// <summary>Every product of local partials written in the opposite order: ∂f0/∂x · … · ∂loss/∂f3.</summary>
     private static Sym VariableFirst(Sym e) => e.Rewrite(s =>
