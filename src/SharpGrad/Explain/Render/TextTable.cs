@@ -7,12 +7,12 @@ namespace SharpGrad.Explain;
 /// console library, so that the output is the same at any terminal width and can be compared
 /// with golden files. A cell wider than <see cref="WrapWidth"/> characters is wrapped at spaces
 /// onto further lines of its row, so that a table of long formulas still fits a screen; a cell
-/// longer than <see cref="MaxCell"/> characters is cut short with "…" (one 100 000-character
+/// longer than <see cref="MaxCell"/> characters (some 28 wrapped lines) is cut short with "…" (one 100 000-character
 /// formula would otherwise fill the screen on its own).
 /// </summary>
 internal sealed class TextTable(params string[] headers)
 {
-    public const int MaxCell = 200;
+    public const int MaxCell = 1000;
 
     public const int WrapWidth = 36;
 
