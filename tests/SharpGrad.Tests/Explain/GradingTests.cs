@@ -260,6 +260,59 @@ public class GradingTests
     }
 
     [Fact]
+    public void GreaterOrEqual_IsNotStrict_AtTheKinkItIsEvaluatedOn()
+    {
+        // relu(w·x) at x = 0: I[w·x ≥ 0] is 1 there where relu′ is 0; away from the kink the two agree.
+        var program = GradProgram.Parse("param x = 0\nparam w = 2\nh = relu(w * x)\nL = 3 * h\n");
+        foreach (var answer in new[] { "3 * w * I[w*x >= 0]", "3 * w * I[w*x ≥ 0]" })
+        {
+            var r = DerivativeChecker.Check(program, "x", answer);
+            Assert.NotEqual("symbolic", r.Method);
+            Assert.Equal(6, ValueAtTheProgramsPoint(program, answer), 12);
+        }
+        Assert.Equal(0, ValueAtTheProgramsPoint(program, "3 * w * I[w*x > 0]"), 12);
+    }
+
+    private static double ValueAtTheProgramsPoint(GradProgram program, string answer)
+    {
+        var evaluation = program.Evaluate();
+        var point = program.Declarations.ToDictionary(d => d.Name, d => evaluation.Value(d.Name));
+        return new CheckExprEvaluator(program, evaluation, point).Evaluate(CheckExprParser.Parse(answer, program.Graph)).Item();
+    }
+
+    [Theory]
+    // Rounded to their decimals, wrong numbers still name their mistake: −∂L/∂b, ∂L/∂W's transpose, 3 × ∂L/∂w.
+    [InlineData("[8, 0.8889, 0.375]", "b", CheckMistake.SignFlipped)]
+    [InlineData("[[1.5, 3.5], [2.5, 4.5]]", "W", CheckMistake.Transposed)]
+    [InlineData("[[1.5, 2.5], [3.5, 4.5]]", "W", CheckMistake.None)]
+    [InlineData("[[-1.5, -2.5], [-3.5, -4.5]]", "W", CheckMistake.SignFlipped)]
+    public void ARoundedNumericAnswer_IsClassified(string value, string wrt, CheckMistake mistake)
+    {
+        // L = sum(−b/x) + sum(C ⊙ W) with x = (0.125, 1.125, 2.666…): ∂L/∂b = −1/x = (−8, −0.888889, −0.375); ∂L/∂W = C.
+        var program = GradProgram.Parse("input x = [0.125, 1.125, 2.6666666666666665]\nparam b = [1, 1, 1]\nconst C = [[1.5, 2.5], [3.5, 4.5]]\nparam W = [[0, 0], [0, 0]]\nL = sum(-b / x) + sum(C * W)\n");
+        Assert.Equal(mistake, DerivativeChecker.CheckValue(program, wrt, value).Mistake);
+    }
+
+    [Fact]
+    public void AWrongNumber_WhereTheDerivativeIsZero_NamesNoMissingFactor()
+    {
+        var program = GradProgram.Parse("param x = 0\nparam w = 2\nh = relu(w * x)\nL = 3 * h\n");
+        var r = DerivativeChecker.CheckValue(program, "x", "1");
+        Assert.Equal(CheckMistake.Value, r.Mistake);
+        Assert.Empty(r.Diagnostics);
+    }
+
+    [Fact]
+    public void NormBars_AreTheNormAsLatexPrintsIt()
+    {
+        // L = 1 − u·v/(‖u‖‖v‖): ∂L/∂u = (d/‖u‖² · u − v)/(‖u‖‖v‖) with d = u·v.
+        var program = GradProgram.Parse("param u = [1, 2, -1]\ninput v = [0.5, -1, 2]\nd = u @ v\nL = 1 - d / (norm(u) * norm(v))\n");
+        Assert.True(DerivativeChecker.Check(program, "u", "(d/‖u‖²·u − v)/(‖u‖‖v‖)").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "u", "(d/norm(u)^2*u - v)/(norm(u)*norm(v))").IsCorrect);
+        Assert.Equal(CheckMistake.SignFlipped, DerivativeChecker.Check(program, "u", "(v − d/‖u‖²·u)/(‖u‖ ‖v‖)").Mistake);
+    }
+
+    [Fact]
     public void AGreekLetterAgainstAName_IsTheirProduct()
     {
         var program = GradProgram.Parse("param w = [1, -2]\nconst lam = 0.1\nL = lam * sum(w^2)\n");

@@ -220,7 +220,7 @@ internal sealed class CheckExprEvaluator
                 var b = Eval(e.Args[1]);
                 Broadcastable(a, b);
                 Kink(a, b, equality: e.Relation == "=");
-                return (e.Relation switch { ">" => a.Gt(b), "<" => a.Lt(b), _ => a.Eq(b) }).To(DType.Float64);
+                return (e.Relation switch { ">" => a.Gt(b), "<" => a.Lt(b), "≥" => a.Ge(b), "≤" => a.Le(b), _ => a.Eq(b) }).To(DType.Float64);
             }
             case CheckExpr.Kinds.Prime:
             {

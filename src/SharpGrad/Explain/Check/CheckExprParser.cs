@@ -147,7 +147,10 @@ internal sealed class CheckExprParser
     /// <summary>An operand of a chain with the span of its text (brackets included).</summary>
     private readonly record struct Operand(CheckExpr Expr, int Start, int End);
 
-    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(") || IsOp("√") || IsOp("[");
+    // Inside ‖…‖ the next ‖ closes the norm; outside it opens one (‖u‖‖v‖ is a product of two norms).
+    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(") || IsOp("√") || IsOp("[") || (IsOp("‖") && norms == 0);
+
+    private int norms;
 
     private CheckExpr ParseProduct()
     {
@@ -389,6 +392,19 @@ internal sealed class CheckExprParser
             Expect("]", $"',' or ']' to close the '[' at column {start + 1}");
             return Node(CheckExpr.Kinds.Vector, start, components);
         }
+        if (IsOp("‖"))
+        {
+            // ‖v‖: the Euclidean norm, as LaTeX prints norm(v).
+            index++;
+            norms++;
+            var inner = ParseSum();
+            norms--;
+            Expect("‖", $"'‖' to close the norm opened at column {start + 1}");
+            OpTable.TryGetFunction("sum", 1, out var sum);
+            OpTable.TryGetFunction("sqrt", 1, out var sqrt);
+            var square = Node(CheckExpr.Kinds.Binary, start, [inner, new CheckExpr(CheckExpr.Kinds.Number, start, start, source) { Value = 2 }], op: '^');
+            return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
+        }
         if (IsOp("|"))
         {
             // |w − t|: the absolute value as a board writes it.
@@ -425,12 +441,12 @@ internal sealed class CheckExprParser
             index++;
             var a = ParseSum();
             string relation;
-            if (IsOp(">") || IsOp("≥")) relation = ">";
-            else if (IsOp("<") || IsOp("≤")) relation = "<";
-            else if (IsOp("=")) relation = "=";
-            else throw Fail($"expected '>', '<' or '=' in the indicator I[...], found {Describe(Current)}");
+            if (IsOp(">") || IsOp("<")) relation = Current.Text;
+            else if (IsOp("≥") || IsOp("≤") || IsOp("=")) relation = Current.Text;
+            else throw Fail($"expected '>', '<', '≥', '≤' or '=' in the indicator I[...], found {Describe(Current)}");
             index++;
-            if (IsOp("=")) index++;   // >= reads as >: the two differ only on a kink
+            // >= and <= are ≥ and ≤: they differ from > and < on the kink itself, where a given point is evaluated.
+            if (relation is ">" or "<" && IsOp("=")) { relation = relation == ">" ? "≥" : "≤"; index++; }
             var b = ParseSum();
             Expect("]", "']' to close the indicator I[...]");
             return Node(CheckExpr.Kinds.Indicator, start, [a, b], relation: relation);

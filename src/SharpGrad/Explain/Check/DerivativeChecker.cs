@@ -418,29 +418,35 @@ public static partial class DerivativeChecker
             var what = $"∂{Derivation.Objective}/∂{Derivation.Wrt}";
             static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
             var pairs = samples.Where(x => x.Problem is null || x.Problem.Value.Item1 == CheckMistake.Value).ToList();
+            // A numeric answer rounded to its decimals matches a transpose or a multiple as far as its decimals tell:
+            // [8, 0.8889, 0.375] is −∂L/∂b = (8, 0.888889, 0.375).
+            double half = pairs.Count == 1 ? rounding.Max() : 0;
+            bool Near(double[] u, double[] v) => u.Length == v.Length
+                && u.Zip(v).All(p => Math.Abs(p.First - p.Second) <= half * (1 + 1e-9) || Close(p.First, p.Second));
             if (pairs.All(x => x.True.Rank == 2 && x.True.Shape[0] == x.True.Shape[1] && x.Student.Shape == x.True.Shape
-                && x.Student.Transpose(0, 1).Contiguous().ToDoubleArray().Zip(x.True.ToDoubleArray()).All(p => Close(p.First, p.Second))))
+                && Near(x.Student.Transpose(0, 1).Contiguous().ToDoubleArray(), x.True.ToDoubleArray())))
                 return (CheckMistake.Transposed, $"your expression is the transpose of {what}");
             double? ratio = null;
-            foreach (var x in pairs)
+            if (half > 0)
             {
-                var s = x.Student.ToDoubleArray();
-                var t = x.True.ToDoubleArray();
-                for (int i = 0; i < t.Length; i++)
+                double[] s0 = pairs[0].Student.ToDoubleArray(), t0 = pairs[0].True.ToDoubleArray();
+                foreach (var k in (double[])[-1, 2, 3, 4, 5, 10, 0.5, 1.0 / 3, 0.25, 0.2, 0.1, -2, -0.5, .. MeanCounts().Select(n => (double)n)])
+                    if (t0.Any(v => v != 0) && Near(s0, [.. t0.Select(v => k * v)])) { ratio = k; break; }
+                if (ratio is null) return null;
+            }
+            else
+                foreach (var x in pairs)
                 {
-                    if (Math.Abs(t[i]) < 1e-9) { if (Math.Abs(s[i]) > 1e-9) return null; continue; }
-                    ratio ??= s[i] / t[i];
-                    if (!Close(s[i] / t[i], ratio.Value)) return null;
+                    var s = x.Student.ToDoubleArray();
+                    var t = x.True.ToDoubleArray();
+                    for (int i = 0; i < t.Length; i++)
+                    {
+                        if (Math.Abs(t[i]) < 1e-9) { if (Math.Abs(s[i]) > 1e-9) return null; continue; }
+                        ratio ??= s[i] / t[i];
+                        if (!Close(s[i] / t[i], ratio.Value)) return null;
+                    }
                 }
-            }
             if (ratio is not { } c || Close(c, 1) || Math.Abs(c) < 1e-12) return null;
-            // A number rounded to its decimals: 0.0471 is half of 0.0942522 as far as its four decimals tell.
-            if (pairs.Count == 1 && rounding[0] > 0 && pairs[0].Student.Count == 1)
-            {
-                double s1 = pairs[0].Student.Item(), t1 = pairs[0].True.Item();
-                foreach (var k in (double[])[-1, 2, 3, 4, 5, 10, 0.5, 1.0 / 3, 0.25, 0.2, 0.1, -2, -0.5])
-                    if (Math.Abs(s1 - k * t1) <= rounding[0] * (1 + 1e-9)) { c = k; break; }
-            }
             if (Close(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
             // At a single point every wrong number is some multiple of the right one; only a whole factor says something.
             if (pairs.Count < 2 && !(Math.Abs(c) >= 2 && Close(c, Math.Round(c))) && !(Math.Abs(c) < 1 && Close(1 / c, Math.Round(1 / c)))) return null;
@@ -452,6 +458,8 @@ public static partial class DerivativeChecker
         /// <summary>"factor σ′(x1) is missing": the expression times a local derivative (or divided by one) is right at every point.</summary>
         private IEnumerable<string> FactorDiagnostics(List<Sample> samples)
         {
+            // Where the derivative is 0 at every point, any factor that is 0 there "explains" the answer: none is named.
+            if (samples.All(s => s.True.ToDoubleArray().All(v => v == 0))) yield break;
             if (samples.Any(s => s.Student.Count != 1 || s.True.Count != 1))
             {
                 foreach (var d in ElementwiseFactorDiagnostics(samples)) yield return d;

@@ -104,7 +104,7 @@ internal sealed class Lexer
             case '-' or '\u2212': kind = TokenKind.Minus; break;
             case '*' or '\u00B7' or '\u2299' or '\u22C5': kind = TokenKind.Star; break;
             case '\u00D7' when formula: kind = TokenKind.Star; break;
-            case '\u2202' or '\'' or '\u2032' or '\u2297' or '<' or '>' or '\u2265' or '\u2264' or '|' when formula: kind = TokenKind.Symbol; break;
+            case '\u2202' or '\'' or '\u2032' or '\u2297' or '<' or '>' or '\u2265' or '\u2264' or '|' or '\u2016' when formula: kind = TokenKind.Symbol; break;
             // √x and x², x³ as a board writes them.
             case '\u221A' or '\u00B2' or '\u00B3' when formula: kind = TokenKind.Symbol; break;
             case Transposed: kind = TokenKind.Transpose; break;
