@@ -72,6 +72,13 @@ public class MatrixDerivationTests
         Assert.Equal([24.0, 36, 24, 36], GradProgram.Parse("param W = [[1, 2], [3, 4]]\nconst s = 3\nM = W @ Wᵀ\nL = sum(M) * s\n").Evaluate().Gradient("W").ToDoubleArray());
     }
 
+    [Fact]
+    public void AColumnSumOfAProduct_RepeatsItsGradientDownTheRows()
+    {
+        AssertEqualsEngine("param W = [[0.2, -0.3, 0.4], [0.5, 0.1, -0.6]]\ninput X = [[1, 0.5], [-0.3, 0.8], [0.2, -1]]\ns = sum(X @ W, 0)\nJ = sum(tanh(s))\n", "W", out var formula);
+        Assert.Equal("Xᵀ(ones(3)(1 − tanh(s)^2)ᵀ)", formula);
+    }
+
     private const string SoftmaxRegression = """
         input x = [0.5, -1, 2]
         target y = [0, 1, 0, 0]

@@ -81,6 +81,9 @@ public class RoundTripTests
     [InlineData("param X = [[1, 5, 2], [2, -1, 0], [0.5, 3, 4]]\nm = max(X, axis=1)\nL = sum(m * m)\n", "X")]
     // Reductions of a 3-D tensor, where no matrix form is printed rather than one of the wrong shape.
     [InlineData("param P = [[[1, 2], [3, 4]], [[5, 6], [7, 9]]]\nf0 = mean(P, 2)\nf1 = sum(f0, axis=1)\nL = max(f1[0], f1[-1])\n", "P")]
+    // A column sum of a matrix product: its row gradient repeated down the rows before the product, Xᵀ(ones(3) gᵀ).
+    [InlineData("param W = [[0.2, -0.3, 0.4], [0.5, 0.1, -0.6]]\ninput X = [[1, 0.5], [-0.3, 0.8], [0.2, -1]]\ns = sum(X @ W, 0)\nJ = sum(tanh(s))\n", "W")]
+    [InlineData("param W = [[0.2, -0.3, 0.4], [0.5, 0.1, -0.6]]\ninput X = [[1, 0.5], [-0.3, 0.8], [0.2, -1]]\ntarget y = [0, 1, 0]\ns = sum(X @ W, 0)\np = softmax(s)\nJ = -sum(y * log(p))\n", "W")]
     public void EveryForm_OfSmallPrograms_PastedIntoCheck_IsCorrect(string source, string wrt)
     {
         var program = GradProgram.Parse(source);

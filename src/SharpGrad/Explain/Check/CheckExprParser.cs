@@ -323,6 +323,9 @@ internal sealed class CheckExprParser
             (null, { } b) => b == 0 ? null : b,
             _ => null,
         },
+        // A vector times a transposed one (ones(3) gᵀ) is their outer product, a matrix, as the evaluator reads it.
+        CheckExpr.Kinds.Binary when e.Operator == '@' && StaticRank(e.Args[0]) == 1 && StaticRank(e.Args[1]) == 1
+            && IsTransposed(e.Args[1]) && !IsTransposed(e.Args[0]) => 2,
         CheckExpr.Kinds.Binary when e.Operator == '@' && StaticRank(e.Args[0]) is { } a && StaticRank(e.Args[1]) is { } b && a is 1 or 2 && b is 1 or 2
             => a + b - 2,
         _ => null,

@@ -137,7 +137,9 @@ public static class MatrixDerivation
             var output = expr(t);
             // One number standing for a whole gradient (s from s·sum(W Wᵀ)) broadcasts in elementwise rules, but a matrix
             // product needs it at every element: s·ones(2, 2) W, not s·W.
-            if (fn.Op == OpCode.MatMul && !g.IsShaped && output.Shape is { Count: 2 } outputShape) g = g.BroadcastTo([.. outputShape]);
+            // So does a row that a column sum left (sum(X W, 0)): repeated down the rows, ones(3) gᵀ.
+            if (fn.Op == OpCode.MatMul && output.Shape is { Count: 2 } outputShape && !(g.Shape?.SequenceEqual(outputShape) ?? false))
+                g = g.BroadcastTo([.. outputShape]);
             for (int k = 0; k < fn.Inputs.Count; k++)
             {
                 var input = fn.Inputs[k];
