@@ -259,11 +259,14 @@ public class GradingTests
         Assert.Equal("your expression cannot be evaluated: column 1, I[X = m]: the shapes [2, 3] and [2] do not fit an elementwise operation (sizes 3 and 2)", r.Reason);
     }
 
+    /// <summary>relu(w·x) at its kink: x = 0, so ∂L/∂x = 0 there (relu′(0) = 0, as in PyTorch).</summary>
+    private const string ReluAtZero = "param x = 0\nparam w = 2\nh = relu(w * x)\nL = 3 * h\n";
+
     [Fact]
     public void GreaterOrEqual_IsNotStrict_AtTheKinkItIsEvaluatedOn()
     {
         // relu(w·x) at x = 0: I[w·x ≥ 0] is 1 there where relu′ is 0; away from the kink the two agree.
-        var program = GradProgram.Parse("param x = 0\nparam w = 2\nh = relu(w * x)\nL = 3 * h\n");
+        var program = GradProgram.Parse(ReluAtZero);
         foreach (var answer in new[] { "3 * w * I[w*x >= 0]", "3 * w * I[w*x ≥ 0]" })
         {
             var r = DerivativeChecker.Check(program, "x", answer);
@@ -296,7 +299,7 @@ public class GradingTests
     [Fact]
     public void AWrongNumber_WhereTheDerivativeIsZero_NamesNoMissingFactor()
     {
-        var program = GradProgram.Parse("param x = 0\nparam w = 2\nh = relu(w * x)\nL = 3 * h\n");
+        var program = GradProgram.Parse(ReluAtZero);
         var r = DerivativeChecker.CheckValue(program, "x", "1");
         Assert.Equal(CheckMistake.Value, r.Mistake);
         Assert.Empty(r.Diagnostics);
