@@ -202,4 +202,13 @@ public class DerivationTests
         var gradient = DerivationRenderer.Render(ChainDerivation.Create(program, "w"), "closed", OutputFormat.Text, Layout.Gradient, expand: false, standalone: false);
         Assert.Contains("in the layout where the gradient has the shape of w", gradient);
     }
+
+    [Fact]
+    public void AbstractActivation_OnVectors_HasAClosedForm()
+    {
+        // c = g(z), h = g(c), L = Σ h ⊙ v: ∂L/∂(z)_d = v_d · g′(c_d) · g′(z_d), the chain through two diagonal Jacobians.
+        var program = GradProgram.Parse("param z = [-1.5, -0.2, 0.3]\ninput v = [1, 2, -0.5]\nc = g(z)\nh = g(c)\nL = sum(h * v)\n");
+        var derivation = ChainDerivation.Create(program, "z");
+        Assert.Equal("(v)_d·g′((c)_d)·g′((z)_d)", derivation.Closed(derivation.Factored()!).ToString());
+    }
 }

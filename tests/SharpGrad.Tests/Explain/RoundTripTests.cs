@@ -84,6 +84,8 @@ public class RoundTripTests
     // A column sum of a matrix product: its row gradient repeated down the rows before the product, Xᵀ(ones(3) gᵀ).
     [InlineData("param W = [[0.2, -0.3, 0.4], [0.5, 0.1, -0.6]]\ninput X = [[1, 0.5], [-0.3, 0.8], [0.2, -1]]\ns = sum(X @ W, 0)\nJ = sum(tanh(s))\n", "W")]
     [InlineData("param W = [[0.2, -0.3, 0.4], [0.5, 0.1, -0.6]]\ninput X = [[1, 0.5], [-0.3, 0.8], [0.2, -1]]\ntarget y = [0, 1, 0]\ns = sum(X @ W, 0)\np = softmax(s)\nJ = -sum(y * log(p))\n", "W")]
+    // The abstract g on vectors: each elementwise layer's Jacobian is diagonal, read at component d.
+    [InlineData("param z = [-1.5, -0.2, 0.3]\ninput v = [1, 2, -0.5]\nc = g(z)\nh = g(c)\nL = sum(h * v)\n", "z")]
     public void EveryForm_OfSmallPrograms_PastedIntoCheck_IsCorrect(string source, string wrt)
     {
         var program = GradProgram.Parse(source);

@@ -297,8 +297,9 @@ public sealed class ChainDerivation
         var shape = graph[x].Shape;
         bool component = !shape.IsScalar && !shape.IsSingleElement;
         // One component of the objective's gradient with respect to a vector: outside reductions
-        // (whose argument is the whole vector) every vector of x's shape is read at component d.
-        if (component && of != Objective) return null;
+        // (whose argument is the whole vector) every vector of x's shape is read at component d. Below the objective
+        // that holds for an elementwise node of x's own shape (c = g(z)): its Jacobian is diagonal, ∂(c)_d/∂(z)_d.
+        if (component && of != Objective && !(node.Op is { Kind: OpKind.Elementwise } && node.Shape.Equals(shape))) return null;
         try
         {
             return WithMeanCount(node, component ? Component(node, x, shape) : ScalarDerivative(OneByOneProducts(ToSym(node, root: true)), x));
