@@ -46,6 +46,22 @@ internal sealed class Lexer
 
     private SourcePosition Here => new(line, index - lineStart + 1);
 
+    /// <summary>
+    /// The character at <paramref name="at"/> as a message quotes it: as itself where it prints (an emoji whole, not
+    /// half of its pair), by its code point where it does not (a NUL, a control character, a combining mark, a lone
+    /// surrogate).
+    /// </summary>
+    private static string Quoted(string text, int at)
+    {
+        var status = System.Text.Rune.DecodeFromUtf16(text.AsSpan(at), out var rune, out _);
+        var category = System.Text.Rune.GetUnicodeCategory(rune);
+        bool prints = status == System.Buffers.OperationStatus.Done && category is not (System.Globalization.UnicodeCategory.Control
+            or System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.NonSpacingMark
+            or System.Globalization.UnicodeCategory.EnclosingMark or System.Globalization.UnicodeCategory.LineSeparator
+            or System.Globalization.UnicodeCategory.ParagraphSeparator or System.Globalization.UnicodeCategory.Surrogate);
+        return prints ? $"'{rune}'" : $"U+{(status == System.Buffers.OperationStatus.Done ? rune.Value : text[at]):X4}";
+    }
+
     private Token Next()
     {
         while (true)
@@ -120,7 +136,7 @@ internal sealed class Lexer
             case ')': kind = TokenKind.RightParen; depth = Math.Max(0, depth - 1); break;
             case ']': kind = TokenKind.RightBracket; depth = Math.Max(0, depth - 1); break;
             default:
-                throw new GradProgramException($"unexpected character '{ch}'", position);
+                throw new GradProgramException($"unexpected character {Quoted(text, index - 1)}", position);
         }
         // A formula keeps the printed middle dot: next to a transpose it is a matrix product (Wᵀ · ∂L/∂z).
         var text1 = kind == TokenKind.Star ? (formula && ch == '\u00B7' ? "·" : "*") : ch switch { '\u2212' => "-", '\'' => "′", _ => ch.ToString() };
