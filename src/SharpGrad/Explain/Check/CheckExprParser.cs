@@ -403,10 +403,7 @@ internal sealed class CheckExprParser
             var inner = ParseSum();
             norms--;
             Expect("‖", $"'‖' to close the norm opened at column {start + 1}");
-            OpTable.TryGetFunction("sum", 1, out var sum);
-            OpTable.TryGetFunction("sqrt", 1, out var sqrt);
-            var square = Node(CheckExpr.Kinds.Binary, start, [inner, new CheckExpr(CheckExpr.Kinds.Number, start, start, source) { Value = 2 }], op: '^');
-            return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
+            return Norm(inner, start);
         }
         if (IsOp("|"))
         {
@@ -444,8 +441,7 @@ internal sealed class CheckExprParser
             index++;
             var a = ParseSum();
             string relation;
-            if (IsOp(">") || IsOp("<")) relation = Current.Text;
-            else if (IsOp("≥") || IsOp("≤") || IsOp("=")) relation = Current.Text;
+            if (IsOp(">") || IsOp("<") || IsOp("≥") || IsOp("≤") || IsOp("=")) relation = Current.Text;
             else throw Fail($"expected '>', '<', '≥', '≤' or '=' in the indicator I[...], found {Describe(Current)}");
             index++;
             // >= and <= are ≥ and ≤: they differ from > and < on the kink itself, where a given point is evaluated.
@@ -497,12 +493,7 @@ internal sealed class CheckExprParser
                 return folded;
             }
             if (name is "norm" && args.Count == 1 && options.Count == 0)
-            {
-                var square = Node(CheckExpr.Kinds.Binary, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source) { Value = 2 }], op: '^');
-                OpTable.TryGetFunction("sum", 1, out var sum);
-                OpTable.TryGetFunction("sqrt", 1, out var sqrt);
-                return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
-            }
+                return Norm(args[0], start);
             // The functions only answers use: a wrong number of arguments is said as such, not as an unknown name.
             if (CheckOnlyArities.TryGetValue(name, out var arity))
                 throw Fail($"'{t.Text}' takes {arity}, got {args.Count}", t);
@@ -529,6 +520,15 @@ internal sealed class CheckExprParser
             return Node(CheckExpr.Kinds.Binary, start, [Node(CheckExpr.Kinds.Name, start, name: letter), Node(CheckExpr.Kinds.Name, start + 1, name: rest)], op: '*');
         if (known is null) throw Unknown(t, "");
         return Node(CheckExpr.Kinds.Name, start, name: known);
+    }
+
+    /// <summary>norm(v) and ‖v‖, read as sqrt(sum(v^2)) as the program reads norm.</summary>
+    private CheckExpr Norm(CheckExpr v, int start)
+    {
+        OpTable.TryGetFunction("sum", 1, out var sum);
+        OpTable.TryGetFunction("sqrt", 1, out var sqrt);
+        var square = Node(CheckExpr.Kinds.Binary, start, [v, new CheckExpr(CheckExpr.Kinds.Number, start, start, source) { Value = 2 }], op: '^');
+        return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
     }
 
     /// <summary>dE/dn6: an identifier d+NAME (not itself a program name) followed by '/' and d+NAME.</summary>

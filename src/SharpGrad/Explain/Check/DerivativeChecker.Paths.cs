@@ -32,7 +32,6 @@ public static partial class DerivativeChecker
                 yield break;
             }
             if (paths is null || paths.Count < 2) yield break;
-            static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
             foreach (var (coefficient, factors) in paths)
             {
                 double[] values;
@@ -48,9 +47,9 @@ public static partial class DerivativeChecker
                 if (values.All(v => Math.Abs(v) < 1e-12)) continue;
                 var s = samples.Select(x => x.Student.Item()).ToArray();
                 var t = samples.Select(x => x.True.Item()).ToArray();
-                if (Enumerable.Range(0, s.Length).All(i => Close(s[i] + values[i], t[i])))
+                if (Enumerable.Range(0, s.Length).All(i => Agrees(s[i] + values[i], t[i])))
                     yield return $"{CheckSymbolic.Through(factors)} is missing: {Sym.Mul(factors)}";
-                else if (Enumerable.Range(0, s.Length).All(i => Close(s[i] - values[i], t[i])))
+                else if (Enumerable.Range(0, s.Length).All(i => Agrees(s[i] - values[i], t[i])))
                     yield return $"{CheckSymbolic.Through(factors)} is counted twice";
             }
         }

@@ -27,6 +27,9 @@ public static partial class DerivativeChecker
     /// <summary>Points closer than this (relative) to a kink are not used.</summary>
     public const double KinkMargin = 1e-4;
 
+    /// <summary>Whether two numbers agree at the checker's tolerance (1e-6 relative, 1e-9 absolute); NaN agrees with NaN.</summary>
+    internal static bool Agrees(double a, double b) => a.Equals(b) || Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
+
     /// <summary>
     /// Checks <paramref name="expression"/> against ∂objective/∂<paramref name="wrt"/> (objective:
     /// the program's last assignment unless named). <paramref name="overrides"/> gives values as
@@ -359,13 +362,13 @@ public static partial class DerivativeChecker
         /// Null when equal; otherwise the class of the difference: the shapes first (a missing Σ
         /// over a broadcast, a transpose), then NaN or ∞ on one side only, then the values.
         /// </summary>
-        private (CheckMistake, string?)? Compare(Tensor student, Tensor truth, double[]? rounding = null)
+        private (CheckMistake, string?)? Compare(Tensor student, Tensor truth, double[]? halves = null)
         {
             var s = student.ToDoubleArray();
             var t = truth.ToDoubleArray();
             static int[] Squeeze(Tensor x) => x.Shape.ToArray().Where(d => d != 1).ToArray();
             // One number for a gradient whose every component is that number is the component form ∂L/∂(l)_d = 1/n.
-            if (s.Length == 1 && t.Length > 1 && t.All(x => x.Equals(s[0]) || Math.Abs(x - s[0]) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(x), Math.Abs(s[0]))))
+            if (s.Length == 1 && t.Length > 1 && t.All(x => Agrees(x, s[0])))
                 return null;
             // A row for a column (or a column for a row) is a transpose like any other; only a vector against a
             // matrix with one row or column is the same thing written two ways.
@@ -388,7 +391,7 @@ public static partial class DerivativeChecker
                     return (CheckMistake.NotFinite, double.IsFinite(b)
                         ? $"your expression is {ValueFormat.Number(a)} at this point, where ∂{Derivation.Objective}/∂{Derivation.Wrt} is a number (a division by zero, the log or square root of a negative number, a negative base to a fractional power, or an overflow)"
                         : $"∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Number(b)} at this point, but your expression is {ValueFormat.Number(a)}");
-                double half = rounding is null ? 0 : rounding[rounding.Length == 1 ? 0 : i];
+                double half = halves is null ? 0 : halves[halves.Length == 1 ? 0 : i];
                 if (Math.Abs(a - b) > Math.Max(half * (1 + 1e-9), 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b)))) return (CheckMistake.Value, null);
             }
             return null;
@@ -408,21 +411,19 @@ public static partial class DerivativeChecker
                 if (t[i] != 1 && t[i] != s[lead + i]) return false;
             var sums = student.To(DType.Float64).SumToShape(t).ToDoubleArray();
             var values = truth.ToDoubleArray();
-            return values.Any(v => v != 0)
-                && sums.Zip(values).All(p => Math.Abs(p.First - p.Second) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(p.First), Math.Abs(p.Second)));
+            return values.Any(v => v != 0) && sums.Zip(values).All(p => Agrees(p.First, p.Second));
         }
 
         /// <summary>Sign flipped, transposed, off by a constant factor (a missing 1/n when the factor is a size of the program).</summary>
         private (CheckMistake, string)? Classify(List<Sample> samples)
         {
             var what = $"∂{Derivation.Objective}/∂{Derivation.Wrt}";
-            static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
             var pairs = samples.Where(x => x.Problem is null || x.Problem.Value.Item1 == CheckMistake.Value).ToList();
             // A numeric answer rounded to its decimals matches a transpose or a multiple as far as its decimals tell:
             // [8, 0.8889, 0.375] is −∂L/∂b = (8, 0.888889, 0.375).
             double half = pairs.Count == 1 ? rounding.Max() : 0;
             bool Near(double[] u, double[] v) => u.Length == v.Length
-                && u.Zip(v).All(p => Math.Abs(p.First - p.Second) <= half * (1 + 1e-9) || Close(p.First, p.Second));
+                && u.Zip(v).All(p => Math.Abs(p.First - p.Second) <= half * (1 + 1e-9) || Agrees(p.First, p.Second));
             if (pairs.All(x => x.True.Rank == 2 && x.True.Shape[0] == x.True.Shape[1] && x.Student.Shape == x.True.Shape
                 && Near(x.Student.Transpose(0, 1).Contiguous().ToDoubleArray(), x.True.ToDoubleArray())))
                 return (CheckMistake.Transposed, $"your expression is the transpose of {what}");
@@ -443,13 +444,13 @@ public static partial class DerivativeChecker
                     {
                         if (Math.Abs(t[i]) < 1e-9) { if (Math.Abs(s[i]) > 1e-9) return null; continue; }
                         ratio ??= s[i] / t[i];
-                        if (!Close(s[i] / t[i], ratio.Value)) return null;
+                        if (!Agrees(s[i] / t[i], ratio.Value)) return null;
                     }
                 }
-            if (ratio is not { } c || Close(c, 1) || Math.Abs(c) < 1e-12) return null;
-            if (Close(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
+            if (ratio is not { } c || Agrees(c, 1) || Math.Abs(c) < 1e-12) return null;
+            if (Agrees(c, -1)) return (CheckMistake.SignFlipped, $"the sign is flipped: your expression is −{what}");
             // At a single point every wrong number is some multiple of the right one; only a whole factor says something.
-            if (pairs.Count < 2 && !(Math.Abs(c) >= 2 && Close(c, Math.Round(c))) && !(Math.Abs(c) < 1 && Close(1 / c, Math.Round(1 / c)))) return null;
+            if (pairs.Count < 2 && !(Math.Abs(c) >= 2 && Agrees(c, Math.Round(c))) && !(Math.Abs(c) < 1 && Agrees(1 / c, Math.Round(1 / c)))) return null;
             if (Math.Abs(c - Math.Round(c)) < 1e-9 && MeanCounts().Contains((int)Math.Round(c)))
                 return (CheckMistake.MissingMean, $"a factor 1/{Math.Round(c).ToString(CultureInfo.InvariantCulture)} is missing (your expression is {ValueFormat.Number(c)} times {what}; a mean divides by the number of elements)");
             return (CheckMistake.ConstantFactor, $"off by a constant factor: your expression is {ValueFormat.Number(c)} times {what}");
@@ -476,12 +477,11 @@ public static partial class DerivativeChecker
                 {
                     continue;
                 }
-                bool Close(double a, double b) => Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
                 var s = samples.Select(x => x.Student.Item()).ToArray();
                 var t = samples.Select(x => x.True.Item()).ToArray();
-                if (Enumerable.Range(0, s.Length).All(i => Close(s[i] * values[i], t[i])))
+                if (Enumerable.Range(0, s.Length).All(i => Agrees(s[i] * values[i], t[i])))
                     yield return $"factor {f} is missing";
-                else if (Enumerable.Range(0, s.Length).All(i => Close(s[i], t[i] * values[i])))
+                else if (Enumerable.Range(0, s.Length).All(i => Agrees(s[i], t[i] * values[i])))
                     yield return $"factor {f} is extra";
             }
         }

@@ -120,11 +120,8 @@ public sealed class ChainDerivation
             // printed: the component form is right where it is less compact.
             var value = form.EvaluateTensor(s => s.Kind == SymKind.Variable && evaluation.Graph.TryGetNode(s.Name!, out var node)
                 ? evaluation.ValueOf(node) : Tensor.Scalar(evaluation.Sizes[s.Name!], DType.Float64)).ToDoubleArray();
-            var truth = evaluation.Gradient(Wrt);
-            var expected = truth.ToDoubleArray();
-            bool same = value.Length == expected.Length && value.Zip(expected).All(p => p.First.Equals(p.Second)
-                || Math.Abs(p.First - p.Second) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(p.First), Math.Abs(p.Second)));
-            return same ? form : null;
+            var expected = evaluation.Gradient(Wrt).ToDoubleArray();
+            return value.Length == expected.Length && value.Zip(expected).All(p => DerivativeChecker.Agrees(p.First, p.Second)) ? form : null;
         }
         catch (Exception e) when (e is NotSupportedException or GradProgramException or ArgumentException or KeyNotFoundException)
         {
@@ -273,11 +270,9 @@ public sealed class ChainDerivation
         if (open) return form;
         // A whole gradient dE/dc (a recurrence's line above) is not a local partial: it stays as written.
         // A component formula reads its vectors at d; inside Σ_i the partial ∂L/∂(c)_i is read at i.
-        var closed = form.Substitute(s => s is { Kind: SymKind.Partial, IsTotal: false }
-            ? LocalFormula(s.Name!, s.Wrt!) is { } f && s.Index is { } at && at != "d"
-                ? f.Substitute(v => v is { Kind: SymKind.Variable, Index: "d" } ? Sym.ComponentOf(v.Name!, at) : null)
-                : LocalFormula(s.Name!, s.Wrt!)
-            : null);
+        static Sym? At(Sym? formula, string? index) => formula is null || index is null or "d" ? formula
+            : formula.Substitute(v => v is { Kind: SymKind.Variable, Index: "d" } ? Sym.ComponentOf(v.Name!, index) : null);
+        var closed = form.Substitute(s => s is { Kind: SymKind.Partial, IsTotal: false } ? At(LocalFormula(s.Name!, s.Wrt!), s.Index) : null);
         // A local derivative written through its node's name (σ(z)·(1 − σ(z)) as p·(1 − p)) can let the rest cancel:
         // −(y/p − (1 − y)/(1 − p))·p·(1 − p) is p − y. That form is taken when it is at most half as long; a mere
         // renaming (e7's σ(x1)·(1 − σ(x1)), i1·(1 − i1)) keeps the derivative written out.

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 
 namespace SharpGrad.Explain;
 
@@ -53,13 +55,11 @@ internal sealed class Lexer
     /// </summary>
     private static string Quoted(string text, int at)
     {
-        var status = System.Text.Rune.DecodeFromUtf16(text.AsSpan(at), out var rune, out _);
-        var category = System.Text.Rune.GetUnicodeCategory(rune);
-        bool prints = status == System.Buffers.OperationStatus.Done && category is not (System.Globalization.UnicodeCategory.Control
-            or System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.NonSpacingMark
-            or System.Globalization.UnicodeCategory.EnclosingMark or System.Globalization.UnicodeCategory.LineSeparator
-            or System.Globalization.UnicodeCategory.ParagraphSeparator or System.Globalization.UnicodeCategory.Surrogate);
-        return prints ? $"'{rune}'" : $"U+{(status == System.Buffers.OperationStatus.Done ? rune.Value : text[at]):X4}";
+        bool whole = Rune.DecodeFromUtf16(text.AsSpan(at), out var rune, out _) == OperationStatus.Done;
+        bool prints = whole && Rune.GetUnicodeCategory(rune) is not (UnicodeCategory.Control or UnicodeCategory.Format
+            or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.LineSeparator
+            or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate);
+        return prints ? $"'{rune}'" : $"U+{(whole ? rune.Value : text[at]):X4}";
     }
 
     private Token Next()

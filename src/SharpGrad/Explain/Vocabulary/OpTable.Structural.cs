@@ -278,8 +278,9 @@ public static partial class OpTable
                 }
                 // The engine pads the input and unfolds it into one row per output pixel: a padding of 16 000 on a 2×2
                 // image would need gigabytes. An exercise stays far below this.
-                long padded = (xs.Length == 3 ? xs[0] : 1) * (long)(xs[^2] + 2 * padding) * (xs[^1] + 2 * padding);
-                long unfolded = (long)oh * ow * ks[^2] * ks[^1] * (xs.Length == 3 ? xs[0] : 1);
+                long inputChannels = single ? 1 : xs[0];
+                long padded = inputChannels * (xs[^2] + 2 * padding) * (xs[^1] + 2 * padding);
+                long unfolded = inputChannels * oh * ow * ks[^2] * ks[^1];
                 if (Math.Max(padded, unfolded) > ConvLimit)
                 {
                     problem = $"this conv2d is too large to compute here: its padded input has {padded} numbers and its unfolded input {unfolded}, more than {ConvLimit}";
