@@ -336,6 +336,35 @@ public class GradingTests
         for (int i = 0; i < 3; i++) Assert.Equal(expected[i], actual[i], 12);
     }
 
+    private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
+        + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
+
+    [Theory]
+    [InlineData("W1", "∂L/∂(W1 @ x) · xᵀ", true)]
+    [InlineData("W1", "∂L/∂(W1 x + b1) xᵀ", true)]
+    [InlineData("W1", "∂L/∂(W1 @ x) · ∂(W1 @ x)/∂W1", true)]
+    [InlineData("h", "W2ᵀ · ∂L/∂(W2 @ h)", true)]
+    [InlineData("h", "W2ᵀ · ∂L/∂(W2 @ h − t)", true)]
+    [InlineData("h", "∂L/∂(W2 @ h − t)", false)]
+    public void UnnamedParts_AsStepLabelsThem_ReadBack(string wrt, string answer, bool correct) =>
+        Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse(TanhLayer), wrt, answer).IsCorrect);
+
+    [Fact]
+    public void UnnamedPart_ThatNoExpressionHas_IsNamedInTheError()
+    {
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(GradProgram.Parse(TanhLayer), "W1", "∂L/∂(W1 @ t) · xᵀ"));
+        Assert.Equal("--expr column 6: 'W1 @ t' in the denominator of the derivative is neither a name nor a part of the program's expressions", e.Message);
+    }
+
+    [Theory]
+    // ∂L/∂h = 2 W2ᵀ(W2 h − t): the 2 may stand anywhere between the matrix and what it multiplies.
+    [InlineData("W2ᵀ · 2(W2 h − t)", true)]
+    [InlineData("W2ᵀ 2 (W2 h − t)", true)]
+    [InlineData("W2ᵀ · 2 · (W2 h − t)", true)]
+    [InlineData("W2ᵀ · 3(W2 h − t)", false)]
+    public void ANumber_BetweenAMatrixAndWhatItMultiplies_StandsAside(string answer, bool correct) =>
+        Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse(TanhLayer), "h", answer).IsCorrect);
+
     [Fact]
     public void IndexTypo_SuggestsTheName()
     {

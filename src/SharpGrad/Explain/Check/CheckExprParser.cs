@@ -178,15 +178,19 @@ internal sealed class CheckExprParser
                 left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
                 continue;
             }
-            if (juxtaposed && !callThenBracket && Literal(previous.Expr) is null && Literal(right) is null
-                && StaticRank(previous.Expr) is not 0 && StaticRank(right) is not 0
-                && (IsTransposed(previous.Expr) || IsTransposed(right) || (spaced && StaticRank(previous.Expr) == 2 && StaticRank(right) >= 1)
+            // W2ᵀ · 2(W2 h − t): a number between a matrix and what it multiplies stands aside, and the matrix multiplies.
+            int at = run.Count - 1;
+            while (at > 0 && Literal(run[at].Expr) is not null) at--;
+            var anchor = juxtaposed && at < run.Count - 1 && Literal(run[at].Expr) is null ? run[at] : previous;
+            if (juxtaposed && !callThenBracket && Literal(anchor.Expr) is null && Literal(right) is null
+                && StaticRank(anchor.Expr) is not 0 && StaticRank(right) is not 0
+                && (IsTransposed(anchor.Expr) || IsTransposed(right) || (spaced && StaticRank(anchor.Expr) == 2 && StaticRank(right) >= 1)
                     // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
-                    || (IsOpAt(rightStart, "·") && OnlyAProduct(previous.Expr, right))))
+                    || (IsOpAt(rightStart, "·") && OnlyAProduct(anchor.Expr, right))))
             {
                 // Matrix notation as explain and step print it: Xᵀ(p − y) and Wᵀ · δ are matrix products, (W2ᵀo) xᵀ an outer product.
-                var product = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '@');
-                if (run.Count > 0) run[^1] = previous with { Expr = product, End = tokens[index - 1].End };
+                var product = Node(CheckExpr.Kinds.Binary, anchor.Start, [anchor.Expr, right], op: '@');
+                if (run.Count > 0) run[ReferenceEquals(anchor.Expr, previous.Expr) ? run.Count - 1 : at] = anchor with { Expr = product, End = tokens[index - 1].End };
                 else left = product;
                 continue;
             }
@@ -568,7 +572,7 @@ internal sealed class CheckExprParser
             {
                 index++;
                 var inner = Current;
-                if (inner.Kind != T.Ident) throw Fail($"expected a name in the {what} of the derivative, found {Describe(inner)}");
+                if (inner.Kind != T.Ident || Peek(1) is not { Kind: T.Op, Text: ")" }) return Part(what);
                 index++;
                 Expect(")", $"')' after '{inner.Text}' in the derivative");
                 if (Current.Kind == T.Ident && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;   // (v)_d
@@ -588,6 +592,24 @@ internal sealed class CheckExprParser
             return name;
         }
         throw Fail($"expected d or ∂ and a name in the {what} of the derivative, found {Describe(t)}");
+    }
+
+    /// <summary>
+    /// ∂L/∂(W1 @ x): an unnamed part of the program's expressions, written as step labels it, from the '(' just read
+    /// to its matching ')'.
+    /// </summary>
+    private string Part(string what)
+    {
+        int open = index - 1, depth = 1, close = index;
+        for (; tokens[close].Kind != T.End; close++)
+            if (tokens[close] is { Kind: T.Op, Text: "(" }) depth++;
+            else if (tokens[close] is { Kind: T.Op, Text: ")" } && --depth == 0) break;
+        if (tokens[close].Kind == T.End) throw Fail($"expected ')' to close the '(' at column {tokens[open].Start + 1} in the {what} of the derivative", tokens[close]);
+        var text = source[Current.Start..tokens[close].Start];
+        var key = graph.ResolvePart(text)
+            ?? throw Fail($"'{text.Trim()}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
+        index = close + 1;
+        return key;
     }
 
     private string Known(Tok t) =>

@@ -10,6 +10,7 @@ public sealed class ComputationGraph
 {
     private readonly Dictionary<string, GraphNode> byName;
     private readonly Dictionary<Expr, GraphNode> byExpr;
+    private readonly Dictionary<string, GraphNode> parts = new(StringComparer.Ordinal);
 
     internal ComputationGraph(IReadOnlyList<GraphNode> nodes, Dictionary<Expr, GraphNode> byExpr, IReadOnlyDictionary<string, int> staticSizes)
     {
@@ -33,7 +34,7 @@ public sealed class ComputationGraph
 
     /// <summary>The node called <paramref name="name"/>.</summary>
     public GraphNode this[string name] =>
-        byName.TryGetValue(name, out var node) ? node : throw new KeyNotFoundException($"The program defines no '{name}'.");
+        TryGetNode(name, out var node) ? node : throw new KeyNotFoundException($"The program defines no '{name}'.");
 
     /// <summary>"--wrt: the program defines no 'w_2'; did you mean 'w2'?": the error for an option naming no node.</summary>
     public ArgumentException NoNode(string option, string name) =>
@@ -70,7 +71,29 @@ public sealed class ComputationGraph
         Resolve(written) is { } name ? byName[name] : throw NoNode(option, written);
 
     /// <summary>The node called <paramref name="name"/>, if there is one.</summary>
-    public bool TryGetNode(string name, out GraphNode node) => byName.TryGetValue(name, out node!);
+    public bool TryGetNode(string name, out GraphNode node) => byName.TryGetValue(name, out node!) || parts.TryGetValue(name, out node!);
+
+    /// <summary>
+    /// The key of the unnamed part of an expression that <paramref name="written"/> prints, as step labels it
+    /// (∂L/∂(W1 @ x) reads W1 @ x, also written W1 x or W1@x); null when no part prints so. From then on this
+    /// graph finds the part under that key, so a derivative of or with respect to it evaluates like a name's.
+    /// </summary>
+    internal string? ResolvePart(string written)
+    {
+        // Spacing, the signs of the three notations and the product's @ (juxtaposition in formulas) do not matter.
+        static string Plain(string s) => new string(s.Where(c => !char.IsWhiteSpace(c) && c != '@').ToArray())
+            .Replace('−', '-').Replace('·', '*').Replace('⊙', '*').Replace("²", "^2", StringComparison.Ordinal).Replace("**", "^", StringComparison.Ordinal);
+        var target = Plain(written);
+        foreach (var n in Nodes)
+        {
+            if (n.IsNamed || n.Kind != GraphNodeKind.Operation || n.Expression is not { } e) continue;
+            if (Plain(ExprPrinter.Source(e)) != target && Plain(ExprPrinter.Text(e)) != target) continue;
+            var key = $"({ExprPrinter.Text(e)})";
+            parts.TryAdd(key, n);
+            return key;
+        }
+        return null;
+    }
 
     /// <summary>
     /// The node an expression of the program evaluates to; a name used inside an expression maps
