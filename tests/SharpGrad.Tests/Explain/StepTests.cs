@@ -20,6 +20,27 @@ public class StepTests
     }
 
     [Fact]
+    public void NumeratorLayout_WritesTheTermsSoThatTheyConformThere()
+    {
+        var program = GradProgram.Parse("input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
+            + "param W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nz = W1 @ x\nh = tanh(z)\nr = W2 @ h\nL = sum((r - t)^2)");
+        string Row(Layout layout, string gradient) => StepRenderer.Render(StepReport.Create(program.Evaluate(), 0.1, layout: layout), OutputFormat.Text)
+            .Split('\n').First(l => l.StartsWith($"│ {gradient} ", StringComparison.Ordinal));
+        // ∂L/∂r is a 1×2 row there: ∂L/∂h = ∂L/∂r · W2 (1×4), and ∂L/∂W2 = h ∂L/∂r (4×2, the transpose of W2's shape).
+        Assert.Contains("│ ∂L/∂r · W2 ", Row(Layout.Numerator, "∂L/∂h"));
+        Assert.Contains("(−1.86761, 3.0893)ᵀ · [[0.3, −0.2,", Row(Layout.Numerator, "∂L/∂h"));
+        Assert.Contains("│ h · ∂L/∂r ", Row(Layout.Numerator, "∂L/∂W2"));
+        Assert.Contains("│ ∂L/∂z · W1 ", Row(Layout.Numerator, "∂L/∂x"));
+        // Elementwise terms read the same in every layout; the gradient layout keeps W2ᵀ · ∂L/∂r.
+        Assert.Contains("│ ∂L/∂h ⊙ (1 − tanh(z)^2) ", Row(Layout.Numerator, "∂L/∂z"));
+        Assert.Contains("│ W2ᵀ · ∂L/∂r ", Row(Layout.Gradient, "∂L/∂h"));
+        Assert.Contains("│ W2ᵀ · ∂L/∂r ", Row(Layout.Denominator, "∂L/∂h"));
+        // Pasted back, the row-vector form is the gradient.
+        Assert.True(DerivativeChecker.Check(program, "h", "∂L/∂r · W2").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "x", "∂L/∂z · W1").IsCorrect);
+    }
+
+    [Fact]
     public void E9_BackwardRowsRunInReverseAndListEachWeightAfterItsLastUse()
     {
         var report = E9();

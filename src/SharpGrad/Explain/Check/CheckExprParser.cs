@@ -261,9 +261,11 @@ internal sealed class CheckExprParser
         }
     }
 
-    /// <summary>True when both sides are matrices of known shapes that fit a matrix product but not an elementwise one ([2, 3] and [3, 2]).</summary>
+    /// <summary>True when the sides have known shapes that fit a matrix product but not an elementwise one ([2, 3] and [3, 2], [2] and [2, 4]).</summary>
     private bool OnlyAProduct(CheckExpr a, CheckExpr b)
     {
+        // A vector before a matrix is a row, as step's numerator layout writes ∂L/∂r · W2.
+        if (StaticShape(a) is [var length] && StaticShape(b) is [var rows, var columns]) return length == rows && length != columns;
         if (StaticShape(a) is not [var m, var k] || StaticShape(b) is not [var k2, var n]) return false;
         return k == k2 && (m != k2 || k != n);
     }

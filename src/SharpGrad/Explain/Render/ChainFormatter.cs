@@ -101,8 +101,57 @@ internal sealed class ChainFormatter
         }
         string chain = direct ? local
             : layout == Layout.Denominator ? local + Dot + Gradient(c) : Gradient(c) + Dot + local;
-        string formula = term.Formula is { } f ? Print(f, Gradient(c)) : chain;
+        string formula = term.Formula is { } f ? Print(layout == Layout.Numerator ? Numerator(f) : f, Gradient(c)) : chain;
         return (chain, formula, Numbers(term, direct, formula == Gradient(c), formula == Minus + Gradient(c)));
+    }
+
+    /// <summary>The symbol that stands for ∂J/∂c in the numerator layout, where it is c's transpose: a row for a vector c.</summary>
+    private const string RowUpstream = "\u0003";
+
+    /// <summary>
+    /// A term in the numerator layout: the transpose of its gradient-layout formula, with ∂J/∂c now c's transpose,
+    /// so that the products conform there: ∂L/∂r · W2 for W2ᵀ · ∂L/∂r, and h · ∂L/∂r (∂L/∂W2 as this layout
+    /// shapes it) for ∂L/∂r · hᵀ. A formula where ∂J/∂c meets no matrix product reads the same in both layouts.
+    /// </summary>
+    private static Sym Numerator(Sym f)
+    {
+        return MultipliesUpstream(f) ? Transposed(f) : f;
+
+        static bool HasUpstream(Sym s) => IsUpstream(s) || s.Args.Any(HasUpstream);
+
+        static bool MultipliesUpstream(Sym s) => (s.Kind == SymKind.MatMul && HasUpstream(s)) || s.Args.Any(MultipliesUpstream);
+
+        static Sym Transposed(Sym s)
+        {
+            if (IsUpstream(s)) return Row(s);
+            if (!HasUpstream(s)) return Sym.Transpose(s);
+            switch (s.Kind)
+            {
+                case SymKind.Transpose when IsUpstream(s.Args[0]):
+                    return Sym.Transpose(Row(s.Args[0]));
+                case SymKind.Transpose:
+                    return s.Args[0];
+                case SymKind.MatMul:
+                    return Sym.MatMul(Transposed(s.Args[1]), Transposed(s.Args[0]));
+                case SymKind.Product:
+                    return Sym.Mul(s.Args.Select(Transposed));
+                case SymKind.Sum:
+                    return Sym.Add(s.Args.Select(Transposed));
+                default:
+                    return Sym.Transpose(s);
+            }
+        }
+
+        static bool IsUpstream(Sym s) => s.Kind == SymKind.Partial && ReferenceEquals(s.Name, ChainTerm.UpstreamSymbol.Name);
+
+        // A variable, not a view of a vector, so that the algebra keeps ∂L/∂r · W2 as written rather than turning
+        // a row times a matrix back into a transposed column.
+        static Sym Row(Sym upstream) => Sym.Var(RowUpstream, upstream.Shape switch
+        {
+            [var n] => [1, n],
+            [var m, var n] => n == 1 ? [1, m] : [n, m],
+            _ => [],
+        });
     }
 
     /// <summary>A term's formula with the upstream symbol replaced by ∂J/∂c.</summary>
@@ -117,8 +166,11 @@ internal sealed class ChainFormatter
             var p = System.Text.RegularExpressions.Regex.Escape(placeholder);
             text = System.Text.RegularExpressions.Regex.Replace(text, $"ᵀ ?{p}", "ᵀ · " + placeholder);
             text = System.Text.RegularExpressions.Regex.Replace(text, $"{p} (?=[^\\s⊙·+−/=)])", placeholder + " · ");
+            // The numerator layout's row: h ∂L/∂r is written h · ∂L/∂r, and ∂L/∂r W2 is ∂L/∂r · W2.
+            text = System.Text.RegularExpressions.Regex.Replace(text, $"(?<=[\\w)ᵀ]) ?{RowUpstream}", " · " + RowUpstream);
+            text = System.Text.RegularExpressions.Regex.Replace(text, $"{RowUpstream} (?=[^\\s⊙·+−/=)ᵀ])", RowUpstream + " · ");
         }
-        return text.Replace(placeholder, upstream);
+        return text.Replace(placeholder, upstream).Replace(RowUpstream, upstream);
     }
 
     private string Numbers(ChainTerm term, bool direct, bool identity, bool negated)
@@ -134,6 +186,13 @@ internal sealed class ChainFormatter
             var otherValue = evaluation.ValueOf(c.Operands[1 - k]);
             // A dot product of two vectors needs no transpose: ∂(v·h)/∂v = h.
             bool dot = otherValue.Rank == 1 && evaluation.ValueOf(term.Operand).Rank == 1;
+            // In the numerator layout ∂J/∂C is C's transpose (a row for a vector), and the factors are untransposed:
+            // ∂J/∂B = ∂J/∂C · A and ∂J/∂A = B · ∂J/∂C. The numbers have C's shape, so ∂J/∂C's carry the transpose.
+            if (layout == Layout.Numerator && !direct && !dot && otherValue.Count > 1)
+            {
+                var row = u + (term.Upstream.Count == 1 ? "" : Transpose);
+                return k == 0 ? ValueFormat.Factor(otherValue, notation) + Dot + row : row + Dot + ValueFormat.Factor(otherValue, notation);
+            }
             string number = ValueFormat.Factor(otherValue, notation) + (otherValue.Count == 1 || dot ? "" : Transpose);
             return direct ? number : k == 0 ? u + Dot + number : number + Dot + u;
         }

@@ -28,6 +28,11 @@ public static class StepRenderer
 
     private static string Scope(StepReport r) => r.AllNodes ? "every node" : "named nodes; --all-nodes shows every part of an expression";
 
+    /// <summary>The layout's note; in the numerator layout, also how the values (each node's shape) relate to the formulas.</summary>
+    private static string LayoutNote(StepReport r) => r.Layout.Note() + (r.Layout == Layout.Numerator
+        ? $" The values have each node's shape: the formulas' ∂{r.Evaluation.ObjectiveName}/∂v of a vector v is their row, and ∂{r.Evaluation.ObjectiveName}/∂W of a matrix W their transpose."
+        : "");
+
     private static string Text(StepReport r)
     {
         var f = new ChainFormatter(Notation.Text, r.Evaluation, r.Layout);
@@ -35,7 +40,7 @@ public static class StepRenderer
         var j = r.Evaluation.ObjectiveName;
         sb.Append("Worked example: ").Append(Title(r)).Append("\n");
         if (r.Warning is { } w) sb.Append(w).Append('\n');
-        sb.Append(r.Layout.Note()).Append("\n\n");
+        sb.Append(LayoutNote(r)).Append("\n\n");
 
         sb.Append($"Forward pass (program order; {Scope(r)})\n");
         var forward = new TextTable("node", "formula", "value");
@@ -67,7 +72,7 @@ public static class StepRenderer
         var j = r.Evaluation.ObjectiveName;
         sb.Append("## Worked example: ").Append(Title(r)).Append("\n\n");
         if (r.Warning is { } w) sb.Append("**").Append(w).Append("**\n\n");
-        sb.Append(r.Layout.Note()).Append("\n\n");
+        sb.Append(LayoutNote(r)).Append("\n\n");
 
         sb.Append($"### Forward pass\n\nProgram order; {Scope(r)}.\n\n| node | formula | value |\n|---|---|---|\n");
         foreach (var n in r.Forward)
@@ -99,7 +104,7 @@ public static class StepRenderer
         sb.Append($"% Worked example: objective {r.Evaluation.ObjectiveName}, learning rate {ValueFormat.Number(r.LearningRate, Notation.Latex)}\n");
         sb.Append(LatexDocument.Requirements).Append('\n');
         if (r.Warning is { } w) sb.Append("\\paragraph{Warning} ").Append(LatexDocument.Text(w)).Append("\n\n");
-        sb.Append("% ").Append(r.Layout.Note()).Append("\n\n");
+        sb.Append("% ").Append(LayoutNote(r)).Append("\n\n");
 
         sb.Append("\\paragraph{Forward pass}\n\\begin{tabular}{lll}\n\\hline\nnode & formula & value \\\\\n\\hline\n");
         foreach (var n in r.Forward)
