@@ -366,6 +366,28 @@ public class GradingTests
         Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse(TanhLayer), "h", answer).IsCorrect);
 
     [Fact]
+    public void SignLabels_StayLabels_AtEveryPoint()
+    {
+        // Hinge loss: with y ∈ {−1, 1}, y² = 1, so I[y(y − s) > 0] is I[1 − y s > 0]; both are the teacher's answer.
+        var svm = GradProgram.Parse("input X = [[1, 2], [0.5, -1], [2, 0.3], [-1, 1]]\ntarget y = [1, -1, 1, -1]\nparam w = [0.8, -0.2]\nparam b = 0.1\n"
+            + "const lam = 0.05\ns = X @ w + b\nL = mean(relu(1 - y * s)) + lam * sum(w^2)");
+        var r = DerivativeChecker.Check(svm, "w", "-X.T @ (y * I[y*(y - s) > 0]) / 4 + 2*lam*w");
+        Assert.True(r.IsCorrect);
+        Assert.Contains("y (±1 labels)", r.Fixed);
+        Assert.False(DerivativeChecker.Check(svm, "w", "-X.T @ (y * I[y*(y - s) > 0]) / 4 + lam*w").IsCorrect);
+    }
+
+    [Fact]
+    public void N_WhereTheMeansAverageDifferentCounts_IsNamedAsSuch()
+    {
+        var p = GradProgram.Parse("input X = [[1, 2], [0.5, -1], [2, 0.3]]\ntarget Y = [[1, 0, 2, -1], [0, 1, -1, 0.5], [2, 1, 0, 1]]\n"
+            + "param W = [[0.1, -0.2, 0.3, 0.5], [0.4, 0.0, -0.1, 0.2]]\nYh = X @ W\nL = mean(mean((Yh - Y)^2, 1))");
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(p, "W", "2 * X.T @ (Yh - Y) / (n * 4)"));
+        Assert.Equal("--expr column 23: 'n' is not one number in this program: its means average 4 and 3 elements; write the count itself", e.Message);
+        Assert.True(DerivativeChecker.Check(p, "W", "2 * X.T @ (Yh - Y) / 12").IsCorrect);
+    }
+
+    [Fact]
     public void IndexTypo_SuggestsTheName()
     {
         var r = DerivativeChecker.Check(ExplainFiles.Load("e1.grad"), "w_2_5", "dE/dn7 * dn7/dn5 * dn5/dw_5_2");

@@ -518,8 +518,11 @@ internal sealed class CheckExprParser
             return Node(CheckExpr.Kinds.Number, start, value: size);
         // explain writes a mean's count as n; where the program's sizes are numbers and every mean (and every batch
         // cross_entropy, a mean over its rows) averages as many elements, n is that number.
-        if (known is null && t.Text == "n" && MeanCount() is int count)
-            return Node(CheckExpr.Kinds.Number, start, value: count);
+        if (known is null && t.Text == "n" && MeanCounts() is { } counts)
+        {
+            if (counts.Count == 1) return Node(CheckExpr.Kinds.Number, start, value: counts[0]);
+            throw Fail($"'n' is not one number in this program: its means average {string.Join(" and ", counts)} elements; write the count itself", t);
+        }
         // 2λW2: a Greek letter written against a name, as on a board, is their product.
         if (known is null && t.Text.Length > 1 && t.Text[0] > 0x7F && char.IsLetter(t.Text[0])
             && Resolve(t.Text[..1]) is { } letter && Resolve(t.Text[1..]) is { } rest)
@@ -625,10 +628,10 @@ internal sealed class CheckExprParser
         return Fail($"unknown name '{t.Text}'{where}{hint} {string.Join(", ", names)}", t);
     }
 
-    /// <summary>The number of elements every mean of the program averages, when they all average the same known number; else null.</summary>
-    private int? MeanCount()
+    /// <summary>The numbers of elements the program's means average, each once; null when there is no mean or a count is not known.</summary>
+    private List<int>? MeanCounts()
     {
-        int? count = null;
+        var counts = new List<int>();
         foreach (var node in graph.Nodes)
         {
             // A mean averages as many elements as it has fewer than its operand (all of them for a whole mean, a
@@ -640,10 +643,9 @@ internal sealed class CheckExprParser
             var result = node.Shape.Resolve(graph.StaticSizes);
             if (sizes is null || result is null) return null;
             int n = batch ? sizes[0] : sizes.Aggregate(1, (a, b) => a * b) / Math.Max(1, result.Aggregate(1, (a, b) => a * b));
-            if (count is not null && count != n) return null;
-            count = n;
+            if (!counts.Contains(n)) counts.Add(n);
         }
-        return count;
+        return counts.Count > 0 ? counts : null;
     }
 
     /// <summary>A program name as written or as explain prints it; null when none matches.</summary>

@@ -208,7 +208,15 @@ public static partial class DerivativeChecker
                 if (overrides?.ContainsKey(d.Name) == true) fixedNames.Add($"{d.Name} (--set)");
                 else if (d.Kind == DeclarationKind.Const) fixedNames.Add($"{d.Name} (const)");
                 else if (d.Kind == DeclarationKind.Target && MatrixDerivation.IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
+                // Labels of ±1 (a hinge loss's y) stay labels: y² = 1 is then part of the exercise, as y(y − s) > 0 is 1 − ys > 0.
+                else if (d.Kind == DeclarationKind.Target && IsSignLabels(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (±1 labels)");
             }
+        }
+
+        private static bool IsSignLabels(Tensor t)
+        {
+            var v = t.ToDoubleArray();
+            return v.Length > 1 && v.All(x => x is 1 or -1) && v.Contains(1) && v.Contains(-1);
         }
 
         private bool IsFixed(string name) => fixedNames.Any(f => f.StartsWith(name + " (", StringComparison.Ordinal));
