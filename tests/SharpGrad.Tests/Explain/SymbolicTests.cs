@@ -26,6 +26,17 @@ public class SymbolicTests
     }
 
     [Fact]
+    public void Indicator_OfTwoMultiplesOfOneExpression_ComparesItWithZero()
+    {
+        // x > x/10 holds exactly where x > 0 (a leaky relu built as max(x, x/10)); −x > x where x < 0.
+        Assert.Equal("I[x > 0]", Sym.Indicator(X, ">", Sym.Div(X, Sym.Num(10))).ToString());
+        Assert.Equal("I[0 > x]", Sym.Indicator(Sym.Div(X, Sym.Num(10)), ">", X).ToString());
+        Assert.Equal("I[0 > x]", Sym.Indicator(Sym.Neg(X), ">", X).ToString());
+        Assert.Equal("I[x = 0]", Sym.Indicator(X, "=", Sym.Mul(Sym.Num(0.1), X)).ToString());
+        Assert.Equal("I[x > x·y]", Sym.Indicator(X, ">", Sym.Mul(X, Y)).ToString());
+    }
+
+    [Fact]
     public void Derivatives_OfFunctions_ReadAsTheSpecWritesThem()
     {
         Assert.Equal("I[x > 0]", Sym.Call("relu", X).Differentiate("x").ToString());

@@ -289,6 +289,10 @@ public sealed partial class Sym
         static Sym Repeated(Sym v, Sym other) =>
             v is { IsVectorView: true, Shape: [var r, 1] } && other.Shape is [var rows, var columns] && rows == r && columns > 1 ? v.BroadcastTo([rows, columns]) : v;
         (a, b) = (Repeated(a, b), Repeated(b, a));
+        // Two multiples of one expression compare as it does with 0: I[a > a/10] (a leaky relu built as max(a, a/10)) is I[a > 0].
+        var ((ka, ca), (kb, cb)) = (SplitCoefficient(a), SplitCoefficient(b));
+        if (!ca.IsNumber && ka != kb && ca.Key == cb.Key)
+            (a, b) = ka > kb ? (ca, Num(0)) : (Num(0), ca);
         var i = new Sym(SymKind.Indicator, args: [a, b], relation: relation);
         return a.IsNumber && b.IsNumber ? Num(i.Evaluate(_ => 0)) : i;
     }
