@@ -150,7 +150,8 @@ public class CheckCommandTests
                 Assert.StartsWith("ann,e1.grad,n4,dE/dn6 * dn6/dn4,correct,None,", lines[1]);
                 Assert.StartsWith("bob,e8.grad,beta,dE/dy,incorrect,MissingSum,\"your expression is [4], ∂E/∂beta is scalar", lines[2]);
                 Assert.Contains(",error,,", lines[3]);
-                Assert.Contains("--expr column", lines[3]);
+                Assert.Contains("expression column", lines[3]);
+                Assert.DoesNotContain("--expr", lines[3]);
                 Assert.Contains(",error,,", lines[4]);
             }
             else
@@ -161,7 +162,7 @@ public class CheckCommandTests
                 Assert.Equal("correct", rows[0].GetProperty("result").GetProperty("verdict").GetString());
                 Assert.Equal("MissingSum", rows[1].GetProperty("result").GetProperty("mistake").GetString());
                 Assert.Equal(JsonValueKind.Null, rows[2].GetProperty("result").ValueKind);
-                Assert.StartsWith("--expr column", rows[2].GetProperty("error").GetString());
+                Assert.StartsWith("expression column", rows[2].GetProperty("error").GetString());
             }
 
             // The same submissions as JSON in.

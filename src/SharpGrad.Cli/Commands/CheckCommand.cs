@@ -100,7 +100,7 @@ internal static class CheckCommand
             catch (Exception e)
             {
                 // One submission the checker cannot grade must not stop the others.
-                rows.Add((s, null, e is ArgumentException or IOException or UnauthorizedAccessException ? CliErrors.Describe(e) : $"internal error ({e.GetType().Name}): {e.Message}"));
+                rows.Add((s, null, e is ArgumentException or IOException or UnauthorizedAccessException ? InBatch(CliErrors.Describe(e)) : $"internal error ({e.GetType().Name}): {e.Message}"));
             }
         }
         var text = new StringBuilder();
@@ -153,6 +153,15 @@ internal static class CheckCommand
             }
         }
         return string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), comparison) || string.Equals(Resolve(a), Resolve(b), comparison);
+    }
+
+    /// <summary>A message about an option, said of the submission's field instead: a batch has no --expr, its rows have an expression.</summary>
+    private static string InBatch(string message)
+    {
+        foreach (var (option, field) in new[] { ("--expr", "expression"), ("--wrt", "wrt"), ("--of", "of") })
+            if (message.StartsWith(option + " ", StringComparison.Ordinal) || message.StartsWith(option + ":", StringComparison.Ordinal))
+                return field + message[option.Length..];
+        return message;
     }
 
     private static string Csv(string field) =>
