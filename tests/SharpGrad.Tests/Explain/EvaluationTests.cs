@@ -16,6 +16,20 @@ public class EvaluationTests
     }
 
     [Fact]
+    public void LeakyReluSoftplusAndGelu_MatchPyTorch()
+    {
+        // PyTorch 1.13, float64: F.leaky_relu (slope 0.01), F.softplus and F.gelu (exact, with erf) of z = w ⊙ x, summed.
+        var p = GradProgram.Parse("input x[3] = [1, -2, 0.5]\nparam w[3] = [0.3, 0.4, -0.8]\nz = w * x\nL = sum(leaky_relu(z) + softplus(z) + gelu(z))");
+        var e = p.Evaluate();
+        AssertClose(1.9045289672503556, e.Value("L").Item(), 1e-12);
+        AssertClose([2.3067702836387687, -0.600255350493196, 0.30429127107794723], e.Gradient("w"), 1e-12);
+        // Their derivatives come from the same rules, written by hand or as f′.
+        Assert.True(DerivativeChecker.Check(p, "z", "leaky_relu'(z) + softplus'(z) + gelu'(z)").IsCorrect);
+        Assert.True(DerivativeChecker.Check(p, "z", "I[z > 0] + 0.01 I[z < 0] + σ(z) + gelu'(z)").IsCorrect);
+        Assert.False(DerivativeChecker.Check(p, "z", "relu'(z) + σ(z) + gelu'(z)").IsCorrect);
+    }
+
+    [Fact]
     public void E9_ForwardAndBackwardMatchTheSpec()
     {
         var r = ExplainFiles.Load("e9.grad").Evaluate();

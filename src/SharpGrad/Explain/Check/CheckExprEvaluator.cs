@@ -225,17 +225,14 @@ internal sealed class CheckExprEvaluator
             case CheckExpr.Kinds.Prime:
             {
                 var z = Eval(e.Args[0]);
-                switch (e.Name)
+                if (e.Name is "relu" or "abs" or "leaky_relu") Kink(z, Num(0));
+                // f′(z) by the engine's own backward rule for f (g′ as g evaluates, through tanh): the table's one rule per op.
+                var op = OpTable.All.Single(o => o.Kind == OpKind.Elementwise && o.Arity == 1 && (o.IsAbstract ? e.Name == "g" : o.IsFunction && o.Name == e.Name));
+                using (Autograd.EnableGrad())
                 {
-                    case "relu": Kink(z, Num(0)); return z.Gt(Num(0)).To(DType.Float64);
-                    case "abs": Kink(z, Num(0)); return z.Sign();
-                    case "sigmoid": { var s = z.Sigmoid(); return s.Mul(Num(1).Sub(s)); }
-                    case "sin": return z.Cos();
-                    case "cos": return z.Sin().Neg();
-                    case "exp": return z.Exp();
-                    case "log": return Num(1).Div(z);
-                    case "sqrt": return Num(0.5).Div(z.Sqrt());
-                    default: { var t = z.Tanh(); return Num(1).Sub(t.Mul(t)); }   // tanh′, and g′ as g evaluates (tanh)
+                    var leaf = z.Detach().Clone().RequireGrad();
+                    var y = op.Apply(leaf);
+                    return Autograd.Grad([y], [leaf], [Tensor.OnesLike(y)])[0];
                 }
             }
             case CheckExpr.Kinds.Call:

@@ -24,7 +24,9 @@ internal sealed class CheckExprParser
         ["clip"] = "3 arguments (x, lo, hi)", ["ones"] = "1 to 4 sizes",
     };
 
-    private static readonly string[] PrimeFunctions = ["relu", "sigmoid", "tanh", "g", "sin", "cos", "exp", "log", "sqrt", "abs"];
+    /// <summary>The functions f whose derivative f′ an answer may write: every elementwise function of one argument.</summary>
+    private static readonly string[] PrimeFunctions =
+        OpTable.All.Where(o => o.IsFunction && o.Kind == OpKind.Elementwise && o.Arity == 1 && o.HasDerivative).Select(o => o.Name).Order(StringComparer.Ordinal).ToArray();
 
     private readonly string source;
     private readonly ComputationGraph graph;

@@ -296,7 +296,7 @@ internal sealed class StepWalker
             var sum = Derivatives.Backward(OpCode.Sum, 0, g, args, output, attributes)!;
             return op.Name == "sum" ? sum : Sym.Mul(sum, Sym.Num((double)result.Count / input.Count));
         }
-        return Derivatives.Backward(code, k, g, args, output, null) ?? Sym.Zero;
+        return Derivatives.Backward(code, k, g, args, output, op.Attributes) ?? Sym.Zero;
     }
 
     /// <summary>

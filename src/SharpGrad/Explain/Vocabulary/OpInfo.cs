@@ -14,9 +14,10 @@ public sealed class OpInfo
     internal OpInfo(string name, int arity, OpKind kind, Func<Tensor[], Tensor> evaluate, string description,
         string textTemplate, string latexTemplate,
         bool isFunction = true, bool isAbstract = false, BinaryOperator? binaryOperator = null, int precedence = AtomPrecedence,
-        OpCode? code = null, ShapeRule? shape = null)
+        OpCode? code = null, ShapeRule? shape = null, OpAttributes? attributes = null)
     {
         Shape = shape;
+        Attributes = attributes;
         Code = code;
         Precedence = precedence;
         Name = name;
@@ -36,6 +37,9 @@ public sealed class OpInfo
     /// symbolic derivative; null for <c>mean</c> (a sum divided by n) and the abstract <c>g</c>.
     /// </summary>
     public OpCode? Code { get; }
+
+    /// <summary>The fixed attributes the row's engine op records (leaky_relu's slope), given to its derivative rule.</summary>
+    internal OpAttributes? Attributes { get; }
 
     /// <summary>
     /// The shape rule of a <see cref="OpKind.Structural"/> op (the operands' static shapes and the
@@ -115,7 +119,7 @@ public sealed class OpInfo
         // mean(x) = sum(x)/n: the sum's rule, scaled.
         if (Name == "mean") return Sym.Mul(Derivatives.Backward(OpCode.Sum, 0, Sym.One, args, Sym.Call("sum", args[0]), null)!, Sym.Pow(Sym.Var("n"), Sym.Num(-1)));
         var output = Sym.Call(this, [.. args]);
-        return Derivatives.Backward(Code!.Value, k, Sym.One, args, output, null) ?? Sym.Zero;
+        return Derivatives.Backward(Code!.Value, k, Sym.One, args, output, Attributes) ?? Sym.Zero;
     }
 
     /// <summary>The result shape of a structural op, or null with <paramref name="problem"/> saying why the operands do not fit.</summary>

@@ -59,6 +59,7 @@ public static partial class OpTable
             Unary("cos", OpCode.Cos, t => t.Cos(), "cosine", "\\cos($a)"),
             Unary("erf", OpCode.Erf, t => t.Erf(), "error function", "\\operatorname{erf}($a)"),
             Unary("exp", OpCode.Exp, t => t.Exp(), "exponential", "\\exp($a)"),
+            Unary("gelu", OpCode.Gelu, t => t.Gelu(), "Gaussian error linear unit x·Φ(x), Φ the standard normal CDF", "\\mathrm{GELU}($a)"),
             new("g", 1, OpKind.Elementwise, a => a[0].Tanh(),
                 "abstract activation g (printed as g, derivative g′; evaluated numerically as tanh)",
                 "g($a)", "g($a)", isAbstract: true),
@@ -67,6 +68,8 @@ public static partial class OpTable
                 "cross_entropy($a, $b)", "\\operatorname{CE}($a, $b)", shape: CrossEntropyShape),
             new("floor", 1, OpKind.Elementwise, a => a[0].Floor(), "floor ⌊x⌋, the largest whole number not above x (gradient 0)",
                 "floor($a)", "\\lfloor $a \\rfloor", code: OpCode.Floor),
+            new("leaky_relu", 1, OpKind.Elementwise, a => a[0].LeakyRelu(LeakySlope), "leaky ReLU: x where x > 0, 0.01·x elsewhere (PyTorch's default slope)",
+                "leaky_relu($a)", "\\mathrm{LeakyReLU}($a)", code: OpCode.LeakyRelu, attributes: new OpAttributes { Scalar = LeakySlope }),
             Unary("log", OpCode.Log, t => t.Log(), "natural logarithm", "\\log($a)"),
             new("max", 1, OpKind.Reduction, a => a[0].Max(), "largest element of a vector (ties share the gradient)",
                 "max($a)", "\\max($a)", code: OpCode.Max),
@@ -84,6 +87,7 @@ public static partial class OpTable
             Unary("sigmoid", OpCode.Sigmoid, t => t.Sigmoid(), "logistic sigmoid σ(x) = 1/(1 + e^−x)", "\\sigma($a)"),
             new("softmax", 1, OpKind.Structural, a => a[0].Softmax(-1), "softmax along the last axis: e^z / Σ e^z",
                 "softmax($a)", "\\operatorname{softmax}($a)", shape: SameShape),
+            Unary("softplus", OpCode.Softplus, t => t.Softplus(), "softplus log(1 + e^x), whose derivative is σ(x)", "\\operatorname{softplus}($a)"),
             Unary("sin", OpCode.Sin, t => t.Sin(), "sine", "\\sin($a)"),
             Unary("sqrt", OpCode.Sqrt, t => t.Sqrt(), "square root", "\\sqrt{$a}"),
             new("sum", 1, OpKind.Reduction, a => a[0].Sum(), "sum of all elements", "sum($a)", "\\sum $a", code: OpCode.Sum),
@@ -91,6 +95,9 @@ public static partial class OpTable
         };
         return [.. rows];
     }
+
+    /// <summary>The negative slope of leaky_relu, PyTorch's default.</summary>
+    private const double LeakySlope = 0.01;
 
     private static OpInfo Operator(BinaryOperator op, OpCode code, string name, int precedence, Func<Tensor[], Tensor> evaluate, string description,
         string text, string latex) =>
