@@ -92,7 +92,9 @@ internal static class ExplainCli
     /// Runs a command body, mapping errors to messages and exit codes: a program error prints its
     /// diagnostic (FILE:LINE:COLUMN: message), an input or I/O error prints "error: message".
     /// </summary>
-    public static int Run(Func<int> body)
+    /// <remarks>With <paramref name="json"/> (a command given --json), the error is also one JSON object on stdout,
+    /// <c>{"error": message, "file", "line", "column"}</c>, so that a consumer reading stdout gets an answer it can parse.</remarks>
+    public static int Run(Func<int> body, bool json = false)
     {
         try
         {
@@ -101,11 +103,15 @@ internal static class ExplainCli
         catch (GradProgramException e)
         {
             Console.Error.WriteLine(e.Diagnostic);
+            if (json)
+                Console.Out.WriteLine(ExplainJson.Error(e.Reason, e));
             return UsageError;
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException)
         {
             Console.Error.WriteLine($"error: {CliErrors.Describe(e)}");
+            if (json)
+                Console.Out.WriteLine(ExplainJson.Error(CliErrors.Describe(e)));
             return UsageError;
         }
         catch (Exception e)
@@ -135,7 +141,8 @@ internal static class ExplainCli
                     Console.Error.WriteLine($"error: {p}");
                 return UsageError;
             }
-            return Run(() => body(parseResult));
+            bool json = parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> flag && parseResult.GetValue(flag);
+            return Run(() => body(parseResult), json);
         }
     }
 }

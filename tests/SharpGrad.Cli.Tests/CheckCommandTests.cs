@@ -53,6 +53,24 @@ public class CheckCommandTests
     }
 
     [Fact]
+    public void Errors_WithJson_AreAlsoOneJsonObjectOnStdout()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("check", CliRunner.Example("e1.grad"), "--wrt", "n4", "--expr", "dE/dn6 +* 2", "--json");
+        Assert.Equal(2, code);
+        Assert.Contains("--expr column 9:", stderr);
+        using (var doc = JsonDocument.Parse(stdout))
+            Assert.StartsWith("--expr column 9:", doc.RootElement.GetProperty("error").GetString());
+        // A program's error carries its place.
+        (code, stdout, _) = CliRunner.Run("grad", CliRunner.Example("e6-vector.grad"), "--json");
+        Assert.Equal(2, code);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal((5, 7), (doc.RootElement.GetProperty("line").GetInt32(), doc.RootElement.GetProperty("column").GetInt32()));
+            Assert.StartsWith("input x has no value", doc.RootElement.GetProperty("error").GetString());
+        }
+    }
+
+    [Fact]
     public void ProgramError_IsExit2WithFileLineColumn()
     {
         var path = Path.Combine(Path.GetTempPath(), $"bad-{Guid.NewGuid():N}.grad");

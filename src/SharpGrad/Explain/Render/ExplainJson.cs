@@ -23,6 +23,14 @@ public static class ExplainJson
     };
 
     /// <summary>
+    /// An error of any <c>--json</c> command: <c>{error}</c>, with <c>file</c>, <c>line</c> and <c>column</c> for an
+    /// error in a program (<paramref name="program"/>).
+    /// </summary>
+    public static string Error(string message, GradProgramException? program = null) => program is null
+        ? JsonSerializer.Serialize(new { error = message }, Options)
+        : JsonSerializer.Serialize(new { error = program.Reason, file = program.FileName, line = program.Line, column = program.Column }, Options);
+
+    /// <summary>
     /// A derivation (<c>explain --json</c>): <c>{form, objective, wrt, layout, expression, latex,
     /// equations: [{left, expression, latex}], paths, factorsPerPath}</c>; <c>expression</c> and
     /// <c>latex</c> are the right side of the first equation (a recurrence has one per node).
