@@ -85,7 +85,8 @@ public sealed class CheckResult
         else
             // The class of the mistake, where one was found, is named on the verdict line itself.
             sb.Append(Reason is not null ? $"incorrect: {Reason}\n"
-                : Mistake is not (CheckMistake.Value or CheckMistake.None) && Diagnostics.Count > 0 ? $"incorrect: {Expression} is not {what}: {Diagnostics[0]}\n"
+                : Mistake is not (CheckMistake.Value or CheckMistake.None) && Diagnostics.Count > 0
+                    ? $"incorrect: {Expression} is not {what}: {Diagnostics[0]}{(Diagnostics.Count > 1 ? $" ({Diagnostics.Count - 1} more below)" : "")}\n"
                 : $"incorrect: {Expression} is not {what}\n");
         if (Point is not null && StudentValue is not null && TrueValue is not null)
         {
