@@ -349,11 +349,36 @@ public class GradingTests
     public void UnnamedParts_AsStepLabelsThem_ReadBack(string wrt, string answer, bool correct) =>
         Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse(TanhLayer), wrt, answer).IsCorrect);
 
+    private const string TwoAlikeParts = "input x[2] = [0.5, -1]\nparam W[2, 2] = [[0.3, -0.6], [0.8, 0.2]]\nparam v[2] = [1, 2]\n"
+        + "L = sum(tanh(W @ x)) + sum(abs(v)) * sum(abs(v)) + (W @ x)[1]";
+
+    [Theory]
+    // Calls, indices and transposes are labelled bare, a second part that prints alike with a subscript, as step --all-nodes prints them.
+    [InlineData("x", "Wᵀ · ∂L/∂(W @ x)₂ + Wᵀ · ∂L/∂(W @ x)", true)]
+    [InlineData("x", "Wᵀ · ∂L/∂(W @ x)", false)]
+    [InlineData("x", "Wᵀ · (∂L/∂tanh(W @ x) ⊙ (1 − tanh(W x)^2)) + Wᵀ · [0, ∂L/∂(W @ x)[1]]", true)]
+    [InlineData("v", "∂L/∂abs(v)₂ ⊙ sign(v) + ∂L/∂abs(v) ⊙ sign(v)", true)]
+    [InlineData("v", "∂L/∂sum(abs(v))₂ · sign(v) + ∂L/∂sum(abs(v)) · sign(v)", true)]
+    [InlineData("v", "∂L/∂sum(abs(v)) · sign(v)", false)]
+    public void StepLabels_OfCallsIndicesAndAlikeParts_ReadBack(string wrt, string answer, bool correct) =>
+        Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse(TwoAlikeParts), wrt, answer).IsCorrect);
+
+    [Fact]
+    public void TransposeLabel_IsThePart_WhereTheProgramHasOne()
+    {
+        // L = sum(X @ Kᵀ): step writes ∂L/∂K as (∂L/∂Kᵀ)ᵀ, the gradient of the part Kᵀ transposed.
+        var p = GradProgram.Parse("input X = [[1.0, 0.5], [-0.5, 1.0]]\nparam Wk = [[1.1, 0.3], [-0.4, 0.7]]\nK = X @ Wk\nL = sum(X @ Kᵀ)");
+        Assert.True(DerivativeChecker.Check(p, "K", "(∂L/∂Kᵀ)ᵀ").IsCorrect);
+        Assert.Equal(CheckMistake.Transposed, DerivativeChecker.Check(p, "K", "∂L/∂Kᵀ").Mistake);
+        // Without such a part, ∂L/∂Wᵀ is (∂L/∂W)ᵀ, as before: the derivative asked for itself.
+        Assert.Equal(CheckMistake.Circular, DerivativeChecker.Check(GradProgram.Parse(TanhLayer), "W2", "(∂L/∂W2ᵀ)ᵀ").Mistake);
+    }
+
     [Fact]
     public void UnnamedPart_ThatNoExpressionHas_IsNamedInTheError()
     {
         var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(GradProgram.Parse(TanhLayer), "W1", "∂L/∂(W1 @ t) · xᵀ"));
-        Assert.Equal("--expr column 6: 'W1 @ t' in the denominator of the derivative is neither a name nor a part of the program's expressions", e.Message);
+        Assert.Equal("--expr column 5: '(W1 @ t)' in the denominator of the derivative is neither a name nor a part of the program's expressions", e.Message);
     }
 
     [Theory]

@@ -579,13 +579,23 @@ internal sealed class CheckExprParser
             {
                 index++;
                 var inner = Current;
-                if (inner.Kind != T.Ident || Peek(1) is not { Kind: T.Op, Text: ")" }) return Part(what);
+                // (v) is the name v, (v)_d its component; (W1 @ x), (W @ x)[1] and (a · b)₂ are parts as step labels them.
+                if (inner.Kind != T.Ident || Peek(1) is not { Kind: T.Op, Text: ")" }
+                    || (Peek(2) is { Kind: T.Op, Text: "[" or "ᵀ" } or { Kind: T.Op, Text: [>= '\u2080' and <= '\u2089', ..] } && Peek(2).Start == Peek(1).End))
+                {
+                    index--;
+                    return Part(what) ?? throw Fail($"'{source[Current.Start..tokens[Matching(index)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
+                }
                 index++;
                 Expect(")", $"')' after '{inner.Text}' in the derivative");
                 if (Current.Kind == T.Ident && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;   // (v)_d
                 return Known(inner);
             }
             if (Current.Kind != T.Ident) throw Fail($"expected a name after '{t.Text}' in the {what} of the derivative, found {Describe(Current)}");
+            if (Part(what) is { } part) return part;
+            // tanh(Y) where no part reads so: a function is no name to fall back on.
+            if (OpTable.IsFunction(Current.Text) && Resolve(Current.Text) is null && Peek(1) is { Kind: T.Op, Text: "(" } call && call.Start == Current.End)
+                throw Fail($"'{source[Current.Start..tokens[Matching(index + 1)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
             return Known(tokens[index++]);
         }
         if (t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd')
@@ -602,22 +612,54 @@ internal sealed class CheckExprParser
     }
 
     /// <summary>
-    /// ∂L/∂(W1 @ x): an unnamed part of the program's expressions, written as step labels it, from the '(' just read
-    /// to its matching ')'.
+    /// ∂L/∂(W1 @ x), ∂L/∂tanh(Y), ∂L/∂(W @ x)[1], ∂L/∂Kᵀ, ∂L/∂(a · b)₂: an unnamed part of the program's expressions,
+    /// written as step labels it, from the current token ('(' or a name) with as many calls, indices and transposes
+    /// as make a part the program has (the longest first), and the subscript that tells alike parts apart. Null, with
+    /// nothing read, where no part reads so: a bare name is no part.
     /// </summary>
-    private string Part(string what)
+    private string? Part(string what)
     {
-        int open = index - 1, depth = 1, close = index;
-        for (; tokens[close].Kind != T.End; close++)
-            if (tokens[close] is { Kind: T.Op, Text: "(" }) depth++;
-            else if (tokens[close] is { Kind: T.Op, Text: ")" } && --depth == 0) break;
-        if (tokens[close].Kind == T.End) throw Fail($"expected ')' to close the '(' at column {tokens[open].Start + 1} in the {what} of the derivative", tokens[close]);
-        var text = source[Current.Start..tokens[close].Start];
-        var key = graph.ResolvePart(text)
-            ?? throw Fail($"'{text.Trim()}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
-        index = close + 1;
-        return key;
+        int first = index;
+        bool bracketed = IsOp("(");
+        int next = bracketed ? Matching(first) + 1 : first + 1;
+        if (tokens[next - 1].Kind == T.End)
+            throw Fail($"expected ')' to close the '(' at column {tokens[first].Start + 1} in the {what} of the derivative", tokens[next - 1]);
+        var ends = new List<int> { next };
+        while (tokens[next].Start == tokens[next - 1].End && tokens[next] is { Kind: T.Op, Text: "(" or "[" or "ᵀ" } t)
+        {
+            next = t.Text == "ᵀ" ? next + 1 : Matching(next) + 1;
+            if (tokens[next - 1].Kind == T.End) break;
+            ends.Add(next);
+        }
+        for (int k = ends.Count - 1; k >= (bracketed ? 0 : 1); k--)
+        {
+            index = ends[k];
+            if (graph.ResolvePart(source[tokens[first].Start..tokens[ends[k] - 1].End], Occurrence()) is { } key) return key;
+        }
+        index = first;
+        return null;
     }
+
+    /// <summary>The index of the bracket that closes the one at <paramref name="open"/>, or of the end token.</summary>
+    private int Matching(int open)
+    {
+        int depth = 0, at = open;
+        for (; tokens[at].Kind != T.End; at++)
+            if (tokens[at] is { Kind: T.Op, Text: "(" or "[" }) depth++;
+            else if (tokens[at] is { Kind: T.Op, Text: ")" or "]" } && --depth == 0) break;
+        return at;
+    }
+
+    /// <summary>Which of the parts that print alike a label means: 1, or the subscript just read after it (₂ for the second).</summary>
+    private int Occurrence()
+    {
+        if (!IsSubscript(Current) || Current.Start != tokens[index - 1].End) return 1;
+        var digits = string.Concat(Current.Text.Select(c => (char)('0' + (c - '\u2080'))));
+        index++;
+        return int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var k) ? k : int.MaxValue;
+    }
+
+    private static bool IsSubscript(Tok t) => t.Kind == T.Op && t.Text.Length > 0 && t.Text.All(c => c is >= '\u2080' and <= '\u2089');
 
     private string Known(Tok t) =>
         Resolve(t.Text) ?? throw Unknown(t, " in a derivative");

@@ -75,10 +75,11 @@ public sealed class ComputationGraph
 
     /// <summary>
     /// The key of the unnamed part of an expression that <paramref name="written"/> prints, as step labels it
-    /// (∂L/∂(W1 @ x) reads W1 @ x, also written W1 x or W1@x); null when no part prints so. From then on this
-    /// graph finds the part under that key, so a derivative of or with respect to it evaluates like a name's.
+    /// (∂L/∂(W1 @ x) reads W1 @ x, also written W1 x or W1@x), the <paramref name="occurrence"/>th of those that
+    /// print alike; null when none does. From then on this graph finds the part under that key, so a derivative of
+    /// or with respect to it evaluates like a name's.
     /// </summary>
-    internal string? ResolvePart(string written)
+    internal string? ResolvePart(string written, int occurrence = 1)
     {
         // Spacing, the signs of the three notations and the product's @ (juxtaposition in formulas) do not matter.
         static string Plain(string s) => new string(s.Where(c => !char.IsWhiteSpace(c) && c != '@').ToArray())
@@ -87,9 +88,14 @@ public sealed class ComputationGraph
         foreach (var n in Nodes)
         {
             if (n.IsNamed || n.Kind != GraphNodeKind.Operation || n.Expression is not { } e) continue;
-            if (Plain(ExprPrinter.Source(e)) != target && Plain(ExprPrinter.Text(e)) != target) continue;
+            // Step labels an infix part in brackets, (W1 @ x), and a call, an index or a transpose bare.
+            var (source, text) = (Plain(ExprPrinter.Source(e)), Plain(ExprPrinter.Text(e)));
+            if (target != source && target != text && target != $"({source})" && target != $"({text})") continue;
+            if (--occurrence > 0) continue;
+            // The key reads as the label in messages; a second part that prints alike keeps its own.
             var key = $"({ExprPrinter.Text(e)})";
-            parts.TryAdd(key, n);
+            if (parts.TryGetValue(key, out var other) && other != n) key += $"#{n.Index}";
+            parts[key] = n;
             return key;
         }
         return null;

@@ -102,6 +102,13 @@ internal sealed class Lexer
         }
         if (ch != Transposed && (char.IsLetter(ch) || ch == '_'))
             return ReadName(position);
+        // (a · b)₂: the subscript step gives the second of two parts that print alike.
+        if (formula && ch is >= '\u2080' and <= '\u2089')
+        {
+            int start = index;
+            while (index < text.Length && text[index] is >= '\u2080' and <= '\u2089') index++;
+            return new Token(TokenKind.Symbol, text[start..index], position);
+        }
         if (ch == '.' && index + 1 < text.Length && text[index + 1] == 'T' && (index + 2 >= text.Length || !IsNamePart(text[index + 2])))
         {
             index += 2;
