@@ -38,6 +38,8 @@ public class StepTests
         // Pasted back, the row-vector form is the gradient.
         Assert.True(DerivativeChecker.Check(program, "h", "∂L/∂r · W2").IsCorrect);
         Assert.True(DerivativeChecker.Check(program, "x", "∂L/∂z · W1").IsCorrect);
+        // h · ∂L/∂r is the numerator layout's ∂L/∂W2, [4, 2]: the gradient transposed, which check names as such.
+        Assert.Equal(CheckMistake.Transposed, DerivativeChecker.Check(program, "W2", "h · ∂L/∂r").Mistake);
     }
 
     [Fact]

@@ -180,6 +180,15 @@ internal sealed class CheckExprParser
                 left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
                 continue;
             }
+            // h · ∂L/∂r, a column times the numerator layout's row ∂L/∂r, is their outer product (that layout's ∂L/∂W2).
+            if (juxtaposed && !callThenBracket && right.Kind == CheckExpr.Kinds.Partial && previous.Expr.Kind != CheckExpr.Kinds.Partial
+                && StaticShape(previous.Expr) is [var m] && StaticShape(right) is [var n] && m != n)
+            {
+                var outer = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '⊗');
+                if (run.Count > 0) run[^1] = previous with { Expr = outer, End = tokens[index - 1].End };
+                else left = outer;
+                continue;
+            }
             // W2ᵀ · 2(W2 h − t): a number between a matrix and what it multiplies stands aside, and the matrix multiplies.
             int at = run.Count - 1;
             while (at > 0 && Literal(run[at].Expr) is not null) at--;
