@@ -28,9 +28,11 @@ internal static class CheckCommand
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
         var batch = new Option<string>("--batch") { Description = "A .csv or .json file of submissions (columns or fields: id, program, wrt, expression, of), graded into --report." };
         var report = new Option<string>("--report") { Description = "With --batch: the report to write, .csv or .json." };
+        var layout = ExplainCli.LayoutOption(Layout.Gradient);
+        layout.Description = "The layout the answer is written in: gradient (∂J/∂W has W's shape) or denominator, or numerator (∂J/∂W, and the answer for a matrix, is W's transpose, as step --layout numerator writes it).";
         var command = new Command("check", "Decide whether a hand-derived derivative equals the true one.");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { wrt, expr, value, of, set, json, batch, report }) command.Options.Add(option);
+        foreach (var option in new Option[] { wrt, expr, value, of, set, layout, json, batch, report }) command.Options.Add(option);
         command.Action = ExplainCli.Action(parse =>
         {
             if (parse.GetValue(batch) is { } submissions)
@@ -49,12 +51,13 @@ internal static class CheckCommand
             var overrides = ExplainCli.ParseSets(parse.GetValue(set));
             var (e, v) = (parse.GetValue(expr), parse.GetValue(value));
             if ((e is null) == (v is null)) throw new ArgumentException("check needs exactly one of --expr EXPRESSION and --value NUMBER.");
+            var answerLayout = Layouts.Parse(parse.GetValue(layout)!);
             CheckResult result;
             if (v is not null)
             {
                 try
                 {
-                    result = DerivativeChecker.CheckValue(program, name, v, parse.GetValue(of), overrides);
+                    result = DerivativeChecker.CheckValue(program, name, v, parse.GetValue(of), overrides, answerLayout);
                 }
                 catch (GradProgramException ex)
                 {
@@ -62,7 +65,7 @@ internal static class CheckCommand
                 }
             }
             else
-                result = DerivativeChecker.Check(program, name, e!, parse.GetValue(of), overrides);
+                result = DerivativeChecker.Check(program, name, e!, parse.GetValue(of), overrides, layout: answerLayout);
             Console.Out.Write(parse.GetValue(json) ? result.ToJson() + "\n" : result.ToText());
             return result.IsCorrect ? 0 : 1;
         });
