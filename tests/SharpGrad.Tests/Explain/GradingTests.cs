@@ -364,6 +364,16 @@ public class GradingTests
         Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse(TwoAlikeParts), wrt, answer).IsCorrect);
 
     [Fact]
+    public void APartsDerivative_ByItsOwnOperand_HoldsItsOtherOperands()
+    {
+        // L = mean(0.5·q² + |d| − q): step --all-nodes writes ∂L/∂q through the part S = 0.5·q² + |d| − q, whose own op
+        // gives ∂S/∂q = −1, and through the part q², ∂(q²)/∂q = 2q; together (−1 + q)/5 per component.
+        var p = GradProgram.Parse("input d[3] = [0.3, -2, 0.5]\nq = min(abs(d), 1)\nL = mean(0.5 * q^2 + abs(d) - q)");
+        Assert.True(DerivativeChecker.Check(p, "q", "∂L/∂(0.5 · q^2 + abs(d) − q) · ∂(0.5 · q^2 + abs(d) − q)/∂q + ∂L/∂(q^2) · ∂(q^2)/∂q").IsCorrect);
+        Assert.True(DerivativeChecker.Check(p, "q", "(q - 1)/3").IsCorrect);
+    }
+
+    [Fact]
     public void TransposeLabel_IsThePart_WhereTheProgramHasOne()
     {
         // L = sum(X @ Kᵀ): step writes ∂L/∂K as (∂L/∂Kᵀ)ᵀ, the gradient of the part Kᵀ transposed.

@@ -274,8 +274,13 @@ internal sealed class CheckExprEvaluator
             result = Num(1);
         else
         {
-            if (node.Kind == GraphNodeKind.Operation && node.NamedInputs().Any(n => n.Name == wrt))
-                result = Local(node, wrt);
+            var x = program.Graph[wrt];
+            // ∂(0.5 · q^2 + abs(d) − q)/∂q: where a part is on either side, the derivative of the one op by its own operand,
+            // the other operands held, as step --all-nodes gives each part a row (−1 here; the q in q^2 is another row's).
+            if (node.Kind == GraphNodeKind.Operation && !(node.IsNamed && x.IsNamed) && node.Operands.Contains(x))
+                result = Local(node, x, operandsHeld: true);
+            else if (node.Kind == GraphNodeKind.Operation && node.NamedInputs().Any(n => n.Name == wrt))
+                result = Local(node, x);
             else if (node.Shape.IsSurelyMultiElement)
                 throw new ArgumentException($"--expr: ∂{of}/∂{wrt}: {of} holds several numbers and does not use {wrt} directly, so the checker cannot give this derivative a value");
             else
@@ -298,37 +303,38 @@ internal sealed class CheckExprEvaluator
             throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: {stray} is {(stray == wrt ? "the variable itself" : $"not a name the expression of {of} uses")}; the names it uses are {string.Join(", ", inputs.Select(n => n.Name))}");
         if (inputs.FirstOrDefault(n => n.Name != wrt && !held.Contains(n.Name!) && n.DependsOn(program.Graph[wrt])) is { } free)
             throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: {free.Name} depends on {wrt} and is not held fixed; hold it too (|{string.Join(", ", held.Append(free.Name!))}) or write the path through it");
-        return partials.TryGetValue((of, "|" + wrt), out var done) ? done : partials[(of, "|" + wrt)] = Local(node, wrt);
+        return partials.TryGetValue((of, "|" + wrt), out var done) ? done : partials[(of, "|" + wrt)] = Local(node, program.Graph[wrt]);
     }
 
-    private Tensor Local(GraphNode node, string wrt)
+    /// <summary>The Jacobian of node's own expression by <paramref name="x"/>, named inputs (with <paramref name="operandsHeld"/>, every operand) held.</summary>
+    private Tensor Local(GraphNode node, GraphNode x, bool operandsHeld = false)
     {
         var leaves = new Dictionary<GraphNode, Tensor>();
         Tensor Build(GraphNode n, bool root)
         {
-            if ((n.IsNamed && !root) || n.IsDeclaration)
+            if (n.Kind == GraphNodeKind.Constant) return Num(n.ConstantValue!.Value);
+            if ((!root && (n.IsNamed || operandsHeld)) || n.IsDeclaration)
             {
                 if (!leaves.TryGetValue(n, out var leaf))
                     leaves[n] = leaf = evaluation.ValueOf(n).Detach().Clone().RequireGrad();
                 return leaf;
             }
-            if (n.Kind == GraphNodeKind.Constant) return Num(n.ConstantValue!.Value);
             return n.Op!.Apply(n.Operands.Select(o => Build(o, false)).ToArray());
         }
         using (Autograd.EnableGrad())
         {
             var output = Build(node, true);
-            var x = leaves.First(kv => kv.Key.Name == wrt).Value;
-            var jacobian = new double[output.Count * x.Count];
+            var leaf = leaves[x];
+            var jacobian = new double[output.Count * leaf.Count];
             for (int i = 0; i < output.Count; i++)
             {
                 // One backward pass per element of the output: row i of the Jacobian.
                 var seed = new double[output.Count];
                 seed[i] = 1;
-                var g = Autograd.Grad([output], [x], [Tensor.FromArray(seed, seed.Length).Reshape(output.Shape.ToArray())], retainGraph: true, allowUnused: true)[0];
-                g?.ToDoubleArray().CopyTo(jacobian, i * x.Count);
+                var g = Autograd.Grad([output], [leaf], [Tensor.FromArray(seed, seed.Length).Reshape(output.Shape.ToArray())], retainGraph: true, allowUnused: true)[0];
+                g?.ToDoubleArray().CopyTo(jacobian, i * leaf.Count);
             }
-            return Tensor.FromArray(jacobian, jacobian.Length).Reshape(output.Shape.ToArray().Concat(x.Shape.ToArray()).ToArray());
+            return Tensor.FromArray(jacobian, jacobian.Length).Reshape(output.Shape.ToArray().Concat(leaf.Shape.ToArray()).ToArray());
         }
     }
 
