@@ -91,7 +91,30 @@ public sealed class GradProgram
         // Reading a folder fails with "access denied", which sends people looking at permissions.
         if (Directory.Exists(path))
             throw new IOException($"'{path}' is a folder, not a .grad program.");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(ReadText(path), path);
+    }
+
+    /// <summary>The most bytes a program file may hold: far beyond any program written by hand or generated for a course.</summary>
+    public const int MaxFileBytes = 16 << 20;
+
+    /// <summary>
+    /// The file's text, read no further than <see cref="MaxFileBytes"/>: a device that never ends (/dev/zero) or a
+    /// file of gigabytes is refused at once rather than read until memory runs out.
+    /// </summary>
+    private static string ReadText(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        var buffer = new byte[Math.Min(MaxFileBytes + 1, stream.CanSeek && stream.Length > 0 ? (int)Math.Min(stream.Length + 1, MaxFileBytes + 1) : 1 << 16)];
+        int length = 0, read;
+        while (length <= MaxFileBytes && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += read;
+            if (length == buffer.Length && length <= MaxFileBytes) Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxFileBytes + 1));
+        }
+        if (length > MaxFileBytes)
+            throw new IOException($"'{path}' holds more than {MaxFileBytes >> 20} MiB; a .grad program is a text of declarations and assignments.");
+        using var reader = new StreamReader(new MemoryStream(buffer, 0, length), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     /// <summary>

@@ -6,6 +6,14 @@ namespace SharpGrad.Tests.Explain;
 public class JacobianShapesTests
 {
     [Fact]
+    public void Sizes_PastTwoToThe31_AreCountedExactly()
+    {
+        // 65536 × 65536 = 2^32 components: an int would wrap to 0.
+        var shapes = JacobianShapes.Create(GradProgram.Parse("param W[65536, 65536]\na = W * 2\nJ = sum(a)"), "a");
+        Assert.Equal("4294967296×1", shapes.Result);
+    }
+
+    [Fact]
     public void E6Vector_FactorSizes()
     {
         var shapes = JacobianShapes.Create(ExplainFiles.Load("e6-vector.grad"), "f0");

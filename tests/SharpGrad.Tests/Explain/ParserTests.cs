@@ -65,6 +65,14 @@ public class ParserTests
     }
 
     [Fact]
+    public void AFileThatNeverEnds_IsRefusedAtItsLimit()
+    {
+        if (!File.Exists("/dev/zero")) return;
+        var e = Assert.Throws<IOException>(() => GradProgram.Load("/dev/zero"));
+        Assert.Equal("'/dev/zero' holds more than 16 MiB; a .grad program is a text of declarations and assignments.", e.Message);
+    }
+
+    [Fact]
     public void SpecE9Text_ParsesIntoDeclarationsAndAssignmentsInOrder()
     {
         var p = ExplainFiles.Load("e9.grad");

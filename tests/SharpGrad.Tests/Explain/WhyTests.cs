@@ -6,6 +6,18 @@ namespace SharpGrad.Tests.Explain;
 public class WhyTests
 {
     [Fact]
+    public void NaN_IsNoZero()
+    {
+        // ∂/∂w sqrt(w·x) = x/(2·sqrt(w·x)): 0/0 at x = 0, NaN as in PyTorch; the second component is 3/(2·sqrt(6)).
+        var why = ZeroGradientExplanation.Create(GradProgram.Parse("param w = [1, 2]\ninput x = [0, 3]\nJ = sum(sqrt(w * x))"), "w");
+        Assert.False(why.IsZero);
+        Assert.Empty(why.Groups);
+        Assert.Equal(3 / (2 * Math.Sqrt(6)), why.Gradient.ToDoubleArray()[1], 12);
+        Assert.Contains("1 of 2 components is not a number (NaN or infinite), not zero", why.Render());
+        Assert.DoesNotContain("is 0 because", why.Render());
+    }
+
+    [Fact]
     public void E9_W1_InactiveRelu()
     {
         var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "W1");

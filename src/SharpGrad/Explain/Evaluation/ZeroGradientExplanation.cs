@@ -74,12 +74,13 @@ public sealed class ZeroGradientExplanation
         var tracer = new ZeroGradientTracer(evaluation, ancestors);
         var data = gradient.ToDoubleArray();
         // A component that rounding left at 1e-18 where the others are near 1 is printed 0, and is 0: the paths into it cancel.
-        double scale = data.Length == 0 ? 0 : data.Max(Math.Abs);
+        double scale = data.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
         var groups = new List<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)>();
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < data.Length; k++)
         {
-            if (Math.Abs(data[k]) > 1e-12 * scale) continue;
+            // Written so that a NaN, which compares false with everything, is no zero.
+            if (!(Math.Abs(data[k]) <= 1e-12 * scale)) continue;
             var reasons = tracer.Explain(wrtNode, k);
             if (reasons.Count == 0) reasons = ["no reason was found (the local derivatives are not zero; the contributions of several paths cancel)"];
             var key = string.Join("\n", reasons);
@@ -100,6 +101,11 @@ public sealed class ZeroGradientExplanation
         var sb = new StringBuilder();
         var value = Evaluation.ValueOf(WrtNode);
         sb.Append($"∂{Objective}/∂{Wrt} = {ValueFormat.Tensor(Gradient)}\n");
+        int unbounded = Gradient.ToDoubleArray().Count(v => !double.IsFinite(v));
+        if (unbounded > 0)
+            sb.Append(value.Count == 1 ? "The gradient is not a number (NaN or infinite), not zero" : $"{unbounded} of {value.Count} components {(unbounded == 1 ? "is not a number" : "are not numbers")} (NaN or infinite), not {(unbounded == 1 ? "zero" : "zeros")}")
+                .Append(": a function at the edge of its domain on the way (sqrt or log of 0, 0·∞); grad shows each node's value.\n");
+        if (Groups.Count == 0 && unbounded > 0) return sb.ToString();
         if (Groups.Count == 0)
         {
             sb.Append($"The gradient is not zero{(value.Count > 1 ? " in any component" : "")}.\n");

@@ -99,7 +99,8 @@ public sealed class JacobianShapes
         ArgumentNullException.ThrowIfNull(node);
         var dims = node.Shape.Dims.Where(d => !(d.IsKnown && d.Size == 1)).ToArray();
         if (dims.Length == 0) return "1";
-        if (dims.All(d => d.IsKnown)) return dims.Aggregate(1, (p, d) => p * d.Size).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A big integer: [65536, 65536] has 2^32 components, past int's reach.
+        if (dims.All(d => d.IsKnown)) return dims.Aggregate(System.Numerics.BigInteger.One, (p, d) => p * d.Size).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return string.Join("·", dims.Select(d => d.ToString()));
     }
 
