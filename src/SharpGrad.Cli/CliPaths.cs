@@ -84,4 +84,36 @@ internal static class CliPaths
     /// <summary>Writes text atomically, so readers never see half a file.</summary>
     public static void WriteText(string path, string contents, string caller) =>
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(contents)), caller);
+
+    /// <summary>
+    /// Whether <paramref name="a"/> and <paramref name="b"/> name the same file: the same full path (in any
+    /// case where the file system ignores case), or a symbolic link to the other.
+    /// </summary>
+    public static bool SameFile(string a, string b)
+    {
+        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        static string Resolve(string path)
+        {
+            var full = Path.GetFullPath(path);
+            try
+            {
+                return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return full;
+            }
+        }
+        return string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), comparison) || string.Equals(Resolve(a), Resolve(b), comparison);
+    }
+
+    /// <summary>
+    /// Refuses to write <paramref name="output"/> (for <paramref name="option"/>) over <paramref name="input"/>, a file
+    /// the command reads: "--png: 'e9.grad' is the program; the picture would overwrite it. Give another name."
+    /// </summary>
+    public static void NotAnInput(string option, string output, string input, string what)
+    {
+        if (SameFile(output, input))
+            throw new ArgumentException($"{option}: '{output}' is {what}. Give another name.");
+    }
 }

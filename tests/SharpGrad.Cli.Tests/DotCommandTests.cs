@@ -16,6 +16,21 @@ public class DotCommandTests
     }
 
     [Fact]
+    public void Dot_Png_OverTheProgram_IsRefused()
+    {
+        var program = Path.Combine(Path.GetTempPath(), $"sg-{Guid.NewGuid():N}.grad");
+        File.Copy(CliRunner.Example("e9.grad"), program);
+        try
+        {
+            var (code, _, stderr) = CliRunner.Run("dot", program, "--png", program);
+            Assert.Equal(2, code);
+            Assert.Equal($"error: --png: '{program}' is the program; the picture would overwrite it. Give another name.\n", stderr);
+            Assert.Equal(File.ReadAllText(CliRunner.Example("e9.grad")), File.ReadAllText(program));
+        }
+        finally { File.Delete(program); }
+    }
+
+    [Fact]
     public void Dot_Png_GraphvizMissing_IsExit2WithInstallHint()
     {
         var png = Path.Combine(Path.GetTempPath(), $"sg-{Guid.NewGuid():N}.png");

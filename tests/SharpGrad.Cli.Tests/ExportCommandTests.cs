@@ -55,6 +55,18 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
+    public void OnnxOverTheWeights_IsRefused_AndTheWeightsStay()
+    {
+        string weights = SaveMlp(MnistModels.Mlp(new Generator(5)));
+        var before = File.ReadAllBytes(weights);
+        var (code, stdout, stderr) = CliRunner.Run("export", weights, "--onnx", weights);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Equal($"error: --onnx: '{weights}' is the model file; the export would overwrite the weights. Give another name.\n", stderr);
+        Assert.Equal(before, File.ReadAllBytes(weights));
+    }
+
+    [Fact]
     public void MissingFile_Exits2()
     {
         var (code, stdout, stderr) = CliRunner.Run("export", Path.Combine(dir, "none.safetensors"), "--onnx", Path.Combine(dir, "x.onnx"));

@@ -80,12 +80,13 @@ internal static class CheckCommand
         bool jsonReport = reportPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         if (!jsonReport && !reportPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
             throw new ArgumentException($"--report: '{reportPath}' must end in .csv or .json.");
-        if (SameFile(path, reportPath))
-            throw new ArgumentException($"--report: '{reportPath}' is the --batch file; the report would overwrite the submissions. Give another name.");
+        CliPaths.NotAnInput("--report", reportPath, path, "the --batch file; the report would overwrite the submissions");
         var submissions = ReadSubmissions(path);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        foreach (var s in submissions)
+            CliPaths.NotAnInput("--report", reportPath, Path.Combine(folder, s.Program), $"the program of submission '{s.Id}'; the report would overwrite it");
         // Checked before grading, which may take a while: a report that cannot be written is said at once.
         CliPaths.CheckNewFile("--report", reportPath);
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var programs = new Dictionary<string, GradProgram>(StringComparer.Ordinal);
         var rows = new List<(Submission S, CheckResult? R, string? Error)>();
         foreach (var s in submissions)
@@ -134,28 +135,6 @@ internal static class CheckCommand
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"graded {rows.Count} submissions: {correct} correct, {rows.Count - correct - errors} incorrect, {errors} not gradable; report in {reportPath}"));
         return 0;
-    }
-
-    /// <summary>
-    /// Whether <paramref name="a"/> and <paramref name="b"/> name the same file: the same full path (in any
-    /// case where the file system ignores case), or a symbolic link to the other.
-    /// </summary>
-    private static bool SameFile(string a, string b)
-    {
-        var comparison = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-        static string Resolve(string path)
-        {
-            var full = Path.GetFullPath(path);
-            try
-            {
-                return File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return full;
-            }
-        }
-        return string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), comparison) || string.Equals(Resolve(a), Resolve(b), comparison);
     }
 
     /// <summary>A message about an option, said of the submission's field instead: a batch has no --expr, its rows have an expression.</summary>

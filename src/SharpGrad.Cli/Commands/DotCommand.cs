@@ -49,6 +49,7 @@ internal static class DotCommand
                 Console.Out.Write(text);
                 return 0;
             }
+            CliPaths.NotAnInput("--png", output, parse.GetValue(file)!, "the program; the picture would overwrite it");
             return Render(text, output);
         });
         return command;

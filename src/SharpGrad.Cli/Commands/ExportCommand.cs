@@ -22,6 +22,7 @@ internal static class ExportCommand
     {
         CliPaths.CheckFile("the model file", weightsPath);
         CliPaths.CheckNewFile("--onnx", onnxPath);
+        CliPaths.NotAnInput("--onnx", onnxPath, weightsPath, "the model file; the export would overwrite the weights");
         if (!File.Exists(weightsPath))
             throw new FileNotFoundException($"No model file at {weightsPath}; train one with `sharpgrad train`.");
         var (name, network) = ModelFiles.Load(weightsPath, modelName);
