@@ -49,9 +49,11 @@ internal static class GradCommand
             var definition = node.Declaration is { } d ? d.Keyword
                 : node.Expression is { } e ? ExprPrinter.Text(e)
                 : "";
+            // A formula of 4000 terms or a vector of 5000 numbers is cut as step's cells are (--json has every character):
+            // the table's wrapping would otherwise take seconds per cell.
             table.AddRow(
-                new Text(name), new Text(definition), new Text(ValueFormat.Shape(evaluation.Value(name))),
-                new Text(ValueFormat.Tensor(evaluation.Value(name))), new Text(ValueFormat.Tensor(evaluation.Gradient(name))));
+                new Text(TextTable.Cut(name)), new Text(TextTable.Cut(definition)), new Text(ValueFormat.Shape(evaluation.Value(name))),
+                new Text(TextTable.Cut(ValueFormat.Tensor(evaluation.Value(name)))), new Text(TextTable.Cut(ValueFormat.Tensor(evaluation.Gradient(name)))));
         }
         AnsiConsole.Write(table);
         return 0;

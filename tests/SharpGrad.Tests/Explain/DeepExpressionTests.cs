@@ -18,6 +18,21 @@ public sealed class DeepExpressionTests
         Assert.Throws<GradProgramException>(() => GradProgram.Parse(text, "deep.grad"));
 
     [Fact]
+    public void AWrongAnswerOfTwentyThousandTerms_GetsItsVerdict_QuotedShort()
+    {
+        // x + x + … (20 000 terms) = 20 000·x, which is not ∂J/∂x of e9 (−6 at x = 3): a counterexample, and the verdict
+        // line quotes the first 300 characters of it.
+        var answer = string.Join("+", Enumerable.Repeat("x", 20000));
+        var r = DerivativeChecker.Check(ExplainFiles.Load("e9.grad"), "x", answer);
+        Assert.False(r.IsCorrect);
+        Assert.Equal(60000, r.StudentValue!.Item());
+        var verdict = r.ToText().Split('\n')[0];
+        Assert.StartsWith("incorrect: x+x+x", verdict);
+        Assert.True(verdict.Length < 400, verdict.Length.ToString());
+        Assert.Equal(answer, r.Expression);
+    }
+
+    [Fact]
     public void NestedParentheses_AreALocatedError()
     {
         var e = ParseError("param x = 1\ny = " + Repeat("(", 6000) + "x" + Repeat(")", 6000) + "\n");

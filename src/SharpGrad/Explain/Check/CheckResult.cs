@@ -67,6 +67,9 @@ public sealed class CheckResult
     /// <summary>The declarations held at the same value at every point (const, one-hot targets, ±1 labels, --set).</summary>
     public IReadOnlyList<string> Fixed { get; init; } = [];
 
+    /// <summary>The answer as the verdict line quotes it: cut at 300 characters (a pasted sum of thousands of terms), whole in the JSON.</summary>
+    private string Shown => Expression.Length > 300 ? string.Concat(Expression.AsSpan(0, 299), "…") : Expression;
+
     /// <summary>The report <c>sharpgrad check</c> prints.</summary>
     public string ToText()
     {
@@ -74,7 +77,7 @@ public sealed class CheckResult
         var what = $"∂{Objective}/∂{Wrt}";
         if (IsCorrect)
         {
-            sb.Append($"correct: {Expression} equals {what}");
+            sb.Append($"correct: {Shown} equals {what}");
             sb.Append(Method switch
             {
                 "symbolic" => " (the simplified forms are the same)\n",
@@ -86,8 +89,8 @@ public sealed class CheckResult
             // The class of the mistake, where one was found, is named on the verdict line itself.
             sb.Append(Reason is not null ? $"incorrect: {Reason}\n"
                 : Mistake is not (CheckMistake.Value or CheckMistake.None) && Diagnostics.Count > 0
-                    ? $"incorrect: {Expression} is not {what}: {Diagnostics[0]}{(Diagnostics.Count > 1 ? $" ({Diagnostics.Count - 1} more below)" : "")}\n"
-                : $"incorrect: {Expression} is not {what}\n");
+                    ? $"incorrect: {Shown} is not {what}: {Diagnostics[0]}{(Diagnostics.Count > 1 ? $" ({Diagnostics.Count - 1} more below)" : "")}\n"
+                : $"incorrect: {Shown} is not {what}\n");
         if (Point is not null && StudentValue is not null && TrueValue is not null)
         {
             sb.Append(IsCorrect ? "at " : "counterexample: ");

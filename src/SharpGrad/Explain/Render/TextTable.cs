@@ -20,10 +20,12 @@ internal sealed class TextTable(params string[] headers)
 
     public void Add(params string[] cells)
     {
-        for (int i = 0; i < cells.Length; i++)
-            if (cells[i].Length > MaxCell) cells[i] = string.Concat(cells[i].AsSpan(0, MaxCell - 1), "…");
+        for (int i = 0; i < cells.Length; i++) cells[i] = Cut(cells[i]);
         rows.Add(cells);
     }
+
+    /// <summary>A cell's text cut to <see cref="MaxCell"/> characters, the last one "…", for any table (grad's too).</summary>
+    public static string Cut(string cell) => cell.Length > MaxCell ? string.Concat(cell.AsSpan(0, MaxCell - 1), "…") : cell;
 
     public override string ToString()
     {
