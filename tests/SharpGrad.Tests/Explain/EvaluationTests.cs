@@ -16,6 +16,17 @@ public class EvaluationTests
     }
 
     [Fact]
+    public void AValueOfMoreThan2To24Numbers_IsALocatedError()
+    {
+        // 5000 × 5000 = 25 000 000 numbers, more than 2^24 = 16 777 216: refused before it is computed.
+        var p = GradProgram.Parse("input c[5000, 1]\ninput x[5000]\nM = c * x\nJ = sum(M)");
+        var sets = new Dictionary<string, Tensor> { ["c"] = Tensor.Ones([5000, 1], DType.Float64), ["x"] = Tensor.Ones([5000], DType.Float64) };
+        var e = Assert.Throws<GradProgramException>(() => p.Evaluate(sets));
+        Assert.Equal((3, 7), (e.Line, e.Column));   // at the *
+        Assert.Equal("M would hold 25000000 numbers ([5000, 5000]); a value of a program holds at most 16777216 (2^24)", e.Reason);
+    }
+
+    [Fact]
     public void LeakyReluSoftplusAndGelu_MatchPyTorch()
     {
         // PyTorch 1.13, float64: F.leaky_relu (slope 0.01), F.softplus and F.gelu (exact, with erf) of z = w ⊙ x, summed.

@@ -36,6 +36,9 @@ internal static class Evaluator
         return new ProgramEvaluation(program, objective, values, gradients, sizes, tensors);
     }
 
+    /// <summary>The most numbers one value of a program may hold (conv2d's unfolded input has the same limit).</summary>
+    public const int MaxElements = 1 << 24;
+
     private static GraphNode ResolveObjective(GradProgram program, string? name)
     {
         GraphNode node;
@@ -80,6 +83,10 @@ internal static class Evaluator
             case GraphNodeKind.Operation:
             {
                 var args = node.Operands.Select(o => tensors[o.Index]).ToArray();
+                // Shapes are known before anything runs: c[20000, 1] * x[20000] would take 3 GB, and its gradient as much again.
+                if (node.Shape.Resolve(sizes) is { } shape && shape.Aggregate(1L, (p, d) => p * d) is var count && count > MaxElements)
+                    throw new GradProgramException(
+                        $"{node.Label} would hold {count} numbers ({SymbolicShape.FromSizes(shape)}); a value of a program holds at most {MaxElements} (2^24)", node.Position);
                 Tensor t;
                 try
                 {

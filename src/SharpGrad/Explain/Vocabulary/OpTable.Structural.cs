@@ -291,7 +291,7 @@ public static partial class OpTable
     }
 
     /// <summary>The most numbers conv2d's padded or unfolded input may hold in a program (2²⁴).</summary>
-    private const long ConvLimit = 1 << 24;
+    private const long ConvLimit = Evaluator.MaxElements;
 
     private static Tensor Conv2d(Tensor[] a, int stride, int padding)
     {
