@@ -252,6 +252,24 @@ public class CheckCommandTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    [Theory]
+    [InlineData("id,program,wrt,expression\n1,p.grad,x,\"2*x\n2,p.grad,x,1\n", "the quoted field opened at line 2, column 12 is not closed")]
+    [InlineData("id,program,wrt,wrt,expression\n1,p.grad,x,y,2*x\n", "the header names the column 'wrt' twice")]
+    public void Batch_MalformedCsv_SaysWhereAndWhat(string csv, string expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            var input = Path.Combine(dir, "subs.csv");
+            File.WriteAllText(input, csv);
+            var (code, _, stderr) = CliRunner.Run("check", "--batch", input, "--report", Path.Combine(dir, "r.csv"));
+            Assert.Equal(2, code);
+            Assert.Equal($"error: --batch {input}: {expected}\n", stderr);
+            Assert.False(File.Exists(Path.Combine(dir, "r.csv")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void Batch_PathsThatCannotBeUsed_SayWhy()
     {

@@ -185,6 +185,9 @@ internal static class CheckCommand
         var records = CsvRecords(text, path);
         if (records.Count == 0) throw new ArgumentException($"--batch {path}: the file is empty; its first line names the columns: id,program,wrt,expression");
         var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToList();
+        // Two columns of one name would leave one of them unread without a word.
+        if (header.Where(h => h.Length > 0).GroupBy(h => h).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"--batch {path}: the header names the column '{twice.Key}' twice");
         int Column(string name) => header.IndexOf(name);
         foreach (var required in new[] { "program", "wrt" })
             if (Column(required) < 0) throw new ArgumentException($"--batch {path}: the header has no column '{required}' (columns: id, program, wrt, expression, of)");
@@ -241,9 +244,11 @@ internal static class CheckCommand
         var record = new List<string>();
         var field = new StringBuilder();
         bool quoted = false, any = false;
+        int line = 1, openedLine = 1, openedColumn = 1, lineStart = 0;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
+            if (c == '\n' || (c == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n'))) { line++; lineStart = i + 1; }
             if (quoted)
             {
                 if (c != '"') field.Append(c);
@@ -251,7 +256,7 @@ internal static class CheckCommand
                 else quoted = false;
                 continue;
             }
-            if (c == '"') { quoted = true; any = true; }
+            if (c == '"') { quoted = true; any = true; (openedLine, openedColumn) = (line, i - lineStart + 1); }
             else if (c == ',') { record.Add(field.ToString()); field.Clear(); any = true; }
             else if (c is '\n' or '\r')
             {
@@ -262,7 +267,7 @@ internal static class CheckCommand
             }
             else { field.Append(c); any = true; }
         }
-        if (quoted) throw new ArgumentException($"--batch {path}: a quoted field is not closed");
+        if (quoted) throw new ArgumentException($"--batch {path}: the quoted field opened at line {openedLine}, column {openedColumn} is not closed");
         if (any || field.Length > 0) { record.Add(field.ToString()); records.Add(record); }
         return records;
     }
