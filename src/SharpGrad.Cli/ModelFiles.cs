@@ -12,6 +12,7 @@ internal static class ModelFiles
         if (!File.Exists(path))
             throw new FileNotFoundException($"No model file at {path}; train one with `sharpgrad train` or pass --weights.");
         var content = SafeTensors.Load(path);
+        RequireFinite(path, content);
         var metadata = content.Metadata;
         string name = modelName ?? metadata.GetValueOrDefault("model")
             ?? throw new ArgumentException($"{path} does not say which model it holds; pass --model cnn or --model mlp.");
@@ -26,6 +27,20 @@ internal static class ModelFiles
         }
         model.Eval();
         return (name, model);
+    }
+
+    /// <summary>
+    /// Refuses weights that are not all finite numbers: a model of NaNs would still print a confusion matrix, names of
+    /// 'zzz…' and an ONNX file, none of them meaning anything.
+    /// </summary>
+    private static void RequireFinite(string path, SafeTensorsContent content)
+    {
+        foreach (var (name, tensor) in content.Tensors)
+        {
+            int bad = tensor.ToDoubleArray().Count(v => !double.IsFinite(v));
+            if (bad > 0)
+                throw new InvalidDataException($"{path}: tensor '{name}' holds {bad} of {tensor.Count} values that are not finite numbers (NaN or ∞); the weights are damaged or come from a training run that diverged.");
+        }
     }
 
     /// <summary>
@@ -45,6 +60,7 @@ internal static class ModelFiles
         {
             throw new InvalidDataException($"{path} is not a model file written by sharpgrad train: {e.Message}", e);
         }
+        RequireFinite(path, content);
         var metadata = content.Metadata;
         if (metadata.GetValueOrDefault("task") != "names")
             throw new InvalidDataException(metadata.GetValueOrDefault("model") is { } other
@@ -62,7 +78,9 @@ internal static class ModelFiles
         }
         catch (ArgumentException e)
         {
-            throw new InvalidDataException($"{path} does not hold a {name} language model: {e.Message}", e);
+            // Without the runtime's " (Parameter 'characters')": the name of an argument means nothing to the user.
+            var reason = e.ParamName is { } p && e.Message.EndsWith($" (Parameter '{p}')", StringComparison.Ordinal) ? e.Message[..^$" (Parameter '{p}')".Length] : e.Message;
+            throw new InvalidDataException($"{path} does not hold a {name} language model: {reason}", e);
         }
         model.Eval();
         return (model, vocabulary);

@@ -55,6 +55,21 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
+    public void WeightsThatAreNotFiniteNumbers_AreRefused()
+    {
+        var state = MnistModels.Mlp(new Generator(5)).StateDict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        var first = state.Keys.First();
+        state[first] = Tensor.FullLike(state[first], double.NaN);
+        string weights = Path.Combine(dir, "nan.safetensors");
+        SafeTensors.Save(weights, state, new Dictionary<string, string> { ["model"] = "mlp" });
+        var (code, stdout, stderr) = CliRunner.Run("export", weights, "--onnx", Path.Combine(dir, "nan.onnx"));
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains($"tensor '{first}' holds {state[first].Count} of {state[first].Count} values that are not finite numbers (NaN or ∞)", stderr);
+        Assert.False(File.Exists(Path.Combine(dir, "nan.onnx")));
+    }
+
+    [Fact]
     public void OnnxOverTheWeights_IsRefused_AndTheWeightsStay()
     {
         string weights = SaveMlp(MnistModels.Mlp(new Generator(5)));
