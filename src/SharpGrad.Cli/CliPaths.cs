@@ -113,7 +113,8 @@ internal static class CliPaths
     /// </summary>
     public static void NotAnInput(string option, string output, string input, string what)
     {
-        if (SameFile(output, input))
+        // An empty name is CheckNewFile's to report.
+        if (!string.IsNullOrWhiteSpace(output) && !string.IsNullOrWhiteSpace(input) && SameFile(output, input))
             throw new ArgumentException($"{option}: '{output}' is {what}. Give another name.");
     }
 }

@@ -37,6 +37,16 @@ public sealed class MessageTests : IDisposable
         AssertOneLine(code, stderr, expected);
     }
 
+    [Theory]
+    [InlineData("train --task names --model lstm --embed 8 --hidden 23000", "error: --embed 8, --hidden 23000 and --layers 1 make a model of up to 2,117,472,256 weights, more than 200,000,000; choose smaller sizes.")]
+    [InlineData("train --task names --model transformer --embed 8 --hidden 8 --heads 1 --layers 100000", "error: --layers must be at most 256, got 100000.")]
+    public void NamesModelsTooLargeToTrainHere_AreRefusedBeforeAnythingRuns(string args, string expected)
+    {
+        var (code, stdout, stderr) = CliRunner.Run(args.Split(' '));
+        Assert.Equal("", stdout);
+        AssertOneLine(code, stderr, expected);
+    }
+
     [Fact]
     public void EmptyPaths_NameTheOption()
     {

@@ -32,6 +32,12 @@ internal static class NamesTraining
     /// <summary>The bundled names beside the assembly, or <paramref name="given"/>.</summary>
     public static string DataFolder(string? given) => given ?? Path.Combine(AppContext.BaseDirectory, "data", "names");
 
+    /// <summary>The deepest stack <c>--layers</c> may ask for.</summary>
+    private const int MaxLayers = 256;
+
+    /// <summary>The most weights a names model may have, by the estimate <see cref="Run"/> makes from its sizes.</summary>
+    private const long MaxParameters = 200_000_000;
+
     public static int Run(Settings s)
     {
         if (MpiEnvironment.Detect() is not null)
@@ -46,6 +52,13 @@ internal static class NamesTraining
         foreach (var (option, value) in new[] { ("--context", r.Config.Context), ("--embed", r.Config.Embed), ("--hidden", r.Config.Hidden), ("--layers", r.Config.Layers), ("--heads", r.Config.Heads) })
             if (value < (r.Model == "bigram" || (r.Model == "mlp" && option is "--layers" or "--heads") || (r.Model == "lstm" && option == "--heads") ? 0 : 1))
                 throw new ArgumentException($"{option} must be positive for the {r.Model} model, got {value}.");
+        // A model this command can train on a CPU in a session: each layer's weights are at most about 4·(embed + hidden)²
+        // (an LSTM's four gates), and a stack deeper than 256 layers is no character model.
+        if (r.Config.Layers > MaxLayers)
+            throw new ArgumentException($"--layers must be at most {MaxLayers}, got {r.Config.Layers}.");
+        long estimate = Math.Max(1, r.Config.Layers) * 4L * ((long)r.Config.Embed + r.Config.Hidden) * ((long)r.Config.Embed + r.Config.Hidden);
+        if (estimate > MaxParameters)
+            throw new ArgumentException($"--embed {r.Config.Embed}, --hidden {r.Config.Hidden} and --layers {r.Config.Layers} make a model of up to {estimate:N0} weights, more than {MaxParameters:N0}; choose smaller sizes.");
         if (r.Model == "transformer" && r.Config.Embed % r.Config.Heads != 0)
             throw new ArgumentException($"--embed ({r.Config.Embed}) must be a multiple of --heads ({r.Config.Heads}).");
 
