@@ -62,11 +62,17 @@ internal static class CliOptions
             var text = Single(result);
             if (T.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
                 return value;
-            result.AddError($"{option.Name} expects a whole number, got '{text}'.");
+            result.AddError(Unparsed<T>(option.Name, text));
             return default;
         };
         return option;
     }
+
+    /// <summary>"--seed expects a whole number ≥ 0, got '-1'." where the option takes no sign, else "expects a whole number".</summary>
+    private static string Unparsed<T>(string name, string text) where T : IBinaryInteger<T> =>
+        text.TrimStart().StartsWith('-') && !T.IsNegative(T.Zero - T.One)
+            ? $"{name} expects a whole number ≥ 0, got '{text}'."
+            : $"{name} expects a whole number, got '{text}'.";
 
     /// <summary>Restricts a string option to <paramref name="values"/>, with a one-line error naming the option and the choices.</summary>
     public static TOption OneOf<TOption>(this TOption option, params string[] values) where TOption : Option

@@ -63,7 +63,8 @@ internal static class ModelFiles
         RequireFinite(path, content);
         var metadata = content.Metadata;
         if (metadata.GetValueOrDefault("task") != "names")
-            throw new InvalidDataException(metadata.GetValueOrDefault("model") is { } other
+            // A digits model is a cnn or an mlp without a vocabulary; any other model name there lost its task entry.
+            throw new InvalidDataException(metadata.GetValueOrDefault("model") is { } other && (other == "cnn" || (other == "mlp" && !metadata.ContainsKey("vocabulary")))
                 ? $"{path} holds a digits model ({other}), not a language model; sample needs weights from `sharpgrad train --task names`."
                 : $"{path} does not say it holds a language model (no \"task\": \"names\" in its metadata); sample needs weights from `sharpgrad train --task names`.");
         string name = metadata.GetValueOrDefault("model") ?? throw new InvalidDataException($"{path} does not say which model it holds (metadata entry \"model\").");

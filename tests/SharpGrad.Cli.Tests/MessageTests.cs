@@ -27,6 +27,7 @@ public sealed class MessageTests : IDisposable
     [InlineData("export m.safetensors --onnx m.onnx --model xyz", "error: --model must be cnn or mlp, got 'xyz'.")]
     [InlineData("train --optimizer adagrad", "error: --optimizer must be adam, adamw, sgd or rmsprop, got 'adagrad'.")]
     [InlineData("train --epochs two", "error: --epochs expects a whole number, got 'two'.")]
+    [InlineData("train --seed -1", "error: --seed expects a whole number ≥ 0, got '-1'.")]
     [InlineData("explain EXAMPLE --wrt x --form tree", "error: --form must be paths, factored or closed, got 'tree'.")]
     [InlineData("explain EXAMPLE --wrt x --format html", "error: --format must be text, markdown or latex, got 'html'.")]
     [InlineData("step EXAMPLE --lr 0.1 --format html", "error: --format must be text, markdown or latex, got 'html'.")]
