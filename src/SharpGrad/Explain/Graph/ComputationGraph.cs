@@ -11,6 +11,7 @@ public sealed class ComputationGraph
     private readonly Dictionary<string, GraphNode> byName;
     private readonly Dictionary<Expr, GraphNode> byExpr;
     private readonly Dictionary<string, GraphNode> parts = new(StringComparer.Ordinal);
+    private List<(GraphNode Node, string Source, string Text)>? printedParts;
 
     internal ComputationGraph(IReadOnlyList<GraphNode> nodes, Dictionary<Expr, GraphNode> byExpr, IReadOnlyDictionary<string, int> staticSizes)
     {
@@ -85,11 +86,13 @@ public sealed class ComputationGraph
         static string Plain(string s) => new string(s.Where(c => !char.IsWhiteSpace(c) && c != '@').ToArray())
             .Replace('−', '-').Replace('·', '*').Replace('⊙', '*').Replace("²", "^2", StringComparison.Ordinal).Replace("**", "^", StringComparison.Ordinal);
         var target = Plain(written);
-        foreach (var n in Nodes)
+        // Every part printed once per graph: an answer may name many parts of a long program.
+        printedParts ??= Nodes.Where(n => !n.IsNamed && n.Kind == GraphNodeKind.Operation && n.Expression is not null)
+            .Select(n => (n, Plain(ExprPrinter.Source(n.Expression!)), Plain(ExprPrinter.Text(n.Expression!)))).ToList();
+        foreach (var (n, source, text) in printedParts)
         {
-            if (n.IsNamed || n.Kind != GraphNodeKind.Operation || n.Expression is not { } e) continue;
+            var e = n.Expression!;
             // Step labels an infix part in brackets, (W1 @ x), and a call, an index or a transpose bare.
-            var (source, text) = (Plain(ExprPrinter.Source(e)), Plain(ExprPrinter.Text(e)));
             if (target != source && target != text && target != $"({source})" && target != $"({text})") continue;
             if (--occurrence > 0) continue;
             // The key reads as the label in messages; a second part that prints alike keeps its own.
