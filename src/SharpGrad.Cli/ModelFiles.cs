@@ -30,6 +30,19 @@ internal static class ModelFiles
     }
 
     /// <summary>
+    /// The digits in the MNIST IDX files of <paramref name="folder"/>, normalised; images of another size than 28×28 are
+    /// refused with their size, since the digits models take nothing else.
+    /// </summary>
+    public static (TensorDataset Train, TensorDataset Test) LoadDigits(string folder)
+    {
+        var (train, test) = Mnist.Load(CliPaths.CheckFolder("--data", folder), normalize: true);
+        foreach (var set in new[] { train, test })
+            if (set.Inputs.ShapeArray is [.., var h, var w] && (h, w) != (28, 28))
+                throw new InvalidDataException($"--data {folder}: the images are {h}×{w}; the digits models take 28×28 MNIST images.");
+        return (train, test);
+    }
+
+    /// <summary>
     /// Refuses weights that are not all finite numbers: a model of NaNs would still print a confusion matrix, names of
     /// 'zzz…' and an ONNX file, none of them meaning anything.
     /// </summary>

@@ -49,6 +49,21 @@ public sealed class MessageTests : IDisposable
     }
 
     [Fact]
+    public void DigitsOfAnotherSize_AreRefusedWithTheirSize()
+    {
+        var data = Path.Combine(dir, "small");
+        Directory.CreateDirectory(data);
+        foreach (var prefix in new[] { "train", "t10k" })
+        {
+            SharpGrad.IO.Idx.Write(Path.Combine(data, $"{prefix}-images-idx3-ubyte"), Tensor.Zeros([2, 5, 5]), SharpGrad.IO.IdxType.UnsignedByte);
+            SharpGrad.IO.Idx.Write(Path.Combine(data, $"{prefix}-labels-idx1-ubyte"), Tensor.Zeros([2]), SharpGrad.IO.IdxType.UnsignedByte);
+        }
+        var (code, stdout, stderr) = CliRunner.Run("train", "--data", data, "--epochs", "1", "--out", Path.Combine(dir, "run"));
+        Assert.Equal("", stdout);
+        AssertOneLine(code, stderr, $"error: --data {data}: the images are 5×5; the digits models take 28×28 MNIST images.");
+    }
+
+    [Fact]
     public void EmptyPaths_NameTheOption()
     {
         var (code, _, stderr) = CliRunner.Run("train", "--out", "");

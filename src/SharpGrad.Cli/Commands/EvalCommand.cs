@@ -26,7 +26,7 @@ internal static class EvalCommand
     {
         var network = ModelFiles.Load(CliPaths.CheckFile("--weights", weightsPath), modelName);
         network.Model.To(device);
-        var (_, test) = Mnist.Load(CliPaths.CheckFolder("--data", dataFolder), normalize: true);
+        var (_, test) = ModelFiles.LoadDigits(dataFolder);
         var evaluation = Trainer.Evaluate(network.Model, new DataLoader(test, 500), classes: 10);
 
         var table = new Table().Title($"Confusion matrix ({network.Name}, {evaluation.Count:N0} test digits): rows actual, columns predicted");

@@ -203,7 +203,7 @@ internal static class TrainCommand
             history.AddRange(ParseHistory(checkpointPath, saved.GetValueOrDefault("history", ""), done));
             AnsiConsole.MarkupLine($"Resuming after epoch {done} of {s.Epochs} from [blue]{Markup.Escape(checkpointPath)}[/].");
         }
-        var (train, test) = Mnist.Load(CliPaths.CheckFolder("--data", s.Data), normalize: true);
+        var (train, test) = ModelFiles.LoadDigits(s.Data);
 
         // Digits shifted by up to two pixels: 8 000 images are few enough that the network memorises them otherwise.
         var augment = new RandomShift(2, shuffle);
