@@ -26,13 +26,11 @@ internal static class CheckCommand
         var expr = new Option<string>("--expr") { Description = "The hand-derived derivative, in the program's names, e.g. \"dE/dn6 * dn6/dn4\" or \"relu'(g1) * x\"; without names it is a numeric answer." };
         var value = new Option<string>("--value") { Description = "A numeric answer (a number or an array literal), compared with the derivative at the program's values (with --set)." };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object." };
-        var batch = new Option<string>("--batch") { Description = "A .csv or .json file of submissions (columns or fields: id, program, wrt, expression, of, layout), graded into --report." };
+        var batch = new Option<string>("--batch") { Description = "A .csv or .json file of submissions (columns or fields: id, program, wrt, expression, of), graded into --report." };
         var report = new Option<string>("--report") { Description = "With --batch: the report to write, .csv or .json." };
-        var layout = ExplainCli.LayoutOption(Layout.Gradient);
-        layout.Description = "The layout the answer is written in: gradient (∂J/∂W has W's shape) or denominator, or numerator (∂J/∂W, and the answer for a matrix, is W's transpose, as step --layout numerator writes it).";
         var command = new Command("check", "Decide whether a hand-derived derivative equals the true one.");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { wrt, expr, value, of, set, layout, json, batch, report }) command.Options.Add(option);
+        foreach (var option in new Option[] { wrt, expr, value, of, set, json, batch, report }) command.Options.Add(option);
         command.Action = ExplainCli.Action(parse =>
         {
             if (parse.GetValue(batch) is { } submissions)
@@ -51,13 +49,12 @@ internal static class CheckCommand
             var overrides = ExplainCli.ParseSets(parse.GetValue(set));
             var (e, v) = (parse.GetValue(expr), parse.GetValue(value));
             if ((e is null) == (v is null)) throw new ArgumentException("check needs exactly one of --expr EXPRESSION and --value NUMBER.");
-            var answerLayout = Layouts.Parse(parse.GetValue(layout)!);
             CheckResult result;
             if (v is not null)
             {
                 try
                 {
-                    result = DerivativeChecker.CheckValue(program, name, v, parse.GetValue(of), overrides, answerLayout);
+                    result = DerivativeChecker.CheckValue(program, name, v, parse.GetValue(of), overrides);
                 }
                 catch (GradProgramException ex)
                 {
@@ -65,14 +62,14 @@ internal static class CheckCommand
                 }
             }
             else
-                result = DerivativeChecker.Check(program, name, e!, parse.GetValue(of), overrides, layout: answerLayout);
+                result = DerivativeChecker.Check(program, name, e!, parse.GetValue(of), overrides);
             Console.Out.Write(parse.GetValue(json) ? result.ToJson() + "\n" : result.ToText());
             return result.IsCorrect ? 0 : 1;
         });
         return command;
     }
 
-    private sealed record Submission(string Id, string Program, string Wrt, string Expression, string? Of, Layout Layout);
+    private sealed record Submission(string Id, string Program, string Wrt, string Expression, string? Of);
 
     /// <summary>Grades every submission; a submission that cannot be graded (a bad program or expression) gets verdict "error" and its message.</summary>
     private static int Batch(string path, string reportPath)
@@ -95,7 +92,7 @@ internal static class CheckCommand
             {
                 var file = Path.Combine(folder, s.Program);
                 if (!programs.TryGetValue(file, out var program)) programs[file] = program = GradProgram.Load(file);
-                rows.Add((s, DerivativeChecker.Check(program, s.Wrt, s.Expression, s.Of, layout: s.Layout), null));
+                rows.Add((s, DerivativeChecker.Check(program, s.Wrt, s.Expression, s.Of), null));
             }
             catch (GradProgramException e)
             {
@@ -176,7 +173,7 @@ internal static class CheckCommand
                     n++;
                     string? Field(string key) => item.ValueKind == JsonValueKind.Object && item.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null
                         ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
-                    list.Add(Make(Field("id"), Field("program"), Field("wrt"), Field("expression") ?? Field("expr"), Field("of"), Field("layout"), $"submission {n}"));
+                    list.Add(Make(Field("id"), Field("program"), Field("wrt"), Field("expression") ?? Field("expr"), Field("of"), $"submission {n}"));
                 }
             }
             return list;
@@ -190,25 +187,22 @@ internal static class CheckCommand
             throw new ArgumentException($"--batch {path}: the header names the column '{twice.Key}' twice");
         int Column(string name) => header.IndexOf(name);
         foreach (var required in new[] { "program", "wrt" })
-            if (Column(required) < 0) throw new ArgumentException($"--batch {path}: the header has no column '{required}' (columns: id, program, wrt, expression, of, layout)");
+            if (Column(required) < 0) throw new ArgumentException($"--batch {path}: the header has no column '{required}' (columns: id, program, wrt, expression, of)");
         int exprColumn = Column("expression") >= 0 ? Column("expression") : Column("expr");
         if (exprColumn < 0) throw new ArgumentException($"--batch {path}: the header has no column 'expression'");
         for (int i = 1; i < records.Count; i++)
         {
             var r = records[i];
             string? At(int c) => c >= 0 && c < r.Count && r[c].Length > 0 ? r[c] : null;
-            list.Add(Make(At(Column("id")), At(Column("program")), At(Column("wrt")), At(exprColumn), At(Column("of")), At(Column("layout")), $"line {i + 1}"));
+            list.Add(Make(At(Column("id")), At(Column("program")), At(Column("wrt")), At(exprColumn), At(Column("of")), $"line {i + 1}"));
         }
         return list;
 
-        Submission Make(string? id, string? program, string? wrt, string? expression, string? of, string? layout, string where) =>
+        Submission Make(string? id, string? program, string? wrt, string? expression, string? of, string where) =>
             new(id ?? where.Split(' ')[^1],
                 program ?? throw new ArgumentException($"--batch {path}, {where}: no program"),
                 wrt ?? throw new ArgumentException($"--batch {path}, {where}: no wrt"),
-                expression ?? throw new ArgumentException($"--batch {path}, {where}: no expression"), of,
-                // The layout the answer is written in, as check --layout takes it; the gradient layout where none is given.
-                layout is null ? Layout.Gradient : Layouts.Names.Contains(layout.Trim()) ? Layouts.Parse(layout.Trim())
-                    : throw new ArgumentException($"--batch {path}, {where}: layout must be one of {string.Join(", ", Layouts.Names)}, got '{layout}'"));
+                expression ?? throw new ArgumentException($"--batch {path}, {where}: no expression"), of);
     }
 
     /// <summary>

@@ -370,6 +370,19 @@ public class GradingTests
     }
 
     [Fact]
+    public void ALocalPartialBetweenNames_HoldsThePartsTheAnswerWritesPathsThrough()
+    {
+        // s = r + tanh(V r + c): step --all-nodes writes ∂L/∂r as ∂L/∂s · ∂s/∂r + ∂L/∂(V @ r) · ∂(V @ r)/∂r, where ∂s/∂r
+        // is the skip alone (the identity); written without the part, ∂s/∂r is the whole local derivative I + diag(…)V.
+        var p = GradProgram.Parse("input x = [0.5, -1.0]\ntarget t = [0.2, 0.4]\nparam V = [[-0.5, 0.4], [0.7, 0.3]]\nparam c = [0.0, 0.2]\n"
+            + "r = x * 2\ns = r + tanh(V @ r + c)\nL = 0.5 * sum((s - t)^2)");
+        Assert.True(DerivativeChecker.Check(p, "r", "∂L/∂s · ∂s/∂r + ∂L/∂(V @ r) · ∂(V @ r)/∂r").IsCorrect);
+        Assert.True(DerivativeChecker.Check(p, "r", "∂L/∂s · ∂s/∂r").IsCorrect);
+        Assert.True(DerivativeChecker.Check(p, "r", "(s - t) + Vᵀ((s - t) ⊙ (1 − tanh(V r + c)^2))").IsCorrect);
+        Assert.False(DerivativeChecker.Check(p, "r", "∂L/∂s · ∂s/∂r + ∂L/∂s · ∂s/∂r").IsCorrect);
+    }
+
+    [Fact]
     public void TransposeLabel_IsThePart_WhereTheProgramHasOne()
     {
         // L = sum(X @ Kᵀ): step writes ∂L/∂K as (∂L/∂Kᵀ)ᵀ, the gradient of the part Kᵀ transposed.

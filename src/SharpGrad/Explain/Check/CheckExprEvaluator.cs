@@ -39,8 +39,26 @@ internal sealed class CheckExprEvaluator
 
     public Tensor Evaluate(CheckExpr e)
     {
+        if (mentionedParts is null)
+        {
+            mentionedParts = [];
+            void Collect(CheckExpr x)
+            {
+                if (x.Kind == CheckExpr.Kinds.Partial)
+                    foreach (var name in new[] { x.Name!, x.Wrt! })
+                        if (program.Graph.TryGetNode(name, out var node) && !node.IsNamed) mentionedParts.Add(node);
+                foreach (var a in x.Args) Collect(a);
+            }
+            Collect(e);
+        }
         using (Autograd.NoGrad()) return Eval(e);
     }
+
+    /// <summary>
+    /// The unnamed parts the answer writes derivatives of or by (∂L/∂(V @ r)): a local partial between names, ∂s/∂r,
+    /// holds them, so that the path through such a part is not counted in ∂s/∂r as well, as step --all-nodes writes it.
+    /// </summary>
+    private HashSet<GraphNode>? mentionedParts;
 
     private static Tensor Num(double v) => Tensor.Scalar(v, DType.Float64);
 
@@ -208,6 +226,9 @@ internal sealed class CheckExprEvaluator
                     '^' => a.Pow(b),
                     // A column vector times a transposed one (h xᵀ) is an outer product, as matrix notation reads it.
                     '@' when a.Rank == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" } && e.Args[0] is not { Kind: CheckExpr.Kinds.Call, Name: "transpose" } => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
+                    // ∂L/∂rᵀ · hᵀ, the numerator layout's row ∂L/∂r turned into a column, times a row: the same outer product.
+                    '@' when a.Rank == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" }
+                        && e.Args[0] is { Kind: CheckExpr.Kinds.Call, Name: "transpose", Args: [{ Kind: CheckExpr.Kinds.Partial }] } => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
                     // A column (a row sum kept as [n, 1]) times a transposed vector is the same outer product: ∂L/∂mu · ones(3)ᵀ.
                     '@' when a.Rank == 2 && a.Shape[1] == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" } => a.Mul(b.Reshape(1, b.Count)),
                     '@' => MatMul(a, b),
@@ -280,7 +301,7 @@ internal sealed class CheckExprEvaluator
             if (node.Kind == GraphNodeKind.Operation && !(node.IsNamed && x.IsNamed) && node.Operands.Contains(x))
                 result = Local(node, x, operandsHeld: true);
             else if (node.Kind == GraphNodeKind.Operation && node.NamedInputs().Any(n => n.Name == wrt))
-                result = Local(node, x);
+                result = Local(node, x, held: mentionedParts);
             else if (node.Shape.IsSurelyMultiElement)
                 throw new ArgumentException($"--expr: ∂{of}/∂{wrt}: {of} holds several numbers and does not use {wrt} directly, so the checker cannot give this derivative a value");
             else
@@ -306,14 +327,14 @@ internal sealed class CheckExprEvaluator
         return partials.TryGetValue((of, "|" + wrt), out var done) ? done : partials[(of, "|" + wrt)] = Local(node, program.Graph[wrt]);
     }
 
-    /// <summary>The Jacobian of node's own expression by <paramref name="x"/>, named inputs (with <paramref name="operandsHeld"/>, every operand) held.</summary>
-    private Tensor Local(GraphNode node, GraphNode x, bool operandsHeld = false)
+    /// <summary>The Jacobian of node's own expression by <paramref name="x"/>, named inputs (with <paramref name="operandsHeld"/>, every operand; and the parts in <paramref name="held"/>) held.</summary>
+    private Tensor Local(GraphNode node, GraphNode x, bool operandsHeld = false, IReadOnlySet<GraphNode>? held = null)
     {
         var leaves = new Dictionary<GraphNode, Tensor>();
         Tensor Build(GraphNode n, bool root)
         {
             if (n.Kind == GraphNodeKind.Constant) return Num(n.ConstantValue!.Value);
-            if ((!root && (n.IsNamed || operandsHeld)) || n.IsDeclaration)
+            if ((!root && (n.IsNamed || operandsHeld || held?.Contains(n) == true)) || n.IsDeclaration)
             {
                 if (!leaves.TryGetValue(n, out var leaf))
                     leaves[n] = leaf = evaluation.ValueOf(n).Detach().Clone().RequireGrad();

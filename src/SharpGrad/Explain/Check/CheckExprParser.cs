@@ -35,27 +35,20 @@ internal sealed class CheckExprParser
     private int index;
     private int nesting;
 
-    private readonly Layout layout;
-
-    private CheckExprParser(string source, ComputationGraph graph, Layout layout)
+    private CheckExprParser(string source, ComputationGraph graph)
     {
         this.source = source;
         this.graph = graph;
-        this.layout = layout;
         tokens = Tokenize(source);
     }
 
-    /// <summary>
-    /// Parses <paramref name="text"/>; names must be nodes of <paramref name="graph"/>. In the numerator
-    /// <paramref name="layout"/>, ∂L/∂M of one number L and a matrix M is M's transpose in shape, and is read as the
-    /// transpose of the gradient, so that the answer is evaluated in the gradient layout.
-    /// </summary>
-    public static CheckExpr Parse(string text, ComputationGraph graph, Layout layout = Layout.Gradient)
+    /// <summary>Parses <paramref name="text"/>; names must be nodes of <paramref name="graph"/>.</summary>
+    public static CheckExpr Parse(string text, ComputationGraph graph)
     {
         // The grammar is recursive descent with several levels per nesting depth.
         return AmpleStack.Run(() =>
         {
-            var p = new CheckExprParser(text, graph, layout);
+            var p = new CheckExprParser(text, graph);
             if (p.Current.Kind == T.End) throw Error(1, "the expression is empty");
             var e = p.ParseSum();
             if (p.Current.Kind != T.End) throw p.Fail($"expected an operator or the end of the expression, found {Describe(p.Current)}");
@@ -349,7 +342,7 @@ internal sealed class CheckExprParser
         },
         // A vector times a transposed one (ones(3) gᵀ) is their outer product, a matrix, as the evaluator reads it.
         CheckExpr.Kinds.Binary when e.Operator == '@' && StaticRank(e.Args[0]) == 1 && StaticRank(e.Args[1]) == 1
-            && IsTransposed(e.Args[1]) && !IsTransposed(e.Args[0]) => 2,
+            && IsTransposed(e.Args[1]) && (!IsTransposed(e.Args[0]) || e.Args[0].Args is [{ Kind: CheckExpr.Kinds.Partial }]) => 2,
         CheckExpr.Kinds.Binary when e.Operator == '@' && StaticRank(e.Args[0]) is { } a && StaticRank(e.Args[1]) is { } b && a is 1 or 2 && b is 1 or 2
             => a + b - 2,
         _ => null,
@@ -572,7 +565,7 @@ internal sealed class CheckExprParser
         var of = ParsePartialName(numerator: true);
         Expect("/", "'/' in the derivative d(numerator)/d(denominator)");
         var wrt = ParsePartialName(numerator: false);
-        if (!IsOp("|")) return InLayout(Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt));
+        if (!IsOp("|")) return Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt);
         // ∂L/∂w|m, lam: the local partial with the other names of L's expression held fixed, as step writes it.
         index++;
         var held = new List<string> { Known(Current.Kind == T.Ident ? tokens[index++] : throw Fail($"expected the names held fixed after '|', found {Describe(Current)}")) };
@@ -581,15 +574,8 @@ internal sealed class CheckExprParser
             index += 2;
             held.Add(name);
         }
-        return InLayout(Checked(new CheckExpr(CheckExpr.Kinds.Partial, start, tokens[index - 1].End, source) { Name = of, Wrt = wrt, Held = held }));
+        return Checked(new CheckExpr(CheckExpr.Kinds.Partial, start, tokens[index - 1].End, source) { Name = of, Wrt = wrt, Held = held });
     }
-
-    /// <summary>A derivative of one number by a matrix, as the numerator layout shapes it: the gradient's transpose.</summary>
-    private CheckExpr InLayout(CheckExpr partial) =>
-        layout == Layout.Numerator && graph.TryGetNode(partial.Name!, out var of) && of.Shape.Resolve(graph.StaticSizes) is { } sizes && sizes.All(d => d == 1)
-            && graph.TryGetNode(partial.Wrt!, out var wrt) && wrt.Shape.Rank == 2
-            ? Node(CheckExpr.Kinds.Call, partial.Start, [partial], name: "transpose", info: OpTable.Transpose)
-            : partial;
 
     private string ParsePartialName(bool numerator)
     {

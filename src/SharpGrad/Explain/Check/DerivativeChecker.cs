@@ -37,33 +37,26 @@ public static partial class DerivativeChecker
     /// is the first point); <paramref name="points"/> random points are compared (after the
     /// program's own values), drawn from a generator seeded with <paramref name="seed"/>.
     /// </summary>
-    /// <remarks>
-    /// In the numerator <paramref name="layout"/> the answer for a matrix is the gradient's transpose, and so is every
-    /// ∂L/∂M it writes of one number L by a matrix M (step's numerator column: V · ∂L/∂O); it is graded as the
-    /// gradient it stands for. A vector's derivative is the same in every layout, since answers do not orient vectors.
-    /// </remarks>
     /// <exception cref="ArgumentException">The expression does not parse ("--expr column N: ...") or a name is unknown.</exception>
     /// <exception cref="GradProgramException">The program cannot be evaluated (a missing value, a bad --set).</exception>
     public static CheckResult Check(GradProgram program, string wrt, string expression, string? objective = null,
-        IReadOnlyDictionary<string, Tensor>? overrides = null, int points = 40, ulong seed = 0x5EED, Layout layout = Layout.Gradient)
+        IReadOnlyDictionary<string, Tensor>? overrides = null, int points = 40, ulong seed = 0x5EED)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(wrt);
         ArgumentNullException.ThrowIfNull(expression);
-        return AmpleStack.Run(() => Grade(program, wrt, expression, objective, overrides, points, seed, layout));
+        return AmpleStack.Run(() => Grade(program, wrt, expression, objective, overrides, points, seed));
     }
 
     private static CheckResult Grade(GradProgram program, string wrt, string expression, string? objective,
-        IReadOnlyDictionary<string, Tensor>? overrides, int points, ulong seed, Layout layout)
+        IReadOnlyDictionary<string, Tensor>? overrides, int points, ulong seed)
     {
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), expression, overrides);
         if (SwappedIndex(program, expression) is { } typo) return g.Structure(CheckMistake.IndexTypo, typo);
-        bool transposed = g.Transposes = layout == Layout.Numerator && program.Graph[g.Derivation.Wrt].Shape.Rank == 2;
         // An array literal ([1, -2.5]) is a numeric answer, as --value takes it.
         if (expression.TrimStart().StartsWith('[') && TryParseValue(expression) is { } literal)
-            return g.Value(transposed && literal.Rank == 2 ? literal.Transpose(0, 1).Contiguous() : literal, Decimals(expression));
-        var expr = CheckExprParser.Parse(expression, program.Graph, layout);
-        if (transposed) expr = new CheckExpr(CheckExpr.Kinds.Call, expr.Start, expr.End, expression, [expr]) { Name = "transpose", Op = OpTable.Transpose };
+            return g.Value(literal, Decimals(expression));
+        var expr = CheckExprParser.Parse(expression, program.Graph);
         ReadTotals(expr, program, g.Derivation.Objective);
         if (Circular(program, g.Derivation, expr) is { } circular) return g.Structure(circular.Mistake, circular.Reason);
         if (!HasNames(expr))
@@ -86,16 +79,12 @@ public static partial class DerivativeChecker
     /// more decimals, when it is the true value rounded to that many decimals.
     /// </summary>
     public static CheckResult CheckValue(GradProgram program, string wrt, string value, string? objective = null,
-        IReadOnlyDictionary<string, Tensor>? overrides = null, Layout layout = Layout.Gradient)
+        IReadOnlyDictionary<string, Tensor>? overrides = null)
     {
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(value);
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), value, overrides);
-        var answer = GradProgram.ParseValue(value);
-        // The numerator layout's derivative by a matrix is the gradient's transpose.
-        g.Transposes = layout == Layout.Numerator && program.Graph[g.Derivation.Wrt].Shape.Rank == 2;
-        if (g.Transposes && answer.Rank == 2) answer = answer.Transpose(0, 1).Contiguous();
-        return g.Value(answer, Decimals(value));
+        return g.Value(GradProgram.ParseValue(value), Decimals(value));
     }
 
     private static Tensor? TryParseValue(string text)
@@ -204,9 +193,6 @@ public static partial class DerivativeChecker
         public readonly Dictionary<string, Tensor> BasePoint;
         private readonly string expression;
         private readonly List<string> fixedNames = [];
-
-        /// <summary>True when the answer is written in the numerator layout for a matrix: graded transposed, and its shape said as written.</summary>
-        public bool Transposes;
 
         public Grading(GradProgram program, ChainDerivation derivation, string expression, IReadOnlyDictionary<string, Tensor>? overrides)
         {
@@ -415,9 +401,7 @@ public static partial class DerivativeChecker
                 && student.Shape[0] != student.Shape[1];
             if (flipped || !Squeeze(student).SequenceEqual(Squeeze(truth)))
             {
-                var shapes = Transposes && student.Rank == 2 && truth.Rank == 2
-                    ? $"your expression is {ValueFormat.Shape(student.Transpose(0, 1))}, ∂{Derivation.Objective}/∂{Derivation.Wrt} in the numerator layout is {ValueFormat.Shape(truth.Transpose(0, 1))}"
-                    : $"your expression is {ValueFormat.Shape(student)}, ∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Shape(truth)}";
+                var shapes = $"your expression is {ValueFormat.Shape(student)}, ∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Shape(truth)}";
                 if (flipped)
                     return (CheckMistake.Transposed, shapes + " — transposed?");
                 if (s.Length > t.Length && SumsTo(student, truth))

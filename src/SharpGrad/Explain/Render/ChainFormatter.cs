@@ -109,13 +109,27 @@ internal sealed class ChainFormatter
     private const string RowUpstream = "\u0003";
 
     /// <summary>
-    /// A term in the numerator layout: the transpose of its gradient-layout formula, with ∂J/∂c now c's transpose,
-    /// so that the products conform there: ∂L/∂r · W2 for W2ᵀ · ∂L/∂r, and h · ∂L/∂r (∂L/∂W2 as this layout
-    /// shapes it) for ∂L/∂r · hᵀ. A formula where ∂J/∂c meets no matrix product reads the same in both layouts.
+    /// A term in the numerator layout, where ∂J/∂c of a vector c is a row, written so that its products conform there:
+    /// ∂L/∂r · W2 for W2ᵀ · ∂L/∂r (the transpose of the whole term, itself a row), and ∂L/∂rᵀ · hᵀ for ∂L/∂r · hᵀ (a
+    /// matrix's gradient keeps the matrix's shape, as explain's matrix form does in every layout). A term where ∂J/∂c
+    /// meets no matrix product, or where c is a matrix, reads the same in every layout.
     /// </summary>
     private static Sym Numerator(Sym f)
     {
-        return MultipliesUpstream(f) ? Transposed(f) : f;
+        var upstream = Find(f);
+        if (upstream is null || upstream.Shape is [_, > 1] or [> 1, > 1] || !MultipliesUpstream(f)) return f;
+        return f.Shape is [_, > 1] and not [1, _] ? Substituted(f, Sym.Transpose(Row(upstream))) : Transposed(f);
+
+        static Sym? Find(Sym s) => IsUpstream(s) ? s : s.Args.Select(Find).FirstOrDefault(u => u is not null);
+
+        // ∂L/∂r read as the column the gradient layout has: the row's transpose, ∂L/∂rᵀ.
+        static Sym Substituted(Sym s, Sym column) => IsUpstream(s) ? column : s.Kind switch
+        {
+            SymKind.MatMul => Sym.MatMul(Substituted(s.Args[0], column), Substituted(s.Args[1], column)),
+            SymKind.Product => Sym.Mul(s.Args.Select(a => Substituted(a, column))),
+            SymKind.Sum => Sym.Add(s.Args.Select(a => Substituted(a, column))),
+            _ => s,
+        };
 
         static bool HasUpstream(Sym s) => IsUpstream(s) || s.Args.Any(HasUpstream);
 
@@ -166,9 +180,9 @@ internal sealed class ChainFormatter
             var p = System.Text.RegularExpressions.Regex.Escape(placeholder);
             text = System.Text.RegularExpressions.Regex.Replace(text, $"ᵀ ?{p}", "ᵀ · " + placeholder);
             text = System.Text.RegularExpressions.Regex.Replace(text, $"{p} (?=[^\\s⊙·+−/=)])", placeholder + " · ");
-            // The numerator layout's row: h ∂L/∂r is written h · ∂L/∂r, and ∂L/∂r W2 is ∂L/∂r · W2.
+            // The numerator layout's row: ∂L/∂r W2 is written ∂L/∂r · W2, and ∂L/∂rᵀhᵀ is ∂L/∂rᵀ · hᵀ.
             text = System.Text.RegularExpressions.Regex.Replace(text, $"(?<=[\\w)ᵀ]) ?{RowUpstream}", " · " + RowUpstream);
-            text = System.Text.RegularExpressions.Regex.Replace(text, $"{RowUpstream} (?=[^\\s⊙·+−/=)ᵀ])", RowUpstream + " · ");
+            text = System.Text.RegularExpressions.Regex.Replace(text, $"{RowUpstream}(ᵀ?) ?(?=[^\\s⊙·+−/=)ᵀ])", RowUpstream + "$1 · ");
         }
         return text.Replace(placeholder, upstream).Replace(RowUpstream, upstream);
     }
@@ -186,13 +200,11 @@ internal sealed class ChainFormatter
             var otherValue = evaluation.ValueOf(c.Operands[1 - k]);
             // A dot product of two vectors needs no transpose: ∂(v·h)/∂v = h.
             bool dot = otherValue.Rank == 1 && evaluation.ValueOf(term.Operand).Rank == 1;
-            // In the numerator layout ∂J/∂C is C's transpose (a row for a vector), and the factors are untransposed:
-            // ∂J/∂B = ∂J/∂C · A and ∂J/∂A = B · ∂J/∂C. The numbers have C's shape, so ∂J/∂C's carry the transpose.
-            if (layout == Layout.Numerator && !direct && !dot && otherValue.Count > 1)
-            {
-                var row = u + (term.Upstream.Count == 1 ? "" : Transpose);
-                return k == 0 ? ValueFormat.Factor(otherValue, notation) + Dot + row : row + Dot + ValueFormat.Factor(otherValue, notation);
-            }
+            // In the numerator layout ∂J/∂c of a vector c is a row, and so is ∂J/∂m of a vector m: ∂J/∂m = ∂J/∂c · A for
+            // c = A m, ∂J/∂c · Bᵀ for c = m B. The numbers print vectors as columns, so the row carries a transpose.
+            if (layout == Layout.Numerator && !direct && !dot && otherValue.Count > 1 && term.Upstream.Rank == 1 && term.Upstream.Count > 1
+                && evaluation.ValueOf(term.Operand).Rank == 1)
+                return u + Transpose + Dot + ValueFormat.Factor(otherValue, notation) + (k == 0 ? Transpose : "");
             string number = ValueFormat.Factor(otherValue, notation) + (otherValue.Count == 1 || dot ? "" : Transpose);
             return direct ? number : k == 0 ? u + Dot + number : number + Dot + u;
         }

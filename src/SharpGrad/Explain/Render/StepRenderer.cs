@@ -30,7 +30,7 @@ public static class StepRenderer
 
     /// <summary>The layout's note; in the numerator layout, also how the values (each node's shape) relate to the formulas.</summary>
     private static string LayoutNote(StepReport r) => r.Layout.Note() + (r.Layout == Layout.Numerator
-        ? $" The values have each node's shape: the formulas' ∂{r.Evaluation.ObjectiveName}/∂v of a vector v is their row, and ∂{r.Evaluation.ObjectiveName}/∂W of a matrix W their transpose."
+        ? $" In the formulas ∂{r.Evaluation.ObjectiveName}/∂v of a vector v is a row (its numbers, printed as a column, carry a ᵀ); a matrix's gradient has the matrix's shape, as in every layout here."
         : "");
 
     private static string Text(StepReport r)
