@@ -44,6 +44,24 @@ public class StepTests
         Assert.Equal(CheckMistake.Transposed, DerivativeChecker.Check(program, "W2", "h · ∂L/∂r").Mistake);
     }
 
+    [Theory]
+    // Every term step writes in the numerator layout reads back in check as the gradient it is: vectors' terms as rows,
+    // matrices' (a tanh layer's W, a kept-axis mean's X) in their own shape.
+    [InlineData("input x[3] = [1, -2, 0.5]\ninput v[2] = [0.3, -1]\nparam W[2, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6]]\nh = tanh(W @ x)\nL = sum(h * v)")]
+    [InlineData("input X[2, 4] = [[1, 2, 0, -1], [0.5, -1, 2, 1]]\nparam g[4] = [1, 0.5, -1, 2]\nmu = mean(X, axis=1, keepdim=1)\nD = X - mu\nL = sum(D * D * g)")]
+    public void NumeratorLayout_EveryTerm_ReadsBackInCheck(string text)
+    {
+        var program = GradProgram.Parse(text);
+        var evaluation = program.Evaluate();
+        var formatter = new ChainFormatter(Notation.Text, evaluation, Layout.Numerator);
+        foreach (var row in StepReport.Create(evaluation, 0.1, layout: Layout.Numerator).Backward)
+        {
+            if (row.IsObjective || row.Terms.Count == 0 || row.Node.Name is null) continue;
+            var answer = string.Join(" + ", row.Terms.Select(t => $"({formatter.Term(t, row.Terms.Count > 1).Formula})"));
+            Assert.True(DerivativeChecker.Check(program, row.Node.Name, answer).IsCorrect, $"{row.Node.Name}: {answer}");
+        }
+    }
+
     [Fact]
     public void E9_BackwardRowsRunInReverseAndListEachWeightAfterItsLastUse()
     {

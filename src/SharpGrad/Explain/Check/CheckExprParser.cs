@@ -196,6 +196,8 @@ internal sealed class CheckExprParser
             if (juxtaposed && !callThenBracket && Literal(anchor.Expr) is null && Literal(right) is null
                 && StaticRank(anchor.Expr) is not 0 && StaticRank(right) is not 0
                 && (IsTransposed(anchor.Expr) || IsTransposed(right) || (spaced && StaticRank(anchor.Expr) == 2 && StaticRank(right) >= 1)
+                    // (∂L/∂s ⊙ g) V: a vector holding a gradient, before a matrix, is the numerator layout's row times it.
+                    || (StaticRank(anchor.Expr) == 1 && StaticRank(right) == 2 && right.Kind == CheckExpr.Kinds.Name && HasPartial(anchor.Expr))
                     // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
                     || (IsOpAt(rightStart, "·") && OnlyAProduct(anchor.Expr, right))))
             {
@@ -290,11 +292,16 @@ internal sealed class CheckExprParser
             CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && of.Shape.Rank == 0 && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape,
             _ => null,
         };
+        // ones(4), ones(2, 3): the sizes written.
+        if (e is { Kind: CheckExpr.Kinds.Call, Name: "ones" } && e.Args.All(a => Literal(a) is double d && d >= 1 && d == Math.Floor(d) && d <= 1 << 20))
+            return e.Args.Select(a => (int)Literal(a)!.Value).ToArray();
         if (shape is null)
             return e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose && StaticShape(e.Args[0]) is [var r, var c] ? [c, r] : null;
         var sizes = shape.Resolve(graph.StaticSizes);
         return sizes;
     }
+
+    private static bool HasPartial(CheckExpr e) => e.Kind == CheckExpr.Kinds.Partial || e.Args.Any(HasPartial);
 
     /// <summary>A call of an elementwise function or of a derivative function (σ(z), tanh′(z)), not a transpose.</summary>
     private static bool IsElementwiseCall(CheckExpr e) =>

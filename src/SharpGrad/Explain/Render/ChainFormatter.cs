@@ -101,7 +101,7 @@ internal sealed class ChainFormatter
         }
         string chain = direct ? local
             : layout == Layout.Denominator ? local + Dot + Gradient(c) : Gradient(c) + Dot + local;
-        string formula = term.Formula is { } f ? Print(layout == Layout.Numerator ? Numerator(f) : f, Gradient(c)) : chain;
+        string formula = term.Formula is { } f ? Print(f, Gradient(c), evaluation.ValueOf(c).Rank == 1) : chain;
         return (chain, formula, Numbers(term, direct, formula == Gradient(c), formula == Minus + Gradient(c)));
     }
 
@@ -109,31 +109,14 @@ internal sealed class ChainFormatter
     private const string RowUpstream = "\u0003";
 
     /// <summary>
-    /// A term in the numerator layout, where ∂J/∂c of a vector c is a row, written so that its products conform there:
-    /// ∂L/∂r · W2 for W2ᵀ · ∂L/∂r (the transpose of the whole term, itself a row), and ∂L/∂rᵀ · hᵀ for ∂L/∂r · hᵀ (a
-    /// matrix's gradient keeps the matrix's shape, as explain's matrix form does in every layout). A term where ∂J/∂c
-    /// meets no matrix product, or where c is a matrix, reads the same in every layout.
+    /// A vector's term in the numerator layout, where ∂J/∂c of a vector c is a row: the transpose of its gradient-layout
+    /// formula, itself a row, so that its products conform there: ∂L/∂r · W2 for W2ᵀ · ∂L/∂r.
     /// </summary>
     private static Sym Numerator(Sym f)
     {
-        var upstream = Find(f);
-        if (upstream is null || upstream.Shape is [_, > 1] or [> 1, > 1] || !MultipliesUpstream(f)) return f;
-        return f.Shape is [_, > 1] and not [1, _] ? Substituted(f, Sym.Transpose(Row(upstream))) : Transposed(f);
-
-        static Sym? Find(Sym s) => IsUpstream(s) ? s : s.Args.Select(Find).FirstOrDefault(u => u is not null);
-
-        // ∂L/∂r read as the column the gradient layout has: the row's transpose, ∂L/∂rᵀ.
-        static Sym Substituted(Sym s, Sym column) => IsUpstream(s) ? column : s.Kind switch
-        {
-            SymKind.MatMul => Sym.MatMul(Substituted(s.Args[0], column), Substituted(s.Args[1], column)),
-            SymKind.Product => Sym.Mul(s.Args.Select(a => Substituted(a, column))),
-            SymKind.Sum => Sym.Add(s.Args.Select(a => Substituted(a, column))),
-            _ => s,
-        };
+        return Transposed(f);
 
         static bool HasUpstream(Sym s) => IsUpstream(s) || s.Args.Any(HasUpstream);
-
-        static bool MultipliesUpstream(Sym s) => (s.Kind == SymKind.MatMul && HasUpstream(s)) || s.Args.Any(MultipliesUpstream);
 
         static Sym Transposed(Sym s)
         {
@@ -168,10 +151,28 @@ internal sealed class ChainFormatter
         });
     }
 
+    private enum NumeratorForm { Same, Row, Column }
+
+    /// <summary>
+    /// How a term changes in the numerator layout: not at all where ∂J/∂c is no vector or meets no matrix product; a
+    /// vector's term becomes the row it is there (<see cref="Numerator"/>); a matrix's keeps its shape, with ∂J/∂c, now a
+    /// row, written transposed where the gradient layout has its column (∂L/∂rᵀ · hᵀ).
+    /// </summary>
+    private static NumeratorForm Orientation(Sym f, bool vectorUpstream)
+    {
+        static Sym? Find(Sym s) => s.Kind == SymKind.Partial && ReferenceEquals(s.Name, ChainTerm.UpstreamSymbol.Name) ? s : s.Args.Select(Find).FirstOrDefault(u => u is not null);
+        static bool MultipliesUpstream(Sym s) => (s.Kind == SymKind.MatMul && Find(s) is not null) || s.Args.Any(MultipliesUpstream);
+        // Only a vector's gradient turns into a row; a [4, 1] matrix (an axis kept) is a matrix.
+        if (!vectorUpstream || Find(f) is null || !MultipliesUpstream(f)) return NumeratorForm.Same;
+        return f.Shape is [> 1, > 1] ? NumeratorForm.Column : NumeratorForm.Row;
+    }
+
     /// <summary>A term's formula with the upstream symbol replaced by ∂J/∂c.</summary>
-    private string Print(Sym formula, string upstream)
+    private string Print(Sym formula, string upstream, bool vectorUpstream)
     {
         var placeholder = ChainTerm.UpstreamSymbol.ToString(notation);
+        var form = layout == Layout.Numerator ? Orientation(formula, vectorUpstream) : NumeratorForm.Same;
+        if (form == NumeratorForm.Row) formula = Numerator(formula);
         var text = formula.ToString(notation);
         // A matrix product is juxtaposition (W2ᵀδ), which would run a transpose into the ∂ of a
         // fraction in text (W2ᵀ∂J/∂a2): next to the upstream symbol it is written with a dot.
@@ -184,6 +185,10 @@ internal sealed class ChainFormatter
             text = System.Text.RegularExpressions.Regex.Replace(text, $"(?<=[\\w)ᵀ]) ?{RowUpstream}", " · " + RowUpstream);
             text = System.Text.RegularExpressions.Regex.Replace(text, $"{RowUpstream}(ᵀ?) ?(?=[^\\s⊙·+−/=)ᵀ])", RowUpstream + "$1 · ");
         }
+        // A matrix's term in the numerator layout: ∂J/∂c is the row there, so the gradient layout's column is its transpose.
+        if (form == NumeratorForm.Column)
+            text = text.Replace(placeholder + Transpose, "\u0004", StringComparison.Ordinal).Replace(placeholder, placeholder + Transpose, StringComparison.Ordinal)
+                .Replace("\u0004", placeholder, StringComparison.Ordinal);
         return text.Replace(placeholder, upstream).Replace(RowUpstream, upstream);
     }
 
