@@ -104,7 +104,7 @@ internal static class ExplainCli
         {
             Console.Error.WriteLine(e.Diagnostic);
             if (json)
-                Console.Out.WriteLine(ExplainJson.Error(e.Reason, e));
+                Console.Out.WriteLine(ExplainJson.Error(e));
             return UsageError;
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or FormatException)

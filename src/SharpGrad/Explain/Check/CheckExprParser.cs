@@ -597,7 +597,7 @@ internal sealed class CheckExprParser
                 var inner = Current;
                 // (v) is the name v, (v)_d its component; (W1 @ x), (W @ x)[1] and (a · b)₂ are parts as step labels them.
                 if (inner.Kind != T.Ident || Peek(1) is not { Kind: T.Op, Text: ")" }
-                    || (Peek(2) is { Kind: T.Op, Text: "[" or "ᵀ" } or { Kind: T.Op, Text: [>= '\u2080' and <= '\u2089', ..] } && Peek(2).Start == Peek(1).End))
+                    || ((Peek(2) is { Kind: T.Op, Text: "[" or "ᵀ" } || IsSubscript(Peek(2))) && Peek(2).Start == Peek(1).End))
                 {
                     index--;
                     return Part(what) ?? throw Fail($"'{source[Current.Start..tokens[Matching(index)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);

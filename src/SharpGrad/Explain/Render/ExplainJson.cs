@@ -22,13 +22,15 @@ public static class ExplainJson
         Converters = { new TensorConverter(), new CountConverter() },
     };
 
-    /// <summary>
-    /// An error of any <c>--json</c> command: <c>{error}</c>, with <c>file</c>, <c>line</c> and <c>column</c> for an
-    /// error in a program (<paramref name="program"/>).
-    /// </summary>
-    public static string Error(string message, GradProgramException? program = null) => program is null
-        ? JsonSerializer.Serialize(new { error = message }, Options)
-        : JsonSerializer.Serialize(new { error = program.Reason, file = program.FileName, line = program.Line, column = program.Column }, Options);
+    /// <summary>An error of any <c>--json</c> command: <c>{error}</c>.</summary>
+    public static string Error(string message) => JsonSerializer.Serialize(new { error = message }, Options);
+
+    /// <summary>An error in a program, for any <c>--json</c> command: <c>{error, file, line, column}</c>.</summary>
+    public static string Error(GradProgramException program)
+    {
+        ArgumentNullException.ThrowIfNull(program);
+        return JsonSerializer.Serialize(new { error = program.Reason, file = program.FileName, line = program.Line, column = program.Column }, Options);
+    }
 
     /// <summary>
     /// A derivation (<c>explain --json</c>): <c>{form, objective, wrt, layout, expression, latex,
