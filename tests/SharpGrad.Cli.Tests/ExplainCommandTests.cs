@@ -117,4 +117,21 @@ public class ExplainCommandTests
         }
         finally { File.Delete(path); }
     }
+    [Fact]
+    public void Explain_Expand_WritesLayerNormAndTheLossesOut()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"ln-{Guid.NewGuid():N}.grad");
+        File.WriteAllText(path, "param r = [1, -2, 0.5]\ninput z = [2.5, 0.5, -4.5]\ntarget y = [1, 0, 1]\nL = sum(r * layer_norm(z)) + mse_loss(r, z) + binary_cross_entropy(sigmoid(r), y)\n");
+        try
+        {
+            // ∂L/∂r = layer_norm(z) + 2(r − z)/3 + (σ(r) − y)/3: the layer norm shown as itself, or written out on request.
+            var (_, plain, _) = CliRunner.Run("explain", path, "--wrt", "r", "--form", "closed");
+            Assert.Contains("layer_norm(z)", plain);
+            var (code, expanded, _) = CliRunner.Run("explain", path, "--wrt", "r", "--form", "closed", "--expand");
+            Assert.Equal(0, code);
+            Assert.DoesNotContain("layer_norm", expanded.Split('\n')[2]);
+            Assert.Contains("(z − mean(z))/sqrt(mean((z − mean(z))^2) + 1e-5)", expanded);
+        }
+        finally { File.Delete(path); }
+    }
 }

@@ -23,7 +23,7 @@ internal static class ExplainCommand
         {
             Description = "How chains of vector derivatives are written: gradient (∂J/∂x has x's shape, as CS231n), numerator, or denominator (the seed's: the chain runs from the variable up). Stated in the output when given.",
         }.OneOf([.. Layouts.Names]);
-        var expand = new Option<bool>("--expand") { Description = "Write composite ops (softmax, log_softmax, cross_entropy) out in exponentials and sums instead of by name." };
+        var expand = new Option<bool>("--expand") { Description = "Write composite ops (softmax, log_softmax, cross_entropy, layer_norm, mse_loss, binary_cross_entropy) out in exponentials, logarithms, sums and means instead of by name." };
         var standalone = ExplainCli.StandaloneOption();
         var json = ExplainCli.JsonOption();
         var command = new Command("explain", "Write out the chain rule for a derivative: every path, factored, or in closed form.");

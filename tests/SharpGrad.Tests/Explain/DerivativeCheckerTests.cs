@@ -666,6 +666,39 @@ public class DerivativeCheckerTests
         Assert.Equal(CheckMistake.MissingMean, r.Mistake);
     }
 
+    private const string LayerNormProgram = "param W = [[0.5, -1], [1, 0.25], [-0.5, 2]]\ninput x = [1, -2]\nconst r = [1, -2, 0.5]\nz = W @ x\nh = layer_norm(z)\nL = sum(r * h)";
+
+    [Theory]
+    // By hand: h = (z − mean z)/σ, σ = √(var z + ε), so ∂L/∂z = (r − mean r − h·mean(r ⊙ h))/σ, and ∂L/∂W that times xᵀ.
+    [InlineData("z", "(r - mean(r) - h*mean(r*h))/sqrt(mean((z - mean(z))^2) + 1e-5)", true)]
+    [InlineData("z", "(r − mean(r) − h ⊙ mean(r ⊙ h))/√(mean((z − mean(z))²) + 1e-5)", true)]
+    [InlineData("W", "((r - mean(r) - h*mean(r*h))/sqrt(mean((z - mean(z))^2) + 1e-5)) ⊗ x", true)]
+    [InlineData("W", "dL/dz ⊗ x", true)]
+    // The mean of the upstream gradient left out, or the projection onto h: both wrong.
+    [InlineData("z", "(r - h*mean(r*h))/sqrt(mean((z - mean(z))^2) + 1e-5)", false)]
+    [InlineData("z", "(r - mean(r))/sqrt(mean((z - mean(z))^2) + 1e-5)", false)]
+    // Treated as elementwise: r/σ alone.
+    [InlineData("z", "r/sqrt(mean((z - mean(z))^2) + 1e-5)", false)]
+    public void LayerNorm_TextbookBackward_IsGraded(string wrt, string expr, bool correct)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(LayerNormProgram), wrt, expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Theory]
+    // mean((y − t)^2) over 2 outputs: ∂L/∂W = 2(y − t)xᵀ/2 (by hand); the 2 of the square kept is off by a factor 2.
+    [InlineData("param W = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]\ninput x = [1, 2, -1]\ntarget t = [0.5, -0.5]\ny = W @ x\nL = mse_loss(y, t)", "W", "(y - t) ⊗ x", null)]
+    [InlineData("param W = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]\ninput x = [1, 2, -1]\ntarget t = [0.5, -0.5]\ny = W @ x\nL = mse_loss(y, t)", "W", "2*(y - t) ⊗ x", CheckMistake.ConstantFactor)]
+    // −mean(y log p + (1 − y) log(1 − p)) through p = σ(Xw + b) over 4 rows: Xᵀ(p − y)/4, and without the 1/4 a missing mean.
+    [InlineData("param w = [0.5, -1]\ninput X = [[1, 2], [0, 1], [-1, 0.5], [2, -1]]\ntarget y = [1, 0, 1, 0]\np = sigmoid(X @ w)\nL = binary_cross_entropy(p, y)", "w", "X.T @ (p - y) / 4", null)]
+    [InlineData("param w = [0.5, -1]\ninput X = [[1, 2], [0, 1], [-1, 0.5], [2, -1]]\ntarget y = [1, 0, 1, 0]\np = sigmoid(X @ w)\nL = binary_cross_entropy(p, y)", "w", "X.T @ (y - p) / 4", CheckMistake.SignFlipped)]
+    public void CompositeLosses_AreGraded(string source, string wrt, string expr, CheckMistake? mistake)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(source), wrt, expr);
+        Assert.True(r.IsCorrect == (mistake is null), r.ToText());
+        if (mistake is not null) Assert.Equal(mistake, r.Mistake);
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

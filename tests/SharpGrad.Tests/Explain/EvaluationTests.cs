@@ -162,7 +162,9 @@ public class EvaluationTests
         foreach (var op in OpTable.All.Where(o => o.IsFunction))
         {
             var call = op.Arity == 1 ? $"{op.Name}(a)" : $"{op.Name}(a, b)";
-            var program = GradProgram.Parse($"input a = [0.7, 1.9, 0.4]\ninput b = [1.2, 0.3, 0.5]\ninput w = [2, -1, 3]\ny = sum({call} * w)");
+            // The binary cross-entropy takes probabilities.
+            var a = op.Name == "binary_cross_entropy" ? "[0.7, 0.9, 0.4]" : "[0.7, 1.9, 0.4]";
+            var program = GradProgram.Parse($"input a = {a}\ninput b = [1.2, 0.3, 0.5]\ninput w = [2, -1, 3]\ny = sum({call} * w)");
             var r = program.Evaluate();
             foreach (var name in op.Arity == 1 ? new[] { "a" } : ["a", "b"])
             {

@@ -243,6 +243,46 @@ public class LanguageTests
     }
 
     [Fact]
+    public void CompositeLosses_AndLayerNorm_GivePyTorchsValuesAndGradients()
+    {
+        // PyTorch 1.13, float64: F.layer_norm(z, [3]) row by row, F.mse_loss with a broadcast target, F.binary_cross_entropy.
+        var norm = GradProgram.Parse("param Z = [[0.5, -1, 2], [0.1, 0.2, -0.3]]\nconst R = [[1, -2, 0.5], [0, 1, 2]]\nL = sum(R * layer_norm(Z))\n").Evaluate();
+        Assert.Equal(1.2104101309206006, norm.ObjectiveValue, 12);
+        Close([0.9525761691670751, -0.4762948886536713, -0.4762812805134039, -3.306429468604159, 2.644350269802385, 0.6620791988017745], norm.Gradient("Z"), 1e-12);
+        // By hand: a − t = [[−0.5, −1], [1, 0.25]]; the mean square is 2.3125/4 and the gradient 2(a − t)/4.
+        var mse = GradProgram.Parse("param a = [[0.5, -1], [2, 0.25]]\ntarget t = [1, 0]\nL = mse_loss(a, t)\n").Evaluate();
+        Assert.Equal(0.578125, mse.ObjectiveValue, 14);
+        Close([-0.25, -0.5, 0.5, 0.125], mse.Gradient("a"), 1e-14);
+        // −(log 0.8 + log 0.7 + log 0.9)/3, and (p − y)/(p(1 − p))/3.
+        var bce = GradProgram.Parse("param p = [0.2, 0.7, 0.9]\ntarget y = [0, 1, 1]\nL = binary_cross_entropy(p, y)\n").Evaluate();
+        Assert.Equal(-(Math.Log(0.8) + Math.Log(0.7) + Math.Log(0.9)) / 3, bce.ObjectiveValue, 14);
+        Close([0.2 / 0.16 / 3, -0.3 / 0.21 / 3, -0.1 / 0.09 / 3], bce.Gradient("p"), 1e-12);
+    }
+
+    [Fact]
+    public void CompositeLosses_AndLayerNorm_MatchFiniteDifferences()
+    {
+        MatchesFiniteDifferences(GradProgram.Parse(
+            "param W[3, 2] = [[0.5, -1], [1, 0.25], [-0.5, 2]]\n" +
+            "param X[2, 2] = [[1, -2], [0.5, 1]]\n" +
+            "const R = [[1, -2, 0.5], [0, 1, 2]]\n" +
+            "target y = [1, 0, 1]\n" +
+            "H = layer_norm(X @ W.T)\n" +
+            "L = sum(R * H) + mse_loss(H, R) + binary_cross_entropy(sigmoid(H[0]), y) + sum(layer_norm(W[:, 0]))\n"));
+    }
+
+    [Theory]
+    [InlineData("L = mse_loss(x, v)", "the target must have the shape of the prediction [3], got [2]")]
+    [InlineData("L = binary_cross_entropy(x)", "'binary_cross_entropy' takes 2 arguments, got 1")]
+    [InlineData("L = sum(layer_norm(s))", "it takes a vector or a matrix")]
+    public void CompositeLosses_AndLayerNorm_RefuseWrongShapes(string line, string message)
+    {
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse("param x = [0.1, 0.2, 0.3]\nparam s = 2\nparam v = [1, 2]\n" + line + "\n"));
+        Assert.Contains(message, e.Message);
+        Assert.Equal(4, e.Line);
+    }
+
+    [Fact]
     public void Floor_MakesE10sSizeWhole()
     {
         var e10 = ExplainFiles.Load("e10.grad");

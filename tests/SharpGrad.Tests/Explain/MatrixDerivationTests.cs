@@ -102,6 +102,31 @@ public class MatrixDerivationTests
         Assert.Equal(expected, formula);
     }
 
+    [Theory]
+    // The textbook layer norm backward, (g − mean g − h ⊙ mean(g ⊙ h))/σ, with g = r; not its primitives' rules chained.
+    [InlineData("z", "(r − mean(r) − h·mean(r ⊙ h))/sqrt(mean((z − mean(z))^2) + 1e-5)")]
+    [InlineData("W", "(r − mean(r) − h·mean(r ⊙ h)) xᵀ/sqrt(mean((z − mean(z))^2) + 1e-5)")]
+    public void LayerNorm_GivesTheTextbookBackward(string wrt, string expected)
+    {
+        const string program = "param W = [[0.5, -1], [1, 0.25], [-0.5, 2]]\ninput x = [1, -2]\nconst r = [1, -2, 0.5]\nz = W @ x\nh = layer_norm(z)\nL = sum(r * h)\n";
+        AssertEqualsEngine(program, wrt, out var formula);
+        Assert.Equal(expected, formula);
+    }
+
+    [Theory]
+    // Unnamed, a layer norm is written as itself: sum(layer_normᵀ, 1) is the sum of its rows.
+    [InlineData("L = sum(layer_norm(Z) @ r)", "r", "sum(layer_norm(Z)ᵀ, 1)")]
+    // mean((y − t)^2) over 2 elements: 2(y − t)/2.
+    [InlineData("L = mse_loss(Z @ r, t)", "r", "Zᵀ(Z r − t)")]
+    // Through a sigmoid the binary cross-entropy's gradient is the residual over n.
+    [InlineData("L = binary_cross_entropy(sigmoid(Z @ r), t)", "r", "Zᵀ(σ(Z r) − t)/2")]
+    public void CompositeLossesAndLayerNorm_HaveMatrixForms(string line, string wrt, string expected)
+    {
+        var program = "param r = [0.5, -1, 0.25]\ninput Z = [[1, 2, 4], [0, -1, 1]]\ntarget t = [1, 0]\n" + line + "\n";
+        AssertEqualsEngine(program, wrt, out var formula);
+        Assert.Equal(expected, formula);
+    }
+
     [Fact]
     public void SoftmaxCrossEntropy_WrittenOutWithLog_GivesTheResidual()
     {

@@ -20,8 +20,8 @@ public static class DerivationRenderer
     /// for a recurrence), and the line that says how to read them (or null). In the denominator
     /// layout a chain of local partials is written from the variable up to the objective, so that
     /// its Jacobians conform; in the gradient and numerator layouts from the objective down.
-    /// With <paramref name="expand"/>, composite ops (softmax, log_softmax, cross_entropy) are
-    /// written out in exponentials and sums.
+    /// With <paramref name="expand"/>, composite ops (softmax, cross_entropy, layer_norm, …) are
+    /// written out (<see cref="Expanded"/>).
     /// </summary>
     /// <exception cref="ArgumentException">An unknown form, or more paths than <paramref name="pathLimit"/> for "paths".</exception>
     public static IReadOnlyList<(Sym Left, Sym Right)> Equations(ChainDerivation derivation, string form, out string? note,
@@ -81,22 +81,26 @@ public static class DerivationRenderer
             ? Sym.Mul(s.Args.Select(VariableFirst).Reverse())
             : null);
 
-    /// <summary>softmax, log_softmax and cross_entropy written out along the last axis.</summary>
+    /// <summary>The composite ops (softmax, log_softmax, cross_entropy, layer_norm, mse_loss, binary_cross_entropy) written out in exponentials, logarithms, sums and means.</summary>
     public static Sym Expanded(Sym e)
     {
         ArgumentNullException.ThrowIfNull(e);
         return e.Rewrite(s =>
         {
-            if (s.Kind != SymKind.Call || s.Op?.Name is not ("softmax" or "log_softmax" or "cross_entropy")) return null;
+            if (s.Kind != SymKind.Call || s.Op?.Name is not ("softmax" or "log_softmax" or "cross_entropy" or "layer_norm" or "mse_loss" or "binary_cross_entropy")) return null;
             var z = Expanded(s.Args[0]);
-            Sym RowSum(Sym v) => v.Shape is { Count: 2 } shape ? Sym.SumOver(v, [1], [shape[0], 1]) : Sym.Call("sum", v);
-            var logSoftmax = Sym.Sub(z, Sym.Call("log", RowSum(Sym.Call("exp", z))));
+            var y = s.Args.Count > 1 ? Expanded(s.Args[1]) : null;
+            var logSoftmax = Sym.Sub(z, Sym.Call("log", Sym.RowSum(Sym.Call("exp", z))));
             return s.Op.Name switch
             {
-                "softmax" => Sym.Div(Sym.Call("exp", z), RowSum(Sym.Call("exp", z))),
+                "softmax" => Sym.Div(Sym.Call("exp", z), Sym.RowSum(Sym.Call("exp", z))),
                 "log_softmax" => logSoftmax,
-                _ when z.Shape is { Count: 2 } rows => Sym.Div(Sym.Neg(Sym.Call("sum", Sym.Mul(Expanded(s.Args[1]), logSoftmax))), Sym.Num(rows[0])),
-                _ => Sym.Neg(Sym.Call("sum", Sym.Mul(Expanded(s.Args[1]), logSoftmax))),
+                "layer_norm" => Sym.Div(Sym.Sub(z, Sym.RowMean(z)), MatrixDerivation.LayerNormScale(z)),
+                "mse_loss" => Sym.Call("mean", Sym.Pow(Sym.Sub(z, y!), Sym.Num(2))),
+                "binary_cross_entropy" => Sym.Neg(Sym.Call("mean", Sym.Add(Sym.Mul(y!, Sym.Call("log", z)),
+                    Sym.Mul(Sym.Sub(Sym.One, y!), Sym.Call("log", Sym.Sub(Sym.One, z)))))),
+                _ when z.Shape is { Count: 2 } rows => Sym.Div(Sym.Neg(Sym.Call("sum", Sym.Mul(y!, logSoftmax))), Sym.Num(rows[0])),
+                _ => Sym.Neg(Sym.Call("sum", Sym.Mul(y!, logSoftmax))),
             };
         });
     }

@@ -53,7 +53,7 @@ public static class MatrixDerivation
         var expressions = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance);
         var divisors = Divisors(order);
         Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
-        if (Reverse(order, root, Sym.One, target, Expr, NoStop) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
+        if (Reverse(order, root, Sym.One, target, Expr, NoStop, LayerNorms(evaluation)) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
         var result = Readable(gradient, names, Expr, evaluation);
         // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
         int[] targetShape = target.Shape.ToArray();
@@ -102,7 +102,7 @@ public static class MatrixDerivation
         var names = new Dictionary<Tensor, GraphNode>(ReferenceEqualityComparer.Instance);
         if (node.IsNamed && node.Op?.Name != "log_softmax") names[root] = node;
         Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
-        var gradient = Reverse(order, root, g, target, Expr, stop) ?? Sym.Zero;
+        var gradient = Reverse(order, root, g, target, Expr, stop, LayerNorms(evaluation)) ?? Sym.Zero;
         return Readable(gradient, names, Expr, evaluation);
     }
 
@@ -111,7 +111,8 @@ public static class MatrixDerivation
     /// rule the one of <see cref="Derivatives"/>; the gradient of <paramref name="target"/>, or null
     /// when <paramref name="root"/> does not depend on it.
     /// </summary>
-    private static Sym? Reverse(List<Tensor> order, Tensor root, Sym seed, Tensor target, Func<Tensor, Sym> expr, IReadOnlySet<Tensor> stop)
+    private static Sym? Reverse(List<Tensor> order, Tensor root, Sym seed, Tensor target, Func<Tensor, Sym> expr, IReadOnlySet<Tensor> stop,
+        IReadOnlyDictionary<Tensor, Tensor> layerNorms)
     {
         var reaches = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { target };
         foreach (var t in order)
@@ -129,6 +130,17 @@ public static class MatrixDerivation
                 // A read through an index scatters its gradient back into the positions read.
                 var scattered = Scatter(g, source, t);
                 gradients[source] = gradients.TryGetValue(source, out var before) ? Sym.Add(before, scattered) : scattered;
+                continue;
+            }
+            if (layerNorms.TryGetValue(t, out var z))
+            {
+                // Straight to the layer norm's operand, past its primitives: their rules chained give the same numbers
+                // as an unreadable formula.
+                if (reaches.Contains(z))
+                {
+                    var contribution = LayerNormBackward(g, expr(t), expr(z));
+                    gradients[z] = gradients.TryGetValue(z, out var earlier) ? Sym.Add(earlier, contribution) : contribution;
+                }
                 continue;
             }
             if (!Derivatives.Covers(fn.Op) || fn.Operands.Count == 0)
@@ -150,6 +162,29 @@ public static class MatrixDerivation
             }
         }
         return gradients.TryGetValue(target, out var r) ? r : Sym.Zero;
+    }
+
+    /// <summary>The recorded output of each of the program's layer_norm calls, and the recorded operand it normalised.</summary>
+    private static Dictionary<Tensor, Tensor> LayerNorms(ProgramEvaluation evaluation)
+    {
+        var result = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var node in evaluation.Graph.Nodes)
+            if (node.Op?.Name == "layer_norm") result.TryAdd(evaluation.Recorded[node.Index], evaluation.Recorded[node.Operands[0].Index]);
+        return result;
+    }
+
+    /// <summary>√(var z + ε) of layer_norm along the last axis, the variance biased.</summary>
+    internal static Sym LayerNormScale(Sym z)
+    {
+        var centred = Sym.Sub(z, Sym.RowMean(z));
+        return Sym.Call("sqrt", Sym.Add(Sym.RowMean(Sym.Pow(centred, Sym.Num(2))), Sym.Num(OpTable.LayerNormEpsilon)));
+    }
+
+    /// <summary>The textbook vector–Jacobian product of h = layer_norm(z): (g − mean g − h ⊙ mean(g ⊙ h))/√(var z + ε), along the last axis.</summary>
+    private static Sym LayerNormBackward(Sym g, Sym h, Sym z)
+    {
+        if (h.Shape is { } shape && !(g.Shape?.SequenceEqual(shape) ?? false)) g = g.BroadcastTo([.. shape]);
+        return Sym.Div(Sym.Sub(Sym.Sub(g, Sym.RowMean(g)), Sym.Mul(h, Sym.RowMean(Sym.Mul(g, h)))), LayerNormScale(z));
     }
 
     private static readonly HashSet<Tensor> NoStop = new(ReferenceEqualityComparer.Instance);
@@ -392,6 +427,9 @@ public static class MatrixDerivation
             return Sym.Var(node.Name!, shape);
         if (t.GradFn is { Op: OpCode.Index } index && index.Inputs[0] is { } source)
             return IndexRead(expr(source), source, t);
+        // An unnamed layer norm shows as itself, as the rule of its backward reads it.
+        if (t.GradFn is { Op: OpCode.Div } && LayerNorms(evaluation).TryGetValue(t, out var normalised))
+            return Sym.Call("layer_norm", expr(normalised)).WithShape(shape);
         if (t.GradFn is not { } fn || fn.Operands.Count == 0)
         {
             var values = t.ToDoubleArray();

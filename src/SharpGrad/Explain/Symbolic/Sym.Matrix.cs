@@ -101,6 +101,12 @@ public sealed partial class Sym
         return new Sym(SymKind.SumOver, args: [a], axes: axes, shape: shape.Length == 0 ? null : shape);
     }
 
+    /// <summary>The sum along the last axis: of all elements for a vector, of each row for a matrix, kept as a column so that it broadcasts back over the row.</summary>
+    public static Sym RowSum(Sym v) => v.Shape is { Count: 2 } shape ? SumOver(v, [1], [shape[0], 1]) : Call("sum", v);
+
+    /// <summary>The mean along the last axis, as <see cref="RowSum"/> sums.</summary>
+    public static Sym RowMean(Sym v) => v.Shape is { Count: 2 } shape ? Div(RowSum(v), Num(shape[1])) : Call("mean", v);
+
     /// <summary>
     /// This value as one of <paramref name="shape"/>: unchanged when it already has a shape, otherwise
     /// the number at every element, written c·ones(k) (the gradient 1/n of a mean over a vector), or a

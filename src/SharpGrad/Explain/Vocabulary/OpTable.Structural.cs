@@ -337,6 +337,34 @@ public static partial class OpTable
         return perRow.Rank == 0 ? perRow : perRow.Mean();
     }
 
+    /// <summary>PyTorch's layer_norm over the last axis without weight and bias, written in primitives so that every step has its shared rule.</summary>
+    private static Tensor LayerNorm(Tensor z)
+    {
+        var centred = z.Sub(z.Mean(-1, keepDim: true));
+        return centred.Div(centred.Mul(centred).Mean(-1, keepDim: true).Add(LayerNormEpsilon).Sqrt());
+    }
+
+    /// <summary>The ε of layer_norm's variance, PyTorch's default.</summary>
+    internal const double LayerNormEpsilon = 1e-5;
+
+    private static Tensor MseLoss(Tensor a, Tensor b)
+    {
+        var error = a.Sub(b);
+        return error.Mul(error).Mean();
+    }
+
+    /// <summary>−mean(y·log p + (1 − y)·log(1 − p)); unlike PyTorch's, log 0 is not clamped, so p of exactly 0 or 1 gives ∞ where the target disagrees.</summary>
+    private static Tensor BinaryCrossEntropy(Tensor p, Tensor y) =>
+        y.Mul(p.Log()).Add(y.Neg().Add(1).Mul(p.Neg().Add(1).Log())).Mean().Neg();
+
+    /// <summary>A loss of a prediction and a target that broadcasts to the prediction's shape: a scalar.</summary>
+    private static SymbolicShape? LossShape(IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem)
+    {
+        problem = ShapeInference.Broadcast(s[0], s[1], sizes) is { } joint && joint.Equals(s[0]) ? null
+            : $"the target must have the shape of the prediction {s[0]}, got {s[1]}";
+        return problem is null ? SymbolicShape.Scalar : null;
+    }
+
     private static SymbolicShape? SameShape(IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem)
     {
         problem = s[0].Rank is 1 or 2 ? null : $"it takes a vector or a matrix (one row per example), got {(s[0].IsScalar ? "a scalar" : $"shape {s[0]}")}";
