@@ -699,6 +699,44 @@ public class DerivativeCheckerTests
         if (mistake is not null) Assert.Equal(mistake, r.Mistake);
     }
 
+    [Theory]
+    // −log pt with pt = y·p + (1 − y)(1 − p) and a label y of 0 or 1: ∂L/∂z = p − y, by hand, only for such labels, and p − 1 for y = 1.
+    [InlineData("(p - y) * x", true)]
+    [InlineData("(p - 1) * x", true)]
+    // The label left out is still caught at the label given.
+    [InlineData("p * x", false)]
+    public void BinaryLabels_StayLabelsAtEveryPoint(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("input x = [1, 2]\ntarget y = 1\nparam w = [0.4, -0.3]\np = sigmoid(w @ x)\nL = -log(y * p + (1 - y) * (1 - p))");
+        var r = DerivativeChecker.Check(program, "w", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Theory]
+    // L = Σ A ⊙ (B ⊙ v) scales B's columns by v: ∂L/∂A = B diag(v) (by hand), not diag(v) B, which scales its rows.
+    [InlineData("B diag(v)", true)]
+    [InlineData("B @ diag(v)", true)]
+    [InlineData("diag(v) B", false)]
+    [InlineData("outer(ones(2), v) ⊙ B", true)]
+    public void DiagAndOuter_AreMatricesInAProduct(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param A = [[1, 2], [3, 4]]\ninput v = [1, -1]\ninput B = [[0.5, 1], [2, -1]]\nL = sum(A * (B * v))");
+        var r = DerivativeChecker.Check(program, "A", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Theory]
+    // GELU′(a) = Φ(a) + a·φ(a), Φ and φ the standard normal CDF and density.
+    [InlineData("(Φ(a) + a φ(a)) ⊗ x", true)]
+    [InlineData("(Φ(a) + a*φ(a)) ⊗ x", true)]
+    [InlineData("Φ(a) ⊗ x", false)]
+    public void NormalCdfAndDensity_AreRead(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("input x = [1, -0.5, 2]\nparam W = [[0.3, -0.2, 0.5], [-0.4, 0.6, 0.1]]\na = W @ x\nL = sum(gelu(a))");
+        var r = DerivativeChecker.Check(program, "W", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

@@ -127,6 +127,28 @@ public class MatrixDerivationTests
         Assert.Equal(expected, formula);
     }
 
+    [Theory]
+    // softplus′ = σ, leaky_relu′ = 1 above 0 and 0.01 below, floor′ = 0 (by hand), through a matrix product.
+    [InlineData("softplus", "σ(W x) xᵀ")]
+    [InlineData("leaky_relu", "(0.99·I[W x > 0] + 0.01) xᵀ")]
+    [InlineData("floor", "0·ones(2, 2)")]
+    [InlineData("gelu", null)]
+    public void NewerActivations_HaveMatrixForms(string f, string? expected)
+    {
+        AssertEqualsEngine($"param W = [[0.5, -1], [2, 0.1]]\ninput x = [1, -2]\nJ = sum({f}(W @ x))\n", "W", out var formula);
+        if (expected is not null) Assert.Equal(expected, formula);
+    }
+
+    [Fact]
+    public void AClosedFormThatClosesNothing_IsAnErrorThatSaysWhy()
+    {
+        var derivation = ChainDerivation.Create(GradProgram.Parse("param K = [[0.5, -1], [2, 0.1]]\ninput X = [[1, -2, 0], [1, 1, 1], [0, 2, 1]]\nL = sum(tanh(conv2d(X, K)))\n"), "K");
+        var e = Assert.Throws<ArgumentException>(() => DerivationRenderer.Equations(derivation, "closed", out _));
+        Assert.Contains("∂L/∂K has no closed form: the chain from L to K runs through conv2d", e.Message);
+        // The factored form's one factor is the local partial itself, which is what it is.
+        Assert.Equal("∂L/∂(K)_d", DerivationRenderer.Equations(derivation, "factored", out _)[0].Right.ToString());
+    }
+
     [Fact]
     public void SoftmaxCrossEntropy_WrittenOutWithLog_GivesTheResidual()
     {

@@ -331,6 +331,10 @@ internal sealed class CheckExprParser
         CheckExpr.Kinds.Call when IsTransposed(e) => StaticRank(e.Args[0]),
         // ones(3) is a vector, ones(2, 2) a matrix: ones(2, 2) W is a matrix product, as explain prints it.
         CheckExpr.Kinds.Call when e.Name == "ones" => e.Args.Count,
+        // diag(v) and outer(a, b) are matrices: B diag(v) is a matrix product; sign and clip keep their argument's rank.
+        CheckExpr.Kinds.Call when e.Name == "diag" && StaticRank(e.Args[0]) == 1 => 2,
+        CheckExpr.Kinds.Call when e.Name == "outer" && e.Args.All(a => StaticRank(a) == 1) => 2,
+        CheckExpr.Kinds.Call when e.Name is "sign" or "clip" => StaticRank(e.Args[0]),
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Count == 1 => StaticRank(e.Args[0]),
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Reduction } => 0,
         CheckExpr.Kinds.Negate => StaticRank(e.Args[0]),
@@ -474,6 +478,14 @@ internal sealed class CheckExprParser
             Expect("]", "']' to close the indicator I[...]");
             return Node(CheckExpr.Kinds.Indicator, start, [a, b], relation: relation);
         }
+        // Φ(z) and φ(z), the standard normal CDF and density that GELU′ = Φ(z) + z·φ(z) is written with.
+        if (name is "Φ" or "φ" && IsOp("(") && Resolve(t.Text) is null)
+        {
+            index++;
+            var z = ParseSum();
+            Expect(")", $"')' to close the call of '{t.Text}'");
+            return name == "Φ" ? Normal(start, 0.5, "erf", Product(start, z, 1 / Math.Sqrt(2)), 1) : Normal(start, 1 / Math.Sqrt(2 * Math.PI), "exp", Product(start, Node(CheckExpr.Kinds.Binary, start, [z, Number(start, 2)], op: '^'), -0.5), 0);
+        }
         bool prime = false;
         if (Current.Kind == T.Prime) { prime = true; index++; }
         // W(x − t): a program name that is no function, followed by a bracket, is a product.
@@ -547,6 +559,18 @@ internal sealed class CheckExprParser
             return Node(CheckExpr.Kinds.Binary, start, [Node(CheckExpr.Kinds.Name, start, name: letter), Node(CheckExpr.Kinds.Name, start + 1, name: rest)], op: '*');
         if (known is null) throw Unknown(t, "");
         return Node(CheckExpr.Kinds.Name, start, name: known);
+    }
+
+    private CheckExpr Number(int start, double value) => Node(CheckExpr.Kinds.Number, start, value: value);
+
+    private CheckExpr Product(int start, CheckExpr e, double c) => Node(CheckExpr.Kinds.Binary, start, [Number(start, c), e], op: '*');
+
+    /// <summary>c·(f(argument) + shift): Φ(z) = (erf(z/√2) + 1)/2 and φ(z) = e^(−z²/2)/√(2π).</summary>
+    private CheckExpr Normal(int start, double c, string f, CheckExpr argument, double shift)
+    {
+        OpTable.TryGetFunction(f, 1, out var op);
+        var call = Node(CheckExpr.Kinds.Call, start, [argument], name: f, info: op);
+        return Product(start, shift == 0 ? call : Node(CheckExpr.Kinds.Binary, start, [call, Number(start, shift)], op: '+'), c);
     }
 
     /// <summary>norm(v) and ‖v‖, read as sqrt(sum(v^2)) as the program reads norm.</summary>

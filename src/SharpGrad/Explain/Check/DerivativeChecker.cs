@@ -210,6 +210,10 @@ public static partial class DerivativeChecker
                 else if (d.Kind == DeclarationKind.Target && MatrixDerivation.IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
                 // Labels of ±1 (a hinge loss's y) stay labels: y² = 1 is then part of the exercise, as y(y − s) > 0 is 1 − ys > 0.
                 else if (d.Kind == DeclarationKind.Target && IsSignLabels(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (±1 labels)");
+                // So do labels of 0 and 1 (a binary cross-entropy's y): p(1 − p) = pt(1 − pt), and p − 1 for a given y = 1.
+                // All zeros is more likely a regression target t = 0, redrawn like any value.
+                else if (d.Kind == DeclarationKind.Target && BasePoint[d.Name].ToDoubleArray() is var labels && labels.All(x => x is 0 or 1) && labels.Contains(1))
+                    fixedNames.Add($"{d.Name} (0/1 labels)");
             }
         }
 

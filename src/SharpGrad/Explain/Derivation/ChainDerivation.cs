@@ -79,6 +79,9 @@ public sealed class ChainDerivation
         return new ChainDerivation(program, graph.Named("--of", of), graph.Named("--wrt", wrt));
     }
 
+    /// <summary>The program derived.</summary>
+    internal GradProgram Program => program;
+
     /// <summary>The node differentiated.</summary>
     public string Objective { get; }
 

@@ -60,11 +60,29 @@ public static class DerivationRenderer
             lines[0] = (Sym.Partial(derivation.Objective, derivation.Wrt), direct);
         }
 
+        // Closing nothing, the form would read ∂L/∂K = ∂L/∂K: said as what it is instead.
+        if (form == "closed" && lines is [{ Right: { Kind: SymKind.Partial } only }] && only.Name == derivation.Objective && only.Wrt == derivation.Wrt)
+            throw new ArgumentException(NoClosedForm(derivation));
+
         if (layout == Layout.Denominator)
             lines = lines.Select(l => (l.Left, VariableFirst(l.Right))).ToList();
         if (expand)
             lines = lines.Select(l => (l.Left, Expanded(l.Right))).ToList();
         return lines;
+    }
+
+    /// <summary>Why a derivative has no closed form: the ops on its path without a formula, and how to see the chain through them.</summary>
+    private static string NoClosedForm(ChainDerivation derivation)
+    {
+        var graph = derivation.Program.Graph;
+        var wrt = graph[derivation.Wrt];
+        var ops = graph.AncestorsAndSelf(graph[derivation.Objective])
+            .Where(n => !n.IsNamed && n.Op is { Kind: OpKind.Structural } op && op != OpTable.Transpose && n.DependsOn(wrt))
+            .Select(n => n.Op!.Name).Distinct().ToArray();
+        var through = ops.Length == 0 ? " through ops" : $" through {string.Join(" and ", ops)}";
+        through += " without a formula per component or in matrix notation";
+        return $"∂{derivation.Objective}/∂{derivation.Wrt} has no closed form: the chain from {derivation.Objective} to {derivation.Wrt} runs{through}. Name the result of that part in the program "
+            + "(C = ...) for the chain through it, or see step for the numbers.";
     }
 
     /// <summary>

@@ -461,6 +461,11 @@ public static class MatrixDerivation
             OpCode.Tanh => x0.Tanh(),
             OpCode.Sigmoid => x0.Sigmoid(),
             OpCode.Relu => Sym.Call("relu", x[0]),
+            OpCode.Softplus => Sym.Call("softplus", x[0]),
+            OpCode.Gelu => Sym.Call("gelu", x[0]),
+            OpCode.Floor => Sym.Call("floor", x[0]),
+            // The language's leaky_relu has PyTorch's slope; the op with another slope has no name to print it by.
+            OpCode.LeakyRelu when OpTable.TryGetFunction("leaky_relu", 1, out var leaky) && leaky.Attributes?.Scalar == a.Scalar => Sym.Call(leaky, x[0]),
             OpCode.Abs => Sym.Call("abs", x[0]),
             OpCode.Maximum => Sym.Call("max", x[0], x[1]),
             OpCode.Minimum => Sym.Call("min", x[0], x[1]),

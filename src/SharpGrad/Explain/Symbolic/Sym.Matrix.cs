@@ -42,6 +42,9 @@ public sealed partial class Sym
     {
         var (ca, ma) = SplitScalars(a);
         var (cb, mb) = SplitScalars(b);
+        // A zero matrix times anything is zero (floor's gradient through a matrix product).
+        if ((a is { IsNumber: true, Value: 0 } || b is { IsNumber: true, Value: 0 }) && new Sym(SymKind.MatMul, args: [a, b]).Shape is { } zeroShape)
+            return Zero.WithShape([.. zeroShape]);
         if (ma is null || mb is null)
             return Mul(ca, cb, ma ?? One, mb ?? One);
         // A product with a constant matrix c·1 is a sum: W 1 is the row sums of W, 1ᵀW its column
