@@ -64,7 +64,7 @@ public sealed class CheckResult
     /// <summary>How many points (away from kinks) were compared.</summary>
     public int PointsTried { get; init; }
 
-    /// <summary>The declarations held at the same value at every point (const, one-hot targets, ±1 labels, --set).</summary>
+    /// <summary>The declarations held at the same value at every point (const, one-hot targets, ±1 and 0/1 labels, --set).</summary>
     public IReadOnlyList<string> Fixed { get; init; } = [];
 
     /// <summary>The answer as the verdict line quotes it: cut at 300 characters (a pasted sum of thousands of terms), whole in the JSON.</summary>
