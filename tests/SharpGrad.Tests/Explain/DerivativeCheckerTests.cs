@@ -737,6 +737,43 @@ public class DerivativeCheckerTests
         Assert.True(correct == r.IsCorrect, r.ToText());
     }
 
+    [Theory]
+    // e9's J is a one-element vector, so ∂J/∂a2 has a2's shape: step's numerator-layout rows, worked by hand in the spec
+    // (∂J/∂h1 = (−6, 6), ∂J/∂x = −6, ∂J/∂W3 = [[0, −18]]).
+    [InlineData("h1", "∂J/∂a2 · W2")]
+    [InlineData("x", "∂J/∂a1 · W1")]
+    [InlineData("W3", "∂J/∂yhatᵀ · h2ᵀ")]
+    [InlineData("W2", "∂J/∂a2ᵀ · h1ᵀ")]
+    // step's numbers column: vectors as tuples.
+    [InlineData("h1", "(0, −6)ᵀ · [[−1, 1], [1, −1]]")]
+    [InlineData("h1", "(−6, 6)")]
+    public void E9_NumeratorRowsAndNumbers_ReadBack(string wrt, string expr)
+    {
+        var r = Check("e9.grad", wrt, expr);
+        Assert.True(r.IsCorrect, r.ToText());
+    }
+
+    [Theory]
+    // Six-digit numbers whose products cancel: Σ a ⊙ b = 0.00578798 to 6 digits (PyTorch), the printed numbers give
+    // 0.00578791. The rounding of what is written allows that; a number changed beyond its rounding does not.
+    [InlineData("sum([-0.0852744, 0.19119, 0.101528, -0.185745] * [0.209773, 0.243708, 0.218672, 0.242912])", true)]
+    [InlineData("sum([-0.0852744, 0.19119, 0.101528, -0.185745] * [0.209773, 0.243708, 0.218672, 0.252912])", false)]
+    public void ArithmeticOnRoundedNumbers_IsAsExactAsItsRounding(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param b = 1\nL = b * 0.00578798");
+        var r = DerivativeChecker.Check(program, "b", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Fact]
+    public void AnIndexedNumber_TimesAMatrixProduct_IsAProduct()
+    {
+        // ∂L/∂x of L = sum(g[0]·(W x)) is g[0]·Wᵀ·1 (by hand): g[0] is a number, not a matrix to multiply.
+        var program = GradProgram.Parse("input g = [0.5, 2]\nparam W = [[1, 2], [3, 4]]\nparam x = [1, -1]\nL = sum(g[0] * (W @ x))");
+        Assert.True(DerivativeChecker.Check(program, "x", "g[0]·Wᵀ(ones(2))").IsCorrect);
+        Assert.True(DerivativeChecker.CheckValue(program, "x", "(2, 3)").IsCorrect);
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

@@ -289,7 +289,7 @@ internal sealed class CheckExprParser
         SymbolicShape? shape = e.Kind switch
         {
             CheckExpr.Kinds.Name when graph.TryGetNode(e.Name!, out var n) => n.Shape,
-            CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && of.Shape.Rank == 0 && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape,
+            CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && IsObjectiveLike(of) && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape,
             _ => null,
         };
         // ones(4), ones(2, 3): the sizes written.
@@ -300,6 +300,9 @@ internal sealed class CheckExprParser
         var sizes = shape.Resolve(graph.StaticSizes);
         return sizes;
     }
+
+    /// <summary>A scalar, or a one-element result nothing else uses (e9's J = (y − ŷ)² of a [1] ŷ): ∂J/∂h then has h's shape.</summary>
+    private bool IsObjectiveLike(GraphNode node) => node.Shape.Rank == 0 || (node.Shape.IsSingleElement && !graph.Nodes.Any(n => n.Operands.Contains(node)));
 
     private static bool HasPartial(CheckExpr e) => e.Kind == CheckExpr.Kinds.Partial || e.Args.Any(HasPartial);
 
@@ -335,12 +338,15 @@ internal sealed class CheckExprParser
         CheckExpr.Kinds.Call when e.Name == "diag" && StaticRank(e.Args[0]) == 1 => 2,
         CheckExpr.Kinds.Call when e.Name == "outer" && e.Args.All(a => StaticRank(a) == 1) => 2,
         CheckExpr.Kinds.Call when e.Name is "sign" or "clip" => StaticRank(e.Args[0]),
+        // gate[0] is a number, W[1, :] a vector: as the index's shape rule makes them from the name's shape.
+        CheckExpr.Kinds.Call when e.Op is { Name: "index", Shape: { } rule } && e.Args[0].Kind == CheckExpr.Kinds.Name
+            && graph.TryGetNode(e.Args[0].Name!, out var indexed) && rule([indexed.Shape], graph.StaticSizes, out _) is { } read => read.Rank,
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Count == 1 => StaticRank(e.Args[0]),
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Reduction } => 0,
         CheckExpr.Kinds.Negate => StaticRank(e.Args[0]),
         CheckExpr.Kinds.Binary when e.Operator == '^' && StaticRank(e.Args[1]) == 0 => StaticRank(e.Args[0]),
         // ∂L/∂h of a scalar L has h's shape.
-        CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && of.Shape.Rank == 0 && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape.Rank,
+        CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && IsObjectiveLike(of) && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape.Rank,
         // Broadcasting gives the larger rank; a side whose rank is not known here (an axis sum, say) cannot
         // lower it, so the known side decides: (A ⊙ (R Vᵀ − sum(…, 1))) K is a matrix times a matrix.
         CheckExpr.Kinds.Binary when e.Operator is '+' or '-' or '*' or '/' => (StaticRank(e.Args[0]), StaticRank(e.Args[1])) switch
@@ -446,6 +452,14 @@ internal sealed class CheckExprParser
         {
             index++;
             var inner = ParseSum();
+            if (IsOp(","))
+            {
+                // (−0.07, 0.075): a vector as step's numbers print it.
+                var components = new List<CheckExpr> { inner };
+                while (IsOp(",")) { index++; components.Add(ParseSum()); }
+                Expect(")", $"',' or ')' to close the '(' at column {start + 1}");
+                return Node(CheckExpr.Kinds.Vector, start, components);
+            }
             Expect(")", $"')' to close the '(' at column {start + 1}");
             // (w)_d, (y)_i: one component, as explain writes a component of a vector; elementwise
             // arithmetic on whole vectors reads the same.

@@ -63,7 +63,8 @@ public static partial class DerivativeChecker
         {
             try
             {
-                return g.Value(new CheckExprEvaluator(program, g.First, g.BasePoint).Evaluate(expr), Decimals(expression));
+                var value = new CheckExprEvaluator(program, g.First, g.BasePoint).Evaluate(expr);
+                return g.Value(value, Decimals(expression), RoundingSlack(expr, value, e => new CheckExprEvaluator(program, g.First, g.BasePoint).Evaluate(e)));
             }
             catch (CheckShapeException e)
             {
@@ -84,7 +85,10 @@ public static partial class DerivativeChecker
         ArgumentNullException.ThrowIfNull(program);
         ArgumentNullException.ThrowIfNull(value);
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), value, overrides);
-        return g.Value(GradProgram.ParseValue(value), Decimals(value));
+        // (−0.07, 0.075): a vector as step's numbers print it.
+        var text = value.Trim();
+        if (text.StartsWith('(') && text.EndsWith(')')) text = "[" + text[1..^1] + "]";
+        return g.Value(GradProgram.ParseValue(text), Decimals(value));
     }
 
     private static Tensor? TryParseValue(string text)
@@ -102,6 +106,44 @@ public static partial class DerivativeChecker
     /// <summary>The decimals written in each number of the text, in order; 0 for a whole number or one with an exponent.</summary>
     private static int[] Decimals(string text) =>
         Regex.Matches(text, @"(\d*\.(\d+)|\d+)([eE][-+]?\d+)?").Select(m => m.Groups[3].Success ? 0 : m.Groups[2].Length).ToArray();
+
+    /// <summary>Half a unit of the last of <paramref name="decimals"/>, for a number written with two or more.</summary>
+    private static double Half(int decimals) => decimals >= 2 ? 0.5 * Math.Pow(10, -decimals) : 0;
+
+    /// <summary>
+    /// How far a nameless expression's value can move, element by element, when each of its numbers written with two or
+    /// more decimals moves by up to half a unit of its last decimal: the largest change over a few such moves (the
+    /// rounding of Σ(a ⊙ b) of six-digit numbers can exceed the tolerance where the terms cancel). Null when no number has
+    /// two decimals.
+    /// </summary>
+    private static double[]? RoundingSlack(CheckExpr expr, Tensor value, Func<CheckExpr, Tensor> evaluate)
+    {
+        var halves = new Dictionary<CheckExpr, double>(ReferenceEqualityComparer.Instance);
+        void Collect(CheckExpr e)
+        {
+            if (e.Kind == CheckExpr.Kinds.Number && Decimals(e.Text) is [var d] && Half(d) > 0) halves[e] = Half(d);
+            foreach (var a in e.Args) Collect(a);
+        }
+        Collect(expr);
+        if (halves.Count == 0) return null;
+        var at = value.ToDoubleArray();
+        var slack = new double[at.Length];
+        var generator = new Generator(0x5EED);
+        for (int round = 0; round < 8; round++)
+        {
+            CheckExpr Moved(CheckExpr e) => halves.TryGetValue(e, out var h)
+                ? new CheckExpr(e.Kind, 0, e.Text.Length, e.Text) { Value = e.Value + (generator.NextDouble() < 0.5 ? -h : h) }
+                : e.Args.Count == 0 ? e : new CheckExpr(e.Kind, 0, e.Text.Length, e.Text, e.Args.Select(Moved).ToArray())
+                {
+                    Value = e.Value, Name = e.Name, Wrt = e.Wrt, Total = e.Total, Held = e.Held, Operator = e.Operator, Relation = e.Relation, Op = e.Op,
+                };
+            var moved = evaluate(Moved(expr)).ToDoubleArray();
+            if (moved.Length != at.Length) return null;
+            for (int i = 0; i < at.Length; i++) slack[i] = Math.Max(slack[i], Math.Abs(moved[i] - at[i]));
+        }
+        // The moves tried are a sample of the corners: twice the largest seen stands for the worst.
+        return slack.Select(x => 2 * x).ToArray();
+    }
 
     private static bool HasNames(CheckExpr e) => e.Kind is CheckExpr.Kinds.Name or CheckExpr.Kinds.Partial || e.Args.Any(HasNames);
 
@@ -235,11 +277,13 @@ public static partial class DerivativeChecker
         /// </summary>
         private double[] rounding = [0];
 
-        public CheckResult Value(Tensor value, int[] decimals)
+        public CheckResult Value(Tensor value, int[] decimals, double[]? slack = null)
         {
             var truth = First.Gradient(Derivation.Wrt);
-            static double Half(int d) => d >= 2 ? 0.5 * Math.Pow(10, -d) : 0;
             rounding = decimals.Length == value.Count && decimals.Length > 1 ? decimals.Select(Half).ToArray() : [Half(decimals.DefaultIfEmpty().Max())];
+            // Arithmetic on rounded numbers (step's numbers column pasted back) is as far off as their rounding carries.
+            if (slack is not null && slack.Length == value.Count)
+                rounding = slack.Select((x, i) => Math.Max(x, rounding[rounding.Length == 1 ? 0 : i])).ToArray();
             var sample = new Sample(BasePoint, First, value, truth, Compare(value, truth, rounding));
             if (sample.Problem is null)
                 return new(CheckVerdict.Correct, "value", Derivation.Objective, Derivation.Wrt, expression) { Point = BasePoint, StudentValue = value, TrueValue = truth, PointsTried = 1 };

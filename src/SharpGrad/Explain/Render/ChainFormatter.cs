@@ -101,7 +101,7 @@ internal sealed class ChainFormatter
         }
         string chain = direct ? local
             : layout == Layout.Denominator ? local + Dot + Gradient(c) : Gradient(c) + Dot + local;
-        string formula = term.Formula is { } f ? Print(f, Gradient(c), evaluation.ValueOf(c).Rank == 1) : chain;
+        string formula = term.Formula is { } f ? Print(f, Gradient(c), evaluation.ValueOf(c).Rank == 1, evaluation.ValueOf(m).Rank == 2) : chain;
         return (chain, formula, Numbers(term, direct, formula == Gradient(c), formula == Minus + Gradient(c)));
     }
 
@@ -158,20 +158,21 @@ internal sealed class ChainFormatter
     /// vector's term becomes the row it is there (<see cref="Numerator"/>); a matrix's keeps its shape, with ∂J/∂c, now a
     /// row, written transposed where the gradient layout has its column (∂L/∂rᵀ · hᵀ).
     /// </summary>
-    private static NumeratorForm Orientation(Sym f, bool vectorUpstream)
+    private static NumeratorForm Orientation(Sym f, bool vectorUpstream, bool matrixTarget)
     {
         static Sym? Find(Sym s) => s.Kind == SymKind.Partial && ReferenceEquals(s.Name, ChainTerm.UpstreamSymbol.Name) ? s : s.Args.Select(Find).FirstOrDefault(u => u is not null);
         static bool MultipliesUpstream(Sym s) => (s.Kind == SymKind.MatMul && Find(s) is not null) || s.Args.Any(MultipliesUpstream);
         // Only a vector's gradient turns into a row; a [4, 1] matrix (an axis kept) is a matrix.
         if (!vectorUpstream || Find(f) is null || !MultipliesUpstream(f)) return NumeratorForm.Same;
-        return f.Shape is [> 1, > 1] ? NumeratorForm.Column : NumeratorForm.Row;
+        // A matrix of one row (W3 of e9, [1, 2]) is a matrix too.
+        return matrixTarget || f.Shape is [> 1, > 1] ? NumeratorForm.Column : NumeratorForm.Row;
     }
 
     /// <summary>A term's formula with the upstream symbol replaced by ∂J/∂c.</summary>
-    private string Print(Sym formula, string upstream, bool vectorUpstream)
+    private string Print(Sym formula, string upstream, bool vectorUpstream, bool matrixTarget)
     {
         var placeholder = ChainTerm.UpstreamSymbol.ToString(notation);
-        var form = layout == Layout.Numerator ? Orientation(formula, vectorUpstream) : NumeratorForm.Same;
+        var form = layout == Layout.Numerator ? Orientation(formula, vectorUpstream, matrixTarget) : NumeratorForm.Same;
         if (form == NumeratorForm.Row) formula = Numerator(formula);
         var text = formula.ToString(notation);
         // A matrix product is juxtaposition (W2ᵀδ), which would run a transpose into the ∂ of a
