@@ -135,13 +135,17 @@ internal static class ExplainCli
             var problems = parseResult.Errors.Select(e => e.Message)
                 .Concat(parseResult.UnmatchedTokens.Select(t => t.StartsWith('-') ? $"Unknown option '{t}'." : $"Unexpected argument '{t}'."))
                 .ToArray();
+            bool json = parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> flag
+                && parseResult.Tokens.Any(t => t.Value == "--json");
             if (problems.Length > 0)
             {
                 foreach (var p in problems)
                     Console.Error.WriteLine($"error: {p}");
+                if (json)
+                    Console.Out.WriteLine(ExplainJson.Error(string.Join(" ", problems)));
                 return UsageError;
             }
-            bool json = parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> flag && parseResult.GetValue(flag);
+            json = json && parseResult.GetValue((Option<bool>)parseResult.CommandResult.Command.Options.First(o => o.Name == "--json"));
             return Run(() => body(parseResult), json);
         }
     }

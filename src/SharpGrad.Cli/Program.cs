@@ -59,6 +59,9 @@ public static class Program
                 return CliErrors.UsageError;
             }
             foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+            // A consumer of --json reads stdout: the mistake is there too, as every other error of those commands is.
+            if (parse.CommandResult.Command.Options.Any(o => o.Name == "--json") && args.Contains("--json"))
+                Console.Out.WriteLine(SharpGrad.Explain.ExplainJson.Error(string.Join(" ", parse.Errors.Select(e => e.Message))));
             return CliErrors.UsageError;
         }
         // Exceptions must reach CliErrors, which maps them to one-line messages and exit codes.

@@ -255,6 +255,32 @@ public class CheckCommandTests
     }
 
     [Fact]
+    public void Batch_RowsThatCannotBeRead_AreThatRowsError_OrSayWhichSubmission()
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            File.Copy(CliRunner.Example("e9.grad"), Path.Combine(dir, "e9.grad"));
+            // A NUL in one row's program is that row's error; a line of blanks is skipped like an empty line.
+            var csv = Path.Combine(dir, "subs.csv");
+            File.WriteAllText(csv, "id,program,wrt,expression\n1,e9.grad\0x,x,-6\n   ,  , ,\n2,e9.grad,x,-6\n");
+            var report = Path.Combine(dir, "r.csv");
+            var (code, stdout, stderr) = CliRunner.Run("check", "--batch", csv, "--report", report);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("graded 2 submissions: 1 correct, 0 incorrect, 1 not gradable", stdout);
+            Assert.Contains("error,,program: the path holds a NUL character", File.ReadAllText(report));
+
+            // Half a surrogate pair in a JSON string is said as such, at its submission.
+            var json = Path.Combine(dir, "subs.json");
+            File.WriteAllText(json, "[{\"id\": \"\\ud800\", \"program\": \"e9.grad\", \"wrt\": \"x\", \"expression\": \"-6\"}]");
+            (code, _, stderr) = CliRunner.Run("check", "--batch", json, "--report", report);
+            Assert.Equal(2, code);
+            Assert.Equal($"error: --batch {json}, submission 1: the field 'id' is not text (it holds half of a UTF-16 surrogate pair)\n", stderr);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void Batch_PathsThatCannotBeUsed_SayWhy()
     {
         var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;

@@ -28,6 +28,62 @@ public sealed class ErrorTests : IDisposable
         Assert.Equal($"{path}:3:5: expected an expression after '=', found ')'\n", stderr);
     }
 
+    [Theory]
+    // Usage mistakes of a --json command come out as one JSON object on stdout too, as every other error of it does.
+    [InlineData("Unknown option '--frob'.", "grad", "--json", "--frob")]
+    [InlineData("--layout must be gradient, numerator or denominator, got 'zzz'.", "step", "--json", "--lr", "0.1", "--layout", "zzz")]
+    [InlineData("Option '--lr' is required.", "step", "--json")]
+    [InlineData("Option '--wrt' is required.", "explain", "--json")]
+    public void UsageMistakes_WithJson_AreAJsonError(string message, string command, params string[] options)
+    {
+        var (code, stdout, stderr) = CliRunner.Run([command, CliRunner.Example("e9.grad"), .. options]);
+        Assert.Equal(2, code);
+        Assert.Contains(message, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal(message, json.RootElement.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public void DigitsOtherThanAscii_AreAnUnexpectedCharacterAtTheirPlace()
+    {
+        var path = Write("digits.grad", "param w = \uFF13\nJ = w^2\n");
+        var (code, _, stderr) = CliRunner.Run("grad", path);
+        Assert.Equal(2, code);
+        Assert.Equal($"{path}:1:11: unexpected character '\uFF13'\n", stderr);
+    }
+
+    [Fact]
+    public void ANamedPipe_IsRefusedRatherThanWaitedOn()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var pipe = Path.Combine(dir, "pipe.grad");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", pipe)) mkfifo.WaitForExit();
+        var (code, _, stderr) = CliRunner.Run("grad", pipe);
+        Assert.Equal(2, code);
+        Assert.Contains("is not a regular file", stderr);
+    }
+
+    [Fact]
+    public void ObjectivesAsPrinted_AndDeclarationsForCost()
+    {
+        // step and grad take --of as explain prints it (ŷ for yhat); cost refuses a declaration, which computes nothing.
+        var (code, stdout, _) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.1", "--of", "ŷ");
+        Assert.Equal(0, code);
+        Assert.Contains("objective yhat", stdout);
+        var (costCode, _, stderr) = CliRunner.Run("cost", CliRunner.Example("e9.grad"), "--of", "W3");
+        Assert.Equal(2, costCode);
+        Assert.Equal("error: --of: 'W3' is a param declaration, which computes nothing to count; name an assignment\n", stderr);
+    }
+
+    [Fact]
+    public void CrossEntropy_WithOneTargetRowForABatch_IsAShapeError()
+    {
+        var path = Write("ce.grad", "param Z = [[1, 2], [3, 4]]\ntarget y = [0, 1]\nJ = cross_entropy(Z, y)\n");
+        var (code, _, stderr) = CliRunner.Run("grad", path);
+        Assert.Equal(2, code);
+        Assert.Contains(":3:5: shapes do not fit 'cross_entropy(Z, y)': the target must have the shape of the logits [2, 2]", stderr);
+    }
+
     [Fact]
     public void IndexOutOfRangeForASizeGivenWithSet_ReadsLikeTheStaticCheck()
     {

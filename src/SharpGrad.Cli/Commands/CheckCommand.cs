@@ -81,7 +81,8 @@ internal static class CheckCommand
         var submissions = ReadSubmissions(path);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         foreach (var s in submissions)
-            CliPaths.NotAnInput("--report", reportPath, Path.Combine(folder, s.Program), $"the program of submission '{s.Id}'; the report would overwrite it");
+            if (!s.Program.Contains('\0'))
+                CliPaths.NotAnInput("--report", reportPath, Path.Combine(folder, s.Program), $"the program of submission '{s.Id}'; the report would overwrite it");
         // Checked before grading, which may take a while: a report that cannot be written is said at once.
         CliPaths.CheckNewFile("--report", reportPath);
         var programs = new Dictionary<string, GradProgram>(StringComparer.Ordinal);
@@ -90,6 +91,7 @@ internal static class CheckCommand
         {
             try
             {
+                if (s.Program.Contains('\0')) throw new ArgumentException("program: the path holds a NUL character");
                 var file = Path.Combine(folder, s.Program);
                 if (!programs.TryGetValue(file, out var program)) programs[file] = program = GradProgram.Load(file);
                 rows.Add((s, DerivativeChecker.Check(program, s.Wrt, s.Expression, s.Of), null));
@@ -171,8 +173,18 @@ internal static class CheckCommand
                 foreach (var item in doc.RootElement.EnumerateArray())
                 {
                     n++;
-                    string? Field(string key) => item.ValueKind == JsonValueKind.Object && item.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null
-                        ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+                    string? Field(string key)
+                    {
+                        if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+                        try
+                        {
+                            return v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText();
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            throw new ArgumentException($"--batch {path}, submission {n}: the field '{key}' is not text (it holds half of a UTF-16 surrogate pair)");
+                        }
+                    }
                     list.Add(Make(Field("id"), Field("program"), Field("wrt"), Field("expression") ?? Field("expr"), Field("of"), $"submission {n}"));
                 }
             }
@@ -193,6 +205,7 @@ internal static class CheckCommand
         for (int i = 1; i < records.Count; i++)
         {
             var r = records[i];
+            if (r.All(f => f.Trim().Length == 0)) continue;   // a line of blanks, as an empty line
             string? At(int c) => c >= 0 && c < r.Count && r[c].Length > 0 ? r[c] : null;
             list.Add(Make(At(Column("id")), At(Column("program")), At(Column("wrt")), At(exprColumn), At(Column("of")), $"line {i + 1}"));
         }

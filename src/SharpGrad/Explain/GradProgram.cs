@@ -94,6 +94,9 @@ public sealed class GradProgram
         return Parse(ReadText(path), path);
     }
 
+    /// <summary>How long opening a program file may take before it is taken for a pipe that nothing writes to.</summary>
+    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>The most bytes a program file may hold: far beyond any program written by hand or generated for a course.</summary>
     public const int MaxFileBytes = 16 << 20;
 
@@ -103,7 +106,13 @@ public sealed class GradProgram
     /// </summary>
     private static string ReadText(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        // Opening a named pipe waits for a writer, possibly for ever; it is opened on a thread of its own, and given up
+        // (that thread left waiting in the background) when it takes longer than any file does.
+        var opening = Task.Factory.StartNew(() => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (Task.WhenAny(opening, Task.Delay(OpenTimeout)).GetAwaiter().GetResult() != opening)
+            throw new IOException($"'{path}' is not a regular file: opening it waits for something to write to it (a named pipe?); give the program as a file.");
+        using var stream = opening.GetAwaiter().GetResult();
         var buffer = new byte[Math.Min(MaxFileBytes + 1, stream.CanSeek && stream.Length > 0 ? (int)Math.Min(stream.Length + 1, MaxFileBytes + 1) : 1 << 16)];
         int length = 0, read;
         while (length <= MaxFileBytes && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)

@@ -688,7 +688,11 @@ internal sealed class CheckExprParser
         for (int k = ends.Count - 1; k >= (bracketed ? 0 : 1); k--)
         {
             index = ends[k];
-            if (graph.ResolvePart(source[tokens[first].Start..tokens[ends[k] - 1].End], Occurrence()) is { } key) return key;
+            var text = source[tokens[first].Start..tokens[ends[k] - 1].End];
+            int occurrence = Occurrence();
+            if (graph.ResolvePart(text, occurrence) is { } key) return key;
+            if (occurrence > 1 && graph.ResolvePart(text, 1) is not null)
+                throw Fail($"'{text}' in the {what} of the derivative: the program has fewer than {occurrence} parts that print so (a subscript ₂, ₃, … tells apart parts that print alike)", tokens[first]);
         }
         index = first;
         return null;

@@ -244,6 +244,7 @@ public static partial class DerivativeChecker
             First = program.Evaluate(overrides, derivation.Objective);   // reports missing values and bad overrides first
             BasePoint = program.Declarations.ToDictionary(d => d.Name,
                 d => overrides is not null && overrides.TryGetValue(d.Name, out var v) ? v.To(DType.Float64) : First.Value(d.Name), StringComparer.Ordinal);
+            bool likelihood = program.Graph.Nodes.Any(n => n.Op?.Name is "log" or "binary_cross_entropy" or "cross_entropy" or "log_softmax");
             foreach (var d in program.Declarations)
             {
                 if (d.Name == derivation.Wrt) continue;
@@ -252,9 +253,10 @@ public static partial class DerivativeChecker
                 else if (d.Kind == DeclarationKind.Target && MatrixDerivation.IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
                 // Labels of ±1 (a hinge loss's y) stay labels: y² = 1 is then part of the exercise, as y(y − s) > 0 is 1 − ys > 0.
                 else if (d.Kind == DeclarationKind.Target && IsSignLabels(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (±1 labels)");
-                // So do labels of 0 and 1 (a binary cross-entropy's y): p(1 − p) = pt(1 − pt), and p − 1 for a given y = 1.
-                // All zeros is more likely a regression target t = 0, redrawn like any value.
-                else if (d.Kind == DeclarationKind.Target && BasePoint[d.Name].ToDoubleArray() is var labels && labels.All(x => x is 0 or 1) && labels.Contains(1))
+                // So do labels of 0 and 1 in a likelihood (a binary cross-entropy's y): p(1 − p) = pt(1 − pt), and p − 1 for a
+                // given y = 1. Without a log the program is a regression, whose targets of 0 and 1 are values like others.
+                else if (d.Kind == DeclarationKind.Target && likelihood && BasePoint[d.Name].ToDoubleArray() is var labels
+                    && labels.All(x => x is 0 or 1) && labels.Contains(1))
                     fixedNames.Add($"{d.Name} (0/1 labels)");
             }
         }

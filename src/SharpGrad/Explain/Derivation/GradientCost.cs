@@ -65,7 +65,8 @@ public sealed class GradientCost
         ArgumentNullException.ThrowIfNull(program);
         var graph = program.Graph;
         var objectiveNode = graph.Named("--of", objective ?? program.DefaultObjective.Name);
-        var of = objectiveNode.Name!;
+        if (objectiveNode.IsDeclaration)
+            throw new ArgumentException($"--of: '{objectiveNode.Name}' is a {objectiveNode.Declaration!.Keyword} declaration, which computes nothing to count; name an assignment");
         var named = graph.NamedNodes.ToArray();
         var inputs = named.ToDictionary(n => n, n => n.NamedInputs());
         var leaves = named.Where(n => n.Kind == GraphNodeKind.Parameter).ToList();

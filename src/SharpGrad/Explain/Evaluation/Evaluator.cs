@@ -44,7 +44,8 @@ internal static class Evaluator
         GraphNode node;
         if (name is null)
             node = program.Graph[program.DefaultObjective.Name];
-        else if (!program.Graph.TryGetNode(name, out node))
+        // The name as written, or as explain and step print it (ŷ for yhat).
+        else if (!program.Graph.TryGetNode(program.Graph.Resolve(name) ?? name, out node))
             throw new GradProgramException(
                 $"the objective '{name}' is not defined{NameSuggestion.Hint(name, program.Statements.Select(s => s.Name))} (the program defines {string.Join(", ", program.Statements.Select(s => s.Name))})");
         if (node.Shape.IsSurelyMultiElement)

@@ -36,7 +36,7 @@ public sealed class JacobianShapes
     public Layout Layout { get; }
 
     /// <summary>The product of the factors in the order that conforms in <see cref="Layout"/> (meaningful when <see cref="IsChain"/>).</summary>
-    public string Product => $"∂{Objective}/∂{Wrt} = " + string.Join(" · ", Factors.Select(f => f.Factor));
+    public string Product => $"∂{Objective}/∂{Wrt} = " + (Factors.Count == 0 ? "1" : string.Join(" · ", Factors.Select(f => f.Factor)));   // an empty product
 
     /// <summary>True when exactly one path joins wrt to the objective, so the factors form one product.</summary>
     public bool IsChain { get; }

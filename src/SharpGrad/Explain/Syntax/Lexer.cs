@@ -92,10 +92,10 @@ internal sealed class Lexer
 
         var position = Here;
         char ch = text[index];
-        if (char.IsDigit(ch) || (ch == '.' && index + 1 < text.Length && char.IsDigit(text[index + 1])))
+        if (char.IsAsciiDigit(ch) || (ch == '.' && index + 1 < text.Length && char.IsAsciiDigit(text[index + 1])))
             return ReadNumber(position);
         // The × of a size written 5x5: an x between two digits.
-        if (!formula && ch == 'x' && index > 0 && char.IsDigit(text[index - 1]) && index + 1 < text.Length && char.IsDigit(text[index + 1]))
+        if (!formula && ch == 'x' && index > 0 && char.IsAsciiDigit(text[index - 1]) && index + 1 < text.Length && char.IsAsciiDigit(text[index + 1]))
         {
             index++;
             return new Token(TokenKind.Times, "x", position);   // as written, so a message about it quotes what was typed
@@ -190,23 +190,23 @@ internal sealed class Lexer
     private Token ReadNumber(SourcePosition position)
     {
         int start = index;
-        while (index < text.Length && char.IsDigit(text[index])) index++;
+        while (index < text.Length && char.IsAsciiDigit(text[index])) index++;
         if (index < text.Length && text[index] == '.')
         {
             index++;
-            while (index < text.Length && char.IsDigit(text[index])) index++;
+            while (index < text.Length && char.IsAsciiDigit(text[index])) index++;
         }
         if (index < text.Length && (text[index] == 'e' || text[index] == 'E'))
         {
             int save = index;
             index++;
             if (index < text.Length && (text[index] == '+' || text[index] == '-')) index++;
-            if (index < text.Length && char.IsDigit(text[index]))
-                while (index < text.Length && char.IsDigit(text[index])) index++;
+            if (index < text.Length && char.IsAsciiDigit(text[index]))
+                while (index < text.Length && char.IsAsciiDigit(text[index])) index++;
             else
                 throw new GradProgramException($"malformed number '{text[start..index]}': an exponent needs digits, as in 1e-3", new SourcePosition(position.Line, position.Column + save - start));
         }
-        bool times = index + 1 < text.Length && text[index] == 'x' && char.IsDigit(text[index + 1]);
+        bool times = index + 1 < text.Length && text[index] == 'x' && char.IsAsciiDigit(text[index + 1]);
         if (index < text.Length && IsNamePart(text[index]) && !times && !formula)
             throw new GradProgramException($"malformed number: '{text[start..index]}' is followed by '{text[index]}'; a name cannot start with a digit", position);
         var literal = text[start..index];

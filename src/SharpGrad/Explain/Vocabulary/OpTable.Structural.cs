@@ -380,7 +380,8 @@ public static partial class OpTable
     private static SymbolicShape? CrossEntropyShape(IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem)
     {
         if (SameShape(s, sizes, out problem) is null) return null;
-        if (ShapeInference.Broadcast(s[0], s[1], sizes) is not { } joint || joint.Rank != s[0].Rank)
+        // One target row for a batch of logits would be read as every row's target: a class-index vector is no one-hot matrix.
+        if (s[1].Rank != s[0].Rank || ShapeInference.Broadcast(s[0], s[1], sizes) is not { } joint || joint.Rank != s[0].Rank)
         {
             problem = $"the target must have the shape of the logits {s[0]} (one-hot rows), got {s[1]}";
             return null;
