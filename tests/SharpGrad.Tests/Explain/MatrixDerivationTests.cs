@@ -150,6 +150,15 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void KlDivergence_ASoftmaxSumsToOne()
+    {
+        // KL(p ‖ q) with p = softmax(t), q = softmax(W x): ∂KL/∂z = q·Σp − p = q − p, since a softmax sums to 1 (by hand).
+        const string program = "input x = [1, -0.5]\nconst t = [0.5, -0.2, 1.0]\nparam W = [[0.2, -0.1], [0.4, 0.3], [-0.5, 0.1]]\nz = W @ x\nq = softmax(z)\np = softmax(t)\nL = sum(p * (log(p) - log(q)))\n";
+        AssertEqualsEngine(program, "W", out var formula);
+        Assert.Equal("(q − p) xᵀ", formula);
+    }
+
+    [Fact]
     public void SoftmaxCrossEntropy_WrittenOutWithLog_GivesTheResidual()
     {
         var program = SoftmaxRegression.Replace("L = cross_entropy(z, y)", "L = -sum(y * log(p))");

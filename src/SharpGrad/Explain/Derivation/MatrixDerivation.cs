@@ -277,6 +277,9 @@ public static class MatrixDerivation
         var oneHot = evaluation.Program.Declarations
             .Where(d => d.Kind == DeclarationKind.Target && IsOneHot(evaluation.Value(d.Name)))
             .ToDictionary(d => d.Name, d => evaluation.Value(d.Name).Shape.ToArray(), StringComparer.Ordinal);
+        // A softmax's rows sum to 1 whatever its logits: q·sum(p) − p for p = softmax(t) is q − p.
+        foreach (var node in evaluation.Graph.NamedNodes)
+            if (node.Op?.Name == "softmax") oneHot.TryAdd(node.Name!, evaluation.Value(node.Name!).Shape.ToArray());
         // Definitions of named intermediates, latest first, so the most specific name wins.
         var definitions = new Dictionary<string, Sym>(StringComparer.Ordinal);
         var productDefinitions = new List<(Sym Definition, Sym Name)>();
@@ -379,10 +382,9 @@ public static class MatrixDerivation
         return OpExpression(fn.Op, fn.Attributes ?? new OpAttributes(), operands, t.Shape.ToArray());
     }
 
-    /// <summary>Σ of a one-hot target along its rows is 1 (all of it: the number of rows); null when <paramref name="s"/> is no such sum.</summary>
+    /// <summary>Σ of a one-hot target or a softmax along its rows is 1 (all of it: the number of rows); null when <paramref name="s"/> is no such sum.</summary>
     private static Sym? FoldOneHot(Sym s, Dictionary<string, int[]> oneHot)
     {
-        if (oneHot.Count == 0) return null;
         Sym inner;
         bool all;
         if (s.Kind == SymKind.SumOver && s.Name is null) { inner = s.Args[0]; all = false; }
@@ -390,7 +392,9 @@ public static class MatrixDerivation
         else return null;
         double c = 1;
         if (inner.Kind == SymKind.Product && inner.Args.Count == 2 && inner.Args[0].IsNumber) { c = inner.Args[0].Value; inner = inner.Args[1]; }
-        if (inner.Kind != SymKind.Variable || inner.Index is not null || !oneHot.TryGetValue(inner.Name!, out var shape)) return null;
+        int[]? shape = null;
+        if (inner is { Kind: SymKind.Call, Op.Name: "softmax", Shape: { } rows }) shape = [.. rows];
+        else if (inner.Kind != SymKind.Variable || inner.Index is not null || !oneHot.TryGetValue(inner.Name!, out shape)) return null;
         if (all) return Sym.Num(c * (shape.Length == 0 ? 1 : shape.Aggregate(1, (a, b) => a * b) / shape[^1]));
         // Only the sum along the last axis (the classes) is 1 per row.
         return s.Axes.Count == 1 && s.Axes[0] == shape.Length - 1 ? Sym.Num(c) : null;
