@@ -149,6 +149,17 @@ public class MatrixDerivationTests
         Assert.Equal("∂L/∂(K)_d", DerivationRenderer.Equations(derivation, "factored", out _)[0].Right.ToString());
     }
 
+    [Theory]
+    // Two heads that read the columns of X: O = A X[:, 0:1] Wo + A X[:, 1:2] Wp, so ∂L/∂Wo = (A X[:, 0:1])ᵀR (by hand).
+    [InlineData("Wo", "X[:, 0:1]ᵀAᵀR")]
+    [InlineData("A", "R WpᵀX[:, 1:2]ᵀ + R WoᵀX[:, 0:1]ᵀ")]
+    public void ReadsOfAMatrix_AreWrittenAsTheProgramWritesThem(string wrt, string expected)
+    {
+        const string program = "param A = [[1.0, 0.5], [-0.5, 1.0]]\ninput X = [[1.0, 2.0], [0.3, -1.0]]\nconst R = [[1, 0], [0.5, -1]]\nparam Wo = [[0.3, -0.2]]\nparam Wp = [[0.1, 0.5]]\nO = A @ X[:, 0:1] @ Wo + A @ X[:, 1:2] @ Wp\nL = sum(R * O)\n";
+        AssertEqualsEngine(program, wrt, out var formula);
+        Assert.Equal(expected, formula);
+    }
+
     [Fact]
     public void KlDivergence_ASoftmaxSumsToOne()
     {

@@ -202,9 +202,49 @@ public static class MatrixDerivation
         return start >= 0 && start + count <= source.Shape[0] ? (start, count, read.Rank == 0) : null;
     }
 
+    /// <summary>
+    /// The items of a read of a matrix (X[:, 0:2], W[1, :], W[1, 2]) with step 1 on both axes, from where the view starts
+    /// in the matrix and its shape; null for anything else (a vector, a strided slice).
+    /// </summary>
+    private static OpTable.IndexItem[]? MatrixItems(Tensor source, Tensor read)
+    {
+        if (source.Rank != 2 || read.Rank > 2 || source.Strides[0] <= 0 || source.Strides[1] <= 0) return null;
+        int delta = read.Offset - source.Offset, s0 = source.Strides[0], s1 = source.Strides[1];
+        if (delta < 0) return null;
+        // The position (row, column) the view starts at, for either order of the matrix's strides.
+        var (row, column) = s0 >= s1 ? (delta / s0, delta % s0 / s1) : (delta % s1 / s0, delta / s1);
+        if (row * s0 + column * s1 != delta || row >= source.Shape[0] || column >= source.Shape[1]) return null;
+        // Which of the matrix's axes the view keeps, told by its strides.
+        bool keepsRows, keepsColumns;
+        int rows = 1, columns = 1;
+        switch (read.Rank)
+        {
+            case 2 when read.Strides[0] == s0 && read.Strides[1] == s1:
+                (keepsRows, keepsColumns, rows, columns) = (true, true, read.Shape[0], read.Shape[1]);
+                break;
+            case 1 when read.Strides[0] == s1 && read.Shape[0] > 1:
+                (keepsRows, keepsColumns, columns) = (false, true, read.Shape[0]);
+                break;
+            case 1 when read.Strides[0] == s0 && read.Shape[0] > 1:
+                (keepsRows, keepsColumns, rows) = (true, false, read.Shape[0]);
+                break;
+            case 0:
+                (keepsRows, keepsColumns) = (false, false);
+                break;
+            default:
+                return null;
+        }
+        if (row + rows > source.Shape[0] || column + columns > source.Shape[1]) return null;
+        static OpTable.IndexItem Item(bool kept, int start, int count, int size) =>
+            !kept ? new(false, start, null) : start == 0 && count == size ? new(true, null, null) : new(true, start, start + count);
+        return [Item(keepsRows, row, rows, source.Shape[0]), Item(keepsColumns, column, columns, source.Shape[1])];
+    }
+
     /// <summary>The expression of a read through an index, written as the program writes it: t[0], x[1:4].</summary>
     private static Sym IndexRead(Sym source, Tensor sourceTensor, Tensor read)
     {
+        if (MatrixItems(sourceTensor, read) is { } items)
+            return Sym.Call(OpTable.Index(items), source).WithShape(read.Shape.ToArray());
         if (Positions(sourceTensor, read) is not var (start, count, scalar))
             throw new NotSupportedException("an index into a matrix has no matrix formula; use --form factored.");
         OpTable.IndexItem item = scalar ? new(false, start, null) : new(true, start, start + count);
