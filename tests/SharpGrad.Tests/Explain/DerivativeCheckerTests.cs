@@ -774,6 +774,18 @@ public class DerivativeCheckerTests
         Assert.True(DerivativeChecker.CheckValue(program, "x", "(2, 3)").IsCorrect);
     }
 
+    [Theory]
+    // ∂L/∂K = conv2d(X, ∂L/∂C) for C = conv2d(X, K) (by hand); the upstream gradient left without tanh′ is wrong.
+    [InlineData("conv2d(X, dL/dC)", true)]
+    [InlineData("conv2d(X, 1 - tanh(C)^2)", true)]
+    [InlineData("conv2d(X, tanh(C))", false)]
+    public void AKernelsGradient_AsAConvolution_IsGraded(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param K = [[0.5, -1], [2, 0.1]]\ninput X = [[1, -2, 0], [1, 1, 1], [0, 2, 1]]\nC = conv2d(X, K)\nL = sum(tanh(C))");
+        var r = DerivativeChecker.Check(program, "K", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

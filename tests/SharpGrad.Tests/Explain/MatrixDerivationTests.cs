@@ -142,11 +142,11 @@ public class MatrixDerivationTests
     [Fact]
     public void AClosedFormThatClosesNothing_IsAnErrorThatSaysWhy()
     {
-        var derivation = ChainDerivation.Create(GradProgram.Parse("param K = [[0.5, -1], [2, 0.1]]\ninput X = [[1, -2, 0], [1, 1, 1], [0, 2, 1]]\nL = sum(tanh(conv2d(X, K)))\n"), "K");
+        var derivation = ChainDerivation.Create(GradProgram.Parse("param X = [[1, -2, 0, 1], [1, 1, 1, 0], [0, 2, 1, 3], [1, 0, 2, 1]]\nL = sum(tanh(maxpool(X, 2)))\n"), "X");
         var e = Assert.Throws<ArgumentException>(() => DerivationRenderer.Equations(derivation, "closed", out _));
-        Assert.Contains("∂L/∂K has no closed form: the chain from L to K runs through conv2d", e.Message);
+        Assert.Contains("∂L/∂X has no closed form: the chain from L to X runs through maxpool", e.Message);
         // The factored form's one factor is the local partial itself, which is what it is.
-        Assert.Equal("∂L/∂(K)_d", DerivationRenderer.Equations(derivation, "factored", out _)[0].Right.ToString());
+        Assert.Equal("∂L/∂(X)_d", DerivationRenderer.Equations(derivation, "factored", out _)[0].Right.ToString());
     }
 
     [Theory]
@@ -157,6 +157,18 @@ public class MatrixDerivationTests
     {
         const string program = "param A = [[1.0, 0.5], [-0.5, 1.0]]\ninput X = [[1.0, 2.0], [0.3, -1.0]]\nconst R = [[1, 0], [0.5, -1]]\nparam Wo = [[0.3, -0.2]]\nparam Wp = [[0.1, 0.5]]\nO = A @ X[:, 0:1] @ Wo + A @ X[:, 1:2] @ Wp\nL = sum(R * O)\n";
         AssertEqualsEngine(program, wrt, out var formula);
+        Assert.Equal(expected, formula);
+    }
+
+    [Theory]
+    // Each kernel entry meets the image at every output position: ∂L/∂K = conv2d(X, ∂L/∂C), the image correlated with
+    // the upstream gradient (by hand from C_ij = Σ_ab X_(i+a)(j+b) K_ab), here ∂L/∂C = 1 − tanh(C)².
+    [InlineData("C = conv2d(X, K)\nL = sum(tanh(C))", "conv2d(X, 1 − tanh(C)^2)")]
+    [InlineData("L = sum(tanh(conv2d(X, K)))", "conv2d(X, 1 − tanh(conv2d(X, K))^2)")]
+    [InlineData("L = sum(conv2d(X, K))", "conv2d(X, ones(2, 2))")]
+    public void AKernelsGradient_IsTheImageCorrelatedWithTheUpstreamGradient(string lines, string expected)
+    {
+        AssertEqualsEngine("param K = [[0.5, -1], [2, 0.1]]\ninput X = [[1, -2, 0], [1, 1, 1], [0, 2, 1]]\n" + lines + "\n", "K", out var formula);
         Assert.Equal(expected, formula);
     }
 

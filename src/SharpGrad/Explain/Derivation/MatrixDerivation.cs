@@ -53,7 +53,7 @@ public static class MatrixDerivation
         var expressions = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance);
         var divisors = Divisors(order);
         Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
-        if (Reverse(order, root, Sym.One, target, Expr, NoStop, LayerNorms(evaluation)) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
+        if (Reverse(order, root, Sym.One, target, Expr, NoStop, evaluation) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
         var result = Readable(gradient, names, Expr, evaluation);
         // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
         int[] targetShape = target.Shape.ToArray();
@@ -102,7 +102,7 @@ public static class MatrixDerivation
         var names = new Dictionary<Tensor, GraphNode>(ReferenceEqualityComparer.Instance);
         if (node.IsNamed && node.Op?.Name != "log_softmax") names[root] = node;
         Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
-        var gradient = Reverse(order, root, g, target, Expr, stop, LayerNorms(evaluation)) ?? Sym.Zero;
+        var gradient = Reverse(order, root, g, target, Expr, stop, evaluation) ?? Sym.Zero;
         return Readable(gradient, names, Expr, evaluation);
     }
 
@@ -112,8 +112,9 @@ public static class MatrixDerivation
     /// when <paramref name="root"/> does not depend on it.
     /// </summary>
     private static Sym? Reverse(List<Tensor> order, Tensor root, Sym seed, Tensor target, Func<Tensor, Sym> expr, IReadOnlySet<Tensor> stop,
-        IReadOnlyDictionary<Tensor, Tensor> layerNorms)
+        ProgramEvaluation evaluation)
     {
+        var composites = Composites(evaluation);
         var reaches = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { target };
         foreach (var t in order)
             if (!stop.Contains(t) && t.GradFn is { } fn && fn.Inputs.Any(i => i is not null && reaches.Contains(i)))
@@ -132,14 +133,16 @@ public static class MatrixDerivation
                 gradients[source] = gradients.TryGetValue(source, out var before) ? Sym.Add(before, scattered) : scattered;
                 continue;
             }
-            if (layerNorms.TryGetValue(t, out var z))
+            if (composites.TryGetValue(t, out var composite))
             {
-                // Straight to the layer norm's operand, past its primitives: their rules chained give the same numbers
-                // as an unreadable formula.
-                if (reaches.Contains(z))
+                // Straight to the composite's operands, past its primitives: their rules chained give the same numbers
+                // as an unreadable formula, or none at all (a convolution's unfolding).
+                for (int k = 0; k < composite.Operands.Count; k++)
                 {
-                    var contribution = LayerNormBackward(g, expr(t), expr(z));
-                    gradients[z] = gradients.TryGetValue(z, out var earlier) ? Sym.Add(earlier, contribution) : contribution;
+                    var operand = evaluation.Recorded[composite.Operands[k].Index];
+                    if (!reaches.Contains(operand)) continue;
+                    var contribution = CompositeBackward(composite, k, g, expr(t), composite.Operands.Select(o => expr(evaluation.Recorded[o.Index])).ToArray(), t.Shape.ToArray());
+                    gradients[operand] = gradients.TryGetValue(operand, out var earlier) ? Sym.Add(earlier, contribution) : contribution;
                 }
                 continue;
             }
@@ -164,13 +167,31 @@ public static class MatrixDerivation
         return gradients.TryGetValue(target, out var r) ? r : Sym.Zero;
     }
 
-    /// <summary>The recorded output of each of the program's layer_norm calls, and the recorded operand it normalised.</summary>
-    private static Dictionary<Tensor, Tensor> LayerNorms(ProgramEvaluation evaluation)
+    /// <summary>
+    /// The program's calls whose gradient is written by a rule of its own rather than through the primitives the engine
+    /// recorded, by their recorded outputs: layer_norm, and conv2d of an image by a kernel (stride 1, no padding).
+    /// </summary>
+    private static Dictionary<Tensor, GraphNode> Composites(ProgramEvaluation evaluation)
     {
-        var result = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var result = new Dictionary<Tensor, GraphNode>(ReferenceEqualityComparer.Instance);
         foreach (var node in evaluation.Graph.Nodes)
-            if (node.Op?.Name == "layer_norm") result.TryAdd(evaluation.Recorded[node.Index], evaluation.Recorded[node.Operands[0].Index]);
+            if (node.Op?.Name == "layer_norm" || (node.Op is { Name: "conv2d", TextTemplate: "conv2d($a, $b)" } && node.Operands.All(o => o.Shape.Rank == 2)))
+                result.TryAdd(evaluation.Recorded[node.Index], node);
         return result;
+    }
+
+    /// <summary>g·∂node/∂(operand k) of a composite: layer norm's textbook backward; a kernel's gradient conv2d(X, g).</summary>
+    /// <exception cref="NotSupportedException">The operand's gradient has no formula here (a convolution's input).</exception>
+    private static Sym CompositeBackward(GraphNode node, int k, Sym g, Sym output, Sym[] operands, int[] shape)
+    {
+        if (!(g.Shape?.SequenceEqual(shape) ?? false)) g = g.BroadcastTo(shape);
+        return node.Op!.Name switch
+        {
+            "layer_norm" => LayerNormBackward(g, output, operands[0]),
+            // Each kernel entry meets the image at every output position: the image correlated with the upstream gradient.
+            "conv2d" when k == 1 => Sym.Call(node.Op, operands[0], g).WithShape(operands[1].Shape is { } kernel ? [.. kernel] : null),
+            _ => throw new NotSupportedException("the gradient of a convolution's input has no matrix formula here; use --form factored."),
+        };
     }
 
     /// <summary>√(var z + ε) of layer_norm along the last axis, the variance biased.</summary>
@@ -183,7 +204,6 @@ public static class MatrixDerivation
     /// <summary>The textbook vector–Jacobian product of h = layer_norm(z): (g − mean g − h ⊙ mean(g ⊙ h))/√(var z + ε), along the last axis.</summary>
     private static Sym LayerNormBackward(Sym g, Sym h, Sym z)
     {
-        if (h.Shape is { } shape && !(g.Shape?.SequenceEqual(shape) ?? false)) g = g.BroadcastTo([.. shape]);
         return Sym.Div(Sym.Sub(Sym.Sub(g, Sym.RowMean(g)), Sym.Mul(h, Sym.RowMean(Sym.Mul(g, h)))), LayerNormScale(z));
     }
 
@@ -471,9 +491,9 @@ public static class MatrixDerivation
             return Sym.Var(node.Name!, shape);
         if (t.GradFn is { Op: OpCode.Index } index && index.Inputs[0] is { } source)
             return IndexRead(expr(source), source, t);
-        // An unnamed layer norm shows as itself, as the rule of its backward reads it.
-        if (t.GradFn is { Op: OpCode.Div } && LayerNorms(evaluation).TryGetValue(t, out var normalised))
-            return Sym.Call("layer_norm", expr(normalised)).WithShape(shape);
+        // An unnamed composite shows as itself, as the rule of its backward reads it.
+        if (t.GradFn is { Op: OpCode.Div or OpCode.Reshape } && Composites(evaluation).TryGetValue(t, out var composite))
+            return Sym.Call(composite.Op!, composite.Operands.Select(o => expr(evaluation.Recorded[o.Index])).ToArray()).WithShape(shape);
         if (t.GradFn is not { } fn || fn.Operands.Count == 0)
         {
             var values = t.ToDoubleArray();

@@ -155,10 +155,10 @@ public sealed partial class Sym
                 return null;
             case SymKind.Vector:
                 return [Args.Count];
-            // An index read (t[0] is one number, x[1:4] three) or a reduction along one axis (sum(Z, 1) of a [2, 3] Z is [2])
-            // has the shape its op's rule gives.
-            case SymKind.Call when Op is { Kind: OpKind.Structural, Arity: 1, Shape: { } rule } && Args[0].Shape is { } read:
-                return rule([SymbolicShape.FromSizes(read)], new Dictionary<string, int>(), out _) is { IsKnown: true } result && result.Rank > 0
+            // An index read (t[0] is one number, x[1:4] three), a reduction along one axis (sum(Z, 1) of a [2, 3] Z is [2]) or
+            // a convolution has the shape its op's rule gives.
+            case SymKind.Call when Op is { Kind: OpKind.Structural, Shape: { } rule } && (Op.Arity > 1 || Args[0].Shape is not null):
+                return rule([.. Args.Select(a => SymbolicShape.FromSizes(a.Shape ?? []))], new Dictionary<string, int>(), out _) is { IsKnown: true } result && result.Rank > 0
                     ? [.. result.Dims.Select(d => d.Size)]
                     : null;
             case SymKind.MatMul:
