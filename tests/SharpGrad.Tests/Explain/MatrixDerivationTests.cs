@@ -173,6 +173,14 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void ANumberTimesTheSumOfAVectorTimesAMatrix_IsThatNumberAtEveryElement()
+    {
+        // L = c·Σ_j (x W)_j, so ∂L/∂x = c·W·1, c times the row sums of W (by hand): not W c, a matrix.
+        AssertEqualsEngine("param W = [[1, 2, 3], [4, 5, 6]]\nparam x = [1, -1]\ninput c = 2\nL = c * sum(x @ W)\n", "x", out var formula);
+        Assert.Equal("c·sum(Wᵀ, 0)", formula);
+    }
+
+    [Fact]
     public void KlDivergence_ASoftmaxSumsToOne()
     {
         // KL(p ‖ q) with p = softmax(t), q = softmax(W x): ∂KL/∂z = q·Σp − p = q − p, since a softmax sums to 1 (by hand).

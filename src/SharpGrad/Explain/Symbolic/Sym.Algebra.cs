@@ -121,7 +121,10 @@ public sealed partial class Sym : IGradientAlgebra<Sym>
 
     Sym IGradientAlgebra<Sym>.MT() => Transpose(this);
 
-    Sym IGradientAlgebra<Sym>.ReshapeAs(Sym input) => WithShape(input.Shape?.ToArray());
+    // One number standing for a whole gradient (c of c·sum(x @ W)) is that number at every element of the new shape,
+    // not a matrix of that shape.
+    Sym IGradientAlgebra<Sym>.ReshapeAs(Sym input) => !IsShaped && input.Shape is { } shape && shape.Aggregate(1, (a, b) => a * b) > 1
+        ? BroadcastTo([.. shape]) : WithShape(input.Shape?.ToArray());
 
     Sym IGradientAlgebra<Sym>.Permute(int[] dims)
     {
