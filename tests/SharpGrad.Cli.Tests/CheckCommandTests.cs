@@ -263,12 +263,14 @@ public class CheckCommandTests
             File.Copy(CliRunner.Example("e9.grad"), Path.Combine(dir, "e9.grad"));
             // A NUL in one row's program is that row's error; a line of blanks is skipped like an empty line.
             var csv = Path.Combine(dir, "subs.csv");
-            File.WriteAllText(csv, "id,program,wrt,expression\n1,e9.grad\0x,x,-6\n   ,  , ,\n2,e9.grad,x,-6\n");
+            // A row without a wrt is that row's error too.
+            File.WriteAllText(csv, "id,program,wrt,expression\n1,e9.grad\0x,x,-6\n   ,  , ,\n2,e9.grad,x,-6\n3,e9.grad,,-6\n");
             var report = Path.Combine(dir, "r.csv");
             var (code, stdout, stderr) = CliRunner.Run("check", "--batch", csv, "--report", report);
             Assert.True(code == 0, stderr);
-            Assert.Contains("graded 2 submissions: 1 correct, 0 incorrect, 1 not gradable", stdout);
+            Assert.Contains("graded 3 submissions: 1 correct, 0 incorrect, 2 not gradable", stdout);
             Assert.Contains("error,,program: the path holds a NUL character", File.ReadAllText(report));
+            Assert.Contains("error,,line 5: no wrt", File.ReadAllText(report));
 
             // Half a surrogate pair in a JSON string is said as such, at its submission.
             var json = Path.Combine(dir, "subs.json");

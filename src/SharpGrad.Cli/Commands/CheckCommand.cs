@@ -69,7 +69,8 @@ internal static class CheckCommand
         return command;
     }
 
-    private sealed record Submission(string Id, string Program, string Wrt, string Expression, string? Of);
+    /// <summary>One row of a batch; <paramref name="Problem"/> says what the row lacks, which makes it that row's error.</summary>
+    private sealed record Submission(string Id, string Program, string Wrt, string Expression, string? Of, string? Problem = null);
 
     /// <summary>Grades every submission; a submission that cannot be graded (a bad program or expression) gets verdict "error" and its message.</summary>
     private static int Batch(string path, string reportPath)
@@ -81,7 +82,7 @@ internal static class CheckCommand
         var submissions = ReadSubmissions(path);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         foreach (var s in submissions)
-            if (!s.Program.Contains('\0'))
+            if (s.Problem is null && !s.Program.Contains('\0'))
                 CliPaths.NotAnInput("--report", reportPath, Path.Combine(folder, s.Program), $"the program of submission '{s.Id}'; the report would overwrite it");
         // Checked before grading, which may take a while: a report that cannot be written is said at once.
         CliPaths.CheckNewFile("--report", reportPath);
@@ -91,6 +92,7 @@ internal static class CheckCommand
         {
             try
             {
+                if (s.Problem is not null) throw new ArgumentException(s.Problem);
                 if (s.Program.Contains('\0')) throw new ArgumentException("program: the path holds a NUL character");
                 var file = Path.Combine(folder, s.Program);
                 if (!programs.TryGetValue(file, out var program)) programs[file] = program = GradProgram.Load(file);
@@ -211,11 +213,10 @@ internal static class CheckCommand
         }
         return list;
 
+        // A row without a program, wrt or expression is that row's error; the other rows are graded.
         Submission Make(string? id, string? program, string? wrt, string? expression, string? of, string where) =>
-            new(id ?? where.Split(' ')[^1],
-                program ?? throw new ArgumentException($"--batch {path}, {where}: no program"),
-                wrt ?? throw new ArgumentException($"--batch {path}, {where}: no wrt"),
-                expression ?? throw new ArgumentException($"--batch {path}, {where}: no expression"), of);
+            new(id ?? where.Split(' ')[^1], program ?? "", wrt ?? "", expression ?? "", of,
+                program is null ? $"{where}: no program" : wrt is null ? $"{where}: no wrt" : expression is null ? $"{where}: no expression" : null);
     }
 
     /// <summary>

@@ -114,8 +114,8 @@ public class MatrixDerivationTests
     }
 
     [Theory]
-    // Unnamed, a layer norm is written as itself: sum(layer_normᵀ, 1) is the sum of its rows.
-    [InlineData("L = sum(layer_norm(Z) @ r)", "r", "sum(layer_norm(Z)ᵀ, 1)")]
+    // Unnamed, a layer norm is written as itself: ∂L/∂r sums its rows.
+    [InlineData("L = sum(layer_norm(Z) @ r)", "r", "sum(layer_norm(Z), 0)")]
     // mean((y − t)^2) over 2 elements: 2(y − t)/2.
     [InlineData("L = mse_loss(Z @ r, t)", "r", "Zᵀ(Z r − t)")]
     // Through a sigmoid the binary cross-entropy's gradient is the residual over n.
