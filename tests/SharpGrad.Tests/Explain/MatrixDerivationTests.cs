@@ -181,6 +181,17 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void AMatrixReadThroughSlices_KeepsTheChainThatCheckReads()
+    {
+        // X's gradient scatters back through two column reads, which have no matrix formula: the closed form keeps the
+        // Jacobian chain rather than put R's component beside a whole Jacobian, and check grades it correct.
+        var program = GradProgram.Parse("input A = [[1.0, 0.5], [-0.5, 1.0]]\nparam X = [[1.0, 2.0], [0.3, -1.0]]\nconst R = [[1, 0], [0.5, -1]]\nparam Wo = [[0.3, -0.2]]\nparam Wp = [[0.1, 0.5]]\nO = A @ X[:, 0:1] @ Wo + A @ X[:, 1:2] @ Wp\nL = sum(R * O)\n");
+        var line = Assert.Single(DerivationRenderer.Equations(ChainDerivation.Create(program, "X"), "closed", out _));
+        Assert.Equal("∂L/∂O · ∂O/∂(X)_d", line.Right.ToString());
+        Assert.True(DerivativeChecker.Check(program, "X", line.Right.ToString()).IsCorrect);
+    }
+
+    [Fact]
     public void KlDivergence_ASoftmaxSumsToOne()
     {
         // KL(p ‖ q) with p = softmax(t), q = softmax(W x): ∂KL/∂z = q·Σp − p = q − p, since a softmax sums to 1 (by hand).

@@ -359,6 +359,21 @@ public class StepTests
         Assert.Contains("`(−0.5) · 2`", text);   // ∂L/∂w2 = ∂L/∂z · x2
     }
 
+    // Y = X + c broadcasts c over the rows: ∂L/∂c = Σ over rows of 2Y = (8.4, 2.8) by hand; an axis kept as 1 (rms of
+    // [2, 1]) keeps it. The numbers say which axis, so that check reads them back as that vector, not as one number.
+    [Theory]
+    [InlineData("param c = [0.1, 0.2]\nY = X + c\nL = sum(Y^2)", "c", "sum([[2.2, 4.4], [6.2, −1.6]] ⊙ [[1, 1], [1, 1]], 0)")]
+    [InlineData("param c = [[0.1], [0.2]]\nY = X + c\nL = sum(Y^2)", "c", "sum([[2.2, 4.2], [6.4, −1.6]] ⊙ [[1, 1], [1, 1]], 1, keepdim=1)")]
+    public void ASumOverABroadcast_NamesItsAxisInTheNumbers(string lines, string wrt, string expected)
+    {
+        var program = GradProgram.Parse("input X = [[1.0, 2.0], [3.0, -1.0]]\n" + lines + "\n");
+        var report = StepReport.Create(program.Evaluate(), 0.1);
+        var term = Assert.Single(report.Backward.Single(r => r.Node.Name == wrt).Terms);
+        var numbers = new ChainFormatter(Notation.Text, report.Evaluation).Term(term).Numbers;
+        Assert.Equal(expected, numbers);
+        Assert.True(DerivativeChecker.Check(program, wrt, numbers).IsCorrect);
+    }
+
     // M = W W with ∂L/∂M = R = diag(1, −1): ∂L/∂W = R Wᵀ + Wᵀ R = [[0.5, 2], [1, −0.3]] + [[0.5, −2], [−1, −0.3]]
     // = [[1, 0], [0, −0.6]] by hand. The numbers column shows that sum, not one of its two products.
     [Fact]

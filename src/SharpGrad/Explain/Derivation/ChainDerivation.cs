@@ -267,7 +267,7 @@ public sealed class ChainDerivation
         {
             // (∂P/∂(H)_d too: with no formula for it, its neighbour ∂L/∂P cannot be read at component d of H.)
             if (s is { Kind: SymKind.Partial, IsTotal: false, OfIndex: null } && Varies(s.Name!) && Varies(s.Wrt!) && LocalFormula(s.Name!, s.Wrt!) is null
-                && program.Graph[s.Name!].Op is { Kind: not OpKind.Elementwise }) open = true;
+                && HasStructure(program.Graph[s.Name!])) open = true;
             return null;
         });
         if (open) return form;
@@ -286,6 +286,10 @@ public sealed class ChainDerivation
         var named = closed.Rewrite(s => s.Kind == SymKind.Call && definitions.TryGetValue(s.Key, out var name) ? Sym.Var(name) : null).Simplified();
         return named.ToString().Length * 2 <= closed.ToString().Length ? named : closed;
     }
+
+    /// <summary>Whether the node's expression, down to the names it reads, holds an op that is not elementwise (A @ X[:, 0:1] + …).</summary>
+    private static bool HasStructure(GraphNode node) => node.Op is { Kind: not OpKind.Elementwise }
+        || node.Operands.Any(o => o is { IsNamed: false, IsDeclaration: false, Kind: GraphNodeKind.Operation } && HasStructure(o));
 
     /// <summary>The formula of the local partial ∂of/∂x, or null when there is no scalar one.</summary>
     public Sym? LocalFormula(string of, string x)

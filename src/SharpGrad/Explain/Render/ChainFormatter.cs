@@ -221,7 +221,9 @@ internal sealed class ChainFormatter
         else if (identity && All(local, 1)) numbers = ValueFormat.Tensor(term.Upstream, notation);
         else if (negated && All(local, -1)) numbers = Minus + (u.StartsWith(Minus, StringComparison.Ordinal) ? $"({u})" : u);
         else numbers = u + (term.Upstream.Count == 1 || local.Count == 1 ? Dot : Hadamard) + d;
-        return term.Summed ? Sum(numbers) : numbers;
+        if (!term.Summed) return numbers;
+        var from = direct ? local.Shape.ToArray() : ShapeMath.Broadcast(term.Upstream.Shape.ToArray(), local.Shape.ToArray(), "a term");
+        return Sum(numbers, from, evaluation.ValueOf(term.Operand).Shape.ToArray());
     }
 
     /// <summary>How many times <paramref name="c"/>'s expression reads <paramref name="m"/> (through its unnamed parts).</summary>
@@ -242,9 +244,24 @@ internal sealed class ChainFormatter
         return true;
     }
 
-    /// <summary>Σ over the broadcast dimensions; no extra parentheses around a vector that has its own.</summary>
-    private string Sum(string s)
+    /// <summary>
+    /// The sum over the broadcast dimensions, from shape <paramref name="from"/> down to <paramref name="to"/>: into a
+    /// vector or matrix, sum(…, axis) per axis as check reads it back (keepdim=1 where the axis stays as 1); into a
+    /// number, Σ, with no extra parentheses around a vector that has its own.
+    /// </summary>
+    private string Sum(string s, int[] from, int[] to)
     {
+        if (!Latex && to.Length > 0 && from.Length >= to.Length)
+        {
+            int lead = from.Length - to.Length;
+            // From the last axis down, so that removing one leaves the numbers of those before it as they were.
+            for (int axis = from.Length - 1; axis >= 0; axis--)
+            {
+                bool kept = axis >= lead && to[axis - lead] == 1 && from[axis] != 1;
+                if (axis < lead || kept) s = $"sum({s}, {axis}{(kept ? ", keepdim=1" : "")})";
+            }
+            return s;
+        }
         bool grouped = s.StartsWith('(') && s.EndsWith(')') && ClosesAtEnd(s);
         return Latex ? (grouped ? $"\\sum {s}" : $"\\sum\\left({s}\\right)") : grouped ? $"Σ{s}" : $"Σ({s})";
 
