@@ -786,6 +786,17 @@ public class DerivativeCheckerTests
         Assert.True(correct == r.IsCorrect, r.ToText());
     }
 
+    [Theory]
+    // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
+    [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
+    [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]
+    public void MalformedLabels_AreErrorsAtTheirColumn(string expr, string message)
+    {
+        var program = GradProgram.Parse("param b = [1, 2]\ninput x = [3, 4]\nJ = sum(b * x)");
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "b", expr));
+        Assert.StartsWith(message, e.Message);
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

@@ -398,7 +398,11 @@ internal sealed class CheckExprParser
                 }
                 while (IsOp(","));
                 Expect("]", $"',' or ']' to close the index at column {open.Start + 1}");
-                operand = Node(CheckExpr.Kinds.Call, operand.Start, [operand], name: "index", info: OpTable.Index(items));
+                var read = OpTable.Index(items);
+                // b[-3] of a b of 2 is out of range where the shape is known, before anything is graded.
+                if (StaticShape(operand) is { } known && read.Shape!([SymbolicShape.FromSizes(known)], graph.StaticSizes, out var problem) is null)
+                    throw Fail(problem!, open);
+                operand = Node(CheckExpr.Kinds.Call, operand.Start, [operand], name: "index", info: read);
             }
             else return operand;
         }
@@ -463,7 +467,7 @@ internal sealed class CheckExprParser
             Expect(")", $"')' to close the '(' at column {start + 1}");
             // (w)_d, (y)_i: one component, as explain writes a component of a vector; elementwise
             // arithmetic on whole vectors reads the same.
-            if (Current is { Kind: T.Ident } sub && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End) index++;
+            if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End) index++;
             return inner;
         }
         if (t.Kind == T.Ident && (t.Text == "Σ" || t.Text.StartsWith("Σ_", StringComparison.Ordinal)))
@@ -642,7 +646,7 @@ internal sealed class CheckExprParser
                 }
                 index++;
                 Expect(")", $"')' after '{inner.Text}' in the derivative");
-                if (Current.Kind == T.Ident && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;   // (v)_d
+                if (Current.Kind == T.Ident && Current.Text.Length > 1 && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;   // (v)_d
                 return Known(inner);
             }
             if (Current.Kind != T.Ident) throw Fail($"expected a name after '{t.Text}' in the {what} of the derivative, found {Describe(Current)}");
