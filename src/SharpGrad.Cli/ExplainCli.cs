@@ -121,6 +121,10 @@ internal static class ExplainCli
         }
     }
 
+    /// <summary>Whether the command has a --json option and the command line gives it (read before its value can be, as a usage mistake is said).</summary>
+    public static bool AsksForJson(ParseResult parse) =>
+        parse.CommandResult.Command.Options.Any(o => o.Name == "--json") && parse.Tokens.Any(t => t.Value == "--json");
+
     /// <summary>
     /// System.CommandLine reports parse errors with exit code 1 and ignores unknown options of a
     /// subcommand; this action takes over both (it clears the parser's errors, so it always runs),
@@ -135,8 +139,7 @@ internal static class ExplainCli
             var problems = parseResult.Errors.Select(e => e.Message)
                 .Concat(parseResult.UnmatchedTokens.Select(t => t.StartsWith('-') ? $"Unknown option '{t}'." : $"Unexpected argument '{t}'."))
                 .ToArray();
-            bool json = parseResult.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> flag
-                && parseResult.Tokens.Any(t => t.Value == "--json");
+            bool json = AsksForJson(parseResult);
             if (problems.Length > 0)
             {
                 foreach (var p in problems)
@@ -145,7 +148,7 @@ internal static class ExplainCli
                     Console.Out.WriteLine(ExplainJson.Error(string.Join(" ", problems)));
                 return UsageError;
             }
-            json = json && parseResult.GetValue((Option<bool>)parseResult.CommandResult.Command.Options.First(o => o.Name == "--json"));
+            json = json && parseResult.GetValue((Option<bool>)parseResult.CommandResult.Command.Options.Single(o => o.Name == "--json"));
             return Run(() => body(parseResult), json);
         }
     }

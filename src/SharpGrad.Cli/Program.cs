@@ -60,7 +60,7 @@ public static class Program
             }
             foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
             // A consumer of --json reads stdout: the mistake is there too, as every other error of those commands is.
-            if (parse.CommandResult.Command.Options.Any(o => o.Name == "--json") && args.Contains("--json"))
+            if (ExplainCli.AsksForJson(parse))
                 Console.Out.WriteLine(SharpGrad.Explain.ExplainJson.Error(string.Join(" ", parse.Errors.Select(e => e.Message))));
             return CliErrors.UsageError;
         }

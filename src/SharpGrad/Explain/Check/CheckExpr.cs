@@ -87,5 +87,11 @@ internal sealed class CheckExpr
         return [this];
     }
 
+    /// <summary>This node again with other children and another value, everything else as it is (its text for its span).</summary>
+    public CheckExpr With(IReadOnlyList<CheckExpr> args, double value) => new(Kind, 0, Text.Length, Text, args)
+    {
+        Value = value, Name = Name, Wrt = Wrt, Total = Total, Held = Held, Operator = Operator, Relation = Relation, Op = Op,
+    };
+
     public override string ToString() => Text;
 }

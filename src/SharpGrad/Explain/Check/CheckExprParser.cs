@@ -302,7 +302,11 @@ internal sealed class CheckExprParser
     }
 
     /// <summary>A scalar, or a one-element result nothing else uses (e9's J = (y − ŷ)² of a [1] ŷ): ∂J/∂h then has h's shape.</summary>
-    private bool IsObjectiveLike(GraphNode node) => node.Shape.Rank == 0 || (node.Shape.IsSingleElement && !graph.Nodes.Any(n => n.Operands.Contains(node)));
+    private bool IsObjectiveLike(GraphNode node) =>
+        node.Shape.Rank == 0 || (node.Shape.IsSingleElement && !(used ??= [.. graph.Nodes.SelectMany(n => n.Operands)]).Contains(node));
+
+    /// <summary>Every node some other node reads, gathered once.</summary>
+    private HashSet<GraphNode>? used;
 
     private static bool HasPartial(CheckExpr e) => e.Kind == CheckExpr.Kinds.Partial || e.Args.Any(HasPartial);
 

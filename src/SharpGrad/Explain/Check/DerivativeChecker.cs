@@ -87,7 +87,7 @@ public static partial class DerivativeChecker
         var g = new Grading(program, ChainDerivation.Create(program, wrt, objective), value, overrides);
         // (−0.07, 0.075): a vector as step's numbers print it.
         var text = value.Trim();
-        if (text.StartsWith('(') && text.EndsWith(')')) text = "[" + text[1..^1] + "]";
+        if (text.StartsWith('(') && text.IndexOfAny(['(', ')'], 1) == text.Length - 1) text = "[" + text[1..^1] + "]";
         return g.Value(GradProgram.ParseValue(text), Decimals(value));
     }
 
@@ -131,12 +131,8 @@ public static partial class DerivativeChecker
         var generator = new Generator(0x5EED);
         for (int round = 0; round < 8; round++)
         {
-            CheckExpr Moved(CheckExpr e) => halves.TryGetValue(e, out var h)
-                ? new CheckExpr(e.Kind, 0, e.Text.Length, e.Text) { Value = e.Value + (generator.NextDouble() < 0.5 ? -h : h) }
-                : e.Args.Count == 0 ? e : new CheckExpr(e.Kind, 0, e.Text.Length, e.Text, e.Args.Select(Moved).ToArray())
-                {
-                    Value = e.Value, Name = e.Name, Wrt = e.Wrt, Total = e.Total, Held = e.Held, Operator = e.Operator, Relation = e.Relation, Op = e.Op,
-                };
+            CheckExpr Moved(CheckExpr e) => halves.TryGetValue(e, out var h) ? e.With(e.Args, e.Value + (generator.NextDouble() < 0.5 ? -h : h))
+                : e.Args.Count == 0 ? e : e.With([.. e.Args.Select(Moved)], e.Value);
             var moved = evaluate(Moved(expr)).ToDoubleArray();
             if (moved.Length != at.Length) return null;
             for (int i = 0; i < at.Length; i++) slack[i] = Math.Max(slack[i], Math.Abs(moved[i] - at[i]));

@@ -52,8 +52,9 @@ public static class MatrixDerivation
         var order = TopologicalOrder(root, NoStop);
         var expressions = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance);
         var divisors = Divisors(order);
-        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
-        if (Reverse(order, root, Sym.One, target, Expr, NoStop, evaluation) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
+        var composites = Composites(evaluation);
+        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, composites, divisors, Expr, evaluation);
+        if (Reverse(order, root, Sym.One, target, Expr, NoStop, composites) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
         var result = Readable(gradient, names, Expr, evaluation);
         // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
         int[] targetShape = target.Shape.ToArray();
@@ -101,8 +102,9 @@ public static class MatrixDerivation
         // log_softmax's, whose rule reads e^q: softmax(z) says more than exp(q).
         var names = new Dictionary<Tensor, GraphNode>(ReferenceEqualityComparer.Instance);
         if (node.IsNamed && node.Op?.Name != "log_softmax") names[root] = node;
-        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, divisors, Expr, evaluation);
-        var gradient = Reverse(order, root, g, target, Expr, stop, evaluation) ?? Sym.Zero;
+        var composites = Composites(evaluation);
+        Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, composites, divisors, Expr, evaluation);
+        var gradient = Reverse(order, root, g, target, Expr, stop, composites) ?? Sym.Zero;
         return Readable(gradient, names, Expr, evaluation);
     }
 
@@ -112,9 +114,8 @@ public static class MatrixDerivation
     /// when <paramref name="root"/> does not depend on it.
     /// </summary>
     private static Sym? Reverse(List<Tensor> order, Tensor root, Sym seed, Tensor target, Func<Tensor, Sym> expr, IReadOnlySet<Tensor> stop,
-        ProgramEvaluation evaluation)
+        IReadOnlyDictionary<Tensor, Composite> composites)
     {
-        var composites = Composites(evaluation);
         var reaches = new HashSet<Tensor>(ReferenceEqualityComparer.Instance) { target };
         foreach (var t in order)
             if (!stop.Contains(t) && t.GradFn is { } fn && fn.Inputs.Any(i => i is not null && reaches.Contains(i)))
@@ -137,11 +138,11 @@ public static class MatrixDerivation
             {
                 // Straight to the composite's operands, past its primitives: their rules chained give the same numbers
                 // as an unreadable formula, or none at all (a convolution's unfolding).
-                for (int k = 0; k < composite.Operands.Count; k++)
+                for (int k = 0; k < composite.Operands.Length; k++)
                 {
-                    var operand = evaluation.Recorded[composite.Operands[k].Index];
+                    var operand = composite.Operands[k];
                     if (!reaches.Contains(operand)) continue;
-                    var contribution = CompositeBackward(composite, k, g, expr(t), composite.Operands.Select(o => expr(evaluation.Recorded[o.Index])).ToArray(), t.Shape.ToArray());
+                    var contribution = CompositeBackward(composite.Node, k, g, expr(t), composite.Operands.Select(expr).ToArray(), t.Shape.ToArray());
                     gradients[operand] = gradients.TryGetValue(operand, out var earlier) ? Sym.Add(earlier, contribution) : contribution;
                 }
                 continue;
@@ -171,14 +172,17 @@ public static class MatrixDerivation
     /// The program's calls whose gradient is written by a rule of its own rather than through the primitives the engine
     /// recorded, by their recorded outputs: layer_norm, and conv2d of an image by a kernel (stride 1, no padding).
     /// </summary>
-    private static Dictionary<Tensor, GraphNode> Composites(ProgramEvaluation evaluation)
+    private static Dictionary<Tensor, Composite> Composites(ProgramEvaluation evaluation)
     {
-        var result = new Dictionary<Tensor, GraphNode>(ReferenceEqualityComparer.Instance);
+        var result = new Dictionary<Tensor, Composite>(ReferenceEqualityComparer.Instance);
         foreach (var node in evaluation.Graph.Nodes)
-            if (node.Op?.Name == "layer_norm" || (node.Op is { Name: "conv2d", TextTemplate: "conv2d($a, $b)" } && node.Operands.All(o => o.Shape.Rank == 2)))
-                result.TryAdd(evaluation.Recorded[node.Index], node);
+            if (node.Op?.Name == "layer_norm" || (node.Op is { } op && OpTable.IsPlainConv(op) && node.Operands.All(o => o.Shape.Rank == 2)))
+                result.TryAdd(evaluation.Recorded[node.Index], new(node, [.. node.Operands.Select(o => evaluation.Recorded[o.Index])]));
         return result;
     }
+
+    /// <summary>A program call with a backward rule of its own, and the recorded tensors of its operands.</summary>
+    private readonly record struct Composite(GraphNode Node, Tensor[] Operands);
 
     /// <summary>g·∂node/∂(operand k) of a composite: layer norm's textbook backward; a kernel's gradient conv2d(X, g).</summary>
     /// <exception cref="NotSupportedException">The operand's gradient has no formula here (a convolution's input).</exception>
@@ -484,7 +488,8 @@ public static class MatrixDerivation
     }
 
     /// <summary>The expression of an engine tensor: the program's name where it has one, otherwise its op applied to its operands.</summary>
-    private static Sym Build(Tensor t, Dictionary<Tensor, GraphNode> names, HashSet<Tensor> divisors, Func<Tensor, Sym> expr, ProgramEvaluation evaluation)
+    private static Sym Build(Tensor t, Dictionary<Tensor, GraphNode> names, IReadOnlyDictionary<Tensor, Composite> composites, HashSet<Tensor> divisors,
+        Func<Tensor, Sym> expr, ProgramEvaluation evaluation)
     {
         var shape = t.Shape.ToArray();
         if (names.TryGetValue(t, out var node))
@@ -492,8 +497,8 @@ public static class MatrixDerivation
         if (t.GradFn is { Op: OpCode.Index } index && index.Inputs[0] is { } source)
             return IndexRead(expr(source), source, t);
         // An unnamed composite shows as itself, as the rule of its backward reads it.
-        if (t.GradFn is { Op: OpCode.Div or OpCode.Reshape } && Composites(evaluation).TryGetValue(t, out var composite))
-            return Sym.Call(composite.Op!, composite.Operands.Select(o => expr(evaluation.Recorded[o.Index])).ToArray()).WithShape(shape);
+        if (composites.TryGetValue(t, out var composite))
+            return Sym.Call(composite.Node.Op!, composite.Operands.Select(expr).ToArray()).WithShape(shape);
         if (t.GradFn is not { } fn || fn.Operands.Count == 0)
         {
             var values = t.ToDoubleArray();

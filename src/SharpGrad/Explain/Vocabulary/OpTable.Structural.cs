@@ -247,6 +247,9 @@ public static partial class OpTable
     /// <c>conv2d(X, K [, b], stride=s, padding=p)</c>: cross-correlation (as PyTorch's conv2d) of an H×W
     /// image with an F×F kernel, or of a C×H×W input with O×C×F×F filters (and O biases) giving O×H'×W'.
     /// </summary>
+    /// <summary>Whether <paramref name="op"/> is conv2d of an image by a kernel with stride 1, no padding and no bias, as <see cref="Conv"/> writes it.</summary>
+    internal static bool IsPlainConv(OpInfo op) => op is { Name: "conv2d", Arity: 2, TextTemplate: "conv2d($a, $b)" };
+
     internal static OpInfo Conv(int arity, int stride, int padding)
     {
         var settings = (stride == 1 ? "" : $", stride={stride}") + (padding == 0 ? "" : $", padding={padding}");
@@ -347,11 +350,9 @@ public static partial class OpTable
     /// <summary>The ε of layer_norm's variance, PyTorch's default.</summary>
     internal const double LayerNormEpsilon = 1e-5;
 
-    private static Tensor MseLoss(Tensor a, Tensor b)
-    {
-        var error = a.Sub(b);
-        return error.Mul(error).Mean();
-    }
+    /// <summary>The engine's mean squared error, the target broadcast to the prediction's shape first as the language allows.</summary>
+    private static Tensor MseLoss(Tensor a, Tensor b) =>
+        SharpGrad.NN.Functional.MseLoss(a, b.ShapeArray.AsSpan().SequenceEqual(a.ShapeArray) ? b : b.Expand(a.ShapeArray));
 
     /// <summary>−mean(y·log p + (1 − y)·log(1 − p)); unlike PyTorch's, log 0 is not clamped, so p of exactly 0 or 1 gives ∞ where the target disagrees.</summary>
     private static Tensor BinaryCrossEntropy(Tensor p, Tensor y) =>
