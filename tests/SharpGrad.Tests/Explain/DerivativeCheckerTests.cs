@@ -787,6 +787,19 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // ∂L/∂X = conv2d(∂L/∂C, flip(K), padding=1) for C = conv2d(X, K) with a 2×2 kernel (by hand); rot180 is flip's other
+    // name. The kernel left unturned, or the padding left out (a 1×1 result), is wrong.
+    [InlineData("conv2d(dL/dC, flip(K), padding=1)", true)]
+    [InlineData("conv2d(1 - tanh(C)^2, rot180(K), padding=1)", true)]
+    [InlineData("conv2d(dL/dC, K, padding=1)", false)]
+    public void AnImagesGradient_AsAFullConvolution_IsGraded(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("input K = [[0.5, -1], [2, 0.1]]\nparam X = [[1, -2, 0], [1, 1, 1], [0, 2, 1]]\nC = conv2d(X, K)\nL = sum(tanh(C))");
+        var r = DerivativeChecker.Check(program, "X", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

@@ -271,6 +271,16 @@ public class LanguageTests
             "L = sum(R * H) + mse_loss(H, R) + binary_cross_entropy(sigmoid(H[0]), y) + sum(layer_norm(W[:, 0]))\n"));
     }
 
+    [Fact]
+    public void Flip_TurnsAMatrixHalfATurn_AndItsGradientBack()
+    {
+        // flip([[1, 2], [3, 4]]) = [[4, 3], [2, 1]] (by hand), so L = Σ W ⊙ flip(K) = 4·1 + 3·2 + 2·3 + 1·4 and ∂L/∂K = flip(W).
+        var flip = GradProgram.Parse("param K = [[1, 2], [3, 4]]\nconst W = [[1, 2], [3, 4]]\nL = sum(W * flip(K)) + sum(rot180(K[0]))\n").Evaluate();
+        Assert.Equal(20 + 3, flip.ObjectiveValue, 14);
+        Close([4 + 1, 3 + 1, 2, 1], flip.Gradient("K"), 1e-14);
+        MatchesFiniteDifferences(GradProgram.Parse("param K = [[1, 2, 0.5], [3, 4, -1]]\nparam x = [0.5, -2]\nL = sum(tanh(flip(K)) * K) + sum(flip(x)^3 * x)\n"));
+    }
+
     [Theory]
     [InlineData("L = mse_loss(x, v)", "the target must have the shape of the prediction [3], got [2]")]
     [InlineData("L = binary_cross_entropy(x)", "'binary_cross_entropy' takes 2 arguments, got 1")]

@@ -172,6 +172,39 @@ public class MatrixDerivationTests
         Assert.Equal(expected, formula);
     }
 
+    [Theory]
+    // Each image pixel meets the kernel entries that slid over it: ∂L/∂X = conv2d(∂L/∂C, flip(K), padding=F − 1), a
+    // "full" correlation with the kernel turned half a turn (by hand from C_ij = Σ_ab X_(i+a)(j+b) K_ab).
+    [InlineData("C = conv2d(X, K)\nL = sum(tanh(C))", "conv2d(1 − tanh(C)^2, flip(K), padding=1)")]
+    [InlineData("L = sum(conv2d(X, K))", "conv2d(ones(2, 2), flip(K), padding=1)")]
+    public void AnImagesGradient_IsAFullCorrelationWithTheFlippedKernel(string lines, string expected)
+    {
+        AssertEqualsEngine("input K = [[0.5, -1], [2, 0.1]]\nparam X = [[1, -2, 0], [1, 1, 1], [0, 2, 1]]\n" + lines + "\n", "X", out var formula);
+        Assert.Equal(expected, formula);
+    }
+
+    [Fact]
+    public void AnImagesGradient_OfASum_CountsTheKernelEntriesOverEachPixel()
+    {
+        // ∂Σ conv2d(X, K)/∂X_pq is the sum of the kernel entries that cover pixel (p, q) (by hand): K00 at the corner,
+        // all four in the middle.
+        var evaluation = GradProgram.Parse("input K = [[0.5, -1], [2, 0.1]]\nparam X = [[1, -2, 0], [1, 1, 1], [0, 2, 1]]\nL = sum(conv2d(X, K))\n").Evaluate();
+        var actual = EvaluateFormula(MatrixDerivation.Gradient(evaluation, "X"), evaluation).ToDoubleArray();
+        double[] expected = [0.5, -0.5, -1, 2.5, 1.6, -0.9, 2, 2.1, 0.1];
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 12);
+    }
+
+    [Fact]
+    public void TwoConvolutionLayers_CloseThroughTheSecondLayersInput()
+    {
+        // C1 = conv2d(X, K1), H = tanh(C1), C2 = conv2d(H, K2), L = Σ C2²: ∂L/∂C2 = 2·C2, back through C2's image,
+        // then tanh′ = 1 − H², then K1's gradient conv2d(X, ·) (by hand, rule by rule).
+        const string program = "input X = [[1, 2, 0, -1], [0.5, -1, 2, 1], [1, 0, -0.5, 2], [0, 1, 1, -1]]\nparam K1 = [[0.5, -0.3], [0.2, 0.4]]\n"
+            + "param K2 = [[1, -0.5], [0.3, 0.2]]\nC1 = conv2d(X, K1)\nH = tanh(C1)\nC2 = conv2d(H, K2)\nL = sum(C2^2)\n";
+        AssertEqualsEngine(program, "K1", out var formula);
+        Assert.Equal("conv2d(X, conv2d(2·C2, flip(K2), padding=1) ⊙ (1 − H^2))", formula);
+    }
+
     [Fact]
     public void ANumberTimesTheSumOfAVectorTimesAMatrix_IsThatNumberAtEveryElement()
     {

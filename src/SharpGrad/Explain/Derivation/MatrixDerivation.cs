@@ -170,13 +170,13 @@ public static class MatrixDerivation
 
     /// <summary>
     /// The program's calls whose gradient is written by a rule of its own rather than through the primitives the engine
-    /// recorded, by their recorded outputs: layer_norm, and conv2d of an image by a kernel (stride 1, no padding).
+    /// recorded, by their recorded outputs: layer_norm, flip, and conv2d of an image by a kernel (stride 1, no padding).
     /// </summary>
     private static Dictionary<Tensor, Composite> Composites(ProgramEvaluation evaluation)
     {
         var result = new Dictionary<Tensor, Composite>(ReferenceEqualityComparer.Instance);
         foreach (var node in evaluation.Graph.Nodes)
-            if (node.Op?.Name == "layer_norm" || (node.Op is { } op && OpTable.IsPlainConv(op) && node.Operands.All(o => o.Shape.Rank == 2)))
+            if (node.Op?.Name is "layer_norm" or "flip" || (node.Op is { } op && OpTable.IsPlainConv(op) && node.Operands.All(o => o.Shape.Rank == 2)))
                 result.TryAdd(evaluation.Recorded[node.Index], new(node, [.. node.Operands.Select(o => evaluation.Recorded[o.Index])]));
         return result;
     }
@@ -184,8 +184,11 @@ public static class MatrixDerivation
     /// <summary>A program call with a backward rule of its own, and the recorded tensors of its operands.</summary>
     private readonly record struct Composite(GraphNode Node, Tensor[] Operands);
 
-    /// <summary>g·∂node/∂(operand k) of a composite: layer norm's textbook backward; a kernel's gradient conv2d(X, g).</summary>
-    /// <exception cref="NotSupportedException">The operand's gradient has no formula here (a convolution's input).</exception>
+    /// <summary>
+    /// g·∂node/∂(operand k) of a composite: layer norm's textbook backward; a kernel's gradient conv2d(X, g); an image's
+    /// conv2d(g, flip(K), padding=F − 1); flip's flip(g).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The operand's gradient has no formula here (the input of a kernel that is not square).</exception>
     private static Sym CompositeBackward(GraphNode node, int k, Sym g, Sym output, Sym[] operands, int[] shape)
     {
         if (!(g.Shape?.SequenceEqual(shape) ?? false)) g = g.BroadcastTo(shape);
@@ -194,7 +197,12 @@ public static class MatrixDerivation
             "layer_norm" => LayerNormBackward(g, output, operands[0]),
             // Each kernel entry meets the image at every output position: the image correlated with the upstream gradient.
             "conv2d" when k == 1 => Sym.Call(node.Op, operands[0], g).WithShape(operands[1].Shape is { } kernel ? [.. kernel] : null),
-            _ => throw new NotSupportedException("the gradient of a convolution's input has no matrix formula here; use --form factored."),
+            // Each input pixel meets the kernel entries that slid over it, in reverse order: the upstream gradient, padded by
+            // F − 1, correlated with the kernel turned half a turn (a "full" convolution).
+            "conv2d" when operands[1].Shape is [var f, var f2] && f == f2 =>
+                Sym.Call(OpTable.Conv(2, 1, f - 1), g, Sym.Call("flip", operands[1]).WithShape([f, f])).WithShape(operands[0].Shape is { } image ? [.. image] : null),
+            "flip" => Sym.Call("flip", g).WithShape(shape),
+            _ => throw new NotSupportedException("the gradient of a convolution's input by a kernel that is not square has no matrix formula here; use --form factored."),
         };
     }
 

@@ -12,7 +12,7 @@ namespace SharpGrad.Explain;
 public static partial class OpTable
 {
     /// <summary>Callable names that are not rows of their own: spellings of rows and ops made per call.</summary>
-    private static string[] Spellings => ["avgpool", "conv2d", "dot", "ln", "maxpool", "norm", "transpose"];
+    private static string[] Spellings => ["avgpool", "conv2d", "dot", "ln", "maxpool", "norm", "rot180", "transpose"];
 
     /// <summary>The transpose of a matrix (a vector or a scalar is its own transpose): <c>Wᵀ</c>, <c>W.T</c>, <c>transpose(W)</c>.</summary>
     public static OpInfo Transpose { get; } = new("transpose", 1, OpKind.Structural,
@@ -66,6 +66,9 @@ public static partial class OpTable
         {
             case "ln":
                 name = "log";
+                break;
+            case "rot180":
+                name = "flip";
                 break;
             case "dot" or "matmul" when count == 2:
                 return Binary(BinaryOperator.MatMul);
@@ -345,6 +348,18 @@ public static partial class OpTable
     {
         var centred = z.Sub(z.Mean(-1, keepDim: true));
         return centred.Div(centred.Mul(centred).Mean(-1, keepDim: true).Add(LayerNormEpsilon).Sqrt());
+    }
+
+    /// <summary>Every axis reversed, each by one engine IndexSelect, whose gradient flips back.</summary>
+    private static Tensor Flip(Tensor x)
+    {
+        for (int axis = 0; axis < x.Rank; axis++)
+        {
+            var reversed = new int[x.Shape[axis]];
+            for (int i = 0; i < reversed.Length; i++) reversed[i] = reversed.Length - 1 - i;
+            x = x.IndexSelect(axis, Tensor.FromArray(reversed, reversed.Length));
+        }
+        return x;
     }
 
     /// <summary>The ε of layer_norm's variance, PyTorch's default.</summary>
