@@ -109,7 +109,7 @@ public class DerivationTests
     [InlineData("H")]
     public void ClosedForm_ThroughAPoolingWithoutAFormula_IsTheFactoredChain(string wrt)
     {
-        // ∂P/∂H of a pooling has no component formula, so ∂L/∂P beside it must stay the whole Jacobian ∂L/∂P, not (R)_d.
+        // ∂P/∂H of an overlapping pooling has no formula, so ∂L/∂P beside it must stay the whole Jacobian ∂L/∂P, not (R)_d.
         var program = GradProgram.Parse("""
             input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]
             param K[2, 2] = [[0.5, -0.3], [0.2, 0.8]]
@@ -117,7 +117,7 @@ public class DerivationTests
             input R[2, 2] = [[1, -1], [0.5, 2]]
             C = conv2d(X, K) + c
             H = relu(C)
-            P = avgpool(H, 2)
+            P = avgpool(H, 3, stride=1)
             L = sum(R * P)
             """);
         var derivation = ChainDerivation.Create(program, wrt);
@@ -125,6 +125,28 @@ public class DerivationTests
         var factored = DerivationRenderer.Equations(derivation, "factored", out _).Single().Right;
         Assert.Equal(factored.ToString(), closed.ToString());
         var check = DerivativeChecker.Check(program, wrt, closed.ToString());
+        Assert.True(check.IsCorrect, check.ToText());
+    }
+
+    [Theory]
+    // Windows that tile H share each gradient among their four elements: ∂L/∂H = upsample(R, 2)/4, then relu′ and the
+    // kernel's conv2d(X, ·) (by hand).
+    [InlineData("H", "upsample(R, 2)/4")]
+    [InlineData("K", "conv2d(X, (upsample(R, 2) ⊙ I[C > 0])/4)")]
+    public void ClosedForm_ThroughATilingPooling_SpreadsTheGradientOverItsWindows(string wrt, string expected)
+    {
+        var program = GradProgram.Parse("""
+            input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]
+            param K[2, 2] = [[0.5, -0.3], [0.2, 0.8]]
+            input R[2, 2] = [[1, -1], [0.5, 2]]
+            C = conv2d(X, K)
+            H = relu(C)
+            P = avgpool(H, 2)
+            L = sum(R * P)
+            """);
+        var closed = DerivationRenderer.Equations(ChainDerivation.Create(program, wrt), "closed", out _).Single().Right.ToString();
+        Assert.Equal(expected, closed);
+        var check = DerivativeChecker.Check(program, wrt, closed);
         Assert.True(check.IsCorrect, check.ToText());
     }
 

@@ -800,6 +800,20 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // ∂L/∂X of L = Σ W ⊙ maxpool(X, 2): each window's largest element gets the window's W entry (by hand); == is =.
+    // Spread over the whole window, or shared as a mean would be, it is wrong.
+    [InlineData("upsample(W, 2) ⊙ I[X = upsample(maxpool(X, 2), 2)]", true)]
+    [InlineData("upsample(W, 2) * I[X == upsample(P, 2)]", true)]
+    [InlineData("upsample(W, 2)", false)]
+    [InlineData("upsample(W, 2)/4", false)]
+    public void AMaxPoolsGradient_RoutedToTheMaxima_IsGraded(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param X = [[1, -2, 0, 1], [1, 1.5, 0.5, 0], [0, 2, 1, 3], [1, 0, 2.5, 1]]\nconst W = [[1, -0.5], [0.3, 0.2]]\nP = maxpool(X, 2)\nL = sum(W * P)");
+        var r = DerivativeChecker.Check(program, "X", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

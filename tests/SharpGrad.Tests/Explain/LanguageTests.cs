@@ -281,6 +281,19 @@ public class LanguageTests
         MatchesFiniteDifferences(GradProgram.Parse("param K = [[1, 2, 0.5], [3, 4, -1]]\nparam x = [0.5, -2]\nL = sum(tanh(flip(K)) * K) + sum(flip(x)^3 * x)\n"));
     }
 
+    [Fact]
+    public void Upsample_RepeatsEachElementIntoABlock_AndSumsItsGradient()
+    {
+        // upsample([[1, 2], [3, 4]], 2) holds each element four times (by hand): Σ of it is 40, and ∂/∂X of Σ R ⊙ upsample(X, 2)
+        // is the sum of R over each block.
+        var up = GradProgram.Parse("param X = [[1, 2], [3, 4]]\nconst R = [[1, 2, 0, 0], [0, 1, 1, 1], [2, 0, 0, 0], [0, 0, 0, 5]]\nL = sum(upsample(X, 2)) + sum(R * upsample(X, 2))\n").Evaluate();
+        Assert.Equal(40 + (1 + 2 + 1) * 1 + 2 * 2 + 2 * 3 + 5 * 4, up.ObjectiveValue, 14);
+        Close([4 + 4, 4 + 2, 4 + 2, 4 + 5], up.Gradient("X"), 1e-14);
+        MatchesFiniteDifferences(GradProgram.Parse("param X = [[[1, 2, 0.5], [3, 4, -1]]]\nL = sum(tanh(upsample(X, 3)) * upsample(X, 3))\n"));
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse("param v = [1, 2]\nL = sum(upsample(v, 2))\n"));
+        Assert.Contains("upsample takes an H×W or C×H×W input, got [2]", e.Message);
+    }
+
     [Theory]
     [InlineData("L = mse_loss(x, v)", "the target must have the shape of the prediction [3], got [2]")]
     [InlineData("L = binary_cross_entropy(x)", "'binary_cross_entropy' takes 2 arguments, got 1")]

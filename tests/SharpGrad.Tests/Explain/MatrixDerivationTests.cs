@@ -142,7 +142,8 @@ public class MatrixDerivationTests
     [Fact]
     public void AClosedFormThatClosesNothing_IsAnErrorThatSaysWhy()
     {
-        var derivation = ChainDerivation.Create(GradProgram.Parse("param X = [[1, -2, 0, 1], [1, 1, 1, 0], [0, 2, 1, 3], [1, 0, 2, 1]]\nL = sum(tanh(maxpool(X, 2)))\n"), "X");
+        // Overlapping windows (stride 1) have no formula here; windows that tile their input have one (below).
+        var derivation = ChainDerivation.Create(GradProgram.Parse("param X = [[1, -2, 0, 1], [1, 1, 1, 0], [0, 2, 1, 3], [1, 0, 2, 1]]\nL = sum(tanh(maxpool(X, 3, stride=1)))\n"), "X");
         var e = Assert.Throws<ArgumentException>(() => DerivationRenderer.Equations(derivation, "closed", out _));
         Assert.Contains("∂L/∂X has no closed form: the chain from L to X runs through maxpool", e.Message);
         // The factored form's one factor is the local partial itself, which is what it is.
@@ -203,6 +204,30 @@ public class MatrixDerivationTests
             + "param K2 = [[1, -0.5], [0.3, 0.2]]\nC1 = conv2d(X, K1)\nH = tanh(C1)\nC2 = conv2d(H, K2)\nL = sum(C2^2)\n";
         AssertEqualsEngine(program, "K1", out var formula);
         Assert.Equal("conv2d(X, conv2d(2·C2, flip(K2), padding=1) ⊙ (1 − H^2))", formula);
+    }
+
+    [Theory]
+    // Windows that tile the input: a maximum passes the gradient to the element that is it, a mean shares it among the
+    // F² elements, and an upsample's block adds its F² gradients up (by hand).
+    [InlineData("L = sum(W * maxpool(X, 2))", "upsample(W, 2) ⊙ I[X = upsample(maxpool(X, 2), 2)]")]
+    [InlineData("P = maxpool(X, 2)\nL = sum(tanh(P))", "upsample(1 − tanh(P)^2, 2) ⊙ I[X = upsample(P, 2)]")]
+    [InlineData("L = sum(W * avgpool(X, 2))", "upsample(W, 2)/4")]
+    [InlineData("L = sum(upsample(X, 2)^2)", "4·avgpool(2·upsample(X, 2), 2)")]
+    public void TilingPools_RouteTheGradientBackThroughTheirWindows(string lines, string expected)
+    {
+        AssertEqualsEngine("param X = [[1, -2, 0, 1], [1, 1.5, 0.5, 0], [0, 2, 1, 3], [1, 0, 2.5, 1]]\nconst W = [[1, -0.5], [0.3, 0.2]]\n" + lines + "\n", "X", out var formula);
+        Assert.Equal(expected, formula);
+    }
+
+    [Fact]
+    public void AMaxPoolsGradient_GoesToEachWindowsLargestElement()
+    {
+        // The windows' largest elements are X11 = 1.5, X03 = 1, X21 = 2 and X23 = 3 (by hand); each gets its window's W
+        // entry and every other element 0.
+        var evaluation = GradProgram.Parse("param X = [[1, -2, 0, 1], [1, 1.5, 0.5, 0], [0, 2, 1, 3], [1, 0, 2.5, 1]]\nconst W = [[1, -0.5], [0.3, 0.2]]\nL = sum(W * maxpool(X, 2))\n").Evaluate();
+        var actual = EvaluateFormula(MatrixDerivation.Gradient(evaluation, "X"), evaluation).ToDoubleArray();
+        double[] expected = [0, 0, 0, -0.5, 0, 1, 0, 0, 0, 0.3, 0, 0.2, 0, 0, 0, 0];
+        Assert.Equal(expected, actual);
     }
 
     [Fact]

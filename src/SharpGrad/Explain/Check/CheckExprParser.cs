@@ -496,6 +496,8 @@ internal sealed class CheckExprParser
             index++;
             // >= and <= are ≥ and ≤: they differ from > and < on the kink itself, where a given point is evaluated.
             if (relation is ">" or "<" && IsOp("=")) { relation = relation == ">" ? "≥" : "≤"; index++; }
+            // == is code's spelling of =.
+            else if (relation == "=" && IsOp("=")) index++;
             var b = ParseSum();
             Expect("]", "']' to close the indicator I[...]");
             return Node(CheckExpr.Kinds.Indicator, start, [a, b], relation: relation);

@@ -694,6 +694,22 @@ public static partial class DerivativeChecker
                     if (!(tiesOnly && u == 0 && v == 0)) best = Math.Min(best, Rel(u, v));
                 }
             }
+            else if (name == "maxpool" && OpTable.Window(node.Op) is var (size, stride))
+            {
+                // A window whose two largest elements tie is max pooling's kink: the gradient goes to one of them.
+                var x = evaluation.ValueOf(node.Operands[0]);
+                int h = x.Shape[^2], w = x.Shape[^1];
+                var v = x.ToDoubleArray();
+                var window = new double[size * size];
+                for (int plane = 0; plane < v.Length / (h * w); plane++)
+                    for (int top = 0; top + size <= h; top += stride)
+                        for (int left = 0; left + size <= w; left += stride)
+                        {
+                            for (int i = 0; i < size * size; i++) window[i] = v[plane * h * w + (top + i / size) * w + left + i % size];
+                            Array.Sort(window);
+                            if (size > 1 && !(tiesOnly && window[^1] == 0 && window[^2] == 0)) best = Math.Min(best, Rel(window[^1], window[^2]));
+                        }
+            }
             else if (name is "max" or "min")
             {
                 var v = evaluation.ValueOf(node.Operands[0]).ToDoubleArray().Order().ToArray();

@@ -176,9 +176,18 @@ public static class MatrixDerivation
     {
         var result = new Dictionary<Tensor, Composite>(ReferenceEqualityComparer.Instance);
         foreach (var node in evaluation.Graph.Nodes)
-            if (node.Op?.Name is "layer_norm" or "flip" || (node.Op is { } op && OpTable.IsPlainConv(op) && node.Operands.All(o => o.Shape.Rank == 2)))
+            if (node.Op?.Name is "layer_norm" or "flip" || (node.Op is { } op && OpTable.IsPlainConv(op) && node.Operands.All(o => o.Shape.Rank == 2))
+                || Tiles(node, evaluation))
                 result.TryAdd(evaluation.Recorded[node.Index], new(node, [.. node.Operands.Select(o => evaluation.Recorded[o.Index])]));
         return result;
+    }
+
+    /// <summary>An upsample, or a pooling whose windows tile its input exactly (no overlap, no rows or columns left over).</summary>
+    private static bool Tiles(GraphNode node, ProgramEvaluation evaluation)
+    {
+        if (node.Op is not { } op || OpTable.Window(op) is not var (size, stride) || size != stride) return false;
+        var input = evaluation.Recorded[node.Operands[0].Index];
+        return op.Name == "upsample" || (input.Shape[^1] % size == 0 && input.Shape[^2] % size == 0);
     }
 
     /// <summary>A program call with a backward rule of its own, and the recorded tensors of its operands.</summary>
@@ -186,12 +195,14 @@ public static class MatrixDerivation
 
     /// <summary>
     /// g·∂node/∂(operand k) of a composite: layer norm's textbook backward; a kernel's gradient conv2d(X, g); an image's
-    /// conv2d(g, flip(K), padding=F − 1); flip's flip(g).
+    /// conv2d(g, flip(K), padding=F − 1); flip's flip(g); a tiling pooling's gradient spread back over its windows.
     /// </summary>
     /// <exception cref="NotSupportedException">The operand's gradient has no formula here (the input of a kernel that is not square).</exception>
     private static Sym CompositeBackward(GraphNode node, int k, Sym g, Sym output, Sym[] operands, int[] shape)
     {
         if (!(g.Shape?.SequenceEqual(shape) ?? false)) g = g.BroadcastTo(shape);
+        int f = OpTable.Window(node.Op!)?.Size ?? 0; // a pooling's or upsample's block
+        int[]? input = operands[0].Shape is { } first ? [.. first] : null;
         return node.Op!.Name switch
         {
             "layer_norm" => LayerNormBackward(g, output, operands[0]),
@@ -199,9 +210,14 @@ public static class MatrixDerivation
             "conv2d" when k == 1 => Sym.Call(node.Op, operands[0], g).WithShape(operands[1].Shape is { } kernel ? [.. kernel] : null),
             // Each input pixel meets the kernel entries that slid over it, in reverse order: the upstream gradient, padded by
             // F − 1, correlated with the kernel turned half a turn (a "full" convolution).
-            "conv2d" when operands[1].Shape is [var f, var f2] && f == f2 =>
-                Sym.Call(OpTable.Conv(2, 1, f - 1), g, Sym.Call("flip", operands[1]).WithShape([f, f])).WithShape(operands[0].Shape is { } image ? [.. image] : null),
+            "conv2d" when operands[1].Shape is [var kh, var kw] && kh == kw =>
+                Sym.Call(OpTable.Conv(2, 1, kh - 1), g, Sym.Call("flip", operands[1]).WithShape([kh, kw])).WithShape(input),
             "flip" => Sym.Call("flip", g).WithShape(shape),
+            // A window's maximum passes the gradient to the element that is it; a mean shares it among the F² elements.
+            "maxpool" => Sym.Mul(Sym.Call(OpTable.Upsample(f), g).WithShape(input), Sym.Indicator(operands[0], "=", Sym.Call(OpTable.Upsample(f), output).WithShape(input))),
+            "avgpool" => Sym.Div(Sym.Call(OpTable.Upsample(f), g).WithShape(input), Sym.Num(f * f)),
+            // Each block's elements all came from one: their gradients add up, F² times the block's mean.
+            "upsample" => Sym.Mul(Sym.Num(f * f), Sym.Call(OpTable.Pool("avgpool", f, f), g).WithShape(input)),
             _ => throw new NotSupportedException("the gradient of a convolution's input by a kernel that is not square has no matrix formula here; use --form factored."),
         };
     }

@@ -12,7 +12,7 @@ namespace SharpGrad.Explain;
 public static partial class OpTable
 {
     /// <summary>Callable names that are not rows of their own: spellings of rows and ops made per call.</summary>
-    private static string[] Spellings => ["avgpool", "conv2d", "dot", "ln", "maxpool", "norm", "rot180", "transpose"];
+    private static string[] Spellings => ["avgpool", "conv2d", "dot", "ln", "maxpool", "norm", "rot180", "transpose", "upsample"];
 
     /// <summary>The transpose of a matrix (a vector or a scalar is its own transpose): <c>Wᵀ</c>, <c>W.T</c>, <c>transpose(W)</c>.</summary>
     public static OpInfo Transpose { get; } = new("transpose", 1, OpKind.Structural,
@@ -92,6 +92,14 @@ public static partial class OpTable
                     return null;
                 }
                 return Pool(name, size, Option("stride") ?? size);
+            case "upsample" when count == 2 && options.Count == 0:
+                operands = 1;
+                if (!Whole(literals[1], "the second argument of 'upsample' is the block size, a positive whole number such as 2", out var factor, out error) || factor < 1)
+                {
+                    error ??= $"the block of 'upsample' must be at least 1, got {factor}";
+                    return null;
+                }
+                return Upsample(factor);
             case "conv2d" when count is 2 or 3:
                 return Conv(count, Option("stride") ?? 1, Option("padding") ?? 0);
         }
@@ -106,6 +114,7 @@ public static partial class OpTable
                 "max" or "min" => [$"{name}(v)", $"{name}(a, b, ...)", $"{name}(X, axis=N)"],
                 "conv2d" => ["conv2d(X, K)", "conv2d(X, K, b)", "with stride= and padding="],
                 "maxpool" or "avgpool" => [$"{name}(X, size)", "with stride="],
+                "upsample" => ["upsample(X, size)"],
                 "dot" => ["dot(a, b)"],
                 _ => [],
             };
@@ -333,6 +342,58 @@ public static partial class OpTable
                 }
                 int oh = (xs[^2] - size) / stride + 1, ow = (xs[^1] - size) / stride + 1;
                 return SymbolicShape.FromSizes(xs.Length == 2 ? [oh, ow] : [xs[0], oh, ow]);
+            });
+    }
+
+    /// <summary>
+    /// The window and stride of a pooling, or the block of an upsample (its stride is the block), as <see cref="Pool"/> and
+    /// <see cref="Upsample"/> write them; null for every other op.
+    /// </summary>
+    internal static (int Size, int Stride)? Window(OpInfo op)
+    {
+        if (op.Name is not ("maxpool" or "avgpool" or "upsample")) return null;
+        var settings = op.TextTemplate[(op.Name.Length + "($a, ".Length)..^1].Split(", stride=");
+        int size = int.Parse(settings[0], CultureInfo.InvariantCulture);
+        return (size, settings.Length > 1 ? int.Parse(settings[1], CultureInfo.InvariantCulture) : size);
+    }
+
+    /// <summary>
+    /// <c>upsample(X, F)</c>: each element of an H×W or C×H×W input repeated into an F×F block (nearest neighbour), the
+    /// adjoint of a tiling pooling's windows; one engine IndexSelect per axis, whose gradient sums each block.
+    /// </summary>
+    internal static OpInfo Upsample(int size)
+    {
+        var written = $"upsample($a, {size})";
+        return new("upsample", 1, OpKind.Structural, a =>
+            {
+                var x = a[0];
+                for (int axis = x.Rank - 2; axis < x.Rank; axis++)
+                {
+                    var source = new int[x.Shape[axis] * size];
+                    for (int i = 0; i < source.Length; i++) source[i] = i / size;
+                    x = x.IndexSelect(axis, Tensor.FromArray(source, source.Length));
+                }
+                return x;
+            },
+            "each element repeated into a size×size block (nearest-neighbour upsampling)", written, written.Replace("upsample", "\\operatorname{upsample}"),
+            shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            {
+                problem = null;
+                var xs = s[0].Resolve(sizes);
+                if (xs is null || xs.Length is not (2 or 3))
+                {
+                    problem = xs is null ? "upsample needs the size of its input to be known" : $"upsample takes an H×W or C×H×W input, got {s[0]}";
+                    return null;
+                }
+                var result = xs.ToArray();
+                result[^2] *= size;
+                result[^1] *= size;
+                if ((long)result[^2] * result[^1] * (xs.Length == 3 ? xs[0] : 1) > Evaluator.MaxElements)
+                {
+                    problem = $"this upsample is too large to compute here: more than {Evaluator.MaxElements} numbers";
+                    return null;
+                }
+                return SymbolicShape.FromSizes(result);
             });
     }
 
