@@ -814,6 +814,32 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // Pinball loss: ∂L/∂r is τ where r > 0 and τ − 1 where r < 0, and ∂r/∂w = −X, so ∂L/∂w = −Xᵀ(τ − I[r < 0])/5 (by hand).
+    // A sign before a product signs the whole product: −Xᵀ(…) is still a matrix product.
+    [InlineData("-Xᵀ(tau - I[r < 0])/5", true)]
+    [InlineData("−Xᵀ(tau − I[r < 0])/5", true)]
+    [InlineData("- -(-Xᵀ(tau - I[r < 0]))/5", true)]
+    [InlineData("-Xᵀ(tau - I[r > 0])/5", false)]
+    [InlineData("Xᵀ(tau - I[r < 0])/5", false)]
+    public void ASignBeforeAJuxtaposedTranspose_SignsTheMatrixProduct(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("const tau = 0.8\ninput X = [[1.0, 2.0], [0.5, -1.0], [-1.0, 0.3], [2.0, 1.0], [0.2, 0.1]]\n"
+            + "target y = [1.0, -0.5, 0.3, 0.8, 2.0]\nparam w = [0.4, -0.2]\nparam b = 0.1\nr = y - (X @ w + b)\nL = mean(max(tau * r, (tau - 1) * r))");
+        var r = DerivativeChecker.Check(program, "w", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+        if (!correct) Assert.NotEqual(CheckMistake.Shape, r.Mistake);
+    }
+
+    [Fact]
+    public void ASignedDotProduct_InsideAFunction_IsADotProduct()
+    {
+        // −log σ(−n·v): ∂/∂n = v(1 − σ(−nᵀv)) (by hand, σ′ = σ(1 − σ) and 1 − σ(−a) = σ(a)).
+        var program = GradProgram.Parse("param v = [0.2, -0.4, 0.5]\nparam n = [-0.5, 0.2, 0.4]\nL = -log(sigmoid(-(n @ v)))");
+        Assert.True(DerivativeChecker.Check(program, "n", "v ⊙ (1 − σ(−nᵀv))").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "n", "v ⊙ (1 − σ(nᵀv))").IsCorrect);
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

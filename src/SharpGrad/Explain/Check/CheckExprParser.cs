@@ -156,6 +156,23 @@ internal sealed class CheckExprParser
 
     private CheckExpr ParseProduct()
     {
+        // A sign before a product signs the whole product, as in −ab = −(ab): −Xᵀ(p − y) is the negated matrix product,
+        // not the product of −Xᵀ, which no longer reads as a transpose.
+        var signs = new List<int>();
+        while (IsOp("-"))
+        {
+            if (nesting + signs.Count >= Parser.MaxDepth) throw Fail($"expression nested deeper than {Parser.MaxDepth} levels");
+            signs.Add(Current.Start);
+            index++;
+        }
+        if (signs.Count == 0) return ParseSignlessProduct();
+        var product = ParseSignlessProduct();
+        for (int i = signs.Count - 1; i >= 0; i--) product = Node(CheckExpr.Kinds.Negate, signs[i], [product]);
+        return product;
+    }
+
+    private CheckExpr ParseSignlessProduct()
+    {
         int start = Current.Start;
         var left = ParseMatMul();
         var run = new List<Operand>();
