@@ -840,6 +840,34 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // rm = mean(X ⊙ s, axis=1) with s a [2, 1] column, L = Σ rm²: ∂L/∂X_ij = 2·rm_i·s_i/3 (by hand). A vector beside a
+    // column of its length is that column, as explain and step write it; as a broadcast row it would make [2, 2].
+    [InlineData("(2/3)·(rm ⊙ s) ones(3)ᵀ", true)]
+    [InlineData("(∂L/∂rm ⊙ s) ones(3)ᵀ/3", true)]
+    [InlineData("(∂L/∂rm ⊙ s) ones(3)ᵀ/2", false)]
+    [InlineData("(2/3)·(rm ⊙ ones(2)) ones(3)ᵀ", false)]
+    public void AVectorBesideAColumn_IsAColumn(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("input X = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]\nparam s = [[0.4], [-0.6]]\nrm = mean(X * s, axis=1)\nL = sum(rm^2)");
+        var r = DerivativeChecker.Check(program, "X", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+        var closed = DerivationRenderer.Equations(ChainDerivation.Create(program, "X"), "closed", out _).Single().Right.ToString();
+        Assert.True(DerivativeChecker.Check(program, "X", closed).IsCorrect, closed);
+    }
+
+    [Fact]
+    public void TanhPrimeWithoutItsSquare_IsSaidAsASquare()
+    {
+        // Highway layer: ∂L/∂W = ((y − t) ⊙ T ⊙ (1 − H²)) xᵀ (by hand); 1 − H in place of 1 − H² lacks a factor H on H.
+        var program = GradProgram.Parse("input x = [0.5, -1.0]\ntarget t = [0.2, 0.4]\nparam W = [[0.3, -0.6], [0.8, 0.1]]\nparam b = [0.1, -0.2]\n"
+            + "param Wt = [[0.5, 0.2], [-0.3, 0.7]]\nparam bt = [-1.0, -1.0]\nH = tanh(W @ x + b)\nT = sigmoid(Wt @ x + bt)\ny = T * H + (1 - T) * x\nL = sum((y - t)^2) / 2");
+        Assert.True(DerivativeChecker.Check(program, "W", "outer((y - t)*T*(1 - H^2), x)").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "outer((y - t)*T*(1 - H), x)");
+        Assert.False(r.IsCorrect);
+        Assert.Contains("H should be squared (H^2)", r.Diagnostics);
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

@@ -44,6 +44,8 @@ public static partial class DerivativeChecker
                         yield return what switch
                         {
                             "the sign" => $"the sign of {Place(placed, part)} is flipped",
+                            // 1 − H for tanh′ = 1 − H²: H times itself is right, which is better said as a square.
+                            _ when !extra && what == $"factor {part.Text}" => $"{Place(placed, part)} should be squared ({Balanced(part.Text)}^2)",
                             "2" or "1/2" => $"the term {Place(placed, part)} is off by a factor {what}",
                             _ => $"{what} is {(extra ? "extra" : "missing")} in {Place(placed, part)}",
                         };
