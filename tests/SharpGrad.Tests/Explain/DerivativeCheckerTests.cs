@@ -865,6 +865,10 @@ public class DerivativeCheckerTests
         var r = DerivativeChecker.Check(program, "W", "outer((y - t)*T*(1 - H), x)");
         Assert.False(r.IsCorrect);
         Assert.Contains("H should be squared (H^2)", r.Diagnostics);
+        // ∂L/∂x without the carry (1 − T) ⊙ (y − t), the term of y's own read of x.
+        var x = DerivativeChecker.Check(program, "x", "W.T @ ((y - t)*T*(1 - H^2)) + Wt.T @ ((y - t)*(H - x)*T*(1 - T))");
+        Assert.Equal(CheckMistake.MissingPath, x.Mistake);
+        Assert.True(DerivativeChecker.Check(program, "x", "W.T @ ((y - t)*T*(1 - H^2)) + Wt.T @ ((y - t)*(H - x)*T*(1 - T)) + (y - t)*(1 - T)").IsCorrect);
     }
 
     [Theory]
