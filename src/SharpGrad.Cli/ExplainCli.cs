@@ -41,6 +41,13 @@ internal static class ExplainCli
         Description = "Print one JSON object instead of text (formulas both as text that check --expr reads and as LaTeX).",
     };
 
+    /// <summary>Refuses <c>--format</c> given beside <c>--json</c>: the JSON object holds the text and LaTeX forms, and the format would be ignored.</summary>
+    public static void OneOutput(ParseResult parse, Option<bool> json, Option<string> format)
+    {
+        if (parse.GetValue(json) && parse.GetResult(format) is { Implicit: false })
+            throw new ArgumentException("--json and --format ask for two different outputs (the JSON object holds both the text and the LaTeX forms); give one.");
+    }
+
     /// <summary>The <c>--layout</c> option, shared by explain, shapes and step so that they agree on what a chain means.</summary>
     public static Option<string> LayoutOption(Layout defaultLayout) => new Option<string>("--layout")
     {

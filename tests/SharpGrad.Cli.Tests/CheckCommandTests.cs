@@ -6,6 +6,26 @@ namespace SharpGrad.Cli.Tests;
 public class CheckCommandTests
 {
     [Fact]
+    public void ABatchThatIsNotUtf8_IsRefusedAtItsByte()
+    {
+        var batch = Path.Combine(Path.GetTempPath(), $"sharpgrad-batch-{Guid.NewGuid():N}.csv");
+        var report = batch + ".report.csv";
+        // "café" in Latin-1: é is the one byte 0xE9, which UTF-8 cannot start a character with.
+        File.WriteAllBytes(batch, [.. System.Text.Encoding.ASCII.GetBytes("id,program,wrt,expression\ncaf"), 0xE9, .. System.Text.Encoding.ASCII.GetBytes($",{CliRunner.Example("e1.grad")},w1,1\n")]);
+        try
+        {
+            var (code, _, stderr) = CliRunner.Run("check", "--batch", batch, "--report", report);
+            Assert.Equal(2, code);
+            Assert.Contains(":2:4: the file is not valid UTF-8 here (byte 0xE9)", stderr);
+            Assert.False(File.Exists(report));
+        }
+        finally
+        {
+            File.Delete(batch);
+        }
+    }
+
+    [Fact]
     public void Correct_IsExit0()
     {
         var (code, stdout, stderr) = CliRunner.Run("check", CliRunner.Example("e1.grad"), "--wrt", "n4", "--expr", "dE/dn6 * dn6/dn4");

@@ -6,6 +6,24 @@ namespace SharpGrad.Cli.Tests;
 public class DotCommandTests
 {
     [Fact]
+    public void NonFiniteObjective_IsWarnedAboutOnStderr()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sharpgrad-dot-{Guid.NewGuid():N}.grad");
+        File.WriteAllText(path, "param x = -4\ny = sqrt(x)\n");
+        try
+        {
+            var (code, stdout, stderr) = CliRunner.Run("dot", path);
+            Assert.Equal(0, code);
+            Assert.Contains("digraph", stdout);
+            Assert.Contains("warning: the objective y = NaN is not a finite number", stderr);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Dot_E9_PrintsDigraph()
     {
         var (code, stdout, stderr) = CliRunner.Run("dot", CliRunner.Example("e9.grad"));

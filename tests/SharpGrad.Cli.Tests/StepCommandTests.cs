@@ -135,6 +135,27 @@ public class StepCommandTests
     }
 
     [Fact]
+    public void AStepThatOverflows_IsWarnedAbout()
+    {
+        // e9's gradients are −18 (spec E9): η = 1e308 takes three weights past the largest double.
+        var (code, _, stderr) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "1e308");
+        Assert.Equal(0, code);
+        Assert.Contains("warning: the step takes W1, W2, W3 beyond the finite numbers", stderr);
+    }
+
+    [Theory]
+    [InlineData("step", "--lr", "1")]
+    [InlineData("explain", "--wrt", "W1")]
+    public void FormatBesideJson_IsRefused(string command, string option, string value)
+    {
+        var (code, stdout, _) = CliRunner.Run(command, CliRunner.Example("e9.grad"), option, value, "--format", "latex", "--json");
+        Assert.Equal(2, code);
+        Assert.Contains("--json and --format ask for two different outputs", stdout);
+        // --json alone is as before.
+        Assert.Equal(0, CliRunner.Run(command, CliRunner.Example("e9.grad"), option, value, "--json").ExitCode);
+    }
+
+    [Fact]
     public void UnknownLayout_IsExit2()
     {
         var (code, _, error) = CliRunner.Run("step", CliRunner.Example("e9.grad"), "--lr", "0.01", "--layout", "sideways");

@@ -155,7 +155,7 @@ internal static class CheckCommand
     {
         CliPaths.CheckFile("--batch", path);
         if (!File.Exists(path)) throw new IOException($"--batch: '{path}' does not exist.");
-        var text = File.ReadAllText(path);
+        var text = GradProgram.ReadText(path, "a batch is a table or list of submissions");
         var list = new List<Submission>();
         if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {

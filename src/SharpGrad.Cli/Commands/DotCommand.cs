@@ -37,6 +37,7 @@ internal static class DotCommand
                 throw new ArgumentException("--json and --png ask for two different outputs; give one.");
             var program = GradProgram.Load(parse.GetValue(file)!);
             var evaluation = program.Evaluate(ExplainCli.ParseSets(parse.GetValue(set)), parse.GetValue(of));
+            if (evaluation.NonFiniteWarning("the gradients in the graph") is { } warning) Console.Error.WriteLine(warning);
             if (parse.GetValue(json))
             {
                 Console.Out.WriteLine(ExplainJson.Graph(evaluation));

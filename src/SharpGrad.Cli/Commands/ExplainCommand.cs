@@ -38,6 +38,7 @@ internal static class ExplainCommand
         command.Options.Add(json);
         command.Action = ExplainCli.Action(parse =>
         {
+            ExplainCli.OneOutput(parse, json, format);
             var program = GradProgram.Load(parse.GetValue(file)!);
             var derivation = ChainDerivation.Create(program, parse.GetValue(wrt)!, parse.GetValue(of));
             var chosenForm = parse.GetValue(form)!;

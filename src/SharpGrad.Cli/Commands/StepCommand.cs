@@ -38,8 +38,11 @@ internal static class StepCommand
         command.Options.Add(layout);
         command.Options.Add(json);
         command.Action = ExplainCli.Action(parse =>
-            Run(parse.GetValue(file)!, parse.GetValue(lr), parse.GetValue(of), parse.GetValue(set), parse.GetValue(format)!,
-                new Options(parse.GetValue(allNodes), Layouts.Parse(parse.GetValue(layout)!), parse.GetValue(standalone), parse.GetValue(json))));
+        {
+            ExplainCli.OneOutput(parse, json, format);
+            return Run(parse.GetValue(file)!, parse.GetValue(lr), parse.GetValue(of), parse.GetValue(set), parse.GetValue(format)!,
+                new Options(parse.GetValue(allNodes), Layouts.Parse(parse.GetValue(layout)!), parse.GetValue(standalone), parse.GetValue(json)));
+        });
         return command;
     }
 

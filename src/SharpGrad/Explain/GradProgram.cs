@@ -102,9 +102,10 @@ public sealed class GradProgram
 
     /// <summary>
     /// The file's text, read no further than <see cref="MaxFileBytes"/>: a device that never ends (/dev/zero) or a
-    /// file of gigabytes is refused at once rather than read until memory runs out.
+    /// file of gigabytes is refused at once rather than read until memory runs out; bytes that are not UTF-8 are an
+    /// error at their line and column. <paramref name="kind"/> says what the file should be.
     /// </summary>
-    private static string ReadText(string path)
+    internal static string ReadText(string path, string kind = "a .grad program is a text of declarations and assignments")
     {
         // Opening a named pipe waits for a writer, possibly for ever; it is opened on a thread of its own, and given up
         // (that thread left waiting in the background) when it takes longer than any file does.
@@ -121,10 +122,30 @@ public sealed class GradProgram
             if (length == buffer.Length && length <= MaxFileBytes) Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxFileBytes + 1));
         }
         if (length > MaxFileBytes)
-            throw new IOException($"'{path}' holds more than {MaxFileBytes >> 20} MiB; a .grad program is a text of declarations and assignments.");
-        using var reader = new StreamReader(new MemoryStream(buffer, 0, length), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return reader.ReadToEnd();
+            throw new IOException($"'{path}' holds more than {MaxFileBytes >> 20} MiB; {kind}.");
+        var bytes = buffer.AsSpan(0, length);
+        // A file with a byte-order mark says its encoding (UTF-16 saved by an editor); any other is read as UTF-8.
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            using var reader = new StreamReader(new MemoryStream(buffer, 0, length), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            // Latin-1's é (0xE9) would read as U+FFFD and be reported as an odd character; the encoding is what is wrong.
+            int at = Math.Clamp(e.Index, 0, bytes.Length - 1);
+            var before = System.Text.Encoding.UTF8.GetString(bytes[..at]);
+            int line = before.Count(c => c == '\n') + 1, column = before.Length - (before.LastIndexOf('\n') + 1) + 1;
+            throw new GradProgramException($"the file is not valid UTF-8 here (byte 0x{bytes[at]:X2}); save it as UTF-8", new SourcePosition(line, column), path);
+        }
     }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
     /// Parses a value as written after <c>=</c> in a declaration or given to <c>--set</c>: a number

@@ -872,6 +872,25 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // √x at x = −1 has no derivative: NaN is not a number to equal, nor is ∞ (1/0) at x = 0.
+    [InlineData("input x = -1\nJ = sqrt(x)", "0/0")]
+    [InlineData("input x = 0\nJ = sqrt(x)", "1/0")]
+    public void ANumericAnswer_ToADerivativeThatIsNotANumber_IsRefused(string program, string answer)
+    {
+        var p = GradProgram.Parse(program);
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(p, "x", answer));
+        Assert.Contains("at the program's values, not a finite number, so a numeric answer cannot be graded there", e.Message);
+        Assert.Throws<ArgumentException>(() => DerivativeChecker.CheckValue(p, "x", "1"));
+    }
+
+    [Fact]
+    public void ARaggedArray_IsAnErrorAtItsColumn()
+    {
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(ExplainFiles.Load("e9.grad"), "W1", "[[1, 2], [3]]"));
+        Assert.StartsWith("--expr column 1: the components of [[1, 2], [3]] have different shapes", e.Message);
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

@@ -27,6 +27,17 @@ public class EvaluationTests
     }
 
     [Fact]
+    public void ValuesOfMoreThan2To26NumbersInAll_AreALocatedError()
+    {
+        // Each value 4096 × 4096 = 2^24 numbers, within its cap; by the fourth the program holds more than 2^26 in all.
+        var p = GradProgram.Parse("input c[4096, 1]\ninput x[4096]\na0 = c * x\na1 = a0 * 2\na2 = a1 * 2\na3 = a2 * 2\nJ = sum(a3)");
+        var sets = new Dictionary<string, Tensor> { ["c"] = Tensor.Ones([4096, 1], DType.Float64), ["x"] = Tensor.Ones([4096], DType.Float64) };
+        var e = Assert.Throws<GradProgramException>(() => p.Evaluate(sets));
+        Assert.Equal(6, e.Line);
+        Assert.StartsWith("the program's values hold more than 67108864 numbers (2^26) in all by a3", e.Reason);
+    }
+
+    [Fact]
     public void LeakyReluSoftplusAndGelu_MatchPyTorch()
     {
         // PyTorch 1.13, float64: F.leaky_relu (slope 0.01), F.softplus and F.gelu (exact, with erf) of z = w ⊙ x, summed.

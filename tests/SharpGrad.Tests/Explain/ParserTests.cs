@@ -65,6 +65,29 @@ public class ParserTests
     }
 
     [Fact]
+    public void AFileThatIsNotUtf8_IsAnErrorAtItsByte()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sharpgrad-latin1-{Guid.NewGuid():N}.grad");
+        // "café" in Latin-1 on line 2: é is the byte 0xE9, column 10.
+        File.WriteAllBytes(path, [.. System.Text.Encoding.ASCII.GetBytes("input x = 2\ninput caf"), 0xE9, .. System.Text.Encoding.ASCII.GetBytes(" = 2\nJ = x^2\n")]);
+        try
+        {
+            var e = Assert.Throws<GradProgramException>(() => GradProgram.Load(path));
+            Assert.Equal((2, 10), (e.Line, e.Column));
+            Assert.Equal("the file is not valid UTF-8 here (byte 0xE9); save it as UTF-8", e.Reason);
+            // UTF-8 with a byte-order mark, and UTF-16 with one, read as before.
+            File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("input café = 2\nJ = café^2\n")]);
+            Assert.Equal(4, GradProgram.Load(path).Evaluate().ObjectiveValue);
+            File.WriteAllBytes(path, System.Text.Encoding.Unicode.GetPreamble().Concat(System.Text.Encoding.Unicode.GetBytes("input x = 3\nJ = x^2\n")).ToArray());
+            Assert.Equal(9, GradProgram.Load(path).Evaluate().ObjectiveValue);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void AFileThatNeverEnds_IsRefusedAtItsLimit()
     {
         if (!File.Exists("/dev/zero")) return;

@@ -214,7 +214,8 @@ internal sealed class CheckExprEvaluator
             {
                 var parts = e.Args.Select(a => Eval(a).To(DType.Float64)).ToArray();
                 if (parts.Any(p => !p.Shape.ToArray().SequenceEqual(parts[0].Shape.ToArray())))
-                    throw new CheckShapeException($"column {e.Start + 1}, {e.Text}: the components have different shapes ({string.Join(", ", parts.Select(p => "[" + string.Join(", ", p.Shape.ToArray()) + "]"))})");
+                    // A ragged array is not an answer of some shape but a malformed one, refused as --value refuses it.
+                    throw new ArgumentException($"--expr column {e.Start + 1}: the components of {e.Text} have different shapes ({string.Join(", ", parts.Select(p => "[" + string.Join(", ", p.Shape.ToArray()) + "]"))})");
                 return Tensor.Stack(parts.Select(p => p.Count == 1 ? p.Reshape() : p).ToArray());
             }
             case CheckExpr.Kinds.Binary:

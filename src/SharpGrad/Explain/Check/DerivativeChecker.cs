@@ -278,6 +278,10 @@ public static partial class DerivativeChecker
         public CheckResult Value(Tensor value, int[] decimals, double[]? slack = null)
         {
             var truth = First.Gradient(Derivation.Wrt);
+            // A number cannot equal a derivative that is not one: NaN "equal" to NaN would grade 0/0 correct.
+            if (!AllFinite(truth))
+                throw new ArgumentException($"∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Tensor(truth)} at the program's values, not a finite number, "
+                    + "so a numeric answer cannot be graded there; give values where it is defined with --set");
             rounding = decimals.Length == value.Count && decimals.Length > 1 ? decimals.Select(Half).ToArray() : [Half(decimals.DefaultIfEmpty().Max())];
             // Arithmetic on rounded numbers (step's numbers column pasted back) is as far off as their rounding carries.
             if (slack is not null && slack.Length == value.Count)

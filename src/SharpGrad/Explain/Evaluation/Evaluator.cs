@@ -19,8 +19,15 @@ internal static class Evaluator
         var tensors = new Tensor[graph.Nodes.Count];
         using (Autograd.EnableGrad())
         {
+            long total = 0;
             foreach (var node in graph.Nodes)
+            {
                 tensors[node.Index] = Compute(node, tensors, overrides, sizes);
+                // Each value within its cap, a hundred of them still fill the memory (and their gradients as much again).
+                if ((total += tensors[node.Index].Count) > MaxTotalElements)
+                    throw new GradProgramException(
+                        $"the program's values hold more than {MaxTotalElements} numbers (2^26) in all by {node.Label}; an exercise needs far fewer", node.Statement?.NamePosition ?? node.Position);
+            }
         }
 
         var result = tensors[objective.Index];
@@ -38,6 +45,9 @@ internal static class Evaluator
 
     /// <summary>The most numbers one value of a program may hold (conv2d's unfolded input has the same limit).</summary>
     public const int MaxElements = 1 << 24;
+
+    /// <summary>The most numbers all the values of a program may hold together.</summary>
+    public const long MaxTotalElements = 1L << 26;
 
     private static GraphNode ResolveObjective(GradProgram program, string? name)
     {

@@ -45,8 +45,14 @@ public sealed class StepReport
     /// <summary>The layout the chain-rule column is written in (the numbers always have each node's shape).</summary>
     public Layout Layout { get; }
 
-    /// <summary>A warning when the objective is NaN or infinite, so that no number below means anything; null otherwise.</summary>
-    public string? Warning => Evaluation.NonFiniteWarning("the gradients and the update below");
+    /// <summary>
+    /// A warning when the objective is NaN or infinite, so that no number below means anything, or when the step takes a
+    /// parameter beyond the numbers (a learning rate of 1e308); null otherwise.
+    /// </summary>
+    public string? Warning => Evaluation.NonFiniteWarning("the gradients and the update below")
+        ?? (Updates.Where(u => !u.New.ToDoubleArray().All(double.IsFinite)).Select(u => u.Parameter.Name).ToArray() is { Length: > 0 } overflowed
+            ? $"warning: the step takes {string.Join(", ", overflowed)} beyond the finite numbers (η·gradient overflows); choose a smaller learning rate (--lr)."
+            : null);
 
     /// <summary>
     /// Walks an evaluation: takes each local derivative by re-running one op on copies of its
