@@ -133,13 +133,16 @@ public class DerivationTests
     // kernel's conv2d(X, ·) (by hand).
     [InlineData("H", "upsample(R, 2)/4")]
     [InlineData("K", "conv2d(X, (upsample(R, 2) ⊙ I[C > 0])/4)")]
+    // A bias broadcast over C collects the sum, a quarter of it (not 4·mean over the 16 elements).
+    [InlineData("c", "sum(upsample(R, 2) ⊙ I[C > 0])/4")]
     public void ClosedForm_ThroughATilingPooling_SpreadsTheGradientOverItsWindows(string wrt, string expected)
     {
         var program = GradProgram.Parse("""
             input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]
             param K[2, 2] = [[0.5, -0.3], [0.2, 0.8]]
+            param c = 0.1
             input R[2, 2] = [[1, -1], [0.5, 2]]
-            C = conv2d(X, K)
+            C = conv2d(X, K) + c
             H = relu(C)
             P = avgpool(H, 2)
             L = sum(R * P)

@@ -456,9 +456,10 @@ public static class MatrixDerivation
         if (s.Kind != SymKind.Product || s.Args.Count == 0 || !s.Args[0].IsNumber
             || s.Args.FirstOrDefault(f => f is { Kind: SymKind.Call, Op.Name: "sum", Args.Count: > 0 }) is not { } sum || sum.Args[0].Shape is not { } shape) return null;
         double n = shape.Aggregate(1, (a, b) => a * b), c = s.Args[0].Value * n;
-        // Only a real division is a mean: 2·sum(v) stays a sum, not 4·mean(v).
+        // Only a real division is a mean: 2·sum(v) stays a sum, not 4·mean(v). And only one by about v's count: the 2/n of
+        // a squared error is 2·mean(v), but sum(v)/4 over 16 elements (a pooling's quarter) is not 4·mean(v).
         bool whole = Math.Abs(s.Args[0].Value - Math.Round(s.Args[0].Value)) < 1e-12;
-        return n > 1 && !whole && Math.Abs(c - Math.Round(c)) < 1e-12 && Math.Round(c) != 0
+        return n > 1 && !whole && Math.Abs(c - Math.Round(c)) < 1e-12 && Math.Round(c) != 0 && Math.Abs(Math.Round(c)) <= 2
             ? Sym.Mul([Sym.Num(Math.Round(c)), .. s.Args.Skip(1).Select(f => ReferenceEquals(f, sum) ? Sym.Call("mean", sum.Args[0]) : f)])
             : null;
     }
