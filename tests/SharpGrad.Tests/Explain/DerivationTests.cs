@@ -110,16 +110,7 @@ public class DerivationTests
     public void ClosedForm_ThroughAPoolingWithoutAFormula_IsTheFactoredChain(string wrt)
     {
         // ∂P/∂H of an overlapping pooling has no formula, so ∂L/∂P beside it must stay the whole Jacobian ∂L/∂P, not (R)_d.
-        var program = GradProgram.Parse("""
-            input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]
-            param K[2, 2] = [[0.5, -0.3], [0.2, 0.8]]
-            param c = 0.1
-            input R[2, 2] = [[1, -1], [0.5, 2]]
-            C = conv2d(X, K) + c
-            H = relu(C)
-            P = avgpool(H, 3, stride=1)
-            L = sum(R * P)
-            """);
+        var program = ConvReluPool("avgpool(H, 3, stride=1)");
         var derivation = ChainDerivation.Create(program, wrt);
         var closed = DerivationRenderer.Equations(derivation, "closed", out _).Single().Right;
         var factored = DerivationRenderer.Equations(derivation, "factored", out _).Single().Right;
@@ -137,21 +128,24 @@ public class DerivationTests
     [InlineData("c", "sum(upsample(R, 2) ⊙ I[C > 0])/4")]
     public void ClosedForm_ThroughATilingPooling_SpreadsTheGradientOverItsWindows(string wrt, string expected)
     {
-        var program = GradProgram.Parse("""
-            input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]
-            param K[2, 2] = [[0.5, -0.3], [0.2, 0.8]]
-            param c = 0.1
-            input R[2, 2] = [[1, -1], [0.5, 2]]
-            C = conv2d(X, K) + c
-            H = relu(C)
-            P = avgpool(H, 2)
-            L = sum(R * P)
-            """);
+        var program = ConvReluPool("avgpool(H, 2)");
         var closed = DerivationRenderer.Equations(ChainDerivation.Create(program, wrt), "closed", out _).Single().Right.ToString();
         Assert.Equal(expected, closed);
         var check = DerivativeChecker.Check(program, wrt, closed);
         Assert.True(check.IsCorrect, check.ToText());
     }
+
+    /// <summary>A 5×5 image through a 2×2 kernel, a bias and relu, pooled by <paramref name="pool"/> to 2×2 and weighted by R.</summary>
+    private static GradProgram ConvReluPool(string pool) => GradProgram.Parse($"""
+        input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]
+        param K[2, 2] = [[0.5, -0.3], [0.2, 0.8]]
+        param c = 0.1
+        input R[2, 2] = [[1, -1], [0.5, 2]]
+        C = conv2d(X, K) + c
+        H = relu(C)
+        P = {pool}
+        L = sum(R * P)
+        """);
 
     [Theory]
     [InlineData("paths")]
