@@ -135,6 +135,23 @@ public class DerivationTests
         Assert.True(check.IsCorrect, check.ToText());
     }
 
+    [Theory]
+    // Losses of two numbers: mean((y − t)²) over one element is (y − t)², whose derivative is 2(y − t); the binary
+    // cross-entropy of σ(y) is σ(y) − t (by hand). Both are written out in every form, not left as ∂L/∂y.
+    [InlineData("param y = 1.5\ntarget t = 0.3\nL = mse_loss(y, t)", "2·(y − t)")]
+    [InlineData("param y = [1.5]\ntarget t = [0.3]\nL = mse_loss(y, t)", "2·(y − t)")]
+    [InlineData("param y = 1.5\ntarget t = 0.3\nL = binary_cross_entropy(sigmoid(y), t)", "σ(y) − t")]
+    public void LossesOfTwoNumbers_AreWrittenOut(string text, string expected)
+    {
+        var program = GradProgram.Parse(text);
+        foreach (var form in new[] { "paths", "factored", "closed" })
+        {
+            var right = DerivationRenderer.Equations(ChainDerivation.Create(program, "y"), form, out _).Single().Right.ToString();
+            Assert.Equal(expected, right);
+            Assert.True(DerivativeChecker.Check(program, "y", right).IsCorrect, right);
+        }
+    }
+
     /// <summary>A 5×5 image through a 2×2 kernel, a bias and relu, pooled by <paramref name="pool"/> to 2×2 and weighted by R.</summary>
     private static GradProgram ConvReluPool(string pool) => GradProgram.Parse($"""
         input X[5, 5] = [[1, 0, -1, 2, 0.5], [0, 1, 2, -1, 1], [0.5, -2, 1, 0, 1], [1, 1, 0, -1, 2], [-1, 0.5, 2, 1, 0]]

@@ -890,6 +890,16 @@ public class DerivativeCheckerTests
         Assert.StartsWith("--expr column 1: the components of [[1, 2], [3]] have different shapes", e.Message);
     }
 
+    [Fact]
+    public void AJacobianFactorIntoANamedNumber_IsEvaluated()
+    {
+        // h0 = 0.2 is a named number: ∂h1/∂h0 = (1 − tanh(w·h0)²)·w, as for any named input (by hand).
+        var program = GradProgram.Parse("param w = 0.5\nh0 = 0.2\nh1 = tanh(w * h0)\nL = (h1 - 1)^2");
+        Assert.True(DerivativeChecker.Check(program, "h0", "∂L/∂h1 · ∂h1/∂h0").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "h0", "2*(h1 - 1)*(1 - h1^2)*w").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "h0", "∂L/∂h1").IsCorrect);
+    }
+
     [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]

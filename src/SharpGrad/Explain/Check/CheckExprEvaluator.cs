@@ -342,7 +342,8 @@ internal sealed class CheckExprEvaluator
         var leaves = new Dictionary<GraphNode, Tensor>();
         Tensor Build(GraphNode n, bool root)
         {
-            if (n.Kind == GraphNodeKind.Constant) return Num(n.ConstantValue!.Value);
+            // A named number (h0 = 0.2) differentiated by is a leaf like any named input.
+            if (n.Kind == GraphNodeKind.Constant && n != x) return Num(n.ConstantValue!.Value);
             if ((!root && (n.IsNamed || operandsHeld || held?.Contains(n) == true)) || n.IsDeclaration)
             {
                 if (!leaves.TryGetValue(n, out var leaf))

@@ -52,17 +52,19 @@ public static class DerivationRenderer
             if (form == "closed")
                 lines = lines.Select(l => (l.Left, derivation.Closed(l.Right))).ToList();
         }
-        // A direct edge whose op has no per-component formula (cross_entropy) would read
+        // A direct edge whose op has no per-component formula (cross_entropy, or mse_loss of two numbers) would read
         // ∂L/∂(z)_d = ∂L/∂(z)_d: the matrix form says what it is instead.
-        if (lines.Count == 1 && IsItself(lines[0]) && derivation.IsMatrix && derivation.MatrixForm() is { } direct)
+        if (lines.Count == 1 && IsItself(lines[0]) && derivation.MatrixForm() is { } direct)
         {
-            note = MatrixNote(derivation, layout);
+            note = derivation.IsMatrix ? MatrixNote(derivation, layout) : null;
             lines[0] = (Sym.Partial(derivation.Objective, derivation.Wrt), direct);
         }
 
-        // Closing nothing, the form would read ∂L/∂K = ∂L/∂K: said as what it is instead.
-        if (form == "closed" && lines is [{ Right: { Kind: SymKind.Partial } only }] && only.Name == derivation.Objective && only.Wrt == derivation.Wrt)
-            throw new ArgumentException(NoClosedForm(derivation));
+        // Closing nothing, the form would read ∂L/∂K = ∂L/∂K (in any form, where no named node lies between): said as
+        // what it is instead.
+        if (lines is [var single] && (IsItself(single)
+                || (form == "closed" && single.Right is { Kind: SymKind.Partial } only && only.Name == derivation.Objective && only.Wrt == derivation.Wrt)))
+            throw new ArgumentException(NoClosedForm(derivation, form));
 
         if (layout == Layout.Denominator)
             lines = lines.Select(l => (l.Left, VariableFirst(l.Right))).ToList();
@@ -72,7 +74,7 @@ public static class DerivationRenderer
     }
 
     /// <summary>Why a derivative has no closed form: the ops on its path without a formula, and how to see the chain through them.</summary>
-    private static string NoClosedForm(ChainDerivation derivation)
+    private static string NoClosedForm(ChainDerivation derivation, string form)
     {
         var graph = derivation.Program.Graph;
         var wrt = graph[derivation.Wrt];
@@ -81,7 +83,8 @@ public static class DerivationRenderer
             .Select(n => n.Op!.Name).Distinct().ToArray();
         var through = ops.Length == 0 ? " through ops" : $" through {string.Join(" and ", ops)}";
         through += " without a formula per component or in matrix notation";
-        return $"∂{derivation.Objective}/∂{derivation.Wrt} has no closed form: the chain from {derivation.Objective} to {derivation.Wrt} runs{through}. Name the result of that part in the program "
+        var what = form == "closed" ? "no closed form" : $"no {form} form but itself";
+        return $"∂{derivation.Objective}/∂{derivation.Wrt} has {what}: the chain from {derivation.Objective} to {derivation.Wrt} runs{through}. Name the result of that part in the program "
             + "(C = ...) for the chain through it, or see step for the numbers.";
     }
 
