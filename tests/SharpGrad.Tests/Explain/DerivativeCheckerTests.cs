@@ -840,19 +840,23 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
-    // rm = mean(X ⊙ s, axis=1) with s a [2, 1] column, L = Σ rm²: ∂L/∂X_ij = 2·rm_i·s_i/3 (by hand). A vector beside a
-    // column of its length is that column, as explain and step write it; as a broadcast row it would make [2, 2].
-    [InlineData("(2/3)·(rm ⊙ s) ones(3)ᵀ", true)]
-    [InlineData("(∂L/∂rm ⊙ s) ones(3)ᵀ/3", true)]
-    [InlineData("(∂L/∂rm ⊙ s) ones(3)ᵀ/2", false)]
+    // rm = mean(X ⊙ s, axis=1) with s a [2, 1] column, L = Σ rm²: ∂L/∂X_ij = 2·rm_i·s_i/3 (by hand). In an answer as in a
+    // program, * broadcasts as NumPy does: a [2] vector beside a [2, 1] column is a [2, 2] outer product, so explain does
+    // not print its closed form with rm ⊙ s, which check would read so, and keeps the chain instead.
+    [InlineData("(2/3)·(rm ones(1)ᵀ ⊙ s) ones(3)ᵀ", true)]
+    [InlineData("(2/3)·(s ⊙ rm) ones(3)ᵀ", false)]
     [InlineData("(2/3)·(rm ⊙ ones(2)) ones(3)ᵀ", false)]
-    public void AVectorBesideAColumn_IsAColumn(string expr, bool correct)
+    public void AVectorBesideAColumn_BroadcastsAsInPrograms(string expr, bool correct)
     {
         var program = GradProgram.Parse("input X = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]\nparam s = [[0.4], [-0.6]]\nrm = mean(X * s, axis=1)\nL = sum(rm^2)");
         var r = DerivativeChecker.Check(program, "X", expr);
         Assert.True(correct == r.IsCorrect, r.ToText());
         var closed = DerivationRenderer.Equations(ChainDerivation.Create(program, "X"), "closed", out _).Single().Right.ToString();
         Assert.True(DerivativeChecker.Check(program, "X", closed).IsCorrect, closed);
+        // col * v of a program is the outer product, and so is the same text in an answer.
+        var outer = GradProgram.Parse("param col = [[1.0], [2.0], [3.0]]\nparam v = [0.5, -1.0, 2.0]\nconst R = [[1, 0, 2], [0.5, 1, 0], [0, 0, 1]]\nP = col * v\nL = sum(R * P)");
+        Assert.True(DerivativeChecker.Check(outer, "R", "col * v").IsCorrect);
+        Assert.True(DerivativeChecker.Check(outer, "R", "col ⊙ v").IsCorrect);
     }
 
     [Fact]

@@ -186,6 +186,19 @@ public class MatrixDerivationTests
         Assert.Equal(expected, formula);
     }
 
+    [Theory]
+    // With padding P the kernel meets the padded image, conv2d(X, g, padding=P), and the image's gradient is the full
+    // correlation with P taken off each side, conv2d(g, flip(K), padding=F − 1 − P) (by hand, F = 3, P = 1).
+    [InlineData("K", "conv2d(X, R, padding=1)")]
+    [InlineData("X", "conv2d(R, flip(K), padding=1)")]
+    public void APaddedConvolution_ClosesWithItsPadding(string wrt, string expected)
+    {
+        const string program = "param X = [[0.3, -0.8, 1.1], [0.6, 0.2, -0.4], [-1.0, 0.7, 0.5]]\nparam K = [[0.1, -0.3, 0.2], [0.4, 0.5, -0.1], [-0.2, 0.3, 0.25]]\n"
+            + "const R = [[1.0, -0.5, 0.3], [0.2, 0.8, -1.2], [0.6, -0.4, 0.9]]\nL = sum(R * conv2d(X, K, padding=1))\n";
+        AssertEqualsEngine(program, wrt, out var formula);
+        Assert.Equal(expected, formula);
+    }
+
     [Fact]
     public void AnImagesGradient_OfASum_CountsTheKernelEntriesOverEachPixel()
     {
@@ -219,6 +232,19 @@ public class MatrixDerivationTests
     {
         AssertEqualsEngine("param X = [[1, -2, 0, 1], [1, 1.5, 0.5, 0], [0, 2, 1, 3], [1, 0, 2.5, 1]]\nconst W = [[1, -0.5], [0.3, 0.2]]\n" + lines + "\n", "X", out var formula);
         Assert.Equal(expected, formula);
+    }
+
+    [Fact]
+    public void AMaxPoolWhoseWindowTies_HasNoFormula()
+    {
+        // X00 = X01 = 1.5 tie in the first window: the engine gives the gradient to the first, as PyTorch does, which
+        // I[X = upsample(P, 2)] would not; there is no formula to print, and explain keeps the chain.
+        var program = GradProgram.Parse("param X = [[1.5, 1.5, 0, 1], [1, -2, 0.5, 0], [0, 2, 1, 3], [1, 0, 2.5, 1]]\nconst W = [[1, -0.5], [0.3, 0.2]]\nP = maxpool(X, 2)\nL = sum(W * P)\n");
+        var evaluation = program.Evaluate();
+        Assert.Equal([1, 0, 0, -0.5, 0, 0, 0, 0, 0, 0.3, 0, 0.2, 0, 0, 0, 0], evaluation.Gradient("X").ToDoubleArray());
+        Assert.Throws<NotSupportedException>(() => MatrixDerivation.Gradient(evaluation, "X"));
+        var closed = DerivationRenderer.Equations(ChainDerivation.Create(program, "X"), "closed", out _).Single().Right.ToString();
+        Assert.Equal("∂L/∂P · ∂P/∂(X)_d", closed);
     }
 
     [Fact]

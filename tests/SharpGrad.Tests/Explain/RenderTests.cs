@@ -73,6 +73,14 @@ public class RenderTests
     }
 
     [Fact]
+    public void ANormIsTheWholeSumsRoot_NotARowsOne()
+    {
+        var program = GradProgram.Parse("param E = [[3, 4], [1, 2]]\nparam v = [3, 4]\nD = sqrt(sum(E^2, 1))\nn = norm(v)\nL = sum(D) + n\n");
+        Assert.Equal("sqrt(sum(E^2, 1))", ExprPrinter.Source(program.Statements.OfType<Assignment>().First(a => a.Name == "D").Expression));
+        Assert.Equal("norm(v)", ExprPrinter.Source(program.Statements.OfType<Assignment>().First(a => a.Name == "n").Expression));
+    }
+
+    [Fact]
     public void OpTable_HasOneRowPerFunctionArityAndEveryOperator()
     {
         Assert.Equal(["abs", "avgpool", "binary_cross_entropy", "conv2d", "cos", "cross_entropy", "dot", "erf", "exp", "flip", "floor", "g", "gelu", "layer_norm", "leaky_relu", "ln", "log",

@@ -128,13 +128,6 @@ internal sealed class CheckExprEvaluator
         return Tag(product.Reshape(shape), (x.Of, y.Wrt));
     }
 
-    /// <summary>
-    /// A vector beside a column of its length is that column, as matrix notation reads vectors: rm ⊙ s for a [2] and a
-    /// [2, 1] is [2, 1] (a row mean's gradient as explain writes it), not the [2, 2] that broadcasting a row would make.
-    /// </summary>
-    private static Tensor AsColumn(Tensor v, Tensor other) =>
-        v.Rank == 1 && v.Count > 1 && other.Rank == 2 && other.Shape[0] == v.Count && other.Shape[1] == 1 ? v.Reshape(v.Count, 1) : v;
-
     private static void Broadcastable(Tensor a, Tensor b)
     {
         var x = a.Shape.ToArray();
@@ -224,7 +217,6 @@ internal sealed class CheckExprEvaluator
                 var b = Eval(e.Args[1]);
                 if (e.Operator == '*' && Chain(a, b) is { } chained) return chained;
                 if (e.Operator == '*') (a, b) = (PerElement(a, b), PerElement(b, a));
-                if (e.Operator is '+' or '-' or '*' or '/' or '^') (a, b) = (AsColumn(a, b), AsColumn(b, a));
                 if (e.Operator is '+' or '-' or '*' or '/' or '^') Broadcastable(a, b);
                 return e.Operator switch
                 {

@@ -124,9 +124,29 @@ public sealed class ChainDerivation
             var value = form.EvaluateTensor(s => s.Kind == SymKind.Variable && evaluation.Graph.TryGetNode(s.Name!, out var node)
                 ? evaluation.ValueOf(node) : Tensor.Scalar(evaluation.Sizes[s.Name!], DType.Float64)).ToDoubleArray();
             var expected = evaluation.Gradient(Wrt).ToDoubleArray();
-            return value.Length == expected.Length && value.Zip(expected).All(p => DerivativeChecker.Agrees(p.First, p.Second)) ? form : null;
+            if (!Agree(value, expected)) return null;
+            // Nor is one whose text reads otherwise: a vector standing as a column (rm ⊙ s for a row mean's share) prints
+            // as the vector, which broadcasts as a row where check, like the program, reads it.
+            // (A size left symbolic, the n of Xᵀ(p − y)/n, is read only once values give it: such a form is kept.)
+            var point = program.Declarations.ToDictionary(d => d.Name, d => evaluation.Value(d.Name), StringComparer.Ordinal);
+            double[] printed;
+            try
+            {
+                printed = new CheckExprEvaluator(program, evaluation, point).Evaluate(CheckExprParser.Parse(form.ToString(), program.Graph)).ToDoubleArray();
+            }
+            catch (CheckShapeException)
+            {
+                return null;
+            }
+            catch (ArgumentException)
+            {
+                return form;
+            }
+            return Agree(printed, expected) ? form : null;
+
+            static bool Agree(double[] a, double[] b) => a.Length == b.Length && a.Zip(b).All(p => DerivativeChecker.Agrees(p.First, p.Second));
         }
-        catch (Exception e) when (e is NotSupportedException or GradProgramException or ArgumentException or KeyNotFoundException)
+        catch (Exception e) when (e is NotSupportedException or GradProgramException or ArgumentException or KeyNotFoundException or InvalidOperationException)
         {
             return null;
         }

@@ -170,13 +170,13 @@ public static class MatrixDerivation
 
     /// <summary>
     /// The program's calls whose gradient is written by a rule of its own rather than through the primitives the engine
-    /// recorded, by their recorded outputs: layer_norm, flip, and conv2d of an image by a kernel (stride 1, no padding).
+    /// recorded, by their recorded outputs: layer_norm, flip, conv2d of an image by a kernel (stride 1), and poolings that tile their input.
     /// </summary>
     private static Dictionary<Tensor, Composite> Composites(ProgramEvaluation evaluation)
     {
         var result = new Dictionary<Tensor, Composite>(ReferenceEqualityComparer.Instance);
         foreach (var node in evaluation.Graph.Nodes)
-            if (node.Op?.Name is "layer_norm" or "flip" || (node.Op is { } op && OpTable.IsPlainConv(op) && node.Operands.All(o => o.Shape.Rank == 2))
+            if (node.Op?.Name is "layer_norm" or "flip" || (node.Op is { } op && OpTable.UnitStrideConvPadding(op) is not null && node.Operands.All(o => o.Shape.Rank == 2))
                 || Tiles(node, evaluation))
                 result.TryAdd(evaluation.Recorded[node.Index], new(node, [.. node.Operands.Select(o => evaluation.Recorded[o.Index])]));
         return result;
@@ -187,7 +187,16 @@ public static class MatrixDerivation
     {
         if (node.Op is not { } op || OpTable.Window(op) is not var (size, stride) || size != stride) return false;
         var input = evaluation.Recorded[node.Operands[0].Index];
-        return op.Name == "upsample" || (input.Shape[^1] % size == 0 && input.Shape[^2] % size == 0);
+        if (op.Name == "upsample") return true;
+        if (input.Shape[^1] % size != 0 || input.Shape[^2] % size != 0) return false;
+        if (op.Name != "maxpool") return true;
+        // Where a window's maximum ties, the engine (as PyTorch) gives the gradient to the first; I[X = upsample(P, F)]
+        // would give it to each, so the formula holds only where no window ties.
+        using (Autograd.NoGrad())
+        {
+            var maxima = OpTable.Upsample(size).Apply([evaluation.Recorded[node.Index]]);
+            return input.Eq(maxima).To(DType.Float64).Sum().Item() == evaluation.Recorded[node.Index].Count;
+        }
     }
 
     /// <summary>A program call with a backward rule of its own, and the recorded tensors of its operands.</summary>
@@ -202,23 +211,26 @@ public static class MatrixDerivation
     {
         if (!(g.Shape?.SequenceEqual(shape) ?? false)) g = g.BroadcastTo(shape);
         int f = OpTable.Window(node.Op!)?.Size ?? 0; // a pooling's or upsample's block
+        int padding = OpTable.UnitStrideConvPadding(node.Op!) ?? 0;
         int[]? input = operands[0].Shape is { } first ? [.. first] : null;
         return node.Op!.Name switch
         {
             "layer_norm" => LayerNormBackward(g, output, operands[0]),
             // Each kernel entry meets the image at every output position: the image correlated with the upstream gradient.
-            "conv2d" when k == 1 => Sym.Call(node.Op, operands[0], g).WithShape(operands[1].Shape is { } kernel ? [.. kernel] : null),
+            // (With padding P, the padded image: conv2d(X, g, padding=P).)
+            "conv2d" when k == 1 => Sym.Call(OpTable.Conv(2, 1, padding), operands[0], g).WithShape(operands[1].Shape is { } kernel ? [.. kernel] : null),
             // Each input pixel meets the kernel entries that slid over it, in reverse order: the upstream gradient, padded by
-            // F − 1, correlated with the kernel turned half a turn (a "full" convolution).
-            "conv2d" when operands[1].Shape is [var kh, var kw] && kh == kw =>
-                Sym.Call(OpTable.Conv(2, 1, kh - 1), g, Sym.Call("flip", operands[1]).WithShape([kh, kw])).WithShape(input),
+            // F − 1, correlated with the kernel turned half a turn (a "full" convolution); a padding P of the image takes P
+            // off that.
+            "conv2d" when operands[1].Shape is [var kh, var kw] && kh == kw && kh - 1 - padding >= 0 =>
+                Sym.Call(OpTable.Conv(2, 1, kh - 1 - padding), g, Sym.Call("flip", operands[1]).WithShape([kh, kw])).WithShape(input),
             "flip" => Sym.Call("flip", g).WithShape(shape),
             // A window's maximum passes the gradient to the element that is it; a mean shares it among the F² elements.
             "maxpool" => Sym.Mul(Sym.Call(OpTable.Upsample(f), g).WithShape(input), Sym.Indicator(operands[0], "=", Sym.Call(OpTable.Upsample(f), output).WithShape(input))),
             "avgpool" => Sym.Div(Sym.Call(OpTable.Upsample(f), g).WithShape(input), Sym.Num(f * f)),
             // Each block's elements all came from one: their gradients add up, F² times the block's mean.
             "upsample" => Sym.Mul(Sym.Num(f * f), Sym.Call(OpTable.Pool("avgpool", f, f), g).WithShape(input)),
-            _ => throw new NotSupportedException("the gradient of a convolution's input by a kernel that is not square has no matrix formula here; use --form factored."),
+            _ => throw new NotSupportedException("the gradient of a convolution's input by a kernel that is not square, or padded by F or more, has no matrix formula here; use --form factored."),
         };
     }
 

@@ -83,7 +83,8 @@ public static class ExprPrinter
             case BinaryExpr bin:
                 return Apply(OpTable.Binary(bin.Operator), [Write(bin.Left, notation), Write(bin.Right, notation)], notation);
             // The parser reads norm(v) as sqrt(sum(v^2)); it is printed back as the program wrote it.
-            case CallExpr { Op.Name: "sqrt", Arguments: [CallExpr { Op.Name: "sum", Arguments: [BinaryExpr { Operator: BinaryOperator.Power, Right: NumberExpr { Value: 2 } } square] }] }:
+            // Only the whole sum: sqrt(sum(E^2, 1)) is each row's norm, which norm(E) would not say.
+            case CallExpr { Op.Name: "sqrt", Arguments: [CallExpr { Op: { Name: "sum", TextTemplate: "sum($a)" }, Arguments: [BinaryExpr { Operator: BinaryOperator.Power, Right: NumberExpr { Value: 2 } } square] }] }:
                 var v = Write(square.Left, notation).Text;
                 return (notation == Notation.Latex ? $"\\lVert {v} \\rVert" : $"norm({v})", OpInfo.AtomPrecedence);
             case CallExpr call:

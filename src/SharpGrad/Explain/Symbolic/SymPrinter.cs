@@ -203,7 +203,8 @@ public static class SymPrinter
     private static (string Text, int P) WriteCall(Sym e, bool latex)
     {
         // √(Σ v²) is the norm the program wrote as norm(v), and check reads it back as such.
-        if (e is { Op.Name: "sqrt", Args: [{ Kind: SymKind.Call, Op.Name: "sum", Args: [{ Kind: SymKind.Power, Args: [var v, { IsNumber: true, Value: 2 }] }] }] })
+        // Only the whole sum: √(Σ_j E²) along an axis is a row's norm, which norm(E) would not say.
+        if (e is { Op.Name: "sqrt", Args: [{ Kind: SymKind.Call, Op: { Name: "sum", TextTemplate: "sum($a)" }, Args: [{ Kind: SymKind.Power, Args: [var v, { IsNumber: true, Value: 2 }] }] }] })
             return latex ? ($"\\lVert {Write(v, latex).Text} \\rVert", Atom) : ($"norm({Write(v, latex).Text})", Atom);
         // A chain of one-argument functions (sin(sin(⋯ x))) is unwound in a loop, so its depth costs no stack.
         var chain = new List<OpInfo>();

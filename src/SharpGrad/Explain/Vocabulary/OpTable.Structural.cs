@@ -259,8 +259,12 @@ public static partial class OpTable
     /// <c>conv2d(X, K [, b], stride=s, padding=p)</c>: cross-correlation (as PyTorch's conv2d) of an H×W
     /// image with an F×F kernel, or of a C×H×W input with O×C×F×F filters (and O biases) giving O×H'×W'.
     /// </summary>
-    /// <summary>Whether <paramref name="op"/> is conv2d of an image by a kernel with stride 1, no padding and no bias, as <see cref="Conv"/> writes it.</summary>
-    internal static bool IsPlainConv(OpInfo op) => op is { Name: "conv2d", Arity: 2, TextTemplate: "conv2d($a, $b)" };
+    /// <summary>The padding of conv2d of an image by a kernel with stride 1 and no bias, as <see cref="Conv"/> writes it; null for any other op.</summary>
+    internal static int? UnitStrideConvPadding(OpInfo op) => op is { Name: "conv2d", Arity: 2 } && op.TextTemplate switch
+    {
+        "conv2d($a, $b)" => true,
+        var t => t.StartsWith("conv2d($a, $b, padding=", StringComparison.Ordinal),
+    } ? (op.TextTemplate.Length == "conv2d($a, $b)".Length ? 0 : int.Parse(op.TextTemplate["conv2d($a, $b, padding=".Length..^1], CultureInfo.InvariantCulture)) : null;
 
     internal static OpInfo Conv(int arity, int stride, int padding)
     {
