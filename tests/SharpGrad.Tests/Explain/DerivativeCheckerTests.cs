@@ -804,6 +804,9 @@ public class DerivativeCheckerTests
     // Spread over the whole window, or shared as a mean would be, it is wrong.
     [InlineData("upsample(W, 2) ⊙ I[X = upsample(maxpool(X, 2), 2)]", true)]
     [InlineData("upsample(W, 2) * I[X == upsample(P, 2)]", true)]
+    // X is never above its window's maximum, so ≥ holds at the maximum alone; > nowhere. Equal sides are no kink.
+    [InlineData("upsample(W, 2) ⊙ I[X ≥ upsample(P, 2)]", true)]
+    [InlineData("upsample(W, 2) ⊙ I[X > upsample(P, 2)]", false)]
     [InlineData("upsample(W, 2)", false)]
     [InlineData("upsample(W, 2)/4", false)]
     public void AMaxPoolsGradient_RoutedToTheMaxima_IsGraded(string expr, bool correct)

@@ -63,8 +63,8 @@ internal sealed class CheckExprEvaluator
     private static Tensor Num(double v) => Tensor.Scalar(v, DType.Float64);
 
     /// <summary>
-    /// Records how close a and b come to switching a kink; with <paramref name="equality"/> (I[a = b])
-    /// equal values are the point of the indicator, as in I[v = max(v)], and only near-equal ones count.
+    /// Records how close a and b come to switching a kink; with <paramref name="equality"/> (an indicator) equal values
+    /// are the point of the indicator, as in I[v = max(v)], and only near-equal ones count.
     /// </summary>
     private void Kink(Tensor a, Tensor b, bool equality = false)
     {
@@ -241,7 +241,10 @@ internal sealed class CheckExprEvaluator
                 var a = Eval(e.Args[0]);
                 var b = Eval(e.Args[1]);
                 Broadcastable(a, b);
-                Kink(a, b, equality: e.Relation == "=");
+                // Sides that are exactly equal are so by construction (X ≥ upsample(maxpool(X, 2), 2) at each window's
+                // maximum, h > 0 where h = relu(z) is 0), and the relation gives the value meant there; only near-equal
+                // sides are a kink to stay away from.
+                Kink(a, b, equality: true);
                 return (e.Relation switch { ">" => a.Gt(b), "<" => a.Lt(b), "≥" => a.Ge(b), "≤" => a.Le(b), _ => a.Eq(b) }).To(DType.Float64);
             }
             case CheckExpr.Kinds.Prime:
