@@ -312,7 +312,7 @@ public static partial class DerivativeChecker
             var samples = Collect(expr, points, seed, out var shapeError);
             if (shapeError is not null) return Structure(CheckMistake.Shape, $"your expression cannot be evaluated: {shapeError}");
             if (samples.Count == 0)
-                throw new ArgumentException($"--expr: no point away from the kinks (relu, abs, max, min, indicators) gave a finite value for ∂{Derivation.Objective}/∂{Derivation.Wrt}");
+                throw new ArgumentException($"--expr: no point was left to compare: at every point tried the program's value was not finite, or the program or your expression was at or next to a kink (relu, abs, max, min, an indicator) where ∂{Derivation.Objective}/∂{Derivation.Wrt} is not defined");
             var bad = samples.Find(s => s.Problem is not null);
             if (bad is null)
                 return new(CheckVerdict.Correct, "numeric", Derivation.Objective, Derivation.Wrt, expression)
