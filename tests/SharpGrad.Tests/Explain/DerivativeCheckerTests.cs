@@ -908,6 +908,20 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // Contrastive loss of a dissimilar pair, L = max(m − d, 0)² with d = ‖f1 − f2‖: ∂L/∂f1 = 2(d − m)(f1 − f2)/d (by hand).
+    // The program's d before a bracket is a product, not the d of d(y)/d(x), unless a '/' follows the bracket.
+    [InlineData("2(d − m)/d (f1 − f2)", true)]
+    [InlineData("2(d − m)/d(f1 − f2)", true)]
+    [InlineData("2(m − d)/d (f1 − f2)", false)]
+    public void AProgramsD_BeforeABracket_IsAProduct(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param f1 = [0.5, -0.2]\ninput f2 = [-0.1, 0.4]\nconst m = 2.0\nd = norm(f1 - f2)\nL = max(m - d, 0)^2");
+        var r = DerivativeChecker.Check(program, "f1", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+        Assert.True(DerivativeChecker.Check(program, "f1", "d(L)/d(d) * (f1 - f2)/d").IsCorrect);
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

@@ -498,7 +498,7 @@ internal sealed class CheckExprParser
             var body = ParseProduct();
             return Node(CheckExpr.Kinds.Call, start, [body], name: "Σ");
         }
-        if (t.Kind == T.Partial || (t.Kind == T.Ident && t.Text == "d" && Peek(1) is { Kind: T.Op, Text: "(" }) || IsPlainPartial())
+        if (t.Kind == T.Partial || IsDerivativeD() || IsPlainPartial())
             return ParsePartial();
         if (t.Kind != T.Ident) throw Fail($"expected a name, a number, a derivative or '(', found {Describe(t)}");
         index++;
@@ -622,6 +622,14 @@ internal sealed class CheckExprParser
         var square = Node(CheckExpr.Kinds.Binary, start, [v, new CheckExpr(CheckExpr.Kinds.Number, start, start, source) { Value = 2 }], op: '^');
         return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
     }
+
+    /// <summary>
+    /// d(y)/d(x): a d before a bracket. Where the program has a node d, d (f1 − f2) is that node times the bracket unless
+    /// a '/' follows the bracket, as in d(y)/d(x).
+    /// </summary>
+    private bool IsDerivativeD() =>
+        Current is { Kind: T.Ident, Text: "d" } && Peek(1) is { Kind: T.Op, Text: "(" }
+        && (Resolve("d") is null || tokens[Math.Min(tokens.Count - 1, Matching(index + 1) + 1)] is { Kind: T.Op, Text: "/" });
 
     /// <summary>dE/dn6: an identifier d+NAME (not itself a program name) followed by '/' and d+NAME.</summary>
     private bool IsPlainPartial()
