@@ -245,6 +245,9 @@ public class MatrixDerivationTests
         Assert.Throws<NotSupportedException>(() => MatrixDerivation.Gradient(evaluation, "X"));
         var closed = DerivationRenderer.Equations(ChainDerivation.Create(program, "X"), "closed", out _).Single().Right.ToString();
         Assert.Equal("∂L/∂P · ∂P/∂(X)_d", closed);
+        // What multiplies the pooled values still closes: ∂L/∂V = maxpool(X, 2) (by hand), ties or not.
+        AssertEqualsEngine("param X = [[1.5, 1.5, 0, 1], [1, -2, 0.5, 0], [0, 2, 1, 3], [1, 0, 2.5, 1]]\nparam V = [[1, -0.5], [0.3, 0.2]]\nL = sum(maxpool(X, 2) * V)\n", "V", out var formula);
+        Assert.Equal("maxpool(X, 2)", formula);
     }
 
     [Fact]

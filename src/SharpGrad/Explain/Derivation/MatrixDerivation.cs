@@ -142,6 +142,7 @@ public static class MatrixDerivation
                 {
                     var operand = composite.Operands[k];
                     if (!reaches.Contains(operand)) continue;
+                    if (composite.Tied) throw new NotSupportedException("a max pooling whose window ties has no formula here; use --form factored.");
                     var contribution = CompositeBackward(composite.Node, k, g, expr(t), composite.Operands.Select(expr).ToArray(), t.Shape.ToArray());
                     gradients[operand] = gradients.TryGetValue(operand, out var earlier) ? Sym.Add(earlier, contribution) : contribution;
                 }
@@ -178,7 +179,7 @@ public static class MatrixDerivation
         foreach (var node in evaluation.Graph.Nodes)
             if (node.Op?.Name is "layer_norm" or "flip" || (node.Op is { } op && OpTable.UnitStrideConvPadding(op) is not null && node.Operands.All(o => o.Shape.Rank == 2))
                 || Tiles(node, evaluation))
-                result.TryAdd(evaluation.Recorded[node.Index], new(node, [.. node.Operands.Select(o => evaluation.Recorded[o.Index])]));
+                result.TryAdd(evaluation.Recorded[node.Index], new(node, [.. node.Operands.Select(o => evaluation.Recorded[o.Index])], Ties(node, evaluation)));
         return result;
     }
 
@@ -187,20 +188,26 @@ public static class MatrixDerivation
     {
         if (node.Op is not { } op || OpTable.Window(op) is not var (size, stride) || size != stride) return false;
         var input = evaluation.Recorded[node.Operands[0].Index];
-        if (op.Name == "upsample") return true;
-        if (input.Shape[^1] % size != 0 || input.Shape[^2] % size != 0) return false;
-        if (op.Name != "maxpool") return true;
-        // Where a window's maximum ties, the engine (as PyTorch) gives the gradient to the first; I[X = upsample(P, F)]
-        // would give it to each, so the formula holds only where no window ties.
+        return op.Name == "upsample" || (input.Shape[^1] % size == 0 && input.Shape[^2] % size == 0);
+    }
+
+    /// <summary>
+    /// Whether a max pooling's window holds its maximum twice: the engine (as PyTorch) gives the gradient to the first,
+    /// where I[X = upsample(P, F)] would give it to each, so its backward has no formula there.
+    /// </summary>
+    private static bool Ties(GraphNode node, ProgramEvaluation evaluation)
+    {
+        if (node.Op?.Name != "maxpool" || OpTable.Window(node.Op) is not var (size, _)) return false;
         using (Autograd.NoGrad())
         {
-            var maxima = OpTable.Upsample(size).Apply([evaluation.Recorded[node.Index]]);
-            return input.Eq(maxima).To(DType.Float64).Sum().Item() == evaluation.Recorded[node.Index].Count;
+            var pooled = evaluation.Recorded[node.Index];
+            var maxima = OpTable.Upsample(size).Apply([pooled]);
+            return evaluation.Recorded[node.Operands[0].Index].Eq(maxima).To(DType.Float64).Sum().Item() != pooled.Count;
         }
     }
 
-    /// <summary>A program call with a backward rule of its own, and the recorded tensors of its operands.</summary>
-    private readonly record struct Composite(GraphNode Node, Tensor[] Operands);
+    /// <summary>A program call with a backward rule of its own, the recorded tensors of its operands, and whether its window ties.</summary>
+    private readonly record struct Composite(GraphNode Node, Tensor[] Operands, bool Tied);
 
     /// <summary>
     /// g·∂node/∂(operand k) of a composite: layer norm's textbook backward; a kernel's gradient conv2d(X, g); an image's
