@@ -279,6 +279,8 @@ public class LanguageTests
         Assert.Equal(20 + 3, flip.ObjectiveValue, 14);
         Close([4 + 1, 3 + 1, 2, 1], flip.Gradient("K"), 1e-14);
         MatchesFiniteDifferences(GradProgram.Parse("param K = [[1, 2, 0.5], [3, 4, -1]]\nparam x = [0.5, -2]\nL = sum(tanh(flip(K)) * K) + sum(flip(x)^3 * x)\n"));
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse("param s = 2\nL = sum(flip(s))\n"));
+        Assert.Contains("flip takes a vector or a matrix (a kernel), got a scalar", e.Message);
     }
 
     [Fact]

@@ -452,6 +452,12 @@ public static partial class OpTable
         return problem is null ? s[0] : null;
     }
 
+    private static SymbolicShape? FlipShape(IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem)
+    {
+        problem = s[0].Rank is 1 or 2 ? null : $"flip takes a vector or a matrix (a kernel), got {(s[0].IsScalar ? "a scalar" : $"shape {s[0]}")}";
+        return problem is null ? s[0] : null;
+    }
+
     private static SymbolicShape? TransposeShape(IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem)
     {
         problem = s[0].Rank <= 2 ? null : $"transpose takes a scalar, a vector or a matrix, got shape {s[0]}";

@@ -71,7 +71,7 @@ public static partial class OpTable
                 "cross_entropy($a, $b)", "\\operatorname{CE}($a, $b)", shape: CrossEntropyShape),
             new("flip", 1, OpKind.Structural, a => Flip(a[0]),
                 "the vector or matrix turned half a turn (every axis reversed): a kernel as a convolution's input gradient meets it",
-                "flip($a)", "\\operatorname{rot180}($a)", shape: SameShape),
+                "flip($a)", "\\operatorname{rot180}($a)", shape: FlipShape),
             new("floor", 1, OpKind.Elementwise, a => a[0].Floor(), "floor ⌊x⌋, the largest whole number not above x (gradient 0)",
                 "floor($a)", "\\lfloor $a \\rfloor", code: OpCode.Floor),
             new("leaky_relu", 1, OpKind.Elementwise, a => a[0].LeakyRelu(LeakySlope), "leaky ReLU: x where x > 0, 0.01·x elsewhere (PyTorch's default slope)",
