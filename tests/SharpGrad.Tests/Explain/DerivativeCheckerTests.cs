@@ -890,6 +890,18 @@ public class DerivativeCheckerTests
         Assert.Throws<ArgumentException>(() => DerivativeChecker.CheckValue(p, "x", "1"));
     }
 
+    [Theory]
+    // ∂Σc²/∂c = 2c = [[1], [−0.4]] for the column c (by hand): an array of one-element rows inside an expression is
+    // that column, as step's numbers write it, not a vector.
+    [InlineData("[[1], [-0.4]] + 0", true)]
+    [InlineData("([[0.5], [-0.2]]) + (sum([[0.5, 0], [-0.2, 0]], 1, keepdim=1))", true)]
+    [InlineData("[[1], [0.4]] + 0", false)]
+    public void AColumnWrittenOut_InAnExpression_IsAColumn(string expr, bool correct)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse("param c = [[0.5], [-0.2]]\nL = sum(c * c)"), "c", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     [Fact]
     public void ARaggedArray_IsAnErrorAtItsColumn()
     {

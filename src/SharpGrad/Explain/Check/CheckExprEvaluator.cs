@@ -209,7 +209,8 @@ internal sealed class CheckExprEvaluator
                 if (parts.Any(p => !p.Shape.ToArray().SequenceEqual(parts[0].Shape.ToArray())))
                     // A ragged array is not an answer of some shape but a malformed one, refused as --value refuses it.
                     throw new ArgumentException($"--expr column {e.Start + 1}: the components of {e.Text} have different shapes ({string.Join(", ", parts.Select(p => "[" + string.Join(", ", p.Shape.ToArray()) + "]"))})");
-                return Tensor.Stack(parts.Select(p => p.Count == 1 ? p.Reshape() : p).ToArray());
+                // A one-element part is a number, except a row written as one ([[0.24], [−0.27]] is a [2, 1] column).
+                return Tensor.Stack(parts.Select((p, i) => p.Count == 1 && e.Args[i].Kind != CheckExpr.Kinds.Vector ? p.Reshape() : p).ToArray());
             }
             case CheckExpr.Kinds.Binary:
             {
