@@ -73,6 +73,13 @@ public class RenderTests
     }
 
     [Fact]
+    public void ACallsSettings_AreUprightWordsInLatex()
+    {
+        Assert.Equal("\\operatorname{conv2d}($a, $b, \\text{stride}=2, \\text{padding}=1)", OpTable.Conv(2, 2, 1).LatexTemplate);
+        Assert.Equal("\\operatorname{maxpool}($a, 3, \\text{stride}=1)", OpTable.Pool("maxpool", 3, 1).LatexTemplate);
+    }
+
+    [Fact]
     public void ANormIsTheWholeSumsRoot_NotARowsOne()
     {
         var program = GradProgram.Parse("param E = [[3, 4], [1, 2]]\nparam v = [3, 4]\nD = sqrt(sum(E^2, 1))\nn = norm(v)\nL = sum(D) + n\n");

@@ -271,7 +271,7 @@ public static partial class OpTable
         var settings = (stride == 1 ? "" : $", stride={stride}") + (padding == 0 ? "" : $", padding={padding}");
         var written = (arity == 2 ? "conv2d($a, $b" : "conv2d($a, $b, $c") + settings + ")";
         return new("conv2d", arity, OpKind.Structural, a => Conv2d(a, stride, padding), "2-D cross-correlation (convolution as in CNNs)",
-            written, written.Replace("conv2d", "\\operatorname{conv2d}"),
+            written, LatexSettings(written.Replace("conv2d", "\\operatorname{conv2d}")),
             shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
             {
                 problem = null;
@@ -309,6 +309,9 @@ public static partial class OpTable
             });
     }
 
+    /// <summary>A call's settings in LaTeX: the words upright, \text{stride}=2, not a product of italic letters.</summary>
+    private static string LatexSettings(string latex) => latex.Replace("stride=", "\\text{stride}=").Replace("padding=", "\\text{padding}=");
+
     /// <summary>The most numbers conv2d's padded or unfolded input may hold in a program (2²⁴).</summary>
     private const long ConvLimit = Evaluator.MaxElements;
 
@@ -333,7 +336,7 @@ public static partial class OpTable
                 var y = name == "maxpool" ? SharpGrad.NN.Functional.MaxPool2d(input, [size, size], [stride, stride]) : SharpGrad.NN.Functional.AvgPool2d(input, [size, size], [stride, stride]);
                 return x.Rank == 2 ? y.Reshape(y.Shape[2], y.Shape[3]) : y.Reshape(y.Shape[1], y.Shape[2], y.Shape[3]);
             },
-            name == "maxpool" ? "largest element of each window" : "mean of each window", written, written.Replace(name, $"\\operatorname{{{name}}}"),
+            name == "maxpool" ? "largest element of each window" : "mean of each window", written, LatexSettings(written.Replace(name, $"\\operatorname{{{name}}}")),
             shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
             {
                 problem = null;
