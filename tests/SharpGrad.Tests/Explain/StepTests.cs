@@ -45,16 +45,20 @@ public class StepTests
     }
 
     [Theory]
-    // Every term step writes in the numerator layout reads back in check as the gradient it is: vectors' terms as rows,
+    // Every term step writes (in the numerator layout unless named) reads back in check as the gradient it is: vectors' terms as rows,
     // matrices' (a tanh layer's W, a kept-axis mean's X) in their own shape.
     [InlineData("input x[3] = [1, -2, 0.5]\ninput v[2] = [0.3, -1]\nparam W[2, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6]]\nh = tanh(W @ x)\nL = sum(h * v)")]
     [InlineData("input X[2, 4] = [[1, 2, 0, -1], [0.5, -1, 2, 1]]\nparam g[4] = [1, 0.5, -1, 2]\nmu = mean(X, axis=1, keepdim=1)\nD = X - mu\nL = sum(D * D * g)")]
-    public void NumeratorLayout_EveryTerm_ReadsBackInCheck(string text)
+    // A row mean of X ⊙ s for a column s: ∂L/∂rm ⊙ s would read as a broadcast row, so X's term keeps its chain.
+    [InlineData("input X = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]\nparam s = [[0.4], [-0.6]]\nrm = mean(X * s, axis=1)\nL = sum(rm^2)", "gradient")]
+    [InlineData("input X = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]\nparam s = [[0.4], [-0.6]]\nrm = mean(X * s, axis=1)\nL = sum(rm^2)")]
+    public void EveryTerm_ReadsBackInCheck(string text, string layoutName = "numerator")
     {
         var program = GradProgram.Parse(text);
         var evaluation = program.Evaluate();
-        var formatter = new ChainFormatter(Notation.Text, evaluation, Layout.Numerator);
-        foreach (var row in StepReport.Create(evaluation, 0.1, layout: Layout.Numerator).Backward)
+        var layout = Layouts.Parse(layoutName);
+        var formatter = new ChainFormatter(Notation.Text, evaluation, layout);
+        foreach (var row in StepReport.Create(evaluation, 0.1, layout: layout).Backward)
         {
             if (row.IsObjective || row.Terms.Count == 0 || row.Node.Name is null) continue;
             var answer = string.Join(" + ", row.Terms.Select(t => $"({formatter.Term(t, row.Terms.Count > 1).Formula})"));

@@ -261,7 +261,12 @@ internal sealed class StepWalker
             // conv2d, whose rule broadcasts the kernel against the input) is dropped here rather than when printed.
             static void Fits(Sym s) { foreach (var a in s.Args) Fits(a); _ = s.Shape; }
             Fits(formula);
-            return formula;
+            // A vector's ∂J/∂c standing as a column beside another column (∂L/∂rm ⊙ s for a row mean's share) would print
+            // as the vector, which broadcasts as a row where check (like the program) reads it: the chain says it instead.
+            static bool Upstream(Sym a) => a.Kind == SymKind.Partial && ReferenceEquals(a.Name, ChainTerm.UpstreamSymbol.Name);
+            static bool ColumnUpstream(Sym s) => (s.Kind == SymKind.Product && s.Shape is [_, 1]
+                && s.Args.Any(a => Upstream(a) && a.Shape is [_, 1]) && s.Args.Any(a => !Upstream(a) && a.Shape is [> 1, 1])) || s.Args.Any(ColumnUpstream);
+            return ShapeOf(c) is [> 1] && ColumnUpstream(formula) ? null : formula;
         }
         // An op whose symbolic shape is not elementwise (conv2d's output is neither operand's shape) has no formula here.
         catch (Exception e) when (e is NotSupportedException or ArgumentException)
