@@ -903,6 +903,16 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AMaxPoolsGradientSpreadOverTheWindow_NamesTheIndicatorItLacks()
+    {
+        // examples/cnn-layer.grad: each window's maximum is positive, so I[H = upsample(P, 2)] alone routes the gradient
+        // (by hand); spread over the whole window, relu′ is what stands where the routing belongs.
+        var r = DerivativeChecker.Check(ExplainFiles.Load("cnn-layer.grad"), "K", "conv2d(X, upsample(W, 2) * I[C > 0])");
+        Assert.False(r.IsCorrect);
+        Assert.Equal("upsample(W, 2) * I[C > 0] is right with I[H = upsample(P, 2)] in place of I[C > 0]", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void ARaggedArray_IsAnErrorAtItsColumn()
     {
         var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(ExplainFiles.Load("e9.grad"), "W1", "[[1, 2], [3]]"));

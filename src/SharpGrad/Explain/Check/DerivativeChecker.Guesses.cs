@@ -144,6 +144,8 @@ public static partial class DerivativeChecker
                 int count = shape.Aggregate(1, (a, b) => a * b);
                 foreach (var sub in subs)
                 {
+                    // A mask for a side of a comparison (I[I[R = …] > 0] for I[C > 0]) is right only by accident.
+                    if (parent.Kind == CheckExpr.Kinds.Indicator && sub.IsMask) continue;
                     // A column of the closed form (y − t of (y − t) xᵀ) stands for a vector of the answer.
                     if (Value(sub, 0) is not { } first || first.Count != count || (first.Rank > 1 && shape.Length > 1 && !first.Shape.ToArray().SequenceEqual(shape))) continue;
                     if (RightWith(expr, samples, [part], (i, _) => Value(sub, i)?.Reshape(shape) ?? throw new CheckShapeException("no value")))
