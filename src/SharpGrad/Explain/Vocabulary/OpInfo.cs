@@ -61,6 +61,12 @@ public sealed class OpInfo
     public bool IsFunction { get; }
 
     /// <summary>
+    /// The settings a call was made with, which its composite rule in <see cref="MatrixDerivation"/> reads: a pooling's or
+    /// an upsample's window (Size) and Stride, a convolution's Stride and Padding; zeros for every other op.
+    /// </summary>
+    internal (int Size, int Stride, int Padding) Settings { get; init; }
+
+    /// <summary>
     /// True for the abstract activation <c>g</c>: printed as g, its derivative as g′, and evaluated
     /// numerically through a concrete stand-in (tanh) so that programs using it still run.
     /// </summary>

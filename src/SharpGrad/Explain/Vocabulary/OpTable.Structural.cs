@@ -255,17 +255,13 @@ public static partial class OpTable
             });
     }
 
+    /// <summary>The padding of conv2d of an image by a kernel with stride 1 and no bias; null for any other op.</summary>
+    internal static int? UnitStrideConvPadding(OpInfo op) => op is { Name: "conv2d", Arity: 2, Settings.Stride: 1 } ? op.Settings.Padding : null;
+
     /// <summary>
     /// <c>conv2d(X, K [, b], stride=s, padding=p)</c>: cross-correlation (as PyTorch's conv2d) of an H×W
     /// image with an F×F kernel, or of a C×H×W input with O×C×F×F filters (and O biases) giving O×H'×W'.
     /// </summary>
-    /// <summary>The padding of conv2d of an image by a kernel with stride 1 and no bias, as <see cref="Conv"/> writes it; null for any other op.</summary>
-    internal static int? UnitStrideConvPadding(OpInfo op) => op is { Name: "conv2d", Arity: 2 } && op.TextTemplate switch
-    {
-        "conv2d($a, $b)" => true,
-        var t => t.StartsWith("conv2d($a, $b, padding=", StringComparison.Ordinal),
-    } ? (op.TextTemplate.Length == "conv2d($a, $b)".Length ? 0 : int.Parse(op.TextTemplate["conv2d($a, $b, padding=".Length..^1], CultureInfo.InvariantCulture)) : null;
-
     internal static OpInfo Conv(int arity, int stride, int padding)
     {
         var settings = (stride == 1 ? "" : $", stride={stride}") + (padding == 0 ? "" : $", padding={padding}");
@@ -306,7 +302,7 @@ public static partial class OpTable
                     return null;
                 }
                 return SymbolicShape.FromSizes(single ? [oh, ow] : [ks[0], oh, ow]);
-            });
+            }) { Settings = (0, stride, padding) };
     }
 
     /// <summary>A call's settings in LaTeX: the words upright, \text{stride}=2, not a product of italic letters.</summary>
@@ -349,20 +345,12 @@ public static partial class OpTable
                 }
                 int oh = (xs[^2] - size) / stride + 1, ow = (xs[^1] - size) / stride + 1;
                 return SymbolicShape.FromSizes(xs.Length == 2 ? [oh, ow] : [xs[0], oh, ow]);
-            });
+            }) { Settings = (size, stride, 0) };
     }
 
-    /// <summary>
-    /// The window and stride of a pooling, or the block of an upsample (its stride is the block), as <see cref="Pool"/> and
-    /// <see cref="Upsample"/> write them; null for every other op.
-    /// </summary>
-    internal static (int Size, int Stride)? Window(OpInfo op)
-    {
-        if (op.Name is not ("maxpool" or "avgpool" or "upsample")) return null;
-        var settings = op.TextTemplate[(op.Name.Length + "($a, ".Length)..^1].Split(", stride=");
-        int size = int.Parse(settings[0], CultureInfo.InvariantCulture);
-        return (size, settings.Length > 1 ? int.Parse(settings[1], CultureInfo.InvariantCulture) : size);
-    }
+    /// <summary>The window and stride of a pooling, or the block of an upsample (its stride is the block); null for every other op.</summary>
+    internal static (int Size, int Stride)? Window(OpInfo op) =>
+        op.Name is "maxpool" or "avgpool" or "upsample" ? (op.Settings.Size, op.Settings.Stride) : null;
 
     /// <summary>
     /// <c>upsample(X, F)</c>: each element of an H×W or C×H×W input repeated into an F×F block (nearest neighbour), the
@@ -401,7 +389,7 @@ public static partial class OpTable
                     return null;
                 }
                 return SymbolicShape.FromSizes(result);
-            });
+            }) { Settings = (size, size, 0) };
     }
 
     /// <summary>−Σ y·log_softmax(z) over the last axis, averaged over the rows of a batch (PyTorch's cross_entropy with probability targets).</summary>
