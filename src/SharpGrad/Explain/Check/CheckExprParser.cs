@@ -10,7 +10,7 @@ namespace SharpGrad.Explain;
 /// <see cref="Parser.MaxDepth"/> levels deep and long runs of <c>+</c> or <c>*</c> are balanced, so
 /// evaluating and simplifying the expression cannot exhaust the stack.
 /// </summary>
-internal sealed class CheckExprParser
+internal sealed partial class CheckExprParser
 {
     private const int BalanceFrom = 16;
 
@@ -621,116 +621,6 @@ internal sealed class CheckExprParser
         OpTable.TryGetFunction("sqrt", 1, out var sqrt);
         var square = Node(CheckExpr.Kinds.Binary, start, [v, new CheckExpr(CheckExpr.Kinds.Number, start, start, source) { Value = 2 }], op: '^');
         return Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Call, start, [square], name: "sum", info: sum)], name: "sqrt", info: sqrt);
-    }
-
-    /// <summary>
-    /// d(y)/d(x): a d before a bracket. Where the program has a node d, d (f1 − f2) is that node times the bracket unless
-    /// a '/' follows the bracket, as in d(y)/d(x).
-    /// </summary>
-    private bool IsDerivativeD() =>
-        Current is { Kind: T.Ident, Text: "d" } && Peek(1) is { Kind: T.Op, Text: "(" }
-        && (Resolve("d") is null || tokens[Math.Min(tokens.Count - 1, Matching(index + 1) + 1)] is { Kind: T.Op, Text: "/" });
-
-    /// <summary>dE/dn6: an identifier d+NAME (not itself a program name) followed by '/' and d+NAME.</summary>
-    private bool IsPlainPartial()
-    {
-        var t = Current;
-        return t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd' && !graph.TryGetNode(t.Text, out _)
-            && graph.TryGetNode(t.Text[1..], out _) && Peek(1) is { Kind: T.Op, Text: "/" };
-    }
-
-    private CheckExpr ParsePartial()
-    {
-        int start = Current.Start;
-        var of = ParsePartialName(numerator: true);
-        Expect("/", "'/' in the derivative d(numerator)/d(denominator)");
-        var wrt = ParsePartialName(numerator: false);
-        if (!IsOp("|")) return Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt);
-        // ∂L/∂w|m, lam: the local partial with the other names of L's expression held fixed, as step writes it.
-        index++;
-        var held = new List<string> { Known(Current.Kind == T.Ident ? tokens[index++] : throw Fail($"expected the names held fixed after '|', found {Describe(Current)}")) };
-        while (IsOp(",") && Peek(1) is { Kind: T.Ident } next && Resolve(next.Text) is { } name && !(Peek(2) is { Kind: T.Op, Text: "(" or "=" }))
-        {
-            index += 2;
-            held.Add(name);
-        }
-        return Checked(new CheckExpr(CheckExpr.Kinds.Partial, start, tokens[index - 1].End, source) { Name = of, Wrt = wrt, Held = held });
-    }
-
-    private string ParsePartialName(bool numerator)
-    {
-        var t = Current;
-        string what = numerator ? "numerator" : "denominator";
-        if (t.Kind == T.Partial || (t.Kind == T.Ident && t.Text == "d" && Peek(1) is { Kind: T.Op, Text: "(" }))
-        {
-            index++;
-            if (IsOp("("))
-            {
-                index++;
-                var inner = Current;
-                // (v) is the name v, (v)_d its component; (W1 @ x), (W @ x)[1] and (a · b)₂ are parts as step labels them.
-                if (inner.Kind != T.Ident || Peek(1) is not { Kind: T.Op, Text: ")" }
-                    || ((Peek(2) is { Kind: T.Op, Text: "[" or "ᵀ" } || IsSubscript(Peek(2))) && Peek(2).Start == Peek(1).End))
-                {
-                    index--;
-                    return Part(what) ?? throw Fail($"'{source[Current.Start..tokens[Matching(index)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
-                }
-                index++;
-                Expect(")", $"')' after '{inner.Text}' in the derivative");
-                if (Current.Kind == T.Ident && Current.Text.Length > 1 && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;   // (v)_d
-                return Known(inner);
-            }
-            if (Current.Kind != T.Ident) throw Fail($"expected a name after '{t.Text}' in the {what} of the derivative, found {Describe(Current)}");
-            if (Part(what) is { } part) return part;
-            // tanh(Y) where no part reads so: a function is no name to fall back on.
-            if (OpTable.IsFunction(Current.Text) && Resolve(Current.Text) is null && Peek(1) is { Kind: T.Op, Text: "(" } call && call.Start == Current.End)
-                throw Fail($"'{source[Current.Start..tokens[Matching(index + 1)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
-            return Known(tokens[index++]);
-        }
-        if (t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd')
-        {
-            index++;
-            var name = t.Text[1..];
-            if (!graph.TryGetNode(name, out _) && name.EndsWith("_d", StringComparison.Ordinal) && graph.TryGetNode(name[..^2], out _))
-                name = name[..^2];
-            if (!graph.TryGetNode(name, out _))
-                throw Fail($"unknown name '{name}' in the {what} of the derivative{NameSuggestion.Hint(name, graph.NamedNodes.Select(n => n.Name!))}", t);
-            return name;
-        }
-        throw Fail($"expected d or ∂ and a name in the {what} of the derivative, found {Describe(t)}");
-    }
-
-    /// <summary>
-    /// ∂L/∂(W1 @ x), ∂L/∂tanh(Y), ∂L/∂(W @ x)[1], ∂L/∂Kᵀ, ∂L/∂(a · b)₂: an unnamed part of the program's expressions,
-    /// written as step labels it, from the current token ('(' or a name) with as many calls, indices and transposes
-    /// as make a part the program has (the longest first), and the subscript that tells alike parts apart. Null, with
-    /// nothing read, where no part reads so: a bare name is no part.
-    /// </summary>
-    private string? Part(string what)
-    {
-        int first = index;
-        bool bracketed = IsOp("(");
-        int next = bracketed ? Matching(first) + 1 : first + 1;
-        if (tokens[next - 1].Kind == T.End)
-            throw Fail($"expected ')' to close the '(' at column {tokens[first].Start + 1} in the {what} of the derivative", tokens[next - 1]);
-        var ends = new List<int> { next };
-        while (tokens[next].Start == tokens[next - 1].End && tokens[next] is { Kind: T.Op, Text: "(" or "[" or "ᵀ" } t)
-        {
-            next = t.Text == "ᵀ" ? next + 1 : Matching(next) + 1;
-            if (tokens[next - 1].Kind == T.End) break;
-            ends.Add(next);
-        }
-        for (int k = ends.Count - 1; k >= (bracketed ? 0 : 1); k--)
-        {
-            index = ends[k];
-            var text = source[tokens[first].Start..tokens[ends[k] - 1].End];
-            int occurrence = Occurrence();
-            if (graph.ResolvePart(text, occurrence) is { } key) return key;
-            if (occurrence > 1 && graph.ResolvePart(text, 1) is not null)
-                throw Fail($"'{text}' in the {what} of the derivative: the program has fewer than {occurrence} parts that print so (a subscript ₂, ₃, … tells apart parts that print alike)", tokens[first]);
-        }
-        index = first;
-        return null;
     }
 
     /// <summary>The index of the bracket that closes the one at <paramref name="open"/>, or of the end token.</summary>
