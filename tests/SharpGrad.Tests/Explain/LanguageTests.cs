@@ -284,6 +284,37 @@ public class LanguageTests
     }
 
     [Fact]
+    public void Concat_JoinsAlongAnAxis_AndGivesEachOperandItsBlockOfTheGradient()
+    {
+        // concat([1, 2], [3]) = [1, 2, 3], so Σ r ⊙ it = 1 − 2 + 6 = 5 with r = [1, −1, 2], and ∂/∂a = [1, −1], ∂/∂c = [2] (by hand).
+        var vectors = GradProgram.Parse("param a = [1, 2]\nparam c = [3]\nconst r = [1, -1, 2]\nL = sum(r * concat(a, c))\n").Evaluate();
+        Assert.Equal(5, vectors.ObjectiveValue, 14);
+        Close([1, -1], vectors.Gradient("a"), 1e-14);
+        Close([2], vectors.Gradient("c"), 1e-14);
+        // Rows joined (axis 0) and columns joined (axis=1): each operand gets the entries of R that cover it.
+        var rows = GradProgram.Parse("param B = [[1, 2], [3, 4]]\nparam C = [[0.5, -1]]\nconst R = [[1, 2], [3, 4], [5, 6]]\nL = sum(R * concat(B, C))\n").Evaluate();
+        Assert.Equal(1 + 4 + 9 + 16 + 2.5 - 6, rows.ObjectiveValue, 14);
+        Close([5, 6], rows.Gradient("C"), 1e-14);
+        var columns = GradProgram.Parse("param B = [[1, 2], [3, 4]]\nparam D = [[-1], [2]]\nconst R = [[1, 2, 3], [4, 5, 6]]\nL = sum(R * concat(B, D, axis=1))\n").Evaluate();
+        Assert.Equal(1 + 4 + 12 + 20 - 3 + 12, columns.ObjectiveValue, 14);
+        Close([1, 2, 4, 5], columns.Gradient("B"), 1e-14);
+        Close([3, 6], columns.Gradient("D"), 1e-14);
+        MatchesFiniteDifferences(GradProgram.Parse("param B = [[1, 2, 0.5], [3, 4, -1]]\nparam x = [0.5, -2]\nparam y = [0.3]\nL = sum(tanh(concat(B.T, B.T[:, 0:1] * 2, axis=1)) * concat(B, B[1:2, :])) + sum(concat(x, y, x)^3)\n"));
+    }
+
+    [Theory]
+    [InlineData("input x = [1, 2]\ninput A = [[1, 2]]\nL = sum(concat(x, A))", 3, 9, "concat joins vectors or matrices of one rank (a number x is the vector [x]); got [2] and [1, 2]")]
+    [InlineData("input A = [[1, 2]]\ninput B = [[1, 2, 3]]\nL = sum(concat(A, B))", 3, 9, "concat along axis 0 needs every other size to match; got [1, 2] and [1, 3]")]
+    [InlineData("input s = 1\ninput t = 2\nL = sum(concat(s, t))", 3, 9, "got scalar and scalar")]
+    [InlineData("input A = [[1, 2]]\nL = sum(concat(A))", 2, 9, "'concat' is written concat(a, b, ...), concat(A, B, ..., axis=1); got 1 argument")]
+    public void Concat_OfOperandsThatDoNotFit_SaysWhereAndWhy(string source, int line, int column, string reason)
+    {
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse(source));
+        Assert.Equal((line, column), (e.Line, e.Column));
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Fact]
     public void Upsample_RepeatsEachElementIntoABlock_AndSumsItsGradient()
     {
         // upsample([[1, 2], [3, 4]], 2) holds each element four times (by hand): Σ of it is 40, and ∂/∂X of Σ R ⊙ upsample(X, 2)

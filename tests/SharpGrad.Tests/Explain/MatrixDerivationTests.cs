@@ -131,7 +131,7 @@ public class MatrixDerivationTests
     // softplus′ = σ, leaky_relu′ = 1 above 0 and 0.01 below, floor′ = 0 (by hand), through a matrix product.
     [InlineData("softplus", "σ(W x) xᵀ")]
     [InlineData("leaky_relu", "(0.99·I[W x > 0] + 0.01) xᵀ")]
-    [InlineData("floor", "0·ones(2, 2)")]
+    [InlineData("floor", "zeros(2, 2)")]
     [InlineData("gelu", null)]
     public void NewerActivations_HaveMatrixForms(string f, string? expected)
     {
@@ -270,14 +270,65 @@ public class MatrixDerivationTests
     }
 
     [Fact]
-    public void AMatrixReadThroughSlices_KeepsTheChainThatCheckReads()
+    public void AMatrixReadThroughColumnSlices_GetsEachColumnBlockBack()
     {
-        // X's gradient scatters back through two column reads, which have no matrix formula: the closed form keeps the
-        // Jacobian chain rather than put R's component beside a whole Jacobian, and check grades it correct.
-        var program = GradProgram.Parse("input A = [[1.0, 0.5], [-0.5, 1.0]]\nparam X = [[1.0, 2.0], [0.3, -1.0]]\nconst R = [[1, 0], [0.5, -1]]\nparam Wo = [[0.3, -0.2]]\nparam Wp = [[0.1, 0.5]]\nO = A @ X[:, 0:1] @ Wo + A @ X[:, 1:2] @ Wp\nL = sum(R * O)\n");
-        var line = Assert.Single(DerivationRenderer.Equations(ChainDerivation.Create(program, "X"), "closed", out _));
-        Assert.Equal("∂L/∂O · ∂O/∂(X)_d", line.Right.ToString());
-        Assert.True(DerivativeChecker.Check(program, "X", line.Right.ToString()).IsCorrect);
+        // O = A X[:, 0:1] Wo + A X[:, 1:2] Wp and L = Σ R ⊙ O: each column block of X gets Aᵀ R times its own row's transpose
+        // (by hand, ∂L/∂(X[:, 0:1]) = Aᵀ R Woᵀ), so ∂L/∂X joins the two along the columns, and check grades it correct.
+        const string source = "input A = [[1.0, 0.5], [-0.5, 1.0]]\nparam X = [[1.0, 2.0], [0.3, -1.0]]\nconst R = [[1, 0], [0.5, -1]]\nparam Wo = [[0.3, -0.2]]\nparam Wp = [[0.1, 0.5]]\nO = A @ X[:, 0:1] @ Wo + A @ X[:, 1:2] @ Wp\nL = sum(R * O)\n";
+        AssertEqualsEngine(source, "X", out var formula);
+        Assert.Equal("concat(Aᵀ(R Woᵀ), Aᵀ(R Wpᵀ), axis=1)", formula);
+        // Aᵀ = [[1, -0.5], [0.5, 1]], R Woᵀ = [0.3, 0.35], R Wpᵀ = [0.1, -0.45]: the first column is [0.125, 0.5], the second [0.325, -0.4].
+        var value = EvaluateFormula(MatrixDerivation.Gradient(GradProgram.Parse(source).Evaluate(), "X"), GradProgram.Parse(source).Evaluate()).ToDoubleArray();
+        Assert.Equal([0.125, 0.325, 0.5, -0.4], value.Select(v => Math.Round(v, 12)));
+        var program = GradProgram.Parse(source);
+        Assert.True(DerivativeChecker.Check(program, "X", formula).IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "X", "concat(Aᵀ(R Wpᵀ), Aᵀ(R Woᵀ), axis=1)").IsCorrect);
+    }
+
+    [Fact]
+    public void AnLstmCellsStackedGates_GetTheirGradientsJoinedBack()
+    {
+        // gates = W x + U h0 + b, cut into i, f, o, u of two units each: c = f ⊙ c0 + i ⊙ u, h = o ⊙ tanh(c), L = Σ r ⊙ h.
+        // By hand, ∂L/∂c = r ⊙ o ⊙ (1 − tanh²c), so the four slices get ∂L/∂c ⊙ u ⊙ σ′ for i, ∂L/∂c ⊙ c0 ⊙ σ′ for f,
+        // r ⊙ tanh(c) ⊙ σ′ = r ⊙ h ⊙ (1 − o) for o, ∂L/∂c ⊙ i ⊙ (1 − u²) for u; ∂L/∂W is their concat times xᵀ.
+        const string source = """
+            input x = [1, -0.5]
+            input h0 = [0.2, -0.1]
+            input c0 = [0.5, -0.3]
+            input r = [1, -2]
+            param W = [[0.1, 0.2], [-0.3, 0.4], [0.3, -0.1], [0.2, 0.1], [-0.2, 0.3], [0.1, 0.2], [0.5, -0.4], [0.3, 0.2]]
+            param U = [[0.2, 0], [0, 0.2], [0.1, 0.1], [-0.1, 0.1], [0.1, 0], [0.1, 0.1], [0.2, -0.1], [0.1, 0.3]]
+            param b = [0, 0.1, 0, 0.1, 0, 0.1, 0, 0.1]
+            gates = W @ x + U @ h0 + b
+            i = sigmoid(gates[0:2])
+            f = sigmoid(gates[2:4])
+            o = sigmoid(gates[4:6])
+            u = tanh(gates[6:8])
+            c = f * c0 + i * u
+            h = o * tanh(c)
+            L = sum(r * h)
+            """;
+        AssertEqualsEngine(source, "W", out var formula);
+        Assert.Equal("concat(r ⊙ o ⊙ (1 − tanh(c)^2) ⊙ u ⊙ i ⊙ (1 − i), r ⊙ o ⊙ (1 − tanh(c)^2) ⊙ c0 ⊙ f ⊙ (1 − f), r ⊙ h ⊙ (1 − o), r ⊙ o ⊙ (1 − tanh(c)^2) ⊙ i ⊙ (1 − u^2)) xᵀ", formula);
+        var program = GradProgram.Parse(source);
+        Assert.True(DerivativeChecker.Check(program, "W", formula).IsCorrect);
+        // The f and i blocks swapped is a wrong answer, and so is a block left at zero.
+        Assert.False(DerivativeChecker.Check(program, "W", "concat(r*o*(1 - tanh(c)^2)*c0*f*(1 - f), r*o*(1 - tanh(c)^2)*u*i*(1 - i), r*h*(1 - o), r*o*(1 - tanh(c)^2)*i*(1 - u^2)) @ x.T").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "W", "concat(r*o*(1 - tanh(c)^2)*u*i*(1 - i), zeros(2), r*h*(1 - o), r*o*(1 - tanh(c)^2)*i*(1 - u^2)) @ x.T").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "b", "concat(r*o*(1 - tanh(c)^2)*u*i*(1 - i), r*o*(1 - tanh(c)^2)*c0*f*(1 - f), r*h*(1 - o), r*o*(1 - tanh(c)^2)*i*(1 - u^2))").IsCorrect);
+    }
+
+    [Fact]
+    public void AMatrixReadInRowBlocks_GetsZerosWhereNoBlockWasRead()
+    {
+        // Only rows 0..1 of the 4×3 matrix X are read: ∂L/∂X is 2·X[0:2] (from Σ X[0:2]²) on them and zeros(2, 3) below.
+        const string source = "param X = [[1, 2, 0], [-1, 0.5, 2], [3, 1, 1], [0, 0, 1]]\nL = sum(X[0:2, :]^2)\n";
+        AssertEqualsEngine(source, "X", out var formula);
+        Assert.Equal("concat(2·X[0:2, :], zeros(2, 3))", formula);
+        var program = GradProgram.Parse(source);
+        Assert.True(DerivativeChecker.Check(program, "X", formula).IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "X", "concat(zeros(2, 3), 2*X[0:2, :])").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "X", "concat(2*X[0:2, :], ones(2, 3))").IsCorrect);
     }
 
     [Fact]
@@ -579,8 +630,8 @@ public class DerivationExerciseTests
     [InlineData("input x[3] = [1, -1, 2]\nparam f[2] = [0.2, -0.4]\ntarget t[2] = [0.5, -0.5]\ny1 = dot(f, x[0:2])\ny2 = dot(f, x[1:3])\nL = (y1 - t[0])^2 + (y2 - t[1])^2",
         "x", "∂L/∂x = [2·f[0]·(y1 − t[0]), 2·f[0]·(y2 − t[1]) + 2·f[1]·(y1 − t[0]), 2·f[1]·(y2 − t[1])]")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "z", "∂L/∂z = [b, a]")]
-    // u = tanh(a[0:2]), L = Σ u + a[2]: ∂L/∂a = [1 − u[0]², 1 − u[1]², 1], each component's square (not (u²)[0]).
-    [InlineData("param a[3] = [0.5, -1, 0.2]\nu = tanh(a[0:2])\nL = sum(u) + a[2]", "a", "∂L/∂a = [1 − u[0]^2, 1 − u[1]^2, 1]")]
+    // u = tanh(a[0:2]), L = Σ u + a[2]: ∂L/∂a = [1 − u[0]², 1 − u[1]², 1], the block 1 − u² joined to the 1 of a[2].
+    [InlineData("param a[3] = [0.5, -1, 0.2]\nu = tanh(a[0:2])\nL = sum(u) + a[2]", "a", "∂L/∂a = concat(1 − u^2, [1])")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "x", "∂L/∂x = Wᵀ [b, a]")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "W", "∂L/∂W = [b, a] xᵀ")]
     // Gates read as slices of length 1, as an LSTM cell reads them (by hand): i = σ(z0), g = tanh(z1), L = c·i + d·g gives

@@ -10,7 +10,7 @@ public class ParserTests
     [Theory]
     [InlineData("input x = 3\ntarget y = 6\na = )\n", 3, 5, "expected an expression after '=', found ')'")]
     [InlineData("input x = 1\ny = x +\n", 2, 8, "expected an expression after '+', found the end of the line")]
-    [InlineData("input x = 1\ny = foo(x)", 2, 5, "unknown function 'foo'; the functions are abs, avgpool, binary_cross_entropy, conv2d, cos, cross_entropy, dot, erf, exp, flip, floor, g, gelu, layer_norm, leaky_relu, ln, log, log_softmax, max, maxpool, mean, min, mse_loss, norm, relu, rot180, sigmoid, sin, softmax, softplus, sqrt, sum, tanh, transpose, upsample")]
+    [InlineData("input x = 1\ny = foo(x)", 2, 5, "unknown function 'foo'; the functions are abs, avgpool, binary_cross_entropy, concat, conv2d, cos, cross_entropy, dot, erf, exp, flip, floor, g, gelu, layer_norm, leaky_relu, ln, log, log_softmax, max, maxpool, mean, min, mse_loss, norm, relu, rot180, sigmoid, sin, softmax, softplus, sqrt, sum, tanh, transpose, upsample")]
     [InlineData("input x = 1\ny = relu(x, x)", 2, 5, "'relu' takes 1 argument, got 2")]
     [InlineData("param w = 1\nJ = norm()", 2, 5, "'norm' takes 1 argument, got 0")]
     [InlineData("param w = 1\nJ = norm(w, w)", 2, 5, "'norm' takes 1 argument, got 2")]

@@ -90,7 +90,7 @@ public class RenderTests
     [Fact]
     public void OpTable_HasOneRowPerFunctionArityAndEveryOperator()
     {
-        Assert.Equal(["abs", "avgpool", "binary_cross_entropy", "conv2d", "cos", "cross_entropy", "dot", "erf", "exp", "flip", "floor", "g", "gelu", "layer_norm", "leaky_relu", "ln", "log",
+        Assert.Equal(["abs", "avgpool", "binary_cross_entropy", "concat", "conv2d", "cos", "cross_entropy", "dot", "erf", "exp", "flip", "floor", "g", "gelu", "layer_norm", "leaky_relu", "ln", "log",
             "log_softmax", "max", "maxpool", "mean", "min", "mse_loss", "norm", "relu", "rot180", "sigmoid", "sin", "softmax", "softplus", "sqrt", "sum", "tanh", "transpose", "upsample"], OpTable.FunctionNames);
         Assert.Equal([1, 2], OpTable.AritiesOf("max"));
         foreach (var op in Enum.GetValues<BinaryOperator>())

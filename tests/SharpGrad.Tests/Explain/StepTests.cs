@@ -52,6 +52,8 @@ public class StepTests
     // A row mean of X ⊙ s for a column s: ∂L/∂rm ⊙ s would read as a broadcast row, so X's term keeps its chain.
     [InlineData("input X = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]\nparam s = [[0.4], [-0.6]]\nrm = mean(X * s, axis=1)\nL = sum(rm^2)", "gradient")]
     [InlineData("input X = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]\nparam s = [[0.4], [-0.6]]\nrm = mean(X * s, axis=1)\nL = sum(rm^2)")]
+    // A vector joined from an input and a state (v = concat(x, h0)): h0's term reads v's gradient in the block it filled.
+    [InlineData("input x = [1, -0.5]\nparam h0 = [0.2, -0.1, 0.4]\nparam W = [[0.1, 0.2, -0.1, 0.3, 0.2], [0.2, -0.3, 0.1, 0.1, 0.5]]\nv = concat(x, h0)\nh = tanh(W @ v)\nL = sum(h^2)")]
     public void EveryTerm_ReadsBackInCheck(string text, string layoutName = "numerator")
     {
         var program = GradProgram.Parse(text);

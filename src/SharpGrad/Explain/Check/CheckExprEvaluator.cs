@@ -267,10 +267,10 @@ internal sealed class CheckExprEvaluator
                 switch (e.Name)
                 {
                     case "outer": return args[0].Reshape(args[0].Count, 1).Mul(args[1].Reshape(1, args[1].Count));
-                    case "ones" when args.All(a => a.Count == 1 && a.Item() is var k && k >= 1 && k == Math.Floor(k) && k <= 1 << 20)
+                    case "ones" or "zeros" when args.All(a => a.Count == 1 && a.Item() is var k && k >= 1 && k == Math.Floor(k) && k <= 1 << 20)
                                      && args.Aggregate(1.0, (p, a) => p * a.Item()) <= 1 << 24:
-                        return Tensor.Ones([.. args.Select(a => (int)a.Item())], DType.Float64);
-                    case "ones": throw new ArgumentException("ones(n) or ones(rows, columns) takes whole numbers ≥ 1 (the sizes of the all-ones vector or matrix), each at most 1048576 and 16777216 elements in all");
+                        return Tensor.Full([.. args.Select(a => (int)a.Item())], e.Name == "ones" ? 1.0 : 0.0, DType.Float64);
+                    case "ones" or "zeros": throw new ArgumentException($"{e.Name}(n) or {e.Name}(rows, columns) takes whole numbers ≥ 1 (the sizes of the all-{e.Name} vector or matrix), each at most 1048576 and 16777216 elements in all");
                     case "Σ": return args[0].Count > 1 ? args[0].Sum() : args[0];
                     case "diag": return args[0].Reshape(args[0].Count, 1).Mul(Tensor.Eye(args[0].Count, dtype: DType.Float64));
                     case "clip":

@@ -21,7 +21,7 @@ internal sealed partial class CheckExprParser
     private static readonly Dictionary<string, string> CheckOnlyArities = new(StringComparer.Ordinal)
     {
         ["step"] = "1 argument", ["sign"] = "1 argument", ["diag"] = "1 argument", ["outer"] = "2 arguments",
-        ["clip"] = "3 arguments (x, lo, hi)", ["ones"] = "1 to 4 sizes",
+        ["clip"] = "3 arguments (x, lo, hi)", ["ones"] = "1 to 4 sizes", ["zeros"] = "1 to 4 sizes",
     };
 
     /// <summary>The functions f whose derivative f′ an answer may write: every elementwise function of one argument.</summary>
@@ -309,8 +309,8 @@ internal sealed partial class CheckExprParser
             CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && IsObjectiveLike(of) && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape,
             _ => null,
         };
-        // ones(4), ones(2, 3): the sizes written.
-        if (e is { Kind: CheckExpr.Kinds.Call, Name: "ones" } && e.Args.All(a => Literal(a) is double d && d >= 1 && d == Math.Floor(d) && d <= 1 << 20))
+        // ones(4), zeros(2, 3): the sizes written.
+        if (e is { Kind: CheckExpr.Kinds.Call, Name: "ones" or "zeros" } && e.Args.All(a => Literal(a) is double d && d >= 1 && d == Math.Floor(d) && d <= 1 << 20))
             return e.Args.Select(a => (int)Literal(a)!.Value).ToArray();
         if (shape is null)
             return e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose && StaticShape(e.Args[0]) is [var r, var c] ? [c, r] : null;
@@ -354,7 +354,7 @@ internal sealed partial class CheckExprParser
         CheckExpr.Kinds.Name when graph.TryGetNode(e.Name!, out var n) => n.Shape.Rank,
         CheckExpr.Kinds.Call when IsTransposed(e) => StaticRank(e.Args[0]),
         // ones(3) is a vector, ones(2, 2) a matrix: ones(2, 2) W is a matrix product, as explain prints it.
-        CheckExpr.Kinds.Call when e.Name == "ones" => e.Args.Count,
+        CheckExpr.Kinds.Call when e.Name is "ones" or "zeros" => e.Args.Count,
         // diag(v) and outer(a, b) are matrices: B diag(v) is a matrix product; sign and clip keep their argument's rank.
         CheckExpr.Kinds.Call when e.Name == "diag" && StaticRank(e.Args[0]) == 1 => 2,
         CheckExpr.Kinds.Call when e.Name == "outer" && e.Args.All(a => StaticRank(a) == 1) => 2,
@@ -530,7 +530,7 @@ internal sealed partial class CheckExprParser
         bool prime = false;
         if (Current.Kind == T.Prime) { prime = true; index++; }
         // W(x − t): a program name that is no function, followed by a bracket, is a product.
-        bool product = !prime && IsOp("(") && !OpTable.IsFunction(name) && name is not ("step" or "sign" or "outer" or "diag" or "clip" or "ones")
+        bool product = !prime && IsOp("(") && !OpTable.IsFunction(name) && name is not ("step" or "sign" or "outer" or "diag" or "clip" or "ones" or "zeros")
             && Resolve(t.Text) is not null;
         if (IsOp("(") && !product)
         {
@@ -560,7 +560,7 @@ internal sealed partial class CheckExprParser
             }
             if (name is "step" && args.Count == 1)
                 return Node(CheckExpr.Kinds.Indicator, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source)], relation: ">");
-            if ((name is "outer" && args.Count == 2) || (name is "sign" or "diag" && args.Count == 1) || (name is "ones" && args.Count is >= 1 and <= 4) || (name is "clip" && args.Count == 3))
+            if ((name is "outer" && args.Count == 2) || (name is "sign" or "diag" && args.Count == 1) || (name is "ones" or "zeros" && args.Count is >= 1 and <= 4) || (name is "clip" && args.Count == 3))
                 return Node(CheckExpr.Kinds.Call, start, args, name: name);
             if (name is "max" or "min" && args.Count > 2 && options.Count == 0)
             {

@@ -122,6 +122,23 @@ public static class MatrixDerivation
                 reaches.Add(t);
         if (!reaches.Contains(root)) return null;
 
+        // A vector read one number at a time, or in slices that overlap (x[0:2] and x[1:3]), gets its gradient written out
+        // by components ([g0, 0, g2]); one cut into separate slices of several numbers (the gates of an LSTM), or a matrix
+        // read in blocks, gets it as blocks (concat(g1, g2)), every read of it alike.
+        var inBlocks = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var covered = new Dictionary<Tensor, bool[]>(ReferenceEqualityComparer.Instance);
+        var overlapping = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order)
+        {
+            if (t.GradFn is not { Op: OpCode.Index } read || read.Inputs[0] is not { } source) continue;
+            if (source.Rank != 1 || source.Shape[0] > 64) { inBlocks.Add(source); continue; }
+            if (Positions(source, t) is not var (start, count, scalar)) continue;
+            if (!scalar && count > 1) inBlocks.Add(source);
+            var seen = covered.TryGetValue(source, out var s) ? s : covered[source] = new bool[source.Shape[0]];
+            for (int i = start; i < start + count; i++)
+                if (seen[i]) overlapping.Add(source); else seen[i] = true;
+        }
+        inBlocks.RemoveWhere(source => source.Rank == 1 && source.Shape[0] <= 64 && overlapping.Contains(source));
         var gradients = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance) { [root] = seed };
         for (int i = order.Count - 1; i >= 0; i--)
         {
@@ -130,7 +147,7 @@ public static class MatrixDerivation
             if (fn.Op == OpCode.Index && fn.Inputs[0] is { } source && reaches.Contains(source))
             {
                 // A read through an index scatters its gradient back into the positions read.
-                var scattered = Scatter(g, source, t);
+                var scattered = Scatter(g, source, t, inBlocks.Contains(source));
                 gradients[source] = gradients.TryGetValue(source, out var before) ? Sym.Add(before, scattered) : scattered;
                 continue;
             }
@@ -177,7 +194,7 @@ public static class MatrixDerivation
     {
         var result = new Dictionary<Tensor, Composite>(ReferenceEqualityComparer.Instance);
         foreach (var node in evaluation.Graph.Nodes)
-            if (node.Op?.Name is "layer_norm" or "flip" || (node.Op is { } op && OpTable.UnitStrideConvPadding(op) is not null && node.Operands.All(o => o.Shape.Rank == 2))
+            if (node.Op?.Name is "layer_norm" or "flip" or "concat" || (node.Op is { } op && OpTable.UnitStrideConvPadding(op) is not null && node.Operands.All(o => o.Shape.Rank == 2))
                 || Tiles(node, evaluation))
                 result.TryAdd(evaluation.Recorded[node.Index], new(node, [.. node.Operands.Select(o => evaluation.Recorded[o.Index])], Ties(node, evaluation)));
         return result;
@@ -232,6 +249,8 @@ public static class MatrixDerivation
             "conv2d" when operands[1].Shape is [var kh, var kw] && kh == kw && kh - 1 - padding >= 0 =>
                 Sym.Call(OpTable.Conv(2, 1, kh - 1 - padding), g, Sym.Call("flip", operands[1]).WithShape([kh, kw])).WithShape(input),
             "flip" => Sym.Call("flip", g).WithShape(shape),
+            // Each operand of a concat gets its own block of the gradient back.
+            "concat" => Block(g, OpTable.ConcatAxis(node.Op!, shape.Length)!.Value, operands, k),
             // A window's maximum passes the gradient to the element that is it; a mean shares it among the F² elements.
             "maxpool" => Sym.Mul(Sym.Call(OpTable.Upsample(f), g).WithShape(input), Sym.Indicator(operands[0], "=", Sym.Call(OpTable.Upsample(f), output).WithShape(input))),
             "avgpool" => Sym.Div(Sym.Call(OpTable.Upsample(f), g).WithShape(input), Sym.Num(f * f)),
@@ -239,6 +258,18 @@ public static class MatrixDerivation
             "upsample" => Sym.Mul(Sym.Num(f * f), Sym.Call(OpTable.Pool("avgpool", f, f), g).WithShape(input)),
             _ => throw new NotSupportedException("the gradient of a convolution's input by a kernel that is not square, or padded by F or more, has no matrix formula here; use --form factored."),
         };
+    }
+
+    /// <summary>Block k of g along the axis a concat of <paramref name="operands"/> joined them: that operand's own gradient where g is itself such a concat.</summary>
+    private static Sym Block(Sym g, int axis, Sym[] operands, int k)
+    {
+        var sizes = operands.Select(o => o.Shape?[axis] ?? throw new NotSupportedException("a concat of operands of unknown size has no matrix formula here; use --form factored.")).ToArray();
+        int start = sizes.Take(k).Sum();
+        if (g is { Kind: SymKind.Call, Op.Name: "concat" } joined && joined.Args.Count == sizes.Length && joined.Op.Attributes?.Dims is [var a]
+            && (a < 0 ? a + g.Shape!.Count : a) == axis && joined.Args.Select(p => p.Shape?[axis]).SequenceEqual(sizes.Select(n => (int?)n)))
+            return joined.Args[k];
+        var items = Enumerable.Range(0, axis + 1).Select(i => i < axis ? new OpTable.IndexItem(true, null, null) : new OpTable.IndexItem(true, start, start + sizes[k])).ToArray();
+        return Sym.Call(OpTable.Index(items), g).WithShape(operands[k].Shape is { } own ? [.. own] : null);
     }
 
     /// <summary>√(var z + ε) of layer_norm along the last axis, the variance biased.</summary>
@@ -319,18 +350,48 @@ public static class MatrixDerivation
         return scalar ? call : call.WithShape([count]);
     }
 
-    /// <summary>g put back where the read took it from, as the vector [0, g, 0, …] written out by its components.</summary>
-    private static Sym Scatter(Sym g, Tensor source, Tensor read)
+    /// <summary>
+    /// g put back where the read took it from: as the vector [0, g, 0, …] written out by its components, or, in
+    /// <paramref name="blocks"/>, as a concat of g with blocks of zeros (concat(zeros(2), g) for x[2:4] of a 4-vector,
+    /// concat(g, zeros(2, 3)) for the first two rows of a 4×3 matrix).
+    /// </summary>
+    private static Sym Scatter(Sym g, Tensor source, Tensor read, bool blocks)
     {
-        if (Positions(source, read) is not var (start, count, scalar) || source.Shape[0] > 64)
-            throw new NotSupportedException("an index into a matrix has no matrix formula; use --form factored.");
-        var components = new Sym[source.Shape[0]];
-        for (int i = 0; i < components.Length; i++)
-            components[i] = i < start || i >= start + count ? Sym.Zero : scalar ? g : Component(g, i - start);
-        // A component of one number is written as one (the gate i = σ(gates[0:1]) of an LSTM); a longer one has no place in a vector written out.
-        if (components.Any(c => c.IsShaped && c.Shape!.Aggregate(1, (a, b) => a * b) != 1))
-            throw new NotSupportedException("a component of more than one number has no place in a vector written out; use --form factored.");
-        return Sym.Vector(components);
+        if (Positions(source, read) is var (start, count, scalar))
+        {
+            if (blocks) return Padded(g.IsShaped ? g.WithShape([count]) : Sym.Vector([g]), [source.Shape[0]], [start]);
+            var components = new Sym[source.Shape[0]];
+            for (int i = 0; i < components.Length; i++)
+                components[i] = i < start || i >= start + count ? Sym.Zero : scalar ? g : Component(g, i - start);
+            // A component of one number is written as one (the gate i = σ(gates[0:1]) of a one-unit LSTM).
+            if (!components.Any(c => c.IsShaped && c.Shape!.Aggregate(1, (a, b) => a * b) != 1))
+                return Sym.Vector(components);
+        }
+        // A block of a matrix (rows X[0:2, :], columns W[:, 1:3]) keeps both axes; a row or column read as a vector has no block form.
+        else if (MatrixItems(source, read) is [{ IsSlice: true } rows, { IsSlice: true } columns])
+            return Padded(g.WithShape(read.Shape.ToArray()), source.Shape.ToArray(), [rows.Start ?? 0, columns.Start ?? 0]);
+        throw new NotSupportedException("an index into a matrix has no matrix formula; use --form factored.");
+    }
+
+    /// <summary>The block g placed at <paramref name="at"/> in zeros of <paramref name="shape"/>: concats with zeros(…) along each axis it does not fill.</summary>
+    private static Sym Padded(Sym g, int[] shape, int[] at)
+    {
+        var block = g.Shape!.ToArray();
+        for (int axis = block.Length - 1; axis >= 0; axis--)
+        {
+            int before = at[axis], after = shape[axis] - at[axis] - block[axis];
+            if (before == 0 && after == 0) continue;
+            Sym Zeros(int n)
+            {
+                var size = (int[])block.Clone();
+                size[axis] = n;
+                return Sym.ZeroBlock(size);
+            }
+            Sym[] pieces = [.. before > 0 ? [Zeros(before)] : Array.Empty<Sym>(), g, .. after > 0 ? [Zeros(after)] : Array.Empty<Sym>()];
+            block[axis] = shape[axis];
+            g = Sym.Call(OpTable.Concat(pieces.Length, axis), pieces).WithShape(block);
+        }
+        return g;
     }
 
     /// <summary>Component i of a vector expression: c·f is c·f[i], a sum the sum of components, [a, b] its entry.</summary>

@@ -117,6 +117,15 @@ public sealed partial class Sym
             var rest = given.Where(t => t.Kind != SymKind.Vector).ToList();
             return rest.Count == 0 ? merged : Add([.. rest, merged]);
         }
+        // Gradients put back into slices of one vector or matrix add piece by piece: concat(g1, zeros(3)) + concat(zeros(1), g2, zeros(2))
+        // is concat(g1, g2, zeros(2)).
+        foreach (var joined in given.Where(t => t is { Kind: SymKind.Call, Op.Name: "concat", Shape: not null })
+                     .GroupBy(t => (string.Join(",", t.Shape!), OpTable.ConcatAxis(t.Op!, t.Shape!.Count))).Where(g => g.Count() >= 2))
+            if (Concatenated([.. joined]) is { } pieces)
+            {
+                var rest = given.Where(t => !joined.Contains(t)).ToList();
+                return rest.Count == 0 ? pieces : Add([.. rest, pieces]);
+            }
         terms = given;
         double constant = 0;
         var order = new List<string>();
@@ -296,6 +305,54 @@ public sealed partial class Sym
         var i = new Sym(SymKind.Indicator, args: [a, b], relation: relation);
         return a.IsNumber && b.IsNumber ? Num(i.Evaluate(_ => 0)) : i;
     }
+
+    /// <summary>
+    /// The sum of concats along one axis as one concat, its pieces cut where any of them is cut: a piece of zeros is
+    /// cut freely, any other piece must stand whole in every sum. Null where they do not line up so.
+    /// </summary>
+    private static Sym? Concatenated(List<Sym> concats)
+    {
+        var shape = concats[0].Shape;
+        if (shape is null || concats.Any(c => c.Shape is not { } s || !s.SequenceEqual(shape) || c.Args.Any(a => a.Shape is not { Count: > 0 })))
+            return null;
+        int axis = OpTable.ConcatAxis(concats[0].Op!, shape.Count)!.Value;
+        if (concats.Any(c => OpTable.ConcatAxis(c.Op!, shape.Count) != axis)) return null;
+
+        var cuts = new SortedSet<int> { 0 };
+        foreach (var c in concats)
+        {
+            int at = 0;
+            foreach (var a in c.Args) cuts.Add(at += a.Shape![axis]);
+        }
+        var bounds = cuts.ToArray();
+        var segments = new List<Sym>[bounds.Length - 1];
+        for (int i = 0; i < segments.Length; i++) segments[i] = [];
+        foreach (var c in concats)
+        {
+            int at = 0;
+            foreach (var a in c.Args)
+            {
+                int start = at, stop = at += a.Shape![axis];
+                int first = Array.IndexOf(bounds, start), last = Array.IndexOf(bounds, stop);
+                if (last - first > 1 && !IsZeroBlock(a)) return null;
+                if (!IsZeroBlock(a)) segments[first].Add(a);
+            }
+        }
+        var pieces = new Sym[segments.Length];
+        for (int i = 0; i < pieces.Length; i++)
+        {
+            var size = shape.ToArray();
+            size[axis] = bounds[i + 1] - bounds[i];
+            pieces[i] = segments[i].Count == 0 ? ZeroBlock(size) : Add(segments[i]).WithShape(size);
+        }
+        return pieces.Length == 1 ? pieces[0] : Call(OpTable.Concat(pieces.Length, concats[0].Op!.Attributes!.Dims[0]), pieces);
+    }
+
+    /// <summary>Zeros of <paramref name="size"/>, a piece of a concat: one zero is the vector [0], which keeps its shape where a number would not.</summary>
+    internal static Sym ZeroBlock(int[] size) => size.All(d => d == 1) ? Vector([Zero]).WithShape(size) : Zero.WithShape(size);
+
+    /// <summary>Whether the expression is a block of zeros (<see cref="ZeroBlock"/>).</summary>
+    internal static bool IsZeroBlock(Sym p) => (p.IsNumber && p.Value == 0) || (p.Kind == SymKind.Vector && p.Args.All(a => a.IsNumber && a.Value == 0));
 
     /// <summary>The vector [c0, c1, …] of scalar components.</summary>
     public static Sym Vector(IReadOnlyList<Sym> components) => new(SymKind.Vector, args: components);

@@ -72,6 +72,7 @@ public static class SymPrinter
             {
                 // A vector (a row or column too) is ones(k); a matrix of ones keeps its rows and columns, ones(3, 2).
                 var sizes = e.Shape!.Count(d => d > 1) > 1 ? e.Shape! : [count];
+                if (e.Value == 0) return (Zeros(e, latex), Atom);
                 string ones = latex ? $"\\mathbf{{1}}_{{{string.Join(" \\times ", sizes)}}}" : $"ones({string.Join(", ", sizes)})";
                 return e.Value == 1 ? (ones, Atom) : ($"{ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text)}{(latex ? " \\cdot " : "·")}{ones}", ProductP);
             }
@@ -223,12 +224,9 @@ public static class SymPrinter
         var op = e.Op!;
         var args = new string[e.Args.Count];
         var precedences = new int[e.Args.Count];
-        for (int i = 0; i < args.Length; i++) (args[i], precedences[i]) = Write(e.Args[i], latex);
-        if (latex)
-        {
-            var template = op.LatexTemplate.Replace("$a", args[0]);
-            return (args.Length > 1 ? template.Replace("$b", args[1]) : template, Atom);
-        }
+        for (int i = 0; i < args.Length; i++)
+            (args[i], precedences[i]) = op.Name == "concat" && Sym.IsZeroBlock(e.Args[i]) && e.Args[i].Shape is { Count: > 0 } ? (Zeros(e.Args[i], latex), Atom) : Write(e.Args[i], latex);
+        if (latex) return (Fill(op.LatexTemplate, args), Atom);
         if (!op.IsFunction)
         {
             // An atom (a name, a call) never needs brackets: t[0], not (t)[0].
@@ -237,8 +235,19 @@ public static class SymPrinter
         }
         // A structural function is written by its template, which keeps its options: sum($a, 1), not sum($a).
         if (op.Kind == OpKind.Structural)
-            return (op.TextTemplate.Replace("$a", args[0]).Replace("$b", args.Length > 1 ? args[1] : ""), Atom);
+            return (Fill(op.TextTemplate, args), Atom);
         return ((op.Name == "sigmoid" ? "σ" : op.Name) + "(" + string.Join(", ", args) + ")", Atom);
+    }
+
+    /// <summary>A block of zeros of every size it has, zeros(1, 3) for a row: the part of a concat that a slice's gradient does not reach.</summary>
+    private static string Zeros(Sym e, bool latex) =>
+        latex ? $"\\mathbf{{0}}_{{{string.Join(" \\times ", e.Shape!)}}}" : $"zeros({string.Join(", ", e.Shape!)})";
+
+    /// <summary>A template with its arguments in place: $a for the first, $b for the second, and on.</summary>
+    private static string Fill(string template, string[] args)
+    {
+        for (int i = 0; i < args.Length; i++) template = template.Replace("$" + (char)('a' + i), args[i]);
+        return template;
     }
 
     private static (string Text, int P) WritePrime(Sym e, bool latex)
@@ -275,7 +284,8 @@ public static class SymPrinter
         string l = dot ? Row(left) : Side(left, left.Kind is SymKind.Variable or SymKind.Transpose or SymKind.MatMul);
         string r = Side(right, right.Kind is SymKind.Variable or SymKind.Transpose);
         // Wᵀ [a, b] keeps its space: Wᵀ[a, b] would read as an index.
-        string gap = latex ? "\\," : (l.EndsWith('ᵀ') || r.StartsWith('(')) && !r.StartsWith('[') ? "" : " ";
+        // So does Uᵀ concat(…), whose name would run into the transpose.
+        string gap = latex ? "\\," : (l.EndsWith('ᵀ') || r.StartsWith('(')) && !r.StartsWith('[') && !r.StartsWith("concat(", StringComparison.Ordinal) ? "" : " ";
         return (l + gap + r, NegP + 1);
     }
 

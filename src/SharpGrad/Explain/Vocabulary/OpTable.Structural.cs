@@ -12,7 +12,7 @@ namespace SharpGrad.Explain;
 public static partial class OpTable
 {
     /// <summary>Callable names that are not rows of their own: spellings of rows and ops made per call.</summary>
-    private static string[] Spellings => ["avgpool", "conv2d", "dot", "ln", "maxpool", "norm", "rot180", "transpose", "upsample"];
+    private static string[] Spellings => ["avgpool", "concat", "conv2d", "dot", "ln", "maxpool", "norm", "rot180", "transpose", "upsample"];
 
     /// <summary>The transpose of a matrix (a vector or a scalar is its own transpose): <c>Wᵀ</c>, <c>W.T</c>, <c>transpose(W)</c>.</summary>
     public static OpInfo Transpose { get; } = new("transpose", 1, OpKind.Structural,
@@ -39,7 +39,7 @@ public static partial class OpTable
             "sum" or "mean" or "max" or "min" => ["axis", "keepdim"],
             "conv2d" => ["stride", "padding"],
             "maxpool" or "avgpool" => ["stride"],
-            "softmax" or "log_softmax" => ["axis"],
+            "softmax" or "log_softmax" or "concat" => ["axis"],
             _ => [],
         };
         foreach (var (key, value) in options)
@@ -100,6 +100,8 @@ public static partial class OpTable
                     return null;
                 }
                 return Upsample(factor);
+            case "concat" when count >= 2:
+                return Concat(count, Option("axis") ?? 0);
             case "conv2d" when count is 2 or 3:
                 return Conv(count, Option("stride") ?? 1, Option("padding") ?? 0);
         }
@@ -115,6 +117,7 @@ public static partial class OpTable
                 "conv2d" => ["conv2d(X, K)", "conv2d(X, K, b)", "with stride= and padding="],
                 "maxpool" or "avgpool" => [$"{name}(X, size)", "with stride="],
                 "upsample" => ["upsample(X, size)"],
+                "concat" => ["concat(a, b, ...)", "concat(A, B, ..., axis=1)"],
                 "dot" => ["dot(a, b)"],
                 _ => [],
             };
@@ -254,6 +257,53 @@ public static partial class OpTable
                 return new SymbolicShape(dims);
             });
     }
+
+    /// <summary>
+    /// <c>concat(a, b, ..., axis=k)</c>: vectors or matrices joined end to end along one axis (the first by default), as
+    /// torch.cat joins them; every other size must match. A gate vector read in four slices gets its gradient back as
+    /// the concat of the four gates' gradients.
+    /// </summary>
+    internal static OpInfo Concat(int count, int axis)
+    {
+        var arguments = string.Join(", ", Enumerable.Range(0, count).Select(i => "$" + (char)('a' + i)));
+        var setting = axis == 0 ? "" : $", axis={axis}";
+        return new("concat", count, OpKind.Structural, a => Tensor.Cat(a, axis), $"joined along axis {axis}",
+            $"concat({arguments}{setting})", $"\\operatorname{{concat}}({arguments}{setting.Replace("axis=", "\\text{axis}=")})",
+            shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
+            {
+                problem = null;
+                var shapes = s.Select(x => x.Resolve(sizes)).ToArray();
+                if (shapes.Any(x => x is null))
+                {
+                    problem = "concat needs the sizes of what it joins to be known";
+                    return null;
+                }
+                var first = shapes[0]!;
+                if (first.Length == 0 || shapes.Any(x => x!.Length != first.Length))
+                {
+                    problem = $"concat joins vectors or matrices of one rank (a number x is the vector [x]); got {string.Join(" and ", s)}";
+                    return null;
+                }
+                if (axis < -first.Length || axis >= first.Length)
+                {
+                    problem = $"axis {axis} is out of range for shape {s[0]} (axes 0 to {first.Length - 1}, or -1 for the last)";
+                    return null;
+                }
+                int k = axis < 0 ? axis + first.Length : axis;
+                if (shapes.FirstOrDefault(x => x!.Where((d, i) => i != k).Zip(first.Where((d, i) => i != k)).Any(p => p.First != p.Second)) is { } other)
+                {
+                    problem = $"concat along axis {k} needs every other size to match; got {s[0]} and {s[Array.IndexOf(shapes, other)]}";
+                    return null;
+                }
+                var joined = (int[])first.Clone();
+                joined[k] = shapes.Sum(x => x![k]);
+                return SymbolicShape.FromSizes(joined);
+            }, attributes: new OpAttributes { Dims = [axis] });
+    }
+
+    /// <summary>The axis a concat joins along, counted from the front for operands of <paramref name="rank"/> axes; null for every other op.</summary>
+    internal static int? ConcatAxis(OpInfo op, int rank) =>
+        op is { Name: "concat", Attributes.Dims: [var axis] } ? (axis < 0 ? axis + rank : axis) : null;
 
     /// <summary>The padding of conv2d of an image by a kernel with stride 1 and no bias; null for any other op.</summary>
     internal static int? UnitStrideConvPadding(OpInfo op) => op is { Name: "conv2d", Arity: 2, Settings.Stride: 1 } ? op.Settings.Padding : null;
