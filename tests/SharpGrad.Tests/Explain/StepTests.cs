@@ -54,18 +54,27 @@ public class StepTests
     [InlineData("input X = [[0.5, -1.0, 2.0], [1.5, 0.3, -0.7]]\nparam s = [[0.4], [-0.6]]\nrm = mean(X * s, axis=1)\nL = sum(rm^2)")]
     // A vector joined from an input and a state (v = concat(x, h0)): h0's term reads v's gradient in the block it filled.
     [InlineData("input x = [1, -0.5]\nparam h0 = [0.2, -0.1, 0.4]\nparam W = [[0.1, 0.2, -0.1, 0.3, 0.2], [0.2, -0.3, 0.1, 0.1, 0.5]]\nv = concat(x, h0)\nh = tanh(W @ v)\nL = sum(h^2)")]
+    // P = M Mᵀ, square: ∂L/∂P · M is the matrix product step means, not the elementwise one; the term of P through the
+    // unnamed d @ P is the outer product d ∂L/∂(d @ P)ᵀ, its numbers d · ∂L/∂(d @ P)ᵀ too.
+    [InlineData("param M = [[1.0, 0.2], [-0.3, 0.8]]\nparam mu = [0.1, -0.2]\ninput x = [0.9, 0.4]\nd = x - mu\nP = M @ M.T\nm2 = d @ P @ d\nL = sqrt(m2 + 0.01)", "gradient")]
+    [InlineData("param M = [[1.0, 0.2], [-0.3, 0.8]]\nparam mu = [0.1, -0.2]\ninput x = [0.9, 0.4]\nd = x - mu\nP = M @ M.T\nm2 = d @ P @ d\nL = sqrt(m2 + 0.01)")]
+    [InlineData("param M = [[1.0, 0.2], [-0.3, 0.8]]\nparam mu = [0.1, -0.2]\ninput x = [0.9, 0.4]\nd = x - mu\nP = M @ M.T\nm2 = d @ P @ d\nL = sqrt(m2 + 0.01)", "denominator")]
     public void EveryTerm_ReadsBackInCheck(string text, string layoutName = "numerator")
     {
         var program = GradProgram.Parse(text);
         var evaluation = program.Evaluate();
         var layout = Layouts.Parse(layoutName);
         var formatter = new ChainFormatter(Notation.Text, evaluation, layout);
-        foreach (var row in StepReport.Create(evaluation, 0.1, layout: layout).Backward)
-        {
-            if (row.IsObjective || row.Terms.Count == 0 || row.Node.Name is null) continue;
-            var answer = string.Join(" + ", row.Terms.Select(t => $"({formatter.Term(t, row.Terms.Count > 1).Formula})"));
-            Assert.True(DerivativeChecker.Check(program, row.Node.Name, answer).IsCorrect, $"{row.Node.Name}: {answer}");
-        }
+        foreach (bool allNodes in new[] { false, true })
+            foreach (var row in StepReport.Create(evaluation, 0.1, allNodes, layout).Backward)
+            {
+                if (row.IsObjective || row.Terms.Count == 0 || row.Node.Name is null) continue;
+                var answer = string.Join(" + ", row.Terms.Select(t => $"({formatter.Term(t, row.Terms.Count > 1).Formula})"));
+                Assert.True(DerivativeChecker.Check(program, row.Node.Name, answer).IsCorrect, $"{row.Node.Name}: {answer}");
+                // A row of one term: its numbers are the gradient at the program's values.
+                if (row.Terms.Count == 1 && formatter.Term(row.Terms[0]).Numbers is var numbers)
+                    Assert.True(DerivativeChecker.Check(program, row.Node.Name, numbers).IsCorrect, $"{row.Node.Name}: {numbers}");
+            }
     }
 
     [Fact]

@@ -197,9 +197,10 @@ internal sealed partial class CheckExprParser
                 left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
                 continue;
             }
-            // h · ∂L/∂r, a column times the numerator layout's row ∂L/∂r, is their outer product (that layout's ∂L/∂W2).
+            // h · ∂L/∂r, a column times the numerator layout's row ∂L/∂r, is their outer product (that layout's ∂L/∂W2); so
+            // is d ∂L/∂r of vectors of one length written side by side, since an elementwise product with a gradient is ⊙.
             if (juxtaposed && !callThenBracket && right.Kind == CheckExpr.Kinds.Partial && previous.Expr.Kind != CheckExpr.Kinds.Partial
-                && StaticShape(previous.Expr) is [var m] && StaticShape(right) is [var n] && m != n)
+                && StaticShape(previous.Expr) is [var m] && StaticShape(right) is [var n] && (m != n || spaced))
             {
                 var outer = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '⊗');
                 if (run.Count > 0) run[^1] = previous with { Expr = outer, End = tokens[index - 1].End };
@@ -297,7 +298,8 @@ internal sealed partial class CheckExprParser
         // A vector before a matrix is a row, as step's numerator layout writes ∂L/∂r · W2.
         if (StaticShape(a) is [var length] && StaticShape(b) is [var rows, var columns]) return length == rows && length != columns;
         if (StaticShape(a) is not [var m, var k] || StaticShape(b) is not [var k2, var n]) return false;
-        return k == k2 && (m != k2 || k != n);
+        // Square matrices conform both ways; next to a gradient a dot is step's matrix product (∂L/∂P · M), its elementwise one ⊙.
+        return k == k2 && (m != k2 || k != n || HasPartial(a) || HasPartial(b));
     }
 
     /// <summary>The shape of a name, a transposed name or ∂L/∂x of a scalar L, where every size is a number; null otherwise.</summary>

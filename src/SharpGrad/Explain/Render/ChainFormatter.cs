@@ -211,6 +211,9 @@ internal sealed class ChainFormatter
             if (layout == Layout.Numerator && !direct && !dot && otherValue.Count > 1 && term.Upstream.Rank == 1 && term.Upstream.Count > 1
                 && evaluation.ValueOf(term.Operand).Rank == 1)
                 return u + Transpose + Dot + ValueFormat.Factor(otherValue, notation) + (k == 0 ? Transpose : "");
+            // A matrix after a vector (c = d @ P): ∂J/∂P = d · ∂J/∂cᵀ, the outer product of the column d and the row.
+            if (!direct && k == 1 && otherValue.Rank == 1 && otherValue.Count > 1 && evaluation.ValueOf(term.Operand).Rank == 2)
+                return ValueFormat.Factor(otherValue, notation) + Dot + u + Transpose;
             string number = ValueFormat.Factor(otherValue, notation) + (otherValue.Count == 1 || dot ? "" : Transpose);
             return direct ? number : k == 0 ? u + Dot + number : number + Dot + u;
         }
