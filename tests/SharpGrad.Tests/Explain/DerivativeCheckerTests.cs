@@ -44,6 +44,17 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AFractionWrittenAsOneCharacter_IsThatNumber()
+    {
+        // z = x + e^(lv/2) ⊙ ε and L = Σz² + ½Σ(e^lv − lv − 1): by hand ∂L/∂lv = 2z ⊙ ½e^(lv/2) ⊙ ε + ½(e^lv − 1).
+        var program = GradProgram.Parse("param x = [1, -0.5]\nparam lv = [0.2, -0.3]\ninput eps = [0.5, 1]\nz = x + exp(0.5 * lv) * eps\nL = sum(z^2) + 0.5 * sum(exp(lv) - lv - 1)\n");
+        Assert.True(DerivativeChecker.Check(program, "lv", "2 z ⊙ ½ exp(½ lv) ⊙ eps + ½(exp(lv) − 1)").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "lv", "2 z ⊙ ¼ exp(½ lv) ⊙ eps + ½(exp(lv) − 1)").IsCorrect);
+        // ¾ = 0.75 in a scalar answer: ∂(¾·x²)/∂x at x = 2 is 3.
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse("param x = 2\nL = 0.75 * x^2\n"), "x", "2·¾·x").IsCorrect);
+    }
+
+    [Fact]
     public void MissingPath_IsNamed()
     {
         var r = Check("e2.grad", "n1", "(dE/dn6 * dn6/dn3 + dE/dn8 * dn8/dn3) * dn3/dn1");

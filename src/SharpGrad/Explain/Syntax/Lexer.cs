@@ -102,6 +102,12 @@ internal sealed class Lexer
         }
         if (ch != Transposed && (char.IsLetter(ch) || ch == '_'))
             return ReadName(position);
+        // ½ exp(½ lv), ¼ Σ: a fraction as one character is the number it is, in answers written as on a board.
+        if (formula && ch is (>= '\u00BC' and <= '\u00BE') or (>= '\u2150' and <= '\u215E'))
+        {
+            index++;
+            return new Token(TokenKind.Number, ch.ToString(), position, char.GetNumericValue(ch));
+        }
         // (a · b)₂: the subscript step gives the second of two parts that print alike.
         if (formula && ch is >= '\u2080' and <= '\u2089')
         {
