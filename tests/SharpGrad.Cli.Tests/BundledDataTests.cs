@@ -52,6 +52,12 @@ public sealed class BundledDataTests : IDisposable
         (code, _, error) = CliRunner.Run("train", "--epochs", "1", "--data", Path.Combine(dir, "digits"), "--out", Path.Combine(dir, "run"));
         Assert.Equal(2, code);
         Assert.Contains(Path.Combine(dir, "digits"), error);
+        // A run refused before it starts leaves no output folder behind, for missing data or a missing checkpoint alike.
+        Assert.False(Directory.Exists(Path.Combine(dir, "run")));
+        (code, _, error) = CliRunner.Run("train", "--epochs", "1", "--resume", "--out", Path.Combine(dir, "resumed"));
+        Assert.Equal(2, code);
+        Assert.Contains("no checkpoint", error);
+        Assert.False(Directory.Exists(Path.Combine(dir, "resumed")));
     }
 
     [Fact]

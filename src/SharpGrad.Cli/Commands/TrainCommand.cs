@@ -161,11 +161,6 @@ internal static class TrainCommand
         if (!s.Device.IsCpu)
             DeviceBackends.For(s.Device);
         CliPaths.CheckFolder("--out", s.Output);
-        if (group.IsRoot)
-        {
-            Directory.CreateDirectory(s.Output);
-            AtomicFile.RemoveAbandoned(s.Output);
-        }
         string checkpointPath = Path.Combine(s.Output, CheckpointFile);
         int done = 0;
         IReadOnlyDictionary<string, string>? saved = null;
@@ -204,6 +199,12 @@ internal static class TrainCommand
             AnsiConsole.MarkupLine($"Resuming after epoch {done} of {s.Epochs} from [blue]{Markup.Escape(checkpointPath)}[/].");
         }
         var (train, test) = ModelFiles.LoadDigits(s.Data);
+        // The output folder is made only once the checkpoint and the data have been read, so a run refused for either leaves none behind.
+        if (group.IsRoot)
+        {
+            Directory.CreateDirectory(s.Output);
+            AtomicFile.RemoveAbandoned(s.Output);
+        }
 
         // Digits shifted by up to two pixels: 8 000 images are few enough that the network memorises them otherwise.
         var augment = new RandomShift(2, shuffle);

@@ -958,11 +958,26 @@ public class DerivativeCheckerTests
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]
+    // A setting where the function takes none, and an axis the operands do not have, are slips in the text of the answer.
+    [InlineData("concat(b, zeros(1, axis=0))", "--expr column 11: 'zeros' takes no settings such as axis=")]
+    [InlineData("concat(b, x, axis=1)", "--expr column 1: axis 1 is out of range for operands of rank 1")]
+    // A line break in a pasted answer is a space; the column counts along the whole text.
+    [InlineData("(b -\n zz)", "--expr column 7: unknown name 'zz'")]
     public void MalformedLabels_AreErrorsAtTheirColumn(string expr, string message)
     {
         var program = GradProgram.Parse("param b = [1, 2]\ninput x = [3, 4]\nJ = sum(b * x)");
         var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "b", expr));
         Assert.StartsWith(message, e.Message);
+    }
+
+    [Fact]
+    public void AnAnswerBrokenOverLines_IsGradedAsOneLine()
+    {
+        // J = Σ b ⊙ x gives ∂J/∂b = x; a trailing comma in a call ends nothing.
+        var program = GradProgram.Parse("param b = [1, 2]\ninput x = [3, 4]\nJ = sum(b * x,)");
+        Assert.True(DerivativeChecker.Check(program, "b", "2*(x -\n  x/2)").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "b", "concat(x[0:1],\r\n x[1:2])").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "b", "2*(x -\r\n x/4)").IsCorrect);
     }
 
     [Fact]

@@ -381,6 +381,10 @@ public class LanguageTests
     [InlineData("y = dot(X)", 1, 5, "'dot' is written dot(a, b); got 1 argument")]
     [InlineData("y = Xᵀ ᵀ @ foo", 1, 12, "undefined name 'foo'")]
     [InlineData("y = frob(X)", 1, 5, "unknown function 'frob'")]
+    [InlineData("y = sigmod(X)", 1, 5, "unknown function 'sigmod'; did you mean 'sigmoid'?")]
+    // NumPy would cut X[0:5] back to the two rows there are; written in a derivation it is a slip.
+    [InlineData("y = X[0:5, :]", 1, 6, "the slice 0:5 of axis 0 (size 2) runs past the axis at 5 (its ends go from -2 to 2)")]
+    [InlineData("y = X[0, -4:]", 1, 6, "the slice -4: of axis 1 (size 3) runs past the axis at -4")]
     public void BadConstructs_AreLocatedErrors(string line, int errorLine, int column, string message)
     {
         var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse(Matrix + line + "\n", "t.grad").Evaluate());

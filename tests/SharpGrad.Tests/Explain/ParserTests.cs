@@ -12,6 +12,8 @@ public class ParserTests
     [InlineData("input x = 1\ny = x +\n", 2, 8, "expected an expression after '+', found the end of the line")]
     [InlineData("input x = 1\ny = foo(x)", 2, 5, "unknown function 'foo'; the functions are abs, avgpool, binary_cross_entropy, concat, conv2d, cos, cross_entropy, dot, erf, exp, flip, floor, g, gelu, layer_norm, leaky_relu, ln, log, log_softmax, max, maxpool, mean, min, mse_loss, norm, relu, rot180, sigmoid, sin, softmax, softplus, sqrt, sum, tanh, transpose, upsample")]
     [InlineData("input x = 1\ny = relu(x, x)", 2, 5, "'relu' takes 1 argument, got 2")]
+    // A trailing comma ends nothing (as in Python); a comma with nothing before it is an error where the argument is missing.
+    [InlineData("input x = 1\ny = sum(x, ,)", 2, 12, "expected an expression after ',', found ','")]
     [InlineData("param w = 1\nJ = norm()", 2, 5, "'norm' takes 1 argument, got 0")]
     [InlineData("param w = 1\nJ = norm(w, w)", 2, 5, "'norm' takes 1 argument, got 2")]
     [InlineData("param w = 1\nJ = transpose(w, w)", 2, 5, "'transpose' takes 1 argument, got 2")]

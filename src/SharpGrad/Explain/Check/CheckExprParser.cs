@@ -37,6 +37,8 @@ internal sealed partial class CheckExprParser
 
     private CheckExprParser(string source, ComputationGraph graph)
     {
+        // An answer is one formula: a line break in it (pasted from a wrapped cell) is a space, and columns count along the whole text.
+        source = source.Replace('\r', ' ').Replace('\n', ' ');
         this.source = source;
         this.graph = graph;
         tokens = Tokenize(source);
@@ -562,6 +564,8 @@ internal sealed partial class CheckExprParser
             }
             if (name is "step" && args.Count == 1)
                 return Node(CheckExpr.Kinds.Indicator, start, [args[0], new CheckExpr(CheckExpr.Kinds.Number, start, start, source)], relation: ">");
+            if (CheckOnlyArities.ContainsKey(name) && options.Count > 0)
+                throw Fail($"'{t.Text}' takes no settings such as {options.Keys.First()}=", t);
             if ((name is "outer" && args.Count == 2) || (name is "sign" or "diag" && args.Count == 1) || (name is "ones" or "zeros" && args.Count is >= 1 and <= 4) || (name is "clip" && args.Count == 3))
                 return Node(CheckExpr.Kinds.Call, start, args, name: name);
             if (name is "max" or "min" && args.Count > 2 && options.Count == 0)
@@ -580,6 +584,9 @@ internal sealed partial class CheckExprParser
                 ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer, diag, clip, ones"), t);
             if (op.BinaryOperator is not null)
                 return Node(CheckExpr.Kinds.Binary, start, [args[0], args[1]], op: '@');
+            // concat(a, b, axis=3) of vectors is a slip in the answer's text, said at its place as a program's would be.
+            if (args.Select(StaticRank).Distinct().ToArray() is [int rank] && rank > 0 && OpTable.ConcatAxis(op, rank) is int axis && (axis < 0 || axis >= rank))
+                throw Fail($"axis {op.Attributes!.Dims![0]} is out of range for operands of rank {rank} (axes 0 to {rank - 1}, or -1 for the last)", t);
             return Node(CheckExpr.Kinds.Call, start, args.Take(operands).ToArray(), name: op.Name, info: op);
         }
         if (prime) throw Fail($"expected '(' after '{t.Text}′'");

@@ -529,6 +529,8 @@ internal sealed class Parser
         while (Current.Kind != TokenKind.RightParen)
         {
             if (args.Count + options.Count > 0) Expect(TokenKind.Comma, $"',' or ')' in the call of '{name}'");
+            // A comma before the closing bracket ends nothing, as in Python: concat(a, b, axis=0,).
+            if (args.Count + options.Count > 0 && Current.Kind == TokenKind.RightParen) break;
             if (Current.Kind == TokenKind.Identifier && Peek(1).Kind == TokenKind.Equals)
             {
                 var key = tokens[index];

@@ -107,7 +107,8 @@ public static partial class OpTable
         }
         if (TryGetFunction(name, count, out var op) && options.Count == 0) return op;
         if (!IsFunction(name))
-            error = $"unknown function '{name}'; the functions are {string.Join(", ", FunctionNames)}";
+            error = $"unknown function '{name}'; " + (NameSuggestion.Closest(name, FunctionNames) is { } best ? $"did you mean '{best}'? The functions are " : "the functions are ")
+                + string.Join(", ", FunctionNames);
         else
         {
             string[] forms = name switch
@@ -237,6 +238,12 @@ public static partial class OpTable
                     if (item.Start is null && item.Stop is null) { dims.Add(dim); continue; }
                     if (n is int m)
                     {
+                        // NumPy would cut a[0:5] of a 2-vector back to a[0:2]; in a derivation that is a slip, so it is an error.
+                        if (new[] { item.Start, item.Stop }.FirstOrDefault(end => end is int e && (e > m || e < -m)) is int outside)
+                        {
+                            problem = $"the slice {item} of axis {i} (size {m}) runs past the axis at {outside} (its ends go from {-m} to {m})";
+                            return null;
+                        }
                         int start = Math.Clamp(item.Start is int a ? (a < 0 ? a + m : a) : 0, 0, m);
                         int stop = Math.Clamp(item.Stop is int b ? (b < 0 ? b + m : b) : m, 0, m);
                         if (stop <= start)
