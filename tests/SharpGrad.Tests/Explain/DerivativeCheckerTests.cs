@@ -981,6 +981,25 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void OuterProducts_AllOnesRows_AndMatricesBesideCalls_ReadAsOnABoard()
+    {
+        // r = W x − t with W = [[1, 2], [2, 1]], x = t = 1: r = (2, 2), ∂L/∂W = 2 r xᵀ = [[4, 4], [4, 4]] (by hand).
+        var square = GradProgram.Parse("param W[2, 2] = [[1, 2], [2, 1]]\ninput x[2] = [1, 1]\ntarget t[2] = [1, 1]\nr = W @ x - t\nL = sum(r^2)");
+        Assert.True(DerivativeChecker.Check(square, "W", "4r/2 ⊗ x").IsCorrect);
+        Assert.True(DerivativeChecker.Check(square, "W", "r/0.5 ⊗ x").IsCorrect);
+        Assert.False(DerivativeChecker.Check(square, "W", "4r/2 ⊗ x/2").IsCorrect);
+        // L = Σ G ⊙ b over the rows of G: ∂L/∂b = 1ᵀG, G's column sums (9, 12).
+        var rows = GradProgram.Parse("param b[2] = [0.5, -1]\ninput G[3, 2] = [[1, 2], [3, 4], [5, 6]]\nL = sum(G * b)");
+        Assert.True(DerivativeChecker.Check(rows, "b", "1ᵀ G").IsCorrect);
+        Assert.False(DerivativeChecker.Check(rows, "b", "2 · 1ᵀG").IsCorrect);
+        // A matrix beside a call of two vectors multiplies it as it would a name: W concat(x, hv), W max(x, y).
+        var joined = GradProgram.Parse("param W = [[0.3, -0.2, 0.4], [0.2, 0.5, -0.3]]\ninput x = [0.5, -0.3]\nparam hv = [0.1]\nL = sum(tanh(W @ concat(x, hv)))");
+        Assert.True(DerivativeChecker.Check(joined, "W", "(1 − tanh(W concat(x, hv))^2) concat(x, hv)ᵀ").IsCorrect);
+        var larger = GradProgram.Parse("param W = [[0.3, -0.2], [0.2, 0.5]]\ninput x = [0.5, -0.3]\ninput y = [0.1, 0.2]\nL = sum(tanh(W @ max(x, y)))");
+        Assert.True(DerivativeChecker.Check(larger, "W", "(1 − tanh(W max(x, y))^2) max(x, y)ᵀ").IsCorrect);
+    }
+
+    [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {
         // ∂L/∂W = c/3 at each of W's six entries (worked out by hand from L = c·ΣW/3).

@@ -632,6 +632,9 @@ public class DerivationExerciseTests
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "z", "∂L/∂z = [b, a]")]
     // u = tanh(a[0:2]), L = Σ u + a[2]: ∂L/∂a = [1 − u[0]², 1 − u[1]², 1], the block 1 − u² joined to the 1 of a[2].
     [InlineData("param a[3] = [0.5, -1, 0.2]\nu = tanh(a[0:2])\nL = sum(u) + a[2]", "a", "∂L/∂a = concat(1 − u^2, [1])")]
+    // Σ w[1:3] squared: both elements read get 2·Σ w[1:3] (by hand), and w[0] nothing; the same slice read twice is one block.
+    [InlineData("param w = [0.5, -0.3, 0.8]\nL = sum(w[1:3])^2", "w", "∂L/∂w = concat(zeros(1), 2·sum(w[1:3])·ones(2))")]
+    [InlineData("param w = [0.5, -0.3, 0.8]\nL = sum(w[1:3] * w[1:3])", "w", "∂L/∂w = concat(zeros(1), 2·w[1:3])")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "x", "∂L/∂x = Wᵀ [b, a]")]
     [InlineData("param W[2, 3] = [[0.5, -1, 2], [0.3, 0.2, -0.4]]\ninput x[3] = [1, 2, -1]\nz = W @ x\na = z[0]\nb = z[1]\nL = a * b", "W", "∂L/∂W = [b, a] xᵀ")]
     // Gates read as slices of length 1, as an LSTM cell reads them (by hand): i = σ(z0), g = tanh(z1), L = c·i + d·g gives

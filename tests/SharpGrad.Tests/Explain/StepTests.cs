@@ -59,6 +59,11 @@ public class StepTests
     [InlineData("param M = [[1.0, 0.2], [-0.3, 0.8]]\nparam mu = [0.1, -0.2]\ninput x = [0.9, 0.4]\nd = x - mu\nP = M @ M.T\nm2 = d @ P @ d\nL = sqrt(m2 + 0.01)", "gradient")]
     [InlineData("param M = [[1.0, 0.2], [-0.3, 0.8]]\nparam mu = [0.1, -0.2]\ninput x = [0.9, 0.4]\nd = x - mu\nP = M @ M.T\nm2 = d @ P @ d\nL = sqrt(m2 + 0.01)")]
     [InlineData("param M = [[1.0, 0.2], [-0.3, 0.8]]\nparam mu = [0.1, -0.2]\ninput x = [0.9, 0.4]\nd = x - mu\nP = M @ M.T\nm2 = d @ P @ d\nL = sqrt(m2 + 0.01)", "denominator")]
+    // A slice's number gradient goes to each element (Σ w[0:2] gives 2·Σw[0:2]·ones(2)); a slice of a gradient is written
+    // (∂L/∂z)[2:4], since ∂L/∂z[2:4] is the gradient with respect to the part z[2:4] of the program.
+    [InlineData("param w = [0.5, -0.3, 0.8]\nL = sum(w[0:2])^2")]
+    [InlineData("param a = [0.5, -0.3]\nparam b = [0.8, 0.2]\nz = concat(a, b)\nL = sum(z[2:4] * z[2:4]) + sum(z)^2")]
+    [InlineData("param a = [0.5, -0.3]\nparam b = [0.8, 0.2]\nz = concat(a, b)\nL = sum(z[2:4] * z[2:4]) + sum(z)^2", "denominator")]
     public void EveryTerm_ReadsBackInCheck(string text, string layoutName = "numerator")
     {
         var program = GradProgram.Parse(text);

@@ -180,6 +180,13 @@ internal sealed partial class CheckExprParser
         var run = new List<Operand>();
         while (true)
         {
+            // ⊗ is a product among products, left to right as on a board: 4r/2 ⊗ x is (4r/2) ⊗ x.
+            if (IsOp("⊗"))
+            {
+                index++;
+                left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), ParseMatMul()], op: '⊗');
+                continue;
+            }
             char op;
             bool juxtaposed = IsOp("·");
             if (IsOp("*") || IsOp("/") || juxtaposed) { op = juxtaposed ? '*' : Current.Text[0]; index++; }
@@ -197,6 +204,16 @@ internal sealed partial class CheckExprParser
                 && run.Count > 1 && run.Any(o => StaticRank(o.Expr) == 1))
             {
                 left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
+                continue;
+            }
+            // 1ᵀG, the all-ones row before a matrix, is its column sums (db = 1ᵀ dY), and 1ᵀv is Σv: not the number 1 times them.
+            if (juxtaposed && !callThenBracket && previous.Expr is { Kind: CheckExpr.Kinds.Call } row && IsTransposed(row) && Literal(row.Args[0]) == 1
+                && StaticRank(right) is int rank and (1 or 2))
+            {
+                var sum = OpTable.Resolve("sum", rank == 2 ? [null, 0] : [null], new Dictionary<string, double>(), out _, out _)!;
+                var sums = Node(CheckExpr.Kinds.Call, previous.Start, [right], name: sum.Name, info: sum);
+                if (run.Count > 0) run[^1] = previous with { Expr = sums, End = tokens[index - 1].End };
+                else left = sums;
                 continue;
             }
             // h · ∂L/∂r, a column times the numerator layout's row ∂L/∂r, is their outer product (that layout's ∂L/∂W2); so
@@ -243,7 +260,7 @@ internal sealed partial class CheckExprParser
     {
         int start = Current.Start;
         var left = ParseUnary();
-        while (IsOp("@") || IsOp("⊗"))
+        while (IsOp("@"))
         {
             char op = Current.Text[0];
             index++;
@@ -367,6 +384,10 @@ internal sealed partial class CheckExprParser
         CheckExpr.Kinds.Call when e.Op is { Name: "index", Shape: { } rule } && e.Args[0].Kind == CheckExpr.Kinds.Name
             && graph.TryGetNode(e.Args[0].Name!, out var indexed) && rule([indexed.Shape], graph.StaticSizes, out _) is { } read => read.Rank,
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Count == 1 => StaticRank(e.Args[0]),
+        // max(x, y) broadcasts its operands; concat(x, hv) has their rank: W concat(x, hv) is a matrix times a vector.
+        CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Select(StaticRank).ToArray() is var ranks && ranks.All(r => r is not null)
+            => ranks.Max(),
+        CheckExpr.Kinds.Call when e.Op is { Name: "concat" } && e.Args.Select(StaticRank).Distinct().ToArray() is [int joined] => joined,
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Reduction } => 0,
         CheckExpr.Kinds.Negate => StaticRank(e.Args[0]),
         CheckExpr.Kinds.Binary when e.Operator == '^' && StaticRank(e.Args[1]) == 0 => StaticRank(e.Args[0]),

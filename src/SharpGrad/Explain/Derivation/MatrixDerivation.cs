@@ -126,7 +126,7 @@ public static class MatrixDerivation
         // by components ([g0, 0, g2]); one cut into separate slices of several numbers (the gates of an LSTM), or a matrix
         // read in blocks, gets it as blocks (concat(g1, g2)), every read of it alike.
         var inBlocks = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var covered = new Dictionary<Tensor, bool[]>(ReferenceEqualityComparer.Instance);
+        var ranges = new Dictionary<Tensor, HashSet<(int Start, int Count)>>(ReferenceEqualityComparer.Instance);
         var overlapping = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var t in order)
         {
@@ -134,9 +134,10 @@ public static class MatrixDerivation
             if (source.Rank != 1 || source.Shape[0] > 64) { inBlocks.Add(source); continue; }
             if (Positions(source, t) is not var (start, count, scalar)) continue;
             if (!scalar && count > 1) inBlocks.Add(source);
-            var seen = covered.TryGetValue(source, out var s) ? s : covered[source] = new bool[source.Shape[0]];
-            for (int i = start; i < start + count; i++)
-                if (seen[i]) overlapping.Add(source); else seen[i] = true;
+            // The same slice read twice (w[1:3] * w[1:3]) is one block; two different slices that share a position overlap.
+            var seen = ranges.TryGetValue(source, out var known) ? known : ranges[source] = [];
+            if (seen.Add((start, count)) && seen.Any(r => r != (start, count) && r.Start < start + count && start < r.Start + r.Count))
+                overlapping.Add(source);
         }
         inBlocks.RemoveWhere(source => source.Rank == 1 && source.Shape[0] <= 64 && overlapping.Contains(source));
         var gradients = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance) { [root] = seed };
@@ -359,7 +360,8 @@ public static class MatrixDerivation
     {
         if (Positions(source, read) is var (start, count, scalar))
         {
-            if (blocks) return Padded(g.IsShaped ? g.WithShape([count]) : Sym.Vector([g]), [source.Shape[0]], [start]);
+            // A number's gradient read back through a slice of several (Σ w[0:2]) goes to each of them: g·ones(2).
+            if (blocks) return Padded(g.IsShaped ? g.WithShape([count]) : scalar || count == 1 ? Sym.Vector([g]) : Sym.Mul(g, Sym.One.WithShape([count])).WithShape([count]), [source.Shape[0]], [start]);
             var components = new Sym[source.Shape[0]];
             for (int i = 0; i < components.Length; i++)
                 components[i] = i < start || i >= start + count ? Sym.Zero : scalar ? g : Component(g, i - start);

@@ -226,6 +226,9 @@ public static class SymPrinter
         var precedences = new int[e.Args.Count];
         for (int i = 0; i < args.Length; i++)
             (args[i], precedences[i]) = op.Name == "concat" && Sym.IsZeroBlock(e.Args[i]) && e.Args[i].Shape is { Count: > 0 } ? (Zeros(e.Args[i], latex), Atom) : Write(e.Args[i], latex);
+        // A slice of a gradient is (∂L/∂z)[2:4]: ∂L/∂z[2:4] would be the gradient with respect to the part z[2:4].
+        if (op.Name == "index" && e.Args[0].Kind == SymKind.Partial)
+            args[0] = latex ? $"\\left({args[0]}\\right)" : $"({args[0]})";
         if (latex) return (Fill(op.LatexTemplate, args), Atom);
         if (!op.IsFunction)
         {
