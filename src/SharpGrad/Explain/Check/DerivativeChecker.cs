@@ -351,7 +351,8 @@ public static partial class DerivativeChecker
             if (mistake == CheckMistake.NotFinite) diagnostics.Add(reason!);
             if (mistake == CheckMistake.Value && student?.Sym is { } sym)
                 diagnostics.AddRange(CheckSymbolic.PathDiagnostics(sym, Derivation));
-            if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(samples));
+            // Factors that explain the answer alike are one factor written several ways (1 − tanh(a)^2, ∂h/∂a): the first, closed one is named.
+            if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(FactorDiagnostics(samples).Take(1));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PathValueDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(PlaceDiagnostics(samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } added) diagnostics.AddRange(ExtraTermDiagnostics(added.Expr, samples));
