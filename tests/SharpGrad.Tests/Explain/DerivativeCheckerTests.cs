@@ -916,11 +916,17 @@ public class DerivativeCheckerTests
     [Fact]
     public void AMaxPoolsGradientSpreadOverTheWindow_NamesTheIndicatorItLacks()
     {
-        // examples/cnn-layer.grad: each window's maximum is positive, so I[H = upsample(P, 2)] alone routes the gradient
-        // (by hand); spread over the whole window, relu′ is what stands where the routing belongs.
-        var r = DerivativeChecker.Check(ExplainFiles.Load("cnn-layer.grad"), "K", "conv2d(X, upsample(W, 2) * I[C > 0])");
+        // examples/cnn-layer.grad: the gradient goes to each window's maximum, I[H = upsample(P, 2)], and through relu′,
+        // I[C > 0], which a window of a relu's zeros (all tied at 0, at points drawn) needs too (by hand); the answer
+        // spreads it over the whole window, so the routing is what it lacks.
+        var program = ExplainFiles.Load("cnn-layer.grad");
+        var r = DerivativeChecker.Check(program, "K", "conv2d(X, upsample(W, 2) * I[C > 0])");
         Assert.False(r.IsCorrect);
-        Assert.Equal("upsample(W, 2) * I[C > 0] is right with I[H = upsample(P, 2)] in place of I[C > 0]", r.Diagnostics[0]);
+        Assert.Equal("upsample(W, 2) * I[C > 0] is right with upsample(W, 2) ⊙ I[H = upsample(P, 2)] ⊙ I[C > 0] in place of upsample(W, 2)", r.Diagnostics[0]);
+        // Without relu′ the routing sends a zero window's gradient to its four elements, where the engine sends none.
+        var noRelu = DerivativeChecker.Check(program, "K", "conv2d(X, upsample(W, 2) ⊙ I[H = upsample(P, 2)])");
+        Assert.False(noRelu.IsCorrect);
+        Assert.Contains("factor I[C > 0] is missing", noRelu.Diagnostics[0]);
     }
 
     [Fact]
@@ -997,6 +1003,47 @@ public class DerivativeCheckerTests
         Assert.True(DerivativeChecker.Check(joined, "W", "(1 − tanh(W concat(x, hv))^2) concat(x, hv)ᵀ").IsCorrect);
         var larger = GradProgram.Parse("param W = [[0.3, -0.2], [0.2, 0.5]]\ninput x = [0.5, -0.3]\ninput y = [0.1, 0.2]\nL = sum(tanh(W @ max(x, y)))");
         Assert.True(DerivativeChecker.Check(larger, "W", "(1 − tanh(W max(x, y))^2) max(x, y)ᵀ").IsCorrect);
+    }
+
+    [Fact]
+    public void ANumberTyped_IsTheTrueValueRoundedToItsDecimals_NotOneUnitOff()
+    {
+        // ∂(x²/2)/∂x = x = 1.234, which rounds to 1.23: 1.24 is a unit off in its last decimal.
+        var program = GradProgram.Parse("param x = 1.234\nL = x^2 / 2");
+        Assert.True(DerivativeChecker.Check(program, "x", "1.23").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "x", "1.24").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "x", "-(-1.24)").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "x", "2*0.617").IsCorrect);
+    }
+
+    [Fact]
+    public void AKinkWhoseArgumentIsZeroByConstruction_LeavesThePointsToGrade()
+    {
+        // m[1] = 0 holds relu(m ⊙ a)[1] at 0 at every point: no kink to avoid. ∂L/∂a = m ⊙ I[a > 0] (by hand; (2, 0) here).
+        var dropped = GradProgram.Parse("param a[2] = [0.5, -0.3]\nconst m[2] = [2, 0]\nL = sum(relu(m * a))");
+        Assert.True(DerivativeChecker.Check(dropped, "a", "I[m ⊙ a > 0] ⊙ m").IsCorrect);
+        Assert.False(DerivativeChecker.Check(dropped, "a", "2 I[a > 0]").IsCorrect);
+        var masked = GradProgram.Parse("param a[2] = [0.5, -0.3]\nconst m[2] = [2, 0]\nL = sum(m * relu(a))");
+        Assert.True(DerivativeChecker.Check(masked, "a", "m ⊙ I[a > 0] + relu(0 * a)").IsCorrect);
+        Assert.False(DerivativeChecker.Check(masked, "a", "relu(m ⊙ a) / a + 5").IsCorrect);
+    }
+
+    [Fact]
+    public void RowsTimesMatrices_DiagonalsOfIndicators_AndIndexedGreekLetters_ReadAsWritten()
+    {
+        // L = c·(aᵀV g): ∂L/∂c = aᵀV g, a number (−0.445 here, by hand).
+        var bilinear = GradProgram.Parse("param a[3] = [0.5, -1, 2]\nparam V[3, 2] = [[1, -1], [0.5, 2], [-1, 0.3]]\nparam g[2] = [0.4, -0.7]\nparam c = 2\nL = c * (a @ V @ g)");
+        Assert.True(DerivativeChecker.Check(bilinear, "c", "aᵀ V g").IsCorrect);
+        Assert.False(DerivativeChecker.Check(bilinear, "c", "aᵀ V g + 1").IsCorrect);
+        // L = Σ X ⊙ (W ⊙ I[d > 0] by rows): ∂L/∂X = diag(I[d > 0]) W, the rows of W where d > 0.
+        var rows = GradProgram.Parse("param d[2] = [2, -3]\nparam W[2, 2] = [[1, 2], [3, 4]]\nparam X[2, 2] = [[0.5, -1], [1, 0.2]]\nh = relu(d)\nL = sum(X * (W.T * (h / d)).T)");
+        Assert.True(DerivativeChecker.Check(rows, "X", "diag(I[d > 0]) W").IsCorrect);
+        Assert.True(DerivativeChecker.Check(rows, "X", "diag(relu′(d)) W").IsCorrect);
+        Assert.False(DerivativeChecker.Check(rows, "X", "diag(I[d < 0]) W").IsCorrect);
+        // λ1 and λ_1 for lam1, as λ for lam.
+        var greek = GradProgram.Parse("param w = 0.5\nconst lam = 0.1\nconst lam1 = 0.2\nconst theta1 = 0.3\nL = lam * w^2 + lam1 * w + theta1 * w");
+        Assert.True(DerivativeChecker.Check(greek, "w", "2 λ w + λ1 + θ_1").IsCorrect);
+        Assert.False(DerivativeChecker.Check(greek, "w", "2 λ1 w + λ + θ1").IsCorrect);
     }
 
     [Fact]

@@ -32,6 +32,9 @@ internal sealed class CheckExprEvaluator
     /// <summary>The smallest relative distance to a kink met while evaluating.</summary>
     public double KinkDistance { get; private set; } = double.PositiveInfinity;
 
+    /// <summary>Exactly equal sides of any kink are so by construction (at a drawn point), not near a switch.</summary>
+    public bool ExactTiesBuilt { get; init; }
+
     public ProgramEvaluation Evaluation => evaluation;
 
     /// <summary>The nodes of the expression whose values are changed (multiplied by a factor, transposed): where a mistake is tried.</summary>
@@ -74,7 +77,7 @@ internal sealed class CheckExprEvaluator
         for (int i = 0; i < n; i++)
         {
             double u = x[x.Length == 1 ? 0 : i % x.Length], v = y[y.Length == 1 ? 0 : i % y.Length];
-            if (!equality || u != v) KinkDistance = Math.Min(KinkDistance, Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v)));
+            if (!(equality || ExactTiesBuilt) || u != v) KinkDistance = Math.Min(KinkDistance, Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v)));
         }
     }
 

@@ -233,6 +233,8 @@ internal sealed partial class CheckExprParser
             if (juxtaposed && !callThenBracket && Literal(anchor.Expr) is null && Literal(right) is null
                 && StaticRank(anchor.Expr) is not 0 && StaticRank(right) is not 0
                 && (IsTransposed(anchor.Expr) || IsTransposed(right) || (spaced && StaticRank(anchor.Expr) == 2 && StaticRank(right) >= 1)
+                    // aᵀV g: a row times a matrix is a row, which multiplies what follows as aᵀ does (a number, here).
+                    || (IsRow(anchor.Expr) && StaticRank(right) >= 1)
                     // (∂L/∂s ⊙ g) V: a vector holding a gradient, before a matrix, is the numerator layout's row times it.
                     || (StaticRank(anchor.Expr) == 1 && StaticRank(right) == 2 && right.Kind == CheckExpr.Kinds.Name && HasPartial(anchor.Expr))
                     // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
@@ -353,6 +355,10 @@ internal sealed partial class CheckExprParser
         e.Kind == CheckExpr.Kinds.Prime || (e.Kind == CheckExpr.Kinds.Call && e.Op is { Kind: OpKind.Elementwise });
 
     /// <summary>A transpose, or a matrix product ending in one (W1ᵀXᵀ, which is (X W1)ᵀ).</summary>
+    /// <summary>A row: a transposed vector (aᵀ), or one times matrices (aᵀV).</summary>
+    private bool IsRow(CheckExpr e) => e is { Kind: CheckExpr.Kinds.Binary, Operator: '@' } && StaticRank(e.Args[1]) == 2
+        && ((e.Args[0].Kind == CheckExpr.Kinds.Call && IsTransposed(e.Args[0]) && StaticRank(e.Args[0]) == 1) || IsRow(e.Args[0]));
+
     private static bool IsTransposed(CheckExpr e) => (e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose)
         || (e is { Kind: CheckExpr.Kinds.Binary, Operator: '@' } && IsTransposed(e.Args[1]));
 
@@ -390,6 +396,9 @@ internal sealed partial class CheckExprParser
         CheckExpr.Kinds.Call when e.Op is { Name: "concat" } && e.Args.Select(StaticRank).Distinct().ToArray() is [int joined] => joined,
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Reduction } => 0,
         CheckExpr.Kinds.Negate => StaticRank(e.Args[0]),
+        // I[z > 0] and relu′(z) are as wide as z: diag(I[d > 0]) W is a matrix product.
+        CheckExpr.Kinds.Prime => StaticRank(e.Args[0]),
+        CheckExpr.Kinds.Indicator when StaticRank(e.Args[0]) is int left && StaticRank(e.Args[1]) is int right => Math.Max(left, right),
         CheckExpr.Kinds.Binary when e.Operator == '^' && StaticRank(e.Args[1]) == 0 => StaticRank(e.Args[0]),
         // ∂L/∂h of a scalar L has h's shape.
         CheckExpr.Kinds.Partial when graph.TryGetNode(e.Name!, out var of) && IsObjectiveLike(of) && graph.TryGetNode(e.Wrt!, out var wrt) => wrt.Shape.Rank,

@@ -58,9 +58,13 @@ public sealed class ComputationGraph
             if (printed == written || Bare(printed) == Bare(written)) return n.Name;
         }
         // λ for lam: the letter of a name the program had to shorten (a Python-minded author cannot call it lambda).
-        if (SymbolName.SpelledGreek(written) is { } spelled)
+        // λ1 and λ_1 for lam1: the letter with the index the name carries after it.
+        string letter = written.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9').TrimEnd('_');
+        string index = written[written.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9').Length..];
+        if (SymbolName.SpelledGreek(letter) is { } spelled)
         {
-            var shortened = NamedNodes.Where(n => n.Name!.Length >= 3 && n.Name!.Length < spelled.Length && spelled.StartsWith(n.Name!, StringComparison.Ordinal)).ToList();
+            var shortened = NamedNodes.Where(n => Bare(n.Name!) is var bare && bare.EndsWith(index, StringComparison.Ordinal) && bare[..^index.Length] is var stem
+                && stem.Length >= 3 && stem.Length < spelled.Length && spelled.StartsWith(stem, StringComparison.Ordinal)).ToList();
             if (shortened.Count == 1) return shortened[0].Name;
         }
         return null;
