@@ -331,6 +331,42 @@ public class MatrixDerivationTests
         Assert.False(DerivativeChecker.Check(program, "X", "concat(2*X[0:2, :], ones(2, 3))").IsCorrect);
     }
 
+    [Theory]
+    // A mean along one axis averages that axis alone: L = Σ_i mean_j(D_ij²) gives ∂L/∂D = (2/3)·D (by hand, 3 columns),
+    // and L = Σ_i (mean_j D_ij)² gives (2/3)·mean_j D_ij at each element of row i: (2/9)·Σ_j D_ij.
+    [InlineData("param D = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nL = sum(mean(D * D, axis=1))", "(2/3)·D")]
+    [InlineData("param D = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nL = sum(mean(D, axis=1)^2)", "(2/9)·sum(D, 1, keepdim=1) ones(3)ᵀ")]
+    // A column times a row: ∂Σ(m nᵀ)/∂m is the row sum of n at every row.
+    [InlineData("param m = [[0.5], [-0.2], [0.3]]\nparam n = [[0.1, 0.4, -0.6, 0.2]]\nP = m * n\nL = sum(P)", "sum(ones(3) n, 1, keepdim=1)")]
+    public void AnAxisReductionOnADirectEdge_IsWrittenInMatrixNotationInEveryForm(string source, string expected)
+    {
+        var program = GradProgram.Parse(source);
+        string wrt = program.Declarations[0].Name;
+        foreach (var form in new[] { "paths", "factored", "closed" })
+        {
+            var line = Assert.Single(DerivationRenderer.Equations(ChainDerivation.Create(program, wrt), form, out _));
+            if (form == "closed" || line.Right.ToString() == expected) Assert.Equal(expected, line.Right.ToString());
+            Assert.True(DerivativeChecker.Check(program, wrt, line.Right.ToString()).IsCorrect, $"{form}: {line.Right}");
+        }
+    }
+
+    [Fact]
+    public void AClosedFormThatWouldUseTheDerivativeItGives_IsNotPrinted()
+    {
+        // The direct route through a strided convolution has no formula; a closed form would keep ∂L/∂(C)_d itself beside 4·D.
+        var program = GradProgram.Parse("param C = [[0.5, -0.2, 0.1, 0.3], [0.3, 0.4, -0.6, 0.2], [0.1, 0.2, 0.3, 0.4], [0.5, 0.6, -0.1, 0.2]]\n"
+            + "const K = [[1, 2], [3, -1]]\nD = 2 * C\nL = sum(D * D) + sum(conv2d(C, K, stride=2)^2)");
+        var e = Assert.Throws<ArgumentException>(() => DerivationRenderer.Equations(ChainDerivation.Create(program, "C"), "closed", out _));
+        Assert.Contains("has no closed form", e.Message);
+        // Through a maximum of row maxima the closed form exists: each row's winner, in the row that wins, gets 1 (by hand,
+        // C[0, 0] = 0.5 here), and every element 4·D = 8·C.
+        var maxima = GradProgram.Parse("param C = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nD = 2 * C\nL = sum(D * D) + max(max(C, axis=1))");
+        var closed = Assert.Single(DerivationRenderer.Equations(ChainDerivation.Create(maxima, "C"), "closed", out _)).Right.ToString();
+        Assert.DoesNotContain("∂", closed);
+        Assert.True(DerivativeChecker.Check(maxima, "C", closed).IsCorrect);
+        Assert.True(DerivativeChecker.Check(maxima, "C", "[[4.0, -1.6, 0.8], [2.4, 3.2, -4.8]] + [[1, 0, 0], [0, 0, 0]]").IsCorrect);
+    }
+
     [Fact]
     public void KlDivergence_ASoftmaxSumsToOne()
     {

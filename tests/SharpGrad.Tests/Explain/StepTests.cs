@@ -64,6 +64,14 @@ public class StepTests
     [InlineData("param w = [0.5, -0.3, 0.8]\nL = sum(w[0:2])^2")]
     [InlineData("param a = [0.5, -0.3]\nparam b = [0.8, 0.2]\nz = concat(a, b)\nL = sum(z[2:4] * z[2:4]) + sum(z)^2")]
     [InlineData("param a = [0.5, -0.3]\nparam b = [0.8, 0.2]\nz = concat(a, b)\nL = sum(z[2:4] * z[2:4]) + sum(z)^2", "denominator")]
+    // A kept-axis mean's share repeated down the rows (ones(2) ∂L/∂n/2, ∂L/∂n a 1×3 matrix: no transpose); a column
+    // times a row broadcast (ones(3) n); a maximum and a minimum along one axis (their indicator compares with
+    // max(A, axis=0), not the largest element of A).
+    [InlineData("param Q = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nparam u = [[0.3, -0.5, 0.2]]\nn = mean(Q, axis=0, keepdim=1)\nL = sum(n * u)")]
+    [InlineData("param Q = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nparam u = [[0.3, -0.5, 0.2]]\nn = mean(Q, axis=0, keepdim=1)\nL = sum(n * u)", "denominator")]
+    [InlineData("param m = [[0.5], [-0.2], [0.3]]\nparam n = [[0.1, 0.4, -0.6, 0.2]]\nL = sum(m * n)")]
+    [InlineData("param A = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nL = sum(max(A, axis=0)) + sum(min(A, axis=1))")]
+    [InlineData("param A = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nL = sum(max(A, axis=0)) + sum(min(A, axis=1))", "gradient")]
     public void EveryTerm_ReadsBackInCheck(string text, string layoutName = "numerator")
     {
         var program = GradProgram.Parse(text);

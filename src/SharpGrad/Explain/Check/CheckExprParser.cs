@@ -226,6 +226,15 @@ internal sealed partial class CheckExprParser
                 else left = outer;
                 continue;
             }
+            // ones(2) ∂L/∂n, a vector (a column) written before a matrix of one row, is their outer product, as step prints a
+            // kept-axis mean's share repeated down the rows.
+            if (spaced && !callThenBracket && StaticRank(previous.Expr) == 1 && StaticShape(right) is [1, _])
+            {
+                var outer = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '⊗');
+                if (run.Count > 0) run[^1] = previous with { Expr = outer, End = tokens[index - 1].End };
+                else left = outer;
+                continue;
+            }
             // W2ᵀ · 2(W2 h − t): a number between a matrix and what it multiplies stands aside, and the matrix multiplies.
             int at = run.Count - 1;
             while (at > 0 && Literal(run[at].Expr) is not null) at--;

@@ -390,8 +390,9 @@ public sealed class ChainDerivation
             if (n.Kind != GraphNodeKind.Operation || (n.IsNamed && n != node)) continue;
             if (n.Op!.Name == "mean" && n.Operands.Count == 1)
             {
-                var dims = n.Operands[0].Shape.Dims;
-                var c = Sym.Mul(dims.Select(d => d.IsKnown ? Sym.Num(d.Size) : Sym.Var(d.Symbol!)));
+                // A mean along an axis averages that axis alone: the count is the input's size over the output's.
+                static Sym Size(IEnumerable<Dim> dims) => Sym.Mul(dims.Select(d => d.IsKnown ? Sym.Num(d.Size) : Sym.Var(d.Symbol!)));
+                var c = Sym.Div(Size(n.Operands[0].Shape.Dims), Size(n.Shape.Dims)).Simplified();
                 if (count is not null && count.Key != c.Key) return formula;
                 count = c;
             }

@@ -62,8 +62,10 @@ public static class DerivationRenderer
 
         // Closing nothing, the form would read ∂L/∂K = ∂L/∂K (in any form, where no named node lies between): said as
         // what it is instead.
-        if (lines is [var single] && (IsItself(single)
-                || (form == "closed" && single.Right is { Kind: SymKind.Partial } only && only.Name == derivation.Objective && only.Wrt == derivation.Wrt)))
+        // A closed form that keeps the direct partial ∂L/∂C of a route without a formula (max(max(C, axis=1))) would
+        // use the derivative it gives: there is none to print.
+        bool UsesItself(Sym e) => (e is { Kind: SymKind.Partial } p && p.Name == derivation.Objective && p.Wrt == derivation.Wrt) || e.Args.Any(UsesItself);
+        if ((lines is [var single] && IsItself(single)) || (form == "closed" && lines.Any(l => UsesItself(l.Right))))
             throw new ArgumentException(NoClosedForm(derivation, form));
 
         if (layout == Layout.Denominator)

@@ -646,6 +646,9 @@ public static class MatrixDerivation
             OpCode.Maximum => Sym.Call("max", x[0], x[1]),
             OpCode.Minimum => Sym.Call("min", x[0], x[1]),
             OpCode.Sum => x0.Sum([.. a.Dims], a.KeepDim),
+            // Along one axis of a matrix, the reduction keeps its axis: max(A, axis=0), not the largest element of A.
+            OpCode.Max or OpCode.Min when a.Dims is [var d] && x[0].Shape is { Count: > 1 } =>
+                Sym.Call(OpTable.Reduce(op == OpCode.Max ? "max" : "min", d, a.KeepDim), x[0]).WithShape(shape),
             OpCode.Max => Sym.Call("max", x[0]),
             OpCode.Min => Sym.Call("min", x[0]),
             OpCode.MatMul => Sym.MatMul(x[0], x[1]),

@@ -236,7 +236,8 @@ internal sealed class StepWalker
     /// </summary>
     private Sym? Formula(GraphNode c, GraphNode m, Func<GraphNode, bool> depends)
     {
-        var seed = c == evaluation.Objective ? Sym.One : ChainTerm.UpstreamSymbol.WithShape(ShapeOf(c));
+        var up = ChainTerm.UpstreamSymbol;
+        var seed = c == evaluation.Objective ? Sym.One : ShapeOf(c) is { Length: 2 } matrix ? Sym.Partial(up.Name!, up.Wrt!, matrix) : up.WithShape(ShapeOf(c));
         var total = Sym.Zero;
         void Visit(GraphNode n, Sym g)
         {

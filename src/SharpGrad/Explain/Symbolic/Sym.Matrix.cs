@@ -37,6 +37,9 @@ public sealed partial class Sym
     /// <summary>A named vector or matrix of the given shape (a scalar when the shape is empty).</summary>
     public static Sym Var(string name, int[] shape) => new(SymKind.Variable, name: name, shape: shape);
 
+    /// <summary>The partial ∂of/∂wrt with the full shape of wrt: a 1×n gradient (of a kept axis) is a matrix, not a vector read as a row.</summary>
+    public static Sym Partial(string of, string wrt, int[] shape) => new(SymKind.Partial, name: of, wrt: wrt, shape: shape);
+
     /// <summary>The matrix product a b; scalar factors of either side move in front of it.</summary>
     public static Sym MatMul(Sym a, Sym b)
     {

@@ -106,7 +106,7 @@ public sealed class OpInfo
     }
 
     /// <summary>True when the op has a scalar symbolic derivative (every op but the matrix product).</summary>
-    public bool HasDerivative => IsAbstract || Name == "mean" || (Code is { } c && c != OpCode.MatMul && Derivatives.Covers(c));
+    public bool HasDerivative => IsAbstract || (Name == "mean" && Kind == OpKind.Reduction) || (Code is { } c && c != OpCode.MatMul && Derivatives.Covers(c));
 
     /// <summary>
     /// The symbolic local partial ∂op(args)/∂args[k] (for elementwise ops the diagonal of the
@@ -123,6 +123,7 @@ public sealed class OpInfo
         if (k < 0 || k >= Arity) throw new ArgumentOutOfRangeException(nameof(k));
         if (IsAbstract) return Sym.Prime(this, args[0]);
         // mean(x) = sum(x)/n: the sum's rule, scaled.
+        // (A mean along one axis averages its own elements only: it has no per-component formula, hence not here.)
         if (Name == "mean") return Sym.Mul(Derivatives.Backward(OpCode.Sum, 0, Sym.One, args, Sym.Call("sum", args[0]), null)!, Sym.Pow(Sym.Var("n"), Sym.Num(-1)));
         var output = Sym.Call(this, [.. args]);
         return Derivatives.Backward(Code!.Value, k, Sym.One, args, output, Attributes) ?? Sym.Zero;
