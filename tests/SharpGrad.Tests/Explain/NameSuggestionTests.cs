@@ -17,8 +17,18 @@ public class NameSuggestionTests
     [InlineData("q", null)]      // one letter, no case twin
     [InlineData("zzzz", null)]
     [InlineData("x", null)]      // defined: nothing to suggest
+    [InlineData("х", "x")]      // U+0445, the Cyrillic letter that prints as x
+    [InlineData("Е", "E")]      // U+0415
+    [InlineData("уhat", "yhat")]
     public void Closest_IsTheOneNearName(string typo, string? expected) =>
         Assert.Equal(expected, NameSuggestion.Closest(typo, Names));
+
+    [Fact]
+    public void ALookAlikeLetter_IsNamedByItsCodePoint()
+    {
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse("param a = 1\nL = \u0430 * 2\n"));
+        Assert.Contains("undefined name 'а'; did you mean 'a' ('а' has U+0430, a Cyrillic letter that looks like the Latin a)?", e.Message);
+    }
 
     [Fact]
     public void ANameAsPrinted_NamesTheNode()

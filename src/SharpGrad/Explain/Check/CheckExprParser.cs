@@ -699,7 +699,7 @@ internal sealed partial class CheckExprParser
     private ArgumentException Unknown(Tok t, string where)
     {
         var names = graph.NamedNodes.Select(n => n.Name!).ToList();
-        var hint = NameSuggestion.Closest(t.Text, names) is { } best ? $"; did you mean '{best}'? The program defines" : "; the program defines";
+        var hint = NameSuggestion.Closest(t.Text, names) is { } best ? $"; did you mean {NameSuggestion.Quoted(t.Text, best)}? The program defines" : "; the program defines";
         return Fail($"unknown name '{t.Text}'{where}{hint} {string.Join(", ", names)}", t);
     }
 

@@ -13,6 +13,9 @@ public static class NameSuggestion
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(candidates);
+        // A Cyrillic or Greek letter that looks like a Latin one (а for a, М for M), pasted from another keyboard.
+        var latin = Latin(name);
+        if (latin != name && candidates.FirstOrDefault(c => c == latin) is { } lookAlike) return lookAlike;
         // A single letter is too short for a typo of it to be recognisable, except in its case (e for E).
         if (name.Length < 2)
             return candidates.Where(c => c != name && string.Equals(c, name, StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
@@ -32,7 +35,24 @@ public static class NameSuggestion
 
     /// <summary>"; did you mean 'w2'?" for a near miss, "" otherwise: the tail of an unknown-name message.</summary>
     public static string Hint(string name, IEnumerable<string> candidates) =>
-        Closest(name, candidates) is { } best ? $"; did you mean '{best}'?" : "";
+        Closest(name, candidates) is { } best ? $"; did you mean {Quoted(name, best)}?" : "";
+
+    /// <summary>'a', or for a look-alike 'a' (the name has U+0430, a Cyrillic letter), which prints like the name it is not.</summary>
+    public static string Quoted(string name, string best)
+    {
+        var other = name.FirstOrDefault(c => c > 0x7F && LookAlikes.ContainsKey(c));
+        return other == default || Latin(name) != best ? $"'{best}'"
+            : $"'{best}' ('{name}' has U+{(int)other:X4}, a {(other >= 0x0400 ? "Cyrillic" : "Greek")} letter that looks like the Latin {LookAlikes[other]})";
+    }
+
+    private static readonly Dictionary<char, char> LookAlikes = new()
+    {
+        ['а'] = 'a', ['е'] = 'e', ['о'] = 'o', ['р'] = 'p', ['с'] = 'c', ['у'] = 'y', ['х'] = 'x', ['і'] = 'i', ['ј'] = 'j', ['ѕ'] = 's',
+        ['А'] = 'A', ['В'] = 'B', ['Е'] = 'E', ['К'] = 'K', ['М'] = 'M', ['Н'] = 'H', ['О'] = 'O', ['Р'] = 'P', ['С'] = 'C', ['Т'] = 'T', ['Х'] = 'X',
+        ['Α'] = 'A', ['Β'] = 'B', ['Ε'] = 'E', ['Ζ'] = 'Z', ['Η'] = 'H', ['Ι'] = 'I', ['Κ'] = 'K', ['Μ'] = 'M', ['Ν'] = 'N', ['Ο'] = 'O', ['Ρ'] = 'P', ['Τ'] = 'T', ['Χ'] = 'X', ['ο'] = 'o',
+    };
+
+    private static string Latin(string name) => string.Concat(name.Select(c => LookAlikes.TryGetValue(c, out var l) ? l : c));
 
     private static int EditDistance(string a, string b)
     {
