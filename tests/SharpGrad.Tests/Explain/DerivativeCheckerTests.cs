@@ -1047,6 +1047,20 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AConstAsTheVariable_StaysItsNumber_AndANumberNameBetweenAMatrixAndAVectorStandsAside()
+    {
+        // L = (1 − p)^γ with const γ = 2: ∂L/∂γ = (1 − p)^γ ln(1 − p), which may be written with the 2 of γ (by hand).
+        var focal = GradProgram.Parse("param p = 0.4\nconst gam = 2\nL = (1 - p)^gam");
+        Assert.True(DerivativeChecker.Check(focal, "gam", "(1 - p)^2 log(1 - p)").IsCorrect);
+        Assert.False(DerivativeChecker.Check(focal, "gam", "gam (1 - p)^(gam - 1)").IsCorrect);
+        // L = c·Σ (W x) ⊙ t: ∂L/∂x = c Wᵀt, with c written anywhere among the factors.
+        var scaled = GradProgram.Parse("param W[2, 3] = [[0.2, -0.1, 0.4], [0.3, -0.6, 0.5]]\ninput x[3] = [0.5, -1, 2]\nconst c = 1.5\ntarget t[2] = [1, -1]\nL = c * sum((W @ x) * t)");
+        Assert.True(DerivativeChecker.Check(scaled, "x", "Wᵀ c t").IsCorrect);
+        Assert.True(DerivativeChecker.Check(scaled, "x", "Wᵀ · c t").IsCorrect);
+        Assert.False(DerivativeChecker.Check(scaled, "x", "W c t").IsCorrect);
+    }
+
+    [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {
         // ∂L/∂W = c/3 at each of W's six entries (worked out by hand from L = c·ΣW/3).

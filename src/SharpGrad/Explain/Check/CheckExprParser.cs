@@ -236,9 +236,11 @@ internal sealed partial class CheckExprParser
                 continue;
             }
             // W2ᵀ · 2(W2 h − t): a number between a matrix and what it multiplies stands aside, and the matrix multiplies.
+            // So does a single-number name: Wᵀ c t is c·Wᵀt.
+            bool Number(CheckExpr e) => Literal(e) is not null || StaticRank(e) == 0;
             int at = run.Count - 1;
-            while (at > 0 && Literal(run[at].Expr) is not null) at--;
-            var anchor = juxtaposed && at < run.Count - 1 && Literal(run[at].Expr) is null ? run[at] : previous;
+            while (at > 0 && Number(run[at].Expr)) at--;
+            var anchor = juxtaposed && at < run.Count - 1 && !Number(run[at].Expr) ? run[at] : previous;
             if (juxtaposed && !callThenBracket && Literal(anchor.Expr) is null && Literal(right) is null
                 && StaticRank(anchor.Expr) is not 0 && StaticRank(right) is not 0
                 && (IsTransposed(anchor.Expr) || IsTransposed(right) || (spaced && StaticRank(anchor.Expr) == 2 && StaticRank(right) >= 1)

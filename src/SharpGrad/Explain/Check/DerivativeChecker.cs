@@ -245,7 +245,8 @@ public static partial class DerivativeChecker
             bool likelihood = program.Graph.Nodes.Any(n => n.Op?.Name is "log" or "binary_cross_entropy" or "cross_entropy" or "log_softmax");
             foreach (var d in program.Declarations)
             {
-                if (d.Name == derivation.Wrt) continue;
+                // A const stays the number it is even as the variable (∂L/∂γ of a focal loss's γ = 2 may be written with 2).
+                if (d.Name == derivation.Wrt && d.Kind != DeclarationKind.Const) continue;
                 if (overrides?.ContainsKey(d.Name) == true) fixedNames.Add($"{d.Name} (--set)");
                 else if (d.Kind == DeclarationKind.Const) fixedNames.Add($"{d.Name} (const)");
                 else if (d.Kind == DeclarationKind.Target && MatrixDerivation.IsOneHot(BasePoint[d.Name])) fixedNames.Add($"{d.Name} (one-hot target)");
