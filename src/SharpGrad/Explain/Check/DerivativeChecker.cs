@@ -419,8 +419,9 @@ public static partial class DerivativeChecker
                 // convention, shared equally between the tied elements, and the answer must give it.
                 bool givenTie = attempt == 0 && ProgramKinkDistance(evaluation, tiesOnly: true) == 0;
                 // At a drawn point a kink's sides are exactly equal only by construction (relu(m ⊙ a) where a const m
-                // is 0, a window of a relu's zeros): the same at every point, so no kink to stay away from.
-                bool drawn = attempt > 0;
+                // is 0, a window of a relu's zeros): the same at every point, and as the declaration varied moves, so no
+                // kink to stay away from. Not so for an intermediate variable: moving Z itself breaks maxpool(Z)'s ties.
+                bool drawn = attempt > 0 && Program.Declarations.Any(d => d.Name == Derivation.Wrt);
                 if (!AllFinite(evaluation.Value(Derivation.Objective)) || (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn) < KinkMargin && !givenTie)) continue;
                 var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn };
                 Tensor value;
