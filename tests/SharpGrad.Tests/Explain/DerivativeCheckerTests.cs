@@ -1063,6 +1063,21 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void ATotalDerivativeBetweenVectorNodesThatAreNotAdjacent_IsTheirJacobian()
+    {
+        // o = Vᵀ softmax(s): do/ds is the Jacobian through a = softmax(s), so dL/do · do/ds is ∂L/∂s (the chain rule).
+        var attention = GradProgram.Parse("param q[2] = [0.6, -0.4]\nparam K[3, 2] = [[1, 0.5], [-0.5, 1], [0.8, -0.3]]\ninput V[3, 2] = [[1, -1], [0.5, 2], [-1, 0.3]]\n"
+            + "target t[2] = [0.2, 0.4]\ns = K @ q\na = softmax(s)\no = V.T @ a\nL = 0.5 * sum((o - t)^2)");
+        Assert.True(DerivativeChecker.Check(attention, "s", "dL/do · do/ds").IsCorrect);
+        Assert.True(DerivativeChecker.Check(attention, "q", "dL/do · do/ds · ds/dq").IsCorrect);
+        Assert.False(DerivativeChecker.Check(attention, "s", "2 dL/do · do/ds").IsCorrect);
+        // o does not depend on t: a chain through t is no path, and is graded so.
+        var stray = DerivativeChecker.Check(attention, "s", "dL/do · do/dt · dt/ds");
+        Assert.False(stray.IsCorrect);
+        Assert.Contains("is not a path from L to s", stray.Reason);
+    }
+
+    [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {
         // ∂L/∂W = c/3 at each of W's six entries (worked out by hand from L = c·ΣW/3).

@@ -311,11 +311,33 @@ internal sealed class CheckExprEvaluator
             else if (node.Kind == GraphNodeKind.Operation && node.NamedInputs().Any(n => n.Name == wrt))
                 result = Local(node, x, held: mentionedParts);
             else if (node.Shape.IsSurelyMultiElement)
-                throw new ArgumentException($"--expr: ∂{of}/∂{wrt}: {of} holds several numbers and does not use {wrt} directly, so the checker cannot give this derivative a value");
+                result = TotalJacobian(node, x) ?? throw new ArgumentException($"--expr: ∂{of}/∂{wrt}: {of} holds several numbers and does not use {wrt} directly, so the checker cannot give this derivative a value");
             else
                 result = program.Evaluate(point, of).Gradient(wrt);
         }
         return partials[(of, wrt)] = result;
+    }
+
+    /// <summary>
+    /// The total derivative d(of)/d(wrt) between vector nodes that are not adjacent (dL/do · do/ds), as a Jacobian with
+    /// of's axes first: one backward pass of the recorded graph per element of of. Null where the graph does not lead
+    /// from wrt to of, or of is too large to take element by element.
+    /// </summary>
+    private Tensor? TotalJacobian(GraphNode of, GraphNode wrt)
+    {
+        var (y, w) = (evaluation.Recorded[of.Index], evaluation.Recorded[wrt.Index]);
+        if (!y.RequiresGrad || !w.RequiresGrad || !of.DependsOn(wrt) || y.Count > 4096 || (long)y.Count * w.Count > 1 << 22) return null;
+        var rows = new double[y.Count * w.Count];
+        var seed = new double[y.Count];
+        var shape = y.Shape.ToArray();
+        for (int i = 0; i < y.Count; i++)
+        {
+            seed[i] = 1;
+            var row = Autograd.Grad([y], [w], [Tensor.FromArray(seed, shape).To(y.DType)], retainGraph: true, allowUnused: true)[0].ToDoubleArray();
+            seed[i] = 0;
+            row.CopyTo(rows, i * w.Count);
+        }
+        return Tensor.FromArray(rows, [.. shape, .. w.Shape.ToArray()]);
     }
 
     /// <summary>
