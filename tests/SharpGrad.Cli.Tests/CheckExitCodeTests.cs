@@ -24,7 +24,10 @@ public sealed class CheckExitCodeTests
         { "e1.grad", "n4", "1e400", 2, "error: --expr column 1: the number 1e400 is too large for a double" },
         { "e1.grad", "nope", "1", 2, "error: --wrt: the program defines no 'nope'." },
         { "e9.grad", "W2", "W1 @ W2", 1, "incorrect: your expression cannot be evaluated: column 1, W1 @ W2: [2, 1] @ [2, 2]: the left side has 1 columns but the right side has 2 rows" },
-        { "e9.grad", "W2", "dh2/dW1 + 1", 2, "error: --expr column 1: ∂h2/∂W1: h2 holds several numbers" },
+        // dh2/dW1 is the total Jacobian through a2, h1 and a1, [2, 2, 1]: an answer of the wrong shape, graded so.
+        { "e9.grad", "W2", "dh2/dW1 + 1", 1, "incorrect: dh2/dW1 + 1 is not ∂J/∂W2" },
+        // A vector node that does not depend on W3 has a Jacobian of 0 with respect to it, and the answer is told so.
+        { "e9.grad", "W1", "dh2/dW3 + 1", 1, "incorrect: dh2/dW3 is 0: h2 does not depend on W3" },
         // ∞ and NaN where the true derivative is a number are wrong answers, not bad input.
         { "e1.grad", "n4", "1/0", 1, "incorrect: 1/0 is not ∂E/∂n4" },
         { "e1.grad", "n4", "0/0", 1, "incorrect: 0/0 is not ∂E/∂n4" },
