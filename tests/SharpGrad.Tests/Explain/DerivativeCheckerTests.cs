@@ -1077,6 +1077,20 @@ public class DerivativeCheckerTests
         Assert.Contains("is not a path from L to s", stray.Reason);
     }
 
+    [Theory]
+    // J = xᵀ(B + Bᵀ)y: ∂J/∂B = ∂J/∂A + (∂J/∂Bᵀ)ᵀ through the part Bᵀ, however the d and the transpose are written.
+    [InlineData("∂J/∂A + (∂J/∂Bᵀ)ᵀ", true)]
+    [InlineData("dJ/dA + (dJ/dBᵀ)ᵀ", true)]
+    [InlineData("dJ/dA + (∂J/∂B.T).T", true)]
+    [InlineData("dJ/dA + (dJ/dB^T)^T", true)]
+    [InlineData("dJ/dA", false)]
+    public void AGradientThroughATransposedPart_ReadsAlikeInEverySpelling(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("input x = [1.0, -0.5, 0.3]\ninput y = [0.2, 0.9, -1.4]\nparam B = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9]]\nA = B + B.T\nJ = x @ A @ y");
+        var r = DerivativeChecker.Check(program, "B", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     [Fact]
     public void MatrixOfOnes_StandsForAGradientThatIsOneNumberEverywhere()
     {

@@ -79,6 +79,13 @@ internal sealed partial class CheckExprParser
                 name = name[..^2];
             if (!graph.TryGetNode(name, out _))
                 throw Fail($"unknown name '{name}' in the {what} of the derivative{NameSuggestion.Hint(name, graph.NamedNodes.Select(n => n.Name!))}", t);
+            // dJ/dBᵀ (or dB.T, dB^T) is the program's part Bᵀ where it has one, as ∂J/∂Bᵀ is.
+            if (!numerator && Current is { Kind: T.Op, Text: "ᵀ" or "^" } mark && mark.Start == t.End
+                && (mark.Text == "ᵀ" || Peek(1) is { Kind: T.Ident, Text: "T" }) && graph.ResolvePart(name + "ᵀ", 1) is { } transposed)
+            {
+                index += mark.Text == "ᵀ" ? 1 : 2;
+                return transposed;
+            }
             return name;
         }
         throw Fail($"expected d or ∂ and a name in the {what} of the derivative, found {Describe(t)}");
@@ -98,16 +105,18 @@ internal sealed partial class CheckExprParser
         if (tokens[next - 1].Kind == T.End)
             throw Fail($"expected ')' to close the '(' at column {tokens[first].Start + 1} in the {what} of the derivative", tokens[next - 1]);
         var ends = new List<int> { next };
-        while (tokens[next].Start == tokens[next - 1].End && tokens[next] is { Kind: T.Op, Text: "(" or "[" or "ᵀ" } t)
+        while (tokens[next].Start == tokens[next - 1].End && tokens[next] is { Kind: T.Op, Text: "(" or "[" or "ᵀ" or "^" } t)
         {
-            next = t.Text == "ᵀ" ? next + 1 : Matching(next) + 1;
+            // B^T is Bᵀ (as B.T is, which the lexer reads as ᵀ); any other power ends the part.
+            if (t.Text == "^" && !(tokens[next + 1] is { Kind: T.Ident, Text: "T" } upper && upper.Start == t.End)) break;
+            next = t.Text == "ᵀ" ? next + 1 : t.Text == "^" ? next + 2 : Matching(next) + 1;
             if (tokens[next - 1].Kind == T.End) break;
             ends.Add(next);
         }
         for (int k = ends.Count - 1; k >= (bracketed ? 0 : 1); k--)
         {
             index = ends[k];
-            var text = source[tokens[first].Start..tokens[ends[k] - 1].End];
+            var text = source[tokens[first].Start..tokens[ends[k] - 1].End].Replace(".T", "ᵀ", StringComparison.Ordinal).Replace("^T", "ᵀ", StringComparison.Ordinal);
             int occurrence = Occurrence();
             if (graph.ResolvePart(text, occurrence) is { } key) return key;
             if (occurrence > 1 && graph.ResolvePart(text, 1) is not null)
