@@ -986,6 +986,7 @@ public class DerivativeCheckerTests
         Assert.True(DerivativeChecker.Check(program, "b", "2*(x -\n  x/2)").IsCorrect);
         Assert.True(DerivativeChecker.Check(program, "b", "concat(x[0:1],\r\n x[1:2])").IsCorrect);
         Assert.False(DerivativeChecker.Check(program, "b", "2*(x -\r\n x/4)").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "b", "concat(x[0:1], x[1:2],)").IsCorrect);
     }
 
     [Fact]

@@ -28,6 +28,10 @@ public class NameSuggestionTests
     {
         var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse("param a = 1\nL = \u0430 * 2\n"));
         Assert.Contains("undefined name 'а'; did you mean 'a' ('а' has U+0430, a Cyrillic letter that looks like the Latin a)?", e.Message);
+        // The other way round: the program's name has the Cyrillic letter, the answer the Latin one.
+        var graph = GradProgram.Parse("param \u0430 = 2\nL = \u0430^2\n").Graph;
+        var wrt = Assert.Throws<ArgumentException>(() => graph.Named("--wrt", "a"));
+        Assert.Contains("did you mean 'а' ('а' has U+0430, a Cyrillic letter that looks like the Latin a)?", wrt.Message);
     }
 
     [Fact]

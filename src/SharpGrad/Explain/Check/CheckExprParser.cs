@@ -585,6 +585,8 @@ internal sealed partial class CheckExprParser
             do
             {
                 if (args.Count + options.Count > 0) index++;
+                // A comma before the closing bracket ends nothing, as in a program: concat(a, b,).
+                if (args.Count + options.Count > 0 && IsOp(")")) break;
                 if (Current.Kind == T.Ident && Peek(1) is { Kind: T.Op, Text: "=" })
                 {
                     var key = Current;

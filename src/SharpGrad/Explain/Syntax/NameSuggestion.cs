@@ -15,7 +15,7 @@ public static class NameSuggestion
         ArgumentNullException.ThrowIfNull(candidates);
         // A Cyrillic or Greek letter that looks like a Latin one (а for a, М for M), pasted from another keyboard.
         var latin = Latin(name);
-        if (latin != name && candidates.FirstOrDefault(c => c == latin) is { } lookAlike) return lookAlike;
+        if (candidates.FirstOrDefault(c => c != name && Latin(c) == latin) is { } lookAlike) return lookAlike;
         // A single letter is too short for a typo of it to be recognisable, except in its case (e for E).
         if (name.Length < 2)
             return candidates.Where(c => c != name && string.Equals(c, name, StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
@@ -40,9 +40,11 @@ public static class NameSuggestion
     /// <summary>'a', or for a look-alike 'a' (the name has U+0430, a Cyrillic letter), which prints like the name it is not.</summary>
     public static string Quoted(string name, string best)
     {
-        var other = name.FirstOrDefault(c => c > 0x7F && LookAlikes.ContainsKey(c));
-        return other == default || Latin(name) != best ? $"'{best}'"
-            : $"'{best}' ('{name}' has U+{(int)other:X4}, a {(other >= 0x0400 ? "Cyrillic" : "Greek")} letter that looks like the Latin {LookAlikes[other]})";
+        if (Latin(name) != Latin(best)) return $"'{best}'";
+        // The look-alike is in the name written, or in the program's own name (declared with another keyboard).
+        var (holder, other) = name.FirstOrDefault(LookAlikes.ContainsKey) is var c && c != default ? (name, c) : (best, best.FirstOrDefault(LookAlikes.ContainsKey));
+        return other == default ? $"'{best}'"
+            : $"'{best}' ('{holder}' has U+{(int)other:X4}, a {(other >= 0x0400 ? "Cyrillic" : "Greek")} letter that looks like the Latin {LookAlikes[other]})";
     }
 
     private static readonly Dictionary<char, char> LookAlikes = new()
