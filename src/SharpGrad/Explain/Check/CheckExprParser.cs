@@ -365,11 +365,11 @@ internal sealed partial class CheckExprParser
     private static bool IsElementwiseCall(CheckExpr e) =>
         e.Kind == CheckExpr.Kinds.Prime || (e.Kind == CheckExpr.Kinds.Call && e.Op is { Kind: OpKind.Elementwise });
 
-    /// <summary>A transpose, or a matrix product ending in one (W1ᵀXᵀ, which is (X W1)ᵀ).</summary>
     /// <summary>A row: a transposed vector (aᵀ), or one times matrices (aᵀV).</summary>
     private bool IsRow(CheckExpr e) => e is { Kind: CheckExpr.Kinds.Binary, Operator: '@' } && StaticRank(e.Args[1]) == 2
         && ((e.Args[0].Kind == CheckExpr.Kinds.Call && IsTransposed(e.Args[0]) && StaticRank(e.Args[0]) == 1) || IsRow(e.Args[0]));
 
+    /// <summary>A transpose, or a matrix product ending in one (W1ᵀXᵀ, which is (X W1)ᵀ).</summary>
     private static bool IsTransposed(CheckExpr e) => (e.Kind == CheckExpr.Kinds.Call && e.Op == OpTable.Transpose)
         || (e is { Kind: CheckExpr.Kinds.Binary, Operator: '@' } && IsTransposed(e.Args[1]));
 
@@ -624,7 +624,7 @@ internal sealed partial class CheckExprParser
             if (CheckOnlyArities.TryGetValue(name, out var arity))
                 throw Fail($"'{t.Text}' takes {arity}, got {args.Count}", t);
             var op = OpTable.Resolve(name, args.Select(Literal).ToArray(), options, out var operands, out var error)
-                ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer, diag, clip, ones"), t);
+                ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer, diag, clip, ones, zeros"), t);
             if (op.BinaryOperator is not null)
                 return Node(CheckExpr.Kinds.Binary, start, [args[0], args[1]], op: '@');
             // concat(a, b, axis=3) of vectors is a slip in the answer's text, said at its place as a program's would be.

@@ -139,7 +139,7 @@ public static class MatrixDerivation
             if (seen.Add((start, count)) && seen.Any(r => r != (start, count) && r.Start < start + count && start < r.Start + r.Count))
                 overlapping.Add(source);
         }
-        inBlocks.RemoveWhere(source => source.Rank == 1 && source.Shape[0] <= 64 && overlapping.Contains(source));
+        inBlocks.ExceptWith(overlapping);
         var gradients = new Dictionary<Tensor, Sym>(ReferenceEqualityComparer.Instance) { [root] = seed };
         for (int i = order.Count - 1; i >= 0; i--)
         {

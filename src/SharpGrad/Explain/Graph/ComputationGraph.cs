@@ -59,8 +59,8 @@ public sealed class ComputationGraph
         }
         // λ for lam: the letter of a name the program had to shorten (a Python-minded author cannot call it lambda).
         // λ1 and λ_1 for lam1: the letter with the index the name carries after it.
-        string letter = written.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9').TrimEnd('_');
-        string index = written[written.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9').Length..];
+        string head = written.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9');
+        string letter = head.TrimEnd('_'), index = written[head.Length..];
         if (SymbolName.SpelledGreek(letter) is { } spelled)
         {
             var shortened = NamedNodes.Where(n => Bare(n.Name!) is var bare && bare.EndsWith(index, StringComparison.Ordinal) && bare[..^index.Length] is var stem
