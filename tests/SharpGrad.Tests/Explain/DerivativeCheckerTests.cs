@@ -697,9 +697,9 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
-    // mean((y − t)^2) over 2 outputs: ∂L/∂W = 2(y − t)xᵀ/2 (by hand); the 2 of the square kept is off by a factor 2.
+    // mean((y − t)^2) over 2 outputs: ∂L/∂W = 2(y − t)xᵀ/2 (by hand); the 2 of the square kept without the mean's 1/2 misses that 1/2.
     [InlineData("param W = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]\ninput x = [1, 2, -1]\ntarget t = [0.5, -0.5]\ny = W @ x\nL = mse_loss(y, t)", "W", "(y - t) ⊗ x", null)]
-    [InlineData("param W = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]\ninput x = [1, 2, -1]\ntarget t = [0.5, -0.5]\ny = W @ x\nL = mse_loss(y, t)", "W", "2*(y - t) ⊗ x", CheckMistake.ConstantFactor)]
+    [InlineData("param W = [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]\ninput x = [1, 2, -1]\ntarget t = [0.5, -0.5]\ny = W @ x\nL = mse_loss(y, t)", "W", "2*(y - t) ⊗ x", CheckMistake.MissingMean)]
     // −mean(y log p + (1 − y) log(1 − p)) through p = σ(Xw + b) over 4 rows: Xᵀ(p − y)/4, and without the 1/4 a missing mean.
     [InlineData("param w = [0.5, -1]\ninput X = [[1, 2], [0, 1], [-1, 0.5], [2, -1]]\ntarget y = [1, 0, 1, 0]\np = sigmoid(X @ w)\nL = binary_cross_entropy(p, y)", "w", "X.T @ (p - y) / 4", null)]
     [InlineData("param w = [0.5, -1]\ninput X = [[1, 2], [0, 1], [-1, 0.5], [2, -1]]\ntarget y = [1, 0, 1, 0]\np = sigmoid(X @ w)\nL = binary_cross_entropy(p, y)", "w", "X.T @ (y - p) / 4", CheckMistake.SignFlipped)]
@@ -960,6 +960,45 @@ public class DerivativeCheckerTests
         var r = DerivativeChecker.Check(program, "f1", expr);
         Assert.True(correct == r.IsCorrect, r.ToText());
         Assert.True(DerivativeChecker.Check(program, "f1", "d(L)/d(d) * (f1 - f2)/d").IsCorrect);
+    }
+
+    [Theory]
+    // mse_loss and binary_cross_entropy average every element, as mean does: n is 3 here (by hand), written with a space
+    // before a bracket too.
+    [InlineData("param W = [[0.1, -0.2], [0.4, 0.5], [0.3, 0.2]]\ninput x = [1, 2]\ntarget t = [0.5, -0.5, 1]\ny = W @ x\nL = mse_loss(y, t)", "outer(2/n*(y - t), x)", true)]
+    [InlineData("param W = [[0.1, -0.2], [0.4, 0.5], [0.3, 0.2]]\ninput x = [1, 2]\ntarget t = [0.5, -0.5, 1]\ny = W @ x\nL = mse_loss(y, t)", "(2/n (y − t)) xᵀ", true)]
+    [InlineData("param W = [[0.1, -0.2], [0.4, 0.5], [0.3, 0.2]]\ninput x = [1, 2]\ntarget t = [0.5, -0.5, 1]\ny = W @ x\nL = mse_loss(y, t)", "(2/2 (y − t)) xᵀ", false)]
+    [InlineData("param W = [[0.1, 0.2], [0.3, -0.1], [0.2, 0.4]]\ninput x = [0.5, -1]\ntarget y = [1, 0, 1]\np = sigmoid(W @ x)\nL = binary_cross_entropy(p, y)", "((p - y)/n) xᵀ", true)]
+    public void TheNOfAMeanLoss_IsItsNumberOfElements(string source, string expr, bool correct)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(source), "W", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Fact]
+    public void AnAbsoluteValuesSign_IsCheckedWhereItsArgumentIsNegative()
+    {
+        // A planar flow's log-det: ∂(−log|d|)/∂u = −(1 − h²)w/d, with d = 1 + (u·w)(1 − h²) (by hand). d is positive near the
+        // given values and negative only where u·w < −1, so 1/|d| for 1/d is caught only by points drawn farther out.
+        var program = GradProgram.Parse("input z = [0.6, -0.4]\nparam u = [0.5, 0.8]\nparam w = [1.2, -0.7]\nparam b = 0.1\n"
+            + "h = tanh(dot(w, z) + b)\nf = z + u * h\ndet = 1 + dot(u, w) * (1 - h^2)\nL = 0.5 * sum(f^2) - log(abs(det))");
+        Assert.True(DerivativeChecker.Check(program, "u", "h*f - (1 - h^2)*w/det").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "u", "h*f - (1 - h^2)*w/abs(det)").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "u", "h*f - (1 - h^2)*w/sqrt(det^2)").IsCorrect);
+    }
+
+    [Fact]
+    public void ADiceMaskWithOneOne_IsNoClassTarget()
+    {
+        // Dice loss L = 1 − 2Σpt/(Σp + Σt): ∂L/∂p = 2(Σpt/S − t)/S with S = Σp + Σt (by hand). The mask t = [1, 0] sums to 1 here,
+        // but a mask may have any number of ones: writing 1 for Σt is wrong, and ∂L/∂t keeps Σt.
+        var program = GradProgram.Parse("param W = [[0.2, -0.4, 0.1], [0.5, 0.3, -0.2]]\ninput x = [1, -0.5, 2]\ntarget t = [1, 0]\n"
+            + "p = sigmoid(W @ x)\nL = 1 - 2 * sum(p * t) / (sum(p) + sum(t))");
+        Assert.True(DerivativeChecker.Check(program, "p", "2*(sum(p*t)/(sum(p) + sum(t)) - t)/(sum(p) + sum(t))").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "p", "2*(sum(p*t)/(sum(p) + 1) - t)/(sum(p) + 1)").IsCorrect);
+        var closed = DerivationRenderer.Equations(ChainDerivation.Create(program, "t"), "closed", out _).Single().Right.ToString();
+        Assert.Equal("(2·(sum(p ⊙ t)/(sum(p) + sum(t)) − p))/(sum(p) + sum(t))", closed);
+        Assert.True(DerivativeChecker.Check(program, "t", closed).IsCorrect);
     }
 
     [Theory]

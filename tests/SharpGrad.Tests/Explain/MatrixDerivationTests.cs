@@ -331,6 +331,36 @@ public class MatrixDerivationTests
         Assert.False(DerivativeChecker.Check(program, "X", "concat(2*X[0:2, :], ones(2, 3))").IsCorrect);
     }
 
+    [Fact]
+    public void RowsOfAMatrixReadAsVectors_AreOneRowBlocks()
+    {
+        // Skip-gram: u = E[1, :], v = E[3, :], L = −log σ(u·v). s = 0.4·(−0.2) − 0.5·0.3 + 0.6·0.5 = 0.07 and σ(s) − 1 = −0.482507,
+        // so ∂L/∂E is (σ(s) − 1)·v in row 1, (σ(s) − 1)·u in row 3 and zeros elsewhere (by hand).
+        const string source = "param E = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9], [-0.2, 0.3, 0.5]]\nu = E[1, :]\nv = E[3, :]\ns = dot(u, v)\nL = -log(sigmoid(s))\n";
+        AssertEqualsEngine(source, "E", out var formula);
+        Assert.Equal("concat(zeros(1, 3), [v·(σ(s) − 1)], zeros(1, 3), [u·(σ(s) − 1)])", formula);
+        var program = GradProgram.Parse(source);
+        Assert.True(DerivativeChecker.Check(program, "E", formula).IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "E", "[[0, 0, 0], [0.0965, -0.1448, -0.2413], [0, 0, 0], [-0.1930, 0.2413, -0.2895]]").IsCorrect);
+        // The two rows swapped is wrong.
+        Assert.False(DerivativeChecker.Check(program, "E", "concat(zeros(1, 3), [u*(sigmoid(s) - 1)], zeros(1, 3), [v*(sigmoid(s) - 1)])").IsCorrect);
+    }
+
+    [Theory]
+    // A column W[:, 2] of a 3×4 matrix through L = Σ tanh(c ⊙ x): its gradient is the column x ⊙ (1 − tanh(c ⊙ x)²) (by hand).
+    [InlineData("param W = [[0.1, 0.2, -0.3, 0.4], [-0.5, 0.6, 0.7, 0.8], [-0.9, 0.3, 0.5, -0.2]]\ninput x = [1, -2, 0.5]\nc = W[:, 2]\nL = sum(tanh(c * x))",
+        "concat(zeros(3, 2), [x ⊙ (1 − tanh(c ⊙ x)^2)]ᵀ, zeros(3, 1), axis=1)")]
+    // One element W[0, 1] times a row: ∂(W01·Σ W[1, :])/∂W is Σ W[1, :] at (0, 1) and W01 along row 1 (by hand).
+    [InlineData("param W = [[0.1, 0.2, -0.3], [-0.5, 0.6, 0.7]]\nL = W[0, 1] * sum(W[1, :])",
+        "concat(concat(zeros(1, 1), [[sum(W[1, :])]], zeros(1, 1), axis=1), [W[0, 1]·ones(3)])")]
+    public void AColumnOrAnElementOfAMatrix_IsABlockOfZeros(string source, string expected)
+    {
+        var wrt = GradProgram.Parse(source).Declarations[0].Name;
+        AssertEqualsEngine(source, wrt, out var formula);
+        Assert.Equal(expected, formula);
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), wrt, formula).IsCorrect);
+    }
+
     [Theory]
     // A mean along one axis averages that axis alone: L = Σ_i mean_j(D_ij²) gives ∂L/∂D = (2/3)·D (by hand, 3 columns),
     // and L = Σ_i (mean_j D_ij)² gives (2/3)·mean_j D_ij at each element of row i: (2/9)·Σ_j D_ij.

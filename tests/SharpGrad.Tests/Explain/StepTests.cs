@@ -230,6 +230,20 @@ public class StepTests
         Assert.Equal(expected, term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), "∂L/∂S", StringComparison.Ordinal));
     }
 
+    // L = sum(C ⊙ C) + q·sum(C x) with q = xᵀM x (by hand): the direct use of x gives q·Cᵀ1, the column sums of C times q,
+    // and ∂q/∂M = x xᵀ, the outer product (xᵀ of a vector is the vector).
+    [Theory]
+    [InlineData("x", "L", "q·sum(Cᵀ, 1)")]
+    [InlineData("M", "q", "∂L/∂q · x xᵀ")]
+    public void LocalFormulas_ThroughASumOfAProductAndAVectorsTranspose_KeepTheirShapes(string node, string consumer, string expected)
+    {
+        var program = GradProgram.Parse("param M[2, 2] = [[0.5, -0.2], [0.3, 0.9]]\nparam C[2, 2] = [[0.1, -0.2], [0.4, 0.3]]\ninput x[2] = [0.7, -0.4]\n"
+            + "q = x.T @ M @ x\nL = sum(C * C) + q * sum(C @ x)");
+        var term = StepReport.Create(program.Evaluate(), 0.1).Backward.Single(r => r.Node.Name == node).Terms.Single(t => t.Consumer.Name == consumer);
+        var formula = term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), $"∂L/∂{consumer}", StringComparison.Ordinal);
+        Assert.Equal(expected, formula);
+    }
+
     [Fact]
     public void ConvolutionWithAScalarBias_IsWalkedThrough()
     {

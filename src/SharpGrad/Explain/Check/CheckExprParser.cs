@@ -574,9 +574,9 @@ internal sealed partial class CheckExprParser
         }
         bool prime = false;
         if (Current.Kind == T.Prime) { prime = true; index++; }
-        // W(x − t): a program name that is no function, followed by a bracket, is a product.
+        // W(x − t): a program name that is no function, followed by a bracket, is a product; so is a number's name (2/n (h − t)).
         bool product = !prime && IsOp("(") && !OpTable.IsFunction(name) && name is not ("step" or "sign" or "outer" or "diag" or "clip" or "ones" or "zeros")
-            && Resolve(t.Text) is not null;
+            && (Resolve(t.Text) is not null || GraphBuilder.Constants.ContainsKey(t.Text) || graph.StaticSizes.ContainsKey(t.Text) || (t.Text == "n" && MeanCounts() is not null));
         if (IsOp("(") && !product)
         {
             index++;
@@ -713,15 +713,11 @@ internal sealed partial class CheckExprParser
         var counts = new List<int>();
         foreach (var node in graph.Nodes)
         {
-            // A mean averages as many elements as it has fewer than its operand (all of them for a whole mean, a
-            // column's for mean(X, 0)); cross_entropy on a batch averages its rows.
-            bool mean = node.Op is { Name: "mean" } && node.Operands.Count == 1;
-            bool batch = node.Op is { Name: "cross_entropy" } && node.Operands[0].Shape.Rank == 2;
-            if (!mean && !batch) continue;
+            if (node.Op is null || node.AveragedCount([], []) is null) continue;
             var sizes = node.Operands[0].Shape.Resolve(graph.StaticSizes);
             var result = node.Shape.Resolve(graph.StaticSizes);
             if (sizes is null || result is null) return null;
-            int n = batch ? sizes[0] : sizes.Aggregate(1, (a, b) => a * b) / Math.Max(1, result.Aggregate(1, (a, b) => a * b));
+            int n = node.AveragedCount(sizes, result)!.Value;
             if (!counts.Contains(n)) counts.Add(n);
         }
         return counts.Count > 0 ? counts : null;

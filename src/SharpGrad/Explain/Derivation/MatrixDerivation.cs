@@ -55,7 +55,7 @@ public static class MatrixDerivation
         var composites = Composites(evaluation);
         Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, composites, divisors, Expr, evaluation);
         if (Reverse(order, root, Sym.One, target, Expr, NoStop, composites) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
-        var result = Readable(gradient, names, Expr, evaluation);
+        var result = Readable(gradient, names, Expr, evaluation, wrt);
         // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
         int[] targetShape = target.Shape.ToArray();
         if (targetShape is [> 1]) result = AsVector(result, targetShape);
@@ -105,7 +105,7 @@ public static class MatrixDerivation
         var composites = Composites(evaluation);
         Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, composites, divisors, Expr, evaluation);
         var gradient = Reverse(order, root, g, target, Expr, stop, composites) ?? Sym.Zero;
-        return Readable(gradient, names, Expr, evaluation);
+        return Readable(gradient, names, Expr, evaluation, node.Operands[k].Name);
     }
 
     /// <summary>
@@ -369,9 +369,20 @@ public static class MatrixDerivation
             if (!components.Any(c => c.IsShaped && c.Shape!.Aggregate(1, (a, b) => a * b) != 1))
                 return Sym.Vector(components);
         }
-        // A block of a matrix (rows X[0:2, :], columns W[:, 1:3]) keeps both axes; a row or column read as a vector has no block form.
-        else if (MatrixItems(source, read) is [{ IsSlice: true } rows, { IsSlice: true } columns])
-            return Padded(g.WithShape(read.Shape.ToArray()), source.Shape.ToArray(), [rows.Start ?? 0, columns.Start ?? 0]);
+        // A block of a matrix (rows X[0:2, :], columns W[:, 1:3]) keeps both axes; a row read as a vector (an embedding's
+        // E[1, :]) is the one-row block [g], a column [g]ᵀ, one element [[g]].
+        else if (MatrixItems(source, read) is [var rows, var columns])
+        {
+            var each = g.IsShaped || read.Rank == 0 ? g : Sym.Mul(g, Sym.One.WithShape(read.Shape.ToArray()));
+            var block = (rows.IsSlice, columns.IsSlice) switch
+            {
+                (true, true) => each.WithShape(read.Shape.ToArray()),
+                (false, true) => Sym.Vector([each]),
+                (true, false) => Sym.Transpose(Sym.Vector([each])),
+                _ => Sym.Vector([Sym.Vector([each])]),
+            };
+            return Padded(block, source.Shape.ToArray(), [rows.Start ?? 0, columns.Start ?? 0]);
+        }
         throw new NotSupportedException("an index into a matrix has no matrix formula; use --form factored.");
     }
 
@@ -425,6 +436,14 @@ public static class MatrixDerivation
         return divisors;
     }
 
+    /// <summary>
+    /// A target of a classification: one-hot, in a program with a softmax, cross-entropy or log. Its rows sum to 1 in the
+    /// formulas, and check holds it fixed; a 0/1 mask of a Dice loss with one 1 is a value like any other.
+    /// </summary>
+    public static bool IsClassTarget(ComputationGraph graph, Declaration declaration, Tensor value) =>
+        declaration.Kind == DeclarationKind.Target && IsOneHot(value)
+        && graph.Nodes.Any(n => n.Op?.Name is "softmax" or "log_softmax" or "cross_entropy" or "log");
+
     /// <summary>Zeros and ones with exactly one 1 along the last axis (a one-hot target: each row sums to 1).</summary>
     public static bool IsOneHot(Tensor t)
     {
@@ -442,10 +461,11 @@ public static class MatrixDerivation
     /// softmax cross-entropy gradient p·Σy − y is p − y), and a subexpression that is the definition
     /// of a named node of the program is written by that name (softmax(z) is p where p = softmax(z)).
     /// </summary>
-    private static Sym Readable(Sym gradient, Dictionary<Tensor, GraphNode> names, Func<Tensor, Sym> expr, ProgramEvaluation evaluation)
+    private static Sym Readable(Sym gradient, Dictionary<Tensor, GraphNode> names, Func<Tensor, Sym> expr, ProgramEvaluation evaluation, string? wrt)
     {
+        // The variable itself sums to what it sums to: ∂L/∂t of a one-hot t keeps sum(t).
         var oneHot = evaluation.Program.Declarations
-            .Where(d => d.Kind == DeclarationKind.Target && IsOneHot(evaluation.Value(d.Name)))
+            .Where(d => d.Name != wrt && IsClassTarget(evaluation.Graph, d, evaluation.Value(d.Name)))
             .ToDictionary(d => d.Name, d => evaluation.Value(d.Name).Shape.ToArray(), StringComparer.Ordinal);
         // A softmax's rows sum to 1 whatever its logits: q·sum(p) − p for p = softmax(t) is q − p.
         foreach (var node in evaluation.Graph.NamedNodes)

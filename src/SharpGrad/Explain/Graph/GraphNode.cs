@@ -112,6 +112,19 @@ public sealed class GraphNode
         return result;
     }
 
+    /// <summary>
+    /// How many elements this node averages, given its first operand's shape and its own: a mean all of them (mean(X, 0)
+    /// a column's), a batch cross-entropy its rows, mse_loss and binary_cross_entropy every element; null for a node that
+    /// divides by no count. This is the n that a 1/n of the answers stands for.
+    /// </summary>
+    public int? AveragedCount(IReadOnlyList<int> operand, IReadOnlyList<int> result) => Op?.Name switch
+    {
+        "mean" when Operands.Count == 1 => operand.Aggregate(1, (a, b) => a * b) / Math.Max(1, result.Aggregate(1, (a, b) => a * b)),
+        "cross_entropy" => operand.Count == 2 ? operand[0] : 1,
+        "mse_loss" or "binary_cross_entropy" => operand.Aggregate(1, (a, b) => a * b),
+        _ => null,
+    };
+
     /// <summary>Whether this node is computed from <paramref name="other"/> (a strict ancestor).</summary>
     public bool DependsOn(GraphNode other)
     {

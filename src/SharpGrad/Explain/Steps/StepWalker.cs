@@ -288,7 +288,12 @@ internal sealed class StepWalker
             var a = Promote(args[0], n.Operands[0], n.Operands[1], row: true);
             var b = Promote(args[1], n.Operands[1], n.Operands[0], row: false);
             var product = Sym.MatMul(a, b);
-            var part = Derivatives.Backward(OpCode.MatMul, k, g.IsNumber ? g : g.WithShape(product.Shape?.ToArray()), [a, b], product, null)!;
+            // One number standing for a whole gradient (q from q·sum(C x)) is that number at every element of the product:
+            // Cᵀ(q·ones(2)), not Cᵀq.
+            var spread = g.IsNumber || g.IsShaped || product.Shape is not { } productShape || productShape.Aggregate(1, (x, y) => x * y) == 1
+                ? g.IsNumber ? g : g.WithShape(product.Shape?.ToArray())
+                : g.BroadcastTo([.. productShape]);
+            var part = Derivatives.Backward(OpCode.MatMul, k, spread, [a, b], product, null)!;
             return part.WithShape(ShapeOf(n.Operands[k]));
         }
         var output = Sym.Call(op, args);
@@ -350,6 +355,8 @@ internal sealed class StepWalker
         Sym result;
         if (n.IsNamed) result = Sym.Var(n.Name!, ShapeOf(n));
         else if (n.Kind == GraphNodeKind.Constant) result = Sym.Num(n.ConstantValue!.Value);
+        // A vector's transpose is the vector (as the engine's x.T is): written xᵀ it would read as a row beside a column.
+        else if (n.Op == OpTable.Transpose && evaluation.ValueOf(n.Operands[0]).Rank < 2) result = Expression(n.Operands[0]);
         else if (n.Op!.Kind == OpKind.MatMul)
             // The product of a matrix and a vector read as a column is the vector again, so that b in W x + b adds to it, not across it.
             result = Sym.MatMul(Promote(Expression(n.Operands[0]), n.Operands[0], n.Operands[1], true), Promote(Expression(n.Operands[1]), n.Operands[1], n.Operands[0], false)).WithShape(ShapeOf(n));

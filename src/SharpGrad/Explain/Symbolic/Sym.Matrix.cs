@@ -159,8 +159,9 @@ public sealed partial class Sym
                 return null;
             case SymKind.Call when Op is { Kind: OpKind.Reduction }:
                 return null;
+            // A vector of rows ([g] for one row of a matrix) is a matrix.
             case SymKind.Vector:
-                return [Args.Count];
+                return Args is [{ IsShaped: true, Shape: { } row }, ..] ? [Args.Count, .. row] : [Args.Count];
             // An index read (t[0] is one number, x[1:4] three), a reduction along one axis (sum(Z, 1) of a [2, 3] Z is [2]) or
             // a convolution has the shape its op's rule gives.
             case SymKind.Call when Op is { Kind: OpKind.Structural, Shape: { } rule } && (Op.Arity > 1 || Args[0].Shape is not null):
@@ -259,6 +260,8 @@ public sealed partial class Sym
                     return t.Mul(t).Neg().Add(1);
                 }
                 case SymKind.Sign: return Eval(e.Args[0], leaf).Sign();
+                case SymKind.Vector when e.Args is [{ IsShaped: true }, ..]:
+                    return Tensor.Stack([.. e.Args.Select(c => Eval(c, leaf))]);
                 case SymKind.Vector:
                     return Tensor.FromArray(e.Args.Select(c => Eval(c, leaf).To(DType.Float64).Item()).ToArray(), e.Args.Count);
                 case SymKind.Indicator:
