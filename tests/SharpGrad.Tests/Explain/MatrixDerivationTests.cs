@@ -362,6 +362,26 @@ public class MatrixDerivationTests
     }
 
     [Theory]
+    // A Vandermonde matrix V = [1, X, X²] (4×3) in a mean squared error: ∂L/∂V = (2/4)(ŷ − t)wᵀ, and X's gradient is V's
+    // column 1 plus 2X ⊙ its column 2 (by hand); X^0's column has no share.
+    [InlineData("input X[4, 1] = [[-1], [0.5], [1], [2]]\ntarget t[4] = [1, 0.2, 0.5, 3]\nparam w[3] = [0.1, -0.3, 0.5]\nV = concat(X^0, X, X^2, axis=1)\nyhat = V @ w\nL = mean((yhat - t)^2)",
+        "X", "((yhat − t) wᵀ/2)[:, 1:2] + 2·(((yhat − t) wᵀ/2)[:, 2:3] ⊙ X)")]
+    // InfoNCE, L = −log_softmax(s/τ)[0] with s = K q: ∂L/∂s = (softmax(s/τ) − e₀)/τ, so ∂L/∂q = Kᵀ(softmax(s/τ) − e₀)/τ (by hand);
+    // the sum of the written-out e₀ is its number.
+    [InlineData("param q[2] = [0.5, -0.3]\nparam K[3, 2] = [[1, 0.2], [-0.4, 0.8], [0.3, -1]]\nconst tau = 0.5\ns = K @ q\nL = -log_softmax(s / tau)[0]",
+        "q", "Kᵀ([−1, 0, 0] + softmax(s/tau))/tau")]
+    // A pinball loss, mean(max(q(t − y), (q − 1)(t − y))): q(t − y) > (q − 1)(t − y) exactly where t > y (by hand), so its
+    // indicators read I[t > y] and I[y > t], with the tie shared.
+    [InlineData("input x[2] = [1.0, 2.0]\nparam W[3, 2] = [[0.5, -0.2], [0.3, 0.4], [-0.6, 0.1]]\ntarget t[3] = [0.4, 0.5, 0.2]\nconst q = 0.3\ny = W @ x\nL = mean(max(q * (t - y), (q - 1) * (t - y)))",
+        "W", "(q·(−I[t > y]/3 − I[t = y]/6) − ((I[y > t] + I[t = y]/2)·(q − 1))/3) xᵀ")]
+    public void ClosedForms_ThroughConcatsOfPowersLiteralSumsAndMultiplesCompared_AreSimple(string source, string wrt, string expected)
+    {
+        AssertEqualsEngine(source, wrt, out var formula);
+        Assert.Equal(expected, formula);
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), wrt, formula).IsCorrect);
+    }
+
+    [Theory]
     // A mean along one axis averages that axis alone: L = Σ_i mean_j(D_ij²) gives ∂L/∂D = (2/3)·D (by hand, 3 columns),
     // and L = Σ_i (mean_j D_ij)² gives (2/3)·mean_j D_ij at each element of row i: (2/9)·Σ_j D_ij.
     [InlineData("param D = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nL = sum(mean(D * D, axis=1))", "(2/3)·D")]

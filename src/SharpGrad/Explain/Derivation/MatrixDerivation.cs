@@ -161,7 +161,8 @@ public static class MatrixDerivation
                     var operand = composite.Operands[k];
                     if (!reaches.Contains(operand)) continue;
                     if (composite.Tied) throw new NotSupportedException("a max pooling whose window ties has no formula here; use --form factored.");
-                    var contribution = CompositeBackward(composite.Node, k, g, expr(t), composite.Operands.Select(expr).ToArray(), t.Shape.ToArray());
+                    var contribution = CompositeBackward(composite.Node, k, g, expr(t), composite.Operands.Select(expr).ToArray(), t.Shape.ToArray(),
+                        [.. composite.Operands.Select(o => o.Shape.ToArray())]);
                     gradients[operand] = gradients.TryGetValue(operand, out var earlier) ? Sym.Add(earlier, contribution) : contribution;
                 }
                 continue;
@@ -232,7 +233,7 @@ public static class MatrixDerivation
     /// conv2d(g, flip(K), padding=F − 1); flip's flip(g); a tiling pooling's gradient spread back over its windows.
     /// </summary>
     /// <exception cref="NotSupportedException">The operand's gradient has no formula here (the input of a kernel that is not square).</exception>
-    private static Sym CompositeBackward(GraphNode node, int k, Sym g, Sym output, Sym[] operands, int[] shape)
+    private static Sym CompositeBackward(GraphNode node, int k, Sym g, Sym output, Sym[] operands, int[] shape, int[][] operandShapes)
     {
         if (!(g.Shape?.SequenceEqual(shape) ?? false)) g = g.BroadcastTo(shape);
         int f = OpTable.Window(node.Op!)?.Size ?? 0; // a pooling's or upsample's block
@@ -251,7 +252,7 @@ public static class MatrixDerivation
                 Sym.Call(OpTable.Conv(2, 1, kh - 1 - padding), g, Sym.Call("flip", operands[1]).WithShape([kh, kw])).WithShape(input),
             "flip" => Sym.Call("flip", g).WithShape(shape),
             // Each operand of a concat gets its own block of the gradient back.
-            "concat" => Block(g, OpTable.ConcatAxis(node.Op!, shape.Length)!.Value, operands, k),
+            "concat" => Block(g, OpTable.ConcatAxis(node.Op!, shape.Length)!.Value, operandShapes, k),
             // A window's maximum passes the gradient to the element that is it; a mean shares it among the F² elements.
             "maxpool" => Sym.Mul(Sym.Call(OpTable.Upsample(f), g).WithShape(input), Sym.Indicator(operands[0], "=", Sym.Call(OpTable.Upsample(f), output).WithShape(input))),
             "avgpool" => Sym.Div(Sym.Call(OpTable.Upsample(f), g).WithShape(input), Sym.Num(f * f)),
@@ -262,15 +263,16 @@ public static class MatrixDerivation
     }
 
     /// <summary>Block k of g along the axis a concat of <paramref name="operands"/> joined them: that operand's own gradient where g is itself such a concat.</summary>
-    private static Sym Block(Sym g, int axis, Sym[] operands, int k)
+    private static Sym Block(Sym g, int axis, int[][] operands, int k)
     {
-        var sizes = operands.Select(o => o.Shape?[axis] ?? throw new NotSupportedException("a concat of operands of unknown size has no matrix formula here; use --form factored.")).ToArray();
+        // The recorded sizes, as an operand's formula may have lost its shape (X^0 is 1).
+        var sizes = operands.Select(o => o[axis]).ToArray();
         int start = sizes.Take(k).Sum();
         if (g is { Kind: SymKind.Call, Op.Name: "concat" } joined && joined.Args.Count == sizes.Length && joined.Op.Attributes?.Dims is [var a]
             && (a < 0 ? a + g.Shape!.Count : a) == axis && joined.Args.Select(p => p.Shape?[axis]).SequenceEqual(sizes.Select(n => (int?)n)))
             return joined.Args[k];
         var items = Enumerable.Range(0, axis + 1).Select(i => i < axis ? new OpTable.IndexItem(true, null, null) : new OpTable.IndexItem(true, start, start + sizes[k])).ToArray();
-        return Sym.Call(OpTable.Index(items), g).WithShape(operands[k].Shape is { } own ? [.. own] : null);
+        return Sym.Call(OpTable.Index(items), g).WithShape(operands[k]);
     }
 
     /// <summary>√(var z + ε) of layer_norm along the last axis, the variance biased.</summary>

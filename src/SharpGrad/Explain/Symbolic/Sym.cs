@@ -277,6 +277,9 @@ public sealed partial class Sym
         // The sum (or mean) of a single element is that element.
         if (op.Name is "sum" or "mean" && args.Length == 1 && args[0].Shape is { Count: > 0 } one && one.All(d => d == 1)) return args[0];
         // The sum of c at each of n elements is n·c; their mean is c.
+        // A vector of numbers written out sums to their sum: sum([−1, 0, 0]) is −1.
+        if (op.Name is "sum" or "mean" && args.Length == 1 && args[0] is { Kind: SymKind.Vector } numbers && numbers.Args.Count > 0 && numbers.Args.All(a => a.IsNumber && !a.IsShaped))
+            return Num(numbers.Args.Sum(a => a.Value) / (op.Name == "sum" ? 1 : numbers.Args.Count));
         if (op.Name is "sum" or "mean" && args.Length == 1 && args[0] is { IsNumber: true, Shape: { } each })
             return Num(op.Name == "sum" ? args[0].Value * each.Aggregate(1, (p, d) => p * d) : args[0].Value);
         // A single number multiplying every element comes out of a sum: α·sum(v), not sum(α·v).
@@ -302,6 +305,15 @@ public sealed partial class Sym
         var ((ka, ca), (kb, cb)) = (SplitCoefficient(a), SplitCoefficient(b));
         if (!ca.IsNumber && ka != kb && ca.Key == cb.Key)
             (a, b) = ka > kb ? (ca, Num(0)) : (Num(0), ca);
+        // Sides whose difference is shorter than either compare as it does: q·(t − y) > (q − 1)·(t − y), a pinball loss's
+        // max, is t > y.
+        else if (!a.IsNumber && !b.IsNumber && SplitCoefficient(Sub(a, b).Simplified()) is var (k, difference) && k != 0 && !difference.IsNumber
+            && difference.ToString().Length < Math.Min(a.ToString().Length, b.ToString().Length))
+        {
+            (a, b) = difference is { Kind: SymKind.Sum, Args: [var p, var n] } && SplitCoefficient(n).Coefficient < 0 && SplitCoefficient(p).Coefficient > 0
+                ? (p, Neg(n)) : (difference, Num(0));
+            if (k < 0) (a, b) = (b, a);
+        }
         var i = new Sym(SymKind.Indicator, args: [a, b], relation: relation);
         return a.IsNumber && b.IsNumber ? Num(i.Evaluate(_ => 0)) : i;
     }
