@@ -1002,6 +1002,34 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // Weight normalisation w = g·v/‖v‖, L = (w·x − t)²: ∂L/∂v = 2g(y − t)(x/‖v‖ − (vᵀx)v/‖v‖³) (by hand). The program declares
+    // g and calls no activation g, so g before a bracket is the weight norm's g times it.
+    [InlineData("param g = 1.5\nparam v = [0.3, -0.4, 1.2]\ninput x = [1, 2, -1]\ntarget t = 0.5\nw = g * v / norm(v)\ny = dot(w, x)\nL = (y - t)^2",
+        "v", "2 g (y − t) (x/‖v‖ − (vᵀx) v/‖v‖³)", true)]
+    [InlineData("param g = 1.5\nparam v = [0.3, -0.4, 1.2]\ninput x = [1, 2, -1]\ntarget t = 0.5\nw = g * v / norm(v)\ny = dot(w, x)\nL = (y - t)^2",
+        "v", "2 g (y − t) (x/‖v‖ + (vᵀx) v/‖v‖³)", false)]
+    // A Gaussian's σ: ∂/∂σ Σ(log σ + (x − m)²/(2σ²)) = 3/σ − Σ(x − m)²/σ³ over 3 points (by hand): σ (…) is sigma times it where
+    // the program has no sigmoid.
+    [InlineData("param m = 0.5\nparam sigma = 1.3\ninput x = [0.2, 1.5, -0.7]\nL = sum(log(sigma) + (x - m)^2 / (2 * sigma^2))",
+        "sigma", "σ (3 − sum((x − m)²)/σ²)/σ²", true)]
+    public void ADeclaredNameOfAFunctionTheProgramNeverCalls_BeforeABracket_IsAProduct(string source, string wrt, string expr, bool correct)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(source), wrt, expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Fact]
+    public void AGradientDottedWithABracketedMatrix_IsARowTimesIt()
+    {
+        // q = E W x: ∂L/∂x through q is (E W)ᵀ ∂L/∂q, which the numerator layout writes ∂L/∂q · (E W) (by hand).
+        var program = GradProgram.Parse("param E = [[0.1, -0.2, 0.3], [0.4, 0.1, -0.5], [-0.3, 0.2, 0.6], [0.5, -0.4, 0.2]]\n"
+            + "param W = [[0.2, 0.7], [-0.5, 0.3], [0.6, -0.1]]\ninput x = [0.9, -0.4]\nq = E @ W @ x\nL = sum(tanh(q)) + sum(x^2)");
+        Assert.True(DerivativeChecker.Check(program, "x", "2·x + (∂L/∂q · (E W))").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "x", "2·x + (E W)ᵀ ∂L/∂q").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "x", "2·x + (∂L/∂q · (E W))/2").IsCorrect);
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

@@ -382,6 +382,19 @@ public class MatrixDerivationTests
     }
 
     [Theory]
+    // A column and one element of W: L = (u·W[:, 1])·W[0, 1] gives u·W01 down column 1 and u·W[:, 1] more at (0, 1) (by hand).
+    [InlineData("param W = [[0.2, 0.7], [-0.5, 0.3], [0.6, -0.1]]\nparam u = [0.1, 0.2, 0.3]\nc = W[:, 1]\nL = dot(u, c) * W[0, 1]",
+        "W", "concat(concat(zeros(1, 1), [[uᵀc]], axis=1), zeros(2, 2)) + concat(zeros(3, 1), [u W[0, 1]]ᵀ, axis=1)")]
+    // L = (u·w)·w[0]: ∂L/∂w = u·w[0] + (u·w)·e₀ (by hand).
+    [InlineData("param w = [0.2, 0.7, -0.5]\nparam u = [0.1, 0.2, 0.3]\nL = dot(u, w) * w[0]", "w", "[uᵀw, 0, 0] + u w[0]")]
+    public void AReadOfOneElementBesideADotProduct_Closes(string source, string wrt, string expected)
+    {
+        AssertEqualsEngine(source, wrt, out var formula);
+        Assert.Equal(expected, formula);
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), wrt, formula).IsCorrect);
+    }
+
+    [Theory]
     // A mean along one axis averages that axis alone: L = Σ_i mean_j(D_ij²) gives ∂L/∂D = (2/3)·D (by hand, 3 columns),
     // and L = Σ_i (mean_j D_ij)² gives (2/3)·mean_j D_ij at each element of row i: (2/9)·Σ_j D_ij.
     [InlineData("param D = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nL = sum(mean(D * D, axis=1))", "(2/3)·D")]

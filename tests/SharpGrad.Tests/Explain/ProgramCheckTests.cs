@@ -20,6 +20,8 @@ public class ProgramCheckTests
     [InlineData("input x = 1\nx = 2", 2, 1, "'x' is already defined on line 1; each name is defined once (give this one another name)")]
     [InlineData("input x = 1\ny = x\ny = 2 * x", 3, 1, "'y' is already defined on line 2; each name is defined once (give this one another name)")]
     [InlineData("param x = 1\ninput x = 2\ny = x", 2, 7, "'x' is already defined on line 1; each name is defined once (give this one another name)")]
+    // A Cyrillic х beside a Latin x would print as one name.
+    [InlineData("param x = [1, 2]\nparam х = [3, 4]\nL = sum(x * х)", 2, 7, "'х' prints like 'x' ('х' has U+0445, a Cyrillic letter that looks like the Latin x), defined on line 1; names that print alike would be confused (give this one another name)")]
     public void NameErrors_AreReportedWhereTheNameIsUsedOrDefined(string text, int line, int column, string reason)
     {
         var e = ParseError(text);

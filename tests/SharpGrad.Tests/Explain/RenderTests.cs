@@ -56,6 +56,10 @@ public class RenderTests
     {
         Assert.Equal("3", ValueFormat.Tensor(Tensor.FromArray([3.0], 1, 1)));
         Assert.Equal("(0, −6)", ValueFormat.Tensor(Tensor.FromArray([0.0, -6])));
+        // Beyond 24 numbers a line of text keeps the first six and the last two, with the shape.
+        Assert.Equal("(0, 1, 2, 3, 4, 5, …, 28, 29) of shape [30]", ValueFormat.Brief(Tensor.FromArray(Enumerable.Range(0, 30).Select(i => (double)i).ToArray())));
+        Assert.Equal("(0, 1, 2, 3, 4, 5, …, 28, 29) of shape [5, 6], row by row", ValueFormat.Brief(Tensor.FromArray(Enumerable.Range(0, 30).Select(i => (double)i).ToArray(), 5, 6)));
+        Assert.Equal("(0, −6)", ValueFormat.Brief(Tensor.FromArray([0.0, -6])));
         Assert.Equal("[[0, 0], [−18, 0]]", ValueFormat.Tensor(Tensor.FromArray([0.0, 0, -18, 0], 2, 2)));
         Assert.Equal("\\begin{bmatrix} 0 & 0 \\\\ -18 & 0 \\end{bmatrix}", ValueFormat.Tensor(Tensor.FromArray([0.0, 0, -18, 0], 2, 2), Notation.Latex));
         Assert.Equal("(−6)", ValueFormat.Factor(Tensor.Scalar(-6, DType.Float64)));

@@ -245,6 +245,22 @@ public class StepTests
     }
 
     [Fact]
+    public void ABroadcastMatrixVectorProduct_SumsItsRowsIntoAVector()
+    {
+        // A = tanh(H Wᵀ + U s) with U s broadcast down the 3 rows: ∂L/∂U = sum(G, 0) sᵀ and ∂L/∂s = Uᵀ sum(G, 0) for
+        // G = ∂L/∂A ⊙ (1 − A²) (by hand): a vector, not the kept row sum(G, 0, keepdim=1).
+        var program = GradProgram.Parse("param W = [[0.5, -0.3], [0.2, 0.4]]\nparam U = [[0.1, 0.6], [-0.4, 0.3]]\nparam v = [1.0, -0.7]\n"
+            + "input H = [[1, 0], [0.5, -1], [-0.5, 2]]\ninput s = [0.3, -0.6]\nA = tanh(H @ W.T + U @ s)\nL = sum(A @ v)");
+        var report = StepReport.Create(program.Evaluate(), 0.1);
+        string Formula(string node) => report.Backward.Single(r => r.Node.Name == node).Terms.Single().Formula!.ToString()
+            .Replace(ChainTerm.UpstreamSymbol.ToString(), "∂L/∂A", StringComparison.Ordinal);
+        Assert.Equal("sum(∂L/∂A ⊙ (1 − tanh(H Wᵀ + U s)^2), 0) sᵀ", Formula("U"));
+        Assert.Equal("Uᵀsum(∂L/∂A ⊙ (1 − tanh(H Wᵀ + U s)^2), 0)", Formula("s"));
+        Assert.True(DerivativeChecker.Check(program, "U", Formula("U")).IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "s", Formula("s")).IsCorrect);
+    }
+
+    [Fact]
     public void ConvolutionWithAScalarBias_IsWalkedThrough()
     {
         var x = new double[,] { { 1, 0, -1, 2, 0.5 }, { 0, 1, 2, -1, 1 }, { 0.5, -2, 1, 0, 1 }, { 1, 1, 0, -1, 2 }, { -1, 0.5, 2, 1, 0 } };

@@ -246,8 +246,9 @@ internal sealed partial class CheckExprParser
                 && (IsTransposed(anchor.Expr) || IsTransposed(right) || (spaced && StaticRank(anchor.Expr) == 2 && StaticRank(right) >= 1)
                     // aᵀV g: a row times a matrix is a row, which multiplies what follows as aᵀ does (a number, here).
                     || (IsRow(anchor.Expr) && StaticRank(right) >= 1)
-                    // (∂L/∂s ⊙ g) V: a vector holding a gradient, before a matrix, is the numerator layout's row times it.
-                    || (StaticRank(anchor.Expr) == 1 && StaticRank(right) == 2 && right.Kind == CheckExpr.Kinds.Name && HasPartial(anchor.Expr))
+                    // (∂L/∂s ⊙ g) V: a vector holding a gradient, before a matrix, is the numerator layout's row times it; so
+                    // is ∂L/∂q · (E W), a matrix in brackets after a dot.
+                    || (StaticRank(anchor.Expr) == 1 && StaticRank(right) == 2 && (right.Kind == CheckExpr.Kinds.Name || IsOpAt(rightStart, "·")) && HasPartial(anchor.Expr))
                     // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
                     || (IsOpAt(rightStart, "·") && OnlyAProduct(anchor.Expr, right))))
             {
@@ -574,9 +575,11 @@ internal sealed partial class CheckExprParser
         }
         bool prime = false;
         if (Current.Kind == T.Prime) { prime = true; index++; }
-        // W(x − t): a program name that is no function, followed by a bracket, is a product; so is a number's name (2/n (h − t)).
-        bool product = !prime && IsOp("(") && !OpTable.IsFunction(name) && name is not ("step" or "sign" or "outer" or "diag" or "clip" or "ones" or "zeros")
-            && (Resolve(t.Text) is not null || GraphBuilder.Constants.ContainsKey(t.Text) || graph.StaticSizes.ContainsKey(t.Text) || (t.Text == "n" && MeanCounts() is not null));
+        // W(x − t): a program name that is no function, followed by a bracket, is a product; so is a number's name (2/n (h − t)),
+        // and the name of a function the program never calls that it declares (a weight norm's g (y − t), σ (…) for sigma).
+        bool product = !prime && IsOp("(") && name is not ("step" or "sign" or "outer" or "diag" or "clip" or "ones" or "zeros")
+            && (Resolve(t.Text) is not null ? !OpTable.IsFunction(name) || !graph.Nodes.Any(n => n.Op?.Name == name)
+                : !OpTable.IsFunction(name) && (GraphBuilder.Constants.ContainsKey(t.Text) || graph.StaticSizes.ContainsKey(t.Text) || (t.Text == "n" && MeanCounts() is not null)));
         if (IsOp("(") && !product)
         {
             index++;

@@ -94,9 +94,10 @@ public sealed class CheckResult
         if (Point is not null && StudentValue is not null && TrueValue is not null)
         {
             sb.Append(IsCorrect ? "at " : "counterexample: ");
-            sb.Append(string.Join(", ", Point.Select(kv => $"{kv.Key} = {ValueFormat.Tensor(kv.Value)}"))).Append('\n');
-            sb.Append($"  your expression = {ValueFormat.Tensor(StudentValue)}\n");
-            sb.Append($"  true {what} = {ValueFormat.Tensor(TrueValue)}\n");
+            // Long vectors are cut short: --json has every number.
+            sb.Append(string.Join(", ", Point.Select(kv => $"{kv.Key} = {ValueFormat.Brief(kv.Value)}"))).Append('\n');
+            sb.Append($"  your expression = {ValueFormat.Brief(StudentValue)}\n");
+            sb.Append($"  true {what} = {ValueFormat.Brief(TrueValue)}\n");
         }
         foreach (var d in Diagnostics) sb.Append("  - ").Append(d).Append('\n');
         return sb.ToString();

@@ -375,12 +375,13 @@ public static class MatrixDerivation
         // E[1, :]) is the one-row block [g], a column [g]ᵀ, one element [[g]].
         else if (MatrixItems(source, read) is [var rows, var columns])
         {
+            // g in the read's own shape: a number at each element of a row.
             var each = g.IsShaped || read.Rank == 0 ? g : Sym.Mul(g, Sym.One.WithShape(read.Shape.ToArray()));
             var block = (rows.IsSlice, columns.IsSlice) switch
             {
                 (true, true) => each.WithShape(read.Shape.ToArray()),
-                (false, true) => Sym.Vector([each]),
-                (true, false) => Sym.Transpose(Sym.Vector([each])),
+                (false, true) => Sym.Vector([each.WithShape(read.Shape.ToArray())]),
+                (true, false) => Sym.Transpose(Sym.Vector([each.WithShape(read.Shape.ToArray())])),
                 _ => Sym.Vector([Sym.Vector([each])]),
             };
             return Padded(block, source.Shape.ToArray(), [rows.Start ?? 0, columns.Start ?? 0]);

@@ -10,6 +10,7 @@ internal sealed class GraphBuilder
 {
     private readonly IReadOnlyList<Statement> statements;
     private readonly Dictionary<string, Statement> allByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Statement> byPrint = new(StringComparer.Ordinal);
     private readonly Dictionary<string, GraphNode> defined = new(StringComparer.Ordinal);
     private readonly Dictionary<Expr, GraphNode> byExpr = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, int> sizes = new(StringComparer.Ordinal);
@@ -43,7 +44,12 @@ internal sealed class GraphBuilder
             if (allByName.TryGetValue(s.Name, out var first))
                 throw new GradProgramException(
                     $"'{s.Name}' is already defined on line {first.Line}; each name is defined once (give this one another name)", s.NamePosition);
+            // x and a Cyrillic х side by side would be two nodes under one label in every table and formula.
+            if (byPrint.TryGetValue(NameSuggestion.Latin(s.Name), out var alike))
+                throw new GradProgramException(
+                    $"'{s.Name}' prints like {NameSuggestion.Quoted(s.Name, alike.Name)}, defined on line {alike.Line}; names that print alike would be confused (give this one another name)", s.NamePosition);
             allByName[s.Name] = s;
+            byPrint[NameSuggestion.Latin(s.Name)] = s;
         }
     }
 

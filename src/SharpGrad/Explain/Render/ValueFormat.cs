@@ -65,6 +65,19 @@ public static class ValueFormat
         }
     }
 
+    /// <summary>
+    /// A tensor for a line of text: whole up to 24 numbers; beyond, its first six and last two with its shape,
+    /// "(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, …, 0.9, 1) of shape [2000]" (a matrix's numbers row by row).
+    /// </summary>
+    public static string Brief(Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var data = value.ToDoubleArray();
+        if (data.Length <= 24) return Tensor(value);
+        return "(" + string.Join(", ", data.Take(6).Select(v => Number(v))) + ", …, " + string.Join(", ", data.TakeLast(2).Select(v => Number(v)))
+            + $") of shape {Shape(value)}" + (value.Rank > 1 ? ", row by row" : "");
+    }
+
     /// <summary>A tensor as a factor of a product: a negative single number gets parentheses, "(−6)".</summary>
     public static string Factor(Tensor value, Notation notation = Notation.Text)
     {

@@ -151,6 +151,10 @@ public sealed partial class Sym
         };
     }
 
+    /// <summary>Whether a vector written out holds rows (vectors of several numbers, or vectors of one), not numbers: a 1×1 uᵀc is a number.</summary>
+    private static bool StacksRows(Sym v) =>
+        v.Args is [var first, ..] && (first.Kind == SymKind.Vector || (first.IsShaped && first.Shape!.Aggregate(1, (a, b) => a * b) > 1));
+
     private int[]? InferShape()
     {
         switch (Kind)
@@ -161,7 +165,7 @@ public sealed partial class Sym
                 return null;
             // A vector of rows ([g] for one row of a matrix) is a matrix.
             case SymKind.Vector:
-                return Args is [{ IsShaped: true, Shape: { } row }, ..] ? [Args.Count, .. row] : [Args.Count];
+                return StacksRows(this) ? [Args.Count, .. Args[0].Shape!] : [Args.Count];
             // An index read (t[0] is one number, x[1:4] three), a reduction along one axis (sum(Z, 1) of a [2, 3] Z is [2]) or
             // a convolution has the shape its op's rule gives.
             case SymKind.Call when Op is { Kind: OpKind.Structural, Shape: { } rule } && (Op.Arity > 1 || Args[0].Shape is not null):
@@ -260,7 +264,7 @@ public sealed partial class Sym
                     return t.Mul(t).Neg().Add(1);
                 }
                 case SymKind.Sign: return Eval(e.Args[0], leaf).Sign();
-                case SymKind.Vector when e.Args is [{ IsShaped: true }, ..]:
+                case SymKind.Vector when StacksRows(e):
                     return Tensor.Stack([.. e.Args.Select(c => Eval(c, leaf))]);
                 case SymKind.Vector:
                     return Tensor.FromArray(e.Args.Select(c => Eval(c, leaf).To(DType.Float64).Item()).ToArray(), e.Args.Count);

@@ -312,7 +312,9 @@ public static class SymPrinter
         string axes = string.Join(", ", e.Axes);
         // A sum that keeps its axes (size 1) broadcasts back over them, as the row sums of a softmax backward
         // do; written without keepdim it would read as a vector broadcast along the other axis.
-        bool keeps = e.Shape is { } shape && e.Args[0].Shape is { } argShape && shape.Count == argShape.Count && argShape.Count >= 2 && e.Axes.Count == 1;
+        // (A vector sum read as a column by a matrix product, [2, 1] from a [3, 2] summed along axis 0, is no kept axis.)
+        bool keeps = e.Shape is { } shape && e.Args[0].Shape is { } argShape && shape.Count == argShape.Count && argShape.Count >= 2 && e.Axes.Count == 1
+            && shape.Select((d, i) => i == e.Axes[0] ? d == 1 : d == argShape[i]).All(x => x);
         return latex ? ($"\\sum_{{\\text{{axis }} {axes}}} {Wrap(e.Args[0], Atom, latex)}", ProductP)
             : ($"sum({Write(e.Args[0], latex).Text}, {axes}{(keeps ? ", keepdim=1" : "")})", Atom);
     }

@@ -54,7 +54,8 @@ public static class NameSuggestion
         ['Α'] = 'A', ['Β'] = 'B', ['Ε'] = 'E', ['Ζ'] = 'Z', ['Η'] = 'H', ['Ι'] = 'I', ['Κ'] = 'K', ['Μ'] = 'M', ['Ν'] = 'N', ['Ο'] = 'O', ['Ρ'] = 'P', ['Τ'] = 'T', ['Χ'] = 'X', ['ο'] = 'o',
     };
 
-    private static string Latin(string name) => string.Concat(name.Select(c => LookAlikes.TryGetValue(c, out var l) ? l : c));
+    /// <summary>The name with every Cyrillic or Greek look-alike letter read as the Latin one it prints like: two names print alike when theirs are equal.</summary>
+    public static string Latin(string name) => name.All(c => c < 0x0370) ? name : string.Concat(name.Select(c => LookAlikes.TryGetValue(c, out var l) ? l : c));
 
     private static int EditDistance(string a, string b)
     {

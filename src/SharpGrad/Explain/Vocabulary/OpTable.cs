@@ -101,7 +101,7 @@ public static partial class OpTable
             Unary("softplus", OpCode.Softplus, t => t.Softplus(), "softplus log(1 + e^x), whose derivative is σ(x)", "\\operatorname{softplus}($a)"),
             Unary("sin", OpCode.Sin, t => t.Sin(), "sine", "\\sin($a)"),
             Unary("sqrt", OpCode.Sqrt, t => t.Sqrt(), "square root", "\\sqrt{$a}"),
-            new("sum", 1, OpKind.Reduction, a => a[0].Sum(), "sum of all elements", "sum($a)", "\\sum $a", code: OpCode.Sum),
+            new("sum", 1, OpKind.Reduction, a => a[0].Sum(), "sum of all elements", "sum($a)", "\\sum\\left($a\\right)", code: OpCode.Sum),
             Unary("tanh", OpCode.Tanh, t => t.Tanh(), "hyperbolic tangent", "\\tanh($a)"),
         };
         return [.. rows];
