@@ -158,6 +158,28 @@ public class CheckCommandTests
         Assert.Contains("your expression is NaN at this point", stdout);
     }
 
+    [Fact]
+    public void Batch_ARowAfterAQuotedLineBreak_IsNamedByItsOwnLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            File.Copy(CliRunner.Example("e1.grad"), Path.Combine(dir, "e1.grad"));
+            var input = Path.Combine(dir, "submissions.csv");
+            // The second row's expression spans lines 3 to 5; the third row, without an expression, is on line 6.
+            File.WriteAllText(input, "id,program,wrt,expression\n1,e1.grad,n4,dE/dn4\n2,e1.grad,n4,\"dE/dn6\n*\ndn6/dn4\"\n3,e1.grad,n4\n");
+            var report = Path.Combine(dir, "report.csv");
+            var (code, _, stderr) = CliRunner.Run("check", "--batch", input, "--report", report);
+            Assert.Equal("", stderr);
+            Assert.Equal(0, code);
+            Assert.EndsWith("3,e1.grad,n4,,error,,line 6: no expression", File.ReadAllText(report).TrimEnd('\n'));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("csv")]
     [InlineData("json")]

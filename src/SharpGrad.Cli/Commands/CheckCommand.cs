@@ -195,7 +195,7 @@ internal static class CheckCommand
         if (!path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--batch: '{path}' must end in .csv or .json.");
         var records = CsvRecords(text, path);
         if (records.Count == 0) throw new ArgumentException($"--batch {path}: the file is empty; its first line names the columns: id,program,wrt,expression");
-        var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var header = records[0].Fields.Select(h => h.Trim().ToLowerInvariant()).ToList();
         // Two columns of one name would leave one of them unread without a word.
         if (header.Where(h => h.Length > 0).GroupBy(h => h).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ArgumentException($"--batch {path}: the header names the column '{twice.Key}' twice");
@@ -206,10 +206,10 @@ internal static class CheckCommand
         if (exprColumn < 0) throw new ArgumentException($"--batch {path}: the header has no column 'expression'");
         for (int i = 1; i < records.Count; i++)
         {
-            var r = records[i];
+            var r = records[i].Fields;
             if (r.All(f => f.Trim().Length == 0)) continue;   // a line of blanks, as an empty line
             string? At(int c) => c >= 0 && c < r.Count && r[c].Length > 0 ? r[c] : null;
-            list.Add(Make(At(Column("id")), At(Column("program")), At(Column("wrt")), At(exprColumn), At(Column("of")), $"line {i + 1}"));
+            list.Add(Make(At(Column("id")), At(Column("program")), At(Column("wrt")), At(exprColumn), At(Column("of")), $"line {records[i].Line}"));
         }
         return list;
 
@@ -248,17 +248,19 @@ internal static class CheckCommand
         return $"at line {line0 + 1}, column {column + 1}: {what}";
     }
 
-    /// <summary>RFC 4180 records: fields separated by commas, quoted with "" for a quote; blank lines skipped.</summary>
-    private static List<List<string>> CsvRecords(string text, string path)
+    /// <summary>RFC 4180 records with the line each starts on: fields separated by commas, quoted with "" for a quote; blank lines skipped.</summary>
+    private static List<(int Line, List<string> Fields)> CsvRecords(string text, string path)
     {
-        var records = new List<List<string>>();
+        var records = new List<(int Line, List<string> Fields)>();
         var record = new List<string>();
         var field = new StringBuilder();
         bool quoted = false, any = false;
-        int line = 1, openedLine = 1, openedColumn = 1, lineStart = 0;
+        int line = 1, openedLine = 1, openedColumn = 1, lineStart = 0, recordLine = 1;
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
+            // A quoted field may hold line breaks: a record is named by the line it starts on.
+            if (!any && field.Length == 0 && record.Count == 0) recordLine = line;
             if (c == '\n' || (c == '\r' && (i + 1 >= text.Length || text[i + 1] != '\n'))) { line++; lineStart = i + 1; }
             if (quoted)
             {
@@ -271,7 +273,7 @@ internal static class CheckCommand
             else if (c == ',') { record.Add(field.ToString()); field.Clear(); any = true; }
             else if (c is '\n' or '\r')
             {
-                if (any || field.Length > 0) { record.Add(field.ToString()); records.Add(record); }
+                if (any || field.Length > 0) { record.Add(field.ToString()); records.Add((recordLine, record)); }
                 record = [];
                 field.Clear();
                 any = false;
@@ -279,7 +281,7 @@ internal static class CheckCommand
             else { field.Append(c); any = true; }
         }
         if (quoted) throw new ArgumentException($"--batch {path}: the quoted field opened at line {openedLine}, column {openedColumn} is not closed");
-        if (any || field.Length > 0) { record.Add(field.ToString()); records.Add(record); }
+        if (any || field.Length > 0) { record.Add(field.ToString()); records.Add((recordLine, record)); }
         return records;
     }
 }

@@ -949,11 +949,14 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
-    // Contrastive loss of a dissimilar pair, L = max(m − d, 0)² with d = ‖f1 − f2‖: ∂L/∂f1 = 2(d − m)(f1 − f2)/d (by hand).
-    // The program's d before a bracket is a product, not the d of d(y)/d(x), unless a '/' follows the bracket.
-    [InlineData("2(d − m)/d (f1 − f2)", true)]
-    [InlineData("2(d − m)/d(f1 − f2)", true)]
-    [InlineData("2(m − d)/d (f1 − f2)", false)]
+    // Contrastive loss of a dissimilar pair, L = max(m − d, 0)² with d = ‖f1 − f2‖: ∂L/∂f1 = 2(d − m)(f1 − f2)/d where d < m,
+    // and 0 past the margin (by hand). The program's d before a bracket is a product, not the d of d(y)/d(x), unless a '/'
+    // follows the bracket.
+    [InlineData("2(d − m)/d (f1 − f2) I[d < m]", true)]
+    [InlineData("2(d − m)/d(f1 − f2) I[d < m]", true)]
+    [InlineData("2(m − d)/d (f1 − f2) I[d < m]", false)]
+    // Without the indicator it is wrong past the margin.
+    [InlineData("2(d − m)/d (f1 − f2)", false)]
     public void AProgramsD_BeforeABracket_IsAProduct(string expr, bool correct)
     {
         var program = GradProgram.Parse("param f1 = [0.5, -0.2]\ninput f2 = [-0.1, 0.4]\nconst m = 2.0\nd = norm(f1 - f2)\nL = max(m - d, 0)^2");
@@ -1027,6 +1030,46 @@ public class DerivativeCheckerTests
         Assert.True(DerivativeChecker.Check(program, "x", "2·x + (∂L/∂q · (E W))").IsCorrect);
         Assert.True(DerivativeChecker.Check(program, "x", "2·x + (E W)ᵀ ∂L/∂q").IsCorrect);
         Assert.False(DerivativeChecker.Check(program, "x", "2·x + (∂L/∂q · (E W))/2").IsCorrect);
+    }
+
+    [Theory]
+    // A margin ranking loss max(0, −y(s1 − s2) + m) with s = w·x and y = −1 (by hand): ∂L/∂w = −y(x1 − x2)·I[−y(s1 − s2) + m > 0].
+    // With m = 2 every point near the given values is inside the margin; the indicator is still part of the answer.
+    [InlineData("-y (x1 − x2) I[-y (s1 − s2) + m > 0]", true)]
+    [InlineData("-y (x1 − x2)", false)]
+    [InlineData("-y (x1 − x2) I[-y (s1 − s2) > -2]", true)]
+    [InlineData("-y (x1 − x2) I[-y (s1 − s2) > -1]", false)]
+    public void AHingeWithAWideMargin_NeedsItsIndicator(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("input x1 = [0.5, -1, 0.3]\ninput x2 = [1, 0.2, -0.4]\nparam w = [0.4, -0.2, 0.6]\nconst y = -1\nconst m = 2\n"
+            + "s1 = dot(w, x1)\ns2 = dot(w, x2)\nL = max(0, -y * (s1 - s2) + m)");
+        var r = DerivativeChecker.Check(program, "w", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Fact]
+    public void AnAnswerWithoutItsEpsilon_IsSaidToBeClose()
+    {
+        // RMSNorm r = x/√(mean(x²) + 10⁻⁵), L = Σ γ ⊙ r ⊙ c: ∂L/∂γ = c ⊙ x/√(mean(x²) + 10⁻⁵) (by hand). Without the ε it is off
+        // by a few parts in 10⁵ (mean x² = 1.8633 here): wrong, and the hint says what kind of slip that is.
+        var program = GradProgram.Parse("param x = [0.5, -1.2, 2.0]\nparam gamma = [1.1, 0.9, -0.7]\nconst c = [0.3, -0.5, 1.0]\n"
+            + "ms = mean(x^2)\nr = x / sqrt(ms + 1e-5)\nL = sum(gamma * r * c)");
+        Assert.True(DerivativeChecker.Check(program, "gamma", "c * x / sqrt(mean(x^2) + 1e-5)").IsCorrect);
+        var r = DerivativeChecker.Check(program, "gamma", "c * x / sqrt(mean(x^2))");
+        Assert.False(r.IsCorrect);
+        Assert.Contains("a small constant, such as the ε of a variance or a norm, is missing or extra", Assert.Single(r.Diagnostics));
+    }
+
+    [Fact]
+    public void ACounterexampleCutShort_SaysWhereItDiffers()
+    {
+        // L = Σ W² + W[3, 7]²: ∂L/∂W = 2W with 4·W[3, 7] at (3, 7) (by hand). 2W alone is wrong only there, which the
+        // shortened vectors would not show.
+        var values = string.Join(", ", Enumerable.Range(0, 6).Select(i => "[" + string.Join(", ", Enumerable.Range(0, 8).Select(j => (0.1 * ((i + j) % 5) - 0.2).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]"));
+        var program = GradProgram.Parse($"param W = [{values}]\nL = sum(W^2) + W[3, 7]^2");
+        var r = DerivativeChecker.Check(program, "W", "2*W");
+        Assert.False(r.IsCorrect);
+        Assert.Contains("they differ at [3, 7]: ", r.ToText());
     }
 
     [Theory]

@@ -394,6 +394,16 @@ public class MatrixDerivationTests
         Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), wrt, formula).IsCorrect);
     }
 
+    [Fact]
+    public void AWholeMatrixSummed_IsWrittenSum()
+    {
+        // J = max(W) of a 2×2 W: ∂J/∂W is the indicator of the largest element, shared at a tie (by hand).
+        const string source = "param W = [[0.1, 0.5], [0.3, -0.2]]\nJ = max(W)";
+        AssertEqualsEngine(source, "W", out var formula);
+        Assert.Equal("I[W = J]/sum(I[W = J])", formula);
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), "W", formula).IsCorrect);
+    }
+
     [Theory]
     // A mean along one axis averages that axis alone: L = Σ_i mean_j(D_ij²) gives ∂L/∂D = (2/3)·D (by hand, 3 columns),
     // and L = Σ_i (mean_j D_ij)² gives (2/3)·mean_j D_ij at each element of row i: (2/9)·Σ_j D_ij.

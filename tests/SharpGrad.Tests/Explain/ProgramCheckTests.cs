@@ -22,6 +22,9 @@ public class ProgramCheckTests
     [InlineData("param x = 1\ninput x = 2\ny = x", 2, 7, "'x' is already defined on line 1; each name is defined once (give this one another name)")]
     // A Cyrillic х beside a Latin x would print as one name.
     [InlineData("param x = [1, 2]\nparam х = [3, 4]\nL = sum(x * х)", 2, 7, "'х' prints like 'x' ('х' has U+0445, a Cyrillic letter that looks like the Latin x), defined on line 1; names that print alike would be confused (give this one another name)")]
+    // So would the micro sign beside a Greek mu, and phi1 beside φ1 (both φ_1).
+    [InlineData("param µ = 1\nparam μ = 2\nL = µ * μ", 2, 7, "'μ' prints like 'µ' ('μ' has U+03BC where 'µ' has U+00B5), defined on line 1; names that print alike would be confused (give this one another name)")]
+    [InlineData("param phi1 = 1\nparam φ1 = 2\nL = phi1 * φ1", 2, 7, "'φ1' prints like 'phi1', defined on line 1; names that print alike would be confused (give this one another name)")]
     public void NameErrors_AreReportedWhereTheNameIsUsedOrDefined(string text, int line, int column, string reason)
     {
         var e = ParseError(text);

@@ -261,6 +261,18 @@ public class StepTests
     }
 
     [Fact]
+    public void AConcatOfOneElementVectors_PassesEachItsOwnComponent()
+    {
+        // z = concat(a, b) ⊙ c with one-element a, b: ∂L/∂a = (∂L/∂z ⊙ c)[0:1] = 2·z0·c0 = 2·(0.5·2)·2 = 4 (by hand).
+        var program = GradProgram.Parse("param a = [0.5]\nparam b = [-1]\nparam c = [2, 3]\nz = concat(a, b) * c\nL = sum(z * z)");
+        var report = StepReport.Create(program.Evaluate(), 0.1);
+        var term = report.Backward.Single(r => r.Node.Name == "a").Terms.Single();
+        Assert.Equal("(∂L/∂z ⊙ c)[0:1]", term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), "∂L/∂z", StringComparison.Ordinal));
+        Assert.Equal([4.0], report.Backward.Single(r => r.Node.Name == "a").Gradient.ToDoubleArray());
+        Assert.True(DerivativeChecker.Check(program, "a", "(dL/dz * c)[0:1]").IsCorrect);
+    }
+
+    [Fact]
     public void ConvolutionWithAScalarBias_IsWalkedThrough()
     {
         var x = new double[,] { { 1, 0, -1, 2, 0.5 }, { 0, 1, 2, -1, 1 }, { 0.5, -2, 1, 0, 1 }, { 1, 1, 0, -1, 2 }, { -1, 0.5, 2, 1, 0 } };

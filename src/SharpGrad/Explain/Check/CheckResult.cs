@@ -98,9 +98,28 @@ public sealed class CheckResult
             sb.Append(string.Join(", ", Point.Select(kv => $"{kv.Key} = {ValueFormat.Brief(kv.Value)}"))).Append('\n');
             sb.Append($"  your expression = {ValueFormat.Brief(StudentValue)}\n");
             sb.Append($"  true {what} = {ValueFormat.Brief(TrueValue)}\n");
+            if (!IsCorrect && Differences(StudentValue, TrueValue) is { } differences) sb.Append(differences);
         }
         foreach (var d in Diagnostics) sb.Append("  - ").Append(d).Append('\n');
         return sb.ToString();
+    }
+
+    /// <summary>Where two values cut short differ (they may print alike), as "  they differ at [3, 7]: −0.262 against −0.351"; null for short values.</summary>
+    private static string? Differences(Tensor student, Tensor truth)
+    {
+        double[] s = student.ToDoubleArray(), t = truth.ToDoubleArray();
+        if (t.Length <= 24 || s.Length != t.Length) return null;
+        var shape = truth.Shape.ToArray();
+        var at = Enumerable.Range(0, t.Length).Where(i => !DerivativeChecker.Agrees(s[i], t[i])).ToList();
+        if (at.Count == 0) return null;
+        string Position(int flat)
+        {
+            var index = new int[shape.Length];
+            for (int d = shape.Length - 1; d >= 0; d--) { index[d] = flat % shape[d]; flat /= shape[d]; }
+            return "[" + string.Join(", ", index) + "]";
+        }
+        var shown = at.Take(3).Select(i => $"{Position(i)}: {ValueFormat.Number(s[i])} against {ValueFormat.Number(t[i])}");
+        return $"  they differ at {string.Join("; ", shown)}{(at.Count > 3 ? $" (and {at.Count - 3} more)" : "")}\n";
     }
 
     /// <summary>

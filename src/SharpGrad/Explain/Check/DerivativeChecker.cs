@@ -327,6 +327,21 @@ public static partial class DerivativeChecker
             return Incorrect("numeric", samples, bad, Size(expr) <= MaxHintedSize ? (expr, sym) : null);
         }
 
+        /// <summary>The largest difference between the answer and the derivative at any point, relative to the derivative's size there; null where shapes differ.</summary>
+        private static double? Closeness(List<Sample> samples)
+        {
+            double worst = 0;
+            foreach (var x in samples)
+            {
+                double[] s = x.Student.ToDoubleArray(), t = x.True.ToDoubleArray();
+                if (s.Length != t.Length) return null;
+                double scale = t.Max(v => Math.Abs(v));
+                if (scale < 1e-12) return null;
+                worst = Math.Max(worst, s.Zip(t).Max(p => Math.Abs(p.First - p.Second)) / scale);
+            }
+            return worst;
+        }
+
         /// <summary>The most nodes an answer may have for the hints that re-evaluate it part by part.</summary>
         private const int MaxHintedSize = 2000;
 
@@ -352,6 +367,9 @@ public static partial class DerivativeChecker
                 diagnostics.Add(message);
             }
             if (mistake == CheckMistake.NotFinite) diagnostics.Add(reason!);
+            // Within a thousandth everywhere is no missing factor or path: a small constant is (√(mean x²) for √(mean x² + ε)).
+            if (mistake == CheckMistake.Value && Closeness(samples) is double near && near < 1e-3)
+                diagnostics.Add($"your expression is within {ValueFormat.Number(near)} (relative) of ∂{Derivation.Objective}/∂{Derivation.Wrt} at every point tried, but not equal: a small constant, such as the ε of a variance or a norm, is missing or extra");
             if (mistake == CheckMistake.Value && student?.Sym is { } sym)
                 diagnostics.AddRange(CheckSymbolic.PathDiagnostics(sym, Derivation));
             // Factors that explain the answer alike are one factor written several ways (1 − tanh(a)^2, ∂h/∂a): the first, closed one is named.
@@ -399,9 +417,9 @@ public static partial class DerivativeChecker
             for (int attempt = 0; attempt < points * 10 && samples.Count <= points; attempt++)
             {
                 // Every fourth point is drawn wider: a sign that changes only far from the given values (1 + (u·w)(1 − h²)
-                // below 0 needs u·w below −1) is reached there, so 1/|d| for 1/d is caught.
-                bool wide = attempt % 4 == 3;
-                double spread = wide ? 4 : 1.5;
+                // below 0 needs u·w below −1) is reached there, so 1/|d| for 1/d is caught, and so is the other side of a
+                // hinge with a wide margin, max(0, m − y(s1 − s2)) for m = 2, where a missing indicator shows.
+                double spread = attempt % 4 == 3 ? 4 : 1.5;
                 var point = attempt == 0 ? BasePoint : BasePoint.ToDictionary(kv => kv.Key, kv =>
                 {
                     if (IsFixed(kv.Key)) return kv.Value;
@@ -440,9 +458,6 @@ public static partial class DerivativeChecker
                 }
                 if (evaluator.KinkDistance < KinkMargin && !givenTie) continue;
                 var truth = evaluation.Gradient(Derivation.Wrt);
-                // Where a wide point leaves the gradient 0 (past a hinge max(m − d, 0)), the answer is not asked there: one
-                // written for the side the given values are on stays right.
-                if (wide && truth.ToDoubleArray().All(v => v == 0)) continue;
                 samples.Add(new Sample(point, evaluation, value, truth, Compare(value, truth)));
             }
             return samples;

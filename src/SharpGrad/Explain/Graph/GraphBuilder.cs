@@ -45,11 +45,18 @@ internal sealed class GraphBuilder
                 throw new GradProgramException(
                     $"'{s.Name}' is already defined on line {first.Line}; each name is defined once (give this one another name)", s.NamePosition);
             // x and a Cyrillic х side by side would be two nodes under one label in every table and formula.
-            if (byPrint.TryGetValue(NameSuggestion.Latin(s.Name), out var alike))
+            if (byPrint.TryGetValue(NameSuggestion.PrintKey(s.Name), out var alike))
+            {
+                var quoted = NameSuggestion.Quoted(s.Name, alike.Name);
+                // µ and μ look the same on the page: the code points say which is which.
+                int at = Enumerable.Range(0, Math.Min(s.Name.Length, alike.Name.Length)).FirstOrDefault(i => s.Name[i] != alike.Name[i], -1);
+                if (!quoted.Contains(" has U+", StringComparison.Ordinal) && at >= 0 && s.Name.Length == alike.Name.Length)
+                    quoted += $" ('{s.Name}' has U+{(int)s.Name[at]:X4} where '{alike.Name}' has U+{(int)alike.Name[at]:X4})";
                 throw new GradProgramException(
-                    $"'{s.Name}' prints like {NameSuggestion.Quoted(s.Name, alike.Name)}, defined on line {alike.Line}; names that print alike would be confused (give this one another name)", s.NamePosition);
+                    $"'{s.Name}' prints like {quoted}, defined on line {alike.Line}; names that print alike would be confused (give this one another name)", s.NamePosition);
+            }
             allByName[s.Name] = s;
-            byPrint[NameSuggestion.Latin(s.Name)] = s;
+            byPrint[NameSuggestion.PrintKey(s.Name)] = s;
         }
     }
 

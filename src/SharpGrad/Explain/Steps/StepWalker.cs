@@ -360,7 +360,13 @@ internal sealed class StepWalker
         else if (n.Op!.Kind == OpKind.MatMul)
             // The product of a matrix and a vector read as a column is the vector again, so that b in W x + b adds to it, not across it.
             result = Sym.MatMul(Promote(Expression(n.Operands[0]), n.Operands[0], n.Operands[1], true), Promote(Expression(n.Operands[1]), n.Operands[1], n.Operands[0], false)).WithShape(ShapeOf(n));
-        else result = Sym.Call(n.Op, n.Operands.Select(Expression).ToArray());
+        else
+        {
+            result = Sym.Call(n.Op, n.Operands.Select(Expression).ToArray());
+            // Operands of one element are written as numbers, so a call of them (concat(a, b) of two one-element vectors)
+            // would infer no shape: it has its value's.
+            if (!result.IsShaped && ShapeOf(n) is { Length: > 0 } shape) result = result.WithShape(shape);
+        }
         return expressions[n] = result;
     }
 }

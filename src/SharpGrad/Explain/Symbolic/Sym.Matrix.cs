@@ -105,8 +105,9 @@ public sealed partial class Sym
         // A transpose summed along one axis into a vector is the matrix summed along the other: sum(W, 1), not sum(Wᵀ, 0).
         if (a.Kind == SymKind.Transpose && a.Args[0].Shape is { Count: 2 } && axes is [var axis and (0 or 1)] && shape.Length == 1)
             return SumOver(a.Args[0], [1 - axis], shape);
-        // Every axis of a vector summed, kept or not, is one number, the sum of all elements: sum(q), not sum(q, 0).
-        if (shape is [] or [1] && a.Shape is { Count: 1 }) return Call("sum", a);
+        // Every axis summed, kept or not, is one number, the sum of all elements: sum(q), not sum(q, 0), and sum(I[W = J]) for a
+        // matrix, not sum(I[W = J], 0, 1).
+        if (shape.All(d => d == 1) && a.Shape is { Count: var rank } && axes.Length == rank) return Call("sum", a);
         return new Sym(SymKind.SumOver, args: [a], axes: axes, shape: shape.Length == 0 ? null : shape);
     }
 

@@ -49,13 +49,19 @@ public static class NameSuggestion
 
     private static readonly Dictionary<char, char> LookAlikes = new()
     {
-        ['а'] = 'a', ['е'] = 'e', ['о'] = 'o', ['р'] = 'p', ['с'] = 'c', ['у'] = 'y', ['х'] = 'x', ['і'] = 'i', ['ј'] = 'j', ['ѕ'] = 's',
+        ['а'] = 'a', ['е'] = 'e', ['о'] = 'o', ['р'] = 'p', ['с'] = 'c', ['у'] = 'y', ['х'] = 'x', ['і'] = 'i', ['ј'] = 'j', ['ѕ'] = 's', ['ӏ'] = 'l',
         ['А'] = 'A', ['В'] = 'B', ['Е'] = 'E', ['К'] = 'K', ['М'] = 'M', ['Н'] = 'H', ['О'] = 'O', ['Р'] = 'P', ['С'] = 'C', ['Т'] = 'T', ['Х'] = 'X',
         ['Α'] = 'A', ['Β'] = 'B', ['Ε'] = 'E', ['Ζ'] = 'Z', ['Η'] = 'H', ['Ι'] = 'I', ['Κ'] = 'K', ['Μ'] = 'M', ['Ν'] = 'N', ['Ο'] = 'O', ['Ρ'] = 'P', ['Τ'] = 'T', ['Χ'] = 'X', ['ο'] = 'o',
     };
 
-    /// <summary>The name with every Cyrillic or Greek look-alike letter read as the Latin one it prints like: two names print alike when theirs are equal.</summary>
-    public static string Latin(string name) => name.All(c => c < 0x0370) ? name : string.Concat(name.Select(c => LookAlikes.TryGetValue(c, out var l) ? l : c));
+    /// <summary>
+    /// What a name prints as, folded so that two names that print alike get one key: the printed form (phi1 and φ1 are
+    /// φ_1, yhat is ŷ), compatibility forms folded (µ the micro sign is μ, ﬁ is fi, a full-width １ is 1), and Cyrillic or
+    /// Greek look-alikes read as the Latin letters they look like (х is x).
+    /// </summary>
+    public static string PrintKey(string name) => Latin(SymbolName.Parse(name).ToUnicode().Normalize(System.Text.NormalizationForm.FormKC));
+
+    private static string Latin(string name) => name.All(c => c < 0x0370) ? name : string.Concat(name.Select(c => LookAlikes.TryGetValue(c, out var l) ? l : c));
 
     private static int EditDistance(string a, string b)
     {
