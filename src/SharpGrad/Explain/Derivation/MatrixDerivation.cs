@@ -265,12 +265,13 @@ public static class MatrixDerivation
     /// <summary>Block k of g along the axis a concat of <paramref name="operands"/> joined them: that operand's own gradient where g is itself such a concat.</summary>
     private static Sym Block(Sym g, int axis, int[][] operands, int k)
     {
-        // The recorded sizes, as an operand's formula may have lost its shape (X^0 is 1).
-        var sizes = operands.Select(o => o[axis]).ToArray();
+        // The recorded sizes, as an operand's formula may have lost its shape (X^0 is 1); a number joined is one element.
+        var sizes = operands.Select(o => o.Length == 0 ? 1 : o[axis]).ToArray();
         int start = sizes.Take(k).Sum();
         if (g is { Kind: SymKind.Call, Op.Name: "concat" } joined && joined.Args.Count == sizes.Length && joined.Op.Attributes?.Dims is [var a]
             && (a < 0 ? a + g.Shape!.Count : a) == axis && joined.Args.Select(p => p.Shape?[axis]).SequenceEqual(sizes.Select(n => (int?)n)))
             return joined.Args[k];
+        if (operands[k].Length == 0) return Sym.Call(OpTable.Index([new OpTable.IndexItem(false, start, null)]), g);
         var items = Enumerable.Range(0, axis + 1).Select(i => i < axis ? new OpTable.IndexItem(true, null, null) : new OpTable.IndexItem(true, start, start + sizes[k])).ToArray();
         return Sym.Call(OpTable.Index(items), g).WithShape(operands[k]);
     }

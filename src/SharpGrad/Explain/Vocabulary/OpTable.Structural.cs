@@ -274,7 +274,8 @@ public static partial class OpTable
     {
         var arguments = string.Join(", ", Enumerable.Range(0, count).Select(i => "$" + (char)('a' + i)));
         var setting = axis == 0 ? "" : $", axis={axis}";
-        return new("concat", count, OpKind.Structural, a => Tensor.Cat(a, axis), $"joined along axis {axis}",
+        // A number joins a vector as its one element (concat(u·v, u·w) of two dot products is a 2-vector).
+        return new("concat", count, OpKind.Structural, a => Tensor.Cat([.. a.Select(t => t.Rank == 0 ? t.Reshape(1) : t)], axis), $"joined along axis {axis}",
             $"concat({arguments}{setting})", $"\\operatorname{{concat}}({arguments}{setting.Replace("axis=", "\\text{axis}=")})",
             shape: (IReadOnlyList<SymbolicShape> s, IReadOnlyDictionary<string, int> sizes, out string? problem) =>
             {
@@ -285,10 +286,12 @@ public static partial class OpTable
                     problem = "concat needs the sizes of what it joins to be known";
                     return null;
                 }
+                // Numbers join vectors (or each other) as one-element vectors.
+                if (shapes.All(x => x!.Length <= 1)) shapes = [.. shapes.Select(x => x!.Length == 0 ? [1] : x)];
                 var first = shapes[0]!;
-                if (first.Length == 0 || shapes.Any(x => x!.Length != first.Length))
+                if (shapes.Any(x => x!.Length != first.Length))
                 {
-                    problem = $"concat joins vectors or matrices of one rank (a number x is the vector [x]); got {string.Join(" and ", s)}";
+                    problem = $"concat joins numbers and vectors, or matrices, of one rank; got {string.Join(" and ", s)}";
                     return null;
                 }
                 if (axis < -first.Length || axis >= first.Length)
