@@ -18,6 +18,17 @@ public class WhyTests
     }
 
     [Fact]
+    public void AComponentNoIndexReads_IsSaidSo_WithTheCountingStated()
+    {
+        // J = Σ W[1, :] ⊙ x + W[0, 0]·W[1, 1]: W[0, 1] (row 1, column 2 counted from 1) is read by no index (by hand).
+        var program = GradProgram.Parse("param W = [[0.5, -0.2], [0.1, 0.9]]\nparam x = [0.3, 0.7]\nJ = sum(W[1, :] * x) + W[0, 0]*W[1, 1]");
+        var text = ZeroGradientExplanation.Create(program, "W").Render();
+        Assert.Contains("Components count from 1 (W[1, 2] is row 1, column 2); the program's brackets count from 0.", text);
+        Assert.Contains("W[1, 2] is 0 because:\n  - W[1, :] at line 3 does not read W[1, 2], so its local derivative is 0\n", text);
+        Assert.Single(text.Split('\n'), l => l.StartsWith("  - W[1, :]", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void E9_W1_InactiveRelu()
     {
         var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "W1");

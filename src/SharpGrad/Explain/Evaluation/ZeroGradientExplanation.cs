@@ -116,10 +116,13 @@ public sealed class ZeroGradientExplanation
         sb.Append(value.Count == 1 || zeros == value.Count
             ? $"The gradient is zero{(value.Count > 1 ? " in every component" : "")}.\n"
             : $"{zeros} of {value.Count} components {(zeros == 1 ? "is" : "are")} zero.\n");
+        // Components count from 1, as the seeds write w_{1,2}; a program's own brackets (W[1, :]) count from 0, as in NumPy.
+        if (value.Count > 1 && Evaluation.Graph.Nodes.Any(n => n.Op?.Name == "index"))
+            sb.Append($"Components count from 1 ({(value.Rank == 1 ? $"{Wrt}[1] is the first element" : $"{Wrt}[1, 2] is row 1, column 2")}); the program's brackets count from 0.\n");
         foreach (var (components, reasons) in Groups)
         {
             sb.Append(string.Join(", ", components)).Append(components.Count == 1 ? " is 0 because:\n" : " are 0 because:\n");
-            foreach (var r in reasons) sb.Append("  - ").Append(r).Append('\n');
+            foreach (var r in reasons.Distinct()) sb.Append("  - ").Append(r).Append('\n');
         }
         return sb.ToString();
     }

@@ -72,6 +72,9 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
         {
             case "relu":
                 return $"{at}: {C(n, k)} = {N(V(n, k))} ≤ 0, so {partial} = 0";
+            // An index or slice has a zero local derivative only for the components it does not read.
+            case "index":
+                return $"{at} does not read {C(n, k)}, so its local derivative is 0";
             case "max" or "min" when op.Arity == 2 && others.Length == 1:
             {
                 var other = others[0];
