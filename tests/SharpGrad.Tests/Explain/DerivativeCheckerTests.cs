@@ -1073,6 +1073,26 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // Answers that would take minutes or more memory than a value may hold are refused at their column, not run.
+    [InlineData("sum(zeros(4096, 4096) @ zeros(4096, 4096)) + h", "--expr column 5: zeros(4096, 4096) @ zeros(4096, 4096): [4096, 4096] @ [4096, 4096] takes 68719476736 multiply-adds, more than an answer may (1073741824)")]
+    [InlineData("sum(diag(ones(100000)))*h", "--expr column 5: diag(ones(100000)): diag of [100000] would hold more than 16777216 numbers")]
+    [InlineData("sum(outer(ones(100000), ones(100000)))*h", "--expr column 5: outer(ones(100000), ones(100000)): outer of [100000] and [100000] would hold more than 16777216 numbers")]
+    public void AnAnswerTooCostlyToGrade_IsRefused(string expr, string message)
+    {
+        var program = GradProgram.Parse("param h = [0.5, -0.2]\nL = sum(h^2)");
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "h", expr));
+        Assert.StartsWith(message, e.Message);
+    }
+
+    [Fact]
+    public void AnAnswerOfMoreThanAMillionCharacters_IsRefused()
+    {
+        var program = GradProgram.Parse("param h = [0.5, -0.2]\nL = sum(h^2)");
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "h", string.Join("+", Enumerable.Repeat("h", 600_000))));
+        Assert.Equal("--expr column 1000001: the expression is 1199999 characters long; an answer may have at most 1000000", e.Message);
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

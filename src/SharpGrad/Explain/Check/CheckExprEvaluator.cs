@@ -140,6 +140,12 @@ internal sealed class CheckExprEvaluator
                 throw new CheckShapeException($"the shapes {ValueFormat.Shape(a)} and {ValueFormat.Shape(b)} do not fit an elementwise operation (sizes {x[^i]} and {y[^i]})");
     }
 
+    /// <summary>The most multiply-adds (and elements) one operation of an answer may take: 2^30.</summary>
+    private const double MaxWork = 1 << 30;
+
+    /// <summary>The most elements an answer's outer product or diagonal matrix may have, as a program's value: 2^24.</summary>
+    private const int MaxElements = 1 << 24;
+
     private static Tensor MatMul(Tensor a, Tensor b)
     {
         if (a.Rank > 2 || b.Rank > 2)
@@ -147,6 +153,10 @@ internal sealed class CheckExprEvaluator
         int inner = a.Rank == 0 ? 1 : a.Shape[a.Rank - 1], rows = b.Rank == 0 ? 1 : b.Shape[0];
         if (a.Rank > 0 && b.Rank > 0 && inner != rows)
             throw new CheckShapeException($"{ValueFormat.Shape(a)} @ {ValueFormat.Shape(b)}: the left side has {inner} columns but the right side has {rows} rows");
+        // An answer is evaluated at 41 points: a product of two 4096 × 4096 matrices at each would take minutes.
+        double work = (double)a.Count * (b.Rank == 2 ? b.Shape[1] : 1);
+        if (work > MaxWork)
+            throw new ArgumentException($"{ValueFormat.Shape(a)} @ {ValueFormat.Shape(b)} takes {work:0} multiply-adds, more than an answer may ({MaxWork:0}) at each point it is graded");
         return Apply(OpTable.Binary(BinaryOperator.MatMul), a, b);
     }
 
@@ -269,6 +279,8 @@ internal sealed class CheckExprEvaluator
                 var args = e.Args.Select(Eval).ToArray();
                 switch (e.Name)
                 {
+                    case "outer" or "diag" when (double)args[0].Count * args[^1].Count > MaxElements:
+                        throw new ArgumentException($"{e.Name} of {ValueFormat.Shape(args[0])}{(e.Name == "outer" ? " and " + ValueFormat.Shape(args[1]) : "")} would hold more than {MaxElements} numbers, the most a value may hold");
                     case "outer": return args[0].Reshape(args[0].Count, 1).Mul(args[1].Reshape(1, args[1].Count));
                     case "ones" or "zeros" when args.All(a => a.Count == 1 && a.Item() is var k && k >= 1 && k == Math.Floor(k) && k <= 1 << 20)
                                      && args.Aggregate(1.0, (p, a) => p * a.Item()) <= 1 << 24:

@@ -44,12 +44,17 @@ internal sealed partial class CheckExprParser
         tokens = Tokenize(source);
     }
 
+    /// <summary>The longest answer read, in characters.</summary>
+    public const int MaxLength = 1_000_000;
+
     /// <summary>Parses <paramref name="text"/>; names must be nodes of <paramref name="graph"/>.</summary>
     public static CheckExpr Parse(string text, ComputationGraph graph)
     {
         // The grammar is recursive descent with several levels per nesting depth.
         return AmpleStack.Run(() =>
         {
+            // A million characters holds a pasted derivation of thousands of paths; more is no answer to grade.
+            if (text.Length > MaxLength) throw Error(MaxLength + 1, $"the expression is {text.Length} characters long; an answer may have at most {MaxLength}");
             var p = new CheckExprParser(text, graph);
             if (p.Current.Kind == T.End) throw Error(1, "the expression is empty");
             var e = p.ParseSum();
