@@ -419,7 +419,8 @@ public static partial class DerivativeChecker
                 // Every fourth point is drawn wider: a sign that changes only far from the given values (1 + (u·w)(1 − h²)
                 // below 0 needs u·w below −1) is reached there, so 1/|d| for 1/d is caught, and so is the other side of a
                 // hinge with a wide margin, max(0, m − y(s1 − s2)) for m = 2, where a missing indicator shows.
-                double spread = attempt % 4 == 3 ? 4 : 1.5;
+                bool wide = attempt % 4 == 3;
+                double spread = wide ? 4 : 1.5;
                 var point = attempt == 0 ? BasePoint : BasePoint.ToDictionary(kv => kv.Key, kv =>
                 {
                     if (IsFixed(kv.Key)) return kv.Value;
@@ -458,6 +459,9 @@ public static partial class DerivativeChecker
                 }
                 if (evaluator.KinkDistance < KinkMargin && !givenTie) continue;
                 var truth = evaluation.Gradient(Derivation.Wrt);
+                // Far out, a right answer may overflow where the engine's rule does not (e^a/(1 + e^a) for σ(a)): such a
+                // point is for signs, not for the range of floating point.
+                if (wide && !AllFinite(value)) continue;
                 samples.Add(new Sample(point, evaluation, value, truth, Compare(value, truth)));
             }
             return samples;
