@@ -1092,6 +1092,18 @@ public class DerivativeCheckerTests
         Assert.Equal("--expr column 1000001: the expression is 1199999 characters long; an answer may have at most 1000000", e.Message);
     }
 
+    [Fact]
+    public void AnAnswerComputingTooManyNumbers_IsRefused()
+    {
+        // Two 4096 × 4096 blocks joined hold 2^25 numbers, more than a value may; ten sums of e^(4000 × 4000) compute far more
+        // than 2^26 numbers at each point.
+        var program = GradProgram.Parse("param x = [1, 2]\nJ = sum(x^2)");
+        var joined = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "x", "2*x + 0*sum(concat(ones(4096, 4096), ones(4096, 4096)))"));
+        Assert.StartsWith("--expr column 13: concat(ones(4096, 4096), ones(4096, 4096)): your expression computes more than 67108864 numbers", joined.Message);
+        var sums = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "x", "2*x + 0*(" + string.Join(" + ", Enumerable.Repeat("sum(exp(ones(4000, 4000)))", 10)) + ")"));
+        Assert.Contains("more than an answer may", sums.Message);
+    }
+
     [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]

@@ -404,6 +404,20 @@ public class MatrixDerivationTests
         Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), "W", formula).IsCorrect);
     }
 
+    [Fact]
+    public void AConstantTimesOnes_IsWrittenExactly()
+    {
+        // A linear critic mean(D F) − mean(D R) over 6 and 7 columns: ∂L/∂F = Dᵀ1ᵀ/6 and ∂L/∂R = −Dᵀ1ᵀ/7 (by hand); 0.166667
+        // for 1/6 would be 2e-6 off, outside check's tolerance.
+        const string source = "param D[1, 2] = [[0.5, -1.0]]\ninput F[2, 6] = [[1, 2, 0, 1, -1, 0.5], [-1, 0.5, 1, 2, 0, 1]]\n"
+            + "input R[2, 7] = [[0.2, 1, -1, 0.3, 1, 2, 0], [1, -0.5, 2, 0, 1, 1, -1]]\nL = mean(D @ F) - mean(D @ R)";
+        AssertEqualsEngine(source, "F", out var f);
+        Assert.Equal("Dᵀ((1/6)·ones(6))ᵀ", f);
+        AssertEqualsEngine(source, "R", out var r);
+        Assert.Equal("Dᵀ((−1/7)·ones(7))ᵀ", r);
+        Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), "F", f).IsCorrect);
+    }
+
     [Theory]
     // A mean along one axis averages that axis alone: L = Σ_i mean_j(D_ij²) gives ∂L/∂D = (2/3)·D (by hand, 3 columns),
     // and L = Σ_i (mean_j D_ij)² gives (2/3)·mean_j D_ij at each element of row i: (2/9)·Σ_j D_ij.

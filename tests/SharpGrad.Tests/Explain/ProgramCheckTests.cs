@@ -25,6 +25,8 @@ public class ProgramCheckTests
     // So would the micro sign beside a Greek mu, and phi1 beside φ1 (both φ_1).
     [InlineData("param µ = 1\nparam μ = 2\nL = µ * μ", 2, 7, "'μ' prints like 'µ' ('μ' has U+03BC where 'µ' has U+00B5), defined on line 1; names that print alike would be confused (give this one another name)")]
     [InlineData("param phi1 = 1\nparam φ1 = 2\nL = phi1 * φ1", 2, 7, "'φ1' prints like 'phi1', defined on line 1; names that print alike would be confused (give this one another name)")]
+    // A Cyrillic е prints as the constant e.
+    [InlineData("param е = 2\nL = е * e", 1, 7, "'е' prints like the constant 'e' ('е' has U+0435, a Cyrillic letter that looks like the Latin e); names that print alike would be confused (give this one another name)")]
     public void NameErrors_AreReportedWhereTheNameIsUsedOrDefined(string text, int line, int column, string reason)
     {
         var e = ParseError(text);

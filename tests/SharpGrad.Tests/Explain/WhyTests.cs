@@ -24,8 +24,11 @@ public class WhyTests
         var program = GradProgram.Parse("param W = [[0.5, -0.2], [0.1, 0.9]]\nparam x = [0.3, 0.7]\nJ = sum(W[1, :] * x) + W[0, 0]*W[1, 1]");
         var text = ZeroGradientExplanation.Create(program, "W").Render();
         Assert.Contains("Components count from 1 (W[1, 2] is row 1, column 2); the program's brackets count from 0.", text);
-        Assert.Contains("W[1, 2] is 0 because:\n  - W[1, :] at line 3 does not read W[1, 2], so its local derivative is 0\n", text);
+        Assert.Contains("W[1, 2] is 0 because:\n  - W[1, :] at line 3 reads W[2, 1], W[2, 2], not W[1, 2], so its local derivative is 0\n", text);
         Assert.Single(text.Split('\n'), l => l.StartsWith("  - W[1, :]", StringComparison.Ordinal));
+        // h[1:3] of h = (1, 2, 3) reads its 2nd and 3rd elements; the 1st is read by nothing, and the 3rd meets m's 0 (by hand).
+        var slice = ZeroGradientExplanation.Create(GradProgram.Parse("param h = [1, 2, 3]\nconst m = [1, 0]\nu = h[1:3]\nJ = sum(u * m)"), "h").Render();
+        Assert.Contains("h[1] is 0 because:\n  - h[1:3] at line 3 reads h[2], h[3], not h[1], so its local derivative is 0\nh[3] is 0 because:\n  - u * m at line 4: a multiplication by m[2] = 0", slice);
     }
 
     [Fact]

@@ -54,6 +54,7 @@ internal sealed class CheckExprEvaluator
             }
             Collect(e);
         }
+        work = 0;
         using (Autograd.NoGrad()) return Eval(e);
     }
 
@@ -140,8 +141,14 @@ internal sealed class CheckExprEvaluator
                 throw new CheckShapeException($"the shapes {ValueFormat.Shape(a)} and {ValueFormat.Shape(b)} do not fit an elementwise operation (sizes {x[^i]} and {y[^i]})");
     }
 
-    /// <summary>The most multiply-adds (and elements) one operation of an answer may take: 2^30.</summary>
+    /// <summary>The most multiply-adds one matrix product of an answer may take: 2^30.</summary>
     private const double MaxWork = 1 << 30;
+
+    /// <summary>The most numbers an answer's parts may hold together at one point: 2^26, as all of a program's values.</summary>
+    private const double MaxNumbers = 1 << 26;
+
+    /// <summary>The numbers computed so far at this point.</summary>
+    private double work;
 
     /// <summary>The most elements an answer's outer product or diagonal matrix may have, as a program's value: 2^24.</summary>
     private const int MaxElements = 1 << 24;
@@ -154,9 +161,9 @@ internal sealed class CheckExprEvaluator
         if (a.Rank > 0 && b.Rank > 0 && inner != rows)
             throw new CheckShapeException($"{ValueFormat.Shape(a)} @ {ValueFormat.Shape(b)}: the left side has {inner} columns but the right side has {rows} rows");
         // An answer is evaluated at 41 points: a product of two 4096 × 4096 matrices at each would take minutes.
-        double work = (double)a.Count * (b.Rank == 2 ? b.Shape[1] : 1);
-        if (work > MaxWork)
-            throw new ArgumentException($"{ValueFormat.Shape(a)} @ {ValueFormat.Shape(b)} takes {work:0} multiply-adds, more than an answer may ({MaxWork:0}) at each point it is graded");
+        double multiplyAdds = (double)a.Count * (b.Rank == 2 ? b.Shape[1] : 1);
+        if (multiplyAdds > MaxWork)
+            throw new ArgumentException($"{ValueFormat.Shape(a)} @ {ValueFormat.Shape(b)} takes {multiplyAdds:0} multiply-adds, more than an answer may ({MaxWork:0}) at each point it is graded");
         return Apply(OpTable.Binary(BinaryOperator.MatMul), a, b);
     }
 
@@ -193,6 +200,12 @@ internal sealed class CheckExprEvaluator
         try
         {
             var value = EvalNode(e);
+            // Every number an answer computes counts: sums of exp(ones(4000, 4000)) would run for minutes over 41 points.
+            work += value.Count;
+            if (work > MaxNumbers)
+                throw new ArgumentException($"your expression computes more than {MaxNumbers:0} numbers at one point (the values of its parts together), more than an answer may");
+            if (value.Count > MaxElements)
+                throw new ArgumentException($"{ValueFormat.Shape(value)} holds more than {MaxElements} numbers, the most a value may hold");
             return Inserted is { } at && at.Nodes.Contains(e) ? at.Change(value.To(DType.Float64)) : value;
         }
         catch (CheckShapeException ex) when (!ex.Message.StartsWith("column", StringComparison.Ordinal))

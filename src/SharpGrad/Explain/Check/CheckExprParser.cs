@@ -244,7 +244,8 @@ internal sealed partial class CheckExprParser
             // So does a single-number name: Wᵀ c t is c·Wᵀt.
             bool Number(CheckExpr e) => Literal(e) is not null || StaticRank(e) == 0;
             int at = run.Count - 1;
-            while (at > 0 && Number(run[at].Expr)) at--;
+            // (Only juxtaposition looks back: a long run of *1 would otherwise be walked at every factor.)
+            while (juxtaposed && at > 0 && Number(run[at].Expr)) at--;
             var anchor = juxtaposed && at < run.Count - 1 && !Number(run[at].Expr) ? run[at] : previous;
             if (juxtaposed && !callThenBracket && Literal(anchor.Expr) is null && Literal(right) is null
                 && StaticRank(anchor.Expr) is not 0 && StaticRank(right) is not 0
@@ -382,7 +383,14 @@ internal sealed partial class CheckExprParser
     /// <summary>True when the token just before character <paramref name="start"/> is <paramref name="op"/>.</summary>
     private bool IsOpAt(int start, string op)
     {
-        int i = tokens.FindIndex(t => t.Start == start);
+        // The tokens stand in order of their starts.
+        int lo = 0, hi = tokens.Count - 1, i = -1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (tokens[mid].Start == start) { i = mid; while (i > 0 && tokens[i - 1].Start == start) i--; break; }
+            if (tokens[mid].Start < start) lo = mid + 1; else hi = mid - 1;
+        }
         return i > 0 && tokens[i - 1] is { Kind: T.Op } before && before.Text == op;
     }
 

@@ -21,7 +21,16 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
             if (!onPath.Contains(c) || !c.HasGradient) continue;
             var (feeds, local) = Jacobian(c, n);
             var upstream = (evaluation.GradientOf(c) ?? Tensor.ZerosLike(evaluation.ValueOf(c))).ToDoubleArray();
-            foreach (var s in feeds[k])
+            // A slice or concat passes k to the one place it reads it: only that place is traced, and one that reads it
+            // nowhere is the reason.
+            var places = c.Op?.Kind == OpKind.Structural ? feeds[k].Where(t => local[t, k] != 0).ToList() : feeds[k];
+            if (places.Count == 0 && feeds[k].Count > 0 && c.Op?.Kind == OpKind.Structural)
+            {
+                var r = Reason(c, n, feeds[k][0], k);
+                if (!reasons.Contains(r)) reasons.Add(r);
+                continue;
+            }
+            foreach (var s in places)
             {
                 if (upstream[s] == 0)
                 {
@@ -74,7 +83,13 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                 return $"{at}: {C(n, k)} = {N(V(n, k))} ≤ 0, so {partial} = 0";
             // An index or slice has a zero local derivative only for the components it does not read.
             case "index":
-                return $"{at} does not read {C(n, k)}, so its local derivative is 0";
+            {
+                var local = Jacobian(c, n).Local;
+                var read = Enumerable.Range(0, local.GetLength(1)).Where(j => Enumerable.Range(0, local.GetLength(0)).Any(t => local[t, j] != 0)).ToList();
+                var names = string.Join(", ", read.Take(3).Select(j => C(n, j))) + (read.Count > 3 ? ", …" : "");
+                return read.Count == 0 ? $"{at} reads none of {n.Label}, so its local derivative is 0"
+                    : $"{at} reads {names}, not {C(n, k)}, so its local derivative is 0";
+            }
             case "max" or "min" when op.Arity == 2 && others.Length == 1:
             {
                 var other = others[0];

@@ -44,6 +44,10 @@ internal sealed class GraphBuilder
             if (allByName.TryGetValue(s.Name, out var first))
                 throw new GradProgramException(
                     $"'{s.Name}' is already defined on line {first.Line}; each name is defined once (give this one another name)", s.NamePosition);
+            // A Cyrillic е would print as the constant e it is not.
+            if (!Constants.ContainsKey(s.Name) && Constants.Keys.FirstOrDefault(c => NameSuggestion.PrintKey(c) == NameSuggestion.PrintKey(s.Name)) is { } constant)
+                throw new GradProgramException(
+                    $"'{s.Name}' prints like the constant {NameSuggestion.Quoted(s.Name, constant)}; names that print alike would be confused (give this one another name)", s.NamePosition);
             // x and a Cyrillic х side by side would be two nodes under one label in every table and formula.
             if (byPrint.TryGetValue(NameSuggestion.PrintKey(s.Name), out var alike))
             {

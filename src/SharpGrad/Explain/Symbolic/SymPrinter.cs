@@ -74,7 +74,11 @@ public static class SymPrinter
                 var sizes = e.Shape!.Count(d => d > 1) > 1 ? e.Shape! : [count];
                 if (e.Value == 0) return (Zeros(e, latex), Atom);
                 string ones = latex ? $"\\mathbf{{1}}_{{{string.Join(" \\times ", sizes)}}}" : $"ones({string.Join(", ", sizes)})";
-                return e.Value == 1 ? (ones, Atom) : ($"{ValueFormat.Number(e.Value, latex ? Notation.Latex : Notation.Text)}{(latex ? " \\cdot " : "·")}{ones}", ProductP);
+                if (e.Value == 1) return (ones, Atom);
+                // Exact, as any constant of a formula: (1/3)·ones(3), not 0.333333·ones(3), which is 1e-6 off.
+                var (c, cp) = Constant(e.Value, latex);
+                if (c.Contains('/', StringComparison.Ordinal) || c.Contains("frac", StringComparison.Ordinal)) c = latex ? $"\\left({c}\\right)" : $"({c})";
+                return ($"{c}{(latex ? " \\cdot " : "·")}{ones}", ProductP);
             }
             return Constant(e.Value, latex);
     }
