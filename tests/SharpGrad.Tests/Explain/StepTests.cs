@@ -273,6 +273,17 @@ public class StepTests
     }
 
     [Fact]
+    public void AVectorTimesAOneColumnMatrix_KeepsTheTransposeOnItsGradient()
+    {
+        // e = v M with M 2×1: ∂L/∂v = ∂L/∂e · Mᵀ, a row 1×2 read as the vector 2e·(0.3, 0.8) (by hand); bare M would be the column.
+        var program = GradProgram.Parse("param v = [0.7, -0.5]\ninput M[2, 1] = [[0.3], [0.8]]\ne = v @ M\nL = sum(e^2)");
+        var term = StepReport.Create(program.Evaluate(), 0.1).Backward.Single(r => r.Node.Name == "v").Terms.Single();
+        var formula = term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), "∂L/∂e", StringComparison.Ordinal);
+        Assert.Equal("∂L/∂e · Mᵀ", formula);
+        Assert.True(DerivativeChecker.Check(program, "v", formula).IsCorrect);
+    }
+
+    [Fact]
     public void ConvolutionWithAScalarBias_IsWalkedThrough()
     {
         var x = new double[,] { { 1, 0, -1, 2, 0.5 }, { 0, 1, 2, -1, 1 }, { 0.5, -2, 1, 0, 1 }, { 1, 1, 0, -1, 2 }, { -1, 0.5, 2, 1, 0 } };

@@ -141,7 +141,9 @@ public sealed partial class Sym
         var target = shape is { Length: > 0 } && !(shape.Length == 1 && shape[0] == 1 && !IsShaped) ? shape : null;
         if (Shape is { } own ? target is not null && own.SequenceEqual(target) : target is null) return this;
         // A number times a row, (y − t) hᵀ, read back as a vector is that number times the vector: (y − t)·h.
-        if (Kind == SymKind.MatMul && target is [var n] && Args[0].Shape is [1, 1] && Args[1].Shape is [1, var k] && k == n)
+        // (Not the transpose of a one-column matrix M: bare, it would print as M, the column.)
+        if (Kind == SymKind.MatMul && target is [var n] && Args[0].Shape is [1, 1] && Args[1].Shape is [1, var k] && k == n
+            && !(Args[1] is { Kind: SymKind.Transpose, Args: [{ IsVectorView: false, Shape.Count: 2 }] }))
             return Mul(Args[0].WithShape([]), Args[1].WithShape(target));
         // (W e)ᵀ, a row, read back as the column it came from is W e.
         if (Kind == SymKind.Transpose && target is not null && Args[0].Shape is { } inner && inner.SequenceEqual(target)) return Args[0];
