@@ -279,7 +279,7 @@ public class StepTests
         var program = GradProgram.Parse("param v = [0.7, -0.5]\ninput M[2, 1] = [[0.3], [0.8]]\ne = v @ M\nL = sum(e^2)");
         var term = StepReport.Create(program.Evaluate(), 0.1).Backward.Single(r => r.Node.Name == "v").Terms.Single();
         var formula = term.Formula!.ToString().Replace(ChainTerm.UpstreamSymbol.ToString(), "∂L/∂e", StringComparison.Ordinal);
-        Assert.Equal("∂L/∂e · Mᵀ", formula);
+        Assert.Equal("∂L/∂e Mᵀ", formula);
         Assert.True(DerivativeChecker.Check(program, "v", formula).IsCorrect);
     }
 
