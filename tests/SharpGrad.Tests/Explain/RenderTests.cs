@@ -22,6 +22,9 @@ public class RenderTests
     [InlineData("_1", "\\__{1}", "__1")]
     [InlineData("_hat", "\\hat{\\_}", "_\u0302")]
     [InlineData("_x", "\\mathrm{\\_x}", "_x")]
+    // A Greek letter typed as itself is its LaTeX command; the micro sign is the Greek mu.
+    [InlineData("λ", "\\lambda", "λ")]
+    [InlineData("µ1", "\\mu_{1}", "µ_1")]
     public void SymbolName_ReadsIndicesGreekAndAccents(string name, string latex, string unicode)
     {
         var s = SymbolName.Parse(name);

@@ -80,11 +80,14 @@ public sealed class SymbolName
     /// <summary>LaTeX: w_{2,5}, \theta_{01}, \hat{y}, \mathrm{var}.</summary>
     public string ToLatex()
     {
-        string core = Greek.Contains(Stem) ? "\\" + Stem
-            : Stem == "eps" ? "\\epsilon"
-            : Stem == "_" ? "\\_" // a bare _ is a subscript in LaTeX: the name _ (or _1, _hat) is the character \_
-            : Stem.Length == 1 ? Stem
-            : $"\\mathrm{{{Stem.Replace("_", "\\_")}}}";
+        // A Greek letter typed as itself (λ, or µ the micro sign) is its command, as pdflatex reads no raw Unicode.
+        var stem = Stem.Normalize(System.Text.NormalizationForm.FormKC);
+        if (SpelledGreek(stem) is { } spelled) stem = spelled;
+        string core = Greek.Contains(stem) ? "\\" + stem
+            : stem == "eps" ? "\\epsilon"
+            : stem == "_" ? "\\_" // a bare _ is a subscript in LaTeX: the name _ (or _1, _hat) is the character \_
+            : stem.Length == 1 ? stem
+            : $"\\mathrm{{{stem.Replace("_", "\\_")}}}";
         if (Accent is not null) core = $"\\{Accent}{{{core}}}";
         return Indices.Count == 0 ? core : $"{core}_{{{string.Join(",", Indices)}}}";
     }
