@@ -1105,6 +1105,20 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // L = mean((X w + b − y)²) over three houses: ∂L/∂w = (−949053.33, −20504.67) (by hand and PyTorch). Six significant
+    // digits, as grad and step print them, are the true value rounded; a number with fewer than four is taken as exact.
+    [InlineData("[-949053, -20504.7]", true)]
+    [InlineData("[-949053.3, -20504.67]", true)]
+    [InlineData("[-949000, -20504.7]", false)]
+    [InlineData("[-949052, -20504.7]", false)]
+    public void ANumberOfSixSignificantDigits_IsTheTrueValueRounded(string value, bool correct)
+    {
+        var program = GradProgram.Parse("input X = [[120, 3], [85, 2], [200, 4]]\ntarget y = [3100, 2200, 5050]\nparam w = [2.1, 10.3]\nparam b = 5.7\nL = mean((X @ w + b - y)^2)");
+        var r = DerivativeChecker.CheckValue(program, "w", value);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

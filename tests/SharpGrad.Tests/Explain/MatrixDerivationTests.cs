@@ -349,19 +349,10 @@ public class MatrixDerivationTests
     [Theory]
     // A column W[:, 2] of a 3×4 matrix through L = Σ tanh(c ⊙ x): its gradient is the column x ⊙ (1 − tanh(c ⊙ x)²) (by hand).
     [InlineData("param W = [[0.1, 0.2, -0.3, 0.4], [-0.5, 0.6, 0.7, 0.8], [-0.9, 0.3, 0.5, -0.2]]\ninput x = [1, -2, 0.5]\nc = W[:, 2]\nL = sum(tanh(c * x))",
-        "concat(zeros(3, 2), [x ⊙ (1 − tanh(c ⊙ x)^2)]ᵀ, zeros(3, 1), axis=1)")]
+        "W", "concat(zeros(3, 2), [x ⊙ (1 − tanh(c ⊙ x)^2)]ᵀ, zeros(3, 1), axis=1)")]
     // One element W[0, 1] times a row: ∂(W01·Σ W[1, :])/∂W is Σ W[1, :] at (0, 1) and W01 along row 1 (by hand).
     [InlineData("param W = [[0.1, 0.2, -0.3], [-0.5, 0.6, 0.7]]\nL = W[0, 1] * sum(W[1, :])",
-        "concat(concat(zeros(1, 1), [[sum(W[1, :])]], zeros(1, 1), axis=1), [W[0, 1]·ones(3)])")]
-    public void AColumnOrAnElementOfAMatrix_IsABlockOfZeros(string source, string expected)
-    {
-        var wrt = GradProgram.Parse(source).Declarations[0].Name;
-        AssertEqualsEngine(source, wrt, out var formula);
-        Assert.Equal(expected, formula);
-        Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), wrt, formula).IsCorrect);
-    }
-
-    [Theory]
+        "W", "concat(concat(zeros(1, 1), [[sum(W[1, :])]], zeros(1, 1), axis=1), [W[0, 1]·ones(3)])")]
     // A Vandermonde matrix V = [1, X, X²] (4×3) in a mean squared error: ∂L/∂V = (2/4)(ŷ − t)wᵀ, and X's gradient is V's
     // column 1 plus 2X ⊙ its column 2 (by hand); X^0's column has no share.
     [InlineData("input X[4, 1] = [[-1], [0.5], [1], [2]]\ntarget t[4] = [1, 0.2, 0.5, 3]\nparam w[3] = [0.1, -0.3, 0.5]\nV = concat(X^0, X, X^2, axis=1)\nyhat = V @ w\nL = mean((yhat - t)^2)",
@@ -374,34 +365,18 @@ public class MatrixDerivationTests
     // indicators read I[t > y] and I[y > t], with the tie shared.
     [InlineData("input x[2] = [1.0, 2.0]\nparam W[3, 2] = [[0.5, -0.2], [0.3, 0.4], [-0.6, 0.1]]\ntarget t[3] = [0.4, 0.5, 0.2]\nconst q = 0.3\ny = W @ x\nL = mean(max(q * (t - y), (q - 1) * (t - y)))",
         "W", "(q·(−I[t > y]/3 − I[t = y]/6) − ((I[y > t] + I[t = y]/2)·(q − 1))/3) xᵀ")]
-    public void ClosedForms_ThroughConcatsOfPowersLiteralSumsAndMultiplesCompared_AreSimple(string source, string wrt, string expected)
-    {
-        AssertEqualsEngine(source, wrt, out var formula);
-        Assert.Equal(expected, formula);
-        Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), wrt, formula).IsCorrect);
-    }
-
-    [Theory]
     // A column and one element of W: L = (u·W[:, 1])·W[0, 1] gives u·W01 down column 1 and u·W[:, 1] more at (0, 1) (by hand).
     [InlineData("param W = [[0.2, 0.7], [-0.5, 0.3], [0.6, -0.1]]\nparam u = [0.1, 0.2, 0.3]\nc = W[:, 1]\nL = dot(u, c) * W[0, 1]",
         "W", "concat(concat(zeros(1, 1), [[uᵀc]], axis=1), zeros(2, 2)) + concat(zeros(3, 1), [u W[0, 1]]ᵀ, axis=1)")]
     // L = (u·w)·w[0]: ∂L/∂w = u·w[0] + (u·w)·e₀ (by hand).
     [InlineData("param w = [0.2, 0.7, -0.5]\nparam u = [0.1, 0.2, 0.3]\nL = dot(u, w) * w[0]", "w", "[uᵀw, 0, 0] + u w[0]")]
-    public void AReadOfOneElementBesideADotProduct_Closes(string source, string wrt, string expected)
+    // J = max(W) of a 2×2 W: ∂J/∂W is the indicator of the largest element, shared at a tie (by hand); the whole matrix summed is sum(…).
+    [InlineData("param W = [[0.1, 0.5], [0.3, -0.2]]\nJ = max(W)", "W", "I[W = J]/sum(I[W = J])")]
+    public void ClosedForms_ThroughReadsOfMatricesConcatsAndComparedMultiples_AreSimpleAndCheckBack(string source, string wrt, string expected)
     {
         AssertEqualsEngine(source, wrt, out var formula);
         Assert.Equal(expected, formula);
         Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), wrt, formula).IsCorrect);
-    }
-
-    [Fact]
-    public void AWholeMatrixSummed_IsWrittenSum()
-    {
-        // J = max(W) of a 2×2 W: ∂J/∂W is the indicator of the largest element, shared at a tie (by hand).
-        const string source = "param W = [[0.1, 0.5], [0.3, -0.2]]\nJ = max(W)";
-        AssertEqualsEngine(source, "W", out var formula);
-        Assert.Equal("I[W = J]/sum(I[W = J])", formula);
-        Assert.True(DerivativeChecker.Check(GradProgram.Parse(source), "W", formula).IsCorrect);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public static partial class DerivativeChecker
         if (SwappedIndex(program, expression) is { } typo) return g.Structure(CheckMistake.IndexTypo, typo);
         // An array literal ([1, -2.5]) is a numeric answer, as --value takes it.
         if (expression.TrimStart().StartsWith('[') && TryParseValue(expression) is { } literal)
-            return g.Value(literal, Decimals(expression));
+            return g.Value(literal, Halves(expression));
         var expr = CheckExprParser.Parse(expression, program.Graph);
         ReadTotals(expr, program, g.Derivation.Objective);
         if (Circular(program, g.Derivation, expr) is { } circular) return g.Structure(circular.Mistake, circular.Reason);
@@ -64,7 +64,7 @@ public static partial class DerivativeChecker
             try
             {
                 var value = new CheckExprEvaluator(program, g.First, g.BasePoint).Evaluate(expr);
-                return g.Value(value, Decimals(expression), RoundingSlack(expr, value, e => new CheckExprEvaluator(program, g.First, g.BasePoint).Evaluate(e)));
+                return g.Value(value, Halves(expression), RoundingSlack(expr, value, e => new CheckExprEvaluator(program, g.First, g.BasePoint).Evaluate(e)));
             }
             catch (CheckShapeException e)
             {
@@ -88,7 +88,7 @@ public static partial class DerivativeChecker
         // (−0.07, 0.075): a vector as step's numbers print it.
         var text = value.Trim();
         if (text.StartsWith('(') && text.IndexOfAny(['(', ')'], 1) == text.Length - 1) text = "[" + text[1..^1] + "]";
-        return g.Value(GradProgram.ParseValue(text), Decimals(value));
+        return g.Value(GradProgram.ParseValue(text), Halves(value));
     }
 
     private static Tensor? TryParseValue(string text)
@@ -103,12 +103,18 @@ public static partial class DerivativeChecker
         }
     }
 
-    /// <summary>The decimals written in each number of the text, in order; 0 for a whole number or one with an exponent.</summary>
-    private static int[] Decimals(string text) =>
-        Regex.Matches(text, @"(\d*\.(\d+)|\d+)([eE][-+]?\d+)?").Select(m => m.Groups[3].Success ? 0 : m.Groups[2].Length).ToArray();
-
-    /// <summary>Half a unit of the last of <paramref name="decimals"/>, for a number written with two or more.</summary>
-    private static double Half(int decimals) => decimals >= 2 ? 0.5 * Math.Pow(10, -decimals) : 0;
+    /// <summary>
+    /// For each number of the text, in order, how far from the true value it may be as a rounding of it: half a unit of
+    /// its last digit where it is written with two or more decimals, or with four or more significant digits (−949053
+    /// and 12345.6, as grad and step print six); 0, exact, otherwise.
+    /// </summary>
+    private static double[] Halves(string text) =>
+        Regex.Matches(text, @"(\d*)(?:\.(\d+))?([eE]([-+]?\d+))?").Where(m => m.Length > 0 && (m.Groups[1].Length > 0 || m.Groups[2].Length > 0)).Select(m =>
+        {
+            int decimals = m.Groups[2].Length, exponent = m.Groups[4].Success ? int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+            int significant = (m.Groups[1].Value + m.Groups[2].Value).TrimStart('0').Length;
+            return decimals >= 2 || significant >= 4 ? 0.5 * Math.Pow(10, exponent - decimals) : 0;
+        }).ToArray();
 
     /// <summary>
     /// How far a nameless expression's value can move, element by element, when each of its numbers written with two or
@@ -121,7 +127,7 @@ public static partial class DerivativeChecker
         var halves = new Dictionary<CheckExpr, double>(ReferenceEqualityComparer.Instance);
         void Collect(CheckExpr e)
         {
-            if (e.Kind == CheckExpr.Kinds.Number && Decimals(e.Text) is [var d] && Half(d) > 0) halves[e] = Half(d);
+            if (e.Kind == CheckExpr.Kinds.Number && Halves(e.Text) is [var h] && h > 0) halves[e] = h;
             foreach (var a in e.Args) Collect(a);
         }
         Collect(expr);
@@ -278,14 +284,14 @@ public static partial class DerivativeChecker
         /// </summary>
         private double[] rounding = [0];
 
-        public CheckResult Value(Tensor value, int[] decimals, double[]? slack = null)
+        public CheckResult Value(Tensor value, double[] halves, double[]? slack = null)
         {
             var truth = First.Gradient(Derivation.Wrt);
             // A number cannot equal a derivative that is not one: NaN "equal" to NaN would grade 0/0 correct.
             if (!AllFinite(truth))
                 throw new ArgumentException($"∂{Derivation.Objective}/∂{Derivation.Wrt} is {ValueFormat.Tensor(truth)} at the program's values, not a finite number, "
                     + "so a numeric answer cannot be graded there; give values where it is defined with --set");
-            rounding = decimals.Length == value.Count && decimals.Length > 1 ? decimals.Select(Half).ToArray() : [Half(decimals.DefaultIfEmpty().Max())];
+            rounding = halves.Length == value.Count && halves.Length > 1 ? halves : [halves.Where(h => h > 0).DefaultIfEmpty().Min()];
             // Arithmetic on rounded numbers (step's numbers column pasted back) is as far off as their rounding carries.
             if (slack is not null && slack.Length == value.Count)
                 rounding = slack.Select((x, i) => Math.Max(x, rounding[rounding.Length == 1 ? 0 : i])).ToArray();
