@@ -1118,6 +1118,14 @@ public class DerivativeCheckerTests
         Assert.True(correct == r.IsCorrect, r.ToText());
     }
 
+    [Fact]
+    public void TwoNamesRunTogether_AreSuggestedWithASpace()
+    {
+        var program = GradProgram.Parse("input X = [[1, 2], [3, 4]]\ntarget y = [1, 0]\nparam w = [0.5, -0.5]\nr = X @ w - y\nL = sum(r^2)");
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "w", "2 Xᵀ(Xw − y)"));
+        Assert.StartsWith("--expr column 6: unknown name 'Xw'; did you mean 'X w' (a product is written with a space)?", e.Message);
+    }
+
     [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]

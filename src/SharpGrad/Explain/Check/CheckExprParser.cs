@@ -719,7 +719,11 @@ internal sealed partial class CheckExprParser
     private ArgumentException Unknown(Tok t, string where)
     {
         var names = graph.NamedNodes.Select(n => n.Name!).ToList();
-        var hint = NameSuggestion.Closest(t.Text, names) is { } best ? $"; did you mean {NameSuggestion.Quoted(t.Text, best)}? The program defines" : "; the program defines";
+        // Xw for X w: two names run together, a product without its space.
+        var split = Enumerable.Range(1, Math.Max(0, t.Text.Length - 1)).Select(i => (Left: t.Text[..i], Right: t.Text[i..]))
+            .FirstOrDefault(p => Resolve(p.Left) is not null && Resolve(p.Right) is not null);
+        var hint = split.Left is not null ? $"; did you mean '{split.Left} {split.Right}' (a product is written with a space)? The program defines"
+            : NameSuggestion.Closest(t.Text, names) is { } best ? $"; did you mean {NameSuggestion.Quoted(t.Text, best)}? The program defines" : "; the program defines";
         return Fail($"unknown name '{t.Text}'{where}{hint} {string.Join(", ", names)}", t);
     }
 
