@@ -1127,6 +1127,20 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // A = tanh(H Wᵀ) for rows H, L = Σ A ⊙ R: ∂L/∂H = (R ⊙ (1 − A²)) W (by hand). A dot after a bracket holding a gradient,
+    // before a matrix, is that matrix product, as step writes ∂L/∂Z · W; ⊙ stays elementwise.
+    [InlineData("(∂L/∂A ⊙ (1 − A^2)) · W", true)]
+    [InlineData("(∂L/∂A ⊙ (1 − A^2)) @ W", true)]
+    [InlineData("(R ⊙ (1 − A^2)) W", true)]
+    [InlineData("(∂L/∂A ⊙ (1 − A^2)) ⊙ W", false)]
+    public void ADotAfterABracketHoldingAGradient_IsAMatrixProduct(string expr, bool correct)
+    {
+        var program = GradProgram.Parse("param W = [[0.5, -0.3], [0.2, 0.4]]\ninput H = [[1, 0], [0.5, -1]]\nconst R = [[1, 2], [-1, 0.5]]\nA = tanh(H @ W.T)\nL = sum(A * R)");
+        var r = DerivativeChecker.Check(program, "H", expr);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
+    [Theory]
     // Malformed labels are errors at their column, even in the derivative asked for (which would otherwise be "circular").
     [InlineData("∂J/∂b[-3]", "--expr column 6: index -3 is out of range for axis 0 of size 2")]
     [InlineData("∂J/∂(x)_", "--expr column 8: unknown name '_'")]

@@ -255,6 +255,8 @@ internal sealed partial class CheckExprParser
                     // (∂L/∂s ⊙ g) V: a vector holding a gradient, before a matrix, is the numerator layout's row times it; so
                     // is ∂L/∂q · (E W), a matrix in brackets after a dot.
                     || (StaticRank(anchor.Expr) == 1 && StaticRank(right) == 2 && (right.Kind == CheckExpr.Kinds.Name || IsOpAt(rightStart, "·")) && HasPartial(anchor.Expr))
+                    // (∂L/∂A ⊙ (1 − A²)) · W: a dot after a bracket holding a gradient, before a matrix, as step writes ∂L/∂Z · W.
+                    || (IsOpAt(rightStart, "·") && StaticRank(anchor.Expr) is null or 2 && StaticRank(right) == 2 && right.Kind == CheckExpr.Kinds.Name && HasPartial(anchor.Expr))
                     // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
                     || (IsOpAt(rightStart, "·") && OnlyAProduct(anchor.Expr, right))))
             {
