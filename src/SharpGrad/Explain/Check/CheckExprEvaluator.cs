@@ -144,8 +144,8 @@ internal sealed class CheckExprEvaluator
     /// <summary>The most multiply-adds one matrix product of an answer may take: 2^30.</summary>
     private const double MaxWork = 1 << 30;
 
-    /// <summary>The most numbers an answer's parts may hold together at one point: 2^26, as all of a program's values.</summary>
-    private const double MaxNumbers = 1 << 26;
+    /// <summary>The most numbers an answer's parts may hold together at one point: 2^28, a dozen steps on the largest value.</summary>
+    private const double MaxNumbers = 1 << 28;
 
     /// <summary>The numbers computed so far at this point.</summary>
     private double work;
