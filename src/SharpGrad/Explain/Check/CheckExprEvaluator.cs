@@ -296,7 +296,7 @@ internal sealed class CheckExprEvaluator
                         throw new ArgumentException($"{e.Name} of {ValueFormat.Shape(args[0])}{(e.Name == "outer" ? " and " + ValueFormat.Shape(args[1]) : "")} would hold more than {MaxElements} numbers, the most a value may hold");
                     case "outer": return args[0].Reshape(args[0].Count, 1).Mul(args[1].Reshape(1, args[1].Count));
                     case "ones" or "zeros" when args.All(a => a.Count == 1 && a.Item() is var k && k >= 1 && k == Math.Floor(k) && k <= 1 << 20)
-                                     && args.Aggregate(1.0, (p, a) => p * a.Item()) <= 1 << 24:
+                                     && args.Aggregate(1.0, (p, a) => p * a.Item()) <= MaxElements:
                         return Tensor.Full([.. args.Select(a => (int)a.Item())], e.Name == "ones" ? 1.0 : 0.0, DType.Float64);
                     case "ones" or "zeros": throw new ArgumentException($"{e.Name}(n) or {e.Name}(rows, columns) takes whole numbers ≥ 1 (the sizes of the all-{e.Name} vector or matrix), each at most 1048576 and 16777216 elements in all");
                     case "Σ": return args[0].Count > 1 ? args[0].Sum() : args[0];

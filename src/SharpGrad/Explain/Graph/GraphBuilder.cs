@@ -20,6 +20,9 @@ internal sealed class GraphBuilder
     /// <summary>Names that stand for numbers unless the program defines them itself.</summary>
     internal static readonly Dictionary<string, double> Constants = new(StringComparer.Ordinal) { ["e"] = Math.E, ["pi"] = Math.PI, ["π"] = Math.PI };
 
+    /// <summary>The constants by how they print (pi and π alike).</summary>
+    private static readonly Dictionary<string, string> ConstantPrints = Constants.Keys.GroupBy(NameSuggestion.PrintKey).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
     private GraphBuilder(IReadOnlyList<Statement> statements) => this.statements = statements;
 
     /// <summary>Builds and checks the graph of <paramref name="statements"/>.</summary>
@@ -44,23 +47,17 @@ internal sealed class GraphBuilder
             if (allByName.TryGetValue(s.Name, out var first))
                 throw new GradProgramException(
                     $"'{s.Name}' is already defined on line {first.Line}; each name is defined once (give this one another name)", s.NamePosition);
-            // A Cyrillic е would print as the constant e it is not.
-            if (!Constants.ContainsKey(s.Name) && Constants.Keys.FirstOrDefault(c => NameSuggestion.PrintKey(c) == NameSuggestion.PrintKey(s.Name)) is { } constant)
+            // A Cyrillic е would print as the constant e it is not; x and a Cyrillic х side by side would be two nodes under
+            // one label in every table and formula.
+            var key = NameSuggestion.PrintKey(s.Name);
+            if (!Constants.ContainsKey(s.Name) && ConstantPrints.TryGetValue(key, out var constant))
                 throw new GradProgramException(
                     $"'{s.Name}' prints like the constant {NameSuggestion.Quoted(s.Name, constant)}; names that print alike would be confused (give this one another name)", s.NamePosition);
-            // x and a Cyrillic х side by side would be two nodes under one label in every table and formula.
-            if (byPrint.TryGetValue(NameSuggestion.PrintKey(s.Name), out var alike))
-            {
-                var quoted = NameSuggestion.Quoted(s.Name, alike.Name);
-                // µ and μ look the same on the page: the code points say which is which.
-                int at = Enumerable.Range(0, Math.Min(s.Name.Length, alike.Name.Length)).FirstOrDefault(i => s.Name[i] != alike.Name[i], -1);
-                if (!quoted.Contains(" has U+", StringComparison.Ordinal) && at >= 0 && s.Name.Length == alike.Name.Length)
-                    quoted += $" ('{s.Name}' has U+{(int)s.Name[at]:X4} where '{alike.Name}' has U+{(int)alike.Name[at]:X4})";
+            if (byPrint.TryGetValue(key, out var alike))
                 throw new GradProgramException(
-                    $"'{s.Name}' prints like {quoted}, defined on line {alike.Line}; names that print alike would be confused (give this one another name)", s.NamePosition);
-            }
+                    $"'{s.Name}' prints like {NameSuggestion.Quoted(s.Name, alike.Name)}, defined on line {alike.Line}; names that print alike would be confused (give this one another name)", s.NamePosition);
             allByName[s.Name] = s;
-            byPrint[NameSuggestion.PrintKey(s.Name)] = s;
+            byPrint[key] = s;
         }
     }
 

@@ -307,7 +307,8 @@ public sealed partial class Sym
             (a, b) = ka > kb ? (ca, Num(0)) : (Num(0), ca);
         // Sides whose difference is shorter than either compare as it does: q·(t − y) > (q − 1)·(t − y), a pinball loss's
         // max, is t > y.
-        else if (!a.IsNumber && !b.IsNumber && SplitCoefficient(Sub(a, b).Simplified()) is var (k, difference) && k != 0 && !difference.IsNumber
+        else if (!a.IsNumber && !b.IsNumber && a.Variables().Intersect(b.Variables()).Any()
+            && SplitCoefficient(Sub(a, b).Simplified()) is var (k, difference) && k != 0 && !difference.IsNumber
             && difference.ToString().Length < Math.Min(a.ToString().Length, b.ToString().Length))
         {
             (a, b) = difference is { Kind: SymKind.Sum, Args: [var p, var n] } && SplitCoefficient(n).Coefficient < 0 && SplitCoefficient(p).Coefficient > 0

@@ -37,10 +37,19 @@ public static class NameSuggestion
     public static string Hint(string name, IEnumerable<string> candidates) =>
         Closest(name, candidates) is { } best ? $"; did you mean {Quoted(name, best)}?" : "";
 
-    /// <summary>'a', or for a look-alike 'a' (the name has U+0430, a Cyrillic letter), which prints like the name it is not.</summary>
+    /// <summary>
+    /// 'a', or for a look-alike 'a' (the name has U+0430, a Cyrillic letter), which prints like the name it is not; for
+    /// two spellings of one letter that look the same on the page (µ and μ), the code point of each.
+    /// </summary>
     public static string Quoted(string name, string best)
     {
-        if (Latin(name) != Latin(best)) return $"'{best}'";
+        if (Latin(name) != Latin(best))
+        {
+            int at = name.Length == best.Length ? Enumerable.Range(0, name.Length).FirstOrDefault(i => name[i] != best[i], -1) : -1;
+            return at >= 0 && PrintKey(name) == PrintKey(best)
+                ? $"'{best}' ('{name}' has U+{(int)name[at]:X4} where '{best}' has U+{(int)best[at]:X4})"
+                : $"'{best}'";
+        }
         // The look-alike is in the name written, or in the program's own name (declared with another keyboard).
         var (holder, other) = name.FirstOrDefault(LookAlikes.ContainsKey) is var c && c != default ? (name, c) : (best, best.FirstOrDefault(LookAlikes.ContainsKey));
         return other == default ? $"'{best}'"
