@@ -325,6 +325,37 @@ public class CheckCommandTests
     }
 
     [Fact]
+    public void Batch_JsonFieldsOfTheWrongKind_AreThatSubmissionsError_AndAWrongValueGivesBothValues()
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            File.Copy(CliRunner.Example("e9.grad"), Path.Combine(dir, "e9.grad"));
+            // An id and a numeric answer may be JSON numbers; a wrt that is an object, or a submission that is
+            // not an object, is that submission's error, not a field read as its JSON text. ∂J/∂x = −6 (spec E9).
+            var json = Path.Combine(dir, "subs.json");
+            File.WriteAllText(json, """
+                [{"id": 7, "program": "e9.grad", "wrt": "x", "expression": -6},
+                 {"program": "e9.grad", "wrt": "x", "expression": 5},
+                 {"program": "e9.grad", "wrt": {"name": "x"}, "expression": "-6"},
+                 {"program": "e9.grad", "wrt": "x", "expression": true},
+                 "e9.grad"]
+                """);
+            var report = Path.Combine(dir, "r.csv");
+            var (code, stdout, stderr) = CliRunner.Run("check", "--batch", json, "--report", report);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("graded 5 submissions: 1 correct, 1 incorrect, 3 not gradable", stdout);
+            var lines = File.ReadAllLines(report);
+            Assert.Equal("7,e9.grad,x,-6,correct,None,", lines[1]);
+            Assert.Equal("2,e9.grad,x,5,incorrect,Value,5 is not ∂J/∂x; your expression = 5; true ∂J/∂x = −6", lines[2]);
+            Assert.Equal("3,e9.grad,,,error,,\"submission 3: the field 'wrt' must be a string, not an object\"", lines[3]);
+            Assert.Equal("4,e9.grad,x,,error,,\"submission 4: the field 'expression' must be a string, not true or false\"", lines[4]);
+            Assert.StartsWith("5,,,,error,,\"submission 5: expected an object", lines[5]);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void Batch_PathsThatCannotBeUsed_SayWhy()
     {
         var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;

@@ -127,7 +127,7 @@ internal static class CheckCommand
             foreach (var (s, r, error) in rows)
             {
                 var verdict = r is null ? "error" : r.IsCorrect ? "correct" : "incorrect";
-                var message = error ?? (r!.IsCorrect ? "" : r.Reason ?? string.Join("; ", r.Diagnostics));
+                var message = error ?? (r!.IsCorrect ? "" : Message(r));
                 text.AppendJoin(',', new[] { s.Id, s.Program, s.Wrt, s.Expression, verdict, r?.Mistake.ToString() ?? "", message }.Select(Csv)).Append('\n');
             }
         }
@@ -136,6 +136,18 @@ internal static class CheckCommand
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"graded {rows.Count} submissions: {correct} correct, {rows.Count - correct - errors} incorrect, {errors} not gradable; report in {reportPath}"));
         return 0;
+    }
+
+    /// <summary>
+    /// An incorrect result in one line: its reason and diagnostics, or, for a plain wrong value, the
+    /// verdict line with the two values at the counterexample, as the text report gives them.
+    /// </summary>
+    private static string Message(CheckResult r)
+    {
+        if (r.Reason is not null || r.Diagnostics.Count > 0) return r.Reason ?? string.Join("; ", r.Diagnostics);
+        var lines = r.ToText().Split('\n');
+        return string.Join("; ", lines.Where(l => l.StartsWith("incorrect: ", StringComparison.Ordinal) || l.StartsWith("  your expression", StringComparison.Ordinal) || l.StartsWith("  true ", StringComparison.Ordinal))
+            .Select(l => l.StartsWith("incorrect: ", StringComparison.Ordinal) ? l["incorrect: ".Length..] : l.Trim()));
     }
 
     /// <summary>A message about an option, said of the submission's field instead: a batch has no --expr, its rows have an expression.</summary>
@@ -175,19 +187,29 @@ internal static class CheckCommand
                 foreach (var item in doc.RootElement.EnumerateArray())
                 {
                     n++;
-                    string? Field(string key)
+                    string? wrong = item.ValueKind == JsonValueKind.Object ? null
+                        : $"submission {n}: expected an object {{\"program\": ..., \"wrt\": ..., \"expression\": ...}}, not {JsonKind(item)}";
+                    // An id or a numeric answer may be a JSON number; any other field must be a string.
+                    string? Field(string key, bool number = false)
                     {
-                        if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+                        if (wrong is not null || !item.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+                        if (number && v.ValueKind == JsonValueKind.Number) return v.GetRawText();
+                        if (v.ValueKind != JsonValueKind.String)
+                        {
+                            wrong = $"submission {n}: the field '{key}' must be a string, not {JsonKind(v)}";
+                            return null;
+                        }
                         try
                         {
-                            return v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText();
+                            return v.GetString();
                         }
                         catch (InvalidOperationException)
                         {
                             throw new ArgumentException($"--batch {path}, submission {n}: the field '{key}' is not text (it holds half of a UTF-16 surrogate pair)");
                         }
                     }
-                    list.Add(Make(Field("id"), Field("program"), Field("wrt"), Field("expression") ?? Field("expr"), Field("of"), $"submission {n}"));
+                    var submission = Make(Field("id", number: true), Field("program"), Field("wrt"), Field("expression", number: true) ?? Field("expr", number: true), Field("of"), $"submission {n}");
+                    list.Add(wrong is null ? submission : submission with { Problem = wrong });
                 }
             }
             return list;
@@ -218,6 +240,16 @@ internal static class CheckCommand
             new(id ?? where.Split(' ')[^1], program ?? "", wrt ?? "", expression ?? "", of,
                 program is null ? $"{where}: no program" : wrt is null ? $"{where}: no wrt" : expression is null ? $"{where}: no expression" : null);
     }
+
+    private static string JsonKind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "true or false",
+        JsonValueKind.String => "a string",
+        _ => "null",
+    };
 
     /// <summary>
     /// Where and, briefly, what the JSON mistake <paramref name="e"/> in <paramref name="text"/> is, in words

@@ -336,6 +336,23 @@ public class GradingTests
         for (int i = 0; i < 3; i++) Assert.Equal(expected[i], actual[i], 12);
     }
 
+    [Theory]
+    // z = X w, L = Σ(z − y)²/2: ∂L/∂w = Xᵀ(z − y) = (−1.025, −2.55) (by hand: z − y = (−1.1, 0.55, 0.2)). In Σ_i ∂L/∂(z)_i · ∂(z)_i/∂w
+    // the Jacobian product already sums over z's index i, and leaves w's: the answer is a vector, not the sum of its elements.
+    [InlineData("Σ_i ∂L/∂(z)_i · ∂(z)_i/∂w", CheckMistake.None)]
+    [InlineData("Σ_i ∂L/∂(z)_i · ∂(z)_i/∂(w)_d", CheckMistake.None)]
+    [InlineData("Σ_i (∂L/∂(z)_i · ∂(z)_i/∂w)", CheckMistake.None)]
+    [InlineData("Σ_i 2 ∂L/∂(z)_i · ∂(z)_i/∂w / 2", CheckMistake.None)]
+    [InlineData("[-1.025, -2.55]", CheckMistake.None)]
+    [InlineData("-Σ_i ∂L/∂(z)_i · ∂(z)_i/∂w", CheckMistake.SignFlipped)]
+    [InlineData("Σ_i ∂L/∂(z)_i", CheckMistake.Shape)]
+    public void AnIndexSum_OverAJacobianProduct_IsThatProduct(string answer, CheckMistake mistake)
+    {
+        var program = GradProgram.Parse("input X[3, 2] = [[1, 2], [0.5, -1], [-1, 1]]\ntarget y[3] = [1, 0, -1]\nparam w[2] = [0.5, -0.3]\nz = X @ w\nL = sum((z - y)^2)/2");
+        var r = DerivativeChecker.Check(program, "w", answer);
+        Assert.True(r.Mistake == mistake, r.ToText());
+    }
+
     private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
         + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
 

@@ -372,6 +372,11 @@ public class MatrixDerivationTests
     [InlineData("param w = [0.2, 0.7, -0.5]\nparam u = [0.1, 0.2, 0.3]\nL = dot(u, w) * w[0]", "w", "[uᵀw, 0, 0] + u w[0]")]
     // J = max(W) of a 2×2 W: ∂J/∂W is the indicator of the largest element, shared at a tie (by hand); the whole matrix summed is sum(…).
     [InlineData("param W = [[0.1, 0.5], [0.3, -0.2]]\nJ = max(W)", "W", "I[W = J]/sum(I[W = J])")]
+    // A multiclass hinge written over the score vector, m = s − y·s + 1 with a one-hot y: ∂L/∂s = g − y Σg for the hinge's
+    // g = I[m > 0] (by hand), so ∂L/∂W = (g − y Σg) xᵀ. The dot product's share is the sum of g, one number, not a sum along
+    // axis 1 of the vector g (which check could not read back, so that explain refused the form).
+    [InlineData("input x[4] = [1, -0.5, 2, 0.3]\nparam W[3, 4] = [[0.2, -0.3, 0.5, 0.1], [0.1, 0.4, 0.3, -0.2], [-0.4, 0.2, -0.6, 0.3]]\nconst y[3] = [0, 1, 0]\ns = W @ x\nm = s - dot(y, s) + 1\nL = sum(max(m, 0)) - 1",
+        "W", "(I[m > 0] + I[m = 0]/2 − y sum(I[m > 0] + I[m = 0]/2)) xᵀ")]
     public void ClosedForms_ThroughReadsOfMatricesConcatsAndComparedMultiples_AreSimpleAndCheckBack(string source, string wrt, string expected)
     {
         AssertEqualsEngine(source, wrt, out var formula);

@@ -27,6 +27,9 @@ public class ProgramCheckTests
     [InlineData("param phi1 = 1\nparam φ1 = 2\nL = phi1 * φ1", 2, 7, "'φ1' prints like 'phi1', defined on line 1; names that print alike would be confused (give this one another name)")]
     // A Cyrillic е prints as the constant e.
     [InlineData("param е = 2\nL = е * e", 1, 7, "'е' prints like the constant 'e' ('е' has U+0435, a Cyrillic letter that looks like the Latin e); names that print alike would be confused (give this one another name)")]
+    // Two conv layers whose names print alike (both c₁) would be two rows under one label in the shapes table.
+    [InlineData("conv c1: in 1, out 2, kernel 2, input 4x4\nconv c_1: in 1, out 2, kernel 2, input 4x4\nparam x = 1\ny = x^2", 2, 1, "conv layer 'c_1' prints like 'c1', declared on line 1; names that print alike would be confused (give this one another name)")]
+    [InlineData("conv c1: in 1, out 2, kernel 2, input 4x4\nconv c1: in 1, out 2, kernel 3, input 5x5\nparam x = 1\ny = x^2", 2, 1, "conv layer 'c1' is declared twice")]
     public void NameErrors_AreReportedWhereTheNameIsUsedOrDefined(string text, int line, int column, string reason)
     {
         var e = ParseError(text);

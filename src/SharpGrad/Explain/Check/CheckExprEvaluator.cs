@@ -22,6 +22,12 @@ internal sealed class CheckExprEvaluator
     /// <summary>The derivative ∂Of/∂Wrt a value stands for, kept through sums, signs and scalar factors.</summary>
     private readonly Dictionary<Tensor, (string Of, string Wrt)> chains = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// The Jacobian products among them (kept through signs, scalar factors and sums of such): the shared node's
+    /// index is summed already, so Σ_i ∂L/∂(z)_i · ∂(z)_i/∂w is that product, w's shape, not the sum of its elements.
+    /// </summary>
+    private readonly HashSet<Tensor> contracted = new(ReferenceEqualityComparer.Instance);
+
     public CheckExprEvaluator(GradProgram program, ProgramEvaluation evaluation, IReadOnlyDictionary<string, Tensor> point)
     {
         this.program = program;
@@ -89,17 +95,23 @@ internal sealed class CheckExprEvaluator
     }
 
     /// <summary>The result keeps the derivative <paramref name="from"/> stands for (a sign, a division by a number).</summary>
-    private Tensor Keep(Tensor result, Tensor from) => chains.TryGetValue(from, out var c) ? Tag(result, c) : result;
+    private Tensor Keep(Tensor result, Tensor from)
+    {
+        if (contracted.Contains(from)) contracted.Add(result);
+        return chains.TryGetValue(from, out var c) ? Tag(result, c) : result;
+    }
 
     /// <summary>
     /// A sum of two values standing for derivatives with respect to the same node stands for a derivative with respect
     /// to it too (of the sum of their numerators), so a factored chain such as (A·∂i/∂z + B·∂f/∂z)·∂z/∂w still contracts
     /// z's axes: the Jacobian product distributes over the sum.
     /// </summary>
-    private Tensor Same(Tensor result, Tensor a, Tensor b) =>
-        chains.TryGetValue(a, out var x) && chains.TryGetValue(b, out var y) && x.Wrt == y.Wrt
-            ? Tag(result, x == y ? x : (x.Of == y.Of ? x.Of : $"{x.Of}+{y.Of}", x.Wrt))
-            : result;
+    private Tensor Same(Tensor result, Tensor a, Tensor b)
+    {
+        if (!chains.TryGetValue(a, out var x) || !chains.TryGetValue(b, out var y) || x.Wrt != y.Wrt) return result;
+        if (contracted.Contains(a) && contracted.Contains(b)) contracted.Add(result);
+        return Tag(result, x == y ? x : (x.Of == y.Of ? x.Of : $"{x.Of}+{y.Of}", x.Wrt));
+    }
 
     /// <summary>A derivative times a plain number stays that derivative.</summary>
     private Tensor Scaled(Tensor result, Tensor a, Tensor b) =>
@@ -129,7 +141,9 @@ internal sealed class CheckExprEvaluator
         if (a.Rank < rank || b.Rank < rank || a.Count % shared != 0 || b.Count % shared != 0) return null;
         var shape = a.Shape.ToArray()[..(a.Rank - rank)].Concat(b.Shape.ToArray()[rank..]).ToArray();
         var product = OpTable.Binary(BinaryOperator.MatMul).Apply(a.Reshape(a.Count / shared, shared), b.Reshape(shared, b.Count / shared));
-        return Tag(product.Reshape(shape), (x.Of, y.Wrt));
+        var chained = product.Reshape(shape);
+        contracted.Add(chained);
+        return Tag(chained, (x.Of, y.Wrt));
     }
 
     private static void Broadcastable(Tensor a, Tensor b)
@@ -299,7 +313,7 @@ internal sealed class CheckExprEvaluator
                                      && args.Aggregate(1.0, (p, a) => p * a.Item()) <= MaxElements:
                         return Tensor.Full([.. args.Select(a => (int)a.Item())], e.Name == "ones" ? 1.0 : 0.0, DType.Float64);
                     case "ones" or "zeros": throw new ArgumentException($"{e.Name}(n) or {e.Name}(rows, columns) takes whole numbers ≥ 1 (the sizes of the all-{e.Name} vector or matrix), each at most 1048576 and 16777216 elements in all");
-                    case "Σ": return args[0].Count > 1 ? args[0].Sum() : args[0];
+                    case "Σ": return args[0].Count > 1 && !contracted.Contains(args[0]) ? args[0].Sum() : args[0];
                     case "diag": return args[0].Reshape(args[0].Count, 1).Mul(Tensor.Eye(args[0].Count, dtype: DType.Float64));
                     case "clip":
                         Kink(args[0], args[1]);

@@ -313,6 +313,9 @@ public static class SymPrinter
             if (p < ProductP) body = latex ? "\\left(" + body + "\\right)" : "(" + body + ")";
             return ((latex ? "\\sum_{" + e.Name + "} " : "Σ_" + e.Name + " ") + body, ProductP);
         }
+        // A sum down to one number is the sum of every element, whatever shape its argument is read in (a vector
+        // read as a row by a dot product's rule): sum(g, 1, keepdim=1) of a vector g would not read back.
+        if (e.Shape is { } one && one.All(d => d == 1)) return Write(Sym.Call("sum", e.Args[0]), latex);
         string axes = string.Join(", ", e.Axes);
         // A sum that keeps its axes (size 1) broadcasts back over them, as the row sums of a softmax backward
         // do; written without keepdim it would read as a vector broadcast along the other axis.

@@ -65,6 +65,8 @@ internal sealed class Parser
         var parser = new Parser(Lexer.Tokenize(text));
         var statements = new List<Statement>();
         convLayers = [];
+        // Two layers whose names print alike would be two rows under one label in the shapes table.
+        var layerPrints = new Dictionary<string, ConvLayer>(StringComparer.Ordinal);
         while (true)
         {
             while (parser.Current.Kind == TokenKind.Newline) parser.index++;
@@ -72,8 +74,10 @@ internal sealed class Parser
             if (parser.IsConvStart())
             {
                 var layer = parser.ParseConv();
-                if (convLayers.Any(c => c.Name == layer.Name))
-                    throw parser.Error($"conv layer '{layer.Name}' is declared twice", layer.Position);
+                if (layerPrints.TryGetValue(NameSuggestion.PrintKey(layer.Name), out var alike))
+                    throw parser.Error(alike.Name == layer.Name ? $"conv layer '{layer.Name}' is declared twice"
+                        : $"conv layer '{layer.Name}' prints like {NameSuggestion.Quoted(layer.Name, alike.Name)}, declared on line {alike.Position.Line}; names that print alike would be confused (give this one another name)", layer.Position);
+                layerPrints[NameSuggestion.PrintKey(layer.Name)] = layer;
                 convLayers.Add(layer);
             }
             else
