@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using SharpGrad.Explain;
+using SharpGrad.IO;
 
 namespace SharpGrad.Cli.Commands;
 
@@ -97,7 +98,12 @@ internal static class DotCommand
                 Console.Error.WriteLine($"error: dot failed {failure}");
                 return ExplainCli.UsageError;
             }
-            File.Move(temp, full, overwrite: true);
+            // Through the one writer of every output, which keeps a device a device and a link a link.
+            AtomicFile.Write(full, s =>
+            {
+                using var png = File.OpenRead(temp);
+                png.CopyTo(s);
+            }, "--png");
             Console.Out.WriteLine($"wrote {output}");
             return 0;
         }

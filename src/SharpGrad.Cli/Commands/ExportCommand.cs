@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SharpGrad.IO;
 using SharpGrad.IO.Onnx;
 using SharpGrad.NN;
 
@@ -27,7 +28,14 @@ internal static class ExportCommand
             throw new FileNotFoundException($"No model file at {weightsPath}; train one with `sharpgrad train`.");
         var (name, network) = ModelFiles.Load(weightsPath, modelName);
         // The trace batch is 1; the exported batch dimension is symbolic, so this does not limit the model.
-        OnnxExporter.Export(network, [1, 1, 28, 28], onnxPath);
+        try
+        {
+            OnnxExporter.Export(network, [1, 1, 28, 28], onnxPath);
+        }
+        catch (IOException e) when (AtomicFile.IsDiskFull(e))
+        {
+            throw new IOException($"--onnx: cannot write '{onnxPath}': the disk is full (no space left on the device).", e);
+        }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Exported {name} ({network.ParameterCount:N0} parameters) to {onnxPath}: ONNX opset {OnnxExporter.Opset}, input 'input' [batch, 1, 28, 28] (pixels normalised with mean 0.1307, std 0.3081), output 'output' [batch, 10] logits."));
         return 0;

@@ -19,7 +19,12 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write, string caller)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
+        string full = Target(Path.GetFullPath(path));
+        if (IsDevice(full))
+        {
+            WriteInPlace(full, write, caller);
+            return;
+        }
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{caller}: '{path}' is not a file path.", nameof(path));
         if (!Directory.Exists(directory))
             throw new DirectoryNotFoundException($"{caller}: cannot write '{full}' because the directory '{directory}' does not exist.");
@@ -59,6 +64,43 @@ public static class AtomicFile
         {
             TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The file a write to <paramref name="full"/> replaces: through a symbolic link, the file it leads to, so that the
+    /// link stays a link (a dangling one gets its file).
+    /// </summary>
+    private static string Target(string full)
+    {
+        try
+        {
+            return new FileInfo(full).LinkTarget is null ? full : File.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
+        }
+        catch (IOException)
+        {
+            return full;   // a cycle of links: the write below says what is wrong
+        }
+    }
+
+    /// <summary>
+    /// A device such as /dev/null, /dev/full or /dev/stdout: it is written in place, since a file renamed over it would
+    /// replace the device (and /dev/full would report success).
+    /// </summary>
+    private static bool IsDevice(string full) =>
+        !OperatingSystem.IsWindows() && (full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal)) && File.Exists(full);
+
+    private static void WriteInPlace(string full, Action<Stream> write, string caller)
+    {
+        try
+        {
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
+            write(stream);
+            stream.Flush();
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            throw new IOException($"{caller}: cannot write '{full}': the disk is full (no space left on the device).", e.HResult);
         }
     }
 

@@ -152,6 +152,16 @@ public sealed class DeepExpressionTests
     }
 
     [Fact]
+    public void AProgramOfMoreThanTheMostOperations_IsRefusedWhereItPassesThem()
+    {
+        // A sum of 500 001 + signs, 1 MB: evaluated it would be minutes and gigabytes at 4 million terms.
+        var text = "param x = 1\nJ = " + string.Join('+', Enumerable.Repeat("x", Parser.MaxOperations + 2));
+        var e = Assert.Throws<GradProgramException>(() => GradProgram.Parse(text, "t.grad"));
+        Assert.StartsWith("the program holds more than 500,000 operations by here", e.Reason);
+        Assert.Equal(2, e.Line);
+    }
+
+    [Fact]
     public void Program_Of100000Lines_ParsesAndEvaluatesInLinearTime()
     {
         const double r = 1.0001;

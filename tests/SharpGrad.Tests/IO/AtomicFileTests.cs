@@ -25,6 +25,37 @@ public class AtomicFileTests
     }
 
     [Fact]
+    public void Write_ThroughASymbolicLink_ReplacesTheFileItLeadsTo_AndKeepsTheLink()
+    {
+        if (OperatingSystem.IsWindows()) return;   // links need privileges there
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("target.csv"), "old");
+        File.CreateSymbolicLink(dir.File("link.csv"), dir.File("target.csv"));
+        File.CreateSymbolicLink(dir.File("dangling.csv"), dir.File("new.csv"));
+
+        AtomicFile.Write(dir.File("link.csv"), s => s.Write("new"u8), "test");
+        AtomicFile.Write(dir.File("dangling.csv"), s => s.Write("made"u8), "test");
+
+        Assert.Equal(dir.File("target.csv"), new FileInfo(dir.File("link.csv")).LinkTarget);
+        Assert.Equal("new", File.ReadAllText(dir.File("target.csv")));
+        Assert.Equal(dir.File("new.csv"), new FileInfo(dir.File("dangling.csv")).LinkTarget);
+        Assert.Equal("made", File.ReadAllText(dir.File("new.csv")));
+    }
+
+    [Fact]
+    public void Write_ToADevice_WritesInPlace_SoAFullDeviceIsADiskFullError()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/dev/full")) return;
+        // Renamed over, /dev/full would become a file holding "abcd" and the write would report success.
+        var e = Assert.Throws<IOException>(() => AtomicFile.Write("/dev/full", s => s.Write("abcd"u8), "test"));
+        Assert.Equal("test: cannot write '/dev/full': the disk is full (no space left on the device).", e.Message);
+        using var device = File.OpenRead("/dev/full");
+        var read = new byte[4];
+        device.ReadExactly(read);
+        Assert.Equal(new byte[4], read);   // the device reads zeros; a file would read "abcd"
+    }
+
+    [Fact]
     public void RemoveAbandoned_DeletesLeftoversOfEveryTargetInTheFolder()
     {
         using var dir = new TempDirectory();

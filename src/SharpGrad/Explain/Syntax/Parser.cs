@@ -34,6 +34,13 @@ internal sealed class Parser
     /// </summary>
     public const int MaxDepth = 100;
 
+    /// <summary>
+    /// The most operations (calls, operators, indices) a whole program may hold. Every command reads, evaluates and
+    /// walks a program this large in seconds; a file of millions (a generated sum of 4 million terms fits in the
+    /// 16 MiB a program may have) would take minutes and gigabytes, so it is refused where the limit is passed.
+    /// </summary>
+    public const int MaxOperations = 500_000;
+
     /// <summary>Runs of <c>+</c> or <c>*</c> this long or longer are grouped as a balanced tree.</summary>
     private const int BalanceFrom = 16;
 
@@ -490,6 +497,8 @@ internal sealed class Parser
             depth = Math.Max(depth, depths.GetValueOrDefault(child, 1));
         if (++depth > MaxDepth)
             throw Error($"expression nested deeper than {MaxDepth} levels; split it into named steps", e.Position);
+        if (depths.Count >= MaxOperations)
+            throw Error($"the program holds more than {MaxOperations.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} operations by here; a program is for a person to read, and one this large would take minutes to evaluate and explain", e.Position);
         depths[e] = depth;
         return e;
     }
