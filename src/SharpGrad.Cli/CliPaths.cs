@@ -81,6 +81,27 @@ internal static class CliPaths
         return path;
     }
 
+    /// <summary>
+    /// Makes the output folder of a training run and checks that each of <paramref name="files"/> can be written in
+    /// it, so that a folder that takes no files, or a folder standing where a file goes, is found before the first
+    /// epoch rather than after the last; abandoned temporary files of an earlier run are removed.
+    /// </summary>
+    public static void PrepareOutputFolder(string option, string folder, params string[] files)
+    {
+        CheckFolder(option, folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var why = e is UnauthorizedAccessException ? "there is no permission to create it" : "it cannot be created here (a read-only file system, or a file on the way)";
+            throw new IOException($"{option}: cannot make the folder '{folder}': {why}.");
+        }
+        AtomicFile.RemoveAbandoned(folder);
+        foreach (var file in files) CheckNewFile(option, Path.Combine(folder, file));
+    }
+
     /// <summary>Writes text atomically, so readers never see half a file.</summary>
     public static void WriteText(string path, string contents, string caller) =>
         AtomicFile.Write(path, stream => stream.Write(Encoding.UTF8.GetBytes(contents)), caller);

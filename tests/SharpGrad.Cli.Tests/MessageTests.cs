@@ -100,6 +100,24 @@ public sealed class MessageTests : IDisposable
         AssertOneLine(code, stderr, $"error: --out: '{file}' is a file; give a folder.");
     }
 
+    [Theory]
+    [InlineData("digits")]
+    [InlineData("names")]
+    public void AnOutputFolderThatCannotTakeTheFiles_IsFoundBeforeTraining(string task)
+    {
+        // A folder where metrics.csv goes would have failed only after the last epoch.
+        var output = Path.Combine(dir, "run-" + task);
+        Directory.CreateDirectory(Path.Combine(output, "metrics.csv"));
+        var (code, stdout, stderr) = CliRunner.Run("train", "--task", task, "--epochs", "50", "--out", output);
+        AssertOneLine(code, stderr, $"error: --out: '{Path.Combine(output, "metrics.csv")}' is a folder; give a file name.");
+        Assert.DoesNotContain("epoch", stdout, StringComparison.OrdinalIgnoreCase);
+        // A file on the way to the folder: the folder cannot be made.
+        var file = Path.Combine(dir, "a-file-" + task);
+        File.WriteAllText(file, "");
+        (code, _, stderr) = CliRunner.Run("train", "--task", task, "--epochs", "50", "--out", Path.Combine(file, "run"));
+        AssertOneLine(code, stderr, $"error: --out: cannot make the folder '{Path.Combine(file, "run")}': it cannot be created here (a read-only file system, or a file on the way).");
+    }
+
     [Fact]
     public void DotPng_IntoAMissingFolder_NamesTheFolderAndNoTemporaryFile()
     {

@@ -90,9 +90,7 @@ internal static class NamesTraining
         var valSet = Make(val, "val.txt");
         var testSet = Make(test, "test.txt");
 
-        CliPaths.CheckFolder("--out", s.Output);
-        Directory.CreateDirectory(s.Output);
-        AtomicFile.RemoveAbandoned(s.Output);
+        CliPaths.PrepareOutputFolder("--out", s.Output, "model.safetensors", "metrics.csv", "curves.png", CheckpointFile);
 
         // Weight decay on matrices and embeddings only: shrinking biases and norm gains towards zero only hurts.
         var decayed = model.Parameters().Where(p => p.Rank >= 2).ToList();

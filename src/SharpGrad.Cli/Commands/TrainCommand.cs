@@ -202,8 +202,7 @@ internal static class TrainCommand
         // The output folder is made only once the checkpoint and the data have been read, so a run refused for either leaves none behind.
         if (group.IsRoot)
         {
-            Directory.CreateDirectory(s.Output);
-            AtomicFile.RemoveAbandoned(s.Output);
+            CliPaths.PrepareOutputFolder("--out", s.Output, "model.safetensors", "metrics.csv", "curves.png", CheckpointFile);
         }
 
         // Digits shifted by up to two pixels: 8 000 images are few enough that the network memorises them otherwise.
