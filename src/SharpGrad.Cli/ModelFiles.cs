@@ -14,6 +14,7 @@ internal static class ModelFiles
         var content = SafeTensors.Load(path);
         RequireFinite(path, content);
         var metadata = content.Metadata;
+        RequireDigitsModel(path, metadata);
         string name = modelName ?? metadata.GetValueOrDefault("model")
             ?? throw new ArgumentException($"{path} does not say which model it holds; pass --model cnn or --model mlp.");
         var model = MnistModels.Create(name);
@@ -27,6 +28,18 @@ internal static class ModelFiles
         }
         model.Eval();
         return (name, model);
+    }
+
+    /// <summary>
+    /// Refuses a file of another kind that train writes, saying which and what to give instead: a language model of
+    /// the names task, or a training checkpoint (whose weights, under "model.", would be listed as unexpected).
+    /// </summary>
+    public static void RequireDigitsModel(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.ContainsKey("rng_state") && metadata.ContainsKey("epoch"))
+            throw new InvalidDataException($"{path} is a training checkpoint, not a model file; give the model.safetensors that train writes beside it.");
+        if (metadata.GetValueOrDefault("task") == Commands.NamesTraining.Task)
+            throw new InvalidDataException($"{path} holds a language model of names ({metadata.GetValueOrDefault("model")}), not a digits model; it is for `sharpgrad sample`, and this command needs weights from `sharpgrad train` (the digits task).");
     }
 
     /// <summary>

@@ -279,6 +279,8 @@ public class CheckCommandTests
     [InlineData("subs.json", "[{\"wrt\": \"é\", x}]", "not valid JSON at line 1, column 15: unexpected 'x'.")]
     [InlineData("subs.csv", "id,program,wrt,expression\n1,p.grad,x,\"2*x\n2,p.grad,x,1\n", "the quoted field opened at line 2, column 12 is not closed")]
     [InlineData("subs.csv", "id,program,wrt,wrt,expression\n1,p.grad,x,y,2*x\n", "the header names the column 'wrt' twice")]
+    // Columns separated by semicolons: the message shows the header as read, not only the columns expected.
+    [InlineData("subs.csv", "id;program;wrt;expression\n1;p.grad;x;2*x\n", "the header has no column 'program'; it reads 'id;program;wrt;expression', and the columns are id, program, wrt, expression and of, separated by commas")]
     public void Batch_MalformedFile_SaysWhereAndWhat_InPlainWords(string name, string content, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;

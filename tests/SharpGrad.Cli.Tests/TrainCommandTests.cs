@@ -222,6 +222,37 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void AFileOfAnotherKindThatTrainWrites_IsNamedAsSuch_ByEvalExportAndResume()
+    {
+        // A names-task model, as train --task names writes it (its own tensor names), and a digits checkpoint (the model under "model.").
+        var names = Path.Combine(dir, "names.safetensors");
+        SafeTensors.Save(names, new Dictionary<string, Tensor> { ["embedding.weight"] = Tensor.Ones(3, 2) },
+            new Dictionary<string, string> { ["task"] = "names", ["model"] = "bigram", ["vocabulary"] = "ab" });
+        var checkpoint = Path.Combine(dir, "checkpoint.safetensors");
+        SafeTensors.Save(checkpoint, new Dictionary<string, Tensor> { ["model.1.weight"] = Tensor.Ones(2, 2) },
+            new Dictionary<string, string> { ["format"] = "sharpgrad-checkpoint/1", ["epoch"] = "1", ["rng_state"] = "1,2,3,4", ["model"] = "mlp" });
+        foreach (var args in new[] { new[] { "eval", "--weights", names, "--data", Data }, ["export", names, "--onnx", Path.Combine(dir, "m.onnx")] })
+        {
+            var (code, _, error) = CliRunner.Run(args);
+            Assert.Equal(2, code);
+            Assert.Equal($"error: {names} holds a language model of names (bigram), not a digits model; it is for `sharpgrad sample`, and this command needs weights from `sharpgrad train` (the digits task).\n", error);
+        }
+        foreach (var args in new[] { new[] { "eval", "--weights", checkpoint, "--data", Data }, ["export", checkpoint, "--onnx", Path.Combine(dir, "m.onnx")] })
+        {
+            var (code, _, error) = CliRunner.Run(args);
+            Assert.Equal(2, code);
+            Assert.Equal($"error: {checkpoint} is a training checkpoint, not a model file; give the model.safetensors that train writes beside it.\n", error);
+        }
+        // A names run's checkpoint is not resumed as a digits run.
+        SafeTensors.Save(checkpoint, new Dictionary<string, Tensor> { ["model.embedding.weight"] = Tensor.Ones(3, 2) },
+            new Dictionary<string, string> { ["format"] = "sharpgrad-checkpoint/1", ["epoch"] = "1", ["task"] = "names", ["model"] = "mlp" });
+        var (rc, _, stderr) = CliRunner.Run("train", "--epochs", "2", "--data", Data, "--out", dir, "--resume");
+        Assert.Equal(2, rc);
+        Assert.StartsWith($"error: {checkpoint}: the checkpoint is of a names run (--task names), which cannot be resumed", stderr);
+        Assert.False(File.Exists(Path.Combine(dir, "m.onnx")));
+    }
+
+    [Fact]
     public void Eval_OfDamagedFile_IsAClearErrorWithExitCode2()
     {
         var path = Path.Combine(dir, "model.safetensors");

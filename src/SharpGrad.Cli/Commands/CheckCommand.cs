@@ -223,7 +223,7 @@ internal static class CheckCommand
             throw new ArgumentException($"--batch {path}: the header names the column '{twice.Key}' twice");
         int Column(string name) => header.IndexOf(name);
         foreach (var required in new[] { "program", "wrt" })
-            if (Column(required) < 0) throw new ArgumentException($"--batch {path}: the header has no column '{required}' (columns: id, program, wrt, expression, of)");
+            if (Column(required) < 0) throw new ArgumentException($"--batch {path}: the header has no column '{required}'; it reads {string.Join(", ", records[0].Fields.Select(f => $"'{f}'"))}, and the columns are id, program, wrt, expression and of, separated by commas");
         int exprColumn = Column("expression") >= 0 ? Column("expression") : Column("expr");
         if (exprColumn < 0) throw new ArgumentException($"--batch {path}: the header has no column 'expression'");
         for (int i = 1; i < records.Count; i++)

@@ -282,6 +282,8 @@ internal static class TrainCommand
         string Entry(string key) => meta.TryGetValue(key, out var value)
             ? value
             : throw new InvalidDataException($"{path}: the checkpoint does not record its run's {key} (metadata entry \"{key}\"); it was written by an older sharpgrad or is damaged. Start a new run without --resume.");
+        if (meta.GetValueOrDefault("task") == NamesTraining.Task)
+            throw new InvalidDataException($"{path}: the checkpoint is of a names run (--task names), which cannot be resumed; --resume continues a digits run. Start a new run without --resume, or give another --out.");
         InvalidDataException Damaged(string key, string value, string what) =>
             new($"{path}: the checkpoint's metadata entry \"{key}\" is \"{value}\", not {what}; the file is damaged.");
 
