@@ -22,7 +22,7 @@ internal static class CliOptions
     }
 
     /// <summary>A whole-number option read with the invariant culture.</summary>
-    public static Option<T> Integer<T>(string name, string description, T defaultValue) where T : struct, IBinaryInteger<T>
+    public static Option<T> Integer<T>(string name, string description, T defaultValue) where T : struct, IBinaryInteger<T>, IMinMaxValue<T>
     {
         var option = Integer<T>(name, description);
         option.DefaultValueFactory = _ => defaultValue;
@@ -54,7 +54,7 @@ internal static class CliOptions
     }
 
     /// <summary>A whole-number option without a default (the command asks whether it was given).</summary>
-    public static Option<T> Integer<T>(string name, string description) where T : struct, IBinaryInteger<T>
+    public static Option<T> Integer<T>(string name, string description) where T : struct, IBinaryInteger<T>, IMinMaxValue<T>
     {
         var option = new Option<T>(name) { Description = description };
         option.CustomParser = result =>
@@ -69,10 +69,13 @@ internal static class CliOptions
     }
 
     /// <summary>"--seed expects a whole number ≥ 0, got '-1'." where the option takes no sign, else "expects a whole number".</summary>
-    private static string Unparsed<T>(string name, string text) where T : IBinaryInteger<T> =>
+    private static string Unparsed<T>(string name, string text) where T : IBinaryInteger<T>, IMinMaxValue<T> =>
         text.TrimStart().StartsWith('-') && !T.IsNegative(T.Zero - T.One)
             ? $"{name} expects a whole number ≥ 0, got '{text}'."
-            : $"{name} expects a whole number, got '{text}'.";
+            // Digits alone that do not parse are too many for the option's type, not something else than a number.
+            : text.Trim().TrimStart('+', '-') is { Length: > 0 } digits && digits.All(char.IsAsciiDigit)
+                ? $"{name} expects a whole number from {T.MinValue.ToString(null, CultureInfo.InvariantCulture)} to {T.MaxValue.ToString(null, CultureInfo.InvariantCulture)}, got '{text}'."
+                : $"{name} expects a whole number, got '{text}'.";
 
     /// <summary>Restricts a string option to <paramref name="values"/>, with a one-line error naming the option and the choices.</summary>
     public static TOption OneOf<TOption>(this TOption option, params string[] values) where TOption : Option

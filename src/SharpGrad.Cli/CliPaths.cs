@@ -60,7 +60,9 @@ internal static class CliPaths
         if (folder is null)
             throw new ArgumentException($"{option}: '{path}' is not a file name.");
         if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"{option}: cannot write '{path}' because the folder '{folder}' does not exist.");
+            throw new DirectoryNotFoundException(File.Exists(folder)
+                ? $"{option}: cannot write '{path}' because '{folder}' is a file, not a folder."
+                : $"{option}: cannot write '{path}' because the folder '{folder}' does not exist.");
         // The name AtomicFile gives its temporary files, so that one left by a killed process is cleaned up with theirs.
         var probe = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try

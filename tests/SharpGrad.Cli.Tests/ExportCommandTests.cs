@@ -109,6 +109,11 @@ public sealed class ExportCommandTests : IDisposable
         var (code, _, stderr) = CliRunner.Run("export", weights, "--onnx", onnx);
         Assert.Equal(2, code);
         Assert.Equal($"error: --onnx: cannot write '{onnx}' because the folder '{Path.Combine(dir, "no-such-folder")}' does not exist.\n", stderr);
+        // A file where the folder should be is said as such.
+        var file = Path.Combine(dir, "a-file");
+        File.WriteAllText(file, "");
+        (code, _, stderr) = CliRunner.Run("export", weights, "--onnx", Path.Combine(file, "m.onnx"));
+        Assert.Equal($"error: --onnx: cannot write '{Path.Combine(file, "m.onnx")}' because '{file}' is a file, not a folder.\n", stderr);
     }
 
     [Fact]

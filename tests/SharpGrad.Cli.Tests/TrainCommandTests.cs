@@ -212,6 +212,9 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("train", "--model", "resnet", "resnet")]
     [InlineData("train", "--lr", "-1", "--lr must be a positive number")]
     [InlineData("eval", "--weights", "/nonexistent/model.safetensors", "No model file")]
+    // Digits alone, too many for the option: its range, not "expects a whole number".
+    [InlineData("train", "--epochs", "99999999999", "--epochs expects a whole number from -2147483648 to 2147483647, got '99999999999'.")]
+    [InlineData("train", "--seed", "99999999999999999999999", "--seed expects a whole number from 0 to 18446744073709551615")]
     public void BadInput_IsOneLineOnStderrWithExitCode2(params string[] argsAndMessage)
     {
         var args = argsAndMessage[..^1];

@@ -169,7 +169,9 @@ internal static class TrainCommand
         if (s.Resume)
         {
             resumeFrom = DistributedTraining.ShareCheckpoint(group, checkpointPath)
-                ?? throw new FileNotFoundException($"--resume: there is no checkpoint at {checkpointPath}.");
+                ?? throw new FileNotFoundException(Directory.Exists(checkpointPath)
+                    ? $"--resume: {checkpointPath} is a folder, not a checkpoint."
+                    : $"--resume: there is no checkpoint at {checkpointPath}.");
             (done, saved) = Checkpoint.ReadInfo(resumeFrom.Value.Path);
             s = ResumedSettings(s, checkpointPath, done, saved);
         }

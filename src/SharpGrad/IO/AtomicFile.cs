@@ -27,7 +27,9 @@ public static class AtomicFile
         }
         string directory = Path.GetDirectoryName(full) ?? throw new ArgumentException($"{caller}: '{path}' is not a file path.", nameof(path));
         if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"{caller}: cannot write '{full}' because the directory '{directory}' does not exist.");
+            throw new DirectoryNotFoundException(File.Exists(directory)
+                ? $"{caller}: cannot write '{full}' because '{directory}' is a file, not a directory."
+                : $"{caller}: cannot write '{full}' because the directory '{directory}' does not exist.");
         if (Directory.Exists(full))
             throw new IOException($"{caller}: cannot write '{full}' because it is a directory.");
         string name = Path.GetFileName(full);
