@@ -199,6 +199,11 @@ public class DerivationTests
     [InlineData("input x = [1.5, -0.5, 2]\ntarget y = 1\nparam w = [0.2, -0.4, 0.1]\nparam b = -0.3\nz = dot(w, x) + b\np = sigmoid(z)\nL = -(y * log(p) + (1 - y) * log(1 - p))", "b", "closed", "∂L/∂b = p − y")]
     // A 1×1 matrix product is a product: ∂(W x)/∂W = x, not the tautology ∂J/∂W = ∂J/∂W.
     [InlineData("param W = [[3]]\ninput x = [[2]]\nJ = sum(W @ x)", "W", "closed", "∂J/∂W = x")]
+    // A node named n beside a mean: L = mean(n ⊙ w) over 2 gives ∂L/∂n_d = w_d/2 and the direct term n_d/2 in ∂L/∂w_d
+    // (by hand); the mean's count is 2, never the node n.
+    [InlineData("param w = [0.2, 0.5]\ninput x = [0.8, -0.5]\nn = tanh(w * x)\nL = mean(n * w)", "n", "paths", "∂L/∂(n)_d = (w)_d/2")]
+    [InlineData("param w = [0.2, 0.5]\ninput x = [0.8, -0.5]\nn = tanh(w * x)\nL = mean(n * w)", "w", "paths", "∂L/∂(w)_d = ∂L/∂n · ∂n/∂(w)_d + (n)_d/2")]
+    [InlineData("param w = [0.2, 0.5]\ninput x = [0.8, -0.5]\nn = tanh(w * x)\nL = mean(n * w)", "w", "factored", "∂L/∂(w)_d = ∂L/∂n · ∂n/∂(w)_d + (n)_d/2")]
     public void ConstantsBroadcastIntoASum_AreCountedOncePerElement(string program, string wrt, string form, string expected)
     {
         var parsed = GradProgram.Parse(program);

@@ -86,7 +86,7 @@ public class SymbolicTests
                 for (int k = 0; k < op.Arity; k++)
                 {
                     var d = op.Derivative(args, k);
-                    double symbolic = d.Evaluate(n => n == "n" ? 1 : values[Array.IndexOf(names, n)]);
+                    double symbolic = d.Evaluate(n => n == OpInfo.MeanCount ? 1 : values[Array.IndexOf(names, n)]);
                     double numeric = grads[k] is null ? 0 : grads[k].Item();
                     Assert.True(Math.Abs(symbolic - numeric) <= 1e-9 * (1 + Math.Abs(numeric)),
                         $"{op} ∂/∂arg{k} at ({string.Join(", ", values)}): symbolic {d} = {symbolic}, autograd {numeric}");

@@ -374,14 +374,12 @@ public sealed class ChainDerivation
     }
 
     /// <summary>
-    /// A mean's derivative writes its count as n; where every mean of the node's own expression
-    /// averages as many elements, n is that count (4, or N·D where the sizes are symbols), so that a
-    /// program's own n (a constant, say) is never taken for it. A node that reads a name n keeps the
-    /// count as it is.
+    /// A mean's derivative writes its count as <see cref="OpInfo.MeanCount"/>; where every mean of the node's own
+    /// expression averages as many elements, that is the count (4, or N·D where the sizes are symbols), otherwise n.
     /// </summary>
     private static Sym? WithMeanCount(GraphNode node, Sym? formula)
     {
-        if (formula is null || !formula.Variables().Contains("n") || ToSym(node, root: true).Variables().Contains("n")) return formula;
+        if (formula is null || !formula.Variables().Contains(OpInfo.MeanCount)) return formula;
         Sym? count = null;
         var stack = new Stack<GraphNode>([node]);
         while (stack.Count > 0)
@@ -393,12 +391,14 @@ public sealed class ChainDerivation
                 // A mean along an axis averages that axis alone: the count is the input's size over the output's.
                 static Sym Size(IEnumerable<Dim> dims) => Sym.Mul(dims.Select(d => d.IsKnown ? Sym.Num(d.Size) : Sym.Var(d.Symbol!)));
                 var c = Sym.Div(Size(n.Operands[0].Shape.Dims), Size(n.Shape.Dims)).Simplified();
-                if (count is not null && count.Key != c.Key) return formula;
+                if (count is not null && count.Key != c.Key) return Counted(Sym.Var("n"));
                 count = c;
             }
             foreach (var o in n.Operands) stack.Push(o);
         }
-        return count is null ? formula : formula.Substitute(s => s is { Kind: SymKind.Variable, Name: "n", Index: null } ? count : null).Simplified();
+        return Counted(count ?? Sym.Var("n"));
+
+        Sym Counted(Sym n) => formula.Substitute(s => s is { Kind: SymKind.Variable, Name: OpInfo.MeanCount } ? n : null).Simplified();
     }
 
     /// <summary>

@@ -109,6 +109,12 @@ public sealed class OpInfo
     public bool HasDerivative => IsAbstract || (Name == "mean" && Kind == OpKind.Reduction) || (Code is { } c && c != OpCode.MatMul && Derivatives.Covers(c));
 
     /// <summary>
+    /// The count a mean's derivative divides by, until the derivation puts in the number it is: a name no program can
+    /// have, so that a program's own n is never taken for it.
+    /// </summary>
+    internal const string MeanCount = "#n";
+
+    /// <summary>
     /// The symbolic local partial ∂op(args)/∂args[k] (for elementwise ops the diagonal of the
     /// Jacobian, for reductions the factor each element receives), evaluated from the same rule
     /// of <see cref="Derivatives"/> that the backward pass runs, with an output gradient of 1:
@@ -124,7 +130,7 @@ public sealed class OpInfo
         if (IsAbstract) return Sym.Prime(this, args[0]);
         // mean(x) = sum(x)/n: the sum's rule, scaled.
         // (A mean along one axis averages its own elements only: it has no per-component formula, hence not here.)
-        if (Name == "mean") return Sym.Mul(Derivatives.Backward(OpCode.Sum, 0, Sym.One, args, Sym.Call("sum", args[0]), null)!, Sym.Pow(Sym.Var("n"), Sym.Num(-1)));
+        if (Name == "mean") return Sym.Mul(Derivatives.Backward(OpCode.Sum, 0, Sym.One, args, Sym.Call("sum", args[0]), null)!, Sym.Pow(Sym.Var(MeanCount), Sym.Num(-1)));
         var output = Sym.Call(this, [.. args]);
         return Derivatives.Backward(Code!.Value, k, Sym.One, args, output, Attributes) ?? Sym.Zero;
     }
