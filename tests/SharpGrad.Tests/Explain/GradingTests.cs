@@ -356,6 +356,8 @@ public class GradingTests
     private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
         + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
 
+    private const string HeldPart = "param w = 0.7\ninput x = 1.5\nL = tanh(w * x) * w + w";
+
     private const string TwoAlikeParts = "input x[2] = [0.5, -1]\nparam W[2, 2] = [[0.3, -0.6], [0.8, 0.2]]\nparam v[2] = [1, 2]\n"
         + "L = sum(tanh(W @ x)) + sum(abs(v)) * sum(abs(v)) + (W @ x)[1]";
 
@@ -373,6 +375,11 @@ public class GradingTests
     [InlineData(TwoAlikeParts, "v", "∂L/∂abs(v)₂ ⊙ sign(v) + ∂L/∂abs(v) ⊙ sign(v)", true)]
     [InlineData(TwoAlikeParts, "v", "∂L/∂sum(abs(v))₂ · sign(v) + ∂L/∂sum(abs(v)) · sign(v)", true)]
     [InlineData(TwoAlikeParts, "v", "∂L/∂sum(abs(v)) · sign(v)", false)]
+    // A part held fixed, as step --all-nodes writes a direct use beside a part: ∂L/∂w = 1 + tanh(wx) + w·x·(1 − tanh²(wx)) (by hand).
+    [InlineData(HeldPart, "w", "∂L/∂w|(tanh(w · x) · w) + ∂L/∂(tanh(w · x) · w) · tanh(w·x) + ∂L/∂(w · x) · x", true)]
+    [InlineData(HeldPart, "w", "1 + tanh(w x) + w x (1 - tanh(w x)^2)", true)]
+    [InlineData(HeldPart, "w", "∂L/∂w|(tanh(w · x) · w) + ∂L/∂(tanh(w · x) · w) · tanh(w·x)", false)]
+    [InlineData(HeldPart, "w", "∂L/∂w|(tanh(w · x) · w)", false)]
     public void UnnamedParts_AsStepLabelsThem_ReadBack(string program, string wrt, string answer, bool correct) =>
         Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse(program), wrt, answer).IsCorrect);
 

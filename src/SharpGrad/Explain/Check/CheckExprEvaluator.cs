@@ -385,15 +385,34 @@ internal sealed class CheckExprEvaluator
     /// </summary>
     private Tensor HeldPartial(string of, string wrt, IReadOnlyList<string> held)
     {
-        var node = program.Graph[of];
-        var inputs = node.NamedInputs();
-        if (node.Kind != GraphNodeKind.Operation || !inputs.Any(n => n.Name == wrt))
-            throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: the expression of {of} does not use {wrt} directly, so nothing is held fixed");
-        if (held.FirstOrDefault(h => h == wrt || !inputs.Any(n => n.Name == h)) is { } stray)
-            throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: {stray} is {(stray == wrt ? "the variable itself" : $"not a name the expression of {of} uses")}; the names it uses are {string.Join(", ", inputs.Select(n => n.Name))}");
-        if (inputs.FirstOrDefault(n => n.Name != wrt && !held.Contains(n.Name!) && n.DependsOn(program.Graph[wrt])) is { } free)
-            throw new ArgumentException($"--expr: ∂{of}/∂{wrt}|{string.Join(", ", held)}: {free.Name} depends on {wrt} and is not held fixed; hold it too (|{string.Join(", ", held.Append(free.Name!))}) or write the path through it");
-        return partials.TryGetValue((of, "|" + wrt), out var done) ? done : partials[(of, "|" + wrt)] = Local(node, program.Graph[wrt]);
+        var graph = program.Graph;
+        var node = graph[of];
+        var x = graph[wrt];
+        var heldNodes = held.Select(h => graph[h]).ToHashSet();
+        // The names and parts the expression reads, a held part hiding what is inside it (∂L/∂w|(tanh(w · x) · w)).
+        var names = new List<GraphNode>();
+        var parts = new HashSet<GraphNode>();
+        var seen = new HashSet<GraphNode>();
+        void Visit(GraphNode n)
+        {
+            foreach (var o in n.Operands)
+            {
+                if (!seen.Add(o)) continue;
+                if (o.IsNamed) names.Add(o);
+                else if (parts.Add(o) && !heldNodes.Contains(o)) Visit(o);
+            }
+        }
+        Visit(node);
+        string written = $"∂{of}/∂{wrt}|{string.Join(", ", held)}";
+        if (node.Kind != GraphNodeKind.Operation || !names.Contains(x))
+            throw new ArgumentException($"--expr: {written}: the expression of {of} does not use {wrt} directly{(heldNodes.Any(h => !h.IsNamed) ? " outside what is held" : "")}, so nothing is held fixed");
+        if (heldNodes.FirstOrDefault(h => h == x || !(names.Contains(h) || parts.Contains(h))) is { } stray)
+            throw new ArgumentException($"--expr: {written}: {stray.Name} is {(stray == x ? "the variable itself" : $"not a name the expression of {of} uses")}; the names it uses are {string.Join(", ", node.NamedInputs().Select(n => n.Name))}");
+        if (names.FirstOrDefault(n => n != x && !heldNodes.Contains(n) && n.DependsOn(x)) is { } free)
+            throw new ArgumentException($"--expr: {written}: {free.Name} depends on {wrt} and is not held fixed; hold it too (|{string.Join(", ", held.Append(free.Name!))}) or write the path through it");
+        var heldParts = heldNodes.Where(h => !h.IsNamed).ToHashSet();
+        var key = (of, "|" + wrt + "|" + string.Join(",", heldParts.Select(h => h.Name)));
+        return partials.TryGetValue(key, out var done) ? done : partials[key] = Local(node, x, held: heldParts);
     }
 
     /// <summary>The Jacobian of node's own expression by <paramref name="x"/>, named inputs (with <paramref name="operandsHeld"/>, every operand; and the parts in <paramref name="held"/>) held.</summary>

@@ -32,11 +32,23 @@ internal sealed partial class CheckExprParser
         if (!IsOp("|")) return Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt);
         // ∂L/∂w|m, lam: the local partial with the other names of L's expression held fixed, as step writes it.
         index++;
-        var held = new List<string> { Known(Current.Kind == T.Ident ? tokens[index++] : throw Fail($"expected the names held fixed after '|', found {Describe(Current)}")) };
-        while (IsOp(",") && Peek(1) is { Kind: T.Ident } next && Resolve(next.Text) is { } name && !(Peek(2) is { Kind: T.Op, Text: "(" or "=" }))
+        // What is held may be an unnamed part as step --all-nodes labels it: ∂L/∂w|(tanh(w · x) · w).
+        var held = new List<string> { (Current.Kind == T.Ident || IsOp("(") ? Part("names held fixed") : null)
+            ?? Known(Current.Kind == T.Ident ? tokens[index++] : throw Fail($"expected the names held fixed after '|', found {Describe(Current)}")) };
+        while (IsOp(","))
         {
-            index += 2;
-            held.Add(name);
+            index++;
+            if (Part("names held fixed") is { } part) held.Add(part);
+            else if (Current is { Kind: T.Ident } next && Resolve(next.Text) is { } name && !(Peek(1) is { Kind: T.Op, Text: "(" or "=" }))
+            {
+                index++;
+                held.Add(name);
+            }
+            else
+            {
+                index--;
+                break;
+            }
         }
         return Checked(new CheckExpr(CheckExpr.Kinds.Partial, start, tokens[index - 1].End, source) { Name = of, Wrt = wrt, Held = held });
     }
