@@ -353,6 +353,20 @@ public class GradingTests
         Assert.True(r.Mistake == mistake, r.ToText());
     }
 
+    [Theory]
+    // sig = softplus(s), L = Σ sig²: ∂L/∂s = 2 sig ⊙ σ(s), since softplus′ is the sigmoid (by hand). σ(…) is that sigmoid, as
+    // the program's own formulas print it, not the name sig (nor sigma) times a bracket.
+    [InlineData("sig", "2*sig ⊙ σ(s)", true)]
+    [InlineData("sig", "2 sig ⊙ sigmoid(s)", true)]
+    [InlineData("sig", "2*sig ⊙ sig", false)]
+    [InlineData("sigma", "2·(sigma ⊙ σ(s))", true)]
+    [InlineData("sigma", "2 σ ⊙ σ(s)", true)]
+    public void Sigma_IsTheSigmoid_WhereTheProgramPrintsOne(string name, string answer, bool correct)
+    {
+        var program = GradProgram.Parse($"param s[2] = [0.2, -0.8]\n{name} = softplus(s)\nL = sum({name}^2)");
+        Assert.Equal(correct, DerivativeChecker.Check(program, "s", answer).IsCorrect);
+    }
+
     private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
         + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
 

@@ -72,6 +72,12 @@ public class StepTests
     [InlineData("param m = [[0.5], [-0.2], [0.3]]\nparam n = [[0.1, 0.4, -0.6, 0.2]]\nL = sum(m * n)")]
     [InlineData("param A = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nL = sum(max(A, axis=0)) + sum(min(A, axis=1))")]
     [InlineData("param A = [[0.5, -0.2, 0.1], [0.3, 0.4, -0.6]]\nL = sum(max(A, axis=0)) + sum(min(A, axis=1))", "gradient")]
+    // Vectors of one element: an LSTM cell of hidden size 1 (W_ih's gradient is the [4, 1] column ∂h/∂gates xᵀ, not x
+    // beside it as a row), and its gates' gradient is a vector of one-element slices among zeros.
+    [InlineData("input x = [1]\ninput h0 = [0.5]\ninput c0 = [1]\nparam W_ih = [[0.5], [1], [1], [-0.5]]\nparam W_hh = [[-1], [0], [0], [1]]\nparam b = [0, 0, 0, 0]\ngates = W_ih @ x + W_hh @ h0 + b\ni = sigmoid(gates[0:1])\nf = sigmoid(gates[1:2])\ng = tanh(gates[2:3])\no = sigmoid(gates[3:4])\nc = f * c0 + i * g\nh = o * tanh(c)")]
+    [InlineData("input x = [1]\ninput h0 = [0.5]\ninput c0 = [1]\nparam W_ih = [[0.5], [1], [1], [-0.5]]\nparam W_hh = [[-1], [0], [0], [1]]\nparam b = [0, 0, 0, 0]\ngates = W_ih @ x + W_hh @ h0 + b\ni = sigmoid(gates[0:1])\nf = sigmoid(gates[1:2])\ng = tanh(gates[2:3])\no = sigmoid(gates[3:4])\nc = f * c0 + i * g\nh = o * tanh(c)", "gradient")]
+    [InlineData("input x = [1]\ninput h0 = [0.5]\ninput c0 = [1]\nparam W_ih = [[0.5], [1], [1], [-0.5]]\nparam W_hh = [[-1], [0], [0], [1]]\nparam b = [0, 0, 0, 0]\ngates = W_ih @ x + W_hh @ h0 + b\ni = sigmoid(gates[0:1])\nf = sigmoid(gates[1:2])\ng = tanh(gates[2:3])\no = sigmoid(gates[3:4])\nc = f * c0 + i * g\nh = o * tanh(c)", "denominator")]
+    [InlineData("input x = [0.5, -1]\nparam W1 = [[0.3, -0.2]]\nparam w2 = [[0.7]]\nh = tanh(W1 @ x)\nL = sum((w2 @ h - 1)^2)", "gradient")]
     public void EveryTerm_ReadsBackInCheck(string text, string layoutName = "numerator")
     {
         var program = GradProgram.Parse(text);

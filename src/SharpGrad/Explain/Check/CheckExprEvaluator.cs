@@ -245,12 +245,13 @@ internal sealed class CheckExprEvaluator
             case CheckExpr.Kinds.Negate: { var a = Eval(e.Args[0]); return Keep(a.Neg(), a); }
             case CheckExpr.Kinds.Vector:
             {
-                var parts = e.Args.Select(a => Eval(a).To(DType.Float64)).ToArray();
+                // A one-element part is a number (a slice gates[3:4] of one element among zeros, as step writes a scatter),
+                // except a row written as one ([[0.24], [−0.27]] is a [2, 1] column).
+                var parts = e.Args.Select(a => Eval(a).To(DType.Float64) is var p && p.Count == 1 && a.Kind != CheckExpr.Kinds.Vector ? p.Reshape() : p).ToArray();
                 if (parts.Any(p => !p.Shape.ToArray().SequenceEqual(parts[0].Shape.ToArray())))
                     // A ragged array is not an answer of some shape but a malformed one, refused as --value refuses it.
                     throw new ArgumentException($"--expr column {e.Start + 1}: the components of {e.Text} have different shapes ({string.Join(", ", parts.Select(p => "[" + string.Join(", ", p.Shape.ToArray()) + "]"))})");
-                // A one-element part is a number, except a row written as one ([[0.24], [−0.27]] is a [2, 1] column).
-                return Tensor.Stack(parts.Select((p, i) => p.Count == 1 && e.Args[i].Kind != CheckExpr.Kinds.Vector ? p.Reshape() : p).ToArray());
+                return Tensor.Stack(parts);
             }
             case CheckExpr.Kinds.Binary:
             {
@@ -271,6 +272,10 @@ internal sealed class CheckExprEvaluator
                     // ∂L/∂rᵀ · hᵀ, the numerator layout's row ∂L/∂r turned into a column, times a row: the same outer product.
                     '@' when a.Rank == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" }
                         && e.Args[0] is { Kind: CheckExpr.Kinds.Call, Name: "transpose", Args: [{ Kind: CheckExpr.Kinds.Partial }] } => a.Reshape(a.Count, 1).Mul(b.Reshape(1, b.Count)),
+                    // ∂L/∂gᵀ · x with x of one element (a hidden size of 1): the same column times a 1×1 matrix, whose transpose
+                    // is itself.
+                    '@' when a.Rank == 1 && b.Rank == 1 && b.Count == 1 && a.Count > 1
+                        && e.Args[0] is { Kind: CheckExpr.Kinds.Call, Name: "transpose", Args: [{ Kind: CheckExpr.Kinds.Partial }] } => a.Reshape(a.Count, 1).Mul(b.Reshape(1, 1)),
                     // A column (a row sum kept as [n, 1]) times a transposed vector is the same outer product: ∂L/∂mu · ones(3)ᵀ.
                     '@' when a.Rank == 2 && a.Shape[1] == 1 && b.Rank == 1 && e.Args[1] is { Kind: CheckExpr.Kinds.Call, Name: "transpose" } => a.Mul(b.Reshape(1, b.Count)),
                     '@' => MatMul(a, b),

@@ -592,8 +592,11 @@ internal sealed partial class CheckExprParser
         if (Current.Kind == T.Prime) { prime = true; index++; }
         // W(x − t): a program name that is no function, followed by a bracket, is a product; so is a number's name (2/n (h − t)),
         // and the name of a function the program never calls that it declares (a weight norm's g (y − t), σ (…) for sigma).
+        // σ is the sigmoid wherever the program's formulas print one (a softplus′ too), and where the name it would stand
+        // for prints otherwise (sig, read as σ only as λ is read for lam).
         bool product = !prime && IsOp("(") && name is not ("step" or "sign" or "outer" or "diag" or "clip" or "ones" or "zeros")
-            && (Resolve(t.Text) is not null ? !OpTable.IsFunction(name) || !graph.Nodes.Any(n => n.Op?.Name == name)
+            && (Resolve(t.Text) is { } named ? (!OpTable.IsFunction(name) || !graph.Nodes.Any(n => n.Op?.Name == name))
+                    && (t.Text != "σ" || (SymbolName.Parse(named).ToUnicode() == "σ" && !PrintsSigmoid()))
                 : !OpTable.IsFunction(name) && (GraphBuilder.Constants.ContainsKey(t.Text) || graph.StaticSizes.ContainsKey(t.Text) || (t.Text == "n" && MeanCounts() is not null)));
         if (IsOp("(") && !product)
         {
@@ -730,6 +733,12 @@ internal sealed partial class CheckExprParser
     }
 
     /// <summary>The numbers of elements the program's means average, each once; null when there is no mean or a count is not known.</summary>
+    /// <summary>Whether a formula of the program prints σ for the sigmoid: it calls one, or a function whose derivative is written with it.</summary>
+    private bool PrintsSigmoid() => printsSigmoid ??= graph.Nodes.Any(n => n.Op is { Kind: OpKind.Elementwise, Arity: 1, HasDerivative: true } op
+        && (op.Name == "sigmoid" || op.Derivative([Sym.Var("z")], 0).ToString().Contains('σ', StringComparison.Ordinal)));
+
+    private bool? printsSigmoid;
+
     private List<int>? MeanCounts()
     {
         var counts = new List<int>();

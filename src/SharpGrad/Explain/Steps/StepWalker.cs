@@ -339,7 +339,7 @@ internal sealed class StepWalker
     private Sym Promote(Sym s, GraphNode node, GraphNode other, bool row)
     {
         var shape = evaluation.ValueOf(node).Shape.ToArray();
-        return shape.Length == 1 && shape[0] > 1 && evaluation.ValueOf(other).Rank >= 2 ? s.WithShape(row ? [1, shape[0]] : [shape[0], 1]) : s;
+        return shape.Length == 1 && evaluation.ValueOf(other).Rank >= 2 ? s.WithShape(row ? [1, shape[0]] : [shape[0], 1]) : s;
     }
 
     private int[] ShapeOf(GraphNode n)
