@@ -367,6 +367,23 @@ public class GradingTests
         Assert.Equal(correct, DerivativeChecker.Check(program, "s", answer).IsCorrect);
     }
 
+    [Theory]
+    // A SwiGLU-like gate, m = a ⊙ g(u) with g(u) = u σ(u): ∂L/∂V = (W2ᵀ(y − t) ⊙ a ⊙ g′(u)) xᵀ with g′(u) = σ(u) + u σ(u)(1 − σ(u))
+    // (by hand). ∂g/∂u beside a plain vector is backprop's g′(u), element by element, not g's diagonal Jacobian as a matrix.
+    [InlineData("(dL/dm * a * dg/du) xᵀ", true)]
+    [InlineData("(dL/dm ⊙ a ⊙ ∂g/∂u) xᵀ", true)]
+    [InlineData("(W2ᵀ(y − t) ⊙ a ⊙ (σ(u) + u σ(u)(1 − σ(u)))) xᵀ", true)]
+    [InlineData("(dL/dg * dg/du) xᵀ", true)]
+    [InlineData("(dL/dm * dg/du) xᵀ", false)]
+    [InlineData("(W2ᵀ(y − t) ⊙ a ⊙ σ(u)) xᵀ", false)]
+    public void AnElementwiseJacobian_BesideAPlainVector_IsItsDiagonal(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("input x[2] = [0.8, -0.6]\nparam W1[3, 2] = [[0.5, -0.2], [0.3, 0.7], [-0.4, 0.1]]\nparam V[3, 2] = [[0.6, 0.2], [-0.5, 0.4], [0.9, -0.3]]\n"
+            + "param W2[2, 3] = [[0.3, -0.6, 0.2], [0.1, 0.4, -0.5]]\ntarget t[2] = [0.2, -0.1]\na = W1 @ x\nu = V @ x\ng = u * sigmoid(u)\nm = a * g\ny = W2 @ m\nL = 0.5 * sum((y - t)^2)");
+        var r = DerivativeChecker.Check(program, "V", answer);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
         + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
 

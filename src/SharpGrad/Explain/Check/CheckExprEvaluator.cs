@@ -129,6 +129,29 @@ internal sealed class CheckExprEvaluator
     }
 
     /// <summary>
+    /// ∂g/∂u of an elementwise g (a diagonal Jacobian) beside a plain value of g's shape, as in δ ⊙ a ⊙ ∂g/∂u: backprop's
+    /// g′(u), the diagonal, multiplied element by element. Beside ∂L/∂g it chains as a Jacobian product instead.
+    /// </summary>
+    private Tensor Diagonal(Tensor jacobian, Tensor other)
+    {
+        if (!chains.TryGetValue(jacobian, out var c) || other.Count < 2
+            || (chains.TryGetValue(other, out var o) && (o.Wrt == c.Of || o.Of == c.Wrt))) return jacobian;
+        var shape = evaluation.Value(c.Of).Shape.ToArray();
+        if (!evaluation.Value(c.Wrt).Shape.ToArray().SequenceEqual(shape) || !other.Shape.ToArray().SequenceEqual(shape)
+            || !jacobian.Shape.ToArray().SequenceEqual(shape.Concat(shape))) return jacobian;
+        int n = other.Count;
+        var values = jacobian.ToDoubleArray();
+        var diagonal = new double[n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                if (i == j) diagonal[i] = values[i * n + j];
+                else if (values[i * n + j] != 0) return jacobian;
+            }
+        return Tensor.FromArray(diagonal, n).Reshape(shape);
+    }
+
+    /// <summary>
     /// ∂A/∂B · ∂B/∂C (or ∂B/∂C · ∂A/∂B) as the Jacobian product ∂A/∂C: B's axes contracted; null
     /// when the two factors do not chain.
     /// </summary>
@@ -258,7 +281,11 @@ internal sealed class CheckExprEvaluator
                 var a = Eval(e.Args[0]);
                 var b = Eval(e.Args[1]);
                 if (e.Operator == '*' && Chain(a, b) is { } chained) return chained;
-                if (e.Operator == '*') (a, b) = (PerElement(a, b), PerElement(b, a));
+                if (e.Operator == '*')
+                {
+                    var (pa, pb) = (PerElement(a, b), PerElement(b, a));
+                    (a, b) = (Diagonal(pa, pb), Diagonal(pb, pa));
+                }
                 if (e.Operator is '+' or '-' or '*' or '/' or '^') Broadcastable(a, b);
                 return e.Operator switch
                 {
