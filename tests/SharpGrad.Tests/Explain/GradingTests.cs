@@ -384,6 +384,15 @@ public class GradingTests
         Assert.True(correct == r.IsCorrect, r.ToText());
     }
 
+    [Theory]
+    // E = 3w, L = Σ E²: ∂L/∂w = 6E (by hand). A number before a name E or e is their product, not an exponent without digits.
+    [InlineData("6E", true)]
+    [InlineData("2E·3", true)]
+    [InlineData("18w", true)]
+    [InlineData("6e", false)]     // six times Euler's e
+    public void ANumberBeforeAnE_IsAProduct(string answer, bool correct) =>
+        Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse("param w = [1, 2]\nE = w * 3\nL = sum(E^2)"), "w", answer).IsCorrect);
+
     private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
         + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
 

@@ -209,6 +209,9 @@ internal sealed class Lexer
             if (index < text.Length && (text[index] == '+' || text[index] == '-')) index++;
             if (index < text.Length && char.IsAsciiDigit(text[index]))
                 while (index < text.Length && char.IsAsciiDigit(text[index])) index++;
+            // In a formula 2E/3 and 2e are a number beside a name (the constant e): no exponent follows.
+            else if (formula)
+                index = save;
             else
                 throw new GradProgramException($"malformed number '{text[start..index]}': an exponent needs digits, as in 1e-3", new SourcePosition(position.Line, position.Column + save - start));
         }
