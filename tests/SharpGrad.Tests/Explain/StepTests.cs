@@ -78,6 +78,14 @@ public class StepTests
     [InlineData("input x = [1]\ninput h0 = [0.5]\ninput c0 = [1]\nparam W_ih = [[0.5], [1], [1], [-0.5]]\nparam W_hh = [[-1], [0], [0], [1]]\nparam b = [0, 0, 0, 0]\ngates = W_ih @ x + W_hh @ h0 + b\ni = sigmoid(gates[0:1])\nf = sigmoid(gates[1:2])\ng = tanh(gates[2:3])\no = sigmoid(gates[3:4])\nc = f * c0 + i * g\nh = o * tanh(c)", "gradient")]
     [InlineData("input x = [1]\ninput h0 = [0.5]\ninput c0 = [1]\nparam W_ih = [[0.5], [1], [1], [-0.5]]\nparam W_hh = [[-1], [0], [0], [1]]\nparam b = [0, 0, 0, 0]\ngates = W_ih @ x + W_hh @ h0 + b\ni = sigmoid(gates[0:1])\nf = sigmoid(gates[1:2])\ng = tanh(gates[2:3])\no = sigmoid(gates[3:4])\nc = f * c0 + i * g\nh = o * tanh(c)", "denominator")]
     [InlineData("input x = [0.5, -1]\nparam W1 = [[0.3, -0.2]]\nparam w2 = [[0.7]]\nh = tanh(W1 @ x)\nL = sum((w2 @ h - 1)^2)", "gradient")]
+    // One operand in several slots of a concat: each slot's share once (∂L/∂s = Σ of ∂L/∂c's components), not every slot's
+    // share in every slot.
+    [InlineData("param s = 0.5\ninput w = [1.0, -2.0, 0.5]\nc = concat(s, s, s)\nL = dot(tanh(c), w)")]
+    [InlineData("param v = [0.5, -0.3]\ninput w = [1.0, -2.0, 0.5, 2.0]\nc = concat(v, v)\nL = dot(tanh(c), w)", "gradient")]
+    // An axis mean's share beside a whole matrix's: each is repeated on its own (ones(3) ones(2)ᵀ/2 + 2·M), not ones(3)/2 + 2·M.
+    [InlineData("param M = [[0.5, 0.1], [-0.4, 0.2], [0.2, 0.3]]\nL = sum(mean(M, 1)) + sum(M^2)", "gradient")]
+    [InlineData("param M = [[0.5, 0.1], [-0.4, 0.2], [0.2, 0.3]]\nL = sum(mean(M, 0)) + sum(M^2)")]
+    [InlineData("param M = [[0.5, 0.1], [-0.4, 0.2], [0.2, 0.3]]\nr = mean(M, 1)\nL = sum(r * r) + sum(M^2)", "gradient")]
     public void EveryTerm_ReadsBackInCheck(string text, string layoutName = "numerator")
     {
         var program = GradProgram.Parse(text);

@@ -245,19 +245,24 @@ internal sealed class StepWalker
             {
                 var o = n.Operands[k];
                 if (o != m && !depends(o)) continue;
+                // A composite's rule (concat(s, s)) is reverse mode over the ops it was recorded as, which sums every slot
+                // an operand fills: its first slot stands for all of them.
+                if (n.Op!.Code is null && n.Op.Name is not ("mean" or "sum") && Enumerable.Range(0, k).Any(j => n.Operands[j] == o)) continue;
                 var part = Step(n, k, g);
-                if (o == m) total = Sym.Add(total, part);
+                if (o == m) total = Sym.Add(total, Repeated(part));
                 else Visit(o, part);
             }
         }
+        Sym Repeated(Sym share) => ShapeOf(m) is [var rows, var columns] shape && (share.Shape is [_, 1] && columns > 1 || share.Shape is [1, _] && rows > 1)
+            ? share.BroadcastTo(shape) : share;
         try
         {
             Visit(c, seed);
             // A row mean's share is a column (∂L/∂m/4 for m = mean(X, axis=1)), which does not broadcast across the row the
             // way a column mean's row does: it is written repeated, ∂L/∂m ones(4)ᵀ/4.
             // A column mean's share is a row (∂L/∂m/2 for m = mean(P, axis=0)), written repeated down the rows: ones(2) ∂L/∂mᵀ/2.
-            var formula = ShapeOf(m) is [var rows, var columns] shape && (total.Shape is [_, 1] && columns > 1 || total.Shape is [1, _] && rows > 1)
-                ? total.BroadcastTo(shape) : ShapeOf(m) is [> 1] vector ? MatrixDerivation.AsVector(total, vector) : total;
+            // Each share is repeated on its own, so that one added to a whole matrix's (ones(3)/2 + 2·M) is not read as a row.
+            var formula = ShapeOf(m) is [> 1] vector ? MatrixDerivation.AsVector(total, vector) : Repeated(total);
             // Shapes are inferred when first asked for; ask now, so that a formula whose parts do not fit (relu of a
             // conv2d, whose rule broadcasts the kernel against the input) is dropped here rather than when printed.
             static void Fits(Sym s) { foreach (var a in s.Args) Fits(a); _ = s.Shape; }
