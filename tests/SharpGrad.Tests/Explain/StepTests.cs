@@ -86,6 +86,11 @@ public class StepTests
     [InlineData("param M = [[0.5, 0.1], [-0.4, 0.2], [0.2, 0.3]]\nL = sum(mean(M, 1)) + sum(M^2)", "gradient")]
     [InlineData("param M = [[0.5, 0.1], [-0.4, 0.2], [0.2, 0.3]]\nL = sum(mean(M, 0)) + sum(M^2)")]
     [InlineData("param M = [[0.5, 0.1], [-0.4, 0.2], [0.2, 0.3]]\nr = mean(M, 1)\nL = sum(r * r) + sum(M^2)", "gradient")]
+    // A batch of one through a hidden layer of one unit (H is 1×1), attention over a single key (A has one element), and a
+    // one-element vector times a one-row matrix.
+    [InlineData("param W1 = [[0.5], [-0.3]]\nparam W2 = [[0.8], [1.1]]\ninput X = [[1.0, 2.0]]\ntarget T = [[0.5, -0.2]]\nH = relu(X @ W1)\nYh = H @ W2.T\nL = mse_loss(Yh, T)", "gradient")]
+    [InlineData("param Wq = [[0.5, -0.3], [0.2, 0.4]]\nparam Wk = [[0.1, 0.7], [-0.6, 0.3]]\nparam Wv = [[0.3, 0.3], [-0.2, 0.5]]\ninput q = [1.0, 0.5]\ninput K = [[0.4, -1.0]]\nQ = Wq @ q\nKp = K @ Wk.T\nS = Kp @ Q\nA = softmax(S)\nV = K @ Wv.T\no = A @ V\nL = sum(o^2)")]
+    [InlineData("param u = [0.7]\nparam W = [[0.5, -0.2, 0.3]]\nh = u @ W\nL = sum(sigmoid(h)^2)")]
     public void EveryTerm_ReadsBackInCheck(string text, string layoutName = "numerator")
     {
         var program = GradProgram.Parse(text);

@@ -195,6 +195,9 @@ internal sealed class CheckExprEvaluator
         if (a.Rank > 2 || b.Rank > 2)
             throw new CheckShapeException($"@ multiplies vectors and matrices, not {ValueFormat.Shape(a.Rank > 2 ? a : b)}");
         int inner = a.Rank == 0 ? 1 : a.Shape[a.Rank - 1], rows = b.Rank == 0 ? 1 : b.Shape[0];
+        // A 1×1 matrix is its number where it does not conform (∂L/∂H · Xᵀ for a hidden layer of one unit and a batch of one).
+        if (a.Rank > 0 && b.Rank > 0 && inner != rows && (a.Count == 1 || b.Count == 1))
+            return a.Count == 1 ? b.Mul(a.Reshape()) : a.Mul(b.Reshape());
         if (a.Rank > 0 && b.Rank > 0 && inner != rows)
             throw new CheckShapeException($"{ValueFormat.Shape(a)} @ {ValueFormat.Shape(b)}: the left side has {inner} columns but the right side has {rows} rows");
         // An answer is evaluated at 41 points: a product of two 4096 × 4096 matrices at each would take minutes.

@@ -258,7 +258,10 @@ internal sealed partial class CheckExprParser
                     // (∂L/∂A ⊙ (1 − A²)) · W: a dot after a bracket holding a gradient, before a matrix, as step writes ∂L/∂Z · W.
                     || (IsOpAt(rightStart, "·") && StaticRank(anchor.Expr) is null or 2 && StaticRank(right) == 2 && right.Kind == CheckExpr.Kinds.Name && HasPartial(anchor.Expr))
                     // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
-                    || (IsOpAt(rightStart, "·") && OnlyAProduct(anchor.Expr, right))))
+                    || (IsOpAt(rightStart, "·") && OnlyAProduct(anchor.Expr, right))
+                    // V · ∂L/∂o, a matrix of one row dotted with a gradient as long as its row: their product, one number,
+                    // as step writes it for a single key, not the row stretched elementwise.
+                    || (!spaced && StaticShape(anchor.Expr) is [1, var width] && StaticShape(right) is [var length] && width == length && length > 1 && HasPartial(right))))
             {
                 // Matrix notation as explain and step print it: Xᵀ(p − y) and Wᵀ · δ are matrix products, (W2ᵀo) xᵀ an outer product.
                 var product = Node(CheckExpr.Kinds.Binary, anchor.Start, [anchor.Expr, right], op: '@');
