@@ -98,12 +98,10 @@ internal static class DotCommand
                 Console.Error.WriteLine($"error: dot failed {failure}");
                 return ExplainCli.UsageError;
             }
-            // Through the one writer of every output, which keeps a device a device and a link a link.
-            AtomicFile.Write(full, s =>
-            {
-                using var png = File.OpenRead(temp);
-                png.CopyTo(s);
-            }, "--png");
+            // Through the one writer of every output, which keeps a device a device and a link a link. The image is read
+            // first: that writer clears the target's abandoned temporary files, and dot's, closed now, looks like one.
+            var png = File.ReadAllBytes(temp);
+            AtomicFile.Write(full, s => s.Write(png), "--png");
             Console.Out.WriteLine($"wrote {output}");
             return 0;
         }

@@ -89,6 +89,14 @@ public class WhyTests
         Assert.Equal(["w * x at line 3: a multiplication by x = 0, so ∂y/∂w = x = 0"], why.Reasons);
     }
 
+    [Fact]
+    public void AZeroLocalDerivative_IsSaidAtTheValuesThatVary_NotAtItsConstants()
+    {
+        // ∂(r²)/∂r = 2r is 0 at r = 0 (by hand): the exponent 2 is the same at every point, no reason.
+        var why = ZeroGradientExplanation.Create(GradProgram.Parse("param w = 1.5\ninput t = 1.5\nr = w - t\nL = r^2\n"), "w");
+        Assert.Equal(["r^2 at line 4: its local derivative ∂L/∂r is 0 at r = 0"], why.Reasons);
+    }
+
     // z = w·x + b = 2 − 3 − 4 = −5 ≤ 0: the ReLU at line 9 stops every component of ∂L/∂w.
     [Fact]
     public void Exercise_DeadRelu_EveryComponentCountedFromOne()

@@ -118,8 +118,9 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                 break;
             }
         }
-        var values = string.Join(", ", c.Operands.Distinct().Select(o => $"{C(o, BroadcastIndex(o, c, s))} = {N(V(o, BroadcastIndex(o, c, s)))}"));
-        return $"{at}: its local derivative {partial} is 0 at {values}";
+        // A number written in the expression (the 2 of E^2) is the same at every point: the values that vary say why.
+        var values = string.Join(", ", c.Operands.Distinct().Where(o => o.Kind != GraphNodeKind.Constant).Select(o => $"{C(o, BroadcastIndex(o, c, s))} = {N(V(o, BroadcastIndex(o, c, s)))}"));
+        return values.Length == 0 ? $"{at}: its local derivative {partial} is 0" : $"{at}: its local derivative {partial} is 0 at {values}";
     }
 
     /// <summary>The component of operand <paramref name="o"/> that output component s of c reads (elementwise ops with broadcasting).</summary>
