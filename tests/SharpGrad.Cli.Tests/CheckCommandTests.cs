@@ -341,18 +341,20 @@ public class CheckCommandTests
                  {"program": "e9.grad", "wrt": "x", "expression": 5},
                  {"program": "e9.grad", "wrt": {"name": "x"}, "expression": "-6"},
                  {"program": "e9.grad", "wrt": "x", "expression": true},
-                 "e9.grad"]
+                 "e9.grad",
+                 {"program": "e9.grad", "wrt": "x", "expression": "-6", "wrt": "W1"}]
                 """);
             var report = Path.Combine(dir, "r.csv");
             var (code, stdout, stderr) = CliRunner.Run("check", "--batch", json, "--report", report);
             Assert.True(code == 0, stderr);
-            Assert.Contains("graded 5 submissions: 1 correct, 1 incorrect, 3 not gradable", stdout);
+            Assert.Contains("graded 6 submissions: 1 correct, 1 incorrect, 4 not gradable", stdout);
             var lines = File.ReadAllLines(report);
             Assert.Equal("7,e9.grad,x,-6,correct,None,", lines[1]);
             Assert.Equal("2,e9.grad,x,5,incorrect,Value,5 is not ∂J/∂x; your expression = 5; true ∂J/∂x = −6", lines[2]);
             Assert.Equal("3,e9.grad,,,error,,\"submission 3: the field 'wrt' must be a string, not an object\"", lines[3]);
             Assert.Equal("4,e9.grad,x,,error,,\"submission 4: the field 'expression' must be a string, not true or false\"", lines[4]);
             Assert.StartsWith("5,,,,error,,\"submission 5: expected an object", lines[5]);
+            Assert.Equal("6,,,,error,,submission 6: the field 'wrt' is given twice", lines[6]);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

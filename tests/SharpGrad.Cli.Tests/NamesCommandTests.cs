@@ -24,8 +24,8 @@ public sealed class NamesCommandTests : IDisposable
     public void Dispose() => Directory.Delete(dir, recursive: true);
 
     private (int Code, string Output, string Error) Train(string model, params string[] more) =>
-        CliRunner.Run(["train", "--task", "names", "--model", model, "--epochs", "2", "--batch-size", "4", "--embed", "8", "--hidden", "8",
-            "--data", Data, "--out", Out, .. model == "bigram" ? more : ["--context", "12", .. more]]);
+        CliRunner.Run(["train", "--task", "names", "--model", model, "--epochs", "2", "--batch-size", "4",
+            "--data", Data, "--out", Out, .. model == "bigram" ? more : ["--embed", "8", "--hidden", "8", "--context", "12", .. more]]);
 
     [Theory]
     [InlineData("bigram")]
@@ -106,12 +106,15 @@ public sealed class NamesCommandTests : IDisposable
     [Theory]
     [InlineData("--model", "cnn", "--model cnn is a digits model")]
     [InlineData("--optimizer", "sgd", "--optimizer applies to --task digits")]
+    // A size the model has no use for is refused, not ignored.
+    [InlineData("--model", "bigram", "--embed does not apply to the bigram model, which has no embedding.", "--embed", "8")]
+    [InlineData("--model", "mlp", "--layers does not apply to the mlp model, which has no stack of layers.", "--layers", "2")]
     [InlineData("--epochs", "0", "--epochs must be positive, got 0")]
     [InlineData("--dropout", "1", "--dropout must be in [0, 1)")]
     [InlineData("--heads", "3", "--embed (64) must be a multiple of --heads (3)")]
-    public void Train_Names_WithBadOptions_IsOneLineWithExitCode2(string option, string value, string message)
+    public void Train_Names_WithBadOptions_IsOneLineWithExitCode2(string option, string value, string message, params string[] more)
     {
-        var (code, _, error) = CliRunner.Run("train", "--task", "names", option, value, "--data", Data, "--out", Out);
+        var (code, _, error) = CliRunner.Run(["train", "--task", "names", option, value, .. more, "--data", Data, "--out", Out]);
         Assert.Equal(2, code);
         Assert.Contains(message, error);
         Assert.DoesNotContain('\n', error.Trim());

@@ -187,8 +187,11 @@ internal static class CheckCommand
                 foreach (var item in doc.RootElement.EnumerateArray())
                 {
                     n++;
-                    string? wrong = item.ValueKind == JsonValueKind.Object ? null
-                        : $"submission {n}: expected an object {{\"program\": ..., \"wrt\": ..., \"expression\": ...}}, not {JsonKind(item)}";
+                    string? wrong = item.ValueKind != JsonValueKind.Object
+                        ? $"submission {n}: expected an object {{\"program\": ..., \"wrt\": ..., \"expression\": ...}}, not {JsonKind(item)}"
+                        // Two values of one field would leave one of them unread without a word.
+                        : item.EnumerateObject().GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated
+                            ? $"submission {n}: the field '{repeated.Key}' is given twice" : null;
                     // An id or a numeric answer may be a JSON number; any other field must be a string.
                     string? Field(string key, bool number = false)
                     {

@@ -108,6 +108,16 @@ internal static class TrainCommand
                 };
                 if (name == "bigram" && Given(context) && parse.GetValue(context) != 1)
                     throw new ArgumentException($"--context of a bigram model is 1, got {parse.GetValue(context)}.");
+                // A size the model has no use for would be accepted and ignored, as if it had changed the model.
+                Option[] unused = name switch
+                {
+                    "bigram" => [embed, hidden, layers, heads],
+                    "mlp" => [layers, heads],
+                    "lstm" => [heads],
+                    _ => [],
+                };
+                foreach (var o in unused.Where(Given))
+                    throw new ArgumentException($"{o.Name} does not apply to the {name} model, which has no {(o == embed ? "embedding" : o == hidden ? "hidden layer" : o == layers ? "stack of layers" : "attention heads")}.");
                 return NamesTraining.Run(new NamesTraining.Settings(r, parse.GetValue(seed), NamesTraining.DataFolder(parse.GetValue(data)), parse.GetValue(output)!, parse.GetValue(device)));
             }
             foreach (var o in namesOnly.Where(Given))

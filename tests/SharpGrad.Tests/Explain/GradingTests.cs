@@ -393,6 +393,26 @@ public class GradingTests
     public void ANumberBeforeAnE_IsAProduct(string answer, bool correct) =>
         Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse("param w = [1, 2]\nE = w * 3\nL = sum(E^2)"), "w", answer).IsCorrect);
 
+    [Theory]
+    // z = X w + b, L = mean(softplus(z) − y ⊙ z) over 4: ∂L/∂b = Σ_i (σ(z_i) − y_i)/4 (by hand); σ(z)_i reads component i as (y)_i does.
+    [InlineData("Σ_i (σ(z)_i − (y)_i)/4", true)]
+    [InlineData("Σ_i (sigmoid(z)_i - (y)_i)/4", true)]
+    [InlineData("Σ_i (σ(z)_i − (y)_i)/3", false)]
+    public void ASubscriptAfterACall_IsItsComponent(string answer, bool correct) =>
+        Assert.Equal(correct, DerivativeChecker.Check(GradProgram.Parse("input X[4, 3] = [[0.5, -1.2, 0.3], [1.5, 0.2, -0.7], [-0.4, 0.9, 1.1], [0.8, -0.3, -1.5]]\n"
+            + "target y[4] = [1, 0, 1, 0]\nparam w[3] = [0.4, -0.6, 0.25]\nparam b = -0.1\nz = X @ w + b\nL = mean(softplus(z) - y * z)"), "b", answer).IsCorrect);
+
+    [Fact]
+    public void TheHalfOfASquaredSum_IsNoMean_EvenOverTwoRows()
+    {
+        // L = Σ W²/2 over a 2×2 W: ∂L/∂W = W (by hand). 2W forgets the ½, a constant factor, not a mean over W's 2 rows.
+        var program = GradProgram.Parse("param W = [[0.5, -1], [2, 0.3]]\nL = sum(W^2) / 2");
+        Assert.True(DerivativeChecker.Check(program, "W", "W").IsCorrect);
+        Assert.Equal(CheckMistake.ConstantFactor, DerivativeChecker.Check(program, "W", "2W").Mistake);
+        // Divided by its 2 rows without a square, it is a mean written out.
+        Assert.Equal(CheckMistake.MissingMean, DerivativeChecker.Check(GradProgram.Parse("input c = [[1, 2], [3, 4]]\nparam W = [[0.5, -1], [2, 0.3]]\nL = sum(W * c) / 2"), "W", "c").Mistake);
+    }
+
     private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
         + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
 

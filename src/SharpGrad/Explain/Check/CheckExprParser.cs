@@ -623,6 +623,8 @@ internal sealed partial class CheckExprParser
             }
             while (IsOp(","));
             Expect(")", $"',' or ')' in the call of '{t.Text}'");
+            // σ(z)_i: one component of the call, read as (v)_i is, elementwise.
+            if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End) index++;
             if (prime)
             {
                 if (!PrimeFunctions.Contains(name) || args.Count != 1)

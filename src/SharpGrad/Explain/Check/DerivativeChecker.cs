@@ -670,7 +670,9 @@ public static partial class DerivativeChecker
             foreach (var n in Program.Graph.Nodes)
                 if (n is { Kind: GraphNodeKind.Operation, Op.Name: "div" } && n.Operands[1] is { Kind: GraphNodeKind.Constant, ConstantValue: double k }
                     && k > 1 && k == Math.Floor(k) && (n.Operands[0] is { Op.Name: "neg" } negated ? negated.Operands[0] : n.Operands[0]) is { Kind: GraphNodeKind.Operation, Op.Name: "sum" } sum
-                    && First.ValueOf(sum.Operands[0]) is { Rank: > 0 } summed && (summed.Shape[0] == (int)k || summed.Count == (int)k))
+                    && First.ValueOf(sum.Operands[0]) is { Rank: > 0 } summed && (summed.Shape[0] == (int)k || summed.Count == (int)k)
+                    // sum(O²)/2 is the ½ that cancels a square's 2, whatever O's number of rows.
+                    && !(k == 2 && sum.Operands[0] is { Op.Name: "pow", Operands: [_, { Kind: GraphNodeKind.Constant, ConstantValue: 2 }] }))
                     counts.Add((int)k);
             return counts;
         }
