@@ -377,6 +377,10 @@ public class MatrixDerivationTests
     // axis 1 of the vector g (which check could not read back, so that explain refused the form).
     [InlineData("input x[4] = [1, -0.5, 2, 0.3]\nparam W[3, 4] = [[0.2, -0.3, 0.5, 0.1], [0.1, 0.4, 0.3, -0.2], [-0.4, 0.2, -0.6, 0.3]]\nconst y[3] = [0, 1, 0]\ns = W @ x\nm = s - dot(y, s) + 1\nL = sum(max(m, 0)) - 1",
         "W", "(I[m > 0] + I[m = 0]/2 − y sum(I[m > 0] + I[m = 0]/2)) xᵀ")]
+    // A row read of a one-column matrix, Y[1, :] of a 3×1 Y: one element, whose gradient r·(1 − tanh²(c r)) goes to row 1
+    // (by hand), between rows of zeros.
+    [InlineData("param Y = [[0.3], [-0.6], [0.9]]\ninput r = [0.4]\nc = Y[1, :]\nL = sum(tanh(c * r))",
+        "Y", "concat(zeros(1), [r·(1 − L^2)], zeros(1))")]
     public void ClosedForms_ThroughReadsOfMatricesConcatsAndComparedMultiples_AreSimpleAndCheckBack(string source, string wrt, string expected)
     {
         AssertEqualsEngine(source, wrt, out var formula);

@@ -330,6 +330,11 @@ public static class MatrixDerivation
             case 1 when read.Strides[0] == s0 && read.Shape[0] > 1:
                 (keepsRows, keepsColumns, rows) = (true, false, read.Shape[0]);
                 break;
+            // One element read as a vector from a matrix of one row (P[:, 0]) or one column (Y[0, :]): the axis of size 1
+            // is the one kept, whatever stride a view of one element reports.
+            case 1 when read.Shape[0] == 1 && (source.Shape[0] == 1 || source.Shape[1] == 1):
+                (keepsRows, keepsColumns) = (source.Shape[0] == 1, source.Shape[0] != 1);
+                break;
             case 0:
                 (keepsRows, keepsColumns) = (false, false);
                 break;
