@@ -425,19 +425,8 @@ internal sealed class CheckExprEvaluator
         var x = graph[wrt];
         var heldNodes = held.Select(h => graph[h]).ToHashSet();
         // The names and parts the expression reads, a held part hiding what is inside it (∂L/∂w|(tanh(w · x) · w)).
-        var names = new List<GraphNode>();
         var parts = new HashSet<GraphNode>();
-        var seen = new HashSet<GraphNode>();
-        void Visit(GraphNode n)
-        {
-            foreach (var o in n.Operands)
-            {
-                if (!seen.Add(o)) continue;
-                if (o.IsNamed) names.Add(o);
-                else if (parts.Add(o) && !heldNodes.Contains(o)) Visit(o);
-            }
-        }
-        Visit(node);
+        var names = node.NamedInputs(parts, heldNodes);
         string written = $"∂{of}/∂{wrt}|{string.Join(", ", held)}";
         if (node.Kind != GraphNodeKind.Operation || !names.Contains(x))
             throw new ArgumentException($"--expr: {written}: the expression of {of} does not use {wrt} directly{(heldNodes.Any(h => !h.IsNamed) ? " outside what is held" : "")}, so nothing is held fixed");

@@ -94,8 +94,11 @@ public sealed class GraphNode
     /// <inheritdoc/>
     public override string ToString() => Label;
 
-    /// <summary>The named nodes this node's expression uses directly (unnamed parts looked through), each once.</summary>
-    public IReadOnlyList<GraphNode> NamedInputs()
+    /// <summary>
+    /// The named nodes this node's expression uses directly (unnamed parts looked through), each once. The unnamed
+    /// parts met are added to <paramref name="parts"/>; those in <paramref name="opaque"/> are not looked through.
+    /// </summary>
+    public IReadOnlyList<GraphNode> NamedInputs(ISet<GraphNode>? parts = null, IReadOnlySet<GraphNode>? opaque = null)
     {
         var seen = new HashSet<GraphNode>();
         var result = new List<GraphNode>();
@@ -105,7 +108,11 @@ public sealed class GraphNode
             {
                 if (!seen.Add(o)) continue;
                 if (o.IsNamed) result.Add(o);
-                else Visit(o);
+                else
+                {
+                    parts?.Add(o);
+                    if (opaque?.Contains(o) != true) Visit(o);
+                }
             }
         }
         Visit(this);
