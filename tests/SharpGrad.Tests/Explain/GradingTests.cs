@@ -413,6 +413,19 @@ public class GradingTests
         Assert.Equal(CheckMistake.MissingMean, DerivativeChecker.Check(GradProgram.Parse("input c = [[1, 2], [3, 4]]\nparam W = [[0.5, -1], [2, 0.3]]\nL = sum(W * c) / 2"), "W", "c").Mistake);
     }
 
+    [Theory]
+    // L = Σ w²: ∂L/∂w = 2w = (0.002, 0.004) at w = (0.001, 0.002), and (0, 0) at w = 0 (by hand). Zeros everywhere, rounded from a
+    // derivative that is not 0, are "the gradient is zero", not its value.
+    [InlineData("[0.001, 0.002]", "[0.00, 0.00]", false)]
+    [InlineData("[0.001, 0.002]", "[0.002, 0.004]", true)]
+    [InlineData("[0.001, 0.002]", "[0.002, 0.00]", true)]
+    [InlineData("[0, 0]", "[0.00, 0.00]", true)]
+    public void ANumericAnswerOfZeros_ForADerivativeThatIsNot_IsWrong(string w, string answer, bool correct)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse($"param w = {w}\nL = sum(w^2)"), "w", answer);
+        Assert.True(correct == r.IsCorrect, r.ToText());
+    }
+
     private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
         + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
 

@@ -296,6 +296,13 @@ public static partial class DerivativeChecker
             if (slack is not null && slack.Length == value.Count)
                 rounding = slack.Select((x, i) => Math.Max(x, rounding[rounding.Length == 1 ? 0 : i])).ToArray();
             var sample = new Sample(BasePoint, First, value, truth, Compare(value, truth, rounding));
+            // Zeros everywhere, rounded from a derivative that is not 0, say nothing of it: "the gradient is zero".
+            if (sample.Problem is null && value.ToDoubleArray().All(v => v == 0) && truth.ToDoubleArray().Any(v => v != 0))
+                return new(CheckVerdict.Incorrect, "value", Derivation.Objective, Derivation.Wrt, expression)
+                {
+                    Mistake = CheckMistake.Value, Point = BasePoint, StudentValue = value, TrueValue = truth, PointsTried = 1,
+                    Reason = $"every number of your answer is 0, but ∂{Derivation.Objective}/∂{Derivation.Wrt} is not; write at least one significant digit",
+                };
             if (sample.Problem is null)
                 return new(CheckVerdict.Correct, "value", Derivation.Objective, Derivation.Wrt, expression) { Point = BasePoint, StudentValue = value, TrueValue = truth, PointsTried = 1 };
             return Incorrect("value", [sample], sample, null);
