@@ -214,6 +214,31 @@ public class DerivationTests
     }
 
     [Fact]
+    public void AVectorReadBothElementwiseAndThroughItsSum_HasNoFormulaPerComponent()
+    {
+        // L = Σ exp(z − Σz): ∂L/∂z_d = exp(z_d − S) − Σ_i exp(z_i − S) = exp(z − S) − L (by hand). Per component, the reduction's
+        // share from every component was lost (the paths form printed 0): the paths form is the matrix formula instead.
+        var program = GradProgram.Parse("param z = [0.5, -1, 2]\nL = sum(exp(z - sum(z)))");
+        foreach (var form in new[] { "paths", "factored" })
+        {
+            var equation = DerivationRenderer.Equations(ChainDerivation.Create(program, "z"), form, out _).Single();
+            Assert.Equal("∂L/∂z = exp(z − sum(z)) − L", $"{equation.Left} = {equation.Right}");
+        }
+        Assert.True(DerivativeChecker.Check(program, "z", "exp(z − sum(z)) − L").IsCorrect);
+        // L = Σ z ⊙ Σz: ∂L/∂z_d = 2Σz (by hand), never Σz + z_d.
+        var product = GradProgram.Parse("param z = [0.5, -1, 2]\nL = sum(z * sum(z))");
+        try
+        {
+            var equation = DerivationRenderer.Equations(ChainDerivation.Create(product, "z"), "paths", out _).Single();
+            Assert.True(DerivativeChecker.Check(product, "z", equation.Right.ToString()).IsCorrect, equation.Right.ToString());
+        }
+        catch (ArgumentException e)
+        {
+            Assert.StartsWith("∂L/∂z has no paths form but itself", e.Message);
+        }
+    }
+
+    [Fact]
     public void ARecurrence_KeepsTheWholeGradientsOfTheLinesAbove_InItsClosedForm()
     {
         // A ladder p_k = p_{k−1}·q_{k−1}, q_k = p_{k−1} + q_{k−1} of depth 8 has 256 paths of 9 factors, past the inline limit.

@@ -8,6 +8,14 @@ public class ProgramCheckTests
     private static GradProgramException ParseError(string text) =>
         Assert.Throws<GradProgramException>(() => GradProgram.Parse(text, "t.grad"));
 
+    [Fact]
+    public void AConvolutionOfAnImage_TakesOneBias_AndSaysSoWhereItIsGiven()
+    {
+        var e = ParseError("param X[3, 3] = [[1, 2, 0], [0, 1, -1], [2, 1, 1]]\nparam K[2, 2] = [[1, 0], [0, 1]]\nparam b = [1, 2]\nO = conv2d(X, K, b)\nL = sum(O)");
+        Assert.Equal("shapes do not fit 'conv2d(X, K, b)': conv2d of an H×W image by an F×F kernel takes one bias, a number; got [2]", e.Reason);
+        Assert.Equal((4, 5), (e.Line, e.Column));
+    }
+
     [Theory]
     [InlineData("input x = 1\ny = x + z", 2, 9, "undefined name 'z'")]
     [InlineData("input x1 = 1\ny = x2 + 1", 2, 5, "undefined name 'x2'; did you mean 'x1'?")]

@@ -336,7 +336,12 @@ public sealed class ChainDerivation
     private Sym? Component(GraphNode node, string x, SymbolicShape shape)
     {
         var graph = program.Graph;
-        var d = ComponentDerivative(ToSym(node, root: true), x);
+        var expression = ToSym(node, root: true);
+        // x both read element by element and reduced within one expression (z − sum(z), z ⊙ max(z)): component d's
+        // derivative has a term from every component through the reduction, which a formula per component written
+        // here would lose. The chain keeps the local partial as a symbol, and the closed form has the matrix formula.
+        if (MixesReducedAndElementwise(expression, x)) return null;
+        var d = ComponentDerivative(expression, x);
         bool other = false;
         var result = d.Substitute(s =>
         {
@@ -456,6 +461,15 @@ public sealed class ChainDerivation
             if (at.Count > 0) sizes.Add(at.FirstOrDefault(d => d.IsKnown) is { IsKnown: true } known && at.All(d => d.IsKnown) ? Sym.Num(known.Size) : Sym.Var(at.First(d => !d.IsKnown).Symbol!));
         }
         return Sym.Mul(sizes);
+    }
+
+    /// <summary>Whether some part of <paramref name="e"/> joins x outside any reduction with a reduction over x.</summary>
+    private static bool MixesReducedAndElementwise(Sym e, string x)
+    {
+        bool Reduced(Sym s) => s.Kind == SymKind.Call && s.Op is { Kind: OpKind.Reduction } ? s.Variables().Contains(x) : s.Args.Any(Reduced);
+        bool Elementwise(Sym s) => s is { Kind: SymKind.Variable } v ? v.Name == x : !(s.Kind == SymKind.Call && s.Op is { Kind: OpKind.Reduction }) && s.Args.Any(Elementwise);
+        if (e.Kind == SymKind.Call && e.Op is { Kind: OpKind.Reduction }) return e.Args.Any(a => MixesReducedAndElementwise(a, x));
+        return (Reduced(e) && Elementwise(e)) || e.Args.Any(a => MixesReducedAndElementwise(a, x));
     }
 
     private static bool ReducesOver(Sym e, string x) =>

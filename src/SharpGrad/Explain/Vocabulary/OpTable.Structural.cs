@@ -345,6 +345,11 @@ public static partial class OpTable
                     problem = $"conv2d takes an H×W image and an F×F kernel, or a C×H×W input, O×C×F×F filters and O biases; got {x} and {k}" + (arity == 3 ? $" and {s[2]}" : "");
                     return null;
                 }
+                if (single && arity == 3 && s[2].Resolve(sizes) is { } bias && bias.Aggregate(1, (a, b) => a * b) != 1)
+                {
+                    problem = $"conv2d of an H×W image by an F×F kernel takes one bias, a number; got {s[2]}";
+                    return null;
+                }
                 int oh = (xs[^2] + 2 * padding - ks[^2]) / stride + 1, ow = (xs[^1] + 2 * padding - ks[^1]) / stride + 1;
                 if (xs[^2] + 2 * padding < ks[^2] || xs[^1] + 2 * padding < ks[^1])
                 {
