@@ -214,6 +214,15 @@ public class DerivationTests
     }
 
     [Fact]
+    public void AVectorObjective_IsRefused_AsGradStepAndCheckRefuseIt()
+    {
+        var program = GradProgram.Parse("param w = [0.5, -1]\ninput x = [1, 2]\nh = relu(w * x)\nL = sum(h)", "t.grad");
+        var e = Assert.Throws<GradProgramException>(() => DerivationRenderer.Equations(ChainDerivation.Create(program, "w", "h"), "closed", out _));
+        Assert.Equal("the objective 'h' has shape [2], but an objective must be a single number; reduce it with sum(...) or mean(...), or choose another with --of", e.Reason);
+        Assert.Equal(("t.grad", 3), (e.FileName, e.Line));
+    }
+
+    [Fact]
     public void AVectorReadBothElementwiseAndThroughItsSum_HasNoFormulaPerComponent()
     {
         // L = Σ exp(z − Σz): ∂L/∂z_d = exp(z_d − S) − Σ_i exp(z_i − S) = exp(z − S) − L (by hand). Per component, the reduction's

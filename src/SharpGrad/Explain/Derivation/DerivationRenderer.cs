@@ -29,6 +29,10 @@ public static class DerivationRenderer
     {
         ArgumentNullException.ThrowIfNull(derivation);
         if (!Forms.Contains(form)) throw new ArgumentException($"--form must be one of {string.Join(", ", Forms)}, got '{form}'.");
+        // As grad, step and check refuse it: the derivative of a vector is a Jacobian (shapes lists its factors' sizes),
+        // and a formula for it could be pasted nowhere.
+        if (derivation.Program.Graph[derivation.Objective] is { Shape.IsSurelyMultiElement: true } vector)
+            throw Evaluator.NotScalar(vector, vector.Shape.ToString()).WithFile(derivation.Program.FileName);
         var lines = new List<(Sym Left, Sym Right)>();
         note = null;
         if (derivation.PathCount.IsZero)

@@ -63,7 +63,7 @@ internal static class Evaluator
         return node;
     }
 
-    private static GradProgramException NotScalar(GraphNode node, string shape) => new(
+    internal static GradProgramException NotScalar(GraphNode node, string shape) => new(
         $"the objective '{node.Name}' has shape {shape}, but an objective must be a single number; " +
         "reduce it with sum(...) or mean(...), or choose another with --of", node.Statement?.NamePosition ?? node.Position);
 
