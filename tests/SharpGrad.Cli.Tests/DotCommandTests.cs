@@ -55,10 +55,21 @@ public class DotCommandTests
         Environment.SetEnvironmentVariable("SHARPGRAD_DOT", "/nonexistent/graphviz/dot");
         try
         {
+            // A SHARPGRAD_DOT that names nothing runnable is that setting's mistake.
             var (code, _, stderr) = CliRunner.Run("dot", CliRunner.Example("e9.grad"), "--png", png);
             Assert.Equal(2, code);
-            Assert.Equal("Graphviz's `dot` was not found; install it with `apt-get install graphviz` (Debian/Ubuntu) or from https://graphviz.org, or run without --png to get the DOT text\n", stderr);
+            Assert.Equal("error: SHARPGRAD_DOT names '/nonexistent/graphviz/dot', which cannot be run (no such executable file); fix or unset SHARPGRAD_DOT\n", stderr);
             Assert.False(File.Exists(png));
+            // Without it, and without Graphviz on the PATH, the hint says how to install it.
+            Environment.SetEnvironmentVariable("SHARPGRAD_DOT", null);
+            bool installed = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, "dot")));
+            if (!installed)
+            {
+                (code, _, stderr) = CliRunner.Run("dot", CliRunner.Example("e9.grad"), "--png", png);
+                Assert.Equal(2, code);
+                Assert.Equal("Graphviz's `dot` was not found; install it with `apt-get install graphviz` (Debian/Ubuntu) or from https://graphviz.org, or run without --png to get the DOT text\n", stderr);
+                Assert.False(File.Exists(png));
+            }
         }
         finally { Environment.SetEnvironmentVariable("SHARPGRAD_DOT", null); }
     }

@@ -85,7 +85,8 @@ internal static class DotCommand
         var process = ExternalTools.TryStart(info);
         if (process is null)
         {
-            Console.Error.WriteLine(NotFound);
+            // A dot named by SHARPGRAD_DOT that cannot be run is that setting's mistake, not a missing Graphviz.
+            Console.Error.WriteLine(executable != "dot" ? $"error: SHARPGRAD_DOT names '{executable}', which cannot be run (no such executable file); fix or unset SHARPGRAD_DOT" : NotFound);
             return ExplainCli.UsageError;
         }
         try
