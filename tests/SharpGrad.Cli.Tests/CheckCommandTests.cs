@@ -88,6 +88,15 @@ public class CheckCommandTests
             Assert.Equal((5, 7), (doc.RootElement.GetProperty("line").GetInt32(), doc.RootElement.GetProperty("column").GetInt32()));
             Assert.StartsWith("input x has no value", doc.RootElement.GetProperty("error").GetString());
         }
+        // One that has no place in the text (a --set of an unknown name) has no line or column: null, not 0.
+        (code, stdout, _) = CliRunner.Run("grad", CliRunner.Example("e9.grad"), "--json", "--set", "nosuch=1");
+        Assert.Equal(2, code);
+        using (var doc = JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("line").ValueKind);
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("column").ValueKind);
+            Assert.StartsWith("cannot set 'nosuch'", doc.RootElement.GetProperty("error").GetString());
+        }
     }
 
     [Fact]

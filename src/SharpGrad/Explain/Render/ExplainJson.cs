@@ -29,7 +29,9 @@ public static class ExplainJson
     public static string Error(GradProgramException program)
     {
         ArgumentNullException.ThrowIfNull(program);
-        return JsonSerializer.Serialize(new { error = program.Reason, file = program.FileName, line = program.Line, column = program.Column }, Options);
+        // An error of the whole program (an objective that is not a number, with no place in the text) has no line: null, not 0.
+        bool placed = program.Line > 0;
+        return JsonSerializer.Serialize(new { error = program.Reason, file = program.FileName, line = placed ? program.Line : (int?)null, column = placed ? program.Column : (int?)null }, Options);
     }
 
     /// <summary>
