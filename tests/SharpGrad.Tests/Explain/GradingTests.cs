@@ -426,6 +426,18 @@ public class GradingTests
         Assert.True(correct == r.IsCorrect, r.ToText());
     }
 
+    [Theory]
+    // a = w ⊙ x with a const x holding a 0 puts relu(a) on its kink at every point; ∂L/∂h of h = relu(a), s = Σh, L = s² + Σw²
+    // is 2s·ones(2) (by hand), whatever that kink: it comes after h. ∂L/∂w = 2s·I[a > 0] ⊙ x + 2w is graded as before.
+    [InlineData("h", "2·s·ones(2)", true)]
+    [InlineData("h", "2·s·ones(2) + 1", false)]
+    [InlineData("w", "2·s·I[a > 0] ⊙ x + 2w", true)]
+    public void ATieBuiltInBeforeAnIntermediate_IsNoKinkOfItsDerivative(string wrt, string answer, bool correct)
+    {
+        var program = GradProgram.Parse("const x = [0, -1]\nparam w = [0.5, 0.7]\na = w * x\nh = relu(a)\ns = sum(h)\nL = s^2 + sum(w^2)");
+        Assert.Equal(correct, DerivativeChecker.Check(program, wrt, answer).IsCorrect);
+    }
+
     private const string TanhLayer = "input x[3] = [1, -2, 0.5]\ntarget t[2] = [0.5, -1]\nparam W1[4, 3] = [[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [-0.7, 0.8, 0.9], [0.2, 0.1, -0.1]]\n"
         + "param b1[4] = [0.1, 0, -0.1, 0.2]\nparam W2[2, 4] = [[0.3, -0.2, 0.1, 0.5], [-0.4, 0.6, 0.2, -0.1]]\nh = tanh(W1 @ x + b1)\nL = sum((W2 @ h - t)^2)";
 

@@ -458,7 +458,8 @@ public static partial class DerivativeChecker
                 // is 0, a window of a relu's zeros): the same at every point, and as the declaration varied moves, so no
                 // kink to stay away from. Not so for an intermediate variable: moving Z itself breaks maxpool(Z)'s ties.
                 bool drawn = attempt > 0 && Program.Declarations.Any(d => d.Name == Derivation.Wrt);
-                if (!AllFinite(evaluation.Value(Derivation.Objective)) || (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn) < KinkMargin && !givenTie)) continue;
+                var intermediate = attempt > 0 && !drawn ? Program.Graph[Derivation.Wrt] : null;
+                if (!AllFinite(evaluation.Value(Derivation.Objective)) || (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn, upstreamOf: intermediate) < KinkMargin && !givenTie)) continue;
                 var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn };
                 Tensor value;
                 try
@@ -723,13 +724,17 @@ public static partial class DerivativeChecker
 
     private static bool AllFinite(Tensor t) => t.ToDoubleArray().All(double.IsFinite);
 
-    private static double ProgramKinkDistance(ProgramEvaluation evaluation, bool tiesOnly = false, bool exactTiesBuilt = false)
+    private static double ProgramKinkDistance(ProgramEvaluation evaluation, bool tiesOnly = false, bool exactTiesBuilt = false, GraphNode? upstreamOf = null)
     {
         double best = double.PositiveInfinity;
-        double Rel(double u, double v) => exactTiesBuilt && u == v ? double.PositiveInfinity : Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v));
+        bool exact = exactTiesBuilt;
+        double Rel(double u, double v) => exact && u == v ? double.PositiveInfinity : Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v));
         foreach (var node in evaluation.Graph.Nodes)
         {
             if (node.Kind != GraphNodeKind.Operation) continue;
+            // A tie built in before an intermediate variable (relu(w ⊙ x) at a const x of 0, for ∂L/∂h of h = relu(…))
+            // is no kink of the derivative by it, which starts after it.
+            exact = exactTiesBuilt || (upstreamOf is not null && !node.DependsOn(upstreamOf));
             var name = node.Op!.Name;
             if (name is "relu" or "abs" && !tiesOnly)
                 foreach (var z in evaluation.ValueOf(node.Operands[0]).ToDoubleArray()) best = Math.Min(best, Rel(z, 0));
