@@ -737,13 +737,13 @@ internal sealed partial class CheckExprParser
         return Fail($"unknown name '{t.Text}'{where}{hint} {string.Join(", ", names)}", t);
     }
 
-    /// <summary>The numbers of elements the program's means average, each once; null when there is no mean or a count is not known.</summary>
     /// <summary>Whether a formula of the program prints σ for the sigmoid: it calls one, or a function whose derivative is written with it.</summary>
-    private bool PrintsSigmoid() => printsSigmoid ??= graph.Nodes.Any(n => n.Op is { Kind: OpKind.Elementwise, Arity: 1, HasDerivative: true } op
+    private bool PrintsSigmoid() => printsSigmoid ??= graph.Nodes.Select(n => n.Op).Distinct().Any(op => op is { Kind: OpKind.Elementwise, Arity: 1, HasDerivative: true }
         && (op.Name == "sigmoid" || op.Derivative([Sym.Var("z")], 0).ToString().Contains('σ', StringComparison.Ordinal)));
 
     private bool? printsSigmoid;
 
+    /// <summary>The numbers of elements the program's means average, each once; null when there is no mean or a count is not known.</summary>
     private List<int>? MeanCounts()
     {
         var counts = new List<int>();

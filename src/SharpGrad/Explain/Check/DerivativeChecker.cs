@@ -427,6 +427,16 @@ public static partial class DerivativeChecker
                 return Math.Max(0.5, Math.Sqrt(v.Sum(x => x * x) / Math.Max(1, v.Length)));
             });
             var samples = new List<Sample>();
+            bool declared = Program.Declarations.Any(d => d.Name == Derivation.Wrt);
+            // For an intermediate variable, the nodes computed from it: where a kink still matters to its derivative.
+            HashSet<GraphNode>? after = null;
+            if (!declared)
+            {
+                var wrt = Program.Graph[Derivation.Wrt];
+                after = [];
+                foreach (var n in Program.Graph.Nodes)
+                    if (n.Operands.Any(o => o == wrt || after.Contains(o))) after.Add(n);
+            }
             for (int attempt = 0; attempt < points * 10 && samples.Count <= points; attempt++)
             {
                 // Every fourth point is drawn wider: a sign that changes only far from the given values (1 + (u·w)(1 − h²)
@@ -456,10 +466,10 @@ public static partial class DerivativeChecker
                 bool givenTie = attempt == 0 && ProgramKinkDistance(evaluation, tiesOnly: true) == 0;
                 // At a drawn point a kink's sides are exactly equal only by construction (relu(m ⊙ a) where a const m
                 // is 0, a window of a relu's zeros): the same at every point, and as the declaration varied moves, so no
-                // kink to stay away from. Not so for an intermediate variable: moving Z itself breaks maxpool(Z)'s ties.
-                bool drawn = attempt > 0 && Program.Declarations.Any(d => d.Name == Derivation.Wrt);
-                var intermediate = attempt > 0 && !drawn ? Program.Graph[Derivation.Wrt] : null;
-                if (!AllFinite(evaluation.Value(Derivation.Objective)) || (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn, upstreamOf: intermediate) < KinkMargin && !givenTie)) continue;
+                // kink to stay away from. Not so for an intermediate variable: moving Z itself breaks maxpool(Z)'s ties;
+                // only those built in before it, which its derivative does not pass through, are no kink.
+                bool drawn = attempt > 0 && declared;
+                if (!AllFinite(evaluation.Value(Derivation.Objective)) || (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn, after: attempt > 0 ? after : null) < KinkMargin && !givenTie)) continue;
                 var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn };
                 Tensor value;
                 try
@@ -724,7 +734,7 @@ public static partial class DerivativeChecker
 
     private static bool AllFinite(Tensor t) => t.ToDoubleArray().All(double.IsFinite);
 
-    private static double ProgramKinkDistance(ProgramEvaluation evaluation, bool tiesOnly = false, bool exactTiesBuilt = false, GraphNode? upstreamOf = null)
+    private static double ProgramKinkDistance(ProgramEvaluation evaluation, bool tiesOnly = false, bool exactTiesBuilt = false, IReadOnlySet<GraphNode>? after = null)
     {
         double best = double.PositiveInfinity;
         bool exact = exactTiesBuilt;
@@ -734,7 +744,7 @@ public static partial class DerivativeChecker
             if (node.Kind != GraphNodeKind.Operation) continue;
             // A tie built in before an intermediate variable (relu(w ⊙ x) at a const x of 0, for ∂L/∂h of h = relu(…))
             // is no kink of the derivative by it, which starts after it.
-            exact = exactTiesBuilt || (upstreamOf is not null && !node.DependsOn(upstreamOf));
+            exact = exactTiesBuilt || (after is not null && !after.Contains(node));
             var name = node.Op!.Name;
             if (name is "relu" or "abs" && !tiesOnly)
                 foreach (var z in evaluation.ValueOf(node.Operands[0]).ToDoubleArray()) best = Math.Min(best, Rel(z, 0));
