@@ -90,8 +90,9 @@ public class StepCommandTests
         Assert.Equal(0, code);
         Assert.Equal(0, code2);
         Assert.DoesNotContain("∂J/∂(y − yhat)", named);
-        // ∂J/∂(y − ŷ) = 2(y − ŷ) = 6.
-        Assert.Contains("│ ∂J/∂(y − yhat) │ ∂J/∂(y − yhat)", all);
+        // ∂J/∂(y − ŷ) = 2(y − ŷ) = 6: J uses the part directly, so its chain is that local formula, not its own symbol again.
+        Assert.Contains("│ ∂J/∂(y − yhat) │ 2·(y − yhat)", all);
+        Assert.DoesNotContain("│ ∂J/∂(y − yhat) │ ∂J/∂(y − yhat)", all);
     }
 
     [Fact]

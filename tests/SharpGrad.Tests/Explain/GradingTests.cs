@@ -575,6 +575,95 @@ public class GradingTests
         Assert.True(DerivativeChecker.CheckValue(ExplainFiles.Load("e11.grad"), "w", "[-0.925, -5.2, 1.675]").IsCorrect);
     }
 
+    // GELU (tanh approximation) neuron; PyTorch (float64): ∂L/∂b = −0.108386295, ∂L/∂w = (−0.130063554, −0.075870407).
+    private const string GeluNeuron = "param w = [0.5, -0.3]\nparam b = 0.1\ninput x = [1.2, 0.7]\ntarget y = 0.4\nz = w @ x + b\n"
+        + "u = sqrt(2/pi) * (z + 0.044715 * z^3)\nh = 0.5 * z * (1 + tanh(u))\nL = (h - y)^2";
+
+    [Fact]
+    public void NumericAnswer_OffInItsLastDigit_IsARoundingSlipNotAMissingEpsilon()
+    {
+        var program = GradProgram.Parse(GeluNeuron);
+        var b = DerivativeChecker.CheckValue(program, "b", "-0.1085");
+        Assert.False(b.IsCorrect);
+        Assert.Contains("it rounds to −0.1084", Assert.Single(b.Diagnostics));
+        Assert.DoesNotContain("ε", b.Diagnostics[0]);
+        Assert.True(DerivativeChecker.CheckValue(program, "b", "-0.1084").IsCorrect);
+        // Each element to its own digits: −0.0758704 rounds to −0.0759.
+        var w = DerivativeChecker.CheckValue(program, "w", "[-0.1301, -0.0758]");
+        Assert.Contains("it rounds to (−0.1301, −0.0759)", Assert.Single(w.Diagnostics));
+    }
+
+    // SiLU layer; PyTorch (float64): ∂L/∂W = [[0.293431250, −0.146715625], [−0.312543501, 0.156271751]] = δ xᵀ.
+    private const string SiluLayer = "param W = [[0.4, -0.2], [0.3, 0.8]]\nparam b = [0.1, -0.1]\ninput x = [1.0, -0.5]\ntarget t = [0.2, 0.3]\n"
+        + "z = W @ x + b\nh = z * sigmoid(z)\nL = sum((h - t)^2)";
+
+    [Theory]
+    // ∂L/∂W_ij = δ_i x_j: two components with different indices are an entry of the outer product, the earlier letter the row.
+    [InlineData("(dL/dz)_i (x)_j")]
+    [InlineData("(x)_j · (dL/dz)_i")]
+    // The bracket that defines z, as the denominator, is z.
+    [InlineData("∂L/∂(W @ x + b) xᵀ")]
+    // zσ(z), a name against a Greek letter's call, is their product.
+    [InlineData("(2(h − t) ⊙ (σ(z) + zσ(z)(1 − σ(z)))) xᵀ")]
+    // xᵀ after an elementwise run of vectors is the outer product of the whole run: a vector ⊙ a matrix is no matrix notation.
+    [InlineData("2(h − t) ⊙ (σ(z) + z σ(z)(1 − σ(z))) xᵀ")]
+    public void SiluLayer_MatrixGradient_InStudentNotations_IsCorrect(string answer)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(SiluLayer), "W", answer);
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Equal([0.2934312498065118, -0.1467156249032559, -0.31254350118642593, 0.15627175059321297], r.TrueValue!.ToDoubleArray(), new Tolerance(1e-12));
+    }
+
+    [Fact]
+    public void SiluLayer_SwappedIndices_AreTheTranspose()
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(SiluLayer), "W", "(dL/dz)_j (x)_i");
+        Assert.Equal(CheckMistake.Transposed, r.Mistake);
+    }
+
+    // Batch norm over 3 rows; PyTorch (float64): ∂L/∂γ = (11.031121053, 2.350486422), the diagonal of X̂ᵀ · 2(Y − T).
+    [Fact]
+    public void Diag_OfAMatrix_IsItsDiagonal()
+    {
+        var program = GradProgram.Parse("input X = [[1.0, 2.0], [3.0, -1.0], [0.0, 0.5]]\nparam gamma = [1.5, 0.8]\nparam beta = [0.1, -0.2]\n"
+            + "target T = [[0.5, 1.0], [-0.5, 0.0], [0.2, 0.3]]\nmu = mean(X, 0)\nDm = X - mu\nvar = mean(Dm^2, 0)\nXhat = Dm / sqrt(var + 1e-5)\n"
+            + "Y = gamma * Xhat + beta\nL = sum((Y - T)^2)");
+        var r = DerivativeChecker.Check(program, "gamma", "diag(Xhatᵀ (2(Y − T)))");
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Equal([11.031121052984643, 2.3504864223551385], r.TrueValue!.ToDoubleArray(), new Tolerance(1e-9));
+        Assert.True(DerivativeChecker.Check(program, "gamma", "sum(Xhat ⊙ 2(Y − T), 0)").IsCorrect);
+    }
+
+    // Poisson regression; PyTorch (float64): ∂L/∂w = Xᵀ(μ − y) = (−0.297649449, −1.895792811).
+    [Theory]
+    [InlineData("Σ_i (mu − y)_i · ∂(eta)_i/∂w", true)]
+    [InlineData("Σ_i (exp(eta) − y)_i d(eta)_i/dw", true)]
+    [InlineData("(mu − y) · ∂eta/∂w", true)]
+    [InlineData("Σ_i (mu + y)_i · ∂(eta)_i/∂w", false)]
+    public void PlainVectorBesideAFullJacobian_IsTheVectorJacobianProduct(string answer, bool right)
+    {
+        var program = GradProgram.Parse("input X = [[1, 0.5], [0.2, -1], [-0.5, 0.3]]\nparam w = [0.4, -0.3]\ntarget y = [2, 0, 1]\n"
+            + "eta = X @ w\nmu = exp(eta)\nL = sum(mu - y * eta)");
+        var r = DerivativeChecker.Check(program, "w", answer);
+        Assert.Equal(right, r.IsCorrect);
+        Assert.Equal([-0.2976494492146962, -1.8957928108167845], r.TrueValue!.ToDoubleArray(), new Tolerance(1e-12));
+        if (right) Assert.Equal(r.TrueValue!.ToDoubleArray(), r.StudentValue!.ToDoubleArray(), new Tolerance(1e-9));
+    }
+
+    // A mixture's log-likelihood; PyTorch (float64): ∂L/∂s = n·softmax(s) − Σ_i softmax(E)_i = (−0.059867586, 0.059867586).
+    [Theory]
+    [InlineData("3 softmax(s) − 1ᵀ softmax(E)")]
+    [InlineData("3 softmax(s) − 1ᵀ exp(log_softmax(E))")]
+    [InlineData("3 softmax(s) − 1ᵀ (2 softmax(E)) / 2")]
+    public void OnesRow_BeforeASoftmaxOfAMatrix_IsItsColumnSums(string answer)
+    {
+        var program = GradProgram.Parse("input x = [[0.5], [-1], [2]]\nparam mu = [0, 1.5]\nparam s = [0.2, -0.1]\n"
+            + "E = -(x - mu)^2 / 2 + log_softmax(s)\nL = -sum(log(sum(exp(E), 1)))");
+        var r = DerivativeChecker.Check(program, "s", answer);
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Equal([-0.05986758645756296, 0.05986758645756313], r.TrueValue!.ToDoubleArray(), new Tolerance(1e-12));
+    }
+
     [Fact]
     public void Agreement_OnTheGradingCases_IsComplete()
     {

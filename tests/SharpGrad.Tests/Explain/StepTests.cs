@@ -487,6 +487,22 @@ public class StepTests
         Assert.Equal("[[1, 0], [0, −0.6]]", numbers);
     }
 
+    // L = tanh(s) uses s directly and nowhere else: the chain cell is tanh′ written out, 1 − tanh(−0.435)² = 0.832317,
+    // which check accepts, rather than ∂L/∂s, the row's own symbol, which check rightly calls circular.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DirectOnlyUseByTheObjective_ChainIsTheLocalFormulaNotTheRowsOwnSymbol(bool allNodes)
+    {
+        var program = GradProgram.Parse("input x = [1, -2, 0.5]\ninput y = [0.3, 0.8]\nparam A = [[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]]\ns = x @ A @ y\nL = tanh(s)");
+        var report = StepReport.Create(program.Evaluate(), 0.1, allNodes: allNodes);
+        var (chain, _, _) = new ChainFormatter(Notation.Text, report.Evaluation).Term(Assert.Single(report.Backward.Single(r => r.Node.Name == "s").Terms));
+        Assert.Equal("1 − tanh(s)^2", chain);
+        var check = DerivativeChecker.Check(program, "s", chain);
+        Assert.True(check.IsCorrect);
+        Assert.Equal(1 - Math.Pow(Math.Tanh(-0.435), 2), check.TrueValue!.ToDoubleArray()[0], 1e-12);
+    }
+
     // ∂L/∂W = (∂L/∂h ⊙ (1 − h²)) xᵀ = [[δ1, −δ1], [δ2, −δ2]] with δ = (1, 2)·(1 − tanh²(0.5)).
     [Fact]
     public void Exercise_TanhLayer_GradientIsTheOuterProductWrittenInMatrixNotation()
@@ -497,9 +513,10 @@ public class StepTests
         Assert.Equal([d, -d, 2 * d, -2 * d], w.Gradient.ToDoubleArray(), new Tolerance(1e-12));
         var term = Assert.Single(w.Terms);
         Assert.Equal("(∂L/∂h ⊙ (1 − tanh(W x)^2)) xᵀ", new ChainFormatter(Notation.Text, report.Evaluation).Term(term).Formula);
-        // ∂L/∂h = v, the dot product's other factor, with no transpose.
+        // ∂L/∂h = v, the dot product's other factor, with no transpose; L's only use of h has nothing to chain, so the
+        // chain is that formula too, not the row's own ∂L/∂h again.
         var h = Assert.Single(report.Backward.Single(r => r.Node.Name == "h").Terms);
-        Assert.Equal(("∂L/∂h", "v", "(1, 2)"), new ChainFormatter(Notation.Text, report.Evaluation).Term(h));
+        Assert.Equal(("v", "v", "(1, 2)"), new ChainFormatter(Notation.Text, report.Evaluation).Term(h));
     }
 
     // h = w·x = 2, L = w·h = 4: ∂L/∂w = h (w's direct use, h held fixed) + ∂L/∂h · x = 2 + 2 = 4.

@@ -152,6 +152,20 @@ internal sealed class CheckExprEvaluator
     }
 
     /// <summary>
+    /// A plain value v of z's shape beside a full Jacobian ∂z/∂w, as in Σ_i (μ − y)_i · ∂(η)_i/∂w: the vector–Jacobian
+    /// product vᵀ ∂z/∂w, with w's shape, as ∂L/∂z in v's place would chain; null where they are not such a pair.
+    /// </summary>
+    private Tensor? VectorJacobian(Tensor plain, Tensor jacobian)
+    {
+        if (chains.ContainsKey(plain) || !chains.TryGetValue(jacobian, out var c)) return null;
+        int[] of = evaluation.Value(c.Of).Shape.ToArray(), wrt = evaluation.Value(c.Wrt).Shape.ToArray();
+        if (of.Length == 0 || wrt.Length == 0 || !plain.Shape.ToArray().SequenceEqual(of) || !jacobian.Shape.ToArray().SequenceEqual(of.Concat(wrt))) return null;
+        var product = OpTable.Binary(BinaryOperator.MatMul).Apply(plain.To(jacobian.DType).Reshape(1, plain.Count), jacobian.Reshape(plain.Count, jacobian.Count / plain.Count)).Reshape(wrt);
+        contracted.Add(product);
+        return product;
+    }
+
+    /// <summary>
     /// ∂A/∂B · ∂B/∂C (or ∂B/∂C · ∂A/∂B) as the Jacobian product ∂A/∂C: B's axes contracted; null
     /// when the two factors do not chain.
     /// </summary>
@@ -288,6 +302,7 @@ internal sealed class CheckExprEvaluator
                 {
                     var (pa, pb) = (PerElement(a, b), PerElement(b, a));
                     (a, b) = (Diagonal(pa, pb), Diagonal(pb, pa));
+                    if ((VectorJacobian(a, b) ?? VectorJacobian(b, a)) is { } product) return product;
                 }
                 if (e.Operator is '+' or '-' or '*' or '/' or '^') Broadcastable(a, b);
                 return e.Operator switch
@@ -341,6 +356,15 @@ internal sealed class CheckExprEvaluator
                 var args = e.Args.Select(Eval).ToArray();
                 switch (e.Name)
                 {
+                    // diag(M) of a matrix is its diagonal, as NumPy and PyTorch read it: diag(X̂ᵀ G) for a batch norm's ∂L/∂γ.
+                    case "diag" when args[0].Rank == 2:
+                    {
+                        int rows = args[0].Shape[0], columns = args[0].Shape[1], n = Math.Min(rows, columns);
+                        var flat = args[0].ToDoubleArray();
+                        return Tensor.FromArray(Enumerable.Range(0, n).Select(i => flat[i * columns + i]).ToArray(), n);
+                    }
+                    case "diag" when args[0].Rank > 2:
+                        throw new ArgumentException($"--expr column {e.Start + 1}: diag takes a vector (to make a diagonal matrix) or a matrix (to read its diagonal), not {ValueFormat.Shape(args[0])}");
                     case "outer" or "diag" when (double)args[0].Count * args[^1].Count > MaxElements:
                         throw new ArgumentException($"{e.Name} of {ValueFormat.Shape(args[0])}{(e.Name == "outer" ? " and " + ValueFormat.Shape(args[1]) : "")} would hold more than {MaxElements} numbers, the most a value may hold");
                     case "outer": return args[0].Reshape(args[0].Count, 1).Mul(args[1].Reshape(1, args[1].Count));

@@ -154,12 +154,15 @@ internal sealed partial class CheckExprParser
     }
 
     /// <summary>An operand of a chain with the span of its text (brackets included).</summary>
-    private readonly record struct Operand(CheckExpr Expr, int Start, int End);
+    private readonly record struct Operand(CheckExpr Expr, int Start, int End, bool Explicit = false);
 
     // Inside ‖…‖ the next ‖ closes the norm; outside it opens one (‖u‖‖v‖ is a product of two norms).
     private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(") || IsOp("√") || IsOp("[") || (IsOp("‖") && norms == 0);
 
     private int norms;
+
+    /// <summary>The one-letter subscripts of components written (v)_i, by the expression they index.</summary>
+    private readonly Dictionary<CheckExpr, char> subscripts = new(ReferenceEqualityComparer.Instance);
 
     private CheckExpr ParseProduct()
     {
@@ -203,10 +206,27 @@ internal sealed partial class CheckExprParser
             bool callThenBracket = juxtaposed && IsOp("(") && tokens[index - 1].End == Current.Start && IsElementwiseCall(previous.Expr);
             var right = ParseMatMul();
             bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
+            // (∂L/∂z)_i (x)_j: two components with different indices are an entry of their outer product, ∂L/∂W_ij; the
+            // earlier letter indexes the rows.
+            if (op == '*' && subscripts.TryGetValue(previous.Expr, out var p) && subscripts.TryGetValue(right, out var q) && p != q)
+            {
+                var entry = Node(CheckExpr.Kinds.Binary, previous.Start, p < q ? [previous.Expr, right] : [right, previous.Expr], op: '⊗');
+                if (run.Count > 0) run[^1] = previous with { Expr = entry, End = tokens[index - 1].End };
+                else left = entry;
+                continue;
+            }
             // u (uᵀF) ones(3)ᵀ: a transposed vector after a number that multiplies a vector is the outer product of the
             // whole product so far, as explain prints it, not a product of the number alone.
             if (juxtaposed && !callThenBracket && IsTransposed(right) && StaticRank(right) is not 2 && StaticRank(previous.Expr) == 0
                 && run.Count > 1 && run.Any(o => StaticRank(o.Expr) == 1))
+            {
+                left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
+                continue;
+            }
+            // 2(h − t) ⊙ g′(z) xᵀ: a transposed vector after an elementwise run of vectors is the outer product of the whole run,
+            // (2(h − t) ⊙ g′(z)) xᵀ, since a vector ⊙ a matrix is no product of matrix notation.
+            if (juxtaposed && !callThenBracket && IsTransposed(right) && StaticRank(right) == 1 && StaticRank(previous.Expr) == 1
+                && run.Count > 1 && run.All(o => StaticRank(o.Expr) is 0 or 1))
             {
                 left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
                 continue;
@@ -245,7 +265,8 @@ internal sealed partial class CheckExprParser
             bool Number(CheckExpr e) => Literal(e) is not null || StaticRank(e) == 0;
             int at = run.Count - 1;
             // (Only juxtaposition looks back: a long run of *1 would otherwise be walked at every factor.)
-            while (juxtaposed && at > 0 && Number(run[at].Expr)) at--;
+            // An explicit ⊙ or * before the number keeps it: X̂ ⊙ 2(Y − T) is elementwise throughout.
+            while (juxtaposed && at > 0 && Number(run[at].Expr) && !run[at].Explicit) at--;
             var anchor = juxtaposed && at < run.Count - 1 && !Number(run[at].Expr) ? run[at] : previous;
             if (juxtaposed && !callThenBracket && Literal(anchor.Expr) is null && Literal(right) is null
                 && StaticRank(anchor.Expr) is not 0 && StaticRank(right) is not 0
@@ -272,7 +293,7 @@ internal sealed partial class CheckExprParser
             if (op == '*')
             {
                 if (run.Count == 0) run.Add(new(left, start, tokens[index - 1].End));
-                run.Add(new(right, rightStart, tokens[index - 1].End));
+                run.Add(new(right, rightStart, tokens[index - 1].End, !juxtaposed));
                 continue;
             }
             left = Join(run, '*', start, left);
@@ -413,12 +434,15 @@ internal sealed partial class CheckExprParser
         // ones(3) is a vector, ones(2, 2) a matrix: ones(2, 2) W is a matrix product, as explain prints it.
         CheckExpr.Kinds.Call when e.Name is "ones" or "zeros" => e.Args.Count,
         // diag(v) and outer(a, b) are matrices: B diag(v) is a matrix product; sign and clip keep their argument's rank.
-        CheckExpr.Kinds.Call when e.Name == "diag" && StaticRank(e.Args[0]) == 1 => 2,
+        CheckExpr.Kinds.Call when e.Name == "diag" && StaticRank(e.Args[0]) is int d and (1 or 2) => 3 - d,
         CheckExpr.Kinds.Call when e.Name == "outer" && e.Args.All(a => StaticRank(a) == 1) => 2,
         CheckExpr.Kinds.Call when e.Name is "sign" or "clip" => StaticRank(e.Args[0]),
         // gate[0] is a number, W[1, :] a vector: as the index's shape rule makes them from the name's shape.
         CheckExpr.Kinds.Call when e.Op is { Name: "index", Shape: { } rule } && e.Args[0].Kind == CheckExpr.Kinds.Name
             && graph.TryGetNode(e.Args[0].Name!, out var indexed) && rule([indexed.Shape], graph.StaticSizes, out _) is { } read => read.Rank,
+        // softmax(E), layer_norm(E), sum(E, 1, keepdim=1): the rank their shape rule gives E's, so 1ᵀ softmax(E) is column sums.
+        CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Structural, Shape: { } rule } && e.Args.Count == 1 && StaticRank(e.Args[0]) is int r
+            && rule([SymbolicShape.FromSizes(Enumerable.Repeat(2, r))], graph.StaticSizes, out _) is { } shaped => shaped.Rank,
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Count == 1 => StaticRank(e.Args[0]),
         // max(x, y) broadcasts its operands; concat(x, hv) has their rank: W concat(x, hv) is a matrix times a vector.
         CheckExpr.Kinds.Call when e.Op is { Kind: OpKind.Elementwise } && e.Args.Select(StaticRank).ToArray() is var ranks && ranks.All(r => r is not null)
@@ -552,7 +576,11 @@ internal sealed partial class CheckExprParser
             Expect(")", $"')' to close the '(' at column {start + 1}");
             // (w)_d, (y)_i: one component, as explain writes a component of a vector; elementwise
             // arithmetic on whole vectors reads the same.
-            if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End) index++;
+            if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End)
+            {
+                index++;
+                if (sub.Text.Length == 2 && char.IsLetter(sub.Text[1])) subscripts[inner] = sub.Text[1];
+            }
             return inner;
         }
         if (t.Kind == T.Ident && (t.Text == "Σ" || t.Text.StartsWith("Σ_", StringComparison.Ordinal)))
@@ -565,6 +593,15 @@ internal sealed partial class CheckExprParser
         if (t.Kind == T.Partial || IsDerivativeD() || IsPlainPartial())
             return ParsePartial();
         if (t.Kind != T.Ident) throw Fail($"expected a name, a number, a derivative or '(', found {Describe(t)}");
+        // zσ(z): a name written against a trailing Greek letter, as on a board, is a product of the two; the token is split
+        // and read again.
+        if (t.Text.Length > 1 && t.Text[^1] > 0x7F && char.IsLetter(t.Text[^1]) && Resolve(t.Text) is null && !OpTable.IsFunction(t.Text)
+            && Resolve(t.Text[..^1]) is not null && (t.Text[^1] is 'σ' or 'φ' or 'Φ' || Resolve(t.Text[^1..]) is not null))
+        {
+            tokens[index] = t with { Text = t.Text[..^1], End = t.End - 1 };
+            tokens.Insert(index + 1, t with { Text = t.Text[^1..], Start = t.End - 1 });
+            return ParsePrimary();
+        }
         index++;
         var name = t.Text is "σ" ? "sigmoid" : t.Text;
         if (name == "I" && IsOp("["))

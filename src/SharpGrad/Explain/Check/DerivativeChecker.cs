@@ -355,6 +355,16 @@ public static partial class DerivativeChecker
             return worst;
         }
 
+        /// <summary>The derivative rounded to as many decimals as the numeric answer's numbers have.</summary>
+        private string RoundedTruth(Tensor truth)
+        {
+            static int Decimals(double half) => (int)Math.Clamp(Math.Round(-Math.Log10(2 * half)), 0, 15);
+            var values = truth.ToDoubleArray();
+            var rounded = values.Select((v, i) => Math.Round(v, Decimals(rounding.Length == values.Length && rounding[i] > 0 ? rounding[i] : rounding.Max()),
+                MidpointRounding.AwayFromZero)).ToArray();
+            return ValueFormat.Tensor(Tensor.FromArray(rounded, rounded.Length).Reshape(truth.Shape.ToArray()));
+        }
+
         /// <summary>The most nodes an answer may have for the hints that re-evaluate it part by part.</summary>
         private const int MaxHintedSize = 2000;
 
@@ -381,7 +391,10 @@ public static partial class DerivativeChecker
             }
             if (mistake == CheckMistake.NotFinite) diagnostics.Add(reason!);
             // Within a thousandth everywhere is no missing factor or path: a small constant is (√(mean x²) for √(mean x² + ε)).
-            if (mistake == CheckMistake.Value && Closeness(samples) is double near && near < 1e-3)
+            // Numbers off in their last digits are a slip in rounding, not a missing ε: say what the derivative rounds to.
+            if (method == "value" && mistake == CheckMistake.Value && Closeness(samples) is double slip && slip < 1e-2 && rounding.Max() > 0)
+                diagnostics.Add($"your numbers are within {ValueFormat.Number(slip)} (relative) of ∂{Derivation.Objective}/∂{Derivation.Wrt} but not it rounded to the digits you wrote: it rounds to {RoundedTruth(bad.True)}");
+            else if (mistake == CheckMistake.Value && Closeness(samples) is double near && near < 1e-3)
                 diagnostics.Add($"your expression is within {ValueFormat.Number(near)} (relative) of ∂{Derivation.Objective}/∂{Derivation.Wrt} at every point tried, but not equal: a small constant, such as the ε of a variance or a norm, is missing or extra");
             if (mistake == CheckMistake.Value && student?.Sym is { } sym)
                 diagnostics.AddRange(CheckSymbolic.PathDiagnostics(sym, Derivation));

@@ -105,7 +105,11 @@ public sealed class ComputationGraph
             parts[key] = n;
             return key;
         }
-        return null;
+        // ∂L/∂(W @ x + b) for z = W @ x + b: a named node's whole definition, in brackets, is that node (when no other prints so).
+        var named = Nodes.Where(n => n.IsNamed && n.Kind == GraphNodeKind.Operation && n.Expression is not null && occurrence == 1
+            && (Plain(ExprPrinter.Source(n.Expression)) is var source && Plain(ExprPrinter.Text(n.Expression)) is var text)
+            && (target == $"({source})" || target == $"({text})")).Take(2).ToList();
+        return named is [var only] ? only.Name : null;
     }
 
     /// <summary>

@@ -102,6 +102,8 @@ internal sealed class ChainFormatter
         string chain = direct ? local
             : layout == Layout.Denominator ? local + Dot + Gradient(c) : Gradient(c) + Dot + local;
         string formula = term.Formula is { } f ? Print(f, Gradient(c), evaluation.ValueOf(c).Rank == 1, evaluation.ValueOf(m).Rank == 2) : chain;
+        // The objective's only use of m has nothing to chain: ∂J/∂m there would be the row's own symbol, so the chain is the local formula.
+        if (direct && !oneOfSeveral) chain = formula;
         return (chain, formula, Numbers(term, direct, formula == Gradient(c), formula == Minus + Gradient(c)));
     }
 
