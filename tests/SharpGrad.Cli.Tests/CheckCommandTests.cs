@@ -290,6 +290,13 @@ public class CheckCommandTests
     [InlineData("subs.csv", "id,program,wrt,wrt,expression\n1,p.grad,x,y,2*x\n", "the header names the column 'wrt' twice")]
     // Columns separated by semicolons: the message shows the header as read, not only the columns expected.
     [InlineData("subs.csv", "id;program;wrt;expression\n1;p.grad;x;2*x\n", "the header has no column 'program'; it reads 'id;program;wrt;expression', and the columns are id, program, wrt, expression and of, separated by commas")]
+    // Cut off after a comma: the file is what ends, not the comma that is wrong.
+    [InlineData("subs.json", "[{\"id\":\"a\",\"program\":\"e9.grad\",", "not valid JSON at line 1, column 31: the file ends before the JSON is complete (a bracket, brace or string is not closed, or a value is missing).")]
+    [InlineData("subs.json", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        "not valid JSON at line 1, column 65: nested deeper than 64 levels; a batch is an array of flat objects.")]
+    // A quote inside an unquoted field, or text after a closing quote, is refused at its place, not dropped or kept.
+    [InlineData("subs.csv", "id,program,wrt,expression\na,e9.grad,W3,h2\"x\"\n", "line 2, column 16: a quote in the middle of a field; quote the whole field and double each quote inside it (\"h2\"\"x\"\"\")")]
+    [InlineData("subs.csv", "id,program,wrt,expression\na,e9.grad,W3,\"h2\"x\n", "line 2, column 18: a quote in the middle of a field; quote the whole field and double each quote inside it (\"h2\"\"x\"\"\")")]
     public void Batch_MalformedFile_SaysWhereAndWhat_InPlainWords(string name, string content, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
@@ -331,6 +338,27 @@ public class CheckCommandTests
             (code, _, stderr) = CliRunner.Run("check", "--batch", json, "--report", report);
             Assert.Equal(2, code);
             Assert.Equal($"error: --batch {json}, submission 1: the field 'id' is not text (it holds half of a UTF-16 surrogate pair)\n", stderr);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void Batch_CsvTypedByHand_SpacesAreNoPartOfAField_AndAnUnquotedCommaIsThatRowsError()
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            File.Copy(CliRunner.Example("e9.grad"), Path.Combine(dir, "e9.grad"));
+            // e9: ∂J/∂yhat = −2(y − ŷ) = −6 at the given values, as the spec's worked example has it.
+            var csv = Path.Combine(dir, "subs.csv");
+            File.WriteAllText(csv, "id, program, wrt, expression\na, e9.grad, yhat, \"-2*(y - yhat) + 0*max(y, yhat)\"\nb, e9.grad, yhat, -2*(y - yhat) + 0*max(y, yhat)\n");
+            var report = Path.Combine(dir, "r.csv");
+            var (code, stdout, stderr) = CliRunner.Run("check", "--batch", csv, "--report", report);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("graded 2 submissions: 1 correct, 0 incorrect, 1 not gradable", stdout);
+            var rows = File.ReadAllLines(report);
+            Assert.StartsWith("a,e9.grad,yhat,\"-2*(y - yhat) + 0*max(y, yhat)\",correct,", rows[1]);
+            Assert.EndsWith("\"line 3: 5 fields, but the header names 4 columns; quote a field that holds a comma (\"\"max(a, b)\"\")\"", rows[2]);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

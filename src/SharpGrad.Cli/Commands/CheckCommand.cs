@@ -233,8 +233,13 @@ internal static class CheckCommand
         {
             var r = records[i].Fields;
             if (r.All(f => f.Trim().Length == 0)) continue;   // a line of blanks, as an empty line
-            string? At(int c) => c >= 0 && c < r.Count && r[c].Length > 0 ? r[c] : null;
-            list.Add(Make(At(Column("id")), At(Column("program")), At(Column("wrt")), At(exprColumn), At(Column("of")), $"line {records[i].Line}"));
+            // "a, e9.grad, W3" as typed by hand: the spaces after the commas are no part of a file name or an answer.
+            string? At(int c) => c >= 0 && c < r.Count && r[c].Trim().Length > 0 ? r[c].Trim() : null;
+            var submission = Make(At(Column("id")), At(Column("program")), At(Column("wrt")), At(exprColumn), At(Column("of")), $"line {records[i].Line}");
+            // More fields than columns is an unquoted comma, which would cut an answer such as max(a, b) short without a word.
+            list.Add(r.Count > header.Count && submission.Problem is null
+                ? submission with { Problem = $"line {records[i].Line}: {r.Count} fields, but the header names {header.Count} columns; quote a field that holds a comma (\"max(a, b)\")" }
+                : submission);
         }
         return list;
 
@@ -272,9 +277,14 @@ internal static class CheckCommand
         var bytes = Encoding.UTF8.GetBytes(lineText);
         int byteColumn = (int)Math.Min(e.BytePositionInLine ?? 0, bytes.Length);
         int column = Encoding.UTF8.GetCharCount(bytes, 0, byteColumn);
-        bool restIsBlank = column >= lineText.Length && lines.Skip((int)line0 + 1).All(string.IsNullOrWhiteSpace);
+        bool restIsBlank = lines.Skip((int)line0 + 1).All(string.IsNullOrWhiteSpace)
+            // [{"id": "a", with nothing after the comma: the reader stops on the last mark, and the file is what ends.
+            && (column >= lineText.Length || (lineText[column] is ',' or ':' or '[' or '{' && string.IsNullOrWhiteSpace(lineText[(column + 1)..])));
         string what;
-        if (restIsBlank)
+        // 10 000 nested brackets are valid JSON but no list of submissions: say the limit, not the bracket it stopped at.
+        if (e.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase))
+            what = "nested deeper than 64 levels; a batch is an array of flat objects";
+        else if (restIsBlank)
             what = "the file ends before the JSON is complete (a bracket, brace or string is not closed, or a value is missing)";
         else if (column < lineText.Length)
             what = $"unexpected '{lineText[column]}'";
@@ -289,7 +299,7 @@ internal static class CheckCommand
         var records = new List<(int Line, List<string> Fields)>();
         var record = new List<string>();
         var field = new StringBuilder();
-        bool quoted = false, any = false;
+        bool quoted = false, closed = false, any = false;
         int line = 1, openedLine = 1, openedColumn = 1, lineStart = 0, recordLine = 1;
         for (int i = 0; i < text.Length; i++)
         {
@@ -301,10 +311,16 @@ internal static class CheckCommand
             {
                 if (c != '"') field.Append(c);
                 else if (i + 1 < text.Length && text[i + 1] == '"') { field.Append('"'); i++; }
-                else quoted = false;
+                else (quoted, closed) = (false, true);
                 continue;
             }
-            if (c == '"') { quoted = true; any = true; (openedLine, openedColumn) = (line, i - lineStart + 1); }
+            // h2"x" or "h2"x: a quote inside a field, or text after its closing quote, would be dropped or kept by guesswork.
+            // Spaces around a quoted field (a, "max(a, b)") are the typist's, not the field's.
+            if (closed && c is ' ' or '\t') continue;
+            if ((c == '"' && !string.IsNullOrWhiteSpace(field.ToString())) || (closed && c is not (',' or '\n' or '\r')))
+                throw new ArgumentException($"--batch {path}: line {line}, column {i - lineStart + 1}: a quote in the middle of a field; quote the whole field and double each quote inside it (\"h2\"\"x\"\"\")");
+            closed = false;
+            if (c == '"') { field.Clear(); quoted = true; any = true; (openedLine, openedColumn) = (line, i - lineStart + 1); }
             else if (c == ',') { record.Add(field.ToString()); field.Clear(); any = true; }
             else if (c is '\n' or '\r')
             {

@@ -58,6 +58,15 @@ public sealed class DeepExpressionTests
         Assert.Contains("nested deeper than 100 levels", e.Reason);
     }
 
+    // h − h − … in an answer goes too deep at its 101st operand: column 1 + 3·100 = 301 for "h-" repeated.
+    [Fact]
+    public void LongChainInAnAnswer_IsAnErrorWhereItGoesTooDeep()
+    {
+        var program = GradProgram.Parse("param h = [1, 2]\nL = sum(h^2)");
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "h", string.Join("-", Enumerable.Repeat("h", 150))));
+        Assert.Equal("--expr column 201: expression nested deeper than 100 levels", e.Message);
+    }
+
     [Fact]
     public void LongDivisionChain_IsAnErrorAtTheOperatorThatGoesTooDeep()
     {

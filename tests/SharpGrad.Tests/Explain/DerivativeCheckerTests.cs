@@ -1372,5 +1372,15 @@ public class DerivativeCheckerTests
         Assert.False(result.IsCorrect);
         Assert.Contains("the answer is right with z in place of 1 - z", result.ToText());
     }
-}
 
+    [Theory]
+    // A derivative function the checker knows, given two arguments, is told so, as a function call is.
+    [InlineData("relu'(a, a)", "--expr column 1: 'relu′' takes 1 argument, got 2")]
+    // 1.0.5 is a typo, not 1.0 beside .5.
+    [InlineData("2*a*1.0.5", "--expr column 8: malformed number '1.0.5…': a number has at most one decimal point")]
+    public void MalformedAnswers_SayWhatAndWhere(string answer, string message)
+    {
+        var program = GradProgram.Parse("param a = [1, -2]\nL = sum(relu(a)^2)");
+        Assert.Equal(message, Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "a", answer)).Message);
+    }
+}

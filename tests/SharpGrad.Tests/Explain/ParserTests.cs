@@ -30,6 +30,7 @@ public class ParserTests
     [InlineData("param W = [[1, 2], 3]", 1, 20, "ragged array literal: element 2 has shape scalar (a number) but element 1 has shape [2]; every row must have the same length")]
     [InlineData("param W = []", 1, 12, "an array literal needs at least one element; '[]' is empty")]
     [InlineData("input x = 1e", 1, 12, "malformed number '1e': an exponent needs digits, as in 1e-3")]
+    [InlineData("input x = 1\ny = x * 1.2.3", 2, 12, "malformed number '1.2.3…': a number has at most one decimal point")]
     [InlineData("param w = 1e400", 1, 11, "the number 1e400 is too large for a double (the largest is about 1.8e308)")]
     [InlineData("input x = 1\ny x", 2, 3, "expected '=' after 'y', found name 'x'")]
     [InlineData("input x = 1 2", 1, 13, "expected the end of the line after the statement, found number 2")]

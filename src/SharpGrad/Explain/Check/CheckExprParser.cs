@@ -95,7 +95,8 @@ internal sealed partial class CheckExprParser
         foreach (var child in e.Args)
             depth = Math.Max(depth, depths.GetValueOrDefault(child, 1));
         if (++depth > Parser.MaxDepth)
-            throw Error(e.Start + 1, $"expression nested deeper than {Parser.MaxDepth} levels");
+            // A long chain h − h − … goes too deep at its operand, not at its start.
+            throw Error((e.Kind == CheckExpr.Kinds.Binary ? e.Args[1].Start : e.Start) + 1, $"expression nested deeper than {Parser.MaxDepth} levels");
         depths[e] = depth;
         return e;
     }
@@ -664,7 +665,9 @@ internal sealed partial class CheckExprParser
             if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End) index++;
             if (prime)
             {
-                if (!PrimeFunctions.Contains(name) || args.Count != 1)
+                if (PrimeFunctions.Contains(name) && args.Count != 1)
+                    throw Fail($"'{t.Text}′' takes 1 argument, got {args.Count}", t);
+                if (!PrimeFunctions.Contains(name))
                     throw Fail($"'{t.Text}′' is not a derivative the checker knows; it knows {string.Join(", ", PrimeFunctions.Select(f => f + "′"))}, each of one argument", t);
                 return Node(CheckExpr.Kinds.Prime, start, args, name: name);
             }
@@ -766,8 +769,9 @@ internal sealed partial class CheckExprParser
     private ArgumentException Unknown(Tok t, string where)
     {
         var names = graph.NamedNodes.Select(n => n.Name!).ToList();
-        // Xw for X w: two names run together, a product without its space.
-        var split = Enumerable.Range(1, Math.Max(0, t.Text.Length - 1)).Select(i => (Left: t.Text[..i], Right: t.Text[i..]))
+        // Xw for X w: two names run together, a product without its space (tried on a name short enough to be two names,
+        // since each split resolves both halves).
+        var split = Enumerable.Range(1, t.Text.Length <= 64 ? t.Text.Length - 1 : 0).Select(i => (Left: t.Text[..i], Right: t.Text[i..]))
             .FirstOrDefault(p => Resolve(p.Left) is not null && Resolve(p.Right) is not null);
         var hint = split.Left is not null ? $"; did you mean '{split.Left} {split.Right}' (a product is written with a space)? The program defines"
             : NameSuggestion.Closest(t.Text, names) is { } best ? $"; did you mean {NameSuggestion.Quoted(t.Text, best)}? The program defines" : "; the program defines";

@@ -314,6 +314,14 @@ public sealed class ChainDerivation
     /// <summary>The formula of the local partial ∂of/∂x, or null when there is no scalar one.</summary>
     public Sym? LocalFormula(string of, string x)
     {
+        if (!localFormulas.TryGetValue((of, x), out var formula)) localFormulas[(of, x)] = formula = FindLocalFormula(of, x);
+        return formula;
+    }
+
+    private readonly Dictionary<(string Of, string X), Sym?> localFormulas = [];
+
+    private Sym? FindLocalFormula(string of, string x)
+    {
         var graph = program.Graph;
         if (!graph.TryGetNode(of, out var node) || node.Kind != GraphNodeKind.Operation) return null;
         var shape = graph[x].Shape;
@@ -482,6 +490,9 @@ public sealed class ChainDerivation
         ArgumentNullException.ThrowIfNull(node);
         if (node.IsNamed && !root || node.IsDeclaration) return Sym.Var(node.Name!);
         if (node.Kind == GraphNodeKind.Constant) return Sym.Num(node.ConstantValue!.Value);
-        return Sym.Call(node.Op!, node.Operands.Select(o => ToSym(o)).ToArray());
+        // A node's expression is asked for once per partial through it: L = a0 + … + a999 would be rebuilt 1000 times.
+        return Expressions.GetValue(node, n => Sym.Call(n.Op!, n.Operands.Select(o => ToSym(o)).ToArray()));
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<GraphNode, Sym> Expressions = [];
 }

@@ -82,6 +82,14 @@ internal sealed class StepWalker
     /// <summary>The shown nodes that c's expression reads, each once, in the order met (unnamed parts looked through).</summary>
     private List<GraphNode> Inputs(GraphNode c)
     {
+        if (!inputs.TryGetValue(c, out var known)) inputs[c] = known = FindInputs(c);
+        return known;
+    }
+
+    private readonly Dictionary<GraphNode, List<GraphNode>> inputs = [];
+
+    private List<GraphNode> FindInputs(GraphNode c)
+    {
         var result = new List<GraphNode>();
         var seen = new HashSet<GraphNode>();
         var stack = new Stack<GraphNode>(c.Operands.Reverse());
@@ -117,9 +125,12 @@ internal sealed class StepWalker
         bool summed = false;
         using (Autograd.EnableGrad())
         {
-            var leaves = inputs.ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
-            if (elementwise)
+            // Of c's own shape (or c one number), m's local derivative is c's gradient seeded with ones, found once for all its inputs.
+            if ((elementwise && evaluation.ValueOf(m).Shape.ToArray().SequenceEqual(outputShape)) || (!elementwise && !singleMatMul && evaluation.ValueOf(c).Count == 1))
+                local = OnesSeeded(c)[m];
+            else if (elementwise)
             {
+                var leaves = inputs.ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
                 // Broadcast m to c's shape first, so that the gradient of Σ c is the diagonal of ∂c/∂m.
                 var value = evaluation.ValueOf(m);
                 Tensor expanded;
@@ -130,8 +141,6 @@ internal sealed class StepWalker
                 local = Autograd.Grad([output], [leaves[m]], [Tensor.OnesLike(output)], allowUnused: true)[0];
                 summed = value.Count != output.Count;
             }
-            else if (!singleMatMul && evaluation.ValueOf(c).Count == 1)
-                local = Autograd.Grad([Run(c, leaves)], [leaves[m]], allowUnused: true)[0];
         }
         return new ChainTerm(c, m, upstream, local, contribution, summed, withFormula ? Formula(c, m, Depends) : null, inputs.Where(n => n != m).ToArray());
 
@@ -159,14 +168,42 @@ internal sealed class StepWalker
         return shares;
     }
 
-    /// <summary>∂J/∂c · ∂c/∂m: c's expression re-run alone on fresh leaves holding its inputs' values, seeded with ∂J/∂c.</summary>
+    /// <summary>
+    /// ∂J/∂c · ∂c/∂m: c's expression re-run alone on fresh leaves holding its inputs' values, seeded with ∂J/∂c. One
+    /// backward pass gives every input's share, kept for the others: L = a0 + … + a3999 is run once, not 4000 times.
+    /// </summary>
     private Tensor Contribution(GraphNode c, GraphNode m, Tensor? upstream = null)
     {
+        if (upstream is null && contributions.TryGetValue(c, out var known)) return known[m] ?? Tensor.ZerosLike(evaluation.ValueOf(m));
+        var shares = Backward(c, upstream ?? evaluation.GradientOf(c)!, ones: false);
+        if (upstream is null) contributions[c] = shares;
+        return shares[m] ?? Tensor.ZerosLike(evaluation.ValueOf(m));
+    }
+
+    private readonly Dictionary<GraphNode, Dictionary<GraphNode, Tensor?>> contributions = [];
+
+    /// <summary>
+    /// c's gradient by each input from one pass seeded with ones: the diagonal of ∂c/∂m for an elementwise c and an m of
+    /// its shape, ∂c/∂m itself for a c of one number.
+    /// </summary>
+    private Dictionary<GraphNode, Tensor?> OnesSeeded(GraphNode c)
+    {
+        if (!locals.TryGetValue(c, out var known)) locals[c] = known = Backward(c, null, ones: true);
+        return known;
+    }
+
+    private readonly Dictionary<GraphNode, Dictionary<GraphNode, Tensor?>> locals = [];
+
+    /// <summary>The gradients of c's expression alone, seeded with <paramref name="seed"/> (or ones), by each of its inputs.</summary>
+    private Dictionary<GraphNode, Tensor?> Backward(GraphNode c, Tensor? seed, bool ones)
+    {
+        var inputs = Inputs(c);
         using (Autograd.EnableGrad())
         {
-            var leaves = Inputs(c).ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
-            return Autograd.Grad([Run(c, leaves)], [leaves[m]], [upstream ?? evaluation.GradientOf(c)!], allowUnused: true)[0]
-                ?? Tensor.ZerosLike(evaluation.ValueOf(m));
+            var leaves = inputs.ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
+            var output = Run(c, leaves);
+            var grads = Autograd.Grad([output], inputs.Select(n => leaves[n]).ToList(), [ones ? Tensor.OnesLike(output) : seed!], allowUnused: true);
+            return inputs.Select((n, i) => (n, grads[i])).ToDictionary(p => p.n, p => (Tensor?)p.Item2);
         }
     }
 

@@ -215,6 +215,9 @@ internal sealed class Lexer
             else
                 throw new GradProgramException($"malformed number '{text[start..index]}': an exponent needs digits, as in 1e-3", new SourcePosition(position.Line, position.Column + save - start));
         }
+        // 1.2.3 is a typo, not 1.2 beside .3 (a product in a formula).
+        if (index + 1 < text.Length && text[index] == '.' && char.IsAsciiDigit(text[index + 1]) && text[start..index].Contains('.'))
+            throw new GradProgramException($"malformed number '{text[start..index]}.{text[index + 1]}…': a number has at most one decimal point", new SourcePosition(position.Line, position.Column + index - start));
         bool times = index + 1 < text.Length && text[index] == 'x' && char.IsAsciiDigit(text[index + 1]);
         if (index < text.Length && IsNamePart(text[index]) && !times && !formula)
             throw new GradProgramException($"malformed number: '{text[start..index]}' is followed by '{text[index]}'; a name cannot start with a digit", position);

@@ -21,6 +21,9 @@ public static class NameSuggestion
             return candidates.Where(c => c != name && string.Equals(c, name, StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
         string? best = null;
         int bestDistance = (name.Length <= 3 ? 1 : 2) + 1;
+        // A name longer than every candidate by more than the distance allowed is no typo of one (and a pasted
+        // answer's 100 000-letter name would cost its length times each candidate's).
+        candidates = candidates.Where(c => Math.Abs(c.Length - name.Length) < bestDistance);
         bool tie = false;
         foreach (var candidate in candidates)
         {
