@@ -143,8 +143,11 @@ internal static class ExplainCli
 
         public override int Invoke(ParseResult parseResult)
         {
+            // An unknown option's value (--set x= to a command without --set) is no second mistake: the option is named alone.
+            bool unknownOption = parseResult.UnmatchedTokens.Any(t => t.StartsWith('-'));
             var problems = parseResult.Errors.Select(e => e.Message)
-                .Concat(parseResult.UnmatchedTokens.Select(t => t.StartsWith('-') ? $"Unknown option '{t}'." : $"Unexpected argument '{t}'."))
+                .Concat(parseResult.UnmatchedTokens.Where(t => t.StartsWith('-') || !unknownOption)
+                    .Select(t => t.StartsWith('-') ? $"Unknown option '{t}'." : $"Unexpected argument '{t}'."))
                 .ToArray();
             bool json = AsksForJson(parseResult);
             if (problems.Length > 0)

@@ -465,7 +465,7 @@ public class DerivativeCheckerTests
         Assert.True(DerivativeChecker.Check(pool, "x2", "w * I[x2 > x1]").IsCorrect);
         var r = DerivativeChecker.Check(pool, "x2", "w * I[x1 > x2]");
         Assert.Equal(CheckMistake.Value, r.Mistake);
-        Assert.Equal("w * I[x1 > x2] is right with I[x1 < x2] in place of I[x1 > x2]", r.Diagnostics[0]);
+        Assert.Equal("w * I[x1 > x2] is right with I[x1 ≤ x2] in place of I[x1 > x2]", r.Diagnostics[0]);
     }
 
     [Fact]

@@ -664,6 +664,65 @@ public class GradingTests
         Assert.Equal([-0.05986758645756296, 0.05986758645756313], r.TrueValue!.ToDoubleArray(), new Tolerance(1e-12));
     }
 
+    // L = min(r, clip(r)) for r = eˣ: inside [0.8, 1.2] the two sides are equal by construction and move alike with r, so
+    // ∂L/∂r there is 1 (by hand: ½ + ½ from the shared tie, and PyTorch's minimum at x = 0.1 agrees); above 1.2 it is 0,
+    // below 0.8 it is 1: ∂L/∂r = I[r ≤ 1.2] = I[r ≤ c]. The points inside the tie are graded, not skipped as kinks.
+    [Theory]
+    [InlineData("I[r <= c]", true)]
+    [InlineData("I[r < 1.2]", true)]
+    [InlineData("I[r < c]", false)]
+    [InlineData("I[r < 0.8] + 7*I[r > 0.8]*I[r < 1.2]", false)]
+    [InlineData("I[r > 0.8]", false)]
+    public void TieThatHoldsOnAnInterval_AfterAnIntermediateVariable_IsGraded(string answer, bool right)
+    {
+        var program = GradProgram.Parse("param x = 0.3\nr = exp(x)\nc = max(min(r, 1.2), 0.8)\nL = min(r, c)");
+        Assert.Equal(right, DerivativeChecker.Check(program, "r", answer).IsCorrect);
+    }
+
+    // PPO's clipped objective with A = −1: ∂L/∂r = −A·I[r ≥ 1 − ε] by hand (the unclipped side is the minimum of rA and
+    // cA exactly where r ≥ 1 − ε, tied inside the clip).
+    [Theory]
+    [InlineData("r", "-A*I[r ≥ 1 - eps]", true)]
+    [InlineData("r", "-A * I[r*A < c*A]", false)]
+    [InlineData("logp", "-A*r*I[r ≥ 1 - eps]", true)]
+    [InlineData("logp", "-A*r*I[r > 1 + eps]", false)]
+    public void PpoClip_AtAnIntermediateRatio_IsGradedInsideTheClip(string wrt, string answer, bool right)
+    {
+        var program = GradProgram.Parse("param theta = [0.3, -0.2, 0.1]\nconst a = [1, 0, 0]\nconst logp_old = -1.2\nconst A = -1.0\nconst eps = 0.2\n"
+            + "logp = dot(a, log_softmax(theta))\nr = exp(logp - logp_old)\nc = max(min(r, 1 + eps), 1 - eps)\nL = -min(r * A, c * A)");
+        Assert.Equal(right, DerivativeChecker.Check(program, wrt, answer).IsCorrect);
+    }
+
+    // ListNet: L = −Σ p log q with q = softmax(z): ∂L/∂z = q − p by hand; softmax's backward q ⊙ (g − g·q) with g = ∂L/∂q
+    // reads g·q as their dot product.
+    [Theory]
+    [InlineData("q ⊙ (∂L/∂q − ∂L/∂q · q)", true)]
+    [InlineData("q ⊙ (∂L/∂q − q · ∂L/∂q)", true)]
+    [InlineData("q ⊙ (∂L/∂q − ∂L/∂q ⊙ q)", false)]
+    public void SoftmaxBackward_GradientDotVector_IsTheirDotProduct(string answer, bool right)
+    {
+        var program = GradProgram.Parse("input X = [[1.0, 0.5], [0.2, -1.0], [-0.3, 0.8]]\nparam w = [0.4, -0.6]\ntarget t = [2.0, 1.0, 0.0]\n"
+            + "p = softmax(t)\nz = X @ w\nq = softmax(z)\nL = -sum(p * log(q))");
+        var r = DerivativeChecker.Check(program, "z", answer);
+        Assert.Equal(right, r.IsCorrect);
+        var e = new[] { Math.Exp(2.0), Math.Exp(1.0), 1.0 };
+        var zs = new[] { 1.0 * 0.4 + 0.5 * -0.6, 0.2 * 0.4 + 1.0 * 0.6, -0.3 * 0.4 - 0.8 * 0.6 };
+        var q = zs.Select(Math.Exp).ToArray();
+        Assert.Equal(q.Select((v, i) => v / q.Sum() - e[i] / e.Sum()).ToArray(), r.TrueValue!.ToDoubleArray(), new Tolerance(1e-12));
+    }
+
+    // REINFORCE: L = −A log softmax(θ)[1], ∂L/∂θ = −A(e₁ − softmax(θ)) by hand; the ASCII d before a call is ∂ before it.
+    [Theory]
+    [InlineData("dL/dlog_softmax(theta)[1] * dlog_softmax(theta)[1]/dtheta")]
+    [InlineData("∂L/∂log_softmax(theta)[1] · ∂log_softmax(theta)[1]/∂theta")]
+    public void AsciiDerivative_OfACalledPart_ReadsAsTheUnicodeOne(string answer)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse("param theta = [0.2, -0.1, 0.4]\nconst A = 1.5\nL = -log_softmax(theta)[1] * A"), "theta", answer);
+        Assert.True(r.IsCorrect, r.ToText());
+        var e = new[] { 0.2, -0.1, 0.4 }.Select(Math.Exp).ToArray();
+        Assert.Equal(e.Select((v, i) => -1.5 * ((i == 1 ? 1 : 0) - v / e.Sum())).ToArray(), r.TrueValue!.ToDoubleArray(), new Tolerance(1e-12));
+    }
+
     [Fact]
     public void Agreement_OnTheGradingCases_IsComplete()
     {

@@ -19,9 +19,18 @@ internal sealed partial class CheckExprParser
     private bool IsPlainPartial()
     {
         var t = Current;
-        return t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd' && !graph.TryGetNode(t.Text, out _)
-            && graph.TryGetNode(t.Text[1..], out _) && Peek(1) is { Kind: T.Op, Text: "/" };
+        if (t.Kind != T.Ident || t.Text.Length < 2 || t.Text[0] != 'd' || graph.TryGetNode(t.Text, out _)) return false;
+        if (graph.TryGetNode(t.Text[1..], out _)) return Peek(1) is { Kind: T.Op, Text: "/" };
+        // dlog_softmax(theta)[1]/dtheta: d against a call of a part, its brackets and indices, then '/'.
+        if (!IsCalledPart(t)) return false;
+        int next = Matching(index + 1) + 1;
+        while (tokens[next] is { Kind: T.Op, Text: "[" } open && open.Start == tokens[next - 1].End) next = Matching(next) + 1;
+        return tokens[next] is { Kind: T.Op, Text: "/" };
     }
+
+    /// <summary>d+f where f is a function called right after it, as in dlog_softmax(theta)[1], the ASCII ∂log_softmax(theta)[1].</summary>
+    private bool IsCalledPart(Tok t) => OpTable.IsFunction(t.Text[1..]) && tokens.IndexOf(t) is var at and >= 0
+        && tokens[at + 1] is { Kind: T.Op, Text: "(" } call && call.Start == t.End;
 
     private CheckExpr ParsePartial()
     {
@@ -82,6 +91,12 @@ internal sealed partial class CheckExprParser
             if (OpTable.IsFunction(Current.Text) && Resolve(Current.Text) is null && Peek(1) is { Kind: T.Op, Text: "(" } call && call.Start == Current.End)
                 throw Fail($"'{source[Current.Start..tokens[Matching(index + 1)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
             return Known(tokens[index++]);
+        }
+        if (t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd' && !graph.TryGetNode(t.Text[1..], out _) && IsCalledPart(t))
+        {
+            // The part after the d, read as after ∂.
+            tokens[index] = t with { Text = t.Text[1..], Start = t.Start + 1 };
+            return Part(what) ?? throw Fail($"'{source[(t.Start + 1)..tokens[Matching(index + 1)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", tokens[index]);
         }
         if (t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd')
         {

@@ -281,6 +281,10 @@ internal sealed partial class CheckExprParser
                     || (IsOpAt(rightStart, "·") && StaticRank(anchor.Expr) is null or 2 && StaticRank(right) == 2 && right.Kind == CheckExpr.Kinds.Name && HasPartial(anchor.Expr))
                     // A dot between two matrices that conform only as a product is that product, as step prints ∂L/∂S · K.
                     || (IsOpAt(rightStart, "·") && OnlyAProduct(anchor.Expr, right))
+                    // ∂L/∂q · q, a dot between a gradient and a vector of its length, is their dot product, as in softmax's
+                    // backward q ⊙ (∂L/∂q − ∂L/∂q · q); (∂L/∂z)_d · (x)_d, read at a component, stays elementwise.
+                    || (IsOpAt(rightStart, "·") && StaticShape(anchor.Expr) is [var u and > 1] && StaticShape(right) is [var v] && u == v
+                        && (HasPartial(anchor.Expr) || HasPartial(right)) && !subscripts.ContainsKey(anchor.Expr) && !subscripts.ContainsKey(right))
                     // V · ∂L/∂o, a matrix of one row dotted with a gradient as long as its row: their product, one number,
                     // as step writes it for a single key, not the row stretched elementwise.
                     || (!spaced && StaticShape(anchor.Expr) is [1, var width] && StaticShape(right) is [var length] && width == length && length > 1 && HasPartial(right))))

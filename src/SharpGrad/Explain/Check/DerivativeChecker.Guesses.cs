@@ -320,7 +320,8 @@ public static partial class DerivativeChecker
                 if (indicator.Relation is not (">" or "<")) continue;
                 if (RightWith(expr, samples, [indicator], (_, v) => v.Neg().Add(1)))
                 {
-                    var other = indicator.Relation == ">" ? "<" : ">";
+                    // 1 − I[a > b] is I[a ≤ b]: on a tie that holds by construction, < would be wrong again.
+                    var other = indicator.Relation == ">" ? "≤" : "≥";
                     yield return $"{expr.Text} is right with I[{indicator.Args[0].Text} {other} {indicator.Args[1].Text}] in place of {indicator.Text}";
                     yield break;
                 }

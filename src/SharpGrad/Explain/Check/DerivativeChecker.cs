@@ -482,8 +482,18 @@ public static partial class DerivativeChecker
                 // kink to stay away from. Not so for an intermediate variable: moving Z itself breaks maxpool(Z)'s ties;
                 // only those built in before it, which its derivative does not pass through, are no kink.
                 bool drawn = attempt > 0 && declared;
-                if (!AllFinite(evaluation.Value(Derivation.Objective)) || (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn, after: attempt > 0 ? after : null) < KinkMargin && !givenTie)) continue;
-                var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn };
+                bool movedAlike = false;
+                if (!AllFinite(evaluation.Value(Derivation.Objective))
+                    || (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn, after: attempt > 0 ? after : null,
+                        movesAlike: attempt > 0 && !declared ? MovesAlike : null) < KinkMargin && !givenTie)) continue;
+                bool MovesAlike(GraphNode n, int i)
+                {
+                    bool alike = MoveAlike(evaluation, n, i, Program.Graph[Derivation.Wrt]);
+                    movedAlike |= alike;
+                    return alike;
+                }
+                // Where such a tie holds, the answer's own exact ties on it (I[r < c] at r = c) are by construction too, graded there.
+                var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn || movedAlike };
                 Tensor value;
                 try
                 {
@@ -747,8 +757,10 @@ public static partial class DerivativeChecker
 
     private static bool AllFinite(Tensor t) => t.ToDoubleArray().All(double.IsFinite);
 
-    private static double ProgramKinkDistance(ProgramEvaluation evaluation, bool tiesOnly = false, bool exactTiesBuilt = false, IReadOnlySet<GraphNode>? after = null)
+    private static double ProgramKinkDistance(ProgramEvaluation evaluation, bool tiesOnly = false, bool exactTiesBuilt = false, IReadOnlySet<GraphNode>? after = null,
+        Func<GraphNode, int, bool>? movesAlike = null)
     {
+        int checks = 16;
         double best = double.PositiveInfinity;
         bool exact = exactTiesBuilt;
         double Rel(double u, double v) => exact && u == v ? double.PositiveInfinity : Math.Abs(u - v) / (1 + Math.Abs(u) + Math.Abs(v));
@@ -771,7 +783,11 @@ public static partial class DerivativeChecker
                 for (int i = 0; i < Math.Max(a.Length, b.Length); i++)
                 {
                     double u = a[a.Length == 1 ? 0 : i % a.Length], v = b[b.Length == 1 ? 0 : i % b.Length];
-                    if (!(tiesOnly && u == 0 && v == 0)) best = Math.Min(best, Rel(u, v));
+                    if (tiesOnly && u == 0 && v == 0) continue;
+                    // min(r, clip(r, 0.8, 1.2)) inside the clip, after an intermediate r: sides equal by construction that
+                    // move alike with r are no kink of the derivative by it, which is the same on either side.
+                    if (u == v && !exact && movesAlike is not null && checks-- > 0 && movesAlike(node, i)) continue;
+                    best = Math.Min(best, Rel(u, v));
                 }
             }
             else if (name == "maxpool" && OpTable.Window(node.Op) is var (size, stride))
@@ -798,5 +814,26 @@ public static partial class DerivativeChecker
             }
         }
         return best;
+    }
+
+    /// <summary>Whether element i of a two-sided max or min has sides whose derivatives by <paramref name="wrt"/> are equal.</summary>
+    private static bool MoveAlike(ProgramEvaluation evaluation, GraphNode node, int i, GraphNode wrt)
+    {
+        var w = evaluation.Recorded[wrt.Index];
+        if (!w.RequiresGrad) return false;
+        double[]? first = null;
+        foreach (var operand in node.Operands)
+        {
+            var side = evaluation.Recorded[operand.Index];
+            var seed = new double[side.Count];
+            seed[side.Count == 1 ? 0 : i % side.Count] = 1;
+            var g = side.RequiresGrad
+                ? Autograd.Grad([side], [w], [Tensor.FromArray(seed, seed.Length).Reshape(side.Shape.ToArray()).To(side.DType)], retainGraph: true, allowUnused: true)[0]?.ToDoubleArray()
+                : null;
+            g ??= new double[w.Count];
+            if (first is null) first = g;
+            else if (!first.AsSpan().SequenceEqual(g)) return false;
+        }
+        return true;
     }
 }
