@@ -205,4 +205,14 @@ public class ParserTests
         var e = Assert.Throws<GradProgramException>(() => GradProgram.ParseValue(text));
         Assert.Equal(column, e.Column);
     }
+
+    // A --set or --value value comes from the command line: it has no file to end, and an empty one is said as such.
+    [Theory]
+    [InlineData("[1,", "expected a number or '[', found the end of the value")]
+    [InlineData("", "the value is empty; give a number or an array literal such as [1, -2]")]
+    [InlineData("  ", "the value is empty; give a number or an array literal such as [1, -2]")]
+    public void CommandLineValue_Errors_SpeakOfTheValue(string text, string reason)
+    {
+        Assert.Equal(reason, Assert.Throws<GradProgramException>(() => GradProgram.ParseValue(text)).Reason);
+    }
 }

@@ -98,6 +98,21 @@ internal sealed class Parser
     /// <summary>Parses a value as given to <c>--set</c>: a number or a rectangular array literal, nothing else.</summary>
     public static ArrayLiteral ParseValue(string text)
     {
+        if (string.IsNullOrWhiteSpace(text))
+            throw new GradProgramException("the value is empty; give a number or an array literal such as [1, -2]", new SourcePosition(1, 1));
+        try
+        {
+            return ParseValueText(text);
+        }
+        catch (GradProgramException e) when (e.Reason.Contains("the end of the file", StringComparison.Ordinal))
+        {
+            // A value comes from the command line, which has no file to end.
+            throw new GradProgramException(e.Reason.Replace("the end of the file", "the end of the value", StringComparison.Ordinal), e.Position);
+        }
+    }
+
+    private static ArrayLiteral ParseValueText(string text)
+    {
         var parser = new Parser(Lexer.Tokenize(text));
         while (parser.Current.Kind == TokenKind.Newline) parser.index++;
         var value = parser.ParseValueLiteral("a value");
