@@ -723,6 +723,20 @@ public class GradingTests
         Assert.Equal(e.Select((v, i) => -1.5 * ((i == 1 ? 1 : 0) - v / e.Sum())).ToArray(), r.TrueValue!.ToDoubleArray(), new Tolerance(1e-12));
     }
 
+    // y = 3m + k: ∂y/∂m = 3 may be written as its number; 3 in front of the k path, where ∂y/∂k = 1, is that path off by 3,
+    // not a factor ∂y/∂m missing from the m path, which is right.
+    [Fact]
+    public void NumberWrittenForALocalFactor_IsThatFactor_AndAWrongNumberIsTheWrongPath()
+    {
+        var program = GradProgram.Parse("input x1 = 0.5\ninput x2 = 1.2\nparam w1 = 2\nparam w2 = 0.5\np1 = sigmoid(w1 * x1)\np2 = sigmoid(w2 * x2)\n"
+            + "m = max(p1, p2)\nk = min(p1, p2)\ny = 3 * m + k");
+        Assert.True(DerivativeChecker.Check(program, "p1", "3*dm/dp1 + dk/dp1").IsCorrect);
+        var r = DerivativeChecker.Check(program, "p1", "3*dm/dp1 + 3*dk/dp1");
+        Assert.Equal(CheckMistake.ConstantFactor, r.Mistake);
+        Assert.Equal("the path through k is off by a factor 3: ∂y/∂k is 1", r.Diagnostics[0]);
+        Assert.Equal("factor ∂y/∂m is missing in the path through m", DerivativeChecker.Check(program, "p1", "dm/dp1 + dk/dp1").Diagnostics[0]);
+    }
+
     [Fact]
     public void Agreement_OnTheGradingCases_IsComplete()
     {

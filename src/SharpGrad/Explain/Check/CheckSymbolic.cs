@@ -144,9 +144,13 @@ internal static class CheckSymbolic
             {
                 var t = unmatchedTrue[shorter];
                 var missing = t.Factors.First(f => !mk.Contains(f.Key));
-                // A factor that is 1 (∂y1/∂c of y1 = … + c) may go unwritten: the term is that path.
-                bool unit = missing.Kind == SymKind.Partial && derivation.LocalFormula(missing.Name!, missing.Wrt!) is { IsNumber: true, Value: 1 };
-                if (!unit) result.Add($"factor {missing} is missing in {Through(t.Factors)}");
+                // A factor that is a number (∂y/∂m = 3 of y = 3m + k) may be written as that number, or go unwritten when it
+                // is 1: the term is that path. Another number in its place is the path off by a factor.
+                var number = missing.Kind == SymKind.Partial && derivation.LocalFormula(missing.Name!, missing.Wrt!) is { IsNumber: true } f ? f.Value : (double?)null;
+                if (number is not double c || (Math.Abs(m.Coefficient - 1) < 1e-12 && c != 1))
+                    result.Add($"factor {missing} is missing in {Through(t.Factors)}");
+                else if (Math.Abs(m.Coefficient - c) > 1e-12 * Math.Max(1, Math.Abs(c)))
+                    result.Add($"{Through(t.Factors)} is off by a factor {ValueFormat.Number(m.Coefficient / c)}: {missing} is {ValueFormat.Number(c)}");
                 unmatchedTrue.RemoveAt(shorter);
                 unmatchedMine.Remove(m);
                 continue;
