@@ -343,6 +343,24 @@ public class CheckCommandTests
     }
 
     [Fact]
+    public void Batch_RepeatedIds_AreGraded_WithANoteThatNamesThem()
+    {
+        var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;
+        try
+        {
+            File.Copy(CliRunner.Example("e9.grad"), Path.Combine(dir, "e9.grad"));
+            // e9: ∂J/∂yhat = −6 at the given values (the spec's worked example), so −6 is right and 6 wrong.
+            var csv = Path.Combine(dir, "subs.csv");
+            File.WriteAllText(csv, "id,program,wrt,expression\na,e9.grad,yhat,-6\na,e9.grad,yhat,6\nb,e9.grad,yhat,-6\n");
+            var (code, stdout, stderr) = CliRunner.Run("check", "--batch", csv, "--report", Path.Combine(dir, "r.csv"));
+            Assert.True(code == 0, stderr);
+            Assert.Contains("graded 3 submissions: 2 correct, 1 incorrect, 0 not gradable", stdout);
+            Assert.Contains("note: an id stands on more than one submission, so only their order tells their report rows apart: 'a' (2 times)", stdout);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
     public void Batch_CsvTypedByHand_SpacesAreNoPartOfAField_AndAnUnquotedCommaIsThatRowsError()
     {
         var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;

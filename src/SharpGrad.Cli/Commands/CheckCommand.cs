@@ -135,6 +135,10 @@ internal static class CheckCommand
         int correct = rows.Count(r => r.R?.IsCorrect == true), errors = rows.Count(r => r.R is null);
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"graded {rows.Count} submissions: {correct} correct, {rows.Count - correct - errors} incorrect, {errors} not gradable; report in {reportPath}"));
+        // Two submissions of one id give two report rows that only their order tells apart.
+        var repeated = rows.GroupBy(r => r.S.Id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"'{g.Key}' ({g.Count()} times)").ToList();
+        if (repeated.Count > 0)
+            Console.Out.WriteLine($"note: {(repeated.Count == 1 ? "an id stands" : "ids stand")} on more than one submission, so only their order tells their report rows apart: {string.Join(", ", repeated.Take(10))}{(repeated.Count > 10 ? $" and {repeated.Count - 10} more" : "")}");
         return 0;
     }
 
