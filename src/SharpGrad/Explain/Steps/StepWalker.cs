@@ -175,7 +175,7 @@ internal sealed class StepWalker
     private Tensor Contribution(GraphNode c, GraphNode m, Tensor? upstream = null)
     {
         if (upstream is null && contributions.TryGetValue(c, out var known)) return known[m] ?? Tensor.ZerosLike(evaluation.ValueOf(m));
-        var shares = Backward(c, upstream ?? evaluation.GradientOf(c)!, ones: false);
+        var shares = Backward(c, upstream ?? evaluation.GradientOf(c)!);
         if (upstream is null) contributions[c] = shares;
         return shares[m] ?? Tensor.ZerosLike(evaluation.ValueOf(m));
     }
@@ -188,21 +188,21 @@ internal sealed class StepWalker
     /// </summary>
     private Dictionary<GraphNode, Tensor?> OnesSeeded(GraphNode c)
     {
-        if (!locals.TryGetValue(c, out var known)) locals[c] = known = Backward(c, null, ones: true);
+        if (!locals.TryGetValue(c, out var known)) locals[c] = known = Backward(c, seed: null);
         return known;
     }
 
     private readonly Dictionary<GraphNode, Dictionary<GraphNode, Tensor?>> locals = [];
 
-    /// <summary>The gradients of c's expression alone, seeded with <paramref name="seed"/> (or ones), by each of its inputs.</summary>
-    private Dictionary<GraphNode, Tensor?> Backward(GraphNode c, Tensor? seed, bool ones)
+    /// <summary>The gradients of c's expression alone, seeded with <paramref name="seed"/> (ones where null), by each of its inputs.</summary>
+    private Dictionary<GraphNode, Tensor?> Backward(GraphNode c, Tensor? seed)
     {
         var inputs = Inputs(c);
         using (Autograd.EnableGrad())
         {
             var leaves = inputs.ToDictionary(n => n, n => Fresh(evaluation.ValueOf(n)));
             var output = Run(c, leaves);
-            var grads = Autograd.Grad([output], inputs.Select(n => leaves[n]).ToList(), [ones ? Tensor.OnesLike(output) : seed!], allowUnused: true);
+            var grads = Autograd.Grad([output], inputs.Select(n => leaves[n]).ToList(), [seed ?? Tensor.OnesLike(output)], allowUnused: true);
             return inputs.Select((n, i) => (n, grads[i])).ToDictionary(p => p.n, p => (Tensor?)p.Item2);
         }
     }
