@@ -737,6 +737,38 @@ public class GradingTests
         Assert.Equal("factor ∂y/∂m is missing in the path through m", DerivativeChecker.Check(program, "p1", "dm/dp1 + dk/dp1").Diagnostics[0]);
     }
 
+    // Projectile range R = v² sin(2θ)/g: ∂R/∂θ = 2v² cos(2θ)/g by hand. A name spelled as the letter a declared name prints
+    // as (theta for θ) is that name, as θ is for a declared theta.
+    [Theory]
+    [InlineData("2 v^2 cos(2 theta)/g")]
+    [InlineData("2 v^2 cos(2θ)/g")]
+    public void SpelledGreekLetter_NamesTheDeclaredLetter(string answer)
+    {
+        var program = GradProgram.Parse("param v = 20\nparam θ = 0.6\nconst g = 9.81\nR = v^2*sin(2*θ)/g");
+        var r = DerivativeChecker.Check(program, "theta", answer);
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Equal(2 * 400 * Math.Cos(1.2) / 9.81, r.TrueValue!.ToDoubleArray()[0], 1e-9);
+    }
+
+    [Fact]
+    public void FunctionWithoutItsBrackets_IsSaidAsSuch()
+    {
+        var program = GradProgram.Parse("param v = 20\nparam θ = 0.6\nconst g = 9.81\nR = v^2*sin(2*θ)/g");
+        Assert.Equal("--expr column 7: 'cos' is a function: write its argument in brackets right after it, as cos(θ), and a power after them, as cos(θ)^2",
+            Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "θ", "2 v^2 cos θ / g")).Message);
+    }
+
+    // U = k q1 q2 / r for two charges: ∂U/∂x1 = −k q1 q2 (x1 − x2)/r³ by hand; √(…)^3 is the root cubed, as sqrt(…)^3 is.
+    [Fact]
+    public void PowerAfterARoot_IsThePowerOfTheRoot()
+    {
+        var program = GradProgram.Parse("const k = 8.99\nparam q1 = 1.0\nparam q2 = -2.0\nparam x1 = 0.0\nparam y1 = 0.0\nparam x2 = 1.0\nparam y2 = 0.5\n"
+            + "U = k*q1*q2/sqrt((x1 - x2)^2 + (y1 - y2)^2)");
+        var r = DerivativeChecker.Check(program, "x1", "-k*q1*q2*(x1-x2)/√((x1-x2)^2+(y1-y2)^2)^3");
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Equal(-8.99 * -2.0 * -1.0 / Math.Pow(1.25, 1.5), r.TrueValue!.ToDoubleArray()[0], 1e-9);
+    }
+
     [Fact]
     public void Agreement_OnTheGradingCases_IsComplete()
     {

@@ -342,7 +342,11 @@ internal sealed partial class CheckExprParser
                 index++;
                 var radicand = IsOp("√") ? ParseUnary() : ParsePostfix(ParsePrimary());
                 OpTable.TryGetFunction("sqrt", 1, out var sqrt);
-                return Node(CheckExpr.Kinds.Call, start, [radicand], name: "sqrt", info: sqrt);
+                var root = Node(CheckExpr.Kinds.Call, start, [radicand], name: "sqrt", info: sqrt);
+                // √(r² + s²)^3, as sqrt(…)^3: the power of the root.
+                if (!IsOp("^")) return root;
+                index++;
+                return Node(CheckExpr.Kinds.Binary, start, [root, ParseUnary()], op: '^');
             }
             var b = ParsePostfix(ParsePrimary());
             if (!IsOp("^")) return b;
@@ -720,6 +724,9 @@ internal sealed partial class CheckExprParser
         if (known is null && t.Text.Length > 1 && t.Text[0] > 0x7F && char.IsLetter(t.Text[0])
             && Resolve(t.Text[..1]) is { } letter && Resolve(t.Text[1..]) is { } rest)
             return Node(CheckExpr.Kinds.Binary, start, [Node(CheckExpr.Kinds.Name, start, name: letter), Node(CheckExpr.Kinds.Name, start + 1, name: rest)], op: '*');
+        // cos θ, cos²(θ): a function written without its brackets right after it.
+        if (known is null && OpTable.IsFunction(name))
+            throw Fail($"'{t.Text}' is a function: write its argument in brackets right after it, as {t.Text}(θ), and a power after them, as {t.Text}(θ)^2", t);
         if (known is null) throw Unknown(t, "");
         return Node(CheckExpr.Kinds.Name, start, name: known);
     }

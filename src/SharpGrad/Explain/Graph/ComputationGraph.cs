@@ -52,10 +52,12 @@ public sealed class ComputationGraph
         if (byName.ContainsKey(written)) return written;
         static string Bare(string s) => s.Replace("_", "", StringComparison.Ordinal).Replace("{", "", StringComparison.Ordinal)
             .Replace("}", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal);
+        // theta for θ: a name spelled as the letter a declared name prints as (the reverse of θ for theta).
+        var writtenPrinted = SymbolName.Parse(written).ToUnicode();
         foreach (var n in NamedNodes)
         {
             var printed = SymbolName.Parse(n.Name!).ToUnicode();
-            if (printed == written || Bare(printed) == Bare(written)) return n.Name;
+            if (printed == written || Bare(printed) == Bare(written) || printed == writtenPrinted) return n.Name;
         }
         // λ for lam: the letter of a name the program had to shorten (a Python-minded author cannot call it lambda).
         // λ1 and λ_1 for lam1: the letter with the index the name carries after it.
