@@ -423,6 +423,17 @@ public class StepTests
         Assert.Throws<ArgumentOutOfRangeException>(() => StepReport.Create(evaluation, double.NaN));
     }
 
+    // f = u·max(ac, b + 1) + min(a, b)² with u = |a − 2b|: ∂f/∂b's term through u is −2 · ∂f/∂u · sign(a − 2b) (by hand),
+    // joined to the direct term with its sign: "… − 2 · ∂f/∂u", not "… + −2 · ∂f/∂u".
+    [Fact]
+    public void NegativeTerm_JoinsWithItsSign()
+    {
+        var program = GradProgram.Parse("param a = 0.7\nparam b = -0.3\ninput c = 2\nu = abs(a - 2*b)\nf = u*max(a*c, b + 1) + min(a, b)^2");
+        var markdown = StepRenderer.Render(StepReport.Create(program.Evaluate(), 0.1), OutputFormat.Markdown);
+        Assert.Contains(" − 2 · ∂f/∂u · sign(a − 2·b)", markdown);
+        Assert.DoesNotContain("+ −2", markdown);
+    }
+
     // The golden files were checked by hand against spec E9: forward a1 = (3, −3), h1 = (3, 0),
     // a2 = (−3, 3), h2 = (0, 3), ŷ = 3, J = 9; backward ∂J/∂ŷ = −6, ∂J/∂W3 = (0, −18),
     // ∂J/∂h2 = W3ᵀ·(−6) = (6, −6), ∂J/∂a2 = (6, −6) ⊙ (0, 1) = (0, −6), ∂J/∂W2 = [[0, 0], [−18, 0]],

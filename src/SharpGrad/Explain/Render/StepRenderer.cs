@@ -141,7 +141,9 @@ public static class StepRenderer
         return sb.ToString();
     }
 
-    private static string Join(IReadOnlyList<string> terms) => string.Join(" + ", terms);
+    // A term that starts with its sign joins with it: a − 2 · ∂f/∂u, not a + −2 · ∂f/∂u.
+    private static string Join(IReadOnlyList<string> terms) =>
+        string.Concat(terms.Select((t, i) => i == 0 ? t : t.StartsWith('−') && !t.StartsWith("−(", StringComparison.Ordinal) ? " − " + t[1..] : " + " + t));
 
     /// <summary>The chain, formula and numbers of a backward row, one entry per term.</summary>
     internal static (IReadOnlyList<string> Chain, IReadOnlyList<string> Formula, IReadOnlyList<string> Numbers) Cells(BackwardRow row, ChainFormatter f, Notation notation)
