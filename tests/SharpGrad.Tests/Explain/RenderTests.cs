@@ -25,6 +25,8 @@ public class RenderTests
     // A Greek letter typed as itself is its LaTeX command; the micro sign is the Greek mu.
     [InlineData("λ", "\\lambda", "λ")]
     [InlineData("µ1", "\\mu_{1}", "µ_1")]
+    // An index spelled as a Greek letter is that letter in LaTeX, as a stem is.
+    [InlineData("log_sigma", "\\mathrm{log}_{\\sigma}", "log_{sigma}")]
     public void SymbolName_ReadsIndicesGreekAndAccents(string name, string latex, string unicode)
     {
         var s = SymbolName.Parse(name);

@@ -89,7 +89,9 @@ public sealed class SymbolName
             : stem.Length == 1 ? stem
             : $"\\mathrm{{{stem.Replace("_", "\\_")}}}";
         if (Accent is not null) core = $"\\{Accent}{{{core}}}";
-        return Indices.Count == 0 ? core : $"{core}_{{{string.Join(",", Indices)}}}";
+        // log_sigma's index is the letter too: \mathrm{log}_{\sigma}.
+        var indices = Indices.Select(i => (SpelledGreek(i) ?? i) is var full && Greek.Contains(full) ? "\\" + full : i);
+        return Indices.Count == 0 ? core : $"{core}_{{{string.Join(",", indices)}}}";
     }
 
     /// <summary>Unicode: w_{2,5}, θ_{01}, ŷ (the accent is precomposed where Unicode has the letter, else a combining mark).</summary>
