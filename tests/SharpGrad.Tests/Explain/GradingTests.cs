@@ -750,6 +750,15 @@ public class GradingTests
         Assert.Equal(2 * 400 * Math.Cos(1.2) / 9.81, r.TrueValue!.ToDoubleArray()[0], 1e-9);
     }
 
+    // An empty name is no name, said as any unknown one is (the spelled-letter reading must not choke on it).
+    [Fact]
+    public void EmptyWrt_IsAnUnknownName()
+    {
+        var program = GradProgram.Parse("param v = 20\nparam θ = 0.6\nconst g = 9.81\nR = v^2*sin(2*θ)/g");
+        Assert.Null(program.Graph.Resolve(""));
+        Assert.StartsWith("--wrt: the program defines no ''", Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "", "1")).Message);
+    }
+
     [Fact]
     public void FunctionWithoutItsBrackets_IsSaidAsSuch()
     {

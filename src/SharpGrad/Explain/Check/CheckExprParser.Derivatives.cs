@@ -22,15 +22,19 @@ internal sealed partial class CheckExprParser
         if (t.Kind != T.Ident || t.Text.Length < 2 || t.Text[0] != 'd' || graph.TryGetNode(t.Text, out _)) return false;
         if (graph.TryGetNode(t.Text[1..], out _)) return Peek(1) is { Kind: T.Op, Text: "/" };
         // dlog_softmax(theta)[1]/dtheta: d against a call of a part, its brackets and indices, then '/'.
-        if (!IsCalledPart(t)) return false;
+        if (!IsCalledPart()) return false;
         int next = Matching(index + 1) + 1;
         while (tokens[next] is { Kind: T.Op, Text: "[" } open && open.Start == tokens[next - 1].End) next = Matching(next) + 1;
         return tokens[next] is { Kind: T.Op, Text: "/" };
     }
 
-    /// <summary>d+f where f is a function called right after it, as in dlog_softmax(theta)[1], the ASCII ∂log_softmax(theta)[1].</summary>
-    private bool IsCalledPart(Tok t) => OpTable.IsFunction(t.Text[1..]) && tokens.IndexOf(t) is var at and >= 0
-        && tokens[at + 1] is { Kind: T.Op, Text: "(" } call && call.Start == t.End;
+    /// <summary>"'tanh(Y)' in the denominator … is neither a name nor a part": the text from the current token to the token at <paramref name="close"/>.</summary>
+    private ArgumentException NotAPart(string what, int close) =>
+        Fail($"'{source[Current.Start..tokens[close].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
+
+    /// <summary>The current token is d+f, f a function called right after it, as in dlog_softmax(theta)[1], the ASCII ∂log_softmax(theta)[1].</summary>
+    private bool IsCalledPart() => Current is { Kind: T.Ident } t && t.Text.Length > 1 && t.Text[0] == 'd' && OpTable.IsFunction(t.Text[1..])
+        && Peek(1) is { Kind: T.Op, Text: "(" } call && call.Start == t.End;
 
     private CheckExpr ParsePartial()
     {
@@ -78,7 +82,7 @@ internal sealed partial class CheckExprParser
                     || ((Peek(2) is { Kind: T.Op, Text: "[" or "ᵀ" } || IsSubscript(Peek(2))) && Peek(2).Start == Peek(1).End))
                 {
                     index--;
-                    return Part(what) ?? throw Fail($"'{source[Current.Start..tokens[Matching(index)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
+                    return Part(what) ?? throw NotAPart(what, Matching(index));
                 }
                 index++;
                 Expect(")", $"')' after '{inner.Text}' in the derivative");
@@ -89,14 +93,14 @@ internal sealed partial class CheckExprParser
             if (Part(what) is { } part) return part;
             // tanh(Y) where no part reads so: a function is no name to fall back on.
             if (OpTable.IsFunction(Current.Text) && Resolve(Current.Text) is null && Peek(1) is { Kind: T.Op, Text: "(" } call && call.Start == Current.End)
-                throw Fail($"'{source[Current.Start..tokens[Matching(index + 1)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", Current);
+                throw NotAPart(what, Matching(index + 1));
             return Known(tokens[index++]);
         }
-        if (t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd' && !graph.TryGetNode(t.Text[1..], out _) && IsCalledPart(t))
+        if (IsCalledPart() && !graph.TryGetNode(t.Text[1..], out _))
         {
             // The part after the d, read as after ∂.
             tokens[index] = t with { Text = t.Text[1..], Start = t.Start + 1 };
-            return Part(what) ?? throw Fail($"'{source[(t.Start + 1)..tokens[Matching(index + 1)].End]}' in the {what} of the derivative is neither a name nor a part of the program's expressions", tokens[index]);
+            return Part(what) ?? throw NotAPart(what, Matching(index + 1));
         }
         if (t.Kind == T.Ident && t.Text.Length > 1 && t.Text[0] == 'd')
         {

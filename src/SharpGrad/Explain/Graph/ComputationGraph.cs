@@ -11,7 +11,7 @@ public sealed class ComputationGraph
     private readonly Dictionary<string, GraphNode> byName;
     private readonly Dictionary<Expr, GraphNode> byExpr;
     private readonly Dictionary<string, GraphNode> parts = new(StringComparer.Ordinal);
-    private List<(GraphNode Node, string Source, string Text)>? printedParts;
+    private List<(GraphNode Node, string Source, string Text)>? printedParts, printedDefinitions;
 
     internal ComputationGraph(IReadOnlyList<GraphNode> nodes, Dictionary<Expr, GraphNode> byExpr, IReadOnlyDictionary<string, int> staticSizes)
     {
@@ -53,7 +53,7 @@ public sealed class ComputationGraph
         static string Bare(string s) => s.Replace("_", "", StringComparison.Ordinal).Replace("{", "", StringComparison.Ordinal)
             .Replace("}", "", StringComparison.Ordinal).Replace(",", "", StringComparison.Ordinal);
         // theta for θ: a name spelled as the letter a declared name prints as (the reverse of θ for theta).
-        var writtenPrinted = SymbolName.Parse(written).ToUnicode();
+        var writtenPrinted = written.Length > 0 ? SymbolName.Parse(written).ToUnicode() : null;
         foreach (var n in NamedNodes)
         {
             var printed = SymbolName.Parse(n.Name!).ToUnicode();
@@ -108,10 +108,11 @@ public sealed class ComputationGraph
             return key;
         }
         // ∂L/∂(W @ x + b) for z = W @ x + b: a named node's whole definition, in brackets, is that node (when no other prints so).
-        var named = Nodes.Where(n => n.IsNamed && n.Kind == GraphNodeKind.Operation && n.Expression is not null && occurrence == 1
-            && (Plain(ExprPrinter.Source(n.Expression)) is var source && Plain(ExprPrinter.Text(n.Expression)) is var text)
-            && (target == $"({source})" || target == $"({text})")).Take(2).ToList();
-        return named is [var only] ? only.Name : null;
+        if (occurrence != 1) return null;
+        printedDefinitions ??= Nodes.Where(n => n.IsNamed && n.Kind == GraphNodeKind.Operation && n.Expression is not null)
+            .Select(n => (n, Plain(ExprPrinter.Source(n.Expression!)), Plain(ExprPrinter.Text(n.Expression!)))).ToList();
+        var named = printedDefinitions.Where(d => target == $"({d.Source})" || target == $"({d.Text})").Take(2).ToList();
+        return named is [var only] ? only.Node.Name : null;
     }
 
     /// <summary>
