@@ -161,6 +161,26 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // y = a·x with a = x²: ∂y/∂x = x·2x + a = 3x². The path through a alone is 2x², two thirds of it, and so is any answer
+    // that drops the direct path: the path is named, not a factor of 2/3. Writing the path through a twice is 4x².
+    [InlineData("dy/da * da/dx", "the direct path is missing: a", CheckMistake.MissingPath)]
+    [InlineData("x*2*x", "the direct path is missing: a", CheckMistake.MissingPath)]
+    [InlineData("a", "the path through a is missing: ∂y/∂a · ∂a/∂x", CheckMistake.MissingPath)]
+    [InlineData("2*dy/da*da/dx + a", "the path through a is counted 2 times instead of once", CheckMistake.ConstantFactor)]
+    // 2x² + 2x² + x² is 5x²: a sum of the paths' values, one of them twice.
+    [InlineData("4*x^2 + x^2", "the path through a is counted twice", CheckMistake.ConstantFactor)]
+    // 6x², twice every path, is a factor, not a path.
+    [InlineData("2*(x*2*x + a)", "off by a constant factor: your expression is 2 times ∂y/∂x", CheckMistake.ConstantFactor)]
+    public void PathsProportionalToEachOther_NameThePath_NotAFactor(string expr, string expected, CheckMistake mistake)
+    {
+        var program = GradProgram.Parse("param x = 0.7\na = x^2\ny = a*x");
+        Assert.True(DerivativeChecker.Check(program, "x", "dy/da * da/dx + a").IsCorrect);
+        var r = DerivativeChecker.Check(program, "x", expr);
+        Assert.Equal(expected, r.Diagnostics[0]);
+        Assert.Equal(mistake, r.Mistake);
+    }
+
+    [Theory]
     // A gated update where h reads z and n, which read h0 too: the chain rule for h0 has one term per reader
     // (∂L/∂z·∂z/∂h0 + ∂L/∂n·∂n/∂h0 + ∂L/∂h·∂h/∂h0), so the term left out is named even though h depends on z and n.
     [InlineData("dL/dz*dz/dh0 + dL/dn*dn/dh0", "the path through h is missing")]

@@ -73,9 +73,13 @@ internal static class CheckSymbolic
         }
     }
 
-    /// <summary>A sum of products of partials as (coefficient, factors) terms; null when something else appears.</summary>
-    public static List<(double Coefficient, List<Sym> Factors)>? Expand(Sym s)
+    /// <summary>
+    /// A sum of products of partials as (coefficient, factors) terms; null when something else appears. The direct
+    /// path's formula (<paramref name="direct"/>, written for ∂y/∂x when y also reads x itself) is one factor.
+    /// </summary>
+    public static List<(double Coefficient, List<Sym> Factors)>? Expand(Sym s, Sym? direct = null)
     {
+        if (direct is not null && s.Key == direct.Key) return [(1, [s])];
         switch (s.Kind)
         {
             case SymKind.Number: return [(s.Value, [])];
@@ -85,7 +89,7 @@ internal static class CheckSymbolic
                 var all = new List<(double, List<Sym>)>();
                 foreach (var a in s.Args)
                 {
-                    if (Expand(a) is not { } part) return null;
+                    if (Expand(a, direct) is not { } part) return null;
                     all.AddRange(part);
                 }
                 return all;
@@ -95,7 +99,7 @@ internal static class CheckSymbolic
                 var acc = new List<(double Coefficient, List<Sym> Factors)> { (1, []) };
                 foreach (var a in s.Args)
                 {
-                    if (Expand(a) is not { } part) return null;
+                    if (Expand(a, direct) is not { } part) return null;
                     acc = [.. acc.SelectMany(x => part.Select(y => (x.Coefficient * y.Item1, x.Factors.Concat(y.Item2).ToList())))];
                     if (acc.Count > 5000) return null;
                 }
@@ -109,12 +113,13 @@ internal static class CheckSymbolic
     public static List<string> PathDiagnostics(Sym student, ChainDerivation derivation)
     {
         var result = new List<string>();
-        var mine = Expand(student);
+        var direct = derivation.Direct();
+        var mine = Expand(student, direct);
         if (mine is null || mine.All(t => t.Factors.Count == 0)) return result;
         List<(double Coefficient, List<Sym> Factors)>? truth;
         try
         {
-            truth = Expand(derivation.Paths(1000));
+            truth = Expand(derivation.Paths(1000), direct);
         }
         catch (ArgumentException)
         {

@@ -14,6 +14,16 @@ public static partial class DerivativeChecker
         /// A path left out or counted twice in an answer written out in closed form, where no chain
         /// factors name the paths: the answer plus (or minus) one path's value is right at every point.
         /// </summary>
+        /// <summary>A whole path missing or repeated, from the student's chain terms or else from the paths' values.</summary>
+        private string? PathExplanation(List<Sample> samples, Sym? student)
+        {
+            static bool WholePath(string d) => d.StartsWith("the ", StringComparison.Ordinal) && d.Contains(" path", StringComparison.Ordinal)
+                && (d.Contains(" is missing: ", StringComparison.Ordinal) || d.Contains(" is counted ", StringComparison.Ordinal));
+            var symbolic = student is null ? [] : CheckSymbolic.PathDiagnostics(student, Derivation);
+            if (symbolic.Count > 0) return symbolic.Count == 1 && WholePath(symbolic[0]) ? symbolic[0] : null;
+            return PathValueDiagnostics(samples).FirstOrDefault(WholePath);
+        }
+
         private IEnumerable<string> PathValueDiagnostics(List<Sample> samples)
         {
             if (samples.Count < 2) yield break;
@@ -25,7 +35,7 @@ public static partial class DerivativeChecker
             List<(double Coefficient, List<Sym> Factors)>? paths;
             try
             {
-                paths = CheckSymbolic.Expand(Derivation.Paths(1000));
+                paths = CheckSymbolic.Expand(Derivation.Paths(1000), Derivation.Direct());
             }
             catch (ArgumentException)
             {

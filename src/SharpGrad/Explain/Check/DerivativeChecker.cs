@@ -387,6 +387,10 @@ public static partial class DerivativeChecker
             if (mistake == CheckMistake.Value && Classify(samples) is { } c)
             {
                 (mistake, var message) = c;
+                // Where paths are proportional (y = a·x with a = x²), a dropped or repeated path is also a constant
+                // multiple of the derivative: the path is what the student can act on.
+                if (mistake == CheckMistake.ConstantFactor && PathExplanation(samples, student?.Sym) is { } path)
+                    (mistake, message) = (path.Contains(" is missing", StringComparison.Ordinal) ? CheckMistake.MissingPath : mistake, path);
                 diagnostics.Add(message);
             }
             if (mistake == CheckMistake.NotFinite) diagnostics.Add(reason!);
@@ -410,6 +414,7 @@ public static partial class DerivativeChecker
             if (mistake == CheckMistake.Value && diagnostics.Count == 0 && student is { } closedPart) diagnostics.AddRange(ClosedFormPartDiagnostics(closedPart.Expr, samples));
             if (mistake == CheckMistake.Value && diagnostics.Count == 0) diagnostics.AddRange(ConstantTermDiagnostics(samples));
             if (student is { } s) diagnostics.AddRange(ZeroTermDiagnostics(s.Expr, samples));
+            diagnostics = [.. diagnostics.Distinct(StringComparer.Ordinal)];
             if (mistake == CheckMistake.Value && diagnostics.Count > 0)
                 mistake = diagnostics[0].StartsWith("the term ", StringComparison.Ordinal) && diagnostics[0].EndsWith(" is transposed", StringComparison.Ordinal) ? CheckMistake.Transposed
                     : diagnostics[0].StartsWith("the sign of ", StringComparison.Ordinal) ? CheckMistake.SignFlipped

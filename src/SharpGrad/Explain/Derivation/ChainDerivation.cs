@@ -173,7 +173,7 @@ public sealed class ChainDerivation
     public Sym Left => Consumers(Wrt).Contains(Objective) && Direct() is null ? Sym.Total(Objective, Wrt, IsComponent) : Sym.Partial(Objective, Wrt, IsComponent);
 
     /// <summary>The formula of the direct partial ∂objective/∂wrt (holding the other named nodes fixed), or null.</summary>
-    private Sym? Direct() => LocalFormula(Objective, Wrt);
+    public Sym? Direct() => LocalFormula(Objective, Wrt);
 
     /// <summary>
     /// One term of the chain rule through the edge c → x: upstream (∂E/∂c written out; null when c
