@@ -181,6 +181,22 @@ public class DerivativeCheckerTests
     }
 
     [Theory]
+    // L = q² + b with q = a + b, b = a·x, a = sin x: five paths from x to L (q-b-a, b-a, q-a, q-b, b). A derivative that
+    // is not a local one (∂L/∂a, ∂q/∂x, or ∂L/∂b where the answer writes no other route to b) is every path between its
+    // two nodes, so the paths the answer leaves out are named.
+    [InlineData("dL/da*da/dx", new[] { "the path through q, b is missing: ∂L/∂q · ∂q/∂b · ∂b/∂x", "the path through b is missing: ∂L/∂b · ∂b/∂x" })]
+    [InlineData("dL/dq*dq/dx", new[] { "the path through b, a is missing: ∂L/∂b · ∂b/∂a · ∂a/∂x", "the path through b is missing: ∂L/∂b · ∂b/∂x" })]
+    [InlineData("dL/db*db/dx", new[] { "the path through q, b, a is missing: ∂L/∂q · ∂q/∂b · ∂b/∂a · ∂a/∂x", "the path through b, a is missing: ∂L/∂b · ∂b/∂a · ∂a/∂x", "the path through q, a is missing: ∂L/∂q · ∂q/∂a · ∂a/∂x" })]
+    public void TotalDerivativesInAChain_AreTheirPaths_SoTheMissingOnesAreNamed(string expr, string[] expected)
+    {
+        var program = GradProgram.Parse("param x = 0.6\na = sin(x)\nb = a*x\nq = a + b\nL = q^2 + b");
+        Assert.True(DerivativeChecker.Check(program, "x", "dL/da*da/dx + dL/db*db/dx").IsCorrect);
+        var r = DerivativeChecker.Check(program, "x", expr);
+        Assert.Equal(CheckMistake.MissingPath, r.Mistake);
+        Assert.Equal(expected, r.Diagnostics);
+    }
+
+    [Theory]
     // A gated update where h reads z and n, which read h0 too: the chain rule for h0 has one term per reader
     // (∂L/∂z·∂z/∂h0 + ∂L/∂n·∂n/∂h0 + ∂L/∂h·∂h/∂h0), so the term left out is named even though h depends on z and n.
     [InlineData("dL/dz*dz/dh0 + dL/dn*dn/dh0", "the path through h is missing")]

@@ -7,12 +7,16 @@ namespace SharpGrad.Explain;
 /// </summary>
 internal static class CheckSymbolic
 {
-    /// <summary>The expression as a symbolic expression; null when it uses @, ⊗, outer, transpose or a non-local partial.</summary>
-    public static Sym? ToSym(CheckExpr e, GradProgram program, ChainDerivation derivation)
+    /// <summary>
+    /// The expression as a symbolic expression; null when it uses @, ⊗, outer, transpose or a non-local partial. With
+    /// <paramref name="expandTotals"/> a total or non-local partial between scalars is its sum over paths, so that the
+    /// diagnostics can tell which paths ∂L/∂a · ∂a/∂x leaves out.
+    /// </summary>
+    public static Sym? ToSym(CheckExpr e, GradProgram program, ChainDerivation derivation, bool expandTotals = false)
     {
         try
         {
-            return Convert(e, program, derivation);
+            return Convert(e, program, derivation, expandTotals);
         }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException)
         {
@@ -20,9 +24,9 @@ internal static class CheckSymbolic
         }
     }
 
-    private static Sym? Convert(CheckExpr e, GradProgram program, ChainDerivation d)
+    private static Sym? Convert(CheckExpr e, GradProgram program, ChainDerivation d, bool expandTotals)
     {
-        Sym? C(int i) => Convert(e.Args[i], program, d);
+        Sym? C(int i) => Convert(e.Args[i], program, d, expandTotals);
         switch (e.Kind)
         {
             case CheckExpr.Kinds.Number: return Sym.Num(e.Value);
@@ -30,8 +34,10 @@ internal static class CheckSymbolic
             case CheckExpr.Kinds.Partial:
             {
                 var node = program.Graph[e.Name!];
-                if (e.Total || node.Kind != GraphNodeKind.Operation || !node.NamedInputs().Any(n => n.Name == e.Wrt)) return null;
-                return d.LocalPartial(e.Name!, e.Wrt!);
+                if (!e.Total && node.Kind == GraphNodeKind.Operation && node.NamedInputs().Any(n => n.Name == e.Wrt)) return d.LocalPartial(e.Name!, e.Wrt!);
+                if (!expandTotals || e.Held is not null || (e.Name == d.Objective && e.Wrt == d.Wrt) || !program.Graph.TryGetNode(e.Wrt!, out _)) return null;
+                var total = ChainDerivation.Create(program, e.Wrt!, e.Name!);
+                return total.IsComponent || total.PathCount == 0 || total.PathCount > 100 ? null : total.Paths(100, partialsOnly: true);
             }
             case CheckExpr.Kinds.Negate: return C(0) is { } x ? Sym.Neg(x) : null;
             case CheckExpr.Kinds.Vector:

@@ -337,7 +337,7 @@ public static partial class DerivativeChecker
                 };
             // The hints that try each part of the answer in turn cost the answer's size squared: a pasted sum of thousands
             // of terms gets the verdict and its counterexample without them.
-            return Incorrect("numeric", samples, bad, Size(expr) <= MaxHintedSize ? (expr, sym) : null);
+            return Incorrect("numeric", samples, bad, Size(expr) <= MaxHintedSize ? (expr, CheckSymbolic.ToSym(expr, Program, Derivation, expandTotals: true)) : null);
         }
 
         /// <summary>The largest difference between the answer and the derivative at any point, relative to the derivative's size there; null where shapes differ.</summary>

@@ -181,9 +181,9 @@ public sealed class ChainDerivation
     /// over c's components: Σ_i ∂E/∂(c)_i · ∂(c)_i/∂x. A direct partial ∂E/∂wrt is written as its
     /// formula where it has one, since its symbol would be the left-hand side's.
     /// </summary>
-    private Sym Term(Sym? upstream, string c, string x)
+    private Sym Term(Sym? upstream, string c, string x, bool partialsOnly = false)
     {
-        if (upstream is null) return x == Wrt && Direct() is { } direct ? direct : LocalPartial(c, x);
+        if (upstream is null) return x == Wrt && !partialsOnly && Direct() is { } direct ? direct : LocalPartial(c, x);
         var graph = program.Graph;
         if (!graph[c].Shape.IsSurelyMultiElement || graph[x].Shape.IsSurelyMultiElement) return Sym.Mul(upstream, LocalPartial(c, x));
         // The index must not be a name of the program: in an LSTM cell the input gate is i, and Σ_i … i … would read it as the index.
@@ -197,8 +197,10 @@ public sealed class ChainDerivation
     public Sym LocalPartial(string of, string x) => Sym.Partial(of, x, x == Wrt && IsComponent);
 
     /// <summary>The sum over every path of the product of local partials; refuses beyond <paramref name="limit"/> paths.</summary>
+    /// <remarks>With <paramref name="partialsOnly"/> the direct edge is its partial too, not its formula, as a path
+    /// inside a longer derivative reads it.</remarks>
     /// <exception cref="ArgumentException">There are more than <paramref name="limit"/> paths.</exception>
-    public Sym Paths(int limit = 10_000)
+    public Sym Paths(int limit = 10_000, bool partialsOnly = false)
     {
         if (PathCount > limit)
             throw new ArgumentException($"∂{Objective}/∂{Wrt} has {PathCount} paths, more than the limit of {limit} for --form paths; use --form factored, which writes it as backpropagation computes it.");
@@ -210,7 +212,7 @@ public sealed class ChainDerivation
             if (n == Objective)
             {
                 Sym? product = null;
-                for (int i = path.Count - 1; i > 0; i--) product = Term(product, path[i], path[i - 1]);
+                for (int i = path.Count - 1; i > 0; i--) product = Term(product, path[i], path[i - 1], partialsOnly);
                 terms.Add(product!);
                 return;
             }
