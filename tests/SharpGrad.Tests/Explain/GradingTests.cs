@@ -621,6 +621,70 @@ public class GradingTests
         Assert.Equal(CheckMistake.Transposed, r.Mistake);
     }
 
+    // q = xᵀAx with A not symmetric: ∂q/∂x = (A + Aᵀ)x = (1, −8.75, −9) by hand, at x = (1, −2, 0.5).
+    private const string QuadraticForm = "param A = [[1, 2, 0], [-1, 3, 4], [2, 0.5, -2]]\nparam x = [1, -2, 0.5]\nq = x @ A @ x";
+
+    [Theory]
+    // A letter shared by a matrix and a vector is summed, with or without the Σ: (A)_ij (x)_j is (Ax)_i.
+    [InlineData("(A)_ij (x)_j + (A)_ji (x)_j")]
+    [InlineData("Σ_j ((A)_ij + (A)_ji)(x)_j")]
+    [InlineData("Σ_j (A)_ij (x)_j + Σ_j (x)_j (A)_ji")]
+    [InlineData("(x)_j (A)_ji + (A)_ij * (x)_j")]
+    public void IndexNotation_SumsASharedLetter(string answer)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse(QuadraticForm), "x", answer);
+        Assert.True(r.IsCorrect, r.ToText());
+        Assert.Equal([1, -8.75, -9], r.TrueValue!.ToDoubleArray(), new Tolerance(1e-12));
+    }
+
+    [Fact]
+    public void IndexNotation_OneOfTwoPaths_IsIncorrect_WithTheOtherNamed()
+    {
+        // Σ_j A_ji x_j = (Aᵀx)_i = (4, −3.75, −9) by hand: the path through the second x; the first, Ax, is missing.
+        var r = DerivativeChecker.Check(GradProgram.Parse(QuadraticForm), "x", "(A)_ji (x)_j");
+        Assert.Equal([4, -3.75, -9], r.StudentValue!.ToDoubleArray(), new Tolerance(1e-12));
+        Assert.Equal(CheckMistake.MissingPath, r.Mistake);
+        Assert.Contains("through the factor x of x @ A", r.Diagnostics[0]);
+    }
+
+    [Theory]
+    // L = Σ A ⊙ B: ∂L/∂A_ij = B_ij. The letters of an entry run in alphabetical order, rows first: (B)_ji is Bᵀ.
+    [InlineData("(B)_ij", CheckMistake.None)]
+    [InlineData("(B)_ji", CheckMistake.Transposed)]
+    [InlineData("(Bᵀ)_ji", CheckMistake.None)]
+    [InlineData("(B)_ij (A)_ij / (A)_ij", CheckMistake.None)]
+    public void IndexNotation_MatrixEntry_FollowsItsLetters(string answer, CheckMistake mistake)
+    {
+        var r = DerivativeChecker.Check(GradProgram.Parse("param A = [[1, -2], [3, 0.5]]\nparam B = [[2, 1], [-1, 4]]\nL = sum(A * B)"), "A", answer);
+        Assert.Equal(mistake, r.Mistake);
+    }
+
+    [Theory]
+    // L = Σ (XW − T)²: ∂L/∂W = Xᵀ · 2(Z − T), so ∂L/∂W_ij = Σ_k X_ki · 2(Z − T)_kj; a number between the entries stands aside.
+    [InlineData("Σ_k (X)_ki (2(Z - T))_kj", true)]
+    [InlineData("Σ_k (X)_ki 2(Z - T)_kj", true)]
+    [InlineData("(X)_ki * 2 * (Z - T)_kj", true)]
+    [InlineData("Σ_k (2(Z - T))_kj (X)_ki", true)]
+    // Σ_k X_kj · 2(Z − T)_ki is the transpose; Σ_i over a matrix entry sums its column index away.
+    [InlineData("Σ_k (X)_kj (2(Z - T))_ki", false)]
+    public void IndexNotation_MatrixProduct_OverTheSharedLetter(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("param W = [[0.2, -0.4, 0.1], [0.5, 0.3, -0.2]]\ninput X = [[1, 2], [0.5, -1], [-1, 0.3]]\n"
+            + "target T = [[1, 0, 1], [0, 1, 0], [1, 1, 0]]\nZ = X @ W\nL = sum((Z - T)^2)");
+        Assert.Equal(correct, DerivativeChecker.Check(program, "W", answer).IsCorrect);
+    }
+
+    [Theory]
+    [InlineData("(A)_ii", "repeats its index")]
+    [InlineData("(x)_ij", "has two indices, but x is a vector")]
+    [InlineData("(A)_ij (x)_k", "runs over 3 indices (i, j, k)")]
+    [InlineData("Σ_k (A)_ij (x)_j", "k is not an index of what follows it")]
+    public void IndexNotation_ThatCannotBeFollowed_IsAnError(string answer, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(GradProgram.Parse(QuadraticForm), "x", answer));
+        Assert.Contains(message, e.Message);
+    }
+
     // Batch norm over 3 rows; PyTorch (float64): ∂L/∂γ = (11.031121053, 2.350486422), the diagonal of X̂ᵀ · 2(Y − T).
     [Fact]
     public void Diag_OfAMatrix_IsItsDiagonal()

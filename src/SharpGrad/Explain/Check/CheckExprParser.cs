@@ -162,8 +162,8 @@ internal sealed partial class CheckExprParser
 
     private int norms;
 
-    /// <summary>The one-letter subscripts of components written (v)_i, by the expression they index.</summary>
-    private readonly Dictionary<CheckExpr, char> subscripts = new(ReferenceEqualityComparer.Instance);
+    /// <summary>The index letters of components written (v)_i or (M)_ij, by the expression they index, in alphabetical order.</summary>
+    private readonly Dictionary<CheckExpr, string> subscripts = new(ReferenceEqualityComparer.Instance);
 
     private CheckExpr ParseProduct()
     {
@@ -207,12 +207,16 @@ internal sealed partial class CheckExprParser
             bool callThenBracket = juxtaposed && IsOp("(") && tokens[index - 1].End == Current.Start && IsElementwiseCall(previous.Expr);
             var right = ParseMatMul();
             bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
-            // (∂L/∂z)_i (x)_j: two components with different indices are an entry of their outer product, ∂L/∂W_ij; the
-            // earlier letter indexes the rows.
-            if (op == '*' && subscripts.TryGetValue(previous.Expr, out var p) && subscripts.TryGetValue(right, out var q) && p != q)
+            // Components with index letters multiply as index notation reads them: (∂L/∂z)_i (x)_j is an entry of an outer
+            // product, (A)_ij (x)_j of a matrix product, (A)_ij (B)_ij of an elementwise one.
+            // A number between them stands aside: (X)_ki 2(Z − T)_kj.
+            int indexed = run.Count - 1;
+            while (op == '*' && subscripts.Count > 0 && indexed > 0 && Labels(run[indexed].Expr).Length == 0 && StaticRank(run[indexed].Expr) == 0) indexed--;
+            var factor = indexed >= 0 && indexed < run.Count - 1 ? run[indexed] : previous;
+            if (op == '*' && subscripts.Count > 0 && Labels(factor.Expr) is { Length: > 0 } p && Labels(right) is { Length: > 0 } q && (p != q || p.Length == 2))
             {
-                var entry = Node(CheckExpr.Kinds.Binary, previous.Start, p < q ? [previous.Expr, right] : [right, previous.Expr], op: '⊗');
-                if (run.Count > 0) run[^1] = previous with { Expr = entry, End = tokens[index - 1].End };
+                var entry = IndexProduct(factor.Expr, p, right, q, factor.Start);
+                if (run.Count > 0) run[ReferenceEquals(factor.Expr, previous.Expr) ? run.Count - 1 : indexed] = factor with { Expr = entry, End = tokens[index - 1].End };
                 else left = entry;
                 continue;
             }
@@ -471,7 +475,8 @@ internal sealed partial class CheckExprParser
             if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End)
             {
                 index++;
-                if (sub.Text.Length == 2 && char.IsLetter(sub.Text[1])) subscripts[inner] = sub.Text[1];
+                if (sub.Text.Length == 2 && char.IsLetter(sub.Text[1])) subscripts[inner] = sub.Text[1..];
+                else if (sub.Text.Length == 3 && char.IsLetter(sub.Text[1]) && char.IsLetter(sub.Text[2])) inner = MatrixEntry(inner, sub.Text[1], sub.Text[2], sub, start);
             }
             return inner;
         }
@@ -480,6 +485,8 @@ internal sealed partial class CheckExprParser
             // Σ_i body: the sum over the components that the body's index runs through.
             index++;
             var body = ParseProduct();
+            if (t.Text.Length == 3 && char.IsLetter(t.Text[2]) && subscripts.Count > 0 && Labels(body) is { Length: > 0 } letters)
+                return IndexSum(body, letters, t.Text[2], t, start) ?? Node(CheckExpr.Kinds.Call, start, [body], name: "Σ");
             return Node(CheckExpr.Kinds.Call, start, [body], name: "Σ");
         }
         if (t.Kind == T.Partial || IsDerivativeD() || IsPlainPartial())
