@@ -621,6 +621,21 @@ public class GradingTests
         Assert.Equal(CheckMistake.Transposed, r.Mistake);
     }
 
+    [Theory]
+    // L = tanh(wx)²: ∂L/∂w = 2h(1 − h²)x by hand. A power on a function's name is its value's (tanh²(a) = tanh(a)²), and
+    // sech² = 1 − tanh² is tanh′ as calculus books write it.
+    [InlineData("2 h (1 − tanh²(a)) x", true)]
+    [InlineData("2 h sech²(a) x", true)]
+    [InlineData("2 tanh(a) sech(a)^2 x", true)]
+    [InlineData("2 h sech(a) x", false)]
+    [InlineData("2 tanh³(a) x", false)]
+    public void FunctionPowers_AndSech_AreRead(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("param w = 0.6\ninput x = 1.5\na = w*x\nh = tanh(a)\nL = h^2");
+        Assert.True(DerivativeChecker.Check(program, "w", "2 h (1 - h^2) x").IsCorrect);
+        Assert.Equal(correct, DerivativeChecker.Check(program, "w", answer).IsCorrect);
+    }
+
     // q = xᵀAx with A not symmetric: ∂q/∂x = (A + Aᵀ)x = (1, −8.75, −9) by hand, at x = (1, −2, 0.5).
     private const string QuadraticForm = "param A = [[1, 2, 0], [-1, 3, 4], [2, 0.5, -2]]\nparam x = [1, -2, 0.5]\nq = x @ A @ x";
 

@@ -519,6 +519,26 @@ internal sealed partial class CheckExprParser
             Expect("]", "']' to close the indicator I[...]");
             return Node(CheckExpr.Kinds.Indicator, start, [a, b], relation: relation);
         }
+        // tanh²(z), σ²(z): a power on a function's name is its value's, as on a board.
+        if ((IsOp("²") || IsOp("³")) && Current.Start == t.End && Peek(1) is { Text: "(" } open && open.Start == Current.End
+            && Resolve(t.Text) is null && (OpTable.IsFunction(name) || name is "sech" or "Φ" or "φ"))
+        {
+            var power = Current;
+            tokens.RemoveAt(index--);
+            var call = ParsePrimary();
+            return Node(CheckExpr.Kinds.Binary, start, [call, Number(power.Start, power.Text == "²" ? 2 : 3)], op: '^');
+        }
+        // sech(z) = 2/(e^z + e^−z), in which tanh′ = sech²(z) is written.
+        if (name is "sech" && IsOp("(") && Resolve(t.Text) is null)
+        {
+            index++;
+            var z = ParseSum();
+            Expect(")", $"')' to close the call of '{t.Text}'");
+            OpTable.TryGetFunction("exp", 1, out var exp);
+            var sum = Node(CheckExpr.Kinds.Binary, start, [Node(CheckExpr.Kinds.Call, start, [z], name: "exp", info: exp),
+                Node(CheckExpr.Kinds.Call, start, [Node(CheckExpr.Kinds.Negate, start, [z])], name: "exp", info: exp)], op: '+');
+            return Node(CheckExpr.Kinds.Binary, start, [Number(start, 2), sum], op: '/');
+        }
         // Φ(z) and φ(z), the standard normal CDF and density that GELU′ = Φ(z) + z·φ(z) is written with.
         if (name is "Φ" or "φ" && IsOp("(") && Resolve(t.Text) is null)
         {
