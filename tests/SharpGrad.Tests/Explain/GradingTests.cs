@@ -636,6 +636,17 @@ public class GradingTests
         Assert.Equal(correct, DerivativeChecker.Check(program, "w", answer).IsCorrect);
     }
 
+    [Fact]
+    public void GivenValuesOnAKink_AreSaidNotGraded()
+    {
+        // L = Σ|w|: at w = (0, 2) the first component sits on abs's kink; sign(w) is right everywhere else.
+        var program = GradProgram.Parse("param w = [0, 2]\nL = sum(abs(w))");
+        var r = DerivativeChecker.Check(program, "w", "w/|w|");
+        Assert.True(r.IsCorrect);
+        Assert.Contains("the given values are on or next to a kink", Assert.Single(r.Diagnostics));
+        Assert.Empty(DerivativeChecker.Check(GradProgram.Parse("param w = [1, 2]\nL = sum(abs(w))"), "w", "w/|w|").Diagnostics);
+    }
+
     // q = xᵀAx with A not symmetric: ∂q/∂x = (A + Aᵀ)x = (1, −8.75, −9) by hand, at x = (1, −2, 0.5).
     private const string QuadraticForm = "param A = [[1, 2, 0], [-1, 3, 4], [2, 0.5, -2]]\nparam x = [1, -2, 0.5]\nq = x @ A @ x";
 

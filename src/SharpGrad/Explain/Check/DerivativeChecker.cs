@@ -284,6 +284,9 @@ public static partial class DerivativeChecker
         /// </summary>
         private double[] rounding = [0];
 
+        /// <summary>True when the given values themselves were passed over, on or next to a kink.</summary>
+        private bool givenOnKink;
+
         public CheckResult Value(Tensor value, double[] halves, double[]? slack = null)
         {
             var truth = First.Gradient(Derivation.Wrt);
@@ -334,6 +337,10 @@ public static partial class DerivativeChecker
                 return new(CheckVerdict.Correct, "numeric", Derivation.Objective, Derivation.Wrt, expression)
                 {
                     Point = samples[0].Point, StudentValue = samples[0].Student, TrueValue = samples[0].True, PointsTried = samples.Count, Fixed = fixedNames,
+                    // An answer right beside a kink may be wrong on it (w/|w| at w = 0): the values asked about were not among those compared.
+                    Diagnostics = givenOnKink
+                        ? [$"the given values are on or next to a kink (relu, abs, max, min, an indicator) of the program or of your expression, where ∂{Derivation.Objective}/∂{Derivation.Wrt} has no one value: they were not graded, only the random points around them"]
+                        : [],
                 };
             // The hints that try each part of the answer in turn cost the answer's size squared: a pasted sum of thousands
             // of terms gets the verdict and its counterexample without them.
@@ -488,9 +495,13 @@ public static partial class DerivativeChecker
                 // only those built in before it, which its derivative does not pass through, are no kink.
                 bool drawn = attempt > 0 && declared;
                 bool movedAlike = false;
-                if (!AllFinite(evaluation.Value(Derivation.Objective))
-                    || (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn, after: attempt > 0 ? after : null,
-                        movesAlike: attempt > 0 && !declared ? MovesAlike : null) < KinkMargin && !givenTie)) continue;
+                if (!AllFinite(evaluation.Value(Derivation.Objective))) continue;
+                if (ProgramKinkDistance(evaluation, exactTiesBuilt: drawn, after: attempt > 0 ? after : null,
+                        movesAlike: attempt > 0 && !declared ? MovesAlike : null) < KinkMargin && !givenTie)
+                {
+                    givenOnKink |= attempt == 0;
+                    continue;
+                }
                 bool MovesAlike(GraphNode n, int i)
                 {
                     bool alike = MoveAlike(evaluation, n, i, Program.Graph[Derivation.Wrt]);
@@ -509,7 +520,11 @@ public static partial class DerivativeChecker
                     shapeError = e.Message;
                     return samples;
                 }
-                if (evaluator.KinkDistance < KinkMargin && !givenTie) continue;
+                if (evaluator.KinkDistance < KinkMargin && !givenTie)
+                {
+                    givenOnKink |= attempt == 0;
+                    continue;
+                }
                 var truth = evaluation.Gradient(Derivation.Wrt);
                 // Far out, a right answer may overflow where the engine's rule does not (e^a/(1 + e^a) for σ(a)): such a
                 // point is for signs, not for the range of floating point.
