@@ -636,6 +636,71 @@ public class GradingTests
         Assert.Equal(correct, DerivativeChecker.Check(program, "w", answer).IsCorrect);
     }
 
+    [Theory]
+    // L = Σ(tanh(Wx) − t)², W 3×2: ∂L/∂W_ij = 2(h − t)_i (1 − h_i²) x_j by hand. Equal letters on vectors multiply
+    // elementwise in any order, a bracket with its own letters is one factor, and a subscript may sit on a call.
+    [InlineData("(2(h - t))_i (1 - (h)_i^2) (x)_j", true)]
+    [InlineData("(x)_j (2(h - t))_i (1 - (h)_i^2)", true)]
+    [InlineData("(2(h - t) * (1 - h^2))_i (x)_j", true)]
+    [InlineData("2 (h - t)_i sech²((z)_i) (x)_j", true)]
+    [InlineData("∂L/∂(z)_i (x)_j", true)]
+    [InlineData("(∂L/∂h)_i (1 - tanh(z)^2)_i (x)_j", true)]
+    // Letters that differ in the bracket make an outer product: a vector's derivative of a matrix is the wrong shape.
+    [InlineData("2 (h - t)_i (1 - (h)_j^2) (x)_j", false)]
+    public void IndexNotation_ElementwiseAndOuter_InAnyOrder(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("param W = [[0.5, -0.3], [0.2, 0.8], [-0.7, 0.4]]\ninput x = [1.5, -0.5]\ntarget t = [0.2, -0.4, 0.6]\n"
+            + "z = W @ x\nh = tanh(z)\nL = sum((h - t)^2)");
+        Assert.True(DerivativeChecker.Check(program, "W", "2((h - t) * (1 - h^2)) xᵀ").IsCorrect);
+        Assert.Equal(correct, DerivativeChecker.Check(program, "W", answer).IsCorrect);
+    }
+
+    [Theory]
+    // L = (uᵀWv − t)²: ∂L/∂t = −2(s − t), ∂L/∂u_i = 2(s − t) W_ij v_j. Letters shared with a matrix are summed whatever
+    // their names, and a vector's bias is added along its own letter: ∂L/∂Z of Z = XW + b (b per column) takes (b)_j.
+    [InlineData("t", "-2 (u)_k (W)_kl (v)_l + 2t", true)]
+    [InlineData("t", "-2 (u)_l (W)_lk (v)_k + 2t", true)]
+    [InlineData("u", "2 ((u)_k (W)_kl (v)_l - t) (W)_ij (v)_j", true)]
+    [InlineData("u", "2 ((u)_k (W)_kl (v)_l - t) (W)_ji (v)_j", false)]
+    public void IndexNotation_SummedLetters_WhateverTheirNames(string wrt, string answer, bool correct)
+    {
+        var program = GradProgram.Parse("param u = [0.5, -1.0, 0.7]\nparam W = [[0.2, -0.7], [1.1, 0.3], [-0.4, 0.8]]\n"
+            + "param v = [1.2, -0.6]\nparam t = 0.4\ns = u @ (W @ v)\nL = (s - t)^2");
+        Assert.Equal(correct, DerivativeChecker.Check(program, wrt, answer).IsCorrect);
+    }
+
+    [Theory]
+    // Z = XW + b, L = Σ(Z − T)²: ∂L/∂Z = 2(XW + b − T) with b added to every row, so its letter is the column's, j.
+    [InlineData("2((X)_il (W)_lj + (b)_j - (T)_ij)", true)]
+    [InlineData("2((X)_il (W)_lj + (b)_i - (T)_ij)", false)]
+    public void IndexNotation_AVectorInASum_RunsAlongItsLetter(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("input X = [[1.0, 0.5, -0.2], [0.3, -1.2, 0.8], [0.9, 0.4, 1.1]]\n"
+            + "param W = [[0.2, -0.7, 0.1], [1.1, 0.3, -0.5], [-0.4, 0.8, 0.6]]\nparam b = [0.3, -0.1, 0.7]\n"
+            + "target T = [[1, 0, 0], [0, 1, 1], [1, 1, 0]]\nZ = X @ W + b\nL = sum((Z - T)^2)");
+        Assert.Equal(correct, DerivativeChecker.Check(program, "Z", answer).IsCorrect);
+    }
+
+    [Fact]
+    public void CombiningHatsAndBars_ReadAsTheirNames()
+    {
+        // r̂ (r and U+0302) has no one-character form: it is rhat, as ŷ is yhat. ∂L/∂u = 2(r̂ − r)v by hand.
+        var program = GradProgram.Parse("param u = [0.5, -0.3]\nparam v = [0.7, 0.1]\ntarget r = 4\nrhat = dot(u, v)\nL = (rhat - r)^2");
+        Assert.True(DerivativeChecker.Check(program, "u", "2(r\u0302 − r)v").IsCorrect);
+    }
+
+    [Fact]
+    public void HeldPartial_NeedsOnlyTheNamesThatMoveWithTheVariable()
+    {
+        // L = v·h1 + v·h2 + v·h3, h_{t+1} = W h_t + x: ∂L/∂h1 with h2 held is v (h3 reads h1 only through h2); with h3
+        // held it is not defined by the names alone, since h2 still moves with h1.
+        var program = GradProgram.Parse("input h0 = [1, -1]\nparam W = [[0.3, -0.5], [0.8, 0.2]]\nconst v = [1, 2]\n"
+            + "h1 = W @ h0\nh2 = W @ h1\nh3 = W @ h2\nL = v @ h1 + v @ h2 + v @ h3");
+        Assert.True(DerivativeChecker.Check(program, "h0", "dL/dh3 · dh3/dh2 · dh2/dh1 · dh1/dh0 + dL/dh2 · dh2/dh1 · dh1/dh0 + dL/dh1|h2 · dh1/dh0").IsCorrect);
+        var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "h0", "dL/dh1|h3 · dh1/dh0"));
+        Assert.Contains("h2 depends on h1 and is not held fixed", e.Message);
+    }
+
     [Fact]
     public void GivenValuesOnAKink_AreSaidNotGraded()
     {
@@ -702,9 +767,12 @@ public class GradingTests
 
     [Theory]
     [InlineData("(A)_ii", "repeats its index")]
-    [InlineData("(x)_ij", "has two indices, but x is a vector")]
-    [InlineData("(A)_ij (x)_k", "runs over 3 indices (i, j, k)")]
+    [InlineData("(x)_ij", "gives two indices to x, which is a vector")]
+    [InlineData("(A)_ijk", "gives 3 indices")]
+    [InlineData("(A)_i1", "is no index")]
     [InlineData("Σ_k (A)_ij (x)_j", "k is not an index of what follows it")]
+    [InlineData("Σ_j Σ_j (A)_ij (x)_j", "Σ_j is written twice")]
+    [InlineData("Σ_1 (A)_ij (x)_j", "sum over one index letter at a time")]
     public void IndexNotation_ThatCannotBeFollowed_IsAnError(string answer, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(GradProgram.Parse(QuadraticForm), "x", answer));

@@ -53,6 +53,9 @@ internal sealed class CheckExpr
     /// </summary>
     public bool Total { get; set; }
 
+    /// <summary>The index letters written on this part, (M)_ij or ∂L/∂(z)_i: read as index notation (see <see cref="CheckExprEvaluator"/>); null where none.</summary>
+    public string? Indices { get; set; }
+
     /// <summary>The names a local partial holds fixed (∂L/∂w|m, lam, as step writes a direct use among others); null for a plain partial.</summary>
     public IReadOnlyList<string>? Held { get; init; }
 

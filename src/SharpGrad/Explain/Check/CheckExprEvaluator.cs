@@ -12,7 +12,7 @@ namespace SharpGrad.Explain;
 /// <see cref="CheckShapeException"/>, which the checker grades. Records how close each kink (relu,
 /// abs, max, min, an indicator) comes to switching, so the checker can reject points on kinks.
 /// </summary>
-internal sealed class CheckExprEvaluator
+internal sealed partial class CheckExprEvaluator
 {
     private readonly GradProgram program;
     private readonly ProgramEvaluation evaluation;
@@ -61,6 +61,7 @@ internal sealed class CheckExprEvaluator
             Collect(e);
         }
         work = 0;
+        root = e;
         using (Autograd.NoGrad()) return Eval(e);
     }
 
@@ -275,6 +276,7 @@ internal sealed class CheckExprEvaluator
 
     private Tensor EvalNode(CheckExpr e)
     {
+        if (IsIndexNotation(e)) return IndexNotation(e);
         switch (e.Kind)
         {
             case CheckExpr.Kinds.Number: return Num(e.Value);
@@ -456,7 +458,10 @@ internal sealed class CheckExprEvaluator
             throw new ArgumentException($"--expr: {written}: the expression of {of} does not use {wrt} directly{(heldNodes.Any(h => !h.IsNamed) ? " outside what is held" : "")}, so nothing is held fixed");
         if (heldNodes.FirstOrDefault(h => h == x || !(names.Contains(h) || parts.Contains(h))) is { } stray)
             throw new ArgumentException($"--expr: {written}: {stray.Name} is {(stray == x ? "the variable itself" : $"not a name the expression of {of} uses")}; the names it uses are {string.Join(", ", node.NamedInputs().Select(n => n.Name))}");
-        if (names.FirstOrDefault(n => n != x && !heldNodes.Contains(n) && n.DependsOn(x)) is { } free)
+        // A name that reads wrt only through held names does not move with it (∂L/∂h1|h2 where h3 reads h1 through h2).
+        var moves = new Dictionary<GraphNode, bool>();
+        bool Moves(GraphNode n) => n == x || (!heldNodes.Contains(n) && (moves.TryGetValue(n, out var m) ? m : moves[n] = n.DependsOn(x) && n.Operands.Any(Moves)));
+        if (names.FirstOrDefault(n => n != x && !heldNodes.Contains(n) && Moves(n)) is { } free)
             throw new ArgumentException($"--expr: {written}: {free.Name} depends on {wrt} and is not held fixed; hold it too (|{string.Join(", ", held.Append(free.Name!))}) or write the path through it");
         var heldParts = heldNodes.Where(h => !h.IsNamed).ToHashSet();
         var key = (of, "|" + wrt + "|" + string.Join(",", heldParts.Select(h => h.Name)));

@@ -39,10 +39,14 @@ internal sealed partial class CheckExprParser
     private CheckExpr ParsePartial()
     {
         int start = Current.Start;
+        partialIndices = null;
         var of = ParsePartialName(numerator: true);
         Expect("/", "'/' in the derivative d(numerator)/d(denominator)");
         var wrt = ParsePartialName(numerator: false);
-        if (!IsOp("|")) return Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt);
+        // ∂L/∂(C)_ik of a single-number L is the entry of its gradient, (∂L/∂C)_ik in index notation.
+        if (!IsOp("|")) return partialIndices is { } letters && IndexLetters(letters) && graph.TryGetNode(of, out var o) && o.Shape.IsSingleElement
+            ? Indexed(Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt), letters)
+            : Node(CheckExpr.Kinds.Partial, start, name: of, wrt: wrt);
         // ∂L/∂w|m, lam: the local partial with the other names of L's expression held fixed, as step writes it.
         index++;
         // What is held may be an unnamed part as step --all-nodes labels it: ∂L/∂w|(tanh(w · x) · w).
@@ -86,7 +90,9 @@ internal sealed partial class CheckExprParser
                 }
                 index++;
                 Expect(")", $"')' after '{inner.Text}' in the derivative");
-                if (Current.Kind == T.Ident && Current.Text.Length > 1 && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;   // (v)_d
+                if (Current.Kind == T.Ident && Current.Text.Length > 1 && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End)
+                    partialIndices = numerator ? null : Current.Text[1..];   // (v)_d
+                if (Current.Kind == T.Ident && Current.Text.Length > 1 && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;
                 return Known(inner);
             }
             if (Current.Kind != T.Ident) throw Fail($"expected a name after '{t.Text}' in the {what} of the derivative, found {Describe(Current)}");

@@ -47,6 +47,9 @@ internal sealed partial class CheckExprParser
     /// <summary>The longest answer read, in characters.</summary>
     public const int MaxLength = 1_000_000;
 
+    [System.Text.RegularExpressions.GeneratedRegex("(\\p{L})([\u0302\u0304])")]
+    private static partial System.Text.RegularExpressions.Regex Accents();
+
     /// <summary>Parses <paramref name="text"/>; names must be nodes of <paramref name="graph"/>.</summary>
     public static CheckExpr Parse(string text, ComputationGraph graph)
     {
@@ -55,7 +58,8 @@ internal sealed partial class CheckExprParser
         {
             // A million characters holds a pasted derivation of thousands of paths; more is no answer to grade.
             if (text.Length > MaxLength) throw Error(MaxLength + 1, $"the expression is {text.Length} characters long; an answer may have at most {MaxLength}");
-            var p = new CheckExprParser(text, graph);
+            // r̂ and x̄, a letter and a combining hat or bar with no one-character form, are rhat and xbar, as ŷ is yhat.
+            var p = new CheckExprParser(Accents().Replace(text.Normalize(System.Text.NormalizationForm.FormC), m => m.Groups[1].Value + (m.Groups[2].Value == "\u0302" ? "hat" : "bar")), graph);
             if (p.Current.Kind == T.End) throw Error(1, "the expression is empty");
             var e = p.ParseSum();
             if (p.Current.Kind != T.End) throw p.Fail($"expected an operator or the end of the expression, found {Describe(p.Current)}");
@@ -162,8 +166,6 @@ internal sealed partial class CheckExprParser
 
     private int norms;
 
-    /// <summary>The index letters of components written (v)_i or (M)_ij, by the expression they index, in alphabetical order.</summary>
-    private readonly Dictionary<CheckExpr, string> subscripts = new(ReferenceEqualityComparer.Instance);
 
     private CheckExpr ParseProduct()
     {
@@ -209,20 +211,11 @@ internal sealed partial class CheckExprParser
             bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
             // Components with index letters multiply as index notation reads them: (∂L/∂z)_i (x)_j is an entry of an outer
             // product, (A)_ij (x)_j of a matrix product, (A)_ij (B)_ij of an elementwise one.
-            // A number between them stands aside: (X)_ki 2(Z − T)_kj.
-            int indexed = run.Count - 1;
-            while (op == '*' && subscripts.Count > 0 && indexed > 0 && Labels(run[indexed].Expr).Length == 0 && StaticRank(run[indexed].Expr) == 0) indexed--;
-            var factor = indexed >= 0 && indexed < run.Count - 1 ? run[indexed] : previous;
-            if (op == '*' && subscripts.Count > 0 && Labels(factor.Expr) is { Length: > 0 } p && Labels(right) is { Length: > 0 } q && (p != q || p.Length == 2))
-            {
-                var entry = IndexProduct(factor.Expr, p, right, q, factor.Start);
-                if (run.Count > 0) run[ReferenceEquals(factor.Expr, previous.Expr) ? run.Count - 1 : indexed] = factor with { Expr = entry, End = tokens[index - 1].End };
-                else left = entry;
-                continue;
-            }
+            // Beside a part written with index letters a product is index notation, read when evaluated: no matrix products here.
+            bool indexNotation = op == '*' && indexed && (HasIndices(previous.Expr) || HasIndices(right));
             // u (uᵀF) ones(3)ᵀ: a transposed vector after a number that multiplies a vector is the outer product of the
             // whole product so far, as explain prints it, not a product of the number alone.
-            if (juxtaposed && !callThenBracket && IsTransposed(right) && StaticRank(right) is not 2 && StaticRank(previous.Expr) == 0
+            if (juxtaposed && !callThenBracket && !indexNotation && IsTransposed(right) && StaticRank(right) is not 2 && StaticRank(previous.Expr) == 0
                 && run.Count > 1 && run.Any(o => StaticRank(o.Expr) == 1))
             {
                 left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
@@ -230,14 +223,14 @@ internal sealed partial class CheckExprParser
             }
             // 2(h − t) ⊙ g′(z) xᵀ: a transposed vector after an elementwise run of vectors is the outer product of the whole run,
             // (2(h − t) ⊙ g′(z)) xᵀ, since a vector ⊙ a matrix is no product of matrix notation.
-            if (juxtaposed && !callThenBracket && IsTransposed(right) && StaticRank(right) == 1 && StaticRank(previous.Expr) == 1
+            if (juxtaposed && !callThenBracket && !indexNotation && IsTransposed(right) && StaticRank(right) == 1 && StaticRank(previous.Expr) == 1
                 && run.Count > 1 && run.All(o => StaticRank(o.Expr) is 0 or 1))
             {
                 left = Node(CheckExpr.Kinds.Binary, start, [Join(run, '*', start, left), right], op: '@');
                 continue;
             }
             // 1ᵀG, the all-ones row before a matrix, is its column sums (db = 1ᵀ dY), and 1ᵀv is Σv: not the number 1 times them.
-            if (juxtaposed && !callThenBracket && previous.Expr is { Kind: CheckExpr.Kinds.Call } row && IsTransposed(row) && Literal(row.Args[0]) == 1
+            if (juxtaposed && !callThenBracket && !indexNotation && previous.Expr is { Kind: CheckExpr.Kinds.Call } row && IsTransposed(row) && Literal(row.Args[0]) == 1
                 && StaticRank(right) is int rank and (1 or 2))
             {
                 var sum = OpTable.Resolve("sum", rank == 2 ? [null, 0] : [null], new Dictionary<string, double>(), out _, out _)!;
@@ -248,7 +241,7 @@ internal sealed partial class CheckExprParser
             }
             // h · ∂L/∂r, a column times the numerator layout's row ∂L/∂r, is their outer product (that layout's ∂L/∂W2); so
             // is d ∂L/∂r of vectors of one length written side by side, since an elementwise product with a gradient is ⊙.
-            if (juxtaposed && !callThenBracket && right.Kind == CheckExpr.Kinds.Partial && previous.Expr.Kind != CheckExpr.Kinds.Partial
+            if (juxtaposed && !callThenBracket && !indexNotation && right.Kind == CheckExpr.Kinds.Partial && previous.Expr.Kind != CheckExpr.Kinds.Partial
                 && StaticShape(previous.Expr) is [var m] && StaticShape(right) is [var n] && (m != n || spaced))
             {
                 var outer = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '⊗');
@@ -258,7 +251,7 @@ internal sealed partial class CheckExprParser
             }
             // ones(2) ∂L/∂n, a vector (a column) written before a matrix of one row, is their outer product, as step prints a
             // kept-axis mean's share repeated down the rows.
-            if (spaced && !callThenBracket && StaticRank(previous.Expr) == 1 && StaticShape(right) is [1, _])
+            if (spaced && !callThenBracket && !indexNotation && StaticRank(previous.Expr) == 1 && StaticShape(right) is [1, _])
             {
                 var outer = Node(CheckExpr.Kinds.Binary, previous.Start, [previous.Expr, right], op: '⊗');
                 if (run.Count > 0) run[^1] = previous with { Expr = outer, End = tokens[index - 1].End };
@@ -273,7 +266,7 @@ internal sealed partial class CheckExprParser
             // An explicit ⊙ or * before the number keeps it: X̂ ⊙ 2(Y − T) is elementwise throughout.
             while (juxtaposed && at > 0 && Number(run[at].Expr) && !run[at].Explicit) at--;
             var anchor = juxtaposed && at < run.Count - 1 && !Number(run[at].Expr) ? run[at] : previous;
-            if (juxtaposed && !callThenBracket && Literal(anchor.Expr) is null && Literal(right) is null
+            if (juxtaposed && !callThenBracket && !indexNotation && Literal(anchor.Expr) is null && Literal(right) is null
                 && StaticRank(anchor.Expr) is not 0 && StaticRank(right) is not 0
                 && (IsTransposed(anchor.Expr) || IsTransposed(right) || (spaced && StaticRank(anchor.Expr) == 2 && StaticRank(right) >= 1)
                     // aᵀV g: a row times a matrix is a row, which multiplies what follows as aᵀ does (a number, here).
@@ -288,7 +281,7 @@ internal sealed partial class CheckExprParser
                     // ∂L/∂q · q, a dot between a gradient and a vector of its length, is their dot product, as in softmax's
                     // backward q ⊙ (∂L/∂q − ∂L/∂q · q); (∂L/∂z)_d · (x)_d, read at a component, stays elementwise.
                     || (IsOpAt(rightStart, "·") && StaticShape(anchor.Expr) is [var u and > 1] && StaticShape(right) is [var v] && u == v
-                        && (HasPartial(anchor.Expr) || HasPartial(right)) && !subscripts.ContainsKey(anchor.Expr) && !subscripts.ContainsKey(right))
+                        && (HasPartial(anchor.Expr) || HasPartial(right)) && anchor.Expr.Indices is null && right.Indices is null)
                     // V · ∂L/∂o, a matrix of one row dotted with a gradient as long as its row: their product, one number,
                     // as step writes it for a single key, not the row stretched elementwise.
                     || (!spaced && StaticShape(anchor.Expr) is [1, var width] && StaticShape(right) is [var length] && width == length && length > 1 && HasPartial(right))))
@@ -379,6 +372,12 @@ internal sealed partial class CheckExprParser
             {
                 index++;
                 operand = Node(CheckExpr.Kinds.Call, operand.Start, [operand], name: "transpose", info: OpTable.Transpose);
+            }
+            // (v)_i, (M)_ij, σ(z)_i: the index letters of a component, as explain writes one and index notation reads it.
+            else if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End)
+            {
+                index++;
+                operand = Subscript(operand, sub);
             }
             else if (IsOp("²") || IsOp("³"))
             {
@@ -472,12 +471,6 @@ internal sealed partial class CheckExprParser
             Expect(")", $"')' to close the '(' at column {start + 1}");
             // (w)_d, (y)_i: one component, as explain writes a component of a vector; elementwise
             // arithmetic on whole vectors reads the same.
-            if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End)
-            {
-                index++;
-                if (sub.Text.Length == 2 && char.IsLetter(sub.Text[1])) subscripts[inner] = sub.Text[1..];
-                else if (sub.Text.Length == 3 && char.IsLetter(sub.Text[1]) && char.IsLetter(sub.Text[2])) inner = MatrixEntry(inner, sub.Text[1], sub.Text[2], sub, start);
-            }
             return inner;
         }
         if (t.Kind == T.Ident && (t.Text == "Σ" || t.Text.StartsWith("Σ_", StringComparison.Ordinal)))
@@ -485,9 +478,7 @@ internal sealed partial class CheckExprParser
             // Σ_i body: the sum over the components that the body's index runs through.
             index++;
             var body = ParseProduct();
-            if (t.Text.Length == 3 && char.IsLetter(t.Text[2]) && subscripts.Count > 0 && Labels(body) is { Length: > 0 } letters)
-                return IndexSum(body, letters, t.Text[2], t, start) ?? Node(CheckExpr.Kinds.Call, start, [body], name: "Σ");
-            return Node(CheckExpr.Kinds.Call, start, [body], name: "Σ");
+            return IndexSum(body, t, start);
         }
         if (t.Kind == T.Partial || IsDerivativeD() || IsPlainPartial())
             return ParsePartial();
@@ -579,8 +570,6 @@ internal sealed partial class CheckExprParser
             }
             while (IsOp(","));
             Expect(")", $"',' or ')' in the call of '{t.Text}'");
-            // σ(z)_i: one component of the call, read as (v)_i is, elementwise.
-            if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End) index++;
             if (prime)
             {
                 if (PrimeFunctions.Contains(name) && args.Count != 1)

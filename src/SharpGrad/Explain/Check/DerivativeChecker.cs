@@ -236,6 +236,9 @@ public static partial class DerivativeChecker
         public readonly GradProgram Program;
         public readonly ChainDerivation Derivation;
         public readonly ProgramEvaluation First;
+
+        /// <summary>The rank of the derivative graded: the rank of the variable.</summary>
+        private int WrtRank => First.Value(Derivation.Wrt).Rank;
         public readonly Dictionary<string, Tensor> BasePoint;
         private readonly string expression;
         private readonly List<string> fixedNames = [];
@@ -316,7 +319,7 @@ public static partial class DerivativeChecker
             Tensor firstValue;
             try
             {
-                firstValue = new CheckExprEvaluator(Program, First, BasePoint).Evaluate(expr);
+                firstValue = new CheckExprEvaluator(Program, First, BasePoint) { TargetRank = WrtRank }.Evaluate(expr);
             }
             catch (CheckShapeException e)
             {
@@ -509,7 +512,7 @@ public static partial class DerivativeChecker
                     return alike;
                 }
                 // Where such a tie holds, the answer's own exact ties on it (I[r < c] at r = c) are by construction too, graded there.
-                var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn || movedAlike };
+                var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn || movedAlike, TargetRank = WrtRank };
                 Tensor value;
                 try
                 {
@@ -745,7 +748,7 @@ public static partial class DerivativeChecker
             if (terms.Length < 2) yield break;
             bool Zero(CheckExpr e) => samples.All(s =>
             {
-                var v = new CheckExprEvaluator(Program, s.Evaluation, s.Point).Evaluate(e).ToDoubleArray();
+                var v = new CheckExprEvaluator(Program, s.Evaluation, s.Point) { TargetRank = WrtRank }.Evaluate(e).ToDoubleArray();
                 var scale = 1 + s.True.ToDoubleArray().Select(Math.Abs).DefaultIfEmpty(0).Max();
                 return v.All(x => Math.Abs(x) <= 1e-9 * scale);
             });

@@ -1,0 +1,159 @@
+namespace SharpGrad.Explain;
+
+// Index notation, as a board writes a gradient's entry: (δ)_i (x)_j, Σ_k (X)_ki (G)_kj, (A)_ij (x)_j + (x)_j (A)_ji.
+// Each product is an einsum over the letters of its factors. A letter that a matrix shares with another factor is
+// summed (Einstein's convention); equal letters on vectors alone are an elementwise product; Σ_k sums k whatever it
+// meets. At the top of the answer the letters left free are fitted to the gradient's rank: (∂L/∂h)_i (1 − (h)_i²) (x)_j
+// keeps i, and (p − y)_k (z)_k for a single number sums k. The value's axes run over the free letters in alphabetical
+// order, rows first, so (B)_ji is Bᵀ. Where a product mixes letters with a part that has none (a whole vector beside a
+// component) the letters cannot be followed, and the product is read as before them.
+internal sealed partial class CheckExprEvaluator
+{
+    /// <summary>The rank of the derivative graded, to which the free letters of a top-level product are fitted; null where unknown.</summary>
+    public int? TargetRank { get; init; }
+
+    private CheckExpr? root;
+
+    /// <summary>Parts being evaluated as plain values (their letters read by the caller, or not followed).</summary>
+    private readonly HashSet<CheckExpr> plain = new(ReferenceEqualityComparer.Instance);
+
+    private sealed class NotIndexable : Exception;
+
+    private static bool HasIndices(CheckExpr e) => e.Indices is not null || e.Args.Any(HasIndices);
+
+    private bool IsIndexNotation(CheckExpr e) => !plain.Contains(e) && (e.Indices is not null
+        || (e is { Kind: CheckExpr.Kinds.Call, Name: "Σ", Relation: not null })
+        || (e.Kind is CheckExpr.Kinds.Negate || e is { Kind: CheckExpr.Kinds.Binary, Operator: '+' or '-' or '*' or '/' }) && HasIndices(e));
+
+    private Tensor IndexNotation(CheckExpr e)
+    {
+        try
+        {
+            var (value, letters) = Indexed(e, ReferenceEquals(e, root), "");
+            var order = letters.Order().ToArray();
+            return letters.SequenceEqual(order) ? value : value.Permute([.. order.Select(c => letters.IndexOf(c))]).Contiguous();
+        }
+        catch (NotIndexable)
+        {
+            return Plain(e);
+        }
+    }
+
+    private Tensor Plain(CheckExpr e)
+    {
+        plain.Add(e);
+        try
+        {
+            return Eval(e);
+        }
+        finally
+        {
+            plain.Remove(e);
+        }
+    }
+
+    private (Tensor Value, string Letters) Indexed(CheckExpr e, bool top, string summed)
+    {
+        // Σ_k over a part that is no product, quotient or sign (Σ_k (x)_k, Σ_k (a + b)_k) is a product of one factor.
+        if (summed.Length > 0 && (e.Indices is not null || !(e.Kind == CheckExpr.Kinds.Negate || e is { Kind: CheckExpr.Kinds.Binary, Operator: '*' or '/' }
+            || e is { Kind: CheckExpr.Kinds.Call, Name: "Σ", Relation: not null })))
+            return Product([e], top, summed);
+        if (e.Indices is { } written)
+        {
+            var v = Plain(e);
+            if (v.Rank == written.Length) return (v, written);
+            // (W)_d of a matrix, explain's component of any tensor, is read elementwise; two letters must fit.
+            if (written.Length == 1) throw new NotIndexable();
+            throw new CheckShapeException($"{e.Text} is written with {written.Length} indices (_{written}) but holds {ValueFormat.Shape(v)}");
+        }
+        switch (e.Kind)
+        {
+            case CheckExpr.Kinds.Binary when e.Operator == '*':
+                return Product(Factors(e), top, summed);
+            case CheckExpr.Kinds.Call when e.Name == "Σ" && e.Relation is { } k:
+                return summed.Contains(k, StringComparison.Ordinal) ? throw new ArgumentException($"Σ_{k} is written twice over one product: each letter is summed once")
+                    : Indexed(e.Args[0], top, summed + k);
+            case CheckExpr.Kinds.Binary when e.Operator == '/':
+                return Elementwise(Indexed(e.Args[0], top, summed), Indexed(e.Args[1], false, ""), (a, b) => a.Div(b));
+            case CheckExpr.Kinds.Binary when e.Operator is '+' or '-':
+            {
+                var (a, b) = (Indexed(e.Args[0], top, ""), Indexed(e.Args[1], top, ""));
+                // (A)_ij (x)_j + (A)_ij (x)_i for a vector: each term has the one free letter a vector has, named differently.
+                if (top && TargetRank is int rank && a.Letters.Length == rank && b.Letters.Length == rank && a.Letters != b.Letters
+                    && a.Letters.Union(b.Letters).Count() > rank)
+                    b = (b.Value, new([.. b.Letters.Select(c => a.Letters.Order().ElementAt(b.Letters.Order().ToList().IndexOf(c)))]));
+                return Elementwise(a, b, e.Operator == '+' ? (x, y) => x.Add(y) : (x, y) => x.Sub(y));
+            }
+            case CheckExpr.Kinds.Negate:
+            {
+                var (v, letters) = Indexed(e.Args[0], top, summed);
+                return (v.Neg(), letters);
+            }
+        }
+        // An elementwise function of indexed parts (sech²((z)_i), (1 − (h)_i)^2, I[(w)_i > 0]) runs over their letters.
+        if (HasIndices(e) && e.Kind is CheckExpr.Kinds.Call or CheckExpr.Kinds.Prime or CheckExpr.Kinds.Binary or CheckExpr.Kinds.Indicator
+            && (e.Kind != CheckExpr.Kinds.Call || e.Op is { Kind: OpKind.Elementwise }) && e is not { Kind: CheckExpr.Kinds.Binary, Operator: not '^' }
+            && e.Args.Count(HasIndices) == 1)
+        {
+            var letters = Indexed(e.Args.First(HasIndices), false, "").Letters;
+            return (Plain(e), new([.. letters.Order()]));
+        }
+        var value = Plain(e);
+        return value.Count == 1 && !HasIndices(e) ? (value.Reshape(), "") : throw new NotIndexable();
+    }
+
+    /// <summary>The factors of a product, a factor with letters of its own ((h ⊙ g)_i) kept whole.</summary>
+    private static List<CheckExpr> Factors(CheckExpr e) =>
+        e is { Kind: CheckExpr.Kinds.Binary, Operator: '*', Indices: null } ? [.. Factors(e.Args[0]), .. Factors(e.Args[1])] : [e];
+
+    /// <summary>A sum, difference or quotient of indexed parts, their axes matched by letter (a letter one lacks is broadcast).</summary>
+    private static (Tensor, string) Elementwise((Tensor Value, string Letters) a, (Tensor Value, string Letters) b, Func<Tensor, Tensor, Tensor> op)
+    {
+        var letters = a.Letters + new string([.. b.Letters.Where(c => !a.Letters.Contains(c))]);
+        return (op(Spread(a.Value, a.Letters, letters), Spread(b.Value, b.Letters, letters)), letters);
+    }
+
+    /// <summary>v's axes (one per letter of <paramref name="own"/>) laid along <paramref name="all"/>, size 1 where v has no such letter.</summary>
+    private static Tensor Spread(Tensor v, string own, string all)
+    {
+        v = v.To(DType.Float64);
+        var present = all.Where(own.Contains).ToArray();
+        if (present.Length > 1 && !present.SequenceEqual(own)) v = v.Permute([.. present.Select(c => own.IndexOf(c))]).Contiguous();
+        var shape = all.Select(c => own.IndexOf(c) is var i and >= 0 ? v.Shape[present.AsSpan().IndexOf(c)] : 1).ToArray();
+        return v.Reshape(shape);
+    }
+
+    /// <summary>The einsum of a product's factors: which letters are summed, and the product over the rest.</summary>
+    private (Tensor, string) Product(List<CheckExpr> factors, bool top, string forced)
+    {
+        // Beside numbers alone, a bracket of terms is fitted as the answer's top is: 2(y − t)((x)_i (s)_j − (V)_ij (x)_i²).
+        bool alone = top && factors.Count(HasIndices) == 1;
+        var parts = factors.Select(f => Indexed(f, alone && HasIndices(f), "")).ToList();
+        var all = new string([.. parts.SelectMany(p => p.Letters).Distinct()]);
+        foreach (var k in forced)
+            if (!all.Contains(k))
+                throw new ArgumentException($"Σ_{k} sums over {k}, but {k} is not an index of what follows it{(all.Length > 0 ? $" (that runs over {string.Join(", ", all.ToCharArray())})" : "")}");
+        int Count(char c) => parts.Count(p => p.Letters.Contains(c));
+        var summed = all.Where(c => forced.Contains(c) || (Count(c) >= 2 && parts.Any(p => p.Letters.Length == 2 && p.Letters.Contains(c)))).ToHashSet();
+        if (top && TargetRank is int rank)
+        {
+            // Fit the free letters to the derivative's rank: keep the earliest summed letters, or sum vectors' shared ones.
+            foreach (var c in all.Where(c => summed.Contains(c) && !forced.Contains(c)).Order())
+                if (all.Length - summed.Count < rank) summed.Remove(c);
+            foreach (var c in all.Where(c => !summed.Contains(c) && Count(c) >= 2).OrderDescending())
+                if (all.Length - summed.Count > rank) summed.Add(c);
+        }
+        var sizes = new Dictionary<char, int>();
+        foreach (var (v, letters) in parts)
+            for (int i = 0; i < letters.Length; i++)
+                if (sizes.TryGetValue(letters[i], out var n) && n != v.Shape[i])
+                    throw new CheckShapeException($"index {letters[i]} runs over {n} in one factor and {v.Shape[i]} in another");
+                else sizes[letters[i]] = v.Shape[i];
+        if (all.Aggregate(1.0, (p, c) => p * sizes[c]) > MaxElements)
+            throw new ArgumentException($"the product over the indices {string.Join(", ", all.ToCharArray())} would hold more than {MaxElements} numbers, the most a value may hold");
+        var product = parts.Aggregate(Tensor.Scalar(1.0, DType.Float64).Reshape(Enumerable.Repeat(1, all.Length).ToArray()),
+            (acc, p) => acc.Mul(Spread(p.Value, p.Letters, all)));
+        var axes = all.Select((c, i) => (c, i)).Where(x => summed.Contains(x.c)).Select(x => x.i).ToArray();
+        return (axes.Length == 0 ? product : product.Sum(axes), new([.. all.Where(c => !summed.Contains(c))]));
+    }
+}
