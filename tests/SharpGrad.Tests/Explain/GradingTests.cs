@@ -681,6 +681,47 @@ public class GradingTests
         Assert.Equal(correct, DerivativeChecker.Check(program, "Z", answer).IsCorrect);
     }
 
+    [Theory]
+    // Two-layer net, h = relu(W1 x + b1), L = Σ(W2 h − y)²: ∂L/∂W1_ij = Σ_k W2_ki 2(z2 − y)_k I[z1_i > 0] x_j by hand.
+    // An answer that writes its Σ sums only its letters, whatever order the factors stand in; a division is a factor.
+    [InlineData("(x)_j Σ_k (W2)_ki 2(z2 − y)_k I[(z1)_i > 0]", true)]
+    [InlineData("Σ_k (W2)_ki 2(z2 − y)_k I[(z1)_i > 0] (x)_j", true)]
+    [InlineData("Σ_k (W2)_ki (z2 − y)_k / 0.5 I[(z1)_i > 0] (x)_j", true)]
+    [InlineData("Σ_k (W2)_ki 2(z2 − y)_k (h)_i / (z1)_i (x)_j", true)]
+    [InlineData("(W2ᵀ 2(z2 − y) ⊙ I[z1 > 0])_i xᵀ", true)]
+    [InlineData("Σ_k (W2)_ik 2(z2 − y)_k I[(z1)_i > 0] (x)_j", false)]
+    public void IndexNotation_WrittenSums_AndMixedMatrixNotation(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("input x = [0.5, -1.2, 0.8]\nparam W1 = [[0.3, -0.5, 0.2], [0.7, 0.1, -0.4], [-0.6, 0.9, 0.5], [0.2, 0.4, -0.3]]\n"
+            + "param b1 = [0.1, 0.5, 0.05, 0.3]\nparam W2 = [[0.5, -0.3, 0.8, 0.1], [-0.2, 0.6, -0.4, 0.9]]\ntarget y = [1.0, -0.5]\n"
+            + "z1 = W1 @ x + b1\nh = relu(z1)\nz2 = W2 @ h\nL = sum((z2 - y)^2)");
+        var r = DerivativeChecker.Check(program, "W1", answer);
+        Assert.Equal(correct, r.IsCorrect);
+        if (correct) Assert.Equal([-0.4178, 1.0027, -0.6685, 0.5118, -1.2283, 0.8189, 0, 0, 0, 0, 0, 0], r.TrueValue!.ToDoubleArray(), new Tolerance(1e-4));
+    }
+
+    [Theory]
+    // Softmax cross-entropy, p = softmax(z), one-hot y: ∂L/∂z_i = Σ_k (−y_k/p_k) p_k (δ_ki − p_i) = p_i − y_i by hand.
+    [InlineData("Σ_k (−(y)_k/(p)_k) (p)_k (δ_ki − (p)_i)", true)]
+    [InlineData("Σ_k (−(y)_k/(p)_k) (p)_k (δ_ik − (p)_k)", false)]
+    public void IndexNotation_KroneckerDelta(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("input x = [0.5, -1.0, 2.0, 0.3]\nparam W = [[0.2, -0.1, 0.4, 0.3], [-0.5, 0.6, 0.1, -0.2], [0.3, 0.2, -0.3, 0.7]]\n"
+            + "target y = [0, 1, 0]\nz = W @ x\np = softmax(z)\nL = -sum(y * log(p))");
+        Assert.Equal(correct, DerivativeChecker.Check(program, "z", answer).IsCorrect);
+    }
+
+    [Theory]
+    // Layer norm, L = Σ c ⊙ h: ∂L/∂z = (c − mean(c) − h·mean(c ⊙ h))/σ by hand. A letter inside a Σ_k body that is not k
+    // stays free: Σ_k ((c)_k/5 + (h)_i) is mean(c) + 5h_i, wrong.
+    [InlineData("(c)_i / S − Σ_k ((c)_k + (h)_i (c)_k (h)_k) / (5 S)", true)]
+    [InlineData("((c)_i − Σ_k ((c)_k/5 + (h)_i) − (h)_i Σ_k (c)_k (h)_k / 5) / S", false)]
+    public void IndexNotation_ALetterInsideASum_ThatIsNotItsOwn_StaysFree(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("param z = [0.5, -1.0, 2.0, 0.3, 1.1]\ninput c = [0.7, -0.2, 0.4, 1.3, -0.9]\nh = layer_norm(z)\nL = sum(c * h)");
+        Assert.Equal(correct, DerivativeChecker.Check(program, "z", answer.Replace("S", "sqrt(mean((z − mean(z))^2) + 1e-5)")).IsCorrect);
+    }
+
     [Fact]
     public void CombiningHatsAndBars_ReadAsTheirNames()
     {
@@ -771,8 +812,8 @@ public class GradingTests
     [InlineData("(A)_ijk", "gives 3 indices")]
     [InlineData("(A)_i1", "is no index")]
     [InlineData("Σ_k (A)_ij (x)_j", "k is not an index of what follows it")]
-    [InlineData("Σ_j Σ_j (A)_ij (x)_j", "Σ_j is written twice")]
-    [InlineData("Σ_1 (A)_ij (x)_j", "sum over one index letter at a time")]
+    [InlineData("Σ_j Σ_j (A)_ij (x)_j", "sums a letter summed already")]
+    [InlineData("Σ_1 (A)_ij (x)_j", "write the index letters it sums over")]
     public void IndexNotation_ThatCannotBeFollowed_IsAnError(string answer, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(GradProgram.Parse(QuadraticForm), "x", answer));

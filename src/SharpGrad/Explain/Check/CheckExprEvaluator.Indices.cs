@@ -9,15 +9,43 @@ namespace SharpGrad.Explain;
 // component) the letters cannot be followed, and the product is read as before them.
 internal sealed partial class CheckExprEvaluator
 {
-    /// <summary>The rank of the derivative graded, to which the free letters of a top-level product are fitted; null where unknown.</summary>
-    public int? TargetRank { get; init; }
+    /// <summary>The shape of the derivative graded, to which the free letters of a top-level product are fitted; null where unknown.</summary>
+    public int[]? TargetShape { get; init; }
+
+    private int? TargetRank => TargetShape?.Length;
 
     private CheckExpr? root;
+
+    /// <summary>
+    /// The letters that a matrix sharing them sums without a Σ (Einstein's convention): every letter in an answer that
+    /// writes no Σ over a letter (null); in one that does, none at first, and the letters no Σ names where that reading
+    /// alone gives the derivative's shape (Σ_k (X)_ki ((X)_kl (W)_lj − (T)_kj) sums l unwritten).
+    /// </summary>
+    private HashSet<char>? einstein;
+
+    /// <summary>Sets the reading of Einstein's convention for a new answer.</summary>
+    private void StartIndices(CheckExpr answer)
+    {
+        var named = new HashSet<char>();
+        Sums(answer, named);
+        einstein = named.Count == 0 ? null : [];
+    }
+
+    private static void Sums(CheckExpr e, HashSet<char> letters)
+    {
+        if (e is { Kind: CheckExpr.Kinds.Call, Name: "Σ", Relation: { } k }) letters.UnionWith(k);
+        foreach (var a in e.Args) Sums(a, letters);
+    }
 
     /// <summary>Parts being evaluated as plain values (their letters read by the caller, or not followed).</summary>
     private readonly HashSet<CheckExpr> plain = new(ReferenceEqualityComparer.Instance);
 
     private sealed class NotIndexable : Exception;
+
+    private static bool IsDelta(CheckExpr e) => e is { Name: "δ", Kind: CheckExpr.Kinds.Call };
+
+    /// <summary>The sizes of the letters met so far, for δ.</summary>
+    private readonly Dictionary<char, int> letterSizes = [];
 
     private static bool HasIndices(CheckExpr e) => e.Indices is not null || e.Args.Any(HasIndices);
 
@@ -27,9 +55,25 @@ internal sealed partial class CheckExprEvaluator
 
     private Tensor IndexNotation(CheckExpr e)
     {
+        bool top = ReferenceEquals(e, root);
+        var named = new HashSet<char>();
+        Sums(root!, named);
+        if (top) einstein = named.Count == 0 ? null : [];
         try
         {
-            var (value, letters) = Indexed(e, ReferenceEquals(e, root), "");
+            var (value, letters) = Indexed(e, top, "");
+            if (top && named.Count > 0 && TargetShape is { } shape && value.Rank != shape.Length)
+            {
+                einstein = [.. "abcdefghijklmnopqrstuvwxyzαβγ".Where(c => !named.Contains(c))];
+                try
+                {
+                    if (Indexed(e, top, "") is var other && other.Value.Rank == shape.Length) (value, letters) = other;
+                }
+                catch (ArgumentException)
+                {
+                    // The first reading stands.
+                }
+            }
             var order = letters.Order().ToArray();
             return letters.SequenceEqual(order) ? value : value.Permute([.. order.Select(c => letters.IndexOf(c))]).Contiguous();
         }
@@ -57,10 +101,17 @@ internal sealed partial class CheckExprEvaluator
         // Σ_k over a part that is no product, quotient or sign (Σ_k (x)_k, Σ_k (a + b)_k) is a product of one factor.
         if (summed.Length > 0 && (e.Indices is not null || !(e.Kind == CheckExpr.Kinds.Negate || e is { Kind: CheckExpr.Kinds.Binary, Operator: '*' or '/' }
             || e is { Kind: CheckExpr.Kinds.Call, Name: "Σ", Relation: not null })))
-            return Product([e], top, summed);
+            return Product([(e, false)], top, summed);
+        if (e is { Name: "δ", Kind: CheckExpr.Kinds.Call, Indices: { } pair })
+        {
+            if (!letterSizes.TryGetValue(pair[0], out var n) && !letterSizes.TryGetValue(pair[1], out n))
+                throw new ArgumentException($"neither {pair[0]} nor {pair[1]} is an index of another part of the answer, which would give its size");
+            return (Tensor.Eye(n, dtype: DType.Float64), pair);
+        }
         if (e.Indices is { } written)
         {
             var v = Plain(e);
+            for (int i = 0; i < Math.Min(v.Rank, written.Length); i++) letterSizes[written[i]] = v.Shape[i];
             if (v.Rank == written.Length) return (v, written);
             // (W)_d of a matrix, explain's component of any tensor, is read elementwise; two letters must fit.
             if (written.Length == 1) throw new NotIndexable();
@@ -68,16 +119,16 @@ internal sealed partial class CheckExprEvaluator
         }
         switch (e.Kind)
         {
-            case CheckExpr.Kinds.Binary when e.Operator == '*':
-                return Product(Factors(e), top, summed);
+            case CheckExpr.Kinds.Binary when e.Operator is '*' or '/':
+                return Product(Factors(e, false), top, summed);
             case CheckExpr.Kinds.Call when e.Name == "Σ" && e.Relation is { } k:
-                return summed.Contains(k, StringComparison.Ordinal) ? throw new ArgumentException($"Σ_{k} is written twice over one product: each letter is summed once")
+                return k.Any(summed.Contains) ? throw new ArgumentException($"Σ_{k} sums a letter summed already over this product: each letter is summed once")
                     : Indexed(e.Args[0], top, summed + k);
-            case CheckExpr.Kinds.Binary when e.Operator == '/':
-                return Elementwise(Indexed(e.Args[0], top, summed), Indexed(e.Args[1], false, ""), (a, b) => a.Div(b));
             case CheckExpr.Kinds.Binary when e.Operator is '+' or '-':
             {
-                var (a, b) = (Indexed(e.Args[0], top, ""), Indexed(e.Args[1], top, ""));
+                // A δ takes its size from the other side: evaluated first.
+                var (b, a) = IsDelta(e.Args[0]) ? (Indexed(e.Args[1], top, ""), Indexed(e.Args[0], top, "")) : (default, Indexed(e.Args[0], top, ""));
+                if (!IsDelta(e.Args[0])) b = Indexed(e.Args[1], top, "");
                 // (A)_ij (x)_j + (A)_ij (x)_i for a vector: each term has the one free letter a vector has, named differently.
                 if (top && TargetRank is int rank && a.Letters.Length == rank && b.Letters.Length == rank && a.Letters != b.Letters
                     && a.Letters.Union(b.Letters).Count() > rank)
@@ -103,8 +154,12 @@ internal sealed partial class CheckExprEvaluator
     }
 
     /// <summary>The factors of a product, a factor with letters of its own ((h ⊙ g)_i) kept whole.</summary>
-    private static List<CheckExpr> Factors(CheckExpr e) =>
-        e is { Kind: CheckExpr.Kinds.Binary, Operator: '*', Indices: null } ? [.. Factors(e.Args[0]), .. Factors(e.Args[1])] : [e];
+    private static List<(CheckExpr Factor, bool Divides)> Factors(CheckExpr e, bool divides) => e switch
+    {
+        { Kind: CheckExpr.Kinds.Binary, Operator: '*', Indices: null } => [.. Factors(e.Args[0], divides), .. Factors(e.Args[1], divides)],
+        { Kind: CheckExpr.Kinds.Binary, Operator: '/', Indices: null } => [.. Factors(e.Args[0], divides), .. Factors(e.Args[1], !divides)],
+        _ => [(e, divides)],
+    };
 
     /// <summary>A sum, difference or quotient of indexed parts, their axes matched by letter (a letter one lacks is broadcast).</summary>
     private static (Tensor, string) Elementwise((Tensor Value, string Letters) a, (Tensor Value, string Letters) b, Func<Tensor, Tensor, Tensor> op)
@@ -124,31 +179,48 @@ internal sealed partial class CheckExprEvaluator
     }
 
     /// <summary>The einsum of a product's factors: which letters are summed, and the product over the rest.</summary>
-    private (Tensor, string) Product(List<CheckExpr> factors, bool top, string forced)
+    private (Tensor, string) Product(List<(CheckExpr Factor, bool Divides)> factors, bool top, string forced)
     {
-        // Beside numbers alone, a bracket of terms is fitted as the answer's top is: 2(y − t)((x)_i (s)_j − (V)_ij (x)_i²).
-        bool alone = top && factors.Count(HasIndices) == 1;
-        var parts = factors.Select(f => Indexed(f, alone && HasIndices(f), "")).ToList();
+        // Beside numbers alone, a bracket of terms is fitted as the answer's top is: 2(y − t)((x)_i (s)_j − (V)_ij (x)_i²);
+        // not under a Σ, whose letters it would take for the answer's.
+        bool alone = top && forced.Length == 0 && factors.Count(f => HasIndices(f.Factor)) == 1;
+        var parts = new List<(Tensor Value, string Letters)>();
+        foreach (var (factor, divides) in factors.OrderBy(f => IsDelta(f.Factor)))
+        {
+            var (v, letters) = Indexed(factor, alone && HasIndices(factor), "");
+            parts.Add((divides ? Tensor.Scalar(1.0, DType.Float64).Div(v.To(DType.Float64)) : v, letters));
+        }
         var all = new string([.. parts.SelectMany(p => p.Letters).Distinct()]);
         foreach (var k in forced)
             if (!all.Contains(k))
                 throw new ArgumentException($"Σ_{k} sums over {k}, but {k} is not an index of what follows it{(all.Length > 0 ? $" (that runs over {string.Join(", ", all.ToCharArray())})" : "")}");
         int Count(char c) => parts.Count(p => p.Letters.Contains(c));
-        var summed = all.Where(c => forced.Contains(c) || (Count(c) >= 2 && parts.Any(p => p.Letters.Length == 2 && p.Letters.Contains(c)))).ToHashSet();
-        if (top && TargetRank is int rank)
-        {
-            // Fit the free letters to the derivative's rank: keep the earliest summed letters, or sum vectors' shared ones.
-            foreach (var c in all.Where(c => summed.Contains(c) && !forced.Contains(c)).Order())
-                if (all.Length - summed.Count < rank) summed.Remove(c);
-            foreach (var c in all.Where(c => !summed.Contains(c) && Count(c) >= 2).OrderDescending())
-                if (all.Length - summed.Count > rank) summed.Add(c);
-        }
+        // An answer that writes its sums (Σ_k) sums only those; one that writes none follows Einstein's convention.
+        var summed = all.Where(c => forced.Contains(c) || ((einstein is null || einstein.Contains(c)) && Count(c) >= 2
+            && parts.Any(p => p.Letters.Length == 2 && p.Letters.Contains(c)))).ToHashSet();
         var sizes = new Dictionary<char, int>();
         foreach (var (v, letters) in parts)
             for (int i = 0; i < letters.Length; i++)
                 if (sizes.TryGetValue(letters[i], out var n) && n != v.Shape[i])
                     throw new CheckShapeException($"index {letters[i]} runs over {n} in one factor and {v.Shape[i]} in another");
                 else sizes[letters[i]] = v.Shape[i];
+        if (top && TargetShape is { } shape)
+        {
+            // Fit the free letters to the derivative's shape: keep summed letters whose sizes make it (the earliest where
+            // several do), or sum shared ones.
+            var kept = all.Where(c => summed.Contains(c) && !forced.Contains(c)).Order().ToList();
+            int need = shape.Length - (all.Length - summed.Count);
+            if (need > 0 && need <= kept.Count)
+            {
+                IEnumerable<List<char>> Choose(int from, int k) => k == 0 ? [[]]
+                    : Enumerable.Range(from, Math.Max(0, kept.Count - from - k + 1)).SelectMany(i => Choose(i + 1, k - 1).Select(rest => (List<char>)[kept[i], .. rest]));
+                var choices = Choose(0, need).Take(64).ToList();
+                bool Fits(List<char> choice) => all.Where(c => !summed.Contains(c) || choice.Contains(c)).Order().Select(c => sizes[c]).SequenceEqual(shape);
+                foreach (var c in choices.FirstOrDefault(Fits) ?? choices[0]) summed.Remove(c);
+            }
+            foreach (var c in all.Where(c => !summed.Contains(c) && !forced.Contains(c) && Count(c) >= 2).OrderDescending())
+                if (all.Length - summed.Count > shape.Length) summed.Add(c);
+        }
         if (all.Aggregate(1.0, (p, c) => p * sizes[c]) > MaxElements)
             throw new ArgumentException($"the product over the indices {string.Join(", ", all.ToCharArray())} would hold more than {MaxElements} numbers, the most a value may hold");
         var product = parts.Aggregate(Tensor.Scalar(1.0, DType.Float64).Reshape(Enumerable.Repeat(1, all.Length).ToArray()),

@@ -62,6 +62,7 @@ internal sealed partial class CheckExprEvaluator
         }
         work = 0;
         root = e;
+        StartIndices(e);
         using (Autograd.NoGrad()) return Eval(e);
     }
 

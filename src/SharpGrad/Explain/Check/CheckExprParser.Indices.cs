@@ -49,8 +49,8 @@ internal sealed partial class CheckExprParser
     private CheckExpr IndexSum(CheckExpr body, Tok sigma, int start)
     {
         var letter = sigma.Text.Length < 2 ? "" : sigma.Text[2..];
-        if (sigma.Text.Length >= 2 && (letter.Length != 1 || !char.IsLetter(letter[0])))
-            throw Fail($"{sigma.Text} sums over '{letter}': sum over one index letter at a time, as Σ_i Σ_j", sigma);
+        if (sigma.Text.Length >= 2 && (letter.Length is not (1 or 2) || !letter.All(char.IsLetter) || (letter.Length == 2 && letter[0] == letter[1])))
+            throw Fail($"{sigma.Text} sums over '{letter}': write the index letters it sums over, as Σ_i, Σ_ij or Σ_i Σ_j", sigma);
         if (letter.Length == 0 || !HasIndices(body)) return Node(CheckExpr.Kinds.Call, start, [body], name: "Σ");
         return Node(CheckExpr.Kinds.Call, start, [body], name: "Σ", relation: letter);
     }

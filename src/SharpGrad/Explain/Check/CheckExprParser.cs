@@ -212,7 +212,15 @@ internal sealed partial class CheckExprParser
             // Components with index letters multiply as index notation reads them: (∂L/∂z)_i (x)_j is an entry of an outer
             // product, (A)_ij (x)_j of a matrix product, (A)_ij (B)_ij of an elementwise one.
             // Beside a part written with index letters a product is index notation, read when evaluated: no matrix products here.
-            bool indexNotation = op == '*' && indexed && (HasIndices(previous.Expr) || HasIndices(right));
+            // The nearest operand that is not a number decides, as numbers stand aside: (A)_ij 2 (B)_ij is elementwise,
+            // while (p − y)_i xᵀ and W2ᵀ 2(δ)_k keep their matrix notation.
+            bool indexNotation = false;
+            if (op == '*' && indexed && (HasIndices(previous.Expr) || HasIndices(right)))
+            {
+                var near = run.Count > 0 ? run.FindLast(o => HasIndices(o.Expr) || !(Literal(o.Expr) is not null || StaticRank(o.Expr) == 0)).Expr ?? left : left;
+                bool scalar = Literal(right) is not null || StaticRank(right) == 0;
+                indexNotation = HasIndices(near) && (HasIndices(right) || scalar);
+            }
             // u (uᵀF) ones(3)ᵀ: a transposed vector after a number that multiplies a vector is the outer product of the
             // whole product so far, as explain prints it, not a product of the number alone.
             if (juxtaposed && !callThenBracket && !indexNotation && IsTransposed(right) && StaticRank(right) is not 2 && StaticRank(previous.Expr) == 0
@@ -624,6 +632,9 @@ internal sealed partial class CheckExprParser
             && Resolve(t.Text[..1]) is { } letter && Resolve(t.Text[1..]) is { } rest)
             return Node(CheckExpr.Kinds.Binary, start, [Node(CheckExpr.Kinds.Name, start, name: letter), Node(CheckExpr.Kinds.Name, start + 1, name: rest)], op: '*');
         // cos θ, cos²(θ): a function written without its brackets right after it.
+        // δ_ki, Kronecker's delta: 1 where its two letters are equal (a softmax Jacobian's δ_ki − p_i); sized by the other factors.
+        if (known is null && t.Text.Length == 4 && t.Text.StartsWith("δ_", StringComparison.Ordinal) && char.IsLetter(t.Text[2]) && char.IsLetter(t.Text[3]) && t.Text[2] != t.Text[3])
+            return Indexed(Node(CheckExpr.Kinds.Call, start, [], name: "δ"), t.Text[2..]);
         if (known is null && OpTable.IsFunction(name))
             throw Fail($"'{t.Text}' is a function: write its argument in brackets right after it, as {t.Text}(θ), and a power after them, as {t.Text}(θ)^2", t);
         if (known is null) throw Unknown(t, "");

@@ -167,7 +167,7 @@ public static partial class DerivativeChecker
             {
                 try
                 {
-                    var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = (at, v => change(i, v)), TargetRank = WrtRank };
+                    var evaluator = new CheckExprEvaluator(Program, samples[i].Evaluation, samples[i].Point) { Inserted = (at, v => change(i, v)), TargetShape = WrtShape };
                     return Compare(evaluator.Evaluate(expr), samples[i].True) is null;
                 }
                 catch (ArgumentException)

@@ -237,8 +237,8 @@ public static partial class DerivativeChecker
         public readonly ChainDerivation Derivation;
         public readonly ProgramEvaluation First;
 
-        /// <summary>The rank of the derivative graded: the rank of the variable.</summary>
-        private int WrtRank => First.Value(Derivation.Wrt).Rank;
+        /// <summary>The shape of the derivative graded: the variable's.</summary>
+        private int[] WrtShape => First.Value(Derivation.Wrt).Shape.ToArray();
         public readonly Dictionary<string, Tensor> BasePoint;
         private readonly string expression;
         private readonly List<string> fixedNames = [];
@@ -319,7 +319,7 @@ public static partial class DerivativeChecker
             Tensor firstValue;
             try
             {
-                firstValue = new CheckExprEvaluator(Program, First, BasePoint) { TargetRank = WrtRank }.Evaluate(expr);
+                firstValue = new CheckExprEvaluator(Program, First, BasePoint) { TargetShape = WrtShape }.Evaluate(expr);
             }
             catch (CheckShapeException e)
             {
@@ -512,7 +512,7 @@ public static partial class DerivativeChecker
                     return alike;
                 }
                 // Where such a tie holds, the answer's own exact ties on it (I[r < c] at r = c) are by construction too, graded there.
-                var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn || movedAlike, TargetRank = WrtRank };
+                var evaluator = new CheckExprEvaluator(Program, evaluation, point) { ExactTiesBuilt = drawn || movedAlike, TargetShape = WrtShape };
                 Tensor value;
                 try
                 {
@@ -748,7 +748,7 @@ public static partial class DerivativeChecker
             if (terms.Length < 2) yield break;
             bool Zero(CheckExpr e) => samples.All(s =>
             {
-                var v = new CheckExprEvaluator(Program, s.Evaluation, s.Point) { TargetRank = WrtRank }.Evaluate(e).ToDoubleArray();
+                var v = new CheckExprEvaluator(Program, s.Evaluation, s.Point) { TargetShape = WrtShape }.Evaluate(e).ToDoubleArray();
                 var scale = 1 + s.True.ToDoubleArray().Select(Math.Abs).DefaultIfEmpty(0).Max();
                 return v.All(x => Math.Abs(x) <= 1e-9 * scale);
             });
