@@ -660,6 +660,8 @@ public class GradingTests
     // their names, and a vector's bias is added along its own letter: ∂L/∂Z of Z = XW + b (b per column) takes (b)_j.
     [InlineData("t", "-2 (u)_k (W)_kl (v)_l + 2t", true)]
     [InlineData("t", "-2 (u)_l (W)_lk (v)_k + 2t", true)]
+    [InlineData("t", "-2 Σ_kl (u)_k (W)_kl (v)_l + 2t", true)]
+    [InlineData("t", "-2 Σ_{k,l} (u)_k (W)_kl (v)_l + 2t", true)]
     [InlineData("u", "2 ((u)_k (W)_kl (v)_l - t) (W)_ij (v)_j", true)]
     [InlineData("u", "2 ((u)_k (W)_kl (v)_l - t) (W)_ji (v)_j", false)]
     public void IndexNotation_SummedLetters_WhateverTheirNames(string wrt, string answer, bool correct)
@@ -704,6 +706,7 @@ public class GradingTests
     // Softmax cross-entropy, p = softmax(z), one-hot y: ∂L/∂z_i = Σ_k (−y_k/p_k) p_k (δ_ki − p_i) = p_i − y_i by hand.
     [InlineData("Σ_k (−(y)_k/(p)_k) (p)_k (δ_ki − (p)_i)", true)]
     [InlineData("Σ_k (−(y)_k/(p)_k) (p)_k (δ_ik − (p)_k)", false)]
+    [InlineData("Σ_k (−(y)_k/(p)_k) (p)_k (I[k = i] − (p)_i)", true)]
     public void IndexNotation_KroneckerDelta(string answer, bool correct)
     {
         var program = GradProgram.Parse("input x = [0.5, -1.0, 2.0, 0.3]\nparam W = [[0.2, -0.1, 0.4, 0.3], [-0.5, 0.6, 0.1, -0.2], [0.3, 0.2, -0.3, 0.7]]\n"
@@ -720,6 +723,20 @@ public class GradingTests
     {
         var program = GradProgram.Parse("param z = [0.5, -1.0, 2.0, 0.3, 1.1]\ninput c = [0.7, -0.2, 0.4, 1.3, -0.9]\nh = layer_norm(z)\nL = sum(c * h)");
         Assert.Equal(correct, DerivativeChecker.Check(program, "z", answer.Replace("S", "sqrt(mean((z − mean(z))^2) + 1e-5)")).IsCorrect);
+    }
+
+    [Theory]
+    // Z = XW + b over 4 rows, L = mean((Z − T)²) of 8 numbers: ∂L/∂b = 1ᵀ 2(Z − T)/8, column sums, by hand. A number
+    // between 1ᵀ and the matrix stands aside, as it does after Wᵀ.
+    [InlineData("1ᵀ 2(Z − T)/8", true)]
+    [InlineData("1ᵀ (Z − T)/4", true)]
+    [InlineData("1ᵀ 3(Z − T)/8", false)]
+    public void OnesRow_BeforeANumberAndAMatrix_IsColumnSums(string answer, bool correct)
+    {
+        var program = GradProgram.Parse("input X = [[0.5, -1.0, 0.3], [1.2, 0.4, -0.7], [-0.3, 0.8, 0.9], [0.6, -0.2, -1.1]]\n"
+            + "param W = [[0.2, -0.4], [0.7, 0.1], [-0.5, 0.3]]\nparam b = [0.1, -0.2]\n"
+            + "target T = [[0.3, 0.1], [-0.4, 0.5], [0.8, -0.6], [0.0, 0.2]]\nZ = X @ W + b\nL = mean((Z - T)^2)");
+        Assert.Equal(correct, DerivativeChecker.Check(program, "b", answer).IsCorrect);
     }
 
     [Fact]

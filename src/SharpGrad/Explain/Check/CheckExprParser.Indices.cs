@@ -48,7 +48,8 @@ internal sealed partial class CheckExprParser
     /// <summary>Σ_k before index notation sums over k (an error for another subscript); before anything else, over every component.</summary>
     private CheckExpr IndexSum(CheckExpr body, Tok sigma, int start)
     {
-        var letter = sigma.Text.Length < 2 ? "" : sigma.Text[2..];
+        // Σ_{i,j} reaches here as Σ_i_j.
+        var letter = sigma.Text.Length < 2 ? "" : sigma.Text[2..].Replace("_", "");
         if (sigma.Text.Length >= 2 && (letter.Length is not (1 or 2) || !letter.All(char.IsLetter) || (letter.Length == 2 && letter[0] == letter[1])))
             throw Fail($"{sigma.Text} sums over '{letter}': write the index letters it sums over, as Σ_i, Σ_ij or Σ_i Σ_j", sigma);
         if (letter.Length == 0 || !HasIndices(body)) return Node(CheckExpr.Kinds.Call, start, [body], name: "Σ");

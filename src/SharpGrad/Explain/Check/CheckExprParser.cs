@@ -238,12 +238,16 @@ internal sealed partial class CheckExprParser
                 continue;
             }
             // 1ᵀG, the all-ones row before a matrix, is its column sums (db = 1ᵀ dY), and 1ᵀv is Σv: not the number 1 times them.
-            if (juxtaposed && !callThenBracket && !indexNotation && previous.Expr is { Kind: CheckExpr.Kinds.Call } row && IsTransposed(row) && Literal(row.Args[0]) == 1
+            // A number between them stands aside: 1ᵀ 2(Z − T)/8.
+            int rowAt = run.Count - 1;
+            while (juxtaposed && rowAt > 0 && Literal(run[rowAt].Expr) is not null && !run[rowAt].Explicit) rowAt--;
+            var rowOperand = rowAt >= 0 ? run[rowAt] : previous;
+            if (juxtaposed && !callThenBracket && !indexNotation && rowOperand.Expr is { Kind: CheckExpr.Kinds.Call } row && IsTransposed(row) && Literal(row.Args[0]) == 1
                 && StaticRank(right) is int rank and (1 or 2))
             {
                 var sum = OpTable.Resolve("sum", rank == 2 ? [null, 0] : [null], new Dictionary<string, double>(), out _, out _)!;
-                var sums = Node(CheckExpr.Kinds.Call, previous.Start, [right], name: sum.Name, info: sum);
-                if (run.Count > 0) run[^1] = previous with { Expr = sums, End = tokens[index - 1].End };
+                var sums = Node(CheckExpr.Kinds.Call, rowOperand.Start, [right], name: sum.Name, info: sum);
+                if (run.Count > 0) run[rowAt] = rowOperand with { Expr = sums, End = tokens[index - 1].End };
                 else left = sums;
                 continue;
             }
@@ -505,6 +509,13 @@ internal sealed partial class CheckExprParser
         if (name == "I" && IsOp("["))
         {
             index++;
+            // I[k = i] between two index letters that name nothing is Kronecker's δ_ki.
+            if (Current is { Kind: T.Ident, Text.Length: 1 } k && char.IsLetter(k.Text[0]) && Resolve(k.Text) is null && Peek(1) is { Kind: T.Op, Text: "=" }
+                && Peek(2) is { Kind: T.Ident, Text.Length: 1 } i && char.IsLetter(i.Text[0]) && i.Text != k.Text && Resolve(i.Text) is null && Peek(3) is { Kind: T.Op, Text: "]" })
+            {
+                index += 4;
+                return Indexed(Node(CheckExpr.Kinds.Call, start, [], name: "δ"), k.Text + i.Text);
+            }
             var a = ParseSum();
             string relation;
             if (IsOp(">") || IsOp("<") || IsOp("≥") || IsOp("≤") || IsOp("=")) relation = Current.Text;
