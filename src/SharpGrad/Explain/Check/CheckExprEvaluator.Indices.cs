@@ -26,10 +26,13 @@ internal sealed partial class CheckExprEvaluator
     /// <summary>Sets the reading of Einstein's convention for a new answer.</summary>
     private void StartIndices(CheckExpr answer)
     {
-        var named = new HashSet<char>();
-        Sums(answer, named);
-        einstein = named.Count == 0 ? null : [];
+        summedLetters = [];
+        if (HasIndices(answer)) Sums(answer, summedLetters);
+        einstein = summedLetters.Count == 0 ? null : [];
     }
+
+    /// <summary>The letters some Σ of the answer names.</summary>
+    private HashSet<char> summedLetters = [];
 
     private static void Sums(CheckExpr e, HashSet<char> letters)
     {
@@ -47,7 +50,16 @@ internal sealed partial class CheckExprEvaluator
     /// <summary>The sizes of the letters met so far, for δ.</summary>
     private readonly Dictionary<char, int> letterSizes = [];
 
-    private static bool HasIndices(CheckExpr e) => e.Indices is not null || e.Args.Any(HasIndices);
+    // Asked at every node of every point's evaluation: a pasted sum of thousands of terms would walk itself once per node.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<CheckExpr, object> IndicesWritten = [];
+
+    private static bool HasIndices(CheckExpr e)
+    {
+        if (IndicesWritten.TryGetValue(e, out var known)) return (bool)known;
+        bool has = e.Indices is not null || e.Args.Any(HasIndices);
+        IndicesWritten.AddOrUpdate(e, has);
+        return has;
+    }
 
     private bool IsIndexNotation(CheckExpr e) => !plain.Contains(e) && (e.Indices is not null
         || (e is { Kind: CheckExpr.Kinds.Call, Name: "Σ", Relation: not null })
@@ -56,8 +68,7 @@ internal sealed partial class CheckExprEvaluator
     private Tensor IndexNotation(CheckExpr e)
     {
         bool top = ReferenceEquals(e, root);
-        var named = new HashSet<char>();
-        Sums(root!, named);
+        var named = summedLetters;
         if (top) einstein = named.Count == 0 ? null : [];
         try
         {
