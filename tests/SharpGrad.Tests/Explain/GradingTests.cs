@@ -739,6 +739,18 @@ public class GradingTests
         Assert.Equal(correct, DerivativeChecker.Check(program, "b", answer).IsCorrect);
     }
 
+    [Theory]
+    // L = Σr² + λΣW², r = Wx − y, W 2×3: ∂L/∂W_ij = 2 r_i x_j + 2λ W_ij by hand. A term with its letters the other way
+    // round is the transpose of W, 3×2: a wrong answer graded as such, not refused.
+    [InlineData("2 (r)_i (x)_j + 2 lam (W)_ij", CheckMistake.None)]
+    [InlineData("2 (r)_i (x)_j + 2 lam (W)_ji", CheckMistake.Transposed)]
+    public void IndexNotation_TermsOfOtherSizes_AreGraded(string answer, CheckMistake mistake)
+    {
+        var program = GradProgram.Parse("param lam = 0.5\nparam W = [[0.5, -1.2, 0.3], [1.1, 0.4, -0.7]]\ninput x = [0.9, -0.6, 1.4]\n"
+            + "target y = [0.2, -0.5]\nr = W @ x - y\nL = sum(r^2) + lam * sum(W^2)");
+        Assert.Equal(mistake, DerivativeChecker.Check(program, "W", answer).Mistake);
+    }
+
     [Fact]
     public void CombiningHatsAndBars_ReadAsTheirNames()
     {

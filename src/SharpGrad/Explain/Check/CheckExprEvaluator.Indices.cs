@@ -175,6 +175,10 @@ internal sealed partial class CheckExprEvaluator
     /// <summary>A sum, difference or quotient of indexed parts, their axes matched by letter (a letter one lacks is broadcast).</summary>
     private static (Tensor, string) Elementwise((Tensor Value, string Letters) a, (Tensor Value, string Letters) b, Func<Tensor, Tensor, Tensor> op)
     {
+        // 2 (r)_i (x)_j + 2λ (W)_ji: a term whose letters run over other sizes is a wrong answer, graded as a wrong shape.
+        foreach (var c in a.Letters.Intersect(b.Letters))
+            if (a.Value.Shape[a.Letters.IndexOf(c)] is var m && b.Value.Shape[b.Letters.IndexOf(c)] is var n && m != n)
+                throw new CheckShapeException($"index {c} runs over {m} in one term and {n} in another");
         var letters = a.Letters + new string([.. b.Letters.Where(c => !a.Letters.Contains(c))]);
         return (op(Spread(a.Value, a.Letters, letters), Spread(b.Value, b.Letters, letters)), letters);
     }
