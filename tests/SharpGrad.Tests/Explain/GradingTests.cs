@@ -644,6 +644,7 @@ public class GradingTests
     [InlineData("(2(h - t) * (1 - h^2))_i (x)_j", true)]
     [InlineData("2 (h - t)_i sech²((z)_i) (x)_j", true)]
     [InlineData("∂L/∂(z)_i (x)_j", true)]
+    [InlineData("2 (h - t)_k (1 - (h)_k^2) δ_ki (x)_j", true)]
     [InlineData("(∂L/∂h)_i (1 - tanh(z)^2)_i (x)_j", true)]
     // Letters that differ in the bracket make an outer product: a vector's derivative of a matrix is the wrong shape.
     [InlineData("2 (h - t)_i (1 - (h)_j^2) (x)_j", false)]
@@ -843,6 +844,7 @@ public class GradingTests
     [InlineData("Σ_k (A)_ij (x)_j", "k is not an index of what follows it")]
     [InlineData("Σ_j Σ_j (A)_ij (x)_j", "sums a letter summed already")]
     [InlineData("Σ_1 (A)_ij (x)_j", "write the index letters it sums over")]
+    [InlineData("(A)_ij δ_jj (x)_j", "δ_jj repeats its index")]
     public void IndexNotation_ThatCannotBeFollowed_IsAnError(string answer, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(GradProgram.Parse(QuadraticForm), "x", answer));

@@ -506,6 +506,11 @@ internal sealed partial class CheckExprParser
         }
         index++;
         var name = t.Text is "σ" ? "sigmoid" : t.Text;
+        // δ_ki, Kronecker's delta: 1 where its two letters are equal (a softmax Jacobian's δ_ki − p_i); sized by the other
+        // factors, and a factor even before a bracket.
+        if (t.Text.Length == 4 && t.Text.StartsWith("δ_", StringComparison.Ordinal) && char.IsLetter(t.Text[2]) && char.IsLetter(t.Text[3]) && Resolve(t.Text) is null)
+            return t.Text[2] == t.Text[3] ? throw Fail($"{t.Text} repeats its index: Kronecker's δ takes two different letters, as δ_ki", t)
+                : Indexed(Node(CheckExpr.Kinds.Call, start, [], name: "δ"), t.Text[2..]);
         if (name == "I" && IsOp("["))
         {
             index++;
@@ -643,9 +648,6 @@ internal sealed partial class CheckExprParser
             && Resolve(t.Text[..1]) is { } letter && Resolve(t.Text[1..]) is { } rest)
             return Node(CheckExpr.Kinds.Binary, start, [Node(CheckExpr.Kinds.Name, start, name: letter), Node(CheckExpr.Kinds.Name, start + 1, name: rest)], op: '*');
         // cos θ, cos²(θ): a function written without its brackets right after it.
-        // δ_ki, Kronecker's delta: 1 where its two letters are equal (a softmax Jacobian's δ_ki − p_i); sized by the other factors.
-        if (known is null && t.Text.Length == 4 && t.Text.StartsWith("δ_", StringComparison.Ordinal) && char.IsLetter(t.Text[2]) && char.IsLetter(t.Text[3]) && t.Text[2] != t.Text[3])
-            return Indexed(Node(CheckExpr.Kinds.Call, start, [], name: "δ"), t.Text[2..]);
         if (known is null && OpTable.IsFunction(name))
             throw Fail($"'{t.Text}' is a function: write its argument in brackets right after it, as {t.Text}(θ), and a power after them, as {t.Text}(θ)^2", t);
         if (known is null) throw Unknown(t, "");
