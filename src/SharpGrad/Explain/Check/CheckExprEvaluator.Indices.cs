@@ -1,10 +1,10 @@
 namespace SharpGrad.Explain;
 
 // Index notation, as a board writes a gradient's entry: (δ)_i (x)_j, Σ_k (X)_ki (G)_kj, (A)_ij (x)_j + (x)_j (A)_ji.
-// Each product is an einsum over the letters of its factors. A letter that a matrix shares with another factor is
-// summed (Einstein's convention); equal letters on vectors alone are an elementwise product; Σ_k sums k whatever it
-// meets. At the top of the answer the letters left free are fitted to the gradient's rank: (∂L/∂h)_i (1 − (h)_i²) (x)_j
-// keeps i, and (p − y)_k (z)_k for a single number sums k. The value's axes run over the free letters in alphabetical
+// Each product is an einsum over the letters of its factors. Σ_k sums k whatever it meets; in an answer that writes no
+// Σ, a letter that a matrix shares with another factor is summed too (Einstein's convention); equal letters on vectors
+// alone are an elementwise product. At the top of the answer the shared letters are fitted to the gradient's shape:
+// (∂L/∂h)_i (1 − (h)_i²) (x)_j keeps i, and (p − y)_k (z)_k for a single number sums k. The value's axes run over the free letters in alphabetical
 // order, rows first, so (B)_ji is Bᵀ. Where a product mixes letters with a part that has none (a whole vector beside a
 // component) the letters cannot be followed, and the product is read as before them.
 internal sealed partial class CheckExprEvaluator
@@ -17,18 +17,18 @@ internal sealed partial class CheckExprEvaluator
     private CheckExpr? root;
 
     /// <summary>
-    /// The letters that a matrix sharing them sums without a Σ (Einstein's convention): every letter in an answer that
-    /// writes no Σ over a letter (null); in one that does, none at first, and the letters no Σ names where that reading
-    /// alone gives the derivative's shape (Σ_k (X)_ki ((X)_kl (W)_lj − (T)_kj) sums l unwritten).
+    /// Whether a matrix sharing a letter sums it without a Σ (Einstein's convention): every letter in an answer that
+    /// writes no Σ over a letter; in one that does, none at first, and the letters no Σ names where that reading alone
+    /// gives the derivative's shape (Σ_k (X)_ki ((X)_kl (W)_lj − (T)_kj) sums l unwritten).
     /// </summary>
-    private HashSet<char>? einstein;
+    private Func<char, bool> einstein = _ => true;
 
     /// <summary>Sets the reading of Einstein's convention for a new answer.</summary>
     private void StartIndices(CheckExpr answer)
     {
         summedLetters = [];
         if (HasIndices(answer)) Sums(answer, summedLetters);
-        einstein = summedLetters.Count == 0 ? null : [];
+        einstein = summedLetters.Count == 0 ? _ => true : _ => false;
     }
 
     /// <summary>The letters some Σ of the answer names.</summary>
@@ -68,14 +68,12 @@ internal sealed partial class CheckExprEvaluator
     private Tensor IndexNotation(CheckExpr e)
     {
         bool top = ReferenceEquals(e, root);
-        var named = summedLetters;
-        if (top) einstein = named.Count == 0 ? null : [];
         try
         {
             var (value, letters) = Indexed(e, top, "");
-            if (top && named.Count > 0 && TargetShape is { } shape && value.Rank != shape.Length)
+            if (top && summedLetters.Count > 0 && TargetShape is { } shape && value.Rank != shape.Length)
             {
-                einstein = [.. "abcdefghijklmnopqrstuvwxyzαβγ".Where(c => !named.Contains(c))];
+                einstein = c => !summedLetters.Contains(c);
                 try
                 {
                     if (Indexed(e, top, "") is var other && other.Value.Rank == shape.Length) (value, letters) = other;
@@ -137,13 +135,18 @@ internal sealed partial class CheckExprEvaluator
                     : Indexed(e.Args[0], top, summed + k);
             case CheckExpr.Kinds.Binary when e.Operator is '+' or '-':
             {
-                // A δ takes its size from the other side: evaluated first.
-                var (b, a) = IsDelta(e.Args[0]) ? (Indexed(e.Args[1], top, ""), Indexed(e.Args[0], top, "")) : (default, Indexed(e.Args[0], top, ""));
-                if (!IsDelta(e.Args[0])) b = Indexed(e.Args[1], top, "");
-                // (A)_ij (x)_j + (A)_ij (x)_i for a vector: each term has the one free letter a vector has, named differently.
+                // A δ takes its size from the other side, which is evaluated first.
+                var terms = new (Tensor Value, string Letters)[2];
+                foreach (int i in IsDelta(e.Args[0]) ? [1, 0] : (int[])[0, 1]) terms[i] = Indexed(e.Args[i], top, "");
+                var (a, b) = (terms[0], terms[1]);
+                // (A)_ij (x)_j + (A)_ij (x)_i for a vector: each term has the one free letter a vector has, named differently;
+                // b's letters are renamed to a's, in alphabetical order.
                 if (top && TargetRank is int rank && a.Letters.Length == rank && b.Letters.Length == rank && a.Letters != b.Letters
                     && a.Letters.Union(b.Letters).Count() > rank)
-                    b = (b.Value, new([.. b.Letters.Select(c => a.Letters.Order().ElementAt(b.Letters.Order().ToList().IndexOf(c)))]));
+                {
+                    string from = new([.. b.Letters.Order()]), to = new([.. a.Letters.Order()]);
+                    b = (b.Value, new([.. b.Letters.Select(c => to[from.IndexOf(c)])]));
+                }
                 return Elementwise(a, b, e.Operator == '+' ? (x, y) => x.Add(y) : (x, y) => x.Sub(y));
             }
             case CheckExpr.Kinds.Negate:
@@ -189,7 +192,7 @@ internal sealed partial class CheckExprEvaluator
         v = v.To(DType.Float64);
         var present = all.Where(own.Contains).ToArray();
         if (present.Length > 1 && !present.SequenceEqual(own)) v = v.Permute([.. present.Select(c => own.IndexOf(c))]).Contiguous();
-        var shape = all.Select(c => own.IndexOf(c) is var i and >= 0 ? v.Shape[present.AsSpan().IndexOf(c)] : 1).ToArray();
+        var shape = all.Select(c => own.Contains(c) ? v.Shape[Array.IndexOf(present, c)] : 1).ToArray();
         return v.Reshape(shape);
     }
 
@@ -211,7 +214,7 @@ internal sealed partial class CheckExprEvaluator
                 throw new ArgumentException($"Σ_{k} sums over {k}, but {k} is not an index of what follows it{(all.Length > 0 ? $" (that runs over {string.Join(", ", all.ToCharArray())})" : "")}");
         int Count(char c) => parts.Count(p => p.Letters.Contains(c));
         // An answer that writes its sums (Σ_k) sums only those; one that writes none follows Einstein's convention.
-        var summed = all.Where(c => forced.Contains(c) || ((einstein is null || einstein.Contains(c)) && Count(c) >= 2
+        var summed = all.Where(c => forced.Contains(c) || (einstein(c) && Count(c) >= 2
             && parts.Any(p => p.Letters.Length == 2 && p.Letters.Contains(c)))).ToHashSet();
         var sizes = new Dictionary<char, int>();
         foreach (var (v, letters) in parts)

@@ -90,9 +90,12 @@ internal sealed partial class CheckExprParser
                 }
                 index++;
                 Expect(")", $"')' after '{inner.Text}' in the derivative");
+                // (v)_d: the denominator's letters are the index notation of ∂L/∂(C)_ik.
                 if (Current.Kind == T.Ident && Current.Text.Length > 1 && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End)
-                    partialIndices = numerator ? null : Current.Text[1..];   // (v)_d
-                if (Current.Kind == T.Ident && Current.Text.Length > 1 && Current.Text.StartsWith('_') && Current.Start == tokens[index - 1].End) index++;
+                {
+                    var letters = tokens[index++].Text[1..];
+                    if (!numerator) partialIndices = letters;
+                }
                 return Known(inner);
             }
             if (Current.Kind != T.Ident) throw Fail($"expected a name after '{t.Text}' in the {what} of the derivative, found {Describe(Current)}");

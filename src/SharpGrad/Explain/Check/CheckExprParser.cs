@@ -166,7 +166,6 @@ internal sealed partial class CheckExprParser
 
     private int norms;
 
-
     private CheckExpr ParseProduct()
     {
         // A sign before a product signs the whole product, as in −ab = −(ab): −Xᵀ(p − y) is the negated matrix product,
@@ -209,17 +208,14 @@ internal sealed partial class CheckExprParser
             bool callThenBracket = juxtaposed && IsOp("(") && tokens[index - 1].End == Current.Start && IsElementwiseCall(previous.Expr);
             var right = ParseMatMul();
             bool spaced = juxtaposed && !tokens[index - 1].Text.Equals("·", StringComparison.Ordinal) && op == '*' && !IsOpAt(rightStart, "·");
-            // Components with index letters multiply as index notation reads them: (∂L/∂z)_i (x)_j is an entry of an outer
-            // product, (A)_ij (x)_j of a matrix product, (A)_ij (B)_ij of an elementwise one.
-            // Beside a part written with index letters a product is index notation, read when evaluated: no matrix products here.
-            // The nearest operand that is not a number decides, as numbers stand aside: (A)_ij 2 (B)_ij is elementwise,
-            // while (p − y)_i xᵀ and W2ᵀ 2(δ)_k keep their matrix notation.
+            // Parts with index letters multiply as index notation, read when evaluated ((∂L/∂z)_i (x)_j, (A)_ij (x)_j): no
+            // matrix-notation reading here. The nearest operand that is not a number decides, as numbers stand aside:
+            // (A)_ij 2 (B)_ij is index notation, while (p − y)_i xᵀ and W2ᵀ 2(δ)_k keep their matrix notation.
             bool indexNotation = false;
             if (op == '*' && indexed && (HasIndices(previous.Expr) || HasIndices(right)))
             {
-                var near = run.Count > 0 ? run.FindLast(o => HasIndices(o.Expr) || !(Literal(o.Expr) is not null || StaticRank(o.Expr) == 0)).Expr ?? left : left;
-                bool scalar = Literal(right) is not null || StaticRank(right) == 0;
-                indexNotation = HasIndices(near) && (HasIndices(right) || scalar);
+                var near = run.Count > 0 ? run.FindLast(o => HasIndices(o.Expr) || !Number(o.Expr)).Expr ?? left : left;
+                indexNotation = HasIndices(near) && (HasIndices(right) || Number(right));
             }
             // u (uᵀF) ones(3)ᵀ: a transposed vector after a number that multiplies a vector is the outer product of the
             // whole product so far, as explain prints it, not a product of the number alone.
@@ -481,8 +477,6 @@ internal sealed partial class CheckExprParser
                 return Node(CheckExpr.Kinds.Vector, start, components);
             }
             Expect(")", $"')' to close the '(' at column {start + 1}");
-            // (w)_d, (y)_i: one component, as explain writes a component of a vector; elementwise
-            // arithmetic on whole vectors reads the same.
             return inner;
         }
         if (t.Kind == T.Ident && (t.Text == "Σ" || t.Text.StartsWith("Σ_", StringComparison.Ordinal)))

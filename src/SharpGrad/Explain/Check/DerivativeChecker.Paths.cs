@@ -10,10 +10,6 @@ public static partial class DerivativeChecker
 {
     private sealed partial class Grading
     {
-        /// <summary>
-        /// A path left out or counted twice in an answer written out in closed form, where no chain
-        /// factors name the paths: the answer plus (or minus) one path's value is right at every point.
-        /// </summary>
         /// <summary>A whole path missing or repeated, from the student's chain terms or else from the paths' values.</summary>
         private string? PathExplanation(List<Sample> samples, Sym? student)
         {
@@ -24,6 +20,10 @@ public static partial class DerivativeChecker
             return PathValueDiagnostics(samples).FirstOrDefault(WholePath);
         }
 
+        /// <summary>
+        /// A path left out or counted twice in an answer written out in closed form, where no chain
+        /// factors name the paths: the answer plus (or minus) one path's value is right at every point.
+        /// </summary>
         private IEnumerable<string> PathValueDiagnostics(List<Sample> samples)
         {
             if (samples.Count < 2) yield break;

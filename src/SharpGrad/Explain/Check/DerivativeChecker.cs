@@ -236,9 +236,6 @@ public static partial class DerivativeChecker
         public readonly GradProgram Program;
         public readonly ChainDerivation Derivation;
         public readonly ProgramEvaluation First;
-
-        /// <summary>The shape of the derivative graded: the variable's.</summary>
-        private int[] WrtShape => First.Value(Derivation.Wrt).Shape.ToArray();
         public readonly Dictionary<string, Tensor> BasePoint;
         private readonly string expression;
         private readonly List<string> fixedNames = [];
@@ -289,6 +286,9 @@ public static partial class DerivativeChecker
 
         /// <summary>True when the given values themselves were passed over, on or next to a kink.</summary>
         private bool givenOnKink;
+
+        /// <summary>The shape of the derivative graded: the variable's.</summary>
+        private int[] WrtShape => First.Value(Derivation.Wrt).Shape.ToArray();
 
         public CheckResult Value(Tensor value, double[] halves, double[]? slack = null)
         {
