@@ -560,6 +560,52 @@ public class DerivativeCheckerTests
         Assert.Equal("the term lam*b is extra: the answer is right without it", r.Diagnostics[0]);
     }
 
+    private const string ResidualBlock = "input x = [0.6, -0.4, 1.1]\ntarget t = [0.5, 0.2, 0.7]\n"
+        + "param W1 = [[0.3, -0.2, 0.5], [-0.6, 0.4, 0.1], [0.2, 0.7, -0.3], [0.5, -0.5, 0.4]]\nparam b1 = [0.1, -0.1, 0.2, -0.3]\n"
+        + "param W2 = [[0.2, -0.4, 0.3, 0.6], [0.5, 0.1, -0.2, 0.3], [-0.3, 0.6, 0.4, -0.1]]\nu = W1 @ x + b1\nh = relu(u)\ny = x + W2 @ h\nL = mean((y - t)^2)";
+
+    [Fact]
+    public void AChainOfJacobiansThatSkipsALink_NamesTheMissingFactor()
+    {
+        // h = relu(u): ∂L/∂W1 = ∂L/∂h · ∂h/∂u · ∂u/∂W1. Without ∂h/∂u the chain goes from h to u, a [4] gradient against a
+        // [4, 4, 3] Jacobian: the ReLU's factor is what is missing, not a question of shapes.
+        var program = GradProgram.Parse(ResidualBlock);
+        Assert.True(DerivativeChecker.Check(program, "W1", "dL/dh · dh/du · du/dW1").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W1", "dL/dh · du/dW1");
+        Assert.Equal(CheckMistake.MissingFactor, r.Mistake);
+        Assert.Equal("factor ∂h/∂u is missing: the chain dL/dh · du/dW1 goes from h to u without it", r.Reason);
+    }
+
+    [Fact]
+    public void AHintNeverNamesANumberThatStandsAside()
+    {
+        // In V 2(o − t) the 2 stands aside and V multiplies (o − t): the product V(o − t) holds no 2, so no hint may offer to
+        // replace the text "… V 2(o − t)" by a part of the closed form without the 2 (which would halve the answer). The
+        // product of the run, 2 times it, spans the whole text.
+        var program = GradProgram.Parse("param K = [[0.2, 0.7, -0.1], [-0.5, 0.3, 0.4], [0.9, -0.6, 0.2], [0.1, 0.1, -0.8]]\n"
+            + "param V = [[1, -0.5, 0.3], [0.2, 0.8, -0.4], [-0.7, 0.1, 0.6], [0.4, -0.2, -0.9]]\nparam q = [0.5, -0.3, 0.8]\n"
+            + "target t = [0.1, 0.2, -0.3]\ns = K @ q / sqrt(3)\na = softmax(s)\no = V.T @ a\nL = sum((o - t)^2)");
+        var parsed = CheckExprParser.Parse("Kᵀ (diag(a) − aᵀ a) V 2(o − t) / √3", program.Graph);
+        Assert.Equal("Kᵀ (diag(a) − aᵀ a) V 2(o − t)", parsed.Args[0].Text);
+        var r = DerivativeChecker.Check(program, "q", "Kᵀ (diag(a) − aᵀ a) V 2(o − t) / √3");
+        Assert.False(r.IsCorrect);
+        Assert.DoesNotContain(r.Diagnostics, d => d.Contains("in place of Kᵀ (diag(a) − aᵀ a) V 2", StringComparison.Ordinal));
+        Assert.DoesNotContain(r.Diagnostics, d => d.Contains("V 2 is right", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ATermOffByTwo_IsNamedOnce()
+    {
+        // Tied weights, L = ‖WᵀWx − x‖²: ∂L/∂W = 2(W x xᵀWᵀW + W WᵀW x xᵀ − 2 W x xᵀ) (by hand). Writing −W x xᵀ inside
+        // leaves that term off by a factor 2; the message says so once, not "the term the term".
+        var program = GradProgram.Parse("input x = [0.8, -0.5, 0.3]\nparam W = [[0.4, -0.2, 0.6], [0.3, 0.5, -0.1]]\nc = W @ x\nr = W.T @ c\nL = sum((r - x)^2)");
+        Assert.True(DerivativeChecker.Check(program, "W", "2 (W x xᵀ Wᵀ W + W Wᵀ W x xᵀ − 2 W x xᵀ)").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "2 W x xᵀ Wᵀ W + 2 W Wᵀ W x xᵀ − 2 W x xᵀ");
+        Assert.Equal("the term 2 W x xᵀ is off by a factor 2", r.Diagnostics[0]);
+        var inside = DerivativeChecker.Check(program, "W", "2 (W x xᵀ Wᵀ W + W Wᵀ W x xᵀ − W x xᵀ)");
+        Assert.Equal("the W x xᵀ of W x xᵀ Wᵀ W + W Wᵀ W x xᵀ − W x xᵀ is off by a factor 2", inside.Diagnostics[0]);
+    }
+
     [Fact]
     public void AFactorMissingInsideAPartThatOccursTwice_SaysWhichOne()
     {

@@ -56,6 +56,10 @@ public class MatrixDerivationTests
     [InlineData("param x = [1, -2, 0.5]\nparam A = [[2, 0.5, -1], [0.3, 1, 0.2], [-0.4, 0.7, 3]]\nq = x @ A @ x\nL = q / 2\n", "x", "(Aᵀx + A x)/2")]
     // d(uᵀF)²/du = 2(uᵀF) F: the number uᵀF times the vector F, not a row Fᵀ.
     [InlineData("param u = [0.7, -0.4]\ninput F = [1.5, 0.25]\nL = dot(u, F)^2\n", "u", "2·uᵀF·F")]
+    // o = Vᵀa: ∂L/∂V = a (∂L/∂o)ᵀ = 2·a(o − t)ᵀ, the outer product written as such, not ((o − t) aᵀ)ᵀ (by hand).
+    [InlineData("param V = [[1, -0.5], [0.2, 0.8], [-0.7, 0.1]]\ninput a = [0.2, 0.5, 0.3]\ntarget t = [0.1, 0.2]\no = V.T @ a\nL = sum((o - t)^2)\n", "V", "2·a(o − t)ᵀ")]
+    // A scaled dot product: ∂/∂q (q·k/√3 − y)² = (2/√3)·k·(s − y), its constant exact rather than 1.154700538 (by hand).
+    [InlineData("param q = [0.5, -0.3, 0.8]\ninput k = [0.2, 0.7, -0.1]\ninput y = 0.4\ns = dot(q, k) / sqrt(3)\nL = (s - y)^2\n", "q", "(2/sqrt(3))·k·(s − y)")]
     public void AVectorsGradient_HasNoRowTerms(string program, string wrt, string expected)
     {
         AssertEqualsEngine(program, wrt, out var formula);

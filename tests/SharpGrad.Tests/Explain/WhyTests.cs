@@ -32,6 +32,38 @@ public class WhyTests
     }
 
     [Fact]
+    public void MaxPool_NamesEachElementsOwnWindowAndItsLargestElement()
+    {
+        // 2×2 windows of X: P[1, 2] is the max of X[1, 3] = −2, X[1, 4] = 0.5, X[2, 3] = 4, X[2, 4] = 1.5, so 4 wins (by hand).
+        const string program = "input X = [[1, 3, -2, 0.5], [2, -1, 4, 1.5], [0.2, 0.7, -0.3, 2.5], [1.1, -0.6, 0.9, 3.3]]\nconst Wp = [[1, -2], [0.5, 3]]\nP = maxpool(X, 2)\nL = sum(Wp * P)";
+        var text = ZeroGradientExplanation.Create(GradProgram.Parse(program), "X").Render();
+        Assert.Contains("X[1, 3] is 0 because:\n  - maxpool(X, 2) at line 3: X[1, 3] = −2 is not the largest element of the window of P[1, 2] (X[2, 3] = 4 is)", text);
+        Assert.Contains("X[3, 4] is 0 because:\n  - maxpool(X, 2) at line 3: X[3, 4] = 2.5 is not the largest element of the window of P[2, 2] (X[4, 4] = 3.3 is)", text);
+        Assert.DoesNotContain("P[1, 1]/∂X[3, 4]", text);
+        // A tie: X[1, 1] = X[1, 2] = 3 in P[1, 1]'s window; the first in row order takes the gradient, as in PyTorch.
+        var tie = ZeroGradientExplanation.Create(GradProgram.Parse(program), "X",
+            overrides: new Dictionary<string, Tensor> { ["X"] = GradProgram.ParseValue("[[3, 3, -2, 0.5], [2, -1, 4, 1.5], [0.2, 0.7, -0.3, 2.5], [1.1, -0.6, 0.9, 3.3]]") }).Render();
+        Assert.Contains("X[1, 2] is 0 because:\n  - maxpool(X, 2) at line 3: X[1, 2] = 3 ties with X[1, 1], the largest element of the window of P[1, 1], and the first of them in row order takes the gradient", tie);
+    }
+
+    [Fact]
+    public void ContributionsThatCancel_AreTheReason()
+    {
+        // ∂L/∂x = 2·3 − 3·2 = 0 for L = Σ(2u − 3v), u = 3x, v = 2x: 6 arrives through u and −6 through v (by hand).
+        var text = ZeroGradientExplanation.Create(GradProgram.Parse("param x = [1, 2]\nu = 3 * x\nv = 2 * x\nL = sum(2 * u - 3 * v)"), "x").Render();
+        Assert.Contains("x[1] is 0 because:\n  - the gradients that reach x[1] cancel: 6 through u[1], −6 through v[1] sum to 0\n", text);
+        // With padding 1 the corner X[1, 1] reaches C[1, 1], C[1, 2], C[2, 1], C[2, 2] through K[2, 2], K[2, 1], K[1, 2], K[1, 1],
+        // which sum to −0.1 + 0.4 − 0.5 + 0.2 = 0; b = 5 keeps every relu on, so nothing but the cancelling explains the 0.
+        var conv = ZeroGradientExplanation.Create(GradProgram.Parse(
+            "input X = [[1, 0.5, 0.2], [0.3, 0.9, 0.1], [0.4, 0.6, 0.8]]\nparam K = [[0.2, -0.5, 0.1], [0.4, -0.1, 0], [0, 0, 0]]\nparam b = 5\nC = conv2d(X, K, padding=1) + b\nL = mean(relu(C))"), "X");
+        var group = conv.Groups.Single(g => g.Components.Contains("X[1, 1]"));
+        var reason = Assert.Single(group.Reasons);
+        Assert.StartsWith("the gradients that reach X[1, 1] cancel: ", reason);
+        foreach (var at in new[] { "[1, 1]", "[1, 2]", "[2, 1]", "[2, 2]" }) Assert.Contains($"through (conv2d(X, K, padding=1)){at}", reason);
+        Assert.EndsWith(" sum to 0", reason);
+    }
+
+    [Fact]
     public void E9_W1_InactiveRelu()
     {
         var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "W1");

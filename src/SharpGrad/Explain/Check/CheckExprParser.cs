@@ -140,8 +140,13 @@ internal sealed partial class CheckExprParser
         if (run.Count < BalanceFrom)
         {
             result = run[0].Expr;
+            // A product that took in what followed a number (V 2(o − t), the matrix multiplying past the 2) ends after the number.
+            int end = run[0].End;
             for (int i = 1; i < run.Count; i++)
-                result = Checked(new CheckExpr(CheckExpr.Kinds.Binary, start, run[i].End, source, [result, run[i].Expr]) { Operator = op });
+            {
+                end = Math.Max(end, run[i].End);
+                result = Checked(new CheckExpr(CheckExpr.Kinds.Binary, start, end, source, [result, run[i].Expr]) { Operator = op });
+            }
         }
         else
             result = Balanced(run, op, 0, run.Count - 1);
@@ -155,7 +160,7 @@ internal sealed partial class CheckExprParser
         int mid = (lo + hi + 1) / 2;
         var left = Balanced(run, op, lo, mid - 1);
         var right = Balanced(run, op, mid, hi);
-        return Checked(new CheckExpr(CheckExpr.Kinds.Binary, run[lo].Start, run[hi].End, source, [left, right]) { Operator = op });
+        return Checked(new CheckExpr(CheckExpr.Kinds.Binary, run[lo].Start, Math.Max(left.End, run[hi].End), source, [left, right]) { Operator = op });
     }
 
     /// <summary>An operand of a chain with the span of its text (brackets included).</summary>

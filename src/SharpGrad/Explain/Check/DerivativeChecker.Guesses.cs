@@ -46,7 +46,7 @@ public static partial class DerivativeChecker
                             "the sign" => $"the sign of {Place(placed, part)} is flipped",
                             // 1 − H for tanh′ = 1 − H²: H times itself is right, which is better said as a square.
                             _ when !extra && what == $"factor {part.Text}" => $"{Place(placed, part)} should be squared ({Balanced(part.Text)}^2)",
-                            "2" or "1/2" => $"the term {Place(placed, part)} is off by a factor {what}",
+                            "2" or "1/2" => $"{(Place(placed, part) is var place && place.StartsWith("the ", StringComparison.Ordinal) ? place : "the term " + place)} is off by a factor {what}",
                             _ => $"{what} is {(extra ? "extra" : "missing")} in {Place(placed, part)}",
                         };
                 }
@@ -178,10 +178,14 @@ public static partial class DerivativeChecker
             return Right(0) && Enumerable.Range(1, samples.Count - 1).All(Right);
         }
 
-        /// <summary>Every part of the answer but its numbers, with the node it is an argument of, outermost first.</summary>
+        /// <summary>
+        /// Every part of the answer but its numbers, with the node it is an argument of, outermost first. A part whose
+        /// text holds more than the part (V 2(o − t) for the product V(o − t), the 2 standing aside) is left out: a hint
+        /// that names its text would name the 2 too.
+        /// </summary>
         private static List<(CheckExpr Part, CheckExpr Parent)> Parts(CheckExpr expr)
         {
-            var parts = new List<(CheckExpr, CheckExpr)>();
+            var parts = new List<(CheckExpr Part, CheckExpr Parent)>();
             void Collect(CheckExpr e)
             {
                 foreach (var a in e.Args)
@@ -191,7 +195,11 @@ public static partial class DerivativeChecker
                 }
             }
             Collect(expr);
-            return parts;
+            // More parts than any guess tries (they stop at 64): not worth the filtering.
+            if (parts.Count > 64) return parts;
+            static IEnumerable<CheckExpr> Leaves(CheckExpr e) => e.Args.Count == 0 ? [e] : e.Args.SelectMany(Leaves);
+            var leaves = Leaves(expr).ToList();
+            return [.. parts.Where(p => leaves.Count(l => l.Start >= p.Part.Start && l.End <= p.Part.End) == Leaves(p.Part).Count())];
         }
 
         /// <summary>

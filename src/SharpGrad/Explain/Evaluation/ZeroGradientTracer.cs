@@ -16,6 +16,8 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
         if (memo.TryGetValue((n, k), out var done)) return done;
         var reasons = new List<string>();
         memo[(n, k)] = reasons; // guards against revisiting; the graph is acyclic
+        // Gradients that do reach n[k] and still sum to 0 cancel: no zero factor explains that.
+        var arriving = new List<(GraphNode C, int S, double Value)>();
         foreach (var c in n.Consumers)
         {
             if (!onPath.Contains(c) || !c.HasGradient) continue;
@@ -24,9 +26,9 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
             // A slice or concat passes k to the one place it reads it: only that place is traced, and one that reads it
             // nowhere is the reason.
             var places = c.Op?.Kind == OpKind.Structural ? feeds[k].Where(t => local[t, k] != 0).ToList() : feeds[k];
-            if (places.Count == 0 && feeds[k].Count > 0 && c.Op?.Kind == OpKind.Structural)
+            if (places.Count == 0 && c.Op?.Kind == OpKind.Structural)
             {
-                var r = Reason(c, n, feeds[k][0], k);
+                var r = Reason(c, n, feeds[k].Count > 0 ? feeds[k][0] : 0, k);
                 if (!reasons.Contains(r)) reasons.Add(r);
                 continue;
             }
@@ -42,8 +44,12 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                     var r = Reason(c, n, s, k);
                     if (!reasons.Contains(r)) reasons.Add(r);
                 }
+                else arriving.Add((c, s, upstream[s] * local[s, k]));
             }
         }
+        if (arriving.Count > 0)
+            reasons.Add($"the gradients that reach {C(n, k)} cancel: "
+                + string.Join(", ", arriving.Select(a => $"{N(a.Value)} through {C(a.C, a.S)}")) + $" sum to {N(Rounded(arriving.Select(a => a.Value)))}");
         return reasons;
     }
 
@@ -70,6 +76,14 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
     private double V(GraphNode node, int k) => evaluation.ValueOf(node).ToDoubleArray()[k];
 
     private static string N(double v) => ValueFormat.Number(v);
+
+    /// <summary>A sum of contributions, 0 where it is only rounding (1e-18 left by 0.3 − 0.5 + 0.2).</summary>
+    private static double Rounded(IEnumerable<double> terms)
+    {
+        double sum = 0, scale = 0;
+        foreach (var t in terms) { sum += t; scale = Math.Max(scale, Math.Abs(t)); }
+        return Math.Abs(sum) <= 1e-12 * scale ? 0 : sum;
+    }
 
     private string Reason(GraphNode c, GraphNode n, int s, int k)
     {
@@ -103,6 +117,17 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                 var word = op.Name == "max" ? "largest" : "smallest";
                 return $"{at}: {C(n, k)} = {N(V(n, k))} is not the {word} element ({N(extreme)}), so {op.Name} passes no gradient to it and {partial} = 0";
             }
+            case "maxpool":
+            {
+                // The window of P[s] is the components of n that feed it; the one with a local derivative won it.
+                var (feeds, local) = Jacobian(c, n);
+                var window = Enumerable.Range(0, feeds.Length).Where(j => feeds[j].Contains(s)).ToList();
+                if (window.FirstOrDefault(j => local[s, j] != 0, -1) is var winner and >= 0)
+                    return V(n, winner) == V(n, k)
+                        ? $"{at}: {C(n, k)} = {N(V(n, k))} ties with {C(n, winner)}, the largest element of the window of {C(c, s)}, and the first of them in row order takes the gradient, so {partial} = 0"
+                        : $"{at}: {C(n, k)} = {N(V(n, k))} is not the largest element of the window of {C(c, s)} ({C(n, winner)} = {N(V(n, winner))} is), so maxpool passes no gradient to it and {partial} = 0";
+                break;
+            }
             case "mul" when others.Length == 1:
             {
                 var other = others[0];
@@ -119,7 +144,10 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
             }
         }
         // A number written in the expression (the 2 of E^2) is the same at every point: the values that vary say why.
-        var values = string.Join(", ", c.Operands.Distinct().Where(o => o.Kind != GraphNodeKind.Constant).Select(o => $"{C(o, BroadcastIndex(o, c, s))} = {N(V(o, BroadcastIndex(o, c, s)))}"));
+        // Outside elementwise ops an operand's component does not follow from s: only n[k] is named.
+        var values = op.Kind is OpKind.Elementwise or OpKind.Identity
+            ? string.Join(", ", c.Operands.Distinct().Where(o => o.Kind != GraphNodeKind.Constant).Select(o => $"{C(o, BroadcastIndex(o, c, s))} = {N(V(o, BroadcastIndex(o, c, s)))}"))
+            : $"{C(n, k)} = {N(V(n, k))}";
         return values.Length == 0 ? $"{at}: its local derivative {partial} is 0" : $"{at}: its local derivative {partial} is 0 at {values}";
     }
 
@@ -164,6 +192,38 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
         return null;
     }
 
+    /// <summary>
+    /// The pairs (k, s) where output component s of c depends on component k of n: where the local derivative is not 0,
+    /// or where moving n[k] far up or down changes c[s] (a maxpool's window, whose non-largest elements have a zero
+    /// local derivative; a relu inside a composite op).
+    /// </summary>
+    private IEnumerable<(int K, int S)> Dependencies(GraphNode c, GraphNode n, double[,] local)
+    {
+        var values = c.Operands.Select(o => evaluation.ValueOf(o).To(DType.Float64).Contiguous()).ToArray();
+        var x = evaluation.ValueOf(n).To(DType.Float64).Contiguous().ToDoubleArray();
+        double far = 1 + 10 * x.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        double[] Output(double[] input)
+        {
+            using (Autograd.NoGrad())
+            {
+                var args = c.Operands.Select((o, i) => o == n ? Tensor.FromArray(input, values[i].Shape.ToArray()) : values[i]).ToArray();
+                return c.Op!.Apply(args).ToDoubleArray();
+            }
+        }
+        var at = Output(x);
+        for (int k = 0; k < x.Length; k++)
+        {
+            double keep = x[k];
+            x[k] = keep + far;
+            var up = Output(x);
+            x[k] = keep - far;
+            var down = Output(x);
+            x[k] = keep;
+            for (int s = 0; s < at.Length; s++)
+                if (local[s, k] != 0 || up[s] != at[s] || down[s] != at[s]) yield return (k, s);
+        }
+    }
+
     private (List<int>[] Feeds, double[,] Local) Jacobian(GraphNode c, GraphNode n)
     {
         if (jacobians.TryGetValue((c, n), out var cached)) return cached;
@@ -194,10 +254,6 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                         }
                 break;
             }
-            default:
-                for (int k = 0; k < inCount; k++)
-                    for (int s = 0; s < outCount; s++) Feed(k, s);
-                break;
         }
         var local = new double[outCount, inCount];
         for (int s = 0; s < outCount; s++)
@@ -217,6 +273,8 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                 for (int k = 0; k < inCount; k++) local[s, k] = row[k];
             }
         }
+        if (op.Kind is not (OpKind.Elementwise or OpKind.Identity or OpKind.MatMul))
+            foreach (var (k, s) in Dependencies(c, n, local)) Feed(k, s);
         return jacobians[(c, n)] = (feeds, local);
     }
 }

@@ -80,6 +80,9 @@ public sealed partial class Sym
         // An outer product with a constant vector, (1 aᵀ)ᵀ, is a 1ᵀ.
         if (a.Kind == SymKind.MatMul && a.Args[0].IsNumber && a.Args[0].Shape is [_, 1] && a.Args[1].Shape is [1, _])
             return MatMul(Transpose(a.Args[1]), Transpose(a.Args[0]));
+        // An outer product of two vectors is transposed by swapping them: ((o − t) aᵀ)ᵀ is a (o − t)ᵀ.
+        if (a.Kind == SymKind.MatMul && a.Args[0] is { IsVectorView: true, Shape: [_, 1] } && a.Args[1] is { IsVectorView: true, Shape: [1, _] })
+            return MatMul(Transpose(a.Args[1]), Transpose(a.Args[0]));
         if (a.Kind == SymKind.MatMul && !a.Args[0].IsVectorView && !a.Args[1].IsVectorView
             && a.Args[0].Shape is { Count: 2 } && a.Args[1].Shape is { Count: 2 })
             return MatMul(Transpose(a.Args[1]), Transpose(a.Args[0]));

@@ -87,7 +87,7 @@ public static class SymPrinter
     /// A constant of a formula, written so that it is exact: a formula holds at every point, so 1/√2 from a
     /// scaled dot product must not become 0.707107, which a checker comparing at 1e-6 rejects. Integers,
     /// short decimals and halves print as numbers, small fractions as p/q, square roots of whole numbers and
-    /// their reciprocals as sqrt(n) and 1/sqrt(n); anything else gets ten significant digits.
+    /// their reciprocals as sqrt(n) and 1/sqrt(n), small multiples p/sqrt(n) of those; anything else gets ten significant digits.
     /// </summary>
     private static (string Text, int P) Constant(double v, bool latex)
     {
@@ -109,6 +109,13 @@ public static class SymPrinter
             return (latex ? $"{sign}\\frac{{1}}{{\\sqrt{{{inverseSquare}}}}}" : $"{sign}1/sqrt({inverseSquare})", signP);
         if (square is >= 2 and <= 1000 && Close(Math.Sqrt(square), a))
             return (latex ? $"{sign}\\sqrt{{{square}}}" : $"{sign}sqrt({square})", v < 0 ? NegP : Atom);
+        // The 2 of a square over a scaled dot product's √d: 2/sqrt(3), not 1.154700538.
+        for (int n = 2; n <= 1000; n++)
+        {
+            double p = Math.Round(a * Math.Sqrt(n));
+            if (Math.Sqrt(n) % 1 != 0 && p is >= 2 and <= 12 && Close(p / Math.Sqrt(n), a))
+                return (latex ? $"{sign}\\frac{{{p}}}{{\\sqrt{{{n}}}}}" : $"{sign}{p}/sqrt({n})", signP);
+        }
         string digits = a.ToString("G10", CultureInfo.InvariantCulture);
         return (sign + digits, v < 0 ? NegP : Atom);
     }
