@@ -95,7 +95,7 @@ public class CheckCommandTests
         {
             Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("line").ValueKind);
             Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("column").ValueKind);
-            Assert.StartsWith("cannot set 'nosuch'", doc.RootElement.GetProperty("error").GetString());
+            Assert.StartsWith("--set nosuch:", doc.RootElement.GetProperty("error").GetString());
         }
     }
 

@@ -231,16 +231,16 @@ public class EvaluationTests
     [Theory]
     [InlineData("input x\ny = x * 2", null, 1, 7, "input x has no value; give one with --set x=... (or write input x = ... in the program)")]
     [InlineData("input x = 1\ny = x * 2", "x=[1, 2]", 1, 7,
-        "'x' is declared as a scalar, but the value given has shape [2]")]
+        "--set x: 'x' is declared as a scalar, but the value given has shape [2]")]
     [InlineData("input x\ny = x * 2", "x=[1, 2]", 1, 7,
-        "'x' is declared as a scalar (it has no size and no value in the program; declare a size such as x[3] for a vector), but the value given has shape [2]")]
-    [InlineData("input a[D]\ninput b[D]\ny = sum(a * b)", "a=[1, 2];b=[1, 2, 3]", 2, 7, "the value given for 'b' makes D = 3, but another value already made D = 2")]
+        "--set x: 'x' is declared as a scalar (it has no size and no value in the program; declare a size such as x[3] for a vector), but the value given has shape [2]")]
+    [InlineData("input a[D]\ninput b[D]\ny = sum(a * b)", "a=[1, 2];b=[1, 2, 3]", 2, 7, "--set b: the value given for 'b' makes D = 3, but another value already made D = 2")]
     [InlineData("param w[D]\nJ = w[3]", "w=[1, 2]", 2, 6,
         "shapes do not fit 'w[3]': index 3 is out of range for axis 0 of size 2 (positions 0 to 1)")]
     [InlineData("param W[R, C]\nJ = W[1, 5]", "W=[[1, 2], [3, 4]]", 2, 6,
         "shapes do not fit 'W[1, 5]': index 5 is out of range for axis 1 of size 2 (positions 0 to 1)")]
-    [InlineData("input x = 1\ny = x * 2", "y=3", 0, 0, "cannot set 'y': it is computed by the program (line 2); only param, input and target declarations take values")]
-    [InlineData("input x = 1\ny = x * 2", "q=3", 0, 0, "cannot set 'q': the program declares no such name (its declarations are x)")]
+    [InlineData("input x = 1\ny = x * 2", "y=3", 0, 0, "--set y: it is computed by the program (line 2); only param, input and target declarations take values")]
+    [InlineData("input x = 1\ny = x * 2", "q=3", 0, 0, "--set q: the program declares no such name (its declarations are x)")]
     public void ValueErrors_NameTheDeclaration(string text, string? sets, int line, int column, string reason)
     {
         var overrides = sets?.Split(';').Select(s => s.Split('=')).ToDictionary(kv => kv[0], kv => GradProgram.ParseValue(kv[1]));

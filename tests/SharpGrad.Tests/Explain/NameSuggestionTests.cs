@@ -59,7 +59,7 @@ public class NameSuggestionTests
             Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "hiden")).Message);
         Assert.Contains("did you mean 'hidden'?",
             Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "dL/dhiden")).Message);
-        Assert.Contains("cannot set 'w': the program declares no such name; did you mean 'W'?",
+        Assert.Contains("--set w: the program declares no such name; did you mean 'W'?",
             Assert.Throws<GradProgramException>(() => program.Evaluate(new Dictionary<string, Tensor> { ["w"] = Tensor.FromArray([1.0]) })).Message);
     }
 }

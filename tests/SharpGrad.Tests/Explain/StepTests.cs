@@ -346,6 +346,19 @@ public class StepTests
         Assert.Null(E9().Warning);
     }
 
+    [Fact]
+    public void NonFiniteGradients_UnderAFiniteObjective_AreWarnedAbout_AndNotBlamedOnTheLearningRate()
+    {
+        // h = min(1/x, 5) at x = 0 passes 5: L = 10, but ∂L/∂x = 0·(−1/x²) = 0·(−∞) = NaN, as in PyTorch.
+        var hidden = GradProgram.Parse("param w = 2\ninput x = 0\nh = min(1/x, 5)\nL = w * h").Evaluate();
+        Assert.Equal("warning: ∂L/∂x is not finite (NaN or ∞), though the objective L = 10 is: a function is at the edge of its domain (a division by 0, the log or square root of 0, 0·∞); check the values given (--set).",
+            hidden.NonFiniteWarning("the gradients"));
+        // ∂/∂w √w = 1/(2√w) is ∞ at w = 0: the step is −∞ whatever the learning rate, so the rate is not what to change.
+        var report = StepReport.Create(GradProgram.Parse("param w = 0\nL = sqrt(w) + 1").Evaluate(), 0.1);
+        Assert.StartsWith("warning: ∂L/∂w is not finite", report.Warning);
+        Assert.DoesNotContain("--lr", report.Warning);
+    }
+
     [Theory]
     [InlineData("e1.grad")]
     [InlineData("e2.grad")]

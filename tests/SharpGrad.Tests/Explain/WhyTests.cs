@@ -64,6 +64,40 @@ public class WhyTests
     }
 
     [Fact]
+    public void AMaxAlongAnAxis_ComparesEachElementWithItsOwnRow()
+    {
+        // m = max(X, axis=1) of [[1, 4, 2], [3, 3, 0]]: row 2's largest is 3, so X[2, 3] = 0 loses to 3, not to row 1's 4 (by hand).
+        var text = ZeroGradientExplanation.Create(GradProgram.Parse("param X = [[1, 4, 2], [3, 3, 0]]\nm = max(X, axis=1)\nL = sum(m * m)"), "X").Render();
+        Assert.Contains("X[2, 3] is 0 because:\n  - max(X, axis=1) at line 2: X[2, 3] = 0 is not the largest element of those m[2] reads (3), so max passes no gradient to it and ∂m[2]/∂X[2, 3] = 0", text);
+    }
+
+    [Fact]
+    public void AConvolution_NamesTheKernelWeightOrImageElementThatIsZero()
+    {
+        // Y = conv2d(X, K), K = [[0, 1], [0, 2]]: ∂Y[r, c]/∂X[a, b] = K[a − r + 1, b − c + 1]. X[3, 1] reaches only Y[2, 1], through
+        // K[2, 1] = 0; X[2, 1] reaches Y[1, 1] through K[2, 1] and Y[2, 1] through K[1, 1], both 0 (by hand).
+        var text = ZeroGradientExplanation.Create(GradProgram.Parse("param X = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nparam K = [[0, 1], [0, 2]]\nY = conv2d(X, K)\nL = sum(Y)"), "X").Render();
+        Assert.Contains("X[2, 1] is 0 because:\n  - conv2d(X, K) at line 3: ∂Y[1, 1]/∂X[2, 1] = K[2, 1] = 0\n  - conv2d(X, K) at line 3: ∂Y[2, 1]/∂X[2, 1] = K[1, 1] = 0\n", text);
+        Assert.Contains("X[3, 1] is 0 because:\n  - conv2d(X, K) at line 3: ∂Y[2, 1]/∂X[3, 1] = K[2, 1] = 0\n", text);
+        // ∂Y[1, 1]/∂K[1, 2] is the image element X[1, 2] = 0 the weight multiplies.
+        var kernel = ZeroGradientExplanation.Create(GradProgram.Parse("param X = [[1, 0, 2], [0, 3, 1], [2, 1, 0]]\nparam K = [[1, 2], [3, 4]]\nY = conv2d(X, K)\nL = Y[0, 0] * 2"), "K").Render();
+        Assert.Contains("K[1, 2] is 0 because:\n  - conv2d(X, K) at line 3: ∂Y[1, 1]/∂K[1, 2] = X[1, 2] = 0\n", kernel);
+        // With stride 2 over a 3×3 input, avgpool's windows leave the last row and column out.
+        var pool = ZeroGradientExplanation.Create(GradProgram.Parse("param X = [[1, 2, 3], [4, 5, 6], [7, 8, 9]]\nQ = avgpool(X, 2)\nL = sum(Q)"), "X").Render();
+        Assert.Contains("X[1, 3] is 0 because:\n  - avgpool(X, 2) at line 2: no component of Q depends on X[1, 3] (no window covers it), so its local derivative is 0\n", pool);
+    }
+
+    [Fact]
+    public void RoundingLeftWhereContributionsCancel_IsZero()
+    {
+        // Σ softmax(z) = 1 whatever z: ∂L/∂z = 0, left by rounding at about 1e-16 of terms p_j(δ_jk − p_k) near 0.1 (by hand).
+        var why = ZeroGradientExplanation.Create(GradProgram.Parse("param z = [1, 2, 3]\np = softmax(z)\nL = sum(p)"), "z");
+        Assert.True(why.IsZero);
+        Assert.Equal(3, why.Groups.Count);
+        Assert.StartsWith("the gradients that reach z[1] cancel: ", why.Groups[0].Reasons[0]);
+    }
+
+    [Fact]
     public void E9_W1_InactiveRelu()
     {
         var why = ZeroGradientExplanation.Create(ExplainFiles.Load("e9.grad"), "W1");

@@ -27,8 +27,11 @@ public static partial class DerivativeChecker
     /// <summary>Points closer than this (relative) to a kink are not used.</summary>
     public const double KinkMargin = 1e-4;
 
-    /// <summary>Whether two numbers agree at the checker's tolerance (1e-6 relative, 1e-9 absolute); NaN agrees with NaN.</summary>
-    internal static bool Agrees(double a, double b) => a.Equals(b) || Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b));
+    /// <summary>
+    /// Whether two numbers agree at the checker's tolerance (1e-6 relative, 1e-9 absolute); NaN agrees with NaN and ∞ with
+    /// ∞ only (a relative tolerance of ∞ would take in every number).
+    /// </summary>
+    internal static bool Agrees(double a, double b) => a.Equals(b) || (double.IsFinite(a) && double.IsFinite(b) && Math.Abs(a - b) <= 1e-9 + 1e-6 * Math.Max(Math.Abs(a), Math.Abs(b)));
 
     /// <summary>
     /// Checks <paramref name="expression"/> against ∂objective/∂<paramref name="wrt"/> (objective:

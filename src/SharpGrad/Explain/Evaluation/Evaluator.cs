@@ -75,10 +75,10 @@ internal static class Evaluator
             ArgumentNullException.ThrowIfNull(value, $"overrides[{name}]");
             if (!program.Graph.TryGetNode(name, out var node))
                 throw new GradProgramException(
-                    $"cannot set '{name}': the program declares no such name{NameSuggestion.Hint(name, program.Declarations.Select(d => d.Name))} (its declarations are {string.Join(", ", program.Declarations.Select(d => d.Name))})");
+                    $"--set {name}: the program declares no such name{NameSuggestion.Hint(name, program.Declarations.Select(d => d.Name))} (its declarations are {string.Join(", ", program.Declarations.Select(d => d.Name))})");
             if (!node.IsDeclaration)
                 throw new GradProgramException(
-                    $"cannot set '{name}': it is computed by the program (line {node.Statement!.Line}); only param, input and target declarations take values");
+                    $"--set {name}: it is computed by the program (line {node.Statement!.Line}); only param, input and target declarations take values");
         }
     }
 
@@ -153,14 +153,12 @@ internal static class Evaluator
     /// <summary>The declaration's value (given, or written in the program) as a float64 leaf of the declared shape.</summary>
     private static Tensor Bind(Declaration d, IReadOnlyDictionary<string, Tensor>? overrides, Dictionary<string, int> sizes)
     {
-        Tensor? value = null;
-        if (overrides is null || !overrides.TryGetValue(d.Name, out value))
-        {
-            if (d.Value is null)
-                throw new GradProgramException(
-                    $"{d.Keyword} {d.Name} has no value; give one with --set {d.Name}=... (or write {d.Keyword} {d.Name} = ... in the program)", d.NamePosition);
-            value = d.Value.ToTensor();
-        }
+        Tensor? given = null;
+        bool set = overrides is not null && overrides.TryGetValue(d.Name, out given);
+        // A value from --set is named as one; the position stays the declaration's, where the shape is written.
+        var option = set ? $"--set {d.Name}: " : "";
+        var value = given ?? d.Value?.ToTensor() ?? throw new GradProgramException(
+            $"{d.Keyword} {d.Name} has no value; give one with --set {d.Name}=... (or write {d.Keyword} {d.Name} = ... in the program)", d.NamePosition);
         var declared = d.Size is not null ? new SymbolicShape(d.Size)
             : d.Value is not null ? SymbolicShape.FromSizes(d.Value.Shape)
             : SymbolicShape.Scalar;
@@ -168,14 +166,14 @@ internal static class Evaluator
         var shape = ShapeInference.Fit(declared, actual, sizes, out _, out var conflict);
         if (conflict is { } c)
             throw new GradProgramException(
-                $"the value given for '{d.Name}' makes {c.Symbol} = {c.Given}, but another value already made {c.Symbol} = {c.Bound}", d.NamePosition);
+                $"{option}the value given for '{d.Name}' makes {c.Symbol} = {c.Given}, but another value already made {c.Symbol} = {c.Bound}", d.NamePosition);
         if (shape is null)
         {
             var declaredText = d.Size is null && d.Value is null
                 ? $"as a scalar (it has no size and no value in the program; declare a size such as {d.Name}[3] for a vector)"
                 : declared.IsScalar ? "as a scalar" : $"with shape {declared}";
             throw new GradProgramException(
-                $"'{d.Name}' is declared {declaredText}, but the value given has shape {SymbolicShape.FromSizes(actual)}", d.NamePosition);
+                $"{option}'{d.Name}' is declared {declaredText}, but the value given has shape {SymbolicShape.FromSizes(actual)}", d.NamePosition);
         }
         using (Autograd.NoGrad())
         {

@@ -38,9 +38,22 @@ public sealed class ProgramEvaluation
     /// <summary>The objective's value.</summary>
     public double ObjectiveValue => values[Objective.Index].Item();
 
-    /// <summary>A warning that the objective is NaN or infinite, so that <paramref name="what"/> mean nothing; null when it is a number.</summary>
-    public string? NonFiniteWarning(string what) => double.IsFinite(ObjectiveValue) ? null
-        : $"warning: the objective {ObjectiveName} = {ValueFormat.Number(ObjectiveValue)} is not a finite number, so {what} are not meaningful; check the values given (--set).";
+    /// <summary>
+    /// A warning that the objective is NaN or infinite, so that <paramref name="what"/> mean nothing; else that named values
+    /// or gradients are (1/x at x = 0 under a min that passes 5: a finite objective, a NaN gradient); null when all are numbers.
+    /// </summary>
+    public string? NonFiniteWarning(string what)
+    {
+        if (!double.IsFinite(ObjectiveValue))
+            return $"warning: the objective {ObjectiveName} = {ValueFormat.Number(ObjectiveValue)} is not a finite number, so {what} are not meaningful; check the values given (--set).";
+        static bool Finite(Tensor? t) => t is null || t.ToDoubleArray().All(double.IsFinite);
+        var values = Names.Where(n => !Finite(Value(n))).Select(n => n).ToList();
+        var gradients = Names.Where(n => !Finite(GradientOf(Graph[n]))).Select(n => $"∂{ObjectiveName}/∂{n}").ToList();
+        var bad = values.Concat(gradients).ToList();
+        if (bad.Count == 0) return null;
+        return $"warning: {string.Join(", ", bad.Take(4))}{(bad.Count > 4 ? ", …" : "")} {(bad.Count == 1 ? "is" : "are")} not finite (NaN or ∞), though the objective {ObjectiveName} = {ValueFormat.Number(ObjectiveValue)} is: "
+            + "a function is at the edge of its domain (a division by 0, the log or square root of 0, 0·∞); check the values given (--set).";
+    }
 
     /// <summary>Every named node in program order (declarations and assignments).</summary>
     public IReadOnlyList<string> Names { get; }

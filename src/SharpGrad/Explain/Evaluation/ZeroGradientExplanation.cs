@@ -41,8 +41,8 @@ public sealed class ZeroGradientExplanation
     /// <summary>∂objective/∂wrt.</summary>
     public Tensor Gradient { get; }
 
-    /// <summary>True when every component of the gradient is 0.</summary>
-    public bool IsZero => Gradient.ToDoubleArray().All(v => v == 0);
+    /// <summary>True when every component of the gradient is 0 (or only the rounding left where contributions cancel).</summary>
+    public bool IsZero => HasPath ? Groups.Sum(g => g.Components.Count) == Gradient.Count : true;
 
     /// <summary>The zero components (as "W1[2, 1]", counted from 1, or the name for a single number), grouped by the reasons they share.</summary>
     public IReadOnlyList<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)> Groups { get; }
@@ -74,13 +74,14 @@ public sealed class ZeroGradientExplanation
         var tracer = new ZeroGradientTracer(evaluation, ancestors);
         var data = gradient.ToDoubleArray();
         // A component that rounding left at 1e-18 where the others are near 1 is printed 0, and is 0: the paths into it cancel.
+        // So is one left at 1e-16 by contributions near 0.3 where every component is such rounding (Σ softmax(z)).
         double scale = data.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
         var groups = new List<(IReadOnlyList<string> Components, IReadOnlyList<string> Reasons)>();
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int k = 0; k < data.Length; k++)
         {
             // Written so that a NaN, which compares false with everything, is no zero.
-            if (!(Math.Abs(data[k]) <= 1e-12 * scale)) continue;
+            if (!(Math.Abs(data[k]) <= 1e-12 * scale) && !(Math.Abs(data[k]) < 1e-10 && Math.Abs(data[k]) <= 1e-12 * tracer.ArrivingScale(wrtNode, k))) continue;
             var reasons = tracer.Explain(wrtNode, k);
             if (reasons.Count == 0) reasons = ["no reason was found (the local derivatives are not zero; the contributions of several paths cancel)"];
             var key = string.Join("\n", reasons);

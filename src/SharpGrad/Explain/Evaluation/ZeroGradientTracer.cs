@@ -23,16 +23,14 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
             if (!onPath.Contains(c) || !c.HasGradient) continue;
             var (feeds, local) = Jacobian(c, n);
             var upstream = (evaluation.GradientOf(c) ?? Tensor.ZerosLike(evaluation.ValueOf(c))).ToDoubleArray();
-            // A slice or concat passes k to the one place it reads it: only that place is traced, and one that reads it
-            // nowhere is the reason.
-            var places = c.Op?.Kind == OpKind.Structural ? feeds[k].Where(t => local[t, k] != 0).ToList() : feeds[k];
-            if (places.Count == 0 && c.Op?.Kind == OpKind.Structural)
+            // An op that reads k nowhere (a slice, a pooling window that does not cover it) is the reason.
+            if (feeds[k].Count == 0)
             {
-                var r = Reason(c, n, feeds[k].Count > 0 ? feeds[k][0] : 0, k);
+                var r = Reason(c, n, -1, k);
                 if (!reasons.Contains(r)) reasons.Add(r);
                 continue;
             }
-            foreach (var s in places)
+            foreach (var s in feeds[k])
             {
                 if (upstream[s] == 0)
                 {
@@ -51,6 +49,23 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
             reasons.Add($"the gradients that reach {C(n, k)} cancel: "
                 + string.Join(", ", arriving.Select(a => $"{N(a.Value)} through {C(a.C, a.S)}")) + $" sum to {N(Rounded(arriving.Select(a => a.Value)))}");
         return reasons;
+    }
+
+    /// <summary>
+    /// The largest gradient that reaches n[k] through one place of one op that uses it: a component whose gradient is
+    /// only rounding left of contributions this large (Σ softmax(z), 1e-16 of terms near 0.3) is 0.
+    /// </summary>
+    public double ArrivingScale(GraphNode n, int k)
+    {
+        double scale = 0;
+        foreach (var c in n.Consumers)
+        {
+            if (!onPath.Contains(c) || !c.HasGradient) continue;
+            var (feeds, local) = Jacobian(c, n);
+            var upstream = (evaluation.GradientOf(c) ?? Tensor.ZerosLike(evaluation.ValueOf(c))).ToDoubleArray();
+            foreach (var s in feeds[k]) scale = Math.Max(scale, Math.Abs(upstream[s] * local[s, k]));
+        }
+        return scale;
     }
 
     /// <summary>
@@ -88,7 +103,7 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
     private string Reason(GraphNode c, GraphNode n, int s, int k)
     {
         var at = $"{ExprPrinter.Source(c.Expression!)} at line {c.Position.Line}";
-        var partial = $"∂{C(c, s)}/∂{C(n, k)}";
+        var partial = $"∂{C(c, Math.Max(s, 0))}/∂{C(n, k)}";
         var op = c.Op!;
         var others = c.Operands.Where(o => o != n).ToArray();
         switch (op.Name)
@@ -111,12 +126,22 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                 var cmp = op.Name == "max" ? ">" : "<";
                 return $"{at}: {C(other, j)} = {N(V(other, j))} {cmp} {C(n, k)} = {N(V(n, k))}, so {op.Name} passes the gradient to {C(other, j)} and {partial} = 0";
             }
+            case not "index" when s < 0:
+                return $"{at}: no component of {c.Label} depends on {C(n, k)}{(op.Name is "maxpool" or "avgpool" or "conv2d" ? " (no window covers it)" : "")}, so its local derivative is 0";
             case "max" or "min" when op.Arity == 1:
             {
-                var extreme = op.Name == "max" ? evaluation.ValueOf(n).ToDoubleArray().Max() : evaluation.ValueOf(n).ToDoubleArray().Min();
+                // The elements that compete for c[s]: all of them, or one row or column of max(X, axis=1).
+                var (feeds, _) = Jacobian(c, n);
+                var rivals = Enumerable.Range(0, feeds.Length).Where(j => feeds[j].Contains(s)).Select(j => V(n, j)).ToList();
+                var extreme = op.Name == "max" ? rivals.Max() : rivals.Min();
                 var word = op.Name == "max" ? "largest" : "smallest";
-                return $"{at}: {C(n, k)} = {N(V(n, k))} is not the {word} element ({N(extreme)}), so {op.Name} passes no gradient to it and {partial} = 0";
+                var among = rivals.Count < evaluation.ValueOf(n).Count ? $" of those {C(c, s)} reads" : "";
+                return V(n, k) == extreme
+                    ? $"{at}: {C(n, k)} = {N(V(n, k))} ties as the {word}{among}, and another of the tied elements takes the gradient, so {partial} = 0"
+                    : $"{at}: {C(n, k)} = {N(V(n, k))} is not the {word} element{among} ({N(extreme)}), so {op.Name} passes no gradient to it and {partial} = 0";
             }
+            case "conv2d" when ConvPartner(c, n, s, k) is (GraphNode other, int j):
+                return $"{at}: {partial} = {C(other, j)} = {N(V(other, j))}";
             case "maxpool":
             {
                 // The window of P[s] is the components of n that feed it; the one with a local derivative won it.
@@ -182,6 +207,30 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
         return (m, inner, p);
     }
 
+    /// <summary>
+    /// For ∂Y[s]/∂n[k] of Y = conv2d(X, K) of an image by a kernel (both 2-D), the other operand's entry it equals: the kernel
+    /// weight that multiplies X[k] into Y[s], or the image element that K[k] multiplies; null for the zero padding.
+    /// </summary>
+    private (GraphNode, int)? ConvPartner(GraphNode c, GraphNode n, int s, int k)
+    {
+        var (x, kernel) = (c.Operands[0], c.Operands[1]);
+        int[] xs = evaluation.ValueOf(x).ShapeArray, ks = evaluation.ValueOf(kernel).ShapeArray, ys = evaluation.ValueOf(c).ShapeArray;
+        var (_, stride, pad) = c.Op!.Settings;
+        if (xs.Length != 2 || ks.Length != 2 || ys.Length != 2 || stride < 1) return null;
+        int r = s / ys[1], q = s % ys[1];
+        if (n == x)
+        {
+            int i = k / xs[1] + pad - r * stride, j = k % xs[1] + pad - q * stride;
+            return i >= 0 && i < ks[0] && j >= 0 && j < ks[1] ? (kernel, i * ks[1] + j) : null;
+        }
+        if (n == kernel)
+        {
+            int a = r * stride + k / ks[1] - pad, b = q * stride + k % ks[1] - pad;
+            return a >= 0 && a < xs[0] && b >= 0 && b < xs[1] ? (x, a * xs[1] + b) : null;
+        }
+        return null;
+    }
+
     /// <summary>For ∂C[s]/∂n[k] of C = A @ B, the flat index of the entry of the other operand it equals.</summary>
     private int? MatMulPartner(GraphNode c, GraphNode n, int s, int k)
     {
@@ -193,12 +242,26 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
     }
 
     /// <summary>
-    /// The pairs (k, s) where output component s of c depends on component k of n: where the local derivative is not 0,
-    /// or where moving n[k] far up or down changes c[s] (a maxpool's window, whose non-largest elements have a zero
-    /// local derivative; a relu inside a composite op).
+    /// The pairs (k, s) where output component s of c depends on component k of n: where the local derivative is not 0
+    /// here or at other values of the operands (a conv's kernel weight that is 0 here), or where moving n[k] far up or
+    /// down changes c[s] (a maxpool's window, whose non-largest elements have a zero local derivative).
     /// </summary>
     private IEnumerable<(int K, int S)> Dependencies(GraphNode c, GraphNode n, double[,] local)
     {
+        var random = new Random(0x5EED);
+        double[,]? generic;
+        try
+        {
+            generic = Local(c, n, o =>
+            {
+                var v = evaluation.ValueOf(o);
+                return Tensor.FromArray(Enumerable.Range(0, v.Count).Select(_ => (random.Next(2) * 2 - 1) * (0.5 + random.NextDouble())).ToArray(), v.Shape.ToArray());
+            });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            generic = null;   // an op whose operand must hold particular values (class labels)
+        }
         var values = c.Operands.Select(o => evaluation.ValueOf(o).To(DType.Float64).Contiguous()).ToArray();
         var x = evaluation.ValueOf(n).To(DType.Float64).Contiguous().ToDoubleArray();
         double far = 1 + 10 * x.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
@@ -220,7 +283,7 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
             var down = Output(x);
             x[k] = keep;
             for (int s = 0; s < at.Length; s++)
-                if (local[s, k] != 0 || up[s] != at[s] || down[s] != at[s]) yield return (k, s);
+                if (local[s, k] != 0 || (generic is not null && generic[s, k] != 0) || up[s] != at[s] || down[s] != at[s]) yield return (k, s);
         }
     }
 
@@ -255,6 +318,16 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                 break;
             }
         }
+        var local = Local(c, n, o => evaluation.ValueOf(o));
+        if (op.Kind is not (OpKind.Elementwise or OpKind.Identity or OpKind.MatMul))
+            foreach (var (k, s) in Dependencies(c, n, local)) Feed(k, s);
+        return jacobians[(c, n)] = (feeds, local);
+    }
+
+    /// <summary>∂c[s]/∂n[k] for every s and k, with c's operands given the values of <paramref name="valueOf"/>.</summary>
+    private double[,] Local(GraphNode c, GraphNode n, Func<GraphNode, Tensor> valueOf)
+    {
+        int outCount = evaluation.ValueOf(c).Count, inCount = evaluation.ValueOf(n).Count;
         var local = new double[outCount, inCount];
         for (int s = 0; s < outCount; s++)
         {
@@ -263,8 +336,8 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                 var leaves = new Dictionary<GraphNode, Tensor>();
                 foreach (var o in c.Operands.Distinct())
                     using (Autograd.NoGrad())
-                        leaves[o] = evaluation.ValueOf(o).Contiguous().Clone().Detach().RequireGrad();
-                var output = op.Apply(c.Operands.Select(o => leaves[o]).ToArray());
+                        leaves[o] = valueOf(o).Contiguous().Clone().Detach().RequireGrad();
+                var output = c.Op!.Apply(c.Operands.Select(o => leaves[o]).ToArray());
                 var seed = new double[outCount];
                 seed[s] = 1;
                 var seedTensor = output.Rank == 0 ? Tensor.Scalar(1, DType.Float64) : Tensor.FromArray(seed, output.Shape.ToArray());
@@ -273,8 +346,6 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
                 for (int k = 0; k < inCount; k++) local[s, k] = row[k];
             }
         }
-        if (op.Kind is not (OpKind.Elementwise or OpKind.Identity or OpKind.MatMul))
-            foreach (var (k, s) in Dependencies(c, n, local)) Feed(k, s);
-        return jacobians[(c, n)] = (feeds, local);
+        return local;
     }
 }

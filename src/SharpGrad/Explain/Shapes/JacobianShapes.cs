@@ -65,8 +65,9 @@ public sealed class JacobianShapes
         var of = objective ?? program.DefaultObjective.Name;
         var w = wrt ?? program.Assignments[0].Name;
         var derivation = ChainDerivation.Create(program, w, of);
-        // A first assignment that feeds the objective directly is a chain of one factor; start from what it reads instead.
-        if (wrt is null && derivation.NodesOnPaths.Count == 2)
+        // A first assignment that feeds the objective directly (or is the objective) is a chain of one factor or none; start
+        // from what it reads instead.
+        if (wrt is null && derivation.NodesOnPaths.Count <= 2)
             foreach (var p in program.Graph.Parameters.Concat(program.Graph.Nodes.Where(n => n.IsDeclaration)))
             {
                 var chain = p.Name == of ? null : ChainDerivation.Create(program, p.Name!, of);

@@ -50,7 +50,8 @@ public sealed class StepReport
     /// parameter beyond the numbers (a learning rate of 1e308); null otherwise.
     /// </summary>
     public string? Warning => Evaluation.NonFiniteWarning("the gradients and the update below")
-        ?? (Updates.Where(u => !u.New.ToDoubleArray().All(double.IsFinite)).Select(u => u.Parameter.Name).ToArray() is { Length: > 0 } overflowed
+        ?? (Updates.Where(u => !u.New.ToDoubleArray().All(double.IsFinite) && Evaluation.GradientOf(u.Parameter) is { } g && g.ToDoubleArray().All(double.IsFinite))
+            .Select(u => u.Parameter.Name).ToArray() is { Length: > 0 } overflowed
             ? $"warning: the step takes {string.Join(", ", overflowed)} beyond the finite numbers (η·gradient overflows); choose a smaller learning rate (--lr)."
             : null);
 
