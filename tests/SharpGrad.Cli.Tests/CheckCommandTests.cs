@@ -297,6 +297,8 @@ public class CheckCommandTests
     // A quote inside an unquoted field, or text after a closing quote, is refused at its place, not dropped or kept.
     [InlineData("subs.csv", "id,program,wrt,expression\na,e9.grad,W3,h2\"x\"\n", "line 2, column 16: a quote in the middle of a field; quote the whole field and double each quote inside it (\"h2\"\"x\"\"\")")]
     [InlineData("subs.csv", "id,program,wrt,expression\na,e9.grad,W3,\"h2\"x\n", "line 2, column 18: a quote in the middle of a field; quote the whole field and double each quote inside it (\"h2\"\"x\"\"\")")]
+    // An unclosed quote swallows the next line up to its first quote: the quote that opened is what to fix.
+    [InlineData("subs.csv", "id,program,wrt,expression\n8,e9.grad,W3,\"unterminated\n9,e9.grad,W3,\"-2*h2\"\n", "the quoted field opened at line 2, column 14 runs on to line 3, where text follows its closing quote (column 15); is its closing quote missing on line 2?")]
     public void Batch_MalformedFile_SaysWhereAndWhat_InPlainWords(string name, string content, string expected)
     {
         var dir = Directory.CreateTempSubdirectory("sharpgrad-batch-").FullName;

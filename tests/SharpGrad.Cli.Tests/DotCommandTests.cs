@@ -60,6 +60,17 @@ public class DotCommandTests
             Assert.Equal(2, code);
             Assert.Equal("error: SHARPGRAD_DOT names '/nonexistent/graphviz/dot', which cannot be run (no such executable file); fix or unset SHARPGRAD_DOT\n", stderr);
             Assert.False(File.Exists(png));
+            // A file that is there but cannot be executed is said to be so.
+            var plain = Path.Combine(Path.GetTempPath(), $"sg-{Guid.NewGuid():N}.sh");
+            File.WriteAllText(plain, "#!/bin/sh\n");
+            Environment.SetEnvironmentVariable("SHARPGRAD_DOT", plain);
+            try
+            {
+                (code, _, stderr) = CliRunner.Run("dot", CliRunner.Example("e9.grad"), "--png", png);
+                Assert.Equal(2, code);
+                Assert.Equal($"error: SHARPGRAD_DOT names '{plain}', which cannot be run (the file is not executable; chmod +x it); fix or unset SHARPGRAD_DOT\n", stderr);
+            }
+            finally { File.Delete(plain); }
             // Without it, and without Graphviz on the PATH, the hint says how to install it.
             Environment.SetEnvironmentVariable("SHARPGRAD_DOT", null);
             bool installed = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => d.Length > 0 && File.Exists(Path.Combine(d, "dot")));

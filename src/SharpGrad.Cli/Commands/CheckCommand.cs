@@ -322,7 +322,10 @@ internal static class CheckCommand
             // Spaces around a quoted field (a, "max(a, b)") are the typist's, not the field's.
             if (closed && c is ' ' or '\t') continue;
             if ((c == '"' && !string.IsNullOrWhiteSpace(field.ToString())) || (closed && c is not (',' or '\n' or '\r')))
-                throw new ArgumentException($"--batch {path}: line {line}, column {i - lineStart + 1}: a quote in the middle of a field; quote the whole field and double each quote inside it (\"h2\"\"x\"\"\")");
+                // A quoted field that ran over lines before the stray text most likely lost its closing quote where it opened.
+                throw new ArgumentException(closed && openedLine < line
+                    ? $"--batch {path}: the quoted field opened at line {openedLine}, column {openedColumn} runs on to line {line}, where text follows its closing quote (column {i - lineStart + 1}); is its closing quote missing on line {openedLine}?"
+                    : $"--batch {path}: line {line}, column {i - lineStart + 1}: a quote in the middle of a field; quote the whole field and double each quote inside it (\"h2\"\"x\"\"\")");
             closed = false;
             if (c == '"') { field.Clear(); quoted = true; any = true; (openedLine, openedColumn) = (line, i - lineStart + 1); }
             else if (c == ',') { record.Add(field.ToString()); field.Clear(); any = true; }

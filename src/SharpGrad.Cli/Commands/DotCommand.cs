@@ -86,7 +86,8 @@ internal static class DotCommand
         if (process is null)
         {
             // A dot named by SHARPGRAD_DOT that cannot be run is that setting's mistake, not a missing Graphviz.
-            Console.Error.WriteLine(executable != "dot" ? $"error: SHARPGRAD_DOT names '{executable}', which cannot be run (no such executable file); fix or unset SHARPGRAD_DOT" : NotFound);
+            var why = Directory.Exists(executable) ? "it is a folder" : File.Exists(executable) ? "the file is not executable; chmod +x it" : "no such executable file";
+            Console.Error.WriteLine(executable != "dot" ? $"error: SHARPGRAD_DOT names '{executable}', which cannot be run ({why}); fix or unset SHARPGRAD_DOT" : NotFound);
             return ExplainCli.UsageError;
         }
         try

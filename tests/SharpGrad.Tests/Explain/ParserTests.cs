@@ -30,6 +30,7 @@ public class ParserTests
     [InlineData("param W = [[1, 2], 3]", 1, 20, "ragged array literal: element 2 has shape scalar (a number) but element 1 has shape [2]; every row must have the same length")]
     [InlineData("param W = []", 1, 12, "an array literal needs at least one element; '[]' is empty")]
     [InlineData("input x = 1e", 1, 12, "malformed number '1e': an exponent needs digits, as in 1e-3")]
+    [InlineData("input x = 0x10", 1, 11, "malformed number '0x1…': hexadecimal numbers are not read; write the number in decimal")]
     [InlineData("input x = 1\ny = x * 1.2.3", 2, 12, "malformed number '1.2.3…': a number has at most one decimal point")]
     [InlineData("param w = 1e400", 1, 11, "the number 1e400 is too large for a double (the largest is about 1.8e308)")]
     [InlineData("input x = 1\ny x", 2, 3, "expected '=' after 'y', found name 'x'")]
@@ -65,6 +66,17 @@ public class ParserTests
         var e = ParseError(string.Join(eol, "param w = 3", "# a comment", "", "J = w $ w", ""));
         Assert.Equal((4, 7), (e.Line, e.Column));
         Assert.Equal("t.grad:4:7: unexpected character '$'", e.Diagnostic);
+    }
+
+    [Fact]
+    public void NamesMayHoldLettersBeyondTheBasicPlane_AndDecomposedAccents()
+    {
+        // 𝑥 (U+1D465, two UTF-16 units) is a letter; e + U+0301 is é, the same name as the precomposed é.
+        var program = GradProgram.Parse("param \U0001D465 = 2\nparam e\u0301 = 3\nL = \U0001D465 * \U0001D465 + \u00E9");
+        var result = program.Evaluate();
+        Assert.Equal(7, result.ObjectiveValue);
+        Assert.Equal(4, result.Gradient("\U0001D465").Item());
+        Assert.Equal(1, result.Gradient("\u00E9").Item());
     }
 
     [Fact]
@@ -209,6 +221,7 @@ public class ParserTests
     // A --set or --value value comes from the command line: it has no file to end, and an empty one is said as such.
     [Theory]
     [InlineData("[1,", "expected a number or '[', found the end of the value")]
+    [InlineData("[[1],[2]", "expected ',' or ']' in the array literal opened at character 1, found the end of the value")]
     [InlineData("", "the value is empty; give a number or an array literal such as [1, -2]")]
     [InlineData("  ", "the value is empty; give a number or an array literal such as [1, -2]")]
     public void CommandLineValue_Errors_SpeakOfTheValue(string text, string reason)

@@ -34,7 +34,8 @@ internal sealed class Lexer
     /// </summary>
     public static List<Token> Tokenize(string text, bool formula = false)
     {
-        var lexer = new Lexer(text, formula);
+        // An é saved as e and a combining accent (as some editors write it) is the letter é.
+        var lexer = new Lexer(text.IsNormalized() ? text : text.Normalize(), formula);
         var tokens = new List<Token>();
         Token token;
         do
@@ -100,7 +101,7 @@ internal sealed class Lexer
             index++;
             return new Token(TokenKind.Times, "x", position);   // as written, so a message about it quotes what was typed
         }
-        if (ch != Transposed && (char.IsLetter(ch) || ch == '_'))
+        if (ch != Transposed && (char.IsLetter(ch) || ch == '_' || AstralLetter(index)))
             return ReadName(position);
         // ½ exp(½ lv), ¼ Σ: a fraction as one character is the number it is, in answers written as on a board.
         if (formula && ch is (>= '\u00BC' and <= '\u00BE') or (>= '\u2150' and <= '\u215E'))
@@ -161,6 +162,9 @@ internal sealed class Lexer
 
     private static bool IsNamePart(char c) => c != Transposed && (char.IsLetterOrDigit(c) || c == '_');
 
+    /// <summary>A letter beyond the first 65,536 code points (the mathematical italic 𝑥), two UTF-16 units.</summary>
+    private bool AstralLetter(int at) => at + 1 < text.Length && char.IsSurrogatePair(text[at], text[at + 1]) && char.IsLetter(text, at);
+
     /// <summary>A name; the subscript braces of w_{2,5} (as LaTeX-style output prints it) read as w_2_5.</summary>
     private Token ReadName(SourcePosition position)
     {
@@ -169,6 +173,11 @@ internal sealed class Lexer
         {
             if (IsNamePart(text[index]))
                 name.Append(text[index++]);
+            else if (AstralLetter(index))
+            {
+                name.Append(text, index, 2);
+                index += 2;
+            }
             else if (text[index] == '{' && name.Length > 0 && name[^1] == '_')
             {
                 int close = text.IndexOf('}', index);
@@ -197,6 +206,8 @@ internal sealed class Lexer
     {
         int start = index;
         while (index < text.Length && char.IsAsciiDigit(text[index])) index++;
+        if (index - start == 1 && text[start] == '0' && index + 1 < text.Length && text[index] is 'x' or 'X' && char.IsAsciiHexDigit(text[index + 1]))
+            throw new GradProgramException($"malformed number '0{text[index]}{text[index + 1]}…': hexadecimal numbers are not read; write the number in decimal", position);
         if (index < text.Length && text[index] == '.')
         {
             index++;

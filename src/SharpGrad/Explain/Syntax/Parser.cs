@@ -104,10 +104,13 @@ internal sealed class Parser
         {
             return ParseValueText(text);
         }
-        catch (GradProgramException e) when (e.Reason.Contains("the end of the file", StringComparison.Ordinal))
+        catch (GradProgramException e) when (e.Reason.Contains("the end of the file", StringComparison.Ordinal) || e.Reason.Contains(" at line 1, column ", StringComparison.Ordinal))
         {
-            // A value comes from the command line, which has no file to end.
-            throw new GradProgramException(e.Reason.Replace("the end of the file", "the end of the value", StringComparison.Ordinal), e.Position);
+            // A value comes from the command line, which has no file to end, and a value of one line has characters, not lines.
+            var reason = e.Reason.Replace("the end of the file", "the end of the value", StringComparison.Ordinal);
+            if (!text.Contains('\n') && !text.Contains('\r'))
+                reason = System.Text.RegularExpressions.Regex.Replace(reason, " at line 1, column ([0-9]+)", " at character $1");
+            throw new GradProgramException(reason, e.Position);
         }
     }
 
