@@ -148,6 +148,8 @@ internal static class ExplainCli
             var problems = parseResult.Errors.Select(e => e.Message)
                 .Concat(parseResult.UnmatchedTokens.Where(t => t.StartsWith('-') || !unknownOption)
                     .Select(t => t.StartsWith('-') ? $"Unknown option '{t}'." : $"Unexpected argument '{t}'."))
+                // An unknown option given twice (--set a=1 --set b=2) is one mistake.
+                .Distinct()
                 .ToArray();
             bool json = AsksForJson(parseResult);
             if (problems.Length > 0)
