@@ -607,6 +607,19 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AbsoluteValueBars_MultiplyWhatTheyFollow_AndAConstLeftOutIsNamed()
+    {
+        // Spec E11 with p = 3: ∂Jreg/∂w = 2(w − t) + α·p·|w|^(p−1)·sign(w) = 2(w − t) + 3α|w|²·sign(w) (by hand).
+        var program = GradProgram.Parse("param w = [-0.8, 1.2, 0.3, -2]\ntarget t = [0, 1, -1, -1.5]\nconst alpha = 0.05\nconst p = 3\nJ = sum((w - t)^2)\nJreg = J + alpha * sum(abs(w)^p)");
+        Assert.True(DerivativeChecker.Check(program, "w", "2(w − t) + alpha p |w|^(p−1) sign(w)").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "w", "3 alpha |w|^2 sign(w) + 2(w − t)").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "w", "2 |w|").IsCorrect);
+        var r = DerivativeChecker.Check(program, "w", "2*(w-t) + alpha*abs(w)^(p-1)*sign(w)");
+        Assert.Equal(CheckMistake.MissingFactor, r.Mistake);
+        Assert.Equal("factor p is missing in alpha*abs(w)^(p-1)*sign(w)", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void AFactorMissingInsideAPartThatOccursTwice_SaysWhichOne()
     {
         // p = softmax(z), L = Σ q log(q/p) with Σq = 1: ∂L/∂z = p − q (by hand). p(1 − p)(−q/p) treats softmax as a

@@ -166,10 +166,12 @@ internal sealed partial class CheckExprParser
     /// <summary>An operand of a chain with the span of its text (brackets included).</summary>
     private readonly record struct Operand(CheckExpr Expr, int Start, int End, bool Explicit = false);
 
-    // Inside ‖…‖ the next ‖ closes the norm; outside it opens one (‖u‖‖v‖ is a product of two norms).
-    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(") || IsOp("√") || IsOp("[") || (IsOp("‖") && norms == 0);
+    // Inside ‖…‖ the next ‖ closes the norm; outside it opens one (‖u‖‖v‖ is a product of two norms). So does | for an
+    // absolute value: 3α|w|² sign(w) is 3α times |w|² times sign(w).
+    private bool StartsPrimary => Current.Kind is T.Number or T.Ident or T.Partial || IsOp("(") || IsOp("√") || IsOp("[") || (IsOp("‖") && norms == 0)
+        || (IsOp("|") && bars == 0);
 
-    private int norms;
+    private int norms, bars;
 
     private CheckExpr ParseProduct()
     {
@@ -464,7 +466,9 @@ internal sealed partial class CheckExprParser
         {
             // |w − t|: the absolute value as a board writes it.
             index++;
+            bars++;
             var magnitude = ParseSum();
+            bars--;
             Expect("|", $"'|' to close the absolute value opened at column {start + 1}");
             OpTable.TryGetFunction("abs", 1, out var abs);
             return Node(CheckExpr.Kinds.Call, start, [magnitude], name: "abs", info: abs);
