@@ -67,6 +67,27 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void ALogOfRowSums_HasItsClosedForm()
+    {
+        // ∂/∂Z_ij Σ_r log Σ_c exp(Z_rc) = exp(Z_ij)/Σ_c exp(Z_ic): each row's softmax, 1/s as a column repeated across (by hand).
+        AssertEqualsEngine("param Z = [[1, 2, -1], [0.5, 0, 1]]\nL = sum(log(sum(exp(Z), 1)))", "Z", out var formula);
+        Assert.Equal("((1/sum(exp(Z), 1)) ones(3)ᵀ) ⊙ exp(Z)", formula);
+        AssertEqualsEngine("param Z = [[1, 2, -1], [0.5, 0, 1]]\ns = sum(exp(Z), 1)\nL = sum(log(s))", "Z", out var named);
+        Assert.Equal("((1/s) ones(3)ᵀ) ⊙ exp(Z)", named);
+    }
+
+    [Fact]
+    public void ASliceOfAProduct_IsBracketedInLatexAsInText()
+    {
+        // h0 is the last two entries of z = concat(x, h0): ∂L/∂h0 = (Wᵀ(1 − tanh(W z)²))[2:4] (by hand). In LaTeX the subscript
+        // 2:4 must apply to the whole product, not to its last factor.
+        AssertEqualsEngine("param x = [1, 2]\nparam h0 = [0.5, -1]\nparam W = [[0.1, 0.2, 0.3, 0.4], [0.5, -0.6, 0.7, 0.8], [-0.9, 1, 0.2, 0.1]]\nz = concat(x, h0)\nL = sum(tanh(W @ z))", "h0", out var formula);
+        Assert.Equal("(Wᵀ(1 − tanh(W z)^2))[2:4]", formula);
+        var gradient = MatrixDerivation.Gradient(GradProgram.Parse("param x = [1, 2]\nparam h0 = [0.5, -1]\nparam W = [[0.1, 0.2, 0.3, 0.4], [0.5, -0.6, 0.7, 0.8], [-0.9, 1, 0.2, 0.1]]\nz = concat(x, h0)\nL = sum(tanh(W @ z))").Evaluate(), "h0");
+        Assert.Equal("{\\left({W}^{\\top}\\,\\left(1 - {\\tanh(W\\,z)}^{2}\\right)\\right)}_{2:4}", SymPrinter.Print(gradient, Notation.Latex));
+    }
+
+    [Fact]
     public void AScalarTimesAWholeSum_ReachesAMatrixProductAtEveryElement()
     {
         // L = s·Σ(W Wᵀ): ∂L/∂(W Wᵀ) = s at every element, so ∂L/∂W = s·(1 W + 1ᵀW) = 2s·1W = [[24, 36], [24, 36]]

@@ -187,7 +187,8 @@ public sealed partial class Sym
             // A shaped number (c·ones(k)) is a vector: it keeps the product's shape.
             if (f.IsNumber && !f.IsShaped) { coefficient *= f.Value; continue; }
             if (f.IsNumber && f.Value != 1) { coefficient *= f.Value; f = Num(1).WithShape([.. f.Shape!]); }
-            var (b, e) = f.Kind == SymKind.Power ? (f.Args[0], f.Args[1]) : (f, One);
+            // A power read with another shape (1/s as a column) keeps it: its base alone would be read as a row.
+            var (b, e) = f.Kind == SymKind.Power && f.explicitShape is null ? (f.Args[0], f.Args[1]) : (f, One);
             // The coefficient of a product read with another shape comes out of it: −2·(W3ᵀr ⊙ s), not (−2·W3ᵀr) ⊙ s.
             if (f.Kind == SymKind.Product && f.explicitShape is { } reshaped && f.Args[0].IsNumber)
             {

@@ -240,6 +240,9 @@ public static class SymPrinter
         // A slice of a gradient is (∂L/∂z)[2:4]: ∂L/∂z[2:4] would be the gradient with respect to the part z[2:4].
         if (op.Name == "index" && e.Args[0].Kind == SymKind.Partial)
             args[0] = latex ? $"\\left({args[0]}\\right)" : $"({args[0]})";
+        // A slice of a product (Wᵀ concat(…))[2:4] is bracketed as in text: its subscript would sit on the last factor alone.
+        if (latex && op.Name == "index" && e.Args[0].Kind != SymKind.Partial && precedences[0] <= op.Precedence && precedences[0] != Atom)
+            args[0] = $"\\left({args[0]}\\right)";
         if (latex) return (Fill(op.LatexTemplate, args), Atom);
         if (!op.IsFunction)
         {
