@@ -88,6 +88,15 @@ public class MatrixDerivationTests
     }
 
     [Fact]
+    public void AConstantBesideAVectorInASum_IsItsNumber()
+    {
+        // Huber with δ = 1 written through m = min(|d|, 1): ∂L/∂p = (1 + (m − 1) ⊙ (I[a < 1] + I[a = 1]/2)) ⊙ sign(d), the 1 of
+        // m − 1 broadcast as a number, not written ones(4) (by hand; the /2 is the engine's even split at a tie of min).
+        AssertEqualsEngine("param p = [0.2, 3, -2, 0.5]\ntarget t = [0, 0.5, 0.1, 1]\nd = p - t\na = abs(d)\nm = min(a, 1)\nL = sum(0.5 * m^2 + a - m)", "p", out var formula);
+        Assert.Equal("(1 + (m − 1) ⊙ (I[a < 1] + I[a = 1]/2)) ⊙ sign(d)", formula);
+    }
+
+    [Fact]
     public void AScalarTimesAWholeSum_ReachesAMatrixProductAtEveryElement()
     {
         // L = s·Σ(W Wᵀ): ∂L/∂(W Wᵀ) = s at every element, so ∂L/∂W = s·(1 W + 1ᵀW) = 2s·1W = [[24, 36], [24, 36]]

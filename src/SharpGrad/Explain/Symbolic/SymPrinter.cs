@@ -135,14 +135,18 @@ public static class SymPrinter
     private static (string Text, int P) WriteSum(Sym e, bool latex)
     {
         var sb = new System.Text.StringBuilder();
+        // Beside a term of the sum's own shape a constant vector is its number, broadcast: m − 1, not m − ones(4).
+        bool shapedTerm = e.Shape is { } sumShape && e.Args.Any(a => !a.IsNumber && a.Shape is { } s && s.SequenceEqual(sumShape));
         for (int i = 0; i < e.Args.Count; i++)
         {
             var t = e.Args[i];
+            if (shapedTerm && t is { IsNumber: true, IsShaped: true }) t = Sym.Num(t.Value);
             bool negative = t.Kind == SymKind.Product && t.Args[0].IsNumber && t.Args[0].Value < 0
                 || t.IsNumber && t.Value < 0;
             if (i > 0 && negative)
             {
                 var positive = Sym.Mul(Sym.Num(-1), t);
+                if (shapedTerm && positive is { IsNumber: true, IsShaped: true }) positive = Sym.Num(positive.Value);
                 sb.Append(latex ? " - " : " − ").Append(Wrap(positive, ProductP, latex));
             }
             else
