@@ -620,6 +620,34 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AnswersWrittenAsNumPyCode_AreRead()
+    {
+        // A ReLU layer on a batch of 2 with a mean squared loss: ∂L/∂W = Xᵀ(2(H − T)/4 ⊙ I[Z > 0]) (by hand: H = relu(X W), L = mean((H − T)²)).
+        var program = GradProgram.Parse("input X = [[1, -2], [0.5, 1]]\ntarget T = [[0.1, 0.2], [0.3, -0.4]]\nparam W = [[0.5, -0.3], [0.2, 0.8]]\nZ = X @ W\nH = relu(Z)\nL = mean((H - T)^2)");
+        // (Z > 0) is the mask I[Z > 0]; np. is dropped; keepdims=True is keepdim=1.
+        Assert.True(DerivativeChecker.Check(program, "W", "X.T @ (2 * (H - T) / 4 * (Z > 0))").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "W", "np.dot(X.T, 2 * (H - T) / 4 * (Z >= 0))").IsCorrect);
+        Assert.False(DerivativeChecker.Check(program, "W", "X.T @ (2 * (H - T) / 4 * (Z < 0))").IsCorrect);
+        Assert.True(DerivativeChecker.Check(program, "Z", "np.sum(2 * (H - T) / 4, axis=1, keepdims=True) * 0 + 2 * (H - T) / 4 * (Z > 0)").IsCorrect);
+        // A method call and len() are said to be unread, with what to write instead.
+        var method = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "X.T.dot(2 * (H - T) / 4 * (Z > 0))"));
+        Assert.Equal("--expr column 4: a method call (x.sum(axis=0), X.T.dot(d)) is not read; write it as a function: sum(x, axis=0), Xᵀ @ d", method.Message);
+        var len = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "X.T @ (2 * (H - T) * (Z > 0)) / len(X)"));
+        Assert.Contains("len(...) is not read", len.Message);
+    }
+
+    [Fact]
+    public void AHintQuotesABracketedPartWhole()
+    {
+        // L = ½‖X W + b − T‖²: ∂L/∂W = Xᵀ(Y − T) (by hand). Xᵀ(Y − T)ᵀ is right with the transposed part replaced, and the hint
+        // quotes that part with its bracket: "(Y - T).T", not "Y - T).T".
+        var program = GradProgram.Parse("input X = [[0.5, -1.2, 0.3], [1.1, 0.4, -0.7], [-0.6, 0.9, 1.3]]\ntarget T = [[0.2, -0.4, 1.0], [-1.1, 0.5, 0.3], [0.7, 0.1, -0.8]]\nparam W = [[0.3, -0.5, 0.8], [1.2, 0.1, -0.4], [-0.9, 0.6, 0.2]]\nparam b = [0.1, -0.2, 0.3]\nY = X @ W + b\nL = sum((Y - T)^2) / 2");
+        var r = DerivativeChecker.Check(program, "W", "X.T @ (Y - T).T");
+        Assert.False(r.IsCorrect);
+        Assert.Contains(r.Diagnostics, d => d.EndsWith(" in place of (Y - T).T", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AFactorMissingInsideAPartThatOccursTwice_SaysWhichOne()
     {
         // p = softmax(z), L = Σ q log(q/p) with Σq = 1: ∂L/∂z = p − q (by hand). p(1 − p)(−q/p) treats softmax as a

@@ -381,12 +381,23 @@ internal sealed partial class CheckExprParser
     /// <summary>Transposes (<c>Wᵀ</c>, <c>W.T</c>) and indices (<c>x[0]</c>, <c>W[1, :]</c>, <c>x[1:3]</c>), as in programs.</summary>
     private CheckExpr ParsePostfix(CheckExpr operand)
     {
+        // (Y − T)ᵀ starts at its bracket: a hint that names it quotes "(Y - T).T", not "Y - T).T".
+        int start = operand.Start;
+        if (index > 0 && tokens[index - 1] is { Kind: T.Op, Text: ")" } close && close.Start >= operand.End)
+        {
+            int depth = 0;
+            for (int i = index - 1; i >= 0; i--)
+            {
+                if (tokens[i] is { Kind: T.Op, Text: ")" }) depth++;
+                else if (tokens[i] is { Kind: T.Op, Text: "(" } && --depth == 0) { start = Math.Min(start, tokens[i].Start); break; }
+            }
+        }
         while (true)
         {
             if (IsOp("ᵀ"))
             {
                 index++;
-                operand = Node(CheckExpr.Kinds.Call, operand.Start, [operand], name: "transpose", info: OpTable.Transpose);
+                operand = Node(CheckExpr.Kinds.Call, start, [operand], name: "transpose", info: OpTable.Transpose);
             }
             // (v)_i, (M)_ij, σ(z)_i: the index letters of a component, as explain writes one and index notation reads it.
             else if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End)
@@ -399,7 +410,7 @@ internal sealed partial class CheckExprParser
                 double power = Current.Text == "²" ? 2 : 3;
                 index++;
                 var exponent = Node(CheckExpr.Kinds.Number, tokens[index - 1].Start, value: power);
-                operand = Node(CheckExpr.Kinds.Binary, operand.Start, [operand, exponent], op: '^');
+                operand = Node(CheckExpr.Kinds.Binary, start, [operand, exponent], op: '^');
             }
             // x[0] indexes only when the bracket touches the operand: W [a, b] is W times a vector.
             else if (IsOp("[") && Current.Start == tokens[index - 1].End)
@@ -421,10 +432,23 @@ internal sealed partial class CheckExprParser
                 // b[-3] of a b of 2 is out of range where the shape is known, before anything is graded.
                 if (StaticShape(operand) is { } known && read.Shape!([SymbolicShape.FromSizes(known)], graph.StaticSizes, out var problem) is null)
                     throw Fail(problem!, open);
-                operand = Node(CheckExpr.Kinds.Call, operand.Start, [operand], name: "index", info: read);
+                operand = Node(CheckExpr.Kinds.Call, start, [operand], name: "index", info: read);
             }
             else return operand;
         }
+    }
+
+    /// <summary>
+    /// The relation at the current token, read: &gt;= and &lt;= are ≥ and ≤ (they differ from &gt; and &lt; on the kink itself,
+    /// where a given point is evaluated), and == is code's spelling of =.
+    /// </summary>
+    private string Relation()
+    {
+        var relation = Current.Text;
+        index++;
+        if (relation is ">" or "<" && IsOp("=")) { relation = relation == ">" ? "≥" : "≤"; index++; }
+        else if (relation == "=" && IsOp("=")) index++;
+        return relation;
     }
 
     private int IndexNumber()
@@ -485,6 +509,14 @@ internal sealed partial class CheckExprParser
                 Expect(")", $"',' or ')' to close the '(' at column {start + 1}");
                 return Node(CheckExpr.Kinds.Vector, start, components);
             }
+            // (Z > 0), a mask as code writes it, is the indicator I[Z > 0].
+            if (IsOp(">") || IsOp("<") || IsOp("≥") || IsOp("≤") || (IsOp("=") && Peek(1) is { Kind: T.Op, Text: "=" }))
+            {
+                var relation = Relation();
+                var b = ParseSum();
+                Expect(")", $"')' to close the comparison opened at column {start + 1}");
+                return Node(CheckExpr.Kinds.Indicator, start, [inner, b], relation: relation);
+            }
             Expect(")", $"')' to close the '(' at column {start + 1}");
             return inner;
         }
@@ -525,14 +557,9 @@ internal sealed partial class CheckExprParser
                 return Indexed(Node(CheckExpr.Kinds.Call, start, [], name: "δ"), k.Text + i.Text);
             }
             var a = ParseSum();
-            string relation;
-            if (IsOp(">") || IsOp("<") || IsOp("≥") || IsOp("≤") || IsOp("=")) relation = Current.Text;
-            else throw Fail($"expected '>', '<', '≥', '≤' or '=' in the indicator I[...], found {Describe(Current)}");
-            index++;
-            // >= and <= are ≥ and ≤: they differ from > and < on the kink itself, where a given point is evaluated.
-            if (relation is ">" or "<" && IsOp("=")) { relation = relation == ">" ? "≥" : "≤"; index++; }
-            // == is code's spelling of =.
-            else if (relation == "=" && IsOp("=")) index++;
+            if (!(IsOp(">") || IsOp("<") || IsOp("≥") || IsOp("≤") || IsOp("=")))
+                throw Fail($"expected '>', '<', '≥', '≤' or '=' in the indicator I[...], found {Describe(Current)}");
+            var relation = Relation();
             var b = ParseSum();
             Expect("]", "']' to close the indicator I[...]");
             return Node(CheckExpr.Kinds.Indicator, start, [a, b], relation: relation);
@@ -589,6 +616,13 @@ internal sealed partial class CheckExprParser
                 {
                     var key = Current;
                     index += 2;
+                    // keepdims=True, as NumPy and PyTorch spell it.
+                    if (Current is { Kind: T.Ident, Text: "True" or "False" } flag && Resolve(flag.Text) is null)
+                    {
+                        index++;
+                        options[key.Text] = flag.Text == "True" ? 1 : 0;
+                        continue;
+                    }
                     var value = ParseUnary();
                     if (Literal(value) is not double v) throw Fail($"'{key.Text}=' takes a number", key);
                     options[key.Text] = v;
@@ -624,7 +658,7 @@ internal sealed partial class CheckExprParser
             if (CheckOnlyArities.TryGetValue(name, out var arity))
                 throw Fail($"'{t.Text}' takes {arity}, got {args.Count}", t);
             var op = OpTable.Resolve(name, args.Select(Literal).ToArray(), options, out var operands, out var error)
-                ?? throw Fail(error! + (OpTable.IsFunction(name) ? "" : "; also step, sign, outer, diag, clip, ones, zeros"), t);
+                ?? throw Fail(error! + (OpTable.IsFunction(name) || name == "len" ? "" : "; also step, sign, outer, diag, clip, ones, zeros"), t);
             if (op.BinaryOperator is not null)
                 return Node(CheckExpr.Kinds.Binary, start, [args[0], args[1]], op: '@');
             // concat(a, b, axis=3) of vectors is a slip in the answer's text, said at its place as a program's would be.

@@ -121,6 +121,9 @@ internal sealed class Lexer
             index += 2;
             return new Token(TokenKind.Transpose, "ᵀ", position);
         }
+        // An answer written as NumPy code: its functions are read without np. (ReadName), its methods are not.
+        if (formula && ch == '.' && index + 1 < text.Length && char.IsLetter(text[index + 1]))
+            throw new GradProgramException("a method call (x.sum(axis=0), X.T.dot(d)) is not read; write it as a function: sum(x, axis=0), Xᵀ @ d", position);
         if (ch == '*' && index + 1 < text.Length && text[index + 1] == '*')
         {
             index += 2;
@@ -190,6 +193,12 @@ internal sealed class Lexer
                 index = close + 1;
             }
             else break;
+        }
+        // np.exp(z), torch.tanh(z): a module's prefix names nothing in an answer; the function is read as the language's.
+        if (formula && name.ToString() is "np" or "numpy" or "torch" && index + 1 < text.Length && text[index] == '.' && char.IsLetter(text[index + 1]))
+        {
+            index++;
+            return ReadName(position);
         }
         return new Token(TokenKind.Identifier, name.ToString(), position);
     }

@@ -31,9 +31,9 @@ public static partial class OpTable
         int count = literals.Count;
         operands = count;
         error = null;
-        // PyTorch's dim= is the axis= of the language (sum(X, dim=0), softmax(S, dim=-1)).
-        if (options.ContainsKey("dim") && !options.ContainsKey("axis"))
-            options = options.ToDictionary(o => o.Key == "dim" ? "axis" : o.Key, o => o.Value, StringComparer.Ordinal);
+        // PyTorch's dim= is the axis= of the language (sum(X, dim=0), softmax(S, dim=-1)), and NumPy's keepdims= its keepdim=.
+        if ((options.ContainsKey("dim") && !options.ContainsKey("axis")) || (options.ContainsKey("keepdims") && !options.ContainsKey("keepdim")))
+            options = options.ToDictionary(o => o.Key switch { "dim" => "axis", "keepdims" => "keepdim", _ => o.Key }, o => o.Value, StringComparer.Ordinal);
         string[] allowed = name switch
         {
             "sum" or "mean" or "max" or "min" => ["axis", "keepdim"],
@@ -107,7 +107,8 @@ public static partial class OpTable
         }
         if (TryGetFunction(name, count, out var op) && options.Count == 0) return op;
         if (!IsFunction(name))
-            error = $"unknown function '{name}'; " + (NameSuggestion.Closest(name, FunctionNames) is { } best ? $"did you mean '{best}'? The functions are " : "the functions are ")
+            error = name is "len" ? "len(...) is not read; write the number of elements or rows it stands for (n where the program takes a mean, or the number itself)"
+                : $"unknown function '{name}'; " + (NameSuggestion.Closest(name, FunctionNames) is { } best ? $"did you mean '{best}'? The functions are " : "the functions are ")
                 + string.Join(", ", FunctionNames);
         else
         {
