@@ -60,6 +60,8 @@ public class MatrixDerivationTests
     [InlineData("param V = [[1, -0.5], [0.2, 0.8], [-0.7, 0.1]]\ninput a = [0.2, 0.5, 0.3]\ntarget t = [0.1, 0.2]\no = V.T @ a\nL = sum((o - t)^2)\n", "V", "2·a(o − t)ᵀ")]
     // A scaled dot product: ∂/∂q (q·k/√3 − y)² = (2/√3)·k·(s − y), its constant exact rather than 1.154700538 (by hand).
     [InlineData("param q = [0.5, -0.3, 0.8]\ninput k = [0.2, 0.7, -0.1]\ninput y = 0.4\ns = dot(q, k) / sqrt(3)\nL = (s - y)^2\n", "q", "(2/sqrt(3))·k·(s − y)")]
+    // Spec E11 with a const p = 3: the guard I[p = 0] is 0 at every point, and the closed form is α·p·|w|^(p−1)·sign(w) + 2(w − t).
+    [InlineData("param w = [-0.8, 1.2, 0.3, -2]\ntarget t = [0, 1, -1, -1.5]\nconst alpha = 0.05\nconst p = 3\nJ = sum((w - t)^2)\nJreg = J + alpha * sum(abs(w)^p)\n", "w", "alpha·p·(abs(w)^(p − 1) ⊙ sign(w)) + 2·(w − t)")]
     public void AVectorsGradient_HasNoRowTerms(string program, string wrt, string expected)
     {
         AssertEqualsEngine(program, wrt, out var formula);
@@ -731,10 +733,10 @@ public class DerivationExerciseTests
     // A single edge is written as its formula, not as ∂y/∂phi1 = ∂y/∂phi1.
     [InlineData("e5.grad", "phi1", "factored", "∂y/∂phi1 = relu(g1)")]
     [InlineData("e3.grad", "n5", "paths", "∂E/∂n5 = 2·(n5 − y)")]
-    // The direct partial of Jreg is its formula, so it shares no symbol with the left side. It is the spec's α·p·|w|^(p−1)·sign(w),
-    // without the engine's guard I[p = 0] against 0·∞, which the factor p makes needless in a formula.
-    [InlineData("e11.grad", "w", "factored", "∂Jreg/∂(w)_d = ∂Jreg/∂J · ∂J/∂(w)_d + alpha·p·abs((w)_d)^(p − 1)·sign((w)_d)")]
-    [InlineData("e11.grad", "w", "closed", "∂Jreg/∂w = alpha·p·(abs(w)^(p − 1) ⊙ sign(w)) + 2·(w − t)")]
+    // The direct partial of Jreg is its formula, so it shares no symbol with the left side. e11's p is an input, which may be 0,
+    // where the engine's guard I[p = 0] keeps 0·∞ out.
+    [InlineData("e11.grad", "w", "factored", "∂Jreg/∂(w)_d = ∂Jreg/∂J · ∂J/∂(w)_d + alpha·(1 − I[p = 0])·p·abs((w)_d)^(p − 1)·sign((w)_d)")]
+    [InlineData("e11.grad", "w", "closed", "∂Jreg/∂w = (1 − I[p = 0])·alpha·p·(abs(w)^(p − 1) ⊙ sign(w)) + 2·(w − t)")]
     // ∂/∂p of α·Σ|w_i|^p is α·Σ_i |w_i|^p·ln|w_i|: the Σ over w's components stays in every form.
     [InlineData("e11.grad", "p", "factored", "∂Jreg/∂p = alpha·sum((1 − I[abs(w) = 0]·I[p ≥ 0])·abs(w)^p·log(abs(w)))")]
     [InlineData("e11.grad", "p", "closed", "∂Jreg/∂p = alpha·sum((1 − I[abs(w) = 0]·I[p ≥ 0]) ⊙ abs(w)^p ⊙ log(abs(w)))")]

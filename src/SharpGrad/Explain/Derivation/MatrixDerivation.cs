@@ -55,11 +55,24 @@ public static class MatrixDerivation
         var composites = Composites(evaluation);
         Sym Expr(Tensor t) => expressions.TryGetValue(t, out var e) ? e : expressions[t] = Build(t, names, composites, divisors, Expr, evaluation);
         if (Reverse(order, root, Sym.One, target, Expr, NoStop, composites) is not { } gradient) return Sym.Zero.WithShape(target.Shape.ToArray());
-        var result = Readable(gradient, names, Expr, evaluation, wrt);
+        var result = ConstGuardsDropped(Readable(gradient, names, Expr, evaluation, wrt), evaluation);
         // A gradient that is the same number at every element (the 1/n of a mean) still has the parameter's shape.
         int[] targetShape = target.Shape.ToArray();
         if (targetShape is [> 1]) result = AsVector(result, targetShape);
         return targetShape.Aggregate(1, (a, b) => a * b) == 1 ? result : result.BroadcastTo(targetShape);
+    }
+
+    /// <summary>
+    /// The formula without the engine's guard I[p = 0] (the (1 − I[p = 0]) of p·x^(p − 1), which keeps 0·∞ out of the
+    /// backward pass) where p is a const that is not 0: a const holds its value at every point, so the guard is 0 there,
+    /// and the closed form reads as spec E11 writes it, α·p·|w|^(p−1)·sign(w).
+    /// </summary>
+    private static Sym ConstGuardsDropped(Sym formula, ProgramEvaluation evaluation)
+    {
+        var nonzero = evaluation.Program.Declarations.Where(d => d.Kind == DeclarationKind.Const && evaluation.Value(d.Name).ToDoubleArray().All(v => v != 0))
+            .Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
+        return nonzero.Count == 0 ? formula : formula.Rewrite(s =>
+            s is { Kind: SymKind.Indicator, Relation: "=", Args: [{ Kind: SymKind.Variable, Name: { } c }, { IsNumber: true, Value: 0 }] } && nonzero.Contains(c) ? Sym.Zero : null);
     }
 
     /// <summary>

@@ -64,14 +64,10 @@ public sealed partial class Sym : IGradientAlgebra<Sym>
     static Sym IGradientAlgebra<Sym>.Where(Sym condition, Sym a, Sym b)
     {
         if (condition.IsNumber) return condition.Value != 0 ? a : b;
-        // I[p = 0] guarding p·x^(p − 1) (the engine's way round 0·∞ at p = 0) says nothing to a formula, which is 0 there anyway.
-        if (IsZero(a) && condition is { Kind: SymKind.Indicator, Relation: "=", Args: [var v, { IsNumber: true, Value: 0 }] } && HasFactor(b, v)) return b;
         var taken = IsZero(a) ? Zero : Mul(condition, a);
         var other = IsZero(b) ? Zero : Mul(Sub(One, condition), b);
         return Add(taken, other);
     }
-
-    private static bool HasFactor(Sym e, Sym factor) => e.Key == factor.Key || (e.Kind == SymKind.Product && e.Args.Any(f => HasFactor(f, factor)));
 
     Sym IGradientAlgebra<Sym>.Sum(int[] dims, bool keepDim)
     {
