@@ -347,6 +347,16 @@ public class StepTests
     }
 
     [Fact]
+    public void AProgramWithoutAParam_SaysThereIsNothingToUpdate()
+    {
+        var report = StepReport.Create(GradProgram.Parse("input x = [1, 3]\nL = sum(x * x)").Evaluate(), 0.1);
+        Assert.Empty(report.Updates);
+        foreach (var format in new[] { OutputFormat.Text, OutputFormat.Markdown, OutputFormat.Latex })
+            Assert.Contains("the program declares no param, so nothing is updated", StepRenderer.Render(report, format));
+        Assert.DoesNotContain("│ param │", StepRenderer.Render(report, OutputFormat.Text));
+    }
+
+    [Fact]
     public void NonFiniteGradients_UnderAFiniteObjective_AreWarnedAbout_AndNotBlamedOnTheLearningRate()
     {
         // h = min(1/x, 5) at x = 0 passes 5: L = 10, but ∂L/∂x = 0·(−1/x²) = 0·(−∞) = NaN, as in PyTorch.

@@ -57,6 +57,7 @@ public static class StepRenderer
         }
         sb.Append(backward).Append('\n');
 
+        if (r.Updates.Count == 0) return sb.Append($"SGD step: {NoParam}.\n").ToString();
         sb.Append($"SGD step: new = old − η · ∂{j}/∂param, η = {ValueFormat.Number(r.LearningRate)}\n");
         var update = new TextTable("param", "old", $"∂{j}/∂param", "new");
         foreach (var u in r.Updates)
@@ -86,6 +87,7 @@ public static class StepRenderer
             sb.Append($"| {Code(f.Gradient(row.Node))} | {Code(Join(chain))} | {Code(Join(formula))} | {Code(Join(numbers))} | {Cell(ValueFormat.Tensor(row.Gradient))} |\n");
         }
 
+        if (r.Updates.Count == 0) return sb.Append($"\n### SGD step\n\n{NoParam}.\n").ToString();
         sb.Append($"\n### SGD step\n\n`new = old − η · ∂{j}/∂param`, η = {ValueFormat.Number(r.LearningRate)}.\n\n");
         sb.Append($"| param | old | ∂{j}/∂param | new |\n|---|---|---|---|\n");
         foreach (var u in r.Updates)
@@ -133,6 +135,7 @@ public static class StepRenderer
         }
         sb.Append("\\end{align*}\n\n");
 
+        if (r.Updates.Count == 0) return sb.Append($"\\paragraph{{SGD step}} {NoParam}.\n").ToString();
         sb.Append($"\\paragraph{{SGD step}} $\\text{{new}} = \\text{{old}} - \\eta \\, \\frac{{\\partial {j}}}{{\\partial \\text{{param}}}}$, $\\eta = {ValueFormat.Number(r.LearningRate, Notation.Latex)}$\n\n");
         sb.Append($"\\begin{{tabular}}{{llll}}\n\\hline\nparam & old & $\\frac{{\\partial {j}}}{{\\partial \\text{{param}}}}$ & new \\\\\n\\hline\n");
         foreach (var u in r.Updates)
@@ -140,6 +143,9 @@ public static class StepRenderer
         sb.Append("\\hline\n\\end{tabular}\n");
         return sb.ToString();
     }
+
+    /// <summary>Why a program without a param has no update table: its declarations are all inputs, targets and consts.</summary>
+    private const string NoParam = "the program declares no param, so nothing is updated (the weights a step changes are declared with param)";
 
     // A term that starts with its sign joins with it: a − 2 · ∂f/∂u, not a + −2 · ∂f/∂u.
     private static string Join(IReadOnlyList<string> terms) =>
