@@ -171,7 +171,16 @@ internal static class CheckCommand
     {
         CliPaths.CheckFile("--batch", path);
         if (!File.Exists(path)) throw new IOException($"--batch: '{path}' does not exist.");
-        var text = GradProgram.ReadText(path, "a batch is a table or list of submissions");
+        string text;
+        try
+        {
+            text = GradProgram.ReadText(path, "a batch is a table or list of submissions");
+        }
+        catch (GradProgramException e)
+        {
+            // Bytes that are not UTF-8 are the batch file's mistake, said as every other one of it is.
+            throw new ArgumentException($"--batch {path}: line {e.Line}, column {e.Column}: {e.Reason}");
+        }
         var list = new List<Submission>();
         if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
         {
