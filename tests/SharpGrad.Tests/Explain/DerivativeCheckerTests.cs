@@ -637,6 +637,19 @@ public class DerivativeCheckerTests
     }
 
     [Fact]
+    public void AMissingMean_IsNamedAsOne_WhenAnElementIsTiny()
+    {
+        // L = mean((W x + b − t)²) over 2 outputs: ∂L/∂W = (y − t) xᵀ (2/2) (by hand). With x₂ = 1.5e-9 the second column is
+        // −7.5e-10 and 6e-11: tiny beside the first, and twice them is above 1e-9. Twice the gradient is still a missing 1/2
+        // of the mean, said of the whole answer.
+        var program = GradProgram.Parse("input x = [0.8, 1.5e-9]\nparam W = [[0.5, -0.3], [0.2, 0.9]]\nparam b = [0.1, -0.2]\ntarget t = [1, 0]\ny = W @ x + b\nL = mean((y - t)^2)");
+        Assert.True(DerivativeChecker.Check(program, "W", "outer(y - t, x)").IsCorrect);
+        var r = DerivativeChecker.Check(program, "W", "2 * outer(y - t, x)");
+        Assert.Equal(CheckMistake.MissingMean, r.Mistake);
+        Assert.Equal("a factor 1/2 is missing (your expression is 2 times ∂L/∂W; a mean divides by the number of elements)", r.Diagnostics[0]);
+    }
+
+    [Fact]
     public void AHintQuotesABracketedPartWhole()
     {
         // L = ½‖X W + b − T‖²: ∂L/∂W = Xᵀ(Y − T) (by hand). Xᵀ(Y − T)ᵀ is right with the transposed part replaced, and the hint
