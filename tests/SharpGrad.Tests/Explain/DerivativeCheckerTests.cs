@@ -628,7 +628,10 @@ public class DerivativeCheckerTests
         Assert.True(DerivativeChecker.Check(program, "W", "X.T @ (2 * (H - T) / 4 * (Z > 0))").IsCorrect);
         Assert.True(DerivativeChecker.Check(program, "W", "np.dot(X.T, 2 * (H - T) / 4 * (Z >= 0))").IsCorrect);
         Assert.False(DerivativeChecker.Check(program, "W", "X.T @ (2 * (H - T) / 4 * (Z < 0))").IsCorrect);
-        Assert.True(DerivativeChecker.Check(program, "Z", "np.sum(2 * (H - T) / 4, axis=1, keepdims=True) * 0 + 2 * (H - T) / 4 * (Z > 0)").IsCorrect);
+        // Row-wise log-sum-exp: ∂/∂Z Σ_r log Σ_c exp(Z_rc) is each row's softmax, exp(Z) over its row sum kept as a column (by hand).
+        var lse = GradProgram.Parse("param Z = [[1, 2, -1], [0.5, 0, 1]]\nL = sum(log(sum(exp(Z), 1)))");
+        Assert.True(DerivativeChecker.Check(lse, "Z", "np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True)").IsCorrect);
+        Assert.False(DerivativeChecker.Check(lse, "Z", "np.exp(Z) / np.sum(np.exp(Z), axis=0, keepdims=True)").IsCorrect);
         // A method call and len() are said to be unread, with what to write instead.
         var method = Assert.Throws<ArgumentException>(() => DerivativeChecker.Check(program, "W", "X.T.dot(2 * (H - T) / 4 * (Z > 0))"));
         Assert.Equal("--expr column 4: a method call (x.sum(axis=0), X.T.dot(d)) is not read; write it as a function: sum(x, axis=0), Xᵀ @ d", method.Message);

@@ -379,65 +379,6 @@ internal sealed partial class CheckExprParser
     }
 
     /// <summary>Transposes (<c>Wᵀ</c>, <c>W.T</c>) and indices (<c>x[0]</c>, <c>W[1, :]</c>, <c>x[1:3]</c>), as in programs.</summary>
-    private CheckExpr ParsePostfix(CheckExpr operand)
-    {
-        // (Y − T)ᵀ starts at its bracket: a hint that names it quotes "(Y - T).T", not "Y - T).T".
-        int start = operand.Start;
-        if (index > 0 && tokens[index - 1] is { Kind: T.Op, Text: ")" } close && close.Start >= operand.End)
-        {
-            int depth = 0;
-            for (int i = index - 1; i >= 0; i--)
-            {
-                if (tokens[i] is { Kind: T.Op, Text: ")" }) depth++;
-                else if (tokens[i] is { Kind: T.Op, Text: "(" } && --depth == 0) { start = Math.Min(start, tokens[i].Start); break; }
-            }
-        }
-        while (true)
-        {
-            if (IsOp("ᵀ"))
-            {
-                index++;
-                operand = Node(CheckExpr.Kinds.Call, start, [operand], name: "transpose", info: OpTable.Transpose);
-            }
-            // (v)_i, (M)_ij, σ(z)_i: the index letters of a component, as explain writes one and index notation reads it.
-            else if (Current is { Kind: T.Ident } sub && sub.Text.Length > 1 && sub.Text.StartsWith('_') && sub.Start == tokens[index - 1].End)
-            {
-                index++;
-                operand = Subscript(operand, sub);
-            }
-            else if (IsOp("²") || IsOp("³"))
-            {
-                double power = Current.Text == "²" ? 2 : 3;
-                index++;
-                var exponent = Node(CheckExpr.Kinds.Number, tokens[index - 1].Start, value: power);
-                operand = Node(CheckExpr.Kinds.Binary, start, [operand, exponent], op: '^');
-            }
-            // x[0] indexes only when the bracket touches the operand: W [a, b] is W times a vector.
-            else if (IsOp("[") && Current.Start == tokens[index - 1].End)
-            {
-                var open = Current;
-                index++;
-                var items = new List<OpTable.IndexItem>();
-                do
-                {
-                    if (items.Count > 0) index++;
-                    int? first = IsOp(":") ? null : IndexNumber();
-                    if (!IsOp(":")) { items.Add(new(false, first, null)); continue; }
-                    index++;
-                    items.Add(new(true, first, IsOp(",") || IsOp("]") ? null : IndexNumber()));
-                }
-                while (IsOp(","));
-                Expect("]", $"',' or ']' to close the index at column {open.Start + 1}");
-                var read = OpTable.Index(items);
-                // b[-3] of a b of 2 is out of range where the shape is known, before anything is graded.
-                if (StaticShape(operand) is { } known && read.Shape!([SymbolicShape.FromSizes(known)], graph.StaticSizes, out var problem) is null)
-                    throw Fail(problem!, open);
-                operand = Node(CheckExpr.Kinds.Call, start, [operand], name: "index", info: read);
-            }
-            else return operand;
-        }
-    }
-
     /// <summary>
     /// The relation at the current token, read: &gt;= and &lt;= are ≥ and ≤ (they differ from &gt; and &lt; on the kink itself,
     /// where a given point is evaluated), and == is code's spelling of =.
@@ -449,17 +390,6 @@ internal sealed partial class CheckExprParser
         if (relation is ">" or "<" && IsOp("=")) { relation = relation == ">" ? "≥" : "≤"; index++; }
         else if (relation == "=" && IsOp("=")) index++;
         return relation;
-    }
-
-    private int IndexNumber()
-    {
-        int sign = 1;
-        if (IsOp("-")) { sign = -1; index++; }
-        var t = Current;
-        if (t.Kind != T.Number || t.Number != Math.Floor(t.Number) || t.Number > 1 << 20)
-            throw Fail($"expected a whole number or ':' in the index, found {Describe(t)}");
-        index++;
-        return sign * (int)t.Number;
     }
 
     private CheckExpr ParsePrimary()

@@ -26,8 +26,9 @@ public static partial class DerivativeChecker
             Tensor[] Constant(double c) => samples.Select(_ => Tensor.Scalar(c, DType.Float64)).ToArray();
             var candidates = MeanCounts().Select(n => (What: $"a factor 1/{n.ToString(CultureInfo.InvariantCulture)}", Values: Constant(1.0 / n), Number: true))
                 // A const of the program left out of a term (the p of α·p·|w|^(p−1)·sign(w)).
-                .Concat(Program.Declarations.Where(d => d.Kind == DeclarationKind.Const && BasePoint[d.Name] is { Count: 1 } v && v.Item() is not (0 or 1 or -1))
-                    .Select(d => (What: $"factor {d.Name}", Values: Constant(BasePoint[d.Name].Item()), Number: true)))
+                .Concat(Program.Declarations.Where(d => d.Kind == DeclarationKind.Const && BasePoint[d.Name].Count == 1)
+                    .Select(d => (d.Name, Value: BasePoint[d.Name].Item())).Where(d => d.Value is not (0 or 1 or -1))
+                    .Select(d => (What: $"factor {d.Name}", Values: Constant(d.Value), Number: true)))
                 .Concat(FactorCandidates(samples).Select(c => (What: $"factor {c.What}", c.Values, Number: false)))
                 // One term with its sign flipped or off by 2 (2λw written λw).
                 .Concat([("the sign", Constant(-1), true), ("2", Constant(2), true), ("1/2", Constant(0.5), true)])

@@ -269,31 +269,6 @@ public static partial class DerivativeChecker
             }
         }
 
-        /// <summary>
-        /// "factor ∂h/∂u is missing" for a chain of Jacobians that skips a link (∂L/∂h · ∂u/∂W1 where h = relu(u)): between
-        /// vectors of other sizes such a chain has no value, so it is named rather than reported as a shape error.
-        /// </summary>
-        private string? BrokenChain(CheckExpr expr)
-        {
-            var graph = Program.Graph;
-            foreach (var (_, term) in expr.Terms())
-            {
-                var partials = new List<CheckExpr>();
-                void Collect(CheckExpr e)
-                {
-                    if (e.Kind == CheckExpr.Kinds.Partial) partials.Add(e);
-                    else if (e.Kind == CheckExpr.Kinds.Binary && e.Operator is '*' or '@') foreach (var a in e.Args) Collect(a);
-                }
-                Collect(term);
-                partials.Sort((a, b) => a.Start.CompareTo(b.Start));
-                for (int i = 0; i + 1 < partials.Count; i++)
-                    if (partials[i] is { Wrt: { } from } p && partials[i + 1] is { Name: { } to } q && from != to
-                        && graph.TryGetNode(from, out var above) && graph.TryGetNode(to, out var below) && above.DependsOn(below))
-                        return $"factor ∂{from}/∂{to} is missing: the chain {p.Text} · {q.Text} goes from {from} to {to} without it";
-            }
-            return null;
-        }
-
         private static bool IsSignLabels(Tensor t)
         {
             var v = t.ToDoubleArray();

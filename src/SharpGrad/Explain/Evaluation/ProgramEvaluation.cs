@@ -47,7 +47,7 @@ public sealed class ProgramEvaluation
         if (!double.IsFinite(ObjectiveValue))
             return $"warning: the objective {ObjectiveName} = {ValueFormat.Number(ObjectiveValue)} is not a finite number, so {what} are not meaningful; check the values given (--set).";
         static bool Finite(Tensor? t) => t is null || t.ToDoubleArray().All(double.IsFinite);
-        var values = Names.Where(n => !Finite(Value(n))).Select(n => n).ToList();
+        var values = Names.Where(n => !Finite(Value(n)));
         var gradients = Names.Where(n => !Finite(GradientOf(Graph[n]))).Select(n => $"∂{ObjectiveName}/∂{n}").ToList();
         var bad = values.Concat(gradients).ToList();
         if (bad.Count == 0) return null;

@@ -10,6 +10,7 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
 {
     private readonly Dictionary<(GraphNode, int), List<string>> memo = [];
     private readonly Dictionary<(GraphNode, GraphNode), (List<int>[] Feeds, double[,] Local)> jacobians = [];
+    private readonly Dictionary<GraphNode, double[]> upstreams = [];
 
     public List<string> Explain(GraphNode n, int k)
     {
@@ -18,32 +19,20 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
         memo[(n, k)] = reasons; // guards against revisiting; the graph is acyclic
         // Gradients that do reach n[k] and still sum to 0 cancel: no zero factor explains that.
         var arriving = new List<(GraphNode C, int S, double Value)>();
-        foreach (var c in n.Consumers)
+        foreach (var (c, s, upstream, local) in Places(n, k))
         {
-            if (!onPath.Contains(c) || !c.HasGradient) continue;
-            var (feeds, local) = Jacobian(c, n);
-            var upstream = (evaluation.GradientOf(c) ?? Tensor.ZerosLike(evaluation.ValueOf(c))).ToDoubleArray();
             // An op that reads k nowhere (a slice, a pooling window that does not cover it) is the reason.
-            if (feeds[k].Count == 0)
+            if (s < 0 || (upstream != 0 && local == 0))
             {
-                var r = Reason(c, n, -1, k);
+                var r = Reason(c, n, s, k);
                 if (!reasons.Contains(r)) reasons.Add(r);
-                continue;
             }
-            foreach (var s in feeds[k])
+            else if (upstream == 0)
             {
-                if (upstream[s] == 0)
-                {
-                    foreach (var r in Explain(c, s))
-                        if (!reasons.Contains(r)) reasons.Add(r);
-                }
-                else if (local[s, k] == 0)
-                {
-                    var r = Reason(c, n, s, k);
+                foreach (var r in Explain(c, s))
                     if (!reasons.Contains(r)) reasons.Add(r);
-                }
-                else arriving.Add((c, s, upstream[s] * local[s, k]));
             }
+            else arriving.Add((c, s, upstream * local));
         }
         if (arriving.Count > 0)
             reasons.Add($"the gradients that reach {C(n, k)} cancel: "
@@ -55,17 +44,23 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
     /// The largest gradient that reaches n[k] through one place of one op that uses it: a component whose gradient is
     /// only rounding left of contributions this large (Σ softmax(z), 1e-16 of terms near 0.3) is 0.
     /// </summary>
-    public double ArrivingScale(GraphNode n, int k)
+    public double ArrivingScale(GraphNode n, int k) => Places(n, k).Select(p => Math.Abs(p.Upstream * p.Local)).DefaultIfEmpty(0).Max();
+
+    /// <summary>
+    /// Every place s of every op c on the path that n[k] feeds, with the gradient arriving at c[s] and the local derivative
+    /// ∂c[s]/∂n[k]; s is −1 for an op that reads n[k] nowhere.
+    /// </summary>
+    private IEnumerable<(GraphNode C, int S, double Upstream, double Local)> Places(GraphNode n, int k)
     {
-        double scale = 0;
         foreach (var c in n.Consumers)
         {
             if (!onPath.Contains(c) || !c.HasGradient) continue;
             var (feeds, local) = Jacobian(c, n);
-            var upstream = (evaluation.GradientOf(c) ?? Tensor.ZerosLike(evaluation.ValueOf(c))).ToDoubleArray();
-            foreach (var s in feeds[k]) scale = Math.Max(scale, Math.Abs(upstream[s] * local[s, k]));
+            if (!upstreams.TryGetValue(c, out var upstream))
+                upstreams[c] = upstream = (evaluation.GradientOf(c) ?? Tensor.ZerosLike(evaluation.ValueOf(c))).ToDoubleArray();
+            if (feeds[k].Count == 0) yield return (c, -1, 0, 0);
+            foreach (var s in feeds[k]) yield return (c, s, upstream[s], local[s, k]);
         }
-        return scale;
     }
 
     /// <summary>
@@ -248,14 +243,15 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
     /// </summary>
     private IEnumerable<(int K, int S)> Dependencies(GraphNode c, GraphNode n, double[,] local)
     {
-        var random = new Random(0x5EED);
+        var generator = new Generator(0x5EED);
         double[,]? generic;
         try
         {
+            // Magnitudes in [0.5, 1.5) of either sign: no operand entry is 0 there.
             generic = Local(c, n, o =>
             {
                 var v = evaluation.ValueOf(o);
-                return Tensor.FromArray(Enumerable.Range(0, v.Count).Select(_ => (random.Next(2) * 2 - 1) * (0.5 + random.NextDouble())).ToArray(), v.Shape.ToArray());
+                return Tensor.FromArray(Enumerable.Range(0, v.Count).Select(_ => (generator.NextDouble() < 0.5 ? -1 : 1) * (0.5 + generator.NextDouble())).ToArray(), v.Shape.ToArray());
             });
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
@@ -319,8 +315,9 @@ internal sealed class ZeroGradientTracer(ProgramEvaluation evaluation, IReadOnly
             }
         }
         var local = Local(c, n, o => evaluation.ValueOf(o));
+        // Each pair comes once, and these ops have no feeds yet: added without Feed's search.
         if (op.Kind is not (OpKind.Elementwise or OpKind.Identity or OpKind.MatMul))
-            foreach (var (k, s) in Dependencies(c, n, local)) Feed(k, s);
+            foreach (var (k, s) in Dependencies(c, n, local)) feeds[k].Add(s);
         return jacobians[(c, n)] = (feeds, local);
     }
 
